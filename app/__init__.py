@@ -1,0 +1,74 @@
+"""Luneo's application factory: the one place where settings, services and blueprints are wired."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app from the environment, with ``config`` overriding it (tests pass a mapping)."""
+    from app import config as settings  # imports stay inside the factory
+    from app.crypto import keyring
+    from app.db import Database
+    from app.extensions import close_session
+    from app.files import make_url_builder
+    from app.logging import configure_logging, install_request_id
+    from app.queueing import connect_redis
+    from app.storage import storage_from_config
+
+    app = Flask(__name__, instance_relative_config=True)
+    overrides = dict(config or {})
+    environ = settings.environ_snapshot()
+    instance_path = Path(
+        overrides.pop("INSTANCE_PATH", None)
+        or environ.get("LUNEO_INSTANCE_PATH")
+        or app.instance_path
+    ).resolve()
+    app.instance_path = str(instance_path)
+
+    values = settings.from_environment(environ, instance_path)
+    values.update(overrides)
+    app.config.update(settings.finalize(values, instance_path))
+    instance_path.mkdir(parents=True, exist_ok=True)
+
+    configure_logging(app)
+    install_request_id(app)
+    keyring.configure(app.config["ENCRYPTION_KEY_LIST"])
+
+    app.extensions["luneo.db"] = Database(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.teardown_appcontext(close_session)
+    app.extensions["luneo.redis"] = connect_redis(app.config, instance_path)
+    app.extensions["luneo.storage"] = storage_from_config(
+        app.config, url_builder=make_url_builder(app)
+    )
+
+    _register_blueprints(app)
+    _register_error_handlers(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.admin import bp as admin_bp
+    from app.files import bp as files_bp
+    from app.health import bp as health_bp
+    from app.home import bp as home_bp
+
+    app.register_blueprint(home_bp)
+    app.register_blueprint(health_bp)
+    app.register_blueprint(files_bp)
+    app.register_blueprint(admin_bp)
+    if app.config["ENV"] in ("development", "testing"):
+        # The demo sign-in is a development tool: in production the routes do not exist.
+        from app.devtools import bp as dev_bp
+
+        app.register_blueprint(dev_bp)
+
+
+def _register_error_handlers(app: Flask) -> None:
+    from app.errors import register
+
+    register(app)

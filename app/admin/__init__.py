@@ -1,0 +1,9 @@
+"""Merchant admin blueprint: embedded in the Shopify admin, standalone for WooCommerce.
+
+Every view sits behind ``shop_admin_required`` (see ``auth.py``); queries live in ``queries.py``.
+"""
+
+from app.admin.auth import current_shop, shop_admin_required
+from app.admin.views import bp
+
+__all__ = ["bp", "current_shop", "shop_admin_required"]

@@ -1,0 +1,325 @@
+"""Read models for the merchant admin pages; every query goes through the shop's ShopScope.
+
+Views stay thin: they parse arguments, call one function here and render. Nothing here knows
+about Flask; links to files are made by a ``FileLinker`` the caller passes in.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from app.models import (
+    Design,
+    Order,
+    OrderItem,
+    Product,
+    ProductionFile,
+    ProductionJob,
+    ProductionStatus,
+    Shop,
+    ShopScope,
+    StoredFile,
+    Template,
+)
+
+T = TypeVar("T")
+FileLinker = Callable[[StoredFile], str]
+
+PRODUCTS_PER_PAGE = 25
+ORDERS_PER_PAGE = 20
+RECENT_ORDERS = 5
+ATTENTION_LIMIT = 10
+MAX_SEARCH_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    product: Product
+    template: Template | None
+
+    @property
+    def price_range(self) -> str:
+        prices = sorted({v.price for v in self.product.variants})
+        if not prices:
+            return ""
+        currency = self.product.variants[0].currency
+        if len(prices) == 1:
+            return f"{prices[0]} {currency}"
+        return f"{prices[0]}–{prices[-1]} {currency}"
+
+
+@dataclass(frozen=True)
+class FileLink:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    item: OrderItem
+    design: Design | None
+    job: ProductionJob | None
+    files: list[FileLink] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    order: Order
+    items: list[ItemRow]
+
+    @property
+    def design_items(self) -> list[ItemRow]:
+        return [row for row in self.items if row.design is not None]
+
+
+@dataclass(frozen=True)
+class Attention:
+    """Something the merchant should act on; ``order_id`` links to the order when there is one."""
+
+    kind: str
+    message: str
+    order_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    products: int
+    templates: int
+    orders_with_designs: int
+    jobs_by_status: dict[ProductionStatus, int]
+    recent_orders: list[OrderRow]
+    attention: list[Attention]
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _count(scope: ShopScope, stmt: Select[Any]) -> int:
+    counted = select(func.count()).select_from(stmt.order_by(None).subquery())
+    return int(scope.session.scalar(counted) or 0)
+
+
+def _paginate(scope: ShopScope, stmt: Select[T], page: int, per_page: int) -> Page[T]:
+    total = _count(scope, stmt)
+    page = min(max(1, page), max(1, math.ceil(total / per_page)))
+    rows = scope.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page))
+    return Page(items=list(rows), page=page, per_page=per_page, total=total)
+
+
+def _like(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+# ---------------------------------------------------------------- products
+
+
+def _product_search(scope: ShopScope, query: str) -> Select[Product]:
+    stmt = scope.select(Product).options(selectinload(Product.variants))
+    term = query.strip()[:MAX_SEARCH_LENGTH]
+    if term:
+        pattern = _like(term)
+        columns = (Product.title, Product.handle, Product.vendor, Product.product_type)
+        stmt = stmt.where(or_(*(c.ilike(pattern, escape="\\") for c in columns)))
+    return stmt.order_by(Product.title, Product.id)
+
+
+def _templates_by_product(scope: ShopScope, product_ids: Sequence[int]) -> dict[int, Template]:
+    if not product_ids:
+        return {}
+    stmt = scope.select(Template).where(Template.product_id.in_(product_ids))
+    return {t.product_id: t for t in scope.session.scalars(stmt) if t.product_id is not None}
+
+
+def product_page(
+    scope: ShopScope, query: str = "", page: int = 1, per_page: int = PRODUCTS_PER_PAGE
+) -> Page[ProductRow]:
+    """The synced catalog, searched by title/handle/vendor/type, with each product's template."""
+    found = _paginate(scope, _product_search(scope, query), page, per_page)
+    templates = _templates_by_product(scope, [p.id for p in found.items])
+    rows = [ProductRow(product=p, template=templates.get(p.id)) for p in found.items]
+    return Page(items=rows, page=found.page, per_page=found.per_page, total=found.total)
+
+
+# ---------------------------------------------------------------- orders
+
+
+def _designs(scope: ShopScope, design_ids: Iterable[int]) -> dict[int, Design]:
+    ids = sorted(set(design_ids))
+    if not ids:
+        return {}
+    stmt = scope.select(Design).where(Design.id.in_(ids))
+    return {d.id: d for d in scope.session.scalars(stmt)}
+
+
+def _jobs(scope: ShopScope, item_ids: Iterable[int]) -> dict[int, ProductionJob]:
+    ids = sorted(set(item_ids))
+    if not ids:
+        return {}
+    stmt = (
+        scope.select(ProductionJob)
+        .where(ProductionJob.order_item_id.in_(ids))
+        .options(selectinload(ProductionJob.files).selectinload(ProductionFile.stored_file))
+    )
+    return {j.order_item_id: j for j in scope.session.scalars(stmt)}
+
+
+def _previews(scope: ShopScope, designs: Iterable[Design]) -> dict[int, StoredFile]:
+    ids = sorted({d.preview_file_id for d in designs if d.preview_file_id is not None})
+    if not ids:
+        return {}
+    stmt = scope.select(StoredFile).where(StoredFile.id.in_(ids))
+    return {f.id: f for f in scope.session.scalars(stmt)}
+
+
+def _item_files(
+    scope: ShopScope,
+    design: Design | None,
+    job: ProductionJob | None,
+    previews: dict[int, StoredFile],
+    link: FileLinker,
+) -> list[FileLink]:
+    links: list[FileLink] = []
+    if design is not None and design.preview_file_id in previews:
+        links.append(FileLink("Preview", link(previews[design.preview_file_id])))
+    for produced in job.files if job is not None else []:
+        stored = produced.stored_file
+        if stored.shop_id == scope.shop_id:  # files are shop-owned: never link another's
+            label = f"{produced.area_key} · {produced.format.upper()}"
+            links.append(FileLink(label, link(stored)))
+    return links
+
+
+def _order_rows(
+    scope: ShopScope, orders: Sequence[Order], link: FileLinker | None = None
+) -> list[OrderRow]:
+    """Orders with their items' designs, production jobs and (with ``link``) file links."""
+    items = [item for order in orders for item in order.items]
+    designs = _designs(scope, (i.design_id for i in items if i.design_id is not None))
+    jobs = _jobs(scope, (i.id for i in items))
+    previews = _previews(scope, designs.values()) if link is not None else {}
+
+    def row(item: OrderItem) -> ItemRow:
+        design = designs.get(item.design_id) if item.design_id is not None else None
+        job = jobs.get(item.id)
+        files = _item_files(scope, design, job, previews, link) if link is not None else []
+        return ItemRow(item=item, design=design, job=job, files=files)
+
+    return [OrderRow(order=o, items=[row(i) for i in o.items]) for o in orders]
+
+
+def _orders_newest_first(scope: ShopScope) -> Select[Order]:
+    placed = func.coalesce(Order.placed_at, Order.created_at)
+    return (
+        scope.select(Order)
+        .options(selectinload(Order.items))
+        .order_by(placed.desc(), Order.id.desc())
+    )
+
+
+def order_page(
+    scope: ShopScope, link: FileLinker, page: int = 1, per_page: int = ORDERS_PER_PAGE
+) -> Page[OrderRow]:
+    found = _paginate(scope, _orders_newest_first(scope), page, per_page)
+    rows = _order_rows(scope, found.items, link)
+    return Page(items=rows, page=found.page, per_page=found.per_page, total=found.total)
+
+
+def order_detail(scope: ShopScope, order_id: int, link: FileLinker) -> OrderRow | None:
+    """One order of this shop, or None (also for another shop's order: it does not exist here)."""
+    order = scope.get(Order, order_id)
+    if order is None:
+        return None
+    return _order_rows(scope, [order], link)[0]
+
+
+# ---------------------------------------------------------------- dashboard
+
+
+def _orders_with_designs(scope: ShopScope) -> int:
+    stmt = scope.select(Order).where(Order.items.any(OrderItem.design_id.is_not(None)))
+    return _count(scope, stmt)
+
+
+def jobs_by_status(scope: ShopScope) -> dict[ProductionStatus, int]:
+    """Production job counts for every status (zero included), in pipeline order."""
+    stmt = (
+        scope.select(ProductionJob)
+        .with_only_columns(ProductionJob.status, func.count(ProductionJob.id))
+        .group_by(ProductionJob.status)
+    )
+    counted = {status: int(n) for status, n in scope.session.execute(stmt)}
+    return {status: counted.get(status, 0) for status in ProductionStatus}
+
+
+def _failed_jobs(scope: ShopScope) -> list[Attention]:
+    stmt = (
+        scope.select(ProductionJob)
+        .join(OrderItem, OrderItem.id == ProductionJob.order_item_id)
+        .join(Order, Order.id == OrderItem.order_id)
+        .where(ProductionJob.status == ProductionStatus.FAILED, Order.shop_id == scope.shop_id)
+        .add_columns(Order.id, Order.name)
+        .order_by(ProductionJob.status_changed_at.desc())
+        .limit(ATTENTION_LIMIT)
+    )
+    return [
+        Attention(
+            kind="failed_job",
+            message=f"Production failed for order {name or order_id}: {job.error or 'no details'}",
+            order_id=order_id,
+        )
+        for job, order_id, name in scope.session.execute(stmt)
+    ]
+
+
+def attention(scope: ShopScope, shop: Shop) -> list[Attention]:
+    """What needs the merchant: a store connection to renew, production that failed."""
+    items: list[Attention] = []
+    if shop.needs_reauth:
+        items.append(
+            Attention(
+                kind="reauth",
+                message="Luneo lost access to your store. Open Luneo from your store admin "
+                "to reconnect it, or orders will stop syncing.",
+            )
+        )
+    return items + _failed_jobs(scope)
+
+
+def dashboard(scope: ShopScope, shop: Shop) -> Dashboard:
+    active_templates = scope.select(Template).where(Template.is_active.is_(True))
+    recent = scope.session.scalars(_orders_newest_first(scope).limit(RECENT_ORDERS))
+    return Dashboard(
+        products=scope.count(Product),
+        templates=_count(scope, active_templates),
+        orders_with_designs=_orders_with_designs(scope),
+        jobs_by_status=jobs_by_status(scope),
+        recent_orders=_order_rows(scope, list(recent)),
+        attention=attention(scope, shop),
+    )

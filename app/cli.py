@@ -1,0 +1,228 @@
+"""`luneo`: the operator's command line (a Flask CLI group, so `luneo run/shell/routes` exist too).
+
+The command line defaults to development mode (``LUNEO_ENV=development``); a deployment sets
+``LUNEO_ENV=production`` and its secrets, and the same commands then refuse to run without them.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from app import create_app, embedded_redis, migrate
+from app.config import ConfigError
+
+
+def _create_app() -> Flask:
+    try:
+        return create_app()
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def cli() -> None:
+    """Luneo: personalized products for Shopify and WooCommerce."""
+
+
+def main() -> None:
+    os.environ.setdefault("LUNEO_ENV", "development")
+    cli.main(prog_name="luneo")
+
+
+# ------------------------------------------------------------------------------------- db
+@cli.group()
+def db() -> None:
+    """Database schema (Alembic migrations)."""
+
+
+def _database_url() -> str:
+    url: str = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    return url
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: the latest)."""
+    migrate.upgrade(_database_url(), revision)
+    click.echo(f"database at revision {migrate.current_revision(_database_url())}")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION (`base` empties the schema)."""
+    migrate.downgrade(_database_url(), revision)
+    click.echo(f"database at revision {migrate.current_revision(_database_url())}")
+
+
+@db.command("current")
+@with_appcontext
+def db_current() -> None:
+    """Show the database's revision and the newest one in the code."""
+    click.echo(f"database: {migrate.current_revision(_database_url())}")
+    click.echo(f"code:     {migrate.head_revision()}")
+
+
+@db.command("check")
+@with_appcontext
+def db_check() -> None:
+    """Apply migrations, then fail if the models hold changes no migration describes."""
+    migrate.upgrade(_database_url())
+    migrate.check(_database_url())
+    click.echo("migrations are up to date with the models")
+
+
+# ---------------------------------------------------------------------------------- worker
+@cli.command()
+@click.argument("queues", nargs=-1)
+@click.option("--burst", is_flag=True, help="Exit once the queues are empty.")
+@click.option("--simple", is_flag=True, help="Run jobs in this process (no fork per job).")
+@with_appcontext
+def worker(queues: tuple[str, ...], burst: bool, simple: bool) -> None:
+    """Process jobs from QUEUES (default: default, sync, render, ai)."""
+    from jobs.queue import QUEUE_NAMES
+    from jobs.worker import run_worker
+
+    unknown = [q for q in queues if q not in QUEUE_NAMES]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown queue(s) {', '.join(unknown)}; choose from {', '.join(QUEUE_NAMES)}"
+        )
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    run_worker(app, queues, burst=burst, simple=simple)
+
+
+# ----------------------------------------------------------------------------------- queue
+@cli.group()
+def queue() -> None:
+    """Inspect the job queues."""
+
+
+@queue.command("status")
+@with_appcontext
+def queue_status() -> None:
+    """Jobs waiting, running, scheduled and failed per queue, and the live workers."""
+    from rq import Worker
+
+    from app.extensions import get_redis
+    from jobs.queue import QUEUE_NAMES, get_queue
+
+    connection = get_redis()
+    click.echo(f"{'queue':<10}{'waiting':>9}{'running':>9}{'scheduled':>11}{'failed':>8}")
+    for name in QUEUE_NAMES:
+        q = get_queue(name, connection)
+        click.echo(
+            f"{name:<10}{q.count:>9}{q.started_job_registry.count:>9}"
+            f"{q.scheduled_job_registry.count:>11}{q.failed_job_registry.count:>8}"
+        )
+    workers = Worker.all(connection=connection)
+    click.echo(f"workers: {len(workers)}")
+    for w in workers:
+        click.echo(f"  {w.name} [{w.get_state()}] on {','.join(w.queue_names())}")
+
+
+@queue.command("check")
+@click.option("--timeout", default=30, show_default=True, help="Seconds to wait for a worker.")
+@with_appcontext
+def queue_check(timeout: int) -> None:
+    """Send a round-trip job through a worker and wait for its answer."""
+    from app.extensions import get_redis
+    from jobs.queue import JobSpec, enqueue
+
+    job = enqueue(
+        get_redis(),
+        JobSpec("default", "jobs.diagnostics.roundtrip", (secrets.token_hex(4),), retries=0),
+    )
+    deadline = time.monotonic() + timeout
+    with click.progressbar(length=100, label="waiting for a worker") as bar:
+        shown = 0
+        while time.monotonic() < deadline:
+            status = job.get_status(refresh=True)
+            percent = (job.get_meta(refresh=True).get("progress") or {}).get("percent", 0)
+            bar.update(percent - shown)
+            shown = percent
+            if status is not None and status.value in ("finished", "failed"):
+                break
+            time.sleep(0.2)
+    result = job.return_value()
+    if result is None:
+        raise click.ClickException(f"no worker answered within {timeout}s (job {job.id})")
+    click.echo(f"worker {result['host']} pid {result['pid']} answered in {result['elapsed_ms']} ms")
+
+
+# ------------------------------------------------------------------------------------- dev
+@cli.command("seed-demo")
+@with_appcontext
+def seed_demo() -> None:
+    """Create (or refresh) the demo Shopify development store with products and an order."""
+    shop = _seed_demo()
+    click.echo(f"demo shop {shop.domain} (id {shop.id}) is ready")
+
+
+def _seed_demo() -> Any:
+    from app.demo import seed_demo_shop
+    from app.extensions import get_db, get_storage
+
+    with get_db().session() as session:
+        return seed_demo_shop(session, get_storage())
+
+
+@cli.command()
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@with_appcontext
+def dev(port: int, host: str) -> None:
+    """Migrate, seed the demo shop, then run the web server and a worker together."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config["ENV"] != "development":
+        raise click.UsageError("`luneo dev` runs in development mode only (LUNEO_ENV=development)")
+    from app.extensions import get_redis
+    from app.queueing import describe
+
+    click.echo("applying migrations…")
+    migrate.upgrade(_database_url())
+    shop = _seed_demo()
+    get_redis().ping()  # starts the embedded Redis now, not on the first request
+    worker_proc = subprocess.Popen(  # noqa: S603 - our own CLI, same interpreter
+        [sys.executable, "-c", "from app.cli import main; main()", "worker"],
+        env={**os.environ, "LUNEO_ENV": "development"},
+    )
+    base = f"http://{host}:{port}"
+    click.echo(
+        "\n"
+        f"  Luneo is running at {base}/\n"
+        f"  Demo admin (development sign-in): {base}/dev/  — shop {shop.domain}\n"
+        f"  Health: {base}/healthz  Ready: {base}/readyz\n"
+        f"  Database: {app.config['SQLALCHEMY_DATABASE_URI']}\n"
+        f"  Queue: {describe(app.config, Path(app.instance_path))}"
+        f"  (worker pid {worker_proc.pid})\n"
+    )
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        app.run(host=host, port=port, use_reloader=False, threaded=True)
+    finally:
+        worker_proc.terminate()
+        try:
+            worker_proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker_proc.kill()
+        if not app.config["REDIS_URL"]:
+            embedded_redis.stop(Path(app.instance_path))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""Settings: read once from the environment, with the embedded defaults of DESIGN.md.
+
+Names follow what the ecosystem already uses (Shopify CLI, Heroku-style URLs). Production mode
+refuses to start without its secrets instead of inventing them; development mode generates them
+once and keeps them in the instance folder so encrypted rows stay readable across restarts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet
+
+ENVIRONMENTS = ("development", "testing", "production")
+
+# Settings whose values are secrets: required in production, never logged.
+SECRET_SETTINGS = (
+    "SECRET_KEY",
+    "ENCRYPTION_KEYS",
+    "SHOPIFY_API_SECRET",
+    "STRIPE_SECRET_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+    "OPENAI_API_KEY",
+    "AWS_SECRET_ACCESS_KEY",
+)
+REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "ENCRYPTION_KEYS")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; raised at start-up, before anything is served."""
+
+
+def _env_int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _database_url(raw: str | None, instance_path: Path) -> str:
+    if not raw:
+        return f"sqlite:///{instance_path / 'luneo.sqlite3'}"
+    # Heroku-style and libpq URLs mean PostgreSQL through psycopg 3, the driver we ship.
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix) :]
+    return raw
+
+
+def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
+    """Every setting Luneo reads, from ``environ``; the single place env vars are parsed."""
+    env = environ.get("LUNEO_ENV", "production")
+    return {
+        "ENV": env,
+        "SECRET_KEY": environ.get("SECRET_KEY"),
+        "ENCRYPTION_KEYS": environ.get("LUNEO_ENCRYPTION_KEYS") or environ.get("ENCRYPTION_KEY"),
+        "SQLALCHEMY_DATABASE_URI": _database_url(environ.get("DATABASE_URL"), instance_path),
+        "REDIS_URL": environ.get("REDIS_URL") or None,
+        "STORAGE_URL": environ.get("STORAGE_URL") or str(instance_path / "files"),
+        "S3_ENDPOINT_URL": environ.get("S3_ENDPOINT_URL") or environ.get("AWS_ENDPOINT_URL"),
+        "S3_REGION": environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or "us-east-1",
+        "AWS_ACCESS_KEY_ID": environ.get("AWS_ACCESS_KEY_ID"),
+        "AWS_SECRET_ACCESS_KEY": environ.get("AWS_SECRET_ACCESS_KEY"),
+        "DOWNLOAD_URL_TTL": _env_int(environ, "LUNEO_DOWNLOAD_URL_TTL", 3600),
+        "SHOPIFY_API_KEY": environ.get("SHOPIFY_API_KEY"),
+        "SHOPIFY_API_SECRET": environ.get("SHOPIFY_API_SECRET"),
+        "SHOPIFY_APP_URL": environ.get("SHOPIFY_APP_URL") or environ.get("HOST"),
+        "SCOPES": environ.get(
+            "SCOPES", "read_products,read_orders,write_merchant_managed_fulfillment_orders"
+        ),
+        "SHOPIFY_SHOP_ORIGIN": environ.get("SHOPIFY_SHOP_ORIGIN", "https://{shop}"),
+        "OPENAI_API_KEY": environ.get("OPENAI_API_KEY"),
+        "OPENAI_BASE_URL": environ.get("OPENAI_BASE_URL"),
+        "STRIPE_SECRET_KEY": environ.get("STRIPE_SECRET_KEY"),
+        "STRIPE_WEBHOOK_SECRET": environ.get("STRIPE_WEBHOOK_SECRET"),
+        "LOG_LEVEL": environ.get("LOG_LEVEL", "INFO"),
+        "LOG_FORMAT": environ.get("LOG_FORMAT") or ("json" if env == "production" else "text"),
+        "WORKER_MAINTENANCE_INTERVAL": _env_int(environ, "LUNEO_WORKER_MAINTENANCE_INTERVAL", 60),
+        "WORKER_MONITORING_INTERVAL": _env_int(environ, "LUNEO_WORKER_MONITORING_INTERVAL", 10),
+        "MAX_CONTENT_LENGTH": _env_int(environ, "LUNEO_MAX_UPLOAD_BYTES", 25 * 1024 * 1024),
+    }
+
+
+def _dev_secrets(instance_path: Path) -> dict[str, str]:
+    """Secrets for development, generated once per instance folder and reused afterwards."""
+    path = instance_path / "dev-secrets.json"
+    if path.exists():
+        stored: dict[str, str] = json.loads(path.read_text())
+        return stored
+    instance_path.mkdir(parents=True, exist_ok=True)
+    generated = {
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+    }
+    path.write_text(json.dumps(generated))
+    path.chmod(0o600)
+    return generated
+
+
+def finalize(settings: dict[str, Any], instance_path: Path) -> dict[str, Any]:
+    """Validate the merged settings and fill development secrets; raise ConfigError if unusable."""
+    env = settings.get("ENV")
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"LUNEO_ENV must be one of {', '.join(ENVIRONMENTS)}; got {env!r}")
+    missing = [name for name in REQUIRED_IN_PRODUCTION if not settings.get(name)]
+    if missing and env == "production":
+        hint = {
+            "SECRET_KEY": 'python -c "import secrets; print(secrets.token_urlsafe(48))"',
+            "ENCRYPTION_KEYS": 'python -c "from cryptography.fernet import Fernet; '
+            'print(Fernet.generate_key().decode())"',
+        }
+        lines = [f"  {name}: generate one with {hint[name]}" for name in missing]
+        envnames = {"SECRET_KEY": "SECRET_KEY", "ENCRYPTION_KEYS": "LUNEO_ENCRYPTION_KEYS"}
+        raise ConfigError(
+            "Luneo is starting in production mode (LUNEO_ENV=production) without "
+            + ", ".join(envnames[m] for m in missing)
+            + ".\n"
+            + "\n".join(lines)
+            + "\nFor local development run `luneo dev`, or set LUNEO_ENV=development."
+        )
+    if missing:
+        settings.update({k: v for k, v in _dev_secrets(instance_path).items() if k in missing})
+    if settings["SHOPIFY_API_KEY"] and not settings["SHOPIFY_API_SECRET"] and env == "production":
+        raise ConfigError("SHOPIFY_API_KEY is set but SHOPIFY_API_SECRET is not")
+    settings["ENCRYPTION_KEY_LIST"] = [
+        k.strip() for k in str(settings["ENCRYPTION_KEYS"]).split(",") if k.strip()
+    ]
+    try:
+        for key in settings["ENCRYPTION_KEY_LIST"]:
+            Fernet(key)
+    except ValueError:
+        raise ConfigError(
+            "LUNEO_ENCRYPTION_KEYS must be comma-separated Fernet keys (32 url-safe base64 bytes)"
+        ) from None
+    settings["DEBUG"] = settings.get("DEBUG", False)
+    settings["TESTING"] = env == "testing" or settings.get("TESTING", False)
+    settings.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    settings.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    settings.setdefault("SESSION_COOKIE_SECURE", env == "production")
+    return settings
+
+
+def secret_values(settings: Mapping[str, Any]) -> list[str]:
+    """The configured secret strings, so the log filter can mask them wherever they appear."""
+    values: list[str] = []
+    for name in SECRET_SETTINGS:
+        raw = settings.get(name)
+        if raw:
+            values.extend(part.strip() for part in str(raw).split(",") if len(part.strip()) >= 8)
+    return values
+
+
+def environ_snapshot() -> dict[str, str]:
+    """The process environment, read in one place."""
+    return dict(os.environ)

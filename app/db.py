@@ -1,0 +1,150 @@
+"""Database plumbing: the declarative base, the engine, and sessions for requests and jobs.
+
+Plain SQLAlchemy 2.0 rather than an extension, so jobs and the CLI use exactly the same objects
+as requests. The naming convention gives every constraint a stable name, which keeps Alembic
+migrations identical on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Connection,
+    DateTime,
+    Engine,
+    MetaData,
+    create_engine,
+    event,
+)
+from sqlalchemy import (
+    Enum as SAEnum,
+)
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite drops the offset otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column; use datetime.now(UTC)")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    # Enums are stored by value as plain strings (no native PG enum), so adding a status later is
+    # a code change, not a migration that locks a table.
+    type_annotation_map = {
+        enum.Enum: SAEnum(
+            enum.Enum,
+            native_enum=False,
+            length=32,
+            values_callable=lambda members: [m.value for m in members],
+            validate_strings=True,
+        ),
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+        list[Any]: JSON(),
+    }
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite's own transaction handling breaks SAVEPOINTs; let SQLAlchemy emit BEGIN itself
+    # (the recipe from SQLAlchemy's SQLite dialect documentation).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    # WAL lets the web process read while a worker writes.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+_LIVE_DATABASES: weakref.WeakSet[Database] = weakref.WeakSet()
+
+
+def _dispose_pools_after_fork() -> None:
+    # RQ forks a work-horse per job: a child must not reuse the parent's pooled sockets.
+    for database in list(_LIVE_DATABASES):
+        database.engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_dispose_pools_after_fork)
+
+
+class Database:
+    """One engine per app, and the sessionmaker every caller goes through."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
+        if url.startswith("sqlite"):
+            kwargs = {"echo": echo}
+        self.engine: Engine = create_engine(url, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
+        self._factory = sessionmaker(bind=self.engine, expire_on_commit=False)
+        _LIVE_DATABASES.add(self)
+
+    def bind_to(self, connection: Connection) -> None:
+        """Route new sessions through ``connection`` (tests roll back one outer transaction)."""
+        self._factory = sessionmaker(
+            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
+
+    def new_session(self) -> Session:
+        return self._factory()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work for jobs and commands: commit on success, roll back on error."""
+        session = self._factory()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")

@@ -1,0 +1,427 @@
+"""The demo shop: a Shopify development store with a catalog, a mug template and one order.
+
+``luneo dev`` and the development sign-in seed it so a fresh checkout has something real to
+click through. Seeding is an upsert keyed by the shop's domain and the platform's external ids:
+running it again leaves exactly the same rows (and the same mockup file).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from PIL import Image, ImageDraw, ImageFilter
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db import utcnow
+from app.models import (
+    Design,
+    DesignStatus,
+    FileKind,
+    Order,
+    OrderItem,
+    Platform,
+    PrintArea,
+    Product,
+    ProductionJob,
+    ProductionStatus,
+    Shop,
+    ShopScope,
+    StoredFile,
+    Template,
+    Variant,
+)
+from app.storage import Storage, new_key
+
+DEMO_DOMAIN = "luneo-demo.myshopify.com"
+# Not a secret: the demo store does not exist; it is stored encrypted like any real token.
+DEMO_ACCESS_TOKEN = "shpat_demo0000000000000000000000000"  # noqa: S105
+DEMO_ORDER_ID = "gid://shopify/Order/5500000001001"
+DEMO_LINE_ITEM_ID = "gid://shopify/LineItem/5600000001001"
+MUG_PRODUCT_ID = "gid://shopify/Product/8100000000001"
+MOCKUP_SIZE = (800, 600)
+# Where the wrap area sits on the mockup: 280×126 px keeps the area's 200:90 aspect ratio.
+MOCKUP_PLACEMENT = {"x": 250, "y": 240, "width": 280, "height": 126}
+
+
+@dataclass(frozen=True)
+class VariantSpec:
+    external_id: str
+    title: str
+    sku: str
+    price: Decimal
+    options: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class ProductSpec:
+    external_id: str
+    title: str
+    handle: str
+    product_type: str
+    description: str
+    variants: tuple[VariantSpec, ...]
+
+
+def _variants(
+    base_id: int, sku: str, option: str, prices: Mapping[str, str]
+) -> tuple[VariantSpec, ...]:
+    return tuple(
+        VariantSpec(
+            external_id=f"gid://shopify/ProductVariant/{base_id + n}",
+            title=title,
+            sku=f"{sku}-{title.upper().replace(' ', '')}",
+            price=Decimal(price),
+            options={option: title},
+        )
+        for n, (title, price) in enumerate(prices.items(), start=1)
+    )
+
+
+PRODUCTS: tuple[ProductSpec, ...] = (
+    ProductSpec(
+        MUG_PRODUCT_ID,
+        "Personalized Ceramic Mug",
+        "personalized-ceramic-mug",
+        "Mug",
+        "Glossy white ceramic mug, printed all the way around. Dishwasher safe.",
+        _variants(4410000000100, "MUG", "Size", {"11 oz": "18.00", "15 oz": "22.00"}),
+    ),
+    ProductSpec(
+        "gid://shopify/Product/8100000000002",
+        "Custom Cotton T-Shirt",
+        "custom-cotton-t-shirt",
+        "Apparel",
+        "Soft organic cotton tee with a front print.",
+        _variants(
+            4410000000200, "TEE", "Size", {"S": "24.00", "M": "24.00", "L": "24.00", "XL": "26.00"}
+        ),
+    ),
+    ProductSpec(
+        "gid://shopify/Product/8100000000003",
+        "Framed Art Poster",
+        "framed-art-poster",
+        "Wall art",
+        "Museum-grade matte paper in a black oak frame.",
+        _variants(4410000000300, "POSTER", "Size", {"A3": "39.00", "A2": "59.00"}),
+    ),
+    ProductSpec(
+        "gid://shopify/Product/8100000000004",
+        "Slim Phone Case",
+        "slim-phone-case",
+        "Accessories",
+        "Impact-resistant slim case with a full-bleed print.",
+        _variants(4410000000400, "CASE", "Model", {"iPhone 15": "29.00", "Pixel 8": "29.00"}),
+    ),
+)
+
+TEMPLATE_VALUES: dict[str, Any] = {
+    "name": "Mug wrap-around print",
+    "is_active": True,
+    "fonts": ["Inter", "Playfair Display", "Roboto Slab", "Caveat"],
+    "colors": ["#1f2937", "#ffffff", "#dc2626", "#2563eb", "#16a34a", "#f59e0b"],
+    "clipart_sets": [],
+    "max_layers": 12,
+    "ai_enabled": True,
+    "min_image_dpi": 150,
+    "price_rules": [{"area": "wrap", "label": "Personalization", "amount": "4.00"}],
+    "model_3d": "mug",
+}
+
+PRINT_AREA_VALUES: dict[str, Any] = {
+    "name": "Wrap-around",
+    "position": 0,
+    "width_mm": Decimal("200.00"),
+    "height_mm": Decimal("90.00"),
+    "dpi": 300,
+    "bleed_mm": Decimal("3.00"),
+    "safe_margin_mm": Decimal("5.00"),
+    "mockup_placement": MOCKUP_PLACEMENT,
+}
+
+DESIGN_DOCUMENT: dict[str, Any] = {
+    "version": 1,
+    "areas": {
+        "wrap": {
+            "layers": [
+                {
+                    "id": "text-1",
+                    "type": "text",
+                    "text": "Happy Birthday, Sam!",
+                    "font": "Inter",
+                    "size_mm": 12,
+                    "color": "#1f2937",
+                    "x_mm": 100,
+                    "y_mm": 40,
+                    "align": "center",
+                },
+                {
+                    "id": "shape-1",
+                    "type": "shape",
+                    "shape": "rect",
+                    "fill": "#f59e0b",
+                    "x_mm": 60,
+                    "y_mm": 56,
+                    "width_mm": 80,
+                    "height_mm": 3,
+                },
+            ]
+        }
+    },
+}
+
+SHIPPING_ADDRESS: dict[str, Any] = {
+    "name": "Sam Rivera",
+    "address1": "123 Example Street",
+    "address2": "Apt 4",
+    "city": "Springfield",
+    "province": "OR",
+    "zip": "97477",
+    "country": "US",
+    "phone": "+1 555 010 0199",
+}
+
+
+# ---------------------------------------------------------------- upsert helpers
+
+
+def _assign(row: object, values: Mapping[str, Any]) -> None:
+    """Set only what differs, so a second seed issues no UPDATE and keeps ``updated_at``."""
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+
+
+def _upsert_shop(session: Session) -> Shop:
+    stmt = select(Shop).where(Shop.platform == Platform.SHOPIFY, Shop.domain == DEMO_DOMAIN)
+    shop = session.scalars(stmt).one_or_none()
+    if shop is None:
+        shop = Shop(platform=Platform.SHOPIFY, domain=DEMO_DOMAIN)
+        session.add(shop)
+    values = {
+        "name": "Luneo Demo Store",
+        "email": "merchant@example.com",
+        "currency": "USD",
+        "plan": "free",
+        "scopes": "read_products,read_orders,write_merchant_managed_fulfillment_orders",
+        "access_token": DEMO_ACCESS_TOKEN,
+        "is_development": True,
+        "needs_reauth": False,
+        "extra": {"demo": True, "note": "Seeded by Luneo for local development; not a real store."},
+    }
+    _assign(shop, values)
+    if not shop.is_installed:
+        shop.installed_at, shop.uninstalled_at = utcnow(), None
+    session.flush()
+    return shop
+
+
+def _upsert_variant(scope: ShopScope, product: Product, spec: VariantSpec, position: int) -> None:
+    variant = scope.get_by(Variant, external_id=spec.external_id)
+    if variant is None:
+        variant = Variant(shop_id=scope.shop_id, external_id=spec.external_id)
+        product.variants.append(variant)
+    values = {"title": spec.title, "sku": spec.sku, "price": spec.price, "currency": "USD"}
+    _assign(variant, {**values, "position": position, "options": dict(spec.options)})
+
+
+def _upsert_product(scope: ShopScope, spec: ProductSpec) -> Product:
+    product = scope.get_by(Product, external_id=spec.external_id)
+    if product is None:
+        product = scope.add(Product(external_id=spec.external_id, synced_at=utcnow()))
+    values = {
+        "title": spec.title,
+        "handle": spec.handle,
+        "vendor": "Luneo Demo Store",
+        "product_type": spec.product_type,
+        "description": spec.description,
+    }
+    _assign(product, values)
+    for position, variant in enumerate(spec.variants):
+        _upsert_variant(scope, product, variant, position)
+    scope.session.flush()
+    return product
+
+
+# ---------------------------------------------------------------- mockup
+
+
+def _shade(t: float) -> tuple[int, int, int]:
+    """Cylinder lighting across the mug (``t`` from 0 at the left edge to 1 at the right)."""
+    light = 0.80 + 0.20 * math.sin(math.pi * min(1.0, t * 1.1))
+    return (round(250 * light), round(250 * light), round(253 * light))
+
+
+def _body_mask(size: tuple[int, int], box: tuple[int, int, int, int], curve: int) -> Image.Image:
+    left, top, right, bottom = box
+    mask = Image.new("L", size, 0)
+    draw = ImageDraw.Draw(mask)
+    draw.ellipse((left, bottom - 2 * curve, right, bottom), fill=255)
+    draw.rectangle((left, top, right, bottom - curve), fill=255)
+    return mask
+
+
+def render_mug_mockup(size: tuple[int, int] = MOCKUP_SIZE) -> bytes:
+    """A plain white mug on a soft background, as PNG (drawn at 2× then scaled down: smooth)."""
+    scale = 2
+    width, height = size[0] * scale, size[1] * scale
+    canvas = Image.new("RGB", (width, height), (243, 244, 246))
+    draw = ImageDraw.Draw(canvas)
+    for y in range(height):  # soft vertical gradient
+        tone = round(247 - 18 * y / height)
+        draw.line([(0, y), (width, y)], fill=(tone, tone, tone + 3))
+
+    def s(*values: int) -> tuple[int, ...]:
+        return tuple(v * scale for v in values)
+
+    left, top, right, bottom, curve, rim = s(220, 150, 560, 480, 22, 24)
+    shadow = Image.new("L", (width, height), 0)
+    ImageDraw.Draw(shadow).ellipse(s(200, 455, 620, 505), fill=120)
+    canvas.paste((150, 153, 160), (0, 0), shadow.filter(ImageFilter.GaussianBlur(18 * scale)))
+
+    handle_box = (right - 50 * scale, top + 70 * scale, right + 105 * scale, top + 270 * scale)
+    draw.ellipse(handle_box, outline=(214, 216, 221), width=36 * scale)
+    hl, ht, hr, hb = handle_box
+    highlight = (hl + 11 * scale, ht + 11 * scale, hr - 11 * scale, hb - 11 * scale)
+    draw.ellipse(highlight, outline=(228, 229, 233), width=14 * scale)
+
+    body = Image.new("RGB", (width, height))
+    body_draw = ImageDraw.Draw(body)
+    for x in range(left, right + 1):
+        body_draw.line([(x, top), (x, bottom)], fill=_shade((x - left) / (right - left)))
+    canvas.paste(body, (0, 0), _body_mask((width, height), (left, top, right, bottom), curve))
+
+    draw.ellipse(
+        (left, top - rim, right, top + rim),
+        fill=(232, 233, 236),
+        outline=(210, 212, 217),
+        width=2 * scale,
+    )
+    inset = 14 * scale
+    draw.ellipse(
+        (left + inset, top - rim + inset // 2, right - inset, top + rim - inset // 2),
+        fill=(199, 202, 209),
+    )
+
+    image = canvas.resize(size, Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _ensure_mockup(scope: ShopScope, storage: Storage, area: PrintArea) -> StoredFile:
+    """The mug mockup as a StoredFile; rewritten only when missing from storage or changed."""
+    png = render_mug_mockup()
+    digest = hashlib.sha256(png).hexdigest()
+    stored = scope.get(StoredFile, area.mockup_file_id) if area.mockup_file_id else None
+    if stored is not None and stored.sha256 == digest and storage.exists(stored.key):
+        return stored
+    key = stored.key if stored is not None else new_key(scope.shop_id, FileKind.MOCKUP.value, "png")
+    written = storage.put(key, png, "image/png")
+    if stored is None:
+        stored = scope.add(StoredFile(key=key, kind=FileKind.MOCKUP))
+    values = {"content_type": written.content_type, "size": written.size, "sha256": written.sha256}
+    _assign(stored, {**values, "original_name": "demo-mug-mockup.png"})
+    scope.session.flush()
+    return stored
+
+
+# ---------------------------------------------------------------- template, design, order
+
+
+def _upsert_template(scope: ShopScope, storage: Storage, mug: Product) -> Template:
+    template = scope.get_by(Template, product_id=mug.id)
+    if template is None:
+        template = scope.add(Template(product_id=mug.id, name=TEMPLATE_VALUES["name"]))
+    _assign(template, TEMPLATE_VALUES)
+    area = next((a for a in template.print_areas if a.key == "wrap"), None)
+    if area is None:
+        area = PrintArea(shop_id=scope.shop_id, key="wrap", **PRINT_AREA_VALUES)
+        template.print_areas.append(area)
+    _assign(area, PRINT_AREA_VALUES)
+    scope.session.flush()
+    _assign(area, {"mockup_file_id": _ensure_mockup(scope, storage, area).id})
+    scope.session.flush()
+    return template
+
+
+def _upsert_design(scope: ShopScope, template: Template, existing_id: int | None) -> Design:
+    """The design already on the demo line item, or a new one (its public id stays random)."""
+    design = scope.get(Design, existing_id) if existing_id is not None else None
+    if design is None:
+        design = scope.add(Design())
+    values = {
+        "template_id": template.id,
+        "product_id": template.product_id,
+        "schema_version": 1,
+        "document": DESIGN_DOCUMENT,
+        "status": DesignStatus.ORDERED,
+    }
+    _assign(design, values)
+    scope.session.flush()
+    return design
+
+
+def _upsert_order(scope: ShopScope, template: Template, mug: Product) -> OrderItem:
+    order = scope.get_by(Order, external_id=DEMO_ORDER_ID)
+    if order is None:
+        order = scope.add(Order(external_id=DEMO_ORDER_ID, placed_at=utcnow()))
+    values = {
+        "name": "#1001",
+        "email": "sam.rivera@example.com",
+        "currency": "USD",
+        "total_price": Decimal("22.00"),
+        "financial_status": "paid",
+        "fulfillment_status": "",
+        "shipping_address": SHIPPING_ADDRESS,
+    }
+    _assign(order, values)
+    item = next((i for i in order.items if i.external_id == DEMO_LINE_ITEM_ID), None)
+    design = _upsert_design(scope, template, item.design_id if item is not None else None)
+    if item is None:
+        item = OrderItem(shop_id=scope.shop_id, external_id=DEMO_LINE_ITEM_ID)
+        order.items.append(item)
+    variant = mug.variants[0]
+    _assign(
+        item,
+        {
+            "product_id": mug.id,
+            "variant_id": variant.id,
+            "design_id": design.id,
+            "title": f"{mug.title} - {variant.title}",
+            "sku": variant.sku,
+            "quantity": 1,
+            "unit_price": Decimal("22.00"),
+            "properties": {"_luneo_design": design.public_id},
+        },
+    )
+    scope.session.flush()
+    return item
+
+
+def _ensure_production_job(scope: ShopScope, item: OrderItem) -> ProductionJob:
+    """Queued on first seed; later seeds leave its status alone (a worker may have moved it)."""
+    job = scope.get_by(ProductionJob, order_item_id=item.id)
+    if job is None:
+        job = scope.add(ProductionJob(order_item_id=item.id, status=ProductionStatus.QUEUED))
+    _assign(job, {"design_id": item.design_id})
+    scope.session.flush()
+    return job
+
+
+def seed_demo_shop(session: Session, storage: Storage) -> Shop:
+    """Create or refresh the demo shop and everything in it; flushes, the caller commits."""
+    shop = _upsert_shop(session)
+    scope = ShopScope(session, shop.id)
+    products = {spec.external_id: _upsert_product(scope, spec) for spec in PRODUCTS}
+    mug = products[MUG_PRODUCT_ID]
+    template = _upsert_template(scope, storage, mug)
+    item = _upsert_order(scope, template, mug)
+    _ensure_production_job(scope, item)
+    return shop

@@ -1,0 +1,44 @@
+"""Errors as clients should see them: JSON ``{"error": {...}}`` for APIs, a page for people."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+
+def wants_json() -> bool:
+    if request.path.startswith(("/api/", "/readyz", "/healthz")):
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and not request.accept_mimetypes.accept_html
+
+
+def error_response(status: int, code: str, message: str) -> tuple[Response, int]:
+    return jsonify({"error": {"code": code, "message": message}}), status
+
+
+def _code_for(exc: HTTPException) -> str:
+    return (exc.name or "error").lower().replace(" ", "_").replace("'", "")
+
+
+def handle_http_exception(exc: HTTPException) -> tuple[Response | str, int] | Response:
+    status = exc.code or 500
+    message = exc.description or exc.name or "error"
+    if wants_json():
+        return error_response(status, _code_for(exc), message)
+    page = render_template("error.html", status=status, title=exc.name, message=message)
+    return page, status
+
+
+def handle_unexpected(exc: Exception) -> tuple[Response | str, int] | Response:
+    log.exception("unhandled error", extra={"path": request.path})
+    return handle_http_exception(InternalServerError())
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)

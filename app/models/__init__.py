@@ -1,0 +1,56 @@
+"""Every model, imported once here so metadata (and Alembic) sees the whole schema."""
+
+from app.models.billing import (
+    BillingInterval,
+    BillingProvider,
+    Subscription,
+    SubscriptionStatus,
+    UsageKind,
+    UsageRecord,
+)
+from app.models.catalog import Product, ProductStatus, Variant
+from app.models.design import Design, DesignStatus
+from app.models.files import FileKind, StoredFile
+from app.models.order import Order, OrderItem
+from app.models.partner import Partner, ShopPartner
+from app.models.production import (
+    InvalidTransition,
+    ProductionFile,
+    ProductionJob,
+    ProductionStatus,
+)
+from app.models.scoping import ShopScope
+from app.models.shop import Platform, Shop
+from app.models.template import PrintArea, Template
+from app.models.webhook import WebhookEvent, WebhookStatus
+
+__all__ = [
+    "BillingInterval",
+    "BillingProvider",
+    "Design",
+    "DesignStatus",
+    "FileKind",
+    "InvalidTransition",
+    "Order",
+    "OrderItem",
+    "Partner",
+    "Platform",
+    "PrintArea",
+    "Product",
+    "ProductStatus",
+    "ProductionFile",
+    "ProductionJob",
+    "ProductionStatus",
+    "Shop",
+    "ShopPartner",
+    "ShopScope",
+    "StoredFile",
+    "Subscription",
+    "SubscriptionStatus",
+    "Template",
+    "UsageKind",
+    "UsageRecord",
+    "Variant",
+    "WebhookEvent",
+    "WebhookStatus",
+]

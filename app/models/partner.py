@@ -1,0 +1,43 @@
+"""Fulfilment partners: print shops that serve many shops, each linked by the merchant."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.crypto import EncryptedString
+from app.db import Base, utcnow
+from app.models.base import IdMixin, TimestampMixin
+
+
+class Partner(IdMixin, TimestampMixin, Base):
+    __tablename__ = "partners"
+
+    name: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    # The key is shown once; we keep its lookup id and a hash, never the key itself.
+    api_key_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    api_key_hash: Mapped[str | None] = mapped_column(String(64))
+    api_key_created_at: Mapped[datetime | None]
+    api_key_revoked_at: Mapped[datetime | None]
+    webhook_url: Mapped[str | None] = mapped_column(Text)
+    webhook_secret: Mapped[str | None] = mapped_column(EncryptedString)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+
+class ShopPartner(IdMixin, Base):
+    """A merchant's choice to route work to a partner (or their own in-house print shop)."""
+
+    __tablename__ = "shop_partners"
+    __table_args__ = (
+        UniqueConstraint("shop_id", "partner_id", name="uq_shop_partners_shop_id_partner_id"),
+    )
+
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), index=True
+    )
+    is_default: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

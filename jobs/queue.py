@@ -1,0 +1,123 @@
+"""Queues, enqueueing and progress: the only way work is handed to RQ workers.
+
+Jobs are enqueued by dotted path with plain ids, never ORM objects, and only after the
+transaction that created their rows has committed (``enqueue_after_commit``), so a worker never
+looks for a row that is not there yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from redis import Redis
+from rq import Queue, Retry, get_current_job
+from rq.exceptions import DuplicateJobError
+from rq.job import Job, JobStatus
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+QUEUE_NAMES = ("default", "sync", "render", "ai")
+
+# Seconds a job may run before the worker kills it; generous where files or catalogs are big.
+TIMEOUTS = {"default": 300, "sync": 3600, "render": 900, "ai": 300}
+
+# Retries with growing backoff; also applies when a worker dies mid-job (abandoned job).
+DEFAULT_RETRY_INTERVALS = (10, 30, 60)
+
+_FINISHED = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.CANCELED, JobStatus.STOPPED}
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """What to run, where, and how: everything enqueue() needs, built before commit."""
+
+    queue: str
+    func: str
+    args: tuple[Any, ...] = ()
+    job_id: str | None = None  # letters, digits, "_" and "-" only, e.g. "render-42"
+    retries: int = len(DEFAULT_RETRY_INTERVALS)
+    retry_intervals: Sequence[int] = DEFAULT_RETRY_INTERVALS
+    timeout: int | None = None
+    description: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def get_queue(name: str, connection: Redis) -> Queue:
+    if name not in QUEUE_NAMES:
+        raise ValueError(f"unknown queue {name!r}; queues are {', '.join(QUEUE_NAMES)}")
+    return Queue(name, connection=connection, default_timeout=TIMEOUTS[name])
+
+
+def enqueue(connection: Redis, spec: JobSpec) -> Job:
+    """Enqueue ``spec``; with a job_id, a job still waiting or running is returned, not doubled."""
+    queue = get_queue(spec.queue, connection)
+    retry = Retry(max=spec.retries, interval=list(spec.retry_intervals)) if spec.retries else None
+    kwargs: dict[str, Any] = {
+        "args": spec.args,
+        "job_id": spec.job_id,
+        "retry": retry,
+        "timeout": spec.timeout or TIMEOUTS[spec.queue],
+        "description": spec.description,
+        "meta": dict(spec.meta),
+        "failure_ttl": 7 * 24 * 3600,  # failed jobs stay visible to operators for a week
+    }
+    if spec.job_id is None:
+        return queue.enqueue_call(spec.func, **kwargs)
+    try:
+        return queue.enqueue_call(spec.func, unique=True, **kwargs)
+    except DuplicateJobError:
+        existing = Job.fetch(spec.job_id, connection=connection)
+        if existing.get_status(refresh=True) not in _FINISHED:
+            return existing
+        existing.delete()  # a finished run of the same work: start a fresh one
+        return queue.enqueue_call(spec.func, unique=True, **kwargs)
+
+
+_PENDING = "luneo.pending_jobs"
+
+
+def enqueue_after_commit(session: Session, connection: Redis, spec: JobSpec) -> None:
+    """Enqueue ``spec`` once ``session`` commits; drop it if the session rolls back."""
+    if _PENDING not in session.info:
+        session.info[_PENDING] = []
+        if not event.contains(session, "after_commit", _enqueue_pending):
+            event.listen(session, "after_commit", _enqueue_pending)
+            event.listen(session, "after_rollback", _drop_pending)
+    session.info[_PENDING].append((connection, spec))
+
+
+def _enqueue_pending(session: Session) -> None:
+    for connection, spec in session.info.pop(_PENDING, []):
+        enqueue(connection, spec)
+
+
+def _drop_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def report_progress(done: int, total: int, message: str = "") -> None:
+    """Record progress on the running job (``job.meta['progress']``) for the admin and CLI."""
+    job = get_current_job()
+    if job is None:
+        return
+    percent = 100 if total <= 0 else min(100, round(100 * done / total))
+    job.meta["progress"] = {"done": done, "total": total, "percent": percent, "message": message}
+    job.save_meta()
+
+
+def job_progress(job: Job) -> dict[str, Any]:
+    """What the admin shows for a job: status, progress and the error if it failed."""
+    status = job.get_status(refresh=True)
+    info: dict[str, Any] = {
+        "id": job.id,
+        "status": status.value if status else "unknown",
+        "progress": job.meta.get("progress"),
+        "description": job.description,
+        "retries_left": job.retries_left,
+    }
+    if status == JobStatus.FAILED:
+        result = job.latest_result()
+        info["error"] = (result.exc_string or "").strip().splitlines()[-1:] if result else None
+    return info

@@ -1,0 +1,206 @@
+"""The job queue on a real Redis: enqueue → worker → result, retries, progress, dead workers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from redis import Redis
+from rq import SimpleWorker
+from rq.job import Job, JobStatus
+from sqlalchemy.orm import Session
+
+from jobs.queue import JobSpec, enqueue, enqueue_after_commit, get_queue, job_progress
+from jobs.worker import build_worker
+from tests.factories import make_shop
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _drain(app: Flask, *queues: str) -> None:
+    with app.app_context():
+        worker = build_worker(app, queues, simple=True)
+        assert isinstance(worker, SimpleWorker)
+        worker.work(burst=True, with_scheduler=False)
+
+
+def test_enqueued_job_runs_on_a_worker_and_reports_progress(app: Flask, redis: Redis) -> None:
+    job = enqueue(redis, JobSpec("default", "tests.support.jobs.add", (2, 3)))
+
+    _drain(app, "default")
+
+    job.refresh()
+    assert job.get_status() == JobStatus.FINISHED
+    assert job.return_value() == 5
+    assert job.meta["progress"] == {"done": 1, "total": 1, "percent": 100, "message": "added"}
+    assert job_progress(job)["status"] == "finished"
+
+
+def test_unknown_queue_is_refused(redis: Redis) -> None:
+    with pytest.raises(ValueError, match="unknown queue 'printing'"):
+        get_queue("printing", redis)
+
+
+def test_job_with_same_id_is_not_enqueued_twice_while_waiting(redis: Redis) -> None:
+    spec = JobSpec("sync", "tests.support.jobs.add", (1, 1), job_id="sync-shop-7")
+
+    first = enqueue(redis, spec)
+    second = enqueue(redis, spec)
+
+    assert first.id == second.id == "sync-shop-7"
+    assert get_queue("sync", redis).count == 1
+
+
+def test_finished_job_id_can_run_again(app: Flask, redis: Redis) -> None:
+    spec = JobSpec("sync", "tests.support.jobs.add", (1, 1), job_id="sync-shop-8")
+    enqueue(redis, spec)
+    _drain(app, "sync")
+
+    again = enqueue(redis, spec)
+
+    assert again.get_status() == JobStatus.QUEUED
+    assert get_queue("sync", redis).count == 1
+
+
+def test_failing_job_is_retried_until_it_succeeds(app: Flask, redis: Redis) -> None:
+    spec = JobSpec(
+        "default", "tests.support.jobs.flaky", ("flaky:1", 2), retries=3, retry_intervals=(0,)
+    )
+    job = enqueue(redis, spec)
+
+    _drain(app, "default")
+
+    job.refresh()
+    assert job.get_status() == JobStatus.FINISHED
+    assert job.return_value() == "succeeded on attempt 3"
+    assert job.retries_left == 1
+
+
+def test_job_out_of_retries_lands_in_failed_registry_with_its_error(
+    app: Flask, redis: Redis
+) -> None:
+    spec = JobSpec(
+        "default", "tests.support.jobs.flaky", ("flaky:2", 5), retries=1, retry_intervals=(0,)
+    )
+    job = enqueue(redis, spec)
+
+    _drain(app, "default")
+
+    job.refresh()
+    assert job.get_status() == JobStatus.FAILED
+    assert job.id in get_queue("default", redis).failed_job_registry.get_job_ids()
+    assert job_progress(job)["error"] == ["RuntimeError: transient failure 2"]
+
+
+def test_retry_with_backoff_is_scheduled_not_run_at_once(app: Flask, redis: Redis) -> None:
+    spec = JobSpec("default", "tests.support.jobs.flaky", ("flaky:3", 1), retry_intervals=(30,))
+    job = enqueue(redis, spec)
+
+    _drain(app, "default")
+
+    job.refresh()
+    assert job.get_status() == JobStatus.SCHEDULED
+    assert job.id in get_queue("default", redis).scheduled_job_registry.get_job_ids()
+
+
+def test_job_is_enqueued_only_after_commit(app: Flask, session: Session, redis: Redis) -> None:
+    shop = make_shop(session)
+    enqueue_after_commit(session, redis, JobSpec("sync", "tests.support.jobs.add", (shop.id, 0)))
+
+    assert get_queue("sync", redis).count == 0
+    session.commit()
+
+    assert get_queue("sync", redis).count == 1
+
+
+def test_job_is_dropped_when_the_transaction_rolls_back(
+    app: Flask, session: Session, redis: Redis
+) -> None:
+    make_shop(session)
+    enqueue_after_commit(session, redis, JobSpec("sync", "tests.support.jobs.add", (1, 0)))
+
+    session.rollback()
+    session.commit()
+
+    assert get_queue("sync", redis).count == 0
+
+
+def _worker_env(app: Flask, settings: dict[str, Any]) -> dict[str, str]:
+    return {
+        **os.environ,
+        "LUNEO_ENV": "testing",
+        "LUNEO_INSTANCE_PATH": str(settings["INSTANCE_PATH"]),
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "REDIS_URL": app.config["REDIS_URL"],
+        "STORAGE_URL": app.config["STORAGE_URL"],
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "LUNEO_ENCRYPTION_KEYS": app.config["ENCRYPTION_KEYS"],
+        "PYTHONPATH": str(REPO),
+    }
+
+
+def _luneo(*args: str, env: dict[str, str], **kwargs: Any) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-c", "from app.cli import main; main()", *args],
+        env=env,
+        cwd=REPO,
+        **kwargs,
+    )
+
+
+@pytest.mark.slow
+def test_luneo_worker_burst_processes_queued_jobs(
+    app: Flask, redis: Redis, settings: dict[str, Any]
+) -> None:
+    jobs = [enqueue(redis, JobSpec("default", "tests.support.jobs.add", (i, i))) for i in range(3)]
+
+    proc = _luneo("worker", "--burst", "default", env=_worker_env(app, settings))
+    assert proc.wait(timeout=60) == 0
+
+    assert [Job.fetch(j.id, connection=redis).return_value() for j in jobs] == [0, 2, 4]
+
+
+@pytest.mark.slow
+def test_job_of_a_killed_worker_is_retried_by_another(
+    app: Flask, redis: Redis, settings: dict[str, Any]
+) -> None:
+    # Given a forking worker (a separate process, as in production) in the middle of a job
+    job = enqueue(
+        redis,
+        JobSpec("render", "tests.support.jobs.slow", ("slow:started", 2.0), retry_intervals=(0,)),
+    )
+    proc = _luneo("worker", "render", env=_worker_env(app, settings), start_new_session=True)
+    try:
+        started = redis.blpop(["slow:started"], timeout=60)
+        assert started is not None, "the worker never started the job"
+        # When the worker and its work-horse die without a chance to clean up (kill -9)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    queue = get_queue("render", redis)
+    assert job.get_status(refresh=True) == JobStatus.STARTED
+    assert queue.started_job_registry.count == 1
+
+    # Then once its heartbeat lapses, RQ's maintenance finds the job abandoned and retries it
+    heartbeat_lapsed = time.time() + app.config["WORKER_MONITORING_INTERVAL"] + 61
+    queue.started_job_registry.cleanup(timestamp=heartbeat_lapsed)
+    job.refresh()
+    assert job.get_status() in (JobStatus.QUEUED, JobStatus.SCHEDULED)
+    assert job.retries_left == 2
+
+    # And another worker finishes it
+    with app.app_context():
+        worker = build_worker(app, ["render"], simple=True)
+        worker.work(burst=True, with_scheduler=True)
+    job.refresh()
+    assert job.get_status() == JobStatus.FINISHED
+    assert job.return_value() == "done"

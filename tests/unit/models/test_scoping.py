@@ -1,0 +1,62 @@
+"""Tenancy: every shop-owned row is reached through its shop, and never through another."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.models import Order, Product, ShopScope
+from tests.factories import make_order, make_product, make_shop
+
+
+def test_scope_sees_only_its_own_shops_rows(session: Session) -> None:
+    shop_a, shop_b = make_shop(session), make_shop(session)
+    mine = make_product(session, shop_a, title="Mug A")
+    theirs = make_product(session, shop_b, title="Mug B")
+    make_order(session, shop_b)
+
+    scope = ShopScope(session, shop_a.id)
+
+    assert [p.title for p in scope.all(Product, Product.id)] == ["Mug A"]
+    assert scope.get(Product, mine.id) is mine
+    assert scope.get(Product, theirs.id) is None
+    assert scope.get_by(Product, external_id=theirs.external_id) is None
+    assert scope.count(Product) == 1
+    assert scope.count(Order) == 0
+
+
+def test_scope_add_sets_the_shop_and_refuses_another_shops_row(session: Session) -> None:
+    shop_a, shop_b = make_shop(session), make_shop(session)
+    scope = ShopScope(session, shop_a.id)
+
+    added = scope.add(Product(external_id="gid://shopify/Product/1", title="Tee"))
+
+    assert added.shop_id == shop_a.id
+    with pytest.raises(PermissionError):
+        scope.add(Product(shop_id=shop_b.id, external_id="gid://shopify/Product/2", title="x"))
+
+
+def test_same_external_id_is_one_row_per_shop_but_allowed_across_shops(session: Session) -> None:
+    shop_a, shop_b = make_shop(session), make_shop(session)
+    make_product(session, shop_a, external_id="gid://shopify/Product/42")
+    make_product(session, shop_b, external_id="gid://shopify/Product/42")
+
+    with pytest.raises(IntegrityError):
+        make_product(session, shop_a, external_id="gid://shopify/Product/42")
+
+
+def test_deleting_a_shop_deletes_everything_it_owns(session: Session) -> None:
+    shop = make_shop(session)
+    make_product(session, shop)
+    make_order(session, shop)
+    other = make_shop(session)
+    make_product(session, other)
+
+    session.delete(shop)
+    session.flush()
+    session.expire_all()
+
+    assert ShopScope(session, shop.id).count(Product) == 0
+    assert ShopScope(session, shop.id).count(Order) == 0
+    assert ShopScope(session, other.id).count(Product) == 1

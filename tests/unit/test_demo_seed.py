@@ -1,0 +1,209 @@
+"""The demo shop seed: complete, idempotent, and with a real mockup image in storage."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from typing import Any
+
+import pytest
+from flask import Flask
+from PIL import Image
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from app.demo import DEMO_DOMAIN, MOCKUP_PLACEMENT, MOCKUP_SIZE, seed_demo_shop
+from app.models import (
+    Design,
+    DesignStatus,
+    FileKind,
+    Order,
+    OrderItem,
+    PrintArea,
+    Product,
+    ProductionJob,
+    ProductionStatus,
+    Shop,
+    ShopScope,
+    StoredFile,
+    Template,
+    Variant,
+)
+from app.storage import Storage, key_belongs_to_shop
+
+SHOP_OWNED = (
+    Product,
+    Variant,
+    Template,
+    PrintArea,
+    StoredFile,
+    Design,
+    Order,
+    OrderItem,
+    ProductionJob,
+)
+
+
+@pytest.fixture
+def storage(app: Flask) -> Storage:
+    storage: Storage = app.extensions["luneo.storage"]
+    return storage
+
+
+def _counts(session: Session) -> dict[str, int]:
+    counts = {"shops": int(session.scalar(select(func.count()).select_from(Shop)) or 0)}
+    for model in SHOP_OWNED:
+        counts[model.__tablename__] = int(
+            session.scalar(select(func.count()).select_from(model)) or 0
+        )
+    return counts
+
+
+def _snapshot(session: Session) -> dict[str, list[tuple[Any, ...]]]:
+    """Every seeded row's id and last-update time: equal snapshots mean nothing was rewritten."""
+    session.expire_all()
+    rows: dict[str, list[tuple[Any, ...]]] = {
+        "shops": [(s.id, s.updated_at) for s in session.scalars(select(Shop).order_by(Shop.id))]
+    }
+    for model in SHOP_OWNED:
+        stamp = getattr(model, "updated_at", None)
+        columns = [model.id] if stamp is None else [model.id, stamp]
+        rows[model.__tablename__] = [
+            tuple(r) for r in session.execute(select(*columns).order_by(model.id))
+        ]
+    return rows
+
+
+def _mockup(session: Session, shop: Shop) -> tuple[PrintArea, StoredFile]:
+    scope = ShopScope(session, shop.id)
+    area = scope.get_by(PrintArea, key="wrap")
+    assert area is not None
+    assert area.mockup_file_id is not None
+    stored = scope.get(StoredFile, area.mockup_file_id)
+    assert stored is not None
+    return area, stored
+
+
+def test_seeding_twice_leaves_exactly_the_same_rows(session: Session, storage: Storage) -> None:
+    # given a seeded database
+    first = seed_demo_shop(session, storage)
+    session.commit()
+    counts, snapshot = _counts(session), _snapshot(session)
+
+    # when the seed runs again
+    second = seed_demo_shop(session, storage)
+    session.commit()
+
+    # then nothing was added, removed or rewritten
+    assert second.id == first.id
+    assert counts == {
+        "shops": 1,
+        "products": 4,
+        "variants": 10,
+        "templates": 1,
+        "print_areas": 1,
+        "stored_files": 1,
+        "designs": 1,
+        "orders": 1,
+        "order_items": 1,
+        "production_jobs": 1,
+    }
+    assert _counts(session) == counts
+    assert _snapshot(session) == snapshot
+
+
+def test_the_demo_shop_is_an_installed_development_store(
+    session: Session, storage: Storage
+) -> None:
+    shop = seed_demo_shop(session, storage)
+    session.commit()
+    session.expire_all()
+
+    assert (shop.domain, shop.name, shop.plan) == (DEMO_DOMAIN, "Luneo Demo Store", "free")
+    assert shop.is_development is True
+    assert shop.is_installed is True
+    assert shop.extra["demo"] is True
+    assert shop.access_token is not None
+    assert shop.access_token.startswith("shpat_demo")
+    raw = text("SELECT access_token FROM shops WHERE id = :id")
+    stored_token = session.execute(raw, {"id": shop.id}).scalar_one()
+    assert "shpat_demo" not in stored_token  # encrypted at rest like any real token
+
+
+def test_the_mockup_is_a_png_of_the_expected_size_in_storage(
+    session: Session, storage: Storage
+) -> None:
+    shop = seed_demo_shop(session, storage)
+    session.commit()
+    area, stored = _mockup(session, shop)
+
+    with storage.open(stored.key) as handle:
+        data = handle.read()
+    with Image.open(io.BytesIO(data)) as image:
+        assert (image.format, image.size) == ("PNG", MOCKUP_SIZE)
+    assert stored.kind is FileKind.MOCKUP
+    assert (stored.content_type, stored.size) == ("image/png", len(data))
+    assert stored.sha256 == hashlib.sha256(data).hexdigest()
+    assert key_belongs_to_shop(stored.key, shop.id)
+    assert area.mockup_placement == MOCKUP_PLACEMENT
+
+
+def test_a_mockup_missing_from_storage_is_written_again_under_the_same_key(
+    session: Session, storage: Storage
+) -> None:
+    # given a seeded shop whose mockup bytes were lost (a wiped instance folder)
+    shop = seed_demo_shop(session, storage)
+    session.commit()
+    _, stored = _mockup(session, shop)
+    key = stored.key
+    storage.delete(key)
+
+    # when the seed runs again
+    seed_demo_shop(session, storage)
+    session.commit()
+
+    # then the same row points at restored bytes
+    _, again = _mockup(session, shop)
+    assert (again.id, again.key) == (stored.id, key)
+    assert storage.exists(key)
+
+
+def test_the_order_line_carries_the_ordered_design_and_a_queued_job(
+    session: Session, storage: Storage
+) -> None:
+    shop = seed_demo_shop(session, storage)
+    session.commit()
+    scope = ShopScope(session, shop.id)
+
+    order = scope.get_by(Order, name="#1001")
+    assert order is not None
+    assert len(order.items) == 1
+    item = order.items[0]
+    design = scope.get(Design, item.design_id or 0)
+    assert design is not None
+    assert item.properties == {"_luneo_design": design.public_id}
+    assert design.status is DesignStatus.ORDERED
+    layers = design.document["areas"]["wrap"]["layers"]
+    assert [layer["type"] for layer in layers] == ["text", "shape"]
+    assert layers[0]["text"] == "Happy Birthday, Sam!"
+    assert order.shipping_address["name"] == "Sam Rivera"
+    job = scope.get_by(ProductionJob, order_item_id=item.id)
+    assert job is not None
+    assert (job.status, job.design_id) == (ProductionStatus.QUEUED, design.id)
+
+
+def test_the_mug_template_has_the_wrap_print_area(session: Session, storage: Storage) -> None:
+    shop = seed_demo_shop(session, storage)
+    session.commit()
+    scope = ShopScope(session, shop.id)
+
+    template = scope.get_by(Template, name="Mug wrap-around print")
+    assert template is not None
+    assert len(template.print_areas) == 1
+    area = template.print_areas[0]
+    measures = (area.width_mm, area.height_mm, area.dpi, area.bleed_mm, area.safe_margin_mm)
+    assert tuple(str(m) for m in measures) == ("200.00", "90.00", "300", "3.00", "5.00")
+    assert template.fonts == ["Inter", "Playfair Display", "Roboto Slab", "Caveat"]
+    assert len(template.colors) == 6
+    assert template.price_rules == [{"area": "wrap", "label": "Personalization", "amount": "4.00"}]
+    assert all(p.external_id.startswith("gid://shopify/Product/") for p in scope.all(Product))
