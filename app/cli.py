@@ -18,6 +18,7 @@ from typing import Any
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from werkzeug.serving import run_simple
 
 from app import create_app, embedded_redis, migrate
 from app.config import ConfigError
@@ -213,7 +214,8 @@ def dev(port: int, host: str) -> None:
     )
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        app.run(host=host, port=port, use_reloader=False, threaded=True)
+        # Flask's app.run() refuses to block inside a CLI command; serve with Werkzeug directly.
+        run_simple(host, port, app, use_reloader=False, threaded=True)
     finally:
         worker_proc.terminate()
         try:
