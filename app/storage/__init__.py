@@ -1,0 +1,81 @@
+"""File storage: a local folder by default, an S3-compatible bucket for scale.
+
+Every backend stores bytes under a key, streams them back without holding a whole file in
+memory, and hands out signed, expiring download URLs. Local URLs point at the app's own
+``/files/<key>`` route (signed here, checked by ``app.files``); S3 URLs are presigned by the
+bucket itself. No Flask import here: jobs and the CLI use storage without a request.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from app.storage.base import (
+    CHUNK_SIZE,
+    MAX_KEY_LENGTH,
+    Clock,
+    DownloadDenied,
+    InvalidKey,
+    InvalidSignature,
+    LinkExpired,
+    MissingFile,
+    Storage,
+    StoredObject,
+    UrlBuilder,
+    key_belongs_to_shop,
+    new_key,
+    validate_key,
+)
+from app.storage.local import LocalStorage
+from app.storage.s3 import S3Storage, s3_from_config
+from app.storage.signing import (
+    content_disposition,
+    download_signing_key,
+    relative_url_builder,
+    sign_download,
+    verify_download,
+)
+
+__all__ = [
+    "CHUNK_SIZE",
+    "MAX_KEY_LENGTH",
+    "Clock",
+    "DownloadDenied",
+    "InvalidKey",
+    "InvalidSignature",
+    "LinkExpired",
+    "LocalStorage",
+    "MissingFile",
+    "S3Storage",
+    "Storage",
+    "StoredObject",
+    "UrlBuilder",
+    "content_disposition",
+    "download_signing_key",
+    "key_belongs_to_shop",
+    "new_key",
+    "relative_url_builder",
+    "sign_download",
+    "storage_from_config",
+    "validate_key",
+    "verify_download",
+]
+
+
+def storage_from_config(
+    config: Mapping[str, Any],
+    url_builder: UrlBuilder | None = None,
+    *,
+    clock: Clock = time.time,
+) -> Storage:
+    """S3 when ``STORAGE_URL`` is ``s3://...``, otherwise the folder it names."""
+    url = str(config.get("STORAGE_URL") or "instance/files")
+    if url.startswith("s3://"):
+        return s3_from_config(config)
+    secret = config.get("SECRET_KEY")
+    if not secret:
+        raise ValueError("SECRET_KEY is needed to sign download links")
+    return LocalStorage(Path(url), download_signing_key(secret), url_builder, clock=clock)
