@@ -7,7 +7,7 @@ PORT ?= 5000
 T ?= tests
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lint typecheck pytest db-check worker bench clean
+.PHONY: help setup browser run test lint typecheck pytest db-check worker bench clean
 
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -20,12 +20,15 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP) ## create .venv with Luneo, the embedded Redis and the test tools
 
+browser: ## make sure Debian's Chromium is installed for the browser tests
+	scripts/ensure-chromium
+
 run: setup ## apply migrations, seed the demo shop, run web + worker on the embedded defaults
 	$(BIN)/luneo dev --port $(PORT)
 
 test: setup lint typecheck pytest ## everything CI checks: lint, types, the whole test suite
 
-pytest: setup ## the test suite only (T=tests/unit/test_x.py to narrow it)
+pytest: setup browser ## the test suite only (T=tests/unit/test_x.py to narrow it)
 	$(BIN)/python -m pytest $(T)
 
 lint: setup ## ruff lint and format check

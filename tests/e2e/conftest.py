@@ -1,0 +1,80 @@
+"""A live Luneo server in a thread and Debian's Chromium driven by Playwright.
+
+The live server has its own database (a fresh SQLite file built by the migrations) because
+its rows must be committed for the browser to see them, unlike the rolled-back unit tests.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, Page, sync_playwright
+from werkzeug.serving import make_server
+
+from app import create_app, migrate
+
+CHROMIUM = os.environ.get("LUNEO_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def live_app(base_settings: dict[str, Any], tmp_path: Path) -> Iterator[Flask]:
+    database = f"sqlite:///{tmp_path / 'live.sqlite3'}"
+    migrate.upgrade(database)
+    app = create_app(
+        {
+            **base_settings,
+            "ENV": "testing",
+            "SERVER_NAME": None,
+            "SQLALCHEMY_DATABASE_URI": database,
+            "INSTANCE_PATH": tmp_path / "instance",
+            "STORAGE_URL": str(tmp_path / "files"),
+        }
+    )
+    yield app
+    app.extensions["luneo.db"].engine.dispose()
+
+
+@pytest.fixture
+def live_server(live_app: Flask) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: run `make browser` (scripts/ensure-chromium)"
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
