@@ -56,8 +56,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.files import bp as files_bp
     from app.health import bp as health_bp
     from app.home import bp as home_bp
+    from app.shopify.auth import bp as shopify_auth_bp
+    from app.shopify.webhooks import bp as shopify_webhooks_bp
 
     app.register_blueprint(home_bp)
+    app.register_blueprint(shopify_auth_bp)
+    app.register_blueprint(shopify_webhooks_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(files_bp)
     app.register_blueprint(admin_bp)

@@ -30,6 +30,8 @@ from app import create_app, embedded_redis, migrate
 from app.config import from_environment
 
 ENCRYPTION_KEY = Fernet.generate_key().decode()
+SHOPIFY_API_KEY = "6f1d0c3a9b8e7f6a5d4c3b2a1f0e9d8c"
+SHOPIFY_API_SECRET = "shpss_test_6f1d0c3a9b8e7f6a5d4c"
 
 
 def _server_database(base_url: str) -> Iterator[str]:
@@ -84,6 +86,9 @@ def base_settings(migrated_database_url: str, redis_url: str) -> dict[str, Any]:
         "REDIS_URL": redis_url,
         "LOG_FORMAT": "text",
         "SERVER_NAME": "luneo.test",
+        "SHOPIFY_API_KEY": SHOPIFY_API_KEY,
+        "SHOPIFY_API_SECRET": SHOPIFY_API_SECRET,
+        "SHOPIFY_APP_URL": "https://luneo.test",
         "PREFERRED_URL_SCHEME": "https",
     }
 

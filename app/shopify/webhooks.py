@@ -1,0 +1,5 @@
+"""Shopify webhooks receiver (being written)."""
+
+from flask import Blueprint
+
+bp = Blueprint("shopify_webhooks", __name__)

@@ -1,0 +1,149 @@
+"""The one outbound HTTP client: every call Luneo makes to another server goes through here.
+
+Every request has a timeout, never follows redirects (a redirect to an internal address is a
+classic SSRF path), carries Luneo's User-Agent and is logged with structured fields (method, host,
+path, status, time; never query strings, bodies or headers, which may hold secrets). Addresses
+supplied by merchants (WooCommerce store URLs) are checked *after* DNS resolution, on the socket
+actually connected, so a public name that resolves to a private or loopback address is refused.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import socket
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests  # noqa: TID251 - this module is the sanctioned wrapper
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "Luneo/0.1 (+https://luneo.app)"
+DEFAULT_TIMEOUT = (5.0, 30.0)  # (connect, read) seconds
+
+
+class BlockedDestination(requests.ConnectionError):
+    """The destination resolved to an address Luneo must not call (private, loopback…)."""
+
+
+def is_public_address(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def _check_peer(sock: socket.socket, host: str) -> None:
+    peer = sock.getpeername()[0]
+    if not is_public_address(peer):
+        sock.close()
+        raise BlockedDestination(f"{host} resolves to a non-public address; refusing to connect")
+
+
+class _PublicHTTPConnection(HTTPConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _check_peer(sock, self.host)
+        return sock
+
+
+class _PublicHTTPSConnection(HTTPSConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _check_peer(sock, self.host)
+        return sock
+
+
+class _PublicHTTPConnectionPool(HTTPConnectionPool):
+    ConnectionCls = _PublicHTTPConnection
+
+
+class _PublicHTTPSConnectionPool(HTTPSConnectionPool):
+    ConnectionCls = _PublicHTTPSConnection
+
+
+class _PublicOnlyAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _PublicHTTPConnectionPool,
+            "https": _PublicHTTPSConnectionPool,
+        }
+
+
+def _blocked_cause(exc: BaseException) -> BlockedDestination | None:
+    """urllib3 wraps our refusal in connection errors; find it again."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, BlockedDestination):
+            return seen
+        nested = [a for a in getattr(seen, "args", ()) if isinstance(a, BaseException)]
+        seen = seen.__cause__ or seen.__context__ or (nested[0] if nested else None)
+    return None
+
+
+class HttpClient:
+    """A requests session with Luneo's rules; ``allow_private`` only for operator-set origins."""
+
+    def __init__(
+        self,
+        *,
+        allow_private: bool = False,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        user_agent: str = USER_AGENT,
+    ) -> None:
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = user_agent
+        self.session.trust_env = False  # no proxy or netrc surprises from the environment
+        adapter = HTTPAdapter() if allow_private else _PublicOnlyAdapter()
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", self.timeout)
+        kwargs["allow_redirects"] = False
+        parts = urlsplit(url)
+        started = time.perf_counter()
+        try:
+            response = self.session.request(method, url, **kwargs)
+        except requests.RequestException as exc:
+            blocked = _blocked_cause(exc)
+            if blocked is not None:
+                log.warning("outbound request blocked", extra={"host": parts.hostname})
+                raise blocked from None
+            log.warning(
+                "outbound request failed",
+                extra={
+                    "method": method,
+                    "host": parts.hostname,
+                    "path": parts.path,
+                    "error": type(exc).__name__,
+                },
+            )
+            raise
+        log.info(
+            "outbound request",
+            extra={
+                "method": method,
+                "host": parts.hostname,
+                "path": parts.path,
+                "status": response.status_code,
+                "elapsed_ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
+        return response
+
+    def get(self, url: str, **kwargs: Any) -> requests.Response:
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> requests.Response:
+        return self.request("POST", url, **kwargs)
+
+    def close(self) -> None:
+        self.session.close()
