@@ -53,9 +53,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
+    from app.admin.api import bp as admin_api_bp
     from app.files import bp as files_bp
     from app.health import bp as health_bp
     from app.home import bp as home_bp
+    from app.shopify import embedded
     from app.shopify.auth import bp as shopify_auth_bp
     from app.shopify.webhooks import bp as shopify_webhooks_bp
 
@@ -64,7 +66,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(shopify_webhooks_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(files_bp)
+    app.register_blueprint(embedded.bp)
+    app.url_defaults(embedded.add_embed_params)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(admin_api_bp)
+    app.context_processor(embedded.template_context)
+    embedded.install_frame_policy(app)
     if app.config["ENV"] in ("development", "testing"):
         # The demo sign-in is a development tool: in production the routes do not exist.
         from app.devtools import bp as dev_bp

@@ -31,7 +31,7 @@ from app.config import from_environment
 
 ENCRYPTION_KEY = Fernet.generate_key().decode()
 SHOPIFY_API_KEY = "6f1d0c3a9b8e7f6a5d4c3b2a1f0e9d8c"
-SHOPIFY_API_SECRET = "shpss_test_6f1d0c3a9b8e7f6a5d4c"
+SHOPIFY_API_SECRET = "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"
 
 
 def _server_database(base_url: str) -> Iterator[str]:

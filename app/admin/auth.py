@@ -1,8 +1,9 @@
 """Who the merchant admin acts for: the signed-in, installed shop, or a 401.
 
 Resolution lives in one function, ``current_shop()``, so each way of signing in plugs in there:
-the development sign-in stores ``session["shop_id"]`` today; Shopify session tokens and
-WooCommerce merchant accounts will resolve to the same Shop later.
+a Shopify App Bridge session token (``Authorization: Bearer`` or ``id_token`` on a document
+load inside the Shopify admin), else the cookie session (the development sign-in today,
+WooCommerce merchant accounts later).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.errors import error_response, wants_json
 from app.extensions import get_session
 from app.models import Shop
+from app.shopify import embedded
 
 SHOP_SESSION_KEY = "shop_id"
 _CACHE_KEY = "luneo_admin_shop"
@@ -42,11 +44,20 @@ def _shop_id_from_flask_session() -> int | None:
     return raw
 
 
+def _resolve() -> Shop | None:
+    # A Shopify session token, when one is presented, decides alone (no cookie fallback).
+    token = embedded.resolve_request_token()
+    g.luneo_token_result = token
+    if token.presented:
+        return token.shop
+    shop_id = _shop_id_from_flask_session()
+    return None if shop_id is None else installed_shop(get_session(), shop_id)
+
+
 def current_shop() -> Shop | None:
     """The installed shop this request acts for, or None; resolved once per request."""
     if _CACHE_KEY not in g:
-        shop_id = _shop_id_from_flask_session()
-        setattr(g, _CACHE_KEY, None if shop_id is None else installed_shop(get_session(), shop_id))
+        setattr(g, _CACHE_KEY, _resolve())
     shop: Shop | None = g.get(_CACHE_KEY)
     return shop
 
@@ -74,14 +85,20 @@ def _wants_json() -> bool:
 
 
 def unauthorized() -> ResponseReturnValue:
-    """401: JSON for API callers; for people, a page pointing them back to their store admin."""
+    """No usable session: the right next step for an API call, an embedded load or a person."""
+    token: embedded.TokenResult = g.get("luneo_token_result") or embedded.TokenResult(False)
     if _wants_json():
-        return error_response(401, "unauthorized", UNAUTHORIZED_MESSAGE)
+        body = error_response(401, "unauthorized", UNAUTHORIZED_MESSAGE)
+        return embedded.unauthorized(token, body)
+    if embedded.is_embedded_document_load():
+        if token.claims is not None and token.shop is None:
+            return embedded.reinstall_redirect()
+        return embedded.bounce_to_fresh_token()
     dev_sign_in = "devtools" in current_app.blueprints
     page = render_template(
         "admin/unauthorized.html", message=UNAUTHORIZED_MESSAGE, dev_sign_in=dev_sign_in
     )
-    return page, 401
+    return embedded.unauthorized(token, page)
 
 
 def shop_admin_required(
