@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, current_app, g, render_template, request
+from flask import Blueprint, Flask, current_app, g, has_request_context, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -172,6 +172,8 @@ def install_frame_policy(app: Flask) -> None:
 
 def add_embed_params(endpoint: str, values: dict[str, Any]) -> None:
     """``url_for`` inside an embedded page keeps shop/host, so links stay inside Shopify."""
+    if not has_request_context():
+        return
     params: dict[str, str] | None = g.get("embedded_params")
     if params and endpoint.startswith("admin."):
         for key, value in params.items():
