@@ -1,21 +1,48 @@
-"""The admin's JSON API (``/api/admin/``): what the embedded page fetches with a session token."""
+"""The admin's JSON API (``/api/admin/``): what the admin pages fetch and save.
+
+One code path for both ways of signing in: inside Shopify every request carries a session
+token (``Authorization: Bearer``); with the cookie session, writes also send the CSRF token
+(``csrf_protected``). Errors are ``{"error": {"code", "message"}}``; invalid editor values add
+``"fields"``, one message per field path.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
+from app.admin import mockups, sync_status, template_service
 from app.admin.auth import shop_admin_required, signed_in_shop
-from app.extensions import get_session
-from app.models import Order, Product, ShopScope, Template
+from app.admin.csrf import csrf_protected
+from app.admin.template_input import InvalidInput, parse_template
+from app.errors import error_response
+from app.extensions import get_redis, get_session, get_storage
+from app.models import Order, Product, ShopScope, StoredFile, Template
 
 bp = Blueprint("admin_api", __name__, url_prefix="/api/admin")
+
+NO_PRODUCT = "There is no product with this id in your store."
 
 
 def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def _scope() -> ShopScope:
+    return ShopScope(get_session(), signed_in_shop().id)
+
+
+def _link(stored: StoredFile) -> str:
+    ttl = int(current_app.config["DOWNLOAD_URL_TTL"])
+    return get_storage().download_url(stored.key, expires_in=ttl, filename=stored.original_name)
+
+
+def _invalid(exc: InvalidInput) -> tuple[Response, int]:
+    body = {"error": {"code": "invalid", "message": exc.message, "fields": exc.fields}}
+    return jsonify(body), 400
 
 
 @bp.get("/shop")
@@ -44,3 +71,94 @@ def shop() -> Response:
             "sync": current.extra.get("sync") or {"state": "never"},
         }
     )
+
+
+@bp.get("/sync")
+@shop_admin_required
+def sync() -> Response:
+    """The catalog sync with live progress, polled by the dashboard while a sync runs."""
+    current = signed_in_shop()
+    job = sync_status.fetch_sync_job(get_redis(), current.id)
+    return jsonify(sync_status.sync_status(current.extra.get("sync"), job).as_json())
+
+
+# ---------------------------------------------------------------- templates
+
+
+def _template_response(
+    template: Template, product: Product, status: int = 200
+) -> ResponseReturnValue:
+    currency = signed_in_shop().currency
+    document = template_service.template_document(_scope(), template, product, currency, _link)
+    return jsonify({"template": document}), status
+
+
+@bp.get("/products/<int:product_id>/template")
+@shop_admin_required
+def get_template(product_id: int) -> ResponseReturnValue:
+    scope = _scope()
+    product = scope.get(Product, product_id)
+    template = template_service.template_of(scope, product) if product is not None else None
+    if product is None or template is None:
+        return error_response(404, "not_found", "This product has no template yet.")
+    return _template_response(template, product)
+
+
+@bp.post("/products/<int:product_id>/template")
+@shop_admin_required
+@csrf_protected
+def make_customizable(product_id: int) -> ResponseReturnValue:
+    """Create the product's template with one default print area (or return the existing one)."""
+    scope = _scope()
+    product = scope.get(Product, product_id)
+    if product is None:
+        return error_response(404, "not_found", NO_PRODUCT)
+    template, created = template_service.make_customizable(scope, product)
+    scope.session.commit()
+    return _template_response(template, product, 201 if created else 200)
+
+
+@bp.put("/products/<int:product_id>/template")
+@shop_admin_required
+@csrf_protected
+def save_template(product_id: int) -> ResponseReturnValue:
+    """Replace the template's settings and print areas with the editor's values."""
+    scope = _scope()
+    product = scope.get(Product, product_id)
+    template = template_service.template_of(scope, product) if product is not None else None
+    if product is None or template is None:
+        return error_response(404, "not_found", "This product has no template yet.")
+    try:
+        values = parse_template(request.get_json(silent=True), signed_in_shop().currency)
+        template_service.save_template(scope, template, values)
+    except InvalidInput as exc:  # raised before anything was changed
+        return _invalid(exc)
+    scope.session.commit()
+    return _template_response(template, product)
+
+
+@bp.post("/mockups")
+@shop_admin_required
+@csrf_protected
+def upload_mockup() -> ResponseReturnValue:
+    """Store an uploaded mockup image (field ``file``); the editor then points an area at it."""
+    upload = request.files.get("file")
+    if upload is None:
+        return error_response(400, "invalid", "Choose an image file to upload.")
+    scope = _scope()
+    try:
+        data = mockups.read_limited(upload.stream)
+        stored, facts = mockups.store_mockup(scope, get_storage(), data, upload.filename)
+    except mockups.RejectedUpload as exc:
+        return error_response(400, exc.code, exc.message)
+    scope.session.commit()
+    body = {
+        "id": stored.id,
+        "url": _link(stored),
+        "width": facts.width,
+        "height": facts.height,
+        "content_type": stored.content_type,
+        "size": stored.size,
+        "name": stored.original_name,
+    }
+    return jsonify({"file": body}), 201

@@ -62,6 +62,18 @@ def current_shop() -> Shop | None:
     return shop
 
 
+def signed_in_with_token() -> bool:
+    """Whether a Shopify session token (not the cookie) signed this request in.
+
+    A token is sent by our own script, never attached by the browser on its own, so such
+    requests need no CSRF token (see ``app.admin.csrf``).
+    """
+    if current_shop() is None:
+        return False
+    token: embedded.TokenResult | None = g.get("luneo_token_result")
+    return token is not None and token.presented and token.shop is not None
+
+
 def signed_in_shop() -> Shop:
     """The shop of a view behind ``shop_admin_required`` (a missing guard is a bug, not a 401)."""
     shop = current_shop()

@@ -86,6 +86,7 @@ class ItemRow:
     design: Design | None
     job: ProductionJob | None
     files: list[FileLink] = field(default_factory=list)
+    preview_url: str | None = None  # the design's rendered preview, when there is one
 
 
 @dataclass(frozen=True)
@@ -229,7 +230,9 @@ def _order_rows(
         design = designs.get(item.design_id) if item.design_id is not None else None
         job = jobs.get(item.id)
         files = _item_files(scope, design, job, previews, link) if link is not None else []
-        return ItemRow(item=item, design=design, job=job, files=files)
+        preview = previews.get(design.preview_file_id or 0) if design is not None else None
+        preview_url = link(preview) if link is not None and preview is not None else None
+        return ItemRow(item=item, design=design, job=job, files=files, preview_url=preview_url)
 
     return [OrderRow(order=o, items=[row(i) for i in o.items]) for o in orders]
 
@@ -312,7 +315,8 @@ def attention(scope: ShopScope, shop: Shop) -> list[Attention]:
     return items + _failed_jobs(scope)
 
 
-def dashboard(scope: ShopScope, shop: Shop) -> Dashboard:
+def dashboard(scope: ShopScope, shop: Shop, link: FileLinker | None = None) -> Dashboard:
+    """The dashboard's numbers; with ``link``, recent orders carry design preview links."""
     active_templates = scope.select(Template).where(Template.is_active.is_(True))
     recent = scope.session.scalars(_orders_newest_first(scope).limit(RECENT_ORDERS))
     return Dashboard(
@@ -320,6 +324,6 @@ def dashboard(scope: ShopScope, shop: Shop) -> Dashboard:
         templates=_count(scope, active_templates),
         orders_with_designs=_orders_with_designs(scope),
         jobs_by_status=jobs_by_status(scope),
-        recent_orders=_order_rows(scope, list(recent)),
+        recent_orders=_order_rows(scope, list(recent), link),
         attention=attention(scope, shop),
     )

@@ -6,10 +6,11 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from app.admin import queries
+from app.admin import queries, shop_settings, sync_status, template_service
 from app.admin.auth import shop_admin_required, signed_in_shop
-from app.extensions import get_session, get_storage
-from app.models import ShopScope, StoredFile
+from app.admin.csrf import csrf_token
+from app.extensions import get_redis, get_session, get_storage
+from app.models import Product, ShopScope, StoredFile
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -35,15 +36,18 @@ def _page_arg() -> int:
 
 @bp.context_processor
 def _layout_context() -> dict[str, Any]:
-    return {"dev_sign_in": "devtools" in current_app.blueprints}
+    # csrf_token is a function: only cookie-mode pages call it (the iframe keeps no cookie).
+    return {"dev_sign_in": "devtools" in current_app.blueprints, "csrf_token": csrf_token}
 
 
 @bp.get("/")
 @shop_admin_required
 def dashboard() -> str:
     shop = signed_in_shop()
-    data = queries.dashboard(_scope(), shop)
-    return render_template("admin/dashboard.html", shop=shop, data=data)
+    data = queries.dashboard(_scope(), shop, _file_linker())
+    job = sync_status.fetch_sync_job(get_redis(), shop.id)
+    sync = sync_status.sync_status(shop.extra.get("sync"), job)
+    return render_template("admin/dashboard.html", shop=shop, data=data, sync=sync)
 
 
 @bp.get("/products")
@@ -52,6 +56,29 @@ def products() -> str:
     query = request.args.get("q", "").strip()[: queries.MAX_SEARCH_LENGTH]
     page = queries.product_page(_scope(), query, _page_arg())
     return render_template("admin/products.html", shop=signed_in_shop(), page=page, q=query)
+
+
+@bp.get("/products/<int:product_id>/template")
+@shop_admin_required
+def template_editor(product_id: int) -> str:
+    """The template editor; for a product without a template, the offer to make one."""
+    shop, scope = signed_in_shop(), _scope()
+    product = scope.get(Product, product_id)
+    if product is None:
+        abort(404, description="There is no product with this id in your store.")
+    template = template_service.template_of(scope, product)
+    document = None
+    if template is not None:
+        document = template_service.template_document(
+            scope, template, product, shop.currency, _file_linker()
+        )
+    return render_template(
+        "admin/template_editor.html",
+        shop=shop,
+        product=product,
+        template=document,
+        options=template_service.editor_options(shop.currency),
+    )
 
 
 @bp.get("/orders")
@@ -68,3 +95,13 @@ def order(order_id: int) -> str:
     if row is None:
         abort(404, description="There is no order with this number in your store.")
     return render_template("admin/order.html", shop=signed_in_shop(), row=row)
+
+
+@bp.get("/settings")
+@shop_admin_required
+def settings() -> str:
+    shop = signed_in_shop()
+    data = shop_settings.shop_settings(
+        _scope(), shop, str(current_app.config.get("SCOPES") or ""), _file_linker()
+    )
+    return render_template("admin/settings.html", shop=shop, data=data)

@@ -1,0 +1,349 @@
+"""The template editor's JSON, checked field by field before anything touches the database.
+
+``parse_template`` turns the editor's payload into typed values or raises ``InvalidInput``
+naming every bad field by its path (``print_areas[0].width_mm``), so the editor can put each
+message next to its input. Nothing here knows about Flask or SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from app.admin import catalog_options as opt
+
+_AREA_KEY = re.compile(opt.AREA_KEY_PATTERN)
+_HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+PLACEMENT_KEYS = ("x", "y", "width", "height")
+
+
+class InvalidInput(ValueError):
+    """Bad values from the editor; ``fields`` maps each field's path to what is wrong with it."""
+
+    def __init__(self, fields: Mapping[str, str], message: str = "") -> None:
+        self.fields = dict(fields)
+        self.message = message or "Some values need fixing: see the highlighted fields."
+        super().__init__(self.message)
+
+
+@dataclass(frozen=True)
+class AreaInput:
+    key: str
+    name: str
+    width_mm: Decimal
+    height_mm: Decimal
+    dpi: int
+    bleed_mm: Decimal
+    safe_margin_mm: Decimal
+    id: int | None = None
+    mockup_file_id: int | None = None
+    mockup_placement: dict[str, float | int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TemplateInput:
+    name: str
+    is_active: bool
+    fonts: list[str]
+    colors: list[str]
+    max_layers: int
+    ai_enabled: bool
+    min_image_dpi: int
+    price_rules: list[dict[str, str]]
+    print_areas: list[AreaInput]
+
+
+class _Reader:
+    """Reads typed values out of JSON objects, collecting one message per bad field."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+
+    def fail(self, path: str, message: str) -> None:
+        self.errors.setdefault(path, message)
+
+    def text(self, data: Mapping[str, Any], key: str, path: str, *, required: bool = True) -> str:
+        raw = data.get(key, "")
+        if not isinstance(raw, str):
+            self.fail(path, "Must be text.")
+            return ""
+        value: str = raw.strip()
+        if required and not value:
+            self.fail(path, "Required.")
+        elif len(value) > opt.MAX_NAME_LENGTH:
+            self.fail(path, f"At most {opt.MAX_NAME_LENGTH} characters.")
+        return value
+
+    def boolean(self, data: Mapping[str, Any], key: str, path: str) -> bool:
+        value = data.get(key)
+        if not isinstance(value, bool):
+            self.fail(path, "Must be true or false.")
+            return False
+        return value
+
+    def integer(self, data: Mapping[str, Any], key: str, path: str, low: int, high: int) -> int:
+        value = _to_decimal(data.get(key))
+        if value is None or value != value.to_integral_value() or not low <= value <= high:
+            self.fail(path, f"Must be a whole number from {low} to {high}.")
+            return low
+        return int(value)
+
+    def decimal(self, raw: Any, path: str, message: str, places: int = 2) -> Decimal | None:
+        """A number with at most ``places`` decimals (quantized), or None after recording why."""
+        value = _to_decimal(raw)
+        if value is None:
+            self.fail(path, message)
+            return None
+        if _decimal_places(value) > places:
+            self.fail(path, f"Use at most {places} decimal places." if places else "Whole numbers.")
+            return None
+        return value.quantize(Decimal(1).scaleb(-places))
+
+
+def _to_decimal(raw: Any) -> Decimal | None:
+    """A finite Decimal from a JSON number or numeric string; None for anything else."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        return None
+    if isinstance(raw, float) and not math.isfinite(raw):
+        return None
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def _decimal_places(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _json_number(value: Decimal) -> float | int:
+    """Integral values as ints so stored JSON stays tidy (``250``, not ``250.0``)."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+# ---------------------------------------------------------------- print areas
+
+
+def _placement(reader: _Reader, raw: Any, path: str) -> dict[str, float | int]:
+    if raw is None or raw == {}:
+        return {}
+    if not isinstance(raw, Mapping):
+        reader.fail(path, "Must be an object with x, y, width and height.")
+        return {}
+    limit = opt.MAX_MOCKUP_COORDINATE
+    placement: dict[str, float | int] = {}
+    for key in PLACEMENT_KEYS:
+        low = Decimal(-limit) if key in ("x", "y") else Decimal(0)
+        message = f"Must be a number from {low} to {limit} pixels."
+        value = reader.decimal(raw.get(key), f"{path}.{key}", message)
+        if value is None:
+            continue
+        if not low <= value <= limit or (key in ("width", "height") and value <= 0):
+            reader.fail(f"{path}.{key}", message)
+            continue
+        placement[key] = _json_number(value)
+    return placement if len(placement) == len(PLACEMENT_KEYS) else {}
+
+
+def _size(reader: _Reader, raw: Any, path: str) -> Decimal | None:
+    message = f"Must be more than 0 and at most {opt.MAX_SIZE_MM} mm."
+    value = reader.decimal(raw, path, message)
+    if value is not None and not 0 < value <= opt.MAX_SIZE_MM:
+        reader.fail(path, message)
+        return None
+    return value
+
+
+def _margin(reader: _Reader, raw: Any, path: str, high: Decimal) -> Decimal | None:
+    message = f"Must be from 0 to {high} mm."
+    value = reader.decimal(raw, path, message)
+    if value is not None and not 0 <= value <= high:
+        reader.fail(path, message)
+        return None
+    return value
+
+
+def _optional_id(reader: _Reader, raw: Any, path: str) -> int | None:
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw <= 0:
+        reader.fail(path, "Must be an id from this template, or null.")
+        return None
+    return raw
+
+
+def _area(reader: _Reader, raw: Any, path: str) -> AreaInput | None:
+    if not isinstance(raw, Mapping):
+        reader.fail(path, "Must be an object.")
+        return None
+    before = len(reader.errors)
+    key = raw.get("key")
+    if not isinstance(key, str) or not _AREA_KEY.fullmatch(key):
+        reader.fail(f"{path}.key", "Use 1 to 64 lowercase letters, digits, - or _.")
+    width = _size(reader, raw.get("width_mm"), f"{path}.width_mm")
+    height = _size(reader, raw.get("height_mm"), f"{path}.height_mm")
+    bleed = _margin(reader, raw.get("bleed_mm"), f"{path}.bleed_mm", opt.MAX_BLEED_MM)
+    safe = _margin(
+        reader, raw.get("safe_margin_mm"), f"{path}.safe_margin_mm", opt.MAX_SAFE_MARGIN_MM
+    )
+    if (
+        safe is not None
+        and width is not None
+        and height is not None
+        and safe * 2 >= min(width, height)
+    ):
+        half = min(width, height) / 2
+        reader.fail(
+            f"{path}.safe_margin_mm", f"Must be less than half the shorter side ({half} mm)."
+        )
+    area = AreaInput(
+        key=key if isinstance(key, str) else "",
+        name=reader.text(raw, "name", f"{path}.name"),
+        width_mm=width or Decimal(0),
+        height_mm=height or Decimal(0),
+        dpi=reader.integer(raw, "dpi", f"{path}.dpi", opt.MIN_DPI, opt.MAX_DPI),
+        bleed_mm=bleed or Decimal(0),
+        safe_margin_mm=safe or Decimal(0),
+        id=_optional_id(reader, raw.get("id"), f"{path}.id"),
+        mockup_file_id=_optional_id(reader, raw.get("mockup_file_id"), f"{path}.mockup_file_id"),
+        mockup_placement=_placement(
+            reader, raw.get("mockup_placement"), f"{path}.mockup_placement"
+        ),
+    )
+    return area if len(reader.errors) == before else None
+
+
+def _areas(reader: _Reader, raw: Any) -> list[AreaInput]:
+    if not isinstance(raw, list) or not raw:
+        reader.fail("print_areas", "Add at least one print area.")
+        return []
+    if len(raw) > opt.MAX_AREAS:
+        reader.fail("print_areas", f"At most {opt.MAX_AREAS} print areas.")
+        return []
+    areas: list[AreaInput] = []
+    seen: set[str] = set()
+    for index, item in enumerate(raw):
+        area = _area(reader, item, f"print_areas[{index}]")
+        key = item.get("key") if isinstance(item, Mapping) else None
+        if isinstance(key, str) and key in seen:
+            reader.fail(f"print_areas[{index}].key", "Another print area already uses this key.")
+        if isinstance(key, str):
+            seen.add(key)
+        if area is not None:
+            areas.append(area)
+    return areas
+
+
+# ---------------------------------------------------------------- template-wide
+
+
+def _fonts(reader: _Reader, raw: Any) -> list[str]:
+    if not isinstance(raw, list):
+        reader.fail("fonts", "Must be a list of font names.")
+        return []
+    fonts: list[str] = []
+    for index, name in enumerate(raw):
+        if not isinstance(name, str) or name not in opt.FONT_FAMILIES:
+            reader.fail(f"fonts[{index}]", "Not one of Luneo's fonts.")
+        elif name not in fonts:
+            fonts.append(name)
+    return fonts
+
+
+def _colors(reader: _Reader, raw: Any) -> list[str]:
+    if not isinstance(raw, list):
+        reader.fail("colors", "Must be a list of colours like #1f2937.")
+        return []
+    if len(raw) > opt.MAX_COLORS:
+        reader.fail("colors", f"At most {opt.MAX_COLORS} colours.")
+        return []
+    colors: list[str] = []
+    for index, value in enumerate(raw):
+        if not isinstance(value, str) or not _HEX_COLOR.fullmatch(value.strip()):
+            reader.fail(f"colors[{index}]", "Use a hex colour like #1f2937.")
+            continue
+        hex_digits = value.strip().lower()[1:]
+        if len(hex_digits) == 3:
+            hex_digits = "".join(c * 2 for c in hex_digits)
+        if f"#{hex_digits}" not in colors:
+            colors.append(f"#{hex_digits}")
+    return colors
+
+
+def _rule(reader: _Reader, raw: Any, path: str, keys: set[str], places: int) -> dict[str, str]:
+    if not isinstance(raw, Mapping):
+        reader.fail(path, "Must be an object.")
+        return {}
+    area, option = raw.get("area"), raw.get("option")
+    rule: dict[str, str] = {}
+    if (area is None) == (option is None):
+        reader.fail(path, "Give either a print area or an option.")
+    elif area is not None:
+        if not isinstance(area, str) or area not in keys:
+            reader.fail(f"{path}.area", "No print area has this key.")
+        rule["area"] = str(area)
+    else:
+        text = reader.text(raw, "option", f"{path}.option")
+        if len(text) > opt.MAX_RULE_TEXT:
+            reader.fail(f"{path}.option", f"At most {opt.MAX_RULE_TEXT} characters.")
+        rule["option"] = text
+    label = reader.text(raw, "label", f"{path}.label", required=False)
+    if len(label) > opt.MAX_RULE_TEXT:
+        reader.fail(f"{path}.label", f"At most {opt.MAX_RULE_TEXT} characters.")
+    rule["label"] = label
+    message = f"Must be an amount from 0 to {opt.MAX_PRICE_AMOUNT}."
+    amount = reader.decimal(raw.get("amount"), f"{path}.amount", message, places)
+    if amount is not None and not 0 <= amount <= opt.MAX_PRICE_AMOUNT:
+        reader.fail(f"{path}.amount", message)
+    rule["amount"] = str(amount)
+    return rule
+
+
+def _rules(reader: _Reader, raw: Any, keys: set[str], currency: str) -> list[dict[str, str]]:
+    if not isinstance(raw, list):
+        reader.fail("price_rules", "Must be a list.")
+        return []
+    if len(raw) > opt.MAX_PRICE_RULES:
+        reader.fail("price_rules", f"At most {opt.MAX_PRICE_RULES} price rules.")
+        return []
+    places = opt.currency_places(currency)
+    return [_rule(reader, r, f"price_rules[{i}]", keys, places) for i, r in enumerate(raw)]
+
+
+def parse_template(payload: Any, currency: str) -> TemplateInput:
+    """The editor's JSON as typed, range-checked values; raises InvalidInput listing every error."""
+    if not isinstance(payload, Mapping):
+        raise InvalidInput({}, "Send the template as a JSON object.")
+    reader = _Reader()
+    raw_areas = payload.get("print_areas")
+    areas = _areas(reader, raw_areas)
+    # Rules may name any submitted key: a rule is not also wrong because its area has a typo.
+    keys = {
+        a["key"]
+        for a in (raw_areas if isinstance(raw_areas, list) else [])
+        if isinstance(a, Mapping) and isinstance(a.get("key"), str)
+    }
+    values = TemplateInput(
+        name=reader.text(payload, "name", "name"),
+        is_active=reader.boolean(payload, "is_active", "is_active"),
+        fonts=_fonts(reader, payload.get("fonts")),
+        colors=_colors(reader, payload.get("colors")),
+        max_layers=reader.integer(
+            payload, "max_layers", "max_layers", opt.MIN_LAYERS, opt.MAX_LAYERS
+        ),
+        ai_enabled=reader.boolean(payload, "ai_enabled", "ai_enabled"),
+        min_image_dpi=reader.integer(
+            payload, "min_image_dpi", "min_image_dpi", opt.MIN_IMAGE_DPI, opt.MAX_IMAGE_DPI
+        ),
+        price_rules=_rules(reader, payload.get("price_rules"), keys, currency),
+        print_areas=areas,
+    )
+    if reader.errors:
+        raise InvalidInput(reader.errors)
+    return values

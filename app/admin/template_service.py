@@ -1,0 +1,222 @@
+"""Templates for the editor: make a product customizable, save the editor's values, show them.
+
+Everything goes through the shop's ShopScope, so a product, template, print area or mockup of
+another shop is simply not found. Values arrive already checked by ``template_input``; what
+needs the database (area ids of this template, mockups of this shop) is checked here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from app.admin import catalog_options as opt
+from app.admin.template_input import AreaInput, InvalidInput, TemplateInput
+from app.models import FileKind, PrintArea, Product, ShopScope, StoredFile, Template
+
+FileLinker = Callable[[StoredFile], str]
+
+
+def template_of(scope: ShopScope, product: Product) -> Template | None:
+    return scope.get_by(Template, product_id=product.id)
+
+
+def _new_template(scope: ShopScope, product: Product) -> Template:
+    template = Template(
+        shop_id=scope.shop_id,
+        product_id=product.id,
+        name=(product.title or "Customizable product")[: opt.MAX_NAME_LENGTH],
+        is_active=True,  # the merchant asked for it to be customizable
+        fonts=list(opt.DEFAULT_FONTS),
+        colors=list(opt.DEFAULT_COLORS),
+    )
+    template.print_areas.append(PrintArea(shop_id=scope.shop_id, position=0, **opt.DEFAULT_AREA))
+    return template
+
+
+def make_customizable(scope: ShopScope, product: Product) -> tuple[Template, bool]:
+    """The product's template, created with one default print area if it has none yet.
+
+    Returns ``(template, created)``. Two clicks at once make one template: the loser of the
+    unique (shop, product) constraint rolls back its savepoint and returns the winner's.
+    """
+    existing = template_of(scope, product)
+    if existing is not None:
+        return existing, False
+    try:
+        with scope.session.begin_nested():
+            template = scope.add(_new_template(scope, product))
+    except IntegrityError:
+        winner = template_of(scope, product)
+        if winner is None:
+            raise
+        return winner, False
+    return template, True
+
+
+# ---------------------------------------------------------------- saving
+
+
+def _check_references(scope: ShopScope, template: Template, areas: list[AreaInput]) -> None:
+    """Area ids must be this template's, mockups this shop's; raise InvalidInput otherwise."""
+    errors: dict[str, str] = {}
+    own_ids = {a.id for a in template.print_areas}
+    mockup_ids = {a.mockup_file_id for a in areas if a.mockup_file_id is not None}
+    mockups = _mockups(scope, mockup_ids)
+    seen: set[int] = set()
+    for index, area in enumerate(areas):
+        if area.id is not None and (area.id not in own_ids or area.id in seen):
+            errors[f"print_areas[{index}].id"] = "Not a print area of this template."
+        if area.id is not None:
+            seen.add(area.id)
+        if area.mockup_file_id is not None and area.mockup_file_id not in mockups:
+            errors[f"print_areas[{index}].mockup_file_id"] = (
+                "This mockup is not one of your uploads: upload it again."
+            )
+    if errors:
+        raise InvalidInput(errors)
+
+
+def _mockups(scope: ShopScope, ids: Iterable[int]) -> dict[int, StoredFile]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    stmt = scope.select(StoredFile).where(
+        StoredFile.id.in_(wanted), StoredFile.kind == FileKind.MOCKUP
+    )
+    return {f.id: f for f in scope.session.scalars(stmt)}
+
+
+def _area_values(area: AreaInput, position: int) -> dict[str, Any]:
+    return {
+        "key": area.key,
+        "name": area.name,
+        "position": position,
+        "width_mm": area.width_mm,
+        "height_mm": area.height_mm,
+        "dpi": area.dpi,
+        "bleed_mm": area.bleed_mm,
+        "safe_margin_mm": area.safe_margin_mm,
+        "mockup_file_id": area.mockup_file_id,
+        "mockup_placement": dict(area.mockup_placement),
+    }
+
+
+def _assign(row: object, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+
+
+def _replace_areas(scope: ShopScope, template: Template, areas: list[AreaInput]) -> None:
+    """Make the template's areas exactly ``areas``, in order, keeping the rows of known ids.
+
+    Keys are unique per template, so rows are changed in steps the constraint accepts at every
+    flush: dropped areas go first, then renamed ones pass through a temporary key.
+    """
+    existing = {a.id: a for a in template.print_areas}
+    kept = {a.id for a in areas if a.id is not None}
+    for row in [a for a in template.print_areas if a.id not in kept]:
+        template.print_areas.remove(row)
+    scope.session.flush()
+    renamed = [existing[a.id] for a in areas if a.id is not None and existing[a.id].key != a.key]
+    for row in renamed:
+        row.key = f"~{row.id}"  # cannot clash: real keys never contain "~"
+    scope.session.flush()
+    ordered: list[PrintArea] = []
+    for position, area in enumerate(areas):
+        row = existing[area.id] if area.id is not None else PrintArea(shop_id=scope.shop_id)
+        _assign(row, _area_values(area, position))
+        ordered.append(row)
+    template.print_areas = ordered
+    scope.session.flush()
+
+
+def save_template(scope: ShopScope, template: Template, values: TemplateInput) -> None:
+    """Store the editor's values on ``template`` (flushes; the caller commits)."""
+    _check_references(scope, template, values.print_areas)
+    _assign(
+        template,
+        {
+            "name": values.name,
+            "is_active": values.is_active,
+            "fonts": list(values.fonts),
+            "colors": list(values.colors),
+            "max_layers": values.max_layers,
+            "ai_enabled": values.ai_enabled,
+            "min_image_dpi": values.min_image_dpi,
+            "price_rules": [dict(rule) for rule in values.price_rules],
+        },
+    )
+    _replace_areas(scope, template, values.print_areas)
+
+
+# ---------------------------------------------------------------- showing
+
+
+def _area_document(area: PrintArea, mockup: StoredFile | None, link: FileLinker) -> dict[str, Any]:
+    return {
+        "id": area.id,
+        "key": area.key,
+        "name": area.name,
+        "position": area.position,
+        "width_mm": float(area.width_mm),
+        "height_mm": float(area.height_mm),
+        "dpi": area.dpi,
+        "bleed_mm": float(area.bleed_mm),
+        "safe_margin_mm": float(area.safe_margin_mm),
+        "mockup_file_id": mockup.id if mockup is not None else None,
+        "mockup_url": link(mockup) if mockup is not None else None,
+        "mockup_placement": dict(area.mockup_placement or {}),
+        "uv_region": dict(area.uv_region or {}),
+        "pixel_size": list(area.pixel_size),
+    }
+
+
+def template_document(
+    scope: ShopScope, template: Template, product: Product, currency: str, link: FileLinker
+) -> dict[str, Any]:
+    """The template as the editor and the API show it (money as strings, sizes as numbers)."""
+    areas = sorted(template.print_areas, key=lambda a: a.position)
+    mockups = _mockups(scope, (a.mockup_file_id for a in areas if a.mockup_file_id))
+    return {
+        "id": template.id,
+        "product": {"id": product.id, "title": product.title, "image_url": product.image_url},
+        "name": template.name,
+        "is_active": template.is_active,
+        "fonts": list(template.fonts),
+        "colors": list(template.colors),
+        "max_layers": template.max_layers,
+        "ai_enabled": template.ai_enabled,
+        "min_image_dpi": template.min_image_dpi,
+        "price_rules": [dict(rule) for rule in template.price_rules],
+        "currency": currency,
+        "print_areas": [_area_document(a, mockups.get(a.mockup_file_id or 0), link) for a in areas],
+    }
+
+
+def editor_options(currency: str) -> dict[str, Any]:
+    """The fixed choices and limits the editor offers (the API enforces the same ones)."""
+    return {
+        "fonts": [{"family": f.family, "category": f.category} for f in opt.FONTS],
+        "currency": currency,
+        "currency_places": opt.currency_places(currency),
+        "limits": {
+            "max_areas": opt.MAX_AREAS,
+            "max_size_mm": float(opt.MAX_SIZE_MM),
+            "min_dpi": opt.MIN_DPI,
+            "max_dpi": opt.MAX_DPI,
+            "max_bleed_mm": float(opt.MAX_BLEED_MM),
+            "max_safe_margin_mm": float(opt.MAX_SAFE_MARGIN_MM),
+            "max_colors": opt.MAX_COLORS,
+            "min_layers": opt.MIN_LAYERS,
+            "max_layers": opt.MAX_LAYERS,
+            "min_image_dpi": opt.MIN_IMAGE_DPI,
+            "max_image_dpi": opt.MAX_IMAGE_DPI,
+            "max_price_rules": opt.MAX_PRICE_RULES,
+            "mockup_max_bytes": opt.MOCKUP_MAX_BYTES,
+            "area_key_pattern": opt.AREA_KEY_PATTERN,
+        },
+    }

@@ -1,0 +1,152 @@
+"""In a real browser: the demo shop's template editor previews, saves and reloads a print area."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlencode
+
+from flask import Flask
+from playwright.sync_api import Browser, Page, Route, expect
+from sqlalchemy import select
+
+from app.demo import DEMO_DOMAIN, MUG_PRODUCT_ID, seed_demo_shop
+from app.extensions import get_db, get_storage
+from app.models import PrintArea, Product
+from tests.support.shopify import session_token
+
+
+def _seed(app: Flask) -> int:
+    """The demo shop; returns the mug's product id (its template has the wrap area)."""
+    with app.app_context(), get_db().session() as session:
+        seed_demo_shop(session, get_storage())
+        session.flush()
+        mug = session.scalars(select(Product).where(Product.external_id == MUG_PRODUCT_ID)).one()
+        return mug.id
+
+
+def _stored_width(app: Flask) -> str:
+    with app.app_context(), get_db().session() as session:
+        area = session.scalars(select(PrintArea).where(PrintArea.key == "wrap")).one()
+        return str(area.width_mm)
+
+
+def _offline_cdn(route: Route) -> None:
+    route.abort()
+
+
+def _sign_in(page: Page, live_server: str) -> None:
+    page.route("https://cdn.shopify.com/**", _offline_cdn)
+    page.goto(f"{live_server}/dev/")
+    page.locator("form[action$='/dev/sign-in'] button").first.click()
+    page.wait_for_url(f"{live_server}/admin/")
+
+
+def _trim(page: Page) -> dict[str, float]:
+    trim = page.locator("[data-preview-svg] [data-box='trim']")
+    expect(trim).to_be_visible()
+    return {k: float(trim.get_attribute(k) or "nan") for k in ("x", "y", "width", "height")}
+
+
+def test_editor_previews_saves_and_reloads_a_new_width(
+    live_app: Flask, live_server: str, page: Page
+) -> None:
+    product_id = _seed(live_app)
+    _sign_in(page, live_server)
+
+    # Open the editor from the products page.
+    page.get_by_role("link", name="Products", exact=True).click()
+    page.locator("[data-edit-template]").first.click()
+    page.wait_for_url(f"{live_server}/admin/products/{product_id}/template")
+    width = page.get_by_label("Width (mm)")
+    expect(width).to_have_value("200")
+    # The demo mockup places the 200 × 90 mm area at 280 × 126 px, from (250, 240).
+    expect(page.locator("[data-preview-svg] image")).to_have_count(1)
+    assert _trim(page) == {"x": 250, "y": 240, "width": 280, "height": 126}
+
+    # A wider area is drawn wider at the same scale (1.4 px/mm), around the same centre.
+    width.fill("250")
+    expect(page.locator("[data-box='trim']")).to_have_attribute("width", "350")
+    assert _trim(page) == {"x": 215, "y": 240, "width": 350, "height": 126}
+    bleed = page.locator("[data-box='bleed']")
+    assert float(bleed.get_attribute("width") or 0) == 350 + 2 * 3 * 1.4
+
+    page.get_by_role("button", name="Save template").click()
+    expect(page.locator("[data-save-status]")).to_have_text("Saved.")
+    assert _stored_width(live_app) == "250.00"
+
+    page.reload()
+    expect(page.get_by_label("Width (mm)")).to_have_value("250")
+    assert _trim(page)["width"] == 350
+
+
+def test_inside_shopify_the_editor_saves_with_the_session_token(
+    live_app: Flask, live_server: str, page: Page
+) -> None:
+    # App Bridge (from Shopify's CDN) is unreachable here, so the page falls back to the
+    # id_token it was loaded with; there is no cookie session at all.
+    product_id = _seed(live_app)
+    page.route("https://cdn.shopify.com/**", _offline_cdn)
+    query = {"shop": DEMO_DOMAIN, "host": "YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvZGVtbw", "embedded": "1"}
+    token = session_token(DEMO_DOMAIN)
+
+    page.goto(
+        f"{live_server}/admin/products/{product_id}/template?{urlencode(query)}&id_token={token}"
+    )
+    page.get_by_label("Width (mm)").fill("180")
+    page.get_by_role("button", name="Save template").click()
+
+    expect(page.locator("[data-save-status]")).to_have_text("Saved.")
+    assert _stored_width(live_app) == "180.00"
+    assert page.context.cookies() == []
+
+
+def test_editor_shows_the_servers_field_errors(
+    live_app: Flask, live_server: str, page: Page
+) -> None:
+    product_id = _seed(live_app)
+    _sign_in(page, live_server)
+    page.goto(f"{live_server}/admin/products/{product_id}/template")
+
+    page.get_by_label("Safe margin (mm)").fill("60")
+    page.get_by_role("button", name="Save template").click()
+
+    error = page.locator("[data-error-for='print_areas[0].safe_margin_mm']")
+    expect(error).to_have_text("Must be from 0 to 50 mm.")
+    expect(page.get_by_label("Safe margin (mm)")).to_have_attribute("aria-invalid", "true")
+    assert _stored_width(live_app) == "200.00"
+
+
+def test_make_customizable_opens_the_editor_with_a_default_area(
+    live_app: Flask, live_server: str, page: Page
+) -> None:
+    _seed(live_app)
+    _sign_in(page, live_server)
+    page.goto(f"{live_server}/admin/products")
+
+    row = page.locator("tr", has_text="Custom Cotton T-Shirt")
+    row.get_by_role("link", name="Make customizable").click()
+
+    page.wait_for_url("**/admin/products/*/template")
+    expect(page.get_by_label("Key")).to_have_value("front")
+    expect(page.get_by_label("Width (mm)")).to_have_value("100")
+    # no mockup and no product photo yet: the area is drawn on its own, in millimetres
+    assert _trim(page) == {"x": 8, "y": 8, "width": 100, "height": 100}
+    expect(page.locator("[data-preview-hint]")).to_contain_text("Upload a mockup")
+    page.goto(f"{live_server}/admin/products")
+    expect(page.locator("tr", has_text="Custom Cotton T-Shirt")).to_contain_text("Edit template")
+
+
+def test_editor_fits_a_phone_screen(
+    live_app: Flask, live_server: str, browser: Browser, tmp_path: Path
+) -> None:
+    product_id = _seed(live_app)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    _sign_in(page, live_server)
+
+    page.goto(f"{live_server}/admin/products/{product_id}/template")
+    expect(page.locator("[data-box='trim']")).to_be_visible()
+
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    context.close()
