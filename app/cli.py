@@ -36,6 +36,15 @@ def cli() -> None:
     """Luneo: personalized products for Shopify and WooCommerce."""
 
 
+def _register_domain_commands() -> None:
+    from jobs.sync_cli import register_sync_commands
+
+    register_sync_commands(cli)
+
+
+_register_domain_commands()
+
+
 def main() -> None:
     os.environ.setdefault("LUNEO_ENV", "development")
     cli.main(prog_name="luneo")

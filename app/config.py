@@ -78,6 +78,7 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[st
         "SHOPIFY_API_SECRET": environ.get("SHOPIFY_API_SECRET"),
         "SHOPIFY_APP_URL": environ.get("SHOPIFY_APP_URL") or environ.get("HOST"),
         "SCOPES": environ.get("SCOPES", DEFAULT_SCOPES),
+        "SHOPIFY_API_VERSION": environ.get("SHOPIFY_API_VERSION", SHOPIFY_API_VERSION),
         "SHOPIFY_SHOP_ORIGIN": environ.get("SHOPIFY_SHOP_ORIGIN", "https://{shop}"),
         "OPENAI_API_KEY": environ.get("OPENAI_API_KEY"),
         "OPENAI_BASE_URL": environ.get("OPENAI_BASE_URL"),

@@ -3,3 +3,46 @@
 No Flask and no database here: a connector is given a shop's credentials and returns
 dataclasses; jobs/ persist them.
 """
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from connectors.base import AuthError, CommerceConnector, ConnectorError
+
+
+class UnsupportedPlatform(ConnectorError):
+    """No adapter exists (yet) for the shop's platform."""
+
+
+class ShopCredentials(Protocol):
+    """What ``for_shop`` reads from a shop (app.models.Shop fits; no import of the model)."""
+
+    @property
+    def platform(self) -> Any: ...
+
+    @property
+    def domain(self) -> str: ...
+
+    @property
+    def access_token(self) -> str | None: ...
+
+
+def for_shop(shop: ShopCredentials, config: Mapping[str, Any]) -> CommerceConnector:
+    """The adapter for ``shop``'s platform, configured from the app's settings ``config``."""
+    platform = str(getattr(shop.platform, "value", shop.platform))
+    if platform == "shopify":
+        from connectors.shopify import connector_for
+
+        if not shop.access_token:
+            raise AuthError(f"{shop.domain} has no access token: it must be installed again")
+        return connector_for(shop.domain, shop.access_token, config)
+    if platform == "woocommerce":
+        raise UnsupportedPlatform(
+            "the WooCommerce connector is not available yet (issue 4, WooCommerce half)"
+        )
+    raise UnsupportedPlatform(f"no connector for platform {platform!r}")
+
+
+__all__ = ["UnsupportedPlatform", "for_shop"]

@@ -1,0 +1,146 @@
+"""Catalog sync against a throttled local Shopify: how close to the bucket's limit do we run?
+
+A fake Shopify on 127.0.0.1 (tests/support/fake_shopify.py: the real 2026-07 Admin schema,
+Shopify's documented leaky bucket and query costs) holds N products with 3 variants each. The
+real job code (``jobs.sync.sync_shop``, connector, HTTP, SQLite) syncs them twice:
+
+- paged: cursor pagination paced from ``throttleStatus``. Its figure is the elapsed time as a
+  ratio to the minimum the throttle permits for the very same requests: a zero-latency client
+  that sends each query the instant the bucket holds its requested cost (target <= 1.2).
+- bulk: one bulkOperationRunQuery, polled, the JSONL streamed and reassembled. The fake
+  finishes bulk operations at once, so this is Luneo's own side of a bulk sync.
+
+Run: ``.venv/bin/python bench/sync.py [--products 10000] [--plan plus|advanced|standard]``.
+The bucket holds 20 s of restore (the captured 2000 points at 100/s); Standard at 10,000
+products means a ~20-minute run, hence Plus by default.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from cryptography.fernet import Fernet  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+
+from app import create_app, migrate  # noqa: E402
+from app.db import utcnow  # noqa: E402
+from app.models import Platform, Product, Shop, Variant  # noqa: E402
+from jobs import sync  # noqa: E402
+from tests.support.fake_shopify import (  # noqa: E402
+    Bucket,
+    Call,
+    FakeShopify,
+    FakeStore,
+    admin_schema,
+    make_product,
+    serve,
+)
+
+PLANS = {"standard": 100.0, "advanced": 200.0, "plus": 1000.0}  # restore rate, points/second
+TOKEN = "shpat_" + "b" * 32
+
+
+def throttle_minimum(calls: list[Call], maximum: float, rate: float) -> float:
+    """Seconds a zero-latency client needs for these queries under this bucket."""
+    elapsed, available = 0.0, maximum
+    for call in calls:
+        if call.actual is None:  # a throttled attempt: the ideal client never makes one
+            continue
+        if available < call.requested:
+            elapsed += (call.requested - available) / rate
+            available = call.requested
+        available -= call.actual  # charged the requested cost, refunded the difference
+    return elapsed
+
+
+def make_app(workdir: Path, origin_template: str) -> Any:
+    url = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    migrate.upgrade(url)
+    return create_app(
+        {
+            "ENV": "testing",
+            "SECRET_KEY": "bench-" + "x" * 40,
+            "ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "SQLALCHEMY_DATABASE_URI": url,
+            "INSTANCE_PATH": workdir / "instance",
+            "STORAGE_URL": str(workdir / "files"),
+            "SHOPIFY_SHOP_ORIGIN": origin_template,
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+
+
+def run_case(
+    app: Any, fake: FakeShopify, products: int, rate: float, *, bulk: bool
+) -> dict[str, Any]:
+    domain = f"bench-{'bulk' if bulk else 'paged'}.myshopify.com"
+    store = fake.add_store(FakeStore(domain, TOKEN, bucket=Bucket(rate * 20, rate)))
+    store.add_products(*(make_product(n) for n in range(1, products + 1)))
+    with app.app_context():
+        from app.extensions import get_db
+
+        with get_db().session() as session:
+            shop = Shop(
+                platform=Platform.SHOPIFY, domain=domain, access_token=TOKEN, installed_at=utcnow()
+            )
+            session.add(shop)
+        sync.BULK_THRESHOLD = 0 if bulk else 10**9
+        started = time.perf_counter()
+        summary = sync.sync_shop(shop.id, "products", full=True, progress=lambda *_: None)
+        elapsed = time.perf_counter() - started
+        with get_db().session() as session:
+            stored = session.scalar(select(func.count(Product.id)).filter_by(shop_id=shop.id))
+            variants = session.scalar(select(func.count(Variant.id)).filter_by(shop_id=shop.id))
+    created = summary["products"]["created"] if summary else None
+    if not created == stored == products or variants != 3 * products:
+        raise SystemExit(
+            f"sync incomplete: {created} created, {stored} stored, {variants} variants"
+        )
+    ok = [c for c in store.calls if c.actual is not None]
+    return {
+        "elapsed": elapsed,
+        "requests": len(store.calls),
+        "throttled": len(store.calls) - len(ok),
+        "points": sum(c.actual or 0 for c in ok),
+        "minimum": throttle_minimum(store.calls, rate * 20, rate),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--products", type=int, default=10_000)
+    parser.add_argument("--plan", choices=sorted(PLANS), default="plus")
+    args = parser.parse_args()
+    rate = PLANS[args.plan]
+    admin_schema()  # built once (about 3 s) before anything is timed
+    with tempfile.TemporaryDirectory() as tmp, serve() as fake:
+        app = make_app(Path(tmp), fake.origin_template)
+        print(
+            f"catalog {args.products} products x 3 variants; "
+            f"bucket {rate * 20:.0f} points, restore {rate:.0f}/s ({args.plan})"
+        )
+        paged = run_case(app, fake, args.products, rate, bulk=False)
+        ratio = paged["elapsed"] / paged["minimum"] if paged["minimum"] else float("nan")
+        print(
+            f"paged: {paged['requests']} requests ({paged['throttled']} throttled), "
+            f"{paged['points']} points; elapsed {paged['elapsed']:.1f} s, "
+            f"throttle minimum {paged['minimum']:.1f} s -> ratio {ratio:.3f} (target <= 1.2)"
+        )
+        bulk = run_case(app, fake, args.products, rate, bulk=True)
+        versus = bulk["elapsed"] / paged["minimum"] if paged["minimum"] else float("nan")
+        print(
+            f"bulk: {bulk['requests']} requests; elapsed {bulk['elapsed']:.1f} s "
+            f"= {versus:.3f} x the paged throttle minimum"
+        )
+
+
+if __name__ == "__main__":
+    main()

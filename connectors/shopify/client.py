@@ -1,0 +1,240 @@
+"""A thin GraphQL Admin API client that runs as fast as the shop's bucket allows, and no faster.
+
+Shopify meters GraphQL by calculated query cost with a leaky bucket per app and shop: a query
+runs only if the bucket holds its *requested* cost, the difference to the *actual* cost is
+refunded afterwards, and the bucket refills at ``restoreRate`` points per second up to
+``maximumAvailable``. Every response reports that state in ``extensions.cost.throttleStatus``,
+so before sending a document again the client waits exactly until the bucket has refilled to
+that document's last requested cost. A ``THROTTLED`` error (another worker shared the bucket)
+waits for the deficit plus jitter; 429/5xx and connection errors back off exponentially with
+jitter; both are bounded, after which ``RetryableError`` hands the retry to the job queue.
+Clock, sleep and randomness are injected so tests never really wait.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from connectors.base import AuthError, PlatformError, RetryableError
+from connectors.http import HttpClient
+
+log = logging.getLogger(__name__)
+
+Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ThrottleStatus:
+    """The bucket as Shopify last reported it, and when we heard."""
+
+    maximum: float
+    available: float
+    restore_rate: float
+    observed_at: float
+
+    def available_at(self, now: float) -> float:
+        refilled = self.available + self.restore_rate * max(0.0, now - self.observed_at)
+        return min(self.maximum, refilled)
+
+    def seconds_until(self, cost: float, now: float) -> float:
+        """How long until the bucket holds ``cost`` points (capped at its size)."""
+        if self.restore_rate <= 0:
+            return 0.0
+        deficit = min(cost, self.maximum) - self.available_at(now)
+        return max(0.0, deficit / self.restore_rate)
+
+
+def parse_throttle(extensions: Any, now: float) -> tuple[ThrottleStatus | None, float | None]:
+    """(bucket state, requested cost) from a response's ``extensions``, when present."""
+    cost = extensions.get("cost") if isinstance(extensions, dict) else None
+    if not isinstance(cost, dict):
+        return None, None
+    status = cost.get("throttleStatus")
+    requested = cost.get("requestedQueryCost")
+    throttle = None
+    if isinstance(status, dict):
+        try:
+            throttle = ThrottleStatus(
+                maximum=float(status["maximumAvailable"]),
+                available=float(status["currentlyAvailable"]),
+                restore_rate=float(status["restoreRate"]),
+                observed_at=now,
+            )
+        except (KeyError, TypeError, ValueError):
+            throttle = None
+    return throttle, float(requested) if isinstance(requested, int | float) else None
+
+
+def _error_codes(errors: Any) -> set[str]:
+    codes = set()
+    for error in errors if isinstance(errors, list) else []:
+        extensions = error.get("extensions") if isinstance(error, dict) else None
+        if isinstance(extensions, dict) and isinstance(extensions.get("code"), str):
+            codes.add(extensions["code"])
+        elif isinstance(error, dict) and error.get("message") == "Throttled":
+            codes.add("THROTTLED")  # older responses carried only the message
+    return codes
+
+
+def _error_messages(errors: Any) -> str:
+    items = errors if isinstance(errors, list) else []
+    return "; ".join(str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in items)
+
+
+class ShopifyGraphQL:
+    """POSTs documents to one shop's ``/admin/api/{version}/graphql.json`` and returns ``data``."""
+
+    def __init__(
+        self,
+        origin: str,
+        access_token: str,
+        api_version: str,
+        *,
+        http: HttpClient | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        rand: Callable[[], float] = random.random,
+        max_attempts: int = 6,
+        base_delay: float = 1.0,
+        max_delay: float = 30.0,
+    ) -> None:
+        self.endpoint = f"{origin.rstrip('/')}/admin/api/{api_version}/graphql.json"
+        self._token = access_token
+        self.http = http or HttpClient(allow_private=True)
+        self.clock = clock
+        self.sleep = sleep
+        self.rand = rand
+        self.max_attempts = max_attempts
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.throttle: ThrottleStatus | None = None
+        self._requested: dict[str, float] = {}  # document -> its last requested cost
+
+    # ------------------------------------------------------------------------ pacing
+    def pause_before(self, query: str) -> float:
+        """Seconds to wait so the bucket holds this document's requested cost (0 if unknown)."""
+        cost = self._requested.get(query)
+        if cost is None or self.throttle is None:
+            return 0.0
+        return self.throttle.seconds_until(cost, self.clock())
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential backoff with equal jitter: half fixed, half random."""
+        ceiling = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
+        return ceiling / 2 + self.rand() * ceiling / 2
+
+    def _throttled_delay(self, query: str, attempt: int) -> float:
+        needed = self.pause_before(query)
+        if self.throttle is None:
+            return self._backoff(attempt)
+        jitter = self.rand() * min(self.max_delay, 0.25 * 2.0 ** (attempt - 1))
+        return needed + jitter
+
+    def _observe(self, query: str, body: Any) -> None:
+        extensions = body.get("extensions") if isinstance(body, dict) else None
+        throttle, requested = parse_throttle(extensions, self.clock())
+        if throttle is not None:
+            self.throttle = throttle
+        if requested is not None:
+            self._requested[query] = requested
+
+    # ----------------------------------------------------------------------- requests
+    def execute(self, query: str, variables: Mapping[str, Any] | None = None) -> Json:
+        """Run one document; returns its ``data``. Raises AuthError/RetryableError/PlatformError."""
+        last_problem = "no attempt made"
+        for attempt in range(1, self.max_attempts + 1):
+            wait = self.pause_before(query)
+            if wait > 0:
+                self.sleep(wait)
+            outcome = self._attempt(query, variables)
+            if isinstance(outcome, dict):
+                return outcome
+            last_problem, delay = outcome[0], outcome[1](attempt)
+            if attempt < self.max_attempts:
+                log.info(
+                    "shopify request will be retried",
+                    extra={"problem": last_problem, "attempt": attempt, "delay_s": round(delay, 3)},
+                )
+                self.sleep(delay)
+        raise RetryableError(
+            f"Shopify still failing after {self.max_attempts} attempts: {last_problem}"
+        )
+
+    def _attempt(
+        self, query: str, variables: Mapping[str, Any] | None
+    ) -> Json | tuple[str, Callable[[int], float]]:
+        """The data, or (problem, delay-for-attempt) when the request may be retried."""
+        headers = {"X-Shopify-Access-Token": self._token, "Content-Type": "application/json"}
+        payload = {"query": query, "variables": dict(variables or {})}
+        try:
+            response = self.http.post(self.endpoint, json=payload, headers=headers)
+        except OSError as exc:  # requests' errors are OSErrors: connection refused, timeouts
+            return f"{type(exc).__name__}", self._backoff
+        status = response.status_code
+        if status in (401, 403):
+            raise AuthError(f"Shopify answered {status}: the access token is no longer accepted")
+        body = _json_or_none(response)
+        self._observe(query, body)
+        if status == 429:
+            retry_after = _retry_after(response.headers.get("Retry-After"))
+            if retry_after is not None:
+                return "HTTP 429", lambda _attempt: retry_after
+            return "HTTP 429", lambda attempt: self._throttled_delay(query, attempt)
+        if status >= 500:
+            return f"HTTP {status}", self._backoff
+        if status != 200:
+            raise PlatformError(f"Shopify answered HTTP {status} to a GraphQL request")
+        if body is None:  # a proxy's error page, a truncated body: worth another try
+            return "unreadable response body", self._backoff
+        return self._data_or_retry(query, body)
+
+    def _data_or_retry(self, query: str, body: Json) -> Json | tuple[str, Callable[[int], float]]:
+        errors = body.get("errors")
+        if errors:
+            codes = _error_codes(errors)
+            if "THROTTLED" in codes:
+                return "THROTTLED", lambda attempt: self._throttled_delay(query, attempt)
+            if "ACCESS_DENIED" in codes:
+                raise AuthError(f"Shopify denied access: {_error_messages(errors)}")
+            if "INTERNAL_SERVER_ERROR" in codes:
+                return "INTERNAL_SERVER_ERROR", self._backoff
+            raise PlatformError(f"GraphQL errors: {_error_messages(errors)}")
+        data = body.get("data")
+        if not isinstance(data, dict):
+            raise PlatformError("GraphQL response without data")
+        return data
+
+    def stream_lines(self, url: str) -> Iterator[bytes]:
+        """The lines of a bulk-operation result file, streamed (no token: it's a signed URL)."""
+        response = self.http.get(url, stream=True)
+        try:
+            if response.status_code != 200:
+                raise RetryableError(f"bulk result download answered HTTP {response.status_code}")
+            for line in response.iter_lines(chunk_size=64 * 1024):
+                if line:
+                    yield line
+        finally:
+            response.close()
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def _json_or_none(response: Any) -> Json | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _retry_after(raw: str | None) -> float | None:
+    try:
+        return max(0.0, float(raw)) if raw is not None else None
+    except ValueError:
+        return None

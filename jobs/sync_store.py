@@ -1,0 +1,313 @@
+"""Persist connector records for one shop: idempotent upserts keyed on (shop_id, external_id).
+
+Running the same records twice writes nothing the second time (fields are compared before they
+are set), so "unchanged" is a real outcome, not an update in disguise. Variants gone upstream
+are deleted; products gone upstream are archived, never deleted, because orders refer to them.
+An order line whose ``_luneo_design`` names a design of *this* shop is linked to it, the design
+is frozen (ORDERED) and a production job waits for it in QUEUED.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.db import utcnow
+from app.models import (
+    Design,
+    DesignStatus,
+    Order,
+    OrderItem,
+    Product,
+    ProductionJob,
+    ProductionStatus,
+    ProductStatus,
+    ShopScope,
+    Variant,
+)
+from connectors.base import (
+    Address,
+    Money,
+    OrderLineRecord,
+    OrderRecord,
+    ProductRecord,
+    SkippedRecord,
+    VariantRecord,
+)
+
+Outcome = Literal["created", "updated", "unchanged"]
+CENT = Decimal("0.01")
+MAX_REASONS = 20  # skipped records listed by id in the summary; the rest are only counted
+
+
+@dataclass
+class Tally:
+    """What one sync did to one kind of record, as the dashboard and the CLI show it."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    archived: int = 0
+    skipped: int = 0
+    skipped_records: list[dict[str, str]] = field(default_factory=list)
+
+    def add(self, outcome: Outcome) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+    def skip(self, record: SkippedRecord) -> None:
+        self.skipped += 1
+        if len(self.skipped_records) < MAX_REASONS:
+            self.skipped_records.append({"id": record.external_id, "reason": record.reason})
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _clip(value: str, length: int) -> str:
+    return value[:length]
+
+
+def _amount(money: Money) -> Decimal:
+    return money.amount.quantize(CENT)
+
+
+def _assign(row: Any, values: Mapping[str, Any]) -> bool:
+    """Set only what differs; True if anything did (so unchanged rows get no UPDATE)."""
+    changed = False
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    return changed
+
+
+# ---------------------------------------------------------------------------- products
+def _product_values(record: ProductRecord) -> dict[str, Any]:
+    return {
+        "title": _clip(record.title, 512),
+        "handle": _clip(record.handle, 255),
+        "status": ProductStatus(record.status),
+        "vendor": _clip(record.vendor, 255),
+        "product_type": _clip(record.product_type, 255),
+        "description": record.description,
+        "image_url": record.image_url,
+        "platform_updated_at": record.updated_at,
+    }
+
+
+def _variant_values(record: VariantRecord) -> dict[str, Any]:
+    return {
+        "title": _clip(record.title, 512),
+        "sku": _clip(record.sku, 255),
+        "price": _amount(record.price),
+        "currency": record.price.currency,
+        "position": record.position,
+        "options": dict(record.options),
+    }
+
+
+def _sync_variants(scope: ShopScope, product: Product, records: Sequence[VariantRecord]) -> bool:
+    existing = {variant.external_id: variant for variant in product.variants}
+    changed = False
+    for record in records:
+        variant = existing.pop(record.external_id, None)
+        if variant is None:
+            product.variants.append(
+                Variant(
+                    shop_id=scope.shop_id, external_id=record.external_id, **_variant_values(record)
+                )
+            )
+            changed = True
+        else:
+            changed |= _assign(variant, _variant_values(record))
+    for gone in existing.values():
+        product.variants.remove(gone)  # delete-orphan: the row goes; order lines keep their copy
+        changed = True
+    return changed
+
+
+def upsert_products(scope: ShopScope, records: Sequence[ProductRecord]) -> list[Outcome]:
+    """Create or update each product with its variants; loads the batch's rows in one query."""
+    ids = [record.external_id for record in records]
+    query = scope.select(Product).where(Product.external_id.in_(ids))
+    rows = scope.session.scalars(query.options(selectinload(Product.variants)))
+    existing = {product.external_id: product for product in rows}
+    now = utcnow()
+    outcomes: list[Outcome] = []
+    for record in records:
+        product = existing.get(record.external_id)
+        if product is None:
+            product = scope.add(Product(external_id=record.external_id, synced_at=now))
+            _assign(product, _product_values(record))
+            _sync_variants(scope, product, record.variants)
+            existing[record.external_id] = product
+            outcomes.append("created")
+            continue
+        changed = _assign(product, _product_values(record))
+        changed = _sync_variants(scope, product, record.variants) or changed
+        if changed:
+            product.synced_at = now
+        outcomes.append("updated" if changed else "unchanged")
+    scope.session.flush()
+    return outcomes
+
+
+def archive_products(scope: ShopScope, external_ids: Iterable[str]) -> int:
+    """Deleted upstream: archive (kept for the orders that reference them). Returns how many."""
+    wanted = list(dict.fromkeys(external_ids))
+    archived = 0
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        query = scope.select(Product).where(
+            Product.external_id.in_(chunk), Product.status != ProductStatus.ARCHIVED
+        )
+        for product in scope.session.scalars(query):
+            product.status = ProductStatus.ARCHIVED
+            product.extra = {**product.extra, "deleted_upstream_at": utcnow().isoformat()}
+            archived += 1
+    scope.session.flush()
+    return archived
+
+
+def archive_missing(scope: ShopScope, seen: set[str], listed_since: datetime) -> int:
+    """After a full listing: archive this shop's live products the platform no longer has.
+
+    Rows created after the listing began (a webhook sync meanwhile) were not listed: kept.
+    """
+    query = select(Product.external_id).where(
+        Product.shop_id == scope.shop_id,
+        Product.status != ProductStatus.ARCHIVED,
+        Product.created_at < listed_since,
+    )
+    missing = [
+        external_id for external_id in scope.session.scalars(query) if external_id not in seen
+    ]
+    return archive_products(scope, missing)
+
+
+# ------------------------------------------------------------------------------ orders
+@dataclass
+class OrderEffects:
+    """Side effects of an order upsert the summary reports."""
+
+    designs_ordered: int = 0
+    designs_not_found: int = 0
+    production_jobs: int = 0
+
+
+def _address(address: Address | None) -> dict[str, Any]:
+    return asdict(address) if address else {}
+
+
+def _order_values(record: OrderRecord) -> dict[str, Any]:
+    return {
+        "name": _clip(record.name, 64),
+        "email": record.email,
+        "currency": record.total.currency,
+        "total_price": _amount(record.total),
+        "financial_status": _clip(record.financial_status, 32),
+        "fulfillment_status": _clip(record.fulfillment_status, 32),
+        "shipping_address": _address(record.shipping_address),
+        "placed_at": record.placed_at,
+        "cancelled_at": record.cancelled_at,
+        "platform_updated_at": record.updated_at,
+    }
+
+
+def _local_ids(
+    scope: ShopScope, model: type[Product] | type[Variant], ids: set[str]
+) -> dict[str, int]:
+    if not ids:
+        return {}
+    query = select(model.external_id, model.id).where(
+        model.shop_id == scope.shop_id, model.external_id.in_(ids)
+    )
+    return {str(row[0]): int(row[1]) for row in scope.session.execute(query)}
+
+
+def _designs(scope: ShopScope, public_ids: set[str]) -> dict[str, Design]:
+    if not public_ids:
+        return {}
+    query = scope.select(Design).where(Design.public_id.in_(public_ids))
+    return {design.public_id: design for design in scope.session.scalars(query)}
+
+
+def _line_values(
+    line: OrderLineRecord, products: dict[str, int], variants: dict[str, int], design: Design | None
+) -> dict[str, Any]:
+    return {
+        "title": _clip(line.title, 512),
+        "sku": _clip(line.sku, 255),
+        "quantity": line.quantity,
+        "unit_price": _amount(line.unit_price),
+        "properties": dict(line.properties),
+        "product_id": products.get(line.product_external_id or ""),
+        "variant_id": variants.get(line.variant_external_id or ""),
+        "design_id": design.id if design else None,
+    }
+
+
+def upsert_order(scope: ShopScope, record: OrderRecord) -> tuple[Outcome, OrderEffects]:
+    """Create or update the order and its lines (never deleted: production refers to them)."""
+    order = scope.get_by(Order, external_id=record.external_id)
+    outcome: Outcome = "created" if order is None else "unchanged"
+    if order is None:
+        order = scope.add(Order(external_id=record.external_id))
+    if _assign(order, _order_values(record)) and outcome != "created":
+        outcome = "updated"
+    products = _local_ids(scope, Product, {x.product_external_id or "" for x in record.lines})
+    variants = _local_ids(scope, Variant, {x.variant_external_id or "" for x in record.lines})
+    designs = _designs(scope, {x.design_public_id for x in record.lines if x.design_public_id})
+    effects = OrderEffects()
+    items = {item.external_id: item for item in order.items}
+    for line in record.lines:
+        design = designs.get(line.design_public_id or "")
+        if line.design_public_id and design is None:
+            effects.designs_not_found += 1
+        item = items.get(line.external_id)
+        if item is None:
+            item = OrderItem(shop_id=scope.shop_id, external_id=line.external_id)
+            order.items.append(item)
+            items[line.external_id] = item
+        if _assign(item, _line_values(line, products, variants, design)) and outcome != "created":
+            outcome = "updated"
+    scope.session.flush()
+    if record.cancelled_at is None:
+        _freeze_designs(designs.values(), effects)
+        effects.production_jobs = _queue_production(scope, order)
+    return outcome, effects
+
+
+def _freeze_designs(designs: Iterable[Design], effects: OrderEffects) -> None:
+    for design in designs:
+        if design.status in (DesignStatus.DRAFT, DesignStatus.SAVED):
+            design.status = DesignStatus.ORDERED
+            effects.designs_ordered += 1
+
+
+def _queue_production(scope: ShopScope, order: Order) -> int:
+    """One QUEUED production job per line with a design ("waiting for production")."""
+    lines = [item for item in order.items if item.design_id is not None]
+    if not lines:
+        return 0
+    query = select(ProductionJob.order_item_id).where(
+        ProductionJob.order_item_id.in_([item.id for item in lines])
+    )
+    already = set(scope.session.scalars(query))
+    created = 0
+    for item in lines:
+        if item.id not in already:
+            scope.add(
+                ProductionJob(
+                    order_item_id=item.id, design_id=item.design_id, status=ProductionStatus.QUEUED
+                )
+            )
+            created += 1
+    scope.session.flush()
+    return created
