@@ -50,7 +50,7 @@ def test_shop_status_with_a_valid_session_token(client: FlaskClient, shop: Shop)
     ("_case", "token_args"),
     [
         ("expired", {"exp": int(time.time()) - 60}),
-        ("not yet valid", {"nbf": int(time.time()) + 120}),
+        ("not yet valid", {"nbf": int(time.time()) + 86_400}),
         ("forged", {"secret": "shpss_00000000000000000000000000000000"}),
         ("wrong audience", {"aud": "another-app"}),
         ("issuer on another shop", {"iss": "https://evil.myshopify.com/admin"}),
