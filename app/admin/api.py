@@ -14,6 +14,7 @@ from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
+from app import template_documents
 from app.admin import mockups, sync_status, template_service
 from app.admin.auth import shop_admin_required, signed_in_shop
 from app.admin.csrf import csrf_protected
@@ -89,7 +90,7 @@ def _template_response(
     template: Template, product: Product, status: int = 200
 ) -> ResponseReturnValue:
     currency = signed_in_shop().currency
-    document = template_service.template_document(_scope(), template, product, currency, _link)
+    document = template_documents.template_document(_scope(), template, product, currency, _link)
     return jsonify({"template": document}), status
 
 

@@ -7,7 +7,7 @@ about Flask; links to files are made by a ``FileLinker`` the caller passes in.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -27,9 +27,9 @@ from app.models import (
     StoredFile,
     Template,
 )
+from app.template_documents import FileLinker
 
 T = TypeVar("T")
-FileLinker = Callable[[StoredFile], str]
 
 PRODUCTS_PER_PAGE = 25
 ORDERS_PER_PAGE = 20

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request
 
+from app import template_documents
 from app.admin import queries, shop_settings, sync_status, template_service
 from app.admin.auth import shop_admin_required, signed_in_shop
 from app.admin.csrf import csrf_token
@@ -19,7 +20,7 @@ def _scope() -> ShopScope:
     return ShopScope(get_session(), signed_in_shop().id)
 
 
-def _file_linker() -> queries.FileLinker:
+def _file_linker() -> template_documents.FileLinker:
     """Signed, expiring download links, named after the original file when it had a name."""
     storage = get_storage()
     ttl = int(current_app.config["DOWNLOAD_URL_TTL"])
@@ -69,7 +70,7 @@ def template_editor(product_id: int) -> str:
     template = template_service.template_of(scope, product)
     document = None
     if template is not None:
-        document = template_service.template_document(
+        document = template_documents.template_document(
             scope, template, product, shop.currency, _file_linker()
         )
     return render_template(

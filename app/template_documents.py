@@ -1,0 +1,62 @@
+"""A template as the admin editor and the storefront widget read it (one shape for both)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from app.models import FileKind, PrintArea, Product, ShopScope, StoredFile, Template
+
+FileLinker = Callable[[StoredFile], str]
+
+
+def mockups_of(scope: ShopScope, ids: Iterable[int]) -> dict[int, StoredFile]:
+    """This shop's mockup files among ``ids`` (another shop's file is simply not found)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    stmt = scope.select(StoredFile).where(
+        StoredFile.id.in_(wanted), StoredFile.kind == FileKind.MOCKUP
+    )
+    return {f.id: f for f in scope.session.scalars(stmt)}
+
+
+def _area_document(area: PrintArea, mockup: StoredFile | None, link: FileLinker) -> dict[str, Any]:
+    return {
+        "id": area.id,
+        "key": area.key,
+        "name": area.name,
+        "position": area.position,
+        "width_mm": float(area.width_mm),
+        "height_mm": float(area.height_mm),
+        "dpi": area.dpi,
+        "bleed_mm": float(area.bleed_mm),
+        "safe_margin_mm": float(area.safe_margin_mm),
+        "mockup_file_id": mockup.id if mockup is not None else None,
+        "mockup_url": link(mockup) if mockup is not None else None,
+        "mockup_placement": dict(area.mockup_placement or {}),
+        "uv_region": dict(area.uv_region or {}),
+        "pixel_size": list(area.pixel_size),
+    }
+
+
+def template_document(
+    scope: ShopScope, template: Template, product: Product, currency: str, link: FileLinker
+) -> dict[str, Any]:
+    """The template as the editor and the API show it (money as strings, sizes as numbers)."""
+    areas = sorted(template.print_areas, key=lambda a: a.position)
+    mockups = mockups_of(scope, (a.mockup_file_id for a in areas if a.mockup_file_id))
+    return {
+        "id": template.id,
+        "product": {"id": product.id, "title": product.title, "image_url": product.image_url},
+        "name": template.name,
+        "is_active": template.is_active,
+        "fonts": list(template.fonts),
+        "colors": list(template.colors),
+        "max_layers": template.max_layers,
+        "ai_enabled": template.ai_enabled,
+        "min_image_dpi": template.min_image_dpi,
+        "price_rules": [dict(rule) for rule in template.price_rules],
+        "currency": currency,
+        "print_areas": [_area_document(a, mockups.get(a.mockup_file_id or 0), link) for a in areas],
+    }
