@@ -60,10 +60,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.shopify import embedded
     from app.shopify.auth import bp as shopify_auth_bp
     from app.shopify.webhooks import bp as shopify_webhooks_bp
+    from app.storefront import bp as proxy_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(shopify_auth_bp)
     app.register_blueprint(shopify_webhooks_bp)
+    app.register_blueprint(proxy_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(files_bp)
     app.register_blueprint(embedded.bp)

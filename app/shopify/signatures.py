@@ -65,6 +65,32 @@ def verify_query(
         raise InvalidSignature("the signed request is too old")
 
 
+def proxy_signature(params: Mapping[str, list[str]], secret: str) -> str:
+    """App proxy signature: hex HMAC-SHA256 of ``key=value`` pairs (repeated values joined by
+    commas), sorted, concatenated with no separator, ``signature`` left out."""
+    message = "".join(
+        sorted(f"{key}={','.join(values)}" for key, values in params.items() if key != "signature")
+    )
+    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def verify_proxy(params: Mapping[str, list[str]], secret: str, *, now: float | None = None) -> str:
+    """Raise InvalidSignature unless Shopify signed this app-proxy request; return the shop."""
+    given = (params.get("signature") or [""])[0]
+    if not given or not hmac.compare_digest(
+        proxy_signature(params, secret).encode(), given.encode()
+    ):
+        raise InvalidSignature("the app proxy request is not signed by Shopify")
+    timestamp = (params.get("timestamp") or [""])[0]
+    oldest = (now if now is not None else time.time()) - QUERY_MAX_AGE
+    if timestamp.isdigit() and int(timestamp) < oldest:
+        raise InvalidSignature("the signed request is too old")
+    shop = valid_shop_domain((params.get("shop") or [""])[0])
+    if shop is None:
+        raise InvalidSignature("the app proxy request names no myshopify.com shop")
+    return shop
+
+
 def webhook_hmac(body: bytes, secret: str) -> str:
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 

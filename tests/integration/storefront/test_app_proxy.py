@@ -1,0 +1,109 @@
+"""The widget's API behind Shopify's app proxy: signed requests only, scoped to the signed shop."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from app.models import Shop
+from app.shopify.signatures import proxy_signature
+from tests.conftest import SHOPIFY_API_SECRET
+from tests.factories import make_product, make_shop, make_template
+
+
+def test_signature_matches_shopifys_documented_example() -> None:
+    # shopify.dev "Authenticate app proxies": secret "hush", extra=1&extra=2, this shop/customer.
+    params = {
+        "extra": ["1", "2"],
+        "shop": ["shop-name.myshopify.com"],
+        "logged_in_customer_id": ["1"],
+        "path_prefix": ["/apps/awesome_reviews"],
+        "timestamp": ["1317327555"],
+    }
+
+    assert proxy_signature(params, "hush") == (
+        "4c68c8624d737112c91818c11017d24d334b524cb5c2b8ba08daa056f7395ddb"
+    )
+
+
+def _signed(shop: str, secret: str = SHOPIFY_API_SECRET, **extra: str) -> str:
+    params = {
+        "shop": shop,
+        "logged_in_customer_id": "",
+        "path_prefix": "/apps/luneo",
+        "timestamp": str(int(time.time())),
+        **extra,
+    }
+    message = "".join(sorted(f"{k}={v}" for k, v in params.items()))
+    params["signature"] = hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+    return urlencode(params)
+
+
+@pytest.fixture
+def shop(session: Session) -> Shop:
+    shop = make_shop(session, domain="proxy-store.myshopify.com", currency="EUR")
+    make_template(session, make_product(session, shop, external_id="gid://shopify/Product/777"))
+    session.commit()
+    return shop
+
+
+def test_signed_request_gets_the_products_template(client: FlaskClient, shop: Shop) -> None:
+    response = client.get(f"/proxy/products/777/template?{_signed(shop.domain)}")
+
+    assert response.status_code == 200
+    body = response.json
+    assert body["currency"] == "EUR"
+    assert [a["key"] for a in body["print_areas"]] == ["front"]
+    assert body["print_areas"][0]["width_mm"] == 200.0
+
+
+@pytest.mark.parametrize(
+    ("_case", "query"),
+    [
+        ("unsigned", "shop=proxy-store.myshopify.com"),
+        ("wrong secret", _signed("proxy-store.myshopify.com", secret="shpss_" + "0" * 32)),
+        (
+            "tampered customer",
+            _signed("proxy-store.myshopify.com").replace(
+                "logged_in_customer_id=", "logged_in_customer_id=99"
+            ),
+        ),
+        ("too old", _signed("proxy-store.myshopify.com", timestamp="1317327555")),
+    ],
+)
+def test_unsigned_or_tampered_requests_are_refused(
+    _case: str, query: str, client: FlaskClient, shop: Shop
+) -> None:
+    response = client.get(f"/proxy/products/777/template?{query}")
+
+    assert response.status_code == 401
+    assert response.json["error"]["code"] == "invalid_signature"
+
+
+def test_another_shops_product_is_not_found(
+    client: FlaskClient, shop: Shop, session: Session
+) -> None:
+    other = make_shop(session, domain="other-proxy.myshopify.com")
+    session.commit()
+
+    response = client.get(f"/proxy/products/777/template?{_signed(other.domain)}")
+
+    assert response.status_code == 404
+    assert response.json["error"]["code"] == "not_customizable"
+
+
+def test_uninstalled_shop_is_not_served(client: FlaskClient, session: Session) -> None:
+    gone = make_shop(session, domain="gone-proxy.myshopify.com", uninstalled_at=datetime.now(UTC))
+    session.commit()
+
+    response = client.get(f"/proxy/products/1/template?{_signed(gone.domain)}")
+
+    assert response.status_code == 404
+    assert response.json["error"]["code"] == "shop_not_found"
