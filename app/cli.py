@@ -116,6 +116,16 @@ def worker(queues: tuple[str, ...], burst: bool, simple: bool) -> None:
     run_worker(app, queues, burst=burst, simple=simple)
 
 
+@cli.command()
+@with_appcontext
+def scheduler() -> None:
+    """Enqueue periodic jobs (e.g. reconciliation syncs) on their schedule; run one per site."""
+    from app.extensions import get_redis
+    from jobs.schedule import build_scheduler
+
+    build_scheduler(get_redis(), current_app.config["LOG_LEVEL"]).start()
+
+
 # ----------------------------------------------------------------------------------- queue
 @cli.group()
 def queue() -> None:
@@ -207,10 +217,10 @@ def dev(port: int, host: str) -> None:
     migrate.upgrade(_database_url())
     shop = _seed_demo()
     get_redis().ping()  # starts the embedded Redis now, not on the first request
-    worker_proc = subprocess.Popen(  # noqa: S603 - our own CLI, same interpreter
-        [sys.executable, "-c", "from app.cli import main; main()", "worker"],
-        env={**os.environ, "LUNEO_ENV": "development"},
-    )
+    env = {**os.environ, "LUNEO_ENV": "development"}
+    command = [sys.executable, "-c", "from app.cli import main; main()"]
+    worker_proc = subprocess.Popen([*command, "worker"], env=env)  # noqa: S603 - our own CLI
+    scheduler_proc = subprocess.Popen([*command, "scheduler"], env=env)  # noqa: S603
     base = f"http://{host}:{port}"
     click.echo(
         "\n"
@@ -226,11 +236,13 @@ def dev(port: int, host: str) -> None:
         # Flask's app.run() refuses to block inside a CLI command; serve with Werkzeug directly.
         run_simple(host, port, app, use_reloader=False, threaded=True)
     finally:
-        worker_proc.terminate()
-        try:
-            worker_proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker_proc.kill()
+        for proc in (worker_proc, scheduler_proc):
+            proc.terminate()
+        for proc in (worker_proc, scheduler_proc):
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
         if not app.config["REDIS_URL"]:
             embedded_redis.stop(Path(app.instance_path))
 

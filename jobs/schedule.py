@@ -1,0 +1,41 @@
+"""Periodic work, enqueued by RQ's cron scheduler (`luneo scheduler`, started by `luneo dev`).
+
+Only enqueueing happens here; workers run the jobs. Running two schedulers by mistake is
+harmless: the jobs they enqueue carry fixed ids, so a second copy collapses into the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from redis import Redis
+from rq.cron import CronScheduler
+
+from jobs import sync
+
+
+@dataclass(frozen=True)
+class Periodic:
+    func: Callable[..., Any]
+    queue: str
+    cron: str
+    why: str
+
+
+PERIODIC = (
+    Periodic(
+        sync.reconcile_all,
+        "sync",
+        "17 */6 * * *",
+        "catch products and orders whose webhooks were lost",
+    ),
+)
+
+
+def build_scheduler(connection: Redis, logging_level: str = "INFO") -> CronScheduler:
+    scheduler = CronScheduler(connection=connection, logging_level=logging_level)
+    for periodic in PERIODIC:
+        scheduler.register(periodic.func, periodic.queue, cron=periodic.cron)
+    return scheduler
