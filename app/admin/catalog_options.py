@@ -7,34 +7,12 @@ renderer and the widget do not both have. Limits here are the editor's validatio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
+from app.design.fonts import FAMILIES
 
-@dataclass(frozen=True)
-class Font:
-    family: str  # the id stored in Template.fonts and in design documents
-    category: str  # for grouping in the editor: sans, serif, display, handwriting, mono
-
-
-FONTS: tuple[Font, ...] = (
-    Font("Inter", "sans"),
-    Font("Roboto", "sans"),
-    Font("Open Sans", "sans"),
-    Font("Montserrat", "sans"),
-    Font("Oswald", "sans"),
-    Font("Lora", "serif"),
-    Font("Merriweather", "serif"),
-    Font("Playfair Display", "serif"),
-    Font("Roboto Slab", "serif"),
-    Font("Bebas Neue", "display"),
-    Font("Lobster", "display"),
-    Font("Pacifico", "handwriting"),
-    Font("Caveat", "handwriting"),
-    Font("Dancing Script", "handwriting"),
-    Font("Roboto Mono", "mono"),
-)
-FONT_FAMILIES: frozenset[str] = frozenset(f.family for f in FONTS)
+# The renderer's curated families (app.design.fonts) are the only ones a template may allow.
+FONT_FAMILIES: frozenset[str] = frozenset(f.name for f in FAMILIES)
 
 # What "Make customizable" starts a template with; the merchant edits it from there.
 DEFAULT_FONTS: tuple[str, ...] = ("Inter", "Playfair Display", "Pacifico")

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.admin import catalog_options as opt
 from app.admin.template_input import AreaInput, InvalidInput, TemplateInput
+from app.design.fonts import FAMILIES
 from app.models import PrintArea, Product, ShopScope, Template
 from app.template_documents import mockups_of
 
@@ -144,7 +145,7 @@ def save_template(scope: ShopScope, template: Template, values: TemplateInput) -
 def editor_options(currency: str) -> dict[str, Any]:
     """The fixed choices and limits the editor offers (the API enforces the same ones)."""
     return {
-        "fonts": [{"family": f.family, "category": f.category} for f in opt.FONTS],
+        "fonts": [{"family": f.name, "category": f.category} for f in FAMILIES],
         "currency": currency,
         "currency_places": opt.currency_places(currency),
         "limits": {

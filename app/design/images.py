@@ -1,0 +1,125 @@
+"""Loading shoppers' pictures and clipart safely: header checks before any pixel is decoded.
+
+A caller hands the render core an ``AssetSource``: ref -> bytes (a storage key or upload id for
+jobs, a path next to the design file for the CLI). Everything that can go wrong with the bytes
+becomes a DesignError naming the layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.design.document import Crop, ImageLayer
+from app.design.errors import DesignError
+from app.design.vips import VipsError, VipsImage, load_buffer, svg_buffer
+
+AssetSource = Callable[[str], bytes]
+MAX_PIXELS = 100_000_000  # decoded size cap: a 10,000 x 10,000 photo, far above any print need
+MAX_BYTES = 100 * 1024 * 1024
+RASTER_LOADERS = ("jpegload", "pngload", "webpload", "tiffload", "gifload", "heifload")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A decodable image (lazy: only its header has been read) and its oriented pixel size."""
+
+    image: VipsImage | None  # None for SVG: rendered at the placed size instead
+    svg: bytes | None
+    width: int
+    height: int
+    loader: str
+
+
+def directory_assets(root: Path) -> AssetSource:
+    """Refs are paths relative to ``root`` (the CLI: next to the design file); never outside it."""
+    base = root.resolve()
+
+    def read(ref: str) -> bytes:
+        path = (base / ref).resolve()
+        if not path.is_relative_to(base) or not path.is_file():
+            raise FileNotFoundError(ref)
+        return path.read_bytes()
+
+    return read
+
+
+def fetch(assets: AssetSource, ref: str, path: str) -> bytes:
+    try:
+        data = assets(ref)
+    except (LookupError, OSError):
+        raise DesignError(path, f"the file {ref!r} was not found") from None
+    if not data:
+        raise DesignError(path, f"the file {ref!r} is empty")
+    if len(data) > MAX_BYTES:
+        raise DesignError(path, f"the file {ref!r} is larger than {MAX_BYTES // 2**20} MB")
+    return data
+
+
+def open_source(data: bytes, path: str, *, allow_svg: bool) -> Source:
+    if _looks_like_svg(data):
+        if not allow_svg:
+            raise DesignError(path, "an SVG can only be used as clipart")
+        return _svg_source(data, path)
+    try:
+        image = load_buffer(data, access="random", fail_on="truncated")
+    except VipsError:
+        raise DesignError(path, "the file is not an image we can read") from None
+    loader = str(image.get("vips-loader")) if image.get_typeof("vips-loader") else "?"
+    if not loader.startswith(RASTER_LOADERS):
+        raise DesignError(path, "use a JPEG, PNG, WebP, TIFF, GIF or HEIC picture")
+    _check_size(image.width, image.height, path)
+    if _orientation(image) in (5, 6, 7, 8):  # EXIF quarter turns swap width and height
+        return Source(image, None, image.height, image.width, loader)
+    return Source(image, None, image.width, image.height, loader)
+
+
+def _svg_source(data: bytes, path: str) -> Source:
+    try:
+        header = svg_buffer(data)
+    except VipsError:
+        raise DesignError(path, "the SVG could not be read") from None
+    return Source(None, data, max(1, header.width), max(1, header.height), "svgload")
+
+
+def _looks_like_svg(data: bytes) -> bool:
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"<") and b"<svg" in data[:4096]
+
+
+def _check_size(width: int, height: int, path: str) -> None:
+    if width * height > MAX_PIXELS:
+        megapixels = width * height / 1e6
+        raise DesignError(
+            path,
+            f"the image is {width}x{height} px ({megapixels:.0f} megapixels); "
+            f"the limit is {MAX_PIXELS // 1_000_000} megapixels",
+        )
+
+
+def _orientation(image: VipsImage) -> int:
+    if not image.get_typeof("orientation"):
+        return 1
+    return int(image.get("orientation"))
+
+
+def crop_px(source: Source, crop: Crop | None, path: str) -> tuple[int, int, int, int]:
+    """The crop as whole source pixels (left, top, width, height), checked against the image."""
+    if crop is None:
+        return 0, 0, source.width, source.height
+    sx, sy = (source.width, source.height) if crop.unit == "fraction" else (1, 1)
+    left, top = round(crop.x * sx), round(crop.y * sy)
+    width, height = max(1, round(crop.width * sx)), max(1, round(crop.height * sy))
+    if left + width > source.width or top + height > source.height:
+        raise DesignError(
+            f"{path}.crop",
+            f"goes outside the image ({source.width}x{source.height} px)",
+        )
+    return left, top, width, height
+
+
+def effective_dpi(source: Source, layer: ImageLayer, path: str) -> float:
+    """Source pixels per inch at the placed size (the lower of the two directions)."""
+    _, _, width, height = crop_px(source, layer.crop, path)
+    return min(width / (layer.box.width_mm / 25.4), height / (layer.box.height_mm / 25.4))

@@ -1,0 +1,312 @@
+"""Each layer as a raster tile (straight-alpha sRGBA) and where it goes on a Frame's canvas.
+
+Text is drawn glyph by glyph with Pillow/FreeType from the shared layout; shapes are SVG drawn
+by librsvg (anti-aliased, exact strokes); pictures are decoded, cropped and resampled by libvips.
+Axis-aligned boxes snap their edges to the nearest pixel edge (``Frame.snap``), so a rectangle at
+x mm lands on exactly the columns a partner would compute; rotated layers keep sub-pixel places.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import OrderedDict
+from dataclasses import dataclass
+from xml.sax.saxutils import quoteattr
+
+from PIL import Image, ImageDraw
+
+from app.design.color import hex_rgb, hex_rgba
+from app.design.document import Box, ImageLayer, ShapeLayer, TextLayer
+from app.design.errors import DesignError
+from app.design.fonts import FontRegistry, UnknownFont
+from app.design.geometry import Bounds, Frame, box_corners, is_axis_aligned
+from app.design.images import AssetSource, Source, crop_px, fetch, open_source
+from app.design.text_layout import Glyph, TextLayout, layout_text
+from app.design.vips import (
+    VipsError,
+    VipsImage,
+    blank,
+    from_pil,
+    load_buffer,
+    resize_exact,
+    rotate,
+    svg_buffer,
+    with_opacity,
+)
+
+# Very large layers (a poster-size image at a high DPI) are still fine: the cap only stops a
+# tile from being allocated for something that cannot be on the canvas at all.
+MAX_TILE_PIXELS = 400_000_000
+
+
+@dataclass(frozen=True)
+class Tile:
+    image: VipsImage
+    x: int
+    y: int
+
+
+def text_layout(layer: TextLayer, fonts: FontRegistry, path: str) -> TextLayout:
+    try:
+        face = fonts.face(layer.font, layer.weight, layer.style)
+    except UnknownFont:
+        known = ", ".join(fonts.families)
+        raise DesignError(f"{path}.font", f"unknown font {layer.font!r} (fonts: {known})") from None
+    return layout_text(layer, face)
+
+
+# ---------------------------------------------------------------- text
+
+
+def text_tile(layout: TextLayout, layer: TextLayer, frame: Frame) -> Tile | None:
+    size_px = frame.length(layout.size_mm)
+    boxes = [
+        box
+        for g in layout.glyphs
+        if not g.char.isspace() and (box := _glyph_box(layout, g, frame, size_px)) is not None
+    ]
+    if not boxes or layer.opacity <= 0:
+        return None
+    area = boxes[0]
+    for box in boxes[1:]:
+        area = area.union(box)
+    clip = _clip(area, frame)
+    if clip is None:
+        return None
+    left, top, right, bottom = clip
+    mask = Image.new("L", (right - left, bottom - top), 0)
+    for glyph in layout.glyphs:
+        if not glyph.char.isspace():
+            _draw_glyph(mask, layout, glyph, frame, size_px, (left, top))
+    alpha = from_pil(mask)
+    rgb = alpha.new_from_image(list(hex_rgb(layer.color)))
+    tile = rgb.bandjoin(alpha * layer.opacity if layer.opacity < 1 else alpha)
+    return Tile(tile.cast("uchar").copy(interpretation="srgb"), left, top)
+
+
+def _glyph_box(layout: TextLayout, g: Glyph, frame: Frame, size_px: float) -> Bounds | None:
+    left, top, right, bottom = layout.face.pil(g.file, size_px).getbbox(g.char, anchor="ls")
+    if right <= left or bottom <= top:
+        return None
+    ox, oy = frame.px(g.x_mm), frame.px(g.y_mm)
+    corners = [(left, top), (right, top), (right, bottom), (left, bottom)]
+    rad = math.radians(g.angle_deg)
+    cos, sin = math.cos(rad), math.sin(rad)
+    return Bounds.around((ox + x * cos - y * sin, oy + x * sin + y * cos) for x, y in corners)
+
+
+def _draw_glyph(
+    mask: Image.Image,
+    layout: TextLayout,
+    g: Glyph,
+    frame: Frame,
+    size_px: float,
+    offset: tuple[int, int],
+) -> None:
+    font = layout.face.pil(g.file, size_px)
+    ox, oy = frame.px(g.x_mm) - offset[0], frame.px(g.y_mm) - offset[1]
+    if math.isclose(g.angle_deg % 360, 0, abs_tol=1e-6):
+        ImageDraw.Draw(mask).text((ox, oy), g.char, font=font, fill=255, anchor="ls")
+        return
+    left, top, right, bottom = font.getbbox(g.char, anchor="ls")
+    reach = math.ceil(max(math.hypot(x, y) for x in (left, right) for y in (top, bottom))) + 2
+    ix, iy = math.floor(ox), math.floor(oy)
+    fx, fy = ox - ix, oy - iy
+    glyph = Image.new("L", (2 * reach + 1, 2 * reach + 1), 0)
+    ImageDraw.Draw(glyph).text((reach + fx, reach + fy), g.char, font=font, fill=255, anchor="ls")
+    glyph = glyph.rotate(
+        -g.angle_deg, resample=Image.Resampling.BICUBIC, center=(reach + fx, reach + fy)
+    )
+    mask.paste(255, (ix - reach, iy - reach), glyph)
+
+
+# ---------------------------------------------------------------- shapes
+
+
+def shape_tile(layer: ShapeLayer, frame: Frame) -> Tile | None:
+    box, straight = layer.box, is_axis_aligned(layer.box.rotation_deg)
+    stroked = layer.stroke is not None or layer.shape == "line"
+    stroke = frame.length(layer.stroke_width_mm) if stroked else 0.0
+    if layer.opacity <= 0 or (layer.fill is None and not stroke):
+        return None
+    if straight and layer.shape == "rect" and not stroke and layer.fill:
+        return _solid_rect(layer, frame)
+    bounds = Bounds.around((frame.px(x), frame.px(y)) for x, y in box_corners(box))
+    clip = _clip(bounds.grow(stroke / 2 + 2), frame)
+    if clip is None:
+        return None
+    left, top, right, bottom = clip
+    width, height = right - left, bottom - top
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="{left} {top} {width} {height}"><g opacity="{layer.opacity:.4f}" '
+        f"{_rotation(box, frame)}>{_shape_svg(layer, frame, straight)}</g></svg>"
+    )
+    return Tile(svg_buffer(svg.encode()).copy(interpretation="srgb"), left, top)
+
+
+def _solid_rect(layer: ShapeLayer, frame: Frame) -> Tile | None:
+    box = layer.box
+    x0, x1 = frame.snap(box.x_mm), frame.snap(box.x_mm + box.width_mm)
+    y0, y1 = frame.snap(box.y_mm), frame.snap(box.y_mm + box.height_mm)
+    clip = _clip(Bounds(x0, y0, x1, y1), frame)
+    if clip is None or layer.fill is None:
+        return None
+    left, top, right, bottom = clip
+    return Tile(blank(right - left, bottom - top, hex_rgba(layer.fill, layer.opacity)), left, top)
+
+
+def _rotation(box: Box, frame: Frame) -> str:
+    if is_axis_aligned(box.rotation_deg):
+        return ""
+    cx, cy = frame.px(box.x_mm + box.width_mm / 2), frame.px(box.y_mm + box.height_mm / 2)
+    return f'transform="rotate({box.rotation_deg:.6f} {cx:.4f} {cy:.4f})"'
+
+
+def _shape_svg(layer: ShapeLayer, frame: Frame, straight: bool) -> str:
+    box = layer.box
+    place = frame.snap if straight else frame.px
+    x0, x1 = place(box.x_mm), place(box.x_mm + box.width_mm)
+    y0, y1 = place(box.y_mm), place(box.y_mm + box.height_mm)
+    paint = (
+        f"fill={quoteattr(layer.fill or 'none')} stroke={quoteattr(layer.stroke or 'none')} "
+        f'stroke-width="{frame.length(layer.stroke_width_mm):.4f}"'
+    )
+    if layer.shape == "rect":
+        return f'<rect x="{x0}" y="{y0}" width="{x1 - x0}" height="{y1 - y0}" {paint}/>'
+    if layer.shape == "ellipse":
+        return (
+            f'<ellipse cx="{(x0 + x1) / 2}" cy="{(y0 + y1) / 2}" rx="{(x1 - x0) / 2}" '
+            f'ry="{(y1 - y0) / 2}" {paint}/>'
+        )
+    stroke = quoteattr(layer.stroke or layer.fill or "#000000")
+    width = frame.length(layer.stroke_width_mm)
+    ends = f'x1="{x0}" y1="{y0}" x2="{x1}" y2="{y1}"'
+    return f'<line {ends} stroke={stroke} stroke-width="{width:.4f}"/>'
+
+
+# ---------------------------------------------------------------- images and clipart
+
+
+class PixelCache:
+    """Placed pictures kept between renders (an editor re-rendering previews of one design).
+
+    Keyed by the picture's bytes and everything that shapes its pixels; only small (preview
+    size) results are kept, so print renders never hold extra copies.
+    """
+
+    def __init__(self, entries: int = 32, max_pixels: int = 4_000_000) -> None:
+        self._items: OrderedDict[tuple[object, ...], VipsImage] = OrderedDict()
+        self._entries, self._max_pixels = entries, max_pixels
+
+    def get(self, key: tuple[object, ...]) -> VipsImage | None:
+        if key in self._items:
+            self._items.move_to_end(key)
+        return self._items.get(key)
+
+    def put(self, key: tuple[object, ...], pixels: VipsImage) -> None:
+        if pixels.width * pixels.height <= self._max_pixels:
+            self._items[key] = pixels
+            while len(self._items) > self._entries:
+                self._items.popitem(last=False)
+
+
+def image_pixels(
+    layer: ImageLayer,
+    frame: Frame,
+    assets: AssetSource,
+    path: str,
+    cache: PixelCache | None = None,
+) -> VipsImage:
+    """The layer's picture, cropped and resampled to its placed size, unrotated, in memory."""
+    data = fetch(assets, layer.src, f"{path}.src")
+    width, height = _placed_size(layer.box, frame)
+    key = (hashlib.blake2b(data, digest_size=16).digest(), layer.kind, layer.crop, width, height)
+    cached = cache.get(key) if cache is not None else None
+    if cached is not None:
+        return cached
+    pixels = _decode(layer, data, width, height, path)
+    if cache is not None:
+        cache.put(key, pixels)
+    return pixels
+
+
+def _decode(layer: ImageLayer, data: bytes, width: int, height: int, path: str) -> VipsImage:
+    source = open_source(data, f"{path}.src", allow_svg=layer.kind == "clipart")
+    if width * height > MAX_TILE_PIXELS:
+        raise DesignError(path, "the placed picture is too large to render")
+    try:
+        if source.svg is not None:
+            pixels = _svg_pixels(source, width, height)
+        else:
+            pixels = _raster_pixels(source, data, crop_px(source, layer.crop, path), width, height)
+        return pixels.copy_memory()
+    except VipsError:
+        raise DesignError(f"{path}.src", "the image file is damaged or truncated") from None
+
+
+def image_tile(pixels: VipsImage, layer: ImageLayer, frame: Frame) -> Tile | None:
+    box = layer.box
+    tile = with_opacity(pixels, layer.opacity)
+    if is_axis_aligned(box.rotation_deg):
+        return Tile(tile, frame.snap(box.x_mm), frame.snap(box.y_mm))
+    turned = rotate(tile, box.rotation_deg % 360)
+    cx, cy = frame.px(box.x_mm + box.width_mm / 2), frame.px(box.y_mm + box.height_mm / 2)
+    return Tile(turned, round(cx - turned.width / 2), round(cy - turned.height / 2))
+
+
+def _placed_size(box: Box, frame: Frame) -> tuple[int, int]:
+    if is_axis_aligned(box.rotation_deg):
+        width = frame.snap(box.x_mm + box.width_mm) - frame.snap(box.x_mm)
+        height = frame.snap(box.y_mm + box.height_mm) - frame.snap(box.y_mm)
+    else:
+        width, height = round(frame.length(box.width_mm)), round(frame.length(box.height_mm))
+    return max(1, width), max(1, height)
+
+
+def _raster_pixels(
+    source: Source, data: bytes, crop: tuple[int, int, int, int], width: int, height: int
+) -> VipsImage:
+    image, scale = source.image, 1
+    assert image is not None  # raster sources always carry their decoder
+    left, top, crop_w, crop_h = crop
+    if source.loader.startswith("jpegload"):  # decode at 1/2, 1/4 or 1/8: far less work
+        scale = next(s for s in (8, 4, 2, 1) if crop_w / s >= width and crop_h / s >= height)
+        if scale > 1:
+            image = load_buffer(data, access="random", fail_on="truncated", shrink=scale)
+    image = _srgba(image.autorot())
+    left, top = left // scale, top // scale
+    crop_w = min(max(1, crop_w // scale), image.width - left)
+    crop_h = min(max(1, crop_h // scale), image.height - top)
+    return resize_exact(image.crop(left, top, crop_w, crop_h), width, height)
+
+
+def _svg_pixels(source: Source, width: int, height: int) -> VipsImage:
+    assert source.svg is not None
+    scale = max(width / source.width, height / source.height)
+    image = _srgba(svg_buffer(source.svg, scale=scale))
+    return resize_exact(image, width, height)
+
+
+def _srgba(image: VipsImage) -> VipsImage:
+    """Any decoded picture as 8-bit sRGB (embedded ICC profiles honoured), alpha kept if any."""
+    if image.get_typeof("icc-profile-data") and image.interpretation != "b-w":
+        try:
+            image = image.icc_transform("srgb", embedded=True, intent="relative")
+        except VipsError:
+            image = image.colourspace("srgb")
+    elif image.interpretation != "srgb":
+        image = image.colourspace("srgb")
+    if image.format != "uchar":
+        image = image.cast("uchar")
+    return image.copy(interpretation="srgb")  # alpha, if any, is kept; tiles get it on resize
+
+
+def _clip(bounds: Bounds, frame: Frame) -> tuple[int, int, int, int] | None:
+    left, top = max(0, math.floor(bounds.left)), max(0, math.floor(bounds.top))
+    right = min(frame.width_px, math.ceil(bounds.right))
+    bottom = min(frame.height_px, math.ceil(bounds.bottom))
+    if right <= left or bottom <= top:
+        return None
+    return left, top, right, bottom

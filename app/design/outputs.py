@@ -1,0 +1,84 @@
+"""The print-file formats by name, so the CLI, bulk runs and production jobs ask for the same set.
+
+``png``: RGBA print PNG (sRGB, DPI); ``pdf``: vector PDF with boxes and crop marks;
+``tiff``: CMYK TIFF through the ICC profile (flattened on white, LZW, DPI and profile embedded);
+``pdf-cmyk``: the same CMYK raster on a PDF page with boxes and crop marks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.design.color import to_cmyk
+from app.design.document import Design
+from app.design.errors import DesignError
+from app.design.pdf import print_cmyk_pdf, print_pdf
+from app.design.raster import RenderInputs, print_png, render_print
+from app.design.template import TemplateSpec
+from app.design.vips import VipsError
+
+
+@dataclass(frozen=True)
+class Request:
+    design: Design
+    template: TemplateSpec
+    area: str
+    inputs: RenderInputs
+    dpi: int | None = None
+    cmyk_profile: bytes | None = None  # ICC bytes; None: the built-in public-domain profile
+
+
+@dataclass(frozen=True)
+class OutputFormat:
+    name: str
+    suffix: str  # file name = <area key><suffix>
+    content_type: str
+    render: Callable[[Request], bytes]
+
+
+def print_cmyk_tiff(request: Request) -> bytes:
+    raster = render_print(
+        request.design, request.template, request.area, request.inputs, request.dpi
+    )
+    try:
+        cmyk = to_cmyk(raster, request.cmyk_profile)
+        per_mm = raster.xres
+        return bytes(cmyk.tiffsave_buffer(compression="lzw", xres=per_mm, yres=per_mm))
+    except VipsError as exc:
+        message = f"could not render: {str(exc).splitlines()[0]}"
+        raise DesignError(f"areas.{request.area}", message) from None
+
+
+FORMATS: dict[str, OutputFormat] = {
+    f.name: f
+    for f in (
+        OutputFormat(
+            "png",
+            ".png",
+            "image/png",
+            lambda r: print_png(r.design, r.template, r.area, r.inputs, r.dpi),
+        ),
+        OutputFormat(
+            "pdf",
+            ".pdf",
+            "application/pdf",
+            lambda r: print_pdf(r.design, r.template, r.area, r.inputs, r.dpi),
+        ),
+        OutputFormat("tiff", "-cmyk.tif", "image/tiff", print_cmyk_tiff),
+        OutputFormat(
+            "pdf-cmyk",
+            "-cmyk.pdf",
+            "application/pdf",
+            lambda r: print_cmyk_pdf(r.design, r.template, r.area, r.inputs, r.dpi, r.cmyk_profile),
+        ),
+    )
+}
+
+
+def render_output(name: str, request: Request) -> bytes:
+    try:
+        output = FORMATS[name]
+    except KeyError:
+        raise DesignError("", f"unknown format {name!r} (formats: {', '.join(FORMATS)})") from None
+    return output.render(request)

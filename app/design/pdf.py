@@ -1,0 +1,250 @@
+"""Print PDFs at the exact physical size, with TrimBox, BleedBox and crop marks.
+
+Page layout (one page per print area):
+- MediaBox = CropBox = the bleed box plus a ``SLUG_MM`` margin on every side, holding the crop
+  marks; BleedBox = trim + bleed; TrimBox = the product's finished size. Sizes are exactly
+  mm x 72 / 25.4 points.
+- Crop marks are 0.25 pt hairlines in registration colour, ``MARK_LENGTH_MM`` long, on the trim
+  lines, starting ``MARK_GAP_MM`` outside the bleed so they never print into the artwork.
+
+The RGB PDF is vector where it can be: text is real text in the embedded (subset) TrueType
+fonts, placed glyph by glyph from the same layout as the raster; shapes are vector paths;
+pictures and clipart are embedded at the print DPI. The CMYK PDF holds the print raster
+converted through the CMYK ICC profile (so what the press gets is exactly what was proofed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from reportlab import rl_config
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+from app.design.color import hex_rgb, to_cmyk
+from app.design.document import Design, ImageLayer, Layer, ShapeLayer, TextLayer
+from app.design.errors import DesignError, layer_path
+from app.design.geometry import MM_PER_POINT, Frame
+from app.design.layers import image_pixels, text_layout
+from app.design.raster import RenderInputs, render_print
+from app.design.template import AreaSpec, TemplateSpec
+from app.design.vips import VipsError, VipsImage, to_pil
+
+SLUG_MM = 8.0
+MARK_GAP_MM = 2.0
+MARK_LENGTH_MM = 5.0
+MARK_WIDTH_PT = 0.25
+rl_config.useA85 = 0  # binary streams: ASCII85 only makes print files 25 % bigger
+
+
+def pt(mm: float) -> float:
+    return mm / MM_PER_POINT
+
+
+@dataclass(frozen=True)
+class PageBoxes:
+    """The page geometry in points, PDF-style (origin bottom-left): (x0, y0, x1, y1)."""
+
+    media: tuple[float, float, float, float]
+    bleed: tuple[float, float, float, float]
+    trim: tuple[float, float, float, float]
+
+    @classmethod
+    def for_area(cls, area: AreaSpec) -> PageBoxes:
+        outer = SLUG_MM + area.bleed_mm
+        width = area.width_mm + 2 * outer
+        height = area.height_mm + 2 * outer
+        media = (0.0, 0.0, pt(width), pt(height))
+        bleed = (pt(SLUG_MM), pt(SLUG_MM), pt(width - SLUG_MM), pt(height - SLUG_MM))
+        trim = (pt(outer), pt(outer), pt(width - outer), pt(height - outer))
+        return cls(media, bleed, trim)
+
+
+def print_pdf(
+    design: Design,
+    template: TemplateSpec,
+    area_key: str,
+    inputs: RenderInputs,
+    dpi: int | None = None,
+) -> bytes:
+    area = template.area(area_key)
+    boxes = PageBoxes.for_area(area)
+    out = io.BytesIO()
+    canvas = _page(out, boxes, area_key, inputs)
+    canvas.saveState()
+    _clip_to_bleed(canvas, boxes)
+    _area_space(canvas, boxes)
+    if area.background:
+        _paint_background(canvas, area)
+    frame = Frame.for_print(area, dpi)
+    for index, layer in enumerate(design.areas.get(area_key, ())):
+        _draw_layer(canvas, layer, layer_path(area_key, index), frame, inputs)
+    canvas.restoreState()
+    _crop_marks(canvas, boxes, cmyk=False)
+    return _finish(canvas, out)
+
+
+def print_cmyk_pdf(
+    design: Design,
+    template: TemplateSpec,
+    area_key: str,
+    inputs: RenderInputs,
+    dpi: int | None = None,
+    profile: bytes | None = None,
+) -> bytes:
+    area = template.area(area_key)
+    boxes = PageBoxes.for_area(area)
+    raster = render_print(design, template, area_key, inputs, dpi)
+    try:
+        picture = to_pil(to_cmyk(raster, profile))
+    except VipsError as exc:
+        raise DesignError(f"areas.{area_key}", f"could not render: {exc}") from None
+    out = io.BytesIO()
+    canvas = _page(out, boxes, area_key, inputs)
+    x0, y0, x1, y1 = boxes.bleed
+    canvas.drawImage(ImageReader(picture), x0, y0, x1 - x0, y1 - y0)
+    _crop_marks(canvas, boxes, cmyk=True)
+    return _finish(canvas, out)
+
+
+def _page(out: io.BytesIO, boxes: PageBoxes, area_key: str, inputs: RenderInputs) -> Canvas:
+    # An embedded font as the initial one: reportlab would otherwise reference a non-embedded
+    # Helvetica, which print preflight (PDF/X) rejects even when no text uses it.
+    registry = inputs.registry
+    initial = _pdf_font(str(registry.face(registry.families[0]).files[0].path))
+    options: dict[str, Any] = {"initialFontName": initial}  # (the stubs mistype this one)
+    canvas = Canvas(out, pagesize=boxes.media[2:], pageCompression=1, invariant=1, **options)
+    canvas.setTitle(f"Luneo print file: {area_key}")
+    canvas.setCreator("Luneo")
+    canvas.setTrimBox(boxes.trim)
+    canvas.setBleedBox(boxes.bleed)
+    canvas.setCropBox(boxes.media)
+    return canvas
+
+
+def _finish(canvas: Canvas, out: io.BytesIO) -> bytes:
+    canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+def _clip_to_bleed(canvas: Canvas, boxes: PageBoxes) -> None:
+    x0, y0, x1, y1 = boxes.bleed
+    path = canvas.beginPath()
+    path.rect(x0, y0, x1 - x0, y1 - y0)
+    canvas.clipPath(path, stroke=0, fill=0)
+
+
+def _area_space(canvas: Canvas, boxes: PageBoxes) -> None:
+    """From here on, user space is area millimetres: origin at the trim's top-left, y down."""
+    x0, _, _, y1 = boxes.trim
+    canvas.translate(x0, y1)
+    canvas.scale(1 / MM_PER_POINT, -1 / MM_PER_POINT)
+
+
+def _paint_background(canvas: Canvas, area: AreaSpec) -> None:
+    assert area.background is not None
+    canvas.setFillColorRGB(*_unit(area.background))
+    bleed = area.bleed_mm
+    canvas.rect(-bleed, -bleed, area.width_mm + 2 * bleed, area.height_mm + 2 * bleed, 0, 1)
+
+
+def _draw_layer(
+    canvas: Canvas, layer: Layer, path: str, frame: Frame, inputs: RenderInputs
+) -> None:
+    canvas.saveState()
+    if isinstance(layer, TextLayer):
+        _draw_text(canvas, layer, path, inputs)
+    elif isinstance(layer, ShapeLayer):
+        _draw_shape(canvas, layer)
+    elif isinstance(layer, ImageLayer):
+        _draw_image(canvas, layer, path, frame, inputs)
+    canvas.restoreState()
+
+
+def _draw_text(canvas: Canvas, layer: TextLayer, path: str, inputs: RenderInputs) -> None:
+    layout = text_layout(layer, inputs.registry, path)
+    canvas.setFillColorRGB(*_unit(layer.color))
+    canvas.setFillAlpha(layer.opacity)
+    for glyph in layout.glyphs:
+        if glyph.char.isspace():
+            continue
+        canvas.saveState()
+        canvas.translate(glyph.x_mm, glyph.y_mm)
+        canvas.rotate(glyph.angle_deg)  # y points down here, so this turns clockwise on paper
+        canvas.scale(1, -1)
+        canvas.setFont(_pdf_font(str(layout.face.files[glyph.file].path)), layout.size_mm)
+        canvas.drawString(0, 0, glyph.char)
+        canvas.restoreState()
+
+
+def _draw_shape(canvas: Canvas, layer: ShapeLayer) -> None:
+    box = layer.box
+    canvas.translate(box.x_mm + box.width_mm / 2, box.y_mm + box.height_mm / 2)
+    canvas.rotate(box.rotation_deg)
+    canvas.setFillAlpha(layer.opacity)
+    canvas.setStrokeAlpha(layer.opacity)
+    fill = layer.fill is not None and layer.shape != "line"
+    stroke_color = layer.stroke or (layer.fill if layer.shape == "line" else None)
+    stroke = stroke_color is not None and layer.stroke_width_mm > 0
+    if fill and layer.fill:
+        canvas.setFillColorRGB(*_unit(layer.fill))
+    if stroke and stroke_color:
+        canvas.setStrokeColorRGB(*_unit(stroke_color))
+        canvas.setLineWidth(layer.stroke_width_mm)
+    w, h = box.width_mm, box.height_mm
+    if layer.shape == "rect":
+        canvas.rect(-w / 2, -h / 2, w, h, stroke=int(stroke), fill=int(fill))
+    elif layer.shape == "ellipse":
+        canvas.ellipse(-w / 2, -h / 2, w / 2, h / 2, stroke=int(stroke), fill=int(fill))
+    elif stroke:
+        canvas.line(-w / 2, -h / 2, w / 2, h / 2)
+
+
+def _draw_image(
+    canvas: Canvas, layer: ImageLayer, path: str, frame: Frame, inputs: RenderInputs
+) -> None:
+    pixels: VipsImage = image_pixels(layer, frame, inputs.assets, path, inputs.pictures)
+    box = layer.box
+    canvas.translate(box.x_mm + box.width_mm / 2, box.y_mm + box.height_mm / 2)
+    canvas.rotate(box.rotation_deg)
+    canvas.scale(1, -1)
+    canvas.setFillAlpha(layer.opacity)
+    w, h = box.width_mm, box.height_mm
+    canvas.drawImage(ImageReader(to_pil(pixels)), -w / 2, -h / 2, w, h, mask="auto")
+
+
+def _crop_marks(canvas: Canvas, boxes: PageBoxes, *, cmyk: bool) -> None:
+    if cmyk:
+        canvas.setStrokeColorCMYK(1, 1, 1, 1)  # registration: on every plate
+    else:
+        canvas.setStrokeColorRGB(0, 0, 0)
+    canvas.setLineWidth(MARK_WIDTH_PT)
+    tx0, ty0, tx1, ty1 = boxes.trim
+    bx0, by0, bx1, by1 = boxes.bleed
+    gap, length = pt(MARK_GAP_MM), pt(MARK_LENGTH_MM)
+    for x in (tx0, tx1):
+        canvas.line(x, by0 - gap, x, by0 - gap - length)
+        canvas.line(x, by1 + gap, x, by1 + gap + length)
+    for y in (ty0, ty1):
+        canvas.line(bx0 - gap, y, bx0 - gap - length, y)
+        canvas.line(bx1 + gap, y, bx1 + gap + length, y)
+
+
+def _unit(color: str) -> tuple[float, float, float]:
+    r, g, b = hex_rgb(color)
+    return r / 255, g / 255, b / 255
+
+
+@cache
+def _pdf_font(path: str) -> str:
+    """Register a TTF with reportlab once; it embeds the subset of glyphs a PDF uses."""
+    name = "L" + hashlib.sha256(path.encode()).hexdigest()[:12]
+    pdfmetrics.registerFont(TTFont(name, path))
+    return name

@@ -1,0 +1,220 @@
+"""Preflight: what a shopper, a merchant and a print partner should know before printing.
+
+Findings never stop anything by themselves; the caller decides (the storefront refuses
+``error``s before checkout, production records them with the job). Messages are plain language
+with the numbers in them.
+
+Thresholds, and why:
+- Pictures: a warning under ``WARN_DPI`` (150, where blur shows at arm's length), an error under
+  the template's ``min_image_dpi``.
+- Text: a warning when the font size (the em, as set in the editor) is under ``MIN_TEXT_MM``
+  = 6 pt = 2.12 mm; capitals are then about 1.5 mm tall, the smallest most processes hold.
+- Lines and outlines thinner than ``MIN_LINE_MM`` (0.1 mm, a hairline) may not print.
+- Safe area: content crossing the safe margin may be cut off, except a layer that reaches the
+  trim edge on that side (a background meant to bleed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from app.design.document import Design, ImageLayer, Layer, ShapeLayer, TextLayer, parse_design
+from app.design.errors import DesignError, layer_path
+from app.design.fonts import FontRegistry, default_registry
+from app.design.geometry import Bounds, box_corners
+from app.design.images import AssetSource, effective_dpi, fetch, open_source
+from app.design.layers import text_layout
+from app.design.template import AreaSpec, TemplateSpec
+
+Severity = Literal["error", "warning", "info"]
+WARN_DPI = 150
+MIN_TEXT_MM = 6 * 25.4 / 72
+MIN_LINE_MM = 0.1
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: Severity
+    area: str
+    layer: int | None
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        where = self.area if self.layer is None else f"{self.area} layer {self.layer + 1}"
+        return f"{self.severity.upper():7} {where}: {self.message} [{self.code}]"
+
+
+def preflight_document(
+    document: Any, template: TemplateSpec, assets: AssetSource, fonts: FontRegistry | None = None
+) -> list[Finding]:
+    """Like ``preflight`` but starting from raw JSON: schema problems become findings too."""
+    try:
+        design = parse_design(document)
+    except DesignError as exc:
+        return [_from_error(e, "invalid") for e in exc.all]
+    return preflight(design, template, assets, fonts)
+
+
+def preflight(
+    design: Design, template: TemplateSpec, assets: AssetSource, fonts: FontRegistry | None = None
+) -> list[Finding]:
+    registry = fonts or default_registry()
+    findings: list[Finding] = []
+    for key in design.areas:
+        if key not in template.area_keys:
+            message = f"this product has no print area {key!r}; it will not be printed"
+            findings.append(Finding("error", key, None, "unknown_area", message))
+    for area in template.areas:
+        layers = design.areas.get(area.key, ())
+        findings.extend(_area(area, layers, template, assets, registry))
+    return findings
+
+
+def _area(
+    area: AreaSpec,
+    layers: tuple[Layer, ...],
+    template: TemplateSpec,
+    assets: AssetSource,
+    fonts: FontRegistry,
+) -> list[Finding]:
+    if not layers:
+        return [Finding("info", area.key, None, "empty_area", "nothing is designed here")]
+    found: list[Finding] = []
+    if len(layers) > template.max_layers:
+        message = f"{len(layers)} layers; this product allows at most {template.max_layers}"
+        found.append(Finding("error", area.key, None, "too_many_layers", message))
+    for index, layer in enumerate(layers):
+        check = _Layer(area, index, template, found)
+        try:
+            bounds = check.run(layer, assets, fonts)
+        except DesignError as exc:
+            found.append(_from_error(exc, _code_for(exc)))
+            continue
+        if bounds is not None:
+            check.placement(layer, bounds)
+    return found
+
+
+@dataclass
+class _Layer:
+    area: AreaSpec
+    index: int
+    template: TemplateSpec
+    found: list[Finding]
+
+    @property
+    def path(self) -> str:
+        return layer_path(self.area.key, self.index)
+
+    def add(self, severity: Severity, code: str, message: str) -> None:
+        self.found.append(Finding(severity, self.area.key, self.index, code, message))
+
+    def run(self, layer: Layer, assets: AssetSource, fonts: FontRegistry) -> Bounds | None:
+        if isinstance(layer, TextLayer):
+            return self.text(layer, fonts)
+        if isinstance(layer, ShapeLayer):
+            return self.shape(layer)
+        return self.image(layer, assets)
+
+    def text(self, layer: TextLayer, fonts: FontRegistry) -> Bounds | None:
+        layout = text_layout(layer, fonts, self.path)
+        if self.template.fonts and layer.font not in self.template.fonts:
+            self.add("error", "font_not_allowed", f"the font {layer.font!r} is not offered here")
+        self.color(layer.color)
+        if not layer.text.strip():
+            self.add("info", "empty_text", "this text layer is empty")
+        if layer.size_mm < MIN_TEXT_MM:
+            self.add(
+                "warning",
+                "text_too_small",
+                f"text {layer.size_mm:.1f} mm tall may not print legibly "
+                f"(use at least {MIN_TEXT_MM:.1f} mm, 6 pt)",
+            )
+        if layout.missing:
+            chars = "".join(layout.missing[:10])
+            self.add("warning", "missing_glyphs", f"{layer.font} has no {chars!r}: shown as boxes")
+        return layout.bounds
+
+    def shape(self, layer: ShapeLayer) -> Bounds:
+        for color in (layer.fill, layer.stroke):
+            if color:
+                self.color(color)
+        if layer.stroke and 0 < layer.stroke_width_mm < MIN_LINE_MM:
+            message = (
+                f"a {layer.stroke_width_mm:.2f} mm line may not print (at least {MIN_LINE_MM} mm)"
+            )
+            self.add("warning", "thin_line", message)
+        grow = layer.stroke_width_mm / 2 if layer.stroke or layer.shape == "line" else 0.0
+        return Bounds.around(box_corners(layer.box)).grow(grow)
+
+    def image(self, layer: ImageLayer, assets: AssetSource) -> Bounds:
+        src = f"{self.path}.src"
+        source = open_source(fetch(assets, layer.src, src), src, allow_svg=layer.kind == "clipart")
+        if source.svg is None:
+            self.resolution(effective_dpi(source, layer, self.path))
+        return Bounds.around(box_corners(layer.box))
+
+    def resolution(self, dpi: float) -> None:
+        minimum = self.template.min_image_dpi
+        if dpi < minimum:
+            message = (
+                f"the picture is only {dpi:.0f} dpi at this size (this product needs at least "
+                f"{minimum}): use a larger picture or make it smaller"
+            )
+            self.add("error", "image_dpi_too_low", message)
+        elif dpi < WARN_DPI:
+            message = (
+                f"the picture is {dpi:.0f} dpi at this size and may print blurry "
+                f"(aim for {WARN_DPI}+)"
+            )
+            self.add("warning", "image_dpi_low", message)
+
+    def color(self, color: str) -> None:
+        allowed = self.template.colors
+        if allowed and color.lower() not in allowed and _long(color) not in allowed:
+            self.add("warning", "color_not_offered", f"the colour {color} is not one offered here")
+
+    def placement(self, layer: Layer, bounds: Bounds) -> None:
+        width, height, margin = self.area.width_mm, self.area.height_mm, self.area.safe_margin_mm
+        eps = 1e-6
+        if bounds.right <= 0 or bounds.bottom <= 0 or bounds.left >= width or bounds.top >= height:
+            self.add("warning", "outside_print_area", "this layer is outside the print area")
+            return
+        edges = (
+            (bounds.left < margin - eps, bounds.left <= eps),
+            (bounds.top < margin - eps, bounds.top <= eps),
+            (bounds.right > width - margin + eps, bounds.right >= width - eps),
+            (bounds.bottom > height - margin + eps, bounds.bottom >= height - eps),
+        )
+        bleeds_off = not isinstance(layer, TextLayer)
+        if any(crosses and not (bleeds_off and reaches) for crosses, reaches in edges):
+            message = f"this layer comes within {margin:g} mm of the edge and may be cut off"
+            self.add("warning", "outside_safe_area", message)
+
+
+def _long(color: str) -> str:
+    digits = color.lower().lstrip("#")
+    return "#" + ("".join(c * 2 for c in digits) if len(digits) == 3 else digits)
+
+
+def _code_for(error: DesignError) -> str:
+    if error.path.endswith(".font"):
+        return "unknown_font"
+    if error.path.endswith(".src") and "not found" in error.message:
+        return "image_missing"
+    if error.path.endswith(".crop"):
+        return "bad_crop"
+    if "megapixels" in error.message:
+        return "image_too_large"
+    if error.path.endswith(".src"):
+        return "image_unreadable"
+    return "invalid"
+
+
+def _from_error(error: DesignError, code: str) -> Finding:
+    return Finding("error", error.area or "", error.layer, code, error.message)

@@ -1,0 +1,171 @@
+"""Raster outputs: one print area as an image at any DPI, the print PNG, and the mockup preview.
+
+``render_area`` is the building block for everything else (PDF, CMYK, 3D textures, bulk runs):
+the area's layers composited bottom to top onto a canvas of ``Frame`` size, by libvips, so an
+A3 at 300 DPI streams instead of sitting in memory several times over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from PIL import Image
+
+from app.design.color import hex_rgba, srgb_profile
+from app.design.document import Design, ImageLayer, Layer, ShapeLayer, TextLayer
+from app.design.errors import DesignError, layer_path
+from app.design.fonts import FontRegistry, default_registry
+from app.design.geometry import MM_PER_INCH, Frame
+from app.design.images import AssetSource
+from app.design.layers import (
+    PixelCache,
+    Tile,
+    image_pixels,
+    image_tile,
+    shape_tile,
+    text_layout,
+    text_tile,
+)
+from app.design.template import AreaSpec, TemplateSpec
+from app.design.vips import VipsError, VipsImage, blank, composite, load_buffer, set_blob, to_pil
+
+T = TypeVar("T")
+PREVIEW_MAX_PX = 1200  # previews are for screens: a mockup larger than this is scaled down
+
+
+@dataclass(frozen=True)
+class RenderInputs:
+    """Everything besides the design that a render reads: picture bytes and the font files."""
+
+    assets: AssetSource
+    fonts: FontRegistry | None = None
+    # Set one (and keep the RenderInputs) to re-render previews of a design without re-decoding.
+    pictures: PixelCache | None = None
+
+    @property
+    def registry(self) -> FontRegistry:
+        return self.fonts or default_registry()
+
+
+def render_area(
+    design: Design, template: TemplateSpec, area_key: str, inputs: RenderInputs, frame: Frame
+) -> VipsImage:
+    """The area as straight-alpha sRGBA on ``frame`` (lazy libvips image: save or copy it)."""
+    area = template.area(area_key)
+    background = hex_rgba(area.background) if area.background else (0, 0, 0, 0)
+    canvas = blank(frame.width_px, frame.height_px, background)
+    tiles = [
+        tile
+        for index, layer in enumerate(design.areas.get(area_key, ()))
+        if (tile := layer_tile(layer, layer_path(area_key, index), frame, inputs)) is not None
+    ]
+    return composite(canvas, [(t.image, t.x, t.y) for t in tiles])
+
+
+def layer_tile(layer: Layer, path: str, frame: Frame, inputs: RenderInputs) -> Tile | None:
+    if isinstance(layer, TextLayer):
+        return text_tile(text_layout(layer, inputs.registry, path), layer, frame)
+    if isinstance(layer, ShapeLayer):
+        return shape_tile(layer, frame)
+    if isinstance(layer, ImageLayer):
+        return image_tile(
+            image_pixels(layer, frame, inputs.assets, path, inputs.pictures), layer, frame
+        )
+    raise DesignError(path, "unknown layer type")
+
+
+def render_print(
+    design: Design,
+    template: TemplateSpec,
+    area_key: str,
+    inputs: RenderInputs,
+    dpi: int | None = None,
+) -> VipsImage:
+    """The print raster: trim + bleed at the print DPI, resolution and sRGB profile attached."""
+    area = template.area(area_key)
+    frame = Frame.for_print(area, dpi)
+    image = render_area(design, template, area_key, inputs, frame)
+    per_mm = frame.dpi / MM_PER_INCH
+    return set_blob(image.copy(xres=per_mm, yres=per_mm), "icc-profile-data", srgb_profile())
+
+
+def print_png(
+    design: Design,
+    template: TemplateSpec,
+    area_key: str,
+    inputs: RenderInputs,
+    dpi: int | None = None,
+) -> bytes:
+    """PNG, (size + 2 x bleed) x DPI / 25.4 pixels, pHYs = DPI, sRGB ICC profile embedded."""
+    image = render_print(design, template, area_key, inputs, dpi)
+    return _save(lambda: bytes(image.pngsave_buffer(compression=6)), area_key)
+
+
+def render_area_pil(
+    design: Design,
+    template: TemplateSpec,
+    area_key: str,
+    inputs: RenderInputs,
+    dpi: int | None = None,
+) -> Image.Image:
+    """The print raster as a Pillow image (RGBA): for 3D textures and tests."""
+    image = render_print(design, template, area_key, inputs, dpi)
+    return _save(lambda: to_pil(image), area_key)
+
+
+def preview(
+    design: Design,
+    template: TemplateSpec,
+    area_key: str,
+    inputs: RenderInputs,
+    mockup: bytes | None = None,
+    image_format: str = "png",
+) -> bytes:
+    """The design on the product mockup (where the area sits on it), at web size: PNG or WebP."""
+    area = template.area(area_key)
+    if mockup is not None and area.mockup is not None:
+        image = _on_mockup(design, template, area, inputs, mockup)
+    else:
+        image = _plain_preview(design, template, area, inputs)
+    if image_format == "webp":
+        return _save(lambda: bytes(image.webpsave_buffer(Q=85, effort=2)), area_key)
+    return _save(lambda: bytes(image.pngsave_buffer(compression=3)), area_key)
+
+
+def _on_mockup(
+    design: Design, template: TemplateSpec, area: AreaSpec, inputs: RenderInputs, mockup: bytes
+) -> VipsImage:
+    try:
+        base = load_buffer(mockup, access="sequential")
+    except VipsError:
+        raise DesignError(f"template.print_areas.{area.key}.mockup", "unreadable mockup") from None
+    base = base.colourspace("srgb").cast("uchar")
+    base = base if base.hasalpha() else base.bandjoin(255)
+    place = area.mockup
+    assert place is not None  # checked by the caller
+    frame = Frame.for_preview(area, place.width, place.height)
+    art = render_area(design, template, area.key, inputs, frame)
+    image = composite(base.copy(interpretation="srgb"), [(art, place.x, place.y)])
+    scale = min(1.0, PREVIEW_MAX_PX / max(image.width, image.height))
+    return image.resize(scale) if scale < 1 else image
+
+
+def _plain_preview(
+    design: Design, template: TemplateSpec, area: AreaSpec, inputs: RenderInputs
+) -> VipsImage:
+    scale = min(800 / area.width_mm, 800 / area.height_mm)
+    width, height = max(1, round(area.width_mm * scale)), max(1, round(area.height_mm * scale))
+    frame = Frame.for_preview(area, width, height)
+    art = render_area(design, template, area.key, inputs, frame)
+    return composite(blank(width, height, (255, 255, 255, 255)), [(art, 0, 0)])
+
+
+def _save(write: Callable[[], T], area_key: str) -> T:
+    try:
+        return write()
+    except VipsError as exc:
+        raise DesignError(
+            f"areas.{area_key}", f"could not render: {str(exc).splitlines()[0]}"
+        ) from None

@@ -1,0 +1,155 @@
+"""``luneo render``: print files for one design, for operators and partners.
+
+    luneo render DESIGN.json --template TEMPLATE.json --out DIR [--format png,pdf] [--dpi N]
+
+Pictures and clipart in the design are paths relative to the design file. TEMPLATE.json is the
+template as plain JSON (``print_areas`` with key, width_mm, height_mm, dpi, bleed_mm,
+safe_margin_mm, mockup_placement; fonts, colors, min_image_dpi, max_layers); an area may name a
+``mockup_image`` (relative to the template file) for ``--format preview``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from app.design.document import Design, parse_design_json
+from app.design.errors import DesignError, FontsNotInstalled
+from app.design.fonts import default_registry
+from app.design.images import directory_assets
+from app.design.outputs import FORMATS, Request, render_output
+from app.design.preflight import Finding, preflight
+from app.design.raster import RenderInputs, preview
+from app.design.template import TemplateSpec
+
+ALL_FORMATS = (*FORMATS, "preview")
+
+
+def register_render_command(cli_group: click.Group) -> None:
+    cli_group.add_command(render_command)
+
+
+@click.command("render")
+@click.argument("design_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--template",
+    "template_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The product template as JSON.",
+)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "formats",
+    default="png,pdf",
+    show_default=True,
+    help=f"Comma-separated, from: {', '.join(ALL_FORMATS)}.",
+)
+@click.option("--dpi", type=click.IntRange(10, 2400), help="Override every area's print DPI.")
+@click.option(
+    "--cmyk-profile",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Output ICC profile for tiff/pdf-cmyk (default: the built-in public-domain one).",
+)
+@click.option("--strict", is_flag=True, help="Render nothing when preflight finds an error.")
+def render_command(
+    design_file: Path,
+    template_file: Path,
+    out_dir: Path,
+    formats: str,
+    dpi: int | None,
+    cmyk_profile: Path | None,
+    strict: bool,
+) -> None:
+    """Render DESIGN_FILE's print areas to print files in --out, after a preflight."""
+    wanted = _formats(formats)
+    try:
+        raw_template = _json(template_file)
+        template = TemplateSpec.from_dict(raw_template)
+        design = parse_design_json(design_file.read_bytes())
+        inputs = RenderInputs(directory_assets(design_file.parent), default_registry())
+        findings = preflight(design, template, inputs.assets, inputs.fonts)
+        _report(findings)
+        if strict and any(f.severity == "error" for f in findings):
+            raise click.ClickException("preflight found errors; nothing rendered (--strict)")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        profile = cmyk_profile.read_bytes() if cmyk_profile else None
+        jobs = [(area.key, fmt) for area in template.areas for fmt in wanted]
+        mockups = _mockups(raw_template, template_file.parent)
+        with click.progressbar(jobs, label="Rendering", show_pos=True) as bar:
+            written = [
+                _write(out_dir, design, template, inputs, key, fmt, dpi, profile, mockups)
+                for key, fmt in bar
+            ]
+    except (DesignError, FontsNotInstalled) as exc:
+        raise click.ClickException(str(exc)) from None
+    for path in written:
+        click.echo(f"wrote {path}")
+
+
+def _formats(value: str) -> list[str]:
+    wanted = [f.strip() for f in value.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in ALL_FORMATS]
+    if unknown or not wanted:
+        raise click.BadParameter(
+            f"unknown format {', '.join(unknown) or '(none)'}; use {', '.join(ALL_FORMATS)}",
+            param_hint="--format",
+        )
+    return wanted
+
+
+def _json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise click.ClickException(f"{path}: expected a JSON object")
+    return data
+
+
+def _mockups(raw_template: dict[str, Any], root: Path) -> dict[str, bytes]:
+    areas = raw_template.get("print_areas") or raw_template.get("areas") or []
+    items = [{"key": k, **v} for k, v in areas.items()] if isinstance(areas, dict) else areas
+    return {
+        str(a["key"]): (root / a["mockup_image"]).read_bytes()
+        for a in items
+        if isinstance(a, dict) and a.get("mockup_image")
+    }
+
+
+def _report(findings: list[Finding]) -> None:
+    if not findings:
+        click.echo("Preflight: no findings.")
+        return
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = sum(f.severity == "warning" for f in findings)
+    click.echo(f"Preflight: {errors} error(s), {warnings} warning(s)")
+    for finding in findings:
+        color = {"error": "red", "warning": "yellow"}.get(finding.severity)
+        click.secho(f"  {finding}", fg=color)
+
+
+def _write(
+    out_dir: Path,
+    design: Design,
+    template: TemplateSpec,
+    inputs: RenderInputs,
+    area: str,
+    fmt: str,
+    dpi: int | None,
+    profile: bytes | None,
+    mockups: dict[str, bytes],
+) -> Path:
+    if fmt == "preview":
+        data = preview(design, template, area, inputs, mockups.get(area))
+        path = out_dir / f"{area}-preview.png"
+    else:
+        data = render_output(fmt, Request(design, template, area, inputs, dpi, profile))
+        path = out_dir / f"{area}{FORMATS[fmt].suffix}"
+    path.write_bytes(data)
+    return path

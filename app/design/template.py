@@ -1,0 +1,135 @@
+"""What the renderer needs to know about a product template, as plain frozen data.
+
+Built from plain dicts (``TEMPLATE.json`` for the CLI; the job layer maps ORM rows to the same
+shape), so the render core never sees the database.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from app.design.errors import DesignError
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a print area sits on its mockup image, in mockup pixels."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class AreaSpec:
+    key: str
+    width_mm: float
+    height_mm: float
+    dpi: int = 300
+    bleed_mm: float = 3.0
+    safe_margin_mm: float = 3.0
+    name: str = ""
+    mockup: Placement | None = None
+    # None: a transparent background (what DTG printers want); "#ffffff" for paper and the like.
+    background: str | None = None
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    areas: tuple[AreaSpec, ...]
+    fonts: tuple[str, ...] = ()  # empty: any font of the curated set
+    colors: tuple[str, ...] = ()  # empty: any colour
+    min_image_dpi: int = 100
+    max_layers: int = 20
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def area(self, key: str) -> AreaSpec:
+        for area in self.areas:
+            if area.key == key:
+                return area
+        raise DesignError(f"areas.{key}", "this product has no print area with that key")
+
+    @property
+    def area_keys(self) -> tuple[str, ...]:
+        return tuple(a.key for a in self.areas)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TemplateSpec:
+        """``{"print_areas": [{"key", "width_mm", ...}], "fonts", "colors", ...}``.
+
+        ``print_areas`` may also be a mapping keyed by area key; numbers may be Decimals or
+        numeric strings, as they come out of the database.
+        """
+        raw_areas = data.get("print_areas", data.get("areas"))
+        if not raw_areas:
+            raise DesignError("template.print_areas", "at least one print area is required")
+        items = _area_items(raw_areas)
+        areas = tuple(_area(f"template.print_areas[{i}]", raw) for i, raw in enumerate(items))
+        return cls(
+            areas=areas,
+            fonts=tuple(str(f) for f in data.get("fonts") or ()),
+            colors=tuple(str(c).lower() for c in data.get("colors") or ()),
+            min_image_dpi=int(_number("template.min_image_dpi", data.get("min_image_dpi", 100))),
+            max_layers=int(_number("template.max_layers", data.get("max_layers", 20))),
+        )
+
+
+def _area_items(raw: Any) -> list[Mapping[str, Any]]:
+    if isinstance(raw, Mapping):
+        return [{"key": key, **value} for key, value in raw.items()]
+    if isinstance(raw, Iterable) and not isinstance(raw, str | bytes):
+        return list(raw)
+    raise DesignError("template.print_areas", "must be a list of print areas")
+
+
+def _area(path: str, raw: Mapping[str, Any]) -> AreaSpec:
+    if not isinstance(raw, Mapping) or not raw.get("key"):
+        raise DesignError(f"{path}.key", "is required")
+    area = AreaSpec(
+        key=str(raw["key"]),
+        name=str(raw.get("name") or raw["key"]),
+        width_mm=_number(f"{path}.width_mm", raw.get("width_mm")),
+        height_mm=_number(f"{path}.height_mm", raw.get("height_mm")),
+        dpi=int(_number(f"{path}.dpi", raw.get("dpi", 300))),
+        bleed_mm=_number(f"{path}.bleed_mm", raw.get("bleed_mm", 3)),
+        safe_margin_mm=_number(f"{path}.safe_margin_mm", raw.get("safe_margin_mm", 3)),
+        mockup=_placement(f"{path}.mockup_placement", raw.get("mockup_placement")),
+        background=raw.get("background"),
+    )
+    for name in ("width_mm", "height_mm", "dpi"):
+        if getattr(area, name) <= 0:
+            raise DesignError(f"{path}.{name}", "must be > 0")
+    if not 10 <= area.dpi <= 2400:
+        raise DesignError(f"{path}.dpi", "must be between 10 and 2400")
+    if area.bleed_mm < 0 or area.safe_margin_mm < 0:
+        raise DesignError(f"{path}.bleed_mm", "bleed and safe margin must be >= 0")
+    return area
+
+
+def _placement(path: str, raw: Any) -> Placement | None:
+    if not raw:
+        return None
+    try:
+        placement = Placement(*(int(raw[k]) for k in ("x", "y", "width", "height")))
+    except (KeyError, TypeError, ValueError):
+        raise DesignError(path, "needs whole-number x, y, width and height") from None
+    if placement.width <= 0 or placement.height <= 0:
+        raise DesignError(path, "width and height must be > 0")
+    return placement
+
+
+def _number(path: str, value: Any) -> float:
+    if isinstance(value, bool) or value is None:
+        raise DesignError(path, "must be a number")
+    try:
+        number = float(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        raise DesignError(path, "must be a number") from None
+    if not math.isfinite(number):
+        raise DesignError(path, "must be a finite number")
+    return number

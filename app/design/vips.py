@@ -1,0 +1,85 @@
+"""The one import of pyvips (libvips: streaming, low-memory print-size images) and its helpers.
+
+pyvips ships no type information, so it is imported here once and handed out as ``Any``.
+Convention in the render core: a *tile* is an sRGB RGBA uchar image with straight (not
+premultiplied) alpha.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyvips  # type: ignore[import-untyped]
+from PIL import Image
+
+VipsImage = Any
+VipsError: type[Exception] = pyvips.Error
+
+BICUBIC = pyvips.Interpolate.new("bicubic")
+
+
+def blank(width: int, height: int, rgba: tuple[int, int, int, int] = (0, 0, 0, 0)) -> VipsImage:
+    """A constant image: costs no memory however large."""
+    image = pyvips.Image.black(width, height, bands=4) + list(rgba)
+    return image.cast("uchar").copy(interpretation="srgb")
+
+
+def from_pil(image: Image.Image) -> VipsImage:
+    bands = len(image.getbands())
+    vimage = pyvips.Image.new_from_memory(
+        image.tobytes(), image.width, image.height, bands, "uchar"
+    )
+    return vimage.copy(interpretation="srgb" if bands >= 3 else "b-w")
+
+
+def to_pil(image: VipsImage) -> Image.Image:
+    mode = {1: "L", 2: "LA", 3: "RGB", 4: "CMYK" if _is_cmyk(image) else "RGBA"}[image.bands]
+    return Image.frombytes(mode, (image.width, image.height), image.cast("uchar").write_to_memory())
+
+
+def _is_cmyk(image: VipsImage) -> bool:
+    return bool(image.interpretation == "cmyk")
+
+
+def load_buffer(data: bytes, **options: Any) -> VipsImage:
+    return pyvips.Image.new_from_buffer(data, "", **options)
+
+
+def svg_buffer(svg: bytes, **options: Any) -> VipsImage:
+    return pyvips.Image.svgload_buffer(svg, **options)
+
+
+def resize_exact(image: VipsImage, width: int, height: int) -> VipsImage:
+    """Resample (Lanczos; premultiplied if there is alpha) to exactly width x height: a tile."""
+    alpha = image.hasalpha()
+    source = image.premultiply() if alpha else image
+    scaled = source.resize(width / image.width, vscale=height / image.height, kernel="lanczos3")
+    if scaled.width != width or scaled.height != height:
+        scaled = scaled.embed(0, 0, width, height, extend="copy")
+    scaled = scaled.unpremultiply() if alpha else scaled.bandjoin(255)
+    return scaled.cast("uchar").copy(interpretation="srgb")
+
+
+def rotate(tile: VipsImage, degrees: float) -> VipsImage:
+    """Clockwise on screen about the tile's centre; the result grows to hold the corners."""
+    turned = tile.premultiply().rotate(degrees, interpolate=BICUBIC, background=[0, 0, 0, 0])
+    return turned.unpremultiply().cast("uchar").copy(interpretation="srgb")
+
+
+def with_opacity(tile: VipsImage, opacity: float) -> VipsImage:
+    if opacity >= 1:
+        return tile
+    return (tile * [1, 1, 1, opacity]).cast("uchar").copy(interpretation="srgb")
+
+
+def composite(base: VipsImage, tiles: list[tuple[VipsImage, int, int]]) -> VipsImage:
+    if not tiles:
+        return base
+    images, xs, ys = zip(*tiles, strict=True)
+    return base.composite(list(images), "over", x=list(xs), y=list(ys)).cast("uchar")
+
+
+def set_blob(image: VipsImage, name: str, data: bytes) -> VipsImage:
+    copy = image.copy()
+    copy.set_type(pyvips.GValue.blob_type, name, data)
+    return copy
