@@ -24,7 +24,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 from graphql import (
@@ -48,8 +47,8 @@ from graphql import (
 )
 from graphql.error import GraphQLSyntaxError
 
-# The captured schemas live beside the repository (../shared/shopify/admin-graphql).
-SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "shopify" / "admin-graphql"
+from tests.support.shopify_reference import SCHEMAS
+
 API_VERSION = "2026-07"
 MAX_QUERY_COST = 1000
 INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)"

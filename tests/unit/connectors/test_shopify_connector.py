@@ -7,7 +7,6 @@ import re
 from collections import defaultdict
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -30,10 +29,11 @@ from connectors.base import (
     TrackingInfo,
 )
 from connectors.shopify import ShopifyConnector, ShopifyGraphQL, bulk, queries
+from tests.support.shopify_reference import FIXTURES
 
 ORIGIN = "https://example.myshopify.com"
 ENDPOINT = f"{ORIGIN}/admin/api/2026-07/graphql.json"
-FIXTURES = Path(__file__).resolve().parents[4] / "shared" / "shopify" / "fixtures"
+
 FULL_BUCKET = {
     "cost": {
         "requestedQueryCost": 10,
