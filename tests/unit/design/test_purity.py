@@ -24,7 +24,7 @@ def _imports(path: Path) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    "path", sorted(Path(app.design.__file__).parent.glob("*.py")), ids=lambda p: p.name
+    "path", sorted(Path(app.design.__file__).parent.rglob("*.py")), ids=lambda p: p.name
 )
 def test_render_modules_import_nothing_from_the_web_db_or_network(path: Path) -> None:
     imports = _imports(path)
