@@ -38,10 +38,12 @@ def cli() -> None:
 
 def _register_domain_commands() -> None:
     from app.design.render_cli import register_render_command
+    from app.woocommerce.cli import register_woo_commands
     from jobs.sync_cli import register_sync_commands
 
     register_sync_commands(cli)
     register_render_command(cli)
+    register_woo_commands(cli)
 
 
 _register_domain_commands()

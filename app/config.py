@@ -77,6 +77,8 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[st
         "SHOPIFY_API_KEY": environ.get("SHOPIFY_API_KEY"),
         "SHOPIFY_API_SECRET": environ.get("SHOPIFY_API_SECRET"),
         "SHOPIFY_APP_URL": environ.get("SHOPIFY_APP_URL") or environ.get("HOST"),
+        # Luneo's public URL for everything not Shopify's (WooCommerce callbacks, partner links).
+        "APP_URL": environ.get("APP_URL") or environ.get("SHOPIFY_APP_URL") or environ.get("HOST"),
         "SCOPES": environ.get("SCOPES", DEFAULT_SCOPES),
         "SHOPIFY_API_VERSION": environ.get("SHOPIFY_API_VERSION", SHOPIFY_API_VERSION),
         "SHOPIFY_SHOP_ORIGIN": environ.get("SHOPIFY_SHOP_ORIGIN", "https://{shop}"),

@@ -118,7 +118,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--plan", choices=sorted(PLANS), default="plus")
+    parser.add_argument("--platform", choices=("shopify", "woocommerce"), default="shopify")
+    parser.add_argument("--latency", type=float, default=0.05, help="WooCommerce: s per request")
     args = parser.parse_args()
+    if args.platform == "woocommerce":
+        from sync_woocommerce import main as woocommerce_main  # bench/, beside this file
+
+        with tempfile.TemporaryDirectory() as tmp:
+            woocommerce_main(args.products, args.latency, make_app, Path(tmp))
+        return
     rate = PLANS[args.plan]
     admin_schema()  # built once (about 3 s) before anything is timed
     with tempfile.TemporaryDirectory() as tmp, serve() as fake:

@@ -39,10 +39,27 @@ def for_shop(shop: ShopCredentials, config: Mapping[str, Any]) -> CommerceConnec
             raise AuthError(f"{shop.domain} has no access token: it must be installed again")
         return connector_for(shop.domain, shop.access_token, config)
     if platform == "woocommerce":
-        raise UnsupportedPlatform(
-            "the WooCommerce connector is not available yet (issue 4, WooCommerce half)"
-        )
+        return _woocommerce(shop, config)
     raise UnsupportedPlatform(f"no connector for platform {platform!r}")
+
+
+def _woocommerce(shop: ShopCredentials, config: Mapping[str, Any]) -> CommerceConnector:
+    """Consumer key in ``api_key``, secret in ``access_token``, base URL in ``extra``."""
+    from connectors.woocommerce import connector_for
+
+    key = getattr(shop, "api_key", None)
+    if not key or not shop.access_token:
+        raise AuthError(f"{shop.domain} has no WooCommerce keys: it must be connected again")
+    extra = getattr(shop, "extra", None) or {}
+    store_url = str(extra.get("store_url") or f"https://{shop.domain}")
+    return connector_for(
+        store_url,
+        key,
+        shop.access_token,
+        config,
+        webhook_secret=getattr(shop, "webhook_secret", None),
+        currency=str(getattr(shop, "currency", None) or "USD"),
+    )
 
 
 __all__ = ["UnsupportedPlatform", "for_shop"]

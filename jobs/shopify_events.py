@@ -82,7 +82,7 @@ def _record_failure(event_id: int, exc: Exception) -> None:
         if event is not None:
             event.status = WebhookStatus.FAILED
             event.error = f"{type(exc).__name__}: {exc}"[:_MAX_ERROR]
-    log.warning("shopify webhook job failed", extra={"event_id": event_id})
+    log.warning("webhook job failed", extra={"event_id": event_id})
 
 
 def ignored(event: WebhookEvent, reason: str) -> WebhookStatus:

@@ -397,10 +397,10 @@ def sync_order(shop_id: int, order_gid: str) -> dict[str, Any] | None:
 
 
 def reconcile_all() -> int:
-    """Periodic reconciliation: an incremental sync for every installed Shopify shop."""
+    """Periodic reconciliation: an incremental sync for every installed or connected shop."""
     with get_db().session() as session:
         query = select(Shop.id).where(
-            Shop.platform == Platform.SHOPIFY,
+            Shop.platform.in_((Platform.SHOPIFY, Platform.WOOCOMMERCE)),
             Shop.installed_at.is_not(None),
             Shop.uninstalled_at.is_(None),
             Shop.needs_reauth.is_(False),

@@ -389,20 +389,23 @@ def test_another_shops_rows_are_untouched(
     assert [(p.title, p.status) for p in neighbours] == [("Neighbour's mug", ProductStatus.ACTIVE)]
 
 
-def test_reconciliation_enqueues_incremental_syncs_for_installed_shopify_shops_only(
+def test_reconciliation_enqueues_incremental_syncs_for_installed_shops_only(
     session: Session, redis: Redis, app: Flask
 ) -> None:
     live = make_shop(session)
     make_shop(session, uninstalled_at=datetime.now(UTC))
     make_shop(session, needs_reauth=True)
-    make_shop(session, platform=Platform.WOOCOMMERCE, domain="shop.test")
+    woo = make_shop(session, platform=Platform.WOOCOMMERCE, domain="shop.test")
     session.commit()
 
     with app.app_context():
         count = sync.reconcile_all()
 
-    assert count == 1
-    assert get_queue("sync", redis).job_ids == [f"sync-incremental-{live.id}"]
+    assert count == 2
+    assert get_queue("sync", redis).job_ids == [
+        f"sync-incremental-{live.id}",
+        f"sync-incremental-{woo.id}",
+    ]
 
 
 # ----------------------------------------------------------------------------------- cli

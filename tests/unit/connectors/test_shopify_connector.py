@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import responses
 
-from connectors import UnsupportedPlatform, for_shop
+from connectors import for_shop
 from connectors.base import (
     AuthError,
     CatalogExport,
@@ -635,11 +635,4 @@ def test_for_shop_without_a_token_asks_for_reauthorization() -> None:
     shop = SimpleNamespace(platform="shopify", domain="example.myshopify.com", access_token=None)
 
     with pytest.raises(AuthError):
-        for_shop(shop, {})
-
-
-def test_for_shop_says_clearly_that_woocommerce_is_not_there_yet() -> None:
-    shop = SimpleNamespace(platform="woocommerce", domain="shop.test", access_token="cs_x")
-
-    with pytest.raises(UnsupportedPlatform, match="WooCommerce connector is not available yet"):
         for_shop(shop, {})

@@ -1,0 +1,47 @@
+"""The ``woo_auth`` blueprint: WooCommerce's key POST and the page the merchant comes back to.
+
+The key POST comes from the store's server, not a browser: its only credential is the
+single-use ``user_id`` token (see ``app.woocommerce.pending``), checked by the service before
+anything is stored. WooCommerce shows the merchant an error unless it gets a 200.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+
+from app.errors import error_response
+from app.extensions import get_redis, get_session
+from app.woocommerce import pending
+from app.woocommerce.connect import ConnectionRefused, complete_connection
+
+bp = Blueprint("woo_auth", __name__)
+log = logging.getLogger(__name__)
+
+
+@bp.post("/woocommerce/callback")
+def callback() -> ResponseReturnValue:
+    """``{key_id, user_id, consumer_key, consumer_secret, key_permissions}`` as JSON."""
+    payload = request.get_json(force=True, silent=True)
+    try:
+        shop = complete_connection(get_session(), get_redis(), payload)
+    except ConnectionRefused as exc:
+        log.warning("woocommerce key post refused", extra={"code": exc.code})
+        return error_response(exc.status, exc.code, str(exc))
+    return jsonify({"status": "connected", "domain": shop.domain})
+
+
+@bp.get("/woocommerce/return")
+def returned() -> ResponseReturnValue:
+    """Where WooCommerce sends the merchant: ``success=1|0`` and our ``user_id``."""
+    approved = request.args.get("success") == "1"
+    domain = pending.result_for(get_redis(), request.args.get("user_id")) if approved else None
+    if domain is not None:
+        outcome = "connected"
+    elif approved:
+        outcome = "keys_missing"  # approved, but the key POST never reached us (or was refused)
+    else:
+        outcome = "denied"
+    return render_template("woocommerce/return.html", outcome=outcome, domain=domain)

@@ -1,0 +1,161 @@
+"""Connecting a WooCommerce store through its documented auth endpoint (no Flask here).
+
+1. ``start_connection``: check the store URL, remember a single-use token for it, and return
+   ``{store}/wc-auth/v1/authorize?app_name=Luneo&scope=read_write&user_id=<token>&...``.
+2. The merchant approves in WordPress; WooCommerce POSTs ``{key_id, user_id, consumer_key,
+   consumer_secret, key_permissions}`` to our ``callback_url`` (and needs a 200), then sends the
+   merchant to ``return_url`` with ``success`` and ``user_id``.
+3. ``complete_connection``: the POST's ``user_id`` must be a token we issued and nobody used;
+   then the keys are stored encrypted on the Shop and, after commit, a job creates the webhooks
+   and starts the first sync. Anything wrong stores nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from redis import Redis
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Platform, Shop
+from app.woocommerce import pending
+from app.woocommerce.store_url import Resolver, resolve_host, validate
+from app.woocommerce.urls import callback_url, return_url
+from connectors.woocommerce import is_loopback_host
+from jobs.queue import JobSpec, enqueue_after_commit
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "Luneo"
+SCOPE = "read_write"  # products and orders are read; webhooks, notes and statuses written
+MAX_KEY_LENGTH = 200
+
+
+class ConnectionRefused(Exception):
+    """The key POST cannot be accepted; ``status``/``code`` are the HTTP answer."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+@dataclass(frozen=True)
+class KeyGrant:
+    """What WooCommerce POSTs to the callback; keys stay out of repr (and so out of logs)."""
+
+    user_id: str
+    consumer_key: str = field(repr=False)
+    consumer_secret: str = field(repr=False)
+    key_permissions: str
+    key_id: int | None
+
+
+def start_connection(
+    store_url: str, *, config: Mapping[str, Any], redis: Redis, resolve: Resolver = resolve_host
+) -> str:
+    """The authorize URL to send the merchant to; InvalidStoreUrl for an unusable store URL."""
+    address = validate(store_url, str(config.get("ENV")), resolve)
+    query = {
+        "app_name": APP_NAME,
+        "scope": SCOPE,
+        "user_id": pending.create(redis, address.url, address.domain),
+        "return_url": return_url(config),
+        "callback_url": callback_url(config),
+    }
+    log.info("woocommerce connection started", extra={"store": address.domain})
+    return f"{address.url}/wc-auth/v1/authorize?{urlencode(query)}"
+
+
+def _key(payload: Mapping[str, Any], name: str, prefix: str) -> str:
+    value = payload.get(name)
+    if not isinstance(value, str) or not value.startswith(prefix) or len(value) > MAX_KEY_LENGTH:
+        raise ConnectionRefused(400, "invalid_keys", f"{name} is missing or malformed")
+    return value
+
+
+def parse_grant(payload: Any) -> KeyGrant:
+    if not isinstance(payload, dict):
+        raise ConnectionRefused(400, "invalid_json", "the body must be a JSON object")
+    user_id = payload.get("user_id")
+    if isinstance(user_id, int) and not isinstance(user_id, bool):
+        user_id = str(user_id)
+    if not isinstance(user_id, str) or not user_id:
+        raise ConnectionRefused(400, "missing_user_id", "user_id is missing")
+    key_id = payload.get("key_id")
+    return KeyGrant(
+        user_id=user_id,
+        consumer_key=_key(payload, "consumer_key", "ck_"),
+        consumer_secret=_key(payload, "consumer_secret", "cs_"),
+        key_permissions=str(payload.get("key_permissions") or ""),
+        key_id=key_id if isinstance(key_id, int) and not isinstance(key_id, bool) else None,
+    )
+
+
+def find_store(session: Session, domain: str) -> Shop | None:
+    stmt = select(Shop).where(Shop.platform == Platform.WOOCOMMERCE, Shop.domain == domain)
+    return session.scalars(stmt.execution_options(populate_existing=True)).one_or_none()
+
+
+def _save_keys(session: Session, link: pending.PendingConnection, grant: KeyGrant) -> Shop:
+    """Create the store's Shop or reconnect it; the webhook secret and path survive a reconnect."""
+    now = datetime.now(UTC)
+    shop = find_store(session, link.domain)
+    if shop is None:
+        shop = Shop(platform=Platform.WOOCOMMERCE, domain=link.domain, name=link.domain)
+        session.add(shop)
+    shop.api_key = grant.consumer_key
+    shop.access_token = grant.consumer_secret
+    shop.webhook_secret = shop.webhook_secret or secrets.token_urlsafe(32)
+    shop.scopes = grant.key_permissions
+    shop.needs_reauth = False
+    shop.is_development = is_loopback_host(urlsplit(link.store_url).hostname)
+    if not shop.is_installed:
+        shop.installed_at, shop.uninstalled_at = now, None
+    extra = dict(shop.extra or {})
+    woo = {"key_id": grant.key_id, "connected_at": now.isoformat()}
+    shop.extra = {
+        **extra,
+        "store_url": link.store_url,
+        "webhook_path": extra.get("webhook_path") or secrets.token_urlsafe(24),
+        "woocommerce": {**(extra.get("woocommerce") or {}), **woo},
+    }
+    session.flush()
+    return shop
+
+
+def complete_connection(session: Session, redis: Redis, payload: Any) -> Shop:
+    """Accept WooCommerce's key POST; ConnectionRefused (nothing stored) when it must not be."""
+    grant = parse_grant(payload)
+    link = pending.consume(redis, grant.user_id)
+    if link is None:
+        raise ConnectionRefused(
+            403, "unknown_connection", "no pending connection for this user_id (expired or used)"
+        )
+    if grant.key_permissions != SCOPE:
+        raise ConnectionRefused(
+            403, "insufficient_permissions", f"Luneo needs {SCOPE} keys to sync and fulfil orders"
+        )
+    shop = _save_keys(session, link, grant)
+    enqueue_after_commit(session, redis, connect_job(shop.id))
+    session.commit()
+    pending.remember_result(redis, grant.user_id, link.domain)
+    log.info("woocommerce store connected", extra={"shop_id": shop.id, "store": link.domain})
+    return shop
+
+
+def connect_job(shop_id: int) -> JobSpec:
+    """Create the webhooks, then start the first sync (jobs.woocommerce_events.store_connected)."""
+    return JobSpec(
+        "sync",
+        "jobs.woocommerce_events.store_connected",
+        (shop_id,),
+        job_id=f"woo-connect-{shop_id}",
+    )

@@ -1,0 +1,133 @@
+"""The ``woo_webhooks`` blueprint: signed WooCommerce deliveries, recorded once, 200 at once.
+
+Verify (the guard), parse, record the delivery once, enqueue its job after the commit, answer
+200: no call to the store here. WooCommerce disables a webhook after repeated non-2xx answers,
+so a topic Luneo does not handle is recorded as ignored and still answered 200, and so is a
+repeated delivery (changing nothing).
+
+A repeat is recognised by ``X-WC-Webhook-Delivery-ID`` (per store: ids are only unique within
+one WordPress), or by the body's hash when a delivery carries none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, g, jsonify, request
+from flask.typing import ResponseReturnValue
+from redis import Redis
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import Headers
+
+from app.errors import error_response
+from app.extensions import get_redis, get_session
+from app.models import Platform, Shop, WebhookEvent, WebhookStatus
+from app.woocommerce import webhook_topics
+from app.woocommerce.webhook_guard import woo_signed
+from jobs.queue import enqueue_after_commit
+
+bp = Blueprint("woo_webhooks", __name__)
+log = logging.getLogger(__name__)
+
+
+class BadDelivery(ValueError):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Delivery:
+    topic: str
+    delivery_id: str
+    payload: dict[str, Any]
+
+
+def _topic(headers: Headers) -> str:
+    topic = headers.get("X-WC-Webhook-Topic", "").strip().lower()
+    if not topic:
+        resource = headers.get("X-WC-Webhook-Resource", "").strip().lower()
+        event = headers.get("X-WC-Webhook-Event", "").strip().lower()
+        topic = f"{resource}.{event}" if resource and event else ""
+    return topic[:128]
+
+
+def _delivery_id(shop_id: int, headers: Headers, topic: str, body: bytes) -> str:
+    given = headers.get("X-WC-Webhook-Delivery-ID", "").strip()
+    if given:
+        return f"{shop_id}:{given}"[:255]
+    return f"{shop_id}:sha256:{topic}:{hashlib.sha256(body).hexdigest()}"[:255]
+
+
+def parse_delivery(shop_id: int, headers: Headers, body: bytes) -> Delivery:
+    topic = _topic(headers)
+    if not topic:
+        raise BadDelivery("missing_topic", "X-WC-Webhook-Topic is missing")
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise BadDelivery("invalid_json", "the body is not valid JSON") from None
+    if not isinstance(payload, dict):
+        raise BadDelivery("invalid_json", "the body must be a JSON object")
+    return Delivery(topic, _delivery_id(shop_id, headers, topic, body), payload)
+
+
+def _insert(session: Session, shop: Shop, delivery: Delivery) -> WebhookEvent | None:
+    """The new event row, or None when the same delivery is already recorded."""
+    seen = select(WebhookEvent.id).where(
+        WebhookEvent.platform == Platform.WOOCOMMERCE,
+        WebhookEvent.delivery_id == delivery.delivery_id,
+    )
+    if session.scalar(seen) is not None:
+        return None
+    event = WebhookEvent(
+        platform=Platform.WOOCOMMERCE,
+        shop_id=shop.id,
+        shop_domain=shop.domain,
+        topic=delivery.topic,
+        delivery_id=delivery.delivery_id,
+        payload=webhook_topics.stored_payload(delivery.payload),
+    )
+    session.add(event)
+    try:
+        session.flush()
+    except IntegrityError:  # a concurrent copy of this delivery committed first
+        session.rollback()
+        return None
+    return event
+
+
+def record(session: Session, redis: Redis, shop: Shop, delivery: Delivery) -> str:
+    """Record the delivery once and enqueue its job after commit; the outcome for the reply."""
+    event = _insert(session, shop, delivery)
+    if event is None:
+        return "duplicate"
+    job = webhook_topics.job_for(delivery.topic)
+    if job is None:
+        event.status = WebhookStatus.IGNORED
+    else:
+        enqueue_after_commit(session, redis, webhook_topics.event_job(job, event.id))
+    session.commit()
+    log.info(
+        "woocommerce webhook recorded",
+        extra={"topic": delivery.topic, "shop_id": shop.id, "event_id": event.id},
+    )
+    return event.status.value
+
+
+@bp.post("/webhooks/woocommerce/<webhook_path>")
+@woo_signed
+def receive(webhook_path: str) -> ResponseReturnValue:
+    """Every topic of one store (the topic is in X-WC-Webhook-Topic)."""
+    shop: Shop = g.woo_shop
+    try:
+        delivery = parse_delivery(shop.id, request.headers, request.get_data(cache=True))
+    except BadDelivery as exc:
+        return error_response(400, exc.code, str(exc))
+    return jsonify({"status": record(get_session(), get_redis(), shop, delivery)})

@@ -1,0 +1,161 @@
+"""Catalog sync against a local WooCommerce with a fixed latency per request.
+
+tests/support/fake_woocommerce.py (REST v3 pagination, OAuth 1.0a over plain HTTP) runs in its own
+process on 127.0.0.1 and waits ``--latency`` seconds before every answer. The
+real job code (``jobs.sync.sync_shop``, connector, HTTP, SQLite) syncs N products at 100 per
+page. The figure is the elapsed time as a ratio to the latency the pages alone cost when sent one
+after the other (pages x latency): 1.0 means Luneo adds nothing; below 1.0 means it overlapped
+requests. A second case uses variable products, which cost one more request each for their
+variations, reported against the same baseline and against (all requests x latency).
+
+Run: ``.venv/bin/python bench/sync.py --platform woocommerce [--products 10000]``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from multiprocessing.connection import Connection
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.db import utcnow
+from app.models import Platform, Product, Shop, Variant
+from jobs import sync
+from tests.support.fake_woocommerce import FakeWooStore
+
+PER_PAGE = 100
+
+
+def _handler(stores: dict[str, FakeWooStore], latency: float) -> type[BaseHTTPRequestHandler]:
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out as two writes
+
+        def _answer(self) -> None:
+            size = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(size) if size else None
+            prefix = self.path.split("/wp-json/", 1)[0]
+            store = stores[prefix]
+            request = SimpleNamespace(
+                url=store.url[: -len(prefix)] + self.path,
+                method=self.command,
+                body=body,
+                headers=self.headers,
+            )
+            time.sleep(latency)
+            with lock:
+                status, headers, text = store._handle(request)
+            data = text.encode()
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = do_PUT = do_DELETE = _answer
+
+        def log_message(self, *_args: Any) -> None:
+            return
+
+    return Handler
+
+
+def _store_process(
+    conn: Connection, name: str, products: int, variable: bool, latency: float
+) -> None:
+    """The store in its own process, as a real one would be: its CPU is not ours."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    store = FakeWooStore(url=f"{origin}/{name}")
+    for n in range(products):
+        if variable:
+            store.add_variable(f"Shirt {n}")
+        else:
+            store.add_simple(f"Mug {n}")
+    server.RequestHandlerClass = _handler({f"/{name}": store}, latency)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    conn.send((store.url, store.issue_keys()))
+    conn.recv()  # stop
+    server.shutdown()
+    pages = sum(1 for m, p, _, _ in store.log if (m, p) == ("GET", "products"))
+    conn.send({"requests": len(store.log), "pages": pages})
+
+
+@contextmanager
+def serve(name: str, products: int, variable: bool, latency: float) -> Iterator[Any]:
+    parent, child = multiprocessing.Pipe()
+    process = multiprocessing.get_context("fork").Process(
+        target=_store_process, args=(child, name, products, variable, latency), daemon=True
+    )
+    process.start()
+    url, keys = parent.recv()
+    stats: dict[str, Any] = {}
+    try:
+        yield url, keys, stats
+    finally:
+        parent.send("stop")
+        stats.update(parent.recv())
+        process.join(timeout=10)
+
+
+def run_case(
+    app: Any, name: str, products: int, latency: float, *, variable: bool
+) -> dict[str, Any]:
+    store = serve(name, products, variable, latency)
+    with store as (store_url, (key, secret), stats), app.app_context():
+        from app.extensions import get_db
+
+        with get_db().session() as session:
+            shop = Shop(
+                platform=Platform.WOOCOMMERCE,
+                domain=f"127.0.0.1/{name}",
+                api_key=key,
+                access_token=secret,
+                installed_at=utcnow(),
+                extra={"store_url": store_url},
+            )
+            session.add(shop)
+        started = time.perf_counter()
+        summary = sync.sync_shop(shop.id, "products", full=True, progress=lambda *_: None)
+        elapsed = time.perf_counter() - started
+        with get_db().session() as session:
+            stored = session.scalar(select(func.count(Product.id)).filter_by(shop_id=shop.id))
+            variants = session.scalar(select(func.count(Variant.id)).filter_by(shop_id=shop.id))
+    created = summary["products"]["created"] if summary else None
+    expected_variants = products * (3 if variable else 1)
+    if not created == stored == products or variants != expected_variants:
+        raise SystemExit(
+            f"sync incomplete: {created} created, {stored} stored, {variants} variants"
+        )
+    return {"elapsed": elapsed, **stats}
+
+
+def report(label: str, result: dict[str, Any], latency: float) -> None:
+    baseline = result["pages"] * latency
+    serial = result["requests"] * latency
+    print(
+        f"{label}: {result['requests']} requests ({result['pages']} product pages); "
+        f"elapsed {result['elapsed']:.2f} s; pages x latency {baseline:.2f} s -> ratio "
+        f"{result['elapsed'] / baseline:.3f}; all requests x latency {serial:.2f} s -> ratio "
+        f"{result['elapsed'] / serial:.3f}"
+    )
+
+
+def main(products: int, latency: float, make_app: Any, workdir: Path) -> None:
+    app = make_app(workdir, "https://{shop}")
+    ms = latency * 1000
+    print(f"WooCommerce: {products} products, {PER_PAGE} per page, {ms:.0f} ms per request")
+    report("simple products", run_case(app, "simple", products, latency, variable=False), latency)
+    variable = run_case(app, "variable", products // 10, latency, variable=True)
+    report("variable products (3 variations each)", variable, latency)

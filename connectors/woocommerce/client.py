@@ -1,0 +1,265 @@
+"""A thin WooCommerce REST API v3 client: authenticated calls, retries, and page-by-page lists.
+
+Why not ``woocommerce.API``: it sends every request with the module-level ``requests.request``
+(a new session per call), so our SSRF-guarded adapter cannot be mounted, the connection to a
+merchant-supplied address cannot be checked after DNS resolution, and nothing stops redirects.
+So requests go through ``connectors.http.HttpClient`` with the same authentication the package
+uses, as WooCommerce documents it:
+
+* over HTTPS, HTTP Basic with the consumer key and secret;
+* over plain HTTP (only ever a loopback store in development/testing), WooCommerce reads only
+  OAuth 1.0a "one-legged" signatures, made by the package's own ``woocommerce.oauth.OAuth``;
+  the Basic header is sent too, for local setups behind a TLS-terminating proxy (WooCommerce
+  ignores a non-OAuth ``Authorization`` header when it checks OAuth).
+
+401/403 raise ``AuthError`` at once (keys revoked or read-only: retrying cannot help). 429, 5xx,
+connection errors and unreadable bodies back off exponentially with jitter, up to
+``max_attempts``, then ``RetryableError`` hands the retry to the job queue. Sleep and randomness
+are injected so tests never wait.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from woocommerce.oauth import OAuth
+
+from connectors.base import AuthError, PlatformError, RetryableError
+from connectors.http import BlockedDestination, HttpClient
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "wp-json/wc/v3"
+PER_PAGE = 100  # the largest page WooCommerce (WordPress) accepts
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    headers: Mapping[str, str]
+    body: Any  # parsed JSON, or None when the body was not JSON
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    number: int
+    total: int | None  # X-WP-Total
+    total_pages: int | None  # X-WP-TotalPages
+
+
+def _header_int(headers: Mapping[str, str], name: str) -> int | None:
+    raw = headers.get(name)
+    try:
+        return int(raw) if raw is not None else None
+    except ValueError:
+        return None
+
+
+def _retry_after(raw: str | None) -> float | None:
+    try:
+        return max(0.0, float(raw)) if raw is not None else None
+    except ValueError:
+        return None
+
+
+def _error_message(body: Any) -> str:
+    if isinstance(body, dict):
+        return f"{body.get('code', '')}: {body.get('message', '')}".strip(": ")
+    return ""
+
+
+class WooREST:
+    """Calls one store's ``/wp-json/wc/v3/`` with its consumer key and secret."""
+
+    def __init__(
+        self,
+        store_url: str,
+        consumer_key: str,
+        consumer_secret: str,
+        *,
+        http: HttpClient | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rand: Callable[[], float] = random.random,
+        max_attempts: int = 5,
+        base_delay: float = 1.0,
+        max_delay: float = 30.0,
+    ) -> None:
+        self.store_url = store_url.rstrip("/")
+        self.base = f"{self.store_url}/{API_PREFIX}/"
+        self._key = consumer_key
+        self._secret = consumer_secret
+        self.http = http or HttpClient()
+        self.sleep = sleep
+        self.rand = rand
+        self.max_attempts = max_attempts
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self._ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="woo-next-page")
+
+    @property
+    def _basic(self) -> tuple[str, str]:
+        return (self._key, self._secret)
+
+    @property
+    def is_https(self) -> bool:
+        return self.store_url.startswith("https://")
+
+    # ------------------------------------------------------------------------ auth
+    def _signed(
+        self, method: str, url: str, params: Mapping[str, Any]
+    ) -> tuple[str, dict[str, Any]]:
+        """(url, params) to send: params as they are over HTTPS, OAuth-signed into the URL else."""
+        values = {k: _php_value(v) for k, v in params.items()}
+        if self.is_https:
+            return url, values
+        query = urlencode(values)
+        signer = OAuth(
+            url=f"{url}?{query}" if query else url,
+            consumer_key=self._key,
+            consumer_secret=self._secret,
+            version="wc/v3",
+            method=method,
+        )
+        return str(signer.get_oauth_url()), {}
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential backoff with equal jitter: half fixed, half random."""
+        ceiling = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
+        return ceiling / 2 + self.rand() * ceiling / 2
+
+    # -------------------------------------------------------------------- requests
+    def request(
+        self,
+        method: str,
+        endpoint: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+    ) -> Reply:
+        """One call, retried on 429/5xx/connection errors; 2xx/4xx (but 401/403) come back."""
+        url = self.base + quote(endpoint.lstrip("/"), safe="/")
+        problem = "no attempt made"
+        for attempt in range(1, self.max_attempts + 1):
+            outcome = self._attempt(method, url, params or {}, json)
+            if isinstance(outcome, Reply):
+                return outcome
+            problem, delay = outcome
+            if attempt < self.max_attempts:
+                wait = delay if delay is not None else self._backoff(attempt)
+                log.info(
+                    "woocommerce request will be retried",
+                    extra={"problem": problem, "attempt": attempt, "delay_s": round(wait, 3)},
+                )
+                self.sleep(wait)
+        raise RetryableError(
+            f"WooCommerce still failing after {self.max_attempts} attempts: {problem}"
+        )
+
+    def _attempt(
+        self, method: str, url: str, params: Mapping[str, Any], json: Any
+    ) -> Reply | tuple[str, float | None]:
+        """The reply, or (problem, delay or None for the backoff) when it may be retried."""
+        target, query = self._signed(method, url, params)
+        headers = {"Accept": "application/json"}
+        try:
+            response = self.http.request(
+                method, target, params=query, json=json, headers=headers, auth=self._basic
+            )
+        except BlockedDestination as exc:
+            raise PlatformError(f"the store's address is not allowed: {exc}") from None
+        except OSError as exc:  # requests' errors are OSErrors: refused, reset, timeouts
+            return type(exc).__name__, None
+        status = response.status_code
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if status in (401, 403):
+            raise AuthError(f"WooCommerce answered {status} {_error_message(body)}".strip())
+        if status == 429:
+            return "HTTP 429", _retry_after(response.headers.get("Retry-After"))
+        if status >= 500:
+            return f"HTTP {status}", None
+        if 300 <= status < 400:
+            location = response.headers.get("Location", "")
+            raise PlatformError(f"the store redirects its API (HTTP {status} to {location!r})")
+        if 200 <= status < 300 and body is None and response.content:
+            return "unreadable response body", None  # a proxy's error page, a cut-off body
+        return Reply(status, response.headers, body)
+
+    # ------------------------------------------------------------------ conveniences
+    def call(self, method: str, endpoint: str, **kwargs: Any) -> Any:
+        """The JSON of a 2xx answer; PlatformError for any other (404 included)."""
+        return _ok(method, endpoint, self.request(method, endpoint, **kwargs)).body
+
+    def get_optional(self, endpoint: str, params: Mapping[str, Any] | None = None) -> Any:
+        """The JSON of a GET, or None when the resource does not exist (404, or 400 invalid id)."""
+        reply = self.request("GET", endpoint, params=params)
+        if reply.status == 404 or (reply.status == 400 and _is_invalid_id(reply.body)):
+            return None
+        return _ok("GET", endpoint, reply).body
+
+    def _page(self, endpoint: str, params: Mapping[str, Any] | None, number: int) -> Page:
+        query = {**(params or {}), "per_page": PER_PAGE, "page": number}
+        reply = _ok("GET", endpoint, self.request("GET", endpoint, params=query))
+        if not isinstance(reply.body, list):
+            raise PlatformError(f"GET {endpoint} did not answer a list")
+        total_pages = _header_int(reply.headers, "X-WP-TotalPages")
+        return Page(reply.body, number, _header_int(reply.headers, "X-WP-Total"), total_pages)
+
+    def pages(self, endpoint: str, params: Mapping[str, Any] | None = None) -> Iterator[Page]:
+        """Each page of a collection at ``per_page=100`` up to X-WP-TotalPages (or a short page).
+
+        The next page is requested while the caller works on this one, so a long listing costs
+        about one round trip per page, not one round trip plus the caller's work.
+        """
+        page = self._page(endpoint, params, 1)
+        while True:
+            if page.total_pages is not None:
+                more = bool(page.items) and page.number < page.total_pages
+            else:
+                more = len(page.items) >= PER_PAGE
+            ahead = (
+                self._ahead.submit(self._page, endpoint, params, page.number + 1) if more else None
+            )
+            try:
+                yield page
+            except GeneratorExit:
+                if ahead is not None:
+                    ahead.cancel()
+                raise
+            if ahead is None:
+                return
+            page = ahead.result()
+
+    def close(self) -> None:
+        self._ahead.shutdown(wait=True, cancel_futures=True)
+        self.http.close()
+
+
+def _ok(method: str, endpoint: str, reply: Reply) -> Reply:
+    if not 200 <= reply.status < 300:
+        raise PlatformError(
+            f"{method} {endpoint} answered HTTP {reply.status} {_error_message(reply.body)}"
+        )
+    return reply
+
+
+def _php_value(value: Any) -> str:
+    """Query values as PHP reads them (booleans as "true"/"false", as WordPress parses them)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _is_invalid_id(body: Any) -> bool:
+    code = body.get("code") if isinstance(body, dict) else None
+    return isinstance(code, str) and code.endswith("_invalid_id")

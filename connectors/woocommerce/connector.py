@@ -1,0 +1,311 @@
+"""The WooCommerce adapter: REST API v3 in, Luneo records out (no Flask, no database).
+
+Lists are read ``per_page=100`` in id order (so a product added mid-sync lands on a later page
+instead of shifting the pages already read), with ``modified_after`` + ``dates_are_gmt`` for
+incremental runs. A variable product's variations come from their own endpoint, fetched a few at
+a time in parallel because each is one more round trip to the store. A malformed record is
+yielded as a ``SkippedRecord`` so one bad product never ends a sync.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any, Literal, TypeVar
+
+from connectors.base import (
+    FileLink,
+    FulfillmentResult,
+    OrderRecord,
+    PlatformError,
+    ProductRecord,
+    Progress,
+    RecordError,
+    SkippedRecord,
+    TrackingInfo,
+)
+from connectors.woocommerce.client import WooREST
+from connectors.woocommerce.mapping import (
+    is_variable,
+    order_record,
+    product_record,
+)
+
+log = logging.getLogger(__name__)
+
+FILES_META = "_luneo_print_files"  # order meta with the print-file links
+SHIPPED_META = "_luneo_shipped_lines"  # order meta: line ids Luneo has reported shipped
+VARIATION_WORKERS = 4
+R = TypeVar("R", ProductRecord, OrderRecord)
+
+
+def gmt_param(moment: datetime) -> str:
+    """``modified_after`` as WooCommerce reads it with ``dates_are_gmt=true``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def meta_value(resource: Mapping[str, Any], key: str) -> Any:
+    for meta in resource.get("meta_data") or []:
+        if isinstance(meta, Mapping) and meta.get("key") == key:
+            return meta.get("value")
+    return None
+
+
+def _since(since: datetime | None) -> dict[str, Any]:
+    return {"modified_after": gmt_param(since), "dates_are_gmt": True} if since else {}
+
+
+class WooCommerceConnector:
+    def __init__(
+        self,
+        client: WooREST,
+        *,
+        webhook_secret: str | None = None,
+        currency: str = "USD",
+        variation_workers: int = VARIATION_WORKERS,
+    ) -> None:
+        self.client = client
+        self.webhook_secret = webhook_secret
+        self.default_currency = currency
+        self._currency: str | None = None
+        self._pool = ThreadPoolExecutor(max_workers=max(1, variation_workers))
+
+    # --------------------------------------------------------------------- catalog
+    @property
+    def currency(self) -> str:
+        """The store's currency (product prices carry none); the shop's stored one if unknown."""
+        if self._currency is None:
+            try:
+                data = self.client.get_optional("data/currencies/current")
+            except PlatformError:
+                data = None
+            code = data.get("code") if isinstance(data, dict) else None
+            self._currency = code if isinstance(code, str) and len(code) == 3 else None
+            self._currency = self._currency or self.default_currency
+        return self._currency
+
+    def _variations(self, product_id: str) -> list[Any]:
+        params = {"orderby": "menu_order", "order": "asc"}
+        try:
+            pages = self.client.pages(f"products/{product_id}/variations", params)
+            return [item for page in pages for item in page.items]
+        except PlatformError as exc:  # deleted meanwhile, or a broken variation endpoint
+            raise RecordError(product_id, f"variations unreadable ({exc})") from None
+
+    def _records(self, nodes: Sequence[Any]) -> list[ProductRecord | SkippedRecord]:
+        """One page of products with their variations, fetched in parallel, in page order."""
+        currency = self.currency
+        pending: list[Future[list[Any]] | None] = []
+        for node in nodes:
+            variable = is_variable(node) and node.get("variations") != []
+            wanted = variable and str(node.get("id", "")).isdigit()
+            pending.append(self._pool.submit(self._variations, str(node["id"])) if wanted else None)
+        records: list[ProductRecord | SkippedRecord] = []
+        for node, future in zip(nodes, pending, strict=True):
+
+            def build(node: Any = node, future: Future[list[Any]] | None = future) -> ProductRecord:
+                return product_record(node, future.result() if future else [], currency)
+
+            records.append(_guard("product", node, build))
+        return records
+
+    def iter_products(
+        self, since: datetime | None, progress: Progress | None = None
+    ) -> Iterator[ProductRecord | SkippedRecord]:
+        params = {"orderby": "id", "order": "asc", **_since(since)}
+        done = 0
+        for page in self.client.pages("products", params):
+            yield from self._records(page.items)
+            done += len(page.items)
+            if progress:
+                progress(done, page.total or done, "products")
+
+    def get_product(self, external_id: str) -> ProductRecord | None:
+        """One product (a variation's id gives its parent), or None if it no longer exists."""
+        node = self.client.get_optional(f"products/{external_id}")
+        if node is None:
+            return None
+        parent = str(node.get("parent_id") or "") if isinstance(node, dict) else ""
+        if isinstance(node, dict) and node.get("type") == "variation" and parent.isdigit():
+            return self.get_product(parent)
+        variations = self._variations(external_id) if is_variable(node) else []
+        return product_record(node, variations, self.currency)
+
+    def iter_deleted_products(self, since: datetime) -> Iterator[str]:
+        """Products moved to the trash since ``since`` (what product.deleted reports).
+
+        Permanently deleted products leave no trace: a full sync archives those. A store that
+        refuses ``status=trash`` just reports nothing here.
+        """
+        params = {"status": "trash", "orderby": "id", "order": "asc", **_since(since)}
+        try:
+            for page in self.client.pages("products", params):
+                for node in page.items:
+                    if isinstance(node, dict) and str(node.get("id", "")).isdigit():
+                        yield str(node["id"])
+        except PlatformError as exc:
+            log.info("no trash listing from this store", extra={"error": str(exc)})
+
+    # ---------------------------------------------------------------------- orders
+    def iter_orders(
+        self, since: datetime | None, progress: Progress | None = None
+    ) -> Iterator[OrderRecord | SkippedRecord]:
+        params = {"orderby": "id", "order": "asc", **_since(since)}
+        done = 0
+        for page in self.client.pages("orders", params):
+            for node in page.items:
+                yield _guard("order", node, partial(order_record, node))
+            done += len(page.items)
+            if progress:
+                progress(done, page.total or done, "orders")
+
+    def get_order(self, external_id: str) -> OrderRecord | None:
+        node = self.client.get_optional(f"orders/{external_id}")
+        return None if node is None else order_record(node)
+
+    def _order(self, order_id: str) -> dict[str, Any]:
+        order = self.client.get_optional(f"orders/{order_id}")
+        if not isinstance(order, dict):
+            raise PlatformError(f"order {order_id} not found")
+        return order
+
+    # ------------------------------------------------------------------- fulfilment
+    def create_fulfillment(
+        self, order_id: str, line_ids: Sequence[str], tracking: TrackingInfo
+    ) -> FulfillmentResult:
+        """A customer note with the tracking; the order is ``completed`` once every line shipped.
+
+        WooCommerce has no per-line fulfilment, so the lines Luneo reported shipped are kept in
+        the order meta ``_luneo_shipped_lines``: a line already there is skipped, and the status
+        changes only when no line is left to ship.
+        """
+        order = self._order(order_id)
+        lines = _live_lines(order)
+        shipped = {str(x) for x in _as_list(meta_value(order, SHIPPED_META))}
+        wanted = [i for i in dict.fromkeys(line_ids) if i in lines and i not in shipped]
+        if not wanted:
+            return FulfillmentResult(())
+        text = shipping_note([lines[i] for i in wanted], tracking)
+        note = self.client.call(
+            "POST", f"orders/{order_id}/notes", json={"note": text, "customer_note": True}
+        )
+        now_shipped = sorted(shipped | set(wanted), key=lambda x: (len(x), x))
+        update: dict[str, Any] = {"meta_data": [{"key": SHIPPED_META, "value": now_shipped}]}
+        if set(lines) <= set(now_shipped) and order.get("status") != "completed":
+            update["status"] = "completed"
+        self.client.call("PUT", f"orders/{order_id}", json=update)
+        return FulfillmentResult((str(note.get("id", "")) if isinstance(note, dict) else "",))
+
+    def attach_order_files(self, order_id: str, links: Sequence[FileLink]) -> None:
+        """Order meta ``_luneo_print_files`` plus a private note listing the links."""
+        value = [
+            {"line_id": x.line_id, "area": x.area, "format": x.format, "url": x.url} for x in links
+        ]
+        if meta_value(self._order(order_id), FILES_META) == value:
+            return  # attached already: no second note
+        meta = {"meta_data": [{"key": FILES_META, "value": value}]}
+        self.client.call("PUT", f"orders/{order_id}", json=meta)
+        lines = [f"{x.area} ({x.format.upper()}, line {x.line_id}): {x.url}" for x in links]
+        note = "Luneo print files:\n" + "\n".join(lines)
+        self.client.call(
+            "POST", f"orders/{order_id}/notes", json={"note": note, "customer_note": False}
+        )
+
+    # --------------------------------------------------------------------- webhooks
+    def _webhooks_at(self, delivery_url: str) -> list[dict[str, Any]]:
+        return [
+            hook
+            for page in self.client.pages("webhooks")
+            for hook in page.items
+            if isinstance(hook, dict) and hook.get("delivery_url") == delivery_url
+        ]
+
+    def ensure_webhooks(self, callback_url: str, topics: Sequence[str]) -> list[str]:
+        """Create the missing subscriptions; re-arm existing ones (active, current secret).
+
+        The secret is write-only in WooCommerce's API, so an existing webhook is always given
+        ours again; duplicates for the same topic are deleted.
+        """
+        if not self.webhook_secret:
+            raise PlatformError("no webhook secret for this store")
+        existing = self._webhooks_at(callback_url)
+        created = []
+        for topic in dict.fromkeys(topics):
+            same = [hook for hook in existing if hook.get("topic") == topic]
+            if not same:
+                self.client.call("POST", "webhooks", json=self._webhook_body(topic, callback_url))
+                created.append(topic)
+                continue
+            repair = {"status": "active", "secret": self.webhook_secret}
+            self.client.call("PUT", f"webhooks/{same[0]['id']}", json=repair)
+            for extra in same[1:]:
+                self.client.call("DELETE", f"webhooks/{extra['id']}", params={"force": True})
+        return created
+
+    def _webhook_body(self, topic: str, delivery_url: str) -> dict[str, Any]:
+        return {
+            "name": f"Luneo {topic}",
+            "topic": topic,
+            "delivery_url": delivery_url,
+            "secret": self.webhook_secret,
+            "status": "active",
+        }
+
+    def delete_webhooks(self, callback_url: str) -> int:
+        """Remove every webhook pointing at ``callback_url`` (disconnect); how many went."""
+        hooks = self._webhooks_at(callback_url)
+        for hook in hooks:
+            self.client.call("DELETE", f"webhooks/{hook['id']}", params={"force": True})
+        return len(hooks)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self.client.close()
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _live_lines(order: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """The order's line items still to be delivered (refunded-away lines have quantity 0)."""
+    lines = {}
+    for line in order.get("line_items") or []:
+        if not isinstance(line, Mapping) or not str(line.get("id", "")).isdigit():
+            continue
+        if not isinstance(line.get("quantity"), int) or line["quantity"] > 0:
+            lines[str(line["id"])] = line
+    return lines
+
+
+def shipping_note(lines: Sequence[Mapping[str, Any]], tracking: TrackingInfo) -> str:
+    """The customer note for a shipment: what was shipped, the carrier and the tracking."""
+    items = ", ".join(f"{line.get('name', '')} × {line.get('quantity', 1)}" for line in lines)
+    parts = [f"Shipped: {items}."]
+    if tracking.company:
+        parts.append(f"Carrier: {tracking.company}.")
+    if tracking.number:
+        parts.append(f"Tracking number: {tracking.number}.")
+    if tracking.url:
+        parts.append(f"Track your parcel: {tracking.url}")
+    return "\n".join(parts)
+
+
+def _guard(
+    kind: Literal["product", "order"], node: Any, build: Callable[[], R]
+) -> R | SkippedRecord:
+    """The record, or a SkippedRecord saying why it could not be built."""
+    try:
+        return build()
+    except RecordError as exc:
+        external_id, reason = exc.external_id, exc.reason
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        external_id = str(node.get("id") or "?") if isinstance(node, dict) else "?"
+        reason = f"unexpected shape ({type(exc).__name__}: {exc})"
+    if external_id == "?" and isinstance(node, dict) and node.get("id") is not None:
+        external_id = str(node["id"])
+    log.warning("skipping malformed %s", kind, extra={"external_id": external_id, "reason": reason})
+    return SkippedRecord(kind, external_id, reason)

@@ -1,0 +1,71 @@
+"""A fake WooCommerce store (REST through `responses`), connected as a merchant would."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import responses
+from flask import Flask
+from flask.testing import FlaskClient
+from redis import Redis
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Platform, Shop
+from app.woocommerce.connect import start_connection
+from jobs.worker import build_worker
+from tests.support.fake_woocommerce import FakeWooStore
+
+PUBLIC_IP = "93.184.215.14"  # what the (pretend) DNS answers for shop.test
+
+
+def public_dns(_host: str, _port: int) -> list[str]:
+    return [PUBLIC_IP]
+
+
+@pytest.fixture
+def store() -> Iterator[FakeWooStore]:
+    fake = FakeWooStore()
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        fake.install(mock)
+        yield fake
+
+
+@pytest.fixture
+def settings(settings: dict[str, Any]) -> dict[str, Any]:
+    return {**settings, "WOOCOMMERCE_MAX_ATTEMPTS": 2}
+
+
+def authorize_url(app: Flask, redis: Redis, store_url: str = "https://shop.test") -> str:
+    with app.app_context():
+        return start_connection(store_url, config=app.config, redis=redis, resolve=public_dns)
+
+
+def run_jobs(app: Flask) -> None:
+    """The webhook and sync jobs (and what they enqueue there), in this process, to the end.
+
+    Rendering is left waiting: production is another part's work, and a QUEUED job is the
+    state this part hands over.
+    """
+    with app.app_context():
+        build_worker(app, ["default", "sync"], simple=True).work(burst=True, with_scheduler=False)
+
+
+def woo_shop(session: Session, domain: str = "shop.test") -> Shop | None:
+    session.expire_all()
+    stmt = select(Shop).where(Shop.platform == Platform.WOOCOMMERCE, Shop.domain == domain)
+    return session.scalars(stmt).one_or_none()
+
+
+@pytest.fixture
+def connected(
+    app: Flask, client: FlaskClient, redis: Redis, session: Session, store: FakeWooStore
+) -> Shop:
+    """shop.test connected through the auth endpoint, webhooks created, first sync done."""
+    store.approve(client, authorize_url(app, redis))
+    run_jobs(app)
+    shop = woo_shop(session)
+    assert shop is not None
+    return shop
