@@ -405,7 +405,7 @@ def reconcile_all() -> int:
             Shop.uninstalled_at.is_(None),
             Shop.needs_reauth.is_(False),
         )
-        shop_ids = list(session.scalars(query))
+        shop_ids = list(session.scalars(query.order_by(Shop.id)))
     redis = get_redis()
     for shop_id in shop_ids:
         enqueue(redis, incremental_sync_spec(shop_id))
