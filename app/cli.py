@@ -39,11 +39,13 @@ def cli() -> None:
 def _register_domain_commands() -> None:
     from app.design.render_cli import register_render_command
     from app.woocommerce.cli import register_woo_commands
+    from jobs.production_cli import register_production_commands
     from jobs.sync_cli import register_sync_commands
 
     register_sync_commands(cli)
     register_render_command(cli)
     register_woo_commands(cli)
+    register_production_commands(cli)
 
 
 _register_domain_commands()
@@ -198,11 +200,21 @@ def seed_demo() -> None:
 
 
 def _seed_demo() -> Any:
+    """Seed the demo shop and hand its waiting production jobs to the workers."""
+    from sqlalchemy import select
+
     from app.demo import seed_demo_shop
     from app.extensions import get_db, get_storage
+    from app.models import ProductionJob, ProductionStatus
+    from jobs.production import enqueue_production
 
     with get_db().session() as session:
-        return seed_demo_shop(session, get_storage())
+        shop = seed_demo_shop(session, get_storage())
+        queued = select(ProductionJob.id).where(
+            ProductionJob.shop_id == shop.id, ProductionJob.status == ProductionStatus.QUEUED
+        )
+        enqueue_production(session, [(job_id, shop.id) for job_id in session.scalars(queued)])
+        return shop
 
 
 @cli.command()

@@ -40,6 +40,7 @@ from app.models import (
     WebhookEvent,
     WebhookStatus,
 )
+from app.production.assets import stored_file_for_ref
 from app.storage import Storage, new_key
 from jobs.shopify_events import (
     cancel_shop_jobs,
@@ -158,10 +159,37 @@ def _files(scope: ShopScope, ids: Iterable[int]) -> list[StoredFile]:
     return list(scope.session.scalars(stmt))
 
 
-def design_file_ids(designs: Iterable[Design]) -> set[int]:
+SHOPPER_FILE_KINDS = frozenset({FileKind.UPLOAD, FileKind.AI_IMAGE})
+
+
+def referenced_srcs(document: Any) -> set[str]:
+    """Pictures a design's image and clipart layers place, by ``src`` (storage key or file:id)."""
+    found: set[str] = set()
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key == "src" and isinstance(value, str):
+                    found.add(value)
+                else:
+                    stack.append(value)
+    return found
+
+
+def design_file_ids(scope: ShopScope, designs: Iterable[Design]) -> set[int]:
+    """The shopper's own files behind these designs: previews, uploads and generated images.
+
+    The merchant's mockups are placed by many designs and are never the shopper's data."""
     ids: set[int] = set()
     for design in designs:
         ids |= referenced_file_ids(design.document)
+        for ref in referenced_srcs(design.document):
+            stored = stored_file_for_ref(scope, ref)
+            if stored is not None and stored.kind in SHOPPER_FILE_KINDS:
+                ids.add(stored.id)
         if design.preview_file_id is not None:
             ids.add(design.preview_file_id)
     return ids
@@ -182,8 +210,10 @@ def _file_record(stored: StoredFile) -> dict[str, Any]:
     }
 
 
-def _design_record(design: Design, files: dict[int, StoredFile]) -> dict[str, Any]:
-    own = sorted(design_file_ids([design]) & files.keys())
+def _design_record(
+    scope: ShopScope, design: Design, files: dict[int, StoredFile]
+) -> dict[str, Any]:
+    own = sorted(design_file_ids(scope, [design]) & files.keys())
     return {
         "id": design.public_id,
         "status": design.status.value,
@@ -227,7 +257,7 @@ def compile_export(scope: ShopScope, event: WebhookEvent, subject: Subject) -> d
     """What Luneo holds about the request's customer in this shop, as plain JSON."""
     orders = matching_orders(scope, subject)
     designs = matching_designs(scope, subject, orders)
-    files = {f.id: f for f in _files(scope, design_file_ids(designs))}
+    files = {f.id: f for f in _files(scope, design_file_ids(scope, designs))}
     public_ids = {design.id: design.public_id for design in designs}
     request = event.payload.get("data_request")
     return {
@@ -237,7 +267,7 @@ def compile_export(scope: ShopScope, event: WebhookEvent, subject: Subject) -> d
         "requested_at": _iso(event.received_at),
         "customer": event.payload.get("customer"),
         "orders_requested": event.payload.get("orders_requested") or [],
-        "designs": [_design_record(design, files) for design in designs],
+        "designs": [_design_record(scope, design, files) for design in designs],
         "orders": [_order_record(order, public_ids) for order in orders],
     }
 
@@ -338,7 +368,7 @@ def _redact_customer(session: Session, event: WebhookEvent) -> WebhookStatus:
     subject = Subject.from_payload(event.payload, "orders_to_redact")
     orders = matching_orders(scope, subject)
     designs = matching_designs(scope, subject, orders)
-    file_ids = design_file_ids(designs) | _production_file_ids(scope, designs, orders)
+    file_ids = design_file_ids(scope, designs) | _production_file_ids(scope, designs, orders)
     file_ids |= _earlier_export_ids(session, shop.id, subject)
     delete_files(scope, get_storage(), _files(scope, file_ids))
     design_ids = [design.id for design in designs]

@@ -4,7 +4,7 @@ Running the same records twice writes nothing the second time (fields are compar
 are set), so "unchanged" is a real outcome, not an update in disguise. Variants gone upstream
 are deleted; products gone upstream are archived, never deleted, because orders refer to them.
 An order line whose ``_luneo_design`` names a design of *this* shop is linked to it, the design
-is frozen (ORDERED) and a production job waits for it in QUEUED.
+is frozen (ORDERED) and a production job waits for it in QUEUED, enqueued on commit.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from connectors.base import (
     SkippedRecord,
     VariantRecord,
 )
+from jobs.production import enqueue_production
 
 Outcome = Literal["created", "updated", "unchanged"]
 CENT = Decimal("0.01")
@@ -292,22 +293,32 @@ def _freeze_designs(designs: Iterable[Design], effects: OrderEffects) -> None:
 
 
 def _queue_production(scope: ShopScope, order: Order) -> int:
-    """One QUEUED production job per line with a design ("waiting for production")."""
+    """One QUEUED production job per line with a design, produced once this sync commits.
+
+    Jobs still QUEUED from an earlier sync are enqueued again too: the fixed RQ job id makes
+    that a no-op while one waits, and it recovers a job whose enqueue was lost.
+    """
     lines = [item for item in order.items if item.design_id is not None]
     if not lines:
         return 0
-    query = select(ProductionJob.order_item_id).where(
+    query = scope.select(ProductionJob).where(
         ProductionJob.order_item_id.in_([item.id for item in lines])
     )
-    already = set(scope.session.scalars(query))
+    already = {job.order_item_id: job for job in scope.session.scalars(query)}
+    waiting = [job for job in already.values() if job.status is ProductionStatus.QUEUED]
     created = 0
     for item in lines:
         if item.id not in already:
-            scope.add(
-                ProductionJob(
-                    order_item_id=item.id, design_id=item.design_id, status=ProductionStatus.QUEUED
+            waiting.append(
+                scope.add(
+                    ProductionJob(
+                        order_item_id=item.id,
+                        design_id=item.design_id,
+                        status=ProductionStatus.QUEUED,
+                    )
                 )
             )
             created += 1
     scope.session.flush()
+    enqueue_production(scope.session, [(job.id, job.shop_id) for job in waiting])
     return created

@@ -21,7 +21,9 @@ from app.admin.csrf import csrf_protected
 from app.admin.template_input import InvalidInput, parse_template
 from app.errors import error_response
 from app.extensions import get_redis, get_session, get_storage
-from app.models import Order, Product, ShopScope, StoredFile, Template
+from app.models import Order, Product, ProductionJob, ShopScope, StoredFile, Template
+from app.production import NotRetryable, requeue
+from jobs.production import enqueue_production
 
 bp = Blueprint("admin_api", __name__, url_prefix="/api/admin")
 
@@ -163,3 +165,25 @@ def upload_mockup() -> ResponseReturnValue:
         "name": stored.original_name,
     }
     return jsonify({"file": body}), 201
+
+
+# ---------------------------------------------------------------- production
+
+
+@bp.post("/production-jobs/<int:job_id>/retry")
+@shop_admin_required
+@csrf_protected
+def retry_production(job_id: int) -> ResponseReturnValue:
+    """Put a failed production job back in line, once its cause is fixed (or storage is back)."""
+    scope = _scope()
+    job = scope.get(ProductionJob, job_id)
+    if job is None:
+        return error_response(404, "not_found", "There is no production job with this id.")
+    try:
+        requeue(job)
+    except NotRetryable:
+        message = f"This job is {job.status.value}: only a failed job can be retried."
+        return error_response(409, "not_retryable", message)
+    enqueue_production(scope.session, [(job.id, job.shop_id)])
+    scope.session.commit()
+    return jsonify({"job": {"id": job.id, "status": job.status.value}})

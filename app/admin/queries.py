@@ -81,12 +81,35 @@ class FileLink:
 
 
 @dataclass(frozen=True)
+class FindingRow:
+    """One preflight finding as the order page lists it."""
+
+    severity: str  # error, warning, info
+    where: str  # "front, layer 2"; empty for the whole design
+    message: str
+    code: str
+
+
+@dataclass(frozen=True)
 class ItemRow:
     item: OrderItem
     design: Design | None
     job: ProductionJob | None
     files: list[FileLink] = field(default_factory=list)
     preview_url: str | None = None  # the design's rendered preview, when there is one
+    previews: list[FileLink] = field(default_factory=list)  # one per print area, on its mockup
+
+    @property
+    def findings(self) -> list[FindingRow]:
+        return preflight_findings(self.job)
+
+    @property
+    def preflight_ran(self) -> bool:
+        return self.job is not None and "findings" in (self.job.preflight or {})
+
+    @property
+    def can_retry(self) -> bool:
+        return self.job is not None and self.job.status is ProductionStatus.FAILED
 
 
 @dataclass(frozen=True)
@@ -199,6 +222,40 @@ def _previews(scope: ShopScope, designs: Iterable[Design]) -> dict[int, StoredFi
     return {f.id: f for f in scope.session.scalars(stmt)}
 
 
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+FORMAT_ORDER = ("png", "pdf", "tiff", "pdf-cmyk", "preview", "glb", "usdz")
+FORMAT_LABELS = {"preview": "Preview", "glb": "GLB (3D)", "usdz": "USDZ (AR)"}
+
+
+def preflight_findings(job: ProductionJob | None) -> list[FindingRow]:
+    """The job's stored preflight, most severe first; tolerant of a malformed report."""
+    raw = (job.preflight or {}).get("findings") if job is not None else None
+    rows: list[FindingRow] = []
+    for finding in raw if isinstance(raw, list) else []:
+        if not isinstance(finding, dict):
+            continue
+        area, layer = finding.get("area") or "", finding.get("layer")
+        where = f"{area}, layer {layer + 1}" if area and isinstance(layer, int) else str(area)
+        severity = str(finding.get("severity") or "info")
+        message, code = str(finding.get("message") or ""), str(finding.get("code") or "")
+        rows.append(FindingRow(severity, where, message, code))
+    return sorted(rows, key=lambda f: SEVERITY_ORDER.get(f.severity, 3))
+
+
+def _production_files(scope: ShopScope, job: ProductionJob | None) -> list[ProductionFile]:
+    """The job's files in a stable order: by area as produced, then PNG, PDF, preview, 3D."""
+    files = [
+        f for f in (job.files if job is not None else []) if f.stored_file.shop_id == scope.shop_id
+    ]
+    areas = list(dict.fromkeys(f.area_key for f in sorted(files, key=lambda f: f.id or 0)))
+
+    def order(produced: ProductionFile) -> tuple[int, int]:
+        rank = FORMAT_ORDER.index(produced.format) if produced.format in FORMAT_ORDER else 99
+        return areas.index(produced.area_key), rank
+
+    return sorted(files, key=order)
+
+
 def _item_files(
     scope: ShopScope,
     design: Design | None,
@@ -207,14 +264,23 @@ def _item_files(
     link: FileLinker,
 ) -> list[FileLink]:
     links: list[FileLink] = []
-    if design is not None and design.preview_file_id in previews:
-        links.append(FileLink("Preview", link(previews[design.preview_file_id])))
-    for produced in job.files if job is not None else []:
-        stored = produced.stored_file
-        if stored.shop_id == scope.shop_id:  # files are shop-owned: never link another's
-            label = f"{produced.area_key} · {produced.format.upper()}"
-            links.append(FileLink(label, link(stored)))
+    linked: set[int] = set()
+    for produced in _production_files(scope, job):  # shop-owned only: never link another's
+        label = FORMAT_LABELS.get(produced.format, produced.format.upper())
+        links.append(FileLink(f"{produced.area_key} · {label}", link(produced.stored_file)))
+        linked.add(produced.stored_file_id)
+    preview_id = design.preview_file_id if design is not None else None
+    if preview_id in previews and preview_id not in linked:  # e.g. the storefront's preview
+        links.insert(0, FileLink("Preview", link(previews[preview_id])))
     return links
+
+
+def _area_previews(scope: ShopScope, job: ProductionJob | None, link: FileLinker) -> list[FileLink]:
+    return [
+        FileLink(produced.area_key, link(produced.stored_file))
+        for produced in _production_files(scope, job)
+        if produced.format == "preview"
+    ]
 
 
 def _order_rows(
@@ -232,7 +298,17 @@ def _order_rows(
         files = _item_files(scope, design, job, previews, link) if link is not None else []
         preview = previews.get(design.preview_file_id or 0) if design is not None else None
         preview_url = link(preview) if link is not None and preview is not None else None
-        return ItemRow(item=item, design=design, job=job, files=files, preview_url=preview_url)
+        areas = _area_previews(scope, job, link) if link is not None else []
+        if not areas and preview_url is not None:
+            areas = [FileLink("design", preview_url)]
+        return ItemRow(
+            item=item,
+            design=design,
+            job=job,
+            files=files,
+            preview_url=preview_url,
+            previews=areas,
+        )
 
     return [OrderRow(order=o, items=[row(i) for i in o.items]) for o in orders]
 

@@ -1,11 +1,13 @@
 """``luneo render``: print files for one design, for operators and partners.
 
     luneo render DESIGN.json --template TEMPLATE.json --out DIR [--format png,pdf] [--dpi N]
+    luneo render DESIGN.json --template TEMPLATE.json --csv ROWS.csv --out DIR [--name-column C]
 
 Pictures and clipart in the design are paths relative to the design file. TEMPLATE.json is the
 template as plain JSON (``print_areas`` with key, width_mm, height_mm, dpi, bleed_mm,
 safe_margin_mm, mockup_placement; fonts, colors, min_image_dpi, max_layers); an area may name a
-``mockup_image`` (relative to the template file) for ``--format preview``.
+``mockup_image`` (relative to the template file) for ``--format preview``. With ``--csv``, the
+design's ``{{column}}`` placeholders are filled per row: see ``app.design.bulk_cli``.
 """
 
 from __future__ import annotations
@@ -56,6 +58,13 @@ def register_render_command(cli_group: click.Group) -> None:
     help="Output ICC profile for tiff/pdf-cmyk (default: the built-in public-domain one).",
 )
 @click.option("--strict", is_flag=True, help="Render nothing when preflight finds an error.")
+@click.option(
+    "--csv",
+    "csv_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Bulk: one set of files per row, filling the design's {{column}} placeholders.",
+)
+@click.option("--name-column", help="With --csv: name each row's folder after this column.")
 def render_command(
     design_file: Path,
     template_file: Path,
@@ -64,9 +73,20 @@ def render_command(
     dpi: int | None,
     cmyk_profile: Path | None,
     strict: bool,
+    csv_file: Path | None,
+    name_column: str | None,
 ) -> None:
     """Render DESIGN_FILE's print areas to print files in --out, after a preflight."""
     wanted = _formats(formats)
+    if csv_file is not None:
+        from app.design.bulk_cli import BulkOptions, bulk_command  # built on this module
+
+        profile = cmyk_profile.read_bytes() if cmyk_profile else None
+        options = BulkOptions(wanted, dpi, profile, strict, name_column)
+        bulk_command(design_file, template_file, csv_file, out_dir, options)
+        return
+    if name_column:
+        raise click.BadParameter("only with --csv", param_hint="--name-column")
     try:
         raw_template = _json(template_file)
         template = TemplateSpec.from_dict(raw_template)

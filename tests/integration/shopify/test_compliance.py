@@ -93,7 +93,8 @@ class World:
     listed: int  # only named in orders_requested / orders_to_redact
     other_order: int
     their_order: int
-    customer_files: tuple[FileRef, ...]  # photo, print file, signed preview, guest preview
+    # photo (file_id), photo placed by key (src), print file, signed preview, guest preview
+    customer_files: tuple[FileRef, ...]
     kept_files: tuple[FileRef, ...]
 
 
@@ -148,10 +149,14 @@ def world(session: Session, storage: Storage) -> World:
     shop = make_shop(session, domain=SHOP)
     other_shop = make_shop(session, domain=OTHER_SHOP)
     photo = put_file(session, storage, shop, FileKind.UPLOAD)
-    document = {
-        "version": 1,
-        "areas": {"front": {"layers": [{"type": "image", "file_id": photo.id}]}},
-    }
+    placed = put_file(session, storage, shop, FileKind.UPLOAD)  # placed by storage key
+    mockup = put_file(session, storage, shop, FileKind.MOCKUP)  # the merchant's, never redacted
+    layers = [
+        {"type": "image", "file_id": photo.id},
+        {"type": "image", "src": placed.key},
+        {"type": "clipart", "src": f"file:{mockup.id}"},
+    ]
+    document = {"version": 1, "areas": {"front": {"layers": layers}}}
     signed = designed(session, storage, shop, customer_ref="191167", document=document)
     guest = designed(session, storage, shop)
     other = designed(session, storage, shop, customer_ref="555")
@@ -187,10 +192,19 @@ def world(session: Session, storage: Storage) -> World:
         other_order=other_order.id,
         their_order=their_order.id,
         customer_files=refs(
-            session, photo.id, printed.id, signed.preview_file_id, guest.preview_file_id
+            session,
+            photo.id,
+            placed.id,
+            printed.id,
+            signed.preview_file_id,
+            guest.preview_file_id,
         ),
         kept_files=refs(
-            session, *(f.id for f in kept), other.preview_file_id, theirs.preview_file_id
+            session,
+            *(f.id for f in kept),
+            mockup.id,
+            other.preview_file_id,
+            theirs.preview_file_id,
         ),
     )
 
@@ -287,7 +301,7 @@ def expected_export(session: Session, world: World) -> dict[str, Any]:
         get(session, Design, world.signed_design),
         get(session, Design, world.guest_design),
     )
-    photo, _, signed_preview, guest_preview = (
+    photo, placed, _, signed_preview, guest_preview = (
         get(session, StoredFile, f.id) for f in world.customer_files
     )
     by_id, by_email = get(session, Order, world.by_id), get(session, Order, world.by_email)
@@ -299,7 +313,10 @@ def expected_export(session: Session, world: World) -> dict[str, Any]:
         "requested_at": _iso(only_event(session).received_at),
         "customer": CUSTOMER,
         "orders_requested": [299938],
-        "designs": [_design(signed, [photo, signed_preview]), _design(guest, [guest_preview])],
+        "designs": [
+            _design(signed, [photo, placed, signed_preview]),
+            _design(guest, [guest_preview]),
+        ],
         "orders": [
             _order(by_id, signed.public_id, by_id_properties),
             _order(by_email, guest.public_id, {}),
@@ -443,8 +460,8 @@ def test_shop_redact_deletes_every_row_and_file_of_the_shop_and_nothing_else(
 
     assert session.get(Shop, world.shop_id) is None
     assert set(shop_owned_counts(session, world.shop_id).values()) == {0}
-    assert len(keys) == 6
-    assert [storage.exists(key) for key in keys] == [False] * 6
+    assert len(keys) == 8
+    assert [storage.exists(key) for key in keys] == [False] * 8
     assert shop_owned_counts(session, world.other_shop_id) == other_before
     theirs = [f for f in world.kept_files if f.shop_id == world.other_shop_id]
     assert len(theirs) == 2

@@ -1,0 +1,364 @@
+"""One production job, start to finish: preflight, render, store, and the status it ends in.
+
+QUEUED → RENDERING (attempts + 1) → READY, or FAILED with a reason a merchant can read. What
+counts as what:
+
+- Bad input (a DesignError: unknown font, missing or corrupt picture, invalid document, a
+  preflight error) fails the job for good: a retry would fail the same way. The job function
+  returns normally, so RQ does not retry it; the merchant retries once the cause is fixed.
+- Anything else (storage, database, fonts not installed) is an infrastructure problem: the job
+  goes back to QUEUED with a note while RQ will retry it, or to FAILED once it will not, and the
+  exception propagates so RQ applies its backoff.
+
+Safe to run twice: a job already READY/PRINTING/SHIPPED (or FAILED: retrying is explicit) is
+left alone, and a re-render re-uses the identical files it stored before.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.design import (
+    FORMATS,
+    Design,
+    DesignError,
+    Finding,
+    FontRegistry,
+    PixelCache,
+    RenderInputs,
+    Request,
+    TemplateSpec,
+    parse_design,
+    preflight_document,
+    preview,
+    render_output,
+)
+from app.models import (
+    Design as DesignRow,
+)
+from app.models import (
+    FileKind,
+    OrderItem,
+    ProductionJob,
+    ProductionStatus,
+    ShopScope,
+    StoredFile,
+    Template,
+)
+from app.production import three_d
+from app.production.assets import shop_assets
+from app.production.files import FileStore, Output, Stored
+from app.production.template_spec import mockups_for, template_spec_from_row
+from app.storage import Storage
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, str], None]
+
+LEFT_ALONE = frozenset(
+    {
+        ProductionStatus.READY,
+        ProductionStatus.PRINTING,
+        ProductionStatus.SHIPPED,
+        ProductionStatus.FAILED,
+    }
+)
+PRINT_KINDS = {"png": FileKind.PRINT_PNG, "pdf": FileKind.PRINT_PDF}
+MAX_REASON = 1000
+
+
+def _no_progress(done: int, total: int, message: str) -> None:
+    return None
+
+
+class Refused(Exception):
+    """Input that cannot be printed: the job fails for good with ``message``."""
+
+    def __init__(self, message: str, preflight: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.preflight = preflight
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a run did; RQ keeps it as the job's result, the CLI prints it."""
+
+    job_id: int
+    status: str  # ready, failed, skipped, missing
+    message: str = ""
+    files: int = 0  # files linked to the job
+    written: int = 0  # storage writes in this run (0 on an identical re-run)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# ---------------------------------------------------------------- preflight report
+
+
+def preflight_report(findings: list[Finding]) -> dict[str, Any]:
+    """The JSON kept in ``ProductionJob.preflight`` for the admin and the partner."""
+    counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
+    return {
+        "findings": [f.as_dict() for f in findings],
+        "errors": counts["error"],
+        "warnings": counts["warning"],
+        "infos": counts["info"],
+    }
+
+
+def _where(finding: Finding) -> str:
+    if not finding.area:
+        return ""
+    layer = f" layer {finding.layer + 1}" if finding.layer is not None else ""
+    return f"{finding.area}{layer}: "
+
+
+def _refusal(errors: list[Finding]) -> str:
+    noun = "problem" if len(errors) == 1 else "problems"
+    listed = "; ".join(f"{_where(f)}{f.message}" for f in errors[:5])
+    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+    return f"Preflight found {len(errors)} {noun} that must be fixed: {listed}{more}"
+
+
+# ---------------------------------------------------------------- one run
+
+
+@dataclass
+class _Run:
+    scope: ShopScope
+    storage: Storage
+    job: ProductionJob
+    store: FileStore
+    progress: Progress
+    fonts: FontRegistry | None
+    # Kept here, not on the job, until the run ends: setting it on the row mid-run would
+    # autoflush an UPDATE and hold the database's write lock for the whole render.
+    report: dict[str, Any] | None = None
+
+    def load(self) -> tuple[DesignRow, Template]:
+        job = self.job
+        design = self.scope.get(DesignRow, job.design_id) if job.design_id else None
+        if design is None:
+            raise Refused("The design of this order line no longer exists.")
+        template = self.scope.get(Template, design.template_id) if design.template_id else None
+        if template is None:
+            raise Refused(
+                "The product template of this design no longer exists, "
+                "so its print areas are unknown."
+            )
+        return design, template
+
+    def check(self, design: DesignRow, spec: TemplateSpec, inputs: RenderInputs) -> Design:
+        findings = preflight_document(design.document, spec, inputs.assets, inputs.registry)
+        report = self.report = preflight_report(findings)
+        errors = [f for f in findings if f.severity == "error"]
+        if errors:
+            raise Refused(_refusal(errors), report)
+        parsed = parse_design(design.document)  # valid: preflight reported no schema error
+        if not any(parsed.areas.get(key) for key in spec.area_keys):
+            raise Refused("The design is empty: there is nothing to print.", report)
+        return parsed
+
+    def note(self, severity: str, area: str, code: str, message: str) -> None:
+        """Add a finding made after preflight (e.g. a skipped 3D model) to the job's report."""
+        report = dict(self.report or {})
+        finding = {"severity": severity, "area": area, "layer": None, "code": code}
+        finding["message"] = message
+        if finding in report.get("findings", []):  # GLB and USDZ share one model: noted once
+            return
+        report["findings"] = [*report.get("findings", []), finding]
+        report[f"{severity}s"] = int(report.get(f"{severity}s", 0)) + 1
+        self.report = report
+
+    @cached_property
+    def order_label(self) -> str:
+        """The order as the merchant knows it ("#1001" → "1001"), for download file names."""
+        item = self.scope.session.get(OrderItem, self.job.order_item_id)
+        name = (item.order.name or item.order.external_id) if item is not None else ""
+        return re.sub(r"[^A-Za-z0-9_-]+", "", name.rsplit("/", 1)[-1]) or "order"
+
+    def filename(self, area: str, suffix: str) -> str:
+        return f"order-{self.order_label}-item-{self.job.order_item_id}-{area}{suffix}"
+
+
+def _outputs(
+    run: _Run,
+    design: Design,
+    spec: TemplateSpec,
+    inputs: RenderInputs,
+    mockups: dict[str, bytes],
+) -> list[tuple[str, str, Callable[[], Output]]]:
+    """(area, format, render) for every file of the job, in the order they are made."""
+    planned: list[tuple[str, str, Callable[[], Output]]] = []
+    areas = [key for key in spec.area_keys if design.areas.get(key)]
+    for area in areas:
+        for fmt, kind in PRINT_KINDS.items():
+            planned.append((area, fmt, _print_output(run, design, spec, inputs, area, fmt, kind)))
+        planned.append((area, "preview", _preview_output(run, design, spec, inputs, area, mockups)))
+    return planned + three_d.planned_outputs(spec, design, inputs, run.filename)
+
+
+def _print_output(
+    run: _Run,
+    design: Design,
+    spec: TemplateSpec,
+    inputs: RenderInputs,
+    area: str,
+    fmt: str,
+    kind: FileKind,
+) -> Callable[[], Output]:
+    spec_format = FORMATS[fmt]
+
+    def render() -> Output:
+        data = render_output(fmt, Request(design, spec, area, inputs))
+        name = run.filename(area, spec_format.suffix)
+        return Output(area, fmt, kind, spec_format.content_type, fmt, name, data)
+
+    return render
+
+
+def _preview_output(
+    run: _Run,
+    design: Design,
+    spec: TemplateSpec,
+    inputs: RenderInputs,
+    area: str,
+    mockups: dict[str, bytes],
+) -> Callable[[], Output]:
+    def render() -> Output:
+        data = preview(design, spec, area, inputs, mockups.get(area))
+        name = run.filename(area, "-preview.png")
+        return Output(area, "preview", FileKind.PREVIEW, "image/png", "png", name, data)
+
+    return render
+
+
+def _render(run: _Run) -> list[Stored]:
+    """Preflight, then every output rendered and its bytes stored; no database writes."""
+    design_row, template = run.load()
+    try:
+        spec = template_spec_from_row(template)
+    except DesignError as exc:
+        raise Refused(f"The product template cannot be used for printing: {exc}") from None
+    inputs = RenderInputs(shop_assets(run.scope, run.storage), run.fonts, PixelCache())
+    design = run.check(design_row, spec, inputs)
+    preview_file = run.scope.get(StoredFile, design_row.preview_file_id or 0)
+    run.store.extra_candidates = [preview_file] if preview_file is not None else []
+    planned = _outputs(run, design, spec, inputs, mockups_for(run.scope, run.storage, template))
+    total = len(planned) + 2
+    run.progress(1, total, "preflight passed")
+    stored: list[Stored] = []
+    for done, (area, fmt, render) in enumerate(planned, start=2):
+        try:
+            output = render()
+        except three_d.ModelSkipped as exc:
+            run.note("warning", three_d.MODEL_AREA, "model_3d_skipped", str(exc))
+            continue
+        except DesignError as exc:
+            raise Refused(f"Could not render {area} ({fmt}): {exc}", run.report) from None
+        stored.append(run.store.put(output))
+        run.progress(done, total, f"{area}: {fmt} stored")
+    return stored
+
+
+def _record(run: _Run, outputs: list[Stored]) -> list[str]:
+    """The rows, in one short write: files, the design's preview, the report, READY."""
+    rows, replaced = run.store.link(outputs)
+    design = run.scope.get(DesignRow, run.job.design_id or 0)
+    previews = [rows[(out.area, out.format)] for out in outputs if out.format == "preview"]
+    if design is not None and previews:
+        design.preview_file_id = previews[0].id
+    run.job.preflight = run.report or {}
+    run.job.move_to(ProductionStatus.READY)
+    return run.store.drop_unused(replaced)
+
+
+# ---------------------------------------------------------------- the entry point
+
+
+def produce_job(
+    session: Session,
+    storage: Storage,
+    job_id: int,
+    *,
+    progress: Progress = _no_progress,
+    will_retry: Callable[[], bool] = lambda: False,
+    fonts: FontRegistry | None = None,
+) -> Outcome:
+    """Render and store every file of production job ``job_id``; see the module docstring."""
+    job = session.get(ProductionJob, job_id)
+    if job is None:
+        log.info("production job gone", extra={"production_job_id": job_id})
+        return Outcome(job_id, "missing", "the production job no longer exists")
+    if job.status in LEFT_ALONE:
+        return Outcome(job_id, "skipped", f"already {job.status.value}", files=len(job.files))
+    if job.status is ProductionStatus.RENDERING:  # a run that died mid-way: start it over
+        job.move_to(ProductionStatus.QUEUED)
+    job.move_to(ProductionStatus.RENDERING)
+    session.commit()
+    scope = ShopScope(session, job.shop_id)
+    run = _Run(scope, storage, job, FileStore(scope, storage, job), progress, fonts)
+    try:
+        outputs = _render(run)
+        replaced = _record(run, outputs)
+        session.commit()
+    except Refused as exc:
+        session.rollback()
+        run.store.discard_created()
+        return _fail(session, job_id, exc.message, exc.preflight)
+    except Exception as exc:
+        session.rollback()
+        run.store.discard_created()
+        _record_crash(session, job_id, exc, will_retry())
+        raise
+    run.store.delete_keys(replaced)
+    progress(1, 1, "ready")
+    outcome = Outcome(job_id, "ready", files=len(job.files), written=run.store.written)
+    log.info(
+        "production job ready",
+        extra={"production_job_id": job_id, "files": outcome.files, "written": outcome.written},
+    )
+    return outcome
+
+
+def _fail(session: Session, job_id: int, message: str, preflight: dict[str, Any] | None) -> Outcome:
+    job = session.get(ProductionJob, job_id)
+    if job is None:
+        return Outcome(job_id, "missing", "the production job no longer exists")
+    if preflight is not None:
+        job.preflight = preflight
+    if job.can_move_to(ProductionStatus.FAILED):
+        job.move_to(ProductionStatus.FAILED, error=message[:MAX_REASON])
+    session.commit()
+    log.warning("production refused", extra={"production_job_id": job_id, "reason": message})
+    return Outcome(job_id, "failed", message)
+
+
+def _record_crash(session: Session, job_id: int, exc: Exception, retrying: bool) -> None:
+    """Show the merchant what happened; the exception itself goes on to RQ."""
+    reason = f"{type(exc).__name__}: {exc}"[:500]
+    try:
+        job = session.get(ProductionJob, job_id)
+        if job is None or job.status is not ProductionStatus.RENDERING:
+            return
+        if retrying:
+            job.move_to(ProductionStatus.QUEUED)
+            job.error = f"Attempt {job.attempts} failed ({reason}); it will be retried."
+        else:
+            job.move_to(
+                ProductionStatus.FAILED,
+                error=f"Rendering failed after {job.attempts} attempt(s): {reason}",
+            )
+        session.commit()
+    except Exception:
+        session.rollback()
+        log.exception("could not record a production failure", extra={"production_job_id": job_id})

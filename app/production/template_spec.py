@@ -1,0 +1,68 @@
+"""Template rows to the render core's ``TemplateSpec``, and the mockup images for previews."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from app.design import TemplateSpec
+from app.models import FileKind, PrintArea, ShopScope, StoredFile, Template
+from app.storage import MissingFile, Storage
+
+
+def _area_dict(area: PrintArea) -> dict[str, Any]:
+    return {
+        "key": area.key,
+        "name": area.name,
+        "width_mm": area.width_mm,
+        "height_mm": area.height_mm,
+        "dpi": area.dpi,
+        "bleed_mm": area.bleed_mm,
+        "safe_margin_mm": area.safe_margin_mm,
+        "mockup_placement": dict(area.mockup_placement or {}) or None,
+    }
+
+
+def template_spec_from_row(template: Template) -> TemplateSpec:
+    """The same shape ``TemplateSpec.from_dict`` reads from TEMPLATE.json, so both agree.
+
+    ``extra`` carries what only 3D output needs: the model id, each area's UV rectangle and the
+    product colour (``Template.extra["base_color"]``).
+    Raises DesignError for a template the renderer cannot use (e.g. no print area).
+    """
+    areas = sorted(template.print_areas, key=lambda a: (a.position, a.id))
+    spec = TemplateSpec.from_dict(
+        {
+            "print_areas": [_area_dict(area) for area in areas],
+            "fonts": list(template.fonts or ()),
+            "colors": list(template.colors or ()),
+            "min_image_dpi": template.min_image_dpi,
+            "max_layers": template.max_layers,
+        }
+    )
+    extra = {
+        "model_3d": template.model_3d,
+        "uv_regions": {a.key: dict(a.uv_region) for a in areas if a.uv_region},
+        # The product colour the 3D model wears; the model's own default when not set.
+        "base_color": (template.extra or {}).get("base_color"),
+    }
+    return dataclasses.replace(spec, extra=extra)
+
+
+def mockups_for(scope: ShopScope, storage: Storage, template: Template) -> dict[str, bytes]:
+    """Each area's mockup image (this shop's MOCKUP files only); a vanished file is skipped.
+
+    A preview without its mockup still shows the design, so a missing mockup is not worth
+    failing a print job over.
+    """
+    found: dict[str, bytes] = {}
+    for area in template.print_areas:
+        stored = scope.get(StoredFile, area.mockup_file_id) if area.mockup_file_id else None
+        if stored is None or stored.kind is not FileKind.MOCKUP:
+            continue
+        try:
+            with storage.open(stored.key) as stream:
+                found[area.key] = stream.read()
+        except MissingFile:
+            continue
+    return found
