@@ -55,6 +55,7 @@ def template_document(
         "colors": list(template.colors),
         "max_layers": template.max_layers,
         "ai_enabled": template.ai_enabled,
+        "model_3d": template.model_3d,
         "min_image_dpi": template.min_image_dpi,
         "price_rules": [dict(rule) for rule in template.price_rules],
         "currency": currency,

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from app.admin import catalog_options as opt
+from app.design.models3d import available_models
 
 _AREA_KEY = re.compile(opt.AREA_KEY_PATTERN)
 _HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
@@ -53,8 +54,19 @@ class TemplateInput:
     max_layers: int
     ai_enabled: bool
     min_image_dpi: int
+    model_3d: str | None
     price_rules: list[dict[str, str]]
     print_areas: list[AreaInput]
+
+
+def _model_3d(reader: _Reader, raw: Any) -> str | None:
+    """A built-in 3D model id for the GLB/AR preview, or none."""
+    if raw in (None, ""):
+        return None
+    if not isinstance(raw, str) or raw not in {m["id"] for m in available_models()}:
+        reader.fail("model_3d", "Choose one of the offered 3D models, or none.")
+        return None
+    return raw
 
 
 class _Reader:
@@ -343,6 +355,7 @@ def parse_template(payload: Any, currency: str) -> TemplateInput:
         ),
         price_rules=_rules(reader, payload.get("price_rules"), keys, currency),
         print_areas=areas,
+        model_3d=_model_3d(reader, payload.get("model_3d")),
     )
     if reader.errors:
         raise InvalidInput(reader.errors)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from app.admin import catalog_options as opt
 from app.admin.template_input import AreaInput, InvalidInput, TemplateInput
 from app.design.fonts import FAMILIES
+from app.design.models3d import available_models
 from app.models import PrintArea, Product, ShopScope, Template
 from app.template_documents import mockups_of
 
@@ -137,6 +138,7 @@ def save_template(scope: ShopScope, template: Template, values: TemplateInput) -
             "ai_enabled": values.ai_enabled,
             "min_image_dpi": values.min_image_dpi,
             "price_rules": [dict(rule) for rule in values.price_rules],
+            "model_3d": values.model_3d,
         },
     )
     _replace_areas(scope, template, values.print_areas)
@@ -146,6 +148,7 @@ def editor_options(currency: str) -> dict[str, Any]:
     """The fixed choices and limits the editor offers (the API enforces the same ones)."""
     return {
         "fonts": [{"family": f.name, "category": f.category} for f in FAMILIES],
+        "models_3d": [{"id": m["id"], "name": m["name"]} for m in available_models()],
         "currency": currency,
         "currency_places": opt.currency_places(currency),
         "limits": {

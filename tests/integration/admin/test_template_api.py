@@ -556,3 +556,24 @@ def test_the_editor_api_needs_a_signed_in_shop(
     assert response.status_code == 401
     assert response.json["error"]["code"] == "unauthorized"
     assert count(session, Template) == 0
+
+
+def test_a_built_in_3d_model_is_chosen_or_refused(
+    cookie_client: FlaskClient, csrf: dict[str, str], session: Session, product: Product
+) -> None:
+    cookie_client.post(url(product), headers=csrf)
+
+    chosen = cookie_client.put(url(product), json=payload(model_3d="mug"), headers=csrf)
+    refused = cookie_client.put(url(product), json=payload(model_3d="teapot"), headers=csrf)
+    cleared = cookie_client.put(url(product), json=payload(model_3d=None), headers=csrf)
+
+    assert chosen.status_code == 200
+    assert chosen.json["template"]["model_3d"] == "mug"
+    assert refused.status_code == 400
+    assert refused.json["error"]["fields"] == {
+        "model_3d": "Choose one of the offered 3D models, or none."
+    }
+    assert cleared.status_code == 200
+    template = template_of(session, product)
+    assert template is not None
+    assert template.model_3d is None
