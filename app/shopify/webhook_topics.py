@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobs.queue import JobSpec
-
 # Order and product bodies carry the customer's name, email and addresses. The jobs only need
 # the ids (they re-read the resource from Shopify), so only the ids are stored: personal data
 # kept in webhook rows would sit beyond the reach of customers/redact.
@@ -44,8 +42,3 @@ def stored_payload(topic: str, payload: dict[str, Any]) -> dict[str, Any]:
     if topic.startswith(("orders/", "products/")):
         return {key: payload[key] for key in _RESOURCE_FIELDS if key in payload}
     return payload
-
-
-def event_job(func: str, event_id: int) -> JobSpec:
-    """One job per recorded delivery; its id makes a second enqueue of the same event a no-op."""
-    return JobSpec("default", func, (event_id,), job_id=f"shopify-webhook-{event_id}")

@@ -27,12 +27,12 @@ from werkzeug.datastructures import Headers
 
 from app.errors import error_response
 from app.extensions import get_redis, get_session
-from app.models import Platform, WebhookEvent, WebhookStatus
+from app.models import Platform, WebhookEvent
 from app.shopify import webhook_topics
 from app.shopify.install import find_shop
 from app.shopify.signatures import valid_shop_domain
 from app.shopify.webhook_guard import hmac_verified
-from jobs.queue import enqueue_after_commit
+from app.webhook_events import dispatch
 
 bp = Blueprint("shopify_webhooks", __name__)
 log = logging.getLogger(__name__)
@@ -131,17 +131,7 @@ def record(session: Session, redis: Redis, delivery: Delivery) -> str:
     event = _insert(session, delivery)
     if event is None:
         return "duplicate"
-    job = webhook_topics.job_for(delivery.topic)
-    if job is None:
-        event.status = WebhookStatus.IGNORED
-    else:
-        enqueue_after_commit(session, redis, webhook_topics.event_job(job, event.id))
-    session.commit()
-    log.info(
-        "shopify webhook recorded",
-        extra={"topic": delivery.topic, "shop": delivery.shop_domain, "event_id": event.id},
-    )
-    return event.status.value
+    return dispatch(session, redis, event, webhook_topics.job_for(delivery.topic))
 
 
 @bp.post("/webhooks/shopify")

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobs.queue import JobSpec
-
 _RESOURCE_FIELDS = ("id", "parent_id", "type", "status", "date_modified_gmt")
 
 
@@ -28,8 +26,3 @@ def job_for(topic: str) -> str | None:
 
 def stored_payload(payload: dict[str, Any]) -> dict[str, Any]:
     return {key: payload[key] for key in _RESOURCE_FIELDS if key in payload}
-
-
-def event_job(func: str, event_id: int) -> JobSpec:
-    """One job per recorded delivery; its id makes a second enqueue of the same event a no-op."""
-    return JobSpec("default", func, (event_id,), job_id=f"woo-webhook-{event_id}")

@@ -27,10 +27,10 @@ from werkzeug.datastructures import Headers
 
 from app.errors import error_response
 from app.extensions import get_redis, get_session
-from app.models import Platform, Shop, WebhookEvent, WebhookStatus
+from app.models import Platform, Shop, WebhookEvent
+from app.webhook_events import dispatch
 from app.woocommerce import webhook_topics
 from app.woocommerce.webhook_guard import woo_signed
-from jobs.queue import enqueue_after_commit
 
 bp = Blueprint("woo_webhooks", __name__)
 log = logging.getLogger(__name__)
@@ -108,17 +108,7 @@ def record(session: Session, redis: Redis, shop: Shop, delivery: Delivery) -> st
     event = _insert(session, shop, delivery)
     if event is None:
         return "duplicate"
-    job = webhook_topics.job_for(delivery.topic)
-    if job is None:
-        event.status = WebhookStatus.IGNORED
-    else:
-        enqueue_after_commit(session, redis, webhook_topics.event_job(job, event.id))
-    session.commit()
-    log.info(
-        "woocommerce webhook recorded",
-        extra={"topic": delivery.topic, "shop_id": shop.id, "event_id": event.id},
-    )
-    return event.status.value
+    return dispatch(session, redis, event, webhook_topics.job_for(delivery.topic))
 
 
 @bp.post("/webhooks/woocommerce/<webhook_path>")

@@ -77,7 +77,7 @@ def test_signed_product_update_is_recorded_once_and_synced(
         WebhookStatus.RECEIVED,
     )
     assert set(event.payload) == {"id", "type", "status", "date_modified_gmt"}  # no customer data
-    assert queued(redis) == [f"woo-webhook-{event.id}"]
+    assert queued(redis) == [f"woocommerce-webhook-{event.id}"]
 
     run_jobs(app)
 
