@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +34,6 @@ from app.shopify.webhook_guard import hmac_verified
 from app.webhook_events import dispatch
 
 bp = Blueprint("shopify_webhooks", __name__)
-log = logging.getLogger(__name__)
 
 
 class BadDelivery(ValueError):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +32,6 @@ from app.woocommerce import webhook_topics
 from app.woocommerce.webhook_guard import woo_signed
 
 bp = Blueprint("woo_webhooks", __name__)
-log = logging.getLogger(__name__)
 
 
 class BadDelivery(ValueError):
