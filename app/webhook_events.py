@@ -13,6 +13,14 @@ from jobs.queue import JobSpec, enqueue_after_commit
 log = logging.getLogger(__name__)
 
 
+class BadDelivery(ValueError):
+    """A signed delivery we cannot read; ``code`` is the API error code of the 400."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 def event_job(func: str, event: WebhookEvent) -> JobSpec:
     """One job per recorded delivery; its id makes a second enqueue of the same event a no-op."""
     job_id = f"{event.platform.value}-webhook-{event.id}"

@@ -31,17 +31,9 @@ from app.shopify import webhook_topics
 from app.shopify.install import find_shop
 from app.shopify.signatures import valid_shop_domain
 from app.shopify.webhook_guard import hmac_verified
-from app.webhook_events import dispatch
+from app.webhook_events import BadDelivery, dispatch
 
 bp = Blueprint("shopify_webhooks", __name__)
-
-
-class BadDelivery(ValueError):
-    """A signed delivery we cannot read; ``code`` is the API error code."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 @dataclass(frozen=True)

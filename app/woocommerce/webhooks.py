@@ -27,17 +27,11 @@ from werkzeug.datastructures import Headers
 from app.errors import error_response
 from app.extensions import get_redis, get_session
 from app.models import Platform, Shop, WebhookEvent
-from app.webhook_events import dispatch
+from app.webhook_events import BadDelivery, dispatch
 from app.woocommerce import webhook_topics
 from app.woocommerce.webhook_guard import woo_signed
 
 bp = Blueprint("woo_webhooks", __name__)
-
-
-class BadDelivery(ValueError):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 @dataclass(frozen=True)
