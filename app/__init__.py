@@ -60,7 +60,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.shopify import embedded
     from app.shopify.auth import bp as shopify_auth_bp
     from app.shopify.webhooks import bp as shopify_webhooks_bp
-    from app.storefront import bp as proxy_bp
+    from app.storefront import blueprints as storefront_blueprints
     from app.woocommerce import blueprints as woo_blueprints
 
     app.register_blueprint(home_bp)
@@ -68,7 +68,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(shopify_webhooks_bp)
     for woo_bp in woo_blueprints():  # woo_auth (key exchange), woo_webhooks (signed deliveries)
         app.register_blueprint(woo_bp)
-    app.register_blueprint(proxy_bp)
+    for storefront_bp in storefront_blueprints():  # one per surface (Shopify app proxy, …)
+        app.register_blueprint(storefront_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(files_bp)
     app.register_blueprint(embedded.bp)

@@ -1,73 +1,50 @@
-"""The storefront widget's API, reached through Shopify's app proxy (``/apps/luneo/...``).
+"""The storefront widget's API: one set of views served on every storefront surface.
 
-Every request is signed by Shopify (``signature`` in the query): the guard checks it before
-anything reads ``shop`` or ``logged_in_customer_id``, which are otherwise just text a visitor
-typed. Answers are JSON, scoped to the signed shop.
+A *surface* is how a shopper's browser reaches Luneo from a store: Shopify's app proxy
+(``/proxy``, signed by Shopify) and, for WooCommerce, cross-origin calls from the connected store.
+Each surface is its own blueprint whose guard runs first (``before_request``) and sets the shop the
+request speaks for; the views below only ever read :func:`current_shop`, so they cannot tell — and
+need not care — which surface they were called through.
+
+A view module exposes ``register(bp)``; :func:`blueprints` builds every surface with every module.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from typing import ParamSpec
+from dataclasses import dataclass
 
-from flask import Blueprint, current_app, g, jsonify, request
-from flask.typing import ResponseReturnValue
-from sqlalchemy import select
+from flask import Blueprint, g
 
-from app.errors import error_response
-from app.extensions import get_session, get_storage
-from app.models import Platform, Product, Shop, ShopScope, StoredFile, Template
-from app.shopify.signatures import InvalidSignature, verify_proxy
-from app.template_documents import template_document
-
-bp = Blueprint("proxy", __name__, url_prefix="/proxy")
-P = ParamSpec("P")
+from app.extensions import get_session
+from app.models import Shop, ShopScope
 
 
-def app_proxy_signed(view: Callable[P, ResponseReturnValue]) -> Callable[P, ResponseReturnValue]:
-    """Run the view only for a request Shopify signed for a shop that has Luneo installed."""
+@dataclass(frozen=True)
+class Shopper:
+    """Who is calling, as far as the surface can vouch for it."""
 
-    @functools.wraps(view)
-    def guarded(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
-        secret = current_app.config.get("SHOPIFY_API_SECRET") or ""
-        try:
-            domain = verify_proxy(request.args.to_dict(flat=False), secret)
-        except InvalidSignature as exc:
-            return error_response(401, "invalid_signature", str(exc))
-        stmt = select(Shop).where(Shop.platform == Platform.SHOPIFY, Shop.domain == domain)
-        shop = get_session().scalars(stmt).one_or_none()
-        if shop is None or not shop.is_installed:
-            return error_response(404, "shop_not_found", "Luneo is not installed on this store.")
-        g.proxy_shop = shop
-        return view(*args, **kwargs)
-
-    return guarded
+    shop: Shop
+    customer_ref: str | None  # the platform's customer id when the store says they are signed in
+    client_key: str  # stable per browser/IP for rate limits; never a secret
 
 
-def _scope() -> ShopScope:
-    shop: Shop = g.proxy_shop
-    return ShopScope(get_session(), shop.id)
+def current_shopper() -> Shopper:
+    shopper: Shopper = g.storefront_shopper
+    return shopper
 
 
-def _link(stored: StoredFile) -> str:
-    ttl = int(current_app.config["DOWNLOAD_URL_TTL"])
-    return get_storage().download_url(stored.key, expires_in=ttl)
+def current_shop() -> Shop:
+    return current_shopper().shop
 
 
-@bp.get("/products/<product_id>/template")
-@app_proxy_signed
-def product_template(product_id: str) -> ResponseReturnValue:
-    """The customizable template of a product (by Shopify's numeric id or gid), if active."""
-    scope = _scope()
-    external_id = (
-        product_id
-        if product_id.startswith("gid://")
-        else (f"gid://shopify/Product/{product_id}" if product_id.isdigit() else "")
-    )
-    product = scope.get_by(Product, external_id=external_id) if external_id else None
-    template = scope.get_by(Template, product_id=product.id) if product else None
-    if product is None or template is None or not template.is_active:
-        return error_response(404, "not_customizable", "This product cannot be personalized.")
-    shop: Shop = g.proxy_shop
-    return jsonify(template_document(scope, template, product, shop.currency, _link))
+def current_scope() -> ShopScope:
+    return ShopScope(get_session(), current_shop().id)
+
+
+def blueprints() -> list[Blueprint]:
+    """Every storefront surface, each carrying every view module."""
+    from app.storefront import catalog
+    from app.storefront.shopify_proxy import build as shopify_proxy
+
+    modules = [catalog]
+    return [shopify_proxy(modules)]

@@ -1,0 +1,42 @@
+"""What a product page needs to open the editor: the product's template."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+from flask.typing import ResponseReturnValue
+
+from app.errors import error_response
+from app.extensions import get_storage
+from app.models import Platform, Product, StoredFile, Template
+from app.storefront import current_scope, current_shop
+from app.template_documents import template_document
+
+
+def file_link(stored: StoredFile) -> str:
+    """A signed, expiring link to one of this shop's files."""
+    ttl = int(current_app.config["DOWNLOAD_URL_TTL"])
+    return get_storage().download_url(stored.key, expires_in=ttl)
+
+
+def external_product_id(raw: str, platform: Platform) -> str:
+    """The platform's id for a product as the theme gives it ('' when it cannot be one)."""
+    if platform is Platform.SHOPIFY:
+        if raw.startswith("gid://shopify/Product/"):
+            return raw
+        return f"gid://shopify/Product/{raw}" if raw.isdigit() else ""
+    return raw if raw.isdigit() else ""
+
+
+def product_template(product_id: str) -> ResponseReturnValue:
+    """The customizable template of a product (by the platform's id), if active."""
+    scope, shop = current_scope(), current_shop()
+    external_id = external_product_id(product_id, shop.platform)
+    product = scope.get_by(Product, external_id=external_id) if external_id else None
+    template = scope.get_by(Template, product_id=product.id) if product else None
+    if product is None or template is None or not template.is_active:
+        return error_response(404, "not_customizable", "This product cannot be personalized.")
+    return jsonify(template_document(scope, template, product, shop.currency, file_link))
+
+
+def register(bp: Blueprint) -> None:
+    bp.add_url_rule("/products/<product_id>/template", view_func=product_template)
