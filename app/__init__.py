@@ -54,6 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.admin.api import bp as admin_api_bp
+    from app.clipart import bp as clipart_bp
     from app.files import bp as files_bp
     from app.health import bp as health_bp
     from app.home import bp as home_bp
@@ -72,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(storefront_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(files_bp)
+    app.register_blueprint(clipart_bp)
     app.register_blueprint(embedded.bp)
     app.url_defaults(embedded.add_embed_params)
     app.register_blueprint(admin_bp)

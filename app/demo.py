@@ -126,7 +126,7 @@ TEMPLATE_VALUES: dict[str, Any] = {
     "is_active": True,
     "fonts": ["Inter", "Playfair Display", "Roboto Slab", "Caveat"],
     "colors": ["#1f2937", "#ffffff", "#dc2626", "#2563eb", "#16a34a", "#f59e0b"],
-    "clipart_sets": [],
+    "clipart_sets": ["love", "celebrations", "animals"],
     "max_layers": 12,
     "ai_enabled": True,
     "min_image_dpi": 150,

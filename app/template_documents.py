@@ -5,9 +5,34 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from app.design.clipart import ClipartItem, default_library
 from app.models import FileKind, PrintArea, Product, ShopScope, StoredFile, Template
 
 FileLinker = Callable[[StoredFile], str]
+ClipartLinker = Callable[[ClipartItem], str]
+
+
+def clipart_path(item: ClipartItem) -> str:
+    """Where the app serves a piece (relative; the storefront passes an absolute linker)."""
+    return f"/clipart/{item.set_key}/{item.name}.svg"
+
+
+def clipart_document(
+    link: ClipartLinker = clipart_path, only: Iterable[str] | None = None
+) -> list[dict[str, Any]]:
+    """Luneo's clipart sets (all, or just ``only``), in curated order, as the picker shows them."""
+    wanted = None if only is None else set(only)
+    return [
+        {
+            "set": s.key,
+            "label": s.label,
+            "items": [
+                {"src": i.ref, "name": i.name, "label": i.label, "url": link(i)} for i in s.items
+            ],
+        }
+        for s in default_library().sets
+        if wanted is None or s.key in wanted
+    ]
 
 
 def mockups_of(scope: ShopScope, ids: Iterable[int]) -> dict[int, StoredFile]:
@@ -41,7 +66,12 @@ def _area_document(area: PrintArea, mockup: StoredFile | None, link: FileLinker)
 
 
 def template_document(
-    scope: ShopScope, template: Template, product: Product, currency: str, link: FileLinker
+    scope: ShopScope,
+    template: Template,
+    product: Product,
+    currency: str,
+    link: FileLinker,
+    clipart_link: ClipartLinker = clipart_path,
 ) -> dict[str, Any]:
     """The template as the editor and the API show it (money as strings, sizes as numbers)."""
     areas = sorted(template.print_areas, key=lambda a: a.position)
@@ -53,6 +83,8 @@ def template_document(
         "is_active": template.is_active,
         "fonts": list(template.fonts),
         "colors": list(template.colors),
+        "clipart_sets": list(template.clipart_sets),
+        "clipart": clipart_document(clipart_link, template.clipart_sets),
         "max_layers": template.max_layers,
         "ai_enabled": template.ai_enabled,
         "model_3d": template.model_3d,

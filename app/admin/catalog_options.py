@@ -16,6 +16,7 @@ FONT_FAMILIES: frozenset[str] = frozenset(f.name for f in FAMILIES)
 
 # What "Make customizable" starts a template with; the merchant edits it from there.
 DEFAULT_FONTS: tuple[str, ...] = ("Inter", "Playfair Display", "Pacifico")
+DEFAULT_CLIPART_SETS: tuple[str, ...] = ("love", "celebrations", "nature")
 DEFAULT_COLORS: tuple[str, ...] = ("#000000", "#ffffff", "#dc2626", "#2563eb", "#16a34a")
 DEFAULT_AREA = {
     "key": "front",

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from app.admin import catalog_options as opt
+from app.design.clipart import default_library
 from app.design.models3d import available_models
 
 _AREA_KEY = re.compile(opt.AREA_KEY_PATTERN)
@@ -51,6 +52,7 @@ class TemplateInput:
     is_active: bool
     fonts: list[str]
     colors: list[str]
+    clipart_sets: list[str] | None  # None: not sent, keep what the template has
     max_layers: int
     ai_enabled: bool
     min_image_dpi: int
@@ -255,17 +257,26 @@ def _areas(reader: _Reader, raw: Any) -> list[AreaInput]:
 # ---------------------------------------------------------------- template-wide
 
 
-def _fonts(reader: _Reader, raw: Any) -> list[str]:
+def _choices(reader: _Reader, raw: Any, field: str, known: frozenset[str], what: str) -> list[str]:
+    """A list of names each of which must be one of ``known`` (duplicates dropped, order kept)."""
     if not isinstance(raw, list):
-        reader.fail("fonts", "Must be a list of font names.")
+        reader.fail(field, f"Must be a list of {what} names.")
         return []
-    fonts: list[str] = []
+    chosen: list[str] = []
     for index, name in enumerate(raw):
-        if not isinstance(name, str) or name not in opt.FONT_FAMILIES:
-            reader.fail(f"fonts[{index}]", "Not one of Luneo's fonts.")
-        elif name not in fonts:
-            fonts.append(name)
-    return fonts
+        if not isinstance(name, str) or name not in known:
+            reader.fail(f"{field}[{index}]", f"Not one of Luneo's {what}s.")
+        elif name not in chosen:
+            chosen.append(name)
+    return chosen
+
+
+def _fonts(reader: _Reader, raw: Any) -> list[str]:
+    return _choices(reader, raw, "fonts", opt.FONT_FAMILIES, "font")
+
+
+def _clipart_sets(reader: _Reader, raw: Any) -> list[str]:
+    return _choices(reader, raw, "clipart_sets", default_library().set_keys, "clipart set")
 
 
 def _colors(reader: _Reader, raw: Any) -> list[str]:
@@ -345,6 +356,9 @@ def parse_template(payload: Any, currency: str) -> TemplateInput:
         name=reader.text(payload, "name", "name"),
         is_active=reader.boolean(payload, "is_active", "is_active"),
         fonts=_fonts(reader, payload.get("fonts")),
+        clipart_sets=(
+            _clipart_sets(reader, payload["clipart_sets"]) if "clipart_sets" in payload else None
+        ),
         colors=_colors(reader, payload.get("colors")),
         max_layers=reader.integer(
             payload, "max_layers", "max_layers", opt.MIN_LAYERS, opt.MAX_LAYERS

@@ -13,10 +13,11 @@ from sqlalchemy.exc import IntegrityError
 
 from app.admin import catalog_options as opt
 from app.admin.template_input import AreaInput, InvalidInput, TemplateInput
+from app.design.clipart import default_library
 from app.design.fonts import FAMILIES
 from app.design.models3d import available_models
 from app.models import PrintArea, Product, ShopScope, Template
-from app.template_documents import mockups_of
+from app.template_documents import clipart_path, mockups_of
 
 
 def template_of(scope: ShopScope, product: Product) -> Template | None:
@@ -31,6 +32,7 @@ def _new_template(scope: ShopScope, product: Product) -> Template:
         is_active=True,  # the merchant asked for it to be customizable
         fonts=list(opt.DEFAULT_FONTS),
         colors=list(opt.DEFAULT_COLORS),
+        clipart_sets=list(opt.DEFAULT_CLIPART_SETS),
     )
     template.print_areas.append(PrintArea(shop_id=scope.shop_id, position=0, **opt.DEFAULT_AREA))
     return template
@@ -134,6 +136,9 @@ def save_template(scope: ShopScope, template: Template, values: TemplateInput) -
             "is_active": values.is_active,
             "fonts": list(values.fonts),
             "colors": list(values.colors),
+            "clipart_sets": list(
+                template.clipart_sets if values.clipart_sets is None else values.clipart_sets
+            ),
             "max_layers": values.max_layers,
             "ai_enabled": values.ai_enabled,
             "min_image_dpi": values.min_image_dpi,
@@ -148,6 +153,15 @@ def editor_options(currency: str) -> dict[str, Any]:
     """The fixed choices and limits the editor offers (the API enforces the same ones)."""
     return {
         "fonts": [{"family": f.name, "category": f.category} for f in FAMILIES],
+        "clipart_sets": [
+            {
+                "key": s.key,
+                "label": s.label,
+                "count": len(s.items),
+                "sample": clipart_path(s.items[0]),
+            }
+            for s in default_library().sets
+        ],
         "models_3d": [{"id": m["id"], "name": m["name"]} for m in available_models()],
         "currency": currency,
         "currency_places": opt.currency_places(currency),

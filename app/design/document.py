@@ -71,6 +71,7 @@ class ImageLayer:
     crop: Crop | None = None
     opacity: float = 1.0
     kind: Literal["image", "clipart"] = "image"
+    color: str | None = None  # clipart only: the colour of a single-colour piece
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,7 @@ def _layer(area: str, index: int, raw: Mapping[str, Any]) -> Layer:
         crop=_crop(area, index, crop) if crop is not None else None,
         opacity=float(raw.get("opacity", 1.0)),
         kind=kind,
+        color=raw.get("color"),
     )
 
 

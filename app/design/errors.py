@@ -42,7 +42,17 @@ class FontsNotInstalled(RuntimeError):
 
     def __init__(self, where: str) -> None:
         super().__init__(
-            f"Luneo's fonts are not installed (looked in {where}). Run scripts/install-fonts "
+            f"Luneo's fonts are not installed (looked in {where}). Run scripts/install-assets "
+            "(make setup does it)."
+        )
+
+
+class ClipartNotInstalled(RuntimeError):
+    """The curated clipart is missing from this machine: a setup problem, not bad input."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(
+            f"Luneo's clipart is not installed (looked in {where}). Run scripts/install-assets "
             "(make setup does it)."
         )
 

@@ -1,7 +1,7 @@
 """Install-time only: turn the npm @fontsource WOFF2 files into TTFs and write the manifest.
 
 TTF because the PDF writer embeds TrueType; the coverage ranges let text pick the right subset
-file per character without fontTools at run time. Run by ``scripts/install-fonts``.
+file per character without fontTools at run time. Run by ``scripts/install-assets``.
 """
 
 from __future__ import annotations

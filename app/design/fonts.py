@@ -1,7 +1,7 @@
 """The curated font families and where their files are on this machine.
 
 The files come from npm's ``@fontsource/*`` packages (the same files the storefront widget can
-serve, so the browser preview and the print use one set of glyphs). ``scripts/install-fonts``
+serve, so the browser preview and the print use one set of glyphs). ``scripts/install-assets``
 installs them and writes ``build/manifest.json``: per face, one TTF per unicode subset (as
 Fontsource splits them) plus each file's character coverage. Text picks, per character, the
 first subset file that has it, exactly as the browser does with the CSS ``unicode-range``s.

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.design import clipart
 from app.design.document import Crop, ImageLayer
 from app.design.errors import DesignError
 from app.design.vips import VipsError, VipsImage, load_buffer, svg_buffer
@@ -46,8 +47,9 @@ def directory_assets(root: Path) -> AssetSource:
 
 
 def fetch(assets: AssetSource, ref: str, path: str) -> bytes:
+    """The bytes a ref names: Luneo's clipart for ``clipart:`` refs, else the caller's source."""
     try:
-        data = assets(ref)
+        data = clipart.default_library().read(ref) if clipart.is_clipart_ref(ref) else assets(ref)
     except (LookupError, OSError):
         raise DesignError(path, f"the file {ref!r} was not found") from None
     if not data:

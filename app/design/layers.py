@@ -16,6 +16,7 @@ from xml.sax.saxutils import quoteattr
 
 from PIL import Image, ImageDraw
 
+from app.design.clipart import recolor
 from app.design.color import hex_rgb, hex_rgba
 from app.design.document import Box, ImageLayer, ShapeLayer, TextLayer
 from app.design.errors import DesignError
@@ -221,6 +222,8 @@ def image_pixels(
 ) -> VipsImage:
     """The layer's picture, cropped and resampled to its placed size, unrotated, in memory."""
     data = fetch(assets, layer.src, f"{path}.src")
+    if layer.kind == "clipart" and layer.color:
+        data = recolor(data, layer.color)
     width, height = _placed_size(layer.box, frame)
     key = (hashlib.blake2b(data, digest_size=16).digest(), layer.kind, layer.crop, width, height)
     cached = cache.get(key) if cache is not None else None

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from app.design.clipart import parse_ref
 from app.design.document import Design, ImageLayer, Layer, ShapeLayer, TextLayer, parse_design
 from app.design.errors import DesignError, layer_path
 from app.design.fonts import FontRegistry, default_registry
@@ -154,10 +155,21 @@ class _Layer:
 
     def image(self, layer: ImageLayer, assets: AssetSource) -> Bounds:
         src = f"{self.path}.src"
+        if layer.kind == "clipart":
+            self.clipart(layer)
         source = open_source(fetch(assets, layer.src, src), src, allow_svg=layer.kind == "clipart")
         if source.svg is None:
             self.resolution(effective_dpi(source, layer, self.path))
         return Bounds.around(box_corners(layer.box))
+
+    def clipart(self, layer: ImageLayer) -> None:
+        if layer.color:
+            self.color(layer.color)
+        parsed = parse_ref(layer.src)
+        offered = self.template.clipart_sets
+        if parsed is not None and offered is not None and parsed[0] not in offered:
+            message = f"the clipart set {parsed[0]!r} is not offered on this product"
+            self.add("error", "clipart_not_offered", message)
 
     def resolution(self, dpi: float) -> None:
         minimum = self.template.min_image_dpi

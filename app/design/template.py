@@ -46,6 +46,7 @@ class TemplateSpec:
     colors: tuple[str, ...] = ()  # empty: any colour
     min_image_dpi: int = 100
     max_layers: int = 20
+    clipart_sets: tuple[str, ...] | None = None  # None: any of Luneo's sets (templates from files)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def area(self, key: str) -> AreaSpec:
@@ -76,6 +77,7 @@ class TemplateSpec:
             colors=tuple(str(c).lower() for c in data.get("colors") or ()),
             min_image_dpi=int(_number("template.min_image_dpi", data.get("min_image_dpi", 100))),
             max_layers=int(_number("template.max_layers", data.get("max_layers", 20))),
+            clipart_sets=_clipart_sets(data.get("clipart_sets")),
         )
 
 
@@ -133,3 +135,11 @@ def _number(path: str, value: Any) -> float:
     if not math.isfinite(number):
         raise DesignError(path, "must be a finite number")
     return number
+
+
+def _clipart_sets(raw: Any) -> tuple[str, ...] | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, list | tuple):
+        raise DesignError("template.clipart_sets", "must be a list of clipart set keys")
+    return tuple(str(key) for key in raw)

@@ -38,6 +38,7 @@ def template_spec_from_row(template: Template) -> TemplateSpec:
             "colors": list(template.colors or ()),
             "min_image_dpi": template.min_image_dpi,
             "max_layers": template.max_layers,
+            "clipart_sets": list(template.clipart_sets or ()),
         }
     )
     extra = {

@@ -117,6 +117,7 @@
       model_3d: template.model_3d || '',
       min_image_dpi: String(template.min_image_dpi),
       fonts: template.fonts.filter(function (f) { return known.has(f); }),
+      clipart_sets: (template.clipart_sets || []).slice(),
       colors: template.colors.slice(),
       rules: template.price_rules.map(function (rule) {
         var isArea = rule.area !== undefined;
@@ -135,6 +136,7 @@
       model_3d: state.model_3d || null,
       min_image_dpi: numberOrText(state.min_image_dpi),
       fonts: state.fonts.slice(),
+      clipart_sets: state.clipart_sets.slice(),
       colors: state.colors.slice(),
       price_rules: state.rules.map(function (rule) {
         var out = { label: rule.label, amount: rule.amount };
@@ -191,7 +193,13 @@
     area.placement = { x: round1(cx - width / 2), y: round1(cy - height / 2), width: round1(width), height: round1(height) };
   }
 
-  /* ------------------------------------------------------------ general fields and fonts */
+  /* ------------------------------------------------------------ general fields, fonts and clipart */
+
+  /* Checkbox lists of names: the fonts and the clipart sets a template offers. */
+  var CHOICES = [
+    { selector: '[data-font]', field: 'fonts' },
+    { selector: '[data-clipart-set]', field: 'clipart_sets' },
+  ];
 
   function generalInputs() {
     return Array.prototype.filter.call(form.querySelectorAll('[data-field]'), function (input) {
@@ -205,8 +213,10 @@
       if (input.type === 'checkbox') input.checked = !!state[field];
       else input.value = state[field];
     });
-    form.querySelectorAll('[data-font]').forEach(function (box) {
-      box.checked = state.fonts.indexOf(box.value) !== -1;
+    CHOICES.forEach(function (choice) {
+      form.querySelectorAll(choice.selector).forEach(function (box) {
+        box.checked = state[choice.field].indexOf(box.value) !== -1;
+      });
     });
   }
 
@@ -218,11 +228,13 @@
         markDirty();
       });
     });
-    form.querySelectorAll('[data-font]').forEach(function (box) {
-      box.addEventListener('change', function () {
-        state.fonts = Array.prototype.filter.call(form.querySelectorAll('[data-font]'), function (b) { return b.checked; })
-          .map(function (b) { return b.value; });
-        markDirty();
+    CHOICES.forEach(function (choice) {
+      form.querySelectorAll(choice.selector).forEach(function (box) {
+        box.addEventListener('change', function () {
+          state[choice.field] = Array.prototype.filter.call(form.querySelectorAll(choice.selector), function (b) { return b.checked; })
+            .map(function (b) { return b.value; });
+          markDirty();
+        });
       });
     });
   }

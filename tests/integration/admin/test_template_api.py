@@ -577,3 +577,56 @@ def test_a_built_in_3d_model_is_chosen_or_refused(
     template = template_of(session, product)
     assert template is not None
     assert template.model_3d is None
+
+
+# ---------------------------------------------------------------- clipart sets
+
+
+def test_clipart_sets_are_saved_and_expanded_for_the_picker(
+    cookie_client: FlaskClient, csrf: dict[str, str], session: Session, product: Product
+) -> None:
+    created = cookie_client.post(url(product), headers=csrf)
+    assert created.json["template"]["clipart_sets"] == ["love", "celebrations", "nature"]
+
+    response = cookie_client.put(
+        url(product), json=payload(clipart_sets=["animals", "love", "animals"]), headers=csrf
+    )
+
+    assert response.status_code == 200, response.json
+    template = template_of(session, product)
+    assert template is not None
+    assert template.clipart_sets == ["animals", "love"]
+    clipart = response.json["template"]["clipart"]
+    assert [s["set"] for s in clipart] == ["love", "animals"]  # the library's curated order
+    heart = next(i for i in clipart[0]["items"] if i["name"] == "heart")
+    assert heart == {
+        "src": "clipart:love/heart",
+        "name": "heart",
+        "label": "Heart",
+        "url": "/clipart/love/heart.svg",
+    }
+
+
+def test_saving_without_clipart_sets_keeps_them(
+    cookie_client: FlaskClient, csrf: dict[str, str], session: Session, product: Product
+) -> None:
+    cookie_client.post(url(product), headers=csrf)
+    cookie_client.put(url(product), json=payload(clipart_sets=["sports"]), headers=csrf)
+
+    response = cookie_client.put(url(product), json=payload(), headers=csrf)
+
+    assert response.status_code == 200
+    assert response.json["template"]["clipart_sets"] == ["sports"]
+
+
+def test_an_unknown_clipart_set_is_refused_with_its_path(
+    cookie_client: FlaskClient, csrf: dict[str, str], session: Session, product: Product
+) -> None:
+    cookie_client.post(url(product), headers=csrf)
+
+    response = cookie_client.put(
+        url(product), json=payload(clipart_sets=["love", "weapons"]), headers=csrf
+    )
+
+    assert response.status_code == 400
+    assert "clipart_sets[1]" in str(response.json)

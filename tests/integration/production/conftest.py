@@ -40,7 +40,7 @@ def _fonts() -> None:
     try:
         FontRegistry.load()
     except FontsNotInstalled as exc:
-        pytest.fail(f"{exc}\nProduction renders real fonts: run scripts/install-fonts first.")
+        pytest.fail(f"{exc}\nProduction renders real fonts: run scripts/install-assets first.")
 
 
 @pytest.fixture

@@ -62,6 +62,8 @@ def test_signed_request_gets_the_products_template(client: FlaskClient, shop: Sh
     assert body["currency"] == "EUR"
     assert [a["key"] for a in body["print_areas"]] == ["front"]
     assert body["print_areas"][0]["width_mm"] == 200.0
+    assert body["clipart_sets"] == []  # the factory's template offers no clipart
+    assert body["clipart"] == []
 
 
 @pytest.mark.parametrize(
@@ -107,3 +109,20 @@ def test_uninstalled_shop_is_not_served(client: FlaskClient, session: Session) -
 
     assert response.status_code == 404
     assert response.json["error"]["code"] == "shop_not_found"
+
+
+def test_the_template_offers_its_clipart_sets_with_absolute_links(
+    client: FlaskClient, session: Session
+) -> None:
+    shop = make_shop(session, domain="clipart-store.myshopify.com")
+    product = make_product(session, shop, external_id="gid://shopify/Product/778")
+    make_template(session, product, clipart_sets=["animals"])
+
+    body = client.get(f"/proxy/products/778/template?{_signed(shop.domain)}").json
+
+    [animals] = body["clipart"]
+    assert animals["set"] == "animals"
+    paw = animals["items"][0]
+    assert paw["src"] == "clipart:animals/paw"
+    assert paw["url"].startswith(("https://", "http://"))
+    assert paw["url"].endswith("/clipart/animals/paw.svg")

@@ -17,7 +17,7 @@ def fonts() -> FontRegistry:
     try:
         return FontRegistry.load()
     except FontsNotInstalled as exc:
-        pytest.fail(f"{exc}\nThe design tests render real fonts: run scripts/install-fonts first.")
+        pytest.fail(f"{exc}\nThe design tests render real fonts: run scripts/install-assets first.")
 
 
 def template(**area: Any) -> TemplateSpec:
@@ -33,7 +33,9 @@ def template(**area: Any) -> TemplateSpec:
     if "allowed_fonts" in area:
         area["fonts"] = area.pop("allowed_fonts")
     extra = {
-        k: area.pop(k) for k in ("fonts", "colors", "min_image_dpi", "max_layers") if k in area
+        k: area.pop(k)
+        for k in ("fonts", "colors", "min_image_dpi", "max_layers", "clipart_sets")
+        if k in area
     }
     return TemplateSpec.from_dict({"print_areas": [{**values, **area}], **extra})
 

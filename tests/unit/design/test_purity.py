@@ -34,5 +34,5 @@ def test_render_modules_import_nothing_from_the_web_db_or_network(path: Path) ->
 
 
 def test_missing_fonts_say_how_to_install_them(tmp_path: Path) -> None:
-    with pytest.raises(FontsNotInstalled, match="Run scripts/install-fonts"):
+    with pytest.raises(FontsNotInstalled, match="Run scripts/install-assets"):
         FontRegistry.load(tmp_path)
