@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from app.models import Membership, Role, Shop, User
 from tests.integration.accounts.conftest import Browser, link_in
-from tests.integration.woocommerce.conftest import public_dns, run_jobs, woo_shop
+from tests.integration.woocommerce.conftest import public_dns, run_jobs, store, woo_shop
 from tests.support.fake_woocommerce import FakeWooStore
 
-pytest_plugins = ["tests.integration.woocommerce.conftest"]
+__all__ = ["store"]  # the fake WooCommerce store fixture, shared with the connector's tests
 
 
 @pytest.fixture(autouse=True)
