@@ -51,8 +51,21 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+# Blueprints whose pages get the request host's security headers (app/admin/host.py).
+STANDALONE_BLUEPRINTS = (
+    "admin",
+    "admin_api",
+    "accounts",
+    "account_stores",
+    "account_team",
+    "woo_auth",
+)
+
+
 def _register_blueprints(app: Flask) -> None:
+    from app import accounts
     from app.admin import bp as admin_bp
+    from app.admin import host as admin_host
     from app.admin.api import bp as admin_api_bp
     from app.clipart import bp as clipart_bp
     from app.files import bp as files_bp
@@ -80,6 +93,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_api_bp)
     app.context_processor(embedded.template_context)
     embedded.install_frame_policy(app)
+    accounts.install(app)  # Luneo accounts: the standalone admin's sign-in and stores
+    admin_host.install(app, STANDALONE_BLUEPRINTS)
     if app.config["ENV"] in ("development", "testing"):
         # The demo sign-in is a development tool: in production the routes do not exist.
         from app.devtools import bp as dev_bp

@@ -37,6 +37,7 @@ def cli() -> None:
 
 
 def _register_domain_commands() -> None:
+    from app.accounts.cli import register_user_commands
     from app.design.render_cli import register_render_command
     from app.woocommerce.cli import register_woo_commands
     from jobs.production_cli import register_production_commands
@@ -46,6 +47,7 @@ def _register_domain_commands() -> None:
     register_render_command(cli)
     register_woo_commands(cli)
     register_production_commands(cli)
+    register_user_commands(cli)
 
 
 _register_domain_commands()

@@ -31,6 +31,7 @@ SECRET_SETTINGS = (
     "STRIPE_WEBHOOK_SECRET",
     "OPENAI_API_KEY",
     "AWS_SECRET_ACCESS_KEY",
+    "SMTP_PASSWORD",
 )
 REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "ENCRYPTION_KEYS")
 
@@ -91,6 +92,14 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[st
         "WORKER_MAINTENANCE_INTERVAL": _env_int(environ, "LUNEO_WORKER_MAINTENANCE_INTERVAL", 60),
         "WORKER_MONITORING_INTERVAL": _env_int(environ, "LUNEO_WORKER_MONITORING_INTERVAL", 10),
         "MAX_CONTENT_LENGTH": _env_int(environ, "LUNEO_MAX_UPLOAD_BYTES", 25 * 1024 * 1024),
+        # Account e-mails: "smtp" (production default) or "console" (development and tests).
+        "MAIL_BACKEND": environ.get("MAIL_BACKEND") or None,
+        "MAIL_FROM": environ.get("MAIL_FROM") or "Luneo <no-reply@luneo.app>",
+        "SMTP_HOST": environ.get("SMTP_HOST") or "localhost",
+        "SMTP_PORT": _env_int(environ, "SMTP_PORT", 587),
+        "SMTP_USERNAME": environ.get("SMTP_USERNAME") or None,
+        "SMTP_PASSWORD": environ.get("SMTP_PASSWORD") or None,
+        "SMTP_SECURITY": environ.get("SMTP_SECURITY") or "starttls",
     }
 
 

@@ -2,8 +2,8 @@
 
 Resolution lives in one function, ``current_shop()``, so each way of signing in plugs in there:
 a Shopify App Bridge session token (``Authorization: Bearer`` or ``id_token`` on a document
-load inside the Shopify admin), else the cookie session (the development sign-in today,
-WooCommerce merchant accounts later).
+load inside the Shopify admin), else the cookie session: a Luneo account (WooCommerce merchants,
+``app.accounts``) acting for a shop it is a member of, or the development sign-in.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import functools
 from collections.abc import Callable
 from typing import ParamSpec
 
-from flask import current_app, g, render_template, request, session
+from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
@@ -50,8 +50,19 @@ def _resolve() -> Shop | None:
     g.luneo_token_result = token
     if token.presented:
         return token.shop
+    return _cookie_shop()
+
+
+def _cookie_shop() -> Shop | None:
+    """The shop of the cookie session: a Luneo account's membership, else the dev sign-in."""
+    from app.accounts.session import has_account_session, member_shop
+
+    if has_account_session():
+        return member_shop()  # only a shop the account is a member of, and connected
     shop_id = _shop_id_from_flask_session()
-    return None if shop_id is None else installed_shop(get_session(), shop_id)
+    if shop_id is None or "devtools" not in current_app.blueprints:
+        return None  # outside development, only an account session names a shop
+    return installed_shop(get_session(), shop_id)
 
 
 def current_shop() -> Shop | None:
@@ -83,6 +94,8 @@ def signed_in_shop() -> Shop:
 
 
 def sign_in(shop: Shop) -> None:
+    """The development sign-in: act for ``shop`` with no account (ends any account session)."""
+    session.clear()
     session[SHOP_SESSION_KEY] = shop.id
     g.pop(_CACHE_KEY, None)
 
@@ -106,6 +119,10 @@ def unauthorized() -> ResponseReturnValue:
         if token.claims is not None and token.shop is None:
             return embedded.reinstall_redirect()
         return embedded.bounce_to_fresh_token()
+    from app.accounts.session import current_user
+
+    if current_user() is not None:  # signed in to Luneo, but no connected store to show
+        return redirect(url_for("account_stores.stores"))
     dev_sign_in = "devtools" in current_app.blueprints
     page = render_template(
         "admin/unauthorized.html", message=UNAUTHORIZED_MESSAGE, dev_sign_in=dev_sign_in

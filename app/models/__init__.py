@@ -1,5 +1,6 @@
 """Every model, imported once here so metadata (and Alembic) sees the whole schema."""
 
+from app.models.account import Membership, Role, TeamInvitation, User
 from app.models.billing import (
     BillingInterval,
     BillingProvider,
@@ -31,6 +32,7 @@ __all__ = [
     "DesignStatus",
     "FileKind",
     "InvalidTransition",
+    "Membership",
     "Order",
     "OrderItem",
     "Partner",
@@ -41,15 +43,18 @@ __all__ = [
     "ProductionFile",
     "ProductionJob",
     "ProductionStatus",
+    "Role",
     "Shop",
     "ShopPartner",
     "ShopScope",
     "StoredFile",
     "Subscription",
     "SubscriptionStatus",
+    "TeamInvitation",
     "Template",
     "UsageKind",
     "UsageRecord",
+    "User",
     "Variant",
     "WebhookEvent",
     "WebhookStatus",

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from app.accounts.session import select_shop
 from app.errors import error_response
 from app.extensions import get_redis, get_session
 from app.woocommerce import pending
@@ -37,11 +38,21 @@ def callback() -> ResponseReturnValue:
 def returned() -> ResponseReturnValue:
     """Where WooCommerce sends the merchant: ``success=1|0`` and our ``user_id``."""
     approved = request.args.get("success") == "1"
-    domain = pending.result_for(get_redis(), request.args.get("user_id")) if approved else None
+    token = request.args.get("user_id")
+    record = pending.result_record(get_redis(), token) if approved else None
+    domain = pending.result_for(get_redis(), token) if approved else None
+    shop_id = record.get("shop_id") if record else None
+    if isinstance(shop_id, int) and select_shop(shop_id):
+        # The account that connected it is back: straight to the dashboard and its first sync.
+        flash(f"{domain} is connected. The first sync of your catalog has started.", "success")
+        return redirect(url_for("admin.dashboard"))
     if domain is not None:
         outcome = "connected"
     elif approved:
         outcome = "keys_missing"  # approved, but the key POST never reached us (or was refused)
     else:
         outcome = "denied"
-    return render_template("woocommerce/return.html", outcome=outcome, domain=domain)
+    refused = bool(record and record.get("membership") == "refused")
+    return render_template(
+        "woocommerce/return.html", outcome=outcome, domain=domain, refused=refused
+    )

@@ -6,8 +6,9 @@
    consumer_secret, key_permissions}`` to our ``callback_url`` (and needs a 200), then sends the
    merchant to ``return_url`` with ``success`` and ``user_id``.
 3. ``complete_connection``: the POST's ``user_id`` must be a token we issued and nobody used;
-   then the keys are stored encrypted on the Shop and, after commit, a job creates the webhooks
-   and starts the first sync. Anything wrong stores nothing.
+   then the keys are stored encrypted on the Shop, the Luneo account that started the
+   connection (kept with the token) becomes its owner, and, after commit, a job creates the
+   webhooks and starts the first sync. Anything wrong stores nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from redis import Redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts.memberships import claim_connected_store
 from app.models import Platform, Shop
 from app.woocommerce import pending
 from app.woocommerce.store_url import Resolver, resolve_host, validate
@@ -59,14 +61,22 @@ class KeyGrant:
 
 
 def start_connection(
-    store_url: str, *, config: Mapping[str, Any], redis: Redis, resolve: Resolver = resolve_host
+    store_url: str,
+    *,
+    config: Mapping[str, Any],
+    redis: Redis,
+    resolve: Resolver = resolve_host,
+    account_id: int | None = None,
 ) -> str:
-    """The authorize URL to send the merchant to; InvalidStoreUrl for an unusable store URL."""
+    """The authorize URL to send the merchant to; InvalidStoreUrl for an unusable store URL.
+
+    ``account_id`` is the Luneo account connecting it, which becomes the store's owner.
+    """
     address = validate(store_url, str(config.get("ENV")), resolve)
     query = {
         "app_name": APP_NAME,
         "scope": SCOPE,
-        "user_id": pending.create(redis, address.url, address.domain),
+        "user_id": pending.create(redis, address.url, address.domain, account_id),
         "return_url": return_url(config),
         "callback_url": callback_url(config),
     }
@@ -144,9 +154,14 @@ def complete_connection(session: Session, redis: Redis, payload: Any) -> Shop:
             403, "insufficient_permissions", f"Luneo needs {SCOPE} keys to sync and fulfil orders"
         )
     shop = _save_keys(session, link, grant)
+    membership = None
+    if link.user_id is not None:
+        membership = claim_connected_store(session, link.user_id, shop)
     enqueue_after_commit(session, redis, connect_job(shop.id))
     session.commit()
-    pending.remember_result(redis, grant.user_id, link.domain)
+    pending.remember_result(
+        redis, grant.user_id, link.domain, shop_id=shop.id, membership=membership
+    )
     log.info("woocommerce store connected", extra={"shop_id": shop.id, "store": link.domain})
     return shop
 

@@ -32,6 +32,7 @@ _RESULT = "luneo:woo:connected:"
 class PendingConnection:
     store_url: str
     domain: str
+    user_id: int | None = None  # the Luneo account that started it (None from the CLI)
 
 
 def _digest(token: str) -> str:
@@ -46,11 +47,14 @@ def _decode(raw: Any) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def create(redis: Redis, store_url: str, domain: str) -> str:
-    """A fresh single-use token for connecting the store at ``store_url``."""
+def create(redis: Redis, store_url: str, domain: str, user_id: int | None = None) -> str:
+    """A fresh single-use token for connecting the store at ``store_url`` (for ``user_id``).
+
+    The account id stays here, on our side: WooCommerce only ever sees the random token.
+    """
     token = secrets.token_urlsafe(32)
     digest = _digest(token)
-    record = {"digest": digest, "store_url": store_url, "domain": domain}
+    record = {"digest": digest, "store_url": store_url, "domain": domain, "user_id": user_id}
     redis.set(_PENDING + digest, json.dumps(record), ex=PENDING_TTL)
     return token
 
@@ -67,18 +71,27 @@ def consume(redis: Redis, token: Any) -> PendingConnection | None:
     store_url, domain = record.get("store_url"), record.get("domain")
     if not isinstance(store_url, str) or not isinstance(domain, str):
         return None
-    return PendingConnection(store_url=store_url, domain=domain)
+    user_id = record.get("user_id")
+    if not isinstance(user_id, int) or isinstance(user_id, bool):
+        user_id = None
+    return PendingConnection(store_url=store_url, domain=domain, user_id=user_id)
 
 
-def remember_result(redis: Redis, token: str, domain: str) -> None:
-    redis.set(_RESULT + _digest(token), json.dumps({"domain": domain}), ex=RESULT_TTL)
+def remember_result(redis: Redis, token: str, domain: str, **details: Any) -> None:
+    """What the key POST did (``domain``, ``shop_id``, ``membership``), for the return page."""
+    record = {**details, "domain": domain}
+    redis.set(_RESULT + _digest(token), json.dumps(record), ex=RESULT_TTL)
+
+
+def result_record(redis: Redis, token: Any) -> dict[str, Any] | None:
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    raw = redis.get(_RESULT + _digest(token))
+    return _decode(raw) if raw is not None else None
 
 
 def result_for(redis: Redis, token: Any) -> str | None:
     """The domain connected with ``token``, if its key POST arrived and was accepted."""
-    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
-        return None
-    raw = redis.get(_RESULT + _digest(token))
-    record = _decode(raw) if raw is not None else None
+    record = result_record(redis, token)
     domain = record.get("domain") if record else None
     return domain if isinstance(domain, str) else None

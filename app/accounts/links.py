@@ -1,0 +1,85 @@
+"""Signed, expiring, single-use links for e-mail verification and password reset.
+
+Each link is an itsdangerous token (HMAC with ``SECRET_KEY``, a salt per purpose, a timestamp)
+over the user id and a *fingerprint* of what the link may change: the e-mail address for
+verification, the password hash and ``auth_epoch`` for a reset. Using a reset link changes the
+password hash and bumps the epoch, so that link, and every older one, stops working; a link for
+an old address cannot verify a new one.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from app.models import User
+
+VERIFY_TTL = 3 * 24 * 3600
+RESET_TTL = 3600
+MAX_TOKEN_LENGTH = 512
+
+
+class Purpose(enum.StrEnum):
+    VERIFY_EMAIL = "verify-email"
+    RESET_PASSWORD = "reset-password"  # noqa: S105 - a link purpose, not a password
+
+
+TTL = {Purpose.VERIFY_EMAIL: VERIFY_TTL, Purpose.RESET_PASSWORD: RESET_TTL}
+
+
+class LinkError(ValueError):
+    """The link cannot be used; ``expired`` tells the person to ask for a new one."""
+
+    def __init__(self, message: str, *, expired: bool = False) -> None:
+        super().__init__(message)
+        self.expired = expired
+
+
+@dataclass(frozen=True)
+class LinkClaim:
+    user_id: int
+    fingerprint: str
+
+
+def fingerprint(user: User, purpose: Purpose) -> str:
+    if purpose is Purpose.VERIFY_EMAIL:
+        material = f"verify:{user.email}"
+    else:
+        material = f"reset:{user.password_hash}:{user.auth_epoch}"
+    return hashlib.sha256(material.encode()).hexdigest()[:32]
+
+
+def _serializer(secret_key: str, purpose: Purpose) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=f"luneo.accounts.{purpose.value}")
+
+
+def make_token(secret_key: str, user: User, purpose: Purpose) -> str:
+    payload = {"u": user.id, "f": fingerprint(user, purpose)}
+    return _serializer(secret_key, purpose).dumps(payload)
+
+
+def read_token(secret_key: str, token: str, purpose: Purpose) -> LinkClaim:
+    """The claim in a link that is authentic and not expired; LinkError otherwise."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        raise LinkError("This link is not valid.")
+    try:
+        payload = _serializer(secret_key, purpose).loads(token, max_age=TTL[purpose])
+    except SignatureExpired:
+        raise LinkError("This link has expired.", expired=True) from None
+    except BadSignature:
+        raise LinkError("This link is not valid.") from None
+    user_id, print_ = payload.get("u"), payload.get("f")
+    if not isinstance(user_id, int) or isinstance(user_id, bool) or not isinstance(print_, str):
+        raise LinkError("This link is not valid.")
+    return LinkClaim(user_id=user_id, fingerprint=print_)
+
+
+def matches(claim: LinkClaim, user: User | None, purpose: Purpose) -> bool:
+    """Whether the link still speaks for ``user`` as it is now (so it was not used already)."""
+    if user is None or user.id != claim.user_id:
+        return False
+    return hmac.compare_digest(claim.fingerprint, fingerprint(user, purpose))

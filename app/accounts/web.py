@@ -1,0 +1,69 @@
+"""What every account page shares: the form CSRF guard, the mailer, absolute links, context."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, ParamSpec
+
+from flask import abort, current_app, url_for
+from flask.typing import ResponseReturnValue
+
+from app.accounts import memberships
+from app.accounts.mailer import Mailer, Message
+from app.accounts.session import current_membership, current_user
+from app.admin.csrf import csrf_token, request_is_trusted
+from app.extensions import get_session
+
+P = ParamSpec("P")
+EXPIRED_FORM = "This form has expired. Reload the page and try again."
+
+
+def form_protected(
+    view: Callable[P, ResponseReturnValue],
+) -> Callable[P, ResponseReturnValue]:
+    """Every POSTed account form echoes the session's CSRF token, or nothing happens."""
+
+    @functools.wraps(view)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
+        if not request_is_trusted():
+            abort(403, description=EXPIRED_FORM)
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+def get_mailer() -> Mailer:
+    mailer: Mailer = current_app.extensions["luneo.mailer"]  # made by app.accounts.install
+    return mailer
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    """An absolute link for an e-mail: on APP_URL when it is set, else this request's host."""
+    base = current_app.config.get("APP_URL")
+    if base:
+        return str(base).rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def send(to: str, subject: str, text: str) -> None:
+    get_mailer().send(Message(to=to, subject=subject, text=text))
+
+
+def template_context() -> dict[str, Any]:
+    """Account data for every template (no query unless an account is signed in)."""
+    user = current_user()
+    if user is None:
+        return {
+            "account_user": None,
+            "account_shops": [],
+            "account_role": None,
+            "csrf_token": csrf_token,
+        }
+    row = current_membership()
+    return {
+        "account_user": user,
+        "account_shops": memberships.memberships_of(get_session(), user.id),
+        "account_role": row.role.value if row is not None else None,
+        "csrf_token": csrf_token,
+    }

@@ -1,0 +1,118 @@
+"""The mailers: SMTP through a small local SMTP server, and the console outbox."""
+
+from __future__ import annotations
+
+import socketserver
+import threading
+from collections.abc import Iterator
+from email import message_from_bytes
+
+import pytest
+
+from app.accounts.mailer import ConsoleMailer, MailError, Message, SmtpMailer, mailer_from_config
+
+
+class _SmtpHandler(socketserver.StreamRequestHandler):
+    """Enough of RFC 5321 for one message: EHLO, AUTH PLAIN, MAIL, RCPT, DATA, QUIT."""
+
+    def _reply(self, line: str) -> None:
+        self.wfile.write(line.encode() + b"\r\n")
+
+    def handle(self) -> None:
+        server: SmtpServer = self.server  # type: ignore[assignment]
+        self._reply("220 mail.test ESMTP")
+        while raw := self.rfile.readline():
+            command = raw.decode().strip()
+            verb = command.split(" ", 1)[0].upper()
+            if verb == "EHLO":
+                self.wfile.write(b"250-mail.test\r\n250 AUTH PLAIN\r\n")
+            elif verb == "AUTH":
+                server.auth.append(command)
+                self._reply("235 2.7.0 Authentication successful")
+            elif verb in ("MAIL", "RCPT"):
+                server.envelope.append(command)
+                self._reply("250 OK")
+            elif verb == "DATA":
+                self._reply("354 End data with <CR><LF>.<CR><LF>")
+                lines = []
+                while (line := self.rfile.readline()) != b".\r\n":
+                    lines.append(line)
+                server.messages.append(b"".join(lines))
+                self._reply("250 OK queued")
+            elif verb == "QUIT":
+                self._reply("221 Bye")
+                return
+            else:
+                self._reply("250 OK")
+
+
+class SmtpServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _SmtpHandler)
+        self.messages: list[bytes] = []
+        self.envelope: list[str] = []
+        self.auth: list[str] = []
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_smtp_mailer_delivers_a_plain_text_message(smtp_server: SmtpServer) -> None:
+    config = {
+        "ENV": "production",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": smtp_server.server_address[1],
+        "SMTP_SECURITY": "none",
+        "SMTP_USERNAME": "luneo",
+        "SMTP_PASSWORD": "app-password",
+        "MAIL_FROM": "Luneo <no-reply@luneo.test>",
+    }
+    mailer = mailer_from_config(config)
+    assert isinstance(mailer, SmtpMailer)
+
+    mailer.send(Message("ann@shop.test", "Confirm your address", "Open https://luneo.test/x"))
+
+    (raw,) = smtp_server.messages
+    parsed = message_from_bytes(raw)
+    assert (parsed["To"], parsed["Subject"]) == ("ann@shop.test", "Confirm your address")
+    assert parsed["From"] == "Luneo <no-reply@luneo.test>"
+    assert "https://luneo.test/x" in parsed.get_payload(decode=True).decode()  # type: ignore[union-attr]
+    assert [line.upper() for line in smtp_server.envelope] == [
+        "MAIL FROM:<NO-REPLY@LUNEO.TEST>",
+        "RCPT TO:<ANN@SHOP.TEST>",
+    ]
+    assert len(smtp_server.auth) == 1
+
+
+def test_smtp_mailer_reports_an_unreachable_server() -> None:
+    with socketserver.TCPServer(("127.0.0.1", 0), socketserver.BaseRequestHandler) as closed:
+        port = closed.server_address[1]
+    mailer = mailer_from_config(
+        {"MAIL_BACKEND": "smtp", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": port, "SMTP_TIMEOUT": 2}
+    )
+
+    with pytest.raises(MailError):
+        mailer.send(Message("ann@shop.test", "Hi", "Hello"))
+
+
+def test_console_mailer_is_the_default_outside_production_and_keeps_messages() -> None:
+    mailer = mailer_from_config({"ENV": "development"})
+    assert isinstance(mailer, ConsoleMailer)
+
+    mailer.send(Message("ann@shop.test", "Hi", "Hello"))
+
+    assert [m.subject for m in mailer.outbox] == ["Hi"]
+
+
+def test_an_unknown_backend_is_a_configuration_error() -> None:
+    with pytest.raises(ValueError, match="MAIL_BACKEND"):
+        mailer_from_config({"MAIL_BACKEND": "pigeon"})
