@@ -1,5 +1,6 @@
 """Every model, imported once here so metadata (and Alembic) sees the whole schema."""
 
+from app.models.ai import AiSettings, Generation, GenerationStatus
 from app.models.billing import (
     BillingInterval,
     BillingProvider,
@@ -25,11 +26,14 @@ from app.models.template import PrintArea, Template
 from app.models.webhook import WebhookEvent, WebhookStatus
 
 __all__ = [
+    "AiSettings",
     "BillingInterval",
     "BillingProvider",
     "Design",
     "DesignStatus",
     "FileKind",
+    "Generation",
+    "GenerationStatus",
     "InvalidTransition",
     "Order",
     "OrderItem",

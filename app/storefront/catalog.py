@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
+from app.ai.providers import provider_label, provider_name
 from app.errors import error_response
 from app.extensions import get_storage
 from app.models import Platform, Product, StoredFile, Template
@@ -35,7 +36,8 @@ def product_template(product_id: str) -> ResponseReturnValue:
     template = scope.get_by(Template, product_id=product.id) if product else None
     if product is None or template is None or not template.is_active:
         return error_response(404, "not_customizable", "This product cannot be personalized.")
-    return jsonify(template_document(scope, template, product, shop.currency, file_link))
+    provider = (provider_name(current_app.config), provider_label(current_app.config))
+    return jsonify(template_document(scope, template, product, shop.currency, file_link, provider))
 
 
 def register(bp: Blueprint) -> None:
