@@ -53,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
+    from app.admin.ai import bp as admin_ai_bp
     from app.admin.api import bp as admin_api_bp
     from app.files import bp as files_bp
     from app.health import bp as health_bp
@@ -76,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     app.url_defaults(embedded.add_embed_params)
     app.register_blueprint(admin_bp)
     app.register_blueprint(admin_api_bp)
+    app.register_blueprint(admin_ai_bp)
     app.context_processor(embedded.template_context)
     embedded.install_frame_policy(app)
     if app.config["ENV"] in ("development", "testing"):

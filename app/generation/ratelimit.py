@@ -1,7 +1,7 @@
 """Fixed-window request limits in Redis, shared by every web process.
 
-Each window is one counter (created with its expiry on first use, then ``INCR``); once a counter passes its limit
-the caller is told how long until that window resets, which becomes the ``Retry-After`` header.
+Each window is one counter, created with its expiry on first use and then incremented; once a
+counter passes its limit the caller learns when that window resets (the ``Retry-After``).
 """
 
 from __future__ import annotations

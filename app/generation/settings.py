@@ -1,4 +1,4 @@
-"""A shop's AI settings: its deny-list and style presets, with Luneo's defaults until it edits them."""
+"""A shop's AI settings: deny-list and style presets, with Luneo's defaults until edited."""
 
 from __future__ import annotations
 

@@ -46,8 +46,14 @@ def test_burst_of_requests_is_charged_at_most_the_quota(live_app: Flask) -> None
         price = state.plan.ai_generation_overage
         assert price is not None
         limit = state.included + int(state.plan.overage_cap / price)
-        session.add(UsageRecord(shop_id=shop.id, kind=UsageKind.AI_GENERATION,
-                                quantity=limit - 3, idempotency_key="earlier-this-month"))
+        session.add(
+            UsageRecord(
+                shop_id=shop.id,
+                kind=UsageKind.AI_GENERATION,
+                quantity=limit - 3,
+                idempotency_key="earlier-this-month",
+            )
+        )
         shop_id, template_id = shop.id, template.id
     statuses: list[int] = []
     start = threading.Barrier(12)

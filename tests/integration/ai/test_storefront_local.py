@@ -10,9 +10,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.extensions import get_storage
-from app.models import Generation, GenerationStatus, Shop, StoredFile, Template, UsageRecord
+from app.models import (
+    Generation,
+    GenerationStatus,
+    Shop,
+    ShopScope,
+    StoredFile,
+    Template,
+    UsageRecord,
+)
 from app.production.assets import stored_file_for_ref
-from app.models import ShopScope
 from tests.integration.ai.conftest import Storefront, drain, signed_query
 
 
@@ -50,10 +57,12 @@ def test_prompt_becomes_an_upscaled_image_layer(
     image = done["image"]
     assert image["src"] == f"file:{image['file_id']}"
     # 200x90 mm + 3 mm bleed at 300 DPI is 2433x1134 px: the 1024 px drawing was upscaled.
-    assert image["width_px"] >= 2433 and image["height_px"] >= 1134
+    assert image["width_px"] >= 2433
+    assert image["height_px"] >= 1134
     assert image["effective_dpi"] >= 300.0 > image["native_dpi"]
     stored = stored_file_for_ref(ShopScope(session, ai_shop.id), image["src"])
-    assert stored is not None and stored.content_type == "image/png"
+    assert stored is not None
+    assert stored.content_type == "image/png"
     with app.app_context(), get_storage().open(stored.key) as stream, Image.open(stream) as png:
         assert png.size == (image["width_px"], image["height_px"])
     row = session.scalars(select(Generation).where(Generation.public_id == body["id"])).one()
