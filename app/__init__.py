@@ -66,6 +66,7 @@ def _register_blueprints(app: Flask) -> None:
     from app import accounts
     from app.admin import bp as admin_bp
     from app.admin import host as admin_host
+    from app.admin.ai import bp as admin_ai_bp
     from app.admin.api import bp as admin_api_bp
     from app.clipart import bp as clipart_bp
     from app.files import bp as files_bp
@@ -91,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     app.url_defaults(embedded.add_embed_params)
     app.register_blueprint(admin_bp)
     app.register_blueprint(admin_api_bp)
+    app.register_blueprint(admin_ai_bp)
     app.context_processor(embedded.template_context)
     embedded.install_frame_policy(app)
     accounts.install(app)  # Luneo accounts: the standalone admin's sign-in and stores

@@ -40,6 +40,7 @@ def _register_domain_commands() -> None:
     from app.accounts.cli import register_user_commands
     from app.design.render_cli import register_render_command
     from app.woocommerce.cli import register_woo_commands
+    from jobs.ai_cli import register_ai_commands
     from jobs.production_cli import register_production_commands
     from jobs.sync_cli import register_sync_commands
 
@@ -48,6 +49,7 @@ def _register_domain_commands() -> None:
     register_woo_commands(cli)
     register_production_commands(cli)
     register_user_commands(cli)
+    register_ai_commands(cli)
 
 
 _register_domain_commands()

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from app.design.clipart import ClipartItem, default_library
+from app.generation.settings import ai_block
 from app.models import FileKind, PrintArea, Product, ShopScope, StoredFile, Template
 
 FileLinker = Callable[[StoredFile], str]
@@ -72,8 +73,13 @@ def template_document(
     currency: str,
     link: FileLinker,
     clipart_link: ClipartLinker = clipart_path,
+    *,
+    ai_provider: tuple[str, str],
 ) -> dict[str, Any]:
-    """The template as the editor and the API show it (money as strings, sizes as numbers)."""
+    """The template as the editor and the API show it (money as strings, sizes as numbers).
+
+    ``ai_provider`` is the configured image provider's (name, label) for the ``ai`` block.
+    """
     areas = sorted(template.print_areas, key=lambda a: a.position)
     mockups = mockups_of(scope, (a.mockup_file_id for a in areas if a.mockup_file_id))
     return {
@@ -92,4 +98,5 @@ def template_document(
         "price_rules": [dict(rule) for rule in template.price_rules],
         "currency": currency,
         "print_areas": [_area_document(a, mockups.get(a.mockup_file_id or 0), link) for a in areas],
+        "ai": ai_block(scope, template, *ai_provider),
     }

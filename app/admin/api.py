@@ -19,6 +19,7 @@ from app.admin import mockups, sync_status, template_service
 from app.admin.auth import shop_admin_required, signed_in_shop
 from app.admin.csrf import csrf_protected
 from app.admin.template_input import InvalidInput, parse_template
+from app.ai.providers import provider_identity
 from app.errors import error_response
 from app.extensions import get_redis, get_session, get_storage
 from app.models import Order, Product, ProductionJob, ShopScope, StoredFile, Template
@@ -92,7 +93,14 @@ def _template_response(
     template: Template, product: Product, status: int = 200
 ) -> ResponseReturnValue:
     currency = signed_in_shop().currency
-    document = template_documents.template_document(_scope(), template, product, currency, _link)
+    document = template_documents.template_document(
+        _scope(),
+        template,
+        product,
+        currency,
+        _link,
+        ai_provider=provider_identity(current_app.config),
+    )
     return jsonify({"template": document}), status
 
 

@@ -10,6 +10,7 @@ from app import template_documents
 from app.admin import queries, shop_settings, sync_status, template_service
 from app.admin.auth import shop_admin_required, signed_in_shop
 from app.admin.csrf import csrf_token
+from app.ai.providers import provider_identity
 from app.extensions import get_redis, get_session, get_storage
 from app.models import Product, ShopScope, StoredFile
 
@@ -71,7 +72,12 @@ def template_editor(product_id: int) -> str:
     document = None
     if template is not None:
         document = template_documents.template_document(
-            scope, template, product, shop.currency, _file_linker()
+            scope,
+            template,
+            product,
+            shop.currency,
+            _file_linker(),
+            ai_provider=provider_identity(current_app.config),
         )
     return render_template(
         "admin/template_editor.html",

@@ -1,6 +1,7 @@
 """Every model, imported once here so metadata (and Alembic) sees the whole schema."""
 
 from app.models.account import Membership, Role, TeamInvitation, User
+from app.models.ai import AiSettings, Generation, GenerationStatus
 from app.models.billing import (
     BillingInterval,
     BillingProvider,
@@ -26,11 +27,14 @@ from app.models.template import PrintArea, Template
 from app.models.webhook import WebhookEvent, WebhookStatus
 
 __all__ = [
+    "AiSettings",
     "BillingInterval",
     "BillingProvider",
     "Design",
     "DesignStatus",
     "FileKind",
+    "Generation",
+    "GenerationStatus",
     "InvalidTransition",
     "Membership",
     "Order",

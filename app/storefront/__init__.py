@@ -43,8 +43,8 @@ def current_scope() -> ShopScope:
 
 def blueprints() -> list[Blueprint]:
     """Every storefront surface, each carrying every view module."""
-    from app.storefront import catalog
+    from app.storefront import ai, catalog
     from app.storefront.shopify_proxy import build as shopify_proxy
 
-    modules = [catalog]
+    modules = [catalog, ai]
     return [shopify_proxy(modules)]

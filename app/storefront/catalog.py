@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
+from app.ai.providers import provider_identity
 from app.clipart import clipart_url
 from app.errors import error_response
 from app.extensions import get_storage
@@ -36,7 +37,10 @@ def product_template(product_id: str) -> ResponseReturnValue:
     template = scope.get_by(Template, product_id=product.id) if product else None
     if product is None or template is None or not template.is_active:
         return error_response(404, "not_customizable", "This product cannot be personalized.")
-    document = template_document(scope, template, product, shop.currency, file_link, clipart_url)
+    provider = provider_identity(current_app.config)
+    document = template_document(
+        scope, template, product, shop.currency, file_link, clipart_url, ai_provider=provider
+    )
     return jsonify(document)
 
 

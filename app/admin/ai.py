@@ -1,0 +1,160 @@
+"""Merchant controls for AI images: the ``/admin/ai`` page and its ``/api/admin/ai`` JSON API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+
+from app.admin.auth import shop_admin_required, signed_in_shop
+from app.admin.csrf import csrf_protected, csrf_token
+from app.ai.providers import provider_label, provider_name
+from app.ai.safety import PromptRefused
+from app.billing import quota
+from app.billing.plans import Feature
+from app.errors import error_response
+from app.extensions import get_redis, get_session, get_storage
+from app.generation import admin as ai_admin
+from app.generation import settings as ai_settings
+from app.generation.requests import AiUnavailable
+from app.models import ShopScope, StoredFile, Template
+from app.storefront.ai import _options
+
+bp = Blueprint("admin_ai", __name__, template_folder="templates")
+
+
+@bp.context_processor
+def _layout_context() -> dict[str, Any]:
+    # What admin/layout.html needs, as the admin pages' own blueprint provides it.
+    return {"dev_sign_in": "devtools" in current_app.blueprints, "csrf_token": csrf_token}
+
+
+def _scope() -> ShopScope:
+    return ShopScope(get_session(), signed_in_shop().id)
+
+
+def _link(stored: StoredFile) -> str:
+    ttl = int(current_app.config["DOWNLOAD_URL_TTL"])
+    return get_storage().download_url(stored.key, expires_in=ttl)
+
+
+def _gallery_json(scope: ShopScope) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": item.generation.public_id,
+            "prompt": item.generation.prompt,
+            "style": item.generation.style,
+            "created_at": item.generation.created_at.isoformat(),
+            "blocked": item.generation.blocked_at is not None,
+            "url": _link(item.file) if item.file else None,
+            "effective_dpi": item.generation.effective_dpi,
+        }
+        for item in ai_admin.gallery(scope)
+    ]
+
+
+def _overview(scope: ShopScope) -> dict[str, Any]:
+    templates = scope.all(Template, Template.name)
+    return {
+        "provider": provider_name(current_app.config),
+        "provider_label": provider_label(current_app.config),
+        "usage": ai_admin.usage(scope, signed_in_shop()),
+        "styles": [s.as_json() for s in ai_settings.styles(scope)],
+        "deny_terms": ai_settings.deny_terms(scope),
+        "templates": [{"id": t.id, "name": t.name, "ai_enabled": t.ai_enabled} for t in templates],
+        "gallery": _gallery_json(scope),
+    }
+
+
+@bp.get("/admin/ai")
+@shop_admin_required
+def page() -> str:
+    return render_template("admin/ai.html", shop=signed_in_shop(), data=_overview(_scope()))
+
+
+@bp.get("/api/admin/ai")
+@shop_admin_required
+def overview() -> ResponseReturnValue:
+    return jsonify(_overview(_scope()))
+
+
+@bp.put("/api/admin/ai/settings")
+@shop_admin_required
+@csrf_protected
+def save_settings() -> ResponseReturnValue:
+    scope = _scope()
+    try:
+        ai_settings.save(scope, request.get_json(silent=True))
+    except ai_settings.InvalidSettings as exc:
+        body = {
+            "error": {"code": "invalid", "message": exc.message, "fields": {exc.field: exc.message}}
+        }
+        return jsonify(body), 400
+    scope.session.commit()
+    return jsonify(
+        {
+            "styles": [s.as_json() for s in ai_settings.styles(scope)],
+            "deny_terms": ai_settings.deny_terms(scope),
+        }
+    )
+
+
+@bp.put("/api/admin/ai/templates/<int:template_id>")
+@shop_admin_required
+@csrf_protected
+def set_template(template_id: int) -> ResponseReturnValue:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not isinstance(data.get("ai_enabled"), bool):
+        return error_response(400, "invalid", 'Send {"ai_enabled": true or false}.')
+    scope = _scope()
+    template = ai_admin.set_template_ai(scope, template_id, data["ai_enabled"])
+    if template is None:
+        return error_response(404, "not_found", "There is no template with this id in your store.")
+    scope.session.commit()
+    return jsonify({"id": template.id, "ai_enabled": template.ai_enabled})
+
+
+@bp.post("/api/admin/ai/generations/<generation_id>/block")
+@shop_admin_required
+@csrf_protected
+def block(generation_id: str) -> ResponseReturnValue:
+    scope = _scope()
+    row = ai_admin.block(scope, generation_id)
+    if row is None:
+        return error_response(404, "not_found", "There is no generated image with this id.")
+    scope.session.commit()
+    return jsonify({"id": row.public_id, "blocked": True})
+
+
+@bp.post("/api/admin/ai/bulk")
+@shop_admin_required
+@csrf_protected
+def bulk() -> ResponseReturnValue:
+    """Variations for a template from a list of prompts, as one batch job (charged per prompt)."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not isinstance(data.get("prompts"), list):
+        return error_response(400, "invalid", "Send template_id, area and a list of prompts.")
+    scope, shop = _scope(), signed_in_shop()
+    template = scope.get(Template, int(data.get("template_id") or 0))
+    if template is None:
+        return error_response(404, "not_found", "There is no template with this id in your store.")
+    try:
+        quota.require_feature(scope.session, shop, Feature.BULK)
+        batch_id, rows = ai_admin.start_bulk(
+            scope,
+            get_redis(),
+            template,
+            str(data.get("area") or "front"),
+            [str(p) for p in data["prompts"]],
+            data.get("style") or None,
+            _options(),
+        )
+    except quota.QuotaExceeded as exc:
+        scope.session.rollback()
+        return error_response(402, "quota_exceeded", exc.message)
+    except (AiUnavailable, PromptRefused, ValueError) as exc:
+        scope.session.rollback()
+        return error_response(422, "invalid", getattr(exc, "message", str(exc)))
+    scope.session.commit()
+    return jsonify({"batch_id": batch_id, "generations": [r.public_id for r in rows]}), 202

@@ -1,0 +1,72 @@
+"""What every image provider offers: moderation of a prompt and generation of one PNG."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+TRY_AGAIN = "The image could not be created right now. Please try again in a moment."
+
+
+@dataclass(frozen=True)
+class ImageRequest:
+    """One image to generate: the final prompt (style already applied) and the output options."""
+
+    prompt: str
+    width: int  # requested pixels (the provider may round to what its model accepts)
+    height: int
+    quality: str = "medium"
+    transparent: bool = False
+    user_ref: str | None = None  # hashed shopper id, for the provider's abuse monitoring
+
+
+@dataclass(frozen=True)
+class GeneratedImage:
+    png: bytes
+    width: int
+    height: int
+    model: str
+    revised_prompt: str | None = None
+
+
+@dataclass(frozen=True)
+class ModerationVerdict:
+    flagged: bool
+    categories: tuple[str, ...] = field(default_factory=tuple)
+
+
+class ProviderError(Exception):
+    """The provider did not produce an image. ``retryable`` errors are worth another attempt
+    (after ``retry_after`` seconds when the provider said so); the shopper sees ``public``."""
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        retryable: bool,
+        retry_after: float | None = None,
+        public: str = TRY_AGAIN,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.retryable = retryable
+        self.retry_after = retry_after
+        self.public = public
+
+
+class ProviderRefused(Exception):
+    """The provider's own safety system refused the prompt (counted as refused, not charged)."""
+
+    def __init__(self, detail: str, categories: tuple[str, ...] = ()) -> None:
+        super().__init__(detail)
+        self.categories = categories
+
+
+@runtime_checkable
+class ImageProvider(Protocol):
+    name: str  # "openai" | "local"
+    label: str  # what the widget shows next to the result
+
+    def moderate(self, prompt: str) -> ModerationVerdict: ...
+
+    def generate(self, request: ImageRequest) -> GeneratedImage: ...

@@ -1,0 +1,40 @@
+"""Fixed-window request limits in Redis, shared by every web process.
+
+Each window is one counter, created with its expiry on first use and then incremented; once a
+counter passes its limit the caller learns when that window resets (the ``Retry-After``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from redis import Redis
+
+
+@dataclass(frozen=True)
+class Window:
+    seconds: int
+    limit: int
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: int, message: str) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.message = message
+
+
+def hit(redis: Redis, key: str, windows: Sequence[Window], message: str) -> None:
+    """Count one request for ``key``; raise RateLimited if any window is over its limit."""
+    for window in windows:
+        if window.limit <= 0:
+            continue
+        counter = f"luneo:ratelimit:{key}:{window.seconds}"
+        pipe = redis.pipeline()
+        pipe.set(counter, 0, ex=window.seconds, nx=True)  # the window starts with its first hit
+        pipe.incr(counter)
+        pipe.ttl(counter)
+        _, count, ttl = pipe.execute()
+        if int(count) > window.limit:
+            raise RateLimited(max(1, int(ttl) if int(ttl) > 0 else window.seconds), message)

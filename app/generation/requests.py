@@ -1,0 +1,253 @@
+"""A shopper asks for an image: check, cache, charge, queue — in one transaction.
+
+Order matters: cheap local checks first (enabled, plan, area, rate limit, prompt safety); then the
+shop row is locked so the cache lookup and the quota reservation are one step for concurrent
+requests (two shoppers typing the same prompt pay once; a burst never passes the quota). Refused
+prompts are recorded (for the merchant's stats) and never charged. The job is enqueued only after
+the commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from redis import Redis
+from sqlalchemy import select
+
+from app.ai.safety import PromptRefused, check_prompt
+from app.billing import quota
+from app.billing.plans import Feature
+from app.generation import settings as ai_settings
+from app.generation.ratelimit import RateLimited, Window, hit
+from app.models import (
+    Generation,
+    GenerationStatus,
+    PrintArea,
+    Shop,
+    ShopScope,
+    Template,
+    UsageKind,
+)
+from jobs.queue import JobSpec, enqueue_after_commit
+
+AI_DISABLED = "AI images are not available for this product."
+RATE_LIMITED = "You're creating images very quickly. Please wait a moment and try again."
+SHOP_BUSY = "This store is creating a lot of images right now. Please try again shortly."
+DEFAULT_DEADLINE = 600  # seconds before an unfinished generation is reported as failed
+
+
+class AiUnavailable(Exception):
+    def __init__(self, code: str, message: str, status: int) -> None:
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+
+@dataclass(frozen=True)
+class Requester:
+    """Who asks: the shopper's rate-limit identity and, when signed in, their customer id."""
+
+    client_key: str
+    customer_ref: str | None = None
+
+    @property
+    def limit_key(self) -> str:
+        return f"customer:{self.customer_ref}" if self.customer_ref else self.client_key
+
+
+@dataclass(frozen=True)
+class Options:
+    """Provider options that change the picture, so they are part of the cache key."""
+
+    provider: str
+    model: str
+    quality: str = "medium"
+    transparent: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "provider": self.provider,
+            "model": self.model,
+            "quality": self.quality,
+            "transparent": self.transparent,
+        }
+
+
+@dataclass(frozen=True)
+class Limits:
+    per_shopper: tuple[Window, ...] = (Window(60, 6), Window(3600, 60))
+    per_shop: tuple[Window, ...] = (Window(60, 120),)
+    deadline_seconds: int = DEFAULT_DEADLINE
+
+
+def cache_key(
+    shop_id: int, prompt: str, style: ai_settings.Style | None, options: Options, area: PrintArea
+) -> str:
+    material = {
+        "shop": shop_id,
+        "prompt": prompt.casefold(),
+        "style": style.as_json() if style else None,
+        "options": options.as_json(),
+        "target": [*area.pixel_size, float(area.width_mm), float(area.height_mm), area.dpi],
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
+
+
+def find_area(template: Template, area_key: str) -> PrintArea:
+    area = next((a for a in template.print_areas if a.key == area_key), None)
+    if area is None:
+        raise AiUnavailable("unknown_area", "This product has no print area with that name.", 422)
+    return area
+
+
+def _check_enabled(scope: ShopScope, shop: Shop, template: Template) -> None:
+    if not template.ai_enabled or not template.is_active:
+        raise AiUnavailable("ai_disabled", AI_DISABLED, 403)
+    try:
+        quota.require_feature(scope.session, shop, Feature.AI)
+    except quota.FeatureNotInPlan:
+        raise AiUnavailable("ai_disabled", AI_DISABLED, 403) from None
+
+
+def _rate_limit(redis: Redis, shop: Shop, requester: Requester, limits: Limits) -> None:
+    hit(redis, f"ai:shop:{shop.id}", limits.per_shop, SHOP_BUSY)
+    hit(redis, f"ai:{shop.id}:{requester.limit_key}", limits.per_shopper, RATE_LIMITED)
+
+
+def _reusable(scope: ShopScope, key: str) -> Generation | None:
+    stmt = (
+        scope.select(Generation)
+        .where(
+            Generation.cache_key == key,
+            Generation.blocked_at.is_(None),
+            Generation.status.in_(
+                [GenerationStatus.SUCCEEDED, GenerationStatus.RUNNING, GenerationStatus.QUEUED]
+            ),
+        )
+        .order_by(Generation.id.desc())
+        .limit(1)
+    )
+    found = scope.session.scalars(stmt).first()
+    if found is not None and found.status is GenerationStatus.SUCCEEDED and found.file_id is None:
+        return None
+    return found
+
+
+def _copy_result(source: Generation, row: Generation) -> None:
+    for name in ("file_id", "width_px", "height_px", "native_dpi", "effective_dpi", "model"):
+        setattr(row, name, getattr(source, name))
+    row.status = GenerationStatus.SUCCEEDED
+    row.progress = 100
+    row.message = "Your image is ready."
+    row.cached_from_id = source.id
+    row.finished_at = datetime.now(UTC)
+
+
+def generation_spec(generation: Generation) -> JobSpec:
+    return JobSpec(
+        "ai",
+        "jobs.ai.generate",
+        (generation.id,),
+        job_id=f"ai-{generation.id}",
+        retries=1,  # our retries are explicit (app.ai.retry); this one covers a crashed worker
+        retry_intervals=(5,),
+        description=f"AI generation {generation.public_id}",
+        meta={"shop_id": generation.shop_id},
+    )
+
+
+def record_refusal(
+    scope: ShopScope,
+    template: Template,
+    area_key: str,
+    prompt: str,
+    refused: PromptRefused,
+    provider: str,
+    requester: Requester,
+) -> Generation:
+    row = Generation(
+        template_id=template.id,
+        area_key=area_key,
+        prompt=prompt[:2000],
+        cache_key="",
+        status=GenerationStatus.REFUSED,
+        progress=100,
+        message=refused.message,
+        refusal_reason=refused.reason,
+        provider=provider,
+        client_key=requester.client_key,
+        customer_ref=requester.customer_ref,
+        finished_at=datetime.now(UTC),
+    )
+    scope.add(row)
+    scope.session.flush()
+    return row
+
+
+def request_generation(
+    scope: ShopScope,
+    redis: Redis,
+    template: Template,
+    area_key: str,
+    raw_prompt: str,
+    style_key: str | None,
+    options: Options,
+    requester: Requester,
+    limits: Limits = Limits(),
+    batch_id: str | None = None,
+) -> Generation:
+    """A Generation row (queued, cached or refused) and its job, enqueued after commit.
+
+    Raises AiUnavailable, RateLimited, PromptRefused (after recording it) and QuotaExceeded.
+    The caller commits.
+    """
+    shop = scope.session.get(Shop, scope.shop_id)
+    assert shop is not None
+    _check_enabled(scope, shop, template)
+    area = find_area(template, area_key)
+    if batch_id is None:
+        _rate_limit(redis, shop, requester, limits)
+    style = ai_settings.style_by_key(scope, style_key)
+    if style_key and style is None:
+        raise AiUnavailable("unknown_style", "Choose one of the styles offered.", 422)
+    try:
+        prompt = check_prompt(raw_prompt, ai_settings.deny_terms(scope)).prompt
+    except PromptRefused as refused:
+        record_refusal(scope, template, area_key, raw_prompt, refused, options.provider, requester)
+        raise
+    key = cache_key(shop.id, prompt, style, options, area)
+    # Lock the shop row: cache lookup, quota count and insert are one step for concurrent requests.
+    scope.session.execute(select(Shop.id).where(Shop.id == shop.id).with_for_update())
+    row = Generation(
+        template_id=template.id,
+        area_key=area.key,
+        prompt=prompt,
+        style=style.key if style else None,
+        cache_key=key,
+        options={**options.as_json(), "final_prompt": style.apply(prompt) if style else prompt},
+        provider=options.provider,
+        client_key=requester.client_key,
+        customer_ref=requester.customer_ref,
+        batch_id=batch_id,
+        message="Waiting for an image slot…",
+        deadline_at=datetime.now(UTC) + timedelta(seconds=limits.deadline_seconds),
+    )
+    source = _reusable(scope, key)
+    if source is not None and source.status is not GenerationStatus.SUCCEEDED and batch_id is None:
+        return source  # the same picture is already being made in this shop: share it
+    scope.add(row)
+    scope.session.flush()
+    if source is not None and source.status is GenerationStatus.SUCCEEDED:
+        _copy_result(source, row)
+        return row
+    record = quota.reserve(scope.session, shop, UsageKind.AI_GENERATION, f"ai:{row.public_id}")
+    row.usage_record_id = record.id
+    if batch_id is None:
+        enqueue_after_commit(scope.session, redis, generation_spec(row))
+    return row
+
+
+__all__ = ["AiUnavailable", "Limits", "Options", "RateLimited", "Requester", "request_generation"]

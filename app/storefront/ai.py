@@ -1,0 +1,160 @@
+"""The widget's AI endpoints: ask for an image from a prompt, then poll until it is ready.
+
+``POST /ai/generations`` answers at once (202) with a generation to poll; the picture is made by
+the ``ai`` queue. Errors follow the storefront contract: 403 ``ai_disabled``, 402
+``quota_exceeded``, 422 ``prompt_refused``, 429 ``rate_limited`` (with ``Retry-After``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from app.ai.providers import provider_label, provider_name
+from app.ai.safety import PromptRefused
+from app.billing.quota import QuotaExceeded
+from app.errors import error_response
+from app.extensions import get_redis
+from app.generation import requests as generation_requests
+from app.generation.ratelimit import RateLimited, Window
+from app.generation.run import expire_if_stale
+from app.models import Generation, GenerationStatus, StoredFile, Template
+from app.storefront import current_scope, current_shopper
+from app.storefront.catalog import file_link
+
+QUOTA_MESSAGE = "This store can't create more AI images right now. Please try again later."
+BLOCKED_MESSAGE = "This image is no longer available. Please create a new one."
+
+
+def _options() -> generation_requests.Options:
+    config = current_app.config
+    name = provider_name(config)
+    model = str(config.get("OPENAI_IMAGE_MODEL") or "") if name == "openai" else "luneo-local-1"
+    if name == "openai" and not model:
+        from app.ai.openai_provider import DEFAULT_MODEL
+
+        model = DEFAULT_MODEL
+    return generation_requests.Options(
+        provider=name,
+        model=model,
+        quality=str(config.get("AI_IMAGE_QUALITY") or "medium"),
+        transparent=bool(config.get("AI_TRANSPARENT_BACKGROUND", False)),
+    )
+
+
+def _limits() -> generation_requests.Limits:
+    config = current_app.config
+    return generation_requests.Limits(
+        per_shopper=(
+            Window(60, int(config.get("AI_RATE_LIMIT_PER_MINUTE", 6))),
+            Window(3600, int(config.get("AI_RATE_LIMIT_PER_HOUR", 60))),
+        ),
+        per_shop=(Window(60, int(config.get("AI_SHOP_RATE_LIMIT_PER_MINUTE", 120))),),
+        deadline_seconds=int(config.get("AI_DEADLINE_SECONDS", 600)),
+    )
+
+
+class _BadBody(ValueError):
+    pass
+
+
+def _body() -> tuple[int, str, str, str | None]:
+    """(template_id, area, prompt, style) from the JSON body; _BadBody with a clear message."""
+    data: Any = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise _BadBody("Send the description as JSON.")
+    template_id, area = data.get("template_id"), data.get("area")
+    prompt, style = data.get("prompt"), data.get("style")
+    if isinstance(template_id, str) and template_id.isdigit():
+        template_id = int(template_id)
+    if isinstance(template_id, bool) or not isinstance(template_id, int):
+        raise _BadBody("template_id must be the template's number.")
+    if not isinstance(area, str) or not area:
+        raise _BadBody("area must name one of the product's print areas.")
+    if not isinstance(prompt, str):
+        raise _BadBody("Describe the image you want in prompt.")
+    if style is not None and not isinstance(style, str):
+        raise _BadBody("style must be one of the style keys offered.")
+    return template_id, area, prompt, style or None
+
+
+def create_generation() -> ResponseReturnValue:
+    try:
+        template_id, area, prompt, style = _body()
+    except _BadBody as exc:
+        return error_response(400, "invalid", str(exc))
+    scope, shopper = current_scope(), current_shopper()
+    template = scope.get(Template, template_id)
+    if template is None:
+        return error_response(404, "not_found", "This product cannot be personalized.")
+    requester = generation_requests.Requester(shopper.client_key, shopper.customer_ref)
+    try:
+        row = generation_requests.request_generation(
+            scope, get_redis(), template, area, prompt, style, _options(), requester, _limits()
+        )
+    except generation_requests.AiUnavailable as exc:
+        scope.session.rollback()
+        return error_response(exc.status, exc.code, exc.message)
+    except RateLimited as exc:
+        scope.session.rollback()
+        response, status = error_response(429, "rate_limited", exc.message)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response, status
+    except PromptRefused as exc:
+        scope.session.commit()  # the refusal is recorded for the merchant's stats, uncharged
+        return error_response(422, "prompt_refused", exc.message)
+    except QuotaExceeded:
+        scope.session.rollback()
+        return error_response(402, "quota_exceeded", QUOTA_MESSAGE)
+    scope.session.commit()
+    body = {
+        "id": row.public_id,
+        "status": row.status.value,
+        "poll_url": f"/ai/generations/{row.public_id}",
+    }
+    return jsonify(body), 202
+
+
+def generation_json(row: Generation, stored: StoredFile | None) -> dict[str, Any]:
+    config = current_app.config
+    image = None
+    message = row.message
+    if row.blocked_at is not None:
+        message = BLOCKED_MESSAGE
+    elif row.status is GenerationStatus.SUCCEEDED and stored is not None:
+        image = {
+            "file_id": stored.id,
+            "src": f"file:{stored.id}",
+            "url": file_link(stored),
+            "width_px": row.width_px,
+            "height_px": row.height_px,
+            "effective_dpi": row.effective_dpi,
+            "native_dpi": row.native_dpi,
+        }
+    return {
+        "id": row.public_id,
+        "status": row.status.value,
+        "progress": row.progress,
+        "message": message,
+        "provider": row.provider,
+        "provider_label": provider_label({**config, "AI_PROVIDER": row.provider}),
+        "image": image,
+    }
+
+
+def show_generation(generation_id: str) -> ResponseReturnValue:
+    scope = current_scope()
+    row = scope.get_by(Generation, public_id=generation_id[:40])
+    if row is None:
+        return error_response(404, "not_found", "This image request does not exist.")
+    if expire_if_stale(scope.session, row):
+        scope.session.commit()
+    stored = scope.get(StoredFile, row.file_id) if row.file_id else None
+    return jsonify(generation_json(row, stored))
+
+
+def register(bp: Blueprint) -> None:
+    bp.add_url_rule("/ai/generations", view_func=create_generation, methods=["POST"])
+    bp.add_url_rule("/ai/generations/<generation_id>", view_func=show_generation)
