@@ -54,6 +54,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.admin.api import bp as admin_api_bp
+    from app.admin.billing import bp as admin_billing_bp
+    from app.billing.stripe_webhooks import bp as stripe_webhooks_bp
     from app.files import bp as files_bp
     from app.health import bp as health_bp
     from app.home import bp as home_bp
@@ -66,6 +68,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(home_bp)
     app.register_blueprint(shopify_auth_bp)
     app.register_blueprint(shopify_webhooks_bp)
+    app.register_blueprint(stripe_webhooks_bp)  # Stripe-Signature verified by the stripe package
     for woo_bp in woo_blueprints():  # woo_auth (key exchange), woo_webhooks (signed deliveries)
         app.register_blueprint(woo_bp)
     for storefront_bp in storefront_blueprints():  # one per surface (Shopify app proxy, …)
@@ -76,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     app.url_defaults(embedded.add_embed_params)
     app.register_blueprint(admin_bp)
     app.register_blueprint(admin_api_bp)
+    app.register_blueprint(admin_billing_bp)  # /admin/billing, /api/admin/billing
     app.context_processor(embedded.template_context)
     embedded.install_frame_policy(app)
     if app.config["ENV"] in ("development", "testing"):

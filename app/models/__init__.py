@@ -1,6 +1,7 @@
 """Every model, imported once here so metadata (and Alembic) sees the whole schema."""
 
 from app.models.billing import (
+    BillingEvent,
     BillingInterval,
     BillingProvider,
     Subscription,
@@ -25,6 +26,7 @@ from app.models.template import PrintArea, Template
 from app.models.webhook import WebhookEvent, WebhookStatus
 
 __all__ = [
+    "BillingEvent",
     "BillingInterval",
     "BillingProvider",
     "Design",
