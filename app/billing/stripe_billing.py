@@ -190,6 +190,7 @@ def report_meter_event(
             "payload": {"stripe_customer_id": customer, "value": str(value)},
             "identifier": identifier,
             "timestamp": int(at.timestamp()),
-        }
+        },
+        options={"idempotency_key": identifier},  # a retried request is answered, not redone
     )
     return str(event.identifier)

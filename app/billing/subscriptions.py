@@ -10,6 +10,7 @@ cancelled, and "pending" never follows anything. A failed payment starts the gra
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -179,8 +180,8 @@ def trial_days_left(session: Session, shop: Shop, plan: Plan, now: datetime) -> 
     first_end = aware(session.scalar(stmt))
     if first_end is None:
         return plan.trial_days
-    left = (first_end - now).total_seconds() / 86400
-    return max(0, min(plan.trial_days, int(left + 0.999)))
+    left = math.ceil((first_end - now).total_seconds() / 86400)
+    return max(0, min(plan.trial_days, left))
 
 
 def quota_blocked_jobs(session: Session, shop_id: int) -> list[ProductionJob]:

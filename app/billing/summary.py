@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -76,7 +77,7 @@ def _subscription_view(session: Session, shop: Shop, now: datetime) -> dict[str,
     trial_end = subscriptions.aware(row.trial_ends_at)
     trial_left = None
     if row.status is SubscriptionStatus.TRIALING and trial_end is not None and trial_end > now:
-        trial_left = max(1, int((trial_end - now).total_seconds() // 86400 + 0.999))
+        trial_left = max(1, math.ceil((trial_end - now).total_seconds() / 86400))
     grace = subscriptions.aware(row.grace_until)
     return {
         "plan": row.plan,
