@@ -750,7 +750,7 @@ def serve(fake: FakeShopify | None = None) -> Iterator[FakeShopify]:
     fake.origin = f"http://127.0.0.1:{server.server_port}"
     for store in fake.stores.values():
         store.base_url = fake.origin
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield fake
