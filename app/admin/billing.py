@@ -18,7 +18,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request, url
 from flask.typing import ResponseReturnValue
 
 from app.admin.auth import shop_admin_required, signed_in_shop
-from app.admin.csrf import csrf_protected
+from app.admin.csrf import csrf_protected, csrf_token
 from app.billing import choose, stripe_billing, subscriptions
 from app.billing.shopify_billing import sync_active
 from app.billing.summary import summary
@@ -31,6 +31,12 @@ from connectors.shopify.billing import BillingUserError
 log = logging.getLogger(__name__)
 
 bp = Blueprint("admin_billing", __name__, template_folder="templates")
+
+
+@bp.context_processor
+def _layout_context() -> dict[str, Any]:
+    # What admin/layout.html needs, as the admin blueprint's pages get it.
+    return {"dev_sign_in": "devtools" in current_app.blueprints, "csrf_token": csrf_token}
 
 
 def _now() -> datetime:

@@ -132,9 +132,17 @@ def period_start(session: Session, shop: Shop, now: datetime | None = None) -> d
     return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
-def overage_billable(subscription: Subscription | None) -> bool:
+def in_trial(subscription: Subscription, now: datetime) -> bool:
+    """Trialing until the trial's end, even when no provider event marks that moment."""
+    if subscription.status is not SubscriptionStatus.TRIALING:
+        return False
+    end = _aware(subscription.trial_ends_at)
+    return end is None or now < end
+
+
+def overage_billable(subscription: Subscription | None, now: datetime) -> bool:
     """Whether overage can be charged: not in a trial, and Shopify only on a usage line item."""
-    if subscription is None or subscription.status is SubscriptionStatus.TRIALING:
+    if subscription is None or in_trial(subscription, now):
         return False
     if subscription.provider is BillingProvider.SHOPIFY:
         return subscription.usage_line_item_id is not None
@@ -148,7 +156,7 @@ def allowance(
     start = period_start(session, shop, now)
     subscription = current_subscription(session, shop.id)
     # A plan set on the shop without a provider subscription (operator, tests) bills as sold.
-    billable = subscription is None or overage_billable(subscription)
+    billable = subscription is None or overage_billable(subscription, now or datetime.now(UTC))
     used = session.scalar(
         select(func.coalesce(func.sum(UsageRecord.quantity), 0)).where(
             UsageRecord.shop_id == shop.id,

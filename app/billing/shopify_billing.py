@@ -11,6 +11,7 @@ admin, where ``sync_active`` asks Shopify which subscription is active now: the 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -148,7 +149,8 @@ def cancel(session: Session, shop: Shop, settings: Mapping[str, Any], now: datet
     grace = int(settings.get("BILLING_GRACE_DAYS") or 0)
     for row in rows:
         cancelled = api.cancel_subscription(client(shop, settings), str(row.external_id))
-        subscriptions.apply(session, shop, row, state_of(cancelled, now), grace)
+        at = subscriptions.answered_now(row, now)
+        subscriptions.apply(session, shop, row, state_of(cancelled, at), grace)
     subscriptions.sync_shop_plan(session, shop)
     return len(rows)
 
@@ -164,7 +166,8 @@ def sync_active(
         row = subscriptions.adopt(
             session, shop, BillingProvider.SHOPIFY, sub.id, state.plan or sub.name.lower()[:32]
         )
-        subscriptions.apply(session, shop, row, state, grace)
+        fresh = replace(state, at=subscriptions.answered_now(row, now))  # Shopify's answer now
+        subscriptions.apply(session, shop, row, fresh, grace)
         if row.status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING):
             active_row = row
     if active_row is not None:  # approved: it replaced the previous plan's subscription

@@ -153,7 +153,8 @@ def cancel(session: Session, shop: Shop, settings: Mapping[str, Any], now: datet
     grace = int(settings.get("BILLING_GRACE_DAYS") or 0)
     for row in rows:
         cancelled = client(settings).v1.subscriptions.cancel(str(row.external_id))
-        state = subscriptions.ProviderState(status=status_of(cancelled.status), at=now)
+        at = subscriptions.answered_now(row, now)
+        state = subscriptions.ProviderState(status=status_of(cancelled.status), at=at)
         subscriptions.apply(session, shop, row, state, grace)
     subscriptions.sync_shop_plan(session, shop)
     return len(rows)

@@ -93,6 +93,13 @@ def adopt(
     return row
 
 
+def answered_now(row: Subscription, now: datetime) -> datetime:
+    """The moment of a provider's answer to our own request: never older than what we applied
+    (a provider's clock may run ahead of ours; its answer is still the newest state)."""
+    last = aware(row.state_at)
+    return max(now, last) if last is not None else now
+
+
 def _stale(row: Subscription, state: ProviderState) -> str | None:
     """Why ``state`` must not be applied to ``row``, or None."""
     last = aware(row.state_at)

@@ -76,13 +76,17 @@ def _subscription_view(session: Session, shop: Shop, now: datetime) -> dict[str,
         return None
     trial_end = subscriptions.aware(row.trial_ends_at)
     trial_left = None
-    if row.status is SubscriptionStatus.TRIALING and trial_end is not None and trial_end > now:
+    trialing = quota.in_trial(row, now)
+    if trialing and trial_end is not None:
         trial_left = max(1, math.ceil((trial_end - now).total_seconds() / 86400))
+    status = row.status
+    if status is SubscriptionStatus.TRIALING and not trialing:
+        status = SubscriptionStatus.ACTIVE  # the trial ended; the provider bills from now
     grace = subscriptions.aware(row.grace_until)
     return {
         "plan": row.plan,
         "provider": row.provider.value,
-        "status": row.status.value,
+        "status": status.value,
         "interval": row.interval.value,
         "test": row.is_test,
         "trial_days_left": trial_left,

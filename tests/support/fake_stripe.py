@@ -180,8 +180,8 @@ class FakeStripe:
             if metered and "quantity" in item:
                 return _error(
                     400,
-                    "Quantity should not be specified where usage_type is `metered`. Remove quantity from `line_items[%d]`"
-                    % index,
+                    "Quantity should not be specified where usage_type is `metered`. "
+                    f"Remove quantity from `line_items[{index}]`",
                     f"line_items[{index}][quantity]",
                 )
             if not metered and "quantity" not in item:

@@ -208,7 +208,8 @@ def test_overage_is_charged_once_per_usage_record_with_its_idempotency_key(
     assert charge["description"] == "3 AI generations past the Pro plan's included amount"
     session.expire_all()
     record = session.get(UsageRecord, over.id)
-    assert record is not None and record.reported_at is not None
+    assert record is not None
+    assert record.reported_at is not None
     assert record.external_id == charge["id"]
 
 
