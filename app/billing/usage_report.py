@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -139,12 +138,3 @@ def report_shop(session: Session, shop: Shop, settings: Mapping[str, Any]) -> Re
         reported += 1
     log.info("overage reported", extra={"shop_id": shop.id, "reported": reported})
     return Report(reported, skipped)
-
-
-def reported_since(session: Session, shop_id: int, start: datetime) -> int:
-    stmt = select(UsageRecord.id).where(
-        UsageRecord.shop_id == shop_id,
-        UsageRecord.reported_at.is_not(None),
-        UsageRecord.occurred_at >= start,
-    )
-    return len(list(session.scalars(stmt)))
