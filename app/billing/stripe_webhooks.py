@@ -30,6 +30,35 @@ bp = Blueprint("stripe_webhooks", __name__)
 log = logging.getLogger(__name__)
 
 JOB = "jobs.billing.stripe_event"
+# What the handlers read of an event's object. Invoices and sessions also carry the customer's
+# name, email and address: those are not kept (they would outlive a shop/redact otherwise).
+KEPT_FIELDS = frozenset(
+    {
+        "id",
+        "object",
+        "customer",
+        "status",
+        "metadata",
+        "livemode",
+        "trial_end",
+        "current_period_start",
+        "current_period_end",
+        "items",
+        "mode",
+        "client_reference_id",
+        "subscription",
+        "payment_status",
+        "amount_paid",
+        "billing_reason",
+        "parent",
+    }
+)
+
+
+def kept(event: dict[str, Any]) -> dict[str, Any]:
+    obj = (event.get("data") or {}).get("object")
+    fields = {k: v for k, v in obj.items() if k in KEPT_FIELDS} if isinstance(obj, dict) else {}
+    return {"type": event.get("type"), "data": {"object": fields}}
 
 
 def _verified(body: bytes) -> dict[str, Any] | ResponseReturnValue:
@@ -65,7 +94,7 @@ def _record(session: Session, event: dict[str, Any]) -> BillingEvent | None:
         event_id=event["id"][:255],
         type=str(event.get("type") or "")[:128],
         created=datetime.fromtimestamp(event["created"], UTC),
-        payload={"type": event.get("type"), "data": event.get("data") or {}},
+        payload=kept(event),
     )
     session.add(row)
     try:

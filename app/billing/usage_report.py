@@ -25,6 +25,7 @@ from connectors.shopify import billing as shopify_api
 
 log = logging.getLogger(__name__)
 
+_BILLED_BY = (BillingProvider.SHOPIFY, BillingProvider.STRIPE)
 _NOUNS = {UsageKind.AI_GENERATION: "AI generation", UsageKind.PRODUCED_ORDER: "produced order"}
 
 
@@ -46,7 +47,7 @@ def unreported(session: Session, shop_id: int) -> list[UsageRecord]:
             UsageRecord.shop_id == shop_id,
             UsageRecord.overage_quantity > 0,
             UsageRecord.reported_at.is_(None),
-            Subscription.provider.in_([BillingProvider.SHOPIFY, BillingProvider.STRIPE]),
+            Subscription.provider.in_(_BILLED_BY),
         )
         .order_by(UsageRecord.id)
     )
@@ -56,8 +57,9 @@ def unreported(session: Session, shop_id: int) -> list[UsageRecord]:
 def shops_with_unreported(session: Session) -> list[int]:
     stmt = (
         select(UsageRecord.shop_id)
+        .join(Subscription, Subscription.id == UsageRecord.subscription_id)
         .where(UsageRecord.overage_quantity > 0, UsageRecord.reported_at.is_(None))
-        .where(UsageRecord.subscription_id.is_not(None))
+        .where(Subscription.provider.in_(_BILLED_BY))
         .distinct()
     )
     return sorted(session.scalars(stmt))

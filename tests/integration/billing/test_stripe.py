@@ -373,3 +373,18 @@ def test_overage_is_sent_as_meter_events_once(
     [meter_event] = stripe_fake.meter_events.values()
     assert meter_event["identifier"] == f"luneo-usage-{over.id}"
     assert meter_event["payload"] == {"stripe_customer_id": "cus_woo1", "value": "1"}
+
+
+def test_customer_details_in_an_event_are_not_kept(
+    client: FlaskClient, session: Session, woo_shop: Shop
+) -> None:
+    invoice = {
+        **_invoice(),
+        "customer_email": "jenny@example.com",
+        "customer_name": "Jenny Rosen",
+        "customer_address": {"line1": "1 Main St"},
+    }
+    post_event(client, fake_stripe.event("evt_pii", "invoice.payment_failed", invoice, 1))
+
+    [event] = session.scalars(select(BillingEvent)).all()
+    assert event.payload["data"]["object"] == _invoice()
