@@ -49,7 +49,7 @@ def _provider_call(action: Callable[[], ResponseReturnValue]) -> ResponseReturnV
         return action()
     except choose.InvalidChoice as exc:
         return error_response(400, "invalid", str(exc))
-    except LookupError as exc:
+    except stripe_billing.NoStripeCustomer as exc:
         return error_response(409, "no_subscription", str(exc))
     except stripe_billing.StripeNotConfigured as exc:
         return error_response(503, "billing_not_configured", str(exc))

@@ -35,6 +35,10 @@ METER_EVENTS = {
 OVERAGE_SUFFIX = {UsageKind.AI_GENERATION: "ai_overage", UsageKind.PRODUCED_ORDER: "order_overage"}
 
 
+class NoStripeCustomer(LookupError):
+    """The shop never subscribed through Stripe: there is no customer to open a portal for."""
+
+
 class StripeNotConfigured(RuntimeError):
     """STRIPE_SECRET_KEY is not set: Stripe billing cannot be offered."""
 
@@ -135,7 +139,7 @@ def portal_url(session: Session, shop: Shop, settings: Mapping[str, Any], return
     """The Stripe customer portal (card, invoices, plan changes) for the shop's customer."""
     customer = customer_id(session, shop)
     if customer is None:
-        raise LookupError("This store has no Stripe subscription yet: choose a plan first.")
+        raise NoStripeCustomer("This store has no Stripe subscription yet: choose a plan first.")
     params: Any = {"customer": customer, "return_url": return_url}
     return str(client(settings).v1.billing_portal.sessions.create(params=params).url)
 
