@@ -93,7 +93,7 @@ def show() -> ResponseReturnValue:
 def _stripe_urls() -> choose.StripeUrls:
     base = url_for("admin_billing.page", _external=True)
     return choose.StripeUrls(
-        success=f"{base}?checkout=success", cancel=f"{base}?checkout=cancelled"
+        success=f"{base}?checkout=success", cancel=f"{base}?checkout=cancelled", back=base
     )
 
 

@@ -32,8 +32,9 @@ class Choice:
 
 @dataclass(frozen=True)
 class StripeUrls:
-    success: str
-    cancel: str
+    success: str  # back from a completed Checkout
+    cancel: str  # back from a cancelled Checkout
+    back: str  # back from the customer portal
 
 
 def parse(plan_key: Any, interval: Any) -> tuple[str, BillingInterval]:
@@ -67,8 +68,11 @@ def choose(
         else:
             stripe_billing.cancel(session, shop, settings, now)
         return Choice(plan.key, None)
+    live = None if shopify else stripe_billing.live_subscription(session, shop)
     if shopify:
         url = shopify_billing.subscribe(session, shop, plan, interval, settings, now)
+    elif live is not None:  # change the paying subscription, never start a second one
+        url = stripe_billing.portal_url(session, shop, settings, urls.back, change=live)
     else:
         url = stripe_billing.checkout_url(
             session,

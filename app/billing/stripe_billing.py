@@ -135,13 +135,38 @@ def checkout_url(
     return str(created.url)
 
 
-def portal_url(session: Session, shop: Shop, settings: Mapping[str, Any], return_url: str) -> str:
-    """The Stripe customer portal (card, invoices, plan changes) for the shop's customer."""
+def portal_url(
+    session: Session,
+    shop: Shop,
+    settings: Mapping[str, Any],
+    return_url: str,
+    change: Subscription | None = None,
+) -> str:
+    """The Stripe customer portal (card, invoices, plan changes) for the shop's customer;
+    with ``change``, opened on the plan change of that subscription."""
     customer = customer_id(session, shop)
     if customer is None:
         raise NoStripeCustomer("This store has no Stripe subscription yet: choose a plan first.")
     params: Any = {"customer": customer, "return_url": return_url}
+    if change is not None and change.external_id:
+        params["flow_data"] = {
+            "type": "subscription_update",
+            "subscription_update": {"subscription": change.external_id},
+            "after_completion": {"type": "redirect", "redirect": {"return_url": return_url}},
+        }
     return str(client(settings).v1.billing_portal.sessions.create(params=params).url)
+
+
+def live_subscription(session: Session, shop: Shop) -> Subscription | None:
+    """The shop's Stripe subscription that is still billing, if any."""
+    stmt = select(Subscription).where(
+        Subscription.shop_id == shop.id,
+        Subscription.provider == BillingProvider.STRIPE,
+        Subscription.status.in_(
+            [SubscriptionStatus.TRIALING, SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE]
+        ),
+    )
+    return session.scalars(stmt.order_by(Subscription.id.desc())).first()
 
 
 def cancel(session: Session, shop: Shop, settings: Mapping[str, Any], now: datetime) -> int:

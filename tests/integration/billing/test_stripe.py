@@ -388,3 +388,23 @@ def test_customer_details_in_an_event_are_not_kept(
 
     [event] = session.scalars(select(BillingEvent)).all()
     assert event.payload["data"]["object"] == _invoice()
+
+
+def test_a_paying_shop_changes_plan_in_the_portal_not_in_a_second_checkout(
+    app: Flask, client: FlaskClient, session: Session, woo_shop: Shop, stripe_fake: FakeStripe
+) -> None:
+    stripe_fake.add_subscription("sub_1", "cus_woo1")
+    sub = subscription_object(woo_shop, "active", plan="starter")
+    post_event(client, fake_stripe.event("evt_c", "customer.subscription.created", sub, 1))
+    run_jobs(app)
+
+    response = client.post(
+        "/api/admin/billing/subscribe", json={"plan": "pro"}, headers=_sign_in(client, woo_shop)
+    )
+
+    assert stripe_fake.sessions == []
+    [portal] = stripe_fake.portal_sessions
+    assert response.get_json() == {"plan": "pro", "redirect_url": portal["url"]}
+    [(_, _, sent)] = [r for r in stripe_fake.requests if r[1] == "/v1/billing_portal/sessions"]
+    assert sent["flow_data"]["type"] == "subscription_update"
+    assert sent["flow_data"]["subscription_update"] == {"subscription": "sub_1"}
