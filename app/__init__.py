@@ -68,6 +68,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin import host as admin_host
     from app.admin.ai import bp as admin_ai_bp
     from app.admin.api import bp as admin_api_bp
+    from app.admin.billing import bp as admin_billing_bp
+    from app.billing.stripe_webhooks import bp as stripe_webhooks_bp
     from app.clipart import bp as clipart_bp
     from app.files import bp as files_bp
     from app.health import bp as health_bp
@@ -81,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(home_bp)
     app.register_blueprint(shopify_auth_bp)
     app.register_blueprint(shopify_webhooks_bp)
+    app.register_blueprint(stripe_webhooks_bp)  # Stripe-Signature verified by the stripe package
     for woo_bp in woo_blueprints():  # woo_auth (key exchange), woo_webhooks (signed deliveries)
         app.register_blueprint(woo_bp)
     for storefront_bp in storefront_blueprints():  # one per surface (Shopify app proxy, …)
@@ -93,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(admin_api_bp)
     app.register_blueprint(admin_ai_bp)
+    app.register_blueprint(admin_billing_bp)  # /admin/billing, /api/admin/billing
     app.context_processor(embedded.template_context)
     embedded.install_frame_policy(app)
     accounts.install(app)  # Luneo accounts: the standalone admin's sign-in and stores

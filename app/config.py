@@ -87,6 +87,14 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[st
         "OPENAI_BASE_URL": environ.get("OPENAI_BASE_URL"),
         "STRIPE_SECRET_KEY": environ.get("STRIPE_SECRET_KEY"),
         "STRIPE_WEBHOOK_SECRET": environ.get("STRIPE_WEBHOOK_SECRET"),
+        # Where the Stripe SDK sends requests (a local simulation in tests and staging).
+        "STRIPE_API_BASE": environ.get("STRIPE_API_BASE") or None,
+        "STRIPE_WEBHOOK_TOLERANCE": _env_int(environ, "STRIPE_WEBHOOK_TOLERANCE", 300),
+        # Days a shop keeps its plan after a failed payment, before the free plan's limits.
+        "BILLING_GRACE_DAYS": _env_int(environ, "LUNEO_BILLING_GRACE_DAYS", 7),
+        # Test charges (no money moves): always for development stores, and outside production.
+        "BILLING_TEST_CHARGES": environ.get("LUNEO_BILLING_TEST_CHARGES", "")
+        or ("false" if env == "production" else "true"),
         "LOG_LEVEL": environ.get("LOG_LEVEL", "INFO"),
         "LOG_FORMAT": environ.get("LOG_FORMAT") or ("json" if env == "production" else "text"),
         "WORKER_MAINTENANCE_INTERVAL": _env_int(environ, "LUNEO_WORKER_MAINTENANCE_INTERVAL", 60),

@@ -13,7 +13,7 @@ from typing import Any
 from redis import Redis
 from rq.cron import CronScheduler
 
-from jobs import sync
+from jobs import billing, sync
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,12 @@ PERIODIC = (
         "sync",
         "17 */6 * * *",
         "catch products and orders whose webhooks were lost",
+    ),
+    Periodic(
+        billing.sweep,
+        "default",
+        "*/15 * * * *",
+        "report overage to Shopify/Stripe; resume production that waited for a plan",
     ),
 )
 

@@ -13,21 +13,24 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from flask import current_app
 from redis import Redis
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from sqlalchemy.orm import Session
 
+from app.billing import subscriptions
+from app.billing.shopify_billing import SHOPIFY_STATUS
+from app.billing.subscriptions import ProviderState
 from app.db import utcnow
 from app.extensions import get_db, get_redis
 from app.models import (
     BillingInterval,
     BillingProvider,
     Shop,
-    ShopScope,
     Subscription,
     SubscriptionStatus,
     WebhookEvent,
@@ -45,15 +48,7 @@ _WAITING = frozenset({JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 _MAX_ERROR = 2000
 
 # Shopify's AppSubscriptionStatus values, as Luneo's subscription states.
-SUBSCRIPTION_STATUS = {
-    "ACTIVE": SubscriptionStatus.ACTIVE,
-    "CANCELLED": SubscriptionStatus.CANCELLED,
-    "DECLINED": SubscriptionStatus.CANCELLED,
-    "EXPIRED": SubscriptionStatus.CANCELLED,
-    "FROZEN": SubscriptionStatus.PAST_DUE,
-    "PENDING": SubscriptionStatus.PENDING,
-    "ACCEPTED": SubscriptionStatus.PENDING,  # deprecated by Shopify: approved, not yet active
-}
+SUBSCRIPTION_STATUS = SHOPIFY_STATUS
 INTERVALS = {"every_30_days": BillingInterval.MONTH, "annual": BillingInterval.YEAR}
 
 
@@ -239,56 +234,29 @@ def order_changed(event_id: int) -> str:
 
 
 # ------------------------------------------------------------- app_subscriptions/update
+def _moment(raw: Any, fallback: datetime) -> datetime:
+    try:
+        return datetime.fromisoformat(str(raw).replace("Z", "+00:00")).astimezone(UTC)
+    except ValueError:
+        return fallback
+
+
+def _webhook_state(data: dict[str, Any], row: Subscription, at: datetime) -> ProviderState:
+    status = SUBSCRIPTION_STATUS[str(data.get("status", "")).upper()]
+    trial_end = subscriptions.aware(row.trial_ends_at)
+    if status is SubscriptionStatus.ACTIVE and trial_end is not None and at < trial_end:
+        status = SubscriptionStatus.TRIALING
+    return ProviderState(
+        status=status,
+        at=at,
+        plan=subscriptions.plan_key(data.get("name")) or _plan_name(data),
+        interval=INTERVALS.get(str(data.get("interval", "")).lower()),
+    )
+
+
 def _plan_name(data: dict[str, Any]) -> str:
     name = data.get("name")
     return (name.strip().lower()[:32] if isinstance(name, str) else "") or "unknown"
-
-
-def _keep_current(current: SubscriptionStatus, new: SubscriptionStatus) -> bool:
-    """Deliveries may arrive out of order: cancelled is terminal, pending only ever comes first."""
-    if current is SubscriptionStatus.CANCELLED:
-        return True
-    return new is SubscriptionStatus.PENDING and current is not SubscriptionStatus.PENDING
-
-
-def _subscription(scope: ShopScope, gid: str, plan: str) -> Subscription:
-    row = scope.get_by(Subscription, provider=BillingProvider.SHOPIFY, external_id=gid)
-    if row is None:  # created elsewhere (another admin, a lost reply): adopt it
-        row = scope.add(
-            Subscription(
-                plan=plan,
-                provider=BillingProvider.SHOPIFY,
-                external_id=gid,
-                status=SubscriptionStatus.PENDING,
-            )
-        )
-        scope.session.flush()
-    return row
-
-
-def _apply_status(row: Subscription, status: SubscriptionStatus, now: datetime) -> None:
-    if _keep_current(row.status, status):
-        return
-    row.status = status
-    if status is SubscriptionStatus.CANCELLED:
-        row.cancelled_at = row.cancelled_at or now
-
-
-def _other_active(scope: ShopScope, row: Subscription) -> bool:
-    stmt = scope.select(Subscription).where(
-        Subscription.status == SubscriptionStatus.ACTIVE, Subscription.id != row.id
-    )
-    return scope.session.scalars(stmt).first() is not None
-
-
-def _update_plan(shop: Shop, scope: ShopScope, row: Subscription) -> None:
-    """The shop's plan follows its active subscription, and falls back to free when none is."""
-    if row.status is SubscriptionStatus.ACTIVE:
-        shop.plan = row.plan
-        return
-    ended = row.status is SubscriptionStatus.CANCELLED and shop.plan == row.plan
-    if ended and not _other_active(scope, row):
-        shop.plan = "free"
 
 
 def _subscription_update(session: Session, event: WebhookEvent) -> WebhookStatus:
@@ -297,15 +265,18 @@ def _subscription_update(session: Session, event: WebhookEvent) -> WebhookStatus
     if shop is None or not isinstance(data, dict):
         return ignored(event, "unknown shop" if shop is None else "no app_subscription")
     gid = data.get("admin_graphql_api_id")
-    status = SUBSCRIPTION_STATUS.get(str(data.get("status", "")).upper())
-    if not isinstance(gid, str) or not gid or status is None:
-        return ignored(event, "no subscription id or an unknown status")
-    scope = ShopScope(session, shop.id)
-    row = _subscription(scope, gid, _plan_name(data))
-    row.plan = _plan_name(data)
-    row.interval = INTERVALS.get(str(data.get("interval", "")), row.interval)
-    _apply_status(row, status, utcnow())
-    _update_plan(shop, scope, row)
+    if not isinstance(gid, str) or not gid:
+        return ignored(event, "no subscription id")
+    if str(data.get("status", "")).upper() not in SUBSCRIPTION_STATUS:
+        return ignored(event, "an unknown status")
+    plan = subscriptions.plan_key(data.get("name")) or _plan_name(data)
+    row = subscriptions.adopt(session, shop, BillingProvider.SHOPIFY, gid, plan)
+    at = _moment(data.get("updated_at"), event.received_at)
+    grace = int(current_app.config["BILLING_GRACE_DAYS"])
+    if subscriptions.apply(session, shop, row, _webhook_state(data, row, at), grace):
+        if row.status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING):
+            subscriptions.cancel_others(session, shop, row, at)
+        subscriptions.resume_production_after_commit(session, get_redis(), shop.id)
     return WebhookStatus.PROCESSED
 
 

@@ -17,7 +17,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.billing.plans import FREE, Feature, Plan, UnknownPlan, get_plan
-from app.models import Shop, Subscription, SubscriptionStatus, UsageKind, UsageRecord
+from app.models import (
+    BillingProvider,
+    Shop,
+    Subscription,
+    SubscriptionStatus,
+    UsageKind,
+    UsageRecord,
+)
 
 UPGRADE_PATH = "/admin/billing"
 
@@ -49,6 +56,8 @@ class Allowance:
     used: int
     included: int
     period_start: datetime
+    # False while nothing can bill overage (a trial, a Shopify annual plan): a hard limit.
+    overage_enabled: bool = True
 
     @property
     def remaining_included(self) -> int:
@@ -60,6 +69,8 @@ class Allowance:
 
     @property
     def unit_overage_price(self) -> Decimal | None:
+        if not self.overage_enabled:
+            return None
         if self.kind is UsageKind.AI_GENERATION:
             return self.plan.ai_generation_overage
         return self.plan.order_overage
@@ -121,11 +132,31 @@ def period_start(session: Session, shop: Shop, now: datetime | None = None) -> d
     return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
+def in_trial(subscription: Subscription, now: datetime) -> bool:
+    """Trialing until the trial's end, even when no provider event marks that moment."""
+    if subscription.status is not SubscriptionStatus.TRIALING:
+        return False
+    end = _aware(subscription.trial_ends_at)
+    return end is None or now < end
+
+
+def overage_billable(subscription: Subscription | None, now: datetime) -> bool:
+    """Whether overage can be charged: not in a trial, and Shopify only on a usage line item."""
+    if subscription is None or in_trial(subscription, now):
+        return False
+    if subscription.provider is BillingProvider.SHOPIFY:
+        return subscription.usage_line_item_id is not None
+    return subscription.provider is BillingProvider.STRIPE
+
+
 def allowance(
     session: Session, shop: Shop, kind: UsageKind, now: datetime | None = None
 ) -> Allowance:
     plan = effective_plan(session, shop, now)
     start = period_start(session, shop, now)
+    subscription = current_subscription(session, shop.id)
+    # A plan set on the shop without a provider subscription (operator, tests) bills as sold.
+    billable = subscription is None or overage_billable(subscription, now or datetime.now(UTC))
     used = session.scalar(
         select(func.coalesce(func.sum(UsageRecord.quantity), 0)).where(
             UsageRecord.shop_id == shop.id,
@@ -136,7 +167,7 @@ def allowance(
     included = (
         plan.included_ai_generations if kind is UsageKind.AI_GENERATION else plan.included_orders
     )
-    return Allowance(kind, plan, int(used or 0), included, start)
+    return Allowance(kind, plan, int(used or 0), included, start, billable)
 
 
 def require_feature(session: Session, shop: Shop, feature: Feature) -> None:
@@ -195,13 +226,14 @@ def reserve(
     ).one_or_none()
     if existing is not None:
         return existing
-    check(session, shop, kind, quantity)
+    state = check(session, shop, kind, quantity)
     subscription = current_subscription(session, shop.id)
     record = UsageRecord(
         shop_id=shop.id,
         subscription_id=subscription.id if subscription else None,
         kind=kind,
         quantity=quantity,
+        overage_quantity=min(quantity, max(0, state.used + quantity - state.included)),
         idempotency_key=idempotency_key,
     )
     session.add(record)

@@ -3,6 +3,7 @@
 from app.models.account import Membership, Role, TeamInvitation, User
 from app.models.ai import AiSettings, Generation, GenerationStatus
 from app.models.billing import (
+    BillingEvent,
     BillingInterval,
     BillingProvider,
     Subscription,
@@ -28,6 +29,7 @@ from app.models.webhook import WebhookEvent, WebhookStatus
 
 __all__ = [
     "AiSettings",
+    "BillingEvent",
     "BillingInterval",
     "BillingProvider",
     "Design",

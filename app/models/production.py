@@ -68,6 +68,8 @@ class ProductionJob(IdMixin, ShopOwnedMixin, TimestampMixin, Base):
     tracking_number: Mapped[str | None] = mapped_column(String(255))
     tracking_url: Mapped[str | None] = mapped_column(Text)
     shipped_at: Mapped[datetime | None]
+    # Set while the job waits for the shop's plan to allow another produced order.
+    quota_blocked_at: Mapped[datetime | None]
 
     files: Mapped[list[ProductionFile]] = relationship(
         back_populates="production_job", cascade="all, delete-orphan"

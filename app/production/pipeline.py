@@ -52,7 +52,7 @@ from app.models import (
     StoredFile,
     Template,
 )
-from app.production import three_d
+from app.production import quota_gate, three_d
 from app.production.assets import shop_assets
 from app.production.files import FileStore, Output, Stored
 from app.production.template_spec import mockups_for, template_spec_from_row
@@ -69,6 +69,9 @@ LEFT_ALONE = frozenset(
         ProductionStatus.SHIPPED,
         ProductionStatus.FAILED,
     }
+)
+NO_3D_IN_PLAN = (
+    "3D/AR files (GLB, USDZ) are not included in this store's plan; upgrade in Plan & billing."
 )
 PRINT_KINDS = {"png": FileKind.PRINT_PNG, "pdf": FileKind.PRINT_PDF}
 MAX_REASON = 1000
@@ -92,7 +95,7 @@ class Outcome:
     """What a run did; RQ keeps it as the job's result, the CLI prints it."""
 
     job_id: int
-    status: str  # ready, failed, skipped, missing
+    status: str  # ready, failed, skipped, missing, waiting (for the plan's quota)
     message: str = ""
     files: int = 0  # files linked to the job
     written: int = 0  # storage writes in this run (0 on an identical re-run)
@@ -204,6 +207,10 @@ def _outputs(
         for fmt, kind in PRINT_KINDS.items():
             planned.append((area, fmt, _print_output(run, design, spec, inputs, area, fmt, kind)))
         planned.append((area, "preview", _preview_output(run, design, spec, inputs, area, mockups)))
+    if not quota_gate.with_3d(run.scope.session, run.job.shop_id):
+        if spec.extra.get("model_3d"):
+            run.note("info", three_d.MODEL_AREA, "model_3d_not_in_plan", NO_3D_IN_PLAN)
+        return planned
     return planned + three_d.planned_outputs(spec, design, inputs, run.filename)
 
 
@@ -301,9 +308,16 @@ def produce_job(
         return Outcome(job_id, "missing", "the production job no longer exists")
     if job.status in LEFT_ALONE:
         return Outcome(job_id, "skipped", f"already {job.status.value}", files=len(job.files))
+    admitted = quota_gate.admit(session, job)
+    if isinstance(admitted, str):
+        quota_gate.hold(job, admitted)
+        session.commit()
+        log.info("production waits for quota", extra={"production_job_id": job_id})
+        return Outcome(job_id, "waiting", admitted)
     if job.status is ProductionStatus.RENDERING:  # a run that died mid-way: start it over
         job.move_to(ProductionStatus.QUEUED)
     job.move_to(ProductionStatus.RENDERING)
+    job.quota_blocked_at = None
     session.commit()
     scope = ShopScope(session, job.shop_id)
     run = _Run(scope, storage, job, FileStore(scope, storage, job), progress, fonts)

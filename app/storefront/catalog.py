@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import Session
 
 from app.ai.providers import provider_identity
+from app.billing import quota
+from app.billing.plans import Feature
 from app.clipart import clipart_url
 from app.errors import error_response
 from app.extensions import get_storage
-from app.models import Platform, Product, StoredFile, Template
+from app.models import Platform, Product, Shop, StoredFile, Template
 from app.storefront import current_scope, current_shop
 from app.template_documents import template_document
 
@@ -41,7 +44,21 @@ def product_template(product_id: str) -> ResponseReturnValue:
     document = template_document(
         scope, template, product, shop.currency, file_link, clipart_url, ai_provider=provider
     )
-    return jsonify(document)
+    features = plan_features(scope.session, shop)
+    if not features["3d_ar"]:
+        document["model_3d"] = None  # the 3D/AR preview is a plan feature
+    return jsonify({**document, "features": features})
+
+
+def plan_features(session: Session, shop: Shop) -> dict[str, bool]:
+    """What the widget may offer on this shop's plan (``branding``: show "Personalized with
+    Luneo")."""
+    plan = quota.effective_plan(session, shop)
+    return {
+        Feature.AI.value: Feature.AI in plan.features,
+        Feature.THREE_D.value: Feature.THREE_D in plan.features,
+        "branding": Feature.REMOVE_BRANDING not in plan.features,
+    }
 
 
 def register(bp: Blueprint) -> None:

@@ -27,22 +27,27 @@ def gid(resource: str, legacy_id: int | str) -> str:
     return f"gid://shopify/{resource}/{legacy_id}"
 
 
-def connector_for(
-    shop_domain: str, access_token: str, settings: Mapping[str, Any]
-) -> ShopifyConnector:
+def client_for(shop_domain: str, access_token: str, settings: Mapping[str, Any]) -> ShopifyGraphQL:
+    """The shop's GraphQL Admin client, configured from the app's settings."""
     template = str(settings.get("SHOPIFY_SHOP_ORIGIN") or "https://{shop}")
     version = str(settings.get("SHOPIFY_API_VERSION") or API_VERSION)
     attempts = int(settings.get("SHOPIFY_MAX_ATTEMPTS") or 6)
-    client = ShopifyGraphQL(
+    return ShopifyGraphQL(
         origin_for(template, shop_domain), access_token, version, max_attempts=attempts
     )
-    return ShopifyConnector(client)
+
+
+def connector_for(
+    shop_domain: str, access_token: str, settings: Mapping[str, Any]
+) -> ShopifyConnector:
+    return ShopifyConnector(client_for(shop_domain, access_token, settings))
 
 
 __all__ = [
     "API_VERSION",
     "ShopifyConnector",
     "ShopifyGraphQL",
+    "client_for",
     "connector_for",
     "gid",
     "origin_for",

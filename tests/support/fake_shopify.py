@@ -47,6 +47,7 @@ from graphql import (
 )
 from graphql.error import GraphQLSyntaxError
 
+from tests.support.fake_shopify_billing import FakeBilling
 from tests.support.shopify_reference import SCHEMAS
 
 API_VERSION = "2026-07"
@@ -378,6 +379,7 @@ class FakeStore:
         self.bulk_operations: dict[str, Json] = {}
         self.bulk_files: dict[str, bytes] = {}
         self.calls: list[Call] = []
+        self.billing = FakeBilling(domain)  # app subscriptions and usage records
         self.fail_with: list[int] = []  # HTTP statuses to answer before serving again
         self._ids = itertools.count(1)
         self.lock = threading.Lock()
@@ -463,6 +465,7 @@ class FakeStore:
             "bulkOperationRunQuery": lambda _i, query, **_: self._run_bulk(query),
             "fulfillmentCreate": lambda _i, fulfillment, **_: self._fulfil(fulfillment),
             "metafieldsSet": lambda _i, metafields: self._set_metafields(metafields),
+            **self.billing.root(),
         }
 
     # -- mutations
@@ -747,7 +750,7 @@ def serve(fake: FakeShopify | None = None) -> Iterator[FakeShopify]:
     fake.origin = f"http://127.0.0.1:{server.server_port}"
     for store in fake.stores.values():
         store.base_url = fake.origin
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield fake

@@ -10,7 +10,14 @@ from sqlalchemy.orm import Session
 
 from app.billing import quota
 from app.billing.plans import FREE, PLANS, Feature, get_plan
-from app.models import Subscription, SubscriptionStatus, UsageKind
+from app.models import (
+    BillingInterval,
+    BillingProvider,
+    Shop,
+    Subscription,
+    SubscriptionStatus,
+    UsageKind,
+)
 from tests.factories import make_shop
 
 AI = UsageKind.AI_GENERATION
@@ -78,3 +85,85 @@ def test_usage_before_the_period_does_not_count(session: Session) -> None:
     record.occurred_at = datetime.now(UTC) - timedelta(days=40)
     session.flush()
     assert quota.allowance(session, shop, AI).used == 0
+
+
+def _subscription(session: Session, shop_id: int, **values: object) -> Subscription:
+    row = Subscription(shop_id=shop_id, **values)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def test_a_reservation_across_the_included_amount_bills_only_the_units_past_it(
+    session: Session,
+) -> None:
+    shop = make_shop(session, plan="starter")
+    starter = get_plan("starter")
+    quota.reserve(session, shop, AI, "first", quantity=starter.included_ai_generations - 2)
+
+    record = quota.reserve(session, shop, AI, "across", quantity=5)
+
+    assert (record.quantity, record.overage_quantity) == (5, 3)
+
+
+def _starter_trial_used_up(session: Session, ends_in: timedelta) -> Shop:
+    """A Starter trial (ending ``ends_in`` from now) whose included generations are used."""
+    shop = make_shop(session, plan="starter")
+    _subscription(
+        session,
+        shop.id,
+        plan="starter",
+        provider=BillingProvider.STRIPE,
+        status=SubscriptionStatus.TRIALING,
+        trial_ends_at=datetime.now(UTC) + ends_in,
+    )
+    quota.reserve(session, shop, AI, "all", quantity=get_plan("starter").included_ai_generations)
+    return shop
+
+
+def test_a_trial_stops_at_the_included_amount_and_bills_nothing(session: Session) -> None:
+    shop = _starter_trial_used_up(session, ends_in=timedelta(days=3))
+
+    with pytest.raises(quota.QuotaExceeded, match="Upgrade to continue"):
+        quota.reserve(session, shop, AI, "one-more")
+
+
+def test_after_the_trial_end_overage_is_billed_even_without_an_event(session: Session) -> None:
+    shop = _starter_trial_used_up(session, ends_in=-timedelta(minutes=1))
+
+    assert quota.reserve(session, shop, AI, "one-more").overage_quantity == 1
+
+
+def test_a_shopify_annual_plan_has_no_usage_line_item_so_no_overage(session: Session) -> None:
+    shop = make_shop(session, plan="pro")
+    _subscription(
+        session,
+        shop.id,
+        plan="pro",
+        provider=BillingProvider.SHOPIFY,
+        status=SubscriptionStatus.ACTIVE,
+        interval=BillingInterval.YEAR,
+        usage_line_item_id=None,
+    )
+    quota.reserve(session, shop, AI, "all", quantity=get_plan("pro").included_ai_generations)
+
+    with pytest.raises(quota.QuotaExceeded):
+        quota.reserve(session, shop, AI, "one-more")
+
+
+def test_the_grace_period_ends_exactly_at_grace_until(session: Session) -> None:
+    shop = make_shop(session, plan="pro")
+    end = datetime.now(UTC) + timedelta(days=1)
+    _subscription(session, shop.id, plan="pro", status=SubscriptionStatus.PAST_DUE, grace_until=end)
+
+    assert quota.effective_plan(session, shop, end - timedelta(microseconds=1)).key == "pro"
+    assert quota.effective_plan(session, shop, end).key == "free"
+
+
+def test_a_released_reservation_gives_the_units_back(session: Session) -> None:
+    shop = make_shop(session, plan="free")
+    for i in range(FREE.included_ai_generations):
+        record = quota.reserve(session, shop, AI, f"gen-{i}")
+    quota.release(session, record)
+
+    assert quota.reserve(session, shop, AI, "after-release").quantity == 1

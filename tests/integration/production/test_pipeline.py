@@ -311,6 +311,7 @@ def test_a_3d_template_also_gets_its_glb_and_usdz(
     session: Session, storage: Storage, produce: Produce
 ) -> None:
     setup = make_setup(session, storage)
+    setup.shop.plan = "pro"  # 3D/AR is a Pro feature
     setup.template.model_3d = "mug"
     session.commit()
 
@@ -347,6 +348,7 @@ def test_a_3d_model_that_cannot_be_made_is_a_warning_not_a_failure(
     session: Session, storage: Storage, produce: Produce
 ) -> None:
     setup = make_setup(session, storage)
+    setup.shop.plan = "pro"
     setup.template.model_3d = "spaceship"
     session.commit()
 

@@ -411,7 +411,7 @@ def _subscription(session: Session) -> Subscription:
     [
         ("PENDING", SubscriptionStatus.PENDING, "free"),
         ("ACTIVE", SubscriptionStatus.ACTIVE, "pro"),
-        ("FROZEN", SubscriptionStatus.PAST_DUE, "free"),
+        ("FROZEN", SubscriptionStatus.PAST_DUE, "pro"),  # the grace period keeps the plan
         ("DECLINED", SubscriptionStatus.CANCELLED, "free"),
         ("EXPIRED", SubscriptionStatus.CANCELLED, "free"),
         ("CANCELLED", SubscriptionStatus.CANCELLED, "free"),

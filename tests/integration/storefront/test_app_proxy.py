@@ -10,9 +10,10 @@ from urllib.parse import urlencode
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from app.models import Shop
+from app.models import Shop, Template
 from app.shopify.signatures import proxy_signature
 from tests.conftest import SHOPIFY_API_SECRET
 from tests.factories import make_product, make_shop, make_template
@@ -126,3 +127,29 @@ def test_the_template_offers_its_clipart_sets_with_absolute_links(
     assert paw["src"] == "clipart:animals/paw"
     assert paw["url"].startswith(("https://", "http://"))
     assert paw["url"].endswith("/clipart/animals/paw.svg")
+
+
+@pytest.mark.parametrize(
+    ("plan", "features", "model_3d"),
+    [
+        ("free", {"ai": False, "3d_ar": False, "branding": True}, None),
+        ("pro", {"ai": True, "3d_ar": True, "branding": True}, "mug"),
+        ("enterprise", {"ai": True, "3d_ar": True, "branding": False}, "mug"),
+    ],
+)
+def test_the_widget_is_told_what_the_shops_plan_includes(
+    client: FlaskClient,
+    session: Session,
+    shop: Shop,
+    plan: str,
+    features: dict[str, bool],
+    model_3d: str | None,
+) -> None:
+    shop.plan = plan
+    session.execute(update(Template).values(model_3d="mug"))
+    session.commit()
+
+    body = client.get(f"/proxy/products/777/template?{_signed(shop.domain)}").json
+
+    assert body is not None
+    assert (body["features"], body["model_3d"]) == (features, model_3d)

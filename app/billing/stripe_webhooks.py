@@ -1,0 +1,126 @@
+"""The Stripe webhook receiver: ``/webhooks/stripe``, verified by the ``stripe`` package.
+
+``stripe.Webhook.construct_event`` checks the ``Stripe-Signature`` header (HMAC-SHA256 of
+``"{t}.{raw body}"`` with the endpoint secret, timestamp within the tolerance) on the raw body.
+A verified event is recorded once per event id (a replay answers 200 and changes nothing),
+its job is enqueued after the commit, and Stripe gets its 200 at once: no Stripe call here.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import stripe
+from flask import Blueprint, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.billing.stripe_events import HANDLED
+from app.errors import error_response
+from app.extensions import get_redis, get_session
+from app.models import BillingEvent, BillingProvider
+from jobs.queue import JobSpec, enqueue_after_commit
+
+bp = Blueprint("stripe_webhooks", __name__)
+log = logging.getLogger(__name__)
+
+JOB = "jobs.billing.stripe_event"
+# What the handlers read of an event's object. Invoices and sessions also carry the customer's
+# name, email and address: those are not kept (they would outlive a shop/redact otherwise).
+KEPT_FIELDS = frozenset(
+    {
+        "id",
+        "object",
+        "customer",
+        "status",
+        "metadata",
+        "livemode",
+        "trial_end",
+        "current_period_start",
+        "current_period_end",
+        "items",
+        "mode",
+        "client_reference_id",
+        "subscription",
+        "payment_status",
+        "amount_paid",
+        "billing_reason",
+        "parent",
+    }
+)
+
+
+def kept(event: dict[str, Any]) -> dict[str, Any]:
+    obj = (event.get("data") or {}).get("object")
+    fields = {k: v for k, v in obj.items() if k in KEPT_FIELDS} if isinstance(obj, dict) else {}
+    return {"type": event.get("type"), "data": {"object": fields}}
+
+
+def _verified(body: bytes) -> dict[str, Any] | ResponseReturnValue:
+    """The event as sent, or the 4xx answer for a delivery that cannot be trusted or read."""
+    secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")
+    if not secret:
+        return error_response(503, "not_configured", "Stripe webhooks are not configured.")
+    tolerance = int(current_app.config["STRIPE_WEBHOOK_TOLERANCE"])
+    header = request.headers.get("Stripe-Signature")
+    try:
+        stripe.Webhook.construct_event(body, header, secret, tolerance=tolerance)
+    except stripe.SignatureVerificationError:
+        return error_response(400, "invalid_signature", "The Stripe-Signature does not verify.")
+    except ValueError:
+        return error_response(400, "invalid_json", "The body is not a Stripe event.")
+    event: Any = json.loads(body)
+    if not isinstance(event, dict):
+        return error_response(400, "invalid_event", "The event is not a JSON object.")
+    if not isinstance(event.get("id"), str) or not isinstance(event.get("created"), int):
+        return error_response(400, "invalid_event", "The event has no id or creation time.")
+    return dict(event)
+
+
+def _record(session: Session, event: dict[str, Any]) -> BillingEvent | None:
+    """The new row, or None when this event id was recorded before (a replay)."""
+    exists = select(BillingEvent.id).where(
+        BillingEvent.provider == BillingProvider.STRIPE, BillingEvent.event_id == event["id"]
+    )
+    if session.scalar(exists) is not None:
+        return None
+    row = BillingEvent(
+        provider=BillingProvider.STRIPE,
+        event_id=event["id"][:255],
+        type=str(event.get("type") or "")[:128],
+        created=datetime.fromtimestamp(event["created"], UTC),
+        payload=kept(event),
+    )
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:  # the same event, delivered concurrently, committed first
+        session.rollback()
+        return None
+    return row
+
+
+@bp.post("/webhooks/stripe")
+def receive() -> ResponseReturnValue:
+    """Every Stripe event type the endpoint is subscribed to."""
+    verified = _verified(request.get_data(cache=True))
+    if not isinstance(verified, dict):
+        return verified
+    session = get_session()
+    row = _record(session, verified)
+    if row is None:
+        return jsonify({"status": "duplicate"})
+    if row.type in HANDLED:
+        job_id = f"stripe-event-{row.id}"
+        spec = JobSpec("default", JOB, (row.id,), job_id=job_id)
+        enqueue_after_commit(session, get_redis(), spec)
+    else:
+        row.status = "ignored"
+    session.commit()
+    log.info("stripe event recorded", extra={"event_type": row.type, "billing_event": row.id})
+    return jsonify({"status": row.status})
