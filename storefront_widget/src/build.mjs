@@ -2,7 +2,7 @@
 // `node src/build.mjs [outdir]` — outdir defaults to ../assets. Deterministic: no timestamps,
 // no absolute paths, so the same sources always give the same bytes.
 import { build } from "esbuild";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -20,6 +20,19 @@ const common = {
   charset: "utf8",
 };
 
+// model-viewer's defaults fetch the Draco/KTX2 decoders and a Lottie loader from Google's and
+// jsDelivr's CDNs when a model needs them. Luneo's GLBs use none of those extensions, and nothing
+// may be loaded from a third-party CDN at runtime: the defaults become empty (same-origin) paths.
+const noThirdPartyCdn = {
+  name: "no-third-party-cdn",
+  setup(b) {
+    b.onLoad({ filter: /model-viewer[\\/]lib[\\/]features[\\/]loading\.js$/ }, (args) => ({
+      contents: readFileSync(args.path, "utf8").replace(/'https:\/\/(www\.gstatic\.com|cdn\.jsdelivr\.net)\/[^']*'/g, "''"),
+      loader: "js",
+    }));
+  },
+};
+
 await Promise.all([
   // The product-page loader: tiny, no dependencies.
   build({ ...common, entryPoints: ["loader.js"], outfile: join(outdir, "luneo-loader.js"), format: "iife" }),
@@ -33,5 +46,6 @@ await Promise.all([
     outfile: join(outdir, "luneo-viewer.js"),
     format: "iife",
     legalComments: "eof",
+    plugins: [noThirdPartyCdn],
   }),
 ]);
