@@ -79,6 +79,12 @@ class Editor {
     if (colors.buttonText) this.backdrop.style.setProperty("--luneo-button-text", colors.buttonText);
     this.previousOverflow = document.documentElement.style.overflow;
     document.documentElement.style.overflow = "hidden";
+    // The page behind is out of reach for keyboards and screen readers while the dialog is open.
+    this.hidden = [...document.body.children].filter((el) => !el.inert && el.getAttribute("aria-hidden") !== "true");
+    for (const el of this.hidden) {
+      el.inert = true;
+      el.setAttribute("aria-hidden", "true");
+    }
     document.body.appendChild(this.backdrop);
     this.modal.focus();
     this.root.dispatchEvent(new CustomEvent("luneo:open", { bubbles: true }));
@@ -90,6 +96,10 @@ class Editor {
     if (this.stage) this.stage.destroy();
     clearInterval(this.pollTimer);
     this.backdrop.remove();
+    for (const el of this.hidden) {
+      el.inert = false;
+      el.removeAttribute("aria-hidden");
+    }
     document.documentElement.style.overflow = this.previousOverflow || "";
     active = null;
     this.root.dispatchEvent(new CustomEvent("luneo:close", { bubbles: true }));

@@ -35,5 +35,7 @@ def widget_tools() -> Path:
     bin_dir = WIDGET / "node_modules" / ".bin"
     node = VENV_BIN / "node"
     if not (bin_dir / "shopify").exists() or not node.exists() or shutil.which("node") is None:
-        pytest.fail("the widget's tools are missing: run `make setup` (scripts/install-widget-tools)")
+        pytest.fail(
+            "the widget's tools are missing: run `make setup` (scripts/install-widget-tools)"
+        )
     return bin_dir

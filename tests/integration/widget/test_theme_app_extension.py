@@ -45,7 +45,8 @@ def test_theme_check_fails_a_render_blocking_script(widget_tools: Path, tmp_path
     extension = _copy_extension(tmp_path)
     block = extension / "blocks" / "customizer.liquid"
     text = block.read_text()
-    block.write_text(text.replace("<noscript>", '<script src="https://cdn.example.com/x.js"></script><noscript>', 1))
+    blocking = '<script src="https://cdn.example.com/x.js"></script>'
+    block.write_text(text.replace("<noscript>", blocking + "<noscript>", 1))
 
     # When Theme Check runs, then it fails on that script
     code, offenses = _theme_check(widget_tools, extension)
@@ -62,6 +63,7 @@ def test_every_storefront_string_is_translated_in_french() -> None:
             return {k for key, v in data.items() for k in keys(v, f"{prefix}{key}.")}
         return {prefix.rstrip(".")}
 
-    for name, french in (("en.default.json", "fr.json"), ("en.default.schema.json", "fr.schema.json")):
+    pairs = (("en.default.json", "fr.json"), ("en.default.schema.json", "fr.schema.json"))
+    for name, french in pairs:
         english_keys = keys(json.loads((WIDGET / "locales" / name).read_text()))
         assert keys(json.loads((WIDGET / "locales" / french).read_text())) == english_keys
