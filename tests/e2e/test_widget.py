@@ -272,5 +272,16 @@ def test_editor_is_usable_by_keyboard_on_a_phone(
     for _ in range(40):
         phone.keyboard.press("Tab")
         assert phone.evaluate("!!document.activeElement.closest('[role=dialog]')")
+    # The 3D preview's viewer (model-viewer + three, ~290 KB gz) loads only when asked for.
+    assert not any("luneo-viewer" in r.url for r in requests)
+    phone.get_by_role("button", name="3D").click()
+    viewer = phone.locator("model-viewer")
+    expect(viewer).to_have_count(1)
+    assert any(r.url.endswith("/cdn/assets/luneo-viewer.js") for r in requests)
+    assert phone.evaluate("!!customElements.get('model-viewer')")
+    model_url = viewer.get_attribute("src") or ""
+    assert model_url.startswith(store_url)
+    assert "mug" in model_url
+
     # Nothing came from anywhere but the shop's own origin.
     assert all(r.url.startswith(store_url) or r.url.startswith("blob:") for r in requests)
