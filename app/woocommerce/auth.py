@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 from app.errors import error_response
 from app.extensions import get_redis, get_session
 from app.woocommerce import pending
-from app.woocommerce.connect import ConnectionRefused, complete_connection
+from app.woocommerce.connect import ConnectionRefused, complete_connection, find_store
 
 bp = Blueprint("woo_auth", __name__)
 log = logging.getLogger(__name__)
@@ -44,4 +44,8 @@ def returned() -> ResponseReturnValue:
         outcome = "keys_missing"  # approved, but the key POST never reached us (or was refused)
     else:
         outcome = "denied"
-    return render_template("woocommerce/return.html", outcome=outcome, domain=domain)
+    shop = find_store(get_session(), domain) if domain is not None else None
+    key = shop.storefront_key if shop is not None else None
+    return render_template(
+        "woocommerce/return.html", outcome=outcome, domain=domain, storefront_key=key
+    )
