@@ -103,6 +103,13 @@ def _open_editor(page: Page, store_url: str) -> list[str]:
     return before
 
 
+def _script_errors(page: Page) -> list[str]:
+    """Uncaught errors of the page's scripts, collected as they happen."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
 def _add_text(page: Page, text: str) -> None:
     page.get_by_role("button", name="Add text").click()
     box = page.locator("[data-luneo-text]")
@@ -130,6 +137,7 @@ def _image_layer(page: Page) -> dict[str, Any]:
 def test_shopper_personalizes_and_adds_to_cart(
     store: Storefront, store_url: str, page: Page, tmp_path: Path, live_app: Flask
 ) -> None:
+    errors = _script_errors(page)
     before_click = _open_editor(page, store_url)
     # The product page loaded only the loader; the editor came with the click.
     assert any(u.endswith("/luneo-loader.js") for u in before_click)
@@ -138,6 +146,7 @@ def test_shopper_personalizes_and_adds_to_cart(
     expect(page.get_by_role("tab", name="Back")).to_be_visible()
 
     _add_text(page, "Happy birthday Anna")
+    page.get_by_label("Curve").fill("60")  # arched text, as the renderer's arc_degrees
     _upload(page, _photo(tmp_path))
     # Resized in the browser to what the print area uses at 300 DPI before the upload.
     draft = _draft(page)
@@ -196,9 +205,11 @@ def test_shopper_personalizes_and_adds_to_cart(
         layers = design.document["areas"]["wrap"]["layers"]
     assert [layer["type"] for layer in layers] == ["text", "image"]
     assert layers[0]["text"] == "Happy birthday Anna"
+    assert layers[0]["arc_degrees"] == 60
     assert layers[1]["x_mm"] == moved["x_mm"]
     assert _draft(page) is None
     expect(page.locator(".luneo-server-preview")).to_be_visible()
+    assert errors == []
 
 
 def test_failed_cart_call_keeps_the_design_and_retries(
@@ -242,6 +253,7 @@ def test_editor_is_usable_by_keyboard_on_a_phone(
 ) -> None:
     requests: list[Request] = []
     phone.on("request", lambda r: requests.append(r))
+    errors = _script_errors(phone)
     _open_editor(phone, store_url)
     dialog = phone.get_by_role("dialog")
     # Nothing wider than the 360 px screen.
@@ -285,3 +297,4 @@ def test_editor_is_usable_by_keyboard_on_a_phone(
 
     # Nothing came from anywhere but the shop's own origin.
     assert all(r.url.startswith(store_url) or r.url.startswith("blob:") for r in requests)
+    assert errors == []
