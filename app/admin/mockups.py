@@ -19,7 +19,8 @@ from PIL import Image, UnidentifiedImageError
 
 from app.admin.catalog_options import MOCKUP_FORMATS, MOCKUP_MAX_BYTES, MOCKUP_MAX_PIXELS
 from app.models import FileKind, ShopScope, StoredFile
-from app.storage import Storage, new_key
+from app.storage import Storage
+from app.stored_files import store_bytes
 
 
 class RejectedUpload(ValueError):
@@ -106,17 +107,14 @@ def store_mockup(
 ) -> tuple[StoredFile, ImageFacts]:
     """Check and store an uploaded mockup for this shop; flushes the StoredFile row."""
     facts = inspect_image(data)
-    key = new_key(scope.shop_id, FileKind.MOCKUP.value, facts.extension)
-    written = storage.put(key, data, facts.content_type)
-    stored = scope.add(
-        StoredFile(
-            key=key,
-            kind=FileKind.MOCKUP,
-            content_type=written.content_type,
-            size=written.size,
-            sha256=written.sha256,
-            original_name=display_name(filename),
-        )
+    stored = store_bytes(
+        scope,
+        storage,
+        data,
+        kind=FileKind.MOCKUP,
+        folder=FileKind.MOCKUP.value,
+        extension=facts.extension,
+        content_type=facts.content_type,
+        name=display_name(filename),
     )
-    scope.session.flush()
     return stored, facts

@@ -28,7 +28,7 @@ from app.models import (
 )
 from app.production.assets import AssetUnavailable, shop_assets
 from app.production.template_spec import template_spec_from_row
-from app.storage import new_key
+from app.stored_files import store_bytes
 from app.storefront import current_scope, current_shopper
 from app.storefront.design_rules import summary
 from app.storefront.inputs import ApiError, active_template, json_object, valid_design
@@ -97,24 +97,20 @@ def _replace_preview(scope: ShopScope, design: Design, image: bytes) -> str | No
 
     Returns the old file's storage key, to delete once the new row is committed.
     """
-    storage, session = get_storage(), scope.session
-    key = new_key(scope.shop_id, "previews", "png")
-    written = storage.put(key, image, "image/png")
-    stored = scope.add(
-        StoredFile(
-            key=key,
-            kind=FileKind.PREVIEW,
-            content_type=written.content_type,
-            size=written.size,
-            sha256=written.sha256,
-        )
+    stored = store_bytes(
+        scope,
+        get_storage(),
+        image,
+        kind=FileKind.PREVIEW,
+        folder="previews",
+        extension="png",
+        content_type="image/png",
     )
-    session.flush()
     old = scope.get(StoredFile, design.preview_file_id) if design.preview_file_id else None
     design.preview_file_id = stored.id
     if old is None or _in_production(scope, old):
         return None
-    session.delete(old)
+    scope.session.delete(old)
     return old.key
 
 

@@ -10,6 +10,9 @@ from app.design import Design
 from app.models import ShopScope, Template
 from app.storefront.design_rules import InvalidDesign, check_design
 
+# A design of 200 layers of 2,000 characters each is well under this; pictures are uploads.
+JSON_MAX_BYTES = 1024 * 1024
+
 
 class ApiError(Exception):
     """A 4xx the widget shows kindly; ``problems`` lists field-level errors when there are any."""
@@ -28,7 +31,9 @@ class ApiError(Exception):
 
 
 def json_object() -> dict[str, Any]:
-    """The body as a JSON object (whatever the Content-Type claims), or a 400."""
+    """The body as a JSON object (whatever the Content-Type claims), or a 400 (413 if huge)."""
+    if (request.content_length or 0) > JSON_MAX_BYTES:
+        raise ApiError(413, "too_large", "This design is too large to send.")
     body = request.get_json(force=True, silent=True)
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_json", "The request must be a JSON object.")

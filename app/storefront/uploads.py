@@ -8,8 +8,8 @@ from flask.typing import ResponseReturnValue
 from app.admin.mockups import RejectedUpload, display_name, read_limited
 from app.errors import error_response
 from app.extensions import get_session, get_storage
-from app.models import FileKind, StoredFile
-from app.storage import new_key
+from app.models import FileKind
+from app.stored_files import store_bytes
 from app.storefront import current_scope
 from app.storefront.catalog import file_link
 from app.storefront.photos import prepare_photo
@@ -28,18 +28,15 @@ def upload() -> ResponseReturnValue:
         photo = prepare_photo(data, int(config["STOREFRONT_UPLOAD_MAX_PIXELS"]))
     except RejectedUpload as exc:
         return error_response(STATUS_FOR.get(exc.code, 422), exc.code, exc.message)
-    scope, storage = current_scope(), get_storage()
-    key = new_key(scope.shop_id, "uploads", photo.extension)
-    written = storage.put(key, photo.data, photo.content_type)
-    stored = scope.add(
-        StoredFile(
-            key=key,
-            kind=FileKind.UPLOAD,
-            content_type=written.content_type,
-            size=written.size,
-            sha256=written.sha256,
-            original_name=display_name(sent.filename),
-        )
+    stored = store_bytes(
+        current_scope(),
+        get_storage(),
+        photo.data,
+        kind=FileKind.UPLOAD,
+        folder="uploads",
+        extension=photo.extension,
+        content_type=photo.content_type,
+        name=display_name(sent.filename),
     )
     get_session().commit()
     body = {

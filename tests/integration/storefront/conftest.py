@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import io
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,15 +17,15 @@ from urllib.parse import urlencode
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from PIL import Image
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from app.design import FontRegistry, FontsNotInstalled
-from app.models import FileKind, Platform, Shop, StoredFile, Template
-from app.storage import Storage, new_key
+from app.models import FileKind, Platform, Shop, Template
+from app.storage import Storage
 from tests.conftest import SHOPIFY_API_SECRET
 from tests.factories import make_product, make_shop, make_template
+from tests.integration.production.conftest import image, png, put_file, text
 
 WOO_ORIGIN = "https://woo.shop.test"
 WOO_KEY = "lpk_" + "k" * 32
@@ -38,6 +37,9 @@ def _fonts() -> None:
         FontRegistry.load()
     except FontsNotInstalled as exc:
         pytest.fail(f"{exc}\nPreviews render real fonts: run scripts/install-fonts first.")
+
+
+__all__ = ["image", "png", "put_file", "text"]  # shared with the production tests
 
 
 def signed_query(
@@ -54,12 +56,6 @@ def signed_query(
     message = "".join(sorted(f"{k}={v}" for k, v in params.items()))
     params["signature"] = hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
     return urlencode(params)
-
-
-def png(size: tuple[int, int], color: tuple[int, int, int] = (0, 128, 255)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", size, color).save(out, "PNG")
-    return out.getvalue()
 
 
 @dataclass
@@ -88,24 +84,6 @@ def proxy_caller(client: FlaskClient, shop: Shop, customer: str = "") -> Caller:
 
 def woo_caller(client: FlaskClient) -> Caller:
     return Caller(client, "/storefront/v1", headers={"X-Luneo-Key": WOO_KEY, "Origin": WOO_ORIGIN})
-
-
-def put_file(
-    session: Session, storage: Storage, shop: Shop, data: bytes, kind: FileKind = FileKind.UPLOAD
-) -> StoredFile:
-    key = new_key(shop.id, kind.value.replace("_", "-"), "png")
-    written = storage.put(key, data, "image/png")
-    stored = StoredFile(
-        shop_id=shop.id,
-        key=key,
-        kind=kind,
-        content_type="image/png",
-        size=written.size,
-        sha256=written.sha256,
-    )
-    session.add(stored)
-    session.flush()
-    return stored
 
 
 def small_template(
@@ -142,16 +120,6 @@ def small_template(
     )
     session.flush()
     return template
-
-
-def text(value: str, **extra: Any) -> dict[str, Any]:
-    layer = {"type": "text", "text": value, "font": "Inter", "size_mm": 6, "x_mm": 4, "y_mm": 4}
-    return {**layer, **extra}
-
-
-def image(src: str, **extra: Any) -> dict[str, Any]:
-    layer = {"type": "image", "src": src, "x_mm": 20, "y_mm": 4, "width_mm": 12, "height_mm": 12}
-    return {**layer, **extra}
 
 
 def document(*front: dict[str, Any], **areas: list[dict[str, Any]]) -> dict[str, Any]:

@@ -350,3 +350,13 @@ def test_a_template_without_a_model_has_no_model_url(
     assert body["model_url"] is None
     assert body["ai"]["enabled"] is False
     assert client.get("/storefront/models/teapot.glb").status_code == 404
+
+
+def test_a_huge_json_body_gets_413(proxy: Caller, template: Template) -> None:
+    padding = "x" * (1024 * 1024)
+    doc = {"version": 1, "areas": {"front": {"layers": []}}, "meta": {"pad": padding}}
+
+    response = _save(proxy, template, doc)
+
+    assert response.status_code == 413
+    assert response.json["error"]["code"] == "too_large"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from flask import Flask
@@ -65,3 +66,15 @@ def test_cli_shows_and_rotates_the_key(app: Flask, session: Session, connected: 
     assert rotated.output.strip().endswith(shop.storefront_key or "?")
     assert unknown.exit_code == 1
     assert "no connected WooCommerce store 'nowhere.test'" in unknown.output
+
+
+def test_the_settings_page_shows_the_key(client: FlaskClient, connected: Shop) -> None:
+    page = client.get("/dev/")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token is not None
+    client.post("/dev/sign-in", data={"csrf_token": token.group(1), "shop_id": connected.id})
+
+    settings = client.get("/admin/settings")
+
+    assert settings.status_code == 200
+    assert f'data-field="storefront_key">{connected.storefront_key}<' in settings.text
