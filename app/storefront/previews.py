@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from app.storefront import current_scope
 from app.storefront.inputs import ApiError, active_template, json_object, valid_design
-from app.storefront.rendering import render_preview
+from app.storefront.rendering import cached_preview, render_preview
 
 FORMATS = {"image/png": "png", "image/webp": "webp"}
 
@@ -24,9 +24,13 @@ def render() -> ResponseReturnValue:
             "Choose one of this product's print areas.",
             [{"path": "area", "message": "this product has no such print area"}],
         )
-    design = valid_design(scope, template, body.get("document"))
+    document = body.get("document")
     mimetype = request.accept_mimetypes.best_match(list(FORMATS)) or "image/png"
-    data = render_preview(scope, template, design, body.get("document"), area, FORMATS[mimetype])
+    image_format = FORMATS[mimetype]
+    data = cached_preview(template, area, document, image_format)
+    if data is None:
+        design = valid_design(scope, template, document)
+        data = render_preview(scope, template, design, document, area, image_format)
     response = Response(data, mimetype=mimetype)
     response.headers["Cache-Control"] = "private, max-age=0, no-store"
     response.vary.add("Accept")

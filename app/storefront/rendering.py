@@ -50,9 +50,8 @@ def render_preview(
     image_format: str = "png",
 ) -> bytes:
     """PNG or WebP bytes of ``area_key`` on its mockup; ApiError for a design that cannot render."""
-    redis, key = get_redis(), cache_key(template, area_key, document, image_format)
-    cached = redis.get(key)
-    if isinstance(cached, bytes):
+    cached = cached_preview(template, area_key, document, image_format)
+    if cached is not None:
         return cached
     storage = get_storage()
     inputs = RenderInputs(assets=shop_assets(scope, storage))
@@ -66,8 +65,22 @@ def render_preview(
     except AssetUnavailable:
         raise ApiError(503, "unavailable", "Previews are unavailable right now; retry.") from None
     if len(data) <= MAX_CACHED_BYTES:
-        redis.set(key, data, ex=int(current_app.config["STOREFRONT_PREVIEW_CACHE_TTL"]))
+        key = cache_key(template, area_key, document, image_format)
+        ttl = int(current_app.config["STOREFRONT_PREVIEW_CACHE_TTL"])
+        get_redis().set(key, data, ex=ttl)
     return data
+
+
+def cached_preview(
+    template: Template, area_key: str, document: Any, image_format: str
+) -> bytes | None:
+    """A preview rendered before for exactly this, if still cached.
+
+    Only documents that passed validation for this shop and template are ever cached, so a hit
+    needs no re-validation: the key covers the template's state and the whole document.
+    """
+    cached = get_redis().get(cache_key(template, area_key, document, image_format))
+    return cached if isinstance(cached, bytes) else None
 
 
 def primary_area(template: Template, design: Design) -> str:
