@@ -123,6 +123,34 @@ def _upload(page: Page, photo: Path) -> None:
     expect(page.locator(".luneo-status")).to_have_text("Photo added.")
 
 
+def _pinch_out(page: Page) -> dict[str, float]:
+    """Two fingers on the selected text at the canvas centre, spread from 20 px to 60 px apart."""
+    before = _draft(page)
+    assert before is not None
+    canvas = page.locator(".luneo-canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    cdp = page.context.new_cdp_session(page)
+
+    def touch(kind: str, half_gap: float | None) -> None:
+        points = [] if half_gap is None else [
+            {"x": cx - half_gap, "y": cy, "id": 0},
+            {"x": cx + half_gap, "y": cy, "id": 1},
+        ]  # fmt: skip
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    touch("touchStart", 10)
+    for gap in (15, 20, 25, 30):
+        touch("touchMove", gap)
+    touch("touchEnd", None)
+    after = _draft(page)
+    assert after is not None
+    sizes = [d["document"]["areas"]["wrap"]["layers"][0]["size_mm"] for d in (before, after)]
+    return {"before": sizes[0], "after": sizes[1]}
+
+
 def _mockup_pixels(page: Page) -> str:
     return str(page.locator(".luneo-mockup").evaluate("c => c.toDataURL()"))
 
@@ -264,6 +292,8 @@ def test_editor_is_usable_by_keyboard_on_a_phone(
 
     _add_text(phone, "Anna")
     canvas = phone.locator(".luneo-canvas")
+    size = _pinch_out(phone)
+    assert size["after"] == pytest.approx(size["before"] * 3, rel=0.1)
     canvas.focus()
     start = _draft(phone)
     assert start is not None

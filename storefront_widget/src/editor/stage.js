@@ -34,7 +34,7 @@ export class Stage {
     const width = Math.max(200, box.width);
     const b = area.bleed_mm || 0;
     const s = (width - PAD * 2) / (area.width_mm + 2 * b);
-    const height = Math.min(Math.max(160, (area.height_mm + 2 * b) * s + PAD * 2), window.innerHeight * 0.55);
+    const height = Math.min(Math.max(160, (area.height_mm + 2 * b) * s + PAD * 2), window.innerHeight * (window.innerWidth < 760 ? 0.4 : 0.55));
     this.scale = Math.min(s, (height - PAD * 2) / (area.height_mm + 2 * b));
     this.ox = (width - area.width_mm * this.scale) / 2;
     this.oy = (height - area.height_mm * this.scale) / 2;
