@@ -108,6 +108,17 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[st
         "SMTP_USERNAME": environ.get("SMTP_USERNAME") or None,
         "SMTP_PASSWORD": environ.get("SMTP_PASSWORD") or None,
         "SMTP_SECURITY": environ.get("SMTP_SECURITY") or "starttls",
+        # Storefront widget API (app/storefront): shoppers' uploads and rate limits.
+        "STOREFRONT_UPLOAD_MAX_BYTES": _env_int(
+            environ, "LUNEO_STOREFRONT_UPLOAD_MAX_BYTES", 15 * 1024 * 1024
+        ),
+        "STOREFRONT_UPLOAD_MAX_PIXELS": _env_int(
+            environ, "LUNEO_STOREFRONT_UPLOAD_MAX_PIXELS", 40_000_000
+        ),
+        "STOREFRONT_RATE_WINDOW": _env_int(environ, "LUNEO_STOREFRONT_RATE_WINDOW", 60),
+        "STOREFRONT_RATE_PER_SHOP": _env_int(environ, "LUNEO_STOREFRONT_RATE_PER_SHOP", 3000),
+        "STOREFRONT_RATE_PER_CLIENT": _env_int(environ, "LUNEO_STOREFRONT_RATE_PER_CLIENT", 240),
+        "STOREFRONT_PREVIEW_CACHE_TTL": _env_int(environ, "LUNEO_STOREFRONT_PREVIEW_TTL", 900),
     }
 
 

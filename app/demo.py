@@ -208,7 +208,7 @@ def _upsert_shop(session: Session) -> Shop:
         "name": "Luneo Demo Store",
         "email": "merchant@example.com",
         "currency": "USD",
-        "plan": "free",
+        "plan": "pro",  # the demo shows every feature a paying merchant gets
         "scopes": "read_products,read_orders,write_merchant_managed_fulfillment_orders",
         "access_token": DEMO_ACCESS_TOKEN,
         "is_development": True,

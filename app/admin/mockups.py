@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import IO
 
@@ -18,7 +19,8 @@ from PIL import Image, UnidentifiedImageError
 
 from app.admin.catalog_options import MOCKUP_FORMATS, MOCKUP_MAX_BYTES, MOCKUP_MAX_PIXELS
 from app.models import FileKind, ShopScope, StoredFile
-from app.storage import Storage, new_key
+from app.storage import Storage
+from app.stored_files import store_bytes
 
 
 class RejectedUpload(ValueError):
@@ -48,40 +50,51 @@ def read_limited(stream: IO[bytes], limit: int = MOCKUP_MAX_BYTES) -> bytes:
     return data
 
 
-def _open(data: bytes) -> Image.Image:
+def _open(data: bytes, refusal: str) -> Image.Image:
     try:
         return Image.open(io.BytesIO(data))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise RejectedUpload("too_large", "The image has too many pixels.") from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise RejectedUpload("unsupported_type", "Upload a PNG or JPEG image.") from exc
+        raise RejectedUpload("unsupported_type", refusal) from exc
 
 
-def inspect_image(data: bytes) -> ImageFacts:
-    """What the bytes are, or RejectedUpload saying why they cannot be a mockup."""
+def inspect_image(
+    data: bytes,
+    *,
+    formats: Mapping[str, tuple[str, str]] = MOCKUP_FORMATS,
+    max_pixels: int = MOCKUP_MAX_PIXELS,
+    refusal: str = "Upload a PNG or JPEG image.",
+) -> ImageFacts:
+    """What the bytes are, or RejectedUpload saying why they cannot be kept.
+
+    ``formats`` maps Pillow's format names to (content type, extension); the storefront's photo
+    uploads pass their own list, pixel limit and wording; the checks are the same.
+    """
     with warnings.catch_warnings():
         # Pillow warns, then errors, on huge images; here any such image is simply refused.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
-        image = _open(data)
-        if image.format not in MOCKUP_FORMATS:
-            raise RejectedUpload("unsupported_type", "Upload a PNG or JPEG image.")
+        image = _open(data, refusal)
+        fmt = image.format or ""
+        if fmt not in formats:
+            raise RejectedUpload("unsupported_type", refusal)
         width, height = image.size
-        if width * height > MOCKUP_MAX_PIXELS:
-            megapixels = MOCKUP_MAX_PIXELS // 1_000_000
+        if width * height > max_pixels:
+            megapixels = max_pixels // 1_000_000
             raise RejectedUpload(
                 "too_large", f"The image is {width}×{height} pixels; at most {megapixels} MP."
             )
-        decoded = _open(data)
+        decoded = _open(data, refusal)
         try:
             image.verify()
             decoded.load()  # verify() does not decode every pixel; a truncated image fails here
         except (OSError, SyntaxError, ValueError) as exc:
             raise RejectedUpload("invalid_image", "The image is damaged or incomplete.") from exc
-    content_type, extension = MOCKUP_FORMATS[image.format]
+    content_type, extension = formats[fmt]
     return ImageFacts(content_type, extension, width, height)
 
 
-def _display_name(filename: str | None) -> str | None:
+def display_name(filename: str | None) -> str | None:
     """The uploaded file's base name, kept only for display and download names."""
     if not filename:
         return None
@@ -94,17 +107,14 @@ def store_mockup(
 ) -> tuple[StoredFile, ImageFacts]:
     """Check and store an uploaded mockup for this shop; flushes the StoredFile row."""
     facts = inspect_image(data)
-    key = new_key(scope.shop_id, FileKind.MOCKUP.value, facts.extension)
-    written = storage.put(key, data, facts.content_type)
-    stored = scope.add(
-        StoredFile(
-            key=key,
-            kind=FileKind.MOCKUP,
-            content_type=written.content_type,
-            size=written.size,
-            sha256=written.sha256,
-            original_name=_display_name(filename),
-        )
+    stored = store_bytes(
+        scope,
+        storage,
+        data,
+        kind=FileKind.MOCKUP,
+        folder=FileKind.MOCKUP.value,
+        extension=facts.extension,
+        content_type=facts.content_type,
+        name=display_name(filename),
     )
-    scope.session.flush()
     return stored, facts

@@ -41,6 +41,9 @@ class Shop(IdMixin, TimestampMixin, Base):
     installed_at: Mapped[datetime | None]
     uninstalled_at: Mapped[datetime | None]
     needs_reauth: Mapped[bool] = mapped_column(default=False)
+    # WooCommerce: the public key the storefront widget sends (X-Luneo-Key). Not a secret: it is
+    # on every product page; it only names the store, whose origin CORS then has to match.
+    storefront_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     is_development: Mapped[bool] = mapped_column(default=False)
     extra: Mapped[dict[str, Any]] = mapped_column("metadata", default=json_default)
 

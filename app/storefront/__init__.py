@@ -7,13 +7,16 @@ request speaks for; the views below only ever read :func:`current_shop`, so they
 need not care — which surface they were called through.
 
 A view module exposes ``register(bp)``; :func:`blueprints` builds every surface with every module.
+Every surface is rate limited per shop and per client (``ratelimit``) right after its guard.
+``public`` is not a surface: it serves the few links a page shows without any header (a design's
+preview in the cart and e-mails, a 3D model), each unguessable or signed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, g
+from flask import Blueprint, g, request
 
 from app.extensions import get_session
 from app.models import Shop, ShopScope
@@ -41,10 +44,17 @@ def current_scope() -> ShopScope:
     return ShopScope(get_session(), current_shop().id)
 
 
-def blueprints() -> list[Blueprint]:
-    """Every storefront surface, each carrying every view module."""
-    from app.storefront import ai, catalog
-    from app.storefront.shopify_proxy import build as shopify_proxy
+def client_address() -> str:
+    """The shopper's address as the nearest proxy reports it (Shopify's proxy sets the header)."""
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    return (forwarded.split(",")[0].strip() if forwarded else "") or request.remote_addr or ""
 
-    modules = [catalog, ai]
-    return [shopify_proxy(modules)]
+
+def blueprints() -> list[Blueprint]:
+    """Every storefront surface, each carrying every view module, plus the public file links."""
+    from app.storefront import ai, catalog, designs, previews, public, uploads
+    from app.storefront.shopify_proxy import build as shopify_proxy
+    from app.storefront.woo_surface import build as woo_surface
+
+    modules = [catalog, uploads, designs, previews, ai]
+    return [shopify_proxy(modules), woo_surface(modules), public.bp]

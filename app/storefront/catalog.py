@@ -14,6 +14,7 @@ from app.errors import error_response
 from app.extensions import get_storage
 from app.models import Platform, Product, Shop, StoredFile, Template
 from app.storefront import current_scope, current_shop
+from app.storefront.public import model_link
 from app.template_documents import template_document
 
 
@@ -44,9 +45,10 @@ def product_template(product_id: str) -> ResponseReturnValue:
     document = template_document(
         scope, template, product, shop.currency, file_link, clipart_url, ai_provider=provider
     )
+    document["model_url"] = model_link(template.model_3d, (template.extra or {}).get("base_color"))
     features = plan_features(scope.session, shop)
     if not features["3d_ar"]:
-        document["model_3d"] = None  # the 3D/AR preview is a plan feature
+        document["model_3d"] = document["model_url"] = None  # 3D/AR is a plan feature
     return jsonify({**document, "features": features})
 
 

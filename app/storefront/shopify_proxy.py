@@ -17,7 +17,8 @@ from app.errors import error_response
 from app.extensions import get_session
 from app.models import Platform, Shop
 from app.shopify.signatures import InvalidSignature, verify_proxy
-from app.storefront import Shopper
+from app.storefront import Shopper, client_address
+from app.storefront.surface import finish
 
 
 def _guard() -> ResponseReturnValue | None:
@@ -32,14 +33,11 @@ def _guard() -> ResponseReturnValue | None:
     if shop is None or not shop.is_installed:
         return error_response(404, "shop_not_found", "Luneo is not installed on this store.")
     customer = request.args.get("logged_in_customer_id") or None
-    client = request.headers.get("X-Forwarded-For", request.remote_addr or "").split(",")[0]
-    g.storefront_shopper = Shopper(shop, customer, client_key=f"ip:{client.strip()}")
+    g.storefront_shopper = Shopper(shop, customer, client_key=f"ip:{client_address()}")
     return None
 
 
 def build(modules: Iterable[ModuleType]) -> Blueprint:
     bp = Blueprint("proxy", __name__, url_prefix="/proxy")
     bp.before_request(_guard)
-    for module in modules:
-        module.register(bp)
-    return bp
+    return finish(bp, modules)

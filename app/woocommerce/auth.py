@@ -16,7 +16,7 @@ from app.accounts.session import select_shop
 from app.errors import error_response
 from app.extensions import get_redis, get_session
 from app.woocommerce import pending
-from app.woocommerce.connect import ConnectionRefused, complete_connection
+from app.woocommerce.connect import ConnectionRefused, complete_connection, find_store
 
 bp = Blueprint("woo_auth", __name__)
 log = logging.getLogger(__name__)
@@ -53,6 +53,12 @@ def returned() -> ResponseReturnValue:
     else:
         outcome = "denied"
     refused = bool(record and record.get("membership") == "refused")
+    shop = find_store(get_session(), domain) if domain is not None else None
+    key = shop.storefront_key if shop is not None and not refused else None
     return render_template(
-        "woocommerce/return.html", outcome=outcome, domain=domain, refused=refused
+        "woocommerce/return.html",
+        outcome=outcome,
+        domain=domain,
+        refused=refused,
+        storefront_key=key,
     )

@@ -1,5 +1,6 @@
-"""`luneo woo connect STORE_URL` and `luneo woo disconnect DOMAIN`, for operators.
+"""The `luneo woo` commands for operators: connect, key (show or rotate), disconnect.
 
+``key`` shows the store's public storefront key (for the WordPress plugin's settings).
 ``connect`` prints the authorize link to open (signed in to the store's WordPress admin);
 WooCommerce then POSTs the keys to Luneo's callback, which must be reachable from the store.
 Wired into the CLI by ``register_woo_commands(cli)`` from app/cli.py.
@@ -12,7 +13,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from app.extensions import get_db, get_redis
-from app.woocommerce.connect import start_connection
+from app.storefront.keys import ensure_storefront_key, rotate_storefront_key
+from app.woocommerce.connect import find_store, start_connection
 from app.woocommerce.disconnect import NotConnected, disconnect
 from app.woocommerce.pending import PENDING_TTL
 from app.woocommerce.store_url import InvalidStoreUrl
@@ -38,6 +40,25 @@ def register_woo_commands(cli: click.Group) -> None:
         click.echo("Open this link while signed in to the store's WordPress admin, and approve:")
         click.echo(url)
         click.echo(f"The link works once, within {PENDING_TTL // 60} minutes.")
+
+    @woo.command("key")
+    @click.argument("domain")
+    @click.option("--rotate", is_flag=True, help="Replace the key (pages with the old one stop).")
+    @with_appcontext
+    def storefront_key(domain: str, rotate: bool) -> None:
+        """Show (or --rotate) the public storefront key of the store at DOMAIN.
+
+        Paste it into the Luneo Personalizer plugin's settings in WordPress.
+        """
+        with get_db().session() as session:
+            shop = find_store(session, domain)
+            if shop is None or not shop.is_installed:
+                raise click.ClickException(f"no connected WooCommerce store {domain!r}")
+            key = rotate_storefront_key(shop) if rotate else ensure_storefront_key(shop)
+            session.commit()
+        if rotate:
+            click.echo("New key (update the plugin's settings now; the old key no longer works):")
+        click.echo(key)
 
     @woo.command("disconnect")
     @click.argument("domain")

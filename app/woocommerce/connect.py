@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.memberships import claim_connected_store
 from app.models import Platform, Shop
+from app.storefront.keys import ensure_storefront_key
 from app.woocommerce import pending
 from app.woocommerce.store_url import Resolver, resolve_host, validate
 from app.woocommerce.urls import callback_url, return_url
@@ -124,6 +125,7 @@ def _save_keys(session: Session, link: pending.PendingConnection, grant: KeyGran
     shop.api_key = grant.consumer_key
     shop.access_token = grant.consumer_secret
     shop.webhook_secret = shop.webhook_secret or secrets.token_urlsafe(32)
+    ensure_storefront_key(shop)  # the widget's public key; a reconnect keeps the pages working
     shop.scopes = grant.key_permissions
     shop.needs_reauth = False
     shop.is_development = is_loopback_host(urlsplit(link.store_url).hostname)

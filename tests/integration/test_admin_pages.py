@@ -137,7 +137,7 @@ def test_dev_sign_in_opens_the_dashboard_with_the_shops_own_numbers(
     assert page.status_code == 200
     assert "Luneo Demo Store" in page.text
     assert 'data-field="domain">luneo-demo.myshopify.com<' in page.text
-    assert 'data-field="plan">free<' in page.text
+    assert 'data-field="plan">pro<' in page.text
     assert count(page, "products") == 4
     assert count(page, "templates") == 1
     assert count(page, "orders-with-designs") == 1

@@ -119,7 +119,7 @@ def test_the_demo_shop_is_an_installed_development_store(
     session.commit()
     session.expire_all()
 
-    assert (shop.domain, shop.name, shop.plan) == (DEMO_DOMAIN, "Luneo Demo Store", "free")
+    assert (shop.domain, shop.name, shop.plan) == (DEMO_DOMAIN, "Luneo Demo Store", "pro")
     assert shop.is_development is True
     assert shop.is_installed is True
     assert shop.extra["demo"] is True

@@ -1,0 +1,146 @@
+"""A design document as the storefront accepts it: the schema, then the template's own rules.
+
+The JSON Schema (``app.design.document``) says what any design may be; a template narrows it:
+only its print areas, at most ``max_layers`` per area, only its fonts and colours (when the
+merchant chose some), and pictures only from this shop's own files (``file:<id>``) or from the
+clipart sets the template offers (``clipart:<set>/<name>``). Every problem is reported with the
+path of the field, all at once (sorted by path, as schema errors are), so the editor can mark
+each one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from app.design import Design, DesignError, parse_design
+from app.design.document import ImageLayer, Layer, ShapeLayer, TextLayer
+from app.design.errors import layer_path
+from app.design.fonts import FAMILIES
+from app.models import ShopScope, Template
+from app.production.assets import stored_file_for_ref
+
+CLIPART_REF = re.compile(r"clipart:([a-z0-9_-]{1,64})/([a-z0-9_.-]{1,128})")
+CURATED_FONTS = frozenset(f.name for f in FAMILIES)
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"path": self.path, "message": self.message}
+
+
+class InvalidDesign(ValueError):
+    """The document cannot be saved or previewed as sent; ``problems`` name every field."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        first = problems[0]
+        super().__init__(f"{first.path}: {first.message}" if first.path else first.message)
+        self.problems = problems
+
+
+def check_design(scope: ShopScope, template: Template, document: Any) -> Design:
+    """The parsed design, or InvalidDesign listing each schema and template problem."""
+    try:
+        design = parse_design(document)
+    except DesignError as exc:
+        raise InvalidDesign([Problem(e.path, e.message) for e in exc.all]) from None
+    problems = sorted(_template_problems(scope, template, design), key=lambda p: p.path)
+    if problems:
+        raise InvalidDesign(problems)
+    return design
+
+
+def _template_problems(scope: ShopScope, template: Template, design: Design) -> Iterator[Problem]:
+    areas = {a.key: a for a in template.print_areas}
+    fonts = frozenset(str(f) for f in template.fonts or ()) or CURATED_FONTS
+    colors = frozenset(_long(str(c)) for c in template.colors or ())
+    clipart_sets = frozenset(str(s) for s in template.clipart_sets or ())
+    for key, layers in design.areas.items():
+        if key not in areas:
+            yield Problem(f"areas.{key}", f"this product has no print area {key!r}")
+            continue
+        if len(layers) > template.max_layers:
+            yield Problem(f"areas.{key}.layers", f"at most {template.max_layers} layers here")
+        for index, layer in enumerate(layers):
+            path = layer_path(key, index)
+            yield from _layer_problems(scope, path, layer, fonts, colors, clipart_sets)
+
+
+def _layer_problems(
+    scope: ShopScope,
+    path: str,
+    layer: Layer,
+    fonts: frozenset[str],
+    colors: frozenset[str],
+    clipart_sets: frozenset[str],
+) -> Iterator[Problem]:
+    if isinstance(layer, TextLayer):
+        if layer.font not in fonts:
+            yield Problem(f"{path}.font", "choose one of this product's fonts")
+        yield from _color_problem(f"{path}.color", layer.color, colors)
+    elif isinstance(layer, ShapeLayer):
+        for field in ("fill", "stroke"):
+            value = getattr(layer, field)
+            if value is not None:
+                yield from _color_problem(f"{path}.{field}", value, colors)
+    elif isinstance(layer, ImageLayer):
+        problem = _ref_problem(scope, layer, clipart_sets)
+        if problem:
+            yield Problem(f"{path}.src", problem)
+
+
+def _color_problem(path: str, color: str, allowed: frozenset[str]) -> Iterator[Problem]:
+    if allowed and _long(color) not in allowed:
+        yield Problem(path, "choose one of this product's colours")
+
+
+def _ref_problem(scope: ShopScope, layer: ImageLayer, clipart_sets: frozenset[str]) -> str | None:
+    clipart = CLIPART_REF.fullmatch(layer.src)
+    if clipart is not None:
+        if layer.kind != "clipart":
+            return "clipart goes in a clipart layer"
+        return None if clipart.group(1) in clipart_sets else "this clipart is not offered here"
+    if not layer.src.startswith("file:") or stored_file_for_ref(scope, layer.src) is None:
+        return "this picture was not found; please upload it again"
+    return None
+
+
+def _long(color: str) -> str:
+    """``#abc`` -> ``#aabbcc``, lower case: the one spelling colours are compared in."""
+    value = color.strip().lower()
+    if len(value) == 4 and value.startswith("#"):
+        return "#" + "".join(c * 2 for c in value[1:])
+    return value
+
+
+def summary(template: Template, design: Design, limit: int = 250) -> str:
+    """What the cart shows: ``Front — 'Happy birthday Anna', 1 photo; Back — 2 clipart``."""
+    names = {a.key: a.name or a.key for a in template.print_areas}
+    order = {a.key: a.position for a in template.print_areas}
+    parts = []
+    for key in sorted(design.areas, key=lambda k: (order.get(k, 0), k)):
+        described = _describe(design.areas[key])
+        if described:
+            parts.append(f"{names.get(key, key)} — {described}")
+    text = "; ".join(parts) or "No personalization"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _describe(layers: tuple[Layer, ...]) -> str:
+    texts = [
+        f"'{' '.join(layer.text.split())}'" for layer in layers if isinstance(layer, TextLayer)
+    ]
+    counts: Mapping[str, int] = {
+        "photo": sum(isinstance(la, ImageLayer) and la.kind == "image" for la in layers),
+        "clipart": sum(isinstance(la, ImageLayer) and la.kind == "clipart" for la in layers),
+    }
+    extras = [
+        f"{n} {name}{'s' if n > 1 and name == 'photo' else ''}" for name, n in counts.items() if n
+    ]
+    return ", ".join([t for t in texts if t != "''"] + extras)

@@ -1,0 +1,66 @@
+"""Reading what the widget sends: a JSON object, a template id; ApiError for anything else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify, request
+
+from app.design import Design
+from app.models import ShopScope, Template
+from app.storefront.design_rules import InvalidDesign, check_design
+
+# A design of 200 layers of 2,000 characters each is well under this; pictures are uploads.
+JSON_MAX_BYTES = 1024 * 1024
+
+
+class ApiError(Exception):
+    """A 4xx the widget shows kindly; ``problems`` lists field-level errors when there are any."""
+
+    def __init__(
+        self, status: int, code: str, message: str, problems: list[dict[str, str]] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.problems = status, code, message, problems
+
+    def response(self) -> tuple[Response, int]:
+        error: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.problems is not None:
+            error["errors"] = self.problems
+        return jsonify({"error": error}), self.status
+
+
+def json_object() -> dict[str, Any]:
+    """The body as a JSON object (whatever the Content-Type claims), or a 400 (413 if huge)."""
+    if (request.content_length or 0) > JSON_MAX_BYTES:
+        raise ApiError(413, "too_large", "This design is too large to send.")
+    body = request.get_json(force=True, silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_json", "The request must be a JSON object.")
+    return body
+
+
+def whole_number(body: dict[str, Any], field: str) -> int:
+    value = body.get(field)
+    if isinstance(value, str) and value.isdigit() and len(value) < 19:
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+        raise ApiError(400, f"invalid_{field}", f"{field} must be a positive whole number.")
+    return value
+
+
+def active_template(scope: ShopScope, body: dict[str, Any]) -> Template:
+    """The shop's active template named by ``template_id`` (another shop's is not found)."""
+    template = scope.get(Template, whole_number(body, "template_id"))
+    if template is None or not template.is_active or not template.print_areas:
+        raise ApiError(404, "template_not_found", "This product cannot be personalized any more.")
+    return template
+
+
+def valid_design(scope: ShopScope, template: Template, document: Any) -> Design:
+    """The document checked against the schema and the template, or a 422 naming each field."""
+    try:
+        return check_design(scope, template, document)
+    except InvalidDesign as exc:
+        problems = [p.as_dict() for p in exc.problems]
+        raise ApiError(422, "invalid_design", str(exc), problems) from None

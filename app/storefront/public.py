@@ -1,0 +1,127 @@
+"""Links a page shows without any header: a design's preview and a product's 3D model.
+
+Not a storefront surface (no shop guard): an ``<img>`` in the cart, checkout or an order e-mail
+cannot send a key or a signature header, and must keep working long after the order. So:
+
+* ``/storefront/designs/<design_id>/preview.png?v=…&sig=…`` — ``sig`` is an HMAC of the design
+  id with the app's secret, so the link cannot be made from a design id alone (which theme
+  scripts can read from the cart); ``v`` changes with each new preview, so it caches forever.
+* ``/storefront/models/<model>.glb?color=…`` — the built-in model in the product's colour, the
+  same for every shop, for the widget's 3D preview (it paints the design on it in the browser).
+* ``/storefront/widget/<file>`` — the editor's built assets (``storefront_widget/assets``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from app.design import DesignError
+from app.errors import error_response
+from app.extensions import get_session, get_storage
+from app.models import Design, FileKind, StoredFile
+from app.storage import MissingFile
+
+bp = Blueprint("storefront_public", __name__, url_prefix="/storefront")
+COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+LONG_CACHE = "public, max-age=31536000, immutable"
+
+
+def _signature(public_id: str) -> str:
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    message = f"design-preview:{public_id}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+
+
+def preview_link(design: Design) -> str | None:
+    """The lasting link to a design's preview, or None before it has one."""
+    if design.preview_file_id is None:
+        return None
+    return url_for(
+        "storefront_public.design_preview",
+        design_id=design.public_id,
+        v=design.preview_file_id,
+        sig=_signature(design.public_id),
+        _external=True,
+    )
+
+
+@bp.get("/designs/<design_id>/preview.png")
+def design_preview(design_id: str) -> ResponseReturnValue:
+    if not hmac.compare_digest(request.args.get("sig", ""), _signature(design_id)):
+        return error_response(404, "not_found", "This preview does not exist.")
+    session = get_session()
+    design = session.scalars(select(Design).where(Design.public_id == design_id)).one_or_none()
+    stored = (
+        session.get(StoredFile, design.preview_file_id)
+        if design and design.preview_file_id
+        else None
+    )
+    if design is None or stored is None or stored.shop_id != design.shop_id:
+        return error_response(404, "not_found", "This preview does not exist.")
+    if stored.kind is not FileKind.PREVIEW:
+        return error_response(404, "not_found", "This preview does not exist.")
+    try:
+        with get_storage().open(stored.key) as stream:
+            data = stream.read()
+    except MissingFile:
+        return error_response(404, "not_found", "This preview does not exist.")
+    response = Response(data, mimetype=stored.content_type)
+    response.headers["Cache-Control"] = LONG_CACHE
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def model_link(model_id: str | None, color: object) -> str | None:
+    """The GLB link for a template's built-in model (None when it has none)."""
+    if not model_id:
+        return None
+    wanted = color if isinstance(color, str) and COLOR.fullmatch(color) else None
+    return url_for("storefront_public.model", model_id=model_id, color=wanted, _external=True)
+
+
+@lru_cache(maxsize=32)
+def _glb(model_id: str, color: str | None) -> bytes:
+    from app.design.mesh import build_glb  # trimesh is heavy: loaded by the first 3D request
+
+    return build_glb(model_id, {}, color)
+
+
+@bp.get("/models/<model_id>.glb")
+def model(model_id: str) -> ResponseReturnValue:
+    color = request.args.get("color") or None
+    if color is not None and not COLOR.fullmatch(color):
+        return error_response(400, "invalid_color", "color must look like #1f2937.")
+    try:
+        data = _glb(model_id, color.lower() if color else None)
+    except DesignError:
+        return error_response(404, "not_found", "There is no such 3D model.")
+    response = Response(data, mimetype="model/gltf-binary")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+WIDGET_DIR = Path(__file__).resolve().parents[2] / "storefront_widget" / "assets"
+WIDGET_FILE = re.compile(r"luneo-[a-z0-9-]{1,40}\.(js|css)")
+WIDGET_TYPES = {"js": "text/javascript", "css": "text/css"}
+
+
+@bp.get("/widget/<name>")
+def widget_asset(name: str) -> ResponseReturnValue:
+    """The editor's built files, for a WordPress plugin installed without its packaged copy."""
+    match = WIDGET_FILE.fullmatch(name)
+    path = WIDGET_DIR / name
+    if match is None or not path.is_file():
+        return error_response(404, "not_found", "There is no such file.")
+    response = Response(path.read_bytes(), mimetype=WIDGET_TYPES[match.group(1)])
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response

@@ -1,0 +1,90 @@
+"""Storefront previews: the design on the product's mockup, cached by what it depends on.
+
+A preview depends only on the template (its areas and mockups), the print area, the document
+and the image format: uploaded files never change once stored. So the rendered bytes are kept
+in Redis under a hash of those for ``STOREFRONT_PREVIEW_CACHE_TTL`` seconds, and the editor's
+repeated "show me" calls for an unchanged design cost one Redis read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from flask import current_app
+
+from app.design import Design, DesignError, RenderInputs, preview
+from app.extensions import get_redis, get_storage
+from app.models import ShopScope, Template
+from app.production.assets import AssetUnavailable, shop_assets
+from app.production.template_spec import mockups_for, template_spec_from_row
+from app.storefront.inputs import ApiError
+
+CACHE_PREFIX = "luneo:storefront:preview"
+MAX_CACHED_BYTES = 4 * 1024 * 1024
+
+
+def cache_key(template: Template, area_key: str, document: Any, image_format: str) -> str:
+    areas = [
+        (a.key, a.mockup_file_id, a.mockup_placement, str(a.width_mm), str(a.height_mm))
+        for a in template.print_areas
+    ]
+    stamp = template.updated_at.isoformat() if template.updated_at else ""
+    material = json.dumps(
+        [template.id, stamp, areas, area_key, image_format, document],
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
+    digest = hashlib.sha256(material.encode()).hexdigest()
+    return f"{CACHE_PREFIX}:{template.shop_id}:{digest}"
+
+
+def render_preview(
+    scope: ShopScope,
+    template: Template,
+    design: Design,
+    document: Any,
+    area_key: str,
+    image_format: str = "png",
+) -> bytes:
+    """PNG or WebP bytes of ``area_key`` on its mockup; ApiError for a design that cannot render."""
+    cached = cached_preview(template, area_key, document, image_format)
+    if cached is not None:
+        return cached
+    storage = get_storage()
+    inputs = RenderInputs(assets=shop_assets(scope, storage))
+    try:
+        spec = template_spec_from_row(template)
+        mockup = mockups_for(scope, storage, template).get(area_key)
+        data = preview(design, spec, area_key, inputs, mockup=mockup, image_format=image_format)
+    except DesignError as exc:
+        problems = [{"path": e.path, "message": e.message} for e in exc.all]
+        raise ApiError(422, "invalid_design", exc.message, problems) from None
+    except AssetUnavailable:
+        raise ApiError(503, "unavailable", "Previews are unavailable right now; retry.") from None
+    if len(data) <= MAX_CACHED_BYTES:
+        key = cache_key(template, area_key, document, image_format)
+        ttl = int(current_app.config["STOREFRONT_PREVIEW_CACHE_TTL"])
+        get_redis().set(key, data, ex=ttl)
+    return data
+
+
+def cached_preview(
+    template: Template, area_key: str, document: Any, image_format: str
+) -> bytes | None:
+    """A preview rendered before for exactly this, if still cached.
+
+    Only documents that passed validation for this shop and template are ever cached, so a hit
+    needs no re-validation: the key covers the template's state and the whole document.
+    """
+    cached = get_redis().get(cache_key(template, area_key, document, image_format))
+    return cached if isinstance(cached, bytes) else None
+
+
+def primary_area(template: Template, design: Design) -> str:
+    """The area a cart line shows: the first (by position) with something on it."""
+    areas = sorted(template.print_areas, key=lambda a: (a.position, a.id))
+    used = [a.key for a in areas if design.areas.get(a.key)]
+    return used[0] if used else areas[0].key

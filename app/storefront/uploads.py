@@ -1,0 +1,54 @@
+"""``POST /uploads``: a shopper's photo, kept as one of the shop's upload files."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from app.admin.mockups import RejectedUpload, display_name, read_limited
+from app.errors import error_response
+from app.extensions import get_session, get_storage
+from app.models import FileKind
+from app.stored_files import store_bytes
+from app.storefront import current_scope
+from app.storefront.catalog import file_link
+from app.storefront.photos import prepare_photo
+
+STATUS_FOR = {"too_large": 413, "unsupported_type": 415}  # anything else: 422 (corrupt, bomb)
+
+
+def upload() -> ResponseReturnValue:
+    """Multipart ``file`` -> 201 ``{file_id, src, url, width_px, height_px, content_type}``."""
+    sent = request.files.get("file")
+    if sent is None:
+        return error_response(400, "missing_file", "Choose a picture to upload.")
+    config = current_app.config
+    try:
+        data = read_limited(sent.stream, int(config["STOREFRONT_UPLOAD_MAX_BYTES"]))
+        photo = prepare_photo(data, int(config["STOREFRONT_UPLOAD_MAX_PIXELS"]))
+    except RejectedUpload as exc:
+        return error_response(STATUS_FOR.get(exc.code, 422), exc.code, exc.message)
+    stored = store_bytes(
+        current_scope(),
+        get_storage(),
+        photo.data,
+        kind=FileKind.UPLOAD,
+        folder="uploads",
+        extension=photo.extension,
+        content_type=photo.content_type,
+        name=display_name(sent.filename),
+    )
+    get_session().commit()
+    body = {
+        "file_id": stored.id,
+        "src": f"file:{stored.id}",
+        "url": file_link(stored),
+        "width_px": photo.width,
+        "height_px": photo.height,
+        "content_type": stored.content_type,
+    }
+    return jsonify(body), 201
+
+
+def register(bp: Blueprint) -> None:
+    bp.add_url_rule("/uploads", view_func=upload, methods=["POST"])

@@ -1,0 +1,94 @@
+// The design being edited: a design document (app/design/schema/design-document.v1.json:
+// millimetres from the print area's top-left trim corner) plus undo/redo history.
+
+let counter = 0;
+export const newId = (type) => type + "-" + Date.now().toString(36) + "-" + (++counter).toString(36);
+
+const round = (n) => Math.round(n * 100) / 100;
+
+export function emptyDocument(template) {
+  const areas = {};
+  for (const area of template.print_areas) areas[area.key] = { layers: [] };
+  return { version: 1, areas, meta: { editor: "luneo-widget/1", urls: {} } };
+}
+
+// Keep only what the schema allows, with numbers rounded to 0.01 mm.
+const ALLOWED = {
+  text: ["id", "name", "locked", "text", "font", "weight", "style", "size_mm", "color", "align", "line_spacing",
+    "letter_spacing_mm", "arc_degrees", "x_mm", "y_mm", "rotation_deg", "opacity"],
+  image: ["id", "name", "locked", "src", "crop", "x_mm", "y_mm", "width_mm", "height_mm", "rotation_deg", "opacity"],
+  clipart: ["id", "name", "locked", "src", "x_mm", "y_mm", "width_mm", "height_mm", "rotation_deg", "opacity"],
+};
+
+export function cleanLayer(layer) {
+  const out = { type: layer.type };
+  for (const key of ALLOWED[layer.type] || []) {
+    if (layer[key] === undefined || layer[key] === null) continue;
+    out[key] = typeof layer[key] === "number" ? round(layer[key]) : layer[key];
+  }
+  if (out.rotation_deg !== undefined) {
+    out.rotation_deg = round(((out.rotation_deg % 360) + 540) % 360 - 180);
+  }
+  return out;
+}
+
+export function documentFor(doc, urls) {
+  const areas = {};
+  for (const [key, area] of Object.entries(doc.areas)) areas[key] = { layers: area.layers.map(cleanLayer) };
+  const used = {};
+  for (const area of Object.values(areas))
+    for (const layer of area.layers) if (layer.src && urls[layer.src]) used[layer.src] = urls[layer.src];
+  return { version: 1, areas, meta: { editor: "luneo-widget/1", urls: used } };
+}
+
+export class History {
+  constructor(doc, onChange) {
+    this.doc = doc;
+    this.past = [];
+    this.future = [];
+    this.onChange = onChange;
+    this.mark = JSON.stringify(doc.areas);
+  }
+  // Record the state after a finished gesture/edit (one undo step per gesture, not per frame).
+  commit() {
+    const now = JSON.stringify(this.doc.areas);
+    if (now === this.mark) return;
+    this.past.push(this.mark);
+    if (this.past.length > 100) this.past.shift();
+    this.future = [];
+    this.mark = now;
+    this.onChange();
+  }
+  restore(snapshot) {
+    this.doc.areas = JSON.parse(snapshot);
+    this.mark = snapshot;
+    this.onChange(true);
+  }
+  undo() {
+    if (!this.past.length) return;
+    this.future.push(this.mark);
+    this.restore(this.past.pop());
+  }
+  redo() {
+    if (!this.future.length) return;
+    this.past.push(this.mark);
+    this.restore(this.future.pop());
+  }
+}
+
+// One line summary per area: "Front — 'Happy birthday Anna', 1 photo".
+export function summarize(doc, template, t) {
+  const parts = [];
+  for (const area of template.print_areas) {
+    const layers = (doc.areas[area.key] || { layers: [] }).layers;
+    if (!layers.length) continue;
+    const texts = layers.filter((l) => l.type === "text" && l.text.trim()).map((l) => "'" + l.text.trim().replace(/\s+/g, " ") + "'");
+    const images = layers.filter((l) => l.type === "image").length;
+    const clips = layers.filter((l) => l.type === "clipart").length;
+    const bits = [...texts];
+    if (images) bits.push(t(images > 1 ? "n_photos" : "one_photo", { n: images }));
+    if (clips) bits.push(t(clips > 1 ? "n_cliparts" : "one_clipart", { n: clips }));
+    parts.push((area.name || area.key) + " — " + bits.join(", "));
+  }
+  return parts.join("; ").slice(0, 250);
+}

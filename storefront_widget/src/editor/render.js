@@ -1,0 +1,156 @@
+// Drawing a print area's layers on a 2D canvas (the stage, the mockup preview and the 3D texture).
+import { fontCss, frame, corners } from "./geometry.js";
+
+const RAD = Math.PI / 180;
+
+function drawTextLine(ctx, layer, line, baseline, f, s) {
+  const spacing = (layer.letter_spacing_mm || 0) * s;
+  const left = f.px - { left: 0, center: line.width / 2, right: line.width }[layer.align || "left"];
+  const arc = layer.arc_degrees || 0;
+  if (!arc && !spacing) {
+    ctx.textAlign = "left";
+    ctx.fillText(line.text, left * s, baseline * s);
+    return;
+  }
+  const chars = Array.from(line.text);
+  const middle = left + line.width / 2;
+  const radius = arc ? line.width / (Math.abs(arc) * RAD) : 0;
+  let x = left;
+  ctx.textAlign = "center";
+  chars.forEach((ch, i) => {
+    const advance = line.chars[i];
+    const offset = x + advance / 2 - middle;
+    ctx.save();
+    if (!arc || !line.width) ctx.translate((x + advance / 2) * s, baseline * s);
+    else if (arc > 0) {
+      // A rainbow (y grows downwards): the ends drop below the middle, as app/design/text_layout.py.
+      const phi = offset / radius;
+      ctx.translate((middle + radius * Math.sin(phi)) * s, (baseline + radius - radius * Math.cos(phi)) * s);
+      ctx.rotate(phi);
+    } else {
+      const phi = offset / radius;
+      ctx.translate((middle + radius * Math.sin(phi)) * s, (baseline - radius + radius * Math.cos(phi)) * s);
+      ctx.rotate(-phi);
+    }
+    ctx.fillText(ch, 0, 0);
+    ctx.restore();
+    x += advance + (layer.letter_spacing_mm || 0);
+  });
+}
+
+function drawText(ctx, layer, s) {
+  const f = frame(layer);
+  const m = f.metrics;
+  ctx.fillStyle = layer.color || "#000000";
+  ctx.font = fontCss(layer, layer.size_mm * s);
+  ctx.textBaseline = "alphabetic";
+  m.lines.forEach((line, i) => {
+    // The CSS line box: the em box centred in line-height, baseline at ~0.8 em below its top.
+    const baseline = layer.y_mm + i * m.lineHeight + (m.lineHeight - layer.size_mm) / 2 + layer.size_mm * 0.8;
+    drawTextLine(ctx, layer, line, baseline, f, s);
+  });
+}
+
+function drawPicture(ctx, layer, s, image) {
+  const f = frame(layer);
+  if (image && image.complete && image.naturalWidth) {
+    const c = layer.crop;
+    if (c) {
+      const k = c.unit === "px" ? 1 : null;
+      const sx = k ? c.x : c.x * image.naturalWidth;
+      const sy = k ? c.y : c.y * image.naturalHeight;
+      const sw = k ? c.width : c.width * image.naturalWidth;
+      const sh = k ? c.height : c.height * image.naturalHeight;
+      ctx.drawImage(image, sx, sy, sw, sh, f.left * s, f.top * s, f.width * s, f.height * s);
+    } else ctx.drawImage(image, f.left * s, f.top * s, f.width * s, f.height * s);
+  } else {
+    ctx.fillStyle = "rgba(148,163,184,.35)";
+    ctx.fillRect(f.left * s, f.top * s, f.width * s, f.height * s);
+  }
+}
+
+// Draw the layers of one area with the origin at the area's top-left, `s` pixels per millimetre.
+export function drawLayers(ctx, layers, s, images) {
+  for (const layer of layers) {
+    const f = frame(layer);
+    ctx.save();
+    ctx.globalAlpha = layer.opacity === undefined ? 1 : layer.opacity;
+    ctx.translate(f.px * s, f.py * s);
+    ctx.rotate((layer.rotation_deg || 0) * RAD);
+    ctx.translate(-f.px * s, -f.py * s);
+    if (layer.type === "text") drawText(ctx, layer, s);
+    else drawPicture(ctx, layer, s, images.get(layer.src));
+    ctx.restore();
+  }
+}
+
+export function drawSelection(ctx, layer, s, accent) {
+  const pts = corners(layer).map(([x, y]) => [x * s, y * s]);
+  ctx.save();
+  ctx.strokeStyle = accent;
+  ctx.lineWidth = 1.5;
+  ctx.setLineDash([]);
+  ctx.beginPath();
+  pts.forEach(([x, y], i) => (i ? ctx.lineTo(x, y) : ctx.moveTo(x, y)));
+  ctx.closePath();
+  ctx.stroke();
+  const handles = selectionHandles(layer, s);
+  ctx.fillStyle = "#fff";
+  for (const h of [handles.scale, handles.rotate]) {
+    ctx.beginPath();
+    ctx.arc(h[0], h[1], 9, 0, Math.PI * 2);
+    ctx.fill();
+    ctx.stroke();
+  }
+  ctx.beginPath();
+  ctx.moveTo((pts[0][0] + pts[1][0]) / 2, (pts[0][1] + pts[1][1]) / 2);
+  ctx.lineTo(handles.rotate[0], handles.rotate[1]);
+  ctx.stroke();
+  ctx.restore();
+}
+
+// Handle positions in stage pixels (relative to the area origin): scale at the bottom-right corner,
+// rotate on a stalk above the top edge.
+export function selectionHandles(layer, s) {
+  const pts = corners(layer).map(([x, y]) => [x * s, y * s]);
+  const topMid = [(pts[0][0] + pts[1][0]) / 2, (pts[0][1] + pts[1][1]) / 2];
+  const a = ((layer.rotation_deg || 0) - 90) * RAD;
+  return { scale: pts[2], rotate: [topMid[0] + Math.cos(a) * 28, topMid[1] + Math.sin(a) * 28] };
+}
+
+export function drawGuides(ctx, area, s, snapGuides) {
+  const m = area.safe_margin_mm || 0;
+  const b = area.bleed_mm || 0;
+  ctx.save();
+  ctx.lineWidth = 1;
+  ctx.setLineDash([6, 4]);
+  ctx.strokeStyle = "rgba(220,38,38,.7)";
+  if (b) ctx.strokeRect(-b * s, -b * s, (area.width_mm + 2 * b) * s, (area.height_mm + 2 * b) * s);
+  ctx.strokeStyle = "rgba(37,99,235,.8)";
+  ctx.strokeRect(m * s, m * s, (area.width_mm - 2 * m) * s, (area.height_mm - 2 * m) * s);
+  ctx.setLineDash([]);
+  ctx.strokeStyle = "#db2777";
+  if (snapGuides && snapGuides.x != null) {
+    ctx.beginPath();
+    ctx.moveTo(snapGuides.x * s, 0);
+    ctx.lineTo(snapGuides.x * s, area.height_mm * s);
+    ctx.stroke();
+  }
+  if (snapGuides && snapGuides.y != null) {
+    ctx.beginPath();
+    ctx.moveTo(0, snapGuides.y * s);
+    ctx.lineTo(area.width_mm * s, snapGuides.y * s);
+    ctx.stroke();
+  }
+  ctx.restore();
+}
+
+// The area's artwork alone at `pxPerMm` (transparent background): for the mockup and 3D texture.
+export function renderArea(area, layers, images, pxPerMm) {
+  const canvas = document.createElement("canvas");
+  canvas.width = Math.max(1, Math.round(area.width_mm * pxPerMm));
+  canvas.height = Math.max(1, Math.round(area.height_mm * pxPerMm));
+  const ctx = canvas.getContext("2d");
+  drawLayers(ctx, layers, pxPerMm, images);
+  return canvas;
+}

@@ -1,0 +1,130 @@
+<?php
+/**
+ * Server-side calls to Luneo's storefront API (the same one the editor calls from the browser).
+ *
+ * Used where WordPress must not take the browser's word: whether a product is customizable,
+ * and what a design id submitted with the cart form really is (its summary and preview link).
+ *
+ * @package LuneoPersonalizer
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * A small client for {LUNEO_URL}/storefront/v1 with the store's public key.
+ */
+class Luneo_Api {
+
+	const TIMEOUT = 5;
+
+	/**
+	 * The API base, e.g. https://luneo.example/storefront/v1 ('' when not configured).
+	 */
+	public static function base() {
+		$url = untrailingslashit( (string) get_option( 'luneo_url', '' ) );
+		return '' === $url ? '' : $url . '/storefront/v1';
+	}
+
+	/**
+	 * Whether the plugin has what it needs to talk to Luneo.
+	 */
+	public static function is_configured() {
+		return '' !== self::base() && '' !== (string) get_option( 'luneo_key', '' );
+	}
+
+	/**
+	 * The store's origin as browsers send it: Luneo only answers this origin.
+	 */
+	public static function origin() {
+		$parts = wp_parse_url( home_url() );
+		if ( empty( $parts['scheme'] ) || empty( $parts['host'] ) ) {
+			return '';
+		}
+		$origin = $parts['scheme'] . '://' . $parts['host'];
+		if ( ! empty( $parts['port'] ) ) {
+			$origin .= ':' . $parts['port'];
+		}
+		return $origin;
+	}
+
+	/**
+	 * GET a path under the API base: the decoded JSON object, or a WP_Error.
+	 *
+	 * @param string $path e.g. /products/12/template.
+	 * @return array|WP_Error
+	 */
+	public static function get( $path ) {
+		if ( ! self::is_configured() ) {
+			return new WP_Error( 'luneo_not_configured', __( 'Luneo is not set up yet.', 'luneo-personalizer' ) );
+		}
+		$response = wp_remote_get(
+			self::base() . $path,
+			array(
+				'timeout'     => self::TIMEOUT,
+				'redirection' => 0,
+				'headers'     => array(
+					'Accept'      => 'application/json',
+					'Origin'      => self::origin(),
+					'X-Luneo-Key' => (string) get_option( 'luneo_key', '' ),
+				),
+			)
+		);
+		if ( is_wp_error( $response ) ) {
+			return $response;
+		}
+		$status = (int) wp_remote_retrieve_response_code( $response );
+		$body   = json_decode( (string) wp_remote_retrieve_body( $response ), true );
+		if ( 200 !== $status || ! is_array( $body ) ) {
+			return new WP_Error( 'luneo_http_' . $status, __( 'Luneo did not answer as expected.', 'luneo-personalizer' ), array( 'status' => $status ) );
+		}
+		return $body;
+	}
+
+	/**
+	 * Whether the product has an active Luneo template (cached: 10 minutes, 1 minute on errors).
+	 *
+	 * @param int $product_id WooCommerce product id.
+	 */
+	public static function is_customizable( $product_id ) {
+		$product_id = absint( $product_id );
+		if ( ! $product_id || ! self::is_configured() ) {
+			return false;
+		}
+		$cache_key = 'luneo_customizable_' . $product_id;
+		$cached    = get_transient( $cache_key );
+		if ( false !== $cached ) {
+			return 'yes' === $cached;
+		}
+		$template = self::get( '/products/' . $product_id . '/template' );
+		$answer   = is_wp_error( $template ) ? 'no' : 'yes';
+		$lifetime = ( is_wp_error( $template ) && 'luneo_http_404' !== $template->get_error_code() ) ? MINUTE_IN_SECONDS : 10 * MINUTE_IN_SECONDS;
+		set_transient( $cache_key, $answer, $lifetime );
+		return 'yes' === $answer;
+	}
+
+	/**
+	 * A design as Luneo has it (id, summary, preview_url, status), or a WP_Error.
+	 *
+	 * @param string $design_id The id the editor answered (d_…).
+	 * @return array|WP_Error
+	 */
+	public static function design( $design_id ) {
+		static $seen = array(); // Validation and cart data ask in the same request: one call.
+		if ( ! self::is_design_id( $design_id ) ) {
+			return new WP_Error( 'luneo_bad_design', __( 'This personalization is not valid.', 'luneo-personalizer' ) );
+		}
+		if ( ! isset( $seen[ $design_id ] ) ) {
+			$seen[ $design_id ] = self::get( '/designs/' . rawurlencode( $design_id ) );
+		}
+		return $seen[ $design_id ];
+	}
+
+	/**
+	 * Design ids look like d_ followed by URL-safe characters.
+	 *
+	 * @param mixed $value Anything.
+	 */
+	public static function is_design_id( $value ) {
+		return is_string( $value ) && 1 === preg_match( '/^d_[A-Za-z0-9_-]{10,38}$/', $value );
+	}
+}

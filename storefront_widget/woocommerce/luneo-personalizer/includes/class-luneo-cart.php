@@ -1,0 +1,186 @@
+<?php
+/**
+ * The design through cart, checkout and order: the id as hidden order item meta
+ * (``_luneo_design``, read by Luneo's order sync), the summary as visible meta, and the preview
+ * picture in the cart, at checkout, on the order pages and in the order e-mails.
+ *
+ * Only the design id comes from the browser; it is checked with Luneo (server to server), and
+ * the summary and preview link shown are Luneo's, never the posted ones.
+ *
+ * @package LuneoPersonalizer
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Cart and order integration.
+ */
+class Luneo_Cart {
+
+	const DESIGN_FIELD  = 'luneo_design';
+	const SUMMARY_FIELD = 'luneo_summary';
+	const ITEM_KEY      = 'luneo';
+
+	/**
+	 * Hook cart, checkout, order and e-mail.
+	 */
+	public static function init() {
+		add_filter( 'woocommerce_add_to_cart_validation', array( __CLASS__, 'validate' ), 10, 2 );
+		add_filter( 'woocommerce_add_cart_item_data', array( __CLASS__, 'add_cart_item_data' ), 10, 2 );
+		add_filter( 'woocommerce_get_item_data', array( __CLASS__, 'item_data' ), 10, 2 );
+		add_filter( 'woocommerce_cart_item_thumbnail', array( __CLASS__, 'cart_thumbnail' ), 10, 2 );
+		add_action( 'woocommerce_checkout_create_order_line_item', array( __CLASS__, 'order_line_item' ), 10, 3 );
+		add_action( 'woocommerce_order_item_meta_end', array( __CLASS__, 'order_item_preview' ), 10, 4 );
+		add_filter( 'woocommerce_hidden_order_itemmeta', array( __CLASS__, 'hidden_meta' ) );
+	}
+
+	/**
+	 * The design id posted with the add-to-cart form: '' when none, 'invalid' when malformed.
+	 * WooCommerce's add-to-cart form has no nonce (it must work for cached pages); the id is
+	 * trusted only after Luneo confirmed it belongs to this store.
+	 */
+	private static function posted_design() {
+		// phpcs:ignore WordPress.Security.NonceVerification.Missing -- WooCommerce's add-to-cart form carries no nonce; the id is verified with Luneo instead.
+		$raw = isset( $_POST[ self::DESIGN_FIELD ] ) ? sanitize_text_field( wp_unslash( $_POST[ self::DESIGN_FIELD ] ) ) : '';
+		return Luneo_Api::is_design_id( $raw ) ? $raw : ( '' === $raw ? '' : 'invalid' );
+	}
+
+	/**
+	 * Refuse an add to cart whose design Luneo does not know for this store.
+	 *
+	 * @param bool $passed     Result so far.
+	 * @param int  $product_id Product being added.
+	 */
+	public static function validate( $passed, $product_id ) {
+		$design_id = self::posted_design();
+		if ( ! $passed || '' === $design_id ) {
+			return $passed;
+		}
+		$design = Luneo_Api::design( $design_id );
+		if ( is_wp_error( $design ) ) {
+			wc_add_notice( __( 'Your personalization could not be confirmed. Please open the editor and add it to the cart again.', 'luneo-personalizer' ), 'error' );
+			return false;
+		}
+		return $passed;
+	}
+
+	/**
+	 * Carry the design into the cart line (a different design makes a different line).
+	 *
+	 * @param array $data       Cart item data.
+	 * @param int   $product_id Product being added.
+	 */
+	public static function add_cart_item_data( $data, $product_id ) {
+		$design_id = self::posted_design();
+		if ( '' === $design_id || 'invalid' === $design_id ) {
+			return $data;
+		}
+		$design = Luneo_Api::design( $design_id );
+		if ( is_wp_error( $design ) ) {
+			return $data;
+		}
+		$data[ self::ITEM_KEY ] = array(
+			'design_id' => $design_id,
+			'summary'   => isset( $design['summary'] ) ? sanitize_text_field( (string) $design['summary'] ) : '',
+			'preview'   => isset( $design['preview_url'] ) ? esc_url_raw( (string) $design['preview_url'] ) : '',
+			'product'   => absint( $product_id ),
+		);
+		return $data;
+	}
+
+	/**
+	 * "Personalization: Front — 'Happy birthday Anna'" under the line in cart and checkout.
+	 *
+	 * @param array $item_data Lines shown under the product name.
+	 * @param array $cart_item The cart item.
+	 */
+	public static function item_data( $item_data, $cart_item ) {
+		if ( empty( $cart_item[ self::ITEM_KEY ]['summary'] ) ) {
+			return $item_data;
+		}
+		$item_data[] = array(
+			'key'   => __( 'Personalization', 'luneo-personalizer' ),
+			'value' => $cart_item[ self::ITEM_KEY ]['summary'],
+		);
+		return $item_data;
+	}
+
+	/**
+	 * The design's preview instead of the product photo, in the cart and the mini-cart.
+	 *
+	 * @param string $thumbnail The product image HTML.
+	 * @param array  $cart_item The cart item.
+	 */
+	public static function cart_thumbnail( $thumbnail, $cart_item ) {
+		if ( empty( $cart_item[ self::ITEM_KEY ]['preview'] ) ) {
+			return $thumbnail;
+		}
+		return self::preview_img( $cart_item[ self::ITEM_KEY ]['preview'], 'attachment-woocommerce_thumbnail size-woocommerce_thumbnail' );
+	}
+
+	/**
+	 * Copy the design onto the order line: hidden id and preview, visible summary.
+	 *
+	 * @param WC_Order_Item_Product $item          The new order line.
+	 * @param string                $cart_item_key Its cart key.
+	 * @param array                 $values        The cart item.
+	 */
+	public static function order_line_item( $item, $cart_item_key, $values ) {
+		if ( empty( $values[ self::ITEM_KEY ]['design_id'] ) ) {
+			return;
+		}
+		$design = $values[ self::ITEM_KEY ];
+		$item->add_meta_data( LUNEO_DESIGN_META, $design['design_id'], true );
+		if ( ! empty( $design['preview'] ) ) {
+			$item->add_meta_data( LUNEO_PREVIEW_META, $design['preview'], true );
+		}
+		if ( ! empty( $design['summary'] ) ) {
+			$item->add_meta_data( __( 'Personalization', 'luneo-personalizer' ), $design['summary'], true );
+		}
+	}
+
+	/**
+	 * The preview under the line on the thank-you page, My account and the order e-mails.
+	 *
+	 * @param int                   $item_id    Order item id.
+	 * @param WC_Order_Item_Product $item       The order line.
+	 * @param WC_Order              $order      The order.
+	 * @param bool                  $plain_text Whether this is a plain-text e-mail.
+	 */
+	public static function order_item_preview( $item_id, $item, $order, $plain_text = false ) {
+		$preview = (string) $item->get_meta( LUNEO_PREVIEW_META, true );
+		if ( '' === $preview ) {
+			return;
+		}
+		if ( $plain_text ) {
+			echo "\n" . esc_html__( 'Preview:', 'luneo-personalizer' ) . ' ' . esc_url_raw( $preview ) . "\n";
+			return;
+		}
+		echo '<div class="luneo-order-preview" style="margin-top:8px">' . self::preview_img( $preview, 'luneo-preview' ) . '</div>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- built with esc_url/esc_attr in preview_img().
+	}
+
+	/**
+	 * Hide the preview link from the admin's item meta list (the id is hidden by its underscore).
+	 *
+	 * @param array $hidden Meta keys WooCommerce does not list.
+	 */
+	public static function hidden_meta( $hidden ) {
+		$hidden[] = LUNEO_PREVIEW_META;
+		return $hidden;
+	}
+
+	/**
+	 * An escaped <img> of a preview, sized for e-mail clients too.
+	 *
+	 * @param string $url   The preview link.
+	 * @param string $class CSS classes.
+	 */
+	private static function preview_img( $url, $class ) {
+		return sprintf(
+			'<img src="%1$s" alt="%2$s" class="%3$s" width="120" style="max-width:120px;height:auto;border:1px solid #e5e7eb;border-radius:4px" loading="lazy">',
+			esc_url( $url ),
+			esc_attr__( 'Your personalization', 'luneo-personalizer' ),
+			esc_attr( $class )
+		);
+	}
+}

@@ -1,0 +1,330 @@
+"""In a real browser: a shopper personalizes the demo mug on a Shopify product page.
+
+The page is a storefront in front of the real Luneo app (tests/e2e/storefront_shim.py): the app
+block's markup and deferred loader, the AJAX Cart API recording its calls, and Shopify's app
+proxy forwarding ``/apps/luneo/*`` to Luneo with a correctly signed query.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from PIL import Image
+from playwright.sync_api import Browser, Page, Request, expect
+from sqlalchemy import select
+
+from app.demo import DEMO_DOMAIN, MUG_PRODUCT_ID, seed_demo_shop
+from app.extensions import get_db, get_storage
+from app.models import Design, PrintArea, Product, Template
+from tests.conftest import SHOPIFY_API_SECRET
+from tests.e2e.storefront_shim import VARIANT_ID, Storefront, block_config, serve
+
+PRODUCT_ID = MUG_PRODUCT_ID.rsplit("/", 1)[1]
+DRAFT_KEY = f"luneo:draft:shopify:{PRODUCT_ID}"
+
+
+def _seed(app: Flask) -> None:
+    """The demo shop's mug, with a second print area so the editor shows front/back tabs."""
+    with app.app_context(), get_db().session() as session:
+        seed_demo_shop(session, get_storage())
+        session.flush()
+        mug = session.scalars(select(Product).where(Product.external_id == MUG_PRODUCT_ID)).one()
+        template = session.scalars(select(Template).where(Template.product_id == mug.id)).one()
+        template.print_areas.append(
+            PrintArea(
+                shop_id=mug.shop_id,
+                key="back",
+                name="Back",
+                position=1,
+                width_mm=Decimal("90"),
+                height_mm=Decimal("90"),
+                dpi=300,
+                bleed_mm=Decimal("3"),
+                safe_margin_mm=Decimal("5"),
+            )
+        )
+        session.commit()
+
+
+@pytest.fixture
+def store(live_app: Flask) -> Storefront:
+    _seed(live_app)
+    return Storefront(live_app, DEMO_DOMAIN, SHOPIFY_API_SECRET, block_config(PRODUCT_ID))
+
+
+@pytest.fixture
+def store_url(store: Storefront) -> Iterator[str]:
+    yield from serve(store)
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _photo(tmp_path: Path) -> Path:
+    """A 3000 × 2000 photo: more pixels than the 206 mm wide area can use at 300 DPI (2434 px)."""
+    image = Image.new("RGB", (3000, 2000), "#2563eb")
+    for x in range(0, 3000, 100):
+        image.paste("#f59e0b", (x, 0, x + 50, 2000))
+    path = tmp_path / "holiday.jpg"
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=90)
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def _draft(page: Page) -> dict[str, Any] | None:
+    raw = page.evaluate(f"localStorage.getItem({json.dumps(DRAFT_KEY)})")
+    return json.loads(raw) if raw else None
+
+
+def _open_editor(page: Page, store_url: str) -> list[str]:
+    """Open the product page and the editor; returns the URLs requested before the click."""
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(f"{store_url}/products/mug")
+    button = page.get_by_role("button", name="Customize")
+    expect(button).to_be_visible()
+    before = list(requested)
+    button.click()
+    expect(page.get_by_role("dialog")).to_be_visible()
+    expect(page.get_by_role("dialog")).to_have_attribute("aria-busy", "false")
+    return before
+
+
+def _script_errors(page: Page) -> list[str]:
+    """Uncaught errors of the page's scripts, collected as they happen."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+def _add_text(page: Page, text: str) -> None:
+    page.get_by_role("button", name="Add text").click()
+    box = page.locator("[data-luneo-text]")
+    box.fill(text)
+    box.press("Tab")
+
+
+def _upload(page: Page, photo: Path) -> None:
+    page.get_by_role("tab", name="Photo").click()
+    page.locator("[data-luneo-upload]").set_input_files(str(photo))
+    expect(page.locator(".luneo-status")).to_have_text("Photo added.")
+
+
+def _pinch_out(page: Page) -> dict[str, float]:
+    """Two fingers on the selected text at the canvas centre, spread from 20 px to 60 px apart."""
+    before = _draft(page)
+    assert before is not None
+    canvas = page.locator(".luneo-canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    cdp = page.context.new_cdp_session(page)
+
+    def touch(kind: str, half_gap: float | None) -> None:
+        points = [] if half_gap is None else [
+            {"x": cx - half_gap, "y": cy, "id": 0},
+            {"x": cx + half_gap, "y": cy, "id": 1},
+        ]  # fmt: skip
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    touch("touchStart", 10)
+    for gap in (15, 20, 25, 30):
+        touch("touchMove", gap)
+    touch("touchEnd", None)
+    after = _draft(page)
+    assert after is not None
+    sizes = [d["document"]["areas"]["wrap"]["layers"][0]["size_mm"] for d in (before, after)]
+    return {"before": sizes[0], "after": sizes[1]}
+
+
+def _mockup_pixels(page: Page) -> str:
+    return str(page.locator(".luneo-mockup").evaluate("c => c.toDataURL()"))
+
+
+def _image_layer(page: Page) -> dict[str, Any]:
+    draft = _draft(page)
+    assert draft is not None
+    layers = draft["document"]["areas"]["wrap"]["layers"]
+    return next(layer for layer in layers if layer["type"] == "image")
+
+
+def test_shopper_personalizes_and_adds_to_cart(
+    store: Storefront, store_url: str, page: Page, tmp_path: Path, live_app: Flask
+) -> None:
+    errors = _script_errors(page)
+    before_click = _open_editor(page, store_url)
+    # The product page loaded only the loader; the editor came with the click.
+    assert any(u.endswith("/luneo-loader.js") for u in before_click)
+    assert not any("luneo-editor" in u or "luneo-viewer" in u for u in before_click)
+    expect(page.get_by_role("tab", name="Wrap-around")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_role("tab", name="Back")).to_be_visible()
+
+    _add_text(page, "Happy birthday Anna")
+    page.get_by_label("Curve").fill("60")  # arched text, as the renderer's arc_degrees
+    _upload(page, _photo(tmp_path))
+    # Resized in the browser to what the print area uses at 300 DPI before the upload.
+    draft = _draft(page)
+    assert draft is not None
+    [info] = draft["info"].values()
+    assert info == {"width_px": 2434, "height_px": 1623}
+    layer = _image_layer(page)
+    dpi = page.locator(".luneo-dpi")
+    expect(dpi).to_be_visible()
+    expected = min(2434 / (layer["width_mm"] / 25.4), 1623 / (layer["height_mm"] / 25.4))
+    assert dpi.get_attribute("data-dpi") == str(int(expected))
+
+    # Drag the photo 40 px to the right on the canvas: it moves, and the mockup redraws.
+    start = _image_layer(page)
+    pixels = _mockup_pixels(page)
+    canvas = page.locator(".luneo-canvas").bounding_box()
+    assert canvas is not None
+    x, y = canvas["x"] + canvas["width"] / 2, canvas["y"] + canvas["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 20, y + 3, steps=4)
+    page.mouse.move(x + 40, y + 6, steps=4)
+    page.mouse.up()
+    page.wait_for_function(
+        "([key, x0]) => JSON.parse(localStorage.getItem(key)).document.areas.wrap.layers"
+        ".find(l => l.type === 'image').x_mm > x0",
+        arg=[DRAFT_KEY, start["x_mm"]],
+    )
+    moved = _image_layer(page)
+    assert moved["x_mm"] > start["x_mm"] + 5
+    page.wait_for_function(
+        "before => document.querySelector('.luneo-mockup').toDataURL() !== before", arg=pixels
+    )
+
+    # Undo puts it back, redo moves it again.
+    page.get_by_role("button", name="Undo").click()
+    assert _image_layer(page)["x_mm"] == start["x_mm"]
+    page.get_by_role("button", name="Redo").click()
+    assert _image_layer(page)["x_mm"] == moved["x_mm"]
+
+    with page.expect_request(lambda r: r.url.endswith("/cart/add.js")) as cart_request:
+        page.get_by_role("button", name="Add to cart").click()
+    expect(page.locator(".luneo-status")).to_have_text("Added to cart.")
+
+    sent = json.loads(cart_request.value.post_data or "{}")
+    assert store.cart.calls == [sent]
+    [item] = sent["items"]
+    assert item["id"] == VARIANT_ID
+    assert item["quantity"] == 1
+    design_id = item["properties"]["_luneo_design"]
+    assert design_id.startswith("d_")
+    assert "Happy birthday Anna" in item["properties"]["Personalization"]
+    # Saved by Luneo before the cart call, with both layers; the draft is gone once in the cart.
+    with live_app.app_context(), get_db().session() as session:
+        design = session.scalars(select(Design).where(Design.public_id == design_id)).one()
+        layers = design.document["areas"]["wrap"]["layers"]
+    assert [layer["type"] for layer in layers] == ["text", "image"]
+    assert layers[0]["text"] == "Happy birthday Anna"
+    assert layers[0]["arc_degrees"] == 60
+    assert layers[1]["x_mm"] == moved["x_mm"]
+    assert _draft(page) is None
+    expect(page.locator(".luneo-server-preview")).to_be_visible()
+    assert errors == []
+
+
+def test_failed_cart_call_keeps_the_design_and_retries(
+    store: Storefront, store_url: str, page: Page
+) -> None:
+    store.cart.fail = True
+    _open_editor(page, store_url)
+    _add_text(page, "Bonne fête")
+
+    page.get_by_role("button", name="Add to cart").click()
+    status = page.locator(".luneo-status")
+    expect(status).to_contain_text("could not be added to the cart: The product is sold out.")
+    retry = page.get_by_role("button", name="Try again")
+    expect(retry).to_be_visible()
+    draft = _draft(page)
+    assert draft is not None
+    design_id = draft["design_id"]
+    assert design_id.startswith("d_")
+    assert draft["pending_cart"] is True
+    assert draft["document"]["areas"]["wrap"]["layers"][0]["text"] == "Bonne fête"
+
+    # Closing and reopening the editor restores the design and still offers the retry.
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.get_by_role("button", name="Customize")).to_be_focused()
+    page.get_by_role("button", name="Customize").click()
+    expect(status).to_have_text("We restored the design you were working on.")
+    expect(retry).to_be_visible()
+
+    store.cart.fail = False
+    retry.click()
+    expect(status).to_have_text("Added to cart.")
+    assert len(store.cart.calls) == 2
+    ids = [call["items"][0]["properties"]["_luneo_design"] for call in store.cart.calls]
+    assert ids == [design_id, design_id]
+    assert _draft(page) is None
+
+
+def test_editor_is_usable_by_keyboard_on_a_phone(
+    store: Storefront, store_url: str, phone: Page
+) -> None:
+    requests: list[Request] = []
+    phone.on("request", lambda r: requests.append(r))
+    errors = _script_errors(phone)
+    _open_editor(phone, store_url)
+    dialog = phone.get_by_role("dialog")
+    # Nothing wider than the 360 px screen.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    box = dialog.bounding_box()
+    assert box is not None
+    assert box["width"] <= 360
+
+    _add_text(phone, "Anna")
+    canvas = phone.locator(".luneo-canvas")
+    size = _pinch_out(phone)
+    assert size["after"] == pytest.approx(size["before"] * 3, rel=0.1)
+    canvas.focus()
+    start = _draft(phone)
+    assert start is not None
+    x0 = start["document"]["areas"]["wrap"]["layers"][0]["x_mm"]
+    phone.keyboard.press("ArrowRight")
+    phone.keyboard.press("Shift+ArrowRight")
+    layer = _draft(phone)["document"]["areas"]["wrap"]["layers"][0]  # type: ignore[index]
+    assert layer["x_mm"] == pytest.approx(x0 + 11)
+    expect(phone.locator(".luneo-sr")).to_contain_text("Anna at")
+
+    # The back area is its own, empty canvas.
+    phone.get_by_role("tab", name="Back").click()
+    expect(phone.get_by_role("tab", name="Back")).to_have_attribute("aria-selected", "true")
+    phone.get_by_role("tab", name="Layers").click()
+    expect(phone.get_by_text("Nothing on this print area yet.")).to_be_visible()
+
+    # Tab stays inside the dialog.
+    for _ in range(40):
+        phone.keyboard.press("Tab")
+        assert phone.evaluate("!!document.activeElement.closest('[role=dialog]')")
+    # The 3D preview's viewer (model-viewer + three, ~290 KB gz) loads only when asked for.
+    assert not any("luneo-viewer" in r.url for r in requests)
+    phone.get_by_role("button", name="3D").click()
+    viewer = phone.locator("model-viewer")
+    expect(viewer).to_have_count(1)
+    assert any(r.url.endswith("/cdn/assets/luneo-viewer.js") for r in requests)
+    assert phone.evaluate("!!customElements.get('model-viewer')")
+    model_url = viewer.get_attribute("src") or ""
+    assert model_url.startswith(store_url)
+    assert "mug" in model_url
+
+    # Nothing came from anywhere but the shop's own origin.
+    assert all(r.url.startswith(store_url) or r.url.startswith("blob:") for r in requests)
+    assert errors == []

@@ -1,0 +1,90 @@
+"""Rate limits: per client and per shop, answered 429 with Retry-After, on both surfaces."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from redis import Redis
+from sqlalchemy.orm import Session
+
+from app.models import Shop, Template
+from app.storefront.ratelimit import hit
+
+from .conftest import WOO_ORIGIN, proxy_caller, signed_query, woo_caller
+
+
+@pytest.fixture
+def settings(settings: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **settings,
+        "STOREFRONT_RATE_PER_CLIENT": 3,
+        "STOREFRONT_RATE_PER_SHOP": 5,
+        "STOREFRONT_RATE_WINDOW": 60,
+    }
+
+
+def test_a_client_over_its_budget_gets_429_with_retry_after(
+    client: FlaskClient, shopify_shop: Shop, template: Template, redis: Redis
+) -> None:
+    proxy = proxy_caller(client, shopify_shop)
+
+    answers = [proxy.get("/products/42/template") for _ in range(4)]
+
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    refused = answers[-1]
+    assert refused.json["error"]["code"] == "rate_limited"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+
+
+def test_the_shop_budget_holds_across_clients(
+    client: FlaskClient, shopify_shop: Shop, template: Template, redis: Redis
+) -> None:
+    query = signed_query(shopify_shop.domain)
+
+    answers = [
+        client.get(
+            f"/proxy/products/42/template?{query}", headers={"X-Forwarded-For": f"203.0.113.{n}"}
+        )
+        for n in range(6)
+    ]
+
+    assert [a.status_code for a in answers] == [200, 200, 200, 200, 200, 429]
+
+
+def test_shops_do_not_share_budgets(
+    client: FlaskClient, shopify_shop: Shop, template: Template, redis: Redis, session: Session
+) -> None:
+    from tests.factories import make_shop
+
+    other = make_shop(session, domain="other-widget.myshopify.com")
+    session.commit()
+    for _ in range(5):
+        proxy_caller(client, shopify_shop).get("/products/42/template")
+
+    response = proxy_caller(client, other).get("/products/42/template")
+
+    assert response.status_code == 404  # served (no such product there), not rate limited
+
+
+def test_a_rate_limited_woo_answer_is_readable_by_the_store(
+    client: FlaskClient, woo_shop: Shop, redis: Redis
+) -> None:
+    woo = woo_caller(client)
+
+    answers = [woo.get("/designs/d_missing") for _ in range(4)]
+
+    assert [a.status_code for a in answers] == [404, 404, 404, 429]
+    assert answers[-1].headers["Access-Control-Allow-Origin"] == WOO_ORIGIN
+    assert "Retry-After" in answers[-1].headers["Access-Control-Expose-Headers"]
+
+
+def test_windows_are_fixed_and_reset(redis: Redis) -> None:
+    verdicts = [hit(redis, "t", 2, 60, now=120.0 + i) for i in range(3)]
+    later = hit(redis, "t", 2, 60, now=180.5)
+
+    assert [v.allowed for v in verdicts] == [True, True, False]
+    assert verdicts[2].retry_after == 58  # the window ends at 180
+    assert later.allowed
+    assert hit(redis, "off", 0, 60).allowed
