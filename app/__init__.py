@@ -54,9 +54,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.admin.api import bp as admin_api_bp
+    from app.admin.partners import bp as admin_partners_bp
     from app.files import bp as files_bp
     from app.health import bp as health_bp
     from app.home import bp as home_bp
+    from app.partners import blueprints as partner_blueprints
     from app.shopify import embedded
     from app.shopify.auth import bp as shopify_auth_bp
     from app.shopify.webhooks import bp as shopify_webhooks_bp
@@ -75,6 +77,9 @@ def _register_blueprints(app: Flask) -> None:
     app.url_defaults(embedded.add_embed_params)
     app.register_blueprint(admin_bp)
     app.register_blueprint(admin_api_bp)
+    app.register_blueprint(admin_partners_bp)
+    for partner_bp in partner_blueprints():  # partner_portal (people), partner_api (keys)
+        app.register_blueprint(partner_bp)
     app.context_processor(embedded.template_context)
     embedded.install_frame_policy(app)
     if app.config["ENV"] in ("development", "testing"):

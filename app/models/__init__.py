@@ -13,6 +13,19 @@ from app.models.design import Design, DesignStatus
 from app.models.files import FileKind, StoredFile
 from app.models.order import Order, OrderItem
 from app.models.partner import Partner, ShopPartner
+from app.models.partner_ops import (
+    ASSIGNMENT_TRANSITIONS,
+    AssignmentStatus,
+    AuditEvent,
+    IdempotencyRecord,
+    JobAssignment,
+    PartnerApiKey,
+    PartnerKind,
+    PartnerUser,
+    PushStatus,
+    RoutingRule,
+    ShipmentPush,
+)
 from app.models.production import (
     InvalidTransition,
     ProductionFile,
@@ -25,15 +38,23 @@ from app.models.template import PrintArea, Template
 from app.models.webhook import WebhookEvent, WebhookStatus
 
 __all__ = [
+    "ASSIGNMENT_TRANSITIONS",
+    "AssignmentStatus",
+    "AuditEvent",
     "BillingInterval",
     "BillingProvider",
     "Design",
     "DesignStatus",
     "FileKind",
+    "IdempotencyRecord",
     "InvalidTransition",
+    "JobAssignment",
     "Order",
     "OrderItem",
     "Partner",
+    "PartnerApiKey",
+    "PartnerKind",
+    "PartnerUser",
     "Platform",
     "PrintArea",
     "Product",
@@ -41,6 +62,9 @@ __all__ = [
     "ProductionFile",
     "ProductionJob",
     "ProductionStatus",
+    "PushStatus",
+    "RoutingRule",
+    "ShipmentPush",
     "Shop",
     "ShopPartner",
     "ShopScope",
