@@ -18,7 +18,7 @@ from app.extensions import get_session
 from app.fulfilment import audit, merchant, routing
 from app.fulfilment import push as pushes
 from app.fulfilment.errors import FulfilmentError
-from app.models import Product, ShipmentPush, ShopScope
+from app.models import JobAssignment, Product, ShipmentPush, ShopScope
 from jobs.fulfilment import announce, enqueue_push
 
 bp = Blueprint("admin_partners", __name__, template_folder="templates")
@@ -154,8 +154,14 @@ def retry_push(push_id: int) -> ResponseReturnValue:
         pushes.retry(session, push)
     except ValueError as exc:
         return error_response(409, "not_failed", str(exc))
+    assignment = ShopScope(session, shop.id).get(JobAssignment, push.assignment_id)
     audit.record(
-        session, _merchant_actor(), "push_retry", shop_id=shop.id, detail={"push_id": push.id}
+        session,
+        _merchant_actor(),
+        "push_retry",
+        shop_id=shop.id,
+        job_id=assignment.production_job_id if assignment else None,
+        detail={"push_id": push.id},
     )
     enqueue_push(session, push.id, shop.id)
     session.commit()
