@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
 from app.admin.auth import shop_admin_required, signed_in_shop
-from app.admin.csrf import csrf_protected
+from app.admin.csrf import csrf_protected, csrf_token
 from app.errors import error_response
 from app.extensions import get_session
 from app.fulfilment import audit, merchant, routing
@@ -28,6 +28,12 @@ bp = Blueprint("admin_partners", __name__, template_folder="templates")
 def _error(exc: FulfilmentError) -> ResponseReturnValue:
     get_session().rollback()
     return error_response(exc.status, exc.code, exc.message)
+
+
+@bp.context_processor
+def _layout_context() -> dict[str, Any]:
+    # The admin layout's needs (as app.admin.views gives its own pages).
+    return {"dev_sign_in": "devtools" in current_app.blueprints, "csrf_token": csrf_token}
 
 
 @bp.app_context_processor
