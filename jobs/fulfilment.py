@@ -13,11 +13,12 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from rq import get_current_job
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.extensions import get_db, get_redis
-from app.fulfilment import jobdata, partner_webhooks, push, routing
-from app.models import JobAssignment, Partner
+from app.fulfilment import idempotency, jobdata, partner_webhooks, push, routing
+from app.models import JobAssignment, Partner, ProductionJob
 from connectors.http import HttpClient
 from connectors.woocommerce import is_loopback_host
 from jobs.queue import JobSpec, enqueue_after_commit
@@ -127,3 +128,21 @@ def deliver_partner_webhook(assignment_id: int) -> int:
 
 def _host(url: str) -> str | None:
     return urlsplit(url).hostname
+
+
+def housekeeping() -> dict[str, int]:
+    """Route waiting jobs of every shop (a rule may have been fixed) and prune idempotency."""
+    with get_db().session() as session:
+        shop_ids = session.scalars(
+            select(ProductionJob.shop_id)
+            .where(ProductionJob.status.in_(routing.ROUTABLE), ProductionJob.partner_id.is_(None))
+            .distinct()
+        ).all()
+        routed = 0
+        for shop_id in shop_ids:
+            assignments = routing.route_waiting(session, shop_id)
+            announce(session, assignments)
+            routed += len(assignments)
+        pruned = idempotency.prune(session)
+        session.commit()
+    return {"routed": routed, "pruned": pruned}

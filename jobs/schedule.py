@@ -13,7 +13,7 @@ from typing import Any
 from redis import Redis
 from rq.cron import CronScheduler
 
-from jobs import sync
+from jobs import fulfilment, sync
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,12 @@ PERIODIC = (
         "sync",
         "17 */6 * * *",
         "catch products and orders whose webhooks were lost",
+    ),
+    Periodic(
+        fulfilment.housekeeping,
+        "default",
+        "41 * * * *",
+        "route ready jobs still waiting for a partner; forget week-old idempotency answers",
     ),
 )
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.fulfilment import partner_webhooks, routing
 from app.models import JobAssignment, Partner, ProductionJob, Shop
 from app.storage import Storage
-from jobs.fulfilment import route_after_production
+from jobs.fulfilment import housekeeping, route_after_production
 from jobs.queue import get_queue
 from tests.factories import make_shop
 
@@ -178,6 +178,25 @@ def test_a_job_routed_after_production_is_announced_with_a_signed_webhook(
     assert payload["event"] == "job.created"
     assert payload["job"]["id"] == assignment.id
     assert "email" not in json.dumps(payload)
+    session.expire_all()
+    production = session.get(ProductionJob, job.id)
+    assert production is not None
+    assert production.partner_id == partner.id
+
+
+def test_housekeeping_routes_jobs_left_waiting(
+    app: Flask, session: Session, storage: Storage, redis: Redis
+) -> None:
+    shop = make_shop(session)
+    job = ready_job(session, storage, shop)
+    session.commit()
+    partner = make_partner(session, "Late", "late@print.test").partner
+    route_to(session, shop, partner)  # a rule saved without routing (e.g. by an operator)
+    session.commit()
+
+    with app.app_context():
+        assert housekeeping() == {"routed": 1, "pruned": 0}
+        assert housekeeping() == {"routed": 0, "pruned": 0}
     session.expire_all()
     production = session.get(ProductionJob, job.id)
     assert production is not None
