@@ -13,11 +13,13 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
+from app.fulfilment import audit
 from app.fulfilment.errors import Conflict, Invalid, NotFound
 from app.models import (
     ASSIGNMENT_TRANSITIONS,
@@ -150,9 +152,10 @@ def _advance_production(job: ProductionJob, status: AssignmentStatus) -> None:
 
 
 def apply_report(
-    session: Session, partner_id: int, assignment_id: int, report: Report
+    session: Session, partner_id: int, assignment_id: int, report: Report, actor: audit.Actor
 ) -> tuple[JobAssignment, ShipmentPush | None]:
-    """Record the partner's report (stored before any push); a shipment gets a push row."""
+    """Record the partner's report (stored before any push) and who made it; a shipment gets a
+    push row, which the caller enqueues after commit."""
     _check(report)
     row = get_for_partner(session, partner_id, assignment_id)
     now = utcnow()
@@ -182,5 +185,15 @@ def apply_report(
         row.lease_token = row.lease_owner = row.lease_expires_at = None
         push = ShipmentPush(shop_id=row.shop_id, assignment_id=row.id, status=PushStatus.REPORTED)
         session.add(push)
+    detail: dict[str, Any] = {k: v for k, v in vars(report).items() if v and k != "lease_token"}
+    audit.record(
+        session,
+        actor,
+        f"status_{report.status.value}",
+        partner_id=row.partner_id,
+        shop_id=row.shop_id,
+        job_id=row.production_job_id,
+        detail={**detail, "status": report.status.value},
+    )
     session.flush()
     return row, push

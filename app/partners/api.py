@@ -262,18 +262,7 @@ def report_status(job_id: int) -> Answer:
         lease_token=_text(body, "lease_token", 64),
     )
     session = get_session()
-    row, push = assignments.apply_report(session, _partner().id, job_id, report)
-    detail = {k: v for k, v in vars(report).items() if v and k != "lease_token"}
-    detail["status"] = status.value
-    audit.record(
-        session,
-        _actor(),
-        f"status_{status.value}",
-        partner_id=row.partner_id,
-        shop_id=row.shop_id,
-        job_id=row.production_job_id,
-        detail=detail,
-    )
+    row, push = assignments.apply_report(session, _partner().id, job_id, report, _actor())
     if push is not None:
         enqueue_push(session, push.id, push.shop_id)
     return {"job": _job_json(row)}, 200

@@ -227,7 +227,7 @@ def report(job_id: int) -> ResponseReturnValue:
             reason=(form.get("reason") or "").strip()[:2000] or None,
             lease_token=row.lease_token,  # people in the portal act over any worker's lease
         )
-        row, push = assignments.apply_report(db, _partner().id, job_id, report)
+        row, push = assignments.apply_report(db, _partner().id, job_id, report, _actor())
     except ValueError:
         flash("Choose printing, shipped or problem.", "error")
         return redirect(url_for("partner_portal.job", job_id=job_id))
@@ -235,17 +235,6 @@ def report(job_id: int) -> ResponseReturnValue:
         db.rollback()
         flash(exc.message, "error")
         return redirect(url_for("partner_portal.job", job_id=job_id))
-    detail = {k: v for k, v in vars(report).items() if v and k != "lease_token"}
-    detail["status"] = status.value
-    audit.record(
-        db,
-        _actor(),
-        f"status_{status.value}",
-        partner_id=row.partner_id,
-        shop_id=row.shop_id,
-        job_id=row.production_job_id,
-        detail=detail,
-    )
     if push is not None:
         enqueue_push(db, push.id, push.shop_id)
     db.commit()
