@@ -17,6 +17,7 @@ from app.errors import error_response
 from app.extensions import get_session
 from app.fulfilment import audit, merchant, routing
 from app.fulfilment import push as pushes
+from app.fulfilment.assignments import MAX_ID
 from app.fulfilment.errors import FulfilmentError
 from app.models import JobAssignment, Product, ShipmentPush, ShopScope
 from jobs.fulfilment import announce, enqueue_push
@@ -153,7 +154,7 @@ def route_waiting() -> ResponseReturnValue:
 @csrf_protected
 def retry_push(push_id: int) -> ResponseReturnValue:
     shop, session = signed_in_shop(), get_session()
-    push = ShopScope(session, shop.id).get(ShipmentPush, push_id)
+    push = ShopScope(session, shop.id).get(ShipmentPush, push_id) if push_id <= MAX_ID else None
     if push is None:
         return error_response(404, "not_found", "There is no such shipment.")
     try:

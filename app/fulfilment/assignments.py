@@ -56,7 +56,12 @@ def page_after(
     return list(session.scalars(stmt))
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
+
+
 def get_for_partner(session: Session, partner_id: int, assignment_id: int) -> JobAssignment:
+    if not 0 < assignment_id <= MAX_ID:
+        raise NotFound("There is no job with this id.")
     row = session.get(JobAssignment, assignment_id)
     if row is None or row.partner_id != partner_id:
         raise NotFound("There is no job with this id.")

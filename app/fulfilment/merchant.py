@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.fulfilment.assignments import MAX_ID
 from app.fulfilment.errors import Conflict, Invalid, NotFound
 from app.fulfilment.passwords import hash_password, temporary_password
 from app.models import (
@@ -25,6 +26,11 @@ from app.models import (
     ShopScope,
     Template,
 )
+
+
+def _is_id(value: object) -> bool:
+    """A value that can be a row id (a bool is not; a 64-bit number would break the query)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
 def linked_partners(session: Session, shop_id: int) -> list[Partner]:
@@ -84,7 +90,7 @@ def create_partner(session: Session, shop_id: int, kind: str, name: str, email: 
 
 
 def link_network_partner(session: Session, shop_id: int, partner_id: int) -> Partner:
-    partner = session.get(Partner, partner_id)
+    partner = session.get(Partner, partner_id) if _is_id(partner_id) else None
     if partner is None or partner.kind != PartnerKind.NETWORK.value or not partner.is_active:
         raise NotFound("There is no network partner with this id.")
     _link(session, shop_id, partner.id)
@@ -109,7 +115,7 @@ def unlink_partner(session: Session, shop_id: int, partner_id: int) -> None:
 def add_rule(session: Session, shop_id: int, data: dict[str, Any]) -> RoutingRule:
     scope = ShopScope(session, shop_id)
     partner_id = data.get("partner_id")
-    if not isinstance(partner_id, int) or partner_id not in {
+    if not _is_id(partner_id) or partner_id not in {
         p.id for p in linked_partners(session, shop_id)
     }:
         raise Invalid("partner_id must be one of your store's partners.")
@@ -118,11 +124,11 @@ def add_rule(session: Session, shop_id: int, data: dict[str, Any]) -> RoutingRul
         raise Invalid("priority must be an integer from 0 to 10000.")
     product_id, template_id = data.get("product_id"), data.get("template_id")
     if product_id is not None and (
-        not isinstance(product_id, int) or scope.get(Product, product_id) is None
+        not _is_id(product_id) or scope.get(Product, product_id) is None
     ):
         raise Invalid("product_id is not a product of your store.")
     if template_id is not None and (
-        not isinstance(template_id, int) or scope.get(Template, template_id) is None
+        not _is_id(template_id) or scope.get(Template, template_id) is None
     ):
         raise Invalid("template_id is not a template of your store.")
     country = data.get("country_code")
@@ -143,7 +149,7 @@ def add_rule(session: Session, shop_id: int, data: dict[str, Any]) -> RoutingRul
 
 
 def delete_rule(session: Session, shop_id: int, rule_id: int) -> None:
-    rule = ShopScope(session, shop_id).get(RoutingRule, rule_id)
+    rule = ShopScope(session, shop_id).get(RoutingRule, rule_id) if _is_id(rule_id) else None
     if rule is None:
         raise NotFound("There is no routing rule with this id.")
     session.delete(rule)

@@ -139,7 +139,7 @@ def _cursor(value: str | None) -> int:
     try:
         decoded = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
         kind, _, number = decoded.partition(":")
-        if kind != "a" or not number.isdigit() or len(number) > 12:
+        if kind != "a" or not number.isdigit() or int(number) > assignments.MAX_ID:
             raise ValueError(value)
         return int(number)
     except ValueError as exc:

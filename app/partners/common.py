@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from flask import Response, current_app, request, stream_with_context
 from sqlalchemy.orm import Session
 
-from app.fulfilment import audit, jobdata, slip
+from app.fulfilment import assignments, audit, jobdata, slip
 from app.fulfilment.downloads import SLIP
 from app.fulfilment.errors import NotFound
 from app.fulfilment.zipstream import Entry, stream_zip
@@ -43,8 +43,10 @@ def secure_headers(response: Response) -> Response:
 
 def job_file(session: Session, assignment: JobAssignment, file_id: str) -> ProductionFile | None:
     """The job's file with this id, or None (a file of any other job is never returned)."""
-    if file_id == SLIP or not file_id.isdigit():
+    if file_id == SLIP:
         return None
+    if not file_id.isdigit() or not 0 < int(file_id) <= assignments.MAX_ID:
+        raise NotFound("There is no such file for this job.")
     row = session.get(ProductionFile, int(file_id))
     if row is None or row.production_job_id != assignment.production_job_id:
         raise NotFound("There is no such file for this job.")

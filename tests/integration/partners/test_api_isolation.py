@@ -148,3 +148,14 @@ def test_cursor_pages_through_new_jobs_only(client: FlaskClient, world: World) -
     assert third == {"jobs": [], "next_cursor": second["next_cursor"]}
     bad = client.get("/partner-api/v1/jobs?cursor=%%%", headers=bearer(world.a.key))
     assert bad.status_code == 422
+
+
+@pytest.mark.parametrize("job_id", ["0", "2147483648", "99999999999999999999999"])
+def test_out_of_range_ids_are_not_found(client: FlaskClient, world: World, job_id: str) -> None:
+    for suffix in ("", "/files"):
+        response = client.get(f"/partner-api/v1/jobs/{job_id}{suffix}", headers=bearer(world.a.key))
+        assert response.status_code == 404
+    huge_cursor = client.get(
+        "/partner-api/v1/jobs?cursor=YTo5OTk5OTk5OTk5OTk", headers=bearer(world.a.key)
+    )
+    assert huge_cursor.status_code == 422
