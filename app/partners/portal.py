@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from app.extensions import get_session, get_storage
 from app.fulfilment import assignments, audit, jobdata, keys, partner_webhooks
 from app.fulfilment.errors import FulfilmentError
+from app.fulfilment.passwords import MIN_LENGTH, hash_password, verify_password
 from app.models import AssignmentStatus, AuditEvent, FileKind, JobAssignment, Partner
 from app.partners import common
 from app.partners.portal_auth import (
@@ -307,3 +308,23 @@ def activity() -> str:
         .limit(200)
     )
     return render_template("partners/activity.html", events=list(events))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@partner_user_required
+def password() -> ResponseReturnValue:
+    """Replace the password (the temporary one a merchant handed over, or a compromised one)."""
+    if request.method == "GET":
+        return render_template("partners/password.html", min_length=MIN_LENGTH)
+    user, new = g.partner_user, request.form.get("new", "")
+    if not verify_password(request.form.get("current", ""), user.password_hash):
+        flash("The current password is not right.", "error")
+    elif len(new) < MIN_LENGTH:
+        flash(f"The new password needs at least {MIN_LENGTH} characters.", "error")
+    else:
+        user.password_hash = hash_password(new)
+        audit.record(get_session(), _actor(), "password_changed", partner_id=_partner().id)
+        get_session().commit()
+        flash("Your password is changed.", "success")
+        return redirect(url_for("partner_portal.jobs"))
+    return render_template("partners/password.html", min_length=MIN_LENGTH), 422

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.models import AssignmentStatus, AuditEvent, JobAssignment, PartnerApiKey
 
-from .conftest import World, bearer, csrf_of, portal_login
+from .conftest import PASSWORD, World, bearer, csrf_of, portal_login
 
 
 @pytest.mark.parametrize(
@@ -162,3 +162,27 @@ def test_a_new_key_is_shown_once_and_works(
     assert key.group(1) not in client.get("/partners/keys").get_data(as_text=True)
     row = session.scalars(select(PartnerApiKey).where(PartnerApiKey.name == "press 2")).one()
     assert row.partner_id == world.a.partner.id
+
+
+def test_a_partner_user_replaces_the_temporary_password(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    portal_login(client, world.a.user.email)
+    token = csrf_of(client, "/partners/password")
+    wrong = client.post(
+        "/partners/password", data={"csrf_token": token, "current": "nope", "new": "x" * 12}
+    )
+    short = client.post(
+        "/partners/password", data={"csrf_token": token, "current": PASSWORD, "new": "short"}
+    )
+    done = client.post(
+        "/partners/password",
+        data={"csrf_token": token, "current": PASSWORD, "new": "a new long secret"},
+    )
+
+    assert (wrong.status_code, short.status_code, done.status_code) == (422, 422, 302)
+    client.post("/partners/logout", data={"csrf_token": csrf_of(client)})
+    assert portal_login(client, world.a.user.email).status_code == 401
+    assert portal_login(client, world.a.user.email, "a new long secret").status_code == 302
+    actions = session.scalars(select(AuditEvent.action)).all()
+    assert actions == ["password_changed"]
