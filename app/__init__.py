@@ -69,11 +69,13 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin.ai import bp as admin_ai_bp
     from app.admin.api import bp as admin_api_bp
     from app.admin.billing import bp as admin_billing_bp
+    from app.admin.partners import bp as admin_partners_bp
     from app.billing.stripe_webhooks import bp as stripe_webhooks_bp
     from app.clipart import bp as clipart_bp
     from app.files import bp as files_bp
     from app.health import bp as health_bp
     from app.home import bp as home_bp
+    from app.partners import blueprints as partner_blueprints
     from app.shopify import embedded
     from app.shopify.auth import bp as shopify_auth_bp
     from app.shopify.webhooks import bp as shopify_webhooks_bp
@@ -97,6 +99,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_api_bp)
     app.register_blueprint(admin_ai_bp)
     app.register_blueprint(admin_billing_bp)  # /admin/billing, /api/admin/billing
+    app.register_blueprint(admin_partners_bp)
+    for partner_bp in partner_blueprints():  # partner_portal (people), partner_api (keys)
+        app.register_blueprint(partner_bp)
     app.context_processor(embedded.template_context)
     embedded.install_frame_policy(app)
     accounts.install(app)  # Luneo accounts: the standalone admin's sign-in and stores

@@ -119,6 +119,8 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[st
         "STOREFRONT_RATE_PER_SHOP": _env_int(environ, "LUNEO_STOREFRONT_RATE_PER_SHOP", 3000),
         "STOREFRONT_RATE_PER_CLIENT": _env_int(environ, "LUNEO_STOREFRONT_RATE_PER_CLIENT", 240),
         "STOREFRONT_PREVIEW_CACHE_TTL": _env_int(environ, "LUNEO_STOREFRONT_PREVIEW_TTL", 900),
+        # Seconds between retries of a shipment push to a store ("10,60,300,…"; empty: defaults).
+        "PUSH_RETRY_INTERVALS": environ.get("LUNEO_PUSH_RETRY_INTERVALS", ""),
     }
 
 

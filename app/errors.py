@@ -11,7 +11,9 @@ log = logging.getLogger(__name__)
 
 
 def wants_json() -> bool:
-    if request.path.startswith(("/api/", "/readyz", "/healthz", "/proxy/", "/storefront/")):
+    if request.path.startswith(
+        ("/api/", "/partner-api/", "/readyz", "/healthz", "/proxy/", "/storefront/")
+    ):
         return True
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return best == "application/json" and not request.accept_mimetypes.accept_html

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.extensions import get_db, get_redis, get_storage
 from app.production import produce_job
+from jobs.fulfilment import route_after_production
 from jobs.queue import JobSpec, enqueue_after_commit, report_progress
 
 FUNC = "jobs.production.produce"
@@ -56,4 +57,6 @@ def produce(production_job_id: int) -> dict[str, Any]:
             progress=report_progress,
             will_retry=_will_retry,
         )
+        if outcome.status == "ready":
+            route_after_production(session, production_job_id)
     return outcome.as_dict()

@@ -13,7 +13,7 @@ from typing import Any
 from redis import Redis
 from rq.cron import CronScheduler
 
-from jobs import billing, sync
+from jobs import billing, fulfilment, sync
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,12 @@ PERIODIC = (
         "default",
         "*/15 * * * *",
         "report overage to Shopify/Stripe; resume production that waited for a plan",
+    ),
+    Periodic(
+        fulfilment.housekeeping,
+        "default",
+        "41 * * * *",
+        "route ready jobs still waiting for a partner; forget week-old idempotency answers",
     ),
 )
 

@@ -16,6 +16,19 @@ from app.models.design import Design, DesignStatus
 from app.models.files import FileKind, StoredFile
 from app.models.order import Order, OrderItem
 from app.models.partner import Partner, ShopPartner
+from app.models.partner_ops import (
+    ASSIGNMENT_TRANSITIONS,
+    AssignmentStatus,
+    AuditEvent,
+    IdempotencyRecord,
+    JobAssignment,
+    PartnerApiKey,
+    PartnerKind,
+    PartnerUser,
+    PushStatus,
+    RoutingRule,
+    ShipmentPush,
+)
 from app.models.production import (
     InvalidTransition,
     ProductionFile,
@@ -28,7 +41,10 @@ from app.models.template import PrintArea, Template
 from app.models.webhook import WebhookEvent, WebhookStatus
 
 __all__ = [
+    "ASSIGNMENT_TRANSITIONS",
     "AiSettings",
+    "AssignmentStatus",
+    "AuditEvent",
     "BillingEvent",
     "BillingInterval",
     "BillingProvider",
@@ -37,11 +53,16 @@ __all__ = [
     "FileKind",
     "Generation",
     "GenerationStatus",
+    "IdempotencyRecord",
     "InvalidTransition",
+    "JobAssignment",
     "Membership",
     "Order",
     "OrderItem",
     "Partner",
+    "PartnerApiKey",
+    "PartnerKind",
+    "PartnerUser",
     "Platform",
     "PrintArea",
     "Product",
@@ -49,7 +70,10 @@ __all__ = [
     "ProductionFile",
     "ProductionJob",
     "ProductionStatus",
+    "PushStatus",
     "Role",
+    "RoutingRule",
+    "ShipmentPush",
     "Shop",
     "ShopPartner",
     "ShopScope",

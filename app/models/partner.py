@@ -25,6 +25,11 @@ class Partner(IdMixin, TimestampMixin, Base):
     webhook_url: Mapped[str | None] = mapped_column(Text)
     webhook_secret: Mapped[str | None] = mapped_column(EncryptedString)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # network | own | in_house (app.models.partner_ops.PartnerKind); who the print shop is.
+    kind: Mapped[str] = mapped_column(String(16), default="network", server_default="network")
+    created_by_shop_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shops.id", ondelete="SET NULL")
+    )
 
 
 class ShopPartner(IdMixin, Base):

@@ -1,0 +1,175 @@
+"""Admin: fulfilment partners, routing rules, jobs waiting for a route, shipment pushes.
+
+The page is server-rendered; its writes go to the JSON routes below (same guard and CSRF rule
+as the rest of the admin API), called by ``static/admin/partners.js``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+
+from app.admin.auth import shop_admin_required, signed_in_shop
+from app.admin.csrf import csrf_protected, csrf_token
+from app.errors import error_response
+from app.extensions import get_session
+from app.fulfilment import audit, merchant, routing
+from app.fulfilment import push as pushes
+from app.fulfilment.assignments import MAX_ID
+from app.fulfilment.errors import FulfilmentError
+from app.models import JobAssignment, Product, ShipmentPush, ShopScope
+from jobs.fulfilment import announce, enqueue_push
+
+bp = Blueprint("admin_partners", __name__, template_folder="templates")
+
+
+@bp.errorhandler(FulfilmentError)
+def _error(exc: FulfilmentError) -> ResponseReturnValue:
+    get_session().rollback()
+    return error_response(exc.status, exc.code, exc.message)
+
+
+@bp.context_processor
+def _layout_context() -> dict[str, Any]:
+    # The admin layout's needs (as app.admin.views gives its own pages).
+    return {"dev_sign_in": "devtools" in current_app.blueprints, "csrf_token": csrf_token}
+
+
+@bp.app_context_processor
+def _timeline() -> dict[str, Any]:
+    def fulfilment_timeline(order_id: int) -> list[merchant.Timeline]:
+        return merchant.order_timelines(get_session(), signed_in_shop().id, order_id)
+
+    return {"fulfilment_timeline": fulfilment_timeline}
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else {}
+
+
+def _merchant_actor() -> audit.Actor:
+    shop = signed_in_shop()
+    return audit.Actor(
+        "merchant",
+        str(shop.id),
+        shop.name or shop.domain,
+        request.remote_addr,
+        request.headers.get("User-Agent"),
+    )
+
+
+def _route_now(shop_id: int) -> int:
+    session = get_session()
+    routed = routing.route_waiting(session, shop_id)
+    announce(session, routed)
+    return len(routed)
+
+
+@bp.get("/admin/partners")
+@shop_admin_required
+def page() -> str:
+    shop, session = signed_in_shop(), get_session()
+    scope = ShopScope(session, shop.id)
+    waiting = routing.unrouted_job_ids(session, shop.id)
+    return render_template(
+        "admin/partners.html",
+        shop=shop,
+        partners=merchant.linked_partners(session, shop.id),
+        network=merchant.network_partners(session),
+        rules=merchant.rules(session, shop.id),
+        products=scope.all(Product, Product.title, limit=500),
+        waiting=waiting,
+    )
+
+
+@bp.post("/api/admin/fulfilment/partners")
+@shop_admin_required
+@csrf_protected
+def create_partner() -> ResponseReturnValue:
+    body, shop = _body(), signed_in_shop()
+    session = get_session()
+    if isinstance(body.get("partner_id"), int):
+        partner = merchant.link_network_partner(session, shop.id, body["partner_id"])
+        session.commit()
+        return jsonify({"partner": {"id": partner.id, "name": partner.name}}), 201
+    created = merchant.create_partner(
+        session,
+        shop.id,
+        str(body.get("kind", "")),
+        str(body.get("name", "")),
+        str(body.get("email", "")),
+    )
+    session.commit()
+    return jsonify(
+        {
+            "partner": {"id": created.partner.id, "name": created.partner.name},
+            "sign_in": {"email": created.email, "temporary_password": created.password},
+        }
+    ), 201
+
+
+@bp.delete("/api/admin/fulfilment/partners/<int:partner_id>")
+@shop_admin_required
+@csrf_protected
+def unlink_partner(partner_id: int) -> ResponseReturnValue:
+    merchant.unlink_partner(get_session(), signed_in_shop().id, partner_id)
+    get_session().commit()
+    return jsonify({"ok": True})
+
+
+@bp.post("/api/admin/fulfilment/rules")
+@shop_admin_required
+@csrf_protected
+def add_rule() -> ResponseReturnValue:
+    shop = signed_in_shop()
+    rule = merchant.add_rule(get_session(), shop.id, _body())
+    routed = _route_now(shop.id)
+    get_session().commit()
+    return jsonify({"rule": {"id": rule.id}, "routed": routed}), 201
+
+
+@bp.delete("/api/admin/fulfilment/rules/<int:rule_id>")
+@shop_admin_required
+@csrf_protected
+def delete_rule(rule_id: int) -> ResponseReturnValue:
+    merchant.delete_rule(get_session(), signed_in_shop().id, rule_id)
+    get_session().commit()
+    return jsonify({"ok": True})
+
+
+@bp.post("/api/admin/fulfilment/route")
+@shop_admin_required
+@csrf_protected
+def route_waiting() -> ResponseReturnValue:
+    routed = _route_now(signed_in_shop().id)
+    get_session().commit()
+    return jsonify({"routed": routed})
+
+
+@bp.post("/api/admin/fulfilment/pushes/<int:push_id>/retry")
+@shop_admin_required
+@csrf_protected
+def retry_push(push_id: int) -> ResponseReturnValue:
+    shop, session = signed_in_shop(), get_session()
+    push = ShopScope(session, shop.id).get(ShipmentPush, push_id) if push_id <= MAX_ID else None
+    if push is None:
+        return error_response(404, "not_found", "There is no such shipment.")
+    try:
+        pushes.retry(session, push)
+    except ValueError as exc:
+        return error_response(409, "not_failed", str(exc))
+    assignment = ShopScope(session, shop.id).get(JobAssignment, push.assignment_id)
+    audit.record(
+        session,
+        _merchant_actor(),
+        "push_retry",
+        shop_id=shop.id,
+        job_id=assignment.production_job_id if assignment else None,
+        detail={"push_id": push.id},
+    )
+    enqueue_push(session, push.id, shop.id)
+    session.commit()
+    return jsonify({"status": push.status.value})

@@ -1,0 +1,109 @@
+"""What a partner sees of a job: one dict for the API, the portal and the webhook payload.
+
+Only what printing and shipping need leaves Luneo: no prices, no customer email; the shipping
+address is limited to name, lines, city, region, zip, country and phone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.models import JobAssignment, Order, OrderItem, ProductionFile, ProductionJob, Shop
+
+ADDRESS_FIELDS = (
+    "name",
+    "address1",
+    "address2",
+    "city",
+    "province",
+    "zip",
+    "country_code",
+    "phone",
+)
+
+
+@dataclass(frozen=True)
+class JobRows:
+    assignment: JobAssignment
+    job: ProductionJob
+    item: OrderItem
+    order: Order
+    shop: Shop
+
+
+def load(session: Session, assignment: JobAssignment) -> JobRows:
+    job = session.get(ProductionJob, assignment.production_job_id)
+    item = session.get(OrderItem, job.order_item_id) if job else None
+    shop = session.get(Shop, assignment.shop_id)
+    if job is None or item is None or shop is None:
+        raise LookupError(f"assignment {assignment.id} lost its job")
+    return JobRows(assignment, job, item, item.order, shop)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def shipping_address(order: Order) -> dict[str, str]:
+    raw = order.shipping_address or {}
+    out = {field: str(raw.get(field) or "") for field in ADDRESS_FIELDS}
+    if not out["country_code"] and raw.get("countryCode"):
+        out["country_code"] = str(raw["countryCode"])
+    return out
+
+
+def file_dict(file: ProductionFile) -> dict[str, Any]:
+    stored = file.stored_file
+    return {
+        "id": file.id,
+        "area": file.area_key,
+        "format": file.format,
+        "kind": stored.kind.value,
+        "content_type": stored.content_type,
+        "size": stored.size,
+        "sha256": stored.sha256,
+        "filename": stored.original_name or f"job-{file.production_job_id}-{file.area_key}",
+    }
+
+
+def job_dict(rows: JobRows) -> dict[str, Any]:
+    a, job, item, order = rows.assignment, rows.job, rows.item, rows.order
+    return {
+        "id": a.id,
+        "status": a.status.value,
+        "status_changed_at": _iso(a.status_changed_at),
+        "routed_at": _iso(a.created_at),
+        "problem_reason": a.problem_reason,
+        "shop": {"id": rows.shop.id, "name": rows.shop.name or rows.shop.domain},
+        "order": {"id": order.id, "name": order.name or order.external_id},
+        "item": {"title": item.title, "sku": item.sku, "quantity": item.quantity},
+        "shipping_address": shipping_address(order),
+        "preflight": {
+            "errors": int(job.preflight.get("errors", 0)),
+            "warnings": int(job.preflight.get("warnings", 0)),
+            "findings": [
+                {k: f.get(k) for k in ("severity", "area", "code", "message")}
+                for f in job.preflight.get("findings", [])
+                if isinstance(f, dict)
+            ],
+        },
+        "files": [file_dict(f) for f in sorted(job.files, key=lambda f: f.id)],
+        "lease": {
+            "owner": a.lease_owner,
+            "expires_at": _iso(a.lease_expires_at),
+        }
+        if a.lease_expires_at is not None
+        else None,
+        "shipment": {
+            "carrier": a.carrier,
+            "tracking_number": a.tracking_number,
+            "tracking_url": a.tracking_url,
+            "shipped_at": _iso(a.shipped_at),
+        }
+        if a.shipped_at is not None
+        else None,
+    }

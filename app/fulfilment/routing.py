@@ -1,0 +1,121 @@
+"""Routing: the shop's rules choose the partner that makes each ready production job.
+
+Rules are tried by priority (lowest first, then oldest); a rule matches when each criterion it
+sets (product, template, shipping country) equals the job's. A job no rule matches stays
+unrouted, visible in the admin, and is routed when a rule is added or routing is re-run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import (
+    Design,
+    JobAssignment,
+    OrderItem,
+    Partner,
+    ProductionJob,
+    ProductionStatus,
+    RoutingRule,
+    ShopPartner,
+)
+
+ROUTABLE = frozenset({ProductionStatus.READY, ProductionStatus.PRINTING})
+
+
+@dataclass(frozen=True)
+class JobFacts:
+    """What rules look at."""
+
+    product_id: int | None
+    template_id: int | None
+    country_code: str | None
+
+
+def facts_of(session: Session, job: ProductionJob) -> JobFacts:
+    item = session.get(OrderItem, job.order_item_id)
+    design = session.get(Design, job.design_id) if job.design_id else None
+    country = None
+    if item is not None:
+        address = item.order.shipping_address or {}
+        raw = address.get("country_code") or address.get("countryCode") or address.get("country")
+        country = str(raw).upper()[:2] if raw else None
+    return JobFacts(
+        product_id=item.product_id if item is not None else None,
+        template_id=design.template_id if design is not None else None,
+        country_code=country,
+    )
+
+
+def matches(rule: RoutingRule, facts: JobFacts) -> bool:
+    return (
+        (rule.product_id is None or rule.product_id == facts.product_id)
+        and (rule.template_id is None or rule.template_id == facts.template_id)
+        and (rule.country_code is None or rule.country_code.upper() == facts.country_code)
+    )
+
+
+def active_rules(session: Session, shop_id: int) -> list[RoutingRule]:
+    """The shop's usable rules in the order they are tried (linked, active partners only)."""
+    stmt = (
+        select(RoutingRule)
+        .join(Partner, Partner.id == RoutingRule.partner_id)
+        .join(
+            ShopPartner,
+            (ShopPartner.partner_id == RoutingRule.partner_id)
+            & (ShopPartner.shop_id == RoutingRule.shop_id),
+        )
+        .where(RoutingRule.shop_id == shop_id, RoutingRule.is_active, Partner.is_active)
+        .order_by(RoutingRule.priority, RoutingRule.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def route_job(session: Session, job_id: int) -> JobAssignment | None:
+    """Assign a ready job to the first matching rule's partner; None while no rule matches.
+
+    Idempotent: a job already assigned keeps its assignment (returned as is).
+    """
+    job = session.get(ProductionJob, job_id)
+    if job is None or job.status not in ROUTABLE:
+        return None
+    existing = session.scalars(
+        select(JobAssignment).where(JobAssignment.production_job_id == job.id)
+    ).first()
+    if existing is not None:
+        return existing
+    facts = facts_of(session, job)
+    rule = next((r for r in active_rules(session, job.shop_id) if matches(r, facts)), None)
+    if rule is None:
+        return None
+    assignment = JobAssignment(
+        shop_id=job.shop_id, production_job_id=job.id, partner_id=rule.partner_id, rule_id=rule.id
+    )
+    job.partner_id = rule.partner_id
+    session.add(assignment)
+    session.flush()
+    return assignment
+
+
+def unrouted_job_ids(session: Session, shop_id: int) -> list[int]:
+    """Ready jobs of the shop that no partner has yet, oldest first."""
+    assigned = select(JobAssignment.production_job_id).where(JobAssignment.shop_id == shop_id)
+    stmt = (
+        select(ProductionJob.id)
+        .where(
+            ProductionJob.shop_id == shop_id,
+            ProductionJob.status.in_(ROUTABLE),
+            ProductionJob.id.not_in(assigned),
+        )
+        .order_by(ProductionJob.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def route_waiting(session: Session, shop_id: int) -> list[JobAssignment]:
+    """Route every unrouted ready job of the shop; returns the new assignments."""
+    routed = [route_job(session, job_id) for job_id in unrouted_job_ids(session, shop_id)]
+    return [a for a in routed if a is not None]

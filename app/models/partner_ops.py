@@ -1,0 +1,185 @@
+"""The partner side of production: users, API keys, routing, assignments, pushes and audit.
+
+A production job that becomes ready is *assigned* to one partner by the shop's routing rules
+(``JobAssignment``, one per job). The assignment carries what the partner works with: its own
+status (new → printing → shipped, or problem), the lease a partner worker holds while it works
+on the job, and the shipment it reported. The push of that shipment to the store is a separate
+row (``ShipmentPush``) so the report is stored before, and kept whatever happens to, the push.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, utcnow
+from app.models.base import IdMixin, ShopOwnedMixin, TimestampMixin, json_default
+
+
+class PartnerKind(enum.StrEnum):
+    NETWORK = "network"  # a print shop serving many merchants
+    OWN = "own"  # the merchant's own print shop, outside Luneo
+    IN_HOUSE = "in_house"  # the merchant prints themselves, with the same portal
+
+
+class PartnerUser(IdMixin, TimestampMixin, Base):
+    """A person at a partner who signs in to the portal (password hashed with scrypt)."""
+
+    __tablename__ = "partner_users"
+
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(255), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    last_login_at: Mapped[datetime | None]
+
+
+class PartnerApiKey(IdMixin, Base):
+    """A Bearer key for the partner API: shown once, kept as a lookup id and a hash."""
+
+    __tablename__ = "partner_api_keys"
+
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), index=True
+    )
+    key_id: Mapped[str] = mapped_column(String(32), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(128), default="")
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partner_users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class RoutingRule(IdMixin, ShopOwnedMixin, TimestampMixin, Base):
+    """Which partner makes a job: the matching active rule with the lowest priority wins.
+
+    Empty criteria match everything, so a rule without product, template and country is the
+    shop's default route.
+    """
+
+    __tablename__ = "routing_rules"
+
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), index=True
+    )
+    priority: Mapped[int] = mapped_column(Integer, default=100)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    template_id: Mapped[int | None] = mapped_column(ForeignKey("templates.id", ondelete="CASCADE"))
+    country_code: Mapped[str | None] = mapped_column(String(2))
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+
+class AssignmentStatus(enum.StrEnum):
+    NEW = "new"
+    PRINTING = "printing"
+    SHIPPED = "shipped"
+    PROBLEM = "problem"
+
+
+# What a partner may report next. SHIPPED is final; a problem can be resolved by printing.
+ASSIGNMENT_TRANSITIONS: dict[AssignmentStatus, frozenset[AssignmentStatus]] = {
+    AssignmentStatus.NEW: frozenset(
+        {AssignmentStatus.PRINTING, AssignmentStatus.SHIPPED, AssignmentStatus.PROBLEM}
+    ),
+    AssignmentStatus.PRINTING: frozenset({AssignmentStatus.SHIPPED, AssignmentStatus.PROBLEM}),
+    AssignmentStatus.PROBLEM: frozenset(
+        {AssignmentStatus.PRINTING, AssignmentStatus.SHIPPED, AssignmentStatus.PROBLEM}
+    ),
+    AssignmentStatus.SHIPPED: frozenset(),
+}
+
+
+class JobAssignment(IdMixin, ShopOwnedMixin, TimestampMixin, Base):
+    __tablename__ = "job_assignments"
+    __table_args__ = (
+        UniqueConstraint("production_job_id", name="uq_job_assignments_production_job_id"),
+    )
+
+    production_job_id: Mapped[int] = mapped_column(
+        ForeignKey("production_jobs.id", ondelete="CASCADE")
+    )
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), index=True
+    )
+    rule_id: Mapped[int | None] = mapped_column(ForeignKey("routing_rules.id", ondelete="SET NULL"))
+    status: Mapped[AssignmentStatus] = mapped_column(default=AssignmentStatus.NEW, index=True)
+    status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    problem_reason: Mapped[str | None] = mapped_column(Text)
+    lease_token: Mapped[str | None] = mapped_column(String(64))
+    lease_owner: Mapped[str | None] = mapped_column(String(128))
+    lease_expires_at: Mapped[datetime | None]
+    carrier: Mapped[str | None] = mapped_column(String(128))
+    tracking_number: Mapped[str | None] = mapped_column(String(255))
+    tracking_url: Mapped[str | None] = mapped_column(Text)
+    shipped_at: Mapped[datetime | None]
+
+
+class PushStatus(enum.StrEnum):
+    REPORTED = "reported"
+    PUSHING = "pushing"
+    PUSHED = "pushed"
+    FAILED = "failed"
+
+
+class ShipmentPush(IdMixin, ShopOwnedMixin, TimestampMixin, Base):
+    """A shipped report on its way to the store (Shopify fulfillment / WooCommerce status)."""
+
+    __tablename__ = "shipment_pushes"
+    __table_args__ = (UniqueConstraint("assignment_id", name="uq_shipment_pushes_assignment_id"),)
+
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("job_assignments.id", ondelete="CASCADE"))
+    status: Mapped[PushStatus] = mapped_column(default=PushStatus.REPORTED, index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    fulfillment_ids: Mapped[dict[str, Any]] = mapped_column(default=json_default)
+    pushed_at: Mapped[datetime | None]
+
+
+class IdempotencyRecord(IdMixin, Base):
+    """The stored answer to a partner API write, replayed for the same Idempotency-Key."""
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (
+        UniqueConstraint("partner_id", "key", name="uq_idempotency_records_partner_id_key"),
+    )
+
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict[str, Any]] = mapped_column(default=json_default)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class AuditEvent(IdMixin, Base):
+    """Who did what to a partner job or file, when and from where (downloads, status changes)."""
+
+    __tablename__ = "audit_events"
+
+    partner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), index=True
+    )
+    shop_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shops.id", ondelete="CASCADE"), index=True
+    )
+    production_job_id: Mapped[int | None] = mapped_column(
+        ForeignKey("production_jobs.id", ondelete="CASCADE"), index=True
+    )
+    actor_type: Mapped[str] = mapped_column(String(32))  # partner_user, api_key, merchant, system
+    actor_id: Mapped[str | None] = mapped_column(String(64))
+    actor_label: Mapped[str] = mapped_column(String(255), default="")
+    action: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=json_default)
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(512))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

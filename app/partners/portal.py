@@ -1,0 +1,330 @@
+"""The partner portal, ``/partners``: jobs routed to the signed-in partner, files, slips, keys.
+
+Guard first (``partner_user_required``); every POST also passes the CSRF check. Views parse,
+call one service, render; the audit trail records every download and status change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from sqlalchemy import func, select
+
+from app.extensions import get_session, get_storage
+from app.fulfilment import assignments, audit, jobdata, keys, partner_webhooks
+from app.fulfilment.errors import FulfilmentError
+from app.fulfilment.passwords import MIN_LENGTH, hash_password, verify_password
+from app.models import AssignmentStatus, AuditEvent, FileKind, JobAssignment, Partner
+from app.partners import common
+from app.partners.portal_auth import (
+    authenticate,
+    check_csrf,
+    csrf_token,
+    current_user,
+    partner_user_required,
+    sign_in,
+)
+from jobs.fulfilment import enqueue_push
+
+bp = Blueprint("partner_portal", __name__, url_prefix="/partners", template_folder="templates")
+PAGE = 50
+MAX_ZIP_JOBS = 200
+FILTERS = ("new", "printing", "shipped", "problem")
+
+
+@bp.before_request
+def _csrf() -> None:
+    check_csrf()
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    return common.secure_headers(response)
+
+
+@bp.context_processor
+def _context() -> dict[str, Any]:
+    return {"csrf_token": csrf_token, "partner": g.get("partner"), "user": g.get("partner_user")}
+
+
+def _partner() -> Partner:
+    partner: Partner = g.partner
+    return partner
+
+
+def _actor() -> audit.Actor:
+    user = g.partner_user
+    return common.actor("partner_user", user.id, f"{user.name or user.email} <{user.email}>")
+
+
+def _job(job_id: int) -> JobAssignment:
+    try:
+        return assignments.get_for_partner(get_session(), _partner().id, job_id)
+    except FulfilmentError:
+        abort(404, description="There is no job with this number.")
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/partners") and "//" not in target and "\\" not in target:
+        return target
+    return url_for("partner_portal.jobs")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    if request.method == "POST":
+        user = authenticate(request.form.get("email", ""), request.form.get("password", ""))
+        if user is not None:
+            sign_in(user)
+            get_session().commit()
+            return redirect(_safe_next(request.args.get("next")))
+        flash("Wrong email or password.", "error")
+        return render_template("partners/login.html"), 401
+    if current_user() is not None:
+        return redirect(url_for("partner_portal.jobs"))
+    return render_template("partners/login.html")
+
+
+@bp.post("/logout")
+def logout() -> ResponseReturnValue:
+    from flask import session
+
+    session.clear()
+    return redirect(url_for("partner_portal.login"))
+
+
+@bp.get("/")
+@partner_user_required
+def jobs() -> str:
+    status = request.args.get("status")
+    chosen = AssignmentStatus(status) if status in FILTERS else None
+    db = get_session()
+    stmt = assignments.partner_jobs(_partner().id, chosen).order_by(JobAssignment.id.desc())
+    rows = [jobdata.load(db, a) for a in db.scalars(stmt.limit(PAGE))]
+    counts = dict(
+        db.execute(
+            select(JobAssignment.status, func.count())
+            .where(JobAssignment.partner_id == _partner().id)
+            .group_by(JobAssignment.status)
+        ).all()
+    )
+    return render_template(
+        "partners/jobs.html", rows=rows, status=chosen, counts=counts, filters=FILTERS
+    )
+
+
+@bp.get("/jobs/<int:job_id>")
+@partner_user_required
+def job(job_id: int) -> str:
+    db = get_session()
+    rows = jobdata.load(db, _job(job_id))
+    events = db.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.production_job_id == rows.job.id,
+            AuditEvent.partner_id == _partner().id,
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(50)
+    )
+    return render_template(
+        "partners/job.html", rows=rows, data=jobdata.job_dict(rows), events=list(events)
+    )
+
+
+@bp.get("/jobs/<int:job_id>/files/<int:file_id>")
+@partner_user_required
+def download_file(job_id: int, file_id: int) -> ResponseReturnValue:
+    db, row = get_session(), _job(job_id)
+    try:
+        file = common.job_file(db, row, str(file_id))
+    except FulfilmentError:
+        abort(404, description="There is no such file for this job.")
+    assert file is not None
+    inline = request.args.get("inline") == "1" and file.stored_file.kind is FileKind.PREVIEW
+    if not inline:
+        audit.record(
+            db,
+            _actor(),
+            "download_file",
+            partner_id=row.partner_id,
+            shop_id=row.shop_id,
+            job_id=row.production_job_id,
+            detail={"file_id": file.id, "format": file.format},
+        )
+        db.commit()
+    response = common.send_stored(get_storage(), file)
+    if inline:
+        response.headers["Content-Disposition"] = "inline"
+        response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@bp.get("/jobs/<int:job_id>/packing-slip.pdf")
+@partner_user_required
+def packing_slip(job_id: int) -> ResponseReturnValue:
+    db, row = get_session(), _job(job_id)
+    audit.record(
+        db,
+        _actor(),
+        "download_packing_slip",
+        partner_id=row.partner_id,
+        shop_id=row.shop_id,
+        job_id=row.production_job_id,
+    )
+    db.commit()
+    pdf = common.slip_pdf(db, get_storage(), row)
+    return common.send_bytes(pdf, f"packing-slip-job-{row.id}.pdf", "application/pdf")
+
+
+@bp.post("/jobs/download.zip")
+@partner_user_required
+def download_zip() -> ResponseReturnValue:
+    ids = [int(x) for x in request.form.getlist("job") if x.isdigit()][:MAX_ZIP_JOBS]
+    if not ids:
+        flash("Choose at least one job to download.", "warning")
+        return redirect(url_for("partner_portal.jobs"))
+    db = get_session()
+    rows = [_job(i) for i in dict.fromkeys(ids)]
+    for row in rows:
+        audit.record(
+            db,
+            _actor(),
+            "download_zip",
+            partner_id=row.partner_id,
+            shop_id=row.shop_id,
+            job_id=row.production_job_id,
+            detail={"jobs": len(rows)},
+        )
+    db.commit()
+    return common.send_zip(db, get_storage(), rows)
+
+
+@bp.post("/jobs/<int:job_id>/status")
+@partner_user_required
+def report(job_id: int) -> ResponseReturnValue:
+    db, row = get_session(), _job(job_id)
+    form = request.form
+    try:
+        status = AssignmentStatus(form.get("status", ""))
+        report = assignments.Report(
+            status=status,
+            carrier=(form.get("carrier") or "").strip()[:128] or None,
+            tracking_number=(form.get("tracking_number") or "").strip()[:255] or None,
+            tracking_url=(form.get("tracking_url") or "").strip()[:2000] or None,
+            reason=(form.get("reason") or "").strip()[:2000] or None,
+            lease_token=row.lease_token,  # people in the portal act over any worker's lease
+        )
+        row, push = assignments.apply_report(db, _partner().id, job_id, report, _actor())
+    except ValueError:
+        flash("Choose printing, shipped or problem.", "error")
+        return redirect(url_for("partner_portal.job", job_id=job_id))
+    except FulfilmentError as exc:
+        db.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("partner_portal.job", job_id=job_id))
+    if push is not None:
+        enqueue_push(db, push.id, push.shop_id)
+    db.commit()
+    flash(f"Job {row.id} is now {status.value}.", "success")
+    return redirect(url_for("partner_portal.job", job_id=job_id))
+
+
+@bp.get("/keys")
+@partner_user_required
+def api_keys() -> str:
+    rows = keys.keys_of(get_session(), _partner().id)
+    return render_template("partners/keys.html", keys=rows, new_key=None, webhook_secret=None)
+
+
+@bp.post("/keys")
+@partner_user_required
+def create_key() -> str:
+    db = get_session()
+    row, plaintext = keys.create_key(
+        db, _partner().id, request.form.get("name", ""), g.partner_user.id
+    )
+    audit.record(
+        db, _actor(), "api_key_created", partner_id=_partner().id, detail={"key_id": row.key_id}
+    )
+    db.commit()
+    rows = keys.keys_of(db, _partner().id)
+    return render_template("partners/keys.html", keys=rows, new_key=plaintext, webhook_secret=None)
+
+
+@bp.post("/keys/<int:key_id>/revoke")
+@partner_user_required
+def revoke_key(key_id: int) -> ResponseReturnValue:
+    db = get_session()
+    row = keys.revoke(db, _partner().id, key_id)
+    if row is None:
+        abort(404, description="There is no such key.")
+    audit.record(
+        db, _actor(), "api_key_revoked", partner_id=_partner().id, detail={"key_id": row.key_id}
+    )
+    db.commit()
+    flash(f"Key {row.key_id} is revoked.", "success")
+    return redirect(url_for("partner_portal.api_keys"))
+
+
+@bp.post("/webhook")
+@partner_user_required
+def webhook() -> ResponseReturnValue:
+    db, partner = get_session(), _partner()
+    url = (request.form.get("webhook_url") or "").strip()
+    if url and not url.startswith("https://") and current_app.config["ENV"] == "production":
+        flash("The webhook URL must start with https://.", "error")
+        return redirect(url_for("partner_portal.api_keys"))
+    partner.webhook_url = url[:2000] or None
+    secret = None
+    if url and (not partner.webhook_secret or request.form.get("rotate") == "1"):
+        secret = partner.webhook_secret = partner_webhooks.new_secret()
+    audit.record(db, _actor(), "webhook_updated", partner_id=partner.id, detail={"url": url})
+    db.commit()
+    rows = keys.keys_of(db, partner.id)
+    return render_template("partners/keys.html", keys=rows, new_key=None, webhook_secret=secret)
+
+
+@bp.get("/activity")
+@partner_user_required
+def activity() -> str:
+    events = get_session().scalars(
+        select(AuditEvent)
+        .where(AuditEvent.partner_id == _partner().id)
+        .order_by(AuditEvent.id.desc())
+        .limit(200)
+    )
+    return render_template("partners/activity.html", events=list(events))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@partner_user_required
+def password() -> ResponseReturnValue:
+    """Replace the password (the temporary one a merchant handed over, or a compromised one)."""
+    if request.method == "GET":
+        return render_template("partners/password.html", min_length=MIN_LENGTH)
+    user, new = g.partner_user, request.form.get("new", "")
+    if not verify_password(request.form.get("current", ""), user.password_hash):
+        flash("The current password is not right.", "error")
+    elif len(new) < MIN_LENGTH:
+        flash(f"The new password needs at least {MIN_LENGTH} characters.", "error")
+    else:
+        user.password_hash = hash_password(new)
+        audit.record(get_session(), _actor(), "password_changed", partner_id=_partner().id)
+        get_session().commit()
+        flash("Your password is changed.", "success")
+        return redirect(url_for("partner_portal.jobs"))
+    return render_template("partners/password.html", min_length=MIN_LENGTH), 422

@@ -1,0 +1,93 @@
+"""Portal sign-in: partner users with scrypt-hashed passwords, a cookie session, and CSRF.
+
+The session holds only the user id; every request re-loads the user and drops the session if
+the user or their partner was deactivated. Every POST must echo the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import secrets
+from collections.abc import Callable
+from typing import ParamSpec
+
+from flask import abort, g, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import func, select
+
+from app.db import utcnow
+from app.extensions import get_session
+from app.fulfilment.passwords import hash_password, verify_password
+from app.models import Partner, PartnerUser
+
+USER_KEY = "partner_user_id"
+CSRF_KEY = "partner_csrf"
+P = ParamSpec("P")
+# Compared against when the email is unknown, so both paths take as long.
+_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+
+
+def csrf_token() -> str:
+    token = session.get(CSRF_KEY)
+    if not isinstance(token, str) or not token:
+        token = secrets.token_urlsafe(32)
+        session[CSRF_KEY] = token
+    return token
+
+
+def check_csrf() -> None:
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    expected = session.get(CSRF_KEY)
+    given = request.form.get("csrf_token", "")
+    if not isinstance(expected, str) or not given or not hmac.compare_digest(expected, given):
+        abort(400, description="This form has expired. Reload the page and try again.")
+
+
+def authenticate(email: str, password: str) -> PartnerUser | None:
+    db = get_session()
+    user = db.scalars(
+        select(PartnerUser).where(func.lower(PartnerUser.email) == email.strip().lower())
+    ).first()
+    if user is None:
+        verify_password(password, _DUMMY_HASH)
+        return None
+    partner = db.get(Partner, user.partner_id)
+    if not verify_password(password, user.password_hash) or not user.is_active:
+        return None
+    if partner is None or not partner.is_active:
+        return None
+    return user
+
+
+def sign_in(user: PartnerUser) -> None:
+    session.clear()  # no fixation: a fresh session (and CSRF token) for the signed-in user
+    session[USER_KEY] = user.id
+    user.last_login_at = utcnow()
+
+
+def current_user() -> PartnerUser | None:
+    user_id = session.get(USER_KEY)
+    if not isinstance(user_id, int):
+        return None
+    db = get_session()
+    user = db.get(PartnerUser, user_id)
+    partner = db.get(Partner, user.partner_id) if user else None
+    if user is None or not user.is_active or partner is None or not partner.is_active:
+        session.pop(USER_KEY, None)
+        return None
+    g.partner_user, g.partner = user, partner
+    return user
+
+
+def partner_user_required(
+    view: Callable[P, ResponseReturnValue],
+) -> Callable[P, ResponseReturnValue]:
+    @functools.wraps(view)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
+        if current_user() is None:
+            return redirect(url_for("partner_portal.login", next=request.path))
+        return view(*args, **kwargs)
+
+    return guarded
