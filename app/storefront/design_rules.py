@@ -10,19 +10,19 @@ each one.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from app.design import Design, DesignError, parse_design
+from app.design.clipart import default_library, is_clipart_ref
 from app.design.document import ImageLayer, Layer, ShapeLayer, TextLayer
 from app.design.errors import layer_path
 from app.design.fonts import FAMILIES
+from app.generation.admin import blocked_file_ids
 from app.models import ShopScope, Template
 from app.production.assets import stored_file_for_ref
 
-CLIPART_REF = re.compile(r"clipart:([a-z0-9_-]{1,64})/([a-z0-9_.-]{1,128})")
 CURATED_FONTS = frozenset(f.name for f in FAMILIES)
 
 
@@ -93,6 +93,8 @@ def _layer_problems(
         problem = _ref_problem(scope, layer, clipart_sets)
         if problem:
             yield Problem(f"{path}.src", problem)
+        if layer.color is not None:
+            yield from _color_problem(f"{path}.color", layer.color, colors)
 
 
 def _color_problem(path: str, color: str, allowed: frozenset[str]) -> Iterator[Problem]:
@@ -101,13 +103,18 @@ def _color_problem(path: str, color: str, allowed: frozenset[str]) -> Iterator[P
 
 
 def _ref_problem(scope: ShopScope, layer: ImageLayer, clipart_sets: frozenset[str]) -> str | None:
-    clipart = CLIPART_REF.fullmatch(layer.src)
-    if clipart is not None:
+    if is_clipart_ref(layer.src):
         if layer.kind != "clipart":
             return "clipart goes in a clipart layer"
-        return None if clipart.group(1) in clipart_sets else "this clipart is not offered here"
-    if not layer.src.startswith("file:") or stored_file_for_ref(scope, layer.src) is None:
+        item = default_library().item(layer.src)
+        if item is None:
+            return "this clipart was not found"
+        return None if item.set_key in clipart_sets else "this clipart is not offered here"
+    stored = stored_file_for_ref(scope, layer.src) if layer.src.startswith("file:") else None
+    if stored is None:
         return "this picture was not found; please upload it again"
+    if blocked_file_ids(scope, [stored.id]):
+        return "the store removed this generated image; please choose another"
     return None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,7 +14,16 @@ from redis import Redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Design, DesignStatus, FileKind, Shop, StoredFile, Template
+from app.models import (
+    Design,
+    DesignStatus,
+    FileKind,
+    Generation,
+    GenerationStatus,
+    Shop,
+    StoredFile,
+    Template,
+)
 from app.storage import MissingFile, Storage
 from tests.factories import make_design, make_shop
 
@@ -359,3 +369,56 @@ def test_a_huge_json_body_gets_413(proxy: Caller, template: Template) -> None:
 
     assert response.status_code == 413
     assert response.json["error"]["code"] == "too_large"
+
+
+def test_a_generated_image_the_store_blocked_cannot_be_placed(
+    proxy: Caller, template: Template, session: Session, storage: Storage, shopify_shop: Shop
+) -> None:
+    generated = put_file(session, storage, shopify_shop, png((400, 400)), kind=FileKind.AI_IMAGE)
+    session.add(
+        Generation(
+            shop_id=shopify_shop.id,
+            area_key="front",
+            prompt="a fox",
+            cache_key="k" * 64,
+            provider="local",
+            status=GenerationStatus.SUCCEEDED,
+            file_id=generated.id,
+            blocked_at=datetime.now(UTC),
+        )
+    )
+    session.commit()
+
+    response = _save(proxy, template, document(image(f"file:{generated.id}")))
+
+    assert response.status_code == 422
+    assert response.json["error"]["errors"] == [
+        {
+            "path": "areas.front.layers[0].src",
+            "message": "the store removed this generated image; please choose another",
+        }
+    ]
+
+
+def test_clipart_must_exist_and_wear_an_offered_colour(
+    proxy: Caller, template: Template, session: Session
+) -> None:
+    template.clipart_sets = ["love"]
+    session.commit()
+    piece = {"type": "clipart", "x_mm": 1, "y_mm": 1, "width_mm": 5, "height_mm": 5}
+
+    response = _save(
+        proxy,
+        template,
+        document(
+            {**piece, "src": "clipart:love/unicorn"},
+            {**piece, "src": "clipart:love/heart", "color": "#00ff00"},
+            {**piece, "src": "clipart:love/heart", "color": "#dc2626"},
+        ),
+    )
+
+    assert response.status_code == 422
+    assert response.json["error"]["errors"] == [
+        {"path": "areas.front.layers[0].src", "message": "this clipart was not found"},
+        {"path": "areas.front.layers[1].color", "message": "choose one of this product's colours"},
+    ]
