@@ -70,8 +70,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin.api import bp as admin_api_bp
     from app.admin.billing import bp as admin_billing_bp
     from app.admin.partners import bp as admin_partners_bp
+    from app.assets import bp as assets_bp
     from app.billing.stripe_webhooks import bp as stripe_webhooks_bp
-    from app.clipart import bp as clipart_bp
     from app.files import bp as files_bp
     from app.health import bp as health_bp
     from app.home import bp as home_bp
@@ -92,7 +92,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(storefront_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(files_bp)
-    app.register_blueprint(clipart_bp)
+    app.register_blueprint(assets_bp)  # /clipart, /fonts: public curated files
     app.register_blueprint(embedded.bp)
     app.url_defaults(embedded.add_embed_params)
     app.register_blueprint(admin_bp)

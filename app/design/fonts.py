@@ -151,3 +151,10 @@ def pil_font(path: str, size_px: float) -> ImageFont.FreeTypeFont:
 def advance_em(path: str, text: str) -> float:
     """Advance width of ``text`` (one or two characters) in ems, kerning included."""
     return pil_font(path, REFERENCE_PX).getlength(text) / REFERENCE_PX
+
+
+def web_font_path(family: Family, root: Path = FONTS_DIR) -> Path | None:
+    """The family's regular Latin WOFF2 from its @fontsource package (the browser's copy)."""
+    name = f"{family.package}-latin-400-normal.woff2"
+    path = root / "node_modules" / "@fontsource" / family.package / "files" / name
+    return path if path.is_file() else None

@@ -7,9 +7,10 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
 from app.ai.providers import provider_identity
+from app.assets import clipart_url, font_url
 from app.billing import quota
 from app.billing.plans import Feature
-from app.clipart import clipart_url
+from app.design.fonts import FAMILIES
 from app.errors import error_response
 from app.extensions import get_storage
 from app.models import Platform, Product, Shop, StoredFile, Template
@@ -46,10 +47,17 @@ def product_template(product_id: str) -> ResponseReturnValue:
         scope, template, product, shop.currency, file_link, clipart_url, ai_provider=provider
     )
     document["model_url"] = model_link(template.model_3d, (template.extra or {}).get("base_color"))
+    document["font_files"] = font_files(template)
     features = plan_features(scope.session, shop)
     if not features["3d_ar"]:
         document["model_3d"] = document["model_url"] = None  # 3D/AR is a plan feature
     return jsonify({**document, "features": features})
+
+
+def font_files(template: Template) -> dict[str, str]:
+    """Family -> web font URL for the template's fonts (all curated ones when it names none)."""
+    offered = set(template.fonts or ()) or {f.name for f in FAMILIES}
+    return {f.name: font_url(f) for f in FAMILIES if f.name in offered}
 
 
 def plan_features(session: Session, shop: Shop) -> dict[str, bool]:

@@ -117,7 +117,7 @@ def test_the_template_offers_its_clipart_sets_with_absolute_links(
 ) -> None:
     shop = make_shop(session, domain="clipart-store.myshopify.com")
     product = make_product(session, shop, external_id="gid://shopify/Product/778")
-    make_template(session, product, clipart_sets=["animals"])
+    make_template(session, product, clipart_sets=["animals"], fonts=["Inter", "Pacifico"])
 
     body = client.get(f"/proxy/products/778/template?{_signed(shop.domain)}").json
 
@@ -127,6 +127,8 @@ def test_the_template_offers_its_clipart_sets_with_absolute_links(
     assert paw["src"] == "clipart:animals/paw"
     assert paw["url"].startswith(("https://", "http://"))
     assert paw["url"].endswith("/clipart/animals/paw.svg")
+    assert set(body["font_files"]) == {"Inter", "Pacifico"}
+    assert all(url.endswith("/latin-400-normal.woff2") for url in body["font_files"].values())
 
 
 @pytest.mark.parametrize(

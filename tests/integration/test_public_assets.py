@@ -1,10 +1,12 @@
-"""The public clipart files the storefront picker shows and the widget draws."""
+"""The public clipart and fonts the storefront editor draws with (the files the print uses)."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 from flask.testing import FlaskClient
+
+from app.design.fonts import FAMILIES
 
 
 def test_a_piece_is_served_as_a_locked_down_svg_to_any_origin(client: FlaskClient) -> None:
@@ -35,3 +37,17 @@ def test_the_library_lists_every_set_with_absolute_urls(client: FlaskClient) -> 
     urls = [urlsplit(i["url"]) for i in love["items"]]
     assert all(u.scheme and u.netloc and u.path.startswith("/clipart/love/") for u in urls)
     assert all(client.get(u.path).status_code == 200 for u in urls)
+
+
+def test_every_curated_family_has_its_web_font(client: FlaskClient) -> None:
+    for family in FAMILIES:
+        response = client.get(f"/fonts/{family.package}/latin-400-normal.woff2")
+        assert response.status_code == 200, family.name
+        assert response.mimetype == "font/woff2"
+        assert response.data[:4] == b"wOF2"
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_an_unknown_font_is_404(client: FlaskClient) -> None:
+    assert client.get("/fonts/comic-sans/latin-400-normal.woff2").status_code == 404
+    assert client.get("/fonts/..%2Fetc/latin-400-normal.woff2").status_code == 404
