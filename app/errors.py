@@ -7,6 +7,8 @@ import logging
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app.billing.quota import FeatureNotInPlan, QuotaExceeded
+
 log = logging.getLogger(__name__)
 
 
@@ -41,6 +43,17 @@ def handle_unexpected(exc: Exception) -> tuple[Response | str, int] | Response:
     return handle_http_exception(InternalServerError())
 
 
+def handle_quota(exc: QuotaExceeded) -> tuple[Response | str, int] | Response:
+    """A plan limit: 402 with the message and the way to upgrade, never a 500."""
+    code = "feature_not_in_plan" if isinstance(exc, FeatureNotInPlan) else "quota_exceeded"
+    if wants_json():
+        body = {"error": {"code": code, "message": exc.message, "upgrade_path": exc.upgrade_path}}
+        return jsonify(body), 402
+    page = render_template("error.html", status=402, title="Upgrade needed", message=exc.message)
+    return page, 402
+
+
 def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(QuotaExceeded, handle_quota)
     app.register_error_handler(Exception, handle_unexpected)

@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.billing import quota
+from app.billing.plans import Feature
 from app.fulfilment.assignments import MAX_ID
 from app.fulfilment.errors import Conflict, Invalid, NotFound
 from app.fulfilment.passwords import hash_password, temporary_password
@@ -22,6 +24,7 @@ from app.models import (
     ProductionJob,
     RoutingRule,
     ShipmentPush,
+    Shop,
     ShopPartner,
     ShopScope,
     Template,
@@ -65,10 +68,17 @@ class NewPartner:
     password: str  # temporary: shown once to the merchant, who hands it over
 
 
+def _require_partners_feature(session: Session, shop_id: int) -> None:
+    """Printing in-house is on every plan; routing to outside print shops is a plan feature."""
+    quota.require_feature(session, session.get_one(Shop, shop_id), Feature.PARTNERS)
+
+
 def create_partner(session: Session, shop_id: int, kind: str, name: str, email: str) -> NewPartner:
     """The merchant's own print shop (or in-house printing): a partner with one portal user."""
     if kind not in (PartnerKind.OWN.value, PartnerKind.IN_HOUSE.value):
         raise Invalid("kind must be own or in_house (network partners are linked, not created).")
+    if kind != PartnerKind.IN_HOUSE.value:
+        _require_partners_feature(session, shop_id)
     name, email = name.strip()[:255], email.strip().lower()[:320]
     if not name or "@" not in email:
         raise Invalid("A partner needs a name and a valid email.")
@@ -93,6 +103,7 @@ def link_network_partner(session: Session, shop_id: int, partner_id: int) -> Par
     partner = session.get(Partner, partner_id) if _is_id(partner_id) else None
     if partner is None or partner.kind != PartnerKind.NETWORK.value or not partner.is_active:
         raise NotFound("There is no network partner with this id.")
+    _require_partners_feature(session, shop_id)
     _link(session, shop_id, partner.id)
     session.flush()
     return partner

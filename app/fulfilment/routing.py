@@ -12,14 +12,18 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.billing import quota
+from app.billing.plans import Feature
 from app.models import (
     Design,
     JobAssignment,
     OrderItem,
     Partner,
+    PartnerKind,
     ProductionJob,
     ProductionStatus,
     RoutingRule,
+    Shop,
     ShopPartner,
 )
 
@@ -59,7 +63,17 @@ def matches(rule: RoutingRule, facts: JobFacts) -> bool:
 
 
 def active_rules(session: Session, shop_id: int) -> list[RoutingRule]:
-    """The shop's usable rules in the order they are tried (linked, active partners only)."""
+    """The shop's usable rules in the order they are tried (linked, active partners only).
+
+    Outside print shops need the plan's partners feature: after a downgrade their rules rest
+    (jobs wait, visibly, for a rule or an upgrade) while in-house printing goes on.
+    """
+    shop = session.get_one(Shop, shop_id)
+    allowed_kinds = (
+        list(PartnerKind)
+        if quota.has_feature(session, shop, Feature.PARTNERS)
+        else [PartnerKind.IN_HOUSE]
+    )
     stmt = (
         select(RoutingRule)
         .join(Partner, Partner.id == RoutingRule.partner_id)
@@ -69,6 +83,7 @@ def active_rules(session: Session, shop_id: int) -> list[RoutingRule]:
             & (ShopPartner.shop_id == RoutingRule.shop_id),
         )
         .where(RoutingRule.shop_id == shop_id, RoutingRule.is_active, Partner.is_active)
+        .where(Partner.kind.in_([k.value for k in allowed_kinds]))
         .order_by(RoutingRule.priority, RoutingRule.id)
     )
     return list(session.scalars(stmt))

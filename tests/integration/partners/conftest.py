@@ -205,9 +205,11 @@ def world(session: Session, storage: Storage) -> World:
     """Partner A makes shop 1's jobs and shop 3's French ones; B makes shop 2's and the rest."""
     a = make_partner(session, "Print A", "a@print-a.test")
     b = make_partner(session, "Print B", "b@print-b.test")
-    one = make_shop(session, name="Shop One")
-    two = make_shop(session, name="Shop Two", platform=Platform.WOOCOMMERCE, domain="two.test")
-    three = make_shop(session, name="Shop Three")
+    one = make_shop(session, name="Shop One", plan="pro")
+    two = make_shop(
+        session, name="Shop Two", platform=Platform.WOOCOMMERCE, domain="two.test", plan="pro"
+    )
+    three = make_shop(session, name="Shop Three", plan="pro")
     route_to(session, one, a.partner)
     route_to(session, two, b.partner)
     route_to(session, three, a.partner, priority=10, country_code="FR")

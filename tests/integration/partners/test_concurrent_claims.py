@@ -31,7 +31,7 @@ def database(migrated_database_url: str) -> Iterator[Database]:
 def test_of_two_simultaneous_claims_exactly_one_wins(database: Database, storage: Storage) -> None:
     # given a job committed for real (other connections must see it)
     with database.session() as setup:
-        shop = make_shop(setup)
+        shop = make_shop(setup, plan="pro")
         partner = make_partner(setup, "Racing", "race@print.test").partner
         route_to(setup, shop, partner)
         assignment_id = assign(setup, ready_job(setup, storage, shop)).id

@@ -76,7 +76,7 @@ def partner(session: Session) -> PartnerSetup:
 def shopify_job(
     session: Session, storage: Storage, shopify: FakeShopify, partner: Partner
 ) -> tuple[Shop, JobAssignment, FakeStore]:
-    shop = make_shop(session, access_token=TOKEN)
+    shop = make_shop(session, plan="pro", access_token=TOKEN)
     store = shopify.add_store(FakeStore(shop.domain, TOKEN))
     mug = upstream_product(1)
     line = upstream_line(41, mug)
@@ -101,6 +101,7 @@ def woo_job(
     key, secret = woo.issue_keys()
     shop = make_shop(
         session,
+        plan="pro",
         platform=Platform.WOOCOMMERCE,
         domain="shop.test",
         api_key=key,

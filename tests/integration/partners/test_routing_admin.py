@@ -42,7 +42,7 @@ def admin_sign_in(client: FlaskClient, shop: Shop) -> str:
 def test_a_job_without_a_route_waits_visibly_until_a_rule_is_added(
     client: FlaskClient, session: Session, storage: Storage, redis: Redis
 ) -> None:
-    shop = make_shop(session)
+    shop = make_shop(session, plan="pro")
     job = ready_job(session, storage, shop, country="DE")
     session.commit()
     assert routing.route_job(session, job.id) is None
@@ -78,7 +78,10 @@ def test_a_job_without_a_route_waits_visibly_until_a_rule_is_added(
 
 
 def test_rules_are_validated_and_scoped_to_the_shop(client: FlaskClient, session: Session) -> None:
-    shop, other = make_shop(session), make_shop(session)
+    shop, other = (
+        make_shop(session, plan="pro"),
+        make_shop(session, plan="pro"),
+    )
     stranger = make_partner(session, "Not linked", "x@nl.test")
     session.commit()
     csrf = admin_sign_in(client, shop)
@@ -104,7 +107,7 @@ def test_rules_are_validated_and_scoped_to_the_shop(client: FlaskClient, session
 
 
 def test_network_partners_are_linked_not_created(client: FlaskClient, session: Session) -> None:
-    shop = make_shop(session)
+    shop = make_shop(session, plan="pro")
     network = make_partner(session, "Network Print", "n@network.test")
     session.commit()
     csrf = admin_sign_in(client, shop)
@@ -153,7 +156,7 @@ def settings(settings: dict[str, Any]) -> dict[str, Any]:
 def test_a_job_routed_after_production_is_announced_with_a_signed_webhook(
     app: Flask, session: Session, storage: Storage, redis: Redis, receiver: str
 ) -> None:
-    shop = make_shop(session)
+    shop = make_shop(session, plan="pro")
     setup = make_partner(session, "Hooked", "h@hooked.test")
     partner: Partner = setup.partner
     partner.webhook_url = receiver
@@ -187,7 +190,7 @@ def test_a_job_routed_after_production_is_announced_with_a_signed_webhook(
 def test_housekeeping_routes_jobs_left_waiting(
     app: Flask, session: Session, storage: Storage, redis: Redis
 ) -> None:
-    shop = make_shop(session)
+    shop = make_shop(session, plan="pro")
     job = ready_job(session, storage, shop)
     session.commit()
     partner = make_partner(session, "Late", "late@print.test").partner
@@ -201,3 +204,52 @@ def test_housekeeping_routes_jobs_left_waiting(
     production = session.get(ProductionJob, job.id)
     assert production is not None
     assert production.partner_id == partner.id
+
+
+def test_outside_print_shops_are_a_plan_feature_in_house_printing_is_not(
+    client: FlaskClient, session: Session, storage: Storage
+) -> None:
+    shop = make_shop(session, plan="free")
+    network = make_partner(session, "Network Print", "hello@network.test").partner
+    network.kind = "network"
+    session.commit()
+    csrf = {"X-CSRF-Token": admin_sign_in(client, shop)}
+
+    own = client.post(
+        "/api/admin/fulfilment/partners",
+        headers=csrf,
+        json={"kind": "own", "name": "Atelier", "email": "print@atelier.test"},
+    )
+    linked = client.post(
+        "/api/admin/fulfilment/partners", headers=csrf, json={"partner_id": network.id}
+    )
+    in_house = client.post(
+        "/api/admin/fulfilment/partners",
+        headers=csrf,
+        json={"kind": "in_house", "name": "Our studio", "email": "studio@shop.test"},
+    )
+
+    for refused in (own, linked):
+        assert refused.status_code == 402
+        error = refused.get_json()["error"]
+        assert error["code"] == "feature_not_in_plan"
+        assert "Free plan" in error["message"]
+        assert error["upgrade_path"] == "/admin/billing"
+    assert in_house.status_code == 201
+
+
+def test_after_a_downgrade_rules_to_outside_shops_rest_and_jobs_wait(
+    session: Session, storage: Storage
+) -> None:
+    shop = make_shop(session, plan="pro")
+    partner = make_partner(session, "Print A", "a@print-a.test").partner
+    route_to(session, shop, partner)
+    shop.plan = "free"
+    job = ready_job(session, storage, shop)
+    session.commit()
+
+    assert routing.route_job(session, job.id) is None
+    assert routing.unrouted_job_ids(session, shop.id) == [job.id]
+
+    shop.plan = "pro"  # upgraded again: the waiting job is routed
+    assert [a.production_job_id for a in routing.route_waiting(session, shop.id)] == [job.id]
