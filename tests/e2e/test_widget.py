@@ -100,6 +100,8 @@ def _open_editor(page: Page, store_url: str) -> list[str]:
     button.click()
     expect(page.get_by_role("dialog")).to_be_visible()
     expect(page.get_by_role("dialog")).to_have_attribute("aria-busy", "false")
+    # the demo shop's Pro plan does not include "remove branding"
+    expect(page.locator("[data-luneo-branding]")).to_have_text("Personalized with Luneo")
     return before
 
 

@@ -181,6 +181,8 @@ class Editor {
     this.cartButton = h("button", { type: "button", class: "luneo-primary", "data-luneo-add": "", onclick: () => this.addToCart() }, t("add_to_cart"));
     this.retryButton = h("button", { type: "button", class: "luneo-secondary", hidden: true, "data-luneo-retry": "", onclick: () => this.addToCart(true) }, t("retry"));
     this.footer.append(h("div", { class: "luneo-actions" }, this.retryButton, this.cartButton));
+    // Plans without "remove branding" credit Luneo, quietly, under the actions.
+    if (!tpl.features || tpl.features.branding !== false) this.footer.append(h("p", { class: "luneo-branding", "data-luneo-branding": "" }, t("branding")));
     this.status.textContent = this.restoredMessage || "";
     if (this.pendingRetry) this.retryButton.hidden = false;
     this.stage = new Stage(this, this.canvas);
