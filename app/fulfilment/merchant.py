@@ -8,11 +8,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts.passwords import hash_password
 from app.billing import quota
 from app.billing.plans import Feature
 from app.fulfilment.assignments import MAX_ID
 from app.fulfilment.errors import Conflict, Invalid, NotFound
-from app.fulfilment.passwords import hash_password, temporary_password
+from app.fulfilment.passwords import temporary_password
 from app.models import (
     AuditEvent,
     JobAssignment,

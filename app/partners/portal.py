@@ -23,10 +23,16 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
+from app.accounts.passwords import (
+    MIN_LENGTH,
+    WeakPassword,
+    check_policy,
+    hash_password,
+    verify_password,
+)
 from app.extensions import get_session, get_storage
 from app.fulfilment import assignments, audit, jobdata, keys, partner_webhooks
 from app.fulfilment.errors import FulfilmentError
-from app.fulfilment.passwords import MIN_LENGTH, hash_password, verify_password
 from app.models import AssignmentStatus, AuditEvent, FileKind, JobAssignment, Partner
 from app.partners import common
 from app.partners.portal_auth import (
@@ -310,6 +316,14 @@ def activity() -> str:
     return render_template("partners/activity.html", events=list(events))
 
 
+def _weakness(password: str, email: str) -> str | None:
+    try:
+        check_policy(password, email)
+    except WeakPassword as exc:
+        return str(exc)
+    return None
+
+
 @bp.route("/password", methods=["GET", "POST"])
 @partner_user_required
 def password() -> ResponseReturnValue:
@@ -317,10 +331,11 @@ def password() -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("partners/password.html", min_length=MIN_LENGTH)
     user, new = g.partner_user, request.form.get("new", "")
-    if not verify_password(request.form.get("current", ""), user.password_hash):
+    weak = _weakness(new, user.email)
+    if not verify_password(user.password_hash, request.form.get("current", "")):
         flash("The current password is not right.", "error")
-    elif len(new) < MIN_LENGTH:
-        flash(f"The new password needs at least {MIN_LENGTH} characters.", "error")
+    elif weak:
+        flash(weak, "error")
     else:
         user.password_hash = hash_password(new)
         audit.record(get_session(), _actor(), "password_changed", partner_id=_partner().id)

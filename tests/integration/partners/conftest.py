@@ -13,8 +13,8 @@ from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy.orm import Session
 
+from app.accounts.passwords import hash_password
 from app.fulfilment import keys, routing
-from app.fulfilment.passwords import hash_password
 from app.models import (
     FileKind,
     JobAssignment,
