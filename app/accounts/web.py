@@ -12,7 +12,8 @@ from flask.typing import ResponseReturnValue
 from app.accounts import memberships
 from app.accounts.mailer import Mailer, Message
 from app.accounts.session import current_membership, current_user
-from app.admin.csrf import csrf_token, request_is_trusted
+from app.admin.csrf import request_is_trusted
+from app.csrf import csrf_token
 from app.extensions import get_session
 
 P = ParamSpec("P")

@@ -8,11 +8,12 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
 from app.admin.auth import shop_admin_required, signed_in_shop
-from app.admin.csrf import csrf_protected, csrf_token
+from app.admin.csrf import csrf_protected
 from app.ai.providers import provider_label, provider_name
 from app.ai.safety import PromptRefused
 from app.billing import quota
 from app.billing.plans import Feature
+from app.csrf import csrf_token
 from app.errors import error_response
 from app.extensions import get_redis, get_session, get_storage
 from app.generation import admin as ai_admin

@@ -18,10 +18,11 @@ from flask import Blueprint, current_app, jsonify, render_template, request, url
 from flask.typing import ResponseReturnValue
 
 from app.admin.auth import shop_admin_required, signed_in_shop
-from app.admin.csrf import csrf_protected, csrf_token
+from app.admin.csrf import csrf_protected
 from app.billing import choose, stripe_billing, subscriptions
 from app.billing.shopify_billing import sync_active
 from app.billing.summary import summary
+from app.csrf import csrf_token
 from app.errors import error_response
 from app.extensions import get_redis, get_session
 from app.models import Platform

@@ -12,7 +12,8 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
 from app.admin.auth import shop_admin_required, signed_in_shop
-from app.admin.csrf import csrf_protected, csrf_token
+from app.admin.csrf import csrf_protected
+from app.csrf import csrf_token
 from app.errors import error_response
 from app.extensions import get_session
 from app.fulfilment import audit, merchant, routing

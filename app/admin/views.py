@@ -9,8 +9,8 @@ from flask import Blueprint, abort, current_app, render_template, request
 from app import template_documents
 from app.admin import queries, shop_settings, sync_status, template_service
 from app.admin.auth import shop_admin_required, signed_in_shop
-from app.admin.csrf import csrf_token
 from app.ai.providers import provider_identity
+from app.csrf import csrf_token
 from app.extensions import get_redis, get_session, get_storage
 from app.models import Product, ShopScope, StoredFile
 

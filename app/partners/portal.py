@@ -30,6 +30,7 @@ from app.accounts.passwords import (
     hash_password,
     verify_password,
 )
+from app.csrf import csrf_token
 from app.extensions import get_session, get_storage
 from app.fulfilment import assignments, audit, jobdata, keys, partner_webhooks
 from app.fulfilment.errors import FulfilmentError
@@ -38,7 +39,6 @@ from app.partners import common
 from app.partners.portal_auth import (
     authenticate,
     check_csrf,
-    csrf_token,
     current_user,
     partner_user_required,
     sign_in,

@@ -7,8 +7,6 @@ the user or their partner was deactivated. Every POST must echo the session's CS
 from __future__ import annotations
 
 import functools
-import hmac
-import secrets
 from collections.abc import Callable
 from typing import ParamSpec
 
@@ -17,30 +15,19 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
 from app.accounts.passwords import verify_password
+from app.csrf import SAFE_METHODS, token_echoed
 from app.db import utcnow
 from app.extensions import get_session
 from app.models import Partner, PartnerUser
 
 USER_KEY = "partner_user_id"
-CSRF_KEY = "partner_csrf"
 P = ParamSpec("P")
 # Compared against when the email is unknown, so both paths take as long.
 
 
-def csrf_token() -> str:
-    token = session.get(CSRF_KEY)
-    if not isinstance(token, str) or not token:
-        token = secrets.token_urlsafe(32)
-        session[CSRF_KEY] = token
-    return token
-
-
 def check_csrf() -> None:
-    if request.method in ("GET", "HEAD", "OPTIONS"):
-        return
-    expected = session.get(CSRF_KEY)
-    given = request.form.get("csrf_token", "")
-    if not isinstance(expected, str) or not given or not hmac.compare_digest(expected, given):
+    """Every portal form write echoes the session's CSRF token (``app.csrf``)."""
+    if request.method not in SAFE_METHODS and not token_echoed():
         abort(400, description="This form has expired. Reload the page and try again.")
 
 
