@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 from flask.testing import FlaskClient
 from redis import Redis
@@ -9,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Generation, GenerationStatus, Shop, Template, UsageRecord
+from jobs.ai_cli import register_ai_commands
 from tests.integration.ai.conftest import Storefront, drain
 from tests.support.shopify import session_token
 
@@ -110,3 +113,41 @@ def test_bulk_needs_the_bulk_feature(
         headers=_auth(ai_shop),
     )
     assert refused.status_code == 402
+
+
+def test_luneo_ai_bulk_runs_a_prompt_file_here_with_each_prompt_charged(
+    app: Flask, redis: Redis, session: Session, ai_template: Template, ai_shop: Shop, tmp_path: Path
+) -> None:
+    ai_shop.plan = "pro"
+    session.commit()
+    prompts = tmp_path / "prompts.txt"
+    prompts.write_text("a red fox\n\na lighthouse at dusk\n", encoding="utf-8")
+    register_ai_commands(app.cli)
+
+    result = app.test_cli_runner().invoke(
+        args=["ai", "bulk", "--template", str(ai_template.id), "--here", str(prompts)]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "2 prompts, 0 from cache" in result.output
+    session.expire_all()
+    rows = session.scalars(select(Generation).where(Generation.batch_id.is_not(None))).all()
+    assert sorted(r.status for r in rows) == [GenerationStatus.SUCCEEDED] * 2
+    assert all(r.file_id is not None for r in rows)
+    assert session.scalar(select(func.count()).select_from(UsageRecord)) == 2
+
+
+def test_luneo_ai_bulk_explains_a_plan_without_bulk(
+    app: Flask, session: Session, ai_template: Template, tmp_path: Path
+) -> None:
+    prompts = tmp_path / "prompts.txt"
+    prompts.write_text("a cat\n", encoding="utf-8")
+    register_ai_commands(app.cli)
+
+    result = app.test_cli_runner().invoke(
+        args=["ai", "bulk", "--template", str(ai_template.id), "--here", str(prompts)]
+    )
+
+    assert result.exit_code != 0
+    assert "not included in the Starter plan" in result.output
+    assert session.scalar(select(func.count()).select_from(Generation)) == 0
