@@ -25,6 +25,7 @@ from app.extensions import get_db, get_storage
 from app.models import Design, PrintArea, Product, Template
 from tests.conftest import SHOPIFY_API_SECRET
 from tests.e2e.storefront_shim import VARIANT_ID, Storefront, block_config, serve
+from tests.integration.ai.conftest import drain
 
 PRODUCT_ID = MUG_PRODUCT_ID.rsplit("/", 1)[1]
 DRAFT_KEY = f"luneo:draft:shopify:{PRODUCT_ID}"
@@ -239,6 +240,53 @@ def test_shopper_personalizes_and_adds_to_cart(
     assert layers[1]["x_mm"] == moved["x_mm"]
     assert _draft(page) is None
     expect(page.locator(".luneo-server-preview")).to_be_visible()
+    assert errors == []
+
+
+def test_clipart_and_an_ai_image_join_the_design(
+    store: Storefront, store_url: str, page: Page, live_app: Flask
+) -> None:
+    errors = _script_errors(page)
+    _open_editor(page, store_url)
+
+    # Clipart from the sets the demo template offers, drawn from Luneo's own files.
+    page.get_by_role("tab", name="Clipart").click()
+    page.get_by_role("button", name="Heart", exact=True).click()
+    page.wait_for_function(
+        "key => (JSON.parse(localStorage.getItem(key) || 'null')?.document.areas.wrap?.layers"
+        " || []).some(l => l.type === 'clipart' && l.src === 'clipart:love/heart')",
+        arg=DRAFT_KEY,
+    )
+
+    # An AI image: the prompt goes to the ai queue; a real RQ worker runs it here.
+    page.get_by_role("tab", name="AI image").click()
+    expect(page.locator(".luneo-provider")).to_contain_text("Generated offline (development)")
+    page.locator("[data-luneo-prompt]").fill("a fox reading under a tree, watercolour")
+    with page.expect_response(
+        lambda r: r.url.endswith("/ai/generations") and r.request.method == "POST"
+    ) as started:
+        page.get_by_role("button", name="Generate").click()
+    assert started.value.status == 202
+    drain(live_app)
+    page.wait_for_function(
+        "key => (JSON.parse(localStorage.getItem(key) || 'null')?.document.areas.wrap?.layers"
+        " || []).some(l => l.type === 'image' && l.src.startsWith('file:'))",
+        arg=DRAFT_KEY,
+        timeout=20_000,
+    )
+
+    with page.expect_request(lambda r: r.url.endswith("/cart/add.js")) as cart_request:
+        page.get_by_role("button", name="Add to cart").click()
+    expect(page.locator(".luneo-status")).to_have_text("Added to cart.")
+    design_id = json.loads(cart_request.value.post_data or "{}")["items"][0]["properties"][
+        "_luneo_design"
+    ]
+    with live_app.app_context(), get_db().session() as session:
+        design = session.scalars(select(Design).where(Design.public_id == design_id)).one()
+        layers = design.document["areas"]["wrap"]["layers"]
+    assert [layer["type"] for layer in layers] == ["clipart", "image"]
+    assert layers[0]["src"] == "clipart:love/heart"
+    assert layers[1]["src"].startswith("file:")
     assert errors == []
 
 
