@@ -22,7 +22,6 @@ from app.ai.safety import PromptRefused, check_prompt
 from app.billing import quota
 from app.billing.plans import Feature
 from app.generation import settings as ai_settings
-from app.generation.ratelimit import RateLimited, Window, hit
 from app.models import (
     Generation,
     GenerationStatus,
@@ -32,6 +31,7 @@ from app.models import (
     Template,
     UsageKind,
 )
+from app.ratelimit import RateLimited, Window, hit
 from jobs.queue import JobSpec, enqueue_after_commit
 
 AI_DISABLED = "AI images are not available for this product."

@@ -18,9 +18,9 @@ from app.billing.quota import QuotaExceeded
 from app.errors import error_response
 from app.extensions import get_redis
 from app.generation import requests as generation_requests
-from app.generation.ratelimit import RateLimited, Window
 from app.generation.run import expire_if_stale
 from app.models import Generation, GenerationStatus, StoredFile, Template
+from app.ratelimit import RateLimited, Window
 from app.storefront import current_scope, current_shopper
 from app.storefront.catalog import file_link
 

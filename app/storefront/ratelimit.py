@@ -1,8 +1,7 @@
-"""Fixed-window rate limits for the storefront API: one budget per shop, one per client.
+"""Rate limits for the storefront API: one budget per shop, one per client (``app.ratelimit``).
 
 The shop budget keeps one busy (or attacked) store from starving the others; the client budget
-keeps one browser from using up its store's. Counters live in Redis (``INCR`` + ``EXPIRE`` in one
-round trip) so every web process shares them. Over budget: 429 with ``Retry-After`` in seconds.
+keeps one browser from using up its store's. Over budget: 429 with ``Retry-After`` in seconds.
 Limits come from ``STOREFRONT_RATE_PER_SHOP`` / ``STOREFRONT_RATE_PER_CLIENT`` per
 ``STOREFRONT_RATE_WINDOW`` seconds; 0 switches a budget off.
 """
@@ -10,41 +9,16 @@ Limits come from ``STOREFRONT_RATE_PER_SHOP`` / ``STOREFRONT_RATE_PER_CLIENT`` p
 from __future__ import annotations
 
 import hashlib
-import math
-import time
-from dataclasses import dataclass
 
 from flask import current_app, request
 from flask.typing import ResponseReturnValue
-from redis import Redis
 
 from app.errors import error_response
 from app.extensions import get_redis
+from app.ratelimit import RateLimited, Window, hit
 from app.storefront import current_shopper
 
-PREFIX = "luneo:storefront:rate"
-
-
-@dataclass(frozen=True)
-class Verdict:
-    allowed: bool
-    retry_after: int  # seconds until the window that refused the call ends (0 when allowed)
-
-
-def hit(redis: Redis, bucket: str, limit: int, window: int, now: float | None = None) -> Verdict:
-    """Count one call against ``bucket``; refuse once more than ``limit`` fell in this window."""
-    if limit <= 0:
-        return Verdict(True, 0)
-    moment = time.time() if now is None else now
-    slot = int(moment // window)
-    key = f"{PREFIX}:{bucket}:{slot}"
-    pipe = redis.pipeline()
-    pipe.incr(key)
-    pipe.expire(key, window + 1)
-    count = int(pipe.execute()[0])
-    if count <= limit:
-        return Verdict(True, 0)
-    return Verdict(False, max(1, math.ceil((slot + 1) * window - moment)))
+MESSAGE = "Too many requests right now. Please wait a moment and retry."
 
 
 def _client_bucket(shop_id: int, client_key: str) -> str:
@@ -65,11 +39,10 @@ def rate_limit() -> ResponseReturnValue | None:
         (f"shop:{shopper.shop.id}", config["STOREFRONT_RATE_PER_SHOP"]),
     )
     for bucket, limit in buckets:
-        verdict = hit(redis, bucket, int(limit), window)
-        if not verdict.allowed:
-            response, status = error_response(
-                429, "rate_limited", "Too many requests right now. Please wait a moment and retry."
-            )
-            response.headers["Retry-After"] = str(verdict.retry_after)
+        try:
+            hit(redis, f"storefront:{bucket}", [Window(window, int(limit))], MESSAGE)
+        except RateLimited as exc:
+            response, status = error_response(429, "rate_limited", exc.message)
+            response.headers["Retry-After"] = str(exc.retry_after)
             return response, status
     return None

@@ -10,7 +10,7 @@ from redis import Redis
 from sqlalchemy.orm import Session
 
 from app.models import Shop, Template
-from app.storefront.ratelimit import hit
+from app.ratelimit import RateLimited, Window, hit
 
 from .conftest import WOO_ORIGIN, proxy_caller, signed_query, woo_caller
 
@@ -80,11 +80,15 @@ def test_a_rate_limited_woo_answer_is_readable_by_the_store(
     assert "Retry-After" in answers[-1].headers["Access-Control-Expose-Headers"]
 
 
-def test_windows_are_fixed_and_reset(redis: Redis) -> None:
-    verdicts = [hit(redis, "t", 2, 60, now=120.0 + i) for i in range(3)]
-    later = hit(redis, "t", 2, 60, now=180.5)
+def test_a_window_starts_at_its_first_hit_and_ends(redis: Redis) -> None:
+    windows = [Window(60, 2)]
+    hit(redis, "t", windows, "slow down")
+    hit(redis, "t", windows, "slow down")
+    with pytest.raises(RateLimited, match="slow down") as refused:
+        hit(redis, "t", windows, "slow down")
+    assert 1 <= refused.value.retry_after <= 60
 
-    assert [v.allowed for v in verdicts] == [True, True, False]
-    assert verdicts[2].retry_after == 58  # the window ends at 180
-    assert later.allowed
-    assert hit(redis, "off", 0, 60).allowed
+    redis.delete("luneo:ratelimit:t:60")  # the window ends
+    hit(redis, "t", windows, "slow down")
+    for _ in range(5):
+        hit(redis, "off", [Window(60, 0)], "never")

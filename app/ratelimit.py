@@ -1,7 +1,9 @@
-"""Fixed-window request limits in Redis, shared by every web process.
+"""Request limits in Redis, shared by every web process: the storefront API's shop and client
+budgets and the AI endpoint's per-shopper limits all count here.
 
-Each window is one counter, created with its expiry on first use and then incremented; once a
-counter passes its limit the caller learns when that window resets (the ``Retry-After``).
+Each window is one counter, created with its expiry on its first hit and then incremented (so a
+burst never straddles two windows); once a counter passes its limit the caller learns when that
+window ends (the ``Retry-After``). A limit of 0 switches a window off.
 """
 
 from __future__ import annotations
