@@ -46,6 +46,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config, url_builder=make_url_builder(app)
     )
 
+    hops = app.config["TRUSTED_PROXY_HOPS"]
+    if hops:  # behind our own load balancer: believe exactly its hops, no client-sent header
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+
     _register_blueprints(app)
     _register_error_handlers(app)
     return app

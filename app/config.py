@@ -75,6 +75,9 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[st
         "AWS_ACCESS_KEY_ID": environ.get("AWS_ACCESS_KEY_ID"),
         "AWS_SECRET_ACCESS_KEY": environ.get("AWS_SECRET_ACCESS_KEY"),
         "DOWNLOAD_URL_TTL": _env_int(environ, "LUNEO_DOWNLOAD_URL_TTL", 3600),
+        # Reverse proxies of Luneo's own in front of it (a load balancer: 1); their
+        # X-Forwarded-For/-Proto are believed, nothing further left is.
+        "TRUSTED_PROXY_HOPS": _env_int(environ, "LUNEO_TRUSTED_PROXY_HOPS", 0),
         "SHOPIFY_API_KEY": environ.get("SHOPIFY_API_KEY"),
         "SHOPIFY_API_SECRET": environ.get("SHOPIFY_API_SECRET"),
         "SHOPIFY_APP_URL": environ.get("SHOPIFY_APP_URL") or environ.get("HOST"),

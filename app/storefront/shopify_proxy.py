@@ -33,7 +33,7 @@ def _guard() -> ResponseReturnValue | None:
     if shop is None or not shop.is_installed:
         return error_response(404, "shop_not_found", "Luneo is not installed on this store.")
     customer = request.args.get("logged_in_customer_id") or None
-    g.storefront_shopper = Shopper(shop, customer, client_key=f"ip:{client_address()}")
+    g.storefront_shopper = Shopper(shop, customer, client_key=f"ip:{client_address(extra_hops=1)}")
     return None
 
 
