@@ -17,11 +17,7 @@ class Partner(IdMixin, TimestampMixin, Base):
 
     name: Mapped[str] = mapped_column(String(255))
     email: Mapped[str] = mapped_column(String(320), unique=True)
-    # The key is shown once; we keep its lookup id and a hash, never the key itself.
-    api_key_id: Mapped[str | None] = mapped_column(String(32), unique=True)
-    api_key_hash: Mapped[str | None] = mapped_column(String(64))
-    api_key_created_at: Mapped[datetime | None]
-    api_key_revoked_at: Mapped[datetime | None]
+    # API keys live in partner_api_keys (app.models.partner_ops.PartnerApiKey): several per partner.
     webhook_url: Mapped[str | None] = mapped_column(Text)
     webhook_secret: Mapped[str | None] = mapped_column(EncryptedString)
     is_active: Mapped[bool] = mapped_column(default=True)
