@@ -32,6 +32,7 @@ SECRET_SETTINGS = (
     "OPENAI_API_KEY",
     "AWS_SECRET_ACCESS_KEY",
     "SMTP_PASSWORD",
+    "METRICS_TOKEN",
 )
 REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "ENCRYPTION_KEYS")
 
@@ -122,6 +123,13 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[st
         "STOREFRONT_RATE_PER_SHOP": _env_int(environ, "LUNEO_STOREFRONT_RATE_PER_SHOP", 3000),
         "STOREFRONT_RATE_PER_CLIENT": _env_int(environ, "LUNEO_STOREFRONT_RATE_PER_CLIENT", 240),
         "STOREFRONT_PREVIEW_CACHE_TTL": _env_int(environ, "LUNEO_STOREFRONT_PREVIEW_TTL", 900),
+        # GET /metrics: the bearer token scrapers send; unset, the endpoint exists in development
+        # and testing only (404 in production, so it is never public by accident).
+        "METRICS_TOKEN": environ.get("LUNEO_METRICS_TOKEN") or None,
+        # prometheus_client's own variable: gunicorn workers write their request metrics there
+        # and every scrape adds them up. The library reads it at import, so it must be in the
+        # process environment, not only in a settings mapping.
+        "PROMETHEUS_MULTIPROC_DIR": environ.get("PROMETHEUS_MULTIPROC_DIR") or None,
         # Seconds between retries of a shipment push to a store ("10,60,300,…"; empty: defaults).
         "PUSH_RETRY_INTERVALS": environ.get("LUNEO_PUSH_RETRY_INTERVALS", ""),
     }
@@ -168,6 +176,9 @@ def finalize(settings: dict[str, Any], instance_path: Path) -> dict[str, Any]:
         settings.update({k: v for k, v in _dev_secrets(instance_path).items() if k in missing})
     if settings["SHOPIFY_API_KEY"] and not settings["SHOPIFY_API_SECRET"] and env == "production":
         raise ConfigError("SHOPIFY_API_KEY is set but SHOPIFY_API_SECRET is not")
+    multiproc_dir = settings.get("PROMETHEUS_MULTIPROC_DIR")
+    if multiproc_dir and not Path(multiproc_dir).is_dir():
+        raise ConfigError(f"PROMETHEUS_MULTIPROC_DIR is not a directory: {multiproc_dir}")
     settings["ENCRYPTION_KEY_LIST"] = [
         k.strip() for k in str(settings["ENCRYPTION_KEYS"]).split(",") if k.strip()
     ]

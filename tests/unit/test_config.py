@@ -109,3 +109,25 @@ def test_secret_values_lists_every_configured_secret() -> None:
     )
 
     assert sorted(values) == ["abcdefgh123", "shh-very-secret"]
+
+
+def test_metrics_settings_are_read_and_the_token_is_masked(tmp_path: Path) -> None:
+    environ = {
+        "LUNEO_ENV": "development",
+        "LUNEO_METRICS_TOKEN": "scrape-token-0123456789",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
+    }
+
+    settings = _settings(environ, tmp_path)
+
+    assert settings["METRICS_TOKEN"] == "scrape-token-0123456789"
+    assert settings["PROMETHEUS_MULTIPROC_DIR"] == str(tmp_path)
+    assert "scrape-token-0123456789" in secret_values(settings)
+
+
+def test_a_multiprocess_dir_that_does_not_exist_refuses_to_start(tmp_path: Path) -> None:
+    missing = tmp_path / "prometheus"
+    environ = {"LUNEO_ENV": "development", "PROMETHEUS_MULTIPROC_DIR": str(missing)}
+
+    with pytest.raises(ConfigError, match="PROMETHEUS_MULTIPROC_DIR is not a directory"):
+        _settings(environ, tmp_path)
