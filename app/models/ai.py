@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -37,6 +37,8 @@ def _empty_list() -> list[Any]:
 
 class Generation(IdMixin, ShopOwnedMixin, TimestampMixin, Base):
     __tablename__ = "generations"
+    # Recent generations are counted by time (the gallery, metrics); created_at is the mixin's.
+    __table_args__ = (Index("ix_generations_created_at", "created_at"),)
 
     public_id: Mapped[str] = mapped_column(String(40), unique=True, default=new_generation_id)
     template_id: Mapped[int | None] = mapped_column(

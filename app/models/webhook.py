@@ -35,7 +35,7 @@ class WebhookEvent(IdMixin, Base):
     shop_domain: Mapped[str] = mapped_column(String(255), default="")
     topic: Mapped[str] = mapped_column(String(128))
     delivery_id: Mapped[str] = mapped_column(String(255))
-    status: Mapped[WebhookStatus] = mapped_column(default=WebhookStatus.RECEIVED)
+    status: Mapped[WebhookStatus] = mapped_column(default=WebhookStatus.RECEIVED, index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(default=json_default)
     error: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
