@@ -116,6 +116,9 @@ class Database:
         kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
         if url.startswith("sqlite"):
             kwargs = {"echo": echo}
+        elif url.startswith("postgresql") and "connect_timeout" not in url:
+            # A host that drops packets would otherwise hold /readyz and /metrics for minutes.
+            kwargs["connect_args"] = {"connect_timeout": 10}
         self.engine: Engine = create_engine(url, **kwargs)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
