@@ -1,10 +1,15 @@
 """Signed, expiring, single-use links for e-mail verification and password reset.
 
+One module for everyone who signs in with a password: merchant accounts (``User``) and the
+partner portal's people (``PartnerUser``); anything with ``id``, ``email`` and ``password_hash``
+(and, if it has one, ``auth_epoch``) is a ``LinkSubject``. Each purpose has its own salt, so a
+merchant's reset link never opens a partner user's reset page, even for the same id.
+
 Each link is an itsdangerous token (HMAC with ``SECRET_KEY``, a salt per purpose, a timestamp)
 over the user id and a *fingerprint* of what the link may change: the e-mail address for
-verification, the password hash and ``auth_epoch`` for a reset. Using a reset link changes the
-password hash and bumps the epoch, so that link, and every older one, stops working; a link for
-an old address cannot verify a new one.
+verification, the password hash (and ``auth_epoch``) for a reset. Using a reset link changes the
+password hash, so that link, and every older one, stops working; a link for an old address
+cannot verify a new one.
 """
 
 from __future__ import annotations
@@ -13,10 +18,10 @@ import enum
 import hashlib
 import hmac
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-
-from app.models import User
+from sqlalchemy.orm import Session
 
 VERIFY_TTL = 3 * 24 * 3600
 RESET_TTL = 3600
@@ -26,9 +31,28 @@ MAX_TOKEN_LENGTH = 512
 class Purpose(enum.StrEnum):
     VERIFY_EMAIL = "verify-email"
     RESET_PASSWORD = "reset-password"  # noqa: S105 - a link purpose, not a password
+    RESET_PARTNER_PASSWORD = "reset-partner-password"  # noqa: S105 - the partner portal's
 
 
-TTL = {Purpose.VERIFY_EMAIL: VERIFY_TTL, Purpose.RESET_PASSWORD: RESET_TTL}
+TTL = {
+    Purpose.VERIFY_EMAIL: VERIFY_TTL,
+    Purpose.RESET_PASSWORD: RESET_TTL,
+    Purpose.RESET_PARTNER_PASSWORD: RESET_TTL,
+}
+
+
+class LinkSubject(Protocol):
+    """Whoever a link is for: a merchant ``User`` or a ``PartnerUser``."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def password_hash(self) -> str: ...
+
+
+S = TypeVar("S", bound=LinkSubject)
 
 
 class LinkError(ValueError):
@@ -45,11 +69,12 @@ class LinkClaim:
     fingerprint: str
 
 
-def fingerprint(user: User, purpose: Purpose) -> str:
+def fingerprint(user: LinkSubject, purpose: Purpose) -> str:
     if purpose is Purpose.VERIFY_EMAIL:
         material = f"verify:{user.email}"
     else:
-        material = f"reset:{user.password_hash}:{user.auth_epoch}"
+        epoch = getattr(user, "auth_epoch", None)  # merchant accounts have one, partners not
+        material = f"reset:{user.password_hash}:{'' if epoch is None else epoch}"
     return hashlib.sha256(material.encode()).hexdigest()[:32]
 
 
@@ -57,7 +82,7 @@ def _serializer(secret_key: str, purpose: Purpose) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt=f"luneo.accounts.{purpose.value}")
 
 
-def make_token(secret_key: str, user: User, purpose: Purpose) -> str:
+def make_token(secret_key: str, user: LinkSubject, purpose: Purpose) -> str:
     payload = {"u": user.id, "f": fingerprint(user, purpose)}
     return _serializer(secret_key, purpose).dumps(payload)
 
@@ -78,8 +103,19 @@ def read_token(secret_key: str, token: str, purpose: Purpose) -> LinkClaim:
     return LinkClaim(user_id=user_id, fingerprint=print_)
 
 
-def matches(claim: LinkClaim, user: User | None, purpose: Purpose) -> bool:
+def matches(claim: LinkClaim, user: LinkSubject | None, purpose: Purpose) -> bool:
     """Whether the link still speaks for ``user`` as it is now (so it was not used already)."""
     if user is None or user.id != claim.user_id:
         return False
     return hmac.compare_digest(claim.fingerprint, fingerprint(user, purpose))
+
+
+def subject_of(
+    session: Session, model: type[S], secret_key: str, token: str, purpose: Purpose
+) -> S:
+    """The ``model`` row a link speaks for, as it is now; LinkError if it is gone or used."""
+    claim = read_token(secret_key, token, purpose)
+    user = session.get(model, claim.user_id)
+    if user is None or not matches(claim, user, purpose):
+        raise LinkError("This link has already been used or is no longer valid.")
+    return user

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.accounts import links, passwords
-from app.accounts.links import LinkError, Purpose
+from app.accounts.links import Purpose
 from app.db import utcnow
 from app.models import User
 
@@ -82,12 +82,7 @@ def link_token(secret_key: str, user: User, purpose: Purpose) -> str:
 
 
 def _user_for_link(session: Session, secret_key: str, token: str, purpose: Purpose) -> User:
-    claim = links.read_token(secret_key, token, purpose)
-    user = session.get(User, claim.user_id)
-    if not links.matches(claim, user, purpose):
-        raise LinkError("This link has already been used or is no longer valid.")
-    assert user is not None
-    return user
+    return links.subject_of(session, User, secret_key, token, purpose)
 
 
 def verify_email(session: Session, secret_key: str, token: str) -> User:

@@ -2,7 +2,9 @@
 
 A fixed window per key: the first failure starts it, each failure adds one, and once the count
 reaches the limit the key is refused until the window ends. A success clears the account's
-count (not the address's: one address trying many accounts stays limited).
+count (not the address's: one address trying many accounts stays limited). The partner portal
+has scopes of its own, so a print shop's person and a merchant with the same address never
+share a count.
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ LOGIN_ADDRESS = Limit("login-ip", PER_ADDRESS)
 RESET_ACCOUNT = Limit("reset-account", 3, 3600)
 RESET_ADDRESS = Limit("reset-ip", 20, 3600)
 SIGNUP_ADDRESS = Limit("signup-ip", 10, 3600)
+PARTNER_LOGIN_ACCOUNT = Limit("partner-login-account", PER_ACCOUNT)
+PARTNER_LOGIN_ADDRESS = Limit("partner-login-ip", PER_ADDRESS)
+PARTNER_RESET_ACCOUNT = Limit("partner-reset-account", 3, 3600)
+PARTNER_RESET_ADDRESS = Limit("partner-reset-ip", 20, 3600)
 
 
 def _key(limit: Limit, subject: str) -> str:
@@ -56,6 +62,11 @@ def hit(redis: Redis, limit: Limit, subject: str) -> None:
     # The window starts with the first failure (no EXPIRE NX: the embedded Redis predates it).
     if int(redis.incr(key)) == 1 or int(redis.ttl(key)) < 0:
         redis.expire(key, limit.window)
+
+
+def hit_all(redis: Redis, checks: list[tuple[Limit, str]]) -> None:
+    for limit, subject in checks:
+        hit(redis, limit, subject)
 
 
 def clear(redis: Redis, limit: Limit, subject: str) -> None:

@@ -26,7 +26,7 @@ from app.accounts.links import LinkError, Purpose
 from app.accounts.mailer import MailError
 from app.accounts.service import AccountError
 from app.accounts.session import current_user, log_in, log_out, safe_next
-from app.accounts.web import external_url, form_protected, send
+from app.accounts.web import client_address, external_url, form_protected, send, too_many
 from app.extensions import get_redis, get_session
 from app.models import User
 
@@ -42,10 +42,6 @@ RESET_SENT = (
 
 def _secret() -> str:
     return str(current_app.config["SECRET_KEY"])
-
-
-def _client_address() -> str:
-    return request.remote_addr or "unknown"
 
 
 def _remember_next() -> None:
@@ -81,11 +77,11 @@ def sign_up() -> ResponseReturnValue:
 @bp.post("/sign-up")
 @form_protected
 def sign_up_post() -> ResponseReturnValue:
-    redis, address = get_redis(), _client_address()
+    redis, address = get_redis(), client_address()
     wait = throttle.retry_after(redis, throttle.SIGNUP_ADDRESS, address)
     email = request.form.get("email", "")
     if wait:
-        return _too_many("accounts/sign_up.html", wait, email=email, errors={})
+        return too_many("accounts/sign_up.html", wait, email=email, errors={})
     db = get_session()
     try:
         user = service.sign_up(db, email, request.form.get("password", ""))
@@ -110,28 +106,20 @@ def sign_in() -> ResponseReturnValue:
     return render_template("accounts/sign_in.html", email="", error=None)
 
 
-def _too_many(template: str, wait: int, **context: object) -> ResponseReturnValue:
-    minutes = max(1, (wait + 59) // 60)
-    message = f"Too many attempts. Try again in {minutes} minute{'s' if minutes > 1 else ''}."
-    page = render_template(template, error=message, **context)
-    return page, 429, {"Retry-After": str(wait)}
-
-
 @bp.post("/sign-in")
 @form_protected
 def sign_in_post() -> ResponseReturnValue:
     email = request.form.get("email", "").strip()
-    redis, address = get_redis(), _client_address()
+    redis, address = get_redis(), client_address()
     checks = [(throttle.LOGIN_ACCOUNT, email), (throttle.LOGIN_ADDRESS, address)]
     wait = throttle.blocked_for(redis, checks)
     if wait:
         log.warning("sign-in throttled", extra={"retry_after": wait})
-        return _too_many("accounts/sign_in.html", wait, email=email)
+        return too_many("accounts/sign_in.html", wait, email=email)
     db = get_session()
     user = service.authenticate(db, email, request.form.get("password", ""))
     if user is None:
-        for limit, subject in checks:
-            throttle.hit(redis, limit, subject)
+        throttle.hit_all(redis, checks)
         page = render_template(
             "accounts/sign_in.html", email=email, error="Wrong e-mail address or password."
         )
@@ -209,13 +197,12 @@ def reset_request() -> ResponseReturnValue:
 @form_protected
 def reset_request_post() -> ResponseReturnValue:
     email = request.form.get("email", "")
-    redis, address = get_redis(), _client_address()
+    redis, address = get_redis(), client_address()
     checks = [(throttle.RESET_ACCOUNT, email), (throttle.RESET_ADDRESS, address)]
     wait = throttle.blocked_for(redis, checks)
     if wait:
-        return _too_many("accounts/reset_request.html", wait, email=email)
-    for limit, subject in checks:
-        throttle.hit(redis, limit, subject)
+        return too_many("accounts/reset_request.html", wait, email=email)
+    throttle.hit_all(redis, checks)
     try:
         user = service.find_user(get_session(), service.normalize_email(email))
     except AccountError as exc:

@@ -1,4 +1,7 @@
-"""What every account page shares: the form CSRF guard, the mailer, absolute links, context."""
+"""What every account page shares: the form CSRF guard, the mailer, absolute links, context, and
+the throttled answer (429 with ``Retry-After``). The partner portal's sign-in pages use the
+mailer, the links and the throttled answer too.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, ParamSpec
 
-from flask import abort, current_app, url_for
+from flask import abort, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from app.accounts import memberships
@@ -49,6 +52,18 @@ def external_url(endpoint: str, **values: Any) -> str:
 
 def send(to: str, subject: str, text: str) -> None:
     get_mailer().send(Message(to=to, subject=subject, text=text))
+
+
+def client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def too_many(template: str, wait: int, **context: object) -> ResponseReturnValue:
+    """``template`` with a readable "try again in N minutes" as ``error``, 429 and Retry-After."""
+    minutes = max(1, (wait + 59) // 60)
+    message = f"Too many attempts. Try again in {minutes} minute{'s' if minutes > 1 else ''}."
+    page = render_template(template, error=message, **context)
+    return page, 429, {"Retry-After": str(wait)}
 
 
 def template_context() -> dict[str, Any]:

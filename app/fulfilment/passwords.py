@@ -1,12 +1,69 @@
 """Partner users sign in with the same Argon2id hashing and policy as merchant accounts
-(``app.accounts.passwords``); what is theirs alone is the temporary password a merchant hands over.
+(``app.accounts.passwords``), and reset a forgotten password through the same signed links
+(``app.accounts.links``, with a purpose of their own). What is theirs alone: the temporary
+password a merchant hands over, and that a person may only use the portal while both they and
+their partner are active. The caller commits.
 """
 
 from __future__ import annotations
 
 import secrets
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.accounts import links
+from app.accounts.links import LinkError, Purpose
+from app.accounts.passwords import WeakPassword, check_policy, hash_password
+from app.models import Partner, PartnerUser
+
+RESET = Purpose.RESET_PARTNER_PASSWORD
+
 
 def temporary_password() -> str:
     """A password a merchant hands to their print shop, who should change it."""
     return secrets.token_urlsafe(12)
+
+
+def find_user(session: Session, email: str) -> PartnerUser | None:
+    """The portal user with this address (in any case), active or not."""
+    address = email.strip().lower()
+    return session.scalars(
+        select(PartnerUser).where(func.lower(PartnerUser.email) == address)
+    ).first()
+
+
+def active_partner(session: Session, user: PartnerUser) -> Partner | None:
+    """The user's partner when both are active (so the user may use the portal), else None."""
+    if not user.is_active:
+        return None
+    partner = session.get(Partner, user.partner_id)
+    return partner if partner is not None and partner.is_active else None
+
+
+def reset_token(secret_key: str, user: PartnerUser) -> str:
+    return links.make_token(secret_key, user, RESET)
+
+
+def user_for_reset(session: Session, secret_key: str, token: str) -> PartnerUser:
+    """Whose password a reset link may change; LinkError if it is forged, old, used or moot."""
+    user = links.subject_of(session, PartnerUser, secret_key, token, RESET)
+    if active_partner(session, user) is None:
+        raise LinkError("This link is no longer valid.")
+    return user
+
+
+def reset_password(
+    session: Session, secret_key: str, token: str, password: str, confirm: str
+) -> PartnerUser:
+    """Set a new password through a reset link, which (with every older one) then stops working.
+
+    LinkError for a link that cannot be used; WeakPassword when the two entries differ or the
+    password fails the policy (nothing changes then).
+    """
+    user = user_for_reset(session, secret_key, token)
+    if password != confirm:
+        raise WeakPassword("The two passwords differ.")
+    check_policy(password, user.email)
+    user.password_hash = hash_password(password)
+    return user

@@ -10,5 +10,6 @@ from flask import Blueprint
 def blueprints() -> list[Blueprint]:
     from app.partners.api import bp as api_bp
     from app.partners.portal import bp as portal_bp
+    from app.partners.portal_reset import bp as reset_bp
 
-    return [portal_bp, api_bp]
+    return [portal_bp, reset_bp, api_bp]

@@ -12,7 +12,7 @@ from app.fulfilment import assignments, audit, jobdata, slip
 from app.fulfilment.downloads import SLIP
 from app.fulfilment.errors import NotFound
 from app.fulfilment.zipstream import Entry, stream_zip
-from app.models import JobAssignment, ProductionFile
+from app.models import JobAssignment, PartnerUser, ProductionFile
 from app.storage import Storage, content_disposition
 
 
@@ -24,6 +24,10 @@ def actor(kind: str, actor_id: int, label: str) -> audit.Actor:
         ip=request.remote_addr,
         user_agent=request.headers.get("User-Agent"),
     )
+
+
+def partner_user_actor(user: PartnerUser) -> audit.Actor:
+    return actor("partner_user", user.id, f"{user.name or user.email} <{user.email}>")
 
 
 def secure_headers(response: Response) -> Response:

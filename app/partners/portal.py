@@ -1,11 +1,14 @@
 """The partner portal, ``/partners``: jobs routed to the signed-in partner, files, slips, keys.
 
 Guard first (``partner_user_required``); every POST also passes the CSRF check. Views parse,
-call one service, render; the audit trail records every download and status change.
+call one service, render; the audit trail records every download, status change and password
+change. Sign-in is throttled per account and per address (429 with ``Retry-After``) like the
+merchant accounts'; a forgotten password is reset on ``/partners/reset`` (``portal_reset``).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import (
@@ -23,6 +26,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
+from app.accounts import throttle
 from app.accounts.passwords import (
     MIN_LENGTH,
     WeakPassword,
@@ -30,8 +34,9 @@ from app.accounts.passwords import (
     hash_password,
     verify_password,
 )
+from app.accounts.web import client_address, too_many
 from app.csrf import csrf_token
-from app.extensions import get_session, get_storage
+from app.extensions import get_redis, get_session, get_storage
 from app.fulfilment import assignments, audit, jobdata, keys, partner_webhooks
 from app.fulfilment.errors import FulfilmentError
 from app.models import AssignmentStatus, AuditEvent, FileKind, JobAssignment, Partner
@@ -41,6 +46,7 @@ from app.partners.portal_auth import (
     check_csrf,
     current_user,
     partner_user_required,
+    restamp,
     sign_in,
 )
 from jobs.fulfilment import enqueue_push
@@ -49,6 +55,7 @@ bp = Blueprint("partner_portal", __name__, url_prefix="/partners", template_fold
 PAGE = 50
 MAX_ZIP_JOBS = 200
 FILTERS = ("new", "printing", "shipped", "problem")
+log = logging.getLogger(__name__)
 
 
 @bp.before_request
@@ -72,8 +79,7 @@ def _partner() -> Partner:
 
 
 def _actor() -> audit.Actor:
-    user = g.partner_user
-    return common.actor("partner_user", user.id, f"{user.name or user.email} <{user.email}>")
+    return common.partner_user_actor(g.partner_user)
 
 
 def _job(job_id: int) -> JobAssignment:
@@ -92,16 +98,32 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
     if request.method == "POST":
-        user = authenticate(request.form.get("email", ""), request.form.get("password", ""))
-        if user is not None:
-            sign_in(user)
-            get_session().commit()
-            return redirect(_safe_next(request.args.get("next")))
-        flash("Wrong email or password.", "error")
-        return render_template("partners/login.html"), 401
+        return _sign_in()
     if current_user() is not None:
         return redirect(url_for("partner_portal.jobs"))
-    return render_template("partners/login.html")
+    return render_template("partners/login.html", email="", error=None)
+
+
+def _sign_in() -> ResponseReturnValue:
+    email = request.form.get("email", "").strip()
+    redis = get_redis()
+    checks = [
+        (throttle.PARTNER_LOGIN_ACCOUNT, email),
+        (throttle.PARTNER_LOGIN_ADDRESS, client_address()),
+    ]
+    wait = throttle.blocked_for(redis, checks)
+    if wait:
+        log.warning("partner sign-in throttled", extra={"retry_after": wait})
+        return too_many("partners/login.html", wait, email=email)
+    user = authenticate(email, request.form.get("password", ""))
+    if user is None:
+        throttle.hit_all(redis, checks)
+        page = render_template("partners/login.html", email=email, error="Wrong email or password.")
+        return page, 401
+    sign_in(user)
+    get_session().commit()
+    throttle.clear(redis, throttle.PARTNER_LOGIN_ACCOUNT, email)
+    return redirect(_safe_next(request.args.get("next")))
 
 
 @bp.post("/logout")
@@ -340,6 +362,7 @@ def password() -> ResponseReturnValue:
         user.password_hash = hash_password(new)
         audit.record(get_session(), _actor(), "password_changed", partner_id=_partner().id)
         get_session().commit()
+        restamp(user)  # this session stays signed in; every other one ends
         flash("Your password is changed.", "success")
         return redirect(url_for("partner_portal.jobs"))
     return render_template("partners/password.html", min_length=MIN_LENGTH), 422

@@ -1,28 +1,33 @@
-"""Portal sign-in: partner users with scrypt-hashed passwords, a cookie session, and CSRF.
+"""Portal sign-in: partner users with Argon2id-hashed passwords, a cookie session, and CSRF.
 
-The session holds only the user id; every request re-loads the user and drops the session if
-the user or their partner was deactivated. Every POST must echo the session's CSRF token.
+The session holds the user id and a short stamp of the user's password hash; every request
+re-loads the user and drops the portal session if the user or their partner was deactivated,
+or if the password changed since (a reset, or a change made in another session). The session
+that changes the password is stamped again (``restamp``) and stays signed in. Every POST must
+echo the session's CSRF token.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
 from collections.abc import Callable
 from typing import ParamSpec
 
 from flask import abort, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import func, select
 
 from app.accounts.passwords import verify_password
 from app.csrf import SAFE_METHODS, token_echoed
 from app.db import utcnow
 from app.extensions import get_session
-from app.models import Partner, PartnerUser
+from app.fulfilment.passwords import active_partner, find_user
+from app.models import PartnerUser
 
 USER_KEY = "partner_user_id"
+STAMP_KEY = "partner_password_stamp"
 P = ParamSpec("P")
-# Compared against when the email is unknown, so both paths take as long.
 
 
 def check_csrf() -> None:
@@ -33,24 +38,40 @@ def check_csrf() -> None:
 
 def authenticate(email: str, password: str) -> PartnerUser | None:
     db = get_session()
-    user = db.scalars(
-        select(PartnerUser).where(func.lower(PartnerUser.email) == email.strip().lower())
-    ).first()
+    user = find_user(db, email)
     if user is None:
         verify_password(None, password)  # the same time spent as for a real account
         return None
-    partner = db.get(Partner, user.partner_id)
-    if not verify_password(user.password_hash, password) or not user.is_active:
+    if not verify_password(user.password_hash, password):
         return None
-    if partner is None or not partner.is_active:
-        return None
-    return user
+    return user if active_partner(db, user) is not None else None
+
+
+def password_stamp(user: PartnerUser) -> str:
+    """A short digest of the password hash: it changes whenever the password does."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
 def sign_in(user: PartnerUser) -> None:
     session.clear()  # no fixation: a fresh session (and CSRF token) for the signed-in user
     session[USER_KEY] = user.id
+    session[STAMP_KEY] = password_stamp(user)
     user.last_login_at = utcnow()
+
+
+def restamp(user: PartnerUser) -> None:
+    """After this session changed the password: keep it signed in (the others end)."""
+    session[STAMP_KEY] = password_stamp(user)
+
+
+def _sign_out() -> None:
+    session.pop(USER_KEY, None)
+    session.pop(STAMP_KEY, None)
+
+
+def _stamp_matches(user: PartnerUser) -> bool:
+    stamp = session.get(STAMP_KEY)
+    return isinstance(stamp, str) and hmac.compare_digest(stamp, password_stamp(user))
 
 
 def current_user() -> PartnerUser | None:
@@ -59,9 +80,9 @@ def current_user() -> PartnerUser | None:
         return None
     db = get_session()
     user = db.get(PartnerUser, user_id)
-    partner = db.get(Partner, user.partner_id) if user else None
-    if user is None or not user.is_active or partner is None or not partner.is_active:
-        session.pop(USER_KEY, None)
+    partner = active_partner(db, user) if user is not None else None
+    if user is None or partner is None or not _stamp_matches(user):
+        _sign_out()
         return None
     g.partner_user, g.partner = user, partner
     return user

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy.orm import Session
 
+from app.accounts.mailer import ConsoleMailer, Message
 from app.accounts.passwords import hash_password
 from app.fulfilment import keys, routing
 from app.models import (
@@ -240,6 +241,19 @@ def portal_login(client: FlaskClient, email: str, password: str = PASSWORD) -> A
         "/partners/login",
         data={"csrf_token": token.group(1).decode(), "email": email, "password": password},
     )
+
+
+@pytest.fixture
+def outbox(app: Flask) -> ConsoleMailer:
+    mailer = app.extensions["luneo.mailer"]
+    assert isinstance(mailer, ConsoleMailer)
+    return mailer
+
+
+def link_in(message: Message) -> str:
+    """The path of the one https://luneo.test link in an e-mail."""
+    (url,) = re.findall(r"https://luneo\.test(/\S+)", message.text)
+    return str(url)
 
 
 def csrf_of(client: FlaskClient, path: str = "/partners/") -> str:

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from flask.testing import FlaskClient
+from redis import Redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -32,7 +33,7 @@ def test_every_portal_page_needs_a_signed_in_partner_user(client: FlaskClient, p
 
 
 def test_a_wrong_password_is_refused_and_a_right_one_signs_in(
-    client: FlaskClient, world: World
+    client: FlaskClient, world: World, redis: Redis
 ) -> None:
     wrong = portal_login(client, world.a.user.email, "not the password")
     assert wrong.status_code == 401
@@ -165,7 +166,7 @@ def test_a_new_key_is_shown_once_and_works(
 
 
 def test_a_partner_user_replaces_the_temporary_password(
-    client: FlaskClient, session: Session, world: World
+    client: FlaskClient, session: Session, world: World, redis: Redis
 ) -> None:
     portal_login(client, world.a.user.email)
     token = csrf_of(client, "/partners/password")

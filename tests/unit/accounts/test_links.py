@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+
 import pytest
 
-from app.accounts.links import LinkError, Purpose, make_token, matches, read_token
-from app.models import User
+from app.accounts.links import (
+    LinkError,
+    Purpose,
+    fingerprint,
+    make_token,
+    matches,
+    read_token,
+)
+from app.models import PartnerUser, User
 
 SECRET = "s" * 48
 
@@ -52,3 +62,45 @@ def test_links_signed_otherwise_are_refused(
 
     with pytest.raises(LinkError, match="not valid"):
         read_token(SECRET, token, Purpose.RESET_PASSWORD)
+
+
+@dataclass
+class Person:
+    """Anything with an id, an address and a password hash can be sent a link (no epoch)."""
+
+    id: int
+    email: str
+    password_hash: str
+
+
+def test_a_merchant_reset_fingerprint_keeps_its_format() -> None:
+    """Links mailed before partner links existed still work."""
+    expected = hashlib.sha256(b"reset:h1:0").hexdigest()[:32]
+
+    assert fingerprint(user(), Purpose.RESET_PASSWORD) == expected
+
+
+def test_a_subject_without_an_epoch_gets_a_link_that_ends_with_its_password() -> None:
+    token = make_token(SECRET, Person(7, "ann@print.test", "h1"), Purpose.RESET_PARTNER_PASSWORD)
+    claim = read_token(SECRET, token, Purpose.RESET_PARTNER_PASSWORD)
+
+    assert matches(claim, Person(7, "ann@print.test", "h1"), Purpose.RESET_PARTNER_PASSWORD)
+    assert not matches(claim, Person(7, "ann@print.test", "h2"), Purpose.RESET_PARTNER_PASSWORD)
+    partner_user = PartnerUser(id=7, email="ann@print.test", password_hash="h1")
+    assert matches(claim, partner_user, Purpose.RESET_PARTNER_PASSWORD)
+
+
+@pytest.mark.parametrize(
+    ("_case", "made_for", "read_as"),
+    [
+        ("merchant link, partner page", Purpose.RESET_PASSWORD, Purpose.RESET_PARTNER_PASSWORD),
+        ("partner link, merchant page", Purpose.RESET_PARTNER_PASSWORD, Purpose.RESET_PASSWORD),
+    ],
+)
+def test_merchant_and_partner_reset_links_never_stand_in_for_each_other(
+    _case: str, made_for: Purpose, read_as: Purpose
+) -> None:
+    token = make_token(SECRET, user(), made_for)  # the same id, address and password hash
+
+    with pytest.raises(LinkError, match="not valid"):
+        read_token(SECRET, token, read_as)
