@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.accounts.passwords import hash_password
@@ -83,8 +83,13 @@ def create_partner(session: Session, shop_id: int, kind: str, name: str, email: 
     name, email = name.strip()[:255], email.strip().lower()[:320]
     if not name or "@" not in email:
         raise Invalid("A partner needs a name and a valid email.")
-    taken = session.scalars(select(PartnerUser).where(PartnerUser.email == email)).first()
-    if taken is not None or session.scalars(select(Partner).where(Partner.email == email)).first():
+    taken = session.scalars(
+        select(PartnerUser).where(func.lower(PartnerUser.email) == email)
+    ).first()
+    if (
+        taken is not None
+        or session.scalars(select(Partner).where(func.lower(Partner.email) == email)).first()
+    ):
         raise Conflict("This email already has a partner account.", code="email_taken")
     partner = Partner(name=name, email=email, kind=kind, created_by_shop_id=shop_id)
     session.add(partner)

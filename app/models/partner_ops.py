@@ -27,7 +27,7 @@ class PartnerKind(enum.StrEnum):
 
 
 class PartnerUser(IdMixin, TimestampMixin, Base):
-    """A person at a partner who signs in to the portal (password hashed with scrypt)."""
+    """A person at a partner who signs in to the portal (Argon2id, as merchant accounts)."""
 
     __tablename__ = "partner_users"
 
