@@ -81,6 +81,14 @@ class FileLink:
 
 
 @dataclass(frozen=True)
+class ModelLinks:
+    """The produced 3D model: a GLB for the in-page viewer, a USDZ for AR Quick Look."""
+
+    glb_url: str
+    usdz_url: str | None = None
+
+
+@dataclass(frozen=True)
 class FindingRow:
     """One preflight finding as the order page lists it."""
 
@@ -98,6 +106,7 @@ class ItemRow:
     files: list[FileLink] = field(default_factory=list)
     preview_url: str | None = None  # the design's rendered preview, when there is one
     previews: list[FileLink] = field(default_factory=list)  # one per print area, on its mockup
+    model: ModelLinks | None = None  # the design on the template's 3D model, when produced
 
     @property
     def findings(self) -> list[FindingRow]:
@@ -283,6 +292,17 @@ def _area_previews(scope: ShopScope, job: ProductionJob | None, link: FileLinker
     ]
 
 
+def _model_links(
+    scope: ShopScope, job: ProductionJob | None, link: FileLinker
+) -> ModelLinks | None:
+    urls = {
+        produced.format: link(produced.stored_file)
+        for produced in _production_files(scope, job)
+        if produced.format in ("glb", "usdz")
+    }
+    return ModelLinks(urls["glb"], urls.get("usdz")) if "glb" in urls else None
+
+
 def _order_rows(
     scope: ShopScope, orders: Sequence[Order], link: FileLinker | None = None
 ) -> list[OrderRow]:
@@ -308,6 +328,7 @@ def _order_rows(
             files=files,
             preview_url=preview_url,
             previews=areas,
+            model=_model_links(scope, job, link) if link is not None else None,
         )
 
     return [OrderRow(order=o, items=[row(i) for i in o.items]) for o in orders]

@@ -50,3 +50,44 @@ def test_signed_out_admin_says_how_to_open_luneo(live_server: str, page: Page) -
     assert response is not None
     assert response.status == 401
     expect(page.locator("main")).to_contain_text("store admin")
+
+
+def test_the_order_page_shows_the_produced_model_in_3d(
+    live_app: Flask, live_server: str, page: Page
+) -> None:
+    from sqlalchemy import select
+
+    from app.models import ProductionJob
+    from app.production.pipeline import produce_job
+
+    _seed(live_app)
+    with live_app.app_context(), get_db().session() as session:
+        for job_id in session.scalars(select(ProductionJob.id)).all():
+            produce_job(session, get_storage(), job_id)
+    viewer_requests: list[str] = []
+    page.on("request", lambda r: viewer_requests.append(r.url) if "luneo-viewer" in r.url else None)
+
+    page.goto(f"{live_server}/dev/")
+    page.locator("form[action$='/dev/sign-in'] button").first.click()
+    page.wait_for_url(f"{live_server}/admin/")
+    page.get_by_role("link", name="Orders", exact=True).click()
+    page.get_by_role("link", name="#1001").click()
+    assert viewer_requests == []  # the viewer (~290 KB gz) loads only when asked for
+
+    page.get_by_role("button", name="View in 3D").click()
+
+    viewer = page.locator("model-viewer")
+    expect(viewer).to_have_count(1)
+    assert viewer.get_attribute("src")  # the signed GLB link
+    assert viewer.get_attribute("ios-src")  # the USDZ, for AR Quick Look on iOS
+    loaded = page.evaluate(
+        """() => new Promise((resolve) => {
+            const v = document.querySelector('model-viewer');
+            if (v.loaded) return resolve(true);
+            v.addEventListener('load', () => resolve(true));
+            v.addEventListener('error', () => resolve(false));
+            setTimeout(() => resolve(v.loaded), 15000);
+        })"""
+    )
+    assert loaded, "the GLB did not load in the viewer"
+    assert page.locator("[data-model-error]").is_hidden()
