@@ -107,7 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_ai_bp)
     app.register_blueprint(admin_billing_bp)  # /admin/billing, /api/admin/billing
     app.register_blueprint(admin_partners_bp)
-    for partner_bp in partner_blueprints():  # portal (people), its reset pages, API (keys)
+    for partner_bp in partner_blueprints():  # portal (people): reset, team, invitation; API (keys)
         app.register_blueprint(partner_bp)
     app.context_processor(embedded.template_context)
     embedded.install_frame_policy(app)

@@ -1,4 +1,4 @@
-"""Signed, expiring, single-use links for e-mail verification and password reset.
+"""Signed, expiring, single-use links for e-mail verification, password reset and invitations.
 
 One module for everyone who signs in with a password: merchant accounts (``User``) and the
 partner portal's people (``PartnerUser``); anything with ``id``, ``email`` and ``password_hash``
@@ -7,9 +7,9 @@ merchant's reset link never opens a partner user's reset page, even for the same
 
 Each link is an itsdangerous token (HMAC with ``SECRET_KEY``, a salt per purpose, a timestamp)
 over the user id and a *fingerprint* of what the link may change: the e-mail address for
-verification, the password hash (and ``auth_epoch``) for a reset. Using a reset link changes the
-password hash, so that link, and every older one, stops working; a link for an old address
-cannot verify a new one.
+verification, the password hash (and ``auth_epoch``) for a reset or an invitation. Using a reset
+or invitation link changes the password hash, so that link, and every older one, stops working;
+a link for an old address cannot verify a new one.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 VERIFY_TTL = 3 * 24 * 3600
 RESET_TTL = 3600
+INVITE_TTL = 7 * 24 * 3600  # an invitation waits for someone back from a week off
 MAX_TOKEN_LENGTH = 512
 
 
@@ -32,12 +33,14 @@ class Purpose(enum.StrEnum):
     VERIFY_EMAIL = "verify-email"
     RESET_PASSWORD = "reset-password"  # noqa: S105 - a link purpose, not a password
     RESET_PARTNER_PASSWORD = "reset-partner-password"  # noqa: S105 - the partner portal's
+    INVITE_PARTNER_USER = "invite-partner-user"  # a partner team's new person chooses a password
 
 
 TTL = {
     Purpose.VERIFY_EMAIL: VERIFY_TTL,
     Purpose.RESET_PASSWORD: RESET_TTL,
     Purpose.RESET_PARTNER_PASSWORD: RESET_TTL,
+    Purpose.INVITE_PARTNER_USER: INVITE_TTL,
 }
 
 

@@ -1,7 +1,9 @@
 """Admin: fulfilment partners, routing rules, jobs waiting for a route, shipment pushes.
 
 The page is server-rendered; its writes go to the JSON routes below (same guard and CSRF rule
-as the rest of the admin API), called by ``static/admin/partners.js``.
+as the rest of the admin API), called by ``static/admin/partners.js``. A print shop the merchant
+adds gets an e-mailed invitation to choose its own password; the temporary password is still
+shown once, for a merchant who prints in-house and signs in to the portal themselves.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from app.fulfilment import push as pushes
 from app.fulfilment.assignments import MAX_ID
 from app.fulfilment.errors import FulfilmentError
 from app.models import JobAssignment, Product, ShipmentPush, ShopScope
+from app.partners import invitations
 from jobs.fulfilment import announce, enqueue_push
 
 bp = Blueprint("admin_partners", __name__, template_folder="templates")
@@ -103,11 +106,21 @@ def create_partner() -> ResponseReturnValue:
         str(body.get("name", "")),
         str(body.get("email", "")),
     )
+    audit.record(
+        session,
+        _merchant_actor(),
+        "team_invited",
+        partner_id=created.partner.id,
+        shop_id=shop.id,
+        detail={"user_id": created.user.id, "email": created.email, "role": "admin"},
+    )
     session.commit()
+    sent = invitations.send_invitation(created.user, created.partner, _merchant_actor().label)
     return jsonify(
         {
             "partner": {"id": created.partner.id, "name": created.partner.name},
             "sign_in": {"email": created.email, "temporary_password": created.password},
+            "invitation": {"email": created.email, "sent": sent},
         }
     ), 201
 

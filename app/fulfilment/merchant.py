@@ -20,6 +20,7 @@ from app.models import (
     OrderItem,
     Partner,
     PartnerKind,
+    PartnerRole,
     PartnerUser,
     Product,
     ProductionJob,
@@ -65,8 +66,9 @@ def _link(session: Session, shop_id: int, partner_id: int) -> None:
 @dataclass(frozen=True)
 class NewPartner:
     partner: Partner
+    user: PartnerUser  # the partner's first admin, whom the admin page e-mails an invitation
     email: str
-    password: str  # temporary: shown once to the merchant, who hands it over
+    password: str  # temporary: shown once, for a merchant who prints in-house themselves
 
 
 def _require_partners_feature(session: Session, shop_id: int) -> None:
@@ -75,7 +77,8 @@ def _require_partners_feature(session: Session, shop_id: int) -> None:
 
 
 def create_partner(session: Session, shop_id: int, kind: str, name: str, email: str) -> NewPartner:
-    """The merchant's own print shop (or in-house printing): a partner with one portal user."""
+    """The merchant's own print shop (or in-house printing): a partner with its first portal
+    user, an admin who can invite the rest of the print shop's team."""
     if kind not in (PartnerKind.OWN.value, PartnerKind.IN_HOUSE.value):
         raise Invalid("kind must be own or in_house (network partners are linked, not created).")
     if kind != PartnerKind.IN_HOUSE.value:
@@ -95,14 +98,17 @@ def create_partner(session: Session, shop_id: int, kind: str, name: str, email: 
     session.add(partner)
     session.flush()
     password = temporary_password()
-    session.add(
-        PartnerUser(
-            partner_id=partner.id, email=email, name=name, password_hash=hash_password(password)
-        )
+    user = PartnerUser(
+        partner_id=partner.id,
+        email=email,
+        name=name,
+        password_hash=hash_password(password),
+        role=PartnerRole.ADMIN,
     )
+    session.add(user)
     _link(session, shop_id, partner.id)
     session.flush()
-    return NewPartner(partner, email, password)
+    return NewPartner(partner, user, email, password)
 
 
 def link_network_partner(session: Session, shop_id: int, partner_id: int) -> Partner:

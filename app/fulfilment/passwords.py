@@ -1,8 +1,9 @@
 """Partner users sign in with the same Argon2id hashing and policy as merchant accounts
 (``app.accounts.passwords``), and reset a forgotten password through the same signed links
 (``app.accounts.links``, with a purpose of their own). What is theirs alone: the temporary
-password a merchant hands over, and that a person may only use the portal while both they and
-their partner are active. The caller commits.
+password a merchant hands over, the unusable password of someone invited who has not chosen
+one yet, and that a person may only use the portal while both they and their partner are
+active. The caller commits.
 """
 
 from __future__ import annotations
@@ -18,11 +19,25 @@ from app.accounts.passwords import WeakPassword, check_policy, hash_password
 from app.models import Partner, PartnerUser
 
 RESET = Purpose.RESET_PARTNER_PASSWORD
+# Argon2 hashes start with "$argon2": a hash starting with "!" matches no password at all.
+UNUSABLE_PREFIX = "!"
 
 
 def temporary_password() -> str:
     """A password a merchant hands to their print shop, who should change it."""
     return secrets.token_urlsafe(12)
+
+
+def unusable_password_hash() -> str:
+    """The hash of someone invited: no password signs in with it. It is random so that a new
+    one (a re-sent invitation) changes the invitation link's fingerprint and ends older links.
+    """
+    return UNUSABLE_PREFIX + secrets.token_urlsafe(32)
+
+
+def has_usable_password(user: PartnerUser) -> bool:
+    """Whether the person has chosen (or been handed) a password: not a pending invitation."""
+    return not user.password_hash.startswith(UNUSABLE_PREFIX)
 
 
 def find_user(session: Session, email: str) -> PartnerUser | None:

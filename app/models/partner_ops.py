@@ -26,8 +26,18 @@ class PartnerKind(enum.StrEnum):
     IN_HOUSE = "in_house"  # the merchant prints themselves, with the same portal
 
 
+class PartnerRole(enum.StrEnum):
+    ADMIN = "admin"  # manages the team, API keys and the webhook, and does what operators do
+    OPERATOR = "operator"  # jobs, downloads and status reports
+
+
 class PartnerUser(IdMixin, TimestampMixin, Base):
-    """A person at a partner who signs in to the portal (Argon2id, as merchant accounts)."""
+    """A person at a partner who signs in to the portal (Argon2id, as merchant accounts).
+
+    Someone invited but not signed up yet has an unusable password hash
+    (``app.fulfilment.passwords.UNUSABLE_PREFIX``) until they accept the e-mailed link. A new
+    row is an operator unless it says otherwise: admin rights are given, never defaulted into.
+    """
 
     __tablename__ = "partner_users"
 
@@ -39,6 +49,9 @@ class PartnerUser(IdMixin, TimestampMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None]
+    role: Mapped[PartnerRole] = mapped_column(
+        default=PartnerRole.OPERATOR, server_default=PartnerRole.OPERATOR.value
+    )
 
 
 class PartnerApiKey(IdMixin, Base):

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
+from typing import Any
 
-from flask import Response, current_app, request, stream_with_context
+from flask import Response, current_app, g, request, stream_with_context
 from sqlalchemy.orm import Session
 
 from app.fulfilment import assignments, audit, jobdata, slip
 from app.fulfilment.downloads import SLIP
 from app.fulfilment.errors import NotFound
 from app.fulfilment.zipstream import Entry, stream_zip
-from app.models import JobAssignment, PartnerUser, ProductionFile
+from app.models import JobAssignment, PartnerRole, PartnerUser, ProductionFile
 from app.storage import Storage, content_disposition
 
 
@@ -28,6 +29,16 @@ def actor(kind: str, actor_id: int, label: str) -> audit.Actor:
 
 def partner_user_actor(user: PartnerUser) -> audit.Actor:
     return actor("partner_user", user.id, f"{user.name or user.email} <{user.email}>")
+
+
+def portal_context() -> dict[str, Any]:
+    """What the portal layout shows: the signed-in partner and person, and their admin rights."""
+    user: PartnerUser | None = g.get("partner_user")
+    return {
+        "partner": g.get("partner"),
+        "user": user,
+        "is_admin": user is not None and user.role is PartnerRole.ADMIN,
+    }
 
 
 def secure_headers(response: Response) -> Response:

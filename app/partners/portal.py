@@ -1,9 +1,11 @@
 """The partner portal, ``/partners``: jobs routed to the signed-in partner, files, slips, keys.
 
-Guard first (``partner_user_required``); every POST also passes the CSRF check. Views parse,
-call one service, render; the audit trail records every download, status change and password
-change. Sign-in is throttled per account and per address (429 with ``Retry-After``) like the
-merchant accounts'; a forgotten password is reset on ``/partners/reset`` (``portal_reset``).
+Guard first (``partner_user_required``, or ``partner_admin_required`` for the API keys and the
+webhook, which only a partner's admins manage); every POST also passes the CSRF check. Views
+parse, call one service, render; the audit trail records every download, status change and
+password change. Sign-in is throttled per account and per address (429 with ``Retry-After``)
+like the merchant accounts'; a forgotten password is reset on ``/partners/reset``
+(``portal_reset``), and the team is managed on ``/partners/team`` (``portal_team``).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from app.partners.portal_auth import (
     authenticate,
     check_csrf,
     current_user,
+    partner_admin_required,
     partner_user_required,
     restamp,
     sign_in,
@@ -70,7 +73,7 @@ def _headers(response: Response) -> Response:
 
 @bp.context_processor
 def _context() -> dict[str, Any]:
-    return {"csrf_token": csrf_token, "partner": g.get("partner"), "user": g.get("partner_user")}
+    return {"csrf_token": csrf_token, **common.portal_context()}
 
 
 def _partner() -> Partner:
@@ -272,14 +275,14 @@ def report(job_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/keys")
-@partner_user_required
+@partner_admin_required
 def api_keys() -> str:
     rows = keys.keys_of(get_session(), _partner().id)
     return render_template("partners/keys.html", keys=rows, new_key=None, webhook_secret=None)
 
 
 @bp.post("/keys")
-@partner_user_required
+@partner_admin_required
 def create_key() -> str:
     db = get_session()
     row, plaintext = keys.create_key(
@@ -294,7 +297,7 @@ def create_key() -> str:
 
 
 @bp.post("/keys/<int:key_id>/revoke")
-@partner_user_required
+@partner_admin_required
 def revoke_key(key_id: int) -> ResponseReturnValue:
     db = get_session()
     row = keys.revoke(db, _partner().id, key_id)
@@ -309,7 +312,7 @@ def revoke_key(key_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/webhook")
-@partner_user_required
+@partner_admin_required
 def webhook() -> ResponseReturnValue:
     db, partner = get_session(), _partner()
     url = (request.form.get("webhook_url") or "").strip()

@@ -4,7 +4,8 @@ The session holds the user id and a short stamp of the user's password hash; eve
 re-loads the user and drops the portal session if the user or their partner was deactivated,
 or if the password changed since (a reset, or a change made in another session). The session
 that changes the password is stamped again (``restamp``) and stays signed in. Every POST must
-echo the session's CSRF token.
+echo the session's CSRF token. Pages that change the team, API keys or the webhook also need
+the ``admin`` role (``partner_admin_required``); an operator gets a 403 page that says so.
 """
 
 from __future__ import annotations
@@ -15,15 +16,15 @@ import hmac
 from collections.abc import Callable
 from typing import ParamSpec
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import abort, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
 from app.accounts.passwords import verify_password
 from app.csrf import SAFE_METHODS, token_echoed
 from app.db import utcnow
 from app.extensions import get_session
-from app.fulfilment.passwords import active_partner, find_user
-from app.models import PartnerUser
+from app.fulfilment.passwords import active_partner, find_user, has_usable_password
+from app.models import PartnerRole, PartnerUser
 
 USER_KEY = "partner_user_id"
 STAMP_KEY = "partner_password_stamp"
@@ -39,7 +40,7 @@ def check_csrf() -> None:
 def authenticate(email: str, password: str) -> PartnerUser | None:
     db = get_session()
     user = find_user(db, email)
-    if user is None:
+    if user is None or not has_usable_password(user):
         verify_password(None, password)  # the same time spent as for a real account
         return None
     if not verify_password(user.password_hash, password):
@@ -95,6 +96,23 @@ def partner_user_required(
     def guarded(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
         if current_user() is None:
             return redirect(url_for("partner_portal.login", next=request.path))
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+def partner_admin_required(
+    view: Callable[P, ResponseReturnValue],
+) -> Callable[P, ResponseReturnValue]:
+    """A signed-in partner admin, or the sign-in page (nobody) or a 403 page (an operator)."""
+
+    @functools.wraps(view)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
+        user = current_user()
+        if user is None:
+            return redirect(url_for("partner_portal.login", next=request.path))
+        if user.role is not PartnerRole.ADMIN:
+            return render_template("partners/forbidden.html"), 403
         return view(*args, **kwargs)
 
     return guarded

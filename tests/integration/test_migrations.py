@@ -9,11 +9,13 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
+import app.models  # noqa: F401 - registers every table on Base.metadata (run alone, too)
 from app import migrate
 from app.db import Base
 from tests.conftest import _server_database
@@ -58,6 +60,54 @@ def test_downgrade_to_base_removes_everything(empty_database: str) -> None:
 
     assert _tables(empty_database) == {"alembic_version"}
     assert migrate.current_revision(empty_database) is None
+
+
+def test_0010_makes_every_existing_partner_user_an_admin_and_later_rows_operators(
+    empty_database: str,
+) -> None:
+    migrate.upgrade(empty_database, "0009")
+    now = datetime.now(UTC)
+    engine = create_engine(empty_database)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO partners (id, name, email, is_active, kind, created_at,"
+                    " updated_at) VALUES (1, 'Print', 'p@print.test', :yes, 'own', :now, :now)"
+                ),
+                {"yes": True, "now": now},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO partner_users (id, partner_id, email, name, password_hash,"
+                    " is_active, created_at, updated_at)"
+                    " VALUES (1, 1, 'p@print.test', 'P', 'h', :yes, :now, :now)"
+                ),
+                {"yes": True, "now": now},
+            )
+        migrate.upgrade(empty_database)
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO partner_users (id, partner_id, email, name, password_hash,"
+                    " is_active, created_at, updated_at)"
+                    " VALUES (2, 1, 'q@print.test', 'Q', 'h', :yes, :now, :now)"
+                ),
+                {"yes": True, "now": now},
+            )
+            roles = conn.execute(text("SELECT id, role FROM partner_users ORDER BY id")).all()
+    finally:
+        engine.dispose()
+
+    assert [tuple(row) for row in roles] == [(1, "admin"), (2, "operator")]
+    migrate.check(empty_database)
+    migrate.downgrade(empty_database, "0009")
+    engine = create_engine(empty_database)
+    try:
+        columns = {c["name"] for c in inspect(engine).get_columns("partner_users")}
+    finally:
+        engine.dispose()
+    assert "role" not in columns
 
 
 def test_luneo_db_upgrade_command(empty_database: str, tmp_path: Path) -> None:

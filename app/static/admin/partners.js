@@ -34,8 +34,13 @@
     var data = await send('POST', form.getAttribute('data-url'), formBody(form));
     if (!data) return;
     if (data.sign_in) {
-      show('[data-action-result]', 'Partner added. Hand over this sign-in (shown once): ' +
-        data.sign_in.email + ' / ' + data.sign_in.temporary_password);
+      var login = data.sign_in.email + ' / ' + data.sign_in.temporary_password;
+      show('[data-action-result]', data.invitation && data.invitation.sent
+        ? 'Partner added. We e-mailed ' + data.sign_in.email + ' an invitation to choose a ' +
+          'password (the link works for 7 days). If you print in-house yourself, you can also ' +
+          'sign in to the partner portal now with this temporary password (shown once): ' + login
+        : 'Partner added, but the invitation e-mail to ' + data.sign_in.email + ' could not be ' +
+          'sent. Hand over this sign-in (shown once): ' + login);
       return;
     }
     window.location.reload();

@@ -20,6 +20,7 @@ from app.models import (
     FileKind,
     JobAssignment,
     Partner,
+    PartnerRole,
     PartnerUser,
     Platform,
     ProductionFile,
@@ -55,7 +56,11 @@ def make_partner(session: Session, name: str, email: str) -> PartnerSetup:
     session.add(partner)
     session.flush()
     user = PartnerUser(
-        partner_id=partner.id, email=email, name=name, password_hash=hash_password(PASSWORD)
+        partner_id=partner.id,
+        email=email,
+        name=name,
+        password_hash=hash_password(PASSWORD),
+        role=PartnerRole.ADMIN,  # a partner's first person manages its team and keys
     )
     session.add(user)
     session.flush()

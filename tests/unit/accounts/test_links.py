@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from app.accounts.links import (
+    TTL,
     LinkError,
     Purpose,
     fingerprint,
@@ -95,6 +96,12 @@ def test_a_subject_without_an_epoch_gets_a_link_that_ends_with_its_password() ->
     [
         ("merchant link, partner page", Purpose.RESET_PASSWORD, Purpose.RESET_PARTNER_PASSWORD),
         ("partner link, merchant page", Purpose.RESET_PARTNER_PASSWORD, Purpose.RESET_PASSWORD),
+        ("invitation, reset page", Purpose.INVITE_PARTNER_USER, Purpose.RESET_PARTNER_PASSWORD),
+        (
+            "reset link, invitation page",
+            Purpose.RESET_PARTNER_PASSWORD,
+            Purpose.INVITE_PARTNER_USER,
+        ),
     ],
 )
 def test_merchant_and_partner_reset_links_never_stand_in_for_each_other(
@@ -104,3 +111,15 @@ def test_merchant_and_partner_reset_links_never_stand_in_for_each_other(
 
     with pytest.raises(LinkError, match="not valid"):
         read_token(SECRET, token, read_as)
+
+
+def test_an_invitation_lasts_a_week_and_ends_with_the_password_it_was_made_for() -> None:
+    invited = Person(7, "ann@print.test", "!unusable-1")
+    token = make_token(SECRET, invited, Purpose.INVITE_PARTNER_USER)
+    claim = read_token(SECRET, token, Purpose.INVITE_PARTNER_USER)
+
+    assert TTL[Purpose.INVITE_PARTNER_USER] == 7 * 24 * 3600
+    assert matches(claim, invited, Purpose.INVITE_PARTNER_USER)
+    assert not matches(
+        claim, Person(7, "ann@print.test", "$argon2id$..."), Purpose.INVITE_PARTNER_USER
+    )
