@@ -11,11 +11,8 @@ like the merchant accounts'; a forgotten password is reset on ``/partners/reset`
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from flask import (
-    Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -37,7 +34,6 @@ from app.accounts.passwords import (
     verify_password,
 )
 from app.accounts.web import client_address, too_many
-from app.csrf import csrf_token
 from app.extensions import get_redis, get_session, get_storage
 from app.fulfilment import assignments, audit, jobdata, keys, partner_webhooks
 from app.fulfilment.errors import FulfilmentError
@@ -45,35 +41,20 @@ from app.models import AssignmentStatus, AuditEvent, FileKind, JobAssignment, Pa
 from app.partners import common
 from app.partners.portal_auth import (
     authenticate,
-    check_csrf,
     current_user,
     partner_admin_required,
     partner_user_required,
+    portal_blueprint,
     restamp,
     sign_in,
 )
 from jobs.fulfilment import enqueue_push
 
-bp = Blueprint("partner_portal", __name__, url_prefix="/partners", template_folder="templates")
+bp = portal_blueprint("partner_portal", "/partners")
 PAGE = 50
 MAX_ZIP_JOBS = 200
 FILTERS = ("new", "printing", "shipped", "problem")
 log = logging.getLogger(__name__)
-
-
-@bp.before_request
-def _csrf() -> None:
-    check_csrf()
-
-
-@bp.after_request
-def _headers(response: Response) -> Response:
-    return common.secure_headers(response)
-
-
-@bp.context_processor
-def _context() -> dict[str, Any]:
-    return {"csrf_token": csrf_token, **common.portal_context()}
 
 
 def _partner() -> Partner:

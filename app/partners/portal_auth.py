@@ -16,7 +16,7 @@ import hmac
 from collections.abc import Callable
 from typing import ParamSpec
 
-from flask import abort, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
 from app.accounts.passwords import verify_password
@@ -25,6 +25,7 @@ from app.db import utcnow
 from app.extensions import get_session
 from app.fulfilment.passwords import active_partner, find_user, has_usable_password
 from app.models import PartnerRole, PartnerUser
+from app.partners import common
 
 USER_KEY = "partner_user_id"
 STAMP_KEY = "partner_password_stamp"
@@ -116,3 +117,13 @@ def partner_admin_required(
         return view(*args, **kwargs)
 
     return guarded
+
+
+def portal_blueprint(name: str, url_prefix: str) -> Blueprint:
+    """A blueprint of portal pages with the portal's guard first: CSRF on every write, the
+    portal's secure headers on every answer, and what the layout shows (one place for all)."""
+    bp = Blueprint(name, "app.partners", url_prefix=url_prefix, template_folder="templates")
+    bp.before_request(check_csrf)
+    bp.after_request(common.secure_headers)
+    bp.context_processor(common.portal_context)
+    return bp

@@ -10,8 +10,6 @@ the password hash it is bound to has changed. An expired, used or withdrawn link
 from __future__ import annotations
 
 from flask import (
-    Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
@@ -28,21 +26,9 @@ from app.fulfilment import audit, team
 from app.fulfilment.errors import Invalid
 from app.models import Partner
 from app.partners import common
-from app.partners.portal_auth import check_csrf, sign_in
+from app.partners.portal_auth import portal_blueprint, sign_in
 
-bp = Blueprint(
-    "partner_invitation", __name__, url_prefix="/partners/invitation", template_folder="templates"
-)
-
-
-@bp.before_request
-def _csrf() -> None:
-    check_csrf()
-
-
-@bp.after_request
-def _headers(response: Response) -> Response:
-    return common.secure_headers(response)
+bp = portal_blueprint("partner_invitation", "/partners/invitation")
 
 
 def _secret() -> str:

@@ -12,8 +12,6 @@ from __future__ import annotations
 import logging
 
 from flask import (
-    Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
@@ -32,25 +30,15 @@ from app.accounts.web import client_address, external_url, send, too_many
 from app.extensions import get_redis, get_session
 from app.fulfilment import audit, passwords
 from app.partners import common
-from app.partners.portal_auth import check_csrf, sign_in
+from app.partners.portal_auth import portal_blueprint, sign_in
 
-bp = Blueprint("partner_reset", __name__, url_prefix="/partners/reset", template_folder="templates")
+bp = portal_blueprint("partner_reset", "/partners/reset")
 log = logging.getLogger(__name__)
 
 RESET_SENT = (
     "If a partner account exists for that address, we have sent it a link to choose a new "
     "password. The link works once, within an hour."
 )
-
-
-@bp.before_request
-def _csrf() -> None:
-    check_csrf()
-
-
-@bp.after_request
-def _headers(response: Response) -> Response:
-    return common.secure_headers(response)
 
 
 def _secret() -> str:

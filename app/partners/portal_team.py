@@ -11,34 +11,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from app.csrf import csrf_token
 from app.extensions import get_session
 from app.fulfilment import audit, team
 from app.fulfilment.errors import FulfilmentError
 from app.fulfilment.passwords import has_usable_password
 from app.models import Partner, PartnerRole, PartnerUser
 from app.partners import common, invitations
-from app.partners.portal_auth import check_csrf, partner_admin_required
+from app.partners.portal_auth import partner_admin_required, portal_blueprint
 
-bp = Blueprint("partner_team", __name__, url_prefix="/partners/team", template_folder="templates")
-
-
-@bp.before_request
-def _csrf() -> None:
-    check_csrf()
-
-
-@bp.after_request
-def _headers(response: Response) -> Response:
-    return common.secure_headers(response)
-
-
-@bp.context_processor
-def _context() -> dict[str, Any]:
-    return {"csrf_token": csrf_token, **common.portal_context()}
+bp = portal_blueprint("partner_team", "/partners/team")
 
 
 def _partner() -> Partner:
