@@ -106,12 +106,16 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[st
         "MAX_CONTENT_LENGTH": _env_int(environ, "LUNEO_MAX_UPLOAD_BYTES", 25 * 1024 * 1024),
         # Account e-mails: "smtp" (production default) or "console" (development and tests).
         "MAIL_BACKEND": environ.get("MAIL_BACKEND") or None,
+        # "queue" (the default with smtp): a worker sends each e-mail, with retries; "inline"
+        # (the default with console): sent inside the request, for a setup without workers.
+        "MAIL_DELIVERY": environ.get("MAIL_DELIVERY") or None,
         "MAIL_FROM": environ.get("MAIL_FROM") or "Luneo <no-reply@luneo.app>",
         "SMTP_HOST": environ.get("SMTP_HOST") or "localhost",
         "SMTP_PORT": _env_int(environ, "SMTP_PORT", 587),
         "SMTP_USERNAME": environ.get("SMTP_USERNAME") or None,
         "SMTP_PASSWORD": environ.get("SMTP_PASSWORD") or None,
         "SMTP_SECURITY": environ.get("SMTP_SECURITY") or "starttls",
+        "SMTP_TIMEOUT": _env_int(environ, "SMTP_TIMEOUT", 10),
         # Storefront widget API (app/storefront): shoppers' uploads and rate limits.
         "STOREFRONT_UPLOAD_MAX_BYTES": _env_int(
             environ, "LUNEO_STOREFRONT_UPLOAD_MAX_BYTES", 15 * 1024 * 1024

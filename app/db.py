@@ -27,7 +27,13 @@ from sqlalchemy import (
 from sqlalchemy import (
     Enum as SAEnum,
 )
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    ORMExecuteState,
+    Session,
+    SessionTransaction,
+    sessionmaker,
+)
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -106,6 +112,34 @@ def _dispose_pools_after_fork() -> None:
 
 
 os.register_at_fork(after_in_child=_dispose_pools_after_fork)
+
+
+# Whether a session has written since its transaction began, for callers that must know if
+# work they hand on has to wait for a commit (``jobs.queue.enqueue_when_committed``). Flushed
+# ORM changes and ORM-enabled INSERT/UPDATE/DELETE statements count; raw SQL text does not.
+_WROTE = "luneo.wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the session's own transaction, not a savepoint in it
+        session.info.pop(_WROTE, None)
+
+
+def has_uncommitted_writes(session: Session) -> bool:
+    """True when ``session`` holds changes (flushed or not) that its next commit would write."""
+    return bool(session.new or session.dirty or session.deleted or session.info.get(_WROTE))
 
 
 class Database:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 if TYPE_CHECKING:
     from redis import Redis
 
+    from app.accounts.mailer import Mailer
     from app.db import Database
     from app.storage import Storage
 
@@ -27,6 +28,12 @@ def get_session() -> Session:
     return session
 
 
+def open_session() -> Session | None:
+    """The request's session if something already opened it; never opens one."""
+    session: Session | None = g.get("db_session")
+    return session
+
+
 def close_session(_exc: BaseException | None = None) -> None:
     session: Session | None = g.pop("db_session", None)
     if session is not None:
@@ -36,6 +43,11 @@ def close_session(_exc: BaseException | None = None) -> None:
 def get_redis() -> Redis:
     redis: Redis = current_app.extensions["luneo.redis"]
     return redis
+
+
+def get_mailer() -> Mailer:
+    mailer: Mailer = current_app.extensions["luneo.mailer"]  # made by app.accounts.install
+    return mailer
 
 
 def get_storage() -> Storage:

@@ -18,6 +18,8 @@ from rq.job import Job, JobStatus
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app.db import has_uncommitted_writes
+
 QUEUE_NAMES = ("default", "sync", "render", "ai")
 
 # Seconds a job may run before the worker kills it; generous where files or catalogs are big.
@@ -86,6 +88,18 @@ def enqueue_after_commit(session: Session, connection: Redis, spec: JobSpec) -> 
             event.listen(session, "after_commit", _enqueue_pending)
             event.listen(session, "after_rollback", _drop_pending)
     session.info[_PENDING].append((connection, spec))
+
+
+def enqueue_when_committed(session: Session, connection: Redis, spec: JobSpec) -> None:
+    """Enqueue ``spec`` after the commit of what ``session`` has written, or at once if nothing.
+
+    For work that refers to rows a caller may still be writing (an e-mail with a link to a new
+    invitation) but that must not wait for a commit that a read-only request never makes.
+    """
+    if has_uncommitted_writes(session):
+        enqueue_after_commit(session, connection, spec)
+    else:
+        enqueue(connection, spec)
 
 
 def _enqueue_pending(session: Session) -> None:

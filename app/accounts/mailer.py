@@ -1,8 +1,12 @@
 """Outgoing e-mail behind one small interface: SMTP in production, the console elsewhere.
 
-``MAIL_BACKEND`` picks it (``smtp`` or ``console``; default ``console`` in development and
-testing, ``smtp`` in production). The console mailer logs each message and keeps the last ones
-in memory, so a developer (or a test) can open the link it carries.
+``MAIL_BACKEND`` picks the transport (``smtp`` or ``console``; default ``console`` in development
+and testing, ``smtp`` in production). The console mailer logs each message and keeps the last
+ones in memory, so a developer (or a test) can open the link it carries.
+
+``MAIL_DELIVERY`` says when the transport is used: ``queue`` (the default with SMTP) wraps it in
+a ``QueuedMailer``, which only hands each message to a job (``jobs.mail``) that a worker delivers,
+with retries; ``inline`` (the default with the console) sends inside the caller, as it returns.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import logging
 import smtplib
 import ssl
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -35,6 +39,20 @@ class Message:
 
 class Mailer(Protocol):
     def send(self, message: Message) -> None: ...
+
+
+class QueuedMailer:
+    """Hands each message to ``hand_off`` (a job on the queue); a worker sends it by ``transport``.
+
+    ``send`` never talks to the mail server, so it neither waits for it nor raises ``MailError``.
+    """
+
+    def __init__(self, transport: Mailer, hand_off: Callable[[Message], None]) -> None:
+        self.transport = transport
+        self.hand_off = hand_off
+
+    def send(self, message: Message) -> None:
+        self.hand_off(message)
 
 
 class ConsoleMailer:
@@ -96,15 +114,32 @@ class SmtpMailer:
             raise MailError(str(exc)) from exc
 
 
-def mailer_from_config(config: Mapping[str, Any]) -> Mailer:
-    sender = str(config.get("MAIL_FROM") or "Luneo <no-reply@luneo.app>")
+def _enqueue_delivery(message: Message) -> None:
+    from jobs.mail import enqueue_delivery  # the queue needs the app; this module does not
+
+    enqueue_delivery(message)
+
+
+def mailer_from_config(
+    config: Mapping[str, Any], hand_off: Callable[[Message], None] = _enqueue_delivery
+) -> Mailer:
+    """The configured transport, wrapped in a ``QueuedMailer`` unless delivery is inline."""
     backend = config.get("MAIL_BACKEND") or (
         "smtp" if config.get("ENV") == "production" else "console"
     )
+    if backend not in ("smtp", "console"):
+        raise ValueError(f"MAIL_BACKEND must be smtp or console, got {backend!r}")
+    delivery = config.get("MAIL_DELIVERY") or ("queue" if backend == "smtp" else "inline")
+    if delivery not in ("queue", "inline"):
+        raise ValueError(f"MAIL_DELIVERY must be queue or inline, got {delivery!r}")
+    transport = _transport(config, backend)
+    return QueuedMailer(transport, hand_off) if delivery == "queue" else transport
+
+
+def _transport(config: Mapping[str, Any], backend: str) -> Mailer:
+    sender = str(config.get("MAIL_FROM") or "Luneo <no-reply@luneo.app>")
     if backend == "console":
         return ConsoleMailer(sender)
-    if backend != "smtp":
-        raise ValueError(f"MAIL_BACKEND must be smtp or console, got {backend!r}")
     settings = SmtpSettings(
         host=str(config.get("SMTP_HOST") or "localhost"),
         port=int(config.get("SMTP_PORT") or 587),

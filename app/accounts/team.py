@@ -12,6 +12,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from app.accounts import invitations, memberships
+from app.accounts.mailer import MailError
 from app.accounts.memberships import TeamError
 from app.accounts.service import AccountError
 from app.accounts.session import (
@@ -78,14 +79,23 @@ def invite() -> ResponseReturnValue:
     scope.session.commit()
     link = external_url("account_team.accept", token=new.token)
     shop_name = row.shop.name or row.shop.domain
-    send(
-        new.invitation.email,
-        f"You are invited to {shop_name} on Luneo",
-        f"{user.email} invites you to manage {shop_name} on Luneo as {role.value}.\n\n"
-        f"Accept the invitation (within 7 days) here:\n\n{link}\n\n"
-        "If you do not have a Luneo account yet, create one with this e-mail address.\n",
-    )
-    flash(f"Invitation sent to {new.invitation.email}.", "success")
+    try:
+        send(
+            new.invitation.email,
+            f"You are invited to {shop_name} on Luneo",
+            f"{user.email} invites you to manage {shop_name} on Luneo as {role.value}.\n\n"
+            f"Accept the invitation (within 7 days) here:\n\n{link}\n\n"
+            "If you do not have a Luneo account yet, create one with this e-mail address.\n",
+        )
+    except MailError:  # inline delivery only: a queued e-mail is retried by the worker
+        log.warning("invitation e-mail not sent", extra={"shop_id": row.shop_id})
+        flash(
+            f"{new.invitation.email} is invited, but we could not send the e-mail just now. "
+            "Withdraw the invitation and invite them again in a minute.",
+            "error",
+        )
+        return redirect(url_for("account_team.team"))
+    flash(f"Invitation on its way to {new.invitation.email}.", "success")
     return redirect(url_for("account_team.team"))
 
 

@@ -2,7 +2,8 @@
 
 Pages anyone may open. Every POST goes through ``form_protected`` (CSRF). Sign-in is throttled
 per account and per address (429 with ``Retry-After``); the reset form answers the same whether
-or not the address has an account.
+or not the address has an account, and with queued mail (SMTP's default) neither answer waits
+for the mail server: a known address only adds a job to the queue.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ log = logging.getLogger(__name__)
 
 NEXT_KEY = "next"
 RESET_SENT = (
-    "If an account exists for that address, we have sent it a link to choose a new password. "
-    "The link works once, within an hour."
+    "If an account exists for that address, a link to choose a new password is on its way to "
+    "it. The link works once, within an hour."
 )
 
 
@@ -93,7 +94,7 @@ def sign_up_post() -> ResponseReturnValue:
     log_in(user)
     try:
         _send_verification(user)
-    except MailError:
+    except MailError:  # inline delivery only: a queued e-mail is retried by the worker
         flash("We could not send the confirmation e-mail just now; send it again below.", "error")
     return redirect(url_for("accounts.verify_pending"))
 
@@ -159,7 +160,7 @@ def verify_resend() -> ResponseReturnValue:
     redis = get_redis()
     wait = throttle.retry_after(redis, throttle.RESET_ACCOUNT, "verify:" + user.email)
     if wait:
-        flash("We sent a link a moment ago; check your inbox (and spam folder).", "warning")
+        flash("A link is already on its way; check your inbox (and spam folder).", "warning")
         return redirect(url_for("accounts.verify_pending"))
     throttle.hit(redis, throttle.RESET_ACCOUNT, "verify:" + user.email)
     try:
@@ -167,7 +168,7 @@ def verify_resend() -> ResponseReturnValue:
     except MailError:
         flash("We could not send the e-mail just now. Try again in a minute.", "error")
         return redirect(url_for("accounts.verify_pending"))
-    flash(f"We sent a new link to {user.email}.", "success")
+    flash(f"A new link is on its way to {user.email}.", "success")
     return redirect(url_for("accounts.verify_pending"))
 
 
@@ -218,7 +219,7 @@ def reset_request_post() -> ResponseReturnValue:
                 f"Choose a new password here (the link works once, within an hour):\n\n{link}\n\n"
                 "If it was not you, ignore this message: your password stays as it is.\n",
             )
-        except MailError:
+        except MailError:  # inline delivery only: a queued e-mail is retried by the worker
             log.warning("reset e-mail not sent", extra={"user_id": user.id})
     flash(RESET_SENT, "success")  # the same answer for every address: no enumeration
     return redirect(url_for("accounts.sign_in"))

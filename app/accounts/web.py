@@ -13,11 +13,11 @@ from flask import abort, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from app.accounts import memberships
-from app.accounts.mailer import Mailer, Message
+from app.accounts.mailer import Message
 from app.accounts.session import current_membership, current_user
 from app.admin.csrf import request_is_trusted
 from app.csrf import csrf_token
-from app.extensions import get_session
+from app.extensions import get_mailer, get_session
 
 P = ParamSpec("P")
 EXPIRED_FORM = "This form has expired. Reload the page and try again."
@@ -37,11 +37,6 @@ def form_protected(
     return guarded
 
 
-def get_mailer() -> Mailer:
-    mailer: Mailer = current_app.extensions["luneo.mailer"]  # made by app.accounts.install
-    return mailer
-
-
 def external_url(endpoint: str, **values: Any) -> str:
     """An absolute link for an e-mail: on APP_URL when it is set, else this request's host."""
     base = current_app.config.get("APP_URL")
@@ -51,6 +46,12 @@ def external_url(endpoint: str, **values: Any) -> str:
 
 
 def send(to: str, subject: str, text: str) -> None:
+    """Mail ``text`` to ``to`` through the configured mailer.
+
+    With queued delivery (SMTP's default) this only enqueues a job, after the commit of what the
+    request has written so far (at once if it has written nothing), and never raises
+    ``MailError``; with inline delivery it sends now and raises ``MailError`` on failure.
+    """
     get_mailer().send(Message(to=to, subject=subject, text=text))
 
 

@@ -15,9 +15,18 @@ from flask import Flask
 from redis import Redis
 from rq import SimpleWorker
 from rq.job import Job, JobStatus
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from jobs.queue import JobSpec, enqueue, enqueue_after_commit, get_queue, job_progress
+from app.models import Shop
+from jobs.queue import (
+    JobSpec,
+    enqueue,
+    enqueue_after_commit,
+    enqueue_when_committed,
+    get_queue,
+    job_progress,
+)
 from jobs.worker import build_worker
 from tests.factories import make_shop
 
@@ -130,6 +139,32 @@ def test_job_is_dropped_when_the_transaction_rolls_back(
     session.commit()
 
     assert get_queue("sync", redis).count == 0
+
+
+def test_job_after_writes_waits_for_their_commit(
+    app: Flask, session: Session, redis: Redis
+) -> None:
+    make_shop(session)  # flushed, not committed
+    enqueue_when_committed(session, redis, JobSpec("sync", "tests.support.jobs.add", (1, 0)))
+
+    assert get_queue("sync", redis).count == 0
+    session.commit()
+
+    assert get_queue("sync", redis).count == 1
+
+
+def test_job_after_only_reads_or_a_commit_is_enqueued_at_once(
+    app: Flask, session: Session, redis: Redis
+) -> None:
+    make_shop(session)
+    session.commit()
+    session.scalars(select(Shop)).all()  # a new transaction, read-only
+
+    enqueue_when_committed(session, redis, JobSpec("sync", "tests.support.jobs.add", (1, 0)))
+
+    assert get_queue("sync", redis).count == 1
+    session.rollback()
+    assert get_queue("sync", redis).count == 1
 
 
 def _worker_env(app: Flask, settings: dict[str, Any]) -> dict[str, str]:

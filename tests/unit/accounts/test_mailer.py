@@ -9,7 +9,15 @@ from email import message_from_bytes
 
 import pytest
 
-from app.accounts.mailer import ConsoleMailer, MailError, Message, SmtpMailer, mailer_from_config
+from app.accounts.mailer import (
+    ConsoleMailer,
+    MailError,
+    Message,
+    QueuedMailer,
+    SmtpMailer,
+    SmtpSettings,
+    mailer_from_config,
+)
 
 
 class _SmtpHandler(socketserver.StreamRequestHandler):
@@ -69,6 +77,7 @@ def smtp_server() -> Iterator[SmtpServer]:
 def test_smtp_mailer_delivers_a_plain_text_message(smtp_server: SmtpServer) -> None:
     config = {
         "ENV": "production",
+        "MAIL_DELIVERY": "inline",
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": smtp_server.server_address[1],
         "SMTP_SECURITY": "none",
@@ -96,8 +105,8 @@ def test_smtp_mailer_delivers_a_plain_text_message(smtp_server: SmtpServer) -> N
 def test_smtp_mailer_reports_an_unreachable_server() -> None:
     with socketserver.TCPServer(("127.0.0.1", 0), socketserver.BaseRequestHandler) as closed:
         port = closed.server_address[1]
-    mailer = mailer_from_config(
-        {"MAIL_BACKEND": "smtp", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": port, "SMTP_TIMEOUT": 2}
+    mailer = SmtpMailer(
+        SmtpSettings("127.0.0.1", port, None, None, "none", 2), "Luneo <no-reply@luneo.test>"
     )
 
     with pytest.raises(MailError):
@@ -116,3 +125,49 @@ def test_console_mailer_is_the_default_outside_production_and_keeps_messages() -
 def test_an_unknown_backend_is_a_configuration_error() -> None:
     with pytest.raises(ValueError, match="MAIL_BACKEND"):
         mailer_from_config({"MAIL_BACKEND": "pigeon"})
+
+
+def test_production_queues_smtp_mail_by_default() -> None:
+    handed: list[Message] = []
+
+    mailer = mailer_from_config({"ENV": "production"}, hand_off=handed.append)
+
+    assert isinstance(mailer, QueuedMailer)
+    assert isinstance(mailer.transport, SmtpMailer)
+    assert mailer.transport.settings.host == "localhost"
+
+
+def test_smtp_backend_outside_production_is_queued_too() -> None:
+    mailer = mailer_from_config({"ENV": "development", "MAIL_BACKEND": "smtp"})
+
+    assert isinstance(mailer, QueuedMailer)
+
+
+def test_inline_delivery_when_told_sends_through_smtp_directly() -> None:
+    mailer = mailer_from_config({"ENV": "production", "MAIL_DELIVERY": "inline"})
+
+    assert isinstance(mailer, SmtpMailer)
+
+
+def test_the_console_mailer_stays_inline_unless_told_to_queue() -> None:
+    assert isinstance(mailer_from_config({"ENV": "testing"}), ConsoleMailer)
+    queued = mailer_from_config({"ENV": "testing", "MAIL_DELIVERY": "queue"})
+    assert isinstance(queued, QueuedMailer)
+    assert isinstance(queued.transport, ConsoleMailer)
+
+
+def test_the_queued_mailer_hands_messages_off_without_touching_its_transport() -> None:
+    handed: list[Message] = []
+    transport = ConsoleMailer("Luneo <no-reply@luneo.test>")
+    mailer = QueuedMailer(transport, handed.append)
+    message = Message("ann@shop.test", "Hi", "Hello")
+
+    mailer.send(message)
+
+    assert handed == [message]
+    assert list(transport.outbox) == []
+
+
+def test_an_unknown_delivery_is_a_configuration_error() -> None:
+    with pytest.raises(ValueError, match="MAIL_DELIVERY"):
+        mailer_from_config({"ENV": "production", "MAIL_DELIVERY": "carrier"})
