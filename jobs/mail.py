@@ -25,8 +25,9 @@ from jobs.queue import JobSpec, enqueue, enqueue_when_committed
 log = logging.getLogger(__name__)
 
 DELIVER_FUNC = "jobs.mail.deliver"
-# 1 min, 5 min, 30 min, 2 h: a mail server's restart or a greylisting delay, then give up.
-RETRY_INTERVALS = (60, 300, 1800, 7200)
+# 1, 5, 15 and 30 min: a mail server's restart or a greylisting delay, then give up. The last
+# try lands within the hour a reset link lives (app.accounts.links.RESET_TTL).
+RETRY_INTERVALS = (60, 300, 900, 1800)
 
 
 class MessageDict(TypedDict):

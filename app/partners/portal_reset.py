@@ -36,8 +36,8 @@ bp = portal_blueprint("partner_reset", "/partners/reset")
 log = logging.getLogger(__name__)
 
 RESET_SENT = (
-    "If a partner account exists for that address, we have sent it a link to choose a new "
-    "password. The link works once, within an hour."
+    "If a partner account exists for that address, a link to choose a new password is on its way "
+    "to it. The link works once, within an hour."
 )
 
 
