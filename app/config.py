@@ -126,6 +126,8 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[st
         "STOREFRONT_RATE_WINDOW": _env_int(environ, "LUNEO_STOREFRONT_RATE_WINDOW", 60),
         "STOREFRONT_RATE_PER_SHOP": _env_int(environ, "LUNEO_STOREFRONT_RATE_PER_SHOP", 3000),
         "STOREFRONT_RATE_PER_CLIENT": _env_int(environ, "LUNEO_STOREFRONT_RATE_PER_CLIENT", 240),
+        # Partner API calls per minute per partner (all its keys together); 0 turns it off.
+        "PARTNER_API_RATE_PER_MINUTE": _env_int(environ, "LUNEO_PARTNER_API_RATE_PER_MINUTE", 600),
         "STOREFRONT_PREVIEW_CACHE_TTL": _env_int(environ, "LUNEO_STOREFRONT_PREVIEW_TTL", 900),
         # GET /metrics: the bearer token scrapers send; unset, the endpoint exists in development
         # and testing only (404 in production, so it is never public by accident).

@@ -8,6 +8,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.billing.quota import FeatureNotInPlan, QuotaExceeded
+from app.ratelimit import RateLimited
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,13 @@ def wants_json() -> bool:
 
 def error_response(status: int, code: str, message: str) -> tuple[Response, int]:
     return jsonify({"error": {"code": code, "message": message}}), status
+
+
+def rate_limited_response(exc: RateLimited) -> tuple[Response, int]:
+    """429 with ``Retry-After``: every budget (storefront, AI, partner API) answers alike."""
+    response, status = error_response(429, "rate_limited", exc.message)
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response, status
 
 
 def _code_for(exc: HTTPException) -> str:

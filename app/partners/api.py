@@ -19,12 +19,13 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
 
 from app.db import utcnow
-from app.errors import error_response
-from app.extensions import get_session, get_storage
+from app.errors import error_response, rate_limited_response
+from app.extensions import get_redis, get_session, get_storage
 from app.fulfilment import assignments, audit, downloads, idempotency, jobdata, keys
 from app.fulfilment.errors import FulfilmentError, Invalid
 from app.models import AssignmentStatus, JobAssignment, Partner, PartnerApiKey
 from app.partners import common
+from app.ratelimit import RateLimited, Window, hit
 from jobs.fulfilment import enqueue_push
 
 bp = Blueprint("partner_api", __name__, url_prefix="/partner-api/v1")
@@ -53,6 +54,14 @@ def _actor() -> audit.Actor:
     return common.actor("api_key", key.id, f"API key {key.name} ({key.key_id})")
 
 
+def _count_call(partner: Partner) -> None:
+    """One budget per partner, all its keys together: one runaway integration cannot slow
+    everyone else's downloads and reports (``PARTNER_API_RATE_PER_MINUTE``, 0 = off)."""
+    limit = int(current_app.config.get("PARTNER_API_RATE_PER_MINUTE") or 0)
+    message = "Too many API calls for this partner; wait Retry-After seconds and try again."
+    hit(get_redis(), f"partner-api:{partner.id}", [Window(60, limit)], message)
+
+
 def partner_key_required(
     view: Callable[P, ResponseReturnValue],
 ) -> Callable[P, ResponseReturnValue]:
@@ -70,6 +79,10 @@ def partner_key_required(
             response.headers["WWW-Authenticate"] = 'Bearer realm="luneo-partner-api"'
             return response, status
         g.api_key, g.partner = found
+        try:
+            _count_call(found[1])
+        except RateLimited as exc:
+            return rate_limited_response(exc)
         found[0].last_used_at = utcnow()
         return view(*args, **kwargs)
 

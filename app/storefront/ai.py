@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 from app.ai.providers import provider_label, provider_name
 from app.ai.safety import PromptRefused
 from app.billing.quota import QuotaExceeded
-from app.errors import error_response
+from app.errors import error_response, rate_limited_response
 from app.extensions import get_redis
 from app.generation import requests as generation_requests
 from app.generation.run import expire_if_stale
@@ -99,9 +99,7 @@ def create_generation() -> ResponseReturnValue:
         return error_response(exc.status, exc.code, exc.message)
     except RateLimited as exc:
         scope.session.rollback()
-        response, status = error_response(429, "rate_limited", exc.message)
-        response.headers["Retry-After"] = str(exc.retry_after)
-        return response, status
+        return rate_limited_response(exc)
     except PromptRefused as exc:
         scope.session.commit()  # the refusal is recorded for the merchant's stats, uncharged
         return error_response(422, "prompt_refused", exc.message)

@@ -13,7 +13,7 @@ import hashlib
 from flask import current_app, request
 from flask.typing import ResponseReturnValue
 
-from app.errors import error_response
+from app.errors import rate_limited_response
 from app.extensions import get_redis
 from app.ratelimit import RateLimited, Window, hit
 from app.storefront import current_shopper
@@ -42,7 +42,5 @@ def rate_limit() -> ResponseReturnValue | None:
         try:
             hit(redis, f"storefront:{bucket}", [Window(window, int(limit))], MESSAGE)
         except RateLimited as exc:
-            response, status = error_response(429, "rate_limited", exc.message)
-            response.headers["Retry-After"] = str(exc.retry_after)
-            return response, status
+            return rate_limited_response(exc)
     return None

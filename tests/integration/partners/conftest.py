@@ -201,6 +201,13 @@ class World:
 
 
 @pytest.fixture
+def settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """The API budget is off here (partner ids repeat across tests while Redis counts on);
+    test_rate_limit.py turns it on with a fresh Redis."""
+    return {**settings, "PARTNER_API_RATE_PER_MINUTE": 0}
+
+
+@pytest.fixture
 def storage(app: Flask) -> Storage:
     storage: Storage = app.extensions["luneo.storage"]
     return storage
