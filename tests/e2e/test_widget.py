@@ -378,3 +378,20 @@ def test_editor_is_usable_by_keyboard_on_a_phone(
     # Nothing came from anywhere but the shop's own origin.
     assert all(r.url.startswith(store_url) or r.url.startswith("blob:") for r in requests)
     assert errors == []
+
+
+def test_the_editor_passes_axe(store_url: str, page: Page) -> None:
+    """axe-core (WCAG 2.1 A/AA, serious and critical) over the open editor, then each panel."""
+    from tests.support.axe import describe, violations
+
+    _open_editor(page, store_url)
+    _add_text(page, "Happy birthday Anna")
+    dialog = "[role='dialog']"
+    found = violations(page, dialog)
+    assert not found, f"editor, text panel:\n{describe(found)}"
+    for tab in ("Photo", "Clipart"):
+        page.get_by_role("tab", name=tab).click()
+        found = violations(page, dialog)
+        assert not found, f"editor, {tab} panel:\n{describe(found)}"
+    button = violations(page, "[data-luneo-root]")
+    assert not button, f"product page block:\n{describe(button)}"
