@@ -20,17 +20,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
+from app.fulfilment import merchant
 from app.models import (
     Design,
     DesignStatus,
     FileKind,
     Order,
     OrderItem,
+    Partner,
+    PartnerKind,
     Platform,
     PrintArea,
     Product,
     ProductionJob,
     ProductionStatus,
+    RoutingRule,
     Shop,
     ShopScope,
     StoredFile,
@@ -45,6 +49,7 @@ DEMO_ACCESS_TOKEN = "shpat_demo0000000000000000000000000"  # noqa: S105
 DEMO_ORDER_ID = "gid://shopify/Order/5500000001001"
 DEMO_LINE_ITEM_ID = "gid://shopify/LineItem/5600000001001"
 MUG_PRODUCT_ID = "gid://shopify/Product/8100000000001"
+DEMO_PRINT_ROOM_EMAIL = "print-room@luneo-demo.test"
 MOCKUP_SIZE = (800, 600)
 # Where the wrap area sits on the mockup: 280×126 px keeps the area's 200:90 aspect ratio.
 MOCKUP_PLACEMENT = {"x": 250, "y": 240, "width": 280, "height": 126}
@@ -415,6 +420,23 @@ def _ensure_production_job(scope: ShopScope, item: OrderItem) -> ProductionJob:
     return job
 
 
+def _ensure_print_room(scope: ShopScope) -> Partner:
+    """The demo shop prints in-house: a partner whose catch-all rule routes every job to it, so
+    the demo order reaches the partner portal once its files are ready."""
+    session = scope.session
+    stmt = select(Partner).where(Partner.email == DEMO_PRINT_ROOM_EMAIL)
+    partner = session.scalars(stmt).first()
+    if partner is None:
+        kind = PartnerKind.IN_HOUSE.value
+        created = merchant.create_partner(
+            session, scope.shop_id, kind, "Demo print room", DEMO_PRINT_ROOM_EMAIL
+        )
+        partner = created.partner
+    if scope.get_by(RoutingRule, partner_id=partner.id) is None:
+        merchant.add_rule(session, scope.shop_id, {"partner_id": partner.id, "priority": 100})
+    return partner
+
+
 def seed_demo_shop(session: Session, storage: Storage) -> Shop:
     """Create or refresh the demo shop and everything in it; flushes, the caller commits."""
     shop = _upsert_shop(session)
@@ -424,4 +446,5 @@ def seed_demo_shop(session: Session, storage: Storage) -> Shop:
     template = _upsert_template(scope, storage, mug)
     item = _upsert_order(scope, template, mug)
     _ensure_production_job(scope, item)
+    _ensure_print_room(scope)
     return shop

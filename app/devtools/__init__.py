@@ -25,9 +25,10 @@ from sqlalchemy import case, select
 from werkzeug.wrappers import Response
 
 from app.admin.auth import installed_shop, sign_in, sign_out
-from app.demo import DEMO_DOMAIN, seed_demo_shop
+from app.demo import DEMO_DOMAIN, DEMO_PRINT_ROOM_EMAIL, seed_demo_shop
 from app.extensions import get_session, get_storage
-from app.models import Shop
+from app.models import PartnerUser, Shop
+from app.partners import portal_auth
 
 bp = Blueprint("devtools", __name__, url_prefix="/dev")
 
@@ -93,6 +94,20 @@ def sign_out_view() -> Response:
     return redirect(url_for("devtools.index"))
 
 
+@bp.post("/partner-sign-in")
+def partner_sign_in_view() -> Response:
+    """Open the partner portal as the demo shop's print room (its person has no known password)."""
+    _check_csrf()
+    db = get_session()
+    stmt = select(PartnerUser).where(PartnerUser.email == DEMO_PRINT_ROOM_EMAIL)
+    user = db.scalars(stmt).first()
+    if user is None:
+        abort(400, description="Seed the demo shop first: its print room is the demo partner.")
+    portal_auth.sign_in(user)
+    db.commit()
+    return redirect(url_for("partner_portal.jobs"))
+
+
 @bp.post("/seed-demo")
 def seed_demo_view() -> Response:
     """Create (or refresh) the demo shop, so a fresh database has something to sign in to."""
@@ -154,6 +169,17 @@ _INDEX = """
   {% else %}
   <p class="empty">No shops yet. Seed the demo shop, or install Luneo on a development store.</p>
   {% endif %}
+</section>
+<section class="card" aria-labelledby="partner-heading">
+  <div class="card__header">
+    <h2 id="partner-heading">Partner portal</h2>
+    <form class="inline-form" method="post" action="{{ url_for('devtools.partner_sign_in_view') }}">
+      <input type="hidden" name="csrf_token" value="{{ csrf_token }}">
+      <button class="button button--small" type="submit">Open as the demo print room</button>
+    </form>
+  </div>
+  <p class="muted">The demo shop prints in-house: its order's print files, packing slip and
+    shipping report are in the partner portal once a worker has rendered them.</p>
 </section>
 {% endblock %}
 """

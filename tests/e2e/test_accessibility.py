@@ -65,3 +65,30 @@ def test_the_admin_is_accessible(live_app: Flask, live_server: str, audited: Pag
     audited.locator("a[href$='/template']").first.click()
     expect(audited.locator("[data-field='model_3d']")).to_be_visible()
     _assert_accessible(audited, "the template editor")
+
+
+def test_the_partner_portal_is_accessible(live_app: Flask, live_server: str, audited: Page) -> None:
+    from sqlalchemy import select
+
+    from app.fulfilment import routing
+    from app.models import ProductionJob
+    from app.production.pipeline import produce_job
+
+    with live_app.app_context(), get_db().session() as session:
+        shop = seed_demo_shop(session, get_storage())
+        session.commit()
+        for job_id in session.scalars(select(ProductionJob.id)).all():
+            produce_job(session, get_storage(), job_id)
+        routing.route_waiting(session, shop.id)
+        session.commit()
+    audited.goto(f"{live_server}/dev/")
+    audited.get_by_role("button", name="Open as the demo print room").click()
+    audited.wait_for_url(f"{live_server}/partners/")
+    _assert_accessible(audited, "the job list")
+
+    audited.locator("a[href*='/partners/jobs/']").first.click()
+    expect(audited.get_by_role("heading", level=1)).to_be_visible()
+    _assert_accessible(audited, "a job")
+    for path in ("/partners/team", "/partners/keys", "/partners/activity", "/partners/password"):
+        audited.goto(f"{live_server}{path}")
+        _assert_accessible(audited, path)

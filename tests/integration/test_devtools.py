@@ -69,7 +69,7 @@ def test_the_dev_page_is_labelled_and_lists_the_demo_shop_first(
     assert "Development only — local sign-in" in page.text
     listed = re.findall(r'<li data-shop="([^"]+)"', page.text)
     assert listed == [DEMO_DOMAIN, "aardvark.myshopify.com"]
-    assert page.text.count('name="csrf_token"') == 2 + len(listed)
+    assert page.text.count('name="csrf_token"') == 3 + len(listed)  # sign out, seed, portal
 
 
 def test_the_dev_page_seeds_the_demo_shop(client: FlaskClient, session: Session) -> None:
@@ -92,3 +92,28 @@ def test_seeding_without_a_csrf_token_is_refused(client: FlaskClient, session: S
 
     assert response.status_code == 400
     assert session.scalar(select(func.count()).select_from(Shop)) == 0
+
+
+def test_the_dev_page_opens_the_partner_portal_as_the_demo_print_room(
+    client: FlaskClient, session: Session
+) -> None:
+    page = client.get("/dev/")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token is not None
+    before = client.post("/dev/partner-sign-in", data={"csrf_token": token.group(1)})
+    assert before.status_code == 400  # nothing seeded yet: no print room to open
+    client.post("/dev/seed-demo", data={"csrf_token": token.group(1)})
+
+    response = client.post("/dev/partner-sign-in", data={"csrf_token": token.group(1)})
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/partners/")
+    portal = client.get("/partners/")
+    assert portal.status_code == 200
+    assert "Demo print room" in portal.text
+
+
+def test_the_partner_sign_in_needs_the_csrf_token(client: FlaskClient) -> None:
+    client.get("/dev/")
+
+    assert client.post("/dev/partner-sign-in").status_code == 400

@@ -207,3 +207,23 @@ def test_the_mug_template_has_the_wrap_print_area(session: Session, storage: Sto
     assert len(template.colors) == 6
     assert template.price_rules == [{"area": "wrap", "label": "Personalization", "amount": "4.00"}]
     assert all(p.external_id.startswith("gid://shopify/Product/") for p in scope.all(Product))
+
+
+def test_the_demo_shop_prints_in_house_with_a_catch_all_rule(
+    session: Session, storage: Storage
+) -> None:
+    from app.demo import DEMO_PRINT_ROOM_EMAIL
+    from app.models import Partner, PartnerRole, PartnerUser, RoutingRule, ShopPartner
+
+    shop = seed_demo_shop(session, storage)
+    seed_demo_shop(session, storage)  # twice: still one partner, one person, one rule
+    session.commit()
+
+    (partner,) = session.scalars(select(Partner)).all()
+    assert (partner.kind, partner.email) == ("in_house", DEMO_PRINT_ROOM_EMAIL)
+    (person,) = session.scalars(select(PartnerUser)).all()
+    assert person.role is PartnerRole.ADMIN
+    (link,) = session.scalars(select(ShopPartner)).all()
+    assert (link.shop_id, link.partner_id) == (shop.id, partner.id)
+    (rule,) = session.scalars(select(RoutingRule)).all()
+    assert (rule.partner_id, rule.product_id, rule.country_code) == (partner.id, None, None)
