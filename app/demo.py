@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
-from app.fulfilment import merchant
+from app.fulfilment import merchant, routing
 from app.models import (
     Design,
     DesignStatus,
@@ -434,6 +434,7 @@ def _ensure_print_room(scope: ShopScope) -> Partner:
         partner = created.partner
     if scope.get_by(RoutingRule, partner_id=partner.id) is None:
         merchant.add_rule(session, scope.shop_id, {"partner_id": partner.id, "priority": 100})
+    routing.route_waiting(session, scope.shop_id)  # a job rendered before the rule existed
     return partner
 
 
