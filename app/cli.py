@@ -42,6 +42,7 @@ def _register_domain_commands() -> None:
     from app.woocommerce.cli import register_woo_commands
     from jobs.ai_cli import register_ai_commands
     from jobs.production_cli import register_production_commands
+    from jobs.retention_cli import register_retention_commands
     from jobs.sync_cli import register_sync_commands
 
     register_sync_commands(cli)
@@ -50,6 +51,7 @@ def _register_domain_commands() -> None:
     register_production_commands(cli)
     register_user_commands(cli)
     register_ai_commands(cli)
+    register_retention_commands(cli)
 
 
 _register_domain_commands()

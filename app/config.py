@@ -138,6 +138,9 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[st
         "PROMETHEUS_MULTIPROC_DIR": environ.get("PROMETHEUS_MULTIPROC_DIR") or None,
         # Seconds between retries of a shipment push to a store ("10,60,300,…"; empty: defaults).
         "PUSH_RETRY_INTERVALS": environ.get("LUNEO_PUSH_RETRY_INTERVALS", ""),
+        # Days an unordered design (and the shopper files only it used) is kept after its last
+        # change; the daily retention sweep removes older ones (app/retention.py). 0: keep all.
+        "DESIGN_RETENTION_DAYS": _env_int(environ, "LUNEO_DESIGN_RETENTION_DAYS", 30),
     }
 
 
@@ -185,6 +188,8 @@ def finalize(settings: dict[str, Any], instance_path: Path) -> dict[str, Any]:
     multiproc_dir = settings.get("PROMETHEUS_MULTIPROC_DIR")
     if multiproc_dir and not Path(multiproc_dir).is_dir():
         raise ConfigError(f"PROMETHEUS_MULTIPROC_DIR is not a directory: {multiproc_dir}")
+    if int(settings.get("DESIGN_RETENTION_DAYS", 0)) < 0:
+        raise ConfigError("LUNEO_DESIGN_RETENTION_DAYS must be 0 (keep everything) or more days")
     settings["ENCRYPTION_KEY_LIST"] = [
         k.strip() for k in str(settings["ENCRYPTION_KEYS"]).split(",") if k.strip()
     ]

@@ -27,6 +27,7 @@ from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
+from app.design.refs import referenced_file_ids, referenced_srcs
 from app.extensions import get_redis, get_storage
 from app.models import (
     Design,
@@ -134,23 +135,6 @@ def matching_designs(scope: ShopScope, subject: Subject, orders: Iterable[Order]
     return list(scope.session.scalars(stmt))
 
 
-def referenced_file_ids(document: Any) -> set[int]:
-    """Stored files a design document points at (photos, AI images): any ``*file_id`` key."""
-    found: set[int] = set()
-    stack = [document]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            stack.extend(node)
-        elif isinstance(node, dict):
-            for key, value in node.items():
-                if str(key).endswith("file_id") and type(value) is int:
-                    found.add(value)
-                else:
-                    stack.append(value)
-    return found
-
-
 def _files(scope: ShopScope, ids: Iterable[int]) -> list[StoredFile]:
     wanted = sorted(set(ids))
     if not wanted:
@@ -160,23 +144,6 @@ def _files(scope: ShopScope, ids: Iterable[int]) -> list[StoredFile]:
 
 
 SHOPPER_FILE_KINDS = frozenset({FileKind.UPLOAD, FileKind.AI_IMAGE})
-
-
-def referenced_srcs(document: Any) -> set[str]:
-    """Pictures a design's image and clipart layers place, by ``src`` (storage key or file:id)."""
-    found: set[str] = set()
-    stack = [document]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            stack.extend(node)
-        elif isinstance(node, dict):
-            for key, value in node.items():
-                if key == "src" and isinstance(value, str):
-                    found.add(value)
-                else:
-                    stack.append(value)
-    return found
 
 
 def design_file_ids(scope: ShopScope, designs: Iterable[Design]) -> set[int]:

@@ -13,7 +13,7 @@ from typing import Any
 from redis import Redis
 from rq.cron import CronScheduler
 
-from jobs import billing, fulfilment, sync
+from jobs import billing, fulfilment, retention, sync
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,12 @@ PERIODIC = (
         "default",
         "41 * * * *",
         "route ready jobs still waiting for a partner; forget week-old idempotency answers",
+    ),
+    Periodic(
+        retention.sweep_all,
+        "default",
+        "23 3 * * *",
+        "remove old designs nobody ordered and shopper files nothing uses (retention)",
     ),
 )
 

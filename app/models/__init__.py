@@ -13,7 +13,7 @@ from app.models.billing import (
 )
 from app.models.catalog import Product, ProductStatus, Variant
 from app.models.design import Design, DesignStatus
-from app.models.files import FileKind, StoredFile
+from app.models.files import FileKind, StorageDeletion, StoredFile
 from app.models.order import Order, OrderItem
 from app.models.partner import Partner, ShopPartner
 from app.models.partner_ops import (
@@ -79,6 +79,7 @@ __all__ = [
     "Shop",
     "ShopPartner",
     "ShopScope",
+    "StorageDeletion",
     "StoredFile",
     "Subscription",
     "SubscriptionStatus",

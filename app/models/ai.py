@@ -57,7 +57,9 @@ class Generation(IdMixin, ShopOwnedMixin, TimestampMixin, Base):
     refusal_reason: Mapped[str | None] = mapped_column(String(64))
     provider: Mapped[str] = mapped_column(String(16))
     model: Mapped[str | None] = mapped_column(String(64))
-    file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))
+    file_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stored_files.id", ondelete="SET NULL"), index=True
+    )
     width_px: Mapped[int | None]
     height_px: Mapped[int | None]
     native_dpi: Mapped[float | None]

@@ -6,7 +6,7 @@ import enum
 import secrets
 from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -27,6 +27,8 @@ def new_public_id() -> str:
 
 class Design(IdMixin, ShopOwnedMixin, TimestampMixin, Base):
     __tablename__ = "designs"
+    # The retention sweep looks for a shop's designs untouched since a cutoff.
+    __table_args__ = (Index("ix_designs_shop_id_updated_at", "shop_id", "updated_at"),)
 
     public_id: Mapped[str] = mapped_column(String(40), unique=True, default=new_public_id)
     template_id: Mapped[int | None] = mapped_column(
@@ -39,7 +41,7 @@ class Design(IdMixin, ShopOwnedMixin, TimestampMixin, Base):
     document: Mapped[dict[str, Any]] = mapped_column(default=json_default)
     status: Mapped[DesignStatus] = mapped_column(default=DesignStatus.DRAFT)
     preview_file_id: Mapped[int | None] = mapped_column(
-        ForeignKey("stored_files.id", ondelete="SET NULL")
+        ForeignKey("stored_files.id", ondelete="SET NULL"), index=True
     )
     # Platform customer id when the shopper was signed in; used for privacy requests.
     customer_ref: Mapped[str | None] = mapped_column(String(128), index=True)

@@ -7,11 +7,12 @@ and verify (size and sha256 are checked on write and let identical renders be re
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 
-from sqlalchemy import BigInteger, String
+from sqlalchemy import BigInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base
+from app.db import Base, utcnow
 from app.models.base import IdMixin, ShopOwnedMixin, TimestampMixin
 
 
@@ -37,3 +38,22 @@ class StoredFile(IdMixin, ShopOwnedMixin, TimestampMixin, Base):
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     original_name: Mapped[str | None] = mapped_column(String(255))
+
+
+class StorageDeletion(IdMixin, Base):
+    """Bytes still to remove from storage for a StoredFile row that is already deleted.
+
+    Written in the transaction that deletes the row, removed once the bytes are gone: a crash
+    between the commit and the storage call leaves this row behind, and the next run finishes
+    the job. ``shop_id`` is deliberately not a foreign key: a pending deletion must outlive the
+    shop's rows, or its bytes would be forgotten when the shop is deleted.
+    """
+
+    __tablename__ = "storage_deletions"
+
+    shop_id: Mapped[int] = mapped_column(index=True)
+    key: Mapped[str] = mapped_column(String(512), unique=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)

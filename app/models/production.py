@@ -104,7 +104,9 @@ class ProductionFile(IdMixin, Base):
     production_job_id: Mapped[int] = mapped_column(
         ForeignKey("production_jobs.id", ondelete="CASCADE"), index=True
     )
-    stored_file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id", ondelete="CASCADE"))
+    stored_file_id: Mapped[int] = mapped_column(
+        ForeignKey("stored_files.id", ondelete="CASCADE"), index=True
+    )
     area_key: Mapped[str] = mapped_column(String(64))
     format: Mapped[str] = mapped_column(String(16))  # png, pdf, glb, usdz
 

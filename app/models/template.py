@@ -66,7 +66,7 @@ class PrintArea(IdMixin, ShopOwnedMixin, Base):
     bleed_mm: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal("3"))
     safe_margin_mm: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal("3"))
     mockup_file_id: Mapped[int | None] = mapped_column(
-        ForeignKey("stored_files.id", ondelete="SET NULL")
+        ForeignKey("stored_files.id", ondelete="SET NULL"), index=True
     )
     # Where the area sits on the mockup image, in mockup pixels: {"x", "y", "width", "height"}.
     mockup_placement: Mapped[dict[str, Any]] = mapped_column(default=json_default)

@@ -9,14 +9,12 @@ pull another shop's file into a print. A storage outage is different: it raises
 
 from __future__ import annotations
 
-import re
-
 from app.design import AssetSource
 from app.design.images import MAX_BYTES
+from app.design.refs import FILE_REF
 from app.models import FileKind, ShopScope, StoredFile
 from app.storage import MissingFile, Storage, key_belongs_to_shop
 
-FILE_REF = re.compile(r"file:([0-9]{1,18})")
 # What a design may place: the shopper's uploads, generated images, the merchant's mockups.
 IMAGE_KINDS = frozenset({FileKind.UPLOAD, FileKind.AI_IMAGE, FileKind.MOCKUP})
 
