@@ -124,7 +124,7 @@ def generation_json(row: Generation, stored: StoredFile | None) -> dict[str, Any
     elif row.status is GenerationStatus.SUCCEEDED and stored is not None:
         image = {
             "file_id": stored.id,
-            "src": f"file:{stored.id}",
+            "src": stored.key,  # unguessable, like an upload's
             "url": file_link(stored),
             "width_px": row.width_px,
             "height_px": row.height_px,

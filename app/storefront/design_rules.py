@@ -2,10 +2,11 @@
 
 The JSON Schema (``app.design.document``) says what any design may be; a template narrows it:
 only its print areas, at most ``max_layers`` per area, only its fonts and colours (when the
-merchant chose some), and pictures only from this shop's own files (``file:<id>``) or from the
-clipart sets the template offers (``clipart:<set>/<name>``). Every problem is reported with the
-path of the field, all at once (sorted by path, as schema errors are), so the editor can mark
-each one.
+merchant chose some), and pictures only from this shop's own files or from the clipart sets the
+template offers (``clipart:<set>/<name>``). A shopper's photo or AI image is named by its
+unguessable storage key (what the upload and generation answers give), never by ``file:<id>``.
+Every problem is reported with the path of the field, all at once (sorted by path, as schema
+errors are), so the editor can mark each one.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from app.design.clipart import default_library, is_clipart_ref
 from app.design.document import ImageLayer, Layer, ShapeLayer, TextLayer
 from app.design.errors import layer_path
 from app.design.fonts import FAMILIES
+from app.design.refs import FILE_REF
 from app.generation.admin import blocked_file_ids
-from app.models import ShopScope, Template
+from app.models import FileKind, ShopScope, Template
 from app.production.assets import stored_file_for_ref
 
 CURATED_FONTS = frozenset(f.name for f in FAMILIES)
@@ -102,6 +104,9 @@ def _color_problem(path: str, color: str, allowed: frozenset[str]) -> Iterator[P
         yield Problem(path, "choose one of this product's colours")
 
 
+SHOPPERS_PICTURES = frozenset({FileKind.UPLOAD, FileKind.AI_IMAGE})
+
+
 def _ref_problem(scope: ShopScope, layer: ImageLayer, clipart_sets: frozenset[str]) -> str | None:
     if is_clipart_ref(layer.src):
         if layer.kind != "clipart":
@@ -110,8 +115,10 @@ def _ref_problem(scope: ShopScope, layer: ImageLayer, clipart_sets: frozenset[st
         if item is None:
             return "this clipart was not found"
         return None if item.set_key in clipart_sets else "this clipart is not offered here"
-    stored = stored_file_for_ref(scope, layer.src) if layer.src.startswith("file:") else None
-    if stored is None:
+    stored = stored_file_for_ref(scope, layer.src)
+    if stored is None or (stored.kind in SHOPPERS_PICTURES and FILE_REF.fullmatch(layer.src)):
+        # Shoppers' photos and AI images are placed by their unguessable storage key, never by
+        # a counted ``file:<id>`` another shopper of the store could guess: same answer as unknown.
         return "this picture was not found; please upload it again"
     if blocked_file_ids(scope, [stored.id]):
         return "the store removed this generated image; please choose another"

@@ -41,7 +41,7 @@ def upload() -> ResponseReturnValue:
     get_session().commit()
     body = {
         "file_id": stored.id,
-        "src": f"file:{stored.id}",
+        "src": stored.key,  # unguessable: a shopper's picture is never placed by a counted id
         "url": file_link(stored),
         "width_px": photo.width,
         "height_px": photo.height,

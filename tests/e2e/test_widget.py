@@ -270,7 +270,7 @@ def test_clipart_and_an_ai_image_join_the_design(
     drain(live_app)
     page.wait_for_function(
         "key => (JSON.parse(localStorage.getItem(key) || 'null')?.document.areas.wrap?.layers"
-        " || []).some(l => l.type === 'image' && l.src.startsWith('file:'))",
+        " || []).some(l => l.type === 'image' && l.src.startsWith('shops/'))",
         arg=DRAFT_KEY,
         timeout=20_000,
     )
@@ -286,7 +286,7 @@ def test_clipart_and_an_ai_image_join_the_design(
         layers = design.document["areas"]["wrap"]["layers"]
     assert [layer["type"] for layer in layers] == ["clipart", "image"]
     assert layers[0]["src"] == "clipart:love/heart"
-    assert layers[1]["src"].startswith("file:")
+    assert layers[1]["src"].startswith("shops/")  # the AI image, by its unguessable key
     assert errors == []
 
 

@@ -55,7 +55,7 @@ def test_prompt_becomes_an_upscaled_image_layer(
     assert done["provider"] == "local"
     assert done["provider_label"] == "Generated offline (development)"
     image = done["image"]
-    assert image["src"] == f"file:{image['file_id']}"
+    assert image["src"].startswith(f"shops/{ai_shop.id}/")  # its unguessable storage key
     # 200x90 mm + 3 mm bleed at 300 DPI is 2433x1134 px: the 1024 px drawing was upscaled.
     assert image["width_px"] >= 2433
     assert image["height_px"] >= 1134

@@ -389,7 +389,7 @@ def test_a_generated_image_the_store_blocked_cannot_be_placed(
     )
     session.commit()
 
-    response = _save(proxy, template, document(image(f"file:{generated.id}")))
+    response = _save(proxy, template, document(image(generated.key)))
 
     assert response.status_code == 422
     assert response.json["error"]["errors"] == [
@@ -422,3 +422,29 @@ def test_clipart_must_exist_and_wear_an_offered_colour(
         {"path": "areas.front.layers[0].src", "message": "this clipart was not found"},
         {"path": "areas.front.layers[1].color", "message": "choose one of this product's colours"},
     ]
+
+
+def test_a_shoppers_photo_is_placed_by_its_key_never_by_a_guessable_id(
+    proxy: Caller, template: Template
+) -> None:
+    """Upload ids count up: another shopper of the store could guess ``file:<id>`` and print
+    someone else's photo. Only the unguessable key the upload answered places it."""
+    sent = proxy.post(
+        "/uploads",
+        data={"file": (io.BytesIO(png((400, 200))), "anna.png", "image/png")},
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 201
+    upload = sent.json
+
+    by_id = _save(proxy, template, document(image(f"file:{upload['file_id']}")))
+    by_key = _save(proxy, template, document(image(upload["src"])))
+
+    assert by_id.status_code == 422
+    assert by_id.json["error"]["errors"] == [
+        {
+            "path": "areas.front.layers[0].src",
+            "message": "this picture was not found; please upload it again",
+        }
+    ]
+    assert by_key.status_code == 201, by_key.get_data(as_text=True)
