@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from app.db import utcnow
 from app.design.refs import referenced_file_ids, referenced_srcs
-from app.extensions import get_redis, get_storage
+from app.extensions import get_db, get_redis, get_storage
 from app.models import (
     Design,
     FileKind,
@@ -42,7 +42,9 @@ from app.models import (
     WebhookStatus,
 )
 from app.production.assets import stored_file_for_ref
+from app.retention import document_refs
 from app.storage import Storage, new_key
+from app.stored_files import delete_pending_bytes, queue_byte_deletions
 from jobs.shopify_events import (
     cancel_shop_jobs,
     event_shop,
@@ -280,15 +282,44 @@ def customer_data_request(event_id: int) -> str:
 
 
 # ------------------------------------------------------------------------ customers/redact
-def delete_files(scope: ShopScope, storage: Storage, files: list[StoredFile]) -> None:
-    """Bytes first, then rows: a retry after a failure still knows which keys to delete."""
-    for stored in files:
-        storage.delete(stored.key)
+def delete_files(scope: ShopScope, files: list[StoredFile]) -> None:
+    """Rows now, bytes once this transaction commits (``app.stored_files``): a crash between
+    the two leaves a pending deletion the next drain finishes, never a row naming lost bytes."""
+    if not files:
+        return
+    queue_byte_deletions(scope.session, scope.shop_id, [(f.key, f.size) for f in files])
     ids = [stored.id for stored in files]
-    if ids:
-        scope.session.execute(
-            delete(StoredFile).where(StoredFile.shop_id == scope.shop_id, StoredFile.id.in_(ids))
+    scope.session.execute(
+        delete(StoredFile).where(StoredFile.shop_id == scope.shop_id, StoredFile.id.in_(ids))
+    )
+
+
+def drain_deleted_bytes() -> None:
+    """After a redaction committed: remove the bytes of the rows it deleted."""
+    with get_db().session() as session:
+        delete_pending_bytes(session, get_storage())
+
+
+def files_other_designs_use(scope: ShopScope, leaving: Iterable[int]) -> set[int]:
+    """Files a design that stays places or previews: identical bytes another shopper uploaded
+    are one row, and theirs to keep."""
+    gone = set(leaving)
+    ids: set[int] = set()
+    keys: set[str] = set()
+    for design in scope.session.scalars(scope.select(Design)):
+        if design.id in gone:
+            continue
+        named_ids, named_keys = document_refs(design.document, scope.shop_id)
+        ids |= named_ids
+        keys |= named_keys
+        if design.preview_file_id is not None:
+            ids.add(design.preview_file_id)
+    if keys:
+        by_key = select(StoredFile.id).where(
+            StoredFile.shop_id == scope.shop_id, StoredFile.key.in_(keys)
         )
+        ids |= set(scope.session.scalars(by_key))
+    return ids
 
 
 def _production_file_ids(scope: ShopScope, designs: list[Design], orders: list[Order]) -> set[int]:
@@ -337,8 +368,9 @@ def _redact_customer(session: Session, event: WebhookEvent) -> WebhookStatus:
     designs = matching_designs(scope, subject, orders)
     file_ids = design_file_ids(scope, designs) | _production_file_ids(scope, designs, orders)
     file_ids |= _earlier_export_ids(session, shop.id, subject)
-    delete_files(scope, get_storage(), _files(scope, file_ids))
     design_ids = [design.id for design in designs]
+    file_ids -= files_other_designs_use(scope, design_ids)
+    delete_files(scope, _files(scope, file_ids))
     redacted_at = utcnow().isoformat()
     for order in orders:
         anonymize(order, redacted_at)
@@ -352,7 +384,9 @@ def _redact_customer(session: Session, event: WebhookEvent) -> WebhookStatus:
 
 def customer_redact(event_id: int) -> str:
     """customers/redact: delete the customer's designs and files, anonymize their orders."""
-    return run_event(event_id, _redact_customer)
+    outcome = run_event(event_id, _redact_customer)
+    drain_deleted_bytes()
+    return outcome
 
 
 # ----------------------------------------------------------------------------- shop/redact
@@ -377,7 +411,7 @@ def _redact_shop(session: Session, event: WebhookEvent) -> WebhookStatus:
     if shop is not None:
         cancel_shop_jobs(get_redis(), shop.id)
         scope = ShopScope(session, shop.id)
-        delete_files(scope, get_storage(), scope.all(StoredFile, StoredFile.id))
+        delete_files(scope, scope.all(StoredFile, StoredFile.id))
         session.execute(delete(Shop).where(Shop.id == shop.id))  # rows go by ON DELETE CASCADE
     if event.shop_domain:
         _forget_unknown_shop_events(session, event)
@@ -386,4 +420,6 @@ def _redact_shop(session: Session, event: WebhookEvent) -> WebhookStatus:
 
 def shop_redact(event_id: int) -> str:
     """shop/redact (48 hours after uninstall): delete every row and file of the shop."""
-    return run_event(event_id, _redact_shop)
+    outcome = run_event(event_id, _redact_shop)
+    drain_deleted_bytes()
+    return outcome

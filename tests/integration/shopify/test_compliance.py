@@ -508,3 +508,26 @@ def test_customer_requests_for_an_unknown_shop_are_answered(
     event = only_event(session)
     assert (event.shop_id, event.status) == (None, WebhookStatus.IGNORED)
     assert session.scalar(select(func.count()).select_from(StoredFile)) == 0
+
+
+def test_redact_keeps_a_photo_another_customers_design_also_places(
+    app: Flask, client: FlaskClient, session: Session, redis: Redis, storage: Storage, world: World
+) -> None:
+    """Identical bytes uploaded by two shoppers are one row: the other shopper's design keeps it."""
+    photo = get(session, StoredFile, world.customer_files[0].id)
+    other = get(session, Design, world.other_design)
+    other.document = {
+        "version": 1,
+        "areas": {"front": {"layers": [{"type": "image", "src": photo.key}]}},
+    }
+    session.commit()
+
+    deliver(client, "customers/redact", redact_payload())
+    run_jobs(app)
+
+    assert only_event(session).status is WebhookStatus.PROCESSED
+    assert get(session, StoredFile, photo.id) is not None
+    assert storage.exists(photo.key)
+    gone = world.customer_files[1:]
+    assert all(session.get(StoredFile, ref.id) is None for ref in gone)
+    assert not any(storage.exists(ref.key) for ref in gone)
