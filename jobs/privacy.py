@@ -42,7 +42,7 @@ from app.models import (
     WebhookStatus,
 )
 from app.production.assets import stored_file_for_ref
-from app.retention import document_refs
+from app.retention import DocumentRefs
 from app.storage import Storage, new_key
 from app.stored_files import delete_pending_bytes, queue_byte_deletions
 from jobs.shopify_events import (
@@ -282,9 +282,10 @@ def customer_data_request(event_id: int) -> str:
 
 
 # ------------------------------------------------------------------------ customers/redact
-def delete_files(scope: ShopScope, files: list[StoredFile]) -> None:
+def delete_files(scope: ShopScope, files: list[StoredFile], deleted: list[str]) -> None:
     """Rows now, bytes once this transaction commits (``app.stored_files``): a crash between
-    the two leaves a pending deletion the next drain finishes, never a row naming lost bytes."""
+    the two leaves a pending deletion the next drain finishes, never a row naming lost bytes.
+    The keys are added to ``deleted`` for the caller to drain after its commit."""
     if not files:
         return
     queue_byte_deletions(scope.session, scope.shop_id, [(f.key, f.size) for f in files])
@@ -292,34 +293,32 @@ def delete_files(scope: ShopScope, files: list[StoredFile]) -> None:
     scope.session.execute(
         delete(StoredFile).where(StoredFile.shop_id == scope.shop_id, StoredFile.id.in_(ids))
     )
+    deleted.extend(stored.key for stored in files)
 
 
-def drain_deleted_bytes() -> None:
-    """After a redaction committed: remove the bytes of the rows it deleted."""
-    with get_db().session() as session:
-        delete_pending_bytes(session, get_storage())
-
-
-def files_other_designs_use(scope: ShopScope, leaving: Iterable[int]) -> set[int]:
-    """Files a design that stays places or previews: identical bytes another shopper uploaded
-    are one row, and theirs to keep."""
-    gone = set(leaving)
-    ids: set[int] = set()
-    keys: set[str] = set()
-    for design in scope.session.scalars(scope.select(Design)):
-        if design.id in gone:
-            continue
-        named_ids, named_keys = document_refs(design.document, scope.shop_id)
-        ids |= named_ids
-        keys |= named_keys
-        if design.preview_file_id is not None:
-            ids.add(design.preview_file_id)
+def drain_deleted_bytes(keys: list[str]) -> None:
+    """After a redaction committed: remove the bytes of exactly the rows it deleted."""
     if keys:
-        by_key = select(StoredFile.id).where(
-            StoredFile.shop_id == scope.shop_id, StoredFile.key.in_(keys)
-        )
-        ids |= set(scope.session.scalars(by_key))
-    return ids
+        with get_db().session() as session:
+            delete_pending_bytes(session, get_storage(), keys=keys)
+
+
+def not_placed_elsewhere(
+    scope: ShopScope, files: list[StoredFile], leaving: Iterable[int]
+) -> list[StoredFile]:
+    """The files no staying design places or previews: identical bytes another shopper
+    uploaded are one row, and theirs to keep."""
+    gone = set(leaving)
+    refs = DocumentRefs(scope.shop_id)
+    previews: set[int | None] = set()
+    stmt = select(Design.id, Design.document, Design.preview_file_id).where(
+        Design.shop_id == scope.shop_id
+    )
+    for row in scope.session.execute(stmt.execution_options(yield_per=1000)):
+        if row.id not in gone:
+            refs.add(row.document)
+            previews.add(row.preview_file_id)
+    return [f for f in files if f.id not in previews and not refs.names(f.id, f.key)]
 
 
 def _production_file_ids(scope: ShopScope, designs: list[Design], orders: list[Order]) -> set[int]:
@@ -358,7 +357,7 @@ def anonymize(order: Order, redacted_at: str) -> None:
         item.properties = {}
 
 
-def _redact_customer(session: Session, event: WebhookEvent) -> WebhookStatus:
+def _redact_customer(session: Session, event: WebhookEvent, deleted: list[str]) -> WebhookStatus:
     shop = event_shop(session, event)
     if shop is None:
         return ignored(event, "unknown shop: Luneo holds no data for it")
@@ -369,8 +368,7 @@ def _redact_customer(session: Session, event: WebhookEvent) -> WebhookStatus:
     file_ids = design_file_ids(scope, designs) | _production_file_ids(scope, designs, orders)
     file_ids |= _earlier_export_ids(session, shop.id, subject)
     design_ids = [design.id for design in designs]
-    file_ids -= files_other_designs_use(scope, design_ids)
-    delete_files(scope, _files(scope, file_ids))
+    delete_files(scope, not_placed_elsewhere(scope, _files(scope, file_ids), design_ids), deleted)
     redacted_at = utcnow().isoformat()
     for order in orders:
         anonymize(order, redacted_at)
@@ -384,8 +382,9 @@ def _redact_customer(session: Session, event: WebhookEvent) -> WebhookStatus:
 
 def customer_redact(event_id: int) -> str:
     """customers/redact: delete the customer's designs and files, anonymize their orders."""
-    outcome = run_event(event_id, _redact_customer)
-    drain_deleted_bytes()
+    deleted: list[str] = []
+    outcome = run_event(event_id, lambda session, event: _redact_customer(session, event, deleted))
+    drain_deleted_bytes(deleted)
     return outcome
 
 
@@ -402,7 +401,7 @@ def _forget_unknown_shop_events(session: Session, event: WebhookEvent) -> None:
     )
 
 
-def _redact_shop(session: Session, event: WebhookEvent) -> WebhookStatus:
+def _redact_shop(session: Session, event: WebhookEvent, deleted: list[str]) -> WebhookStatus:
     shop = event_shop(session, event)
     if shop is not None and shop.is_installed and installed_since(shop, event):
         return ignored(event, "the shop installed Luneo again after this request")
@@ -411,7 +410,7 @@ def _redact_shop(session: Session, event: WebhookEvent) -> WebhookStatus:
     if shop is not None:
         cancel_shop_jobs(get_redis(), shop.id)
         scope = ShopScope(session, shop.id)
-        delete_files(scope, scope.all(StoredFile, StoredFile.id))
+        delete_files(scope, scope.all(StoredFile, StoredFile.id), deleted)
         session.execute(delete(Shop).where(Shop.id == shop.id))  # rows go by ON DELETE CASCADE
     if event.shop_domain:
         _forget_unknown_shop_events(session, event)
@@ -420,6 +419,7 @@ def _redact_shop(session: Session, event: WebhookEvent) -> WebhookStatus:
 
 def shop_redact(event_id: int) -> str:
     """shop/redact (48 hours after uninstall): delete every row and file of the shop."""
-    outcome = run_event(event_id, _redact_shop)
-    drain_deleted_bytes()
+    deleted: list[str] = []
+    outcome = run_event(event_id, lambda session, event: _redact_shop(session, event, deleted))
+    drain_deleted_bytes(deleted)
     return outcome
