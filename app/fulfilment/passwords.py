@@ -35,6 +35,15 @@ def unusable_password_hash() -> str:
     return UNUSABLE_PREFIX + secrets.token_urlsafe(32)
 
 
+def chosen_password_hash(user: PartnerUser, password: str, confirm: str) -> str:
+    """The hash of a password the person typed twice (reset, invitation); WeakPassword when the
+    entries differ or the policy refuses it."""
+    if password != confirm:
+        raise WeakPassword("The two passwords differ.")
+    check_policy(password, user.email)
+    return hash_password(password)
+
+
 def has_usable_password(user: PartnerUser) -> bool:
     """Whether the person has chosen (or been handed) a password: not a pending invitation."""
     return not user.password_hash.startswith(UNUSABLE_PREFIX)
@@ -77,8 +86,5 @@ def reset_password(
     password fails the policy (nothing changes then).
     """
     user = user_for_reset(session, secret_key, token)
-    if password != confirm:
-        raise WeakPassword("The two passwords differ.")
-    check_policy(password, user.email)
-    user.password_hash = hash_password(password)
+    user.password_hash = chosen_password_hash(user, password, confirm)
     return user

@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session
 
 from app.accounts import links
 from app.accounts.links import LinkError, Purpose
-from app.accounts.passwords import WeakPassword, check_policy, hash_password
 from app.accounts.service import AccountError, normalize_email
 from app.fulfilment.assignments import MAX_ID
 from app.fulfilment.errors import Conflict, Invalid, NotFound
 from app.fulfilment.passwords import (
     active_partner,
+    chosen_password_hash,
     find_user,
     has_usable_password,
     unusable_password_hash,
@@ -174,8 +174,5 @@ def accept_invitation(
     name = " ".join(name.split())
     if not name or len(name) > MAX_NAME:
         raise Invalid(f"Enter your name (at most {MAX_NAME} characters).", code="invalid_name")
-    if password != confirm:
-        raise WeakPassword("The two passwords differ.")
-    check_policy(password, user.email)
-    user.name, user.password_hash = name, hash_password(password)
+    user.name, user.password_hash = name, chosen_password_hash(user, password, confirm)
     return user
