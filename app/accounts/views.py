@@ -27,7 +27,8 @@ from app.accounts.links import LinkError, Purpose
 from app.accounts.mailer import MailError
 from app.accounts.service import AccountError
 from app.accounts.session import current_user, log_in, log_out, safe_next
-from app.accounts.web import client_address, external_url, form_protected, send, too_many
+from app.accounts.web import external_url, form_protected, send, too_many
+from app.clients import client_address
 from app.extensions import get_redis, get_session
 from app.models import User
 

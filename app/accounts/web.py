@@ -9,7 +9,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, ParamSpec
 
-from flask import abort, current_app, render_template, request, url_for
+from flask import abort, current_app, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from app.accounts import memberships
@@ -53,10 +53,6 @@ def send(to: str, subject: str, text: str) -> None:
     ``MailError``; with inline delivery it sends now and raises ``MailError`` on failure.
     """
     get_mailer().send(Message(to=to, subject=subject, text=text))
-
-
-def client_address() -> str:
-    return request.remote_addr or "unknown"
 
 
 def too_many(template: str, wait: int, **context: object) -> ResponseReturnValue:

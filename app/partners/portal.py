@@ -33,7 +33,8 @@ from app.accounts.passwords import (
     hash_password,
     verify_password,
 )
-from app.accounts.web import client_address, too_many
+from app.accounts.web import too_many
+from app.clients import client_address
 from app.extensions import get_redis, get_session, get_storage
 from app.fulfilment import assignments, audit, jobdata, keys, partner_webhooks
 from app.fulfilment.errors import FulfilmentError

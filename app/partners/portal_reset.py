@@ -26,7 +26,8 @@ from app.accounts.links import LinkError
 from app.accounts.mailer import MailError
 from app.accounts.passwords import MIN_LENGTH, WeakPassword
 from app.accounts.service import AccountError, normalize_email
-from app.accounts.web import client_address, external_url, send, too_many
+from app.accounts.web import external_url, send, too_many
+from app.clients import client_address
 from app.extensions import get_redis, get_session
 from app.fulfilment import audit, passwords
 from app.partners import common

@@ -13,11 +13,12 @@ from flask import Blueprint, current_app, g, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+from app.clients import client_address
 from app.errors import error_response
 from app.extensions import get_session
 from app.models import Platform, Shop
 from app.shopify.signatures import InvalidSignature, verify_proxy
-from app.storefront import Shopper, client_address
+from app.storefront import Shopper
 from app.storefront.surface import finish
 
 

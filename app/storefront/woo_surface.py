@@ -20,9 +20,10 @@ from types import ModuleType
 from flask import Blueprint, Response, g, request
 from flask.typing import ResponseReturnValue
 
+from app.clients import client_address
 from app.errors import error_response
 from app.extensions import get_session
-from app.storefront import Shopper, client_address
+from app.storefront import Shopper
 from app.storefront.keys import store_for_key, store_for_origin, store_origin
 from app.storefront.surface import finish
 
