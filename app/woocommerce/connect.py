@@ -193,7 +193,7 @@ def _confirmed(
             store=link.domain,
         )
     try:
-        pending.count_attempt(redis, grant.user_id)
+        pending.count_attempt(redis, grant.user_id, link)
     except RateLimited as exc:
         raise ConnectionRefused(429, "rate_limited", exc.message, store=link.domain) from None
     try:

@@ -10,7 +10,9 @@ lookup reveals nothing about the token) and the stored digest is compared with
 A key POST first ``peek``s at the token and only ``consume``s it (GETDEL, so it works once) once
 the store has confirmed the keys: a forged POST with a leaked token then cannot use it up before
 the store's genuine POST, which carries the same ``user_id``. What a forged POST can still cost
-(calls to the store) is bounded by ``ATTEMPTS`` key POSTs per token and minute.
+(calls to the store) is bounded by ``ATTEMPTS`` key POSTs per token a minute, and by
+``STORE_ATTEMPTS`` per store and account however many tokens the account starts for it (per
+account, so one account's flood cannot block another's genuine delivery).
 
 The callback's outcome is kept a little longer under the same digest, so the return page can
 say which store was connected.
@@ -35,6 +37,7 @@ MAX_TOKEN_LENGTH = 128
 _PENDING = "luneo:woo:pending:"
 _RESULT = "luneo:woo:connected:"
 ATTEMPTS = Window(seconds=60, limit=10)
+STORE_ATTEMPTS = Window(seconds=60, limit=30)
 
 
 @dataclass(frozen=True)
@@ -93,9 +96,12 @@ def peek(redis: Redis, token: Any) -> PendingConnection | None:
     return _connection(redis.get(_PENDING + digest), digest)
 
 
-def count_attempt(redis: Redis, token: str) -> None:
-    """One more key POST for ``token``; RateLimited past ``ATTEMPTS``."""
+def count_attempt(redis: Redis, token: str, link: PendingConnection) -> None:
+    """One more key POST for ``token``; RateLimited past either budget."""
     hit(redis, f"woo-key-post:{_digest(token)}", (ATTEMPTS,), "too many key posts for this link")
+    starter = link.user_id if link.user_id is not None else "cli"
+    key = f"woo-key-post-store:{link.domain}:{starter}"
+    hit(redis, key, (STORE_ATTEMPTS,), "too many key posts for this store")
 
 
 def consume(redis: Redis, token: Any) -> PendingConnection | None:

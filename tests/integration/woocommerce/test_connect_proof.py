@@ -215,6 +215,29 @@ def test_key_posts_per_token_are_bounded(
     assert _counts(session) == (0, 0)
 
 
+def test_key_posts_per_store_and_account_are_bounded_whatever_the_number_of_tokens(
+    app: Flask,
+    client: FlaskClient,
+    redis: Redis,
+    session: Session,
+    store: FakeWooStore,
+    attacker: User,
+) -> None:
+    for _ in range(pending.STORE_ATTEMPTS.limit):
+        token = _token(_start(app, redis, "https://shop.test", attacker))
+        assert _post(client, token).status_code == 403
+    calls = len(store.log)
+
+    answer = _post(client, _token(_start(app, redis, "https://shop.test", attacker)))
+
+    assert answer.status_code == 429
+    assert len(store.log) == calls
+    owner = make_user(session, "owner@shop.test")
+    session.commit()
+    store.approve(client, _start(app, redis, "https://shop.test", owner))  # not blocked
+    assert woo_shop(session) is not None
+
+
 # ------------------------------------------------- genuine keys, a store of another team
 @pytest.fixture
 def team_store(
