@@ -8,6 +8,7 @@ remembered for the return page when the POST is refused.
 from __future__ import annotations
 
 import io
+import logging
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -94,16 +95,23 @@ def test_made_up_keys_for_someone_elses_store_create_nothing(
     session: Session,
     victim: FakeWooStore,
     attacker: User,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     token = _token(_start(app, redis, VICTIM, attacker))
 
-    answer = _post(client, token)
+    with caplog.at_level(logging.WARNING, logger="app.woocommerce.auth"):
+        answer = _post(client, token)
 
     assert answer.status_code == 403
     assert answer.json["error"]["code"] == "keys_not_confirmed"
     assert _counts(session) == (0, 0)
     assert get_queue("sync", redis).job_ids == []
     assert [(m, p) for m, p, _, _ in victim.log] == [("GET", "system_status")]  # 401 there
+    (refusal,) = [r for r in caplog.records if r.getMessage() == "woocommerce key post refused"]
+    assert (getattr(refusal, "code", None), getattr(refusal, "store", None)) == (
+        "keys_not_confirmed",
+        "victim.example",
+    )
     back = client.get(f"/woocommerce/return?success=1&user_id={token}")
     assert "The connection did not finish" in back.text
 
