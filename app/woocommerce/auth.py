@@ -1,15 +1,28 @@
 """The ``woo_auth`` blueprint: WooCommerce's key POST and the page the merchant comes back to.
 
-The key POST comes from the store's server, not a browser: its only credential is the
-single-use ``user_id`` token (see ``app.woocommerce.pending``), checked by the service before
-anything is stored. WooCommerce shows the merchant an error unless it gets a 200.
+The key POST comes from the store's server, not a browser, and is not signed: the service
+(``app.woocommerce.connect``) checks its ``user_id`` token and has the store confirm the keys
+before anything is stored. WooCommerce deletes the key and shows the merchant an error unless
+it gets a 200, so a genuine POST always gets one (even when the store is another team's).
+The body is a few hundred bytes of flat JSON: anything larger or not flat JSON is a 4xx.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+from typing import Any
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 
 from app.accounts.session import select_shop
@@ -22,16 +35,43 @@ bp = Blueprint("woo_auth", __name__)
 log = logging.getLogger(__name__)
 
 
+MAX_KEY_POST_BYTES = 8 * 1024
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _json_body() -> Any:
+    """The parsed body; None if not JSON (deep nesting included); _TooLarge past the cap."""
+    if (request.content_length or 0) > MAX_KEY_POST_BYTES:
+        raise _TooLarge
+    raw = request.stream.read(MAX_KEY_POST_BYTES + 1)  # a chunked body has no length to check
+    if len(raw) > MAX_KEY_POST_BYTES:
+        raise _TooLarge
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+
+
 @bp.post("/woocommerce/callback")
 def callback() -> ResponseReturnValue:
     """``{key_id, user_id, consumer_key, consumer_secret, key_permissions}`` as JSON."""
-    payload = request.get_json(force=True, silent=True)
     try:
-        shop = complete_connection(get_session(), get_redis(), payload)
+        payload = _json_body()
+    except _TooLarge:
+        log.warning("woocommerce key post refused", extra={"code": "too_large"})
+        return error_response(413, "too_large", "the body is larger than a key POST can be")
+    try:
+        result = complete_connection(get_session(), get_redis(), current_app.config, payload)
     except ConnectionRefused as exc:
-        log.warning("woocommerce key post refused", extra={"code": exc.code})
+        log.warning(
+            "woocommerce key post refused",
+            extra={"code": exc.code, "store": exc.store, "reason": str(exc)},
+        )
         return error_response(exc.status, exc.code, str(exc))
-    return jsonify({"status": "connected", "domain": shop.domain})
+    return jsonify({"status": result.status, "domain": result.domain})
 
 
 @bp.get("/woocommerce/return")

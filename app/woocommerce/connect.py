@@ -5,10 +5,14 @@
 2. The merchant approves in WordPress; WooCommerce POSTs ``{key_id, user_id, consumer_key,
    consumer_secret, key_permissions}`` to our ``callback_url`` (and needs a 200), then sends the
    merchant to ``return_url`` with ``success`` and ``user_id``.
-3. ``complete_connection``: the POST's ``user_id`` must be a token we issued and nobody used;
-   then the keys are stored encrypted on the Shop, the Luneo account that started the
-   connection (kept with the token) becomes its owner, and, after commit, a job creates the
-   webhooks and starts the first sync. Anything wrong stores nothing.
+3. ``complete_connection``: the POST's ``user_id`` must be a token we issued and nobody used,
+   and the store at the token's URL must confirm the keys as its own read_write keys
+   (``key_proof``); only then is the token used up. A store Luneo already knows keeps its keys
+   unless the connection was started by one of its members (or the CLI operator): anyone else
+   gets a 200 (the keys are genuine, WooCommerce must not show an error) and nothing changes.
+   Otherwise the keys are stored encrypted on the Shop, the account that started the connection
+   becomes its owner if it has none, and, after commit, a job creates the webhooks and starts
+   the first sync. Anything refused stores nothing and is logged.
 """
 
 from __future__ import annotations
@@ -22,13 +26,15 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from redis import Redis
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.accounts.memberships import claim_connected_store
-from app.models import Platform, Shop
+from app.accounts.memberships import claim_connected_store, membership
+from app.models import Membership, Platform, Shop
+from app.ratelimit import RateLimited
 from app.storefront.keys import ensure_storefront_key
 from app.woocommerce import pending
+from app.woocommerce.key_proof import KeysNotConfirmed, confirm_keys
 from app.woocommerce.store_url import Resolver, resolve_host, validate
 from app.woocommerce.urls import callback_url, return_url
 from connectors.woocommerce import is_loopback_host
@@ -42,12 +48,16 @@ MAX_KEY_LENGTH = 200
 
 
 class ConnectionRefused(Exception):
-    """The key POST cannot be accepted; ``status``/``code`` are the HTTP answer."""
+    """The key POST cannot be accepted; ``status``/``code`` are the HTTP answer.
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    ``store`` is the domain the token was issued for, when the token was known (for the log).
+    """
+
+    def __init__(self, status: int, code: str, message: str, store: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
+        self.store = store
 
 
 @dataclass(frozen=True)
@@ -143,29 +153,87 @@ def _save_keys(session: Session, link: pending.PendingConnection, grant: KeyGran
     return shop
 
 
-def complete_connection(session: Session, redis: Redis, payload: Any) -> Shop:
-    """Accept WooCommerce's key POST; ConnectionRefused (nothing stored) when it must not be."""
-    grant = parse_grant(payload)
-    link = pending.consume(redis, grant.user_id)
+@dataclass(frozen=True)
+class KeyPostResult:
+    """A genuine key POST: ``connected``, or ``refused`` (the store is another team's)."""
+
+    status: str
+    domain: str
+    shop_id: int | None
+
+
+def may_change_keys(session: Session, shop: Shop | None, user_id: int | None) -> bool:
+    """Whether a connection started by ``user_id`` (None: the CLI) may set ``shop``'s keys.
+
+    A store nobody in Luneo manages yet may be connected by whoever proved they control it;
+    a store with a team only by one of its members or the operator.
+    """
+    if shop is None or user_id is None:
+        return True
+    if membership(session, user_id, shop.id) is not None:
+        return True
+    count = select(func.count()).select_from(Membership).where(Membership.shop_id == shop.id)
+    return not session.scalar(count)
+
+
+def _confirmed(
+    redis: Redis, config: Mapping[str, Any], grant: KeyGrant
+) -> pending.PendingConnection:
+    """The token's pending connection, once its store has confirmed the keys (not used up)."""
+    link = pending.peek(redis, grant.user_id)
     if link is None:
         raise ConnectionRefused(
             403, "unknown_connection", "no pending connection for this user_id (expired or used)"
         )
     if grant.key_permissions != SCOPE:
         raise ConnectionRefused(
-            403, "insufficient_permissions", f"Luneo needs {SCOPE} keys to sync and fulfil orders"
+            403,
+            "insufficient_permissions",
+            f"Luneo needs {SCOPE} keys to sync and fulfil orders",
+            store=link.domain,
         )
+    try:
+        pending.count_attempt(redis, grant.user_id, link)
+    except RateLimited as exc:
+        raise ConnectionRefused(429, "rate_limited", exc.message, store=link.domain) from None
+    try:
+        confirm_keys(link.store_url, grant.consumer_key, grant.consumer_secret, config)
+    except KeysNotConfirmed as exc:
+        raise ConnectionRefused(
+            403,
+            "keys_not_confirmed",
+            f"the store did not confirm these keys: {exc}",
+            store=link.domain,
+        ) from None
+    return link
+
+
+def complete_connection(
+    session: Session, redis: Redis, config: Mapping[str, Any], payload: Any
+) -> KeyPostResult:
+    """Accept WooCommerce's key POST; ConnectionRefused (nothing stored) when it must not be."""
+    grant = parse_grant(payload)
+    link = _confirmed(redis, config, grant)
+    if pending.consume(redis, grant.user_id) is None:  # a concurrent POST got there first
+        raise ConnectionRefused(403, "unknown_connection", "this connection was completed already")
+    existing = find_store(session, link.domain)
+    if not may_change_keys(session, existing, link.user_id):
+        assert existing is not None
+        pending.remember_result(redis, grant.user_id, link.domain, membership="refused")
+        log.warning(
+            "woocommerce keys for a store of another team left unused",
+            extra={"shop_id": existing.id, "store": link.domain, "user_id": link.user_id},
+        )
+        return KeyPostResult("refused", link.domain, None)
     shop = _save_keys(session, link, grant)
-    membership = None
+    claimed = None
     if link.user_id is not None:
-        membership = claim_connected_store(session, link.user_id, shop)
+        claimed = claim_connected_store(session, link.user_id, shop)
     enqueue_after_commit(session, redis, connect_job(shop.id))
     session.commit()
-    pending.remember_result(
-        redis, grant.user_id, link.domain, shop_id=shop.id, membership=membership
-    )
+    pending.remember_result(redis, grant.user_id, link.domain, shop_id=shop.id, membership=claimed)
     log.info("woocommerce store connected", extra={"shop_id": shop.id, "store": link.domain})
-    return shop
+    return KeyPostResult("connected", link.domain, shop.id)
 
 
 def connect_job(shop_id: int) -> JobSpec:

@@ -63,7 +63,7 @@ def parse_delivery(shop_id: int, headers: Headers, body: bytes) -> Delivery:
         raise BadDelivery("missing_topic", "X-WC-Webhook-Topic is missing")
     try:
         payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):  # bad UTF-8 or JSON, or nesting too deep to parse
         raise BadDelivery("invalid_json", "the body is not valid JSON") from None
     if not isinstance(payload, dict):
         raise BadDelivery("invalid_json", "the body must be a JSON object")

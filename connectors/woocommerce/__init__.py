@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from connectors.http import HttpClient
+from connectors.http import DEFAULT_TIMEOUT, HttpClient
 from connectors.woocommerce.client import WooREST
 from connectors.woocommerce.connector import WooCommerceConnector
 
@@ -42,10 +42,13 @@ def is_loopback_host(host: str | None) -> bool:
         return False
 
 
-def http_client_for(store_url: str, settings: Mapping[str, Any]) -> HttpClient:
+def http_client_for(
+    store_url: str, settings: Mapping[str, Any], *, timeout: tuple[float, float] = DEFAULT_TIMEOUT
+) -> HttpClient:
     """Public addresses only, unless a development/testing app talks to a loopback store."""
     local = settings.get("ENV") in LOCAL_ENVIRONMENTS
-    return HttpClient(allow_private=local and is_loopback_host(urlsplit(store_url).hostname))
+    allow_private = local and is_loopback_host(urlsplit(store_url).hostname)
+    return HttpClient(allow_private=allow_private, timeout=timeout)
 
 
 def connector_for(

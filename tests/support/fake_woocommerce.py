@@ -3,14 +3,16 @@
 Served through ``responses`` (Luneo's client is built on ``requests``):
 
 * REST API v3 under ``{url}/wp-json/wc/v3/``: products (+ variations), orders (+ notes),
-  webhooks, ``data/currencies/current``. Collections page with ``per_page`` (1..100, else
-  ``rest_invalid_param``) and ``page``, answer ``X-WP-Total``/``X-WP-TotalPages``, filter with
-  ``modified_after`` — against the site's *local* dates unless ``dates_are_gmt=true`` (the site
-  runs at UTC+2 so a client that forgets it gets the wrong answer) — and ``status`` (``any``
-  leaves out the trash).
+  webhooks, ``data/currencies/current``, ``system_status`` (its ``environment`` section, with
+  the site's ``home_url``/``site_url``, WordPress's ``_fields`` filter applied). Collections
+  page with ``per_page`` (1..100, else ``rest_invalid_param``) and ``page``, answer
+  ``X-WP-Total``/``X-WP-TotalPages``, filter with ``modified_after`` — against the site's
+  *local* dates unless ``dates_are_gmt=true`` (the site runs at UTC+2 so a client that forgets
+  it gets the wrong answer) — and ``status`` (``any`` leaves out the trash).
 * Authentication as ``WC_REST_Authentication`` does it: over HTTPS, HTTP Basic or the
   ``consumer_key``/``consumer_secret`` query; over HTTP only OAuth 1.0a (HMAC-SHA1/SHA256,
-  secret + "&"). Unknown or revoked keys: 401. Read-only keys writing: 401.
+  secret + "&"). Unknown or revoked keys: 401. Read-only keys writing: 401
+  ``woocommerce_rest_authentication_error`` before any route runs (``check_permissions``).
 * The auth endpoint (``/wc-auth/v1/authorize``): ``approve`` creates a key pair, POSTs
   ``{key_id, user_id, consumer_key, consumer_secret, key_permissions}`` as JSON to the
   ``callback_url`` (which must be HTTPS) and, only on a 200, sends the merchant to
@@ -96,6 +98,7 @@ class AuthEndpointError(Exception):
 @dataclass
 class FakeWooStore:
     url: str = "https://shop.test"
+    home_url: str | None = None  # WordPress's "home" option; the store's url unless set
     currency: str = "EUR"
     now: datetime = field(default_factory=lambda: datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
     keys: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (secret, scope)
@@ -105,6 +108,7 @@ class FakeWooStore:
     notes: dict[int, list[Json]] = field(default_factory=dict)
     webhooks: dict[int, Json] = field(default_factory=dict)
     pings: list[tuple[str, bytes]] = field(default_factory=list)
+    key_posts: list[bytes] = field(default_factory=list)  # bodies POSTed to callback_urls
     failures: deque[tuple[int, dict[str, str]]] = field(default_factory=deque)
     log: list[tuple[str, str, dict[str, str], Any]] = field(default_factory=list)
 
@@ -259,9 +263,10 @@ class FakeWooStore:
             "key_permissions": permissions,
         }
         callback = urlsplit(query["callback_url"])
+        self.key_posts.append(php_json(consumer))
         answer = client.post(
             callback.path,
-            data=php_json(consumer),
+            data=self.key_posts[-1],
             headers={"Content-Type": "application/json;charset=UTF-8"},
             base_url=f"{callback.scheme}://{callback.netloc}",
         )
@@ -341,8 +346,8 @@ class FakeWooStore:
         if request.method != "GET" and scope == "read":
             return error(
                 401,
-                "woocommerce_rest_cannot_edit",
-                "Sorry, you are not allowed to edit this resource.",
+                "woocommerce_rest_authentication_error",
+                "The API key provided does not have write permissions.",
             )
         return self._route(
             request.method,
@@ -375,6 +380,8 @@ class FakeWooStore:
         match (method, segments):
             case ("GET", ["data", "currencies", "current"]):
                 return _ok({"code": self.currency, "name": "Euro", "symbol": "&euro;"})
+            case ("GET", ["system_status"]):
+                return _ok(_only_fields(self._system_status(), query.get("_fields")))
             case ("GET", ["products"]):
                 return self._collection(list(self.products.values()), query, filter_status=True)
             case ("GET", ["products", pid]):
@@ -414,9 +421,40 @@ class FakeWooStore:
                         "Webhooks do not support trashing.",
                     )
                 return _ok(self.webhooks.pop(int(wid)))
+            case ("PUT", ["webhooks", wid]) if wid.isdigit():  # WC_REST_Webhooks_V1_Controller
+                return error(400, "woocommerce_rest_shop_webhook_invalid_id", "ID is invalid.")
+            case ("DELETE", ["webhooks", wid]) if wid.isdigit():
+                return error(404, "woocommerce_rest_shop_webhook_invalid_id", "Invalid ID.")
         return error(
             404, "rest_no_route", "No route was found matching the URL and request method."
         )
+
+    def _system_status(self) -> Json:
+        """``WC_REST_System_Status_V2_Controller``: the sections, ``environment`` filled in."""
+        home = self.home_url or self.url
+        return {
+            "environment": {
+                "home_url": home,
+                "site_url": home,
+                "version": "9.8.0",
+                "wp_version": "6.8",
+                "wp_multisite": False,
+                "language": "en_US",
+                "php_version": "8.3.6",
+                "default_timezone": "UTC",
+                "remote_post_successful": True,
+                "remote_get_successful": True,
+            },
+            "database": {"wc_database_version": "9.8.0", "database_prefix": "wp_"},
+            "active_plugins": [],
+            "inactive_plugins": [],
+            "dropins_mu_plugins": {"dropins": [], "mu_plugins": []},
+            "theme": {"name": "Storefront", "version": "4.6.0"},
+            "settings": {"api_enabled": True, "currency": self.currency},
+            "security": {"secure_connection": self.url.startswith("https://")},
+            "pages": [],
+            "post_type_counts": [],
+        }
 
     def _product(self, pid: int) -> tuple[int, dict[str, str], str]:
         if pid in self.products:
@@ -518,6 +556,26 @@ class FakeWooStore:
         self.webhooks[wid] = hook
         self.pings.append((hook["delivery_url"], f"webhook_id={wid}".encode()))
         return 201, {"Content-Type": "application/json"}, json.dumps(hook)
+
+
+def _only_fields(value: Json, fields: str | None) -> Json:
+    """WordPress's ``_fields``: keep only the named (dotted, nested) fields of the response."""
+    if not fields:
+        return value
+    out: Json = {}
+    for name in (f.strip() for f in fields.split(",") if f.strip()):
+        source: Any = value
+        target = out
+        parts = name.split(".")
+        for index, part in enumerate(parts):
+            if not isinstance(source, dict) or part not in source:
+                break
+            if index == len(parts) - 1:
+                target[part] = source[part]
+            else:
+                target = target.setdefault(part, {})
+                source = source[part]
+    return out
 
 
 def _sort_key(orderby: str) -> Any:

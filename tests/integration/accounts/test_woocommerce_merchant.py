@@ -18,10 +18,16 @@ from sqlalchemy.orm import Session
 
 from app.models import Membership, Role, Shop, User
 from tests.integration.accounts.conftest import Browser, link_in
-from tests.integration.woocommerce.conftest import public_dns, run_jobs, store, woo_shop
+from tests.integration.woocommerce.conftest import (
+    public_dns,
+    rest_mock,
+    run_jobs,
+    store,
+    woo_shop,
+)
 from tests.support.fake_woocommerce import FakeWooStore
 
-__all__ = ["store"]  # the fake WooCommerce store fixture, shared with the connector's tests
+__all__ = ["rest_mock", "store"]  # the fake WooCommerce store fixtures, shared with its tests
 
 
 @pytest.fixture(autouse=True)
@@ -153,6 +159,9 @@ def test_someone_else_approving_an_owned_store_does_not_get_it(
 ) -> None:
     new_merchant(browser, "owner@shop.test")
     store.approve(browser.client, connect(browser))
+    first = woo_shop(session)
+    assert first is not None
+    keys = (first.api_key, first.access_token)
     new_merchant(other_browser, "stranger@elsewhere.test")
 
     back = store.approve(other_browser.client, connect(other_browser))
@@ -163,6 +172,7 @@ def test_someone_else_approving_an_owned_store_does_not_get_it(
     assert "another Luneo account" in page.text
     shop = woo_shop(session)
     assert shop is not None
+    assert (shop.api_key, shop.access_token) == keys  # the stranger's keys were not used
     owners = session.scalars(
         select(User.email).join(Membership).where(Membership.shop_id == shop.id)
     )
@@ -191,3 +201,43 @@ def test_unusable_store_urls_are_refused_in_the_form(
     assert message in answer.text
     assert list(redis.scan_iter("luneo:woo:pending:*")) == []
     assert session.scalars(select(Shop)).first() is None
+
+
+def test_a_forged_key_post_takes_over_no_store(
+    app: Flask,
+    browser: Browser,
+    other_browser: Browser,
+    redis: Redis,
+    session: Session,
+    store: FakeWooStore,
+) -> None:
+    """The audit's reproduction: a token from one's own authorize link, and made-up keys."""
+    new_merchant(browser, "owner@shop.test")
+    store.approve(browser.client, connect(browser))
+    shop = woo_shop(session)
+    assert shop is not None
+    before = (shop.api_key, shop.access_token, shop.extra["store_url"])
+    new_merchant(other_browser, "attacker@evil.test")
+
+    for url in ("https://victim.example", "https://shop.test", "https://shop.test/evil/path"):
+        user_id = parse_qs(urlsplit(connect(other_browser, url)).query)["user_id"][0]
+        forged = other_browser.client.post(
+            "/woocommerce/callback",
+            json={
+                "user_id": user_id,
+                "consumer_key": "ck_junk",
+                "consumer_secret": "cs_junk",
+                "key_permissions": "read_write",
+            },
+        )
+        assert forged.status_code == 403, url
+        assert forged.json["error"]["code"] == "keys_not_confirmed"
+
+    rows = session.scalars(select(Shop)).all()
+    assert [r.domain for r in rows] == ["shop.test"]
+    shop = woo_shop(session)
+    assert shop is not None
+    assert (shop.api_key, shop.access_token, shop.extra["store_url"]) == before
+    attacker = session.scalars(select(User).where(User.email == "attacker@evil.test")).one()
+    assert session.scalars(select(Membership).where(Membership.user_id == attacker.id)).all() == []
+    assert other_browser.client.get("/admin/orders").location == "/account/stores"

@@ -26,11 +26,17 @@ def public_dns(_host: str, _port: int) -> list[str]:
 
 
 @pytest.fixture
-def store() -> Iterator[FakeWooStore]:
-    fake = FakeWooStore()
+def rest_mock() -> Iterator[responses.RequestsMock]:
+    """Where fake stores serve their REST API; an address no fake serves does not connect."""
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        fake.install(mock)
-        yield fake
+        yield mock
+
+
+@pytest.fixture
+def store(rest_mock: responses.RequestsMock) -> FakeWooStore:
+    fake = FakeWooStore()
+    fake.install(rest_mock)
+    return fake
 
 
 @pytest.fixture

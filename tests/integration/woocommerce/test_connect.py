@@ -156,36 +156,49 @@ KEYS = {"key_id": 1, "consumer_key": "ck_" + "a" * 40, "consumer_secret": "cs_" 
 
 @pytest.mark.parametrize("_case", ["unknown", "replayed", "expired"])
 def test_unknown_expired_or_replayed_user_ids_are_refused_and_store_nothing(
-    app: Flask, client: FlaskClient, redis: Redis, session: Session, _case: str
+    app: Flask,
+    client: FlaskClient,
+    redis: Redis,
+    session: Session,
+    store: FakeWooStore,
+    _case: str,
 ) -> None:
-    user_id = "not-a-token-we-issued"
-    if _case != "unknown":
-        user_id = parse_qs(urlsplit(authorize_url(app, redis)).query)["user_id"][0]
-    if _case == "replayed":
-        first = _post_keys(client, {**KEYS, "user_id": user_id, "key_permissions": "read_write"})
-        assert first.status_code == 200
-    if _case == "expired":
-        for key in redis.scan_iter("luneo:woo:pending:*"):
-            redis.delete(key)  # what the TTL does after 30 minutes
-    before = shop_count(session)
-    queued = get_queue("sync", redis).job_ids
-
-    answer = _post_keys(
-        client,
+    key, secret = store.issue_keys()  # genuine keys of the store: only the token is wrong
+    body = php_json(
         {
-            **KEYS,
-            "consumer_key": "ck_" + "c" * 40,
-            "user_id": user_id,
+            "key_id": 7,
+            "user_id": "not-a-token-we-issued",
+            "consumer_key": key,
+            "consumer_secret": secret,
             "key_permissions": "read_write",
-        },
+        }
+    )
+    if _case == "replayed":
+        store.approve(client, authorize_url(app, redis))
+        body = store.key_posts[-1]  # the genuine delivery, captured and sent again
+    if _case == "expired":
+        user_id = parse_qs(urlsplit(authorize_url(app, redis)).query)["user_id"][0]
+        body = body.replace(b"not-a-token-we-issued", user_id.encode())
+        for pending_key in redis.scan_iter("luneo:woo:pending:*"):
+            redis.delete(pending_key)  # what the TTL does after 30 minutes
+    before = woo_shop(session)
+    saved = (before.api_key, before.extra["woocommerce"]) if before else None
+    queued = get_queue("sync", redis).job_ids
+    calls = len(store.log)
+
+    answer = client.post(
+        "/woocommerce/callback",
+        data=body,
+        headers={"Content-Type": "application/json;charset=UTF-8"},
     )
 
     assert answer.status_code == 403
     assert answer.json["error"]["code"] == "unknown_connection"
-    assert shop_count(session) == before
+    assert shop_count(session) == (1 if before else 0)
     assert get_queue("sync", redis).job_ids == queued
-    shop = woo_shop(session)
-    assert shop is None or shop.api_key == KEYS["consumer_key"]
+    after = woo_shop(session)
+    assert ((after.api_key, after.extra["woocommerce"]) if after else None) == saved
+    assert len(store.log) == calls  # an unknown token costs no call to any store
 
 
 def test_read_only_keys_are_refused(

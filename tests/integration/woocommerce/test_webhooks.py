@@ -176,6 +176,26 @@ def test_a_topic_luneo_does_not_use_is_recorded_as_ignored(
     assert queued(redis) == []
 
 
+def test_a_signed_but_deeply_nested_body_gets_400(
+    client: FlaskClient, redis: Redis, session: Session, connected: Shop
+) -> None:
+    body = b'{"id":' + b"[" * 5000 + b"]" * 5000 + b"}"
+    headers = {
+        "Content-Type": "application/json",
+        "X-WC-Webhook-Topic": "product.updated",
+        "X-WC-Webhook-Signature": _resign(body, connected.webhook_secret or ""),
+        "X-WC-Webhook-Delivery-ID": "deep",
+    }
+
+    answer = client.post(
+        f"/webhooks/woocommerce/{connected.extra['webhook_path']}", data=body, headers=headers
+    )
+
+    assert (answer.status_code, answer.json["error"]["code"]) == (400, "invalid_json")
+    assert events(session) == []
+    assert queued(redis) == []
+
+
 # ------------------------------------------------------------------ what the jobs do
 def test_a_deleted_product_is_archived(
     app: Flask, client: FlaskClient, session: Session, store: FakeWooStore, connected: Shop
