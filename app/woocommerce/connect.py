@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.accounts.memberships import claim_connected_store, membership
-from app.models import Membership, Platform, Shop
+from app.models import Membership, Platform, Role, Shop
 from app.ratelimit import RateLimited
 from app.storefront.keys import ensure_storefront_key
 from app.woocommerce import pending
@@ -166,12 +166,14 @@ def may_change_keys(session: Session, shop: Shop | None, user_id: int | None) ->
     """Whether a connection started by ``user_id`` (None: the CLI) may set ``shop``'s keys.
 
     A store nobody in Luneo manages yet may be connected by whoever proved they control it;
-    a store with a team only by one of its members or the operator.
+    a store with a team only by one of its owners (staff cannot manage the connection) or the
+    operator.
     """
     if shop is None or user_id is None:
         return True
-    if membership(session, user_id, shop.id) is not None:
-        return True
+    member = membership(session, user_id, shop.id)
+    if member is not None:
+        return member.role is Role.OWNER
     count = select(func.count()).select_from(Membership).where(Membership.shop_id == shop.id)
     return not session.scalar(count)
 

@@ -284,8 +284,8 @@ def test_genuine_keys_from_a_strangers_connection_leave_a_teams_store_alone(
     assert team_store.storefront_key not in page.text
 
 
-@pytest.mark.parametrize("role", [Role.OWNER, Role.STAFF, None])
-def test_members_and_the_operator_can_reconnect_their_store(
+@pytest.mark.parametrize("role", [Role.OWNER, None])
+def test_owners_and_the_operator_can_reconnect_their_store(
     app: Flask,
     client: FlaskClient,
     redis: Redis,
@@ -306,6 +306,27 @@ def test_members_and_the_operator_can_reconnect_their_store(
     shop = woo_shop(session)
     assert shop is not None
     assert shop.api_key not in (None, old)
+
+
+def test_staff_cannot_replace_their_stores_keys(
+    app: Flask,
+    client: FlaskClient,
+    redis: Redis,
+    session: Session,
+    store: FakeWooStore,
+    team_store: Shop,
+) -> None:
+    account = make_user(session, "staff.member@shop.test")
+    make_member(session, account, team_store, Role.STAFF)
+    session.commit()
+    old = team_store.api_key
+
+    # approve() raises unless the callback answered exactly 200 (WooCommerce deletes the key)
+    returned = store.approve(client, _start(app, redis, "https://shop.test", account))
+
+    assert "success=1" in returned
+    session.refresh(team_store)
+    assert team_store.api_key == old
 
 
 # --------------------------------------------------------------- bodies that are not keys
