@@ -282,3 +282,47 @@ def test_a_preview_signature_that_is_not_ascii_is_a_404(
     response = client.get(path, query_string={"v": "1", "sig": "é" * 32})
 
     assert response.status_code == 404
+
+
+def test_another_stores_photo_and_generation_are_not_found_through_this_store(
+    client: FlaskClient, shopify_shop: Shop, template: Template, session: Session, storage: Storage
+) -> None:
+    """Their real storage key and generation id, sent through this store's proxy."""
+    from app.models import FileKind, Generation, GenerationStatus
+
+    from .conftest import image, png, put_file
+
+    other_shop = make_shop(session, domain="elsewhere.myshopify.com")
+    photo = put_file(session, storage, other_shop, png((300, 300)), FileKind.UPLOAD)
+    made = Generation(
+        shop_id=other_shop.id,
+        area_key="front",
+        prompt="a fox",
+        cache_key="c" * 64,
+        provider="local",
+        status=GenerationStatus.SUCCEEDED,
+        file_id=photo.id,
+    )
+    session.add(made)
+    session.commit()
+    proxy = proxy_caller(client, shopify_shop)
+    before = _files(session)
+
+    saved = proxy.post(
+        "/designs", json={"template_id": template.id, "document": document(image(photo.key))}
+    )
+    previewed = proxy.post(
+        "/previews",
+        json={"template_id": template.id, "document": document(image(photo.key)), "area": "front"},
+    )
+    polled = proxy.get(f"/ai/generations/{made.public_id}")
+
+    assert (saved.status_code, saved.json["error"]["code"]) == (422, "invalid_design")
+    assert saved.json["error"]["errors"][0]["message"] == (
+        "this picture was not found; please upload it again"
+    )
+    assert previewed.status_code == 422
+    assert polled.status_code == 404
+    assert photo.key not in polled.get_data(as_text=True)
+    assert _files(session) == before
+    assert session.scalar(select(func.count()).select_from(Design)) == 0
