@@ -123,6 +123,20 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[st
         "STOREFRONT_UPLOAD_MAX_PIXELS": _env_int(
             environ, "LUNEO_STOREFRONT_UPLOAD_MAX_PIXELS", 40_000_000
         ),
+        # Bytes of shoppers' files (photos kept, AI images made) per hour and per day, per shopper
+        # (address) and per store; over one, 429 with Retry-After. 0 turns one off.
+        "STOREFRONT_FILE_BYTES_PER_CLIENT_HOUR": _env_int(
+            environ, "LUNEO_STOREFRONT_FILE_BYTES_PER_CLIENT_HOUR", 100 * 1024 * 1024
+        ),
+        "STOREFRONT_FILE_BYTES_PER_CLIENT_DAY": _env_int(
+            environ, "LUNEO_STOREFRONT_FILE_BYTES_PER_CLIENT_DAY", 300 * 1024 * 1024
+        ),
+        "STOREFRONT_FILE_BYTES_PER_SHOP_HOUR": _env_int(
+            environ, "LUNEO_STOREFRONT_FILE_BYTES_PER_SHOP_HOUR", 2 * 1024**3
+        ),
+        "STOREFRONT_FILE_BYTES_PER_SHOP_DAY": _env_int(
+            environ, "LUNEO_STOREFRONT_FILE_BYTES_PER_SHOP_DAY", 20 * 1024**3
+        ),
         "STOREFRONT_RATE_WINDOW": _env_int(environ, "LUNEO_STOREFRONT_RATE_WINDOW", 60),
         "STOREFRONT_RATE_PER_SHOP": _env_int(environ, "LUNEO_STOREFRONT_RATE_PER_SHOP", 3000),
         "STOREFRONT_RATE_PER_CLIENT": _env_int(environ, "LUNEO_STOREFRONT_RATE_PER_CLIENT", 240),
@@ -141,6 +155,9 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[st
         # Days an unordered design (and the shopper files only it used) is kept after its last
         # change; the daily retention sweep removes older ones (app/retention.py). 0: keep all.
         "DESIGN_RETENTION_DAYS": _env_int(environ, "LUNEO_DESIGN_RETENTION_DAYS", 30),
+        # Hours a shopper's photo no design places is kept; swept every 15 minutes. 0: only the
+        # design retention above removes them.
+        "UPLOAD_RETENTION_HOURS": _env_int(environ, "LUNEO_UPLOAD_RETENTION_HOURS", 6),
     }
 
 
@@ -190,6 +207,8 @@ def finalize(settings: dict[str, Any], instance_path: Path) -> dict[str, Any]:
         raise ConfigError(f"PROMETHEUS_MULTIPROC_DIR is not a directory: {multiproc_dir}")
     if int(settings.get("DESIGN_RETENTION_DAYS", 0)) < 0:
         raise ConfigError("LUNEO_DESIGN_RETENTION_DAYS must be 0 (keep everything) or more days")
+    if int(settings.get("UPLOAD_RETENTION_HOURS", 0)) < 0:
+        raise ConfigError("LUNEO_UPLOAD_RETENTION_HOURS must be 0 (off) or more hours")
     settings["ENCRYPTION_KEY_LIST"] = [
         k.strip() for k in str(settings["ENCRYPTION_KEYS"]).split(",") if k.strip()
     ]

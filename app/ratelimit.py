@@ -1,9 +1,11 @@
 """Request limits in Redis, shared by every web process: the storefront API's shop and client
-budgets and the AI endpoint's per-shopper limits all count here.
+budgets, the AI endpoint's per-shopper limits and the bytes of shoppers' files all count here.
 
 Each window is one counter, created with its expiry on its first hit and then incremented (so a
 burst never straddles two windows); once a counter passes its limit the caller learns when that
-window ends (the ``Retry-After``). A limit of 0 switches a window off.
+window ends (the ``Retry-After``). A limit of 0 switches a window off. A hit costs 1 (a request)
+or ``cost`` (the bytes a file kept); a hit of cost 0 counts nothing and only refuses a key that is
+already over, so costly work whose size is known only afterwards can be refused before it starts.
 """
 
 from __future__ import annotations
@@ -27,15 +29,15 @@ class RateLimited(Exception):
         self.message = message
 
 
-def hit(redis: Redis, key: str, windows: Sequence[Window], message: str) -> None:
-    """Count one request for ``key``; raise RateLimited if any window is over its limit."""
+def hit(redis: Redis, key: str, windows: Sequence[Window], message: str, cost: int = 1) -> None:
+    """Count ``cost`` for ``key``; raise RateLimited if any window is over its limit."""
     for window in windows:
         if window.limit <= 0:
             continue
         counter = f"luneo:ratelimit:{key}:{window.seconds}"
         pipe = redis.pipeline()
         pipe.set(counter, 0, ex=window.seconds, nx=True)  # the window starts with its first hit
-        pipe.incr(counter)
+        pipe.incrby(counter, cost)
         pipe.ttl(counter)
         _, count, ttl = pipe.execute()
         if int(count) > window.limit:

@@ -22,6 +22,14 @@ conditions in SQL, so a design an order claimed a moment ago, or a file a new ge
 production job took, is left alone. Bytes are removed after each commit through
 ``app.stored_files`` (a crash in between leaves a pending deletion that the next run finishes).
 A dry run reads the same rows, writes nothing and reports what a real run would remove.
+
+``sweep_uploads`` is the same file sweep, sooner and narrower: shoppers' photos (kind upload only)
+older than ``hours`` that nothing refers to — uploaded and never placed, or dropped from the
+design — go within hours instead of days, so anonymous uploads cannot pile up for a month. It
+looks only at photos uploaded in the day before its cutoff (``UPLOAD_LOOKBACK``; older ones are
+the daily sweep's), and a design can only name a photo that existed when it was saved, so it
+reads only designs changed since then: a run stays small however many designs a shop keeps.
+AI images keep the daily rule: their generation rows are the merchant's gallery and usage.
 """
 
 from __future__ import annotations
@@ -57,6 +65,8 @@ from app.stored_files import delete_pending_bytes, queue_byte_deletions
 log = logging.getLogger(__name__)
 
 SHOPPER_KINDS = (FileKind.UPLOAD, FileKind.AI_IMAGE, FileKind.PREVIEW)
+UPLOAD_KINDS = (FileKind.UPLOAD,)
+UPLOAD_LOOKBACK = timedelta(days=1)
 BATCH_SIZE = 500
 # Designs saved since the run began (less this margin, for other hosts' clocks) are read again
 # before each batch of files: the first pass over the documents could not see them.
@@ -189,6 +199,42 @@ def sweep_shop(
     return result
 
 
+def sweep_uploads(
+    session: Session,
+    storage: Storage,
+    shop_id: int,
+    hours: int,
+    *,
+    dry_run: bool = False,
+    now: datetime | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> ShopResult | None:
+    """Remove the shop's photos older than ``hours`` that nothing uses (module docstring); None
+    if the shop is gone or ``hours`` is 0. Designs are never removed here."""
+    if hours <= 0:
+        return None
+    shop = session.get(Shop, shop_id)
+    if shop is None:
+        return None
+    cutoff = (now or utcnow()) - timedelta(hours=hours)
+    sweep = _ShopSweep(
+        session,
+        storage,
+        ShopResult(shop.id, shop.domain),
+        cutoff=cutoff,
+        fresh_since=(now or utcnow()) - CLOCK_MARGIN,
+        dry_run=dry_run,
+        batch_size=batch_size,
+        progress=_quiet,
+        kinds=UPLOAD_KINDS,
+        files_since=cutoff - UPLOAD_LOOKBACK,
+    )
+    result = sweep.run()
+    if result.removed_anything or result.pending:
+        log.info("upload sweep", extra={"retention": result.as_dict(), "hours": hours})
+    return result
+
+
 @dataclass(frozen=True)
 class _File:
     id: int
@@ -206,6 +252,9 @@ class _ShopSweep:
     dry_run: bool
     batch_size: int
     progress: Progress
+    kinds: tuple[FileKind, ...] = SHOPPER_KINDS
+    # Only files created since (and so only designs changed since) this; None: all (designs too).
+    files_since: datetime | None = None
     refs: DocumentRefs = field(init=False)
     gone_designs: set[int] = field(default_factory=set)  # removed (or, dry run: would be)
     done: int = 0
@@ -220,14 +269,17 @@ class _ShopSweep:
 
     def run(self) -> ShopResult:
         self._finish_leftovers()
-        designs = self._count(select(func.count(Design.id)).where(*self._design_rules()))
+        designs = 0
+        if self.files_since is None:
+            designs = self._count(select(func.count(Design.id)).where(*self._design_rules()))
         files = self._count(select(func.count(StoredFile.id)).where(*self._file_candidate()))
         self.total = designs + files
         # References matter only for weighing files; with none old enough, skip the pass (the
         # design batches then count down from zero, which nothing reads).
         if files:
             self._read_document_refs()
-        self._sweep_designs()
+        if self.files_since is None:
+            self._sweep_designs()
         if files:
             self._sweep_files()
         self.progress(self.total, self.total, "done")
@@ -273,6 +325,8 @@ class _ShopSweep:
     def _read_document_refs(self) -> None:
         """One pass over every design of the shop: which files their documents name."""
         stmt = select(Design.document).where(Design.shop_id == self.shop_id)
+        if self.files_since is not None:  # a design names only files that existed when saved
+            stmt = stmt.where(Design.updated_at >= self.files_since - CLOCK_MARGIN)
         for document in self.session.scalars(stmt.execution_options(yield_per=1000)):
             self.refs.add(document)
         self.session.rollback()  # a read: nothing to keep, and no snapshot held open
@@ -308,11 +362,14 @@ class _ShopSweep:
     # ------------------------------------------------------------------ files
 
     def _file_candidate(self) -> tuple[ColumnElement[bool], ...]:
-        return (
+        rules = (
             StoredFile.shop_id == self.shop_id,
-            StoredFile.kind.in_(SHOPPER_KINDS),
+            StoredFile.kind.in_(self.kinds),
             StoredFile.created_at < self.cutoff,
         )
+        if self.files_since is None:
+            return rules
+        return (*rules, StoredFile.created_at >= self.files_since)
 
     def _unused_in_sql(self) -> tuple[ColumnElement[bool], ...]:
         """What ``_used`` checks, as conditions on a StoredFile row (for the DELETE itself)."""
@@ -416,3 +473,21 @@ class _ShopSweep:
                 .values(file_id=None)
                 .execution_options(synchronize_session=False)
             )
+
+
+def shops_with_uploads_to_weigh(
+    session: Session, hours: int, now: datetime | None = None
+) -> list[int]:
+    """Shops holding photos ``sweep_uploads`` would look at now: the only ones worth a job."""
+    cutoff = (now or utcnow()) - timedelta(hours=hours)
+    stmt = (
+        select(StoredFile.shop_id)
+        .where(
+            StoredFile.kind.in_(UPLOAD_KINDS),
+            StoredFile.created_at < cutoff,
+            StoredFile.created_at >= cutoff - UPLOAD_LOOKBACK,
+        )
+        .distinct()
+        .order_by(StoredFile.shop_id)
+    )
+    return list(session.scalars(stmt))

@@ -6,15 +6,31 @@ storage, the configured provider and RQ progress.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
 from flask import current_app
 
 from app.ai.providers import provider_from_config, retry_policy
-from app.extensions import get_db, get_storage
+from app.extensions import get_db, get_redis, get_storage
 from app.generation.run import run_generation
+from app.models import Generation, StoredFile
+from app.ratelimit import RateLimited
+from app.storefront.ratelimit import spend_file_bytes
 from jobs.queue import report_progress
+
+
+def charge_shopper(generation: Generation, stored: StoredFile) -> None:
+    """A shopper's AI image spends their and their store's file budgets, as a photo does.
+
+    It is made (and paid for) already, so it is never refused here: being over budget refuses
+    the shopper's next photo or image request instead (``app.storefront.ai``).
+    """
+    if generation.client_key is None:
+        return
+    with contextlib.suppress(RateLimited):
+        spend_file_bytes(get_redis(), generation.shop_id, generation.client_key, stored.size)
 
 
 def generate(generation_id: int) -> dict[str, Any]:
@@ -27,6 +43,7 @@ def generate(generation_id: int) -> dict[str, Any]:
             retry_policy(current_app.config),
             generation_id,
             lambda percent, message: report_progress(percent, 100, message),
+            on_stored=charge_shopper,
         )
         status = row.status.value if row is not None else "missing"
     return {"generation_id": generation_id, "status": status}

@@ -1,8 +1,10 @@
-"""Retention jobs: the daily sweep of designs nobody ordered and of files nothing uses.
+"""Retention jobs: the daily sweep of designs nobody ordered and of files nothing uses, and the
+sweep every 15 minutes of shoppers' photos no design places.
 
 Thin, like every job module: ``sweep_all`` (from the scheduler) hands each shop its own job,
-``sweep_shop`` loads the setting and calls ``app.retention``. Both are safe to run again: a
-sweep commits batch by batch, so a killed or retried job carries on where the last one stopped.
+``sweep_shop`` loads the setting and calls ``app.retention``; ``sweep_uploads_all`` does the same
+for the shops holding photos old enough to weigh, with ``sweep_uploads``. All are safe to run
+again: a sweep commits batch by batch, so a killed or retried job carries on where it stopped.
 """
 
 from __future__ import annotations
@@ -17,10 +19,15 @@ from app.stored_files import delete_pending_bytes
 from jobs.queue import JobSpec, enqueue, report_progress
 
 SHOP_TIMEOUT = 3600  # a first sweep of a large shop's backlog can take a while
+UPLOAD_TIMEOUT = 600  # a day of one shop's photos, and the designs changed since
 
 
 def retention_days() -> int:
     return int(current_app.config["DESIGN_RETENTION_DAYS"])
+
+
+def upload_retention_hours() -> int:
+    return int(current_app.config["UPLOAD_RETENTION_HOURS"])
 
 
 def sweep_spec(shop_id: int) -> JobSpec:
@@ -55,4 +62,36 @@ def sweep_shop(shop_id: int) -> dict[str, Any] | None:
         result = retention.sweep_shop(
             session, get_storage(), shop_id, retention_days(), progress=report_progress
         )
+    return result.as_dict() if result is not None else None
+
+
+def sweep_uploads_spec(shop_id: int) -> JobSpec:
+    return JobSpec(
+        "default",
+        "jobs.retention.sweep_uploads",
+        (shop_id,),
+        job_id=f"upload-retention-{shop_id}",
+        timeout=UPLOAD_TIMEOUT,
+        description=f"sweep of unplaced photos of shop {shop_id}",
+        meta={"shop_id": shop_id},
+    )
+
+
+def sweep_uploads_all() -> dict[str, int]:
+    """Periodic: one job per shop holding photos old enough to go (none when the setting is 0)."""
+    hours = upload_retention_hours()
+    if hours <= 0:
+        return {"shops": 0}
+    with get_db().session() as session:
+        shops = retention.shops_with_uploads_to_weigh(session, hours)
+    redis = get_redis()
+    for shop_id in shops:
+        enqueue(redis, sweep_uploads_spec(shop_id))
+    return {"shops": len(shops)}
+
+
+def sweep_uploads(shop_id: int) -> dict[str, Any] | None:
+    """Remove the shop's photos no design places, once LUNEO_UPLOAD_RETENTION_HOURS old."""
+    with get_db().session() as session:
+        result = retention.sweep_uploads(session, get_storage(), shop_id, upload_retention_hours())
     return result.as_dict() if result is not None else None

@@ -49,6 +49,12 @@ PERIODIC = (
         "23 3 * * *",
         "remove old designs nobody ordered and shopper files nothing uses (retention)",
     ),
+    Periodic(
+        retention.sweep_uploads_all,
+        "default",
+        "*/15 * * * *",
+        "remove shoppers' photos no design places, hours after upload (retention)",
+    ),
 )
 
 

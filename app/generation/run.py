@@ -118,8 +118,12 @@ def run_generation(
     policy: RetryPolicy,
     generation_id: int,
     progress: Progress,
+    on_stored: Callable[[Generation, StoredFile], None] | None = None,
 ) -> Generation | None:
-    """Do (or skip, if already done) one generation; commits its progress as it goes."""
+    """Do (or skip, if already done) one generation; commits its progress as it goes.
+
+    ``on_stored`` is told once about the image a run stores (a shopper's file budget counts it).
+    """
     generation = session.get(Generation, generation_id)
     if generation is None or generation.is_finished:
         return generation
@@ -198,6 +202,8 @@ def run_generation(
         area.dpi,
     )
     stored = _store(session, storage, generation, fitted.png)
+    if on_stored is not None:
+        on_stored(generation, stored)
     generation.file_id = stored.id
     generation.width_px, generation.height_px = fitted.width, fitted.height
     generation.native_dpi, generation.effective_dpi = fitted.native_dpi, fitted.effective_dpi

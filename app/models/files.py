@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, String, Text
+from sqlalchemy import BigInteger, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, utcnow
@@ -31,6 +31,8 @@ class FileKind(enum.StrEnum):
 
 class StoredFile(IdMixin, ShopOwnedMixin, TimestampMixin, Base):
     __tablename__ = "stored_files"
+    # The upload sweep looks for recent photos of every shop at once (app.retention).
+    __table_args__ = (Index("ix_stored_files_kind_created_at", "kind", "created_at"),)
 
     key: Mapped[str] = mapped_column(String(512), unique=True)
     kind: Mapped[FileKind]

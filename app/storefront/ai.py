@@ -23,6 +23,7 @@ from app.models import Generation, GenerationStatus, StoredFile, Template
 from app.ratelimit import RateLimited, Window
 from app.storefront import current_scope, current_shopper
 from app.storefront.catalog import file_link
+from app.storefront.ratelimit import spend_file_bytes
 
 QUOTA_MESSAGE = "This store can't create more AI images right now. Please try again later."
 BLOCKED_MESSAGE = "This image is no longer available. Please create a new one."
@@ -91,6 +92,8 @@ def create_generation() -> ResponseReturnValue:
         return error_response(404, "not_found", "This product cannot be personalized.")
     requester = generation_requests.Requester(shopper.client_key, shopper.customer_ref)
     try:
+        # The image will be the shopper's file: none while their (or the store's) bytes are spent.
+        spend_file_bytes(get_redis(), shopper.shop.id, shopper.client_key, 0)
         row = generation_requests.request_generation(
             scope, get_redis(), template, area, prompt, style, _options(), requester, _limits()
         )

@@ -5,10 +5,20 @@ the cart, checkout and e-mails show, and answers the id the cart line carries
 (``_luneo_design``) with a one-line summary for the visible line property. A design with
 preflight *errors* is still kept (the shopper loses nothing) but stays a draft, ``ready: false``;
 the editor shows the findings instead of adding it to the cart.
+
+Who may change a design (a design id is no secret: it rides in the cart, the order and the
+preview link): a signed-in customer's design only that customer (Shopify signs
+``logged_in_customer_id``); an anonymous design only whoever holds its ``edit_token``, an HMAC
+of its id answered to the save that made it and asked back with every later save. Anyone else is
+told the design does not exist, and a signed-in customer never claims an anonymous design
+without its token. Reading a design by id gives its summary, status and preview link (what
+the cart shows, and what the WordPress plugin checks); the document itself — which names the
+shopper's photos by their storage keys — only to its signed-in customer.
 """
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from flask import Blueprint, jsonify
@@ -32,17 +42,28 @@ from app.stored_files import store_bytes
 from app.storefront import current_scope, current_shopper
 from app.storefront.design_rules import summary
 from app.storefront.inputs import ApiError, active_template, json_object, valid_design
-from app.storefront.public import preview_link
+from app.storefront.public import design_signature, preview_link
 from app.storefront.rendering import primary_area, render_preview
+
+EDIT_PURPOSE = "design-edit"
+NOT_FOUND = "This design was not found."
+
+
+def edit_token(design: Design) -> str:
+    """The anonymous maker's proof of a design: only the saves of that design answer it."""
+    return design_signature(design.public_id, EDIT_PURPOSE)
 
 
 def _existing(scope: ShopScope, body: dict[str, Any]) -> Design | None:
+    """The design a save names, if the caller may change it; 404 as if unknown otherwise."""
     design_id = body.get("design_id")
     if design_id is None:
         return None
     if not isinstance(design_id, str) or not design_id.startswith("d_") or len(design_id) > 40:
         raise ApiError(400, "invalid_design_id", "design_id must be a design id (d_…).")
-    design = _owned(scope, design_id)
+    design = _shown(scope, design_id)
+    if not _may_change(design, body.get("edit_token")):
+        raise ApiError(404, "design_not_found", NOT_FOUND)
     if not design.is_editable:
         raise ApiError(
             409, "design_locked", "This design was ordered; start a new one to change it."
@@ -50,12 +71,24 @@ def _existing(scope: ShopScope, body: dict[str, Any]) -> Design | None:
     return design
 
 
-def _owned(scope: ShopScope, public_id: str) -> Design:
+def _may_change(design: Design, token: object) -> bool:
+    """A customer's design: that signed-in customer. An anonymous one: its edit token."""
+    if design.customer_ref is not None:
+        return _is_its_customer(design)
+    if not isinstance(token, str):
+        return False
+    return hmac.compare_digest(token.encode(), edit_token(design).encode())
+
+
+def _is_its_customer(design: Design) -> bool:
+    return design.customer_ref is not None and design.customer_ref == current_shopper().customer_ref
+
+
+def _shown(scope: ShopScope, public_id: str) -> Design:
     """The shop's design with this id, unless another signed-in customer made it."""
     design = scope.get_by(Design, public_id=public_id)
-    customer = current_shopper().customer_ref
-    if design is None or (design.customer_ref and design.customer_ref != customer):
-        raise ApiError(404, "design_not_found", "This design was not found.")
+    if design is None or (design.customer_ref and not _is_its_customer(design)):
+        raise ApiError(404, "design_not_found", NOT_FOUND)
     return design
 
 
@@ -76,6 +109,8 @@ def save_design() -> ResponseReturnValue:
     row.template_id, row.product_id = template.id, template.product_id
     row.document, row.schema_version = document, design.version
     row.status = DesignStatus.SAVED if ready else DesignStatus.DRAFT
+    # A new design is the signed-in customer's; an anonymous one whose token came with the save
+    # becomes theirs when they have signed in since (``_existing`` checked the token).
     row.customer_ref = row.customer_ref or current_shopper().customer_ref
     text = summary(template, design)
     get_session().commit()
@@ -87,6 +122,7 @@ def save_design() -> ResponseReturnValue:
         "summary": text,
         "status": row.status.value,
         "ready": ready,
+        "edit_token": edit_token(row) if row.customer_ref is None else None,
         "findings": [f.as_dict() for f in findings],
     }
     return jsonify(body_out), 201
@@ -120,15 +156,16 @@ def _in_production(scope: ShopScope, stored: StoredFile) -> bool:
 
 
 def get_design(design_id: str) -> ResponseReturnValue:
-    """The design as saved, with its summary (what the WordPress plugin shows in the cart)."""
+    """The design's summary, status and preview (what the WordPress plugin shows in the cart);
+    its document only to the signed-in customer it belongs to."""
     scope = current_scope()
-    design = _owned(scope, design_id)
+    design = _shown(scope, design_id[:40])
     template = scope.get(Template, design.template_id) if design.template_id else None
     return jsonify(
         {
             "design_id": design.public_id,
             "template_id": design.template_id,
-            "document": design.document,
+            "document": design.document if _is_its_customer(design) else None,
             "preview_url": preview_link(design),
             "status": design.status.value,
             "summary": _saved_summary(template, design.document),

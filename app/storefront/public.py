@@ -34,9 +34,11 @@ COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 LONG_CACHE = "public, max-age=31536000, immutable"
 
 
-def _signature(public_id: str) -> str:
+def design_signature(public_id: str, purpose: str = "design-preview") -> str:
+    """An HMAC of a design id for one ``purpose``: the preview link's ``sig``, or the edit token
+    only a design's anonymous maker is given (``designs``)."""
     key = str(current_app.config["SECRET_KEY"]).encode()
-    message = f"design-preview:{public_id}".encode()
+    message = f"{purpose}:{public_id}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
 
@@ -48,14 +50,15 @@ def preview_link(design: Design) -> str | None:
         "storefront_public.design_preview",
         design_id=design.public_id,
         v=design.preview_file_id,
-        sig=_signature(design.public_id),
+        sig=design_signature(design.public_id),
         _external=True,
     )
 
 
 @bp.get("/designs/<design_id>/preview.png")
 def design_preview(design_id: str) -> ResponseReturnValue:
-    if not hmac.compare_digest(request.args.get("sig", ""), _signature(design_id)):
+    given = request.args.get("sig", "").encode()  # bytes: a non-ASCII str would raise
+    if not hmac.compare_digest(given, design_signature(design_id).encode()):
         return error_response(404, "not_found", "This preview does not exist.")
     session = get_session()
     design = session.scalars(select(Design).where(Design.public_id == design_id)).one_or_none()

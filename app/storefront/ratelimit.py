@@ -9,9 +9,11 @@ Limits come from ``STOREFRONT_RATE_PER_SHOP`` / ``STOREFRONT_RATE_PER_CLIENT`` p
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 
 from flask import current_app, request
 from flask.typing import ResponseReturnValue
+from redis import Redis
 
 from app.errors import rate_limited_response
 from app.extensions import get_redis
@@ -44,3 +46,47 @@ def rate_limit() -> ResponseReturnValue | None:
         except RateLimited as exc:
             return rate_limited_response(exc)
     return None
+
+
+# Shoppers' files: bytes, not requests. Photos and AI images are kept (for days when a design
+# places them), so what one shopper and one store may add is budgeted per hour and per day.
+FILES_MESSAGE = "You have added a lot of pictures for now. Please wait a while before adding more."
+HOUR, DAY = 3600, 86400
+
+
+def _shopper_of(client_key: str) -> str:
+    """The budget's shopper: an IPv6 client is its /64 (one line picks freely inside one)."""
+    kind, _, address = client_key.partition(":")
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return client_key
+    if ip.version == 6:
+        return f"{kind}:{ipaddress.ip_network(f'{ip}/64', strict=False)}"
+    return client_key
+
+
+def _file_budgets(shop_id: int, client_key: str) -> tuple[tuple[str, list[Window]], ...]:
+    config = current_app.config
+
+    def windows(per: str) -> list[Window]:
+        return [
+            Window(HOUR, int(config[f"STOREFRONT_FILE_BYTES_PER_{per}_HOUR"])),
+            Window(DAY, int(config[f"STOREFRONT_FILE_BYTES_PER_{per}_DAY"])),
+        ]
+
+    shopper = _client_bucket(shop_id, _shopper_of(client_key))
+    return (
+        (f"storefront-files:{shopper}", windows("CLIENT")),
+        (f"storefront-files:shop:{shop_id}", windows("SHOP")),
+    )
+
+
+def spend_file_bytes(redis: Redis, shop_id: int, client_key: str, size: int) -> None:
+    """Charge ``size`` bytes of a kept shopper file to the shopper's and the store's budgets.
+
+    ``size=0`` charges nothing: it refuses (RateLimited) a shopper or store already over budget,
+    before an upload is read or an image is asked for. The file that passes a budget is refused.
+    """
+    for key, windows in _file_budgets(shop_id, client_key):
+        hit(redis, key, windows, FILES_MESSAGE, cost=size)

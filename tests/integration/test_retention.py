@@ -69,7 +69,7 @@ def template(session: Session, storage: Storage, shop: Shop) -> Template:
     return made
 
 
-def age(session: Session, row: StoredFile | Design | Generation, days: int) -> None:
+def age(session: Session, row: StoredFile | Design | Generation, days: float) -> None:
     """Pretend ``row`` was created (and last changed) ``days`` days ago."""
     when = datetime.now(UTC) - timedelta(days=days)
     model = type(row)
@@ -90,7 +90,7 @@ def upload(
     session: Session,
     storage: Storage,
     shop: Shop,
-    days: int,
+    days: float,
     kind: FileKind = FileKind.UPLOAD,
 ) -> StoredFile:
     stored = put_file(session, storage, shop, png((8, 8)), kind)
@@ -105,7 +105,7 @@ def layers(*files: StoredFile) -> dict[str, Any]:
 def design(
     session: Session,
     template: Template,
-    days: int,
+    days: float,
     *files: StoredFile,
     preview: StoredFile | None = None,
     **extra: Any,
@@ -123,7 +123,7 @@ def design(
 
 
 def generation(
-    session: Session, shop: Shop, file: StoredFile | None, days: int, **extra: Any
+    session: Session, shop: Shop, file: StoredFile | None, days: float, **extra: Any
 ) -> Generation:
     row = Generation(
         shop_id=shop.id,
@@ -696,3 +696,156 @@ def test_a_negative_setting_is_refused_at_start_up(settings: dict[str, Any]) -> 
 
     with pytest.raises(ConfigError, match="LUNEO_DESIGN_RETENTION_DAYS"):
         create_app({**settings, "DESIGN_RETENTION_DAYS": -1})
+
+
+# ------------------------------------------------------------- photos no design places: hours
+HOURS = 6
+
+
+def hours(n: float) -> float:
+    """``n`` hours, in the days the helpers above age rows by."""
+    return n / 24
+
+
+def sweep_photos(app: Flask, shop: Shop, **options: Any) -> ShopResult:
+    """One upload sweep in its own session, as the 15-minute job runs it."""
+    sweeper = app.extensions["luneo.db"].new_session()
+    try:
+        result = retention.sweep_uploads(
+            sweeper, app.extensions["luneo.storage"], shop.id, HOURS, **options
+        )
+    finally:
+        sweeper.close()
+    assert result is not None
+    return result
+
+
+def test_photos_no_design_places_go_hours_after_upload_not_days(
+    app: Flask, session: Session, storage: Storage, shop: Shop, template: Template
+) -> None:
+    """The attack: a stream of anonymous uploads nobody places, kept for the design retention."""
+    stray = [upload(session, storage, shop, hours(7)) for _ in range(3)]
+    by_key = upload(session, storage, shop, hours(7))
+    by_id = upload(session, storage, shop, hours(20))
+    in_older_design = upload(session, storage, shop, hours(12))
+    recent = upload(session, storage, shop, hours(2))
+    ai_image = upload(session, storage, shop, hours(7), FileKind.AI_IMAGE)
+    preview = upload(session, storage, shop, hours(7), FileKind.PREVIEW)
+    placed = design(session, template, hours(1), document=document(image(by_key.key)))
+    design(session, template, hours(3), by_id)
+    design(session, template, hours(11), in_older_design)
+    settle(session)
+
+    result = sweep_photos(app, shop)
+
+    assert (result.designs, result.files, result.generations) == (0, 3, 0)
+    assert result.bytes == sum(f.size for f in stray)
+    assert gone(session, storage, *stray)
+    assert kept(session, storage, by_key, by_id, in_older_design, recent, ai_image, preview)
+    assert exists(session, Design, placed.id)
+    assert counts(session)["storage_deletions"] == 0
+
+
+def test_the_upload_sweep_leaves_designs_and_older_photos_to_the_daily_sweep(
+    app: Flask, session: Session, storage: Storage, shop: Shop, template: Template
+) -> None:
+    abandoned = _abandoned(session, storage, shop, template)
+    forgotten = upload(session, storage, shop, 3)  # past the look-back: the daily sweep's
+    settle(session)
+
+    result = sweep_photos(app, shop)
+
+    assert (result.designs, result.files) == (0, 0)
+    assert exists(session, Design, abandoned.id)
+    assert kept(session, storage, forgotten)
+
+
+def test_a_dry_upload_sweep_changes_nothing(
+    app: Flask, session: Session, storage: Storage, shop: Shop, template: Template
+) -> None:
+    stray = upload(session, storage, shop, hours(7))
+    settle(session)
+    before = counts(session)
+
+    result = sweep_photos(app, shop, dry_run=True)
+
+    assert (result.files, result.bytes) == (1, stray.size)
+    assert counts(session) == before
+    assert kept(session, storage, stray)
+
+
+def test_photos_uploaded_through_the_storefront_go_with_the_15_minute_job(
+    app: Flask, session: Session, storage: Storage, redis: Redis
+) -> None:
+    from tests.integration.storefront.conftest import small_template as storefront_template
+
+    shop = make_shop(session, domain="anonymous-uploads.myshopify.com")
+    storefront_template(session, storage, shop, "gid://shopify/Product/8")
+    quiet = make_shop(session, domain="quiet.myshopify.com")
+    settle(session)
+    proxy = proxy_caller(app.test_client(), shop)
+    sent = [
+        proxy.post("/uploads", data={"file": (io.BytesIO(png((300, 300))), f"{n}.png")})
+        for n in range(5)
+    ]
+    assert [s.status_code for s in sent] == [201] * 5
+    photos = [session.get(StoredFile, s.json["file_id"]) for s in sent]
+    for photo in photos:
+        assert photo is not None
+        age(session, photo, hours(HOURS + 1))
+    settle(session)
+    periodic = [p for p in PERIODIC if p.func is retention_jobs.sweep_uploads_all]
+    assert [p.cron for p in periodic] == ["*/15 * * * *"]
+
+    with app.app_context():
+        assert retention_jobs.sweep_uploads_all() == {"shops": 1}
+        waiting = get_queue("default", redis).job_ids
+        result = retention_jobs.sweep_uploads(shop.id)
+        nothing = retention_jobs.sweep_uploads(quiet.id)
+
+    assert waiting == [f"upload-retention-{shop.id}"]
+    assert result is not None
+    assert (result["designs"], result["files"]) == (0, 5)
+    assert nothing is not None
+    assert nothing["files"] == 0
+    assert gone(session, storage, *[p for p in photos if p is not None])
+
+
+@pytest.fixture
+def upload_retention_off(settings: dict[str, Any]) -> dict[str, Any]:
+    settings["UPLOAD_RETENTION_HOURS"] = 0
+    return settings
+
+
+def test_with_upload_retention_at_zero_the_job_does_nothing(
+    upload_retention_off: dict[str, Any],
+    app: Flask,
+    session: Session,
+    storage: Storage,
+    redis: Redis,
+    shop: Shop,
+) -> None:
+    stray = upload(session, storage, shop, hours(7))
+    settle(session)
+
+    with app.app_context():
+        assert retention_jobs.sweep_uploads_all() == {"shops": 0}
+        assert retention_jobs.sweep_uploads(shop.id) is None
+
+    assert get_queue("default", redis).job_ids == []
+    assert kept(session, storage, stray)
+
+
+def test_the_upload_setting_comes_from_the_environment_and_refuses_negatives(
+    settings: dict[str, Any], tmp_path: Any
+) -> None:
+    from app import create_app
+    from app.config import from_environment
+
+    assert from_environment({}, tmp_path)["UPLOAD_RETENTION_HOURS"] == 6
+    assert (
+        from_environment({"LUNEO_UPLOAD_RETENTION_HOURS": "2"}, tmp_path)["UPLOAD_RETENTION_HOURS"]
+        == 2
+    )
+    with pytest.raises(ConfigError, match="LUNEO_UPLOAD_RETENTION_HOURS"):
+        create_app({**settings, "UPLOAD_RETENTION_HOURS": -1})

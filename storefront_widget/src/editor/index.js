@@ -25,6 +25,7 @@ class Editor {
     this.urls = {}; // src -> URL to display it
     this.selectedId = null;
     this.designId = null;
+    this.editToken = null; // proof that this browser made the (anonymous) design: sent with each save
     this.savedRevision = -1;
     this.revision = 0;
   }
@@ -472,6 +473,7 @@ class Editor {
       template_id: this.template.id,
       document: documentFor(this.doc, this.urls),
       design_id: this.designId,
+      edit_token: this.editToken,
       pending_cart: !!this.pendingRetry,
       info: this.imageInfo,
     });
@@ -486,6 +488,7 @@ class Editor {
       for (const layer of area.layers) if (layer.src && urls[layer.src]) this.image(layer.src, urls[layer.src], layer.type !== "image" || !urls[layer.src].startsWith("blob:"));
     Object.assign(this.imageInfo, draft.info || {});
     this.designId = draft.design_id || null;
+    this.editToken = draft.edit_token || null;
     this.pendingRetry = !!draft.pending_cart;
     if (Object.values(this.doc.areas).some((a) => a.layers.length)) this.restoredMessage = t("draft_restored");
   }
@@ -531,10 +534,22 @@ class Editor {
     this.status.textContent = t("saving");
     const body = { template_id: this.template.id, document: documentFor(this.doc, this.urls) };
     if (this.designId) body.design_id = this.designId;
+    if (this.designId && this.editToken) body.edit_token = this.editToken;
     const revision = this.revision;
     this.saveDraft();
-    const result = await this.api.saveDesign(body);
+    let result;
+    try {
+      result = await this.api.saveDesign(body);
+    } catch (err) {
+      // A design this browser may no longer change (signed out, or a draft from before tokens):
+      // keep the work as a new design rather than failing.
+      if (!(err instanceof ApiError && err.code === "design_not_found" && body.design_id)) throw err;
+      delete body.design_id;
+      delete body.edit_token;
+      result = await this.api.saveDesign(body);
+    }
     this.designId = result.design_id;
+    this.editToken = result.edit_token || null;
     this.savedRevision = revision;
     this.summary = result.summary || summarize(this.doc, this.template, t);
     this.saveDraft();

@@ -27,7 +27,16 @@ from app.models import (
 from app.storage import MissingFile, Storage
 from tests.factories import make_design, make_shop
 
-from .conftest import Caller, document, image, png, put_file, small_template, text
+from .conftest import (
+    Caller,
+    document,
+    image,
+    png,
+    put_file,
+    signed_query,
+    small_template,
+    text,
+)
 
 RED_RECT = {
     "type": "shape",
@@ -99,7 +108,13 @@ def test_updating_a_draft_keeps_its_id_and_replaces_its_preview(
     assert old_file is not None
     old_key = old_file.key
 
-    second = _save(proxy, template, document(text("Grace")), design_id=first["design_id"])
+    second = _save(
+        proxy,
+        template,
+        document(text("Grace")),
+        design_id=first["design_id"],
+        edit_token=first["edit_token"],
+    )
 
     assert second.status_code == 201
     assert second.json["design_id"] == first["design_id"]
@@ -117,12 +132,13 @@ def test_updating_a_draft_keeps_its_id_and_replaces_its_preview(
 
 
 def test_an_ordered_design_cannot_be_changed(
-    proxy: Caller, template: Template, session: Session
+    proxy: Caller, template: Template, session: Session, shopify_shop: Shop
 ) -> None:
-    ordered = make_design(session, template, status=DesignStatus.ORDERED)
+    ordered = make_design(session, template, status=DesignStatus.ORDERED, customer_ref="5551")
     session.commit()
+    signed_in = Caller(proxy.client, "/proxy", signed_query(shopify_shop.domain, customer="5551"))
 
-    response = _save(proxy, template, document(text("x")), design_id=ordered.public_id)
+    response = _save(signed_in, template, document(text("x")), design_id=ordered.public_id)
 
     assert response.status_code == 409
     assert response.json["error"]["code"] == "design_locked"
