@@ -1,6 +1,10 @@
 """Request limits in Redis, shared by every web process: the storefront API's shop and client
 budgets and the AI endpoint's per-shopper limits all count here.
 
+A hit may weigh more than one (``cost``): the storefront's render budgets count milliseconds of
+rendering, so one expensive request uses up what many cheap ones would. ``cost=0`` only asks
+whether a window is already spent.
+
 Each window is one counter, created with its expiry on its first hit and then incremented (so a
 burst never straddles two windows); once a counter passes its limit the caller learns when that
 window ends (the ``Retry-After``). A limit of 0 switches a window off.
@@ -27,15 +31,15 @@ class RateLimited(Exception):
         self.message = message
 
 
-def hit(redis: Redis, key: str, windows: Sequence[Window], message: str) -> None:
-    """Count one request for ``key``; raise RateLimited if any window is over its limit."""
+def hit(redis: Redis, key: str, windows: Sequence[Window], message: str, cost: int = 1) -> None:
+    """Count ``cost`` (one request) for ``key``; raise RateLimited if a window is over its limit."""
     for window in windows:
         if window.limit <= 0:
             continue
         counter = f"luneo:ratelimit:{key}:{window.seconds}"
         pipe = redis.pipeline()
         pipe.set(counter, 0, ex=window.seconds, nx=True)  # the window starts with its first hit
-        pipe.incr(counter)
+        pipe.incrby(counter, max(0, cost))
         pipe.ttl(counter)
         _, count, ttl = pipe.execute()
         if int(count) > window.limit:

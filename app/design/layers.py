@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw
 from app.design.clipart import recolor
 from app.design.color import hex_rgb, hex_rgba
 from app.design.document import Box, ImageLayer, ShapeLayer, TextLayer
-from app.design.errors import DesignError
+from app.design.errors import DesignError, check_deadline
 from app.design.fonts import FontRegistry, UnknownFont
 from app.design.geometry import Bounds, Frame, box_corners, is_axis_aligned
 from app.design.images import AssetSource, Source, crop_px, fetch, open_source
@@ -60,13 +60,16 @@ def text_layout(layer: TextLayer, fonts: FontRegistry, path: str) -> TextLayout:
 # ---------------------------------------------------------------- text
 
 
-def text_tile(layout: TextLayout, layer: TextLayer, frame: Frame) -> Tile | None:
+def text_tile(
+    layout: TextLayout, layer: TextLayer, frame: Frame, deadline: float | None = None
+) -> Tile | None:
+    """The layer's glyphs on one mask; RenderTimedOut past ``deadline`` (checked per glyph)."""
     size_px = frame.length(layout.size_mm)
-    boxes = [
-        box
-        for g in layout.glyphs
-        if not g.char.isspace() and (box := _glyph_box(layout, g, frame, size_px)) is not None
-    ]
+    boxes = []
+    for g in layout.glyphs:
+        check_deadline(deadline)
+        if not g.char.isspace() and (box := _glyph_box(layout, g, frame, size_px)) is not None:
+            boxes.append(box)
     if not boxes or layer.opacity <= 0:
         return None
     area = boxes[0]
@@ -78,6 +81,7 @@ def text_tile(layout: TextLayout, layer: TextLayer, frame: Frame) -> Tile | None
     left, top, right, bottom = clip
     mask = Image.new("L", (right - left, bottom - top), 0)
     for glyph in layout.glyphs:
+        check_deadline(deadline)
         if not glyph.char.isspace():
             _draw_glyph(mask, layout, glyph, frame, size_px, (left, top))
     alpha = from_pil(mask)

@@ -15,7 +15,7 @@ from PIL import Image
 
 from app.design.color import hex_rgba, srgb_profile
 from app.design.document import Design, ImageLayer, Layer, ShapeLayer, TextLayer
-from app.design.errors import DesignError, layer_path
+from app.design.errors import DesignError, check_deadline, layer_path
 from app.design.fonts import FontRegistry, default_registry
 from app.design.geometry import MM_PER_INCH, Frame
 from app.design.images import AssetSource
@@ -43,6 +43,9 @@ class RenderInputs:
     fonts: FontRegistry | None = None
     # Set one (and keep the RenderInputs) to re-render previews of a design without re-decoding.
     pictures: PixelCache | None = None
+    # A time.monotonic() instant: past it the render stops with RenderTimedOut (checked between
+    # layers and glyphs), so a web request can bound what one preview costs.
+    deadline: float | None = None
 
     @property
     def registry(self) -> FontRegistry:
@@ -65,8 +68,10 @@ def render_area(
 
 
 def layer_tile(layer: Layer, path: str, frame: Frame, inputs: RenderInputs) -> Tile | None:
+    check_deadline(inputs.deadline)
     if isinstance(layer, TextLayer):
-        return text_tile(text_layout(layer, inputs.registry, path), layer, frame)
+        layout = text_layout(layer, inputs.registry, path)
+        return text_tile(layout, layer, frame, inputs.deadline)
     if isinstance(layer, ShapeLayer):
         return shape_tile(layer, frame)
     if isinstance(layer, ImageLayer):
