@@ -150,11 +150,16 @@ def _on_mockup(
     base = base if base.hasalpha() else base.bandjoin(255)
     place = area.mockup
     assert place is not None  # checked by the caller
-    frame = Frame.for_preview(area, place.width, place.height)
+    # The design is drawn at the size it is shown (a large mockup is scaled down first), so what
+    # a preview costs is bounded by PREVIEW_MAX_PX, whatever the size of the merchant's mockup.
+    scale = min(1.0, PREVIEW_MAX_PX / max(base.width, base.height))
+    if scale < 1:
+        base = base.resize(scale)
+    x, y = round(place.x * scale), round(place.y * scale)
+    width, height = max(1, round(place.width * scale)), max(1, round(place.height * scale))
+    frame = Frame.for_preview(area, width, height)
     art = render_area(design, template, area.key, inputs, frame)
-    image = composite(base.copy(interpretation="srgb"), [(art, place.x, place.y)])
-    scale = min(1.0, PREVIEW_MAX_PX / max(image.width, image.height))
-    return image.resize(scale) if scale < 1 else image
+    return composite(base.copy(interpretation="srgb"), [(art, x, y)])
 
 
 def _plain_preview(

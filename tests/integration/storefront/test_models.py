@@ -74,7 +74,8 @@ def test_a_linked_colour_is_built_once_and_then_served_from_redis(
     second = client.get(link(app, "#f5f5f0"))
 
     assert (first.status_code, second.status_code) == (200, 200)
-    assert first.data[:4] == b"glTF" and second.data == first.data
+    assert first.data[:4] == b"glTF"
+    assert second.data == first.data
     assert builds == [("mug", "#f5f5f0")]
 
 

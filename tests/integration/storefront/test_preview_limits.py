@@ -12,10 +12,20 @@ from redis import Redis
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import Design, Shop, Template
+from app.models import Design, FileKind, Shop, Template
 from app.storefront.rendering import CACHE_PREFIX
 
-from .conftest import Caller, document, proxy_caller, small_template, text, woo_caller
+from .conftest import (
+    Caller,
+    document,
+    image,
+    png,
+    proxy_caller,
+    put_file,
+    small_template,
+    text,
+    woo_caller,
+)
 
 
 @pytest.fixture
@@ -26,7 +36,9 @@ def settings(settings: dict[str, Any]) -> dict[str, Any]:
         "STOREFRONT_MAX_TEXT_CHARS": 50,
         "STOREFRONT_MAX_CHARS": 80,
         "STOREFRONT_MAX_CURVED_CHARS": 30,
+        "STOREFRONT_MAX_TEXT_EMS": 20,
         "STOREFRONT_MAX_CURVED_EMS": 2,
+        "STOREFRONT_MAX_PHOTOS": 2,
     }
 
 
@@ -68,9 +80,11 @@ def test_the_reported_attack_is_refused_before_anything_is_drawn(
         "characters",
         "curved_characters",
         "curved_size",
+        "text_size",
         "layers",
     }
-    assert previews_cached(redis) == [] and render_spent(redis) == []  # nothing was rendered
+    assert previews_cached(redis) == []
+    assert render_spent(redis) == []
 
 
 CASES = {
@@ -79,6 +93,7 @@ CASES = {
     "curved_characters": ([text("c" * 31, arc_degrees=90, size_mm=1)], "areas"),
     "turned_characters": ([text("c" * 31, rotation_deg=45, size_mm=1)], "areas"),
     "curved_size": ([text("BIG", arc_degrees=30, size_mm=40)], "areas"),
+    "text_size": ([text("HUGE " * 6, size_mm=40)], "areas"),  # 24 letters as tall as the area
     "layers": ([text("a", y_mm=n) for n in range(7)], "areas"),
 }
 
@@ -112,6 +127,20 @@ def test_each_limit_is_named_in_a_422(
     assert previews_cached(redis) == []
 
 
+def test_photos_are_counted(
+    proxy: Caller, roomy: Template, session: Session, storage: Any, shopify_shop: Shop
+) -> None:
+    photo = put_file(session, storage, shopify_shop, png((64, 64)), FileKind.UPLOAD)
+    session.commit()
+    layers = [image(photo.key, x_mm=n) for n in range(3)]
+
+    response = proxy.post("/previews", json=body(roomy, *layers))
+
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert [p["limit"] for p in response.json["error"]["errors"]] == ["photos"]
+    assert proxy.post("/previews", json=body(roomy, *layers[:2])).status_code == 200
+
+
 def test_a_design_at_the_limits_still_previews(proxy: Caller, roomy: Template) -> None:
     layers = [
         text("x" * 50),
@@ -138,28 +167,23 @@ def test_saving_a_design_is_held_to_the_same_limits(
     assert render_spent(redis) == []
 
 
-SLOW = [text("W" * 2000, arc_degrees=360, size_mm=20, y_mm=n) for n in range(3)]
+# 3,000 turned glyphs, every one on the canvas (one per line, the lines stacked): seconds.
+SLOW = [
+    text("W\n" * 999 + "W", rotation_deg=45, size_mm=20, line_spacing=0.001, y_mm=n)
+    for n in range(3)
+]
 
 
-@pytest.mark.parametrize(
-    "settings_override",
-    [{"STOREFRONT_PREVIEW_BUDGET_MS": 100}],
-    ids=["100 ms budget"],
-)
 def test_a_render_past_its_time_budget_is_abandoned_with_503(
-    settings_override: dict[str, Any],
-    client: FlaskClient,
-    shopify_shop: Shop,
-    app: Any,
-    roomy: Template,
-    redis: Redis,
+    client: FlaskClient, shopify_shop: Shop, app: Any, roomy: Template, redis: Redis
 ) -> None:
     """Limits raised out of the way: the budget alone stops a render that would take seconds."""
     app.config.update(
-        settings_override,
+        STOREFRONT_PREVIEW_BUDGET_MS=100,
         STOREFRONT_MAX_TEXT_CHARS=2000,
         STOREFRONT_MAX_CHARS=10_000,
         STOREFRONT_MAX_CURVED_CHARS=10_000,
+        STOREFRONT_MAX_TEXT_EMS=10_000,
         STOREFRONT_MAX_CURVED_EMS=10_000,
     )
 
