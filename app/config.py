@@ -133,11 +133,10 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[st
         # document's size, checked before rendering (422 naming the limit), the milliseconds one
         # render may run (503 past it), and render milliseconds per window per shop and client.
         "STOREFRONT_MAX_LAYERS": _env_int(environ, "LUNEO_STOREFRONT_MAX_LAYERS", 40),
-        "STOREFRONT_MAX_TEXT_CHARS": _env_int(environ, "LUNEO_STOREFRONT_MAX_TEXT_CHARS", 500),
-        "STOREFRONT_MAX_CHARS": _env_int(environ, "LUNEO_STOREFRONT_MAX_CHARS", 1000),
+        "STOREFRONT_MAX_TEXT_CHARS": _env_int(environ, "LUNEO_STOREFRONT_MAX_TEXT_CHARS", 300),
+        "STOREFRONT_MAX_CHARS": _env_int(environ, "LUNEO_STOREFRONT_MAX_CHARS", 600),
         "STOREFRONT_MAX_CURVED_CHARS": _env_int(environ, "LUNEO_STOREFRONT_MAX_CURVED_CHARS", 200),
-        "STOREFRONT_MAX_TEXT_EMS": _env_int(environ, "LUNEO_STOREFRONT_MAX_TEXT_EMS", 200),
-        "STOREFRONT_MAX_CURVED_EMS": _env_int(environ, "LUNEO_STOREFRONT_MAX_CURVED_EMS", 2),
+        "STOREFRONT_MAX_RENDER_COST": _env_int(environ, "LUNEO_STOREFRONT_MAX_RENDER_COST", 600),
         "STOREFRONT_MAX_PHOTOS": _env_int(environ, "LUNEO_STOREFRONT_MAX_PHOTOS", 8),
         "STOREFRONT_PREVIEW_BUDGET_MS": _env_int(
             environ, "LUNEO_STOREFRONT_PREVIEW_BUDGET_MS", 2000

@@ -21,7 +21,8 @@ from typing import Any
 
 from flask import current_app
 
-from app.design import Design, DesignError, RenderInputs, RenderTimedOut, preview
+from app.design import Design, DesignError, PixelCache, RenderInputs, RenderTimedOut, preview
+from app.design.raster import PREVIEW_MAX_PX
 from app.extensions import get_redis, get_storage
 from app.models import ShopScope, Template
 from app.production.assets import AssetUnavailable, shop_assets
@@ -31,6 +32,9 @@ from app.storefront.ratelimit import charge_render, check_render_budget
 
 CACHE_PREFIX = "luneo:storefront:preview"
 MAX_CACHED_BYTES = 4 * 1024 * 1024
+# Shoppers' photos at their placed size, kept by this process between previews: an editor
+# re-previews the same photo after each text change, and decoding is most of what a photo costs.
+PICTURES = PixelCache(entries=16, max_pixels=PREVIEW_MAX_PX * PREVIEW_MAX_PX)
 TIMED_OUT = "This preview took too long to draw. Please retry in a moment, or simplify the design."
 
 
@@ -67,7 +71,9 @@ def render_preview(
     started = time.monotonic()
     budget = int(current_app.config["STOREFRONT_PREVIEW_BUDGET_MS"]) / 1000
     inputs = RenderInputs(
-        assets=shop_assets(scope, storage), deadline=started + budget if budget > 0 else None
+        assets=shop_assets(scope, storage),
+        pictures=PICTURES,
+        deadline=started + budget if budget > 0 else None,
     )
     try:
         spec = template_spec_from_row(template)

@@ -36,8 +36,7 @@ def settings(settings: dict[str, Any]) -> dict[str, Any]:
         "STOREFRONT_MAX_TEXT_CHARS": 50,
         "STOREFRONT_MAX_CHARS": 80,
         "STOREFRONT_MAX_CURVED_CHARS": 30,
-        "STOREFRONT_MAX_TEXT_EMS": 20,
-        "STOREFRONT_MAX_CURVED_EMS": 2,
+        "STOREFRONT_MAX_RENDER_COST": 200,
         "STOREFRONT_MAX_PHOTOS": 2,
     }
 
@@ -79,8 +78,7 @@ def test_the_reported_attack_is_refused_before_anything_is_drawn(
         "characters_per_layer",
         "characters",
         "curved_characters",
-        "curved_size",
-        "text_size",
+        "render_cost",
         "layers",
     }
     assert previews_cached(redis) == []
@@ -92,8 +90,9 @@ CASES = {
     "characters": ([text("x" * 45), text("y" * 45, y_mm=10)], "areas"),
     "curved_characters": ([text("c" * 31, arc_degrees=90, size_mm=1)], "areas"),
     "turned_characters": ([text("c" * 31, rotation_deg=45, size_mm=1)], "areas"),
-    "curved_size": ([text("BIG", arc_degrees=30, size_mm=40)], "areas"),
-    "text_size": ([text("HUGE " * 6, size_mm=40)], "areas"),  # 24 letters as tall as the area
+    # Within every count, but three curved letters as tall as the area, or 24 five times as tall.
+    "render_cost": ([text("BIG", arc_degrees=30, size_mm=40)], "areas"),
+    "render_cost_huge": ([text("HUGE " * 6, size_mm=200)], "areas"),
     "layers": ([text("a", y_mm=n) for n in range(7)], "areas"),
 }
 
@@ -120,7 +119,9 @@ def test_each_limit_is_named_in_a_422(
     response = caller.post("/previews", json=body(made, *layers))
 
     assert response.status_code == 422, response.get_data(as_text=True)
-    limit = "curved_characters" if case == "turned_characters" else case
+    limit = {"turned_characters": "curved_characters", "render_cost_huge": "render_cost"}.get(
+        case, case
+    )
     assert response.json["error"]["errors"] == [
         {"path": path, "limit": limit, "message": response.json["error"]["errors"][0]["message"]}
     ]
@@ -128,8 +129,9 @@ def test_each_limit_is_named_in_a_422(
 
 
 def test_photos_are_counted(
-    proxy: Caller, roomy: Template, session: Session, storage: Any, shopify_shop: Shop
+    proxy: Caller, roomy: Template, session: Session, storage: Any, shopify_shop: Shop, app: Any
 ) -> None:
+    app.config["STOREFRONT_MAX_RENDER_COST"] = 10_000  # photos count toward it too
     photo = put_file(session, storage, shopify_shop, png((64, 64)), FileKind.UPLOAD)
     session.commit()
     layers = [image(photo.key, x_mm=n) for n in range(3)]
@@ -183,8 +185,7 @@ def test_a_render_past_its_time_budget_is_abandoned_with_503(
         STOREFRONT_MAX_TEXT_CHARS=2000,
         STOREFRONT_MAX_CHARS=10_000,
         STOREFRONT_MAX_CURVED_CHARS=10_000,
-        STOREFRONT_MAX_TEXT_EMS=10_000,
-        STOREFRONT_MAX_CURVED_EMS=10_000,
+        STOREFRONT_MAX_RENDER_COST=10**9,
     )
 
     response = proxy_caller(client, shopify_shop).post("/previews", json=body(roomy, *SLOW))
