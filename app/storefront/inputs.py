@@ -68,6 +68,6 @@ def valid_design(scope: ShopScope, template: Template, document: Any) -> Design:
         raise ApiError(422, "invalid_design", str(exc), problems) from None
     over = over_limits(template, design, Limits.from_config())
     if over:
-        message = f"This design is too big to show: {over[0]['message']}."
+        message = f"This design is too big to preview or save: {over[0]['message']}."
         raise ApiError(422, "design_too_complex", message, over)
     return design

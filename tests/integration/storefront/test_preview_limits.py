@@ -143,6 +143,29 @@ def test_photos_are_counted(
     assert proxy.post("/previews", json=body(roomy, *layers[:2])).status_code == 200
 
 
+def test_a_picture_is_weighed_by_its_placed_size(
+    proxy: Caller, roomy: Template, session: Session, storage: Any, shopify_shop: Shop
+) -> None:
+    """A picture is resampled whole at its placed size: 10 times the area was 144 megapixels."""
+    photo = put_file(session, storage, shopify_shop, png((64, 64)), FileKind.UPLOAD)
+    session.commit()
+    huge = image(photo.key, x_mm=-80, y_mm=-80, width_mm=200, height_mm=200)  # 5 x 40 mm
+    zoomed = image(photo.key, x_mm=-20, y_mm=-20, width_mm=80, height_mm=80)  # 2 x 40 mm
+
+    too_large = proxy.post("/previews", json=body(roomy, huge))
+    too_costly = proxy.post("/previews", json=body(roomy, zoomed, zoomed))
+    one_zoomed = proxy.post("/previews", json=body(roomy, zoomed))
+
+    assert too_large.status_code == 422
+    assert [(p["path"], p["limit"]) for p in too_large.json["error"]["errors"]] == [
+        ("areas.front.layers[0]", "picture_size"),
+        ("areas", "render_cost"),
+    ]
+    assert too_costly.status_code == 422
+    assert [p["limit"] for p in too_costly.json["error"]["errors"]] == ["render_cost"]
+    assert one_zoomed.status_code == 200, one_zoomed.get_data(as_text=True)
+
+
 def test_a_design_at_the_limits_still_previews(proxy: Caller, roomy: Template) -> None:
     layers = [
         text("x" * 50),
