@@ -104,7 +104,9 @@ def setup(workdir: Path) -> tuple[Any, int, dict[str, str]]:
             "jpeg40": put(picture((7200, 5500), "JPEG"), FileKind.UPLOAD, "jpg", "image/jpeg").key,
             "png40": put(picture((7200, 5500), "PNG"), FileKind.UPLOAD, "png", "image/png").key,
         }
-        template = scope.add(Template(product_id=product.id, name="Poster", max_layers=40))
+        template = scope.add(
+            Template(product_id=product.id, name="Poster", max_layers=40, clipart_sets=["animals"])
+        )
         template.print_areas.append(
             PrintArea(
                 shop_id=shop.id,
@@ -132,9 +134,17 @@ def text(count: int, size_mm: float, per_line: int = 2, **extra: Any) -> Doc:
     return layer | {"line_spacing": 0.01} | extra
 
 
-def photo(src: str, n: int = 0) -> Doc:
-    box = {"x_mm": n * 0.01, "y_mm": 0, "width_mm": 100, "height_mm": 100}
+def photo(src: str, n: int = 0, scale: float = 1.0) -> Doc:
+    """The photo over the area (``scale`` times it), a little smaller on each call: a new size
+    each time, so the process's decoded-pixel cache does not answer for the decode."""
+    size = 100 * scale - n * 0.1
+    box = {"x_mm": 50 - size / 2, "y_mm": 50 - size / 2, "width_mm": size, "height_mm": size}
     return {"type": "image", "src": src} | box
+
+
+def clipart(**extra: Any) -> Doc:
+    box = {"x_mm": 0, "y_mm": 0, "width_mm": 100, "height_mm": 100}
+    return {"type": "clipart", "src": "clipart:animals/paw", "color": "#dc2626"} | box | extra
 
 
 def document(*layers: Doc) -> Doc:
@@ -160,6 +170,13 @@ def scenarios(photos: dict[str, str]) -> dict[str, Callable[[int], Doc]]:
         "5 photos of 40 MP (JPEG)": lambda n: document(
             *[photo(jpeg40, n * 5 + i) for i in range(5)]
         ),
+        "2 turned clipart pieces as large as the area": lambda n: document(
+            *[clipart(rotation_deg=10 + n + i) for i in range(2)]
+        ),
+        "20 clipart pieces as large as the area": lambda n: document(
+            *[clipart(width_mm=100 - n * 0.1 - i * 0.01) for i in range(20)]
+        ),
+        "a photo zoomed to 4 times the area": lambda n: document(photo(jpeg40, n, scale=4)),
         "all at once: 2 photos, 30 curved + 128 straight chars, 20 layers": lambda n: document(
             *[photo(jpeg40, n * 2 + i) for i in range(2)],
             *[text(15, 9.8, per_line=15, arc_degrees=360) for _ in range(2)],

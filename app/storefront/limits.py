@@ -41,7 +41,7 @@ LAYER_MS = 6.0
 PHOTO_MS = 80.0
 STRAIGHT_MS, STRAIGHT_SIZE_MS = 0.8, 0.5
 TURNED_MS, TURNED_SIZE_MS = 3.0, 200.0
-PICTURE_MS, TURNED_PICTURE_MS, SHAPE_MS = 20.0, 80.0, 8.0
+PICTURE_MS, TURNED_PICTURE_MS, SHAPE_MS = 20.0, 200.0, 8.0
 MAX_PICTURE_SCALE = 4  # a picture's placed width or height, in print areas (zoomed-in photos)
 
 
