@@ -130,8 +130,9 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[st
         "PARTNER_API_RATE_PER_MINUTE": _env_int(environ, "LUNEO_PARTNER_API_RATE_PER_MINUTE", 600),
         "STOREFRONT_PREVIEW_CACHE_TTL": _env_int(environ, "LUNEO_STOREFRONT_PREVIEW_TTL", 900),
         # What one storefront preview may cost (app/storefront/limits.py, rendering.py): the
-        # document's size, checked before rendering (422 naming the limit), the milliseconds one
-        # render may run (503 past it), and render milliseconds per window per shop and client.
+        # document's size and estimated render cost, checked before rendering (422 naming the
+        # limit); the milliseconds one render may run (503 past it); and render milliseconds per
+        # window per shop and per client (429).
         "STOREFRONT_MAX_LAYERS": _env_int(environ, "LUNEO_STOREFRONT_MAX_LAYERS", 40),
         "STOREFRONT_MAX_TEXT_CHARS": _env_int(environ, "LUNEO_STOREFRONT_MAX_TEXT_CHARS", 300),
         "STOREFRONT_MAX_CHARS": _env_int(environ, "LUNEO_STOREFRONT_MAX_CHARS", 600),
