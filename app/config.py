@@ -133,6 +133,9 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[st
         # document's size and estimated render cost, checked before rendering (422 naming the
         # limit); the milliseconds one render may run (503 past it); and render milliseconds per
         # window per shop and per client (429).
+        "STOREFRONT_MAX_DOCUMENT_BYTES": _env_int(
+            environ, "LUNEO_STOREFRONT_MAX_DOCUMENT_BYTES", 64 * 1024
+        ),
         "STOREFRONT_MAX_LAYERS": _env_int(environ, "LUNEO_STOREFRONT_MAX_LAYERS", 40),
         "STOREFRONT_MAX_TEXT_CHARS": _env_int(environ, "LUNEO_STOREFRONT_MAX_TEXT_CHARS", 300),
         "STOREFRONT_MAX_CHARS": _env_int(environ, "LUNEO_STOREFRONT_MAX_CHARS", 600),

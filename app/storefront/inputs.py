@@ -66,7 +66,7 @@ def valid_design(scope: ShopScope, template: Template, document: Any) -> Design:
     except InvalidDesign as exc:
         problems = [p.as_dict() for p in exc.problems]
         raise ApiError(422, "invalid_design", str(exc), problems) from None
-    over = over_limits(template, design, Limits.from_config())
+    over = over_limits(template, design, document, Limits.from_config())
     if over:
         message = f"This design is too big to preview or save: {over[0]['message']}."
         raise ApiError(422, "design_too_complex", message, over)

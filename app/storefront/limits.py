@@ -5,6 +5,7 @@ of 2,000 characters); a shopper's editor never needs that, and rendering it on a
 seconds. So documents that come through the storefront (previews and saves) are held to smaller
 limits, each a setting, each named in the 422 (``limit``) with the field it is about (``path``):
 
+- ``document_size``: the JSON a save keeps (a shopper's design is a few KB; ``meta`` is free-form);
 - ``layers``: layers in the whole document; ``photos``: shoppers' pictures (each is decoded);
 - ``characters_per_layer``: characters in one text layer; ``characters``: in all of them;
 - ``curved_characters``: characters on an arc or turned (each is drawn and rotated alone);
@@ -19,8 +20,10 @@ Whitespace is not counted: it is never drawn.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import current_app
 
@@ -47,6 +50,7 @@ MAX_PICTURE_SCALE = 4  # a picture's placed width or height, in print areas (zoo
 
 @dataclass(frozen=True)
 class Limits:
+    document_bytes: int
     layers: int
     photos: int
     characters_per_layer: int
@@ -58,6 +62,7 @@ class Limits:
     def from_config(cls) -> Limits:
         config = current_app.config
         return cls(
+            document_bytes=int(config["STOREFRONT_MAX_DOCUMENT_BYTES"]),
             layers=int(config["STOREFRONT_MAX_LAYERS"]),
             photos=int(config["STOREFRONT_MAX_PHOTOS"]),
             characters_per_layer=int(config["STOREFRONT_MAX_TEXT_CHARS"]),
@@ -78,8 +83,13 @@ class _Totals:
     oversized: list[str] = field(default_factory=list)  # pictures over MAX_PICTURE_SCALE
 
 
-def over_limits(template: Template, design: Design, limits: Limits) -> list[dict[str, str]]:
-    """Each limit the design goes over as ``{path, limit, message}``; empty when it fits."""
+def over_limits(
+    template: Template, design: Design, document: Any, limits: Limits
+) -> list[dict[str, str]]:
+    """Each limit the design goes over as ``{path, limit, message}``; empty when it fits.
+
+    ``document`` is the JSON as sent, which a save keeps (``meta`` included).
+    """
     totals = _tally(template, design)
     message = f"at most {limits.characters_per_layer} characters in one text"
     problems = [
@@ -87,6 +97,10 @@ def over_limits(template: Template, design: Design, limits: Limits) -> list[dict
         for path, count in totals.texts
         if count > limits.characters_per_layer
     ]
+    size = len(json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode())
+    if size > limits.document_bytes:
+        kib = limits.document_bytes // 1024
+        problems.append(_problem("", "document_size", f"at most {kib} KB of design data"))
     scale = f"at most {MAX_PICTURE_SCALE} times as wide and high as the print area"
     problems += [_problem(path, "picture_size", scale) for path in totals.oversized]
     return problems + list(_over_totals(totals, limits))

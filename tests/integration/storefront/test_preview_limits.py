@@ -193,6 +193,21 @@ def test_saving_a_design_is_held_to_the_same_limits(
 
 
 # 3,000 turned glyphs, every one on the canvas (one per line, the lines stacked): seconds.
+def test_a_save_keeps_no_more_than_a_design_needs(
+    proxy: Caller, roomy: Template, session: Session
+) -> None:
+    """``meta`` is free-form: 900 KB of it used to be stored with every anonymous save."""
+    doc = document(text("Ada")) | {"meta": {"editor": "x" * 900_000}}
+
+    response = proxy.post("/designs", json={"template_id": roomy.id, "document": doc})
+
+    assert response.status_code == 422
+    assert response.json["error"]["errors"] == [
+        {"path": "", "limit": "document_size", "message": "at most 64 KB of design data"}
+    ]
+    assert session.scalar(select(func.count()).select_from(Design)) == 0
+
+
 SLOW = [
     text("W\n" * 999 + "W", rotation_deg=45, size_mm=20, line_spacing=0.001, y_mm=n)
     for n in range(3)
