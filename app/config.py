@@ -143,6 +143,28 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[st
         # Partner API calls per minute per partner (all its keys together); 0 turns it off.
         "PARTNER_API_RATE_PER_MINUTE": _env_int(environ, "LUNEO_PARTNER_API_RATE_PER_MINUTE", 600),
         "STOREFRONT_PREVIEW_CACHE_TTL": _env_int(environ, "LUNEO_STOREFRONT_PREVIEW_TTL", 900),
+        # What one storefront preview may cost (app/storefront/limits.py, rendering.py): the
+        # document's size and estimated render cost, checked before rendering (422 naming the
+        # limit); the milliseconds one render may run (503 past it); and render milliseconds per
+        # window per shop and per client (429).
+        "STOREFRONT_MAX_DOCUMENT_BYTES": _env_int(
+            environ, "LUNEO_STOREFRONT_MAX_DOCUMENT_BYTES", 64 * 1024
+        ),
+        "STOREFRONT_MAX_LAYERS": _env_int(environ, "LUNEO_STOREFRONT_MAX_LAYERS", 40),
+        "STOREFRONT_MAX_TEXT_CHARS": _env_int(environ, "LUNEO_STOREFRONT_MAX_TEXT_CHARS", 300),
+        "STOREFRONT_MAX_CHARS": _env_int(environ, "LUNEO_STOREFRONT_MAX_CHARS", 600),
+        "STOREFRONT_MAX_CURVED_CHARS": _env_int(environ, "LUNEO_STOREFRONT_MAX_CURVED_CHARS", 200),
+        "STOREFRONT_MAX_RENDER_COST": _env_int(environ, "LUNEO_STOREFRONT_MAX_RENDER_COST", 600),
+        "STOREFRONT_MAX_PHOTOS": _env_int(environ, "LUNEO_STOREFRONT_MAX_PHOTOS", 8),
+        "STOREFRONT_PREVIEW_BUDGET_MS": _env_int(
+            environ, "LUNEO_STOREFRONT_PREVIEW_BUDGET_MS", 2000
+        ),
+        "STOREFRONT_RENDER_MS_PER_SHOP": _env_int(
+            environ, "LUNEO_STOREFRONT_RENDER_MS_PER_SHOP", 60_000
+        ),
+        "STOREFRONT_RENDER_MS_PER_CLIENT": _env_int(
+            environ, "LUNEO_STOREFRONT_RENDER_MS_PER_CLIENT", 20_000
+        ),
         # GET /metrics: the bearer token scrapers send; unset, the endpoint exists in development
         # and testing only (404 in production, so it is never public by accident).
         "METRICS_TOKEN": environ.get("LUNEO_METRICS_TOKEN") or None,

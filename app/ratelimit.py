@@ -4,7 +4,8 @@ budgets, the AI endpoint's per-shopper limits and the bytes of shoppers' files a
 Each window is one counter, created with its expiry on its first hit and then incremented (so a
 burst never straddles two windows); once a counter passes its limit the caller learns when that
 window ends (the ``Retry-After``). A limit of 0 switches a window off. A hit costs 1 (a request)
-or ``cost`` (the bytes a file kept); a hit of cost 0 counts nothing and only refuses a key that is
+or ``cost`` (the bytes a file kept, the milliseconds a render took: one expensive request uses
+up what many cheap ones would); a hit of cost 0 counts nothing and only refuses a key that is
 already over, so costly work whose size is known only afterwards can be refused before it starts.
 """
 
@@ -37,7 +38,7 @@ def hit(redis: Redis, key: str, windows: Sequence[Window], message: str, cost: i
         counter = f"luneo:ratelimit:{key}:{window.seconds}"
         pipe = redis.pipeline()
         pipe.set(counter, 0, ex=window.seconds, nx=True)  # the window starts with its first hit
-        pipe.incrby(counter, cost)
+        pipe.incrby(counter, max(0, cost))
         pipe.ttl(counter)
         _, count, ttl = pipe.execute()
         if int(count) > window.limit:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 MIN_PROMPT_CHARS = 3
 MAX_PROMPT_CHARS = 500
+MAX_RAW_PROMPT_CHARS = 4 * MAX_PROMPT_CHARS  # before normalising (spaces collapse, controls go)
 MAX_DENY_TERMS = 500
 MAX_DENY_TERM_CHARS = 80
 
@@ -86,7 +87,13 @@ class Checked:
 
 
 def check_prompt(raw: str, merchant_terms: Iterable[str]) -> Checked:
-    """Normalise and check a shopper's prompt; raise PromptRefused with a shopper message."""
+    """Normalise and check a shopper's prompt; raise PromptRefused with a shopper message.
+
+    A prompt far over the limit is refused before it is normalised: normalising walks every
+    character (seconds for the megabytes a request body may hold, on a web worker).
+    """
+    if len(raw) > MAX_RAW_PROMPT_CHARS:
+        raise PromptRefused("too_long", TOO_LONG)
     prompt = normalize_prompt(raw)
     check_length(prompt)
     if matching_terms(prompt, merchant_terms):

@@ -11,7 +11,7 @@ Typical use (a job, the CLI, a bulk run)::
 """
 
 from app.design.document import Design, parse_design, parse_design_json
-from app.design.errors import DesignError, FontsNotInstalled
+from app.design.errors import DesignError, FontsNotInstalled, RenderTimedOut
 from app.design.fonts import FontRegistry, default_registry
 from app.design.geometry import Frame, pixel_size
 from app.design.images import AssetSource, directory_assets
@@ -42,6 +42,7 @@ __all__ = [
     "PixelCache",
     "Placement",
     "RenderInputs",
+    "RenderTimedOut",
     "Request",
     "TemplateSpec",
     "default_registry",

@@ -7,6 +7,7 @@ editor can point at the field and a partner can read it in a log; the API layer 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Sequence
 
 _LAYER_PATH = re.compile(r"^areas\.([^.\[]+)(?:\.layers\[(\d+)\])?")
@@ -35,6 +36,20 @@ class DesignError(ValueError):
     @property
     def all(self) -> tuple[DesignError, ...]:
         return (self, *self.others)
+
+
+class RenderTimedOut(RuntimeError):
+    """The render ran past the caller's deadline (``RenderInputs.deadline``) and was abandoned.
+
+    Not a DesignError: the document was valid, the time ran out (a busy machine, or a design the
+    caller's own limits let through); the caller decides what to answer.
+    """
+
+
+def check_deadline(deadline: float | None) -> None:
+    """RenderTimedOut once ``time.monotonic()`` has passed ``deadline`` (None: no deadline)."""
+    if deadline is not None and time.monotonic() > deadline:
+        raise RenderTimedOut("the render ran out of time")
 
 
 class FontsNotInstalled(RuntimeError):

@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw
 from app.design.clipart import recolor
 from app.design.color import hex_rgb, hex_rgba
 from app.design.document import Box, ImageLayer, ShapeLayer, TextLayer
-from app.design.errors import DesignError
+from app.design.errors import DesignError, check_deadline
 from app.design.fonts import FontRegistry, UnknownFont
 from app.design.geometry import Bounds, Frame, box_corners, is_axis_aligned
 from app.design.images import AssetSource, Source, crop_px, fetch, open_source
@@ -60,30 +60,43 @@ def text_layout(layer: TextLayer, fonts: FontRegistry, path: str) -> TextLayout:
 # ---------------------------------------------------------------- text
 
 
-def text_tile(layout: TextLayout, layer: TextLayer, frame: Frame) -> Tile | None:
+def text_tile(
+    layout: TextLayout, layer: TextLayer, frame: Frame, deadline: float | None = None
+) -> Tile | None:
+    """The layer's glyphs on one mask; RenderTimedOut past ``deadline`` (checked per glyph).
+
+    Only glyphs that reach the canvas are drawn: a long line running off the area costs a
+    bounding box per glyph, not a bitmap (nor a rotation, on a curve).
+    """
     size_px = frame.length(layout.size_mm)
-    boxes = [
-        box
-        for g in layout.glyphs
-        if not g.char.isspace() and (box := _glyph_box(layout, g, frame, size_px)) is not None
-    ]
-    if not boxes or layer.opacity <= 0:
+    placed: list[tuple[Glyph, Bounds]] = []
+    for g in layout.glyphs:
+        check_deadline(deadline)
+        if not g.char.isspace() and (box := _glyph_box(layout, g, frame, size_px)) is not None:
+            placed.append((g, box))
+    if not placed or layer.opacity <= 0:
         return None
-    area = boxes[0]
-    for box in boxes[1:]:
+    area = placed[0][1]
+    for _, box in placed[1:]:
         area = area.union(box)
     clip = _clip(area, frame)
     if clip is None:
         return None
     left, top, right, bottom = clip
     mask = Image.new("L", (right - left, bottom - top), 0)
-    for glyph in layout.glyphs:
-        if not glyph.char.isspace():
+    for glyph, box in placed:
+        check_deadline(deadline)
+        if _reaches(box.grow(2), clip):  # 2 px: anti-aliasing and rotation spill
             _draw_glyph(mask, layout, glyph, frame, size_px, (left, top))
     alpha = from_pil(mask)
     rgb = alpha.new_from_image(list(hex_rgb(layer.color)))
     tile = rgb.bandjoin(alpha * layer.opacity if layer.opacity < 1 else alpha)
     return Tile(tile.cast("uchar").copy(interpretation="srgb"), left, top)
+
+
+def _reaches(box: Bounds, clip: tuple[int, int, int, int]) -> bool:
+    left, top, right, bottom = clip
+    return box.right > left and box.left < right and box.bottom > top and box.top < bottom
 
 
 def _glyph_box(layout: TextLayout, g: Glyph, frame: Frame, size_px: float) -> Bounds | None:

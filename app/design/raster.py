@@ -15,7 +15,7 @@ from PIL import Image
 
 from app.design.color import hex_rgba, srgb_profile
 from app.design.document import Design, ImageLayer, Layer, ShapeLayer, TextLayer
-from app.design.errors import DesignError, layer_path
+from app.design.errors import DesignError, check_deadline, layer_path
 from app.design.fonts import FontRegistry, default_registry
 from app.design.geometry import MM_PER_INCH, Frame
 from app.design.images import AssetSource
@@ -43,6 +43,9 @@ class RenderInputs:
     fonts: FontRegistry | None = None
     # Set one (and keep the RenderInputs) to re-render previews of a design without re-decoding.
     pictures: PixelCache | None = None
+    # A time.monotonic() instant: past it the render stops with RenderTimedOut (checked between
+    # layers and glyphs), so a web request can bound what one preview costs.
+    deadline: float | None = None
 
     @property
     def registry(self) -> FontRegistry:
@@ -65,8 +68,10 @@ def render_area(
 
 
 def layer_tile(layer: Layer, path: str, frame: Frame, inputs: RenderInputs) -> Tile | None:
+    check_deadline(inputs.deadline)
     if isinstance(layer, TextLayer):
-        return text_tile(text_layout(layer, inputs.registry, path), layer, frame)
+        layout = text_layout(layer, inputs.registry, path)
+        return text_tile(layout, layer, frame, inputs.deadline)
     if isinstance(layer, ShapeLayer):
         return shape_tile(layer, frame)
     if isinstance(layer, ImageLayer):
@@ -145,11 +150,16 @@ def _on_mockup(
     base = base if base.hasalpha() else base.bandjoin(255)
     place = area.mockup
     assert place is not None  # checked by the caller
-    frame = Frame.for_preview(area, place.width, place.height)
+    # The design is drawn at the size it is shown (a large mockup is scaled down first), so what
+    # a preview costs is bounded by PREVIEW_MAX_PX, whatever the size of the merchant's mockup.
+    scale = min(1.0, PREVIEW_MAX_PX / max(base.width, base.height))
+    if scale < 1:
+        base = base.resize(scale)
+    x, y = round(place.x * scale), round(place.y * scale)
+    width, height = max(1, round(place.width * scale)), max(1, round(place.height * scale))
+    frame = Frame.for_preview(area, width, height)
     art = render_area(design, template, area.key, inputs, frame)
-    image = composite(base.copy(interpretation="srgb"), [(art, place.x, place.y)])
-    scale = min(1.0, PREVIEW_MAX_PX / max(image.width, image.height))
-    return image.resize(scale) if scale < 1 else image
+    return composite(base.copy(interpretation="srgb"), [(art, x, y)])
 
 
 def _plain_preview(

@@ -9,6 +9,7 @@ from flask import Response, jsonify, request
 from app.design import Design
 from app.models import ShopScope, Template
 from app.storefront.design_rules import InvalidDesign, check_design
+from app.storefront.limits import Limits, over_limits
 
 # A design of 200 layers of 2,000 characters each is well under this; pictures are uploads.
 JSON_MAX_BYTES = 1024 * 1024
@@ -58,9 +59,15 @@ def active_template(scope: ShopScope, body: dict[str, Any]) -> Template:
 
 
 def valid_design(scope: ShopScope, template: Template, document: Any) -> Design:
-    """The document checked against the schema and the template, or a 422 naming each field."""
+    """The document checked against the schema, the template and the storefront's limits
+    (``app.storefront.limits``), or a 422 naming each field (and each limit gone over)."""
     try:
-        return check_design(scope, template, document)
+        design = check_design(scope, template, document)
     except InvalidDesign as exc:
         problems = [p.as_dict() for p in exc.problems]
         raise ApiError(422, "invalid_design", str(exc), problems) from None
+    over = over_limits(template, design, document, Limits.from_config())
+    if over:
+        message = f"This design is too big to preview or save: {over[0]['message']}."
+        raise ApiError(422, "design_too_complex", message, over)
+    return design

@@ -6,8 +6,10 @@ cannot send a key or a signature header, and must keep working long after the or
 * ``/storefront/designs/<design_id>/preview.png?v=…&sig=…`` — ``sig`` is an HMAC of the design
   id with the app's secret, so the link cannot be made from a design id alone (which theme
   scripts can read from the cart); ``v`` changes with each new preview, so it caches forever.
-* ``/storefront/models/<model>.glb?color=…`` — the built-in model in the product's colour, the
-  same for every shop, for the widget's 3D preview (it paints the design on it in the browser).
+* ``/storefront/models/<model>.glb?color=…&sig=…`` — the built-in model in the product's colour,
+  the same for every shop, for the widget's 3D preview (it paints the design on it in the
+  browser). ``sig`` signs the colour (any other colour is not found), so only the colours
+  merchants chose are ever built; each is built once and kept in Redis for every process.
 * ``/storefront/widget/<file>`` — the editor's built assets (``storefront_widget/assets``).
 """
 
@@ -25,13 +27,15 @@ from sqlalchemy import select
 
 from app.design import DesignError
 from app.errors import error_response
-from app.extensions import get_session, get_storage
+from app.extensions import get_redis, get_session, get_storage
 from app.models import Design, FileKind, StoredFile
 from app.storage import MissingFile
 
 bp = Blueprint("storefront_public", __name__, url_prefix="/storefront")
 COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 LONG_CACHE = "public, max-age=31536000, immutable"
+MODEL_PREFIX = "luneo:storefront:model"
+MODEL_TTL = 7 * 24 * 3600  # a variant costs ~0.6 s to build; there are few (signed colours)
 
 
 def design_signature(public_id: str, purpose: str = "design-preview") -> str:
@@ -82,19 +86,40 @@ def design_preview(design_id: str) -> ResponseReturnValue:
     return response
 
 
+def _model_signature(model_id: str, color: str) -> str:
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    message = f"model:{model_id}:{color}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+
+
 def model_link(model_id: str | None, color: object) -> str | None:
-    """The GLB link for a template's built-in model (None when it has none)."""
+    """The GLB link for a template's built-in model (None when it has none).
+
+    A colour other than the model's own is signed: only colours a merchant chose get built, so
+    a caller cannot make the server build (and cache) a new variant per request.
+    """
     if not model_id:
         return None
-    wanted = color if isinstance(color, str) and COLOR.fullmatch(color) else None
-    return url_for("storefront_public.model", model_id=model_id, color=wanted, _external=True)
+    wanted = color.lower() if isinstance(color, str) and COLOR.fullmatch(color) else None
+    sig = _model_signature(model_id, wanted) if wanted else None
+    return url_for(
+        "storefront_public.model", model_id=model_id, color=wanted, sig=sig, _external=True
+    )
 
 
 @lru_cache(maxsize=32)
 def _glb(model_id: str, color: str | None) -> bytes:
+    """The model's GLB: this process's copy, else Redis (shared by every process), else built."""
+    key = f"{MODEL_PREFIX}:{model_id}:{color or 'default'}"
+    redis = get_redis()
+    cached = redis.get(key)
+    if isinstance(cached, bytes):
+        return cached
     from app.design.mesh import build_glb  # trimesh is heavy: loaded by the first 3D request
 
-    return build_glb(model_id, {}, color)
+    data = build_glb(model_id, {}, color)
+    redis.set(key, data, ex=MODEL_TTL)
+    return data
 
 
 @bp.get("/models/<model_id>.glb")
@@ -102,8 +127,13 @@ def model(model_id: str) -> ResponseReturnValue:
     color = request.args.get("color") or None
     if color is not None and not COLOR.fullmatch(color):
         return error_response(400, "invalid_color", "color must look like #1f2937.")
+    if color is not None:
+        color = color.lower()
+        signature = request.args.get("sig", "")
+        if not hmac.compare_digest(signature, _model_signature(model_id, color)):
+            return error_response(404, "not_found", "There is no such 3D model.")
     try:
-        data = _glb(model_id, color.lower() if color else None)
+        data = _glb(model_id, color)
     except DesignError:
         return error_response(404, "not_found", "There is no such 3D model.")
     response = Response(data, mimetype="model/gltf-binary")

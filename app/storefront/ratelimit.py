@@ -4,12 +4,18 @@ The shop budget keeps one busy (or attacked) store from starving the others; the
 keeps one browser from using up its store's. Over budget: 429 with ``Retry-After`` in seconds.
 Limits come from ``STOREFRONT_RATE_PER_SHOP`` / ``STOREFRONT_RATE_PER_CLIENT`` per
 ``STOREFRONT_RATE_WINDOW`` seconds; 0 switches a budget off.
+
+Rendering is also budgeted by what it costs, not by how often it is asked for: the milliseconds
+each preview took are counted per shop and per client (``STOREFRONT_RENDER_MS_PER_SHOP`` /
+``STOREFRONT_RENDER_MS_PER_CLIENT`` per window). A render starts only while both are unspent, so
+one client overshoots by at most one render (itself cut off by the preview time budget).
 """
 
 from __future__ import annotations
 
 import hashlib
 import ipaddress
+from contextlib import suppress
 
 from flask import current_app, request
 from flask.typing import ResponseReturnValue
@@ -21,6 +27,7 @@ from app.ratelimit import RateLimited, Window, hit
 from app.storefront import current_shopper
 
 MESSAGE = "Too many requests right now. Please wait a moment and retry."
+RENDER_MESSAGE = "Too many previews right now. Please wait a moment and retry."
 
 
 def _client_bucket(shop_id: int, client_key: str) -> str:
@@ -90,3 +97,34 @@ def spend_file_bytes(redis: Redis, shop_id: int, client_key: str, size: int) -> 
     """
     for key, windows in _file_budgets(shop_id, client_key):
         hit(redis, key, windows, FILES_MESSAGE, cost=size)
+
+
+def _render_buckets() -> list[tuple[str, Window]]:
+    shopper = current_shopper()
+    config = current_app.config
+    window = max(1, int(config["STOREFRONT_RATE_WINDOW"]))
+    client = _client_bucket(shopper.shop.id, shopper.client_key)
+    return [
+        (
+            f"storefront:render:{client}",
+            Window(window, int(config["STOREFRONT_RENDER_MS_PER_CLIENT"])),
+        ),
+        (
+            f"storefront:render:shop:{shopper.shop.id}",
+            Window(window, int(config["STOREFRONT_RENDER_MS_PER_SHOP"])),
+        ),
+    ]
+
+
+def check_render_budget() -> None:
+    """RateLimited (429) when the shop's or the client's rendering time is spent for now."""
+    for key, window in _render_buckets():
+        hit(get_redis(), key, [window], RENDER_MESSAGE, cost=0)
+
+
+def charge_render(milliseconds: int) -> None:
+    """Count a render's time against both budgets; the next render is refused if it overspent."""
+    for key, window in _render_buckets():
+        # This render is done and answered: an overspent budget refuses the next one instead.
+        with suppress(RateLimited):
+            hit(get_redis(), key, [window], RENDER_MESSAGE, cost=max(1, milliseconds))

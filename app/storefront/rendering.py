@@ -4,25 +4,38 @@ A preview depends only on the template (its areas and mockups), the print area, 
 and the image format: uploaded files never change once stored. So the rendered bytes are kept
 in Redis under a hash of those for ``STOREFRONT_PREVIEW_CACHE_TTL`` seconds, and the editor's
 repeated "show me" calls for an unchanged design cost one Redis read.
+
+A render that misses the cache is bounded three ways: the document's limits were checked before
+(``limits``, via ``valid_design``); it runs at most ``STOREFRONT_PREVIEW_BUDGET_MS`` (then 503
+``preview_timeout``: the document was within limits, so the time ran out on a busy machine, and
+retrying later is the right move; the web worker is freed well before gunicorn would kill it);
+and its milliseconds are charged to the shop's and the client's render budgets (429 once spent).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import time
 from typing import Any
 
 from flask import current_app
 
-from app.design import Design, DesignError, RenderInputs, preview
+from app.design import Design, DesignError, PixelCache, RenderInputs, RenderTimedOut, preview
+from app.design.raster import PREVIEW_MAX_PX
 from app.extensions import get_redis, get_storage
 from app.models import ShopScope, Template
 from app.production.assets import AssetUnavailable, shop_assets
 from app.production.template_spec import mockups_for, template_spec_from_row
 from app.storefront.inputs import ApiError
+from app.storefront.ratelimit import charge_render, check_render_budget
 
 CACHE_PREFIX = "luneo:storefront:preview"
 MAX_CACHED_BYTES = 4 * 1024 * 1024
+# Shoppers' photos at their placed size, kept by this process between previews: an editor
+# re-previews the same photo after each text change, and decoding is most of what a photo costs.
+PICTURES = PixelCache(entries=16, max_pixels=PREVIEW_MAX_PX * PREVIEW_MAX_PX)
+TIMED_OUT = "This preview took too long to draw. Please retry in a moment, or simplify the design."
 
 
 def cache_key(template: Template, area_key: str, document: Any, image_format: str) -> str:
@@ -53,8 +66,15 @@ def render_preview(
     cached = cached_preview(template, area_key, document, image_format)
     if cached is not None:
         return cached
+    check_render_budget()
     storage = get_storage()
-    inputs = RenderInputs(assets=shop_assets(scope, storage))
+    started = time.monotonic()
+    budget = int(current_app.config["STOREFRONT_PREVIEW_BUDGET_MS"]) / 1000
+    inputs = RenderInputs(
+        assets=shop_assets(scope, storage),
+        pictures=PICTURES,
+        deadline=started + budget if budget > 0 else None,
+    )
     try:
         spec = template_spec_from_row(template)
         mockup = mockups_for(scope, storage, template).get(area_key)
@@ -64,6 +84,10 @@ def render_preview(
         raise ApiError(422, "invalid_design", exc.message, problems) from None
     except AssetUnavailable:
         raise ApiError(503, "unavailable", "Previews are unavailable right now; retry.") from None
+    except RenderTimedOut:
+        raise ApiError(503, "preview_timeout", TIMED_OUT) from None
+    finally:
+        charge_render(round((time.monotonic() - started) * 1000))
     if len(data) <= MAX_CACHED_BYTES:
         key = cache_key(template, area_key, document, image_format)
         ttl = int(current_app.config["STOREFRONT_PREVIEW_CACHE_TTL"])

@@ -9,7 +9,8 @@ from flask import Blueprint
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app.errors import error_response
+from app.errors import error_response, rate_limited_response
+from app.ratelimit import RateLimited
 from app.storefront.inputs import ApiError
 from app.storefront.ratelimit import rate_limit
 
@@ -29,6 +30,7 @@ def finish(bp: Blueprint, modules: Iterable[ModuleType]) -> Blueprint:
     bp.before_request(rate_limit)
     bp.register_error_handler(RequestEntityTooLarge, _too_large)
     bp.register_error_handler(ApiError, _api_error)
+    bp.register_error_handler(RateLimited, rate_limited_response)  # cost budgets, mid-view
     for module in modules:
         module.register(bp)
     return bp

@@ -12,7 +12,7 @@ const field = (label, control) => {
 
 export function textPanel(ed) {
   const hint = h("p", { class: "luneo-hint" }, t("select_text_hint"));
-  const text = h("textarea", { rows: 2, maxlength: 2000, "data-luneo-text": "" });
+  const text = h("textarea", { rows: 2, maxlength: 300, "data-luneo-text": "" }); // LUNEO_STOREFRONT_MAX_TEXT_CHARS
   const font = h("select", {}, ed.fontNames().map((f) => h("option", { value: f, style: "font-family:'" + f + "'" }, f)));
   const size = h("input", { type: "range", min: 2, max: 120, step: 0.5 });
   const curve = h("input", { type: "range", min: -270, max: 270, step: 5 });

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
@@ -192,3 +193,30 @@ def test_template_document_carries_the_ai_block(
     assert document["ai"]["provider"] == "local"
     assert document["ai"]["provider_label"] == "Generated offline (development)"
     assert {"key": "watercolour", "label": "Watercolour"} in document["ai"]["styles"]
+
+
+def test_a_huge_prompt_is_refused_before_it_is_normalised(
+    client: FlaskClient,
+    redis: Redis,
+    session: Session,
+    ai_shop: Shop,
+    ai_template: Template,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Megabytes of prompt used to be normalised character by character (seconds per request)."""
+    from app.ai import safety
+
+    normalised: list[int] = []
+    real = safety.normalize_prompt
+    monkeypatch.setattr(
+        safety, "normalize_prompt", lambda raw: normalised.append(len(raw)) or real(raw)
+    )
+
+    refused = Storefront(client, ai_shop).post(ai_template, "a cat " * 200_000)
+
+    assert (refused.status_code, refused.json["error"]["code"]) == (422, "prompt_refused")
+    assert normalised == []
+    row = session.scalars(select(Generation)).one()
+    assert (row.status, row.refusal_reason) == (GenerationStatus.REFUSED, "too_long")
+    assert len(row.prompt) <= 2000
+    assert _usage(session, ai_shop) == 0

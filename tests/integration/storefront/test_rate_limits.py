@@ -92,3 +92,15 @@ def test_a_window_starts_at_its_first_hit_and_ends(redis: Redis) -> None:
     hit(redis, "t", windows, "slow down")
     for _ in range(5):
         hit(redis, "off", [Window(60, 0)], "never")
+
+
+def test_a_hit_can_weigh_its_cost_and_cost_nothing_to_ask(redis: Redis) -> None:
+    windows = [Window(60, 100)]
+    hit(redis, "ms", windows, "busy", cost=0)  # only asks: nothing spent
+    hit(redis, "ms", windows, "busy", cost=60)
+    hit(redis, "ms", windows, "busy", cost=0)
+    with pytest.raises(RateLimited, match="busy"):
+        hit(redis, "ms", windows, "busy", cost=60)  # 120 > 100: this one overspent
+    with pytest.raises(RateLimited):
+        hit(redis, "ms", windows, "busy", cost=0)  # and the next is refused before it starts
+    assert int(redis.get("luneo:ratelimit:ms:60") or 0) == 120
