@@ -12,10 +12,9 @@ from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from app.admin.mockups import RejectedUpload, display_name, read_limited
-from app.errors import error_response, rate_limited_response
+from app.errors import error_response
 from app.extensions import get_redis, get_session, get_storage
 from app.models import FileKind
-from app.ratelimit import RateLimited
 from app.stored_files import store_bytes
 from app.storefront import current_scope, current_shopper
 from app.storefront.catalog import file_link
@@ -28,10 +27,8 @@ STATUS_FOR = {"too_large": 413, "unsupported_type": 415}  # anything else: 422 (
 def upload() -> ResponseReturnValue:
     """Multipart ``file`` -> 201 ``{file_id, src, url, width_px, height_px, content_type}``."""
     shopper = current_shopper()
-    try:
-        spend_file_bytes(get_redis(), shopper.shop.id, shopper.client_key, 0)  # before reading
-    except RateLimited as exc:
-        return rate_limited_response(exc)
+    # Over budget: RateLimited, answered 429 by the blueprint's handler, before reading the body.
+    spend_file_bytes(get_redis(), shopper.shop.id, shopper.client_key, 0)
     sent = request.files.get("file")
     if sent is None:
         return error_response(400, "missing_file", "Choose a picture to upload.")
@@ -41,10 +38,7 @@ def upload() -> ResponseReturnValue:
         photo = prepare_photo(data, int(config["STOREFRONT_UPLOAD_MAX_PIXELS"]))
     except RejectedUpload as exc:
         return error_response(STATUS_FOR.get(exc.code, 422), exc.code, exc.message)
-    try:
-        spend_file_bytes(get_redis(), shopper.shop.id, shopper.client_key, len(photo.data))
-    except RateLimited as exc:
-        return rate_limited_response(exc)
+    spend_file_bytes(get_redis(), shopper.shop.id, shopper.client_key, len(photo.data))
     return _keep(sent.filename, photo)
 
 
