@@ -13,7 +13,7 @@ from typing import Any
 from redis import Redis
 from rq.cron import CronScheduler
 
-from jobs import billing, fulfilment, retention, sync
+from jobs import billing, fulfilment, retention, sync, webhook_sweep
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,12 @@ PERIODIC = (
         "default",
         "23 3 * * *",
         "remove old designs nobody ordered and shopper files nothing uses (retention)",
+    ),
+    Periodic(
+        webhook_sweep.sweep,
+        "default",
+        "* * * * *",
+        "queue recorded webhook and Stripe events whose job never reached (or was lost by) Redis",
     ),
 )
 

@@ -36,6 +36,7 @@ from app.models import (
     WebhookEvent,
     WebhookStatus,
 )
+from app.webhook_events import claim, record_failure
 from jobs.queue import JobSpec, enqueue_after_commit, get_queue
 
 log = logging.getLogger(__name__)
@@ -54,11 +55,17 @@ INTERVALS = {"every_30_days": BillingInterval.MONTH, "annual": BillingInterval.Y
 
 # ---------------------------------------------------------------------------- running
 def run_event(event_id: int, handler: Handler) -> str:
-    """Run ``handler`` on the event in one transaction and record how it ended."""
+    """Run ``handler`` on the event in one transaction and record how it ended.
+
+    The run first claims the event (``app.webhook_events.claim``): a second run of the same
+    event, concurrent or later (a job handed over twice after a Redis outage), does nothing.
+    """
     try:
         with get_db().session() as session:
+            if not claim(session, WebhookEvent, event_id):
+                return "skipped"
             event = session.get(WebhookEvent, event_id)
-            if event is None or event.status is WebhookStatus.PROCESSED:
+            if event is None:
                 return "skipped"
             status = handler(session, event)
             event.status = status
@@ -73,10 +80,8 @@ def run_event(event_id: int, handler: Handler) -> str:
 
 def _record_failure(event_id: int, exc: Exception) -> None:
     with get_db().session() as session:
-        event = session.get(WebhookEvent, event_id)
-        if event is not None:
-            event.status = WebhookStatus.FAILED
-            event.error = f"{type(exc).__name__}: {exc}"[:_MAX_ERROR]
+        error = f"{type(exc).__name__}: {exc}"[:_MAX_ERROR]
+        record_failure(session, WebhookEvent, event_id, error)
     log.warning("webhook job failed", extra={"event_id": event_id})
 
 

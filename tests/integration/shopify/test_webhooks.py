@@ -310,7 +310,8 @@ def _toml_subscriptions() -> list[tuple[str, str]]:
 def test_every_subscription_in_the_toml_reaches_a_job(
     client: FlaskClient, session: Session, redis: Redis, shop: Shop, topic: str, uri: str
 ) -> None:
-    body = json.dumps({"id": 1, "shop_domain": SHOP}).encode()
+    # app/uninstalled names its shop in myshopify_domain, the compliance topics in shop_domain
+    body = json.dumps({"id": 1, "shop_domain": SHOP, "myshopify_domain": SHOP}).encode()
 
     response = client.post(uri, data=body, headers=shopify_headers(topic, body))
 
