@@ -239,3 +239,47 @@ def test_job_of_a_killed_worker_is_retried_by_another(
     job.refresh()
     assert job.get_status() == JobStatus.FINISHED
     assert job.return_value() == "done"
+
+
+@pytest.mark.slow
+def test_a_killed_workers_job_is_found_by_an_idle_worker_within_the_maintenance_interval(
+    app: Flask, redis: Redis, settings: dict[str, Any]
+) -> None:
+    # Given workers that sweep every second and beat every second (set through the settings)
+    env = {
+        **_worker_env(app, settings),
+        "LUNEO_WORKER_MAINTENANCE_INTERVAL": "1",
+        "LUNEO_WORKER_MONITORING_INTERVAL": "1",
+    }
+    job = enqueue(
+        redis,
+        JobSpec("render", "tests.support.jobs.slow", ("slow:killed", 2.0), retry_intervals=(0,)),
+    )
+    victim = _luneo("worker", "render", env=env, start_new_session=True)
+    other: subprocess.Popen[bytes] | None = None
+    try:
+        deadline = time.monotonic() + 60
+        while (horse := redis.lpop("slow:killed")) is None:  # short polls (5 s read timeout)
+            assert time.monotonic() < deadline, "the job never started"
+            time.sleep(0.1)
+        # When the worker and its work-horse (its own process group) are killed (kill -9: no
+        # cleanup), and another worker idles on the queue
+        os.kill(int(horse), signal.SIGKILL)
+        os.killpg(victim.pid, signal.SIGKILL)
+        victim.wait(timeout=10)
+        other = _luneo("worker", "render", env=env, start_new_session=True)
+
+        # Then that worker finds the job abandoned on its own (no manual cleanup) and runs it.
+        # RQ's idle worker would block 405 s on the queue before sweeping; a generous bound
+        # here, far below that, not a timing assertion.
+        deadline = time.monotonic() + 60
+        while job.get_status(refresh=True) != JobStatus.FINISHED:
+            assert time.monotonic() < deadline, f"still {job.get_status()} after 60 s"
+            time.sleep(0.25)
+    finally:
+        for proc in (victim, other):
+            if proc is not None and proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
+    assert job.return_value() == "done"
+    assert redis.lpop("slow:killed") is not None  # it finished in a second run, not the killed one
