@@ -274,8 +274,16 @@ def _subscription_update(session: Session, event: WebhookEvent) -> WebhookStatus
         return ignored(event, "no subscription id")
     if str(data.get("status", "")).upper() not in SUBSCRIPTION_STATUS:
         return ignored(event, "an unknown status")
-    plan = subscriptions.plan_key(data.get("name")) or _plan_name(data)
-    row = subscriptions.adopt(session, shop, BillingProvider.SHOPIFY, gid, plan)
+    row = subscriptions.find(session, BillingProvider.SHOPIFY, gid)
+    if row is None or row.shop_id != shop.id:
+        # The body names no shop and the shop header is not signed: only a subscription Luneo
+        # created for this very shop (``shopify_billing.subscribe``) may change its plan, or a
+        # body signed for shop A, replayed as shop B, would give B A's plan.
+        log.warning(
+            "subscription webhook for a subscription not of this shop",
+            extra={"shop_id": shop.id, "owner_shop_id": row.shop_id if row else None},
+        )
+        return ignored(event, "not a subscription Luneo created for this shop")
     at = _moment(data.get("updated_at"), event.received_at)
     grace = int(current_app.config["BILLING_GRACE_DAYS"])
     if subscriptions.apply(session, shop, row, _webhook_state(data, row, at), grace):
