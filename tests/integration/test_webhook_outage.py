@@ -10,6 +10,7 @@ import base64
 import hashlib
 import hmac
 import json
+import threading
 import time
 import uuid
 from collections import Counter
@@ -21,7 +22,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from redis import Redis
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
@@ -29,6 +30,7 @@ import jobs.billing
 import jobs.privacy
 import jobs.shopify_events
 import jobs.woocommerce_events
+from app import create_app
 from app.billing import stripe_events
 from app.db import utcnow
 from app.models import BillingEvent, Order, Platform, Shop, WebhookEvent, WebhookStatus
@@ -268,3 +270,61 @@ def test_a_failed_run_is_claimed_again_by_its_retry_but_a_processed_one_never(
     with app.app_context():
         assert jobs.shopify_events.product_changed(event.id) == "processed"
         assert jobs.shopify_events.product_changed(event.id) == "skipped"
+
+
+@pytest.mark.slow
+def test_two_concurrent_runs_of_one_event_do_its_work_once(settings: dict[str, Any]) -> None:
+    """Two workers on the same event at the same moment (a job handed over twice): the second
+    waits for the first's claim to commit, then finds the event taken. On a database of its own
+    commits (not the test's rolled-back transaction), so two connections really race."""
+    racing = create_app(settings)
+    db = racing.extensions["luneo.db"]
+    domain = f"race-{uuid.uuid4().hex[:8]}.myshopify.com"
+    with db.session() as s:
+        shop = make_shop(s, domain=domain)
+        event = WebhookEvent(
+            platform=Platform.SHOPIFY,
+            shop_id=shop.id,
+            shop_domain=domain,
+            topic="products/update",
+            delivery_id=f"race:{domain}",
+            payload={"id": 1},
+        )
+        s.add(event)
+        s.flush()
+        event_id, shop_id = event.id, shop.id
+    first_inside, release = threading.Event(), threading.Event()
+    worked: list[str] = []
+    outcomes: dict[str, str] = {}
+
+    def handler(_session: Session, _event: WebhookEvent) -> WebhookStatus:
+        worked.append(threading.current_thread().name)
+        first_inside.set()
+        release.wait(10)
+        return WebhookStatus.PROCESSED
+
+    def run() -> None:
+        with racing.app_context():
+            outcomes[threading.current_thread().name] = jobs.shopify_events.run_event(
+                event_id, handler
+            )
+
+    try:
+        first = threading.Thread(target=run, name="first")
+        first.start()
+        assert first_inside.wait(10)
+        second = threading.Thread(target=run, name="second")
+        second.start()
+        time.sleep(0.5)  # the second run is now at its claim, waiting on the first
+        release.set()
+        first.join(15)
+        second.join(15)
+        assert worked == ["first"]
+        assert outcomes == {"first": "processed", "second": "skipped"}
+    finally:
+        release.set()
+        with db.session() as s:
+            s.execute(delete(WebhookEvent).where(WebhookEvent.id == event_id))
+            s.execute(delete(Shop).where(Shop.id == shop_id))
+        db.engine.dispose()
+        racing.extensions["luneo.redis"].close()
