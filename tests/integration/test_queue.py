@@ -283,3 +283,21 @@ def test_a_killed_workers_job_is_found_by_an_idle_worker_within_the_maintenance_
                 proc.wait(timeout=10)
     assert job.return_value() == "done"
     assert redis.lpop("slow:killed") is not None  # it finished in a second run, not the killed one
+
+
+def test_workers_wake_and_let_dead_heartbeats_lapse_on_the_configured_intervals(
+    app: Flask, redis: Redis
+) -> None:
+    job = enqueue(redis, JobSpec("render", "tests.support.jobs.add", (1, 1)))
+    with app.app_context():
+        forking = build_worker(app, ["render"])
+        simple = build_worker(app, ["render"], simple=True)
+
+    interval = app.config["WORKER_MAINTENANCE_INTERVAL"]
+    beat = app.config["WORKER_MONITORING_INTERVAL"]
+    # An idle worker blocks on its queues no longer than one sweep interval (RQ: 405 s)
+    assert forking.dequeue_timeout == simple.dequeue_timeout == interval
+    # A running job's heartbeat lapses after two missed beats (RQ: beat + 60 s)
+    assert forking.get_heartbeat_ttl(job) == 3 * beat
+    # In-process jobs send no heartbeat while they run: RQ's TTL (the job's timeout + 60) stays
+    assert simple.get_heartbeat_ttl(job) == 900 + 60
