@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -301,3 +302,55 @@ def test_workers_wake_and_let_dead_heartbeats_lapse_on_the_configured_intervals(
     assert forking.get_heartbeat_ttl(job) == 3 * beat
     # In-process jobs send no heartbeat while they run: RQ's TTL (the job's timeout + 60) stays
     assert simple.get_heartbeat_ttl(job) == 900 + 60
+
+
+def _started(redis: Redis, key: str, within: float = 60) -> int:
+    """The work-horse pid a ``slow`` job pushed when it started (short polls: 5 s read timeout)."""
+    deadline = time.monotonic() + within
+    while (pid := redis.lpop(key)) is None:
+        assert time.monotonic() < deadline, f"{key} never started"
+        time.sleep(0.1)
+    return int(pid)
+
+
+@pytest.mark.slow
+def test_a_busy_worker_still_finds_a_dead_workers_job_while_its_own_job_runs(
+    app: Flask, redis: Redis, settings: dict[str, Any]
+) -> None:
+    env = {
+        **_worker_env(app, settings),
+        "LUNEO_WORKER_MAINTENANCE_INTERVAL": "1",
+        "LUNEO_WORKER_MONITORING_INTERVAL": "1",
+    }
+    killed = enqueue(
+        redis, JobSpec("render", "tests.support.jobs.slow", ("slow:k", 30.0), retry_intervals=(0,))
+    )
+    long = enqueue(redis, JobSpec("ai", "tests.support.jobs.slow", ("slow:long", 20.0)))
+    victim = _luneo("worker", "render", env=env, start_new_session=True)
+    busy: subprocess.Popen[bytes] | None = None
+    try:
+        horse = _started(redis, "slow:k")
+        # Given another worker (on both queues) busy with a long job of its own
+        busy = _luneo("worker", "ai", "render", env=env, start_new_session=True)
+        long_horse = _started(redis, "slow:long")
+        # When the first worker and its horse are killed mid-job
+        os.kill(horse, signal.SIGKILL)
+        os.killpg(victim.pid, signal.SIGKILL)
+        victim.wait(timeout=10)
+
+        # Then the busy worker finds the dead job from its monitoring loop, long before its own
+        # job ends (RQ's busy worker would only look after it)
+        deadline = time.monotonic() + 15
+        while killed.get_status(refresh=True) == JobStatus.STARTED:
+            assert time.monotonic() < deadline, "the dead worker's job was not found"
+            time.sleep(0.25)
+        assert killed.get_status() in (JobStatus.QUEUED, JobStatus.SCHEDULED)
+        assert long.get_status(refresh=True) == JobStatus.STARTED
+    finally:
+        for proc in (victim, busy):
+            if proc is not None and proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
+        if busy is not None:
+            with contextlib.suppress(ProcessLookupError, UnboundLocalError):
+                os.kill(long_horse, signal.SIGKILL)
