@@ -1,16 +1,49 @@
-"""What happens to a webhook delivery once it is recorded, for every platform alike."""
+"""What happens to a webhook delivery once it is recorded, for every platform alike.
+
+A delivery is answered 2xx as soon as its row is committed: the database, not Redis, is what
+makes it durable. Its job is then handed to the queue; when that fails (Redis down) the row
+keeps ``enqueued_at`` None and the sweeper (``jobs.webhook_sweep``, every minute) or the next
+repeat of the delivery hands it over later. A job handed over long ago whose event is still
+unprocessed (Redis lost it) is handed over again. Handing over twice is harmless: the job id is
+fixed per event (RQ keeps one copy), and each run first *claims* its row in one UPDATE, so of
+two runs only one does the work.
+
+Shopify webhooks, WooCommerce webhooks (``WebhookEvent``) and Stripe events (``BillingEvent``)
+share this path.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any, cast
 
 from redis import Redis
+from redis.exceptions import RedisError
+from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from app.models import WebhookEvent, WebhookStatus
-from jobs.queue import JobSpec, enqueue_after_commit
+from app.billing.stripe_events import HANDLED as STRIPE_HANDLED
+from app.billing.stripe_events import JOB as STRIPE_JOB
+from app.db import utcnow
+from app.models import BillingEvent, Platform, WebhookEvent, WebhookStatus
+from app.shopify import webhook_topics as shopify_topics
+from app.woocommerce import webhook_topics as woo_topics
+from jobs.queue import JobSpec, enqueue
 
 log = logging.getLogger(__name__)
+
+Recorded = WebhookEvent | BillingEvent
+RecordedModel = type[WebhookEvent] | type[BillingEvent]
+
+# A job handed to Redis this long ago whose event is still unprocessed is presumed lost (Redis
+# restarted without its data) and handed over again; a copy still waiting is not doubled.
+REQUEUE_AFTER = timedelta(minutes=5)
+SWEEP_BATCH = 500
+# A run may take an event that is waiting, or whose earlier run failed (RQ's retry).
+CLAIMABLE = (WebhookStatus.RECEIVED, WebhookStatus.FAILED)
 
 
 class BadDelivery(ValueError):
@@ -27,13 +60,72 @@ def event_job(func: str, event: WebhookEvent) -> JobSpec:
     return JobSpec("default", func, (event.id,), job_id=job_id)
 
 
-def dispatch(session: Session, redis: Redis, event: WebhookEvent, func: str | None) -> str:
-    """Enqueue the event's job after commit (or mark it IGNORED), commit; the reply's status."""
-    if func is None:
-        event.status = WebhookStatus.IGNORED
+def job_for(row: Recorded) -> JobSpec | None:
+    """The job that processes ``row``; None for what Luneo does not handle."""
+    if isinstance(row, BillingEvent):
+        if row.type not in STRIPE_HANDLED:
+            return None
+        return JobSpec("default", STRIPE_JOB, (row.id,), job_id=f"stripe-event-{row.id}")
+    topics = shopify_topics if row.platform is Platform.SHOPIFY else woo_topics
+    func = topics.job_for(row.topic)
+    return event_job(func, row) if func is not None else None
+
+
+# ------------------------------------------------------------------------ handing over
+def hand_over(session: Session, redis: Redis, rows: Sequence[Recorded]) -> int:
+    """Enqueue the jobs of committed ``rows`` already marked ``enqueued_at``; how many reached
+    Redis. Those that did not are unmarked, for the sweeper; Redis being down is not an error."""
+    missed: list[Recorded] = []
+    for row in rows:
+        spec = job_for(row)
+        if spec is None:
+            continue
+        try:
+            enqueue(redis, spec)
+        except RedisError as exc:
+            missed.append(row)
+            log.warning(
+                "webhook job not queued: the sweeper will hand it over",
+                extra={"event": spec.job_id, "error": type(exc).__name__},
+            )
+    if missed:
+        _unmark(session, missed)
+    return len(rows) - len(missed)
+
+
+def _unmark(session: Session, rows: Sequence[Recorded]) -> None:
+    """``enqueued_at`` back to None so the next sweep retries at once (not REQUEUE_AFTER later)."""
+    try:
+        for model in (WebhookEvent, BillingEvent):
+            ids = [row.id for row in rows if isinstance(row, model)]
+            if ids:
+                session.execute(
+                    update(model).where(model.id.in_(ids)).values(enqueued_at=None),
+                    execution_options={"synchronize_session": False},
+                )
+        session.commit()
+    except SQLAlchemyError:  # the stale mark is caught REQUEUE_AFTER later all the same
+        session.rollback()
+        log.warning("could not unmark webhook events", exc_info=True)
+
+
+def record_and_hand_over(session: Session, redis: Redis, row: Recorded) -> str:
+    """Commit a new event (IGNORED when no job handles it), then enqueue its job; the status
+    for the reply. The reply is 2xx from here on: the commit is what makes the event safe."""
+    if job_for(row) is None:
+        row.status = WebhookStatus.IGNORED
     else:
-        enqueue_after_commit(session, redis, event_job(func, event))
+        row.enqueued_at = utcnow()
+    status = str(row.status)
     session.commit()
+    if row.enqueued_at is not None:
+        hand_over(session, redis, [row])
+    return status
+
+
+def dispatch(session: Session, redis: Redis, event: WebhookEvent) -> str:
+    """Record a Shopify or WooCommerce delivery and hand over its job; the reply's status."""
+    status = record_and_hand_over(session, redis, event)
     log.info(
         "webhook recorded",
         extra={
@@ -43,4 +135,70 @@ def dispatch(session: Session, redis: Redis, event: WebhookEvent, func: str | No
             "event_id": event.id,
         },
     )
-    return event.status.value
+    return status
+
+
+def _due(model: RecordedModel, now: datetime) -> Any:
+    """Waiting events whose job never reached Redis, or reached it long ago."""
+    return model.status == WebhookStatus.RECEIVED, or_(
+        model.enqueued_at.is_(None), model.enqueued_at < now - REQUEUE_AFTER
+    )
+
+
+def _mark_due(
+    session: Session, model: RecordedModel, now: datetime, only_id: int | None = None
+) -> list[Recorded]:
+    """Mark (and commit) the due events; rows another transaction holds (a run) are skipped."""
+    stmt = select(model).where(*_due(model, now)).order_by(model.id).limit(SWEEP_BATCH)
+    if only_id is not None:
+        stmt = stmt.where(model.id == only_id)
+    rows: list[Recorded] = list(session.scalars(stmt.with_for_update(skip_locked=True)))
+    for row in rows:
+        row.enqueued_at = now
+    session.commit()
+    return rows
+
+
+def redelivered(session: Session, redis: Redis, row: Recorded) -> None:
+    """A repeat of a recorded delivery: hand its job over again if it still waits for one."""
+    rows = _mark_due(session, type(row), utcnow(), only_id=row.id)
+    if rows:
+        log.info("repeat of an event not yet queued: handing it over", extra={"event": row.id})
+        hand_over(session, redis, rows)
+
+
+def sweep(session: Session, redis: Redis, now: datetime | None = None) -> int:
+    """Hand over every due event of every platform; how many reached the queue."""
+    moment = now or utcnow()
+    handed = 0
+    for model in (WebhookEvent, BillingEvent):
+        handed += hand_over(session, redis, _mark_due(session, model, moment))
+    return handed
+
+
+# ---------------------------------------------------------------------------- claiming
+def claim(session: Session, model: RecordedModel, event_id: int) -> bool:
+    """Take the event for this run, inside the run's transaction: one UPDATE marks it processed.
+
+    Of two runs of the same event, the second waits on the row (PostgreSQL) or the database
+    (SQLite) until the first commits, then matches nothing: exactly one does the work. A run
+    that fails rolls back, so the event is claimable again by RQ's retry.
+    """
+    stmt = (
+        update(model)
+        .where(model.id == event_id, model.status.in_(CLAIMABLE))
+        .values(status=WebhookStatus.PROCESSED)
+    )
+    result = session.execute(stmt, execution_options={"synchronize_session": False})
+    return cast(CursorResult[Any], result).rowcount == 1
+
+
+def record_failure(session: Session, model: RecordedModel, event_id: int, error: str) -> None:
+    """Mark a run's failure, unless the event was processed after all (a commit that went
+    through before something later failed): that must not make it claimable again."""
+    session.execute(
+        update(model)
+        .where(model.id == event_id, model.status.in_(CLAIMABLE))
+        .values(status=WebhookStatus.FAILED, error=error),
+        execution_options={"synchronize_session": False},
+    )

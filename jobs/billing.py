@@ -17,6 +17,7 @@ from app.billing import quota, stripe_events, subscriptions, usage_report
 from app.db import utcnow
 from app.extensions import get_db, get_redis
 from app.models import BillingEvent, ProductionJob, ProductionStatus, Shop, UsageKind
+from app.webhook_events import claim, record_failure
 from jobs.production import enqueue_production
 from jobs.queue import JobSpec, enqueue
 
@@ -26,11 +27,13 @@ _MAX_ERROR = 2000
 
 
 def stripe_event(event_id: int) -> str:
-    """Apply a recorded Stripe event once; how it ended."""
+    """Apply a recorded Stripe event once (claimed first, as webhook events are); how it ended."""
     try:
         with get_db().session() as session:
+            if not claim(session, BillingEvent, event_id):
+                return "skipped"
             event = session.get(BillingEvent, event_id)
-            if event is None or event.status == "processed":
+            if event is None:
                 return "skipped"
             grace = int(current_app.config["BILLING_GRACE_DAYS"])
             outcome = stripe_events.handle(session, event, grace)
@@ -43,10 +46,8 @@ def stripe_event(event_id: int) -> str:
             return event.status
     except Exception as exc:
         with get_db().session() as session:
-            failed = session.get(BillingEvent, event_id)
-            if failed is not None:
-                failed.status = "failed"
-                failed.error = f"{type(exc).__name__}: {exc}"[:_MAX_ERROR]
+            error = f"{type(exc).__name__}: {exc}"[:_MAX_ERROR]
+            record_failure(session, BillingEvent, event_id, error)
         raise
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from redis import Redis
 from rq.cron import CronScheduler
 
-from jobs import billing, fulfilment, retention, sync
+from jobs import billing, fulfilment, retention, sync, webhook_sweep
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,12 @@ PERIODIC = (
         "default",
         "*/15 * * * *",
         "remove shoppers' photos no design places, hours after upload (retention)",
+    ),
+    Periodic(
+        webhook_sweep.sweep,
+        "default",
+        "* * * * *",
+        "queue recorded webhook and Stripe events whose job never reached (or was lost by) Redis",
     ),
 )
 

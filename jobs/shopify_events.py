@@ -36,6 +36,7 @@ from app.models import (
     WebhookEvent,
     WebhookStatus,
 )
+from app.webhook_events import claim, record_failure
 from jobs.queue import JobSpec, enqueue_after_commit, get_queue
 
 log = logging.getLogger(__name__)
@@ -54,11 +55,17 @@ INTERVALS = {"every_30_days": BillingInterval.MONTH, "annual": BillingInterval.Y
 
 # ---------------------------------------------------------------------------- running
 def run_event(event_id: int, handler: Handler) -> str:
-    """Run ``handler`` on the event in one transaction and record how it ended."""
+    """Run ``handler`` on the event in one transaction and record how it ended.
+
+    The run first claims the event (``app.webhook_events.claim``): a second run of the same
+    event, concurrent or later (a job handed over twice after a Redis outage), does nothing.
+    """
     try:
         with get_db().session() as session:
+            if not claim(session, WebhookEvent, event_id):
+                return "skipped"
             event = session.get(WebhookEvent, event_id)
-            if event is None or event.status is WebhookStatus.PROCESSED:
+            if event is None:
                 return "skipped"
             status = handler(session, event)
             event.status = status
@@ -73,10 +80,8 @@ def run_event(event_id: int, handler: Handler) -> str:
 
 def _record_failure(event_id: int, exc: Exception) -> None:
     with get_db().session() as session:
-        event = session.get(WebhookEvent, event_id)
-        if event is not None:
-            event.status = WebhookStatus.FAILED
-            event.error = f"{type(exc).__name__}: {exc}"[:_MAX_ERROR]
+        error = f"{type(exc).__name__}: {exc}"[:_MAX_ERROR]
+        record_failure(session, WebhookEvent, event_id, error)
     log.warning("webhook job failed", extra={"event_id": event_id})
 
 
@@ -269,8 +274,16 @@ def _subscription_update(session: Session, event: WebhookEvent) -> WebhookStatus
         return ignored(event, "no subscription id")
     if str(data.get("status", "")).upper() not in SUBSCRIPTION_STATUS:
         return ignored(event, "an unknown status")
-    plan = subscriptions.plan_key(data.get("name")) or _plan_name(data)
-    row = subscriptions.adopt(session, shop, BillingProvider.SHOPIFY, gid, plan)
+    row = subscriptions.find(session, BillingProvider.SHOPIFY, gid)
+    if row is None or row.shop_id != shop.id:
+        # The body names no shop and the shop header is not signed: only a subscription Luneo
+        # created for this very shop (``shopify_billing.subscribe``) may change its plan, or a
+        # body signed for shop A, replayed as shop B, would give B A's plan.
+        log.warning(
+            "subscription webhook for a subscription not of this shop",
+            extra={"shop_id": shop.id, "owner_shop_id": row.shop_id if row else None},
+        )
+        return ignored(event, "not a subscription Luneo created for this shop")
     at = _moment(data.get("updated_at"), event.received_at)
     grace = int(current_app.config["BILLING_GRACE_DAYS"])
     if subscriptions.apply(session, shop, row, _webhook_state(data, row, at), grace):

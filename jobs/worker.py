@@ -4,6 +4,14 @@ Uses RQ's forking Worker (each job in a fresh work-horse process, killed on time
 scheduler enabled, so retries with backoff and scheduled jobs run. Registry maintenance runs
 every ``WORKER_MAINTENANCE_INTERVAL`` seconds; that is where a job whose worker died (kill -9, a
 lost host) is found abandoned and retried.
+
+RQ alone does not keep that promise: an idle worker blocks on its queues for ``worker_ttl - 15``
+seconds (405 by default) before it looks at its maintenance clock, and a busy one never looks
+while its job runs, so a dead worker's job waited ~7 minutes. Here an idle worker wakes at least
+every interval and a busy one sweeps from its monitoring loop. And a running job's heartbeat
+lapses two missed heartbeats after the last one (RQ: a flat 60 s), so a dead worker's job is
+found within ``interval + 3 × WORKER_MONITORING_INTERVAL`` seconds: 60 s with the defaults (a
+30 s sweep, 10 s heartbeats), as the README states.
 """
 
 from __future__ import annotations
@@ -13,12 +21,45 @@ from collections.abc import Sequence
 
 from flask import Flask
 from rq import SimpleWorker, Worker
+from rq.executions import Execution
+from rq.job import Job
 from rq.worker.base import BaseWorker
 
 from app.extensions import get_redis
 from jobs.queue import QUEUE_NAMES, get_queue
 
 log = logging.getLogger(__name__)
+
+
+class _SweepsOnTime(BaseWorker):
+    """Wake from an idle wait at least every maintenance interval, so the sweep runs on time."""
+
+    @property
+    def dequeue_timeout(self) -> int:
+        return max(1, min(int(super().dequeue_timeout), int(self.maintenance_interval)))
+
+
+class LuneoWorker(_SweepsOnTime, Worker):
+    """RQ's forking worker that also sweeps while busy and lets dead jobs' heartbeats lapse soon."""
+
+    # Missed heartbeats after which a running job counts as abandoned (RQ waits a flat 60 s).
+    MISSED_HEARTBEATS = 2
+
+    def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
+        """The next heartbeat is due in ``job_monitoring_interval`` seconds (the monitoring
+        loop's alarm, in the worker's own process, not the job's); two may be missed."""
+        rq_ttl = int(super().get_heartbeat_ttl(job, working_time))
+        grace = self.MISSED_HEARTBEATS * int(self.job_monitoring_interval)
+        return min(rq_ttl, rq_ttl - 60 + grace)
+
+    def maintain_heartbeats(self, job: Job, execution: Execution) -> None:
+        super().maintain_heartbeats(job, execution)
+        if self.should_run_maintenance_tasks:  # a long job must not stop the sweep
+            self.clean_registries()  # type: ignore[no-untyped-call]
+
+
+class LuneoSimpleWorker(_SweepsOnTime, SimpleWorker):
+    """In-process jobs (tests, ``--simple``): no heartbeat while a job runs, so RQ's TTLs stay."""
 
 
 def build_worker(
@@ -28,7 +69,7 @@ def build_worker(
     names = list(queue_names) or list(QUEUE_NAMES)
     connection = get_redis()
     queues = [get_queue(name, connection) for name in names]
-    worker_class = SimpleWorker if simple else Worker
+    worker_class: type[BaseWorker] = LuneoSimpleWorker if simple else LuneoWorker
     return worker_class(
         queues,
         connection=connection,

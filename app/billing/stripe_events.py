@@ -30,6 +30,7 @@ from app.models import (
     SubscriptionStatus,
 )
 
+JOB = "jobs.billing.stripe_event"  # applies one recorded event (app.webhook_events hands it over)
 HANDLED = frozenset(
     {
         "checkout.session.completed",

@@ -3,7 +3,8 @@
 ``stripe.Webhook.construct_event`` checks the ``Stripe-Signature`` header (HMAC-SHA256 of
 ``"{t}.{raw body}"`` with the endpoint secret, timestamp within the tolerance) on the raw body.
 A verified event is recorded once per event id (a replay answers 200 and changes nothing),
-its job is enqueued after the commit, and Stripe gets its 200 at once: no Stripe call here.
+and Stripe gets its 200 once the row is committed: no Stripe call here, and no dependence on
+Redis (``app.webhook_events`` hands the job over, now or from the sweeper).
 """
 
 from __future__ import annotations
@@ -20,16 +21,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.billing.stripe_events import HANDLED
 from app.errors import error_response
 from app.extensions import get_redis, get_session
 from app.models import BillingEvent, BillingProvider
-from jobs.queue import JobSpec, enqueue_after_commit
+from app.webhook_events import record_and_hand_over, redelivered
 
 bp = Blueprint("stripe_webhooks", __name__)
 log = logging.getLogger(__name__)
 
-JOB = "jobs.billing.stripe_event"
 # What the handlers read of an event's object. Invoices and sessions also carry the customer's
 # name, email and address: those are not kept (they would outlive a shop/redact otherwise).
 KEPT_FIELDS = frozenset(
@@ -83,12 +82,7 @@ def _verified(body: bytes) -> dict[str, Any] | ResponseReturnValue:
 
 
 def _record(session: Session, event: dict[str, Any]) -> BillingEvent | None:
-    """The new row, or None when this event id was recorded before (a replay)."""
-    exists = select(BillingEvent.id).where(
-        BillingEvent.provider == BillingProvider.STRIPE, BillingEvent.event_id == event["id"]
-    )
-    if session.scalar(exists) is not None:
-        return None
+    """The new (flushed) row, or None when this event id was recorded before (a replay)."""
     row = BillingEvent(
         provider=BillingProvider.STRIPE,
         event_id=event["id"][:255],
@@ -105,22 +99,27 @@ def _record(session: Session, event: dict[str, Any]) -> BillingEvent | None:
     return row
 
 
+def _recorded(session: Session, event_id: str) -> BillingEvent | None:
+    stmt = select(BillingEvent).where(
+        BillingEvent.provider == BillingProvider.STRIPE, BillingEvent.event_id == event_id[:255]
+    )
+    return session.scalars(stmt).one_or_none()
+
+
 @bp.post("/webhooks/stripe")
 def receive() -> ResponseReturnValue:
     """Every Stripe event type the endpoint is subscribed to."""
     verified = _verified(request.get_data(cache=True))
     if not isinstance(verified, dict):
         return verified
-    session = get_session()
-    row = _record(session, verified)
-    if row is None:
+    session, redis = get_session(), get_redis()
+    earlier = _recorded(session, verified["id"])
+    row = _record(session, verified) if earlier is None else None
+    if row is None:  # a replay: its job may still be waiting for Redis
+        earlier = earlier or _recorded(session, verified["id"])
+        if earlier is not None:
+            redelivered(session, redis, earlier)
         return jsonify({"status": "duplicate"})
-    if row.type in HANDLED:
-        job_id = f"stripe-event-{row.id}"
-        spec = JobSpec("default", JOB, (row.id,), job_id=job_id)
-        enqueue_after_commit(session, get_redis(), spec)
-    else:
-        row.status = "ignored"
-    session.commit()
+    status = record_and_hand_over(session, redis, row)
     log.info("stripe event recorded", extra={"event_type": row.type, "billing_event": row.id})
-    return jsonify({"status": row.status})
+    return jsonify({"status": status})

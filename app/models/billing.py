@@ -102,4 +102,5 @@ class BillingEvent(IdMixin, Base):
     status: Mapped[str] = mapped_column(String(32), default="received")
     error: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    enqueued_at: Mapped[datetime | None]  # as on WebhookEvent: None until its job reached Redis
     processed_at: Mapped[datetime | None]

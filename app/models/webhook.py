@@ -39,4 +39,7 @@ class WebhookEvent(IdMixin, Base):
     payload: Mapped[dict[str, Any]] = mapped_column(default=json_default)
     error: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When its job was last handed to the queue; None while it never reached Redis (the sweeper's
+    # cue, app.webhook_events).
+    enqueued_at: Mapped[datetime | None]
     processed_at: Mapped[datetime | None]

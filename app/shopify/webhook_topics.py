@@ -37,6 +37,22 @@ def job_for(topic: str) -> str | None:
             return None
 
 
+def body_shop_field(topic: str) -> str | None:
+    """The field of the signed body that names the shop, for the topics whose body has one.
+
+    Shopify's documented bodies: app/uninstalled is the shop resource (``myshopify_domain``;
+    ``domain`` is the storefront's own domain, not the shop's key), the compliance topics carry
+    ``shop_domain``.
+    """
+    match topic:
+        case "app/uninstalled":
+            return "myshopify_domain"
+        case "shop/redact" | "customers/redact" | "customers/data_request":
+            return "shop_domain"
+        case _:
+            return None
+
+
 def stored_payload(topic: str, payload: dict[str, Any]) -> dict[str, Any]:
     """What to keep of a delivery's body: ids only for resources, everything else as sent."""
     if topic.startswith(("orders/", "products/")):

@@ -1,9 +1,19 @@
 """The Shopify webhook receiver: every topic in shopify.app.toml arrives at ``/webhooks/shopify``.
 
-Verify the HMAC on the raw body (the guard), parse, record the delivery once, enqueue its job
-after the commit, answer 200: no Shopify API call here, so the answer stays far inside
-Shopify's 5-second limit. Shopify retries anything but a 2xx, so a topic Luneo does not handle
-is recorded as ignored and still answered 200, and so is a repeated delivery (changing nothing).
+Verify the HMAC on the raw body (the guard), parse, record the delivery once, answer 200 once
+it is committed, then hand its job to the queue (``app.webhook_events``: a Redis outage only
+delays the job, the sweeper hands it over later). No Shopify API call here, so the answer stays
+far inside Shopify's 5-second limit. Shopify retries anything but a 2xx, so a topic Luneo does
+not handle is recorded as ignored and still answered 200, and so is a repeated delivery
+(changing nothing, except handing over a job that never reached the queue).
+
+The HMAC covers the body, not the headers: a body signed for shop A can be replayed with
+``X-Shopify-Shop-Domain: B``. So where the signed body names the shop (``webhook_topics.
+body_shop_field``) that is the shop acted on, and a header naming another one is refused (400,
+logged). Topics whose body names no shop (products, orders, subscriptions) act on the header's
+shop only through ids Shopify makes unique across shops, re-read with that shop's own token
+(products, orders) or matched to a subscription Luneo created for that shop: a replay there
+finds nothing of B's to change (see ``jobs.shopify_events``).
 
 A duplicate is recognised as Shopify documents it: the same ``X-Shopify-Event-Id`` (here per
 topic); deliveries without one fall back to ``X-Shopify-Webhook-Id``, then to the body's hash.
@@ -13,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,9 +42,10 @@ from app.shopify import webhook_topics
 from app.shopify.install import find_shop
 from app.shopify.signatures import valid_shop_domain
 from app.shopify.webhook_guard import hmac_verified
-from app.webhook_events import BadDelivery, dispatch
+from app.webhook_events import BadDelivery, dispatch, redelivered
 
 bp = Blueprint("shopify_webhooks", __name__)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -55,17 +67,30 @@ def _delivery_id(headers: Headers, topic: str, body: bytes) -> str:
     return f"sha256:{topic}:{hashlib.sha256(body).hexdigest()}"[:255]
 
 
-def _shop_domain(headers: Headers, payload: dict[str, Any]) -> str:
-    """The myshopify domain from the header, else from the body (compliance and shop topics)."""
-    for candidate in (
-        headers.get("X-Shopify-Shop-Domain"),
-        payload.get("shop_domain"),
-        payload.get("myshopify_domain"),
-    ):
-        domain = valid_shop_domain(candidate) if isinstance(candidate, str) else None
-        if domain:
-            return domain
-    return ""
+def _domain(raw: Any) -> str:
+    return (valid_shop_domain(raw) or "") if isinstance(raw, str) else ""
+
+
+def _shop_domain(headers: Headers, topic: str, payload: dict[str, Any]) -> str:
+    """The shop the delivery acts on: the signed body's where it names one, else the header's.
+
+    BadDelivery when the header names another shop than the body (a replay) or the body of such
+    a topic names none.
+    """
+    header = _domain(headers.get("X-Shopify-Shop-Domain"))
+    field = webhook_topics.body_shop_field(topic)
+    if field is None:
+        return header
+    signed = _domain(payload.get(field))
+    if not signed:
+        raise BadDelivery("missing_shop", f"the body of {topic} names no shop ({field})")
+    if header and header != signed:
+        log.warning(
+            "shopify webhook refused: the header names another shop than the signed body",
+            extra={"topic": topic, "header_shop": header, "body_shop": signed},
+        )
+        raise BadDelivery("shop_mismatch", "X-Shopify-Shop-Domain is not the shop of the body")
+    return signed
 
 
 def parse_delivery(headers: Headers, body: bytes) -> Delivery:
@@ -81,17 +106,17 @@ def parse_delivery(headers: Headers, body: bytes) -> Delivery:
         raise BadDelivery("invalid_json", "the body must be a JSON object")
     return Delivery(
         topic=topic[:128],
-        shop_domain=_shop_domain(headers, payload),
+        shop_domain=_shop_domain(headers, topic[:128], payload),
         delivery_id=_delivery_id(headers, topic, body),
         payload=payload,
     )
 
 
-def _already_recorded(session: Session, delivery_id: str) -> bool:
-    stmt = select(WebhookEvent.id).where(
+def _recorded(session: Session, delivery_id: str) -> WebhookEvent | None:
+    stmt = select(WebhookEvent).where(
         WebhookEvent.platform == Platform.SHOPIFY, WebhookEvent.delivery_id == delivery_id
     )
-    return session.scalar(stmt) is not None
+    return session.scalars(stmt).one_or_none()
 
 
 def _insert(session: Session, delivery: Delivery) -> WebhookEvent | None:
@@ -115,13 +140,15 @@ def _insert(session: Session, delivery: Delivery) -> WebhookEvent | None:
 
 
 def record(session: Session, redis: Redis, delivery: Delivery) -> str:
-    """Record the delivery once and enqueue its job after commit; the outcome for the reply."""
-    if _already_recorded(session, delivery.delivery_id):
-        return "duplicate"
-    event = _insert(session, delivery)
+    """Record the delivery once and hand its job over; the outcome for the reply."""
+    earlier = _recorded(session, delivery.delivery_id)
+    event = _insert(session, delivery) if earlier is None else None
     if event is None:
+        earlier = earlier or _recorded(session, delivery.delivery_id)
+        if earlier is not None:  # its job may never have reached the queue
+            redelivered(session, redis, earlier)
         return "duplicate"
-    return dispatch(session, redis, event, webhook_topics.job_for(delivery.topic))
+    return dispatch(session, redis, event)
 
 
 @bp.post("/webhooks/shopify")

@@ -1,7 +1,8 @@
 """The ``woo_webhooks`` blueprint: signed WooCommerce deliveries, recorded once, 200 at once.
 
-Verify (the guard), parse, record the delivery once, enqueue its job after the commit, answer
-200: no call to the store here. WooCommerce disables a webhook after repeated non-2xx answers,
+Verify (the guard), parse, record the delivery once, answer 200 once it is committed, then hand
+its job to the queue (``app.webhook_events``: with Redis down the sweeper does it later): no
+call to the store here. WooCommerce disables a webhook after repeated non-2xx answers,
 so a topic Luneo does not handle is recorded as ignored and still answered 200, and so is a
 repeated delivery (changing nothing).
 
@@ -27,7 +28,7 @@ from werkzeug.datastructures import Headers
 from app.errors import error_response
 from app.extensions import get_redis, get_session
 from app.models import Platform, Shop, WebhookEvent
-from app.webhook_events import BadDelivery, dispatch
+from app.webhook_events import BadDelivery, dispatch, redelivered
 from app.woocommerce import webhook_topics
 from app.woocommerce.webhook_guard import woo_signed
 
@@ -70,14 +71,15 @@ def parse_delivery(shop_id: int, headers: Headers, body: bytes) -> Delivery:
     return Delivery(topic, _delivery_id(shop_id, headers, topic, body), payload)
 
 
-def _insert(session: Session, shop: Shop, delivery: Delivery) -> WebhookEvent | None:
-    """The new event row, or None when the same delivery is already recorded."""
-    seen = select(WebhookEvent.id).where(
-        WebhookEvent.platform == Platform.WOOCOMMERCE,
-        WebhookEvent.delivery_id == delivery.delivery_id,
+def _recorded(session: Session, delivery_id: str) -> WebhookEvent | None:
+    stmt = select(WebhookEvent).where(
+        WebhookEvent.platform == Platform.WOOCOMMERCE, WebhookEvent.delivery_id == delivery_id
     )
-    if session.scalar(seen) is not None:
-        return None
+    return session.scalars(stmt).one_or_none()
+
+
+def _insert(session: Session, shop: Shop, delivery: Delivery) -> WebhookEvent | None:
+    """The new event row, or None when the same delivery got there first."""
     event = WebhookEvent(
         platform=Platform.WOOCOMMERCE,
         shop_id=shop.id,
@@ -96,11 +98,15 @@ def _insert(session: Session, shop: Shop, delivery: Delivery) -> WebhookEvent | 
 
 
 def record(session: Session, redis: Redis, shop: Shop, delivery: Delivery) -> str:
-    """Record the delivery once and enqueue its job after commit; the outcome for the reply."""
-    event = _insert(session, shop, delivery)
+    """Record the delivery once and hand its job over; the outcome for the reply."""
+    earlier = _recorded(session, delivery.delivery_id)
+    event = _insert(session, shop, delivery) if earlier is None else None
     if event is None:
+        earlier = earlier or _recorded(session, delivery.delivery_id)
+        if earlier is not None:  # its job may never have reached the queue
+            redelivered(session, redis, earlier)
         return "duplicate"
-    return dispatch(session, redis, event, webhook_topics.job_for(delivery.topic))
+    return dispatch(session, redis, event)
 
 
 @bp.post("/webhooks/woocommerce/<webhook_path>")

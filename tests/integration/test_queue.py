@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -18,6 +19,7 @@ from rq.job import Job, JobStatus
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.config import from_environment
 from app.models import Shop
 from jobs.queue import (
     JobSpec,
@@ -239,3 +241,125 @@ def test_job_of_a_killed_worker_is_retried_by_another(
     job.refresh()
     assert job.get_status() == JobStatus.FINISHED
     assert job.return_value() == "done"
+
+
+@pytest.mark.slow
+def test_a_killed_workers_job_is_found_by_an_idle_worker_within_the_maintenance_interval(
+    app: Flask, redis: Redis, settings: dict[str, Any]
+) -> None:
+    # Given workers that sweep every second and beat every second (set through the settings)
+    env = {
+        **_worker_env(app, settings),
+        "LUNEO_WORKER_MAINTENANCE_INTERVAL": "1",
+        "LUNEO_WORKER_MONITORING_INTERVAL": "1",
+    }
+    job = enqueue(
+        redis,
+        JobSpec("render", "tests.support.jobs.slow", ("slow:killed", 2.0), retry_intervals=(0,)),
+    )
+    victim = _luneo("worker", "render", env=env, start_new_session=True)
+    other: subprocess.Popen[bytes] | None = None
+    try:
+        deadline = time.monotonic() + 60
+        while (horse := redis.lpop("slow:killed")) is None:  # short polls (5 s read timeout)
+            assert time.monotonic() < deadline, "the job never started"
+            time.sleep(0.1)
+        # When the worker and its work-horse (its own process group) are killed (kill -9: no
+        # cleanup), and another worker idles on the queue
+        os.kill(int(horse), signal.SIGKILL)
+        os.killpg(victim.pid, signal.SIGKILL)
+        victim.wait(timeout=10)
+        other = _luneo("worker", "render", env=env, start_new_session=True)
+
+        # Then that worker finds the job abandoned on its own (no manual cleanup) and runs it.
+        # RQ's idle worker would block 405 s on the queue before sweeping; a generous bound
+        # here, far below that, not a timing assertion.
+        deadline = time.monotonic() + 60
+        while job.get_status(refresh=True) != JobStatus.FINISHED:
+            assert time.monotonic() < deadline, f"still {job.get_status()} after 60 s"
+            time.sleep(0.25)
+    finally:
+        for proc in (victim, other):
+            if proc is not None and proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
+    assert job.return_value() == "done"
+    assert redis.lpop("slow:killed") is not None  # it finished in a second run, not the killed one
+
+
+def test_workers_wake_and_let_dead_heartbeats_lapse_on_the_configured_intervals(
+    app: Flask, redis: Redis
+) -> None:
+    job = enqueue(redis, JobSpec("render", "tests.support.jobs.add", (1, 1)))
+    with app.app_context():
+        forking = build_worker(app, ["render"])
+        simple = build_worker(app, ["render"], simple=True)
+
+    interval = app.config["WORKER_MAINTENANCE_INTERVAL"]
+    beat = app.config["WORKER_MONITORING_INTERVAL"]
+    # An idle worker blocks on its queues no longer than one sweep interval (RQ: 405 s)
+    assert forking.dequeue_timeout == simple.dequeue_timeout == interval
+    # A running job's heartbeat lapses after two missed beats (RQ: beat + 60 s)
+    assert forking.get_heartbeat_ttl(job) == 3 * beat
+    # In-process jobs send no heartbeat while they run: RQ's TTL (the job's timeout + 60) stays
+    assert simple.get_heartbeat_ttl(job) == 900 + 60
+
+
+def _started(redis: Redis, key: str, within: float = 60) -> int:
+    """The work-horse pid a ``slow`` job pushed when it started (short polls: 5 s read timeout)."""
+    deadline = time.monotonic() + within
+    while (pid := redis.lpop(key)) is None:
+        assert time.monotonic() < deadline, f"{key} never started"
+        time.sleep(0.1)
+    return int(pid)
+
+
+@pytest.mark.slow
+def test_a_busy_worker_still_finds_a_dead_workers_job_while_its_own_job_runs(
+    app: Flask, redis: Redis, settings: dict[str, Any]
+) -> None:
+    env = {
+        **_worker_env(app, settings),
+        "LUNEO_WORKER_MAINTENANCE_INTERVAL": "1",
+        "LUNEO_WORKER_MONITORING_INTERVAL": "1",
+    }
+    killed = enqueue(
+        redis, JobSpec("render", "tests.support.jobs.slow", ("slow:k", 30.0), retry_intervals=(0,))
+    )
+    long = enqueue(redis, JobSpec("ai", "tests.support.jobs.slow", ("slow:long", 20.0)))
+    victim = _luneo("worker", "render", env=env, start_new_session=True)
+    busy: subprocess.Popen[bytes] | None = None
+    try:
+        horse = _started(redis, "slow:k")
+        # Given another worker (on both queues) busy with a long job of its own
+        busy = _luneo("worker", "ai", "render", env=env, start_new_session=True)
+        long_horse = _started(redis, "slow:long")
+        # When the first worker and its horse are killed mid-job
+        os.kill(horse, signal.SIGKILL)
+        os.killpg(victim.pid, signal.SIGKILL)
+        victim.wait(timeout=10)
+
+        # Then the busy worker finds the dead job from its monitoring loop, long before its own
+        # job ends (RQ's busy worker would only look after it)
+        deadline = time.monotonic() + 15
+        while killed.get_status(refresh=True) == JobStatus.STARTED:
+            assert time.monotonic() < deadline, "the dead worker's job was not found"
+            time.sleep(0.25)
+        assert killed.get_status() in (JobStatus.QUEUED, JobStatus.SCHEDULED)
+        assert long.get_status(refresh=True) == JobStatus.STARTED
+    finally:
+        for proc in (victim, busy):
+            if proc is not None and proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
+        if busy is not None:
+            with contextlib.suppress(ProcessLookupError, UnboundLocalError):
+                os.kill(long_horse, signal.SIGKILL)
+
+
+def test_by_default_a_dead_workers_job_is_found_within_the_minute_the_readme_states() -> None:
+    config = from_environment({}, Path("."))
+    sweep, beat = config["WORKER_MAINTENANCE_INTERVAL"], config["WORKER_MONITORING_INTERVAL"]
+
+    # the bound the worker keeps: one sweep interval after the heartbeat lapsed (3 beats)
+    assert sweep + 3 * beat <= 60

@@ -310,7 +310,8 @@ def _toml_subscriptions() -> list[tuple[str, str]]:
 def test_every_subscription_in_the_toml_reaches_a_job(
     client: FlaskClient, session: Session, redis: Redis, shop: Shop, topic: str, uri: str
 ) -> None:
-    body = json.dumps({"id": 1, "shop_domain": SHOP}).encode()
+    # app/uninstalled names its shop in myshopify_domain, the compliance topics in shop_domain
+    body = json.dumps({"id": 1, "shop_domain": SHOP, "myshopify_domain": SHOP}).encode()
 
     response = client.post(uri, data=body, headers=shopify_headers(topic, body))
 
@@ -406,6 +407,20 @@ def _subscription(session: Session) -> Subscription:
     return session.scalars(select(Subscription)).one()
 
 
+def _created_by_luneo(session: Session, shop: Shop, plan: str = "pro") -> Subscription:
+    """The pending row ``shopify_billing.subscribe`` makes when it creates the subscription."""
+    row = Subscription(
+        shop_id=shop.id,
+        plan=plan,
+        provider=BillingProvider.SHOPIFY,
+        external_id="gid://shopify/AppSubscription/1029266947",
+        status=SubscriptionStatus.PENDING,
+    )
+    session.add(row)
+    session.commit()
+    return row
+
+
 @pytest.mark.parametrize(
     ("shopify_status", "ours", "plan"),
     [
@@ -417,7 +432,7 @@ def _subscription(session: Session) -> Subscription:
         ("CANCELLED", SubscriptionStatus.CANCELLED, "free"),
     ],
 )
-def test_subscription_update_creates_the_row_and_sets_the_plan(
+def test_subscription_update_sets_the_state_and_the_plan(
     app: Flask,
     client: FlaskClient,
     session: Session,
@@ -427,6 +442,7 @@ def test_subscription_update_creates_the_row_and_sets_the_plan(
     ours: SubscriptionStatus,
     plan: str,
 ) -> None:
+    _created_by_luneo(session, shop)
     deliver(client, "app_subscriptions/update", _subscription_payload(shopify_status))
 
     run_jobs(app)
@@ -445,6 +461,7 @@ def test_subscription_update_creates_the_row_and_sets_the_plan(
 def test_cancelling_the_active_subscription_returns_the_shop_to_free(
     app: Flask, client: FlaskClient, session: Session, redis: Redis, shop: Shop
 ) -> None:
+    _created_by_luneo(session, shop)
     deliver(client, "app_subscriptions/update", _subscription_payload("ACTIVE"))
     run_jobs(app)
 

@@ -1,0 +1,330 @@
+"""Webhooks delivered while Redis is down are answered 200 and each processed exactly once after it
+comes back (issue 15, item 3). On a real redis-server of the test's own, stopped and restarted
+empty (no persistence: the worst outage); Shopify, WooCommerce and Stripe deliveries signed here
+as each platform documents it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from redis import Redis
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
+
+import jobs.billing
+import jobs.privacy
+import jobs.shopify_events
+import jobs.woocommerce_events
+from app import create_app
+from app.billing import stripe_events
+from app.db import utcnow
+from app.models import BillingEvent, Order, Platform, Shop, WebhookEvent, WebhookStatus
+from jobs.queue import JobSpec, enqueue, get_queue
+from jobs.schedule import build_scheduler
+from jobs.worker import build_worker
+from tests.factories import make_order, make_shop
+from tests.integration.shopify.test_webhooks import SHOP, shopify_headers
+from tests.support.redis_server import RedisServer
+
+STRIPE_SECRET = "whsec_outage_test"
+WOO_SECRET = "woo-secret-of-shop-test"
+WOO_PATH = "p" * 32
+CUSTOMER = {"id": 191167, "email": "john@example.com"}
+
+
+@pytest.fixture
+def server() -> Iterator[RedisServer]:
+    server = RedisServer()
+    server.start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def settings(settings: dict[str, Any], server: RedisServer) -> dict[str, Any]:
+    return {
+        **settings,
+        "REDIS_URL": server.url,
+        "STRIPE_WEBHOOK_SECRET": STRIPE_SECRET,
+        "STRIPE_WEBHOOK_TOLERANCE": 300,
+    }
+
+
+@pytest.fixture
+def shops(session: Session) -> tuple[Shop, Shop, Order]:
+    shopify = make_shop(session, domain=SHOP)
+    woo = make_shop(
+        session,
+        platform=Platform.WOOCOMMERCE,
+        domain="shop.test",
+        webhook_secret=WOO_SECRET,
+        extra={"webhook_path": WOO_PATH},
+    )
+    order = make_order(session, shopify, customer_ref="191167", email=CUSTOMER["email"])
+    session.commit()
+    return shopify, woo, order
+
+
+# ------------------------------------------------------------------ deliveries as documented
+def shopify(
+    client: FlaskClient, topic: str, payload: dict[str, Any], event_id: str
+) -> TestResponse:
+    body = json.dumps(payload).encode()
+    headers = shopify_headers(topic, body, event_id=event_id)
+    return client.post("/webhooks/shopify", data=body, headers=headers)
+
+
+def woocommerce(client: FlaskClient, product_id: int, delivery_id: str) -> TestResponse:
+    body = json.dumps({"id": product_id, "type": "simple", "status": "publish"}).encode()
+    digest = hmac.new(WOO_SECRET.encode(), body, hashlib.sha256).digest()
+    headers = {
+        "Content-Type": "application/json",
+        "X-WC-Webhook-Topic": "product.updated",
+        "X-WC-Webhook-Signature": base64.b64encode(digest).decode(),
+        "X-WC-Webhook-Delivery-ID": delivery_id,
+    }
+    return client.post(f"/webhooks/woocommerce/{WOO_PATH}", data=body, headers=headers)
+
+
+def stripe(client: FlaskClient, event_id: str) -> TestResponse:
+    event = {
+        "id": event_id,
+        "object": "event",
+        "type": "customer.subscription.updated",
+        "created": int(time.time()),
+        "data": {"object": {"id": "sub_unknown", "object": "subscription", "status": "active"}},
+    }
+    body = json.dumps(event).encode()
+    at = int(time.time())
+    mac = hmac.new(STRIPE_SECRET.encode(), f"{at}.".encode() + body, hashlib.sha256).hexdigest()
+    return client.post(
+        "/webhooks/stripe",
+        data=body,
+        headers={"Stripe-Signature": f"t={at},v1={mac}", "Content-Type": "application/json"},
+    )
+
+
+# ---------------------------------------------------------------------------- helpers
+def drain(app: Flask, *queues: str) -> None:
+    with app.app_context():
+        build_worker(app, list(queues), simple=True).work(burst=True, with_scheduler=False)
+
+
+def run_scheduled_sweep(app: Flask, redis: Redis) -> None:
+    """What the cron scheduler does every minute, then a worker: the sweep job, run."""
+    scheduler = build_scheduler(redis)
+    for cron in scheduler._cron_jobs:
+        if cron.func_name == "jobs.webhook_sweep.sweep":
+            cron.next_enqueue_time = utcnow() - timedelta(seconds=1)
+        else:
+            cron.next_enqueue_time = utcnow() + timedelta(days=1)
+    scheduler.enqueue_jobs()
+    drain(app, "default")
+
+
+def all_events(session: Session) -> list[WebhookEvent | BillingEvent]:
+    session.expire_all()
+    hooks = session.scalars(select(WebhookEvent).order_by(WebhookEvent.id))
+    return [*hooks, *session.scalars(select(BillingEvent))]
+
+
+@pytest.fixture
+def work_done(monkeypatch: pytest.MonkeyPatch) -> Counter[tuple[str, int]]:
+    """How many times each event's work ran, counted in the handlers themselves."""
+    done: Counter[tuple[str, int]] = Counter()
+
+    def counting(module: Any, name: str, key: Any) -> None:
+        real = getattr(module, name)
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            done[key(*args)] += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, wrapper)
+
+    counting(jobs.shopify_events, "_enqueue_sync", lambda _s, event, **_k: ("hook", event.id))
+    counting(jobs.woocommerce_events, "_enqueue_sync", lambda _s, event, **_k: ("hook", event.id))
+    counting(jobs.privacy, "_redact_customer", lambda _s, event, _d: ("hook", event.id))
+    counting(stripe_events, "handle", lambda _s, event, _g: ("stripe", event.id))
+    return done
+
+
+def _key(row: WebhookEvent | BillingEvent) -> tuple[str, int]:
+    return ("stripe" if isinstance(row, BillingEvent) else "hook", row.id)
+
+
+# ------------------------------------------------------------------------------ tests
+@pytest.mark.slow
+def test_events_delivered_while_redis_is_down_are_each_processed_once_after_it_returns(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    redis: Redis,
+    server: RedisServer,
+    shops: tuple[Shop, Shop, Order],
+    work_done: Counter[tuple[str, int]],
+) -> None:
+    shop, woo, order = shops
+    # Given Redis is down (the database is fine)
+    server.stop()
+
+    # When Shopify, WooCommerce and Stripe deliver: each delivery is answered 200 once recorded
+    replies = [
+        shopify(client, "products/update", {"id": 1000 + n}, event_id=f"evt-{n}") for n in range(20)
+    ]
+    redact = {"shop_id": 1, "shop_domain": SHOP, "customer": CUSTOMER, "orders_to_redact": []}
+    replies.append(shopify(client, "customers/redact", redact, event_id="evt-redact"))
+    replies.append(woocommerce(client, 501, delivery_id="d-1"))
+    replies.append(stripe(client, "evt_stripe_1"))
+    assert [(r.status_code, r.get_json()) for r in replies] == [(200, {"status": "received"})] * 23
+    # and Shopify's retries of the same events (still down) are answered 200 as repeats
+    retry = shopify(client, "products/update", {"id": 1000}, event_id="evt-0")
+    assert (retry.status_code, retry.get_json()) == (200, {"status": "duplicate"})
+    events = all_events(session)
+    assert len(events) == 23
+    assert {(e.status, e.enqueued_at) for e in events} == {(WebhookStatus.RECEIVED, None)}
+
+    # Then once Redis is back (empty), a retry hands its own event over at once
+    server.start()
+    again = shopify(client, "products/update", {"id": 1001}, event_id="evt-1")
+    assert (again.status_code, again.get_json()) == (200, {"status": "duplicate"})
+    assert get_queue("default", redis).job_ids == [f"shopify-webhook-{events[1].id}"]
+
+    # and the scheduled sweep hands over every other one; each is processed exactly once
+    run_scheduled_sweep(app, redis)
+    run_scheduled_sweep(app, redis)  # a second sweep finds nothing left to do
+    events = all_events(session)
+    assert {e.status for e in events} == {WebhookStatus.PROCESSED, "ignored"}
+    assert [e.status for e in events if isinstance(e, BillingEvent)] == ["ignored"]  # not ours
+    assert work_done == Counter({_key(e): 1 for e in events})
+    assert len(get_queue("sync", redis).job_ids) == 21  # 20 Shopify products, 1 WooCommerce
+    session.expire_all()
+    redacted = session.get(Order, order.id)
+    assert redacted is not None
+    assert (redacted.email, redacted.customer_ref) == (None, None)
+
+
+@pytest.mark.slow
+def test_an_event_handed_over_twice_is_processed_once(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    redis: Redis,
+    shops: tuple[Shop, Shop, Order],
+    work_done: Counter[tuple[str, int]],
+) -> None:
+    # Given an event whose job Redis lost after it was queued (the sweeper hands it over again)
+    shopify(client, "products/update", {"id": 77}, event_id="evt-77")
+    [event] = all_events(session)
+    assert isinstance(event, WebhookEvent)
+    redis.flushdb()
+    session.execute(
+        update(WebhookEvent).values(enqueued_at=utcnow() - timedelta(minutes=10)),
+        execution_options={"synchronize_session": False},
+    )
+    session.commit()
+    run_scheduled_sweep(app, redis)
+
+    # When another copy of its job runs as well (a copy that survived, a second sweeper)
+    copy = enqueue(
+        redis, JobSpec("default", "jobs.shopify_events.product_changed", (event.id,), job_id="c")
+    )
+    drain(app, "default")
+
+    # Then the work was done once, and the copy found the event taken
+    assert work_done == Counter({("hook", event.id): 1})
+    assert copy.return_value(refresh=True) == "skipped"
+    assert all_events(session)[0].status is WebhookStatus.PROCESSED
+
+
+def test_a_failed_run_is_claimed_again_by_its_retry_but_a_processed_one_never(
+    app: Flask, session: Session, shops: tuple[Shop, Shop, Order]
+) -> None:
+    shop = shops[0]
+    event = WebhookEvent(
+        platform=Platform.SHOPIFY,
+        shop_id=shop.id,
+        shop_domain=shop.domain,
+        topic="products/update",
+        delivery_id=str(uuid.uuid4()),
+        payload={"id": 5},
+        status=WebhookStatus.FAILED,
+    )
+    session.add(event)
+    session.commit()
+    with app.app_context():
+        assert jobs.shopify_events.product_changed(event.id) == "processed"
+        assert jobs.shopify_events.product_changed(event.id) == "skipped"
+
+
+@pytest.mark.slow
+def test_two_concurrent_runs_of_one_event_do_its_work_once(settings: dict[str, Any]) -> None:
+    """Two workers on the same event at the same moment (a job handed over twice): the second
+    waits for the first's claim to commit, then finds the event taken. On a database of its own
+    commits (not the test's rolled-back transaction), so two connections really race."""
+    racing = create_app(settings)
+    db = racing.extensions["luneo.db"]
+    domain = f"race-{uuid.uuid4().hex[:8]}.myshopify.com"
+    with db.session() as s:
+        shop = make_shop(s, domain=domain)
+        event = WebhookEvent(
+            platform=Platform.SHOPIFY,
+            shop_id=shop.id,
+            shop_domain=domain,
+            topic="products/update",
+            delivery_id=f"race:{domain}",
+            payload={"id": 1},
+        )
+        s.add(event)
+        s.flush()
+        event_id, shop_id = event.id, shop.id
+    first_inside, release = threading.Event(), threading.Event()
+    worked: list[str] = []
+    outcomes: dict[str, str] = {}
+
+    def handler(_session: Session, _event: WebhookEvent) -> WebhookStatus:
+        worked.append(threading.current_thread().name)
+        first_inside.set()
+        release.wait(10)
+        return WebhookStatus.PROCESSED
+
+    def run() -> None:
+        with racing.app_context():
+            outcomes[threading.current_thread().name] = jobs.shopify_events.run_event(
+                event_id, handler
+            )
+
+    try:
+        first = threading.Thread(target=run, name="first")
+        first.start()
+        assert first_inside.wait(10)
+        second = threading.Thread(target=run, name="second")
+        second.start()
+        time.sleep(0.5)  # the second run is now at its claim, waiting on the first
+        release.set()
+        first.join(15)
+        second.join(15)
+        assert worked == ["first"]
+        assert outcomes == {"first": "processed", "second": "skipped"}
+    finally:
+        release.set()
+        with db.session() as s:
+            s.execute(delete(WebhookEvent).where(WebhookEvent.id == event_id))
+            s.execute(delete(Shop).where(Shop.id == shop_id))
+        db.engine.dispose()
+        racing.extensions["luneo.redis"].close()
