@@ -31,11 +31,50 @@ class BlockedDestination(requests.ConnectionError):
     """The destination resolved to an address Luneo must not call (private, loopback…)."""
 
 
-def is_public_address(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+# IPv6 forms that carry an IPv4 address a gateway (or the host itself) will reach: an address
+# in one of them is only as public as the IPv4 address it embeds.
+_NAT64_WELL_KNOWN = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052: the low 32 bits
+_NAT64_LOCAL_USE = ipaddress.IPv6Network("64:ff9b:1::/48")  # RFC 8215: operator networks only
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")  # deprecated ::a.b.c.d
+_IPV4_TRANSLATED = ipaddress.IPv6Network("::ffff:0:0:0/96")  # SIIT ::ffff:0:a.b.c.d
+
+
+def _low_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address:
+    return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address stands for (mapped, compatible, NAT64, 6to4, Teredo)."""
+    if ip.ipv4_mapped is not None:
+        return [ip.ipv4_mapped]
+    if ip.sixtofour is not None:
+        return [ip.sixtofour]
+    if ip.teredo is not None:
+        return list(ip.teredo)  # (server, client): either one would be reached
+    if any(ip in net for net in (_NAT64_WELL_KNOWN, _IPV4_TRANSLATED, _IPV4_COMPATIBLE)):
+        return [_low_ipv4(ip)]
+    return []
+
+
+def _is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return ip.is_global and not ip.is_multicast
+
+
+def is_public_address(address: str) -> bool:
+    """Whether Luneo may call ``address``: global unicast, by the IPv4 address it embeds if any.
+
+    The one check for every merchant- or partner-supplied destination (the client's socket
+    check, store URLs, partner webhook URLs).
+    """
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv4Address):
+        return _is_public(ip)
+    if ip in _NAT64_LOCAL_USE or ip.is_unspecified or ip.is_loopback:
+        return False
+    embedded = embedded_ipv4(ip)
+    if embedded:
+        return all(_is_public(v4) for v4 in embedded)
+    return _is_public(ip)
 
 
 def _check_peer(sock: socket.socket, host: str) -> None:
