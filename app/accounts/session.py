@@ -13,7 +13,7 @@ import functools
 import time
 from collections.abc import Callable
 from typing import ParamSpec
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from flask import abort, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -21,6 +21,7 @@ from flask.typing import ResponseReturnValue
 from app.accounts import memberships
 from app.extensions import get_session
 from app.models import Membership, Role, Shop, User
+from app.redirects import local_path
 
 USER_KEY = "account_user"
 EPOCH_KEY = "account_epoch"
@@ -120,18 +121,8 @@ def member_shop() -> Shop | None:
     return row.shop if row is not None else None
 
 
-def safe_next(target: str | None, default: str = "/admin/") -> str:
-    """Only a path on this site: never send someone to another host after signing in."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return default
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or any(c in target for c in "\r\n\t"):
-        return default
-    return target
-
-
 def sign_in_url(next_path: str | None = None) -> str:
-    target = safe_next(next_path or request.full_path.rstrip("?"), "")
+    target = local_path(next_path or request.full_path.rstrip("?"), "")
     query = "?" + urlencode({"next": target}) if target else ""
     return url_for("accounts.sign_in") + query
 

@@ -49,6 +49,7 @@ from app.partners.portal_auth import (
     restamp,
     sign_in,
 )
+from app.redirects import local_path
 from jobs.fulfilment import enqueue_push
 
 bp = portal_blueprint("partner_portal", "/partners")
@@ -72,12 +73,6 @@ def _job(job_id: int) -> JobAssignment:
         return assignments.get_for_partner(get_session(), _partner().id, job_id)
     except FulfilmentError:
         abort(404, description="There is no job with this number.")
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/partners") and "//" not in target and "\\" not in target:
-        return target
-    return url_for("partner_portal.jobs")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -108,7 +103,8 @@ def _sign_in() -> ResponseReturnValue:
     sign_in(user)
     get_session().commit()
     throttle.clear(redis, throttle.PARTNER_LOGIN_ACCOUNT, email)
-    return redirect(_safe_next(request.args.get("next")))
+    jobs_page = url_for("partner_portal.jobs")
+    return redirect(local_path(request.args.get("next"), jobs_page, under="/partners"))
 
 
 @bp.post("/logout")

@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 
 from app.extensions import get_session
 from app.models import Platform, Shop
+from app.redirects import local_path
 from app.shopify.signatures import (
     InvalidSignature,
     SessionToken,
@@ -136,10 +137,8 @@ def unauthorized(result: TokenResult, body: ResponseReturnValue) -> ResponseRetu
 @bp.get("/auth/session-token")
 def session_token_bounce() -> ResponseReturnValue:
     """The bounce page: App Bridge sees ``shopify-reload`` and reloads it with an ``id_token``."""
-    target = request.args.get("shopify-reload", "")
     # Only our own paths: never bounce the merchant to another site.
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/admin/"
+    target = local_path(request.args.get("shopify-reload"), "/admin/")
     return render_template(
         "shopify/bounce.html",
         api_key=current_app.config.get("SHOPIFY_API_KEY") or "",
