@@ -1,9 +1,10 @@
 """Who the merchant admin acts for: the signed-in, installed shop, or a 401.
 
 Resolution lives in one function, ``current_shop()``, so each way of signing in plugs in there:
-a Shopify App Bridge session token (``Authorization: Bearer`` or ``id_token`` on a document
-load inside the Shopify admin), else the cookie session: a Luneo account (WooCommerce merchants,
-``app.accounts``) acting for a shop it is a member of, or the development sign-in.
+a Shopify App Bridge session token (``Authorization: Bearer``, or ``id_token`` on a document
+load inside the Shopify admin; never a query token on a write), else the cookie session: a
+Luneo account (WooCommerce merchants, ``app.accounts``) acting for a shop it is a member of, or
+the development sign-in.
 """
 
 from __future__ import annotations
@@ -76,8 +77,9 @@ def current_shop() -> Shop | None:
 def signed_in_with_token() -> bool:
     """Whether a Shopify session token (not the cookie) signed this request in.
 
-    A token is sent by our own script, never attached by the browser on its own, so such
-    requests need no CSRF token (see ``app.admin.csrf``).
+    A write's token comes only in the ``Authorization`` header, sent by our own script and never
+    attached by the browser on its own, so such requests need no CSRF token (see
+    ``app.admin.csrf``). A token in the query of a write is ignored: it is no credential there.
     """
     if current_shop() is None:
         return False

@@ -77,9 +77,23 @@ def bearer_token() -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
+def request_token() -> str | None:
+    """The session token this request presents: the ``Authorization`` header, else (page loads
+    only) the ``id_token`` of the query.
+
+    A query parameter is not a credential for a write: any page can put a token (its own
+    shop's) in a URL it makes a browser POST to, with that browser's cookies attached. Shopify
+    only adds ``id_token`` to document loads; App Bridge's fetches send the header.
+    """
+    token = bearer_token()
+    if token is None and request.method in ("GET", "HEAD"):
+        token = request.args.get("id_token") or None
+    return token
+
+
 def resolve_request_token() -> TokenResult:
-    """The shop from this request's session token (header first, then ``id_token``)."""
-    token = bearer_token() or request.args.get("id_token")
+    """The shop from this request's session token (see ``request_token``)."""
+    token = request_token()
     if not token:
         return TokenResult(presented=False)
     result = verify_token(token)
