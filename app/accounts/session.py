@@ -116,6 +116,12 @@ def _resolve_membership() -> Membership | None:
     return row
 
 
+def is_owner() -> bool:
+    """Whether the signed-in user owns the shop the session shows (team, billing, connection)."""
+    row = current_membership()
+    return row is not None and row.role is Role.OWNER
+
+
 def member_shop() -> Shop | None:
     row = current_membership()
     return row.shop if row is not None else None
@@ -152,7 +158,7 @@ def role_required(
             row = current_membership()
             if row is None:
                 return redirect(url_for("account_stores.stores"))
-            if role is Role.OWNER and row.role is not Role.OWNER:
+            if role is Role.OWNER and not is_owner():
                 abort(403, description="Only the store's owners can do this.")
             return view(*args, **kwargs)
 

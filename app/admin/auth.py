@@ -87,6 +87,23 @@ def signed_in_with_token() -> bool:
     return token is not None and token.presented and token.shop is not None
 
 
+def acts_as_owner() -> bool:
+    """Whether this request may do what only a store's owners do (billing, partners).
+
+    A Shopify session token speaks for the shop: Shopify decides which of its staff may open
+    Luneo (app permissions), and a charge is approved on Shopify's own page, which only the store
+    owner or staff allowed to do so can pass. A Luneo account needs the owner role in the shop
+    it acts for. The development sign-in acts as the shop's owner.
+    """
+    if current_shop() is None:
+        return False
+    if signed_in_with_token():
+        return True
+    from app.accounts.session import has_account_session, is_owner
+
+    return is_owner() if has_account_session() else True
+
+
 def signed_in_shop() -> Shop:
     """The shop of a view behind ``shop_admin_required`` (a missing guard is a bug, not a 401)."""
     shop = current_shop()
@@ -141,6 +158,23 @@ def shop_admin_required(
     def guarded(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
         if current_shop() is None:
             return unauthorized()
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+OWNER_ONLY_MESSAGE = "Only the store's owners can do this."
+
+
+def owner_required(
+    view: Callable[P, ResponseReturnValue],
+) -> Callable[P, ResponseReturnValue]:
+    """Guard for owner-only admin writes; goes under ``shop_admin_required`` (who, then may)."""
+
+    @functools.wraps(view)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
+        if not acts_as_owner():
+            return error_response(403, "owner_only", OWNER_ONLY_MESSAGE)
         return view(*args, **kwargs)
 
     return guarded
