@@ -49,6 +49,7 @@ from app.partners.portal_auth import (
     portal_blueprint,
     restamp,
     sign_in,
+    sign_out,
 )
 from app.redirects import local_path
 from connectors.http import Resolver, UnsafeDestination, check_public_url, resolve_host
@@ -113,9 +114,7 @@ def _sign_in() -> ResponseReturnValue:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    from flask import session
-
-    session.clear()
+    sign_out()
     return redirect(url_for("partner_portal.login"))
 
 
