@@ -114,3 +114,20 @@ def test_owners_use_every_owner_form(
 
     assert answer.status_code == 302
     assert _state(session, team) != before
+
+
+def test_staff_cannot_start_a_reconnection_of_their_store(
+    app: Flask, session: Session, redis: Redis, outbox: ConsoleMailer, team: Team
+) -> None:
+    # A reconnect replaces the store's keys: the store's connection is the owners' (README).
+    app.extensions["luneo.resolve_host"] = lambda _host, _port: ["23.227.38.65"]  # public
+    staff, _ = _signed_in(app, outbox, "staff@team.test")
+    before = redis.dbsize()
+
+    answer = staff.post_form(
+        "/account/stores/connect", {"store_url": "https://team.test"}, csrf_from="/account/stores"
+    )
+
+    assert answer.status_code == 403
+    assert "Only the store&#39;s owners can reconnect it." in answer.text
+    assert redis.dbsize() == before  # no pending connection was issued
