@@ -76,7 +76,9 @@ def fingerprint(user: LinkSubject, purpose: Purpose) -> str:
     if purpose is Purpose.VERIFY_EMAIL:
         material = f"verify:{user.email}"
     else:
-        epoch = getattr(user, "auth_epoch", None)  # merchant accounts have one, partners not
+        # A merchant reset link dies with the account's epoch too; partner links only with the
+        # hash (their epoch, added for sign-out, never took part: links already sent stay good).
+        epoch = getattr(user, "auth_epoch", None) if purpose is Purpose.RESET_PASSWORD else None
         material = f"reset:{user.password_hash}:{'' if epoch is None else epoch}"
     return hashlib.sha256(material.encode()).hexdigest()[:32]
 

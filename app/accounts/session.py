@@ -1,10 +1,11 @@
 """The account session: who is signed in, for which shop, and the guards that need them.
 
-Flask's signed cookie holds ``account_user``, the user's ``auth_epoch`` and the sign-in time;
-the cookie is HttpOnly, SameSite=Lax and Secure in production (``app.config.finalize``). Signing
-in clears the old session first (no fixation: a new CSRF token too); changing the password
-bumps the epoch, which ends every other session. ``shop_id`` is the shop the admin shows; it
-only counts while the user is a member of that shop.
+Flask's signed cookie holds ``account_user``, the user's session stamp (``app.session_stamps``:
+password hash and ``auth_epoch``) and the sign-in time; the cookie is HttpOnly, SameSite=Lax
+and Secure in production (``app.config.finalize``). Signing in clears the old session first (no
+fixation: a new CSRF token too); changing the password or signing out changes the stamp, which
+ends every session stamped before, a copied cookie included. ``shop_id`` is the shop the admin
+shows; it only counts while the user is a member of that shop.
 """
 
 from __future__ import annotations
@@ -13,17 +14,19 @@ import functools
 import time
 from collections.abc import Callable
 from typing import ParamSpec
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from flask import abort, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 
+from app import session_stamps
 from app.accounts import memberships
 from app.extensions import get_session
 from app.models import Membership, Role, Shop, User
+from app.redirects import local_path
 
 USER_KEY = "account_user"
-EPOCH_KEY = "account_epoch"
+STAMP_KEY = "account_stamp"
 SIGNED_IN_AT_KEY = "account_at"
 SHOP_KEY = "shop_id"  # shared with app.admin.auth: the shop the admin acts for
 MAX_SESSION_AGE = 14 * 24 * 3600
@@ -36,14 +39,13 @@ def _int(value: object) -> int | None:
 
 
 def _load_user() -> User | None:
-    user_id, epoch = _int(session.get(USER_KEY)), _int(session.get(EPOCH_KEY))
-    signed_in_at = _int(session.get(SIGNED_IN_AT_KEY))
-    if user_id is None or epoch is None or signed_in_at is None:
+    user_id, signed_in_at = _int(session.get(USER_KEY)), _int(session.get(SIGNED_IN_AT_KEY))
+    if user_id is None or signed_in_at is None:
         return None
     if time.time() - signed_in_at > MAX_SESSION_AGE:
         return None
     user = get_session().get(User, user_id)
-    if user is None or user.auth_epoch != epoch:
+    if user is None or not session_stamps.matches(session.get(STAMP_KEY), user):
         return None
     return user
 
@@ -65,7 +67,7 @@ def log_in(user: User, shop_id: int | None = None) -> None:
     kept_next = session.get("next")
     session.clear()
     session[USER_KEY] = user.id
-    session[EPOCH_KEY] = user.auth_epoch
+    session[STAMP_KEY] = session_stamps.stamp(user)
     session[SIGNED_IN_AT_KEY] = int(time.time())
     if kept_next:
         session["next"] = kept_next
@@ -77,6 +79,11 @@ def log_in(user: User, shop_id: int | None = None) -> None:
 
 
 def log_out() -> None:
+    """End the session here and on the server: the cookie, even copied, no longer signs in."""
+    user = current_user()
+    if user is not None:
+        session_stamps.end_sessions(user)
+        get_session().commit()
     session.clear()
     _forget()
 
@@ -115,23 +122,19 @@ def _resolve_membership() -> Membership | None:
     return row
 
 
+def is_owner() -> bool:
+    """Whether the signed-in user owns the shop the session shows (team, billing, connection)."""
+    row = current_membership()
+    return row is not None and row.role is Role.OWNER
+
+
 def member_shop() -> Shop | None:
     row = current_membership()
     return row.shop if row is not None else None
 
 
-def safe_next(target: str | None, default: str = "/admin/") -> str:
-    """Only a path on this site: never send someone to another host after signing in."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return default
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or any(c in target for c in "\r\n\t"):
-        return default
-    return target
-
-
 def sign_in_url(next_path: str | None = None) -> str:
-    target = safe_next(next_path or request.full_path.rstrip("?"), "")
+    target = local_path(next_path or request.full_path.rstrip("?"), "")
     query = "?" + urlencode({"next": target}) if target else ""
     return url_for("accounts.sign_in") + query
 
@@ -161,7 +164,7 @@ def role_required(
             row = current_membership()
             if row is None:
                 return redirect(url_for("account_stores.stores"))
-            if role is Role.OWNER and row.role is not Role.OWNER:
+            if role is Role.OWNER and not is_owner():
                 abort(403, description="Only the store's owners can do this.")
             return view(*args, **kwargs)
 

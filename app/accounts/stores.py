@@ -34,9 +34,9 @@ from app.accounts.session import (
 from app.accounts.web import form_protected
 from app.extensions import get_redis, get_session
 from app.models import Platform, Role
-from app.woocommerce.connect import start_connection
+from app.woocommerce.connect import find_store, start_connection
 from app.woocommerce.disconnect import NotConnected, disconnect
-from app.woocommerce.store_url import InvalidStoreUrl, Resolver, resolve_host
+from app.woocommerce.store_url import InvalidStoreUrl, Resolver, normalize, resolve_host
 from app.woocommerce.urls import NotConfigured
 
 bp = Blueprint("account_stores", __name__, template_folder="templates")
@@ -61,6 +61,22 @@ def _stores_page(
         "accounts/stores.html", memberships=rows, store_url=store_url, error=error, user=user
     )
     return page, status
+
+
+def _staff_of_connected_store(user_id: int, store_url: str) -> bool:
+    """Whether ``store_url`` names a store this account is staff of: its keys are the owners'.
+
+    The README keeps the store's connection to owners; a reconnect replaces the store's keys,
+    so staff may not start one (a bad address is left to ``start_connection`` to refuse).
+    """
+    try:
+        domain = normalize(store_url).domain
+    except InvalidStoreUrl:
+        return False
+    db = get_session()
+    shop = find_store(db, domain)
+    row = memberships.membership(db, user_id, shop.id) if shop is not None else None
+    return row is not None and row.role is not Role.OWNER
 
 
 @bp.get("/account/stores")
@@ -92,6 +108,8 @@ def connect() -> ResponseReturnValue:
         return _stores_page(
             store_url, "Confirm your e-mail address before connecting a store.", 403
         )
+    if _staff_of_connected_store(user.id, store_url):
+        return _stores_page(store_url, "Only the store's owners can reconnect it.", 403)
     try:
         url = start_connection(
             store_url,

@@ -26,11 +26,12 @@ from app.accounts import service, throttle
 from app.accounts.links import LinkError, Purpose
 from app.accounts.mailer import MailError
 from app.accounts.service import AccountError
-from app.accounts.session import current_user, log_in, log_out, safe_next
+from app.accounts.session import current_user, log_in, log_out
 from app.accounts.web import external_url, form_protected, send, too_many
 from app.clients import client_address
 from app.extensions import get_redis, get_session
 from app.models import User
+from app.redirects import local_path
 
 bp = Blueprint("accounts", __name__, url_prefix="/account", template_folder="templates")
 log = logging.getLogger(__name__)
@@ -47,14 +48,14 @@ def _secret() -> str:
 
 
 def _remember_next() -> None:
-    target = safe_next(request.args.get("next"), "")
+    target = local_path(request.args.get("next"), "")
     if target:
         session[NEXT_KEY] = target
 
 
 def _continue() -> ResponseReturnValue:
     """After signing in: where the person was going (the plugin's connect link), else the admin."""
-    return redirect(safe_next(session.pop(NEXT_KEY, None)))
+    return redirect(local_path(session.pop(NEXT_KEY, None), "/admin/"))
 
 
 def _send_verification(user: User) -> None:

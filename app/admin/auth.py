@@ -1,9 +1,10 @@
 """Who the merchant admin acts for: the signed-in, installed shop, or a 401.
 
 Resolution lives in one function, ``current_shop()``, so each way of signing in plugs in there:
-a Shopify App Bridge session token (``Authorization: Bearer`` or ``id_token`` on a document
-load inside the Shopify admin), else the cookie session: a Luneo account (WooCommerce merchants,
-``app.accounts``) acting for a shop it is a member of, or the development sign-in.
+a Shopify App Bridge session token (``Authorization: Bearer``, or ``id_token`` on a document
+load inside the Shopify admin; never a query token on a write), else the cookie session: a
+Luneo account (WooCommerce merchants, ``app.accounts``) acting for a shop it is a member of, or
+the development sign-in.
 """
 
 from __future__ import annotations
@@ -76,13 +77,31 @@ def current_shop() -> Shop | None:
 def signed_in_with_token() -> bool:
     """Whether a Shopify session token (not the cookie) signed this request in.
 
-    A token is sent by our own script, never attached by the browser on its own, so such
-    requests need no CSRF token (see ``app.admin.csrf``).
+    A write's token comes only in the ``Authorization`` header, sent by our own script and never
+    attached by the browser on its own, so such requests need no CSRF token (see
+    ``app.admin.csrf``). A token in the query of a write is ignored: it is no credential there.
     """
     if current_shop() is None:
         return False
     token: embedded.TokenResult | None = g.get("luneo_token_result")
     return token is not None and token.presented and token.shop is not None
+
+
+def acts_as_owner() -> bool:
+    """Whether this request may do what only a store's owners do (billing, partners).
+
+    A Shopify session token speaks for the shop: Shopify decides which of its staff may open
+    Luneo (app permissions), and a charge is approved on Shopify's own page, which only the store
+    owner or staff allowed to do so can pass. A Luneo account needs the owner role in the shop
+    it acts for. The development sign-in acts as the shop's owner.
+    """
+    if current_shop() is None:
+        return False
+    if signed_in_with_token():
+        return True
+    from app.accounts.session import has_account_session, is_owner
+
+    return is_owner() if has_account_session() else True
 
 
 def signed_in_shop() -> Shop:
@@ -139,6 +158,23 @@ def shop_admin_required(
     def guarded(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
         if current_shop() is None:
             return unauthorized()
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+OWNER_ONLY_MESSAGE = "Only the store's owners can do this."
+
+
+def owner_required(
+    view: Callable[P, ResponseReturnValue],
+) -> Callable[P, ResponseReturnValue]:
+    """Guard for owner-only admin writes; goes under ``shop_admin_required`` (who, then may)."""
+
+    @functools.wraps(view)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
+        if not acts_as_owner():
+            return error_response(403, "owner_only", OWNER_ONLY_MESSAGE)
         return view(*args, **kwargs)
 
     return guarded

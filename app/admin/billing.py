@@ -1,6 +1,8 @@
 """Plan & billing in the admin: the pricing page (``/admin/billing``) and its JSON API.
 
 The page lists the plans of ``app.billing.plans`` with the shop's plan and usage this period.
+Every billing write is the owners' (``owner_required``): a store's staff see the page, not
+the buttons, and the API answers them 403.
 Choosing a paid plan asks the server for the provider's URL and opens it top-level (Shopify's
 confirmation page cannot be framed; Stripe Checkout neither). Shopify sends the merchant back
 here with ``charge_id``: the page then asks Shopify which subscription is active, and shows that.
@@ -17,7 +19,7 @@ import stripe
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from app.admin.auth import shop_admin_required, signed_in_shop
+from app.admin.auth import acts_as_owner, owner_required, shop_admin_required, signed_in_shop
 from app.admin.csrf import csrf_protected
 from app.billing import choose, stripe_billing, subscriptions
 from app.billing.shopify_billing import sync_active
@@ -82,7 +84,9 @@ def page() -> ResponseReturnValue:
     elif request.args.get("checkout") in ("success", "cancelled"):
         notice = f"checkout_{request.args['checkout']}"
     data = summary(session, shop, _now())
-    return render_template("admin/billing.html", shop=shop, data=data, notice=notice)
+    return render_template(
+        "admin/billing.html", shop=shop, data=data, notice=notice, can_change=acts_as_owner()
+    )
 
 
 @bp.get("/api/admin/billing")
@@ -101,6 +105,7 @@ def _stripe_urls() -> choose.StripeUrls:
 @bp.post("/api/admin/billing/subscribe")
 @shop_admin_required
 @csrf_protected
+@owner_required
 def subscribe() -> ResponseReturnValue:
     """``{"plan", "interval"}`` → ``{"plan", "redirect_url"}`` (None: the change is done)."""
     body: Any = request.get_json(silent=True)
@@ -122,6 +127,7 @@ def subscribe() -> ResponseReturnValue:
 @bp.post("/api/admin/billing/portal")
 @shop_admin_required
 @csrf_protected
+@owner_required
 def portal() -> ResponseReturnValue:
     """Stripe's customer portal (card, invoices, cancellation) for WooCommerce stores."""
     shop = signed_in_shop()

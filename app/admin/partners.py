@@ -4,6 +4,10 @@ The page is server-rendered; its writes go to the JSON routes below (same guard 
 as the rest of the admin API), called by ``static/admin/partners.js``. A print shop the merchant
 adds gets an e-mailed invitation to choose its own password; the temporary password is still
 shown once, for a merchant who prints in-house and signs in to the portal themselves.
+
+Adding, linking and removing a partner decide who outside the store sees its orders (names,
+addresses): like the team, that is the owners' (``owner_required``). Staff work with the rules,
+routing and shipment retries of the partners the owners chose.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
-from app.admin.auth import shop_admin_required, signed_in_shop
+from app.admin.auth import acts_as_owner, owner_required, shop_admin_required, signed_in_shop
 from app.admin.csrf import csrf_protected
 from app.csrf import csrf_token
 from app.errors import error_response
@@ -86,12 +90,14 @@ def page() -> str:
         rules=merchant.rules(session, shop.id),
         products=scope.all(Product, Product.title, limit=500),
         waiting=waiting,
+        can_manage=acts_as_owner(),
     )
 
 
 @bp.post("/api/admin/fulfilment/partners")
 @shop_admin_required
 @csrf_protected
+@owner_required
 def create_partner() -> ResponseReturnValue:
     body, shop = _body(), signed_in_shop()
     session = get_session()
@@ -128,6 +134,7 @@ def create_partner() -> ResponseReturnValue:
 @bp.delete("/api/admin/fulfilment/partners/<int:partner_id>")
 @shop_admin_required
 @csrf_protected
+@owner_required
 def unlink_partner(partner_id: int) -> ResponseReturnValue:
     merchant.unlink_partner(get_session(), signed_in_shop().id, partner_id)
     get_session().commit()

@@ -29,7 +29,8 @@ class User(IdMixin, TimestampMixin, Base):
     email: Mapped[str] = mapped_column(String(320))  # stored lower-cased
     password_hash: Mapped[str] = mapped_column(String(255))
     email_verified_at: Mapped[datetime | None]
-    # Bumped when the password changes: every older session and reset link stops working.
+    # Bumped when the password changes or the user signs out: every older session (and, with a
+    # new password, reset link) stops working (app.session_stamps).
     auth_epoch: Mapped[int] = mapped_column(Integer, default=0)
     last_sign_in_at: Mapped[datetime | None]
 

@@ -52,6 +52,8 @@ class PartnerUser(IdMixin, TimestampMixin, Base):
     role: Mapped[PartnerRole] = mapped_column(
         default=PartnerRole.OPERATOR, server_default=PartnerRole.OPERATOR.value
     )
+    # Bumped when the person signs out: every session stamped before ends (app.session_stamps).
+    auth_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class PartnerApiKey(IdMixin, Base):

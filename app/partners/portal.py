@@ -11,6 +11,7 @@ like the merchant accounts'; a forgotten password is reset on ``/partners/reset`
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from flask import (
     abort,
@@ -48,13 +49,18 @@ from app.partners.portal_auth import (
     portal_blueprint,
     restamp,
     sign_in,
+    sign_out,
 )
+from app.redirects import local_path
+from connectors.http import Resolver, UnsafeDestination, check_public_url, resolve_host
+from connectors.woocommerce import LOCAL_ENVIRONMENTS, is_loopback_host
 from jobs.fulfilment import enqueue_push
 
 bp = portal_blueprint("partner_portal", "/partners")
 PAGE = 50
 MAX_ZIP_JOBS = 200
 FILTERS = ("new", "printing", "shipped", "problem")
+MAX_WEBHOOK_URL = 2000
 log = logging.getLogger(__name__)
 
 
@@ -72,12 +78,6 @@ def _job(job_id: int) -> JobAssignment:
         return assignments.get_for_partner(get_session(), _partner().id, job_id)
     except FulfilmentError:
         abort(404, description="There is no job with this number.")
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/partners") and "//" not in target and "\\" not in target:
-        return target
-    return url_for("partner_portal.jobs")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -108,14 +108,13 @@ def _sign_in() -> ResponseReturnValue:
     sign_in(user)
     get_session().commit()
     throttle.clear(redis, throttle.PARTNER_LOGIN_ACCOUNT, email)
-    return redirect(_safe_next(request.args.get("next")))
+    jobs_page = url_for("partner_portal.jobs")
+    return redirect(local_path(request.args.get("next"), jobs_page, under="/partners"))
 
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    from flask import session
-
-    session.clear()
+    sign_out()
     return redirect(url_for("partner_portal.login"))
 
 
@@ -293,15 +292,35 @@ def revoke_key(key_id: int) -> ResponseReturnValue:
     return redirect(url_for("partner_portal.api_keys"))
 
 
+def _webhook_url_problem(url: str) -> str | None:
+    """Why Luneo cannot call ``url`` (checked on save; delivery checks the socket again)."""
+    if len(url) > MAX_WEBHOOK_URL:
+        return "The webhook URL is too long."
+    if not url.startswith("https://") and current_app.config["ENV"] == "production":
+        return "The webhook URL must start with https://."
+    local = current_app.config["ENV"] in LOCAL_ENVIRONMENTS
+    if local and is_loopback_host(urlsplit(url).hostname):
+        return None  # a developer's receiver on this machine, as the delivery job allows
+    resolve: Resolver = current_app.extensions.get("luneo.resolve_host", resolve_host)
+    try:
+        check_public_url(url, resolve)
+    except UnsafeDestination as exc:
+        return f"This webhook URL cannot be used: {exc}."
+    return None
+
+
 @bp.post("/webhook")
 @partner_admin_required
 def webhook() -> ResponseReturnValue:
     db, partner = get_session(), _partner()
     url = (request.form.get("webhook_url") or "").strip()
-    if url and not url.startswith("https://") and current_app.config["ENV"] == "production":
-        flash("The webhook URL must start with https://.", "error")
-        return redirect(url_for("partner_portal.api_keys"))
-    partner.webhook_url = url[:2000] or None
+    problem = _webhook_url_problem(url) if url else None
+    if problem:
+        flash(problem, "error")
+        rows = keys.keys_of(db, partner.id)
+        page = render_template("partners/keys.html", keys=rows, new_key=None, webhook_secret=None)
+        return page, 422
+    partner.webhook_url = url or None
     secret = None
     if url and (not partner.webhook_secret or request.form.get("rotate") == "1"):
         secret = partner.webhook_secret = partner_webhooks.new_secret()

@@ -1,9 +1,11 @@
 """Portal sign-in: partner users with Argon2id-hashed passwords, a cookie session, and CSRF.
 
-The session holds the user id and a short stamp of the user's password hash; every request
-re-loads the user and drops the portal session if the user or their partner was deactivated,
-or if the password changed since (a reset, or a change made in another session). The session
-that changes the password is stamped again (``restamp``) and stays signed in. Every POST must
+The session holds the user id and the user's session stamp (``app.session_stamps``, as merchant
+accounts: password hash and ``auth_epoch``); every request re-loads the user and drops the
+portal session if the user or their partner was deactivated, if the password changed since (a
+reset, or a change made in another session) or if the user signed out since (which ends every
+session, a copied cookie included). The session that changes the password is stamped again
+(``restamp``) and stays signed in. Every POST must
 echo the session's CSRF token. Pages that change the team, API keys or the webhook also need
 the ``admin`` role (``partner_admin_required``); an operator gets a 403 page that says so.
 """
@@ -11,14 +13,13 @@ the ``admin`` role (``partner_admin_required``); an operator gets a 403 page tha
 from __future__ import annotations
 
 import functools
-import hashlib
-import hmac
 from collections.abc import Callable
 from typing import ParamSpec
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
+from app import session_stamps
 from app.accounts.passwords import verify_password
 from app.csrf import SAFE_METHODS, token_echoed
 from app.db import utcnow
@@ -49,21 +50,16 @@ def authenticate(email: str, password: str) -> PartnerUser | None:
     return user if active_partner(db, user) is not None else None
 
 
-def password_stamp(user: PartnerUser) -> str:
-    """A short digest of the password hash: it changes whenever the password does."""
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
-
-
 def sign_in(user: PartnerUser) -> None:
     session.clear()  # no fixation: a fresh session (and CSRF token) for the signed-in user
     session[USER_KEY] = user.id
-    session[STAMP_KEY] = password_stamp(user)
+    session[STAMP_KEY] = session_stamps.stamp(user)
     user.last_login_at = utcnow()
 
 
 def restamp(user: PartnerUser) -> None:
     """After this session changed the password: keep it signed in (the others end)."""
-    session[STAMP_KEY] = password_stamp(user)
+    session[STAMP_KEY] = session_stamps.stamp(user)
 
 
 def _sign_out() -> None:
@@ -71,9 +67,13 @@ def _sign_out() -> None:
     session.pop(STAMP_KEY, None)
 
 
-def _stamp_matches(user: PartnerUser) -> bool:
-    stamp = session.get(STAMP_KEY)
-    return isinstance(stamp, str) and hmac.compare_digest(stamp, password_stamp(user))
+def sign_out() -> None:
+    """End this person's sessions on the server, then this one (the caller needs no commit)."""
+    user = current_user()
+    if user is not None:
+        session_stamps.end_sessions(user)
+        get_session().commit()
+    session.clear()
 
 
 def current_user() -> PartnerUser | None:
@@ -83,7 +83,7 @@ def current_user() -> PartnerUser | None:
     db = get_session()
     user = db.get(PartnerUser, user_id)
     partner = active_partner(db, user) if user is not None else None
-    if user is None or partner is None or not _stamp_matches(user):
+    if user is None or partner is None or not session_stamps.matches(session.get(STAMP_KEY), user):
         _sign_out()
         return None
     g.partner_user, g.partner = user, partner

@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 
 from app.extensions import get_session
 from app.models import Platform, Shop
+from app.redirects import local_path
 from app.shopify.signatures import (
     InvalidSignature,
     SessionToken,
@@ -76,9 +77,23 @@ def bearer_token() -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
+def request_token() -> str | None:
+    """The session token this request presents: the ``Authorization`` header, else (page loads
+    only) the ``id_token`` of the query.
+
+    A query parameter is not a credential for a write: any page can put a token (its own
+    shop's) in a URL it makes a browser POST to, with that browser's cookies attached. Shopify
+    only adds ``id_token`` to document loads; App Bridge's fetches send the header.
+    """
+    token = bearer_token()
+    if token is None and request.method in ("GET", "HEAD"):
+        token = request.args.get("id_token") or None
+    return token
+
+
 def resolve_request_token() -> TokenResult:
-    """The shop from this request's session token (header first, then ``id_token``)."""
-    token = bearer_token() or request.args.get("id_token")
+    """The shop from this request's session token (see ``request_token``)."""
+    token = request_token()
     if not token:
         return TokenResult(presented=False)
     result = verify_token(token)
@@ -136,10 +151,8 @@ def unauthorized(result: TokenResult, body: ResponseReturnValue) -> ResponseRetu
 @bp.get("/auth/session-token")
 def session_token_bounce() -> ResponseReturnValue:
     """The bounce page: App Bridge sees ``shopify-reload`` and reloads it with an ``id_token``."""
-    target = request.args.get("shopify-reload", "")
     # Only our own paths: never bounce the merchant to another site.
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/admin/"
+    target = local_path(request.args.get("shopify-reload"), "/admin/")
     return render_template(
         "shopify/bounce.html",
         api_key=current_app.config.get("SHOPIFY_API_KEY") or "",

@@ -11,16 +11,21 @@ each connection, since DNS can change between now and then.
 from __future__ import annotations
 
 import ipaddress
-import socket
-from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from connectors.http import is_public_address
+from connectors.http import Resolver, is_public_address, resolve_host
 from connectors.woocommerce import LOCAL_ENVIRONMENTS, is_loopback_host
 
-# host, port -> the IP addresses it resolves to
-Resolver = Callable[[str, int], list[str]]
+__all__ = [  # Resolver and resolve_host live in connectors.http (one DNS helper), named here too
+    "InvalidStoreUrl",
+    "Resolver",
+    "StoreAddress",
+    "check_allowed",
+    "normalize",
+    "resolve_host",
+    "validate",
+]
 MAX_URL_LENGTH = 2000
 
 
@@ -36,14 +41,6 @@ class StoreAddress:
     @property
     def host(self) -> str:
         return urlsplit(self.url).hostname or ""
-
-
-def resolve_host(host: str, port: int) -> list[str]:
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
-        return []
-    return sorted({str(info[4][0]) for info in infos})
 
 
 def _ascii_host(host: str) -> str:

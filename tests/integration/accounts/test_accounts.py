@@ -291,6 +291,20 @@ def test_unverified_accounts_cannot_connect_a_store(
     assert "Confirm your e-mail address" in answer.text
 
 
+@pytest.mark.parametrize("target", ["/\\evil.example", "/%09/evil.example", "/\\/evil.example"])
+def test_next_with_a_backslash_or_control_character_stays_on_this_site(
+    browser: Browser, session: Session, redis: Redis, target: str
+) -> None:
+    # /\\evil.example is //evil.example to a browser (issue #15, item 9)
+    make_user(session, "ann@shop.test")
+    session.commit()
+    browser.client.get("/account/sign-in", query_string={"next": target.replace("%09", "\t")})
+
+    answer = browser.sign_in("ann@shop.test")
+
+    assert answer.location == "/admin/"
+
+
 def test_next_only_goes_to_paths_on_this_site(
     client: FlaskClient, browser: Browser, session: Session, redis: Redis
 ) -> None:

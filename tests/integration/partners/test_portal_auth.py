@@ -375,3 +375,22 @@ def test_a_session_without_a_password_stamp_is_signed_out(
         cookie["partner_user_id"] = world.a.user.id  # as sessions were before the stamp
 
     assert not signed_in(client)
+
+
+def test_a_cookie_copied_before_logout_does_not_work_after_it(
+    app: Flask, client: FlaskClient, world: World, redis: Redis
+) -> None:
+    # issue #15, item 7: logging out ends the session on the server, not only in this browser
+    portal_login(client, world.a.user.email)
+    cookie = client.get_cookie("session", domain="luneo.test")
+    assert cookie is not None
+    thief = app.test_client()
+    thief.set_cookie("session", cookie.value, domain="luneo.test")
+    assert signed_in(thief)
+
+    client.post("/partners/logout", data={"csrf_token": csrf_of(client, "/partners/")})
+
+    assert not signed_in(client)
+    assert not signed_in(thief)
+    portal_login(client, world.a.user.email)
+    assert signed_in(client)  # signing in again works

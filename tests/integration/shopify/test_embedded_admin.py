@@ -183,6 +183,16 @@ def test_bounce_page_loads_app_bridge_and_only_reloads_our_own_paths(
     assert 'href="/admin/"' in evil.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("target", ["/%5Cevil.com", "/%5C%5Cevil.com", "/%09/evil.com", "/a//b"])
+def test_the_bounce_page_never_links_to_another_host(client: FlaskClient, target: str) -> None:
+    # /\evil.com is //evil.com to a browser: https://evil.com/ (issue #15, item 9)
+    answer = client.get(f"/auth/session-token?shopify-reload={target}")
+
+    assert answer.status_code == 200
+    assert 'href="/admin/"' in answer.text
+    assert "evil.com" not in answer.text
+
+
 def test_pages_outside_shopify_may_not_be_framed(client: FlaskClient) -> None:
     response = client.get("/admin/")
 
