@@ -1,0 +1,107 @@
+"""Refusing, as the request is parsed, input no part of Luneo can store or walk: a 400, not a 500.
+
+- NUL characters: PostgreSQL refuses ``\\x00`` in text and ``\\u0000`` in jsonb, so a NUL in the
+  path, the query, a form field or a JSON string could only end in a database error. File bytes
+  in a multipart upload are not text and are left alone.
+- JSON nested deeper than ``MAX_JSON_DEPTH``: Python's parser (and every walk over the result)
+  would hit the recursion limit; no document Luneo accepts is nested a tenth as deep.
+
+JSON bodies read through Flask (``request.get_json``) are checked by the app's JSON provider;
+receivers that verify a signature over the raw body call ``loads`` themselves.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Flask, Request, request
+from flask.json.provider import DefaultJSONProvider
+from werkzeug.exceptions import BadRequest
+
+from app.ids import RowIdConverter
+
+MAX_JSON_DEPTH = 64
+NUL = "\x00"
+
+
+class RejectedJson(ValueError):
+    """Valid JSON syntax Luneo still refuses (a ValueError, as ``json.loads`` errors are)."""
+
+
+def loads(data: str | bytes | bytearray) -> Any:
+    """``json.loads``, refusing NUL characters and nesting deeper than ``MAX_JSON_DEPTH``."""
+    try:
+        value = json.loads(data)
+    except RecursionError:
+        raise RejectedJson("The JSON is nested too deeply.") from None
+    _check(value)
+    return value
+
+
+def _check(value: Any) -> None:
+    """Walk the parsed value without recursion: depth and NUL characters in keys and strings."""
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, str):
+            if NUL in item:
+                raise RejectedJson("Text must not contain NUL characters.")
+        elif isinstance(item, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise RejectedJson("The JSON is nested too deeply.")
+            children = item.items() if isinstance(item, dict) else ((None, v) for v in item)
+            for key, child in children:
+                if isinstance(key, str) and NUL in key:
+                    raise RejectedJson("Text must not contain NUL characters.")
+                pending.append((child, depth + 1))
+
+
+def limited_body(limit: int) -> bytes:
+    """The raw body, or RequestEntityTooLarge (413) past ``limit`` bytes, chunked or not.
+
+    Werkzeug applies ``request.max_content_length`` to a body without Content-Length (chunked,
+    behind a server that sets ``wsgi.input_terminated``) by stopping at the limit silently; one
+    more read past it is what raises. A body of exactly ``limit`` bytes counts as too large.
+    """
+    request.max_content_length = limit
+    data = request.get_data(cache=True)
+    if request.content_length is None and len(data) >= limit:
+        request.stream.read(1)
+    return data
+
+
+class JSONProvider(DefaultJSONProvider):
+    """Flask's provider, parsing with ``loads`` above (``request.get_json`` goes through here)."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return loads(s)
+
+
+class GuardedRequest(Request):
+    """Form fields (not file bytes) with a NUL are refused when the form is first parsed."""
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        for key, value in self.form.items(multi=True):
+            if NUL in key or NUL in value:
+                raise BadRequest("Form fields must not contain NUL characters.")
+        for key, upload in self.files.items(multi=True):
+            if NUL in key or NUL in (upload.filename or ""):
+                raise BadRequest("Form fields must not contain NUL characters.")
+
+
+def refuse_nul_in_url() -> None:
+    """A ``%00`` anywhere in the path or the query string: 400 before any view runs."""
+    if NUL in request.path or any(
+        NUL in key or NUL in value for key, value in request.args.items(multi=True)
+    ):
+        raise BadRequest("The address must not contain NUL characters.")
+
+
+def install(app: Flask) -> None:
+    """Call before the blueprints are registered: their ``<int:…>`` rules use the converter."""
+    app.url_map.converters["int"] = RowIdConverter
+    app.json = JSONProvider(app)
+    app.request_class = GuardedRequest
+    app.before_request(refuse_nul_in_url)
