@@ -207,7 +207,8 @@ def test_a_nul_in_the_admin_template_json_is_400_and_changes_nothing(
     assert response.status_code == 400
     session.expire_all()
     template = session.get(Template, world.template_id)
-    assert template is not None and "\x00" not in template.name
+    assert template is not None
+    assert "\x00" not in template.name
 
 
 # ----------------------------------------------------------------------- nested JSON
