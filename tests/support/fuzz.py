@@ -54,10 +54,12 @@ class World:
     design_public_id: str
     woo_product_external: str
     woo_template_id: int
+    woo_design_public_id: str
 
-    def proxy_query(self) -> str:
-        """The query Shopify's app proxy adds, signed as shopify.dev documents it."""
+    def proxy_query(self, extra: Mapping[str, str] | None = None) -> str:
+        """The query Shopify's app proxy forwards, signed as shopify.dev documents it."""
         params = {
+            **(extra or {}),
             "shop": self.shop.domain,
             "logged_in_customer_id": "",
             "path_prefix": "/apps/luneo",
@@ -84,9 +86,18 @@ def build_world(session: Session) -> World:
     )
     woo_product = make_product(session, woo, external_id="77")
     woo_template = make_template(session, woo_product, fonts=["Inter"], colors=["#000000"])
+    woo_design = make_design(session, woo_template)
     session.commit()
     return World(
-        shop, woo, product.id, "4242", template.id, design.public_id, "77", woo_template.id
+        shop,
+        woo,
+        product.id,
+        "4242",
+        template.id,
+        design.public_id,
+        "77",
+        woo_template.id,
+        woo_design.public_id,
     )
 
 
@@ -94,7 +105,7 @@ def build_world(session: Session) -> World:
 def _text() -> st.SearchStrategy[str]:
     return st.one_of(
         st.text(max_size=12),
-        st.sampled_from(["", "\x00", "a\x00b", "abc", "-1", "1e9", "2147483648", "d_\x00"]),
+        st.sampled_from(["", "abc", "-1", "1e9", "2147483648", "d_x", "a\x00b", "9" * 5000]),
     )
 
 
@@ -123,21 +134,57 @@ def deep(depth: int) -> bytes:
     return b"[" * depth + b"]" * depth
 
 
+_DROP = object()
+Path = tuple[str | int, ...]
+
+
+def _paths(value: Any, prefix: Path = ()) -> list[Path]:
+    """Every place inside a JSON value: each key of each object, each item of each list."""
+    found: list[Path] = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for key, child in value.items():
+            found += _paths(child, (*prefix, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            found += _paths(child, (*prefix, index))
+    return found
+
+
+def _replaced(example: Any, changes: list[tuple[Path, Any]]) -> Any:
+    value = json.loads(json.dumps(example))  # a deep copy of plain JSON
+    for path, new in changes:
+        parent = value
+        for step in path[:-1]:
+            if not isinstance(parent, dict | list):
+                break
+            try:
+                parent = parent[step]  # type: ignore[index]
+            except (KeyError, IndexError, TypeError):
+                break
+        else:
+            last = path[-1]
+            if isinstance(parent, dict) and isinstance(last, str):
+                if new is _DROP:
+                    parent.pop(last, None)
+                else:
+                    parent[last] = new
+            elif isinstance(parent, list) and isinstance(last, int) and last < len(parent):
+                if new is _DROP:
+                    del parent[last]
+                else:
+                    parent[last] = new
+    return value
+
+
 def around(example: Mapping[str, Any]) -> st.SearchStrategy[Any]:
-    """The example with each field kept, dropped or replaced by any JSON value; or any JSON."""
+    """The valid example as is, with one or two places in it (at any depth) replaced by any JSON
+    value or dropped, or any JSON at all: most requests get past the first checks."""
     if not example:
         return JSON_VALUES
-    fields = {
-        key: st.one_of(st.just(value), JSON_VALUES, st.just(_DROP))
-        for key, value in example.items()
-    }
-    mutated = st.fixed_dictionaries(fields).map(
-        lambda d: {k: v for k, v in d.items() if v is not _DROP}
-    )
-    return st.one_of(mutated, mutated, JSON_VALUES)
-
-
-_DROP = object()
+    places = _paths(dict(example))
+    change = st.tuples(st.sampled_from(places), st.one_of(JSON_VALUES, st.just(_DROP)))
+    mutated = st.lists(change, min_size=1, max_size=2).map(lambda c: _replaced(example, c))
+    return st.one_of(st.just(dict(example)), mutated, mutated, mutated, JSON_VALUES)
 
 
 def bodies(example: Mapping[str, Any]) -> st.SearchStrategy[bytes]:
@@ -146,31 +193,34 @@ def bodies(example: Mapping[str, Any]) -> st.SearchStrategy[bytes]:
     raw = st.sampled_from(
         [b"", b"{", b"null", b'"\\u0000"', b'{"a": "\\u0000"}', b"\xff\xfe", deep(100_000)]
     )
-    return st.one_of(encoded, encoded, encoded, raw)
+    return st.one_of(encoded, encoded, encoded, encoded, encoded, raw)
 
 
 # ------------------------------------------------------------------------------- targets
-Auth = Callable[[World, bytes], tuple[dict[str, str], str]]
+Query = dict[str, str]
+# (world, body, fuzzed query) -> (headers, the query string to send)
+Auth = Callable[[World, bytes, Query], tuple[dict[str, str], str]]
 
 
-def admin_bearer(world: World, _body: bytes) -> tuple[dict[str, str], str]:
-    return {"Authorization": f"Bearer {session_token(world.shop.domain)}"}, ""
+def admin_bearer(world: World, _body: bytes, query: Query) -> tuple[dict[str, str], str]:
+    return {"Authorization": f"Bearer {session_token(world.shop.domain)}"}, urlencode(query)
 
 
-def storefront_key(world: World, _body: bytes) -> tuple[dict[str, str], str]:
-    return {"X-Luneo-Key": WOO_KEY, "Origin": WOO_ORIGIN}, ""
+def storefront_key(world: World, _body: bytes, query: Query) -> tuple[dict[str, str], str]:
+    return {"X-Luneo-Key": WOO_KEY, "Origin": WOO_ORIGIN}, urlencode(query)
 
 
-def app_proxy(world: World, _body: bytes) -> tuple[dict[str, str], str]:
-    return {}, world.proxy_query()
+def app_proxy(world: World, _body: bytes, query: Query) -> tuple[dict[str, str], str]:
+    """Shopify signs the whole query it forwards, the shopper's parameters included."""
+    return {}, world.proxy_query(query)
 
 
-def anonymous(world: World, _body: bytes) -> tuple[dict[str, str], str]:
-    return {}, ""
+def anonymous(world: World, _body: bytes, query: Query) -> tuple[dict[str, str], str]:
+    return {}, urlencode(query)
 
 
 def shopify_webhook(topic: str) -> Auth:
-    def sign(world: World, body: bytes) -> tuple[dict[str, str], str]:
+    def sign(world: World, body: bytes, query: Query) -> tuple[dict[str, str], str]:
         digest = hmac.new(SHOPIFY_API_SECRET.encode(), body, hashlib.sha256).digest()
         return {
             "Content-Type": "application/json",
@@ -180,13 +230,13 @@ def shopify_webhook(topic: str) -> Auth:
             "X-Shopify-API-Version": "2026-07",
             "X-Shopify-Webhook-Id": secrets.token_hex(8),
             "X-Shopify-Event-Id": secrets.token_hex(8),
-        }, ""
+        }, urlencode(query)
 
     return sign
 
 
 def woo_webhook(topic: str) -> Auth:
-    def sign(world: World, body: bytes) -> tuple[dict[str, str], str]:
+    def sign(world: World, body: bytes, query: Query) -> tuple[dict[str, str], str]:
         resource, event = topic.split(".")
         return {
             "Content-Type": "application/json",
@@ -197,14 +247,14 @@ def woo_webhook(topic: str) -> Auth:
             "X-WC-Webhook-Signature": wc_signature(body, WOO_WEBHOOK_SECRET),
             "X-WC-Webhook-ID": "7",
             "X-WC-Webhook-Delivery-ID": secrets.token_hex(16),
-        }, ""
+        }, urlencode(query)
 
     return sign
 
 
-def stripe_webhook(world: World, body: bytes) -> tuple[dict[str, str], str]:
+def stripe_webhook(world: World, body: bytes, query: Query) -> tuple[dict[str, str], str]:
     header = stripe_signature(body, STRIPE_WEBHOOK_SECRET, int(time.time()))
-    return {"Content-Type": "application/json", "Stripe-Signature": header}, ""
+    return {"Content-Type": "application/json", "Stripe-Signature": header}, urlencode(query)
 
 
 @dataclass(frozen=True)
@@ -214,7 +264,7 @@ class Target:
     method: str
     rule: str
     auth: Auth
-    example: Mapping[str, Any] = field(default_factory=dict)
+    example: Mapping[str, Any] | Callable[[World], Mapping[str, Any]] = field(default_factory=dict)
     paths: Mapping[str, Callable[[World], Any]] = field(default_factory=dict)
     label: str = ""
 
@@ -238,18 +288,23 @@ class Call:
 def calls(target: Target, world: World) -> st.SearchStrategy[Call]:
     names = _path_names(target.rule)
     valid = {name: str(target.paths[name](world)) for name in names if name in target.paths}
-    path = st.fixed_dictionaries(
-        {
-            name: st.one_of(st.just(valid[name]), PATH_VALUES) if name in valid else PATH_VALUES
-            for name in names
-        }
-    )
-    body = bodies(target.example) if target.has_body() else st.just(b"")
+    path = st.fixed_dictionaries({name: _path_value(valid.get(name)) for name in names})
+    example = target.example(world) if callable(target.example) else target.example
+    body = bodies(example) if target.has_body() else st.just(b"")
     query = st.one_of(
         st.just({}),
-        st.dictionaries(st.sampled_from(["q", "page", "id", "shop"]), _text(), max_size=2),
+        st.just({}),
+        st.just({}),
+        st.dictionaries(st.sampled_from(["q", "page", "id", "filename"]), _text(), max_size=2),
     )
     return st.builds(Call, path, body, query)
+
+
+def _path_value(valid: str | None) -> st.SearchStrategy[str]:
+    """Mostly the row the world has (so the request reaches the view), else a hostile value."""
+    if valid is None:
+        return PATH_VALUES
+    return st.one_of(st.just(valid), st.just(valid), PATH_VALUES)
 
 
 def _path_names(rule: str) -> list[str]:
@@ -263,8 +318,7 @@ def send(client: FlaskClient, target: Target, world: World, call: Call) -> TestR
     url = target.rule
     for name, value in call.path.items():
         url = _replace(url, name, value)
-    headers, auth_query = target.auth(world, call.body)
-    query = "&".join(q for q in (auth_query, urlencode(call.query)) if q)
+    headers, query = target.auth(world, call.body, call.query)
     headers.setdefault("Content-Type", "application/json")
     return client.open(
         url + (f"?{query}" if query else ""), method=target.method, data=call.body, headers=headers
