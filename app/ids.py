@@ -39,3 +39,11 @@ def row_id(value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or not in_range(value):
         return None
     return value
+
+
+def parse_row_id(text: str) -> int:
+    """``request.form.get(name, type=parse_row_id)``: ValueError (hence None) unless a row id."""
+    value = row_id(text)
+    if value is None:
+        raise ValueError("not a row id")
+    return value

@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import Design, Template
+from app.models import BillingEvent, Design, Template, WebhookEvent
 from tests.support.fuzz import (
     WOO_KEY,
     WOO_ORIGIN,
@@ -122,6 +122,40 @@ def test_admin_ai_bulk_with_a_prompts_list_of_objects_is_not_a_500(
     body = {"template_id": world.template_id, "prompts": [{"a": "\x00"}]}
     response = client.post("/api/admin/ai/bulk", json=body, headers=bearer(world))
     assert response.status_code < 500
+
+
+@pytest.mark.parametrize("size", [10**25, "1e30", 1e300])
+def test_an_editor_size_too_large_for_a_decimal_is_400_naming_the_field(
+    client: FlaskClient, world: World, size: Any
+) -> None:
+    area = {"key": "front", "name": "Front", "width_mm": size, "height_mm": 90, "dpi": 300}
+    url = f"/api/admin/products/{world.product_id}/template"
+    response = client.put(url, json={"name": "Mug", "print_areas": [area]}, headers=bearer(world))
+    assert response.status_code == 400
+    assert "print_areas[0].width_mm" in response.get_json()["error"]["fields"]
+
+
+def test_switching_to_a_shop_id_past_the_database_range_is_404(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    from tests.integration.accounts.conftest import Browser, make_member, make_user
+
+    user = make_user(session, "owner@example.com")
+    make_member(session, user, world.shop)
+    session.commit()
+    browser = Browser(client, None)  # type: ignore[arg-type]
+    assert browser.sign_in("owner@example.com").status_code == 302
+    for shop_id in (str(2**31), str(2**40), "9" * 5000, "abc"):
+        response = browser.post_form("/account/shop", {"shop_id": shop_id}, "/account/stores")
+        assert response.status_code == 404
+
+
+def test_the_dev_sign_in_with_a_shop_id_past_the_database_range_is_400(
+    client: FlaskClient, world: World
+) -> None:
+    token = _form_csrf(client, "/dev/")
+    response = client.post("/dev/sign-in", data={"csrf_token": token, "shop_id": str(2**40)})
+    assert response.status_code == 400
 
 
 # ----------------------------------------------------------------------------- NUL bytes
@@ -245,12 +279,20 @@ def test_deeply_nested_json_is_400_everywhere(
 )
 @pytest.mark.parametrize("body", [deep(100_000), b'{"id": "\\u0000"}'], ids=["deep", "nul"])
 def test_signed_webhooks_with_nested_or_nul_json_are_400_and_record_nothing(
-    app: Flask, client: FlaskClient, world: World, url: str, sign: Any, body: bytes
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    world: World,
+    url: str,
+    sign: Any,
+    body: bytes,
 ) -> None:
     app.config["STRIPE_WEBHOOK_SECRET"] = "whsec_fuzz_" + "f" * 16
-    headers, _ = sign(world, body)
+    recorded = count(session, WebhookEvent), count(session, BillingEvent)
+    headers, _ = sign(world, body, {})
     response = client.post(url, data=body, headers=headers)
     assert response.status_code == 400, response.data[:300]
+    assert (count(session, WebhookEvent), count(session, BillingEvent)) == recorded
 
 
 # --------------------------------------------------------------- chunked body over 1 MB
