@@ -6,8 +6,8 @@
 - JSON nested deeper than ``MAX_JSON_DEPTH``: Python's parser (and every walk over the result)
   would hit the recursion limit; no document Luneo accepts is nested a tenth as deep.
 
-JSON bodies read through Flask (``request.get_json``) are checked by the app's JSON provider;
-receivers that verify a signature over the raw body call ``loads`` themselves.
+JSON bodies read through ``request.get_json`` are checked by the request class; receivers that
+verify a signature over the raw body call ``loads`` themselves.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import json
 from typing import Any
 
 from flask import Flask, Request, request
-from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import BadRequest
 
 from app.ids import RowIdConverter
@@ -71,24 +70,29 @@ def limited_body(limit: int) -> bytes:
     return data
 
 
-class JSONProvider(DefaultJSONProvider):
-    """Flask's provider, parsing with ``loads`` above (``request.get_json`` goes through here)."""
+class _RequestJson:
+    """What ``request.get_json`` parses with (werkzeug calls ``json_module.loads``). Only request
+    bodies: the app's own JSON (the session cookie, responses) keeps Flask's provider."""
 
-    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
-        return loads(s)
+    loads = staticmethod(loads)
+    dumps = staticmethod(json.dumps)
 
 
 class GuardedRequest(Request):
-    """Form fields (not file bytes) with a NUL are refused when the form is first parsed."""
+    """JSON bodies read through ``loads`` above; form fields (not file bytes) with a NUL are
+    refused when the form is first parsed."""
+
+    json_module = _RequestJson
 
     def _load_form_data(self) -> None:
         super()._load_form_data()
-        for key, value in self.form.items(multi=True):
-            if NUL in key or NUL in value:
-                raise BadRequest("Form fields must not contain NUL characters.")
-        for key, upload in self.files.items(multi=True):
-            if NUL in key or NUL in (upload.filename or ""):
-                raise BadRequest("Form fields must not contain NUL characters.")
+        fields = [*self.form.items(multi=True)]
+        fields += [(key, upload.filename or "") for key, upload in self.files.items(multi=True)]
+        if any(NUL in key or NUL in value for key, value in fields):
+            # Nothing of it stays readable, should a caller go on after the 400.
+            self.__dict__["form"] = self.parameter_storage_class()
+            self.__dict__["files"] = self.parameter_storage_class()
+            raise BadRequest("Form fields must not contain NUL characters.")
 
 
 def refuse_nul_in_url() -> None:
@@ -102,6 +106,5 @@ def refuse_nul_in_url() -> None:
 def install(app: Flask) -> None:
     """Call before the blueprints are registered: their ``<int:…>`` rules use the converter."""
     app.url_map.converters["int"] = RowIdConverter
-    app.json = JSONProvider(app)
     app.request_class = GuardedRequest
     app.before_request(refuse_nul_in_url)
