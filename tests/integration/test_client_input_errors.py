@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import BillingEvent, Design, Template, WebhookEvent
+from tests.integration.accounts.conftest import Browser, make_member, make_user
 from tests.support.fuzz import (
     WOO_KEY,
     WOO_ORIGIN,
@@ -106,6 +107,16 @@ def test_storefront_template_id_that_is_no_id_is_a_4xx_and_saves_nothing(
     assert count(session, Design) == before
 
 
+@pytest.mark.parametrize("template_id", [2**31, 2**40, "9" * 5000, "\u00b9", "abc", None])
+def test_storefront_ai_generation_with_a_template_id_that_is_no_id_is_400(
+    client: FlaskClient, world: World, template_id: Any
+) -> None:
+    body = {"template_id": template_id, "area": "front", "prompt": "a cat"}
+    response = client.post("/storefront/v1/ai/generations", json=body, headers=woo_headers())
+    assert response.status_code == 400
+    assert response.is_json
+
+
 @pytest.mark.parametrize("template_id", [2**31, 2**40, "abc", [], {"a": 1}, 1.5])
 def test_admin_ai_bulk_with_a_template_id_that_is_no_id_is_a_4xx(
     client: FlaskClient, session: Session, world: World, template_id: Any
@@ -136,14 +147,12 @@ def test_an_editor_size_too_large_for_a_decimal_is_400_naming_the_field(
 
 
 def test_switching_to_a_shop_id_past_the_database_range_is_404(
-    client: FlaskClient, session: Session, world: World
+    app: Flask, client: FlaskClient, session: Session, world: World
 ) -> None:
-    from tests.integration.accounts.conftest import Browser, make_member, make_user
-
     user = make_user(session, "owner@example.com")
     make_member(session, user, world.shop)
     session.commit()
-    browser = Browser(client, None)  # type: ignore[arg-type]
+    browser = Browser(client, app.extensions["luneo.mailer"])
     assert browser.sign_in("owner@example.com").status_code == 302
     for shop_id in (str(2**31), str(2**40), "9" * 5000, "abc"):
         response = browser.post_form("/account/shop", {"shop_id": shop_id}, "/account/stores")

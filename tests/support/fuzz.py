@@ -295,7 +295,9 @@ def calls(target: Target, world: World) -> st.SearchStrategy[Call]:
         st.just({}),
         st.just({}),
         st.just({}),
-        st.dictionaries(st.sampled_from(["q", "page", "id", "filename", "expires"]), _text(), max_size=2),
+        st.dictionaries(
+            st.sampled_from(["q", "page", "id", "filename", "expires"]), _text(), max_size=2
+        ),
     )
     return st.builds(Call, path, body, query)
 
