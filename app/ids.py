@@ -24,7 +24,7 @@ class RowIdConverter(IntegerConverter):
 
     def to_python(self, value: str) -> int:
         if len(value) > len(str(DB_INT_MAX)) or int(value) > DB_INT_MAX:
-            raise NotFound()
+            raise NotFound("There is nothing with this number.")
         return int(super().to_python(value))
 
 
