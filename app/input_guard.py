@@ -82,7 +82,13 @@ class GuardedRequest(Request):
     """JSON bodies read through ``loads`` above; form fields (not file bytes) with a NUL are
     refused when the form is first parsed."""
 
-    json_module = _RequestJson
+    @property
+    def json_module(self) -> Any:
+        return _RequestJson
+
+    @json_module.setter
+    def json_module(self, _provider: Any) -> None:
+        """Flask hands every request the app's provider (ctx.py); request bodies keep ours."""
 
     def _load_form_data(self) -> None:
         super()._load_form_data()
@@ -90,6 +96,8 @@ class GuardedRequest(Request):
         fields += [(key, upload.filename or "") for key, upload in self.files.items(multi=True)]
         if any(NUL in key or NUL in value for key, value in fields):
             # Nothing of it stays readable, should a caller go on after the 400.
+            for upload in self.files.values():
+                upload.close()
             self.__dict__["form"] = self.parameter_storage_class()
             self.__dict__["files"] = self.parameter_storage_class()
             raise BadRequest("Form fields must not contain NUL characters.")
