@@ -69,7 +69,7 @@ STANDALONE_BLUEPRINTS = (
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app import accounts, metrics
+    from app import accounts, input_guard, metrics
     from app.admin import bp as admin_bp
     from app.admin import host as admin_host
     from app.admin.ai import bp as admin_ai_bp
@@ -89,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.woocommerce import blueprints as woo_blueprints
 
     metrics.install(app)  # first: its request timer must start before other hooks run
+    input_guard.install(app)  # before any route: ids in range, no NUL, bounded JSON
     app.register_blueprint(home_bp)
     app.register_blueprint(shopify_auth_bp)
     app.register_blueprint(shopify_webhooks_bp)

@@ -33,6 +33,7 @@ from app.accounts.session import (
 )
 from app.accounts.web import form_protected
 from app.extensions import get_redis, get_session
+from app.ids import parse_row_id
 from app.models import Platform, Role
 from app.woocommerce.connect import find_store, start_connection
 from app.woocommerce.disconnect import NotConnected, disconnect
@@ -131,7 +132,7 @@ def connect() -> ResponseReturnValue:
 @account_required
 @form_protected
 def switch_shop() -> ResponseReturnValue:
-    shop_id = request.form.get("shop_id", type=int)
+    shop_id = request.form.get("shop_id", type=parse_row_id)
     if shop_id is None or not select_shop(shop_id):
         abort(404, description="You are not a member of that store.")
     return redirect(url_for("admin.dashboard"))

@@ -19,6 +19,7 @@ from app.extensions import get_redis, get_session, get_storage
 from app.generation import admin as ai_admin
 from app.generation import settings as ai_settings
 from app.generation.requests import AiUnavailable
+from app.ids import row_id
 from app.models import ShopScope, StoredFile, Template
 from app.storefront.ai import _options
 
@@ -137,7 +138,8 @@ def bulk() -> ResponseReturnValue:
     if not isinstance(data, dict) or not isinstance(data.get("prompts"), list):
         return error_response(400, "invalid", "Send template_id, area and a list of prompts.")
     scope, shop = _scope(), signed_in_shop()
-    template = scope.get(Template, int(data.get("template_id") or 0))
+    template_id = row_id(data.get("template_id"))
+    template = scope.get(Template, template_id) if template_id is not None else None
     if template is None:
         return error_response(404, "not_found", "There is no template with this id in your store.")
     try:

@@ -17,6 +17,7 @@ from typing import Any
 from app.admin import catalog_options as opt
 from app.design.clipart import default_library
 from app.design.models3d import available_models
+from app.ids import in_range
 
 _AREA_KEY = re.compile(opt.AREA_KEY_PATTERN)
 _HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
@@ -115,7 +116,11 @@ class _Reader:
         if _decimal_places(value) > places:
             self.fail(path, f"Use at most {places} decimal places." if places else "Whole numbers.")
             return None
-        return value.quantize(Decimal(1).scaleb(-places))
+        try:
+            return value.quantize(Decimal(1).scaleb(-places))
+        except InvalidOperation:  # more digits than the context holds (1e25): no size or price
+            self.fail(path, message)
+            return None
 
 
 def _to_decimal(raw: Any) -> Decimal | None:
@@ -186,7 +191,7 @@ def _margin(reader: _Reader, raw: Any, path: str, high: Decimal) -> Decimal | No
 def _optional_id(reader: _Reader, raw: Any, path: str) -> int | None:
     if raw is None:
         return None
-    if isinstance(raw, bool) or not isinstance(raw, int) or raw <= 0:
+    if isinstance(raw, bool) or not isinstance(raw, int) or not in_range(raw):
         reader.fail(path, "Must be an id from this template, or null.")
         return None
     return raw

@@ -9,7 +9,6 @@ Redis (``app.webhook_events`` hands the job over, now or from the sweeper).
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app import input_guard
 from app.errors import error_response
 from app.extensions import get_redis, get_session
 from app.models import BillingEvent, BillingProvider
@@ -68,12 +68,12 @@ def _verified(body: bytes) -> dict[str, Any] | ResponseReturnValue:
     tolerance = int(current_app.config["STRIPE_WEBHOOK_TOLERANCE"])
     header = request.headers.get("Stripe-Signature")
     try:
-        stripe.Webhook.construct_event(body, header, secret, tolerance=tolerance)
+        stripe.WebhookSignature.verify_header(body, header, secret, tolerance=tolerance)
+        event: Any = input_guard.loads(body)  # bounded depth, no NUL: what the database can keep
     except stripe.SignatureVerificationError:
         return error_response(400, "invalid_signature", "The Stripe-Signature does not verify.")
     except ValueError:
         return error_response(400, "invalid_json", "The body is not a Stripe event.")
-    event: Any = json.loads(body)
     if not isinstance(event, dict):
         return error_response(400, "invalid_event", "The event is not a JSON object.")
     if not isinstance(event.get("id"), str) or not isinstance(event.get("created"), int):

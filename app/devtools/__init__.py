@@ -27,6 +27,7 @@ from werkzeug.wrappers import Response
 from app.admin.auth import installed_shop, sign_in, sign_out
 from app.demo import DEMO_DOMAIN, DEMO_PRINT_ROOM_EMAIL, seed_demo_shop
 from app.extensions import get_session, get_storage
+from app.ids import parse_row_id
 from app.models import PartnerUser, Shop
 from app.partners import portal_auth
 
@@ -78,7 +79,7 @@ def index() -> str:
 @bp.post("/sign-in")
 def sign_in_view() -> Response:
     _check_csrf()
-    shop_id = request.form.get("shop_id", type=int)
+    shop_id = request.form.get("shop_id", type=parse_row_id)
     shop = installed_shop(get_session(), shop_id) if shop_id is not None else None
     if shop is None:
         abort(400, description="That shop does not exist or is not installed.")

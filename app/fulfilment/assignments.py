@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from app.db import utcnow
 from app.fulfilment import audit
 from app.fulfilment.errors import Conflict, Invalid, NotFound
+from app.ids import DB_INT_MAX
 from app.models import (
     ASSIGNMENT_TRANSITIONS,
     AssignmentStatus,
@@ -56,7 +57,7 @@ def page_after(
     return list(session.scalars(stmt))
 
 
-MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
+MAX_ID = DB_INT_MAX  # ids are 32-bit integers in the database (app/ids.py)
 
 
 def get_for_partner(session: Session, partner_id: int, assignment_id: int) -> JobAssignment:

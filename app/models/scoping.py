@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from app.ids import in_range
 from app.models.base import ShopOwnedMixin
 
 M = TypeVar("M", bound=ShopOwnedMixin)
@@ -26,7 +27,10 @@ class ShopScope:
         return select(model).where(model.shop_id == self.shop_id)
 
     def get(self, model: type[M], row_id: int) -> M | None:
-        """The row with this id if it belongs to this shop; None for another shop's row."""
+        """The row with this id if it belongs to this shop; None for another shop's row (and for
+        an id no row can have: PostgreSQL would refuse it as out of the integer range)."""
+        if not in_range(row_id):
+            return None
         row = self.session.get(model, row_id)
         if row is None or row.shop_id != self.shop_id:
             return None

@@ -39,6 +39,7 @@ from app.clients import client_address
 from app.extensions import get_redis, get_session, get_storage
 from app.fulfilment import assignments, audit, jobdata, keys, partner_webhooks
 from app.fulfilment.errors import FulfilmentError
+from app.ids import row_id
 from app.models import AssignmentStatus, AuditEvent, FileKind, JobAssignment, Partner
 from app.partners import common
 from app.partners.portal_auth import (
@@ -205,7 +206,7 @@ def packing_slip(job_id: int) -> ResponseReturnValue:
 @bp.post("/jobs/download.zip")
 @partner_user_required
 def download_zip() -> ResponseReturnValue:
-    ids = [int(x) for x in request.form.getlist("job") if x.isdigit()][:MAX_ZIP_JOBS]
+    ids = [i for i in map(row_id, request.form.getlist("job")) if i is not None][:MAX_ZIP_JOBS]
     if not ids:
         flash("Choose at least one job to download.", "warning")
         return redirect(url_for("partner_portal.jobs"))

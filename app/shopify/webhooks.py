@@ -22,7 +22,6 @@ topic); deliveries without one fall back to ``X-Shopify-Webhook-Id``, then to th
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import Headers
 
+from app import input_guard
 from app.errors import error_response
 from app.extensions import get_redis, get_session
 from app.models import Platform, WebhookEvent
@@ -99,8 +99,8 @@ def parse_delivery(headers: Headers, body: bytes) -> Delivery:
     if not topic:
         raise BadDelivery("missing_topic", "X-Shopify-Topic is missing")
     try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        payload = input_guard.loads(body)  # bounded depth, no NUL: what the database can keep
+    except ValueError:
         raise BadDelivery("invalid_json", "the body is not valid JSON") from None
     if not isinstance(payload, dict):
         raise BadDelivery("invalid_json", "the body must be a JSON object")

@@ -19,6 +19,7 @@ from app.errors import error_response, rate_limited_response
 from app.extensions import get_redis
 from app.generation import requests as generation_requests
 from app.generation.run import expire_if_stale
+from app.ids import row_id
 from app.models import Generation, GenerationStatus, StoredFile, Template
 from app.ratelimit import RateLimited, Window
 from app.storefront import current_scope, current_shopper
@@ -66,11 +67,9 @@ def _body() -> tuple[int, str, str, str | None]:
     data: Any = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise _BadBody("Send the description as JSON.")
-    template_id, area = data.get("template_id"), data.get("area")
+    template_id, area = row_id(data.get("template_id")), data.get("area")
     prompt, style = data.get("prompt"), data.get("style")
-    if isinstance(template_id, str) and template_id.isdigit():
-        template_id = int(template_id)
-    if isinstance(template_id, bool) or not isinstance(template_id, int):
+    if template_id is None:
         raise _BadBody("template_id must be the template's number.")
     if not isinstance(area, str) or not area:
         raise _BadBody("area must name one of the product's print areas.")

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response, jsonify
+from werkzeug.exceptions import RequestEntityTooLarge
 
+from app import input_guard
 from app.design import Design
+from app.ids import row_id
 from app.models import ShopScope, Template
 from app.storefront.design_rules import InvalidDesign, check_design
 from app.storefront.limits import Limits, over_limits
@@ -32,21 +35,27 @@ class ApiError(Exception):
 
 
 def json_object() -> dict[str, Any]:
-    """The body as a JSON object (whatever the Content-Type claims), or a 400 (413 if huge)."""
-    if (request.content_length or 0) > JSON_MAX_BYTES:
-        raise ApiError(413, "too_large", "This design is too large to send.")
-    body = request.get_json(force=True, silent=True)
+    """The body as a JSON object (whatever the Content-Type claims), or a 400 (413 if huge).
+
+    The limit is put on the request itself, so a chunked body (no Content-Length) is cut off
+    once it passes it too, instead of being read up to the upload limit.
+    """
+    try:
+        body = input_guard.loads(input_guard.limited_body(JSON_MAX_BYTES))
+    except RequestEntityTooLarge:
+        raise ApiError(413, "too_large", "This design is too large to send.") from None
+    except ValueError:  # not JSON, not UTF-8, nested too deeply or holding a NUL
+        body = None
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_json", "The request must be a JSON object.")
     return body
 
 
 def whole_number(body: dict[str, Any], field: str) -> int:
-    value = body.get(field)
-    if isinstance(value, str) and value.isdigit() and len(value) < 19:
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
-        raise ApiError(400, f"invalid_{field}", f"{field} must be a positive whole number.")
+    """A row id (number or digits) within the database's range, else a 400 naming the field."""
+    value = row_id(body.get(field))
+    if value is None:
+        raise ApiError(400, f"invalid_{field}", f"{field} must be the id of a row.")
     return value
 
 

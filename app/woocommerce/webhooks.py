@@ -13,7 +13,6 @@ one WordPress), or by the body's hash when a delivery carries none.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import Headers
 
+from app import input_guard
 from app.errors import error_response
 from app.extensions import get_redis, get_session
 from app.models import Platform, Shop, WebhookEvent
@@ -63,8 +63,8 @@ def parse_delivery(shop_id: int, headers: Headers, body: bytes) -> Delivery:
     if not topic:
         raise BadDelivery("missing_topic", "X-WC-Webhook-Topic is missing")
     try:
-        payload = json.loads(body)
-    except (ValueError, RecursionError):  # bad UTF-8 or JSON, or nesting too deep to parse
+        payload = input_guard.loads(body)  # bounded depth, no NUL: what the database can keep
+    except ValueError:
         raise BadDelivery("invalid_json", "the body is not valid JSON") from None
     if not isinstance(payload, dict):
         raise BadDelivery("invalid_json", "the body must be a JSON object")

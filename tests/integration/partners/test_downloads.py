@@ -153,3 +153,14 @@ def test_the_zip_refuses_another_partners_job(client: FlaskClient, world: World)
     ids = [str(world.jobs_a[0].id), str(world.jobs_b[0].id)]
     response = client.post("/partners/jobs/download.zip", data={"csrf_token": token, "job": ids})
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("job", [str(2**31), str(2**40), "9" * 5000, "\u00b9"])
+def test_the_zip_of_job_numbers_no_row_can_have_is_not_a_server_error(
+    client: FlaskClient, world: World, job: str
+) -> None:
+    """Past the database's integer range, past Python's digit limit, a superscript digit."""
+    portal_login(client, world.a.user.email)
+    token = csrf_of(client)
+    response = client.post("/partners/jobs/download.zip", data={"csrf_token": token, "job": [job]})
+    assert response.status_code == 302  # "choose at least one job", as for no job at all

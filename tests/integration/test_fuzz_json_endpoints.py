@@ -1,0 +1,496 @@
+"""No public JSON route answers 500, whatever a client sends (hypothesis, fixed seed).
+
+``TARGETS`` describes each route once: how its real callers authenticate and a valid example
+body, which hypothesis mutates (see tests/support/fuzz.py). A route added later under a JSON
+prefix (``/api/admin/``, ``/storefront/``, ``/proxy/``) is fuzzed automatically with that prefix's
+authentication; any other new route must be listed in ``TARGETS`` or ``EXCLUDED`` (with the
+reason), or ``test_every_route_is_fuzzed_or_excluded_with_a_reason`` fails and names it.
+
+Runs on SQLite by default; with DATABASE_URL/REDIS_URL on PostgreSQL, where integer ranges and
+NUL characters are enforced by the database.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from redis import Redis
+from sqlalchemy.orm import Session
+
+from tests.support import fuzz
+from tests.support.fuzz import (
+    STRIPE_WEBHOOK_SECRET,
+    WOO_WEBHOOK_PATH,
+    Auth,
+    Call,
+    Target,
+    World,
+    admin_bearer,
+    anonymous,
+    app_proxy,
+    shopify_webhook,
+    storefront_key,
+    stripe_webhook,
+    woo_webhook,
+)
+
+EXAMPLES = 20  # per target: ~45 targets stay within a few seconds each on 2 cores
+
+DOCUMENT = {
+    "version": 1,
+    "areas": {
+        "front": {
+            "layers": [
+                {"type": "text", "text": "Hi", "font": "Inter", "size_mm": 6, "x_mm": 4, "y_mm": 4}
+            ]
+        }
+    },
+}
+
+
+def _product(world: World) -> int:
+    return world.product_id
+
+
+def _template(world: World) -> int:
+    return world.template_id
+
+
+def _shopify_product(world: World) -> str:
+    return world.product_external
+
+
+def _woo_product(world: World) -> str:
+    return world.woo_product_external
+
+
+def _design(world: World) -> str:
+    return world.design_public_id
+
+
+def _webhook_path(_world: World) -> str:
+    return WOO_WEBHOOK_PATH
+
+
+def _storefront(
+    prefix: str,
+    auth: Auth,
+    product: Callable[[World], str],
+    template: Callable[[World], int],
+    saved: Callable[[World], str],
+) -> list[Target]:
+    def design(world: World) -> dict[str, Any]:
+        return {"template_id": template(world), "document": DOCUMENT}
+
+    def generation(world: World) -> dict[str, Any]:
+        return {"template_id": template(world), "area": "front", "prompt": "a cat", "style": None}
+
+    return [
+        Target(
+            "GET", f"{prefix}/products/<product_id>/template", auth, paths={"product_id": product}
+        ),
+        Target("POST", f"{prefix}/designs", auth, design),
+        Target("GET", f"{prefix}/designs/<design_id>", auth, paths={"design_id": saved}),
+        Target("POST", f"{prefix}/previews", auth, design),
+        Target("POST", f"{prefix}/uploads", auth),
+        Target("POST", f"{prefix}/ai/generations", auth, generation),
+        Target("GET", f"{prefix}/ai/generations/<generation_id>", auth),
+    ]
+
+
+AREA = {
+    "key": "front",
+    "name": "Front",
+    "width_mm": 250.5,
+    "height_mm": "300",
+    "dpi": 300,
+    "bleed_mm": 3,
+    "safe_margin_mm": 5.25,
+    "mockup_placement": {"x": 100, "y": 120.5, "width": 250.5, "height": 300},
+}
+
+TARGETS: list[Target] = [
+    # ---- the admin JSON API, with an App Bridge session token
+    Target("GET", "/api/admin/shop", admin_bearer),
+    Target("GET", "/api/admin/sync", admin_bearer),
+    Target(
+        "GET",
+        "/api/admin/products/<int:product_id>/template",
+        admin_bearer,
+        paths={"product_id": _product},
+    ),
+    Target(
+        "POST",
+        "/api/admin/products/<int:product_id>/template",
+        admin_bearer,
+        paths={"product_id": _product},
+    ),
+    Target(
+        "PUT",
+        "/api/admin/products/<int:product_id>/template",
+        admin_bearer,
+        {  # as tests/integration/admin/test_template_api.py::payload
+            "name": "Mug",
+            "is_active": True,
+            "fonts": ["Pacifico", "Inter"],
+            "colors": ["#1F2937", "#fff"],
+            "max_layers": 8,
+            "ai_enabled": False,
+            "min_image_dpi": 150,
+            "price_rules": [
+                {"area": "front", "label": "Front print", "amount": "4.5"},
+                {"option": "Gift wrap", "amount": 2},
+            ],
+            "print_areas": [AREA],
+        },
+        paths={"product_id": _product},
+    ),
+    Target("POST", "/api/admin/mockups", admin_bearer),
+    Target("POST", "/api/admin/production-jobs/<int:job_id>/retry", admin_bearer),
+    Target("GET", "/api/admin/ai", admin_bearer),
+    Target(
+        "POST",
+        "/api/admin/ai/bulk",
+        admin_bearer,
+        lambda w: {"template_id": w.template_id, "area": "front", "prompts": ["a"], "style": None},
+    ),
+    Target("POST", "/api/admin/ai/generations/<generation_id>/block", admin_bearer),
+    Target(
+        "PUT",
+        "/api/admin/ai/settings",
+        admin_bearer,
+        {"styles": [{"key": "ink", "label": "Ink", "prompt": "ink drawing"}], "deny_terms": ["x"]},
+    ),
+    Target(
+        "PUT",
+        "/api/admin/ai/templates/<int:template_id>",
+        admin_bearer,
+        {"ai_enabled": True},
+        paths={"template_id": _template},
+    ),
+    Target("GET", "/api/admin/billing", admin_bearer),
+    Target("POST", "/api/admin/billing/portal", admin_bearer),
+    Target(
+        "POST",
+        "/api/admin/billing/subscribe",
+        admin_bearer,
+        {"plan": "nonexistent", "interval": "month"},
+    ),
+    Target(
+        "POST",
+        "/api/admin/fulfilment/partners",
+        admin_bearer,
+        {"kind": "in_house", "name": "Print shop", "email": "p@example.com", "partner_id": 1},
+    ),
+    Target("DELETE", "/api/admin/fulfilment/partners/<int:partner_id>", admin_bearer),
+    Target("POST", "/api/admin/fulfilment/pushes/<int:push_id>/retry", admin_bearer),
+    Target("POST", "/api/admin/fulfilment/route", admin_bearer),
+    Target(
+        "POST",
+        "/api/admin/fulfilment/rules",
+        admin_bearer,
+        {"partner_id": 1, "product_id": 1, "country": "FR", "priority": 1},
+    ),
+    Target("DELETE", "/api/admin/fulfilment/rules/<int:rule_id>", admin_bearer),
+    # ---- the storefront: WooCommerce (key + origin) and Shopify's app proxy (signed query)
+    *_storefront(
+        "/storefront/v1",
+        storefront_key,
+        _woo_product,
+        lambda w: w.woo_template_id,
+        lambda w: w.woo_design_public_id,
+    ),
+    *_storefront("/proxy", app_proxy, _shopify_product, _template, _design),
+    Target(
+        "GET",
+        "/storefront/designs/<design_id>/preview.png",
+        anonymous,
+        paths={"design_id": _design},
+    ),
+    Target("GET", "/storefront/models/<model_id>.glb", anonymous),
+    Target("GET", "/storefront/widget/<name>", anonymous),
+    # ---- WooCommerce's key POST and the signed webhook receivers (valid signatures)
+    Target(
+        "POST",
+        "/woocommerce/callback",
+        anonymous,
+        {
+            "key_id": 1,
+            "user_id": "t" * 32,
+            "consumer_key": "ck_x",
+            "consumer_secret": "cs_x",
+            "key_permissions": "read_write",
+        },
+    ),
+    Target(
+        "POST",
+        "/webhooks/shopify",
+        shopify_webhook("products/update"),
+        {"id": 4242, "admin_graphql_api_id": "gid://shopify/Product/4242", "title": "Mug"},
+        label="products/update",
+    ),
+    Target(
+        "POST",
+        "/webhooks/shopify",
+        shopify_webhook("customers/redact"),
+        {
+            "shop_id": 1,
+            "shop_domain": fuzz.SHOPIFY_DOMAIN,
+            "customer": {"id": 1},
+            "orders_to_redact": [1],
+        },
+        label="customers/redact",
+    ),
+    Target(
+        "POST",
+        "/webhooks/shopify",
+        shopify_webhook("app/uninstalled"),
+        {"id": 1, "myshopify_domain": fuzz.SHOPIFY_DOMAIN},
+        label="app/uninstalled",
+    ),
+    Target(
+        "POST",
+        "/webhooks/woocommerce/<webhook_path>",
+        woo_webhook("product.updated"),
+        {"id": 77, "name": "Mug", "status": "publish"},
+        paths={"webhook_path": _webhook_path},
+        label="product.updated",
+    ),
+    Target(
+        "POST",
+        "/webhooks/woocommerce/<webhook_path>",
+        woo_webhook("order.created"),
+        {"id": 5, "status": "processing", "line_items": [{"id": 1, "product_id": 77}]},
+        paths={"webhook_path": _webhook_path},
+        label="order.created",
+    ),
+    Target(
+        "POST",
+        "/webhooks/stripe",
+        stripe_webhook,
+        {
+            "id": "evt_1",
+            "created": 1767225600,
+            "type": "customer.subscription.updated",
+            "data": {"object": {"id": "sub_1", "customer": "cus_1", "status": "active"}},
+        },
+    ),
+    # ---- public JSON and files without sign-in
+    Target("GET", "/healthz", anonymous),
+    Target("GET", "/readyz", anonymous),
+    Target("GET", "/files/<path:key>", anonymous),
+    Target("GET", "/clipart/", anonymous),
+    Target("GET", "/clipart/<set_key>/<name>.svg", anonymous),
+    Target("GET", "/fonts/<package>/latin-400-normal.woff2", anonymous),
+]
+
+# Prefixes whose every route is JSON: a route missing from TARGETS is fuzzed with this auth.
+AUTO_AUTH: dict[str, Auth] = {
+    "/api/admin/": admin_bearer,
+    "/storefront/v1/": storefront_key,
+    "/proxy/": app_proxy,
+    "/storefront/": anonymous,
+}
+
+FORM = (
+    "an HTML page or form, not JSON: NUL bytes and id ranges are refused centrally "
+    "(app/input_guard.py, app/ids.py) and tested in tests/integration/test_client_input_errors.py"
+)
+PARTNER_API = "fuzzed by schemathesis from its OpenAPI document (partners/test_openapi.py)"
+SHOPIFY_REDIRECT = "Shopify's signed-query redirects and pages (tests/integration/shopify)"
+# Every route that is not fuzzed, by exact method and rule: a new route is never excluded silently.
+EXCLUDED_BY_REASON: dict[str, tuple[str, ...]] = {
+    PARTNER_API: (
+        "GET /partner-api/v1/downloads/<token>",
+        "GET /partner-api/v1/jobs",
+        "GET /partner-api/v1/jobs/<int:job_id>",
+        "GET /partner-api/v1/jobs/<int:job_id>/files",
+        "GET /partner-api/v1/openapi.json",
+        "POST /partner-api/v1/jobs/<int:job_id>/claim",
+        "POST /partner-api/v1/jobs/<int:job_id>/release",
+        "POST /partner-api/v1/jobs/<int:job_id>/status",
+    ),
+    FORM: (
+        "GET /",
+        "GET /account/invitations/<token>",
+        "GET /account/reset",
+        "GET /account/reset/<token>",
+        "GET /account/sign-in",
+        "GET /account/sign-up",
+        "GET /account/stores",
+        "GET /account/team",
+        "GET /account/verify",
+        "GET /account/verify/<token>",
+        "POST /account/invitations/<token>",
+        "POST /account/reset",
+        "POST /account/reset/<token>",
+        "POST /account/shop",
+        "POST /account/sign-in",
+        "POST /account/sign-out",
+        "POST /account/sign-up",
+        "POST /account/stores/connect",
+        "POST /account/stores/disconnect",
+        "POST /account/team/invitations",
+        "POST /account/team/invitations/<int:invitation_id>/revoke",
+        "POST /account/team/members/<int:membership_id>/remove",
+        "POST /account/verify/resend",
+        "GET /partners/",
+        "GET /partners/activity",
+        "GET /partners/invitation/<token>",
+        "GET /partners/jobs/<int:job_id>",
+        "GET /partners/jobs/<int:job_id>/files/<int:file_id>",
+        "GET /partners/jobs/<int:job_id>/packing-slip.pdf",
+        "GET /partners/keys",
+        "GET /partners/login",
+        "GET /partners/password",
+        "GET /partners/reset",
+        "GET /partners/reset/<token>",
+        "GET /partners/team",
+        "POST /partners/invitation/<token>",
+        "POST /partners/jobs/<int:job_id>/status",
+        "POST /partners/jobs/download.zip",
+        "POST /partners/keys",
+        "POST /partners/keys/<int:key_id>/revoke",
+        "POST /partners/login",
+        "POST /partners/logout",
+        "POST /partners/password",
+        "POST /partners/reset",
+        "POST /partners/reset/<token>",
+        "POST /partners/team/<int:user_id>/deactivate",
+        "POST /partners/team/<int:user_id>/reactivate",
+        "POST /partners/team/<int:user_id>/resend",
+        "POST /partners/team/<int:user_id>/role",
+        "POST /partners/team/invitations",
+        "POST /partners/webhook",
+        "GET /admin/",
+        "GET /admin/ai",
+        "GET /admin/billing",
+        "GET /admin/orders",
+        "GET /admin/orders/<int:order_id>",
+        "GET /admin/partners",
+        "GET /admin/products",
+        "GET /admin/products/<int:product_id>/template",
+        "GET /admin/settings",
+        "GET /woocommerce/connect",
+        "GET /woocommerce/return",
+    ),
+    SHOPIFY_REDIRECT: ("GET /app", "GET /auth/callback", "GET /auth/session-token"),
+    "development-only routes (absent in production), behind their own CSRF form": (
+        "GET /dev/",
+        "POST /dev/partner-sign-in",
+        "POST /dev/seed-demo",
+        "POST /dev/sign-in",
+        "POST /dev/sign-out",
+    ),
+    "Prometheus text; no input but the scrape itself": ("GET /metrics",),
+    "Flask's static files": ("GET /static/<path:filename>",),
+}
+EXCLUDED: dict[str, str] = {
+    key: reason for reason, keys in EXCLUDED_BY_REASON.items() for key in keys
+}
+
+
+def route_keys(app: Flask) -> set[str]:
+    return {
+        f"{method} {rule.rule}"
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods or ()
+        if method not in ("HEAD", "OPTIONS")
+    }
+
+
+def all_targets(app: Flask) -> list[Target]:
+    """TARGETS, and a generic target for any route under a JSON prefix that TARGETS misses."""
+    listed = {f"{t.method} {t.rule}" for t in TARGETS}
+    extra = []
+    for key in sorted(route_keys(app) - listed):
+        method, rule = key.split(" ", 1)
+        auth = next((a for prefix, a in AUTO_AUTH.items() if rule.startswith(prefix)), None)
+        if auth is not None and key not in EXCLUDED:
+            extra.append(Target(method, rule, auth, label="auto"))
+    return [*TARGETS, *extra]
+
+
+@pytest.fixture
+def settings(settings: dict[str, Any]) -> dict[str, Any]:
+    return {**settings, "STRIPE_WEBHOOK_SECRET": STRIPE_WEBHOOK_SECRET}
+
+
+@pytest.fixture
+def world(session: Session, redis: Redis) -> World:
+    return fuzz.build_world(session)
+
+
+def uncovered(app: Flask) -> list[str]:
+    fuzzed = {f"{t.method} {t.rule}" for t in all_targets(app)}
+    return sorted(route_keys(app) - fuzzed - set(EXCLUDED))
+
+
+def test_every_route_is_fuzzed_or_excluded_with_a_reason(app: Flask) -> None:
+    routes, fuzzed = route_keys(app), {f"{t.method} {t.rule}" for t in all_targets(app)}
+    missing = uncovered(app)
+    assert not missing, (
+        "routes neither fuzzed nor excluded (add them to TARGETS or EXCLUDED):\n"
+        + ("\n".join(missing))
+    )
+    stale = sorted(
+        k for k in {f"{t.method} {t.rule}" for t in TARGETS} | set(EXCLUDED) if k not in routes
+    )
+    assert not stale, f"entries for routes that no longer exist: {stale}"
+    assert not (fuzzed & set(EXCLUDED)), "a route is both fuzzed and excluded"
+
+
+def test_a_new_json_route_is_fuzzed_without_being_listed(app: Flask) -> None:
+    app.add_url_rule("/api/admin/new-thing", "new_thing", lambda: {}, methods=["POST"])
+    auto = [t for t in all_targets(app) if t.rule == "/api/admin/new-thing"]
+    assert [(t.method, t.auth) for t in auto] == [("POST", admin_bearer)]
+    assert uncovered(app) == []
+
+
+def test_a_new_route_elsewhere_fails_until_it_is_listed(app: Flask) -> None:
+    app.add_url_rule("/webhooks/newcomer", "newcomer", lambda: {}, methods=["POST"])
+    assert uncovered(app) == ["POST /webhooks/newcomer"]
+
+
+@pytest.mark.parametrize("target", TARGETS, ids=[t.id for t in TARGETS])
+def test_no_fuzzed_request_is_a_server_error(
+    app: Flask, client: FlaskClient, world: World, target: Target
+) -> None:
+    run(client, world, target)
+
+
+def test_routes_added_without_a_target_are_fuzzed_too(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    for target in all_targets(app)[len(TARGETS) :]:
+        run(client, world, target)
+
+
+def run(client: FlaskClient, world: World, target: Target) -> None:
+    @given(call=fuzz.calls(target, world))
+    @hypothesis_settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    def check(call: Call) -> None:
+        response = fuzz.send(client, target, world, call)
+        statuses.append(response.status_code)
+        assert response.status_code < 500, (
+            f"{target.id} answered {response.status_code} to {call!r}: {response.data[:300]!r}"
+        )
+
+    statuses: list[int] = []
+    check()
+    # The fuzz must reach the view: signed in as the route's real callers, not only refused.
+    counts = sorted(Counter(statuses).items())
+    assert set(statuses) - {401, 403}, f"{target.id}: every request was refused ({counts})"
