@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 # Path(__file__)[.resolve()].parents[N] or .parent.parent…: how far up from the file it climbs
 PARENTS_INDEX = re.compile(r"Path\(__file__\)(?:\.resolve\(\))?\.parents\[(\d+)\]")
 PARENT_CHAIN = re.compile(r"Path\(__file__\)(?:\.resolve\(\))?((?:\.parent\b)+)")
-OUTSIDE = ("../shared", "/work/", "parent / \"shared\"", "parents[3] / \"shared\"")
+OUTSIDE = ("../shared", "/work/", 'parent / "shared"', 'parents[3] / "shared"')
 
 
 def tracked_text_files() -> list[Path]:
