@@ -1,4 +1,4 @@
-"""Settings: read once from the environment, with the embedded defaults of DESIGN.md.
+"""Settings: read once from the environment, with the embedded defaults the README describes.
 
 Names follow what the ecosystem already uses (Shopify CLI, Heroku-style URLs). Production mode
 refuses to start without its secrets instead of inventing them; development mode generates them

@@ -3,7 +3,7 @@
 Both sides make the same file: an RGBA PNG of 3579 x 5031 px with the photo covering the bleed
 box and three lines of text on top, sRGB profile and DPI set, zlib level 6. Luneo's side is
 ``app.design.print_png`` (the production code path); the baseline is the same composite written
-directly against pyvips (``thumbnail`` + ``text`` + ``composite``), which is what DESIGN.md
+directly against pyvips (``thumbnail`` + ``text`` + ``composite``), which is what Luneo
 measures print-size work against. Each run is its own subprocess so its peak RSS is its own;
 memory is the peak's growth over the RSS once imports are done (also printed: whole-process
 peaks). Targets: time <= 1.5x, memory <= 2x. Also: time per preview render on an 800x600 mockup.

@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal, Protocol, runtime_checkable
 
-# The hidden cart-line property that carries a Luneo design's public id (DESIGN.md, path 3).
+# The hidden cart-line property that carries a Luneo design's public id (ARCHITECTURE.md, path 3).
 DESIGN_PROPERTY = "_luneo_design"
 
 ProductState = Literal["active", "draft", "archived"]

@@ -269,7 +269,7 @@ class ShopifyConnector:
         """Nothing to do at runtime: Shopify subscriptions are declared in shopify.app.toml.
 
         Shopify applies app-level subscriptions to every shop on ``shopify app deploy``; runtime
-        registration would drift from that file (STYLE.md, point 3).
+        registration would drift from that file, which owns scopes and subscriptions.
         """
         return []
 

@@ -48,7 +48,7 @@ from graphql import (
 from graphql.error import GraphQLSyntaxError
 
 from tests.support.fake_shopify_billing import FakeBilling
-from tests.support.shopify_reference import SCHEMAS
+from tests.support.shopify_reference import schema_text
 
 API_VERSION = "2026-07"
 MAX_QUERY_COST = 1000
@@ -58,8 +58,7 @@ Json = dict[str, Any]
 
 @functools.cache
 def admin_schema(version: str = API_VERSION) -> GraphQLSchema:
-    text = (SCHEMAS / version / "schema.graphql").read_text()
-    return build_schema(text, assume_valid=True)
+    return build_schema(schema_text(version), assume_valid=True)
 
 
 # ------------------------------------------------------------------------------- cost

@@ -1,23 +1,36 @@
-"""Where Shopify's captured reference data lives: ``../shared/shopify`` beside the checkout
-(as on CI), or ``LUNEO_SHOPIFY_REFERENCE``. Tests that need it fail loudly when it is missing."""
+"""Shopify's captured reference data, carried in the checkout under ``tests/data/shopify``.
+
+The Admin GraphQL schema of the API version Luneo pins and the captured responses the tests use,
+xz-compressed (``scripts/refresh-shopify-reference`` replaces them for the next API version).
+Nothing here reads outside the repository: a fresh clone has everything the tests need.
+"""
 
 from __future__ import annotations
 
-import os
+import json
+import lzma
 from pathlib import Path
+from typing import Any
 
-REFERENCE = Path(
-    os.environ.get("LUNEO_SHOPIFY_REFERENCE")
-    or Path(__file__).resolve().parents[3] / "shared" / "shopify"
-)
+REPO = Path(__file__).resolve().parents[2]
+REFERENCE = REPO / "tests" / "data" / "shopify"
 SCHEMAS = REFERENCE / "admin-graphql"
 FIXTURES = REFERENCE / "fixtures"
 
 
-def require(path: Path) -> Path:
+def _read(path: Path) -> str:
     if not path.exists():
         raise FileNotFoundError(
-            f"Shopify reference data not found at {path}: check out shared/ beside the repository "
-            "or set LUNEO_SHOPIFY_REFERENCE"
+            f"Shopify reference data not found at {path}: run scripts/refresh-shopify-reference"
         )
-    return path
+    return lzma.decompress(path.read_bytes()).decode()
+
+
+def schema_text(version: str) -> str:
+    """The Admin GraphQL schema (SDL) of ``version``."""
+    return _read(SCHEMAS / version / "schema.graphql.xz")
+
+
+def fixture(name: str) -> Any:
+    """The captured JSON document ``name`` (e.g. ``bulk-operation-run-query-concurrency-limit``)."""
+    return json.loads(_read(FIXTURES / f"{name}.json.xz"))

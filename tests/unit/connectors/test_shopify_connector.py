@@ -29,7 +29,7 @@ from connectors.base import (
     TrackingInfo,
 )
 from connectors.shopify import ShopifyConnector, ShopifyGraphQL, bulk, queries
-from tests.support.shopify_reference import FIXTURES
+from tests.support.shopify_reference import fixture
 
 ORIGIN = "https://example.myshopify.com"
 ENDPOINT = f"{ORIGIN}/admin/api/2026-07/graphql.json"
@@ -330,9 +330,7 @@ def test_bulk_export_runs_polls_streams_and_reassembles_variants_under_products(
 
 
 def test_reassembly_of_the_captured_shopify_bulk_result() -> None:
-    capture = json.loads(
-        (FIXTURES / "bulk-operation-root-count-and-search-filters.json").read_text()
-    )
+    capture = fixture("bulk-operation-root-count-and-search-filters")
     body = capture["run"]["result"]["body"].encode()
 
     trees = list(bulk.reassemble(body.splitlines()))
@@ -381,7 +379,7 @@ def test_bulk_operation_already_running_is_retryable(
     shopify: ScriptedShopify, connector: ShopifyConnector
 ) -> None:
     # The shape Shopify answers with (captured: bulk-operation-run-query-concurrency-limit)
-    capture = json.loads((FIXTURES / "bulk-operation-run-query-concurrency-limit.json").read_text())
+    capture = fixture("bulk-operation-run-query-concurrency-limit")
     shopify.on("LuneoShopCurrency", {"shop": {"currencyCode": "EUR"}})
     shopify.on("LuneoBulkRun", capture["sixthRun"]["response"]["data"])
 
