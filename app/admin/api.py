@@ -72,7 +72,7 @@ def shop() -> Response:
                 "templates": scope.count(Template),
                 "orders": scope.count(Order),
             },
-            "sync": current.extra.get("sync") or {"state": "never"},
+            "sync": sync_status.recorded_or_derived(scope, current),
         }
     )
 
@@ -82,8 +82,8 @@ def shop() -> Response:
 def sync() -> Response:
     """The catalog sync with live progress, polled by the dashboard while a sync runs."""
     current = signed_in_shop()
-    job = sync_status.fetch_sync_job(get_redis(), current.id)
-    return jsonify(sync_status.sync_status(current.extra.get("sync"), job).as_json())
+    status = sync_status.shop_sync_status(_scope(), current, get_redis())
+    return jsonify(status.as_json())
 
 
 # ---------------------------------------------------------------- templates

@@ -17,6 +17,9 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq.exceptions import DeserializationError, NoSuchJobError
 from rq.job import Job
+from sqlalchemy import func, select
+
+from app.models import Product, Shop, ShopScope
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +28,7 @@ ACTIVE_JOB_STATUSES = frozenset({"queued", "started", "deferred", "scheduled", "
 RUNNING_STATES = frozenset({"queued", "running", "started", "in_progress", "syncing"})
 MAX_ERROR_LENGTH = 500
 MAX_COUNTS = 20
+SYNCED_STATE = "synced"  # no run recorded, but products were copied (see sync_status)
 
 
 @dataclass(frozen=True)
@@ -136,17 +140,51 @@ def _counts(raw: Any, prefix: str = "") -> list[tuple[str, int]]:
     return counts[:MAX_COUNTS]
 
 
-def sync_status(recorded: Any, job: JobView | None) -> SyncStatus:
-    """What to show from ``shop.extra["sync"]`` and the live job (either may be missing)."""
+def sync_status(
+    recorded: Any, job: JobView | None, last_synced: datetime | None = None
+) -> SyncStatus:
+    """What to show from ``shop.extra["sync"]`` and the live job (either may be missing).
+
+    ``last_synced`` is when a product was last copied from the store. Products also arrive
+    outside a recorded run (webhooks, single-product syncs, the seeded demo shop), so with no
+    recorded run but synced products the catalog is "synced" as of then, never "not synced yet".
+    """
     data: Mapping[str, Any] = recorded if isinstance(recorded, Mapping) else {}
     state = data.get("state")
     error = data.get("last_error") or data.get("error")
+    finished_at = _when(data.get("finished_at"))
+    state = state if isinstance(state, str) and state else "never"
+    if state == "never" and last_synced is not None:
+        state, finished_at = SYNCED_STATE, last_synced
     return SyncStatus(
-        state=state if isinstance(state, str) and state else "never",
+        state=state,
         started_at=_when(data.get("started_at")),
-        finished_at=_when(data.get("finished_at")),
+        finished_at=finished_at,
         counts=tuple(_counts(data.get("counts"))),
         last_error=str(error)[:MAX_ERROR_LENGTH] if error else None,
         job_status=job.status if job is not None else None,
         progress=job.progress if job is not None else _progress(data.get("progress")),
     )
+
+
+def last_product_sync(scope: ShopScope) -> datetime | None:
+    """When a product of this shop was last copied from the store (None: never)."""
+    stmt = select(func.max(Product.synced_at)).where(Product.shop_id == scope.shop_id)
+    return scope.session.scalar(stmt)
+
+
+def shop_sync_status(scope: ShopScope, shop: Shop, redis: Redis) -> SyncStatus:
+    """The sync status the dashboard and its API show for ``shop``."""
+    job = fetch_sync_job(redis, shop.id)
+    return sync_status(shop.extra.get("sync"), job, last_product_sync(scope))
+
+
+def recorded_or_derived(scope: ShopScope, shop: Shop) -> dict[str, Any]:
+    """``shop.extra["sync"]`` as recorded or, with none, what the synced products say."""
+    recorded = shop.extra.get("sync")
+    if isinstance(recorded, Mapping) and recorded:
+        return dict(recorded)
+    last = last_product_sync(scope)
+    if last is None:
+        return {"state": "never"}
+    return {"state": SYNCED_STATE, "finished_at": last.isoformat()}

@@ -47,8 +47,7 @@ def _layout_context() -> dict[str, Any]:
 def dashboard() -> str:
     shop = signed_in_shop()
     data = queries.dashboard(_scope(), shop, _file_linker())
-    job = sync_status.fetch_sync_job(get_redis(), shop.id)
-    sync = sync_status.sync_status(shop.extra.get("sync"), job)
+    sync = sync_status.shop_sync_status(_scope(), shop, get_redis())
     return render_template("admin/dashboard.html", shop=shop, data=data, sync=sync)
 
 

@@ -109,12 +109,14 @@ def create_generation() -> ResponseReturnValue:
         scope.session.rollback()
         return error_response(402, "quota_exceeded", QUOTA_MESSAGE)
     scope.session.commit()
-    body = {
-        "id": row.public_id,
-        "status": row.status.value,
-        "poll_url": f"/ai/generations/{row.public_id}",
-    }
+    # The same body as a poll: an answer served from the cache is already "succeeded", and the
+    # widget stops polling on that status, so it must carry its image here.
+    body = {**generation_json(row, _stored(row)), "poll_url": f"/ai/generations/{row.public_id}"}
     return jsonify(body), 202
+
+
+def _stored(row: Generation) -> StoredFile | None:
+    return current_scope().get(StoredFile, row.file_id) if row.file_id else None
 
 
 def generation_json(row: Generation, stored: StoredFile | None) -> dict[str, Any]:
@@ -151,8 +153,7 @@ def show_generation(generation_id: str) -> ResponseReturnValue:
         return error_response(404, "not_found", "This image request does not exist.")
     if expire_if_stale(scope.session, row):
         scope.session.commit()
-    stored = scope.get(StoredFile, row.file_id) if row.file_id else None
-    return jsonify(generation_json(row, stored))
+    return jsonify(generation_json(row, _stored(row)))
 
 
 def register(bp: Blueprint) -> None:

@@ -44,7 +44,10 @@ class BadLine:
 
 def start(client: ShopifyGraphQL, bulk_query: str) -> str:
     """Start a bulk query; returns the operation id."""
-    payload = client.execute(queries.BULK_RUN, {"query": bulk_query})["bulkOperationRunQuery"]
+    data = client.execute(queries.BULK_RUN, {"query": bulk_query})
+    payload = data.get("bulkOperationRunQuery")  # nullable, as is its bulkOperation
+    if not isinstance(payload, dict):
+        raise PlatformError("unexpected GraphQL answer: bulkOperationRunQuery returned no payload")
     errors = payload.get("userErrors") or []
     if errors:
         codes = {e.get("code") for e in errors}
@@ -52,7 +55,10 @@ def start(client: ShopifyGraphQL, bulk_query: str) -> str:
         if codes & {"OPERATION_IN_PROGRESS", "LIMIT_REACHED"}:
             raise RetryableError(f"bulk operation refused for now: {message}")
         raise PlatformError(f"bulk operation refused: {message}")
-    operation_id: str = payload["bulkOperation"]["id"]
+    operation = payload.get("bulkOperation")
+    operation_id = operation.get("id") if isinstance(operation, dict) else None
+    if not isinstance(operation_id, str):
+        raise PlatformError("bulk operation neither started nor refused (no bulkOperation)")
     return operation_id
 
 
@@ -72,8 +78,9 @@ def wait(
     deadline = clock() + timeout
     interval = first_poll
     while True:
-        operation = client.execute(queries.BULK_OPERATION, {"id": operation_id})["bulkOperation"]
-        if operation is None:
+        data = client.execute(queries.BULK_OPERATION, {"id": operation_id})
+        operation = data.get("bulkOperation")
+        if not isinstance(operation, dict):
             raise PlatformError(f"bulk operation {operation_id} not found")
         status = operation.get("status")
         if progress is not None:

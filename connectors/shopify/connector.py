@@ -78,13 +78,20 @@ class ShopifyConnector:
         self.bulk_timeout = bulk_timeout
 
     # ---------------------------------------------------------------------- paging
-    def _pages(self, query: str, variables: Mapping[str, Any], key: str) -> Iterator[Json]:
-        """Each page's data for a top-level connection ``key``, following the cursor."""
+    def _pages(
+        self, query: str, variables: Mapping[str, Any], key: str
+    ) -> Iterator[tuple[Json, list[Any]]]:
+        """Each page's data and nodes for a top-level connection ``key``, following the cursor.
+
+        The connection is checked before its nodes are read: a nullable one (``events``) that
+        came back null is a PlatformError naming it, not a TypeError in the caller.
+        """
         after: str | None = None
         while True:
             data = self.client.execute(query, {**variables, "after": after})
-            yield data
-            after = _next_cursor(_connection(data, key))
+            conn = _connection(data, key)
+            yield data, list(conn.get("nodes") or [])
+            after = _next_cursor(conn)
             if after is None:
                 return
 
@@ -133,9 +140,9 @@ class ShopifyConnector:
             "query": search,
         }
         done = 0
-        for data in self._pages(queries.PRODUCTS, variables, "products"):
+        for data, nodes in self._pages(queries.PRODUCTS, variables, "products"):
             currency = data["shop"]["currencyCode"]
-            for node in data["products"]["nodes"]:
+            for node in nodes:
                 yield _guard("product", node, partial(self._product, node, currency))
                 done += 1
             if progress:
@@ -186,8 +193,8 @@ class ShopifyConnector:
     def iter_deleted_products(self, since: datetime) -> Iterator[str]:
         search = f"subject_type:PRODUCT AND action:destroy AND {search_since('created_at', since)}"
         variables = {"first": queries.EVENTS_PAGE, "query": search}
-        for data in self._pages(queries.PRODUCT_DELETIONS, variables, "events"):
-            for event in data["events"]["nodes"]:
+        for _data, events in self._pages(queries.PRODUCT_DELETIONS, variables, "events"):
+            for event in events:
                 subject = event.get("subjectId") if isinstance(event, dict) else None
                 if isinstance(subject, str) and event.get("subjectType") == "PRODUCT":
                     yield subject
@@ -214,8 +221,8 @@ class ShopifyConnector:
             "query": search,
         }
         done = 0
-        for data in self._pages(queries.ORDERS, variables, "orders"):
-            for node in data["orders"]["nodes"]:
+        for _data, nodes in self._pages(queries.ORDERS, variables, "orders"):
+            for node in nodes:
                 yield _guard("order", node, partial(self._order, node))
                 done += 1
             if progress:
@@ -243,9 +250,12 @@ class ShopifyConnector:
             if info:
                 fulfillment["trackingInfo"] = info
             result = self.client.execute(queries.FULFILLMENT_CREATE, {"fulfillment": fulfillment})
-            payload = result["fulfillmentCreate"]
+            payload = _payload(result, "fulfillmentCreate")
             _raise_user_errors("fulfillmentCreate", payload.get("userErrors"))
-            created.append(payload["fulfillment"]["id"])
+            made = payload.get("fulfillment")
+            if not isinstance(made, Mapping) or not isinstance(made.get("id"), str):
+                raise PlatformError("fulfillmentCreate answered no fulfillment and no error")
+            created.append(made["id"])
         return FulfillmentResult(tuple(created))
 
     def attach_order_files(self, order_id: str, links: Sequence[FileLink]) -> None:
@@ -263,7 +273,8 @@ class ShopifyConnector:
             "value": value,
         }
         result = self.client.execute(queries.METAFIELDS_SET, {"metafields": [metafield]})
-        _raise_user_errors("metafieldsSet", result["metafieldsSet"].get("userErrors"))
+        payload = _payload(result, "metafieldsSet")
+        _raise_user_errors("metafieldsSet", payload.get("userErrors"))
 
     def ensure_webhooks(self, callback_url: str, topics: Sequence[str]) -> list[str]:
         """Nothing to do at runtime: Shopify subscriptions are declared in shopify.app.toml.
@@ -316,6 +327,14 @@ def _lines_by_location(order: Json, wanted: set[str]) -> dict[str, list[Json]]:
                 {"fulfillmentOrderId": fo["id"], "fulfillmentOrderLineItems": items}
             )
     return groups
+
+
+def _payload(data: Any, mutation: str) -> Json:
+    """A mutation's payload (nullable in the schema): PlatformError when it came back null."""
+    payload = data.get(mutation) if isinstance(data, Mapping) else None
+    if not isinstance(payload, dict):
+        raise PlatformError(f"unexpected GraphQL answer: {mutation} returned no payload")
+    return payload
 
 
 def _raise_user_errors(mutation: str, errors: Any) -> None:

@@ -395,3 +395,23 @@ def test_the_editor_passes_axe(store_url: str, page: Page) -> None:
         assert not found, f"editor, {tab} panel:\n{describe(found)}"
     button = violations(page, "[data-luneo-root]")
     assert not button, f"product page block:\n{describe(button)}"
+
+
+def test_hidden_controls_are_neither_shown_nor_reachable_at_editor_open(
+    store_url: str, page: Page
+) -> None:
+    """Issue #16: "Try again" and the saved preview carried `hidden` yet showed and took focus."""
+    _open_editor(page, store_url)
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(page.get_by_role("button", name="Try again")).to_be_hidden()
+    expect(page.locator(".luneo-server-preview")).to_be_hidden()
+    shown = page.evaluate(
+        """() => [...document.querySelectorAll('[data-luneo-editor] [hidden]')]
+            .filter((el) => getComputedStyle(el).display !== 'none')
+            .map((el) => el.outerHTML.slice(0, 80))"""
+    )
+    assert shown == []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        assert page.evaluate("!document.activeElement.closest('[hidden]')")

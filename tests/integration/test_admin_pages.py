@@ -395,3 +395,21 @@ def test_another_shops_order_is_404(
     assert response.status_code == 404
     assert "#9999" not in response.text
     assert session.scalar(select(func.count()).select_from(Order)) == 2
+
+
+def test_the_seeded_demo_shop_shows_when_its_catalog_last_synced(
+    client: FlaskClient, demo_shop: Shop
+) -> None:
+    """Issue #16: "Catalog sync · Not synced yet" beside "Products synced 4"."""
+    sign_in(client, demo_shop.id)
+    page = client.get("/admin/")
+    shop = client.get("/api/admin/sync")
+
+    assert count(page, "products") > 0
+    assert "Not synced yet" not in page.text
+    assert "No sync has run yet" not in page.text
+    assert ">Up to date</span>" in page.text
+    assert "<dt>Last synced</dt>" in page.text
+    assert shop.json is not None
+    assert shop.json["state"] == "synced"
+    assert shop.json["finished_at"] is not None

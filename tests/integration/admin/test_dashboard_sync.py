@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,7 +16,7 @@ from app.admin.sync_status import fetch_sync_job, sync_status
 from app.models import FileKind, Product, Shop, StoredFile
 from app.storage import Storage, new_key
 from jobs.queue import JobSpec, enqueue, get_queue
-from tests.factories import make_design, make_order, make_template
+from tests.factories import make_design, make_order, make_product, make_template
 
 PROGRESS = {"done": 40, "total": 100, "percent": 40, "message": "Products"}
 
@@ -201,3 +202,60 @@ def test_recent_orders_show_design_preview_thumbnails(
     assert url.path == f"/files/{key}"
     download = cookie_client.get(f"{url.path}?{url.query}", buffered=True)
     assert (download.status_code, download.data) == (200, b"\x89PNG preview")
+
+
+def test_products_synced_outside_a_recorded_run_show_when_they_last_synced(
+    cookie_client: FlaskClient, session: Session, shop: Shop
+) -> None:
+    """Products that came by webhook or a one-product sync: the catalog is synced, as of then."""
+    older, newer = datetime(2025, 5, 1, 9, 0, tzinfo=UTC), datetime(2025, 5, 2, 9, 30, tzinfo=UTC)
+    make_product(session, shop, synced_at=older)
+    make_product(session, shop, synced_at=newer)
+    make_product(session, shop, synced_at=None)
+    session.commit()
+
+    page = cookie_client.get("/admin/")
+    status = cookie_client.get("/api/admin/sync")
+    summary = cookie_client.get("/api/admin/shop")
+
+    assert "Not synced yet" not in page.text
+    assert ">Up to date</span>" in page.text
+    assert "<dt>Last synced</dt>" in page.text
+    assert status.json is not None
+    assert summary.json is not None
+    assert status.json["state"] == "synced"
+    assert datetime.fromisoformat(status.json["finished_at"]).replace(tzinfo=UTC) == newer
+    assert summary.json["sync"]["state"] == "synced"
+
+
+def test_a_recorded_run_wins_over_the_product_times(
+    cookie_client: FlaskClient, session: Session, shop: Shop
+) -> None:
+    make_product(session, shop, synced_at=datetime(2025, 5, 2, 9, 30, tzinfo=UTC))
+    record(session, shop, {"state": "failed", "last_error": "boom"})
+
+    status = cookie_client.get("/api/admin/sync")
+
+    assert status.json is not None
+    assert status.json["state"] == "failed"
+
+
+def test_a_shop_with_no_synced_product_is_not_synced_yet(
+    cookie_client: FlaskClient, session: Session, shop: Shop
+) -> None:
+    make_product(session, shop, synced_at=None)
+    session.commit()
+
+    page = cookie_client.get("/admin/")
+
+    assert "Not synced yet" in page.text
+    assert cookie_client.get("/api/admin/sync").json == {
+        "state": "never",
+        "running": False,
+        "started_at": None,
+        "finished_at": None,
+        "counts": {},
+        "last_error": None,
+        "job_status": None,
+        "progress": None,
+    }

@@ -220,3 +220,30 @@ def test_a_huge_prompt_is_refused_before_it_is_normalised(
     assert (row.status, row.refusal_reason) == (GenerationStatus.REFUSED, "too_long")
     assert len(row.prompt) <= 2000
     assert _usage(session, ai_shop) == 0
+
+
+def test_a_cached_answer_carries_its_image_like_a_fresh_one(
+    app: Flask, client: FlaskClient, redis: Redis, ai_shop: Shop, ai_template: Template
+) -> None:
+    """Issue #16: the widget stops at "succeeded", so a cache hit without its image was an error."""
+    first = Storefront(client, ai_shop).post(ai_template, "A red kite over hills").json
+    drain(app)
+    fresh = Storefront(client, ai_shop).get(first["poll_url"]).json
+
+    again = Storefront(client, ai_shop).post(ai_template, "a red kite over hills")
+
+    assert again.status_code == 202
+    cached = again.json
+    assert cached["status"] == "succeeded"
+    assert cached["poll_url"] == f"/ai/generations/{cached['id']}"
+    assert cached["image"] is not None
+    assert cached["image"]["src"] == fresh["image"]["src"]
+    assert cached["image"]["file_id"] == fresh["image"]["file_id"]
+    assert cached["image"]["url"]
+    for key in ("width_px", "height_px", "effective_dpi", "native_dpi"):
+        assert cached["image"][key] == fresh["image"][key]
+    assert cached["message"] == "Your image is ready."
+    assert Storefront(client, ai_shop).get(cached["poll_url"]).json["image"] == cached["image"]
+    served = client.get(cached["image"]["url"])
+    assert served.status_code == 200
+    served.close()
