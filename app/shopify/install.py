@@ -45,7 +45,7 @@ ID_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id_token"  # noqa: S105
 OFFLINE_TOKEN_TYPE = "urn:shopify:params:oauth:token-type:offline-access-token"  # noqa: S105
 # A token this close to its expiry counts as expired: it would die mid-request.
 EXPIRY_MARGIN = timedelta(seconds=60)
-LOCK_TIMEOUT = 30  # seconds one install may hold the shop's lock
+LOCK_TIMEOUT = 60  # seconds a token request may hold the shop's lock (> its 5 + 30 s timeout)
 LOCK_WAIT = 15  # seconds a concurrent load waits for it
 _WRITE_SCOPE = re.compile(r"^(unauthenticated_)?write_(.+)$")
 _ADMIN_HOST = re.compile(r"[A-Za-z0-9.-]+(?::\d+)?(?:/[A-Za-z0-9._~-]+)*")  # host[:port]/path
