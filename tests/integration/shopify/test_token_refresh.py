@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -64,9 +65,7 @@ def expiring_shop(
     return shop, store
 
 
-def store_expiry(store: FakeStore) -> Any:
-    from datetime import UTC, datetime
-
+def store_expiry(store: FakeStore) -> datetime:
     assert store.token_expires_at is not None
     return datetime.fromtimestamp(store.token_expires_at, UTC)
 
