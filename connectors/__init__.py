@@ -7,9 +7,12 @@ dataclasses; jobs/ persist them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from connectors.base import AuthError, CommerceConnector, ConnectorError
+
+if TYPE_CHECKING:
+    from connectors.shopify.client import TokenSource
 
 
 class UnsupportedPlatform(ConnectorError):
@@ -29,15 +32,21 @@ class ShopCredentials(Protocol):
     def access_token(self) -> str | None: ...
 
 
-def for_shop(shop: ShopCredentials, config: Mapping[str, Any]) -> CommerceConnector:
-    """The adapter for ``shop``'s platform, configured from the app's settings ``config``."""
+def for_shop(
+    shop: ShopCredentials, config: Mapping[str, Any], *, tokens: TokenSource | None = None
+) -> CommerceConnector:
+    """The adapter for ``shop``'s platform, configured from the app's settings ``config``.
+
+    Shopify offline tokens expire hourly: the app passes ``tokens`` (``app.shopify.tokens``),
+    which renews them; without it the stored token is used as it is (unit tests only).
+    """
     platform = str(getattr(shop.platform, "value", shop.platform))
     if platform == "shopify":
         from connectors.shopify import connector_for
 
         if not shop.access_token:
             raise AuthError(f"{shop.domain} has no access token: it must be installed again")
-        return connector_for(shop.domain, shop.access_token, config)
+        return connector_for(shop.domain, tokens or shop.access_token, config)
     if platform == "woocommerce":
         return _woocommerce(shop, config)
     raise UnsupportedPlatform(f"no connector for platform {platform!r}")

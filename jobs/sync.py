@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from app.db import utcnow
 from app.extensions import get_db, get_redis
 from app.models import Platform, Shop, ShopScope
-from connectors import for_shop
+from app.shopify import tokens
 from connectors.base import (
     AuthError,
     CatalogExport,
@@ -251,7 +251,7 @@ def _run(
         summary = Summary(kind)
         previous = dict(shop.extra.get("sync") or {})
         try:
-            connector = for_shop(shop, current_app.config)
+            connector = tokens.connector(shop, current_app.config)
         except AuthError as exc:
             _mark_needs_reauth(session, shop_id, exc)
             return summary.as_dict()

@@ -405,8 +405,9 @@ def attention(scope: ShopScope, shop: Shop) -> list[Attention]:
         items.append(
             Attention(
                 kind="reauth",
-                message="Luneo lost access to your store. Open Luneo from your store admin "
-                "to reconnect it, or orders will stop syncing.",
+                message="Luneo lost access to your store and could not renew it: reopen Luneo "
+                "from your store admin to re-authorize it, or products, orders and shipments "
+                "stop syncing.",
             )
         )
     return items + _failed_jobs(scope)

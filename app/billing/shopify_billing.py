@@ -28,9 +28,8 @@ from app.models import (
     Subscription,
     SubscriptionStatus,
 )
-from connectors.base import AuthError
+from app.shopify import tokens
 from connectors.shopify import billing as api
-from connectors.shopify import client_for
 from connectors.shopify.client import ShopifyGraphQL
 
 CURRENCY = "USD"  # plans.py prices are in USD; Shopify converts for the merchant
@@ -47,9 +46,8 @@ SHOPIFY_STATUS = {
 
 
 def client(shop: Shop, settings: Mapping[str, Any]) -> ShopifyGraphQL:
-    if not shop.access_token:
-        raise AuthError(f"{shop.domain} has no access token: it must be installed again")
-    return client_for(shop.domain, shop.access_token, settings)
+    """The shop's Admin client, its expiring token renewed by ``app.shopify.tokens``."""
+    return tokens.admin_client(shop, settings)
 
 
 def test_charges(shop: Shop, settings: Mapping[str, Any]) -> bool:

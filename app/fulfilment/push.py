@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from app.db import utcnow
 from app.fulfilment import audit
 from app.models import JobAssignment, OrderItem, ProductionJob, PushStatus, ShipmentPush, Shop
-from connectors import for_shop
+from app.shopify import tokens
 from connectors.base import AuthError, ConnectorError, PlatformError, TrackingInfo
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ def push_shipment(
     config: Mapping[str, Any],
     *,
     will_retry: bool,
-    connector_for: ConnectorFactory = for_shop,
+    make_connector: ConnectorFactory = tokens.connector,
 ) -> str:
     """Send one shipped report to its store; returns the push status it ended in."""
     push = session.get(ShipmentPush, push_id)
@@ -66,7 +66,7 @@ def push_shipment(
         number=assignment.tracking_number, url=assignment.tracking_url, company=assignment.carrier
     )
     try:
-        connector = connector_for(shop, config)
+        connector = make_connector(shop, config)
         try:
             result = connector.create_fulfillment(
                 item.order.external_id, [item.external_id], tracking

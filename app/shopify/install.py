@@ -45,7 +45,7 @@ ID_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id_token"  # noqa: S105
 OFFLINE_TOKEN_TYPE = "urn:shopify:params:oauth:token-type:offline-access-token"  # noqa: S105
 # A token this close to its expiry counts as expired: it would die mid-request.
 EXPIRY_MARGIN = timedelta(seconds=60)
-LOCK_TIMEOUT = 30  # seconds one install may hold the shop's lock
+LOCK_TIMEOUT = 60  # seconds a token request may hold the shop's lock (> its 5 + 30 s timeout)
 LOCK_WAIT = 15  # seconds a concurrent load waits for it
 _WRITE_SCOPE = re.compile(r"^(unauthenticated_)?write_(.+)$")
 _ADMIN_HOST = re.compile(r"[A-Za-z0-9.-]+(?::\d+)?(?:/[A-Za-z0-9._~-]+)*")  # host[:port]/path
@@ -61,6 +61,13 @@ class NotConfigured(InstallError):
 
 class ShopifyUnavailable(InstallError):
     """Shopify's token endpoint failed, answered non-200 or answered something unreadable."""
+
+
+class GrantRefused(ShopifyUnavailable):
+    """Shopify refused the grant itself (400/401 ``invalid_grant``): expired, used or revoked.
+
+    Retrying the same grant cannot succeed; for a refresh token only the merchant can help.
+    """
 
 
 class InstallBusy(InstallError):
@@ -275,6 +282,9 @@ def request_token(app: ShopifyApp, shop: str, body: dict[str, str]) -> TokenGran
                     "error": _error_code(response),
                 },
             )
+            code = _error_code(response)
+            if response.status_code in (400, 401) and code == "invalid_grant":
+                raise GrantRefused(f"Shopify answered {response.status_code} invalid_grant")
             raise ShopifyUnavailable(f"Shopify answered {response.status_code}")
         try:
             payload = response.json()
@@ -321,10 +331,15 @@ def refresh_grant(app: ShopifyApp, shop: str, refresh_token: str) -> TokenGrant:
 # ---------------------------------------------------------------- the flows
 
 
+def token_lock_key(shop: str) -> str:
+    """The Redis lock every token request for ``shop`` takes (install, exchange, refresh)."""
+    return f"luneo:shopify:install:{shop}"
+
+
 @contextmanager
 def _install_lock(redis: Redis, shop: str) -> Iterator[None]:
     """One token request per shop at a time: a new expiring token revokes the previous one."""
-    lock = redis.lock(f"luneo:shopify:install:{shop}", timeout=LOCK_TIMEOUT)
+    lock = redis.lock(token_lock_key(shop), timeout=LOCK_TIMEOUT)
     if not lock.acquire(blocking_timeout=LOCK_WAIT):
         raise InstallBusy(f"{shop} is being installed by another request")
     try:
@@ -379,8 +394,9 @@ def complete_authorization(
 def refresh_offline_token(session: Session, config: Mapping[str, Any], shop: Shop) -> Shop:
     """Renew an expiring offline token with its refresh token; caller commits.
 
-    For the Admin API client (proactively, or after a 401). Raises ShopifyUnavailable if Shopify
-    refuses; a shop without a refresh token needs the merchant (``needs_reauth``).
+    Call it through ``app.shopify.tokens`` (per-shop lock, row re-read, commit at once): the
+    refresh token is single-use. Raises GrantRefused when the refresh token is dead,
+    ShopifyUnavailable when Shopify could not answer.
     """
     if not shop.refresh_token:
         raise InstallError(f"{shop.domain} has no refresh token; it must be re-authorized")

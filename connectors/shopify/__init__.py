@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from connectors.shopify.client import ShopifyGraphQL
+from connectors.shopify.client import ShopifyGraphQL, TokenSource
 from connectors.shopify.connector import ShopifyConnector
 
 # Keep in step with app.config.SHOPIFY_API_VERSION and shopify.app.toml (a test checks).
@@ -27,8 +27,10 @@ def gid(resource: str, legacy_id: int | str) -> str:
     return f"gid://shopify/{resource}/{legacy_id}"
 
 
-def client_for(shop_domain: str, access_token: str, settings: Mapping[str, Any]) -> ShopifyGraphQL:
-    """The shop's GraphQL Admin client, configured from the app's settings."""
+def client_for(
+    shop_domain: str, access_token: str | TokenSource, settings: Mapping[str, Any]
+) -> ShopifyGraphQL:
+    """The shop's GraphQL Admin client; the app passes a ``TokenSource`` that renews its token."""
     template = str(settings.get("SHOPIFY_SHOP_ORIGIN") or "https://{shop}")
     version = str(settings.get("SHOPIFY_API_VERSION") or API_VERSION)
     attempts = int(settings.get("SHOPIFY_MAX_ATTEMPTS") or 6)
@@ -38,7 +40,7 @@ def client_for(shop_domain: str, access_token: str, settings: Mapping[str, Any])
 
 
 def connector_for(
-    shop_domain: str, access_token: str, settings: Mapping[str, Any]
+    shop_domain: str, access_token: str | TokenSource, settings: Mapping[str, Any]
 ) -> ShopifyConnector:
     return ShopifyConnector(client_for(shop_domain, access_token, settings))
 
@@ -47,6 +49,7 @@ __all__ = [
     "API_VERSION",
     "ShopifyConnector",
     "ShopifyGraphQL",
+    "TokenSource",
     "client_for",
     "connector_for",
     "gid",

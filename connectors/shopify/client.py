@@ -18,7 +18,7 @@ import random
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from connectors.base import AuthError, PlatformError, RetryableError
 from connectors.http import HttpClient
@@ -86,13 +86,29 @@ def _error_messages(errors: Any) -> str:
     return "; ".join(str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in items)
 
 
+class TokenSource(Protocol):
+    """Where a client gets its shop's offline token (the app renews expiring ones there)."""
+
+    def current(self) -> str:
+        """A token good for the next request (renewed first when about to expire)."""
+        ...
+
+    def renew(self, rejected: str) -> str:
+        """A token other than ``rejected`` (Shopify just answered 401 to it); else AuthError."""
+        ...
+
+
+class _Unauthorized(Exception):
+    """Shopify answered 401 to the token sent (handled once per document by renewing it)."""
+
+
 class ShopifyGraphQL:
     """POSTs documents to one shop's ``/admin/api/{version}/graphql.json`` and returns ``data``."""
 
     def __init__(
         self,
         origin: str,
-        access_token: str,
+        access_token: str | TokenSource,
         api_version: str,
         *,
         http: HttpClient | None = None,
@@ -104,7 +120,7 @@ class ShopifyGraphQL:
         max_delay: float = 30.0,
     ) -> None:
         self.endpoint = f"{origin.rstrip('/')}/admin/api/{api_version}/graphql.json"
-        self._token = access_token
+        self._tokens = access_token
         self.http = http or HttpClient(allow_private=True)
         self.clock = clock
         self.sleep = sleep
@@ -144,6 +160,27 @@ class ShopifyGraphQL:
             self._requested[query] = requested
 
     # ----------------------------------------------------------------------- requests
+    def _token(self) -> str:
+        return self._tokens if isinstance(self._tokens, str) else self._tokens.current()
+
+    def _send(
+        self, query: str, variables: Mapping[str, Any] | None
+    ) -> Json | tuple[str, Callable[[int], float]]:
+        """One attempt; a 401 renews the token once (a refresh can race the expiry) and resends."""
+        token = self._token()
+        try:
+            return self._attempt(query, variables, token)
+        except _Unauthorized:
+            if isinstance(self._tokens, str):
+                raise AuthError(
+                    "Shopify answered 401: the access token is no longer accepted"
+                ) from None
+            renewed = self._tokens.renew(token)
+        try:
+            return self._attempt(query, variables, renewed)
+        except _Unauthorized:
+            raise AuthError("Shopify answered 401 to a freshly renewed access token") from None
+
     def execute(self, query: str, variables: Mapping[str, Any] | None = None) -> Json:
         """Run one document; returns its ``data``. Raises AuthError/RetryableError/PlatformError."""
         last_problem = "no attempt made"
@@ -151,7 +188,7 @@ class ShopifyGraphQL:
             wait = self.pause_before(query)
             if wait > 0:
                 self.sleep(wait)
-            outcome = self._attempt(query, variables)
+            outcome = self._send(query, variables)
             if isinstance(outcome, dict):
                 return outcome
             last_problem, delay = outcome[0], outcome[1](attempt)
@@ -166,17 +203,19 @@ class ShopifyGraphQL:
         )
 
     def _attempt(
-        self, query: str, variables: Mapping[str, Any] | None
+        self, query: str, variables: Mapping[str, Any] | None, token: str
     ) -> Json | tuple[str, Callable[[int], float]]:
         """The data, or (problem, delay-for-attempt) when the request may be retried."""
-        headers = {"X-Shopify-Access-Token": self._token, "Content-Type": "application/json"}
+        headers = {"X-Shopify-Access-Token": token, "Content-Type": "application/json"}
         payload = {"query": query, "variables": dict(variables or {})}
         try:
             response = self.http.post(self.endpoint, json=payload, headers=headers)
         except OSError as exc:  # requests' errors are OSErrors: connection refused, timeouts
             return f"{type(exc).__name__}", self._backoff
         status = response.status_code
-        if status in (401, 403):
+        if status == 401:
+            raise _Unauthorized
+        if status == 403:
             raise AuthError(f"Shopify answered {status}: the access token is no longer accepted")
         body = _json_or_none(response)
         self._observe(query, body)

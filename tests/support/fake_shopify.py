@@ -8,6 +8,12 @@ the difference to its actual cost is refunded afterwards; otherwise THROTTLED. B
 must select connections through edges > node (the captured validator error) and produce JSONL
 with ``__parentId``, children *after all roots* (ungrouped, as ``groupObjects: false`` allows).
 
+Offline tokens follow Shopify's expiring-token flow: ``expiring_grant`` issues an access token
+that dies after ``expires_in`` seconds with a refresh token; ``POST /admin/oauth/access_token``
+with ``grant_type=refresh_token`` answers a new pair and revokes the old access token and the
+refresh token it spent (single-use: reusing it is ``400 invalid_grant``, as is an expired or
+revoked one). An expired or replaced access token gets the Admin API's 401.
+
 One server hosts several stores, addressed by the first path segment, so
 ``SHOPIFY_SHOP_ORIGIN = "http://127.0.0.1:PORT/{shop}"``.
 """
@@ -18,6 +24,7 @@ import base64
 import functools
 import itertools
 import json
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -25,6 +32,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs
 
 from graphql import (
     DocumentNode,
@@ -380,8 +388,64 @@ class FakeStore:
         self.calls: list[Call] = []
         self.billing = FakeBilling(domain)  # app subscriptions and usage records
         self.fail_with: list[int] = []  # HTTP statuses to answer before serving again
+        # Offline tokens: ``token`` is the live one; an expiring grant also sets its expiry.
+        self.token_expires_at: float | None = None  # time.time() after which ``token`` is dead
+        self.refresh_tokens: dict[str, float] = {}  # live (unused) refresh token -> its expiry
+        self.client: tuple[str, str] | None = None  # (client_id, secret) checked when set
+        self.scope = "read_products,write_orders"
+        self.token_requests: list[Json] = []  # grant_type, refresh_token, HTTP status answered
+        self.token_delay = 0.0  # seconds the token endpoint takes (to overlap two workers)
         self._ids = itertools.count(1)
         self.lock = threading.Lock()
+
+    # -- offline tokens
+    def expiring_grant(
+        self, expires_in: float = 3600, refresh_expires_in: float = 7_776_000
+    ) -> tuple[str, str]:
+        """Issue a new expiring access token and refresh token (revoking the live ones)."""
+        self.token = "shpat_" + secrets.token_hex(16)
+        self.token_expires_at = time.time() + expires_in
+        refresh = "shprt_" + secrets.token_hex(16)
+        self.refresh_tokens = {refresh: time.time() + refresh_expires_in}
+        return self.token, refresh
+
+    def revoke_refresh_tokens(self) -> None:
+        self.refresh_tokens.clear()
+
+    def token_alive(self, token: str | None) -> bool:
+        alive = self.token_expires_at is None or time.time() < self.token_expires_at
+        return alive and token == self.token
+
+    def access_token_endpoint(self, body: Json) -> tuple[int, Json]:
+        """``/admin/oauth/access_token`` for ``grant_type=refresh_token`` (OAuth 2.0 errors)."""
+        grant_type, refresh = body.get("grant_type"), body.get("refresh_token")
+        time.sleep(self.token_delay)
+        status, answer = self._refresh(body, grant_type, refresh)
+        self.token_requests.append(
+            {"grant_type": grant_type, "refresh_token": refresh, "status": status}
+        )
+        return status, answer
+
+    def _refresh(self, body: Json, grant_type: Any, refresh: Any) -> tuple[int, Json]:
+        if self.client and (body.get("client_id"), body.get("client_secret")) != self.client:
+            return 401, {"error": "invalid_client"}
+        if grant_type != "refresh_token" or not isinstance(refresh, str):
+            return 400, {"error": "unsupported_grant_type"}
+        expiry = self.refresh_tokens.get(refresh)
+        if expiry is None or time.time() >= expiry:
+            return 400, {
+                "error": "invalid_grant",
+                "error_description": "Token has been expired or revoked.",
+            }
+        ttl = max(1.0, expiry - time.time())
+        access, new_refresh = self.expiring_grant()
+        return 200, {
+            "access_token": access,
+            "expires_in": 3600,
+            "refresh_token": new_refresh,
+            "refresh_token_expires_in": int(ttl),
+            "scope": self.scope,
+        }
 
     # -- data
     def add_products(self, *products: Json) -> None:
@@ -702,9 +766,12 @@ class FakeShopify:
                     if data is not None
                     else (404, "text/plain", b"")
                 )
+            if parts[1:] == ["admin", "oauth", "access_token"] and method == "POST":
+                status, answer = store.access_token_endpoint(_form_or_json(headers, raw))
+                return status, "application/json", json.dumps(answer).encode()
             if parts[1:] != ["admin", "api", API_VERSION, "graphql.json"] or method != "POST":
                 return 404, "text/plain", b"Not Found"
-            if headers.get("X-Shopify-Access-Token") != store.token:
+            if not store.token_alive(headers.get("X-Shopify-Access-Token")):
                 body = {"errors": INVALID_TOKEN}
                 return 401, "application/json", json.dumps(body).encode()
             if store.fail_with:
@@ -712,6 +779,17 @@ class FakeShopify:
                 return status, "application/json", json.dumps({"errors": "Internal error"}).encode()
             status, answer = store.graphql(json.loads(raw or b"{}"))
             return status, "application/json", json.dumps(answer).encode()
+
+
+def _form_or_json(headers: Any, raw: bytes) -> Json:
+    """The token endpoint takes a JSON body or a form (both are documented)."""
+    if "json" in str(headers.get("Content-Type") or ""):
+        try:
+            body = json.loads(raw or b"{}")
+        except ValueError:
+            return {}
+        return body if isinstance(body, dict) else {}
+    return {k: v[-1] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
 
 
 def _handler(fake: FakeShopify) -> type[BaseHTTPRequestHandler]:

@@ -102,6 +102,9 @@ def test_a_shop_flagged_for_reauth_gets_the_banner_too(
 
     assert "Luneo needs to be re-authorized" in page.text
     assert "no longer accepts Luneo" in page.text
+    # Only a dead refresh token sets the flag now (app.shopify.tokens): say what to do.
+    assert "renewal token expired or was revoked" in page.text
+    assert "Reopen Luneo from your" in page.text
     assert "data-reauth-link" in page.text
 
 

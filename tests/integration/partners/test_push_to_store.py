@@ -261,3 +261,37 @@ def _admin_order_page(
     response = client.get(f"/admin/orders/{item.order_id}")
     assert response.status_code == 200
     return response.get_data(as_text=True)
+
+
+def test_a_shipment_push_renews_an_expiring_shopify_token_first(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    storage: Storage,
+    redis: Redis,
+    shopify: FakeShopify,
+    partner: PartnerSetup,
+) -> None:
+    from datetime import UTC, datetime
+
+    shop, assignment, store = shopify_job(session, storage, shopify, partner.partner)
+    store.client = (app.config["SHOPIFY_API_KEY"], app.config["SHOPIFY_API_SECRET"])
+    store.scope = shop.scopes
+    access, refresh = store.expiring_grant(expires_in=2)  # the install's hour is nearly over
+    assert store.token_expires_at is not None
+    shop.access_token, shop.refresh_token = access, refresh
+    shop.token_expires_at = datetime.fromtimestamp(store.token_expires_at, UTC)
+    session.commit()
+
+    report_shipped(client, partner.key, assignment.id)
+    run_default_queue(app)
+
+    push = the_push(session)
+    assert push.status is PushStatus.PUSHED, push.last_error
+    assert push.attempts == 1
+    assert [r["status"] for r in store.token_requests] == [200]
+    assert len(store.fulfillments) == 1
+    session.expire_all()
+    row = session.get(Shop, shop.id)
+    assert row is not None
+    assert (row.access_token, row.refresh_token) == (store.token, *store.refresh_tokens)

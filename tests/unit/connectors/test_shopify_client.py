@@ -243,3 +243,60 @@ def test_bulk_result_is_streamed_line_by_line_without_the_access_token(time: Fak
 
     assert lines == [b'{"id":"gid://shopify/Product/1"}', b'{"id":"x","__parentId":"y"}']
     assert "X-Shopify-Access-Token" not in responses.calls[0].request.headers
+
+
+class Tokens:
+    """A TokenSource that counts renewals (app.shopify.tokens is the real one)."""
+
+    def __init__(self, renewed: str = "shpat_renewed") -> None:
+        self.token, self.renewed = TOKEN, renewed
+        self.rejected: list[str] = []
+
+    def current(self) -> str:
+        return self.token
+
+    def renew(self, rejected: str) -> str:
+        self.rejected.append(rejected)
+        self.token = self.renewed
+        return self.token
+
+
+@responses.activate
+def test_a_401_renews_the_token_once_and_resends_the_document(time: FakeTime) -> None:
+    responses.post(ENDPOINT, status=401, json={"errors": "[API] Invalid API key or access token"})
+    responses.post(ENDPOINT, **ok())
+    tokens = Tokens()
+    client = ShopifyGraphQL(ORIGIN, tokens, "2026-07", clock=time.clock, sleep=time.sleep)
+
+    assert client.execute(QUERY) == DATA
+
+    assert tokens.rejected == [TOKEN]
+    sent = [call.request.headers["X-Shopify-Access-Token"] for call in responses.calls]
+    assert sent == [TOKEN, "shpat_renewed"]
+    assert time.sleeps == []  # a renewal is not a backoff
+
+
+@responses.activate
+def test_a_401_to_the_renewed_token_ends_the_request_without_a_loop(time: FakeTime) -> None:
+    responses.post(ENDPOINT, status=401, json={"errors": "[API] Invalid API key or access token"})
+    tokens = Tokens()
+    client = ShopifyGraphQL(ORIGIN, tokens, "2026-07", clock=time.clock, sleep=time.sleep)
+
+    with pytest.raises(AuthError, match="renewed"):
+        client.execute(QUERY)
+
+    assert tokens.rejected == [TOKEN]  # one renewal
+    assert len(responses.calls) == 2
+
+
+@responses.activate
+def test_a_403_is_a_missing_permission_not_an_expired_token(time: FakeTime) -> None:
+    responses.post(ENDPOINT, status=403, json={"errors": "Forbidden"})
+    tokens = Tokens()
+    client = ShopifyGraphQL(ORIGIN, tokens, "2026-07", clock=time.clock, sleep=time.sleep)
+
+    with pytest.raises(AuthError):
+        client.execute(QUERY)
+
+    assert tokens.rejected == []
+    assert len(responses.calls) == 1
