@@ -13,7 +13,7 @@ from typing import Any
 from app.ai.base import ImageProvider
 from app.ai.local import MODEL as LOCAL_MODEL
 from app.ai.local import LocalProvider
-from app.ai.openai_provider import DEFAULT_MODEL, OpenAIProvider, OpenAISettings
+from app.ai.openai_provider import OpenAIProvider, OpenAISettings
 from app.ai.retry import RetryPolicy
 
 
@@ -68,4 +68,4 @@ def image_model(config: Mapping[str, Any]) -> str:
     """The model a generation records and asks for: OPENAI_IMAGE_MODEL, or the local one's name."""
     if provider_name(config) != "openai":
         return LOCAL_MODEL
-    return str(config["OPENAI_IMAGE_MODEL"] or DEFAULT_MODEL)
+    return str(config["OPENAI_IMAGE_MODEL"])
