@@ -17,7 +17,7 @@ def client_address(extra_hops: int = 0) -> str:
     """
     if extra_hops <= 0:
         return request.remote_addr or "unknown"
-    hops = int(current_app.config.get("TRUSTED_PROXY_HOPS") or 0) + extra_hops
+    hops = int(current_app.config["TRUSTED_PROXY_HOPS"] or 0) + extra_hops
     header = request.headers.get("X-Forwarded-For", "")
     entries = [entry.strip() for entry in header.split(",") if entry.strip()]
     if len(entries) >= hops:

@@ -36,6 +36,11 @@ SECRET_SETTINGS = (
 )
 REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "ENCRYPTION_KEYS")
 
+# Image generation (app/ai). The model is configuration because OpenAI retires models often.
+AI_PROVIDERS = ("local", "openai")
+AI_QUALITIES = ("low", "medium", "high", "auto")
+DEFAULT_OPENAI_IMAGE_MODEL = "gpt-image-2.5-flare"
+
 
 class ConfigError(RuntimeError):
     """A setting is missing or malformed; raised at start-up, before anything is served."""
@@ -49,6 +54,39 @@ def _env_int(environ: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _env_float(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+
+
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def _env_bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (environ.get(name) or "").strip().lower()
+    if raw == "":
+        return default
+    if raw in _TRUE or raw in _FALSE:
+        return raw in _TRUE
+    raise ConfigError(f"{name} must be true or false, got {environ.get(name)!r}")
+
+
+def _env_choice(
+    environ: Mapping[str, str], name: str, choices: tuple[str, ...], default: str | None
+) -> str | None:
+    raw = (environ.get(name) or "").strip().lower()
+    if raw == "":
+        return default
+    if raw not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}; got {environ.get(name)!r}")
+    return raw
 
 
 def _database_url(raw: str | None, instance_path: Path) -> str:
@@ -87,8 +125,32 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[st
         "SCOPES": environ.get("SCOPES", DEFAULT_SCOPES),
         "SHOPIFY_API_VERSION": environ.get("SHOPIFY_API_VERSION", SHOPIFY_API_VERSION),
         "SHOPIFY_SHOP_ORIGIN": environ.get("SHOPIFY_SHOP_ORIGIN", "https://{shop}"),
-        "OPENAI_API_KEY": environ.get("OPENAI_API_KEY"),
-        "OPENAI_BASE_URL": environ.get("OPENAI_BASE_URL"),
+        # Attempts per call to a store's API (throttling and 5xx are retried with back-off).
+        "SHOPIFY_MAX_ATTEMPTS": _env_int(environ, "LUNEO_SHOPIFY_MAX_ATTEMPTS", 6),
+        "WOOCOMMERCE_MAX_ATTEMPTS": _env_int(environ, "LUNEO_WOOCOMMERCE_MAX_ATTEMPTS", 5),
+        # Image generation. AI_PROVIDER unset (None): OpenAI when OPENAI_API_KEY is set, else the
+        # local provider; set, it is followed with no fallback (app/ai/providers.py).
+        "AI_PROVIDER": _env_choice(environ, "AI_PROVIDER", AI_PROVIDERS, None),
+        "OPENAI_API_KEY": environ.get("OPENAI_API_KEY") or None,
+        # An OpenAI-compatible endpoint (a gateway, a simulation); None: OpenAI's own.
+        "OPENAI_BASE_URL": environ.get("OPENAI_BASE_URL") or None,
+        "OPENAI_ORGANIZATION": environ.get("OPENAI_ORGANIZATION") or None,
+        "OPENAI_IMAGE_MODEL": (environ.get("OPENAI_IMAGE_MODEL") or "").strip()
+        or DEFAULT_OPENAI_IMAGE_MODEL,
+        # Seconds one request to the image API may take.
+        "OPENAI_TIMEOUT": _env_float(environ, "OPENAI_TIMEOUT", 120.0),
+        "AI_IMAGE_QUALITY": _env_choice(environ, "AI_IMAGE_QUALITY", AI_QUALITIES, "medium"),
+        "AI_TRANSPARENT_BACKGROUND": _env_bool(environ, "AI_TRANSPARENT_BACKGROUND", False),
+        # Generations per shopper per minute and per hour, per store per minute (429 past one).
+        "AI_RATE_LIMIT_PER_MINUTE": _env_int(environ, "AI_RATE_LIMIT_PER_MINUTE", 6),
+        "AI_RATE_LIMIT_PER_HOUR": _env_int(environ, "AI_RATE_LIMIT_PER_HOUR", 60),
+        "AI_SHOP_RATE_LIMIT_PER_MINUTE": _env_int(environ, "AI_SHOP_RATE_LIMIT_PER_MINUTE", 120),
+        # Attempts at the provider per image, and the back-off between them (seconds).
+        "AI_RETRY_ATTEMPTS": _env_int(environ, "AI_RETRY_ATTEMPTS", 4),
+        "AI_RETRY_BASE_DELAY": _env_float(environ, "AI_RETRY_BASE_DELAY", 2.0),
+        "AI_RETRY_MAX_WAIT": _env_float(environ, "AI_RETRY_MAX_WAIT", 30.0),
+        # Seconds after which an unfinished generation is failed (the shopper may try again).
+        "AI_DEADLINE_SECONDS": _env_int(environ, "AI_DEADLINE_SECONDS", 600),
         "STRIPE_SECRET_KEY": environ.get("STRIPE_SECRET_KEY"),
         "STRIPE_WEBHOOK_SECRET": environ.get("STRIPE_WEBHOOK_SECRET"),
         # Where the Stripe SDK sends requests (a local simulation in tests and staging).
@@ -97,8 +159,9 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[st
         # Days a shop keeps its plan after a failed payment, before the free plan's limits.
         "BILLING_GRACE_DAYS": _env_int(environ, "LUNEO_BILLING_GRACE_DAYS", 7),
         # Test charges (no money moves): always for development stores, and outside production.
-        "BILLING_TEST_CHARGES": environ.get("LUNEO_BILLING_TEST_CHARGES", "")
-        or ("false" if env == "production" else "true"),
+        "BILLING_TEST_CHARGES": _env_bool(
+            environ, "LUNEO_BILLING_TEST_CHARGES", env != "production"
+        ),
         "LOG_LEVEL": environ.get("LOG_LEVEL", "INFO"),
         "LOG_FORMAT": environ.get("LOG_FORMAT") or ("json" if env == "production" else "text"),
         "WORKER_MAINTENANCE_INTERVAL": _env_int(environ, "LUNEO_WORKER_MAINTENANCE_INTERVAL", 30),
@@ -183,6 +246,14 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[st
     }
 
 
+def defaults(**overrides: Any) -> dict[str, Any]:
+    """Every setting at its declared default (testing mode), then ``overrides``: a complete
+    settings mapping for code and tests that need one without building an app."""
+    values = from_environment({"LUNEO_ENV": "testing"}, Path("instance"))
+    values.update(overrides)
+    return values
+
+
 def _dev_secrets(instance_path: Path) -> dict[str, str]:
     """Secrets for development, generated once per instance folder and reused afterwards."""
     path = instance_path / "dev-secrets.json"
@@ -231,6 +302,7 @@ def finalize(settings: dict[str, Any], instance_path: Path) -> dict[str, Any]:
         raise ConfigError("LUNEO_DESIGN_RETENTION_DAYS must be 0 (keep everything) or more days")
     if int(settings.get("UPLOAD_RETENTION_HOURS", 0)) < 0:
         raise ConfigError("LUNEO_UPLOAD_RETENTION_HOURS must be 0 (off) or more hours")
+    _check_services(settings, env)
     settings["ENCRYPTION_KEY_LIST"] = [
         k.strip() for k in str(settings["ENCRYPTION_KEYS"]).split(",") if k.strip()
     ]
@@ -247,6 +319,35 @@ def finalize(settings: dict[str, Any], instance_path: Path) -> dict[str, Any]:
     settings.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     settings.setdefault("SESSION_COOKIE_SECURE", env == "production")
     return settings
+
+
+def _check_services(settings: Mapping[str, Any], env: str) -> None:
+    """Refuse at start-up what would otherwise fail every generation or store call later."""
+    provider = settings["AI_PROVIDER"]
+    if provider is not None and provider not in AI_PROVIDERS:
+        raise ConfigError(f"AI_PROVIDER must be one of {', '.join(AI_PROVIDERS)}; got {provider!r}")
+    if provider == "openai" and not settings["OPENAI_API_KEY"] and env == "production":
+        raise ConfigError("AI_PROVIDER is openai but OPENAI_API_KEY is not set")
+    positive = (
+        "AI_RETRY_ATTEMPTS",
+        "AI_DEADLINE_SECONDS",
+        "OPENAI_TIMEOUT",
+        "SHOPIFY_MAX_ATTEMPTS",
+        "WOOCOMMERCE_MAX_ATTEMPTS",
+    )
+    not_negative = (
+        "AI_RATE_LIMIT_PER_MINUTE",
+        "AI_RATE_LIMIT_PER_HOUR",
+        "AI_SHOP_RATE_LIMIT_PER_MINUTE",
+        "AI_RETRY_BASE_DELAY",
+        "AI_RETRY_MAX_WAIT",
+    )
+    for name in positive:
+        if float(settings[name]) <= 0:
+            raise ConfigError(f"{name} must be more than 0, got {settings[name]!r}")
+    for name in not_negative:
+        if float(settings[name]) < 0:
+            raise ConfigError(f"{name} must be 0 or more, got {settings[name]!r}")
 
 
 def secret_values(settings: Mapping[str, Any]) -> list[str]:

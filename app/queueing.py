@@ -28,7 +28,7 @@ class EmbeddedRedisConnection(UnixDomainSocketConnection):
 
 
 def connect_redis(config: Mapping[str, Any], instance_path: Path) -> Redis:
-    url = config.get("REDIS_URL")
+    url = config["REDIS_URL"]
     if url:
         return Redis.from_url(str(url), socket_connect_timeout=5, health_check_interval=30)
     pool = ConnectionPool(
@@ -41,7 +41,7 @@ def connect_redis(config: Mapping[str, Any], instance_path: Path) -> Redis:
 
 def describe(config: Mapping[str, Any], instance_path: Path) -> str:
     """Where the queue lives, for start-up messages (never includes a password)."""
-    url = config.get("REDIS_URL")
+    url = config["REDIS_URL"]
     if not url:
         return f"embedded Redis ({embedded_redis.socket_path(instance_path)})"
     from redis.connection import parse_url

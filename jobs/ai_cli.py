@@ -14,27 +14,16 @@ from flask import current_app
 from flask.cli import with_appcontext
 from rq.job import Job, JobStatus
 
-from app.ai.providers import provider_name
 from app.ai.safety import PromptRefused
 from app.billing import quota
 from app.billing.plans import Feature
 from app.extensions import get_db, get_redis
 from app.generation.admin import start_bulk
-from app.generation.requests import AiUnavailable, Options
+from app.generation.requests import AiUnavailable, limits_from_config, options_from_config
 from app.models import Shop, ShopScope, Template
 from jobs.ai import generate_batch
 
 _DONE = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.CANCELED, JobStatus.STOPPED}
-
-
-def _options() -> Options:
-    name = provider_name(current_app.config)
-    model = str(current_app.config.get("OPENAI_IMAGE_MODEL") or "gpt-image-2.5-flare")
-    return Options(
-        provider=name,
-        model=model if name == "openai" else "luneo-local-1",
-        quality=str(current_app.config.get("AI_IMAGE_QUALITY") or "medium"),
-    )
 
 
 def _follow(job_id: str, total: int) -> None:
@@ -77,8 +66,10 @@ def register_ai_commands(cli: click.Group) -> None:
             scope = ShopScope(session, shop.id)
             try:
                 quota.require_feature(session, shop, Feature.BULK)
+                config = current_app.config
+                options, limits = options_from_config(config), limits_from_config(config)
                 batch_id, rows = start_bulk(
-                    scope, get_redis(), template, area, lines, style, _options()
+                    scope, get_redis(), template, area, lines, style, options, limits
                 )
             except (quota.QuotaExceeded, AiUnavailable, PromptRefused) as exc:
                 raise click.ClickException(exc.message) from None

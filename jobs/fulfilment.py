@@ -31,7 +31,7 @@ WEBHOOK_RETRY_INTERVALS = (30, 120, 600, 1800, 3600)
 
 
 def _intervals(setting: str, default: Sequence[int]) -> tuple[int, ...]:
-    raw = current_app.config.get(setting)
+    raw = current_app.config[setting]
     if not raw:
         return tuple(default)
     if isinstance(raw, str):

@@ -124,12 +124,10 @@ def mailer_from_config(
     config: Mapping[str, Any], hand_off: Callable[[Message], None] = _enqueue_delivery
 ) -> Mailer:
     """The configured transport, wrapped in a ``QueuedMailer`` unless delivery is inline."""
-    backend = config.get("MAIL_BACKEND") or (
-        "smtp" if config.get("ENV") == "production" else "console"
-    )
+    backend = config["MAIL_BACKEND"] or ("smtp" if config["ENV"] == "production" else "console")
     if backend not in ("smtp", "console"):
         raise ValueError(f"MAIL_BACKEND must be smtp or console, got {backend!r}")
-    delivery = config.get("MAIL_DELIVERY") or ("queue" if backend == "smtp" else "inline")
+    delivery = config["MAIL_DELIVERY"] or ("queue" if backend == "smtp" else "inline")
     if delivery not in ("queue", "inline"):
         raise ValueError(f"MAIL_DELIVERY must be queue or inline, got {delivery!r}")
     transport = _transport(config, backend)
@@ -137,15 +135,15 @@ def mailer_from_config(
 
 
 def _transport(config: Mapping[str, Any], backend: str) -> Mailer:
-    sender = str(config.get("MAIL_FROM") or "Luneo <no-reply@luneo.app>")
+    sender = str(config["MAIL_FROM"] or "Luneo <no-reply@luneo.app>")
     if backend == "console":
         return ConsoleMailer(sender)
     settings = SmtpSettings(
-        host=str(config.get("SMTP_HOST") or "localhost"),
-        port=int(config.get("SMTP_PORT") or 587),
-        username=config.get("SMTP_USERNAME") or None,
-        password=config.get("SMTP_PASSWORD") or None,
-        security=str(config.get("SMTP_SECURITY") or "starttls"),
-        timeout=float(config.get("SMTP_TIMEOUT") or 10),
+        host=str(config["SMTP_HOST"] or "localhost"),
+        port=int(config["SMTP_PORT"] or 587),
+        username=config["SMTP_USERNAME"] or None,
+        password=config["SMTP_PASSWORD"] or None,
+        security=str(config["SMTP_SECURITY"] or "starttls"),
+        timeout=float(config["SMTP_TIMEOUT"] or 10),
     )
     return SmtpMailer(settings, sender)

@@ -42,7 +42,7 @@ def form_protected(
 
 def external_url(endpoint: str, **values: Any) -> str:
     """An absolute link for an e-mail: on APP_URL when it is set, else this request's host."""
-    base = current_app.config.get("APP_URL")
+    base = current_app.config["APP_URL"]
     if base:
         return str(base).rstrip("/") + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)

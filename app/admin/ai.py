@@ -21,7 +21,7 @@ from app.generation import settings as ai_settings
 from app.generation.requests import AiUnavailable
 from app.ids import row_id
 from app.models import ShopScope, StoredFile, Template
-from app.storefront.ai import _options
+from app.storefront.ai import _limits, _options
 
 bp = Blueprint("admin_ai", __name__, template_folder="templates")
 
@@ -152,6 +152,7 @@ def bulk() -> ResponseReturnValue:
             [str(p) for p in data["prompts"]],
             data.get("style") or None,
             _options(),
+            _limits(),
         )
     except quota.QuotaExceeded as exc:
         scope.session.rollback()

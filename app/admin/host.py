@@ -53,7 +53,7 @@ def current_host() -> AdminHost:
 
 
 def _secure_transport() -> bool:
-    return request.is_secure or current_app.config.get("ENV") == "production"
+    return request.is_secure or current_app.config["ENV"] == "production"
 
 
 def apply_headers(response: Response) -> Response:

@@ -108,6 +108,6 @@ def order(order_id: int) -> str:
 def settings() -> str:
     shop = signed_in_shop()
     data = shop_settings.shop_settings(
-        _scope(), shop, str(current_app.config.get("SCOPES") or ""), _file_linker()
+        _scope(), shop, str(current_app.config["SCOPES"] or ""), _file_linker()
     )
     return render_template("admin/settings.html", shop=shop, data=data)

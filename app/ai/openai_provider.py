@@ -28,8 +28,9 @@ from app.ai.base import (
     ProviderError,
     ProviderRefused,
 )
+from app.config import DEFAULT_OPENAI_IMAGE_MODEL
 
-DEFAULT_MODEL = "gpt-image-2.5-flare"
+DEFAULT_MODEL = DEFAULT_OPENAI_IMAGE_MODEL  # the setting OPENAI_IMAGE_MODEL overrides it
 MODERATION_MODEL = "omni-moderation-latest"
 LABEL = "Generated with OpenAI"
 # Models that accept any WIDTHxHEIGHT (multiples of 16, aspect 1:3..3:1); others take the three

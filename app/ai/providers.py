@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.ai.base import ImageProvider
+from app.ai.local import MODEL as LOCAL_MODEL
 from app.ai.local import LocalProvider
-from app.ai.openai_provider import DEFAULT_MODEL, OpenAIProvider, OpenAISettings
+from app.ai.openai_provider import OpenAIProvider, OpenAISettings
 from app.ai.retry import RetryPolicy
 
 
@@ -21,10 +22,10 @@ class ProviderNotConfigured(RuntimeError):
 
 
 def provider_name(config: Mapping[str, Any]) -> str:
-    explicit = str(config.get("AI_PROVIDER") or "").strip().lower()
+    explicit = str(config["AI_PROVIDER"] or "").strip().lower()
     if explicit:
         return explicit
-    return "openai" if config.get("OPENAI_API_KEY") else "local"
+    return "openai" if config["OPENAI_API_KEY"] else "local"
 
 
 def provider_from_config(config: Mapping[str, Any]) -> ImageProvider:
@@ -33,15 +34,15 @@ def provider_from_config(config: Mapping[str, Any]) -> ImageProvider:
         return LocalProvider()
     if name != "openai":
         raise ProviderNotConfigured(f"AI_PROVIDER must be 'openai' or 'local', not {name!r}")
-    key = config.get("OPENAI_API_KEY")
+    key = config["OPENAI_API_KEY"]
     if not key:
         raise ProviderNotConfigured("AI_PROVIDER is 'openai' but OPENAI_API_KEY is not set")
     settings = OpenAISettings(
         api_key=str(key),
-        base_url=config.get("OPENAI_BASE_URL") or None,
-        model=str(config.get("OPENAI_IMAGE_MODEL") or DEFAULT_MODEL),
-        timeout=float(config.get("OPENAI_TIMEOUT") or 120),
-        organization=config.get("OPENAI_ORGANIZATION") or None,
+        base_url=config["OPENAI_BASE_URL"] or None,
+        model=image_model(config),
+        timeout=float(config["OPENAI_TIMEOUT"]),
+        organization=config["OPENAI_ORGANIZATION"] or None,
     )
     return OpenAIProvider(settings)
 
@@ -57,7 +58,14 @@ def provider_identity(config: Mapping[str, Any]) -> tuple[str, str]:
 
 def retry_policy(config: Mapping[str, Any]) -> RetryPolicy:
     return RetryPolicy(
-        attempts=int(config.get("AI_RETRY_ATTEMPTS") or 4),
-        base_delay=float(config.get("AI_RETRY_BASE_DELAY", 2.0)),
-        max_wait=float(config.get("AI_RETRY_MAX_WAIT", 30.0)),
+        attempts=int(config["AI_RETRY_ATTEMPTS"]),
+        base_delay=float(config["AI_RETRY_BASE_DELAY"]),
+        max_wait=float(config["AI_RETRY_MAX_WAIT"]),
     )
+
+
+def image_model(config: Mapping[str, Any]) -> str:
+    """The model a generation records and asks for: OPENAI_IMAGE_MODEL, or the local one's name."""
+    if provider_name(config) != "openai":
+        return LOCAL_MODEL
+    return str(config["OPENAI_IMAGE_MODEL"])

@@ -52,7 +52,7 @@ def client(shop: Shop, settings: Mapping[str, Any]) -> ShopifyGraphQL:
 
 def test_charges(shop: Shop, settings: Mapping[str, Any]) -> bool:
     """Development stores cannot be charged; outside production nothing is charged either."""
-    return shop.is_development or str(settings.get("BILLING_TEST_CHARGES")).lower() == "true"
+    return shop.is_development or str(settings["BILLING_TEST_CHARGES"]).lower() == "true"
 
 
 def return_url(shop: Shop, settings: Mapping[str, Any]) -> str:
@@ -144,7 +144,7 @@ def cancel(session: Session, shop: Shop, settings: Mapping[str, Any], now: datet
         ),
     )
     rows = [row for row in session.scalars(stmt) if row.external_id]
-    grace = int(settings.get("BILLING_GRACE_DAYS") or 0)
+    grace = int(settings["BILLING_GRACE_DAYS"] or 0)
     for row in rows:
         cancelled = api.cancel_subscription(client(shop, settings), str(row.external_id))
         at = subscriptions.answered_now(row, now)
@@ -157,7 +157,7 @@ def sync_active(
     session: Session, shop: Shop, settings: Mapping[str, Any], now: datetime
 ) -> Subscription | None:
     """Bring Luneo's rows in line with Shopify's active subscription; the active row, if any."""
-    grace = int(settings.get("BILLING_GRACE_DAYS") or 0)
+    grace = int(settings["BILLING_GRACE_DAYS"] or 0)
     active_row = None
     for sub in api.active_subscriptions(client(shop, settings)):
         state = state_of(sub, now)

@@ -44,10 +44,10 @@ class StripeNotConfigured(RuntimeError):
 
 
 def client(settings: Mapping[str, Any]) -> stripe.StripeClient:
-    key = settings.get("STRIPE_SECRET_KEY")
+    key = settings["STRIPE_SECRET_KEY"]
     if not key:
         raise StripeNotConfigured("Stripe billing is not configured (STRIPE_SECRET_KEY).")
-    base = settings.get("STRIPE_API_BASE")
+    base = settings["STRIPE_API_BASE"]
     addresses: Any = {"api": str(base).rstrip("/")} if base else None
     return stripe.StripeClient(str(key), base_addresses=addresses, max_network_retries=2)
 
@@ -179,7 +179,7 @@ def cancel(session: Session, shop: Shop, settings: Mapping[str, Any], now: datet
         ),
     )
     rows = [row for row in session.scalars(stmt) if row.external_id]
-    grace = int(settings.get("BILLING_GRACE_DAYS") or 0)
+    grace = int(settings["BILLING_GRACE_DAYS"] or 0)
     for row in rows:
         cancelled = client(settings).v1.subscriptions.cancel(str(row.external_id))
         at = subscriptions.answered_now(row, now)

@@ -62,7 +62,7 @@ def kept(event: dict[str, Any]) -> dict[str, Any]:
 
 def _verified(body: bytes) -> dict[str, Any] | ResponseReturnValue:
     """The event as sent, or the 4xx answer for a delivery that cannot be trusted or read."""
-    secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")
+    secret = current_app.config["STRIPE_WEBHOOK_SECRET"]
     if not secret:
         return error_response(503, "not_configured", "Stripe webhooks are not configured.")
     tolerance = int(current_app.config["STRIPE_WEBHOOK_TOLERANCE"])

@@ -40,7 +40,7 @@ CSRF_SESSION_KEY = "dev_csrf"
 @bp.before_request
 def _development_only() -> None:
     """Defence in depth: outside development and testing these routes do not exist."""
-    if current_app.config.get("ENV") not in ALLOWED_ENVS:
+    if current_app.config["ENV"] not in ALLOWED_ENVS:
         abort(404)
 
 

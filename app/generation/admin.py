@@ -145,6 +145,7 @@ def start_bulk(
     prompts: Sequence[str],
     style_key: str | None,
     options: Options,
+    limits: Limits,
 ) -> tuple[str, list[Generation]]:
     """One batch job for many prompts; each is checked and charged like a shopper's request.
 
@@ -166,7 +167,7 @@ def start_bulk(
             style_key,
             options,
             requester,
-            Limits(),
+            limits,
             batch_id=batch_id,
         )
         for prompt in clean

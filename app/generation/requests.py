@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from redis import Redis
 from sqlalchemy import select
 
+from app.ai.providers import image_model, provider_name
 from app.ai.safety import PromptRefused, check_prompt
 from app.billing import quota
 from app.billing.plans import Feature
@@ -81,6 +83,28 @@ class Limits:
     per_shopper: tuple[Window, ...] = (Window(60, 6), Window(3600, 60))
     per_shop: tuple[Window, ...] = (Window(60, 120),)
     deadline_seconds: int = DEFAULT_DEADLINE
+
+
+def options_from_config(config: Mapping[str, Any]) -> Options:
+    """What every generation (storefront, admin, CLI) asks of the provider, from settings."""
+    return Options(
+        provider=provider_name(config),
+        model=image_model(config),
+        quality=str(config["AI_IMAGE_QUALITY"]),
+        transparent=bool(config["AI_TRANSPARENT_BACKGROUND"]),
+    )
+
+
+def limits_from_config(config: Mapping[str, Any]) -> Limits:
+    """Shopper and store limits on generations, and when an unfinished one is failed."""
+    return Limits(
+        per_shopper=(
+            Window(60, int(config["AI_RATE_LIMIT_PER_MINUTE"])),
+            Window(3600, int(config["AI_RATE_LIMIT_PER_HOUR"])),
+        ),
+        per_shop=(Window(60, int(config["AI_SHOP_RATE_LIMIT_PER_MINUTE"])),),
+        deadline_seconds=int(config["AI_DEADLINE_SECONDS"]),
+    )
 
 
 def cache_key(

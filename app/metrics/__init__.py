@@ -16,7 +16,7 @@ def install(app: Flask) -> None:
     from app.metrics.views import bp
 
     state = StateCollector(app.extensions["luneo.db"], app.extensions["luneo.redis"])
-    metrics = AppMetrics(state, app.config.get("PROMETHEUS_MULTIPROC_DIR"))
+    metrics = AppMetrics(state, app.config["PROMETHEUS_MULTIPROC_DIR"])
     app.extensions["luneo.metrics"] = metrics
     hooks.install(app, metrics)
     app.register_blueprint(bp)

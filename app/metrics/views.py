@@ -34,7 +34,7 @@ def metrics_token_required(view: Callable[P, Response]) -> Callable[P, Response]
 
     @wraps(view)
     def guarded(*args: P.args, **kwargs: P.kwargs) -> Response:
-        expected: str | None = current_app.config.get("METRICS_TOKEN")
+        expected: str | None = current_app.config["METRICS_TOKEN"]
         if not expected:
             if current_app.config["ENV"] not in OPEN_ENVIRONMENTS:
                 abort(404)

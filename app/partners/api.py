@@ -57,7 +57,7 @@ def _actor() -> audit.Actor:
 def _count_call(partner: Partner) -> None:
     """One budget per partner, all its keys together: one runaway integration cannot slow
     everyone else's downloads and reports (``PARTNER_API_RATE_PER_MINUTE``, 0 = off)."""
-    limit = int(current_app.config.get("PARTNER_API_RATE_PER_MINUTE") or 0)
+    limit = int(current_app.config["PARTNER_API_RATE_PER_MINUTE"] or 0)
     message = "Too many API calls for this partner; wait Retry-After seconds and try again."
     hit(get_redis(), f"partner-api:{partner.id}", [Window(60, limit)], message)
 

@@ -50,7 +50,7 @@ def secure_headers(response: Response) -> Response:
         "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; "
         "frame-ancestors 'none'; form-action 'self'",
     )
-    if request.is_secure or current_app.config.get("PREFERRED_URL_SCHEME") == "https":
+    if request.is_secure or current_app.config["PREFERRED_URL_SCHEME"] == "https":
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     response.headers.setdefault("Cache-Control", "no-store")
     return response

@@ -48,7 +48,7 @@ class TokenResult:
 
 def _decode(token: str) -> SessionToken:
     config = current_app.config
-    if not config.get("SHOPIFY_API_KEY") or not config.get("SHOPIFY_API_SECRET"):
+    if not config["SHOPIFY_API_KEY"] or not config["SHOPIFY_API_SECRET"]:
         raise InvalidSignature("Shopify app credentials are not configured")
     return decode_session_token(
         token, api_key=config["SHOPIFY_API_KEY"], secret=config["SHOPIFY_API_SECRET"]
@@ -155,7 +155,7 @@ def session_token_bounce() -> ResponseReturnValue:
     target = local_path(request.args.get("shopify-reload"), "/admin/")
     return render_template(
         "shopify/bounce.html",
-        api_key=current_app.config.get("SHOPIFY_API_KEY") or "",
+        api_key=current_app.config["SHOPIFY_API_KEY"] or "",
         target=target,
     )
 
@@ -198,5 +198,5 @@ def template_context() -> dict[str, Any]:
     params: dict[str, str] | None = g.get("embedded_params")
     return {
         "embedded": bool(params),
-        "shopify_api_key": current_app.config.get("SHOPIFY_API_KEY") or "",
+        "shopify_api_key": current_app.config["SHOPIFY_API_KEY"] or "",
     }

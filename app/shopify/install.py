@@ -86,16 +86,16 @@ class ShopifyApp:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ShopifyApp:
-        key, secret = config.get("SHOPIFY_API_KEY"), config.get("SHOPIFY_API_SECRET")
+        key, secret = config["SHOPIFY_API_KEY"], config["SHOPIFY_API_SECRET"]
         if not key or not secret:
             raise NotConfigured("SHOPIFY_API_KEY and SHOPIFY_API_SECRET must be set")
-        scopes = [s.strip() for s in str(config.get("SCOPES") or "").split(",") if s.strip()]
+        scopes = [s.strip() for s in str(config["SCOPES"] or "").split(",") if s.strip()]
         return cls(
             api_key=str(key),
             api_secret=str(secret),
             scope=",".join(scopes),
-            shop_origin=str(config.get("SHOPIFY_SHOP_ORIGIN") or "https://{shop}"),
-            app_url=str(config["SHOPIFY_APP_URL"]) if config.get("SHOPIFY_APP_URL") else None,
+            shop_origin=str(config["SHOPIFY_SHOP_ORIGIN"] or "https://{shop}"),
+            app_url=str(config["SHOPIFY_APP_URL"]) if config["SHOPIFY_APP_URL"] else None,
         )
 
     @property

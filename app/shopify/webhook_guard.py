@@ -26,7 +26,7 @@ P = ParamSpec("P")
 
 def check_request_hmac() -> None:
     """Raise InvalidSignature unless the raw body carries Shopify's HMAC for our secret."""
-    secret = current_app.config.get("SHOPIFY_API_SECRET")
+    secret = current_app.config["SHOPIFY_API_SECRET"]
     if not secret:  # nothing can verify, so nothing is accepted
         raise InvalidSignature("the Shopify app secret is not configured")
     verify_webhook(request.get_data(cache=True), request.headers.get(HMAC_HEADER), str(secret))

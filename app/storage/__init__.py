@@ -72,10 +72,10 @@ def storage_from_config(
     clock: Clock = time.time,
 ) -> Storage:
     """S3 when ``STORAGE_URL`` is ``s3://...``, otherwise the folder it names."""
-    url = str(config.get("STORAGE_URL") or "instance/files")
+    url = str(config["STORAGE_URL"] or "instance/files")
     if url.startswith("s3://"):
         return s3_from_config(config)
-    secret = config.get("SECRET_KEY")
+    secret = config["SECRET_KEY"]
     if not secret:
         raise ValueError("SECRET_KEY is needed to sign download links")
     return LocalStorage(Path(url), download_signing_key(secret), url_builder, clock=clock)

@@ -114,7 +114,7 @@ def s3_from_config(config: Mapping[str, Any]) -> S3Storage:
     bucket, _, prefix = str(config["STORAGE_URL"]).removeprefix("s3://").partition("/")
     if not bucket:
         raise ValueError("STORAGE_URL must look like s3://bucket or s3://bucket/prefix")
-    endpoint = config.get("S3_ENDPOINT_URL") or None
+    endpoint = config["S3_ENDPOINT_URL"] or None
     options: dict[str, Any] = {
         "signature_version": "s3v4",
         "connect_timeout": 5,
@@ -127,9 +127,9 @@ def s3_from_config(config: Mapping[str, Any]) -> S3Storage:
         options["request_checksum_calculation"] = "when_required"
         options["response_checksum_validation"] = "when_required"
     session = boto3.session.Session(
-        aws_access_key_id=config.get("AWS_ACCESS_KEY_ID") or None,
-        aws_secret_access_key=config.get("AWS_SECRET_ACCESS_KEY") or None,
-        region_name=config.get("S3_REGION") or "us-east-1",
+        aws_access_key_id=config["AWS_ACCESS_KEY_ID"] or None,
+        aws_secret_access_key=config["AWS_SECRET_ACCESS_KEY"] or None,
+        region_name=config["S3_REGION"] or "us-east-1",
     )
     client = session.client("s3", endpoint_url=endpoint, config=Config(**options))
     return S3Storage(bucket, prefix, client)

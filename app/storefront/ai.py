@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from app.ai.providers import provider_label, provider_name
+from app.ai.providers import provider_label
 from app.ai.safety import PromptRefused
 from app.billing.quota import QuotaExceeded
 from app.errors import error_response, rate_limited_response
@@ -21,7 +21,7 @@ from app.generation import requests as generation_requests
 from app.generation.run import expire_if_stale
 from app.ids import row_id
 from app.models import Generation, GenerationStatus, StoredFile, Template
-from app.ratelimit import RateLimited, Window
+from app.ratelimit import RateLimited
 from app.storefront import current_scope, current_shopper
 from app.storefront.catalog import file_link
 from app.storefront.ratelimit import spend_file_bytes
@@ -31,31 +31,11 @@ BLOCKED_MESSAGE = "This image is no longer available. Please create a new one."
 
 
 def _options() -> generation_requests.Options:
-    config = current_app.config
-    name = provider_name(config)
-    model = str(config.get("OPENAI_IMAGE_MODEL") or "") if name == "openai" else "luneo-local-1"
-    if name == "openai" and not model:
-        from app.ai.openai_provider import DEFAULT_MODEL
-
-        model = DEFAULT_MODEL
-    return generation_requests.Options(
-        provider=name,
-        model=model,
-        quality=str(config.get("AI_IMAGE_QUALITY") or "medium"),
-        transparent=bool(config.get("AI_TRANSPARENT_BACKGROUND", False)),
-    )
+    return generation_requests.options_from_config(current_app.config)
 
 
 def _limits() -> generation_requests.Limits:
-    config = current_app.config
-    return generation_requests.Limits(
-        per_shopper=(
-            Window(60, int(config.get("AI_RATE_LIMIT_PER_MINUTE", 6))),
-            Window(3600, int(config.get("AI_RATE_LIMIT_PER_HOUR", 60))),
-        ),
-        per_shop=(Window(60, int(config.get("AI_SHOP_RATE_LIMIT_PER_MINUTE", 120))),),
-        deadline_seconds=int(config.get("AI_DEADLINE_SECONDS", 600)),
-    )
+    return generation_requests.limits_from_config(current_app.config)
 
 
 class _BadBody(ValueError):

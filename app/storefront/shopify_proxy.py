@@ -24,7 +24,7 @@ from app.storefront.surface import finish
 
 def _guard() -> ResponseReturnValue | None:
     """Let the request through only when Shopify signed it for a shop that has Luneo installed."""
-    secret = current_app.config.get("SHOPIFY_API_SECRET") or ""
+    secret = current_app.config["SHOPIFY_API_SECRET"] or ""
     try:
         domain = verify_proxy(request.args.to_dict(flat=False), secret)
     except InvalidSignature as exc:

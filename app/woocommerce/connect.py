@@ -83,7 +83,7 @@ def start_connection(
 
     ``account_id`` is the Luneo account connecting it, which becomes the store's owner.
     """
-    address = validate(store_url, str(config.get("ENV")), resolve)
+    address = validate(store_url, str(config["ENV"]), resolve)
     query = {
         "app_name": APP_NAME,
         "scope": SCOPE,

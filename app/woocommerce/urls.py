@@ -15,7 +15,7 @@ class NotConfigured(RuntimeError):
 
 
 def app_url(config: Mapping[str, Any]) -> str:
-    url = config.get("APP_URL") or config.get("SHOPIFY_APP_URL")
+    url = config["APP_URL"] or config["SHOPIFY_APP_URL"]
     if not url:
         raise NotConfigured("APP_URL (or SHOPIFY_APP_URL) must be set to Luneo's public URL")
     return str(url).rstrip("/")

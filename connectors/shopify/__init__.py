@@ -31,9 +31,9 @@ def client_for(
     shop_domain: str, access_token: str | TokenSource, settings: Mapping[str, Any]
 ) -> ShopifyGraphQL:
     """The shop's GraphQL Admin client; the app passes a ``TokenSource`` that renews its token."""
-    template = str(settings.get("SHOPIFY_SHOP_ORIGIN") or "https://{shop}")
-    version = str(settings.get("SHOPIFY_API_VERSION") or API_VERSION)
-    attempts = int(settings.get("SHOPIFY_MAX_ATTEMPTS") or 6)
+    template = str(settings["SHOPIFY_SHOP_ORIGIN"] or "https://{shop}")
+    version = str(settings["SHOPIFY_API_VERSION"] or API_VERSION)
+    attempts = int(settings["SHOPIFY_MAX_ATTEMPTS"] or 6)
     return ShopifyGraphQL(
         origin_for(template, shop_domain), access_token, version, max_attempts=attempts
     )

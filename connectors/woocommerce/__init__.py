@@ -46,7 +46,7 @@ def http_client_for(
     store_url: str, settings: Mapping[str, Any], *, timeout: tuple[float, float] = DEFAULT_TIMEOUT
 ) -> HttpClient:
     """Public addresses only, unless a development/testing app talks to a loopback store."""
-    local = settings.get("ENV") in LOCAL_ENVIRONMENTS
+    local = settings["ENV"] in LOCAL_ENVIRONMENTS
     allow_private = local and is_loopback_host(urlsplit(store_url).hostname)
     return HttpClient(allow_private=allow_private, timeout=timeout)
 
@@ -60,7 +60,7 @@ def connector_for(
     webhook_secret: str | None = None,
     currency: str = "USD",
 ) -> WooCommerceConnector:
-    attempts = int(settings.get("WOOCOMMERCE_MAX_ATTEMPTS") or 5)
+    attempts = int(settings["WOOCOMMERCE_MAX_ATTEMPTS"] or 5)
     client = WooREST(
         store_url,
         consumer_key,

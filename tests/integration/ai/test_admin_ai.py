@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Flask
@@ -151,3 +152,47 @@ def test_luneo_ai_bulk_explains_a_plan_without_bulk(
     assert result.exit_code != 0
     assert "not included in the Starter plan" in result.output
     assert session.scalar(select(func.count()).select_from(Generation)) == 0
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def test_bulk_from_the_admin_and_the_cli_follows_the_ai_settings(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    ai_template: Template,
+    ai_shop: Shop,
+    tmp_path: Path,
+) -> None:
+    """Bulk batches used to ignore AI_DEADLINE_SECONDS (a fixed 600 s), and the CLI's ignored
+    AI_TRANSPARENT_BACKGROUND: the same settings as a shopper's request now apply everywhere."""
+    ai_shop.plan = "pro"
+    session.commit()
+    app.config.update(
+        AI_DEADLINE_SECONDS=4242, AI_IMAGE_QUALITY="high", AI_TRANSPARENT_BACKGROUND=True
+    )
+    prompts = tmp_path / "prompts.txt"
+    prompts.write_text("a lighthouse at dusk\n", encoding="utf-8")
+    register_ai_commands(app.cli)
+
+    started = client.post(
+        "/api/admin/ai/bulk",
+        json={"template_id": ai_template.id, "prompts": ["a red fox"]},
+        headers=_auth(ai_shop),
+    )
+    ran = app.test_cli_runner().invoke(
+        args=["ai", "bulk", "--template", str(ai_template.id), "--here", str(prompts)]
+    )
+
+    assert started.status_code == 202
+    assert ran.exit_code == 0, ran.output
+    session.expire_all()
+    rows = session.scalars(select(Generation).where(Generation.batch_id.is_not(None))).all()
+    assert len(rows) == 2
+    for row in rows:
+        assert row.deadline_at is not None
+        lifetime = _aware(row.deadline_at) - _aware(row.created_at)
+        assert abs(lifetime.total_seconds() - 4242) < 60
+        assert (row.options["quality"], row.options["transparent"]) == ("high", True)

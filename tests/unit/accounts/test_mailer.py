@@ -18,6 +18,7 @@ from app.accounts.mailer import (
     SmtpSettings,
     mailer_from_config,
 )
+from app.config import defaults
 
 
 class _SmtpHandler(socketserver.StreamRequestHandler):
@@ -85,7 +86,7 @@ def test_smtp_mailer_delivers_a_plain_text_message(smtp_server: SmtpServer) -> N
         "SMTP_PASSWORD": "app-password",
         "MAIL_FROM": "Luneo <no-reply@luneo.test>",
     }
-    mailer = mailer_from_config(config)
+    mailer = mailer_from_config({**defaults(), **config})
     assert isinstance(mailer, SmtpMailer)
 
     mailer.send(Message("ann@shop.test", "Confirm your address", "Open https://luneo.test/x"))
@@ -114,7 +115,7 @@ def test_smtp_mailer_reports_an_unreachable_server() -> None:
 
 
 def test_console_mailer_is_the_default_outside_production_and_keeps_messages() -> None:
-    mailer = mailer_from_config({"ENV": "development"})
+    mailer = mailer_from_config({**defaults(), "ENV": "development"})
     assert isinstance(mailer, ConsoleMailer)
 
     mailer.send(Message("ann@shop.test", "Hi", "Hello"))
@@ -124,13 +125,13 @@ def test_console_mailer_is_the_default_outside_production_and_keeps_messages() -
 
 def test_an_unknown_backend_is_a_configuration_error() -> None:
     with pytest.raises(ValueError, match="MAIL_BACKEND"):
-        mailer_from_config({"MAIL_BACKEND": "pigeon"})
+        mailer_from_config({**defaults(), "MAIL_BACKEND": "pigeon"})
 
 
 def test_production_queues_smtp_mail_by_default() -> None:
     handed: list[Message] = []
 
-    mailer = mailer_from_config({"ENV": "production"}, hand_off=handed.append)
+    mailer = mailer_from_config({**defaults(), "ENV": "production"}, hand_off=handed.append)
 
     assert isinstance(mailer, QueuedMailer)
     assert isinstance(mailer.transport, SmtpMailer)
@@ -138,20 +139,20 @@ def test_production_queues_smtp_mail_by_default() -> None:
 
 
 def test_smtp_backend_outside_production_is_queued_too() -> None:
-    mailer = mailer_from_config({"ENV": "development", "MAIL_BACKEND": "smtp"})
+    mailer = mailer_from_config({**defaults(), "ENV": "development", "MAIL_BACKEND": "smtp"})
 
     assert isinstance(mailer, QueuedMailer)
 
 
 def test_inline_delivery_when_told_sends_through_smtp_directly() -> None:
-    mailer = mailer_from_config({"ENV": "production", "MAIL_DELIVERY": "inline"})
+    mailer = mailer_from_config({**defaults(), "ENV": "production", "MAIL_DELIVERY": "inline"})
 
     assert isinstance(mailer, SmtpMailer)
 
 
 def test_the_console_mailer_stays_inline_unless_told_to_queue() -> None:
-    assert isinstance(mailer_from_config({"ENV": "testing"}), ConsoleMailer)
-    queued = mailer_from_config({"ENV": "testing", "MAIL_DELIVERY": "queue"})
+    assert isinstance(mailer_from_config({**defaults(), "ENV": "testing"}), ConsoleMailer)
+    queued = mailer_from_config({**defaults(), "ENV": "testing", "MAIL_DELIVERY": "queue"})
     assert isinstance(queued, QueuedMailer)
     assert isinstance(queued.transport, ConsoleMailer)
 
@@ -170,4 +171,4 @@ def test_the_queued_mailer_hands_messages_off_without_touching_its_transport() -
 
 def test_an_unknown_delivery_is_a_configuration_error() -> None:
     with pytest.raises(ValueError, match="MAIL_DELIVERY"):
-        mailer_from_config({"ENV": "production", "MAIL_DELIVERY": "carrier"})
+        mailer_from_config({**defaults(), "ENV": "production", "MAIL_DELIVERY": "carrier"})

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import responses
 
+from app.config import defaults
 from connectors import for_shop
 from connectors.base import (
     AuthError,
@@ -613,7 +614,7 @@ def test_shopify_connector_implements_the_capabilities(connector: ShopifyConnect
 def test_for_shop_builds_the_shopify_connector_from_the_operator_origin() -> None:
     shop = SimpleNamespace(platform="shopify", domain="example.myshopify.com", access_token="t")
 
-    built = for_shop(shop, {"SHOPIFY_SHOP_ORIGIN": "http://127.0.0.1:8081/{shop}"})
+    built = for_shop(shop, {**defaults(), "SHOPIFY_SHOP_ORIGIN": "http://127.0.0.1:8081/{shop}"})
 
     assert isinstance(built, ShopifyConnector)
     assert built.client.endpoint == (
@@ -624,7 +625,7 @@ def test_for_shop_builds_the_shopify_connector_from_the_operator_origin() -> Non
 def test_for_shop_defaults_to_the_shops_own_https_origin() -> None:
     shop = SimpleNamespace(platform="shopify", domain="example.myshopify.com", access_token="t")
 
-    built = for_shop(shop, {})
+    built = for_shop(shop, defaults())
 
     assert built.client.endpoint == ENDPOINT  # type: ignore[attr-defined]
 
@@ -633,4 +634,4 @@ def test_for_shop_without_a_token_asks_for_reauthorization() -> None:
     shop = SimpleNamespace(platform="shopify", domain="example.myshopify.com", access_token=None)
 
     with pytest.raises(AuthError):
-        for_shop(shop, {})
+        for_shop(shop, defaults())

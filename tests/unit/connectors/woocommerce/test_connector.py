@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 import responses
 
+from app.config import defaults
 from connectors import for_shop
 from connectors.base import (
     AuthError,
@@ -455,7 +456,7 @@ def test_for_shop_builds_the_woocommerce_connector_from_the_shop() -> None:
         extra={"store_url": "https://shop.test/store"},
     )
 
-    built = for_shop(shop, {"ENV": "production"})
+    built = for_shop(shop, defaults(ENV="production"))
 
     assert isinstance(built, WooCommerceConnector)
     assert built.client.base == "https://shop.test/store/wp-json/wc/v3/"
@@ -469,4 +470,4 @@ def test_for_shop_without_keys_asks_to_connect_again() -> None:
     )
 
     with pytest.raises(AuthError, match="connected again"):
-        for_shop(shop, {})
+        for_shop(shop, defaults())
