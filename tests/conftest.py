@@ -90,6 +90,11 @@ def base_settings(migrated_database_url: str, redis_url: str) -> dict[str, Any]:
         "SHOPIFY_API_SECRET": SHOPIFY_API_SECRET,
         "SHOPIFY_APP_URL": "https://luneo.test",
         "PREFERRED_URL_SCHEME": "https",
+        # Wall-clock budgets would make a test's answer depend on how loaded the machine is
+        # (a 2 s preview budget, 20 s of rendering a minute); the tests of those budgets set them.
+        "STOREFRONT_PREVIEW_BUDGET_MS": 0,
+        "STOREFRONT_RENDER_MS_PER_SHOP": 0,
+        "STOREFRONT_RENDER_MS_PER_CLIENT": 0,
     }
 
 

@@ -224,6 +224,7 @@ def test_a_render_past_its_time_budget_is_abandoned_with_503(
         STOREFRONT_MAX_CHARS=10_000,
         STOREFRONT_MAX_CURVED_CHARS=10_000,
         STOREFRONT_MAX_RENDER_COST=10**9,
+        STOREFRONT_RENDER_MS_PER_SHOP=10**9,
     )
 
     response = proxy_caller(client, shopify_shop).post("/previews", json=body(roomy, *SLOW))
