@@ -86,20 +86,31 @@ class Base(DeclarativeBase):
     }
 
 
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # pysqlite's own transaction handling breaks SAVEPOINTs; let SQLAlchemy emit BEGIN itself
     # (the recipe from SQLAlchemy's SQLite dialect documentation).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    # WAL lets the web process read while a worker writes.
+    # WAL lets readers (other processes, ``BEGIN``-less reads) go on while one writer writes.
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
 def _sqlite_begin(conn: Connection) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # IMMEDIATE, not a deferred BEGIN: a deferred transaction that has read and then writes must
+    # upgrade its lock, and SQLite answers SQLITE_BUSY at once (no busy handler, since waiting
+    # could deadlock or leave it a stale snapshot) when another writer holds it, so two requests
+    # writing at once gave "database is locked" in milliseconds. Taking the write lock at BEGIN
+    # makes concurrent transactions queue on busy_timeout instead (as Rails and Django do).
+    # Every transaction is treated as a writer: a request cannot tell at BEGIN whether it will
+    # write (a GET by API key records last_used_at). Readers outside a transaction and other
+    # processes' reads still go on beside the writer, thanks to WAL.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 _LIVE_DATABASES: weakref.WeakSet[Database] = weakref.WeakSet()
