@@ -108,8 +108,8 @@ def _sqlite_begin(conn: Connection) -> None:
     # writing at once gave "database is locked" in milliseconds. Taking the write lock at BEGIN
     # makes concurrent transactions queue on busy_timeout instead (as Rails and Django do).
     # Every transaction is treated as a writer: a request cannot tell at BEGIN whether it will
-    # write (a GET by API key records last_used_at). Readers outside a transaction and other
-    # processes' reads still go on beside the writer, thanks to WAL.
+    # write (a GET by API key records last_used_at). So transactions on SQLite run one at a
+    # time; fine for the embedded development default, PostgreSQL is not affected.
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
