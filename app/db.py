@@ -90,8 +90,8 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # pysqlite's own transaction handling breaks SAVEPOINTs; let SQLAlchemy emit BEGIN itself
-    # (the recipe from SQLAlchemy's SQLite dialect documentation).
+    # pysqlite's own transaction handling breaks SAVEPOINTs; Luneo emits BEGIN itself (the recipe
+    # from SQLAlchemy's SQLite dialect documentation), IMMEDIATE at the first write (below).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -101,16 +101,36 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin(conn: Connection) -> None:
-    # IMMEDIATE, not a deferred BEGIN: a deferred transaction that has read and then writes must
-    # upgrade its lock, and SQLite answers SQLITE_BUSY at once (no busy handler, since waiting
-    # could deadlock or leave it a stale snapshot) when another writer holds it, so two requests
-    # writing at once gave "database is locked" in milliseconds. Taking the write lock at BEGIN
-    # makes concurrent transactions queue on busy_timeout instead (as Rails and Django do).
-    # Every transaction is treated as a writer: a request cannot tell at BEGIN whether it will
-    # write (a GET by API key records last_used_at). So transactions on SQLite run one at a
-    # time; fine for the embedded development default, PostgreSQL is not affected.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+# Statements that run outside a transaction on SQLite: plain reads, and PRAGMAs (which must).
+_SQLITE_READS = ("SELECT", "PRAGMA", "EXPLAIN")
+
+
+def _sqlite_write_lock(
+    conn: Connection,
+    _cursor: Any,
+    statement: str,
+    _parameters: Any,
+    context: Any,
+    _executemany: bool,
+) -> None:
+    """Open the SQLite transaction with ``BEGIN IMMEDIATE`` at its first write or locking read.
+
+    A deferred ``BEGIN`` broke concurrent writes: a transaction that has read and then writes
+    must upgrade its lock, and SQLite answers SQLITE_BUSY at once when another writer holds it
+    (the busy handler is skipped, as waiting could deadlock or leave a stale snapshot), so two
+    requests writing at once got "database is locked" in milliseconds. ``BEGIN IMMEDIATE`` takes
+    the write lock first, so writers queue on ``busy_timeout`` instead. Reads before the first
+    write run outside any transaction (as in Rails and Django, each sees the latest commit, like
+    PostgreSQL's READ COMMITTED), so a job that only reads while it calls a store holds no lock.
+    ``SELECT … FOR UPDATE`` counts as a write: SQLite has no row locks, the write lock stands in.
+    """
+    raw = conn.connection.dbapi_connection
+    if raw is None or raw.in_transaction:
+        return
+    compiled = getattr(context, "compiled", None)
+    locking = getattr(getattr(compiled, "statement", None), "_for_update_arg", None) is not None
+    if locking or not statement.lstrip().upper().startswith(_SQLITE_READS):
+        raw.execute("BEGIN IMMEDIATE")
 
 
 _LIVE_DATABASES: weakref.WeakSet[Database] = weakref.WeakSet()
@@ -167,7 +187,7 @@ class Database:
         self.engine: Engine = create_engine(url, **kwargs)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-            event.listen(self.engine, "begin", _sqlite_begin)
+            event.listen(self.engine, "before_cursor_execute", _sqlite_write_lock)
         self._factory = sessionmaker(bind=self.engine, expire_on_commit=False)
         _LIVE_DATABASES.add(self)
 

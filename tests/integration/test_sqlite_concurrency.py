@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
 from app import create_app, migrate
-from app.models import Design, Generation, JobAssignment, PartnerApiKey
+from app.models import Design, Generation, JobAssignment, PartnerApiKey, Shop
 from app.storage import Storage
 from tests.factories import make_product, make_shop, make_template
 from tests.integration.ai.conftest import Storefront
@@ -80,7 +80,7 @@ def statuses(responses: list[TestResponse]) -> list[int]:
     return [r.status_code for r in responses]
 
 
-def test_the_engine_runs_wal_with_immediate_transactions(file_app: Flask) -> None:
+def test_the_engine_runs_wal_with_a_busy_timeout(file_app: Flask) -> None:
     engine = file_app.extensions["luneo.db"].engine
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -173,3 +173,42 @@ def test_three_shoppers_asking_for_an_ai_image_at_once_are_all_accepted(
         made += 3
         with db.session() as session:
             assert session.scalar(select(func.count()).select_from(Generation)) == made
+
+
+def test_a_session_that_has_only_read_holds_no_lock(file_app: Flask) -> None:
+    # A job that read, then calls a store for a while, must not hold up the shoppers' writes
+    db = file_app.extensions["luneo.db"]
+    with file_app.app_context(), db.session() as session:
+        shop = make_shop(session, domain="widget-store.myshopify.com", currency="EUR")
+        storage: Storage = file_app.extensions["luneo.storage"]
+        template_id = small_template(session, storage, shop, "gid://shopify/Product/42").id
+    reader = db.new_session()
+    try:
+        assert reader.get(Shop, shop.id) is not None  # ...and the job is now "calling the store"
+
+        saved = file_app.test_client().post(
+            f"/proxy/designs?{signed_query(shop.domain)}",
+            json={"template_id": template_id, "document": document(text("Ada"))},
+        )
+        assert saved.status_code == 201, saved.get_data(as_text=True)
+
+        # and the reader may still write afterwards (no stale snapshot to upgrade from)
+        row = reader.get(Shop, shop.id)
+        assert row is not None
+        row.name = "Renamed"
+        reader.commit()
+    finally:
+        reader.close()
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Design)) == 1
+        assert session.scalar(select(Shop.name)) == "Renamed"
+
+
+def test_a_locking_read_takes_the_write_lock(file_app: Flask) -> None:
+    # SQLite has no row locks: SELECT … FOR UPDATE (quota, team, event claims) takes the database's
+    db = file_app.extensions["luneo.db"]
+    with db.session() as session:
+        session.scalar(select(Shop.id))
+        assert not session.connection().connection.dbapi_connection.in_transaction
+        session.execute(select(Shop.id).with_for_update())
+        assert session.connection().connection.dbapi_connection.in_transaction
