@@ -228,12 +228,13 @@ def _seed_demo() -> Any:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @with_appcontext
 def dev(port: int, host: str) -> None:
-    """Migrate, seed the demo shop, then run the web server and a worker together."""
+    """Migrate, seed the demo shop, then run the web server, the workers and the scheduler."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     if app.config["ENV"] != "development":
         raise click.UsageError("`luneo dev` runs in development mode only (LUNEO_ENV=development)")
     from app.extensions import get_redis
     from app.queueing import describe
+    from jobs.worker import DEV_WORKER_POOLS
 
     click.echo("applying migrations…")
     migrate.upgrade(_database_url())
@@ -241,7 +242,10 @@ def dev(port: int, host: str) -> None:
     get_redis().ping()  # starts the embedded Redis now, not on the first request
     env = {**os.environ, "LUNEO_ENV": "development"}
     command = [sys.executable, "-c", "from app.cli import main; main()"]
-    worker_proc = subprocess.Popen([*command, "worker"], env=env)  # noqa: S603 - our own CLI
+    workers = [
+        subprocess.Popen([*command, "worker", *pool], env=env)  # noqa: S603 - our own CLI
+        for pool in DEV_WORKER_POOLS
+    ]
     scheduler_proc = subprocess.Popen([*command, "scheduler"], env=env)  # noqa: S603
     base = f"http://{host}:{port}"
     click.echo(
@@ -251,16 +255,20 @@ def dev(port: int, host: str) -> None:
         f"  Health: {base}/healthz  Ready: {base}/readyz\n"
         f"  Database: {app.config['SQLALCHEMY_DATABASE_URI']}\n"
         f"  Queue: {describe(app.config, Path(app.instance_path))}"
-        f"  (worker pid {worker_proc.pid})\n"
+        + "".join(
+            f"\n  Worker on {','.join(pool)}: pid {proc.pid}"
+            for pool, proc in zip(DEV_WORKER_POOLS, workers, strict=True)
+        )
+        + "\n"
     )
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         # Flask's app.run() refuses to block inside a CLI command; serve with Werkzeug directly.
         run_simple(host, port, app, use_reloader=False, threaded=True)
     finally:
-        for proc in (worker_proc, scheduler_proc):
+        for proc in (*workers, scheduler_proc):
             proc.terminate()
-        for proc in (worker_proc, scheduler_proc):
+        for proc in (*workers, scheduler_proc):
             try:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:

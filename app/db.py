@@ -86,20 +86,51 @@ class Base(DeclarativeBase):
     }
 
 
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # pysqlite's own transaction handling breaks SAVEPOINTs; let SQLAlchemy emit BEGIN itself
-    # (the recipe from SQLAlchemy's SQLite dialect documentation).
+    # pysqlite's own transaction handling breaks SAVEPOINTs; Luneo emits BEGIN itself (the recipe
+    # from SQLAlchemy's SQLite dialect documentation), IMMEDIATE at the first write (below).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    # WAL lets the web process read while a worker writes.
+    # WAL lets readers (other processes, ``BEGIN``-less reads) go on while one writer writes.
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
-def _sqlite_begin(conn: Connection) -> None:
-    conn.exec_driver_sql("BEGIN")
+# Statements that run outside a transaction on SQLite: plain reads, and PRAGMAs (which must).
+_SQLITE_READS = ("SELECT", "PRAGMA", "EXPLAIN")
+
+
+def _sqlite_write_lock(
+    conn: Connection,
+    _cursor: Any,
+    statement: str,
+    _parameters: Any,
+    context: Any,
+    _executemany: bool,
+) -> None:
+    """Open the SQLite transaction with ``BEGIN IMMEDIATE`` at its first write or locking read.
+
+    A deferred ``BEGIN`` broke concurrent writes: a transaction that has read and then writes
+    must upgrade its lock, and SQLite answers SQLITE_BUSY at once when another writer holds it
+    (the busy handler is skipped, as waiting could deadlock or leave a stale snapshot), so two
+    requests writing at once got "database is locked" in milliseconds. ``BEGIN IMMEDIATE`` takes
+    the write lock first, so writers queue on ``busy_timeout`` instead. Reads before the first
+    write run outside any transaction (as in Rails and Django, each sees the latest commit, like
+    PostgreSQL's READ COMMITTED), so a job that only reads while it calls a store holds no lock.
+    ``SELECT … FOR UPDATE`` counts as a write: SQLite has no row locks, the write lock stands in.
+    """
+    raw = conn.connection.dbapi_connection
+    if raw is None or raw.in_transaction:
+        return
+    compiled = getattr(context, "compiled", None)
+    locking = getattr(getattr(compiled, "statement", None), "_for_update_arg", None) is not None
+    if locking or not statement.lstrip().upper().startswith(_SQLITE_READS):
+        raw.execute("BEGIN IMMEDIATE")
 
 
 _LIVE_DATABASES: weakref.WeakSet[Database] = weakref.WeakSet()
@@ -156,7 +187,7 @@ class Database:
         self.engine: Engine = create_engine(url, **kwargs)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-            event.listen(self.engine, "begin", _sqlite_begin)
+            event.listen(self.engine, "before_cursor_execute", _sqlite_write_lock)
         self._factory = sessionmaker(bind=self.engine, expire_on_commit=False)
         _LIVE_DATABASES.add(self)
 

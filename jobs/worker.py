@@ -30,6 +30,11 @@ from jobs.queue import QUEUE_NAMES, get_queue
 
 log = logging.getLogger(__name__)
 
+# ``luneo dev`` runs one worker per pool, so a shopper never waits behind back-office work: a
+# catalog sync, or a shipment push retrying against an unreachable store, can hold a worker for
+# minutes, while the editor polls its AI image and previews (``ai``, ``render``) live.
+DEV_WORKER_POOLS: tuple[tuple[str, ...], ...] = (("ai", "render"), ("default", "sync"))
+
 
 class _SweepsOnTime(BaseWorker):
     """Wake from an idle wait at least every maintenance interval, so the sweep runs on time."""
