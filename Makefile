@@ -33,7 +33,7 @@ browser: ## make sure Debian's Chromium is installed for the browser tests
 php: ## make sure php-cli is there for the WordPress plugin's syntax check (skipped if not root)
 	scripts/ensure-php
 
-run: setup ## apply migrations, seed the demo shop, run web + worker on the embedded defaults
+run: setup ## apply migrations, seed the demo shop, run web + workers + scheduler on the embedded defaults
 	$(BIN)/luneo dev --port $(PORT)
 
 test: setup lint typecheck pytest ## everything CI checks: lint, types, the whole test suite
