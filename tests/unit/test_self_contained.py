@@ -1,7 +1,8 @@
 """The repository stands on its own: nothing at run or test time reads a path outside the checkout.
 
-A fresh clone has no team workspace beside it (``../shared``), so every file Luneo or its tests read
-must be in the checkout; the Shopify reference data is carried, compressed, in tests/data/shopify.
+A fresh clone has nothing beside it, so every file Luneo or its tests read must be in the checkout:
+the Shopify reference data is carried, compressed, in tests/data/shopify; documents are linked
+inside the repository; no code, script or setting climbs above the repository root.
 """
 
 from __future__ import annotations
@@ -20,8 +21,12 @@ REPO = Path(__file__).resolve().parents[2]
 # Path(__file__)[.resolve()].parents[N] or .parent.parent…: how far up from the file it climbs
 PARENTS_INDEX = re.compile(r"Path\(__file__\)(?:\.resolve\(\))?\.parents\[(\d+)\]")
 PARENT_CHAIN = re.compile(r"Path\(__file__\)(?:\.resolve\(\))?((?:\.parent\b)+)")
-# ../shared and the documents that lived there (a clone has neither), the team's workspace path
-OUTSIDE = ("../shared", "/work/", '/ "shared"', "DESIGN.md", "STYLE.md")
+# A relative path that climbs (``../x``), as written in code, scripts and settings
+CLIMBING = re.compile(r"(?<![\w.])((?:\.\./)+[\w.@-]+)")
+# Files whose paths are read from the repository root: the code and what runs it, not the tests'
+# own inputs (path-traversal attacks are spelled ``../x`` on purpose there)
+RUN_FROM_ROOT = ("app/", "connectors/", "jobs/", "scripts/", "bench/", "migrations/", ".ci/")
+ROOT_FILES = ("Makefile", "pyproject.toml", "alembic.ini", "wsgi.py", "tests/conftest.py")
 
 
 def tracked_text_files() -> list[Path]:
@@ -44,16 +49,33 @@ def text(path: Path) -> str:
         return ""
 
 
-def test_no_tracked_file_names_a_path_outside_the_checkout() -> None:
+def test_no_code_or_script_names_a_path_above_the_checkout() -> None:
     offenders = [
-        f"{path.relative_to(REPO)}: {needle}"
+        f"{name}: {found}"
         for path in tracked_text_files()
-        if path.name != Path(__file__).name
-        for needle in OUTSIDE
-        if needle in text(path)
+        if (name := path.relative_to(REPO).as_posix()).startswith(RUN_FROM_ROOT)
+        or name in ROOT_FILES
+        or name.startswith("tests/support/")
+        for found in CLIMBING.findall(text(path))
+        if not (REPO / found).resolve().is_relative_to(REPO)
     ]
 
     assert offenders == []
+
+
+def test_every_document_link_stays_in_the_checkout() -> None:
+    broken = []
+    for path in tracked_text_files():
+        if path.suffix != ".md":
+            continue
+        for link in re.findall(r"\]\(([^)#\s]+)", text(path)):
+            if "://" in link or link.startswith("mailto:"):
+                continue
+            target = (path.parent / link).resolve()
+            if not (target.is_relative_to(REPO) and target.exists()):
+                broken.append(f"{path.relative_to(REPO)}: {link}")
+
+    assert broken == []
 
 
 def test_no_python_file_climbs_above_the_repository_root() -> None:
