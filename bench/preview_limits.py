@@ -27,7 +27,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -35,23 +34,23 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cryptography.fernet import Fernet  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from app import create_app, migrate  # noqa: E402
 from app.design import parse_design  # noqa: E402
 from app.models import (  # noqa: E402
     FileKind,
     PrintArea,
-    Product,
-    Shop,
-    ShopScope,
     StoredFile,
     Template,
 )
 from app.stored_files import store_bytes  # noqa: E402
 from app.storefront.limits import estimated_ms  # noqa: E402
-from bench.storefront_api import DOMAIN, SECRET, jpeg, query  # noqa: E402
+from bench.storefront_api import (  # noqa: E402
+    jpeg,
+    poster_shop,
+    query,
+    storefront_app,
+)
 
 Doc = dict[str, Any]
 
@@ -64,34 +63,14 @@ def picture(size: tuple[int, int], fmt: str) -> bytes:
 
 
 def setup(workdir: Path) -> tuple[Any, int, dict[str, str]]:
-    url = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    migrate.upgrade(url)
-    app = create_app(
-        {
-            "ENV": "testing",
-            "SECRET_KEY": "bench-" + "x" * 40,
-            "ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-            "SQLALCHEMY_DATABASE_URI": url,
-            "INSTANCE_PATH": workdir / "instance",
-            "STORAGE_URL": str(workdir / "files"),
-            "SHOPIFY_API_SECRET": SECRET,
-            "STOREFRONT_RATE_PER_CLIENT": 0,
-            "STOREFRONT_RATE_PER_SHOP": 0,
-            "STOREFRONT_RENDER_MS_PER_CLIENT": 0,
-            "STOREFRONT_RENDER_MS_PER_SHOP": 0,
-            "LOG_LEVEL": "WARNING",
-        }
+    app = storefront_app(
+        workdir, STOREFRONT_RENDER_MS_PER_CLIENT=0, STOREFRONT_RENDER_MS_PER_SHOP=0
     )
     with app.app_context():
         from app.extensions import get_session, get_storage
 
         session = get_session()
-        shop = Shop(platform="shopify", domain=DOMAIN, installed_at=datetime.now(UTC))
-        session.add(shop)
-        session.flush()
-        scope = ShopScope(session, shop.id)
-        product = scope.add(Product(external_id="gid://shopify/Product/1", title="Poster"))
-        session.flush()
+        scope, product = poster_shop(session)
 
         def put(data: bytes, kind: FileKind, ext: str, mime: str) -> StoredFile:
             return store_bytes(
@@ -109,7 +88,7 @@ def setup(workdir: Path) -> tuple[Any, int, dict[str, str]]:
         )
         template.print_areas.append(
             PrintArea(
-                shop_id=shop.id,
+                shop_id=scope.shop_id,
                 key="front",
                 name="Front",
                 width_mm=Decimal(100),

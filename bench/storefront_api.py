@@ -71,10 +71,11 @@ def median_ms(call: Callable[[int], Any], runs: int) -> float:
     return statistics.median(times)
 
 
-def setup(workdir: Path) -> tuple[Any, Template, str]:
+def storefront_app(workdir: Path, **overrides: Any) -> Any:
+    """A migrated app on a SQLite file in ``workdir``, its storefront request budgets off."""
     url = f"sqlite:///{workdir / 'bench.sqlite3'}"
     migrate.upgrade(url)
-    app = create_app(
+    return create_app(
         {
             "ENV": "testing",
             "SECRET_KEY": "bench-" + "x" * 40,
@@ -86,18 +87,29 @@ def setup(workdir: Path) -> tuple[Any, Template, str]:
             "STOREFRONT_RATE_PER_CLIENT": 0,
             "STOREFRONT_RATE_PER_SHOP": 0,
             "LOG_LEVEL": "WARNING",
+            **overrides,
         }
     )
+
+
+def poster_shop(session: Any) -> tuple[ShopScope, Product]:
+    """The bench's installed Shopify shop and its one product (flushed, not committed)."""
+    shop = Shop(platform="shopify", domain=DOMAIN, installed_at=datetime.now(UTC))
+    session.add(shop)
+    session.flush()
+    scope = ShopScope(session, shop.id)
+    product = scope.add(Product(external_id="gid://shopify/Product/1", title="Poster"))
+    session.flush()
+    return scope, product
+
+
+def setup(workdir: Path) -> tuple[Any, Template, str]:
+    app = storefront_app(workdir)
     with app.app_context():
         from app.extensions import get_session, get_storage
 
         session = get_session()
-        shop = Shop(platform="shopify", domain=DOMAIN, installed_at=datetime.now(UTC))
-        session.add(shop)
-        session.flush()
-        scope = ShopScope(session, shop.id)
-        product = scope.add(Product(external_id="gid://shopify/Product/1", title="Poster"))
-        session.flush()
+        scope, product = poster_shop(session)
         mockup = store_bytes(
             scope,
             get_storage(),
@@ -119,7 +131,7 @@ def setup(workdir: Path) -> tuple[Any, Template, str]:
         template = scope.add(Template(product_id=product.id, name="Poster"))
         template.print_areas.append(
             PrintArea(
-                shop_id=shop.id,
+                shop_id=scope.shop_id,
                 key="front",
                 name="Front",
                 width_mm=Decimal(100),
@@ -129,7 +141,7 @@ def setup(workdir: Path) -> tuple[Any, Template, str]:
             )
         )
         session.commit()
-        return app, template, f"file:{photo.id}"
+        return app, template, photo.key  # shoppers place their photos by storage key
 
 
 def document(src: str, n: int) -> dict[str, Any]:
