@@ -276,13 +276,14 @@ def dev(port: int, host: str) -> None:
     from app.queueing import describe
     from jobs.worker import DEV_WORKER_POOLS
 
-    click.echo("applying migrations…")
-    migrate.upgrade(_database_url())
-    shop = _seed_demo()
-    get_redis().ping()  # starts the embedded Redis now, not on the first request
     base = f"http://{host}:{port}"
     with ExitStack() as stack:
+        # First: the stand-in builds Shopify's schema meanwhile, ready for the first sync.
         standin, shopify_line = _start_shopify_standin(app, base, stack)
+        click.echo("applying migrations…")
+        migrate.upgrade(_database_url())
+        shop = _seed_demo()
+        get_redis().ping()  # starts the embedded Redis now, not on the first request
         app.config.update(standin)  # the web process; the children read the same from env
         if standin and "APP_URL" not in os.environ:
             app.config["APP_URL"] = standin["SHOPIFY_APP_URL"]  # as the children derive it

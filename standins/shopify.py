@@ -75,8 +75,17 @@ INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wr
 Json = dict[str, Any]
 
 
-@functools.cache
+_SCHEMA_LOCK = threading.Lock()
+
+
 def admin_schema(version: str = API_VERSION) -> GraphQLSchema:
+    """The Admin schema, built once (it takes seconds) however many threads ask at once."""
+    with _SCHEMA_LOCK:
+        return _build_schema(version)
+
+
+@functools.cache
+def _build_schema(version: str) -> GraphQLSchema:
     return build_schema(schema_text(version), assume_valid=True)
 
 
@@ -867,7 +876,10 @@ def _handler(fake: FakeShopify) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True  # the client gave up waiting: its own affair
 
         def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
             self._serve("GET")
