@@ -71,7 +71,9 @@ from standins.shopify_reference import schema_text
 API_VERSION = "2026-07"
 TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange"  # noqa: S105 - a name
 MAX_QUERY_COST = 1000
-INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)"  # noqa: S105 - Shopify's message
+INVALID_TOKEN = (  # Shopify's message, not a secret
+    "[API] Invalid API key or access token (unrecognized login or wrong password)"  # noqa: S105
+)
 Json = dict[str, Any]
 
 
