@@ -43,6 +43,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import jwt
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -454,8 +455,8 @@ class FakeStore:
             return 401, {"error": "invalid_client"}
         if grant_type is None and "code" in body:
             return self._code_grant(body.get("code"))
-        if grant_type == TOKEN_EXCHANGE_GRANT and self.client:  # the secret proves the app
-            return self._granted(self.scope)
+        if grant_type == TOKEN_EXCHANGE_GRANT and self.client:
+            return self._exchange(body.get("subject_token"))
         if grant_type != "refresh_token" or not isinstance(refresh, str):
             return 400, {"error": "unsupported_grant_type"}
         expiry = self.refresh_tokens.get(refresh)
@@ -486,6 +487,20 @@ class FakeStore:
             return 400, {"error": "invalid_grant", "error_description": "Invalid code."}
         self.scope = scope
         return self._granted(scope)
+
+    def _exchange(self, subject_token: Any) -> tuple[int, Json]:
+        """Token exchange: a session token this app signed for this shop, for a new token."""
+        assert self.client is not None
+        client_id, secret = self.client
+        try:
+            claims = jwt.decode(
+                str(subject_token), secret, algorithms=["HS256"], audience=client_id
+            )
+        except jwt.PyJWTError:
+            return 400, {"error": "invalid_subject_token"}
+        if claims.get("dest") != f"https://{self.domain}":
+            return 400, {"error": "invalid_subject_token"}
+        return self._granted(self.scope)
 
     def _granted(self, scope: str) -> tuple[int, Json]:
         access, refresh = self.expiring_grant()

@@ -15,7 +15,7 @@ import pytest
 
 from app.shopify.signatures import decode_session_token, verify_query
 from standins.shopify import FakeShopify, FakeStore
-from standins.shopify_merchant import AppSide, signed
+from standins.shopify_merchant import AppSide, session_token, signed
 
 APP = AppSide(
     api_key="luneo-dev", api_secret="dev-secret-for-the-shopify-stand-in", app_url="http://app"
@@ -166,3 +166,20 @@ def test_the_admin_opens_the_app_with_a_session_token_and_a_signed_query(
     claims = decode_session_token(params["id_token"], api_key="luneo-dev", secret=APP.api_secret)
     assert claims.shop == SHOP
     assert _get(fake, "/admin/apps/another-app")[0] == 404
+
+
+def test_token_exchange_takes_a_session_token_signed_for_this_shop(fake: FakeShopify) -> None:
+    def exchange(subject_token: str) -> int:
+        body = {
+            "client_id": "luneo-dev",
+            "client_secret": APP.api_secret,
+            "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
+            "subject_token": subject_token,
+        }
+        raw = urlencode(body).encode()
+        return fake.answer("POST", f"/{SHOP}/admin/oauth/access_token", {}, raw)[0]
+
+    assert exchange(session_token(APP, SHOP)) == 200
+    assert exchange(session_token(APP, "other.myshopify.com")) == 400
+    forged = AppSide(api_key="luneo-dev", api_secret="x" * 40, app_url="http://app")
+    assert exchange(session_token(forged, SHOP)) == 400
