@@ -6,12 +6,14 @@ The command line defaults to development mode (``LUNEO_ENV=development``); a dep
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
 import subprocess
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -223,12 +225,50 @@ def _seed_demo() -> Any:
         return shop
 
 
+def _start_shopify_standin(app: Flask, base: str, stack: ExitStack) -> tuple[dict[str, str], str]:
+    """The demo shop's store on 127.0.0.1, unless the operator set SHOPIFY_SHOP_ORIGIN.
+
+    Returns the variables that point Luneo at it (this process, its children, and other
+    commands through the instance folder's record) and the banner line. The app's key, secret
+    and URL are the operator's (the environment, not an earlier run's record), else development
+    values for this run: the stand-in signs and checks with the same secret as Luneo.
+    """
+    from app.config import DEV_STANDIN_FILE, DEV_STANDIN_VARIABLES
+    from app.demo import DEMO_DOMAIN
+
+    record = Path(app.instance_path) / DEV_STANDIN_FILE
+    record.unlink(missing_ok=True)  # an earlier run's, whose stand-in is gone
+    if "SHOPIFY_SHOP_ORIGIN" in os.environ:
+        return {}, f"Shopify: {app.config['SHOPIFY_SHOP_ORIGIN']} (SHOPIFY_SHOP_ORIGIN)"
+    try:
+        from standins import dev as standin
+        from standins.shopify_merchant import AppSide
+    except ImportError as exc:  # graphql-core is in the dev extra
+        return {}, f"Shopify: no stand-in ({exc.name} missing: pip install -e '.[dev]')"
+    side = AppSide(
+        api_key=os.environ.get("SHOPIFY_API_KEY") or "luneo-dev",
+        api_secret=os.environ.get("SHOPIFY_API_SECRET") or secrets.token_urlsafe(32),
+        app_url=os.environ.get("SHOPIFY_APP_URL") or os.environ.get("HOST") or base,
+    )
+    served = stack.enter_context(standin.running(side))
+    values = (served.origin_template, side.api_key, side.api_secret, side.app_url)
+    variables = dict(zip(DEV_STANDIN_VARIABLES, values, strict=True))
+    record.write_text(json.dumps(variables))
+    record.chmod(0o600)
+    stack.callback(record.unlink, missing_ok=True)
+    return variables, f"Shopify stand-in: {served.origin}/{DEMO_DOMAIN}/admin"
+
+
 @cli.command()
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @with_appcontext
 def dev(port: int, host: str) -> None:
-    """Migrate, seed the demo shop, then run the web server, the workers and the scheduler."""
+    """Migrate, seed the demo shop, then run the web server, the workers and the scheduler.
+
+    The demo shop's store is a local stand-in (``standins``), so sync, billing approval,
+    re-authorization and shipment push-back complete without a store on the internet.
+    """
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     if app.config["ENV"] != "development":
         raise click.UsageError("`luneo dev` runs in development mode only (LUNEO_ENV=development)")
@@ -236,45 +276,52 @@ def dev(port: int, host: str) -> None:
     from app.queueing import describe
     from jobs.worker import DEV_WORKER_POOLS
 
-    click.echo("applying migrations…")
-    migrate.upgrade(_database_url())
-    shop = _seed_demo()
-    get_redis().ping()  # starts the embedded Redis now, not on the first request
-    env = {**os.environ, "LUNEO_ENV": "development"}
-    command = [sys.executable, "-c", "from app.cli import main; main()"]
-    workers = [
-        subprocess.Popen([*command, "worker", *pool], env=env)  # noqa: S603 - our own CLI
-        for pool in DEV_WORKER_POOLS
-    ]
-    scheduler_proc = subprocess.Popen([*command, "scheduler"], env=env)  # noqa: S603
     base = f"http://{host}:{port}"
-    click.echo(
-        "\n"
-        f"  Luneo is running at {base}/\n"
-        f"  Demo admin (development sign-in): {base}/dev/  — shop {shop.domain}\n"
-        f"  Health: {base}/healthz  Ready: {base}/readyz\n"
-        f"  Database: {app.config['SQLALCHEMY_DATABASE_URI']}\n"
-        f"  Queue: {describe(app.config, Path(app.instance_path))}"
-        + "".join(
-            f"\n  Worker on {','.join(pool)}: pid {proc.pid}"
-            for pool, proc in zip(DEV_WORKER_POOLS, workers, strict=True)
+    with ExitStack() as stack:
+        # First: the stand-in builds Shopify's schema meanwhile, ready for the first sync.
+        standin, shopify_line = _start_shopify_standin(app, base, stack)
+        click.echo("applying migrations…")
+        migrate.upgrade(_database_url())
+        shop = _seed_demo()
+        get_redis().ping()  # starts the embedded Redis now, not on the first request
+        app.config.update(standin)  # the web process; the children read the same from env
+        if standin and "APP_URL" not in os.environ:
+            app.config["APP_URL"] = standin["SHOPIFY_APP_URL"]  # as the children derive it
+        env = {**os.environ, "LUNEO_ENV": "development", **standin}
+        command = [sys.executable, "-c", "from app.cli import main; main()"]
+        workers = [
+            subprocess.Popen([*command, "worker", *pool], env=env)  # noqa: S603 - our own CLI
+            for pool in DEV_WORKER_POOLS
+        ]
+        scheduler_proc = subprocess.Popen([*command, "scheduler"], env=env)  # noqa: S603
+        click.echo(
+            "\n"
+            f"  Luneo is running at {base}/\n"
+            f"  Demo admin (development sign-in): {base}/dev/  — shop {shop.domain}\n"
+            f"  {shopify_line}\n"
+            f"  Health: {base}/healthz  Ready: {base}/readyz\n"
+            f"  Database: {app.config['SQLALCHEMY_DATABASE_URI']}\n"
+            f"  Queue: {describe(app.config, Path(app.instance_path))}"
+            + "".join(
+                f"\n  Worker on {','.join(pool)}: pid {proc.pid}"
+                for pool, proc in zip(DEV_WORKER_POOLS, workers, strict=True)
+            )
+            + "\n"
         )
-        + "\n"
-    )
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    try:
-        # Flask's app.run() refuses to block inside a CLI command; serve with Werkzeug directly.
-        run_simple(host, port, app, use_reloader=False, threaded=True)
-    finally:
-        for proc in (*workers, scheduler_proc):
-            proc.terminate()
-        for proc in (*workers, scheduler_proc):
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        if not app.config["REDIS_URL"]:
-            embedded_redis.stop(Path(app.instance_path))
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        try:
+            # Flask's app.run() refuses to block inside a CLI command; serve with Werkzeug.
+            run_simple(host, port, app, use_reloader=False, threaded=True)
+        finally:
+            for proc in (*workers, scheduler_proc):
+                proc.terminate()
+            for proc in (*workers, scheduler_proc):
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+            if not app.config["REDIS_URL"]:
+                embedded_redis.stop(Path(app.instance_path))
 
 
 if __name__ == "__main__":

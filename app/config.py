@@ -99,9 +99,37 @@ def _database_url(raw: str | None, instance_path: Path) -> str:
     return raw
 
 
+# Where a running ``luneo dev`` records how to reach its Shopify stand-in (see dev_standin).
+DEV_STANDIN_FILE = "dev-standin.json"
+DEV_STANDIN_VARIABLES = (
+    "SHOPIFY_SHOP_ORIGIN",
+    "SHOPIFY_API_KEY",
+    "SHOPIFY_API_SECRET",
+    "SHOPIFY_APP_URL",
+)
+
+
+def dev_standin(instance_path: Path) -> dict[str, str]:
+    """The variables a running ``luneo dev`` recorded for its Shopify stand-in (development).
+
+    So ``luneo sync products --shop …`` in another terminal reaches the same demo store; the
+    real environment wins over the record, and ``luneo dev`` removes it when it stops.
+    """
+    path = instance_path / DEV_STANDIN_FILE
+    try:
+        recorded = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(recorded, dict):
+        return {}
+    return {k: str(v) for k, v in recorded.items() if k in DEV_STANDIN_VARIABLES}
+
+
 def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
     """Every setting Luneo reads, from ``environ``; the single place env vars are parsed."""
     env = environ.get("LUNEO_ENV", "production")
+    if env == "development":
+        environ = {**dev_standin(instance_path), **environ}
     return {
         "ENV": env,
         "SECRET_KEY": environ.get("SECRET_KEY"),

@@ -19,6 +19,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.config import DEFAULT_SCOPES
 from app.db import utcnow
 from app.fulfilment import merchant, routing
 from app.models import (
@@ -49,6 +50,11 @@ DEMO_ACCESS_TOKEN = "shpat_demo0000000000000000000000000"  # noqa: S105
 DEMO_ORDER_ID = "gid://shopify/Order/5500000001001"
 DEMO_LINE_ITEM_ID = "gid://shopify/LineItem/5600000001001"
 MUG_PRODUCT_ID = "gid://shopify/Product/8100000000001"
+DEMO_SHOP_NAME = "Luneo Demo Store"
+DEMO_CURRENCY = "USD"
+DEMO_ORDER_NAME = "#1001"
+DEMO_ORDER_EMAIL = "sam.rivera@example.com"
+DEMO_LINE_PRICE = Decimal("22.00")  # one mug, the order's total too
 DEMO_PRINT_ROOM_EMAIL = "print-room@luneo-demo.test"
 MOCKUP_SIZE = (800, 600)
 # Where the wrap area sits on the mockup: 280×126 px keeps the area's 200:90 aspect ratio.
@@ -210,11 +216,11 @@ def _upsert_shop(session: Session) -> Shop:
         shop = Shop(platform=Platform.SHOPIFY, domain=DEMO_DOMAIN)
         session.add(shop)
     values = {
-        "name": "Luneo Demo Store",
+        "name": DEMO_SHOP_NAME,
         "email": "merchant@example.com",
-        "currency": "USD",
+        "currency": DEMO_CURRENCY,
         "plan": "pro",  # the demo shows every feature a paying merchant gets
-        "scopes": "read_products,read_orders,write_merchant_managed_fulfillment_orders",
+        "scopes": DEFAULT_SCOPES,  # what installing the app grants (shopify.app.toml)
         "access_token": DEMO_ACCESS_TOKEN,
         "is_development": True,
         "needs_reauth": False,
@@ -232,7 +238,7 @@ def _upsert_variant(scope: ShopScope, product: Product, spec: VariantSpec, posit
     if variant is None:
         variant = Variant(shop_id=scope.shop_id, external_id=spec.external_id)
         product.variants.append(variant)
-    values = {"title": spec.title, "sku": spec.sku, "price": spec.price, "currency": "USD"}
+    values = {"title": spec.title, "sku": spec.sku, "price": spec.price, "currency": DEMO_CURRENCY}
     _assign(variant, {**values, "position": position, "options": dict(spec.options)})
 
 
@@ -243,7 +249,7 @@ def _upsert_product(scope: ShopScope, spec: ProductSpec) -> Product:
     values = {
         "title": spec.title,
         "handle": spec.handle,
-        "vendor": "Luneo Demo Store",
+        "vendor": DEMO_SHOP_NAME,
         "product_type": spec.product_type,
         "description": spec.description,
     }
@@ -378,10 +384,10 @@ def _upsert_order(scope: ShopScope, template: Template, mug: Product) -> OrderIt
     if order is None:
         order = scope.add(Order(external_id=DEMO_ORDER_ID, placed_at=utcnow()))
     values = {
-        "name": "#1001",
-        "email": "sam.rivera@example.com",
-        "currency": "USD",
-        "total_price": Decimal("22.00"),
+        "name": DEMO_ORDER_NAME,
+        "email": DEMO_ORDER_EMAIL,
+        "currency": DEMO_CURRENCY,
+        "total_price": DEMO_LINE_PRICE,
         "financial_status": "paid",
         "fulfillment_status": "",
         "shipping_address": SHIPPING_ADDRESS,
@@ -402,7 +408,7 @@ def _upsert_order(scope: ShopScope, template: Template, mug: Product) -> OrderIt
             "title": f"{mug.title} - {variant.title}",
             "sku": variant.sku,
             "quantity": 1,
-            "unit_price": Decimal("22.00"),
+            "unit_price": DEMO_LINE_PRICE,
             "properties": {"_luneo_design": design.public_id},
         },
     )

@@ -1,6 +1,6 @@
 """Catalog sync against a throttled local Shopify: how close to the bucket's limit do we run?
 
-A fake Shopify on 127.0.0.1 (tests/support/fake_shopify.py: the real 2026-07 Admin schema,
+A fake Shopify on 127.0.0.1 (standins/shopify.py: the real 2026-07 Admin schema,
 Shopify's documented leaky bucket and query costs) holds N products with 3 variants each. The
 real job code (``jobs.sync.sync_shop``, connector, HTTP, SQLite) syncs them twice:
 
@@ -34,7 +34,7 @@ from app import create_app, migrate  # noqa: E402
 from app.db import utcnow  # noqa: E402
 from app.models import Platform, Product, Shop, Variant  # noqa: E402
 from jobs import sync  # noqa: E402
-from tests.support.fake_shopify import (  # noqa: E402
+from standins.shopify import (  # noqa: E402
     Bucket,
     Call,
     FakeShopify,

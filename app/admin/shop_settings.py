@@ -32,17 +32,13 @@ class ShopSettings:
     shop: Shop
     scopes: ScopeCheck
     exports: list[ExportRow]
+    # Where re-authorization starts: Luneo in the shop's Shopify admin, which loads it signed
+    # (an unsigned link to Luneo itself is refused); None outside Shopify.
+    reauth_url: str | None = None
 
     @property
     def needs_reauth(self) -> bool:
         return self.shop.needs_reauth or bool(self.scopes.missing)
-
-    @property
-    def reauth_url(self) -> str | None:
-        """Where re-authorization starts: Shopify's install flow for this shop."""
-        if self.shop.platform is Platform.SHOPIFY:
-            return f"/?shop={self.shop.domain}"
-        return None
 
 
 def parse_scopes(value: str | Iterable[str]) -> tuple[str, ...]:
@@ -77,11 +73,22 @@ def exports(scope: ShopScope, link: Callable[[StoredFile], str]) -> list[ExportR
 
 
 def shop_settings(
-    scope: ShopScope, shop: Shop, required_scopes: str, link: Callable[[StoredFile], str]
+    scope: ShopScope,
+    shop: Shop,
+    required_scopes: str,
+    link: Callable[[StoredFile], str],
+    shopify_admin_url: Callable[[str], str],
 ) -> ShopSettings:
-    """Everything the settings page shows; scopes are Shopify's notion, so only checked there."""
+    """Everything the settings page shows; scopes are Shopify's notion, so only checked there.
+
+    ``shopify_admin_url`` names where a Shopify shop's admin opens Luneo (re-authorization).
+    """
     if shop.platform is Platform.SHOPIFY:
         scopes = check_scopes(shop, required_scopes)
+        reauth_url: str | None = shopify_admin_url(shop.domain)
     else:
         scopes = ScopeCheck(required=(), granted=parse_scopes(shop.scopes), missing=())
-    return ShopSettings(shop=shop, scopes=scopes, exports=exports(scope, link))
+        reauth_url = None
+    return ShopSettings(
+        shop=shop, scopes=scopes, exports=exports(scope, link), reauth_url=reauth_url
+    )

@@ -13,6 +13,7 @@ from app.ai.providers import provider_identity
 from app.csrf import csrf_token
 from app.extensions import get_redis, get_session, get_storage
 from app.models import Product, ShopScope, StoredFile
+from app.shopify import install
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -108,6 +109,19 @@ def order(order_id: int) -> str:
 def settings() -> str:
     shop = signed_in_shop()
     data = shop_settings.shop_settings(
-        _scope(), shop, str(current_app.config["SCOPES"] or ""), _file_linker()
+        _scope(),
+        shop,
+        str(current_app.config["SCOPES"] or ""),
+        _file_linker(),
+        _shopify_admin_url,
     )
     return render_template("admin/settings.html", shop=shop, data=data)
+
+
+def _shopify_admin_url(domain: str) -> str:
+    """Luneo in the shop's Shopify admin: Shopify loads it signed, and /app re-authorizes."""
+    try:
+        app = install.ShopifyApp.from_config(current_app.config)
+    except install.NotConfigured:
+        return f"/?shop={domain}"  # nothing can authorize until the app is configured
+    return install.admin_apps_url(app, domain)

@@ -1,6 +1,6 @@
 """Sync jobs end to end: RQ worker -> job -> for_shop -> HTTP -> a local Shopify -> database.
 
-The store is tests.support.fake_shopify: the real 2026-07 Admin schema executing our documents,
+The store is standins.shopify: the real 2026-07 Admin schema executing our documents,
 with Shopify's throttle and bulk operations, served on 127.0.0.1.
 """
 
@@ -37,11 +37,11 @@ from jobs.queue import JobSpec, enqueue, get_queue
 from jobs.sync_cli import register_sync_commands
 from jobs.sync_store import archive_missing
 from jobs.worker import build_worker
+from standins.shopify import FakeShopify, FakeStore, serve
+from standins.shopify import make_line as upstream_line
+from standins.shopify import make_order as upstream_order
+from standins.shopify import make_product as upstream_product
 from tests.factories import make_design, make_product, make_shop, make_template
-from tests.support.fake_shopify import FakeShopify, FakeStore, serve
-from tests.support.fake_shopify import make_line as upstream_line
-from tests.support.fake_shopify import make_order as upstream_order
-from tests.support.fake_shopify import make_product as upstream_product
 
 TOKEN = "shpat_" + "a" * 32
 

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
 
-from app.config import ConfigError, finalize, from_environment, secret_values
+from app.config import (
+    DEV_STANDIN_FILE,
+    ConfigError,
+    finalize,
+    from_environment,
+    secret_values,
+)
 
 
 def _settings(environ: dict[str, str], instance: Path) -> dict[str, object]:
@@ -131,3 +138,45 @@ def test_a_multiprocess_dir_that_does_not_exist_refuses_to_start(tmp_path: Path)
 
     with pytest.raises(ConfigError, match="PROMETHEUS_MULTIPROC_DIR is not a directory"):
         _settings(environ, tmp_path)
+
+
+def _record_standin(instance: Path, **values: str) -> None:
+    instance.mkdir(parents=True, exist_ok=True)
+    (instance / DEV_STANDIN_FILE).write_text(json.dumps(values))
+
+
+def test_development_reaches_the_stand_in_a_running_luneo_dev_recorded(tmp_path: Path) -> None:
+    _record_standin(
+        tmp_path,
+        SHOPIFY_SHOP_ORIGIN="http://127.0.0.1:40001/{shop}",
+        SHOPIFY_API_KEY="luneo-dev",
+        SECRET_KEY="not-a-stand-in-variable",
+    )
+
+    settings = from_environment({"LUNEO_ENV": "development"}, tmp_path)
+
+    assert settings["SHOPIFY_SHOP_ORIGIN"] == "http://127.0.0.1:40001/{shop}"
+    assert settings["SHOPIFY_API_KEY"] == "luneo-dev"
+    assert settings["SECRET_KEY"] is None  # only the stand-in's variables are taken
+
+
+def test_the_environment_wins_over_the_stand_in_record(tmp_path: Path) -> None:
+    _record_standin(tmp_path, SHOPIFY_SHOP_ORIGIN="http://127.0.0.1:40001/{shop}")
+    environ = {"LUNEO_ENV": "development", "SHOPIFY_SHOP_ORIGIN": "https://{shop}"}
+
+    assert from_environment(environ, tmp_path)["SHOPIFY_SHOP_ORIGIN"] == "https://{shop}"
+
+
+@pytest.mark.parametrize("env", ["production", "testing"])
+def test_outside_development_the_stand_in_record_is_ignored(env: str, tmp_path: Path) -> None:
+    _record_standin(tmp_path, SHOPIFY_SHOP_ORIGIN="http://127.0.0.1:40001/{shop}")
+
+    assert from_environment({"LUNEO_ENV": env}, tmp_path)["SHOPIFY_SHOP_ORIGIN"] == "https://{shop}"
+
+
+def test_an_unreadable_stand_in_record_is_no_record(tmp_path: Path) -> None:
+    (tmp_path / DEV_STANDIN_FILE).write_text("[not json")
+
+    settings = from_environment({"LUNEO_ENV": "development"}, tmp_path)
+
+    assert settings["SHOPIFY_SHOP_ORIGIN"] == "https://{shop}"

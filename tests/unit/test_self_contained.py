@@ -1,7 +1,7 @@
 """The repository stands on its own: nothing at run or test time reads a path outside the checkout.
 
 A fresh clone has nothing beside it, so every file Luneo or its tests read must be in the checkout:
-the Shopify reference data is carried, compressed, in tests/data/shopify; documents are linked
+the Shopify reference data is carried, compressed, in standins/data/shopify; documents are linked
 inside the repository; no code, script or setting climbs above the repository root.
 """
 
@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path
 
 from connectors.shopify import API_VERSION
-from tests.support import shopify_reference
+from standins import shopify_reference
 
 REPO = Path(__file__).resolve().parents[2]
 # Path(__file__)[.resolve()].parents[N] or .parent.parent…: how far up from the file it climbs

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.models import FileKind, Platform, Shop, StoredFile
 from app.storage import Storage, new_key
+from tests.conftest import SHOPIFY_API_KEY
 from tests.factories import make_shop
 from tests.support.shopify import session_token
 
@@ -88,7 +89,9 @@ def test_a_missing_scope_asks_for_reauthorization_through_install(
     assert "<code>write_orders</code>" in page.text
     link = re.search(r'<a class="button" href="([^"]+)" target="_top" data-reauth-link>', page.text)
     assert link is not None
-    assert link.group(1) == "/?shop=editor-store.myshopify.com"
+    # Luneo in the shop's Shopify admin: Shopify loads it signed and /app asks for the grant
+    # (a link to Luneo's own /?shop= is unsigned, and /app refuses it).
+    assert link.group(1) == f"https://editor-store.myshopify.com/admin/apps/{SHOPIFY_API_KEY}"
 
 
 def test_a_shop_flagged_for_reauth_gets_the_banner_too(

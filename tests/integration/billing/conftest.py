@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from app.models import Platform, Shop
 from jobs.worker import build_worker
+from standins import shopify as fake_shopify
+from standins.shopify import FakeShopify, FakeStore
 from tests.factories import make_shop
-from tests.support import fake_shopify, fake_stripe
-from tests.support.fake_shopify import FakeShopify, FakeStore
+from tests.support import fake_stripe
 
 SHOPIFY_DOMAIN = "example.myshopify.com"
 SHOPIFY_TOKEN = "shpat_" + "b" * 32

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from app.billing import quota
 from app.billing.plans import PLANS
 from app.models import Shop, UsageKind
-from tests.support.fake_shopify import FakeStore
+from standins.shopify import FakeStore
 from tests.support.fake_stripe import FakeStripe
 from tests.support.shopify import session_token
 

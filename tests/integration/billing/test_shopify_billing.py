@@ -25,9 +25,9 @@ from app.models import (
     UsageKind,
     UsageRecord,
 )
+from standins.shopify import FakeStore
 from tests.conftest import SHOPIFY_API_KEY
 from tests.integration.billing.conftest import run_jobs
-from tests.support.fake_shopify import FakeStore
 from tests.support.shopify import session_token
 
 

@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 
 from app.models import JobAssignment, Partner, Platform, PushStatus, ShipmentPush, Shop
 from app.storage import Storage
+from standins.shopify import FakeShopify, FakeStore, serve
+from standins.shopify import make_line as upstream_line
+from standins.shopify import make_order as upstream_order
+from standins.shopify import make_product as upstream_product
 from tests.factories import make_shop
-from tests.support.fake_shopify import FakeShopify, FakeStore, serve
-from tests.support.fake_shopify import make_line as upstream_line
-from tests.support.fake_shopify import make_order as upstream_order
-from tests.support.fake_shopify import make_product as upstream_product
 from tests.support.fake_woocommerce import FakeWooStore
 
 from .conftest import (

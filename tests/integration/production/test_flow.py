@@ -17,11 +17,11 @@ from app.storage import Storage
 from jobs.production_cli import register_production_commands
 from jobs.queue import JobSpec, enqueue, get_queue
 from jobs.worker import build_worker
+from standins.shopify import FakeShopify, FakeStore, serve
+from standins.shopify import make_line as upstream_line
+from standins.shopify import make_order as upstream_order
+from standins.shopify import make_product as upstream_product
 from tests.factories import make_design, make_shop
-from tests.support.fake_shopify import FakeShopify, FakeStore, serve
-from tests.support.fake_shopify import make_line as upstream_line
-from tests.support.fake_shopify import make_order as upstream_order
-from tests.support.fake_shopify import make_product as upstream_product
 
 from .conftest import RECT, drain, make_setup, small_template, text
 

@@ -1,6 +1,6 @@
 """Expiring offline tokens are renewed by every Shopify call path (issue #16, item 1).
 
-The store is tests.support.fake_shopify, whose token endpoint issues hour-long access tokens
+The store is standins.shopify, whose token endpoint issues hour-long access tokens
 with single-use refresh tokens and revokes what a refresh replaced, as Shopify does.
 """
 
@@ -28,11 +28,11 @@ from app.models import Product, Shop
 from connectors.shopify import billing as shopify_api
 from jobs import sync
 from jobs.sync_cli import register_sync_commands
+from standins.shopify import FakeShopify, FakeStore, serve
+from standins.shopify import make_product as upstream_product
 from tests.conftest import SHOPIFY_API_KEY, SHOPIFY_API_SECRET, _server_database
 from tests.factories import make_shop
 from tests.integration.test_sync_jobs import run
-from tests.support.fake_shopify import FakeShopify, FakeStore, serve
-from tests.support.fake_shopify import make_product as upstream_product
 
 SCOPES = "read_products,write_orders"
 ROOT = Path(__file__).resolve().parents[3]

@@ -1,7 +1,7 @@
 """A Shopify webhook acts on the shop its signed body names, never on an unsigned header alone
 (issue 15, item 8). Shopify's HMAC covers the body only: an attacker holding a body signed for
 shop A can send it again with ``X-Shopify-Shop-Domain: <shop B>``. Bodies are Shopify's
-documented examples; the stores behind shops A and B are ``tests.support.fake_shopify``.
+documented examples; the stores behind shops A and B are ``standins.shopify``.
 """
 
 from __future__ import annotations
@@ -30,12 +30,12 @@ from app.models import (
     WebhookEvent,
     WebhookStatus,
 )
+from standins.shopify import FakeShopify, FakeStore, serve
+from standins.shopify import make_line as upstream_line
+from standins.shopify import make_order as upstream_order
+from standins.shopify import make_product as upstream_product
 from tests.factories import make_shop
 from tests.integration.shopify.test_webhooks import all_queued, deliver, events, run_jobs
-from tests.support.fake_shopify import FakeShopify, FakeStore, serve
-from tests.support.fake_shopify import make_line as upstream_line
-from tests.support.fake_shopify import make_order as upstream_order
-from tests.support.fake_shopify import make_product as upstream_product
 
 SHOP_A = "shop-a.myshopify.com"
 SHOP_B = "shop-b.myshopify.com"

@@ -19,11 +19,11 @@ from app.models import Design, DesignStatus, Order, ProductionJob, ProductionSta
 from app.storage import Storage
 from jobs.queue import JobSpec, enqueue
 from jobs.worker import build_worker
+from standins.shopify import FakeShopify, FakeStore, serve
+from standins.shopify import make_line as upstream_line
+from standins.shopify import make_order as upstream_order
+from standins.shopify import make_product as upstream_product
 from tests.factories import make_shop
-from tests.support.fake_shopify import FakeShopify, FakeStore, serve
-from tests.support.fake_shopify import make_line as upstream_line
-from tests.support.fake_shopify import make_order as upstream_order
-from tests.support.fake_shopify import make_product as upstream_product
 
 from .conftest import document, image, png, proxy_caller, small_template, text
 

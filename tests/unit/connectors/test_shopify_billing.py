@@ -9,7 +9,7 @@ from graphql import parse, validate
 
 from connectors.shopify import API_VERSION
 from connectors.shopify import billing as api
-from tests.support.fake_shopify import admin_schema
+from standins.shopify import admin_schema
 
 
 @pytest.mark.parametrize("document", api.DOCUMENTS, ids=lambda d: d.split("(")[0].split()[-1])

@@ -30,7 +30,7 @@ from connectors.base import (
     TrackingInfo,
 )
 from connectors.shopify import ShopifyConnector, ShopifyGraphQL, bulk, queries
-from tests.support.shopify_reference import fixture
+from standins.shopify_reference import fixture
 
 ORIGIN = "https://example.myshopify.com"
 ENDPOINT = f"{ORIGIN}/admin/api/2026-07/graphql.json"

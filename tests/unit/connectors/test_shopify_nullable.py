@@ -24,7 +24,7 @@ from connectors.base import ConnectorError, FileLink, SkippedRecord, TrackingInf
 from connectors.shopify import API_VERSION, queries
 from connectors.shopify.client import ShopifyGraphQL
 from connectors.shopify.connector import ShopifyConnector
-from tests.support.fake_shopify import admin_schema
+from standins.shopify import admin_schema
 from tests.support.graphql_nullable import NullablePath, nullable_paths, sample_answer, with_null
 
 SINCE = datetime(2026, 1, 1, tzinfo=UTC)

@@ -11,7 +11,7 @@ from graphql.validation import NoDeprecatedCustomRule
 
 from app.config import SHOPIFY_API_VERSION
 from connectors.shopify import API_VERSION, queries
-from tests.support.fake_shopify import MAX_QUERY_COST, admin_schema, query_cost
+from standins.shopify import MAX_QUERY_COST, admin_schema, query_cost
 
 REPO = Path(__file__).resolve().parents[3]
 DOCUMENTS = sorted(queries.ALL.items())

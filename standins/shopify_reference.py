@@ -1,6 +1,7 @@
-"""Shopify's captured reference data, carried in the checkout under ``tests/data/shopify``.
+"""Shopify's captured reference data, carried in the checkout under ``standins/data/shopify``.
 
-The Admin GraphQL schema of the API version Luneo pins and the captured responses the tests use,
+The Admin GraphQL schema of the API version Luneo pins (the Shopify stand-in executes documents
+against it, in the tests and under ``luneo dev``) and the captured responses the tests use,
 xz-compressed (``scripts/refresh-shopify-reference`` replaces them for the next API version).
 Nothing here reads outside the repository: a fresh clone has everything the tests need.
 """
@@ -12,8 +13,7 @@ import lzma
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[2]
-REFERENCE = REPO / "tests" / "data" / "shopify"
+REFERENCE = Path(__file__).resolve().parent / "data" / "shopify"
 SCHEMAS = REFERENCE / "admin-graphql"
 FIXTURES = REFERENCE / "fixtures"
 

@@ -32,6 +32,8 @@ class FakeBilling:
 
     def __init__(self, domain: str) -> None:
         self.domain = domain
+        # Where confirmationUrl points: Shopify's own host, or the stand-in's merchant pages.
+        self.confirmation_origin = f"https://{domain}"
         self.subscriptions: dict[str, Json] = {}
         self.usage_records: list[Json] = []
         self.created_inputs: list[Json] = []  # every appSubscriptionCreate's arguments
@@ -57,6 +59,10 @@ class FakeBilling:
     def set_status(self, subscription_id: str, status: str) -> Json:
         self.subscriptions[subscription_id]["status"] = status
         return self.subscriptions[subscription_id]
+
+    def by_number(self, number: str) -> Json | None:
+        """The subscription a confirmation URL's ``/admin/charges/{number}/`` names."""
+        return self.subscriptions.get(f"gid://shopify/AppSubscription/{number}")
 
     def latest(self) -> Json:
         return list(self.subscriptions.values())[-1]
@@ -134,7 +140,7 @@ class FakeBilling:
         }
         self.subscriptions[sub_id] = sub
         url = (
-            f"https://{self.domain}/admin/charges/{number}/confirm_recurring_application_charge"
+            f"{self.confirmation_origin}/admin/charges/{number}/confirm_recurring_application_charge"
             f"?signature=BAh7BzoHaWRsKwc4AB7wOhJhdXRvX2FjdGl2YXRlVA"
         )
         return {"appSubscription": sub, "confirmationUrl": url, "userErrors": []}

@@ -1,4 +1,5 @@
-"""A local Shopify for tests and benchmarks: the real Admin schema, the documented throttle.
+"""A local Shopify for tests, benchmarks and ``luneo dev``: the real Admin schema, the documented
+throttle, and the merchant's pages (grant screen, charge confirmation, the admin opening the app).
 
 Documents are executed with graphql-core against the captured 2026-07 Admin schema, so a
 field Shopify lacks fails here as it would there. Throttling follows Shopify's documentation:
@@ -13,6 +14,14 @@ that dies after ``expires_in`` seconds with a refresh token; ``POST /admin/oauth
 with ``grant_type=refresh_token`` answers a new pair and revokes the old access token and the
 refresh token it spent (single-use: reusing it is ``400 invalid_grant``, as is an expired or
 revoked one). An expired or replaced access token gets the Admin API's 401.
+
+The authorization-code grant and token exchange answer expiring tokens too. When the server
+knows the app (``FakeShopify.app``: API key, secret and URL), it also serves what the merchant
+clicks through on Shopify: ``/admin/oauth/authorize`` (Approve redirects to the app's callback
+with a ``code`` and the query HMAC signed with the app's secret), the subscription confirmation
+page ``confirmationUrl`` points at (Approve/Decline, then back to the subscription's return URL),
+and ``/admin/apps/{api_key}/...``, where the admin opens the app as an embedded load (a session
+token signed with the secret, the signed query).
 
 One server hosts several stores, addressed by the first path segment, so
 ``SHOPIFY_SHOP_ORIGIN = "http://127.0.0.1:PORT/{shop}"``.
@@ -32,8 +41,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
+import jwt
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -55,17 +65,30 @@ from graphql import (
 )
 from graphql.error import GraphQLSyntaxError
 
-from tests.support.fake_shopify_billing import FakeBilling
-from tests.support.shopify_reference import schema_text
+from standins.shopify_billing import FakeBilling
+from standins.shopify_merchant import AppSide, MerchantPages
+from standins.shopify_reference import schema_text
 
 API_VERSION = "2026-07"
+TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange"  # noqa: S105 - a name
 MAX_QUERY_COST = 1000
-INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)"
+INVALID_TOKEN = (  # Shopify's message, not a secret
+    "[API] Invalid API key or access token (unrecognized login or wrong password)"  # noqa: S105
+)
 Json = dict[str, Any]
 
 
-@functools.cache
+_SCHEMA_LOCK = threading.Lock()
+
+
 def admin_schema(version: str = API_VERSION) -> GraphQLSchema:
+    """The Admin schema, built once (it takes seconds) however many threads ask at once."""
+    with _SCHEMA_LOCK:
+        return _build_schema(version)
+
+
+@functools.cache
+def _build_schema(version: str) -> GraphQLSchema:
     return build_schema(schema_text(version), assume_valid=True)
 
 
@@ -395,6 +418,7 @@ class FakeStore:
         self.scope = "read_products,write_orders"
         self.token_requests: list[Json] = []  # grant_type, refresh_token, HTTP status answered
         self.token_delay = 0.0  # seconds the token endpoint takes (to overlap two workers)
+        self.codes: dict[str, str] = {}  # authorization code -> the scope approved with it
         self._ids = itertools.count(1)
         self.lock = threading.Lock()
 
@@ -429,6 +453,10 @@ class FakeStore:
     def _refresh(self, body: Json, grant_type: Any, refresh: Any) -> tuple[int, Json]:
         if self.client and (body.get("client_id"), body.get("client_secret")) != self.client:
             return 401, {"error": "invalid_client"}
+        if grant_type is None and "code" in body:
+            return self._code_grant(body.get("code"))
+        if grant_type == TOKEN_EXCHANGE_GRANT and self.client:
+            return self._exchange(body.get("subject_token"))
         if grant_type != "refresh_token" or not isinstance(refresh, str):
             return 400, {"error": "unsupported_grant_type"}
         expiry = self.refresh_tokens.get(refresh)
@@ -445,6 +473,43 @@ class FakeStore:
             "refresh_token": new_refresh,
             "refresh_token_expires_in": int(ttl),
             "scope": self.scope,
+        }
+
+    def issue_code(self, scope: str) -> str:
+        """The merchant approved ``scope`` on the grant screen: a single-use code for it."""
+        code = secrets.token_hex(16)
+        self.codes[code] = scope
+        return code
+
+    def _code_grant(self, code: Any) -> tuple[int, Json]:
+        scope = self.codes.pop(code, None) if isinstance(code, str) else None
+        if scope is None:
+            return 400, {"error": "invalid_grant", "error_description": "Invalid code."}
+        self.scope = scope
+        return self._granted(scope)
+
+    def _exchange(self, subject_token: Any) -> tuple[int, Json]:
+        """Token exchange: a session token this app signed for this shop, for a new token."""
+        assert self.client is not None
+        client_id, secret = self.client
+        try:
+            claims = jwt.decode(
+                str(subject_token), secret, algorithms=["HS256"], audience=client_id
+            )
+        except jwt.PyJWTError:
+            return 400, {"error": "invalid_subject_token"}
+        if claims.get("dest") != f"https://{self.domain}":
+            return 400, {"error": "invalid_subject_token"}
+        return self._granted(self.scope)
+
+    def _granted(self, scope: str) -> tuple[int, Json]:
+        access, refresh = self.expiring_grant()
+        return 200, {
+            "access_token": access,
+            "expires_in": 3600,
+            "refresh_token": refresh,
+            "refresh_token_expires_in": 7_776_000,
+            "scope": scope,
         }
 
     # -- data
@@ -738,27 +803,48 @@ def _flatten(data: Json) -> list[Json]:
 
 # ----------------------------------------------------------------------------- server
 class FakeShopify:
-    """An HTTP server on 127.0.0.1 hosting FakeStores by domain."""
+    """An HTTP server on 127.0.0.1 hosting FakeStores by domain.
 
-    def __init__(self) -> None:
+    With ``app``, it also serves the merchant's pages for that app (``shopify_merchant``), and
+    its stores take only that app's credentials at the token endpoint.
+    """
+
+    def __init__(self, app: AppSide | None = None) -> None:
         self.stores: dict[str, FakeStore] = {}
         self.origin = ""
+        self.app = app
 
     def add_store(self, store: FakeStore) -> FakeStore:
-        store.base_url = self.origin
         self.stores[store.domain] = store
+        self._bind(store)
         return store
+
+    def _bind(self, store: FakeStore) -> None:
+        """Tell ``store`` where it is served (its bulk files' and confirmation pages' URLs)."""
+        store.base_url = self.origin
+        if self.app is not None:
+            store.client = (self.app.api_key, self.app.api_secret)
+            store.billing.confirmation_origin = f"{self.origin}/{store.domain}"
 
     @property
     def origin_template(self) -> str:
         return self.origin + "/{shop}"
 
     def answer(self, method: str, path: str, headers: Any, raw: bytes) -> tuple[int, str, bytes]:
-        parts = path.strip("/").split("/")
+        """(status, content type, body) for one request; a 302's body is its Location."""
+        url = urlsplit(path)
+        parts = url.path.strip("/").split("/")
         store = self.stores.get(parts[0]) if parts else None
         if store is None:
             return 404, "text/plain", b"Not Found"
         with store.lock:
+            if self.app is not None:
+                query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+                form = _form_or_json(headers, raw) if method == "POST" else {}
+                pages = MerchantPages(self.app, self.origin)
+                page = pages.answer(store, method, parts[1:], query, form)
+                if page is not None:
+                    return page
             if method == "GET" and len(parts) == 3 and parts[1] == "bulk":
                 data = store.bulk_files.get(parts[2].removesuffix(".jsonl"))
                 return (
@@ -801,10 +887,16 @@ def _handler(fake: FakeShopify) -> type[BaseHTTPRequestHandler]:
             raw = self.rfile.read(length) if length else b""
             status, content_type, body = fake.answer(method, self.path, self.headers, raw)
             self.send_response(status)
+            if status == 302:
+                self.send_header("Location", body.decode())
+                body = b""
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True  # the client gave up waiting: its own affair
 
         def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
             self._serve("GET")
@@ -826,7 +918,7 @@ def serve(fake: FakeShopify | None = None) -> Iterator[FakeShopify]:
     server.daemon_threads = True
     fake.origin = f"http://127.0.0.1:{server.server_port}"
     for store in fake.stores.values():
-        store.base_url = fake.origin
+        fake._bind(store)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
