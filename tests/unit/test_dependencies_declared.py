@@ -98,8 +98,9 @@ def imports(path: Path) -> Iterator[Import]:
             top = node.module.split(".")[0]
             yield Import(top, path, node.lineno, optional, typing_only)
         for child in ast.iter_child_nodes(node):
-            in_try = isinstance(node, ast.Try) and child in node.body and _catches_import_error(node)
-            in_if = isinstance(node, ast.If) and child in node.body and _is_type_checking(node)
+            guarded = child in getattr(node, "body", ())
+            in_try = guarded and isinstance(node, ast.Try) and _catches_import_error(node)
+            in_if = guarded and isinstance(node, ast.If) and _is_type_checking(node)
             yield from walk(child, optional or in_try, typing_only or in_if)
 
     yield from walk(ast.parse(path.read_bytes(), filename=str(path)), False, False)
@@ -155,7 +156,7 @@ def test_tests_benchmarks_and_scripts_import_only_declared_distributions() -> No
 
 
 def test_the_checker_maps_import_names_to_distributions() -> None:
-    """``import jwt`` needs PyJWT: a checker comparing names would wave an undeclared one through."""
+    """``import jwt`` needs PyJWT: comparing names would wave an undeclared one through."""
     stand_in = Import("jwt", REPO / "app" / "x.py", 1, optional=False, typing_only=False)
     assert undeclared([stand_in], {"pyjwt"}) == []
     assert undeclared([stand_in], {"jwt"}) != []
