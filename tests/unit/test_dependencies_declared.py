@@ -97,11 +97,11 @@ def imports(path: Path) -> Iterator[Import]:
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             top = node.module.split(".")[0]
             yield Import(top, path, node.lineno, optional, typing_only)
+        # only the guarded body: an ``except``/``else`` branch runs without the module
+        tried = node.body if isinstance(node, ast.Try) and _catches_import_error(node) else []
+        for_typing = node.body if isinstance(node, ast.If) and _is_type_checking(node) else []
         for child in ast.iter_child_nodes(node):
-            guarded = child in getattr(node, "body", ())
-            in_try = guarded and isinstance(node, ast.Try) and _catches_import_error(node)
-            in_if = guarded and isinstance(node, ast.If) and _is_type_checking(node)
-            yield from walk(child, optional or in_try, typing_only or in_if)
+            yield from walk(child, optional or child in tried, typing_only or child in for_typing)
 
     yield from walk(ast.parse(path.read_bytes(), filename=str(path)), False, False)
 
@@ -163,3 +163,34 @@ def test_the_checker_maps_import_names_to_distributions() -> None:
     assert undeclared([stand_in], set()) != []
     missing = Import("no_such_module_anywhere", REPO / "app" / "x.py", 1, False, False)
     assert "no installed distribution" in undeclared([missing], {"pyjwt"})[0]
+
+
+def test_only_the_guarded_bodies_count_as_optional_or_typing_only(tmp_path: Path) -> None:
+    source = tmp_path / "guarded.py"
+    source.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n"
+        "    import stubs_only\n"
+        "else:\n"
+        "    import always_else\n"
+        "try:\n"
+        "    import maybe\n"
+        "except ImportError:\n"
+        "    import fallback\n"
+        "try:\n"
+        "    import not_optional\n"
+        "except ValueError:\n"
+        "    pass\n"
+        "def later():\n"
+        "    from inside.function import x\n"
+    )
+    flags = {i.module: (i.optional, i.typing_only) for i in imports(source)}
+    assert flags == {
+        "typing": (False, False),
+        "stubs_only": (False, True),
+        "always_else": (False, False),
+        "maybe": (True, False),
+        "fallback": (False, False),
+        "not_optional": (False, False),
+        "inside": (False, False),
+    }
