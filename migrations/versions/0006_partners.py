@@ -1,7 +1,7 @@
 """partners
 
 Revision ID: 0006
-Revises: 0001
+Revises: 0003
 Create Date: 2026-11-24 17:45:20.648191
 """
 

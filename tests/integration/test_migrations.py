@@ -1,6 +1,7 @@
 """The migrations build the whole schema on an empty database, match the models, and undo cleanly.
 
 Runs on a fresh SQLite file always, and on a fresh PostgreSQL database when DATABASE_URL is set.
+Their files are numbered in the order they run.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
 import app.models  # noqa: F401 - registers every table on Base.metadata (run alone, too)
@@ -62,7 +65,23 @@ def test_downgrade_to_base_removes_everything(empty_database: str) -> None:
     assert migrate.current_revision(empty_database) is None
 
 
-def test_0010_makes_every_existing_partner_user_an_admin_and_later_rows_operators(
+def test_one_chain_from_base_to_head_numbered_0001_to_n_in_the_order_it_runs() -> None:
+    """A file's number tells where it runs; the revision ids are data (alembic_version) and stay."""
+    scripts = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
+    assert len(scripts.get_heads()) == 1, f"several heads: {scripts.get_heads()}"
+    in_order = list(reversed(list(scripts.walk_revisions("base", "heads"))))
+    assert in_order[0].down_revision is None
+    for earlier, later in pairwise(in_order):
+        assert later.down_revision == earlier.revision, f"{later.path} after {earlier.path}"
+
+    names = [Path(script.path).name for script in in_order]
+    expected = [f"{place:04d}_" for place in range(1, len(names) + 1)]
+    assert [name[:5] for name in names] == expected, names
+    on_disk = sorted(p.name for p in (migrate.MIGRATIONS_DIR / "versions").glob("*.py"))
+    assert on_disk == names, "a file in migrations/versions is not in the chain"
+
+
+def test_revision_0010_makes_every_existing_partner_user_an_admin_and_later_rows_operators(
     empty_database: str,
 ) -> None:
     migrate.upgrade(empty_database, "0009")

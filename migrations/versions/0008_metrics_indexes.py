@@ -1,5 +1,8 @@
 """Indexes for the counts /metrics takes at every scrape: unprocessed webhooks, recent generations.
 
+The file is numbered by its place in the chain (0008); its revision id, 0009, was given
+before the files were renumbered and stays: databases record it in alembic_version.
+
 Revision ID: 0009
 Revises: 0008
 Create Date: 2026-11-24 10:30:00

@@ -1,7 +1,10 @@
 """AI generations and per-shop AI settings (deny-list, style presets)
 
+The file is numbered by its place in the chain (0003); its revision id, 0005, was given
+before the files were renumbered and stays: databases record it in alembic_version.
+
 Revision ID: 0005
-Revises: 0001
+Revises: 0004
 Create Date: 2026-11-24 18:04:07.180172
 """
 

@@ -4,6 +4,9 @@ Every partner had exactly one portal user, who managed everything: each becomes 
 The column is filled through a server default of ``admin``, which then changes to ``operator``
 (the model's default), so a row inserted later without a role never gets admin rights.
 
+The file is numbered by its place in the chain (0009); its revision id, 0010, was given
+before the files were renumbered and stays: databases record it in alembic_version.
+
 Revision ID: 0010
 Revises: 0009
 Create Date: 2026-11-25 09:00:00

@@ -1,7 +1,10 @@
 """Storefront: the per-store public key the WooCommerce widget sends (X-Luneo-Key).
 
+The file is numbered by its place in the chain (0005); its revision id, 0003, was given
+before the files were renumbered and stays: databases record it in alembic_version.
+
 Revision ID: 0003
-Revises: 0001
+Revises: 0007
 Create Date: 2026-11-24 18:01:24.727709
 """
 

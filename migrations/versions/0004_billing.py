@@ -1,7 +1,10 @@
 """Billing: provider state on subscriptions, billed overage on usage, Stripe events, quota waits.
 
+The file is numbered by its place in the chain (0004); its revision id, 0007, was given
+before the files were renumbered and stays: databases record it in alembic_version.
+
 Revision ID: 0007
-Revises: 0001
+Revises: 0005
 Create Date: 2026-11-24 17:56:03.087854
 """
 

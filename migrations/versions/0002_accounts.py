@@ -1,5 +1,8 @@
 """Accounts: Luneo users, their memberships in shops (owner/staff), team invitations.
 
+The file is numbered by its place in the chain (0002); its revision id, 0004, was given
+before the files were renumbered and stays: databases record it in alembic_version.
+
 Revision ID: 0004
 Revises: 0001
 Create Date: 2026-11-24 17:40:50.341844

@@ -6,6 +6,9 @@ still used?" checks and the ON DELETE actions a file deletion triggers in each r
 table (PostgreSQL does not index foreign keys by itself), plus the sweep's scan of a shop's
 designs by last change.
 
+The file is numbered by its place in the chain (0010); its revision id, 0011, was given
+before the files were renumbered and stays: databases record it in alembic_version.
+
 Revision ID: 0011
 Revises: 0010
 Create Date: 2026-11-26 09:00:00

@@ -5,6 +5,9 @@ was delivered): the sweeper (``jobs.webhook_sweep``) hands those over, and those
 long ago but still unprocessed. Existing unprocessed rows start with None, so the first sweep
 after the upgrade picks up any event an earlier outage left behind.
 
+The file is numbered by its place in the chain (0012); its revision id, 0013, was given
+before the files were renumbered and stays: databases record it in alembic_version.
+
 Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-06 04:00:00

@@ -1,6 +1,9 @@
 """Partner users get ``auth_epoch``, as merchant accounts have: signing out bumps it, so a cookie
 copied before sign-out stops working (``app.session_stamps``, one mechanism for both).
 
+The file is numbered by its place in the chain (0013); its revision id, 0014, was given
+before the files were renumbered and stays: databases record it in alembic_version.
+
 Revision ID: 0014
 Revises: 0013
 Create Date: 2026-12-06 03:45:00

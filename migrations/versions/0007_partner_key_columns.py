@@ -1,5 +1,8 @@
 """Drop the partners' single-key columns: keys live in partner_api_keys (many per partner).
 
+The file is numbered by its place in the chain (0007); its revision id, 0008, was given
+before the files were renumbered and stays: databases record it in alembic_version.
+
 Revision ID: 0008
 Revises: 0006
 Create Date: 2026-11-24 09:30:00

@@ -4,6 +4,9 @@ Every 15 minutes ``jobs.retention.sweep_uploads_all`` asks which shops hold phot
 before the cutoff (``app.retention.shops_with_uploads_to_weigh``); without this index that is a
 scan of every file Luneo keeps.
 
+The file is numbered by its place in the chain (0011); its revision id, 0012, was given
+before the files were renumbered and stays: databases record it in alembic_version.
+
 Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-06 04:00:00
