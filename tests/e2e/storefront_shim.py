@@ -251,7 +251,10 @@ class WooStorefront:
         store_url = request.host_url.rstrip("/")
         if path == "/product/mug/" and request.method == "POST":
             self.cart_posts.append(request.form.to_dict(flat=False))
-            body = "<!doctype html><title>Cart</title><p>“Mug” has been added to your cart.</p>"
+            body = (
+                '<!doctype html><title>Cart</title><link rel="icon" href="data:,">'
+                "<p>“Mug” has been added to your cart.</p>"
+            )
             response = Response(body, mimetype="text/html")
         elif path == "/product/mug/":
             config = woo_config(store_url, self.luneo_url, self.key, self.product_id)

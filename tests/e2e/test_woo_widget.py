@@ -141,6 +141,8 @@ def test_shopper_personalizes_on_a_woocommerce_store(
     wait_for_pictures(page, coloured=0.1)
     assert_mockup_shows_the_mug(page)
 
+    assert_clean(problems)
+
     # "Add to cart" submits the store's product form with the design id in it.
     with page.expect_request(
         lambda r: r.url == f"{store_url}/product/mug/" and r.method == "POST"
@@ -162,4 +164,6 @@ def test_shopper_personalizes_on_a_woocommerce_store(
     assert shop.platform is Platform.WOOCOMMERCE
     assert [layer["type"] for layer in layers] == ["text", "image"]
     assert layers[1]["src"].startswith("shops/")  # the AI image, by its unguessable key
-    assert_clean(problems)
+    # Leaving for the cart page cancels what the editor was still loading (the saved design's
+    # preview): the only failures allowed after the submit.
+    assert_clean([p for p in problems if not p.endswith("net::ERR_ABORTED")])
