@@ -12,6 +12,7 @@ from typing import Any
 from PIL import Image
 from playwright.sync_api import ConsoleMessage, Page
 from playwright.sync_api import Request as BrowserRequest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from app.demo import MOCKUP_SIZE, render_mug_mockup
 
@@ -81,9 +82,12 @@ def assert_mockup_shows_the_mug(page: Page) -> None:
     k = min(1, 640 / MOCKUP_SIZE[0])  # drawMockup's scale
     size = (round(MOCKUP_SIZE[0] * k), round(MOCKUP_SIZE[1] * k))
     points = [(round(x * k), round(y * k)) for x, y in MUG_POINTS]
-    page.wait_for_function(
-        "w => document.querySelector('.luneo-mockup').width === w", arg=size[0], timeout=10_000
-    )
+    try:
+        page.wait_for_function(
+            "w => document.querySelector('.luneo-mockup').width === w", arg=size[0], timeout=10_000
+        )
+    except PlaywrightTimeoutError:
+        raise AssertionError("the 2D preview shows flat artwork, not the mug's mockup") from None
     drawn = canvas_pixels(page, ".luneo-mockup", points)
     assert (drawn["width"], drawn["height"]) == size
     for point, rgb in zip(MUG_POINTS, drawn["rgb"], strict=True):
@@ -99,11 +103,12 @@ def picture_coverage(page: Page) -> dict[str, float]:
 
 
 def wait_for_pictures(page: Page, coloured: float) -> dict[str, float]:
-    """Wait until at least ``coloured`` of the editor canvas is a drawn picture, then check no
-    picture is a placeholder (a grey box: blocked by CORS, or failed)."""
-    page.wait_for_function(
-        f"grey => ({COVERAGE})(grey).coloured >= {coloured}", arg=list(PLACEHOLDER), timeout=15_000
-    )
-    coverage = picture_coverage(page)
-    assert coverage["placeholder"] < 0.01, coverage
-    return coverage
+    """Wait until at least ``coloured`` of the editor canvas is drawn pictures and none is a
+    placeholder (a grey box: blocked by CORS, or failed to load)."""
+    drawn = f"grey => {{ const c = ({COVERAGE})(grey); return c.coloured >= {coloured}"
+    drawn += " && c.placeholder < 0.01; }"
+    try:
+        page.wait_for_function(drawn, arg=list(PLACEHOLDER), timeout=15_000)
+    except PlaywrightTimeoutError:
+        raise AssertionError(f"pictures not drawn: {picture_coverage(page)}") from None
+    return picture_coverage(page)
