@@ -3,11 +3,11 @@
 Sizes are the committed assets gzipped (level 9): the product-page loader (budget 10 KB) and the
 editor JS + CSS without the 3D viewer (budget 150 KB); the lazily loaded viewer is printed too.
 
-Time: the demo mug's product page (tests/e2e/storefront_shim.py: the app block's markup in front
-of the real Luneo app through a signed app proxy) in Debian's headless Chromium, emulating a
-mid-range phone — 360 × 740 viewport, CPU throttled 4× (Emulation.setCPUThrottlingRate) and
-Lighthouse's mobile network (150 ms RTT, 1.6 Mbps down, 750 kbps up:
-Network.emulateNetworkConditions).
+Time: the demo mug's product page (tests/e2e/storefront_shim.py: the app block's markup on the
+store's origin, the real Luneo on another, reached through a signed app proxy) in Debian's
+headless Chromium, emulating a mid-range phone — 360 × 740 viewport, CPU throttled 4×
+(Emulation.setCPUThrottlingRate) and Lighthouse's mobile network (150 ms RTT, 1.6 Mbps down,
+750 kbps up: Network.emulateNetworkConditions).
 Each run is a fresh browser context (cold cache); the clock starts at the click on Customize and
 stops when the editor is interactive: editor JS + CSS fetched and run, the product's template
 fetched through the proxy, the workspace built and the canvas painted (the dialog's aria-busy
@@ -142,7 +142,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         app = make_app(Path(tmp))
         product = MUG_PRODUCT_ID.rsplit("/", 1)[1]
-        store = Storefront(app, DEMO_DOMAIN, SECRET, block_config(product))
+        luneo = serve(app)  # on its own origin, as for a real store (see storefront_shim)
+        luneo_url = next(luneo).replace("http://127.0.0.1:", "http://localhost:", 1)
+        store = Storefront(luneo_url, DEMO_DOMAIN, SECRET, block_config(product))
         server = serve(store)
         base = next(server)
         try:
@@ -155,6 +157,7 @@ def main() -> None:
                 browser.close()
         finally:
             next(server, None)
+            next(luneo, None)
     tti, base_tti = statistics.median(cold), statistics.median(warm)
     print(
         f"click → interactive (4× CPU, 150 ms RTT, 1.6 Mbps): median {tti:.3f} s "

@@ -3,6 +3,11 @@
 The signature is the only guard: the link is the credential, handed out by
 ``Storage.download_url`` to whoever may fetch the file, and valid until ``expires``. With an S3
 backend links are presigned by the bucket and this route answers 404.
+
+The storefront widget runs on the store's origin and draws these files (mockups, AI images,
+shoppers' photos) on its canvases, which needs CORS: every answer, the 304s, ranges and refusals
+included, is readable from any origin (``*``, never with credentials: no cookie is involved, the
+link itself is the credential) and embeddable by a page that isolates itself (CORP).
 """
 
 from __future__ import annotations
@@ -20,6 +25,15 @@ if TYPE_CHECKING:
     from app.storage import UrlBuilder
 
 bp = Blueprint("files", __name__)
+
+
+@bp.after_request
+def _cross_origin(response: Response) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
 
 DOWNLOAD_ENDPOINT = "files.download"
 
@@ -64,7 +78,6 @@ def download(key: str) -> Response | tuple[Response, int]:
         max_age=None,
     )
     response.headers["Cache-Control"] = f"private, max-age={remaining}"
-    response.headers["X-Content-Type-Options"] = "nosniff"
     # Stored files may be user uploads (SVG, HTML): never let one run script on our origin.
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

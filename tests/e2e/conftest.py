@@ -60,6 +60,14 @@ def live_server(live_app: Flask) -> Iterator[str]:
     thread.join(timeout=5)
 
 
+@pytest.fixture
+def luneo_url(live_server: str) -> str:
+    """The live Luneo as a store's page reaches it: another host and port than the store's
+    (stores are served on 127.0.0.1, see storefront_shim), so every call and file is
+    cross-origin, as on a real store."""
+    return live_server.replace("http://127.0.0.1:", "http://localhost:", 1)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():

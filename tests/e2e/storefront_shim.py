@@ -1,14 +1,18 @@
-"""A Shopify storefront in front of the real Luneo app, for the widget's browser tests.
+"""Stores in front of a live Luneo, each on its own origin, for the widget's browser tests.
 
-What a shop's domain serves, reduced to what the widget touches:
+A store and Luneo never share an origin in the real world, so here neither do they: the store
+is served on ``http://127.0.0.1:<port>`` and Luneo on ``http://localhost:<other port>``
+(``luneo_url`` in conftest). The store serves only what a store serves; every file the widget
+loads from Luneo (signed file links, clipart, fonts, models, previews) is fetched from Luneo's
+origin, so a missing CORS header shows up as a blocked request and a console error.
 
-* ``/products/<handle>``: a product page with the app block's output (the same config keys as
-  ``storefront_widget/blocks/customizer.liquid`` renders) and the deferred loader;
-* ``/cdn/assets/<name>``: the extension's built assets (Shopify's CDN, ``asset_url``);
-* ``/cart/add.js``: the AJAX Cart API, recording each call (and failing on demand);
-* ``/apps/luneo/*``: Shopify's app proxy — forwarded to Luneo's ``/proxy/*`` with the query
-  parameters Shopify adds, signed as Shopify documents it;
-* anything else goes to Luneo unchanged (signed file links, clipart).
+* ``Storefront``: a Shopify shop's domain — a theme product page with the app block's markup,
+  the extension's assets on ``/cdn/assets/``, the AJAX Cart API, and Shopify's app proxy, which
+  forwards ``/apps/luneo/*`` over HTTP to Luneo's ``/proxy/*`` (Host is Luneo's, as when Shopify
+  requests the app's proxy URL) with the query parameters Shopify adds, signed as it documents.
+* ``WooStorefront``: a WordPress site with the Luneo plugin — a WooCommerce product page with
+  the config ``Luneo_Product::config`` renders (Luneo called directly, CORS + ``X-Luneo-Key``),
+  the plugin's packaged assets, and the add-to-cart form's POST recorded.
 """
 
 from __future__ import annotations
@@ -18,11 +22,11 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from http.client import HTTPConnection
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
-from flask import Flask
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
@@ -32,6 +36,16 @@ WIDGET = Path(__file__).resolve().parents[2] / "storefront_widget"
 ASSETS = WIDGET / "assets"
 VARIANT_ID = 4410000000101
 SOLD_OUT = "The product is sold out."
+# What Shopify's app proxy passes on from the shopper's request (it drops cookies).
+FORWARDED_REQUEST_HEADERS = ("Accept", "Accept-Language", "Content-Type", "User-Agent")
+NOT_FORWARDED_RESPONSE_HEADERS = {
+    "connection",
+    "content-length",
+    "keep-alive",
+    "set-cookie",
+    "transfer-encoding",
+}
+WOO_PLUGIN_ASSETS = "/wp-content/plugins/luneo-personalizer/assets/"
 
 
 @dataclass
@@ -55,12 +69,22 @@ class CartRecorder:
         return Response(json.dumps({"items": items}), 200, content_type="application/json")
 
 
+def widget_asset(name: str) -> Response:
+    """One of the editor's built files, as the store's CDN or the plugin directory serves it."""
+    file = ASSETS / name
+    if "/" in name or not file.is_file():
+        return Response("not found", 404)
+    kind = "text/css" if name.endswith(".css") else "application/javascript"
+    return Response(file.read_bytes(), content_type=kind)
+
+
 def product_page(config: dict[str, Any], *, title: str = "Mug") -> str:
     """A theme's product page: a product form and the app block's markup, loader deferred."""
     return f"""<!doctype html>
 <html lang="{config.get("locale", "en")}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
+<link rel="icon" href="data:,">
 <script src="/cdn/assets/luneo-loader.js" defer></script>
 </head><body>
 <main><h1>{title}</h1>
@@ -97,10 +121,10 @@ def block_config(product_id: str, *, locale: str = "en", **extra: Any) -> dict[s
 
 
 class Storefront:
-    """The WSGI app a shop's domain is: theme pages, cart, CDN and the app proxy."""
+    """The WSGI app a Shopify shop's domain is: theme pages, cart, CDN and the app proxy."""
 
-    def __init__(self, luneo: Flask, shop: str, secret: str, config: dict[str, Any]) -> None:
-        self.luneo = luneo
+    def __init__(self, luneo_url: str, shop: str, secret: str, config: dict[str, Any]) -> None:
+        self.luneo_url = luneo_url
         self.shop = shop
         self.secret = secret
         self.config = config
@@ -108,30 +132,23 @@ class Storefront:
         self.customer_id = ""
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        path: str = environ.get("PATH_INFO", "")
-        if path.startswith("/apps/luneo/"):
-            return self.luneo(self._proxied(environ, path), start_response)
         request = Request(environ)
-        if path.startswith("/products/"):
-            response = Response(product_page(self.config), content_type="text/html")
+        path = request.path
+        if path.startswith("/apps/luneo/"):
+            response = self._proxied(request, path.removeprefix("/apps/luneo/"))
+        elif path.startswith("/products/"):
+            response = Response(product_page(self.config), mimetype="text/html")
         elif path.startswith("/cdn/assets/"):
-            response = self._asset(path.removeprefix("/cdn/assets/"))
+            response = widget_asset(path.removeprefix("/cdn/assets/"))
         elif path == "/cart/add.js" and request.method == "POST":
             response = self.cart.add(request)
-        else:
-            return self.luneo(environ, start_response)
+        else:  # nothing of Luneo's is ever served from the shop's origin
+            response = Response("not found", 404)
         return response(environ, start_response)
 
-    def _asset(self, name: str) -> Response:
-        file = ASSETS / name
-        if "/" in name or not file.is_file():
-            return Response("not found", 404)
-        kind = "text/css" if name.endswith(".css") else "application/javascript"
-        return Response(file.read_bytes(), content_type=kind)
-
-    def _proxied(self, environ: dict[str, Any], path: str) -> dict[str, Any]:
-        """Shopify's app proxy: same method and body, ``/proxy`` path, signed query."""
-        params = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+    def _proxied(self, request: Request, rest: str) -> Response:
+        """Shopify's app proxy: the same method and body to the app's ``/proxy`` URL, signed."""
+        params = parse_qs(request.query_string.decode(), keep_blank_values=True)
         params.update(
             {
                 "shop": [self.shop],
@@ -141,13 +158,116 @@ class Storefront:
             }
         )
         params["signature"] = [proxy_signature(params, self.secret)]
-        forwarded = dict(environ)
-        forwarded["PATH_INFO"] = "/proxy/" + path.removeprefix("/apps/luneo/")
-        forwarded["QUERY_STRING"] = urlencode(params, doseq=True)
-        return forwarded
+        headers = {h: request.headers[h] for h in FORWARDED_REQUEST_HEADERS if h in request.headers}
+        headers["X-Forwarded-For"] = request.remote_addr or "127.0.0.1"
+        luneo = urlsplit(self.luneo_url)
+        connection = HTTPConnection(luneo.netloc, timeout=60)
+        try:
+            path = f"/proxy/{rest}?{urlencode(params, doseq=True)}"
+            connection.request(request.method, path, request.get_data(), headers)
+            upstream = connection.getresponse()
+            passed = [
+                (name, value)
+                for name, value in upstream.getheaders()
+                if name.lower() not in NOT_FORWARDED_RESPONSE_HEADERS
+            ]
+            return Response(upstream.read(), upstream.status, headers=passed)
+        finally:
+            connection.close()
+
+
+def woo_config(store_url: str, luneo_url: str, key: str, product_id: str) -> dict[str, Any]:
+    """What ``Luneo_Product::config`` renders: Luneo's URL and the store's key, the plugin's
+    packaged assets (``plugins_url``, absolute on the store), the "form" cart adapter."""
+
+    def asset(name: str) -> str:
+        return f"{store_url}{WOO_PLUGIN_ASSETS}{name}"
+
+    return {
+        "platform": "woocommerce",
+        "apiBase": f"{luneo_url}/storefront/v1",
+        "apiKey": key,
+        "productId": product_id,
+        "variantId": product_id,
+        "variantSelector": 'form.cart [name="variation_id"]',
+        "editorUrl": asset("luneo-editor.js"),
+        "editorCssUrl": asset("luneo-editor.css"),
+        "viewerUrl": asset("luneo-viewer.js"),
+        "cart": {
+            "adapter": "form",
+            "form": "form.cart",
+            "designField": "luneo_design",
+            "summaryField": "luneo_summary",
+        },
+        "label": "Customize",
+        "colors": {},
+        "locale": "en_US",
+        "quantitySelector": 'form.cart [name="quantity"]',
+        "strings": {"load_failed": "The editor could not load. Please try again."},
+    }
+
+
+def woo_product_page(config: dict[str, Any], store_url: str, *, title: str = "Mug") -> str:
+    """A WooCommerce single product page: ``form.cart`` with the plugin's root inside it
+    (``woocommerce_before_add_to_cart_button``) and the loader enqueued deferred in the footer."""
+    product_id = config["productId"]
+    return f"""<!doctype html>
+<html lang="en-US"><head><meta charset="UTF-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} – Woo Store</title>
+<link rel="icon" href="data:,">
+</head><body class="product-template-default single single-product woocommerce">
+<main id="main"><div id="product-{product_id}" class="product type-product">
+<h1 class="product_title entry-title">{title}</h1>
+<form class="cart" action="{store_url}/product/mug/" method="post" enctype="multipart/form-data">
+  <div class="luneo-root" data-luneo-root>
+    <script type="application/json" data-luneo-config>{json.dumps(config)}</script>
+    <noscript><p class="luneo-note">Turn on JavaScript to personalize this product.</p></noscript>
+  </div>
+  <div class="quantity"><label class="screen-reader-text" for="quantity">{title} quantity</label>
+    <input type="number" id="quantity" class="input-text qty text" name="quantity" value="1"
+      min="1" step="1"></div>
+  <button type="submit" name="add-to-cart" value="{product_id}"
+    class="single_add_to_cart_button button alt">Add to cart</button>
+</form>
+</div></main>
+<script src="{store_url}{WOO_PLUGIN_ASSETS}luneo-loader.js?ver=1.0.0" id="luneo-loader-js"
+  defer data-wp-strategy="defer"></script>
+</body></html>"""
+
+
+class WooStorefront:
+    """The WSGI app a WordPress store with WooCommerce and the Luneo plugin is."""
+
+    def __init__(self, luneo_url: str, key: str, product_id: str) -> None:
+        self.luneo_url = luneo_url
+        self.key = key
+        self.product_id = product_id
+        self.cart_posts: list[dict[str, list[str]]] = []
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        request = Request(environ)
+        path = request.path
+        store_url = request.host_url.rstrip("/")
+        if path == "/product/mug/" and request.method == "POST":
+            self.cart_posts.append(request.form.to_dict(flat=False))
+            body = (
+                '<!doctype html><title>Cart</title><link rel="icon" href="data:,">'
+                "<p>“Mug” has been added to your cart.</p>"
+            )
+            response = Response(body, mimetype="text/html")
+        elif path == "/product/mug/":
+            config = woo_config(store_url, self.luneo_url, self.key, self.product_id)
+            response = Response(woo_product_page(config, store_url), mimetype="text/html")
+        elif path.startswith(WOO_PLUGIN_ASSETS):
+            response = widget_asset(path.removeprefix(WOO_PLUGIN_ASSETS))
+        else:
+            response = Response("not found", 404)
+        return response(environ, start_response)
 
 
 def serve(app: Any) -> Iterator[str]:
+    """Serve a store on its own origin: ``http://127.0.0.1:<port>`` (Luneo is on localhost)."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

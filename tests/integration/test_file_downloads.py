@@ -211,3 +211,64 @@ def test_the_route_answers_404_when_files_live_in_s3(app: Flask, client: FlaskCl
     assert response.status_code == 404
     assert response.json is not None
     assert response.json["error"]["code"] == "not_found"
+
+
+STORE_ORIGIN = "https://mug-shop.example"
+Ask = tuple[str, dict[str, str], dict[str, str]]  # path, query, headers
+
+
+def _the_file(storage: LocalStorage, client: FlaskClient, path: str, query: dict[str, str]) -> Ask:
+    return path, query, {}
+
+
+def _a_range(storage: LocalStorage, client: FlaskClient, path: str, query: dict[str, str]) -> Ask:
+    return path, query, {"Range": "bytes=0-99"}
+
+
+def _unchanged(storage: LocalStorage, client: FlaskClient, path: str, query: dict[str, str]) -> Ask:
+    return path, query, {"If-None-Match": _get(client, path, query).headers["ETag"]}
+
+
+def _tampered(storage: LocalStorage, client: FlaskClient, path: str, query: dict[str, str]) -> Ask:
+    return path, {**query, "signature": "A" + query["signature"][1:]}, {}
+
+
+def _expired(storage: LocalStorage, client: FlaskClient, path: str, query: dict[str, str]) -> Ask:
+    return path, {**query, "expires": "1"}, {}
+
+
+def _deleted(storage: LocalStorage, client: FlaskClient, path: str, query: dict[str, str]) -> Ask:
+    storage.delete(KEY)
+    return path, query, {}
+
+
+@pytest.mark.parametrize(
+    ("ask", "status"),
+    [
+        (_the_file, 200),
+        (_a_range, 206),
+        (_unchanged, 304),
+        (_tampered, 403),
+        (_expired, 403),
+        (_deleted, 404),
+    ],
+)
+def test_every_answer_is_readable_from_a_store_page(
+    client: FlaskClient, storage: LocalStorage, ask: Any, status: int
+) -> None:
+    """Issue #16: the widget, on the store's origin, draws mockups and AI images on a canvas
+    (CORS), and must be able to read why a link was refused."""
+    # given
+    path, query, headers = ask(
+        storage, client, *_path_and_query(storage.download_url(KEY, expires_in=600))
+    )
+    # when
+    response = _get(client, path, query, headers={"Origin": STORE_ORIGIN, **headers})
+    # then
+    assert response.status_code == status
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in response.headers  # the link is the key
+    assert response.headers["Cross-Origin-Resource-Policy"] == "cross-origin"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    if status == 200:
+        assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"

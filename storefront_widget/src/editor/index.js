@@ -333,10 +333,13 @@ class Editor {
     return (this.template.fonts || []).map((f) => (typeof f === "string" ? f : f.family || f.name));
   }
 
-  image(src, url, cors) {
+  // Every picture the canvases draw is requested with CORS: Luneo's files live on another origin
+  // than the store's page, and one drawn without it would taint the canvases (no preview, no
+  // 3D texture). Blob URLs of the shopper's own photos are same-origin, where CORS changes nothing.
+  image(src, url) {
     if (!this.images.has(src)) {
       const img = new Image();
-      if (cors) img.crossOrigin = "anonymous";
+      img.crossOrigin = "anonymous";
       img.onload = () => this.changed();
       img.src = url;
       this.images.set(src, img);
@@ -372,7 +375,7 @@ class Editor {
       const prepared = await prepare(file, area);
       const result = await this.api.upload(prepared.blob, prepared.filename);
       const local = URL.createObjectURL(prepared.blob);
-      this.image(result.src, local, false);
+      this.image(result.src, local);
       this.urls[result.src] = result.url;
       this.imageInfo[result.src] = { width_px: result.width_px, height_px: result.height_px };
       const box = fitBox(area, result.width_px / result.height_px, 0.8);
@@ -386,7 +389,7 @@ class Editor {
   }
 
   addClipart(item) {
-    this.image(item.src, item.url, true);
+    this.image(item.src, item.url);
     const box = fitBox(this.area(), 1, 0.4);
     return this.addLayer({ type: "clipart", src: item.src, name: item.label || item.name, ...box, rotation_deg: 0 });
   }
@@ -408,7 +411,7 @@ class Editor {
     }
     if (job.status !== "succeeded" || !job.image) throw new ApiError(422, job.status, job.message || t("ai_failed"));
     const img = job.image;
-    this.image(img.src, img.url, true);
+    this.image(img.src, img.url);
     this.imageInfo[img.src] = { width_px: img.width_px, height_px: img.height_px };
     const box = fitBox(this.area(), img.width_px / img.height_px, 0.8);
     return this.addLayer({ type: "image", src: img.src, name: prompt.slice(0, 200), ...box, rotation_deg: 0 });
@@ -485,7 +488,7 @@ class Editor {
     for (const [key, area] of Object.entries(draft.document.areas || {})) if (this.doc.areas[key]) this.doc.areas[key] = area;
     const urls = (draft.document.meta && draft.document.meta.urls) || {};
     for (const area of Object.values(this.doc.areas))
-      for (const layer of area.layers) if (layer.src && urls[layer.src]) this.image(layer.src, urls[layer.src], layer.type !== "image" || !urls[layer.src].startsWith("blob:"));
+      for (const layer of area.layers) if (layer.src && urls[layer.src]) this.image(layer.src, urls[layer.src]);
     Object.assign(this.imageInfo, draft.info || {});
     this.designId = draft.design_id || null;
     this.editToken = draft.edit_token || null;

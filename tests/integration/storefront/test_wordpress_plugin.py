@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from app.storefront.woo_surface import KEY_HEADER
 from connectors.base import DESIGN_PROPERTY
+from tests.e2e.storefront_shim import woo_config
 
 ROOT = Path(__file__).resolve().parents[3]
 PLUGIN = ROOT / "storefront_widget" / "woocommerce" / "luneo-personalizer"
@@ -63,6 +64,25 @@ def test_the_plugin_calls_the_woocommerce_surface_as_it_expects() -> None:
     assert "'/storefront/v1'" in api
     assert f"'{KEY_HEADER}'" in api
     assert "'Origin'" in api
+
+
+def test_the_browser_tests_store_renders_the_config_the_plugin_renders() -> None:
+    """tests/e2e's WooCommerce store stands in for the plugin: same keys, same cart fields."""
+    source = (PLUGIN / "includes" / "class-luneo-product.php").read_text()
+    body = source.split("public static function config(", 1)[1].split("return array(", 1)[1]
+    body = body.split("\n\t\t);", 1)[0]
+    keys = set(re.findall(r"^\t{3}'(\w+)'\s*=>", body, re.MULTILINE))
+    cart_array = body.split("'cart'", 1)[1].split("\n\t\t\t),", 1)[0]
+    cart = set(re.findall(r"^\t{4}'(\w+)'\s*=>", cart_array, re.MULTILINE))
+    shim = woo_config("https://store.test", "https://luneo.test", "lpk_x", "1")
+
+    assert keys == set(shim)
+    assert cart == set(shim["cart"])
+    assert shim["cart"]["designField"] == "luneo_design"  # Luneo_Cart::DESIGN_FIELD
+    assert (
+        "const DESIGN_FIELD  = 'luneo_design';"
+        in (PLUGIN / "includes" / "class-luneo-cart.php").read_text()
+    )
 
 
 def test_every_php_file_refuses_direct_access() -> None:
