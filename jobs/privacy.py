@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, or_, select
@@ -29,6 +28,7 @@ from sqlalchemy.orm import Session
 from app.db import utcnow
 from app.design.refs import referenced_file_ids, referenced_srcs
 from app.extensions import get_db, get_redis, get_storage
+from app.formatting import iso
 from app.models import (
     Design,
     FileKind,
@@ -165,17 +165,13 @@ def design_file_ids(scope: ShopScope, designs: Iterable[Design]) -> set[int]:
 
 
 # ------------------------------------------------------------------- customers/data_request
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment is not None else None
-
-
 def _file_record(stored: StoredFile) -> dict[str, Any]:
     return {
         "kind": stored.kind.value,
         "content_type": stored.content_type,
         "size": stored.size,
         "sha256": stored.sha256,
-        "created_at": _iso(stored.created_at),
+        "created_at": iso(stored.created_at),
     }
 
 
@@ -187,8 +183,8 @@ def _design_record(
         "id": design.public_id,
         "status": design.status.value,
         "customer_ref": design.customer_ref,
-        "created_at": _iso(design.created_at),
-        "updated_at": _iso(design.updated_at),
+        "created_at": iso(design.created_at),
+        "updated_at": iso(design.updated_at),
         "document": design.document,
         "files": [_file_record(files[file_id]) for file_id in own],
     }
@@ -200,8 +196,8 @@ def _order_record(order: Order, public_ids: dict[int, str]) -> dict[str, Any]:
         "name": order.name,
         "email": order.email,
         "customer_ref": order.customer_ref,
-        "placed_at": _iso(order.placed_at),
-        "cancelled_at": _iso(order.cancelled_at),
+        "placed_at": iso(order.placed_at),
+        "cancelled_at": iso(order.cancelled_at),
         "currency": order.currency,
         "total_price": str(order.total_price),
         "financial_status": order.financial_status,
@@ -233,7 +229,7 @@ def compile_export(scope: ShopScope, event: WebhookEvent, subject: Subject) -> d
         "format": EXPORT_FORMAT,
         "shop_domain": event.shop_domain,
         "data_request_id": request.get("id") if isinstance(request, dict) else None,
-        "requested_at": _iso(event.received_at),
+        "requested_at": iso(event.received_at),
         "customer": event.payload.get("customer"),
         "orders_requested": event.payload.get("orders_requested") or [],
         "designs": [_design_record(scope, design, files) for design in designs],

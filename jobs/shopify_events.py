@@ -13,7 +13,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
@@ -37,6 +37,7 @@ from app.models import (
     WebhookStatus,
 )
 from app.webhook_events import claim, record_failure
+from connectors.values import utc_moment
 from jobs.queue import JobSpec, enqueue_after_commit, get_queue
 
 log = logging.getLogger(__name__)
@@ -239,13 +240,6 @@ def order_changed(event_id: int) -> str:
 
 
 # ------------------------------------------------------------- app_subscriptions/update
-def _moment(raw: Any, fallback: datetime) -> datetime:
-    try:
-        return datetime.fromisoformat(str(raw).replace("Z", "+00:00")).astimezone(UTC)
-    except ValueError:
-        return fallback
-
-
 def _webhook_state(data: dict[str, Any], row: Subscription, at: datetime) -> ProviderState:
     status = SUBSCRIPTION_STATUS[str(data.get("status", "")).upper()]
     trial_end = subscriptions.aware(row.trial_ends_at)
@@ -284,7 +278,10 @@ def _subscription_update(session: Session, event: WebhookEvent) -> WebhookStatus
             extra={"shop_id": shop.id, "owner_shop_id": row.shop_id if row else None},
         )
         return ignored(event, "not a subscription Luneo created for this shop")
-    at = _moment(data.get("updated_at"), event.received_at)
+    try:
+        at = utc_moment(str(data.get("updated_at")))
+    except ValueError:  # absent or unreadable: when the webhook arrived
+        at = event.received_at
     grace = int(current_app.config["BILLING_GRACE_DAYS"])
     if subscriptions.apply(session, shop, row, _webhook_state(data, row, at), grace):
         if row.status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING):

@@ -111,10 +111,6 @@ class SyncRun:
 
 
 # ------------------------------------------------------------------------ shop state
-def _iso(moment: datetime) -> str:
-    return moment.isoformat()
-
-
 def _parse(raw: Any) -> datetime | None:
     try:
         return datetime.fromisoformat(raw) if isinstance(raw, str) else None
@@ -134,7 +130,11 @@ def _mark_needs_reauth(session: Session, shop_id: int, error: AuthError) -> None
     if shop is not None:
         shop.needs_reauth = True
     _update_state(
-        session, shop_id, state="needs_reauth", finished_at=_iso(utcnow()), last_error=str(error)
+        session,
+        shop_id,
+        state="needs_reauth",
+        finished_at=utcnow().isoformat(),
+        last_error=str(error),
     )
     log.warning("shop needs re-authorization", extra={"shop_id": shop_id, "error": str(error)})
 
@@ -197,7 +197,7 @@ def _all_products(run: SyncRun) -> None:
     seen = _store_products(run, records)
     run.summary.products.archived += archive_missing(run.scope, seen, run.started_at)
     run.checkpoint()
-    run.watermarks["products_since"] = _iso(run.started_at - OVERLAP)
+    run.watermarks["products_since"] = (run.started_at - OVERLAP).isoformat()
 
 
 def _changed_products(run: SyncRun, since: datetime) -> None:
@@ -207,7 +207,7 @@ def _changed_products(run: SyncRun, since: datetime) -> None:
         deleted = connector.iter_deleted_products(since)
         run.summary.products.archived += archive_products(run.scope, deleted)
         run.checkpoint()
-    run.watermarks["products_since"] = _iso(run.started_at - OVERLAP)
+    run.watermarks["products_since"] = (run.started_at - OVERLAP).isoformat()
 
 
 def _orders(run: SyncRun, full: bool) -> None:
@@ -216,7 +216,7 @@ def _orders(run: SyncRun, full: bool) -> None:
     _store_orders(
         run, run.connector.iter_orders(max(since or window_start, window_start), run.report)
     )
-    run.watermarks["orders_since"] = _iso(run.started_at - OVERLAP)
+    run.watermarks["orders_since"] = (run.started_at - OVERLAP).isoformat()
 
 
 def _sync_work(what: What, full: bool) -> Callable[[SyncRun], None]:
@@ -276,7 +276,7 @@ def _execute(run: SyncRun, kind: str, work: Callable[[SyncRun], None]) -> None:
             run.shop_id,
             state="running",
             kind=kind,
-            started_at=_iso(run.started_at),
+            started_at=run.started_at.isoformat(),
             finished_at=None,
             progress={},
             last_error=None,
@@ -293,7 +293,7 @@ def _execute(run: SyncRun, kind: str, work: Callable[[SyncRun], None]) -> None:
                 run.session,
                 run.shop_id,
                 state="failed",
-                finished_at=_iso(utcnow()),
+                finished_at=utcnow().isoformat(),
                 last_error=f"{type(exc).__name__}: {exc}",
                 counts=run.summary.as_dict(),
             )
@@ -304,8 +304,8 @@ def _execute(run: SyncRun, kind: str, work: Callable[[SyncRun], None]) -> None:
             run.session,
             run.shop_id,
             state="succeeded",
-            finished_at=_iso(utcnow()),
-            last_success_at=_iso(run.started_at),
+            finished_at=utcnow().isoformat(),
+            last_success_at=run.started_at.isoformat(),
             counts=run.summary.as_dict(),
             **run.watermarks,
         )

@@ -8,8 +8,6 @@ token (``Authorization: Bearer``); with the cookie session, writes also send the
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
@@ -22,6 +20,7 @@ from app.admin.template_input import InvalidInput, parse_template
 from app.ai.providers import provider_identity
 from app.errors import error_response
 from app.extensions import get_redis, get_session, get_storage
+from app.formatting import iso
 from app.models import Order, Product, ProductionJob, ShopScope, StoredFile, Template
 from app.production import NotRetryable, requeue
 from jobs.production import enqueue_production
@@ -29,10 +28,6 @@ from jobs.production import enqueue_production
 bp = Blueprint("admin_api", __name__, url_prefix="/api/admin")
 
 NO_PRODUCT = "There is no product with this id in your store."
-
-
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def _scope() -> ShopScope:
@@ -63,7 +58,7 @@ def shop() -> Response:
                 "platform": current.platform.value,
                 "plan": current.plan,
                 "currency": current.currency,
-                "installed_at": _iso(current.installed_at),
+                "installed_at": iso(current.installed_at),
                 "needs_reauth": current.needs_reauth,
                 "scopes": sorted(current.scope_set),
             },

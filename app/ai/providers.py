@@ -14,7 +14,8 @@ from app.ai.base import ImageProvider
 from app.ai.local import MODEL as LOCAL_MODEL
 from app.ai.local import LocalProvider
 from app.ai.openai_provider import OpenAIProvider, OpenAISettings
-from app.ai.retry import RetryPolicy
+from app.ai.retry import ai_backoff
+from connectors.retry import Backoff
 
 
 class ProviderNotConfigured(RuntimeError):
@@ -56,8 +57,8 @@ def provider_identity(config: Mapping[str, Any]) -> tuple[str, str]:
     return provider_name(config), provider_label(config)
 
 
-def retry_policy(config: Mapping[str, Any]) -> RetryPolicy:
-    return RetryPolicy(
+def retry_policy(config: Mapping[str, Any]) -> Backoff:
+    return ai_backoff(
         attempts=int(config["AI_RETRY_ATTEMPTS"]),
         base_delay=float(config["AI_RETRY_BASE_DELAY"]),
         max_wait=float(config["AI_RETRY_MAX_WAIT"]),

@@ -57,7 +57,8 @@ def _no(reason: str) -> Outcome:
     return Outcome(False, reason)
 
 
-def _moment(raw: Any) -> datetime | None:
+def _from_unix(raw: Any) -> datetime | None:
+    """Stripe's timestamps are Unix seconds."""
     return datetime.fromtimestamp(int(raw), UTC) if isinstance(raw, int | float) else None
 
 
@@ -91,7 +92,7 @@ def _period(sub: dict[str, Any]) -> tuple[datetime | None, datetime | None]:
     items = (sub.get("items") or {}).get("data") or []
     if start is None and items:
         start, end = items[0].get("current_period_start"), items[0].get("current_period_end")
-    return _moment(start), _moment(end)
+    return _from_unix(start), _from_unix(end)
 
 
 def _subscription_state(sub: dict[str, Any], at: datetime, deleted: bool) -> ProviderState:
@@ -103,7 +104,7 @@ def _subscription_state(sub: dict[str, Any], at: datetime, deleted: bool) -> Pro
         at=at,
         plan=plan,
         interval=interval,
-        trial_ends_at=_moment(sub.get("trial_end")),
+        trial_ends_at=_from_unix(sub.get("trial_end")),
         current_period_start=start,
         current_period_end=end,
         customer_id=_id(sub.get("customer")),

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.billing import quota, subscriptions
 from app.billing.plans import PLANS, Feature, Plan
+from app.formatting import iso
 from app.models import Shop, SubscriptionStatus, UsageKind
 
 FEATURE_LABELS = {
@@ -23,7 +24,7 @@ FEATURE_LABELS = {
 _KINDS = {UsageKind.AI_GENERATION: "ai_generations", UsageKind.PRODUCED_ORDER: "orders"}
 
 
-def _money(value: Decimal | None) -> str | None:
+def _price_text(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
@@ -32,18 +33,18 @@ def plan_view(plan: Plan) -> dict[str, Any]:
     return {
         "key": plan.key,
         "name": plan.name,
-        "monthly_price": _money(plan.monthly_price),
-        "yearly_price": _money(plan.yearly_price),
-        "yearly_saving": _money(yearly_saving) if yearly_saving > 0 else None,
+        "monthly_price": _price_text(plan.monthly_price),
+        "yearly_price": _price_text(plan.yearly_price),
+        "yearly_saving": _price_text(yearly_saving) if yearly_saving > 0 else None,
         "trial_days": plan.trial_days,
         "included": {
             "ai_generations": plan.included_ai_generations,
             "orders": plan.included_orders,
         },
         "overage": {
-            "ai_generation": _money(plan.ai_generation_overage),
-            "order": _money(plan.order_overage),
-            "cap": _money(plan.overage_cap),
+            "ai_generation": _price_text(plan.ai_generation_overage),
+            "order": _price_text(plan.order_overage),
+            "cap": _price_text(plan.overage_cap),
         },
         "features": [
             {"key": f.value, "label": FEATURE_LABELS[f], "included": f in plan.features}
@@ -60,14 +61,9 @@ def usage_view(state: quota.Allowance) -> dict[str, Any]:
         "remaining": state.remaining_included,
         "percent": min(100, round(100 * state.used / state.included)) if state.included else 100,
         "overage_units": state.overage_units,
-        "overage_cost": _money(price * state.overage_units) if price is not None else None,
+        "overage_cost": _price_text(price * state.overage_units) if price is not None else None,
         "overage_allowed": price is not None,
     }
-
-
-def _iso(value: datetime | None) -> str | None:
-    value = subscriptions.aware(value)
-    return value.isoformat() if value is not None else None
 
 
 def _subscription_view(session: Session, shop: Shop, now: datetime) -> dict[str, Any] | None:
@@ -90,8 +86,8 @@ def _subscription_view(session: Session, shop: Shop, now: datetime) -> dict[str,
         "interval": row.interval.value,
         "test": row.is_test,
         "trial_days_left": trial_left,
-        "current_period_end": _iso(row.current_period_end),
-        "grace_until": _iso(grace),
+        "current_period_end": iso(row.current_period_end),
+        "grace_until": iso(grace),
         "grace_over": grace is not None and grace <= now,
     }
 

@@ -7,11 +7,11 @@ address is limited to name, lines, city, region, zip, country and phone.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.formatting import iso
 from app.models import JobAssignment, Order, OrderItem, ProductionFile, ProductionJob, Shop
 
 ADDRESS_FIELDS = (
@@ -44,10 +44,6 @@ def load(session: Session, assignment: JobAssignment) -> JobRows:
     return JobRows(assignment, job, item, item.order, shop)
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def shipping_address(order: Order) -> dict[str, str]:
     raw = order.shipping_address or {}
     out = {field: str(raw.get(field) or "") for field in ADDRESS_FIELDS}
@@ -75,8 +71,8 @@ def job_dict(rows: JobRows) -> dict[str, Any]:
     return {
         "id": a.id,
         "status": a.status.value,
-        "status_changed_at": _iso(a.status_changed_at),
-        "routed_at": _iso(a.created_at),
+        "status_changed_at": iso(a.status_changed_at),
+        "routed_at": iso(a.created_at),
         "problem_reason": a.problem_reason,
         "shop": {"id": rows.shop.id, "name": rows.shop.name or rows.shop.domain},
         "order": {"id": order.id, "name": order.name or order.external_id},
@@ -94,7 +90,7 @@ def job_dict(rows: JobRows) -> dict[str, Any]:
         "files": [file_dict(f) for f in sorted(job.files, key=lambda f: f.id)],
         "lease": {
             "owner": a.lease_owner,
-            "expires_at": _iso(a.lease_expires_at),
+            "expires_at": iso(a.lease_expires_at),
         }
         if a.lease_expires_at is not None
         else None,
@@ -102,7 +98,7 @@ def job_dict(rows: JobRows) -> dict[str, Any]:
             "carrier": a.carrier,
             "tracking_number": a.tracking_number,
             "tracking_url": a.tracking_url,
-            "shipped_at": _iso(a.shipped_at),
+            "shipped_at": iso(a.shipped_at),
         }
         if a.shipped_at is not None
         else None,

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from app.ai.base import ImageProvider, ImageRequest, ProviderError, ProviderRefused
-from app.ai.retry import RetryPolicy, with_retries
+from app.ai.retry import with_retries
 from app.ai.safety import REFUSED_CONTENT
 from app.ai.sizing import fit_to_area
 from app.billing import quota
@@ -30,6 +30,7 @@ from app.models import (
     UsageRecord,
 )
 from app.storage import Storage, new_key
+from connectors.retry import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +116,7 @@ def run_generation(
     session: Session,
     storage: Storage,
     provider: ImageProvider,
-    policy: RetryPolicy,
+    policy: Backoff,
     generation_id: int,
     progress: Progress,
     on_stored: Callable[[Generation, StoredFile], None] | None = None,

@@ -71,8 +71,14 @@ def storage_from_config(
     *,
     clock: Clock = time.time,
 ) -> Storage:
-    """S3 when ``STORAGE_URL`` is ``s3://...``, otherwise the folder it names."""
-    url = str(config["STORAGE_URL"] or "instance/files")
+    """S3 when ``STORAGE_URL`` is ``s3://...``, otherwise the folder it names.
+
+    Its default (the instance folder's ``files``) is declared once, in ``app.config``.
+    """
+    url = config["STORAGE_URL"]
+    if not url:
+        raise ValueError("STORAGE_URL is needed: an s3:// URL or a folder")
+    url = str(url)
     if url.startswith("s3://"):
         return s3_from_config(config)
     secret = config["SECRET_KEY"]

@@ -14,6 +14,7 @@ from typing import Any
 
 from connectors.base import PlatformError
 from connectors.shopify.client import ShopifyGraphQL
+from connectors.values import record_moment
 
 SUBSCRIPTION_FIELDS = """
   id
@@ -148,7 +149,8 @@ class UsageCharge:
     idempotency_key: str | None
 
 
-def _money(amount: Decimal, currency: str) -> dict[str, str]:
+def _money_input(amount: Decimal, currency: str) -> dict[str, str]:
+    """A GraphQL MoneyInput."""
     return {"amount": str(amount), "currencyCode": currency}
 
 
@@ -156,24 +158,18 @@ def line_items(request: SubscriptionRequest) -> list[dict[str, Any]]:
     """The recurring line item, plus the usage one for overage when the plan has a cap."""
     recurring = {
         "appRecurringPricingDetails": {
-            "price": _money(request.price, request.currency),
+            "price": _money_input(request.price, request.currency),
             "interval": request.interval,
         }
     }
     items: list[dict[str, Any]] = [{"plan": recurring}]
     if request.usage_cap is not None and request.interval == MONTHLY:
         usage = {
-            "cappedAmount": _money(request.usage_cap, request.currency),
+            "cappedAmount": _money_input(request.usage_cap, request.currency),
             "terms": request.usage_terms,
         }
         items.append({"plan": {"appUsagePricingDetails": usage}})
     return items
-
-
-def _moment(raw: Any) -> datetime | None:
-    if not isinstance(raw, str) or not raw:
-        return None
-    return datetime.fromisoformat(raw.replace("Z", "+00:00"))
 
 
 def parse_subscription(node: dict[str, Any]) -> AppSubscription:
@@ -184,17 +180,18 @@ def parse_subscription(node: dict[str, Any]) -> AppSubscription:
             interval = str(details.get("interval") or MONTHLY)
         elif details.get("__typename") == "AppUsagePricing":
             usage_item = str(item["id"])
-    created = _moment(node.get("createdAt"))
+    owner = str(node["id"])
+    created = record_moment(owner, node.get("createdAt"), blank_is_none=True)
     if created is None:
         raise PlatformError("an app subscription without createdAt")
     return AppSubscription(
-        id=str(node["id"]),
+        id=owner,
         name=str(node.get("name") or ""),
         status=str(node.get("status") or ""),
         test=bool(node.get("test")),
         trial_days=int(node.get("trialDays") or 0),
         created_at=created,
-        current_period_end=_moment(node.get("currentPeriodEnd")),
+        current_period_end=record_moment(owner, node.get("currentPeriodEnd"), blank_is_none=True),
         interval=interval,
         usage_line_item_id=usage_item,
     )
@@ -254,7 +251,7 @@ def create_usage_record(
     """Charge ``amount`` on the usage line item, once per ``idempotency_key``."""
     variables = {
         "subscriptionLineItemId": line_item_id,
-        "price": _money(amount, currency),
+        "price": _money_input(amount, currency),
         "description": description,
         "idempotencyKey": idempotency_key,
     }

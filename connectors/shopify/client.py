@@ -7,8 +7,8 @@ refunded afterwards, and the bucket refills at ``restoreRate`` points per second
 so before sending a document again the client waits exactly until the bucket has refilled to
 that document's last requested cost. A ``THROTTLED`` error (another worker shared the bucket)
 waits for the deficit plus jitter; 429/5xx and connection errors back off exponentially with
-jitter; both are bounded, after which ``RetryableError`` hands the retry to the job queue.
-Clock, sleep and randomness are injected so tests never really wait.
+jitter; both are bounded (``connectors.retry``), after which ``RetryableError`` hands the retry
+to the job queue. Clock, sleep and randomness are injected so tests never really wait.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from connectors.base import AuthError, PlatformError, RetryableError
 from connectors.http import HttpClient
+from connectors.retry import Backoff, TryAgain, retry_after_seconds, with_http_retries
 
 log = logging.getLogger(__name__)
 
@@ -125,9 +126,7 @@ class ShopifyGraphQL:
         self.clock = clock
         self.sleep = sleep
         self.rand = rand
-        self.max_attempts = max_attempts
-        self.base_delay = base_delay
-        self.max_delay = max_delay
+        self.backoff = Backoff(max_attempts, base_delay, max_delay)
         self.throttle: ThrottleStatus | None = None
         self._requested: dict[str, float] = {}  # document -> its last requested cost
 
@@ -139,17 +138,12 @@ class ShopifyGraphQL:
             return 0.0
         return self.throttle.seconds_until(cost, self.clock())
 
-    def _backoff(self, attempt: int) -> float:
-        """Exponential backoff with equal jitter: half fixed, half random."""
-        ceiling = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
-        return ceiling / 2 + self.rand() * ceiling / 2
-
-    def _throttled_delay(self, query: str, attempt: int) -> float:
-        needed = self.pause_before(query)
+    def _throttled_wait(self, query: str, attempt: int) -> float | None:
+        """The bucket's refill time for this document plus jitter (None: unknown, back off)."""
         if self.throttle is None:
-            return self._backoff(attempt)
-        jitter = self.rand() * min(self.max_delay, 0.25 * 2.0 ** (attempt - 1))
-        return needed + jitter
+            return None
+        jitter = self.rand() * min(self.backoff.max_delay, 0.25 * 2.0 ** (attempt - 1))
+        return self.pause_before(query) + jitter
 
     def _observe(self, query: str, body: Any) -> None:
         extensions = body.get("extensions") if isinstance(body, dict) else None
@@ -163,10 +157,12 @@ class ShopifyGraphQL:
     def _token(self) -> str:
         return self._tokens if isinstance(self._tokens, str) else self._tokens.current()
 
-    def _send(
-        self, query: str, variables: Mapping[str, Any] | None
-    ) -> Json | tuple[str, Callable[[int], float]]:
-        """One attempt; a 401 renews the token once (a refresh can race the expiry) and resends."""
+    def _send(self, query: str, variables: Mapping[str, Any] | None) -> Json:
+        """One attempt, paced by the bucket; a 401 renews the token once (a refresh can race the
+        expiry) and resends. TryAgain when the request may be retried."""
+        wait = self.pause_before(query)
+        if wait > 0:
+            self.sleep(wait)
         token = self._token()
         try:
             return self._attempt(query, variables, token)
@@ -183,35 +179,23 @@ class ShopifyGraphQL:
 
     def execute(self, query: str, variables: Mapping[str, Any] | None = None) -> Json:
         """Run one document; returns its ``data``. Raises AuthError/RetryableError/PlatformError."""
-        last_problem = "no attempt made"
-        for attempt in range(1, self.max_attempts + 1):
-            wait = self.pause_before(query)
-            if wait > 0:
-                self.sleep(wait)
-            outcome = self._send(query, variables)
-            if isinstance(outcome, dict):
-                return outcome
-            last_problem, delay = outcome[0], outcome[1](attempt)
-            if attempt < self.max_attempts:
-                log.info(
-                    "shopify request will be retried",
-                    extra={"problem": last_problem, "attempt": attempt, "delay_s": round(delay, 3)},
-                )
-                self.sleep(delay)
-        raise RetryableError(
-            f"Shopify still failing after {self.max_attempts} attempts: {last_problem}"
+        return with_http_retries(
+            "Shopify",
+            lambda: self._send(query, variables),
+            self.backoff,
+            log=log,
+            sleep=self.sleep,
+            rand=self.rand,
         )
 
-    def _attempt(
-        self, query: str, variables: Mapping[str, Any] | None, token: str
-    ) -> Json | tuple[str, Callable[[int], float]]:
-        """The data, or (problem, delay-for-attempt) when the request may be retried."""
+    def _attempt(self, query: str, variables: Mapping[str, Any] | None, token: str) -> Json:
+        """The data; TryAgain (with the server's wait, if it gave one) when it may be retried."""
         headers = {"X-Shopify-Access-Token": token, "Content-Type": "application/json"}
         payload = {"query": query, "variables": dict(variables or {})}
         try:
             response = self.http.post(self.endpoint, json=payload, headers=headers)
         except OSError as exc:  # requests' errors are OSErrors: connection refused, timeouts
-            return f"{type(exc).__name__}", self._backoff
+            raise TryAgain(type(exc).__name__) from None
         status = response.status_code
         if status == 401:
             raise _Unauthorized
@@ -220,28 +204,28 @@ class ShopifyGraphQL:
         body = _json_or_none(response)
         self._observe(query, body)
         if status == 429:
-            retry_after = _retry_after(response.headers.get("Retry-After"))
+            retry_after = retry_after_seconds(response.headers.get("Retry-After"))
             if retry_after is not None:
-                return "HTTP 429", lambda _attempt: retry_after
-            return "HTTP 429", lambda attempt: self._throttled_delay(query, attempt)
+                raise TryAgain("HTTP 429", retry_after)
+            raise TryAgain("HTTP 429", lambda attempt: self._throttled_wait(query, attempt))
         if status >= 500:
-            return f"HTTP {status}", self._backoff
+            raise TryAgain(f"HTTP {status}")
         if status != 200:
             raise PlatformError(f"Shopify answered HTTP {status} to a GraphQL request")
         if body is None:  # a proxy's error page, a truncated body: worth another try
-            return "unreadable response body", self._backoff
-        return self._data_or_retry(query, body)
+            raise TryAgain("unreadable response body")
+        return self._data(query, body)
 
-    def _data_or_retry(self, query: str, body: Json) -> Json | tuple[str, Callable[[int], float]]:
+    def _data(self, query: str, body: Json) -> Json:
         errors = body.get("errors")
         if errors:
             codes = _error_codes(errors)
             if "THROTTLED" in codes:
-                return "THROTTLED", lambda attempt: self._throttled_delay(query, attempt)
+                raise TryAgain("THROTTLED", lambda attempt: self._throttled_wait(query, attempt))
             if "ACCESS_DENIED" in codes:
                 raise AuthError(f"Shopify denied access: {_error_messages(errors)}")
             if "INTERNAL_SERVER_ERROR" in codes:
-                return "INTERNAL_SERVER_ERROR", self._backoff
+                raise TryAgain("INTERNAL_SERVER_ERROR")
             raise PlatformError(f"GraphQL errors: {_error_messages(errors)}")
         data = body.get("data")
         if not isinstance(data, dict):
@@ -270,10 +254,3 @@ def _json_or_none(response: Any) -> Json | None:
     except ValueError:
         return None
     return body if isinstance(body, dict) else None
-
-
-def _retry_after(raw: str | None) -> float | None:
-    try:
-        return max(0.0, float(raw)) if raw is not None else None
-    except ValueError:
-        return None

@@ -7,8 +7,6 @@ Shared by paging and bulk export: the bulk JSONL lines carry the same fields as 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from connectors.base import (
@@ -22,6 +20,7 @@ from connectors.base import (
     VariantRecord,
     design_id_from,
 )
+from connectors.values import record_moment, record_money
 
 Json = Mapping[str, Any]
 
@@ -46,32 +45,11 @@ def _text(node: Json, key: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _money(owner: str, where: str, amount: Any, currency: Any) -> Money:
-    """``where`` names the part of record ``owner`` holding the amount, for the skip reason."""
-    try:
-        value = Decimal(str(amount))
-    except InvalidOperation:
-        raise RecordError(owner, f"{where}amount {amount!r} is not a number") from None
-    if not value.is_finite() or not isinstance(currency, str) or len(currency) != 3:
-        raise RecordError(owner, f"{where}unusable amount {amount!r} {currency!r}")
-    return Money(value, currency)
-
-
 def _money_set(owner: str, where: str, bag: Any) -> Money:
     shop_money = bag.get("shopMoney") if isinstance(bag, Mapping) else None
     if not isinstance(shop_money, Mapping):
         raise RecordError(owner, f"{where}price missing")
-    return _money(owner, where, shop_money.get("amount"), shop_money.get("currencyCode"))
-
-
-def _datetime(owner: str, raw: Any) -> datetime | None:
-    if raw is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(str(raw))
-    except ValueError:
-        raise RecordError(owner, f"timestamp {raw!r} is not ISO 8601") from None
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return record_money(owner, where, shop_money.get("amount"), shop_money.get("currencyCode"))
 
 
 def _nested_id(node: Json, key: str) -> str | None:
@@ -94,7 +72,7 @@ def variant_record(product_id: str, node: Any, currency: str, index: int) -> Var
         external_id=variant_id,
         title=_text(node, "title"),
         sku=_text(node, "sku"),
-        price=_money(product_id, f"variant {variant_id}: ", node.get("price"), currency),
+        price=record_money(product_id, f"variant {variant_id}: ", node.get("price"), currency),
         position=position if isinstance(position, int) else index + 1,
         options=options,
     )
@@ -119,7 +97,7 @@ def product_record(node: Any, variants: Iterable[Any], currency: str) -> Product
         product_type=_text(node, "productType"),
         description=_text(node, "description"),
         image_url=image.get("url") if isinstance(image.get("url"), str) else None,
-        updated_at=_datetime(product_id, node.get("updatedAt")),
+        updated_at=record_moment(product_id, node.get("updatedAt")),
         variants=tuple(variant_record(product_id, v, currency, i) for i, v in enumerate(variants)),
     )
 
@@ -177,8 +155,8 @@ def order_record(node: Any, lines: Iterable[Any]) -> OrderRecord:
         financial_status=_text(node, "displayFinancialStatus").lower(),
         fulfillment_status=_text(node, "displayFulfillmentStatus").lower(),
         shipping_address=_address(node.get("shippingAddress")),
-        placed_at=_datetime(order_id, node.get("processedAt")),
-        cancelled_at=_datetime(order_id, node.get("cancelledAt")),
-        updated_at=_datetime(order_id, node.get("updatedAt")),
+        placed_at=record_moment(order_id, node.get("processedAt")),
+        cancelled_at=record_moment(order_id, node.get("cancelledAt")),
+        updated_at=record_moment(order_id, node.get("updatedAt")),
         lines=tuple(line_record(order_id, line) for line in lines),
     )

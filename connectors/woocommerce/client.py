@@ -13,9 +13,9 @@ uses, as WooCommerce documents it:
   ignores a non-OAuth ``Authorization`` header when it checks OAuth).
 
 401/403 raise ``AuthError`` at once (keys revoked or read-only: retrying cannot help). 429, 5xx,
-connection errors and unreadable bodies back off exponentially with jitter, up to
-``max_attempts``, then ``RetryableError`` hands the retry to the job queue. Sleep and randomness
-are injected so tests never wait.
+connection errors and unreadable bodies back off exponentially with jitter (``connectors.retry``),
+up to ``max_attempts``, then ``RetryableError`` hands the retry to the job queue. Sleep and
+randomness are injected so tests never wait.
 """
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ from urllib.parse import quote, urlencode
 
 from woocommerce.oauth import OAuth
 
-from connectors.base import AuthError, PlatformError, RetryableError
+from connectors.base import AuthError, PlatformError
 from connectors.http import BlockedDestination, HttpClient
+from connectors.retry import Backoff, TryAgain, retry_after_seconds, with_http_retries
 
 log = logging.getLogger(__name__)
 
@@ -59,13 +60,6 @@ def _header_int(headers: Mapping[str, str], name: str) -> int | None:
     raw = headers.get(name)
     try:
         return int(raw) if raw is not None else None
-    except ValueError:
-        return None
-
-
-def _retry_after(raw: str | None) -> float | None:
-    try:
-        return max(0.0, float(raw)) if raw is not None else None
     except ValueError:
         return None
 
@@ -99,9 +93,7 @@ class WooREST:
         self.http = http or HttpClient()
         self.sleep = sleep
         self.rand = rand
-        self.max_attempts = max_attempts
-        self.base_delay = base_delay
-        self.max_delay = max_delay
+        self.backoff = Backoff(max_attempts, base_delay, max_delay)
         self._ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="woo-next-page")
 
     @property
@@ -130,11 +122,6 @@ class WooREST:
         )
         return str(signer.get_oauth_url()), {}
 
-    def _backoff(self, attempt: int) -> float:
-        """Exponential backoff with equal jitter: half fixed, half random."""
-        ceiling = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
-        return ceiling / 2 + self.rand() * ceiling / 2
-
     # -------------------------------------------------------------------- requests
     def request(
         self,
@@ -146,27 +133,17 @@ class WooREST:
     ) -> Reply:
         """One call, retried on 429/5xx/connection errors; 2xx/4xx (but 401/403) come back."""
         url = self.base + quote(endpoint.lstrip("/"), safe="/")
-        problem = "no attempt made"
-        for attempt in range(1, self.max_attempts + 1):
-            outcome = self._attempt(method, url, params or {}, json)
-            if isinstance(outcome, Reply):
-                return outcome
-            problem, delay = outcome
-            if attempt < self.max_attempts:
-                wait = delay if delay is not None else self._backoff(attempt)
-                log.info(
-                    "woocommerce request will be retried",
-                    extra={"problem": problem, "attempt": attempt, "delay_s": round(wait, 3)},
-                )
-                self.sleep(wait)
-        raise RetryableError(
-            f"WooCommerce still failing after {self.max_attempts} attempts: {problem}"
+        return with_http_retries(
+            "WooCommerce",
+            lambda: self._attempt(method, url, params or {}, json),
+            self.backoff,
+            log=log,
+            sleep=self.sleep,
+            rand=self.rand,
         )
 
-    def _attempt(
-        self, method: str, url: str, params: Mapping[str, Any], json: Any
-    ) -> Reply | tuple[str, float | None]:
-        """The reply, or (problem, delay or None for the backoff) when it may be retried."""
+    def _attempt(self, method: str, url: str, params: Mapping[str, Any], json: Any) -> Reply:
+        """The reply; TryAgain (with the server's Retry-After, if any) when it may be retried."""
         target, query = self._signed(method, url, params)
         headers = {"Accept": "application/json"}
         try:
@@ -176,7 +153,7 @@ class WooREST:
         except BlockedDestination as exc:
             raise PlatformError(f"the store's address is not allowed: {exc}") from None
         except OSError as exc:  # requests' errors are OSErrors: refused, reset, timeouts
-            return type(exc).__name__, None
+            raise TryAgain(type(exc).__name__) from None
         status = response.status_code
         try:
             body = response.json()
@@ -185,14 +162,14 @@ class WooREST:
         if status in (401, 403):
             raise AuthError(f"WooCommerce answered {status} {_error_message(body)}".strip())
         if status == 429:
-            return "HTTP 429", _retry_after(response.headers.get("Retry-After"))
+            raise TryAgain("HTTP 429", retry_after_seconds(response.headers.get("Retry-After")))
         if status >= 500:
-            return f"HTTP {status}", None
+            raise TryAgain(f"HTTP {status}")
         if 300 <= status < 400:
             location = response.headers.get("Location", "")
             raise PlatformError(f"the store redirects its API (HTTP {status} to {location!r})")
         if 200 <= status < 300 and body is None and response.content:
-            return "unreadable response body", None  # a proxy's error page, a cut-off body
+            raise TryAgain("unreadable response body")  # a proxy's error page, a cut-off body
         return Reply(status, response.headers, body)
 
     # ------------------------------------------------------------------ conveniences

@@ -13,13 +13,10 @@ import html
 import json
 import re
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from connectors.base import (
     Address,
-    Money,
     OrderLineRecord,
     OrderRecord,
     ProductRecord,
@@ -28,6 +25,7 @@ from connectors.base import (
     VariantRecord,
     design_id_from,
 )
+from connectors.values import record_amount, record_moment, record_money
 
 Json = Mapping[str, Any]
 
@@ -74,34 +72,6 @@ def plain_text(markup: str) -> str:
     return html.unescape(_TAG.sub(" ", markup)).replace("\xa0", " ").strip()
 
 
-def _amount(owner: str, where: str, raw: Any) -> Decimal:
-    if raw is None or raw == "":
-        return Decimal("0")  # a product without a price yet (not purchasable)
-    try:
-        value = Decimal(str(raw))
-    except InvalidOperation:
-        raise RecordError(owner, f"{where}amount {raw!r} is not a number") from None
-    if not value.is_finite():
-        raise RecordError(owner, f"{where}unusable amount {raw!r}")
-    return value
-
-
-def _money(owner: str, where: str, raw: Any, currency: Any) -> Money:
-    if not isinstance(currency, str) or len(currency) != 3:
-        raise RecordError(owner, f"{where}unusable currency {currency!r}")
-    return Money(_amount(owner, where, raw), currency.upper())
-
-
-def gmt_datetime(owner: str, raw: Any) -> datetime | None:
-    if raw is None or raw == "":
-        return None
-    try:
-        parsed = datetime.fromisoformat(str(raw))
-    except ValueError:
-        raise RecordError(owner, f"timestamp {raw!r} is not ISO 8601") from None
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def _first_name(items: Any) -> str:
     for item in items if isinstance(items, list) else []:
         if isinstance(item, Mapping) and isinstance(item.get("name"), str):
@@ -133,7 +103,13 @@ def variation_record(product_id: str, node: Any, currency: str, index: int) -> V
         external_id=variation_id,
         title=" / ".join(options.values()) or _text(node, "name") or "Default",
         sku=_text(node, "sku"),
-        price=_money(product_id, f"variation {variation_id}: ", node.get("price"), currency),
+        price=record_money(
+            product_id,
+            f"variation {variation_id}: ",
+            node.get("price"),
+            currency,
+            blank_is_zero=True,
+        ),
         position=index + 1,
         options=options,
     )
@@ -144,7 +120,7 @@ def _own_variant(product_id: str, node: Json, currency: str) -> VariantRecord:
         external_id=product_id,
         title="Default",
         sku=_text(node, "sku"),
-        price=_money(product_id, "", node.get("price"), currency),
+        price=record_money(product_id, "", node.get("price"), currency, blank_is_zero=True),
         position=1,
     )
 
@@ -177,7 +153,7 @@ def product_record(node: Any, variations: Iterable[Any], currency: str) -> Produ
         product_type=_first_name(node.get("categories")),
         description=plain_text(_text(node, "description")),
         image_url=_image(node),
-        updated_at=gmt_datetime(product_id, node.get("date_modified_gmt")),
+        updated_at=record_moment(product_id, node.get("date_modified_gmt"), blank_is_none=True),
         variants=variants,
     )
 
@@ -216,8 +192,12 @@ def _line(order_id: str, node: Any, currency: str) -> OrderLineRecord:
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
         raise RecordError(order_id, f"line {line_id} has quantity {quantity!r}")
     where = f"line {line_id}: "
-    subtotal = _amount(order_id, where, node.get("subtotal"))
-    unit = subtotal / quantity if quantity else _amount(order_id, where, node.get("price"))
+    subtotal = record_amount(order_id, where, node.get("subtotal"), blank_is_zero=True)
+    unit = (
+        subtotal / quantity
+        if quantity
+        else record_amount(order_id, where, node.get("price"), blank_is_zero=True)
+    )
     properties = {
         str(m["key"]): _meta_value(m.get("value"))
         for m in node.get("meta_data") or []
@@ -230,7 +210,7 @@ def _line(order_id: str, node: Any, currency: str) -> OrderLineRecord:
         title=html.unescape(_text(node, "name")),
         sku=_text(node, "sku"),
         quantity=quantity,
-        unit_price=_money(order_id, where, unit, currency),
+        unit_price=record_money(order_id, where, unit, currency),
         product_external_id=product if product.isdigit() and product != "0" else None,
         variant_external_id=_variant_id(product, variation),
         properties=properties,
@@ -256,7 +236,7 @@ def order_record(node: Any) -> OrderRecord:
     status = _text(node, "status")
     billing = node.get("billing") if isinstance(node.get("billing"), Mapping) else {}
     phone = _text(billing, "phone")
-    modified = gmt_datetime(order_id, node.get("date_modified_gmt"))
+    modified = record_moment(order_id, node.get("date_modified_gmt"), blank_is_none=True)
     email = _text(billing, "email")
     lines = node.get("line_items")
     if not isinstance(lines, list):
@@ -265,11 +245,11 @@ def order_record(node: Any) -> OrderRecord:
         external_id=order_id,
         name=f"#{_order_number(node) or order_id}",
         email=email or None,
-        total=_money(order_id, "total ", node.get("total"), currency),
+        total=record_money(order_id, "total ", node.get("total"), currency, blank_is_zero=True),
         financial_status=FINANCIAL_STATUS.get(status, status),
         fulfillment_status="fulfilled" if status == "completed" else "unfulfilled",
         shipping_address=_address(node.get("shipping"), phone) or _address(billing, phone),
-        placed_at=gmt_datetime(order_id, node.get("date_created_gmt")),
+        placed_at=record_moment(order_id, node.get("date_created_gmt"), blank_is_none=True),
         cancelled_at=modified if status in ENDED_STATUSES else None,
         updated_at=modified,
         lines=tuple(_line(order_id, line, str(currency)) for line in lines),

@@ -276,6 +276,13 @@ def test_storage_from_config_picks_a_folder_for_a_plain_path(tmp_path: Path) -> 
     assert storage.root == tmp_path / "f"
 
 
+@pytest.mark.parametrize("url", [None, ""])
+def test_storage_from_config_has_no_default_of_its_own(url: str | None) -> None:
+    # the default folder is app.config's (the instance folder), not one relative to the cwd
+    with pytest.raises(ValueError, match="STORAGE_URL is needed"):
+        storage_from_config({"STORAGE_URL": url, "SECRET_KEY": "s" * 32})
+
+
 def test_without_an_app_links_are_relative_to_the_app_root(tmp_path: Path) -> None:
     # given
     config = {"STORAGE_URL": str(tmp_path), "SECRET_KEY": "s" * 32}

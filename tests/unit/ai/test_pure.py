@@ -10,7 +10,7 @@ from PIL import Image
 from app.ai.base import ImageProvider, ImageRequest, ProviderError
 from app.ai.local import LocalProvider
 from app.ai.openai_provider import OpenAIProvider, request_size, retry_after_seconds
-from app.ai.retry import RetryPolicy, delay_for, with_retries
+from app.ai.retry import ai_backoff, delay_for, with_retries
 from app.ai.safety import PromptRefused, check_prompt, matching_terms, normalize_prompt
 
 
@@ -40,7 +40,7 @@ def test_retry_headers_and_backoff() -> None:
     assert retry_after_seconds({"retry-after-ms": "250", "retry-after": "9"}) == 0.25
     assert retry_after_seconds({"retry-after": "3"}) == 3.0
     assert retry_after_seconds({"retry-after": "soon"}) is None
-    policy = RetryPolicy(attempts=4, base_delay=2.0, max_wait=30.0)
+    policy = ai_backoff(attempts=4, base_delay=2.0, max_wait=30.0)
     assert delay_for(policy, 3, ProviderError("x", retryable=True)) == 8.0
     assert delay_for(policy, 1, ProviderError("x", retryable=True, retry_after=90)) == 30.0
 
@@ -54,7 +54,7 @@ def test_with_retries_stops_after_the_policys_attempts() -> None:
         raise ProviderError("503", retryable=True, retry_after=1.5)
 
     with pytest.raises(ProviderError):
-        with_retries(failing, RetryPolicy(attempts=3), sleep=waits.append)
+        with_retries(failing, ai_backoff(3, 2.0, 30.0), sleep=waits.append)
     assert (len(calls), waits) == (3, [1.5, 1.5])
 
 
