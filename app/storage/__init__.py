@@ -31,13 +31,7 @@ from app.storage.base import (
 )
 from app.storage.local import LocalStorage
 from app.storage.s3 import S3Storage, s3_from_config
-from app.storage.signing import (
-    content_disposition,
-    download_signing_key,
-    relative_url_builder,
-    sign_download,
-    verify_download,
-)
+from app.storage.urls import content_disposition, relative_url_builder
 
 __all__ = [
     "CHUNK_SIZE",
@@ -54,14 +48,11 @@ __all__ = [
     "StoredObject",
     "UrlBuilder",
     "content_disposition",
-    "download_signing_key",
     "key_belongs_to_shop",
     "new_key",
     "relative_url_builder",
-    "sign_download",
     "storage_from_config",
     "validate_key",
-    "verify_download",
 ]
 
 
@@ -78,4 +69,4 @@ def storage_from_config(
     secret = config["SECRET_KEY"]
     if not secret:
         raise ValueError("SECRET_KEY is needed to sign download links")
-    return LocalStorage(Path(url), download_signing_key(secret), url_builder, clock=clock)
+    return LocalStorage(Path(url), str(secret), url_builder, clock=clock)
