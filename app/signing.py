@@ -104,11 +104,10 @@ def _serializer(secret_key: str, purpose: Purpose, now: float | None) -> URLSafe
 def issue(
     secret_key: str, purpose: Purpose, claims: Any, *, ttl: int, now: float | None = None
 ) -> Issued:
-    """A token for ``purpose`` carrying ``claims`` (JSON), valid for ``ttl`` seconds from now."""
+    """A token for ``purpose`` carrying ``claims`` (JSON), valid for ``ttl`` seconds from now
+    (none left at all when ``ttl`` is not positive)."""
     if not secret_key:
         raise ValueError("SECRET_KEY is needed to sign tokens")
-    if ttl <= 0:
-        raise ValueError("a token must live at least one second")
     issued_at = int(time.time() if now is None else now)
     token = _serializer(secret_key, purpose, issued_at).dumps([claims, ttl])
     return Issued(token=token, expires=issued_at + ttl)
@@ -149,7 +148,7 @@ def _unpack(payload: Any) -> tuple[Any, int]:
     if not isinstance(payload, list) or len(payload) != 2:
         raise TokenInvalid("the token is malformed")
     claims, ttl = payload
-    if not isinstance(ttl, int) or isinstance(ttl, bool) or ttl <= 0:
+    if not isinstance(ttl, int) or isinstance(ttl, bool):
         raise TokenInvalid("the token is malformed")
     return claims, ttl
 
