@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 
 MAX_TOKEN_LENGTH = 4096  # a storage key (512) and a file name, with room; beyond is junk
 
@@ -132,7 +132,7 @@ def verify(
         payload, signed_at = _serializer(secret_key, purpose, None).loads(
             token, return_timestamp=True
         )
-    except BadSignature:
+    except BadData:  # a bad signature, or (only ever signed by us) a payload that is not JSON
         raise TokenInvalid("the token's signature does not match") from None
     claims, ttl = _unpack(payload)
     if expect is not None and claims != expect:
