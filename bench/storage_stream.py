@@ -33,9 +33,9 @@ def _rss_bytes() -> int:
 def run_case(case: str, source: Path, workdir: Path) -> dict[str, float]:
     """One measured case, in this (fresh) process."""
     sys.path.insert(0, str(ROOT))
-    from app.storage import LocalStorage, download_signing_key  # noqa: PLC0415
+    from app.storage import LocalStorage  # noqa: PLC0415
 
-    storage = LocalStorage(workdir / "files", download_signing_key("bench"))
+    storage = LocalStorage(workdir / "files", "bench")
     naive_path = workdir / "naive.bin"
     start_rss = _rss_bytes()
     started = time.perf_counter()

@@ -5,35 +5,29 @@ partner portal's people (``PartnerUser``); anything with ``id``, ``email`` and `
 (and, if it has one, ``auth_epoch``) is a ``LinkSubject``. Each purpose has its own salt, so a
 merchant's reset link never opens a partner user's reset page, even for the same id.
 
-Each link is an itsdangerous token (HMAC with ``SECRET_KEY``, a salt per purpose, a timestamp)
-over the user id and a *fingerprint* of what the link may change: the e-mail address for
-verification, the password hash (and ``auth_epoch``) for a reset or an invitation. Using a reset
-or invitation link changes the password hash, so that link, and every older one, stops working;
-a link for an old address cannot verify a new one.
+Each link is a token from ``app.signing`` (its purpose, its life) over the user id and a
+*fingerprint* of what the link may change: the e-mail address for verification, the password
+hash (and ``auth_epoch``) for a reset or an invitation. Using a reset or invitation link changes
+the password hash, so that link, and every older one, stops working; a link for an old address
+cannot verify a new one.
 """
 
 from __future__ import annotations
 
-import enum
 import hashlib
 import hmac
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
+
+from app import signing
+from app.signing import Purpose
 
 VERIFY_TTL = 3 * 24 * 3600
 RESET_TTL = 3600
 INVITE_TTL = 7 * 24 * 3600  # an invitation waits for someone back from a week off
 MAX_TOKEN_LENGTH = 512
-
-
-class Purpose(enum.StrEnum):
-    VERIFY_EMAIL = "verify-email"
-    RESET_PASSWORD = "reset-password"  # noqa: S105 - a link purpose, not a password
-    RESET_PARTNER_PASSWORD = "reset-partner-password"  # noqa: S105 - the partner portal's
-    INVITE_PARTNER_USER = "invite-partner-user"  # a partner team's new person chooses a password
 
 
 TTL = {
@@ -83,25 +77,25 @@ def fingerprint(user: LinkSubject, purpose: Purpose) -> str:
     return hashlib.sha256(material.encode()).hexdigest()[:32]
 
 
-def _serializer(secret_key: str, purpose: Purpose) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt=f"luneo.accounts.{purpose.value}")
-
-
 def make_token(secret_key: str, user: LinkSubject, purpose: Purpose) -> str:
     payload = {"u": user.id, "f": fingerprint(user, purpose)}
-    return _serializer(secret_key, purpose).dumps(payload)
+    return signing.issue(secret_key, purpose, payload, ttl=TTL[purpose]).token
 
 
 def read_token(secret_key: str, token: str, purpose: Purpose) -> LinkClaim:
     """The claim in a link that is authentic and not expired; LinkError otherwise."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise LinkError("This link is not valid.")
+    if purpose not in TTL:  # only the account purposes have pages here
+        raise LinkError("This link is not valid.")
     try:
-        payload = _serializer(secret_key, purpose).loads(token, max_age=TTL[purpose])
-    except SignatureExpired:
+        payload = signing.verify(secret_key, purpose, token).claims
+    except signing.TokenExpired:
         raise LinkError("This link has expired.", expired=True) from None
-    except BadSignature:
+    except signing.TokenRefused:
         raise LinkError("This link is not valid.") from None
+    if not isinstance(payload, dict):
+        raise LinkError("This link is not valid.")
     user_id, print_ = payload.get("u"), payload.get("f")
     if not isinstance(user_id, int) or isinstance(user_id, bool) or not isinstance(print_, str):
         raise LinkError("This link is not valid.")

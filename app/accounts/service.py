@@ -13,9 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.accounts import links, passwords
-from app.accounts.links import Purpose
 from app.db import utcnow
 from app.models import User
+from app.signing import Purpose
 
 MAX_EMAIL_LENGTH = 320
 _EMAIL = re.compile(

@@ -23,7 +23,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from app.accounts import service, throttle
-from app.accounts.links import LinkError, Purpose
+from app.accounts.links import LinkError
 from app.accounts.mailer import MailError
 from app.accounts.service import AccountError
 from app.accounts.session import current_user, log_in, log_out
@@ -32,6 +32,7 @@ from app.clients import client_address
 from app.extensions import get_redis, get_session
 from app.models import User
 from app.redirects import local_path
+from app.signing import Purpose
 
 bp = Blueprint("accounts", __name__, url_prefix="/account", template_folder="templates")
 log = logging.getLogger(__name__)

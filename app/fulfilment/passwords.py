@@ -14,9 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.accounts import links
-from app.accounts.links import LinkError, Purpose
+from app.accounts.links import LinkError
 from app.accounts.passwords import WeakPassword, check_policy, hash_password
 from app.models import Partner, PartnerUser
+from app.signing import Purpose
 
 RESET = Purpose.RESET_PARTNER_PASSWORD
 # Argon2 hashes start with "$argon2": a hash starting with "!" matches no password at all.

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.accounts import links
-from app.accounts.links import LinkError, Purpose
+from app.accounts.links import LinkError
 from app.accounts.service import AccountError, normalize_email
 from app.fulfilment.assignments import MAX_ID
 from app.fulfilment.errors import Conflict, Invalid, NotFound
@@ -27,6 +27,7 @@ from app.fulfilment.passwords import (
     unusable_password_hash,
 )
 from app.models import Partner, PartnerRole, PartnerUser
+from app.signing import Purpose
 
 INVITE = Purpose.INVITE_PARTNER_USER
 MAX_NAME = 255

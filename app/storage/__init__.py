@@ -2,8 +2,9 @@
 
 Every backend stores bytes under a key, streams them back without holding a whole file in
 memory, and hands out signed, expiring download URLs. Local URLs point at the app's own
-``/files/<key>`` route (signed here, checked by ``app.files``); S3 URLs are presigned by the
-bucket itself. No Flask import here: jobs and the CLI use storage without a request.
+``/files/<key>`` route (a token from ``app.signing``, checked by ``app.files``); S3 URLs are
+presigned by the bucket itself. No Flask import here: jobs and the CLI use storage without a
+request.
 """
 
 from __future__ import annotations
@@ -31,13 +32,7 @@ from app.storage.base import (
 )
 from app.storage.local import LocalStorage
 from app.storage.s3 import S3Storage, s3_from_config
-from app.storage.signing import (
-    content_disposition,
-    download_signing_key,
-    relative_url_builder,
-    sign_download,
-    verify_download,
-)
+from app.storage.urls import content_disposition, relative_url_builder
 
 __all__ = [
     "CHUNK_SIZE",
@@ -54,14 +49,11 @@ __all__ = [
     "StoredObject",
     "UrlBuilder",
     "content_disposition",
-    "download_signing_key",
     "key_belongs_to_shop",
     "new_key",
     "relative_url_builder",
-    "sign_download",
     "storage_from_config",
     "validate_key",
-    "verify_download",
 ]
 
 
@@ -84,4 +76,4 @@ def storage_from_config(
     secret = config["SECRET_KEY"]
     if not secret:
         raise ValueError("SECRET_KEY is needed to sign download links")
-    return LocalStorage(Path(url), download_signing_key(secret), url_builder, clock=clock)
+    return LocalStorage(Path(url), str(secret), url_builder, clock=clock)

@@ -11,7 +11,6 @@ from typing import IO, Protocol, runtime_checkable
 
 CHUNK_SIZE = 1024 * 1024
 MAX_KEY_LENGTH = 512  # stored_files.key is a String(512)
-DOWNLOAD_SIGNING_CONTEXT = b"luneo.storage.download"
 
 # (key, query params) -> URL of the app's download route for that key.
 UrlBuilder = Callable[[str, dict[str, str]], str]

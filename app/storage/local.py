@@ -11,16 +11,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from app import signing
 from app.storage.base import (
     CHUNK_SIZE,
     Clock,
+    InvalidSignature,
+    LinkExpired,
     MissingFile,
     StoredObject,
     UrlBuilder,
     validate_key,
 )
-from app.storage.signing import relative_url_builder, sign_download, verify_download
 from app.storage.streams import chunks_then_close, copy_hashing
+from app.storage.urls import relative_url_builder
 
 
 class LocalStorage:
@@ -29,13 +32,13 @@ class LocalStorage:
     def __init__(
         self,
         root: Path,
-        signing_key: bytes,
+        secret_key: str,
         url_builder: UrlBuilder | None = None,
         *,
         clock: Clock = time.time,
     ) -> None:
         self.root = Path(root)
-        self._signing_key = signing_key
+        self._secret_key = secret_key
         self._url_builder = url_builder or relative_url_builder
         self.clock = clock
 
@@ -93,12 +96,17 @@ class LocalStorage:
         probe.unlink()
 
     def download_url(self, key: str, *, expires_in: int, filename: str | None = None) -> str:
+        """``/files/<key>?expires=…&signature=…``: the token names the key and the file name, so
+        it opens that file only; ``expires`` is for people (the token carries its own life)."""
         validate_key(key)
-        expires = str(int(self.clock()) + expires_in)
-        params = {
-            "expires": expires,
-            "signature": sign_download(self._signing_key, key, expires, filename),
-        }
+        issued = signing.issue(
+            self._secret_key,
+            signing.Purpose.FILE_DOWNLOAD,
+            _download_claims(key, filename),
+            ttl=expires_in,
+            now=self.clock(),
+        )
+        params = {"expires": str(issued.expires), "signature": issued.token}
         if filename:
             params["filename"] = filename
         return self._url_builder(key, params)
@@ -113,4 +121,22 @@ class LocalStorage:
     ) -> int:
         """Check a link from download_url; return its remaining seconds or raise DownloadDenied."""
         moment = self.clock() if now is None else now
-        return verify_download(self._signing_key, key, expires, signature, filename, moment)
+        try:
+            verified = signing.verify(
+                self._secret_key,
+                signing.Purpose.FILE_DOWNLOAD,
+                signature,
+                expect=_download_claims(key, filename),
+                now=moment,
+            )
+        except signing.TokenExpired:
+            raise LinkExpired("the download link has expired") from None
+        except signing.TokenRefused:
+            raise InvalidSignature("the download link's signature does not match") from None
+        if expires != str(verified.expires):  # a link whose shown expiry was edited
+            raise InvalidSignature("the download link's signature does not match")
+        return verified.remaining
+
+
+def _download_claims(key: str, filename: str | None) -> list[str]:
+    return [key, filename or ""]

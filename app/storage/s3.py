@@ -6,8 +6,8 @@ from collections.abc import Iterator, Mapping
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from app.storage.base import CHUNK_SIZE, MissingFile, StoredObject, validate_key
-from app.storage.signing import content_disposition
 from app.storage.streams import HashingReader, chunks_then_close, prehashed
+from app.storage.urls import content_disposition
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client

@@ -18,7 +18,6 @@ shopper's photos by their storage keys — only to its signed-in customer.
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 from flask import Blueprint, jsonify
@@ -38,20 +37,20 @@ from app.models import (
 )
 from app.production.assets import AssetUnavailable, shop_assets
 from app.production.template_spec import template_spec_from_row
+from app.signing import Mark
 from app.stored_files import store_bytes
 from app.storefront import current_scope, current_shopper
 from app.storefront.design_rules import summary
 from app.storefront.inputs import ApiError, active_template, json_object, valid_design
-from app.storefront.public import design_signature, preview_link
+from app.storefront.public import design_signature, design_signature_matches, preview_link
 from app.storefront.rendering import primary_area, render_preview
 
-EDIT_PURPOSE = "design-edit"
 NOT_FOUND = "This design was not found."
 
 
 def edit_token(design: Design) -> str:
     """The anonymous maker's proof of a design: only the saves of that design answer it."""
-    return design_signature(design.public_id, EDIT_PURPOSE)
+    return design_signature(design.public_id, Mark.DESIGN_EDIT)
 
 
 def _existing(scope: ShopScope, body: dict[str, Any]) -> Design | None:
@@ -77,7 +76,7 @@ def _may_change(design: Design, token: object) -> bool:
         return _is_its_customer(design)
     if not isinstance(token, str):
         return False
-    return hmac.compare_digest(token.encode(), edit_token(design).encode())
+    return design_signature_matches(design.public_id, token, Mark.DESIGN_EDIT)
 
 
 def _is_its_customer(design: Design) -> bool:

@@ -3,8 +3,8 @@
 Not a storefront surface (no shop guard): an ``<img>`` in the cart, checkout or an order e-mail
 cannot send a key or a signature header, and must keep working long after the order. So:
 
-* ``/storefront/designs/<design_id>/preview.png?v=…&sig=…`` — ``sig`` is an HMAC of the design
-  id with the app's secret, so the link cannot be made from a design id alone (which theme
+* ``/storefront/designs/<design_id>/preview.png?v=…&sig=…`` — ``sig`` is the design id's lasting
+  signature (``app.signing``), so the link cannot be made from a design id alone (which theme
   scripts can read from the cart); ``v`` changes with each new preview, so it caches forever.
 * ``/storefront/models/<model>.glb?color=…&sig=…`` — the built-in model in the product's colour,
   the same for every shop, for the widget's 3D preview (it paints the design on it in the
@@ -15,8 +15,6 @@ cannot send a key or a signature header, and must keep working long after the or
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +27,7 @@ from app.design import DesignError
 from app.errors import error_response
 from app.extensions import get_redis, get_session, get_storage
 from app.models import Design, FileKind, StoredFile
+from app.signing import Mark, lasting_signature, lasting_signature_matches
 from app.storage import MissingFile
 
 bp = Blueprint("storefront_public", __name__, url_prefix="/storefront")
@@ -38,12 +37,18 @@ MODEL_PREFIX = "luneo:storefront:model"
 MODEL_TTL = 7 * 24 * 3600  # a variant costs ~0.6 s to build; there are few (signed colours)
 
 
-def design_signature(public_id: str, purpose: str = "design-preview") -> str:
-    """An HMAC of a design id for one ``purpose``: the preview link's ``sig``, or the edit token
-    only a design's anonymous maker is given (``designs``)."""
-    key = str(current_app.config["SECRET_KEY"]).encode()
-    message = f"{purpose}:{public_id}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+def _secret() -> str:
+    return str(current_app.config["SECRET_KEY"])
+
+
+def design_signature(public_id: str, mark: Mark = Mark.DESIGN_PREVIEW) -> str:
+    """A design id's lasting signature for one ``mark``: the preview link's ``sig``, or the edit
+    token only a design's anonymous maker is given (``designs``)."""
+    return lasting_signature(_secret(), mark, public_id)
+
+
+def design_signature_matches(public_id: str, given: str, mark: Mark = Mark.DESIGN_PREVIEW) -> bool:
+    return lasting_signature_matches(_secret(), mark, public_id, given)
 
 
 def preview_link(design: Design) -> str | None:
@@ -61,8 +66,7 @@ def preview_link(design: Design) -> str | None:
 
 @bp.get("/designs/<design_id>/preview.png")
 def design_preview(design_id: str) -> ResponseReturnValue:
-    given = request.args.get("sig", "").encode()  # bytes: a non-ASCII str would raise
-    if not hmac.compare_digest(given, design_signature(design_id).encode()):
+    if not design_signature_matches(design_id, request.args.get("sig", "")):
         return error_response(404, "not_found", "This preview does not exist.")
     session = get_session()
     design = session.scalars(select(Design).where(Design.public_id == design_id)).one_or_none()
@@ -86,12 +90,6 @@ def design_preview(design_id: str) -> ResponseReturnValue:
     return response
 
 
-def _model_signature(model_id: str, color: str) -> str:
-    key = str(current_app.config["SECRET_KEY"]).encode()
-    message = f"model:{model_id}:{color}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
-
-
 def model_link(model_id: str | None, color: object) -> str | None:
     """The GLB link for a template's built-in model (None when it has none).
 
@@ -101,7 +99,7 @@ def model_link(model_id: str | None, color: object) -> str | None:
     if not model_id:
         return None
     wanted = color.lower() if isinstance(color, str) and COLOR.fullmatch(color) else None
-    sig = _model_signature(model_id, wanted) if wanted else None
+    sig = lasting_signature(_secret(), Mark.MODEL_COLOR, f"{model_id}:{wanted}") if wanted else None
     return url_for(
         "storefront_public.model", model_id=model_id, color=wanted, sig=sig, _external=True
     )
@@ -130,7 +128,9 @@ def model(model_id: str) -> ResponseReturnValue:
     if color is not None:
         color = color.lower()
         signature = request.args.get("sig", "")
-        if not hmac.compare_digest(signature, _model_signature(model_id, color)):
+        if not lasting_signature_matches(
+            _secret(), Mark.MODEL_COLOR, f"{model_id}:{color}", signature
+        ):
             return error_response(404, "not_found", "There is no such 3D model.")
     try:
         data = _glb(model_id, color)

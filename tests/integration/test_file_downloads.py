@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from app import signing
 from app.files import make_url_builder
 from app.storage import LocalStorage, S3Storage, storage_from_config
 
@@ -161,6 +162,48 @@ def test_a_link_built_already_expired_is_refused(
     assert response.status_code == 403
     assert response.json is not None
     assert response.json["error"]["code"] == "link_expired"
+
+
+@pytest.mark.parametrize(
+    ("secret", "purpose"),
+    [
+        *((None, p) for p in signing.Purpose if p is not signing.Purpose.FILE_DOWNLOAD),
+        ("another-secret-key", signing.Purpose.FILE_DOWNLOAD),
+    ],
+)
+def test_a_token_made_for_another_purpose_or_with_another_key_opens_no_file(
+    app: Flask,
+    client: FlaskClient,
+    storage: LocalStorage,
+    clock: Clock,
+    secret: str | None,
+    purpose: signing.Purpose,
+) -> None:
+    # given the very claims of a link to this file, signed for something else or by someone else
+    key = secret or app.config["SECRET_KEY"]
+    issued = signing.issue(key, purpose, [KEY, ""], ttl=600, now=clock.now)
+    query = {"expires": str(issued.expires), "signature": issued.token}
+    # when
+    response = _get(client, f"/files/{KEY}", query)
+    # then
+    assert response.status_code == 403
+    assert response.json is not None
+    assert response.json["error"]["code"] == "invalid_signature"
+
+
+def test_an_expired_link_to_one_file_is_refused_as_invalid_for_another(
+    client: FlaskClient, storage: LocalStorage, clock: Clock
+) -> None:
+    # given an expired link to this file, pointed at another
+    storage.put("shops/12/print_png/2025/03/abd.png", b"other", "image/png")
+    path, query = _path_and_query(storage.download_url(KEY, expires_in=60))
+    clock.now += 3600
+    # when
+    response = _get(client, path.replace("abc.png", "abd.png"), query)
+    # then
+    assert response.status_code == 403
+    assert response.json is not None
+    assert response.json["error"]["code"] == "invalid_signature"
 
 
 def test_a_deleted_file_answers_404(client: FlaskClient, storage: LocalStorage) -> None:

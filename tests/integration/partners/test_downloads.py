@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import signing
 from app.fulfilment import downloads
 from app.models import AuditEvent, ProductionFile
 from app.storage import Storage
@@ -61,6 +62,24 @@ def test_an_expired_link_is_refused(app: Flask, client: FlaskClient, world: Worl
     response = client.get(f"/partner-api/v1/downloads/{downloads.issue(secret, grant)}")
     assert response.status_code == 403
     assert response.get_json()["error"]["code"] == "link_expired"
+
+
+@pytest.mark.parametrize(
+    "purpose", [p for p in signing.Purpose if p is not signing.Purpose.PARTNER_DOWNLOAD]
+)
+def test_a_token_made_for_another_purpose_opens_no_download(
+    app: Flask, client: FlaskClient, session: Session, world: World, purpose: signing.Purpose
+) -> None:
+    """The very claims of a download link, signed by us, but for a reset, a file, an invitation…"""
+    job = world.jobs_a[0]
+    claims = [job.partner_id, job.id, downloads.SLIP, "api_key:1"]
+    token = signing.issue(app.config["SECRET_KEY"], purpose, claims, ttl=600).token
+
+    response = client.get(f"/partner-api/v1/downloads/{token}")
+
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "invalid_signature"
+    assert session.scalars(select(AuditEvent)).all() == []
 
 
 @pytest.mark.parametrize("_case", ["other partner", "other job's file", "forged", "truncated"])

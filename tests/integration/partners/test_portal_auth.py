@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from app.accounts import throttle
-from app.accounts.links import RESET_TTL, Purpose, make_token
+from app.accounts.links import RESET_TTL, make_token
 from app.accounts.mailer import ConsoleMailer
 from app.accounts.passwords import verify_password
 from app.models import AuditEvent, PartnerUser, User
+from app.signing import Purpose
 
 from .conftest import PASSWORD, World, csrf_of, link_in, portal_login
 

@@ -16,6 +16,7 @@ import secrets
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -30,8 +31,9 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
+from app import signing
 from app.models import Platform, Shop
-from app.shopify import install
+from app.shopify import install, oauth_state
 from jobs.queue import get_queue
 from tests.conftest import SHOPIFY_API_KEY, SHOPIFY_API_SECRET
 from tests.factories import make_shop
@@ -507,6 +509,43 @@ def test_callback_with_an_unknown_state_is_refused(
     assert response.status_code == 403
     assert len(shopify.calls) == 0
     assert session.scalars(select(Shop)).all() == []
+
+
+def test_a_state_older_than_its_life_is_refused_even_while_redis_keeps_it(
+    client: FlaskClient,
+    session: Session,
+    redis: Redis,
+    shopify: responses.RequestsMock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    state = start_oauth(client)
+    later = time.time() + oauth_state.STATE_TTL + 1
+    monkeypatch.setattr(signing, "time", SimpleNamespace(time=lambda: later))  # signing's clock
+
+    response = client.get("/auth/callback?" + callback_query(state))
+
+    assert response.status_code == 403
+    assert len(shopify.calls) == 0
+    assert session.scalars(select(Shop)).all() == []
+
+
+def test_a_state_shaped_token_made_for_another_purpose_is_refused(
+    app: Flask, client: FlaskClient, session: Session, redis: Redis, shopify: responses.RequestsMock
+) -> None:
+    """Even with a live nonce: only a state token is a state."""
+    shopify.post(TOKEN_URL, json=token_response())
+    real = start_oauth(client)
+    nonce = signing.verify(
+        app.config["SECRET_KEY"], signing.Purpose.SHOPIFY_OAUTH_STATE, real
+    ).claims[0]
+    other = signing.Purpose.FILE_DOWNLOAD
+    forged = signing.issue(app.config["SECRET_KEY"], other, [nonce, SHOP], ttl=600).token
+
+    response = client.get("/auth/callback?" + callback_query(forged))
+
+    assert response.status_code == 403
+    assert len(shopify.calls) == 0
+    assert client.get("/auth/callback?" + callback_query(real)).status_code == 302
 
 
 def test_state_issued_for_another_shop_is_refused(

@@ -8,6 +8,7 @@ customer's design to that customer; on both storefront surfaces.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask
@@ -282,6 +283,25 @@ def test_a_preview_signature_that_is_not_ascii_is_a_404(
     response = client.get(path, query_string={"v": "1", "sig": "é" * 32})
 
     assert response.status_code == 404
+
+
+def test_a_preview_signature_and_an_edit_token_never_stand_in_for_each_other(
+    proxy: Caller, template: Template, client: FlaskClient, session: Session
+) -> None:
+    """Both sign the same design id, each for its own purpose: neither opens the other's door."""
+    saved = _save(proxy, template, "Ada").json
+    link = urlsplit(saved["preview_url"])
+    query = {k: v[0] for k, v in parse_qs(link.query).items()}
+    before = _state(session, saved["design_id"])
+
+    as_preview = client.get(link.path, query_string={**query, "sig": saved["edit_token"]})
+    as_edit = _save(proxy, template, "pwned", design_id=saved["design_id"], edit_token=query["sig"])
+
+    assert client.get(link.path, query_string=query).status_code == 200
+    assert as_preview.status_code == 404
+    assert as_edit.status_code == 404
+    assert as_edit.json["error"]["code"] == "design_not_found"
+    assert _state(session, saved["design_id"]) == before
 
 
 def test_another_stores_photo_and_generation_are_not_found_through_this_store(

@@ -10,13 +10,13 @@ import pytest
 from app.accounts.links import (
     TTL,
     LinkError,
-    Purpose,
     fingerprint,
     make_token,
     matches,
     read_token,
 )
 from app.models import PartnerUser, User
+from app.signing import Purpose
 
 SECRET = "s" * 48
 
