@@ -88,7 +88,7 @@ def test_a_window_starts_at_its_first_hit_and_ends(redis: Redis) -> None:
         hit(redis, "t", windows, "slow down")
     assert 1 <= refused.value.retry_after <= 60
 
-    redis.delete("luneo:ratelimit:t:60")  # the window ends
+    redis.delete("luneo:ratelimit/t/2/60/second")  # the window ends
     hit(redis, "t", windows, "slow down")
     for _ in range(5):
         hit(redis, "off", [Window(60, 0)], "never")
@@ -103,4 +103,4 @@ def test_a_hit_can_weigh_its_cost_and_cost_nothing_to_ask(redis: Redis) -> None:
         hit(redis, "ms", windows, "busy", cost=60)  # 120 > 100: this one overspent
     with pytest.raises(RateLimited):
         hit(redis, "ms", windows, "busy", cost=0)  # and the next is refused before it starts
-    assert int(redis.get("luneo:ratelimit:ms:60") or 0) == 120
+    assert int(redis.get("luneo:ratelimit/ms/100/60/second") or 0) == 120
