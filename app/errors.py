@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.billing.quota import FeatureNotInPlan, QuotaExceeded
@@ -26,11 +27,15 @@ def error_response(status: int, code: str, message: str) -> tuple[Response, int]
     return jsonify({"error": {"code": code, "message": message}}), status
 
 
-def rate_limited_response(exc: RateLimited) -> tuple[Response, int]:
-    """429 with ``Retry-After``: every budget (storefront, AI, partner API) answers alike."""
-    response, status = error_response(429, "rate_limited", exc.message)
-    response.headers["Retry-After"] = str(exc.retry_after)
-    return response, status
+def handle_rate_limited(exc: RateLimited) -> ResponseReturnValue:
+    """429 with ``Retry-After``: every budget (storefront, AI, partner API) answers alike, so
+    no blueprint catches RateLimited itself."""
+    if wants_json():
+        response, status = error_response(429, "rate_limited", exc.message)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response, status
+    page = render_template("error.html", status=429, title="Too many requests", message=exc.message)
+    return page, 429, {"Retry-After": str(exc.retry_after)}
 
 
 def _code_for(exc: HTTPException) -> str:
@@ -64,4 +69,5 @@ def handle_quota(exc: QuotaExceeded) -> tuple[Response | str, int] | Response:
 def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(QuotaExceeded, handle_quota)
+    app.register_error_handler(RateLimited, handle_rate_limited)
     app.register_error_handler(Exception, handle_unexpected)

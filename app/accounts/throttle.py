@@ -1,10 +1,10 @@
-"""Failed sign-ins counted in Redis, per account and per client address.
+"""Failed sign-ins, per account and per client address: the budgets ``app.ratelimit`` counts.
 
 A fixed window per key: the first failure starts it, each failure adds one, and once the count
 reaches the limit the key is refused until the window ends. A success clears the account's
 count (not the address's: one address trying many accounts stays limited). The partner portal
 has scopes of its own, so a print shop's person and a merchant with the same address never
-share a count.
+share a count. Subjects are hashed: no address or e-mail address is written to Redis.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 from redis import Redis
 
+from app.ratelimit import Window, charge, limiter
+
 WINDOW = 15 * 60
 PER_ACCOUNT = 5
 PER_ADDRESS = 30
-_PREFIX = "luneo:throttle:"
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,11 @@ class Limit:
     scope: str  # "login-account", "login-ip", "reset-account", ...
     limit: int
     window: int = WINDOW
+
+    def counted(self, subject: str) -> tuple[str, Window]:
+        """The limiter's key for ``subject`` in this scope, and its window."""
+        digest = hashlib.sha256(subject.strip().lower().encode()).hexdigest()[:40]
+        return f"throttle:{self.scope}:{digest}", Window(self.window, self.limit)
 
 
 LOGIN_ACCOUNT = Limit("login-account", PER_ACCOUNT)
@@ -38,19 +44,9 @@ PARTNER_RESET_ACCOUNT = Limit("partner-reset-account", 3, 3600)
 PARTNER_RESET_ADDRESS = Limit("partner-reset-ip", 20, 3600)
 
 
-def _key(limit: Limit, subject: str) -> str:
-    digest = hashlib.sha256(subject.strip().lower().encode()).hexdigest()[:40]
-    return f"{_PREFIX}{limit.scope}:{digest}"
-
-
 def retry_after(redis: Redis, limit: Limit, subject: str) -> int:
     """Seconds until ``subject`` may try again; 0 when it may try now."""
-    key = _key(limit, subject)
-    count = redis.get(key)
-    if count is None or int(count) < limit.limit:
-        return 0
-    ttl = int(redis.ttl(key))
-    return max(ttl, 1)
+    return limiter(redis).retry_after(*limit.counted(subject))
 
 
 def blocked_for(redis: Redis, checks: list[tuple[Limit, str]]) -> int:
@@ -58,10 +54,8 @@ def blocked_for(redis: Redis, checks: list[tuple[Limit, str]]) -> int:
 
 
 def hit(redis: Redis, limit: Limit, subject: str) -> None:
-    key = _key(limit, subject)
-    # The window starts with the first failure (no EXPIRE NX: the embedded Redis predates it).
-    if int(redis.incr(key)) == 1 or int(redis.ttl(key)) < 0:
-        redis.expire(key, limit.window)
+    key, window = limit.counted(subject)
+    charge(redis, key, [window])
 
 
 def hit_all(redis: Redis, checks: list[tuple[Limit, str]]) -> None:
@@ -70,4 +64,4 @@ def hit_all(redis: Redis, checks: list[tuple[Limit, str]]) -> None:
 
 
 def clear(redis: Redis, limit: Limit, subject: str) -> None:
-    redis.delete(_key(limit, subject))
+    limiter(redis).clear(*limit.counted(subject))

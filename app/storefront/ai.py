@@ -15,13 +15,12 @@ from flask.typing import ResponseReturnValue
 from app.ai.providers import provider_label
 from app.ai.safety import PromptRefused
 from app.billing.quota import QuotaExceeded
-from app.errors import error_response, rate_limited_response
+from app.errors import error_response
 from app.extensions import get_redis
 from app.generation import requests as generation_requests
 from app.generation.run import expire_if_stale
 from app.ids import row_id
 from app.models import Generation, GenerationStatus, StoredFile, Template
-from app.ratelimit import RateLimited
 from app.storefront import current_scope, current_shopper
 from app.storefront.catalog import file_link
 from app.storefront.ratelimit import spend_file_bytes
@@ -70,6 +69,7 @@ def create_generation() -> ResponseReturnValue:
     if template is None:
         return error_response(404, "not_found", "This product cannot be personalized.")
     requester = generation_requests.Requester(shopper.client_key, shopper.customer_ref)
+    # RateLimited (a spent budget, checked before anything is written) is answered by app.errors.
     try:
         # The image will be the shopper's file: none while their (or the store's) bytes are spent.
         spend_file_bytes(get_redis(), shopper.shop.id, shopper.client_key, 0)
@@ -79,9 +79,6 @@ def create_generation() -> ResponseReturnValue:
     except generation_requests.AiUnavailable as exc:
         scope.session.rollback()
         return error_response(exc.status, exc.code, exc.message)
-    except RateLimited as exc:
-        scope.session.rollback()
-        return rate_limited_response(exc)
     except PromptRefused as exc:
         scope.session.commit()  # the refusal is recorded for the merchant's stats, uncharged
         return error_response(422, "prompt_refused", exc.message)

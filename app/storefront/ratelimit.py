@@ -15,15 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-from contextlib import suppress
 
 from flask import current_app, request
-from flask.typing import ResponseReturnValue
 from redis import Redis
 
-from app.errors import rate_limited_response
 from app.extensions import get_redis
-from app.ratelimit import RateLimited, Window, hit
+from app.ratelimit import Window, charge, hit
 from app.storefront import current_shopper
 
 MESSAGE = "Too many requests right now. Please wait a moment and retry."
@@ -35,10 +32,11 @@ def _client_bucket(shop_id: int, client_key: str) -> str:
     return f"client:{shop_id}:{digest}"
 
 
-def rate_limit() -> ResponseReturnValue | None:
-    """``before_request`` after a surface's guard: the shop's and the client's budgets."""
+def rate_limit() -> None:
+    """``before_request`` after a surface's guard: the shop's and the client's budgets
+    (RateLimited, answered 429 by ``app.errors``)."""
     if request.method == "OPTIONS":
-        return None
+        return
     shopper = current_shopper()
     config = current_app.config
     window = max(1, int(config["STOREFRONT_RATE_WINDOW"]))
@@ -48,11 +46,7 @@ def rate_limit() -> ResponseReturnValue | None:
         (f"shop:{shopper.shop.id}", config["STOREFRONT_RATE_PER_SHOP"]),
     )
     for bucket, limit in buckets:
-        try:
-            hit(redis, f"storefront:{bucket}", [Window(window, int(limit))], MESSAGE)
-        except RateLimited as exc:
-            return rate_limited_response(exc)
-    return None
+        hit(redis, f"storefront:{bucket}", [Window(window, int(limit))], MESSAGE)
 
 
 # Shoppers' files: bytes, not requests. Photos and AI images are kept (for days when a design
@@ -126,5 +120,4 @@ def charge_render(milliseconds: int) -> None:
     """Count a render's time against both budgets; the next render is refused if it overspent."""
     for key, window in _render_buckets():
         # This render is done and answered: an overspent budget refuses the next one instead.
-        with suppress(RateLimited):
-            hit(get_redis(), key, [window], RENDER_MESSAGE, cost=max(1, milliseconds))
+        charge(get_redis(), key, [window], cost=max(1, milliseconds))

@@ -1,4 +1,7 @@
-"""What every storefront surface has after its own guard: rate limits, JSON errors, the views."""
+"""What every storefront surface has after its own guard: rate limits, JSON errors, the views.
+
+Over a budget (the request's, or a cost budget mid-view) the limiter raises RateLimited, which
+``app.errors`` answers 429 with ``Retry-After`` as it does everywhere."""
 
 from __future__ import annotations
 
@@ -9,8 +12,7 @@ from flask import Blueprint
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app.errors import error_response, rate_limited_response
-from app.ratelimit import RateLimited
+from app.errors import error_response
 from app.storefront.inputs import ApiError
 from app.storefront.ratelimit import rate_limit
 
@@ -30,7 +32,6 @@ def finish(bp: Blueprint, modules: Iterable[ModuleType]) -> Blueprint:
     bp.before_request(rate_limit)
     bp.register_error_handler(RequestEntityTooLarge, _too_large)
     bp.register_error_handler(ApiError, _api_error)
-    bp.register_error_handler(RateLimited, rate_limited_response)  # cost budgets, mid-view
     for module in modules:
         module.register(bp)
     return bp

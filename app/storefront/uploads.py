@@ -27,7 +27,7 @@ STATUS_FOR = {"too_large": 413, "unsupported_type": 415}  # anything else: 422 (
 def upload() -> ResponseReturnValue:
     """Multipart ``file`` -> 201 ``{file_id, src, url, width_px, height_px, content_type}``."""
     shopper = current_shopper()
-    # Over budget: RateLimited, answered 429 by the blueprint's handler, before reading the body.
+    # Over budget: RateLimited, answered 429 by app.errors, before reading the body.
     spend_file_bytes(get_redis(), shopper.shop.id, shopper.client_key, 0)
     sent = request.files.get("file")
     if sent is None:

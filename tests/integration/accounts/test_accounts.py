@@ -129,7 +129,7 @@ def test_sign_in_is_throttled_per_account_with_a_retry_after(
     assert 0 < int(blocked.headers["Retry-After"]) <= throttle.WINDOW
     assert "Too many attempts" in blocked.text
     assert browser.client.get("/admin/").status_code == 401
-    for key in redis.scan_iter("luneo:throttle:login-account:*"):
+    for key in redis.scan_iter("luneo:ratelimit/throttle:login-account:*"):
         redis.delete(key)  # the window ends
     assert browser.sign_in("ann@shop.test", PASSWORD).status_code == 302
 

@@ -73,7 +73,7 @@ def test_sign_in_is_throttled_per_account_and_then_refuses_the_right_password(
     assert not signed_in(client)
     other = app.test_client()  # another account from the same address is not blocked
     assert portal_login(other, world.b.user.email).status_code == 302
-    for key in redis.scan_iter("luneo:throttle:partner-login-account:*"):
+    for key in redis.scan_iter("luneo:ratelimit/throttle:partner-login-account:*"):
         redis.delete(key)  # the window ends
     assert portal_login(client, email).status_code == 302
 

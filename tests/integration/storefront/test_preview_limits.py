@@ -58,7 +58,7 @@ def previews_cached(redis: Redis) -> list[bytes]:
 
 
 def render_spent(redis: Redis) -> list[bytes]:
-    return list(redis.scan_iter("luneo:ratelimit:storefront:render:*"))
+    return list(redis.scan_iter("luneo:ratelimit/storefront:render:*"))
 
 
 def test_the_reported_attack_is_refused_before_anything_is_drawn(

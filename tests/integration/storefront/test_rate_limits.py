@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from redis import Redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from sqlalchemy.orm import Session
 
 from app.models import Shop, Template
@@ -88,7 +91,7 @@ def test_a_window_starts_at_its_first_hit_and_ends(redis: Redis) -> None:
         hit(redis, "t", windows, "slow down")
     assert 1 <= refused.value.retry_after <= 60
 
-    redis.delete("luneo:ratelimit:t:60")  # the window ends
+    redis.delete("luneo:ratelimit/t/2/60/second")  # the window ends
     hit(redis, "t", windows, "slow down")
     for _ in range(5):
         hit(redis, "off", [Window(60, 0)], "never")
@@ -103,4 +106,24 @@ def test_a_hit_can_weigh_its_cost_and_cost_nothing_to_ask(redis: Redis) -> None:
         hit(redis, "ms", windows, "busy", cost=60)  # 120 > 100: this one overspent
     with pytest.raises(RateLimited):
         hit(redis, "ms", windows, "busy", cost=0)  # and the next is refused before it starts
-    assert int(redis.get("luneo:ratelimit:ms:60") or 0) == 120
+    assert int(redis.get("luneo:ratelimit/ms/100/60/second") or 0) == 120
+
+
+def test_with_redis_down_a_limited_request_fails_rather_than_go_uncounted(
+    app: Flask,
+    client: FlaskClient,
+    shopify_shop: Shop,
+    template: Template,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What the limits did before the ``limits`` library, and still do: no silent fail-open."""
+    down = Redis(unix_socket_path="/nonexistent/luneo-redis.sock", retry=Retry(NoBackoff(), 0))
+    monkeypatch.setitem(app.extensions, "luneo.redis", down)
+    proxy = proxy_caller(client, shopify_shop)
+
+    limited = proxy.get("/products/42/template")
+    app.config.update(STOREFRONT_RATE_PER_CLIENT=0, STOREFRONT_RATE_PER_SHOP=0)
+    unlimited = proxy.get("/products/42/template")
+
+    assert limited.status_code == 500
+    assert unlimited.status_code == 200  # the 500 was the budgets', nothing else needed Redis
