@@ -19,7 +19,7 @@ from flask.typing import ResponseReturnValue
 
 from app.admin.auth import signed_in_with_token
 from app.csrf import SAFE_METHODS, token_echoed
-from app.errors import error_response
+from app.errors import ApiError
 
 P = ParamSpec("P")
 
@@ -37,7 +37,7 @@ def csrf_protected(
     @functools.wraps(view)
     def guarded(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
         if not request_is_trusted():
-            return error_response(
+            raise ApiError(
                 403, "csrf_failed", "This request could not be verified. Reload the page."
             )
         return view(*args, **kwargs)

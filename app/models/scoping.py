@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from app.api_error import NotFound
 from app.ids import in_range
 from app.models.base import ShopOwnedMixin
 
@@ -34,6 +35,16 @@ class ShopScope:
         row = self.session.get(model, row_id)
         if row is None or row.shop_id != self.shop_id:
             return None
+        return row
+
+    def get_or_404(
+        self, model: type[M], row_id: int | None, message: str, code: str = "not_found"
+    ) -> M:
+        """``get``, or a 404 ``NotFound`` with ``message``: another shop's row (or no id at all)
+        is answered exactly as a row that does not exist."""
+        row = self.get(model, row_id) if row_id is not None else None
+        if row is None:
+            raise NotFound(message, code)
         return row
 
     def get_by(self, model: type[M], **filters: Any) -> M | None:

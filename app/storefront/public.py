@@ -26,7 +26,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from app.design import DesignError
-from app.errors import error_response
+from app.errors import ApiError
 from app.extensions import get_redis, get_session, get_storage
 from app.models import Design, FileKind, StoredFile
 from app.storage import MissingFile
@@ -63,7 +63,7 @@ def preview_link(design: Design) -> str | None:
 def design_preview(design_id: str) -> ResponseReturnValue:
     given = request.args.get("sig", "").encode()  # bytes: a non-ASCII str would raise
     if not hmac.compare_digest(given, design_signature(design_id).encode()):
-        return error_response(404, "not_found", "This preview does not exist.")
+        raise ApiError(404, "not_found", "This preview does not exist.")
     session = get_session()
     design = session.scalars(select(Design).where(Design.public_id == design_id)).one_or_none()
     stored = (
@@ -72,14 +72,14 @@ def design_preview(design_id: str) -> ResponseReturnValue:
         else None
     )
     if design is None or stored is None or stored.shop_id != design.shop_id:
-        return error_response(404, "not_found", "This preview does not exist.")
+        raise ApiError(404, "not_found", "This preview does not exist.")
     if stored.kind is not FileKind.PREVIEW:
-        return error_response(404, "not_found", "This preview does not exist.")
+        raise ApiError(404, "not_found", "This preview does not exist.")
     try:
         with get_storage().open(stored.key) as stream:
             data = stream.read()
     except MissingFile:
-        return error_response(404, "not_found", "This preview does not exist.")
+        raise ApiError(404, "not_found", "This preview does not exist.") from None
     response = Response(data, mimetype=stored.content_type)
     response.headers["Cache-Control"] = LONG_CACHE
     response.headers["Access-Control-Allow-Origin"] = "*"
@@ -126,16 +126,16 @@ def _glb(model_id: str, color: str | None) -> bytes:
 def model(model_id: str) -> ResponseReturnValue:
     color = request.args.get("color") or None
     if color is not None and not COLOR.fullmatch(color):
-        return error_response(400, "invalid_color", "color must look like #1f2937.")
+        raise ApiError(400, "invalid_color", "color must look like #1f2937.")
     if color is not None:
         color = color.lower()
         signature = request.args.get("sig", "")
         if not hmac.compare_digest(signature, _model_signature(model_id, color)):
-            return error_response(404, "not_found", "There is no such 3D model.")
+            raise ApiError(404, "not_found", "There is no such 3D model.")
     try:
         data = _glb(model_id, color)
     except DesignError:
-        return error_response(404, "not_found", "There is no such 3D model.")
+        raise ApiError(404, "not_found", "There is no such 3D model.") from None
     response = Response(data, mimetype="model/gltf-binary")
     response.headers["Cache-Control"] = "public, max-age=86400"
     response.headers["Access-Control-Allow-Origin"] = "*"
@@ -153,7 +153,7 @@ def widget_asset(name: str) -> ResponseReturnValue:
     match = WIDGET_FILE.fullmatch(name)
     path = WIDGET_DIR / name
     if match is None or not path.is_file():
-        return error_response(404, "not_found", "There is no such file.")
+        raise ApiError(404, "not_found", "There is no such file.")
     response = Response(path.read_bytes(), mimetype=WIDGET_TYPES[match.group(1)])
     response.headers["Cache-Control"] = "public, max-age=3600"
     response.headers["Access-Control-Allow-Origin"] = "*"

@@ -11,7 +11,6 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.errors import error_response, rate_limited_response
 from app.ratelimit import RateLimited
-from app.storefront.inputs import ApiError
 from app.storefront.ratelimit import rate_limit
 
 
@@ -21,15 +20,10 @@ def _too_large(_exc: RequestEntityTooLarge) -> ResponseReturnValue:
     )
 
 
-def _api_error(exc: ApiError) -> ResponseReturnValue:
-    return exc.response()
-
-
 def finish(bp: Blueprint, modules: Iterable[ModuleType]) -> Blueprint:
     """Add the shared checks after ``bp``'s guard (which must be registered first)."""
     bp.before_request(rate_limit)
     bp.register_error_handler(RequestEntityTooLarge, _too_large)
-    bp.register_error_handler(ApiError, _api_error)
     bp.register_error_handler(RateLimited, rate_limited_response)  # cost budgets, mid-view
     for module in modules:
         module.register(bp)
