@@ -20,22 +20,15 @@ from flask.typing import ResponseReturnValue
 from app.admin.auth import acts_as_owner, owner_required, shop_admin_required, signed_in_shop
 from app.admin.csrf import csrf_protected
 from app.csrf import csrf_token
-from app.errors import ApiError, error_response
+from app.errors import ApiError
 from app.extensions import get_session
 from app.fulfilment import audit, merchant, routing
 from app.fulfilment import push as pushes
-from app.fulfilment.errors import FulfilmentError
 from app.models import JobAssignment, Product, ShipmentPush, ShopScope
 from app.partners import invitations
 from jobs.fulfilment import announce, enqueue_push
 
 bp = Blueprint("admin_partners", __name__, template_folder="templates")
-
-
-@bp.errorhandler(FulfilmentError)
-def _error(exc: FulfilmentError) -> ResponseReturnValue:
-    get_session().rollback()
-    return error_response(exc.status, exc.code, exc.message)
 
 
 @bp.context_processor

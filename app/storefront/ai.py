@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 from app.ai.providers import provider_label
 from app.ai.safety import PromptRefused
 from app.billing.quota import QuotaExceeded
-from app.errors import ApiError, rate_limited_response
+from app.errors import ApiError, NotFound, rate_limited_response
 from app.extensions import get_redis
 from app.generation import requests as generation_requests
 from app.generation.run import expire_if_stale
@@ -128,7 +128,7 @@ def show_generation(generation_id: str) -> ResponseReturnValue:
     scope = current_scope()
     row = scope.get_by(Generation, public_id=generation_id[:40])
     if row is None:
-        raise ApiError(404, "not_found", "This image request does not exist.")
+        raise NotFound("This image request does not exist.")
     if expire_if_stale(scope.session, row):
         scope.session.commit()
     return jsonify(generation_json(row, _stored(row)))
