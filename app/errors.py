@@ -8,8 +8,11 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app.api_error import ApiError, NotFound
 from app.billing.quota import FeatureNotInPlan, QuotaExceeded
 from app.ratelimit import RateLimited
+
+__all__ = ["ApiError", "NotFound", "error_response", "register", "wants_json"]
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +26,16 @@ def wants_json() -> bool:
     return best == "application/json" and not request.accept_mimetypes.accept_html
 
 
+def handle_api_error(exc: ApiError) -> tuple[Response, int]:
+    """Every ``ApiError`` as ``{"error": {"code", "message", ...}}``: JSON whoever asked."""
+    response = jsonify(exc.body())
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response, exc.status
+
+
 def error_response(status: int, code: str, message: str) -> tuple[Response, int]:
-    return jsonify({"error": {"code": code, "message": message}}), status
+    return handle_api_error(ApiError(status, code, message))
 
 
 def handle_rate_limited(exc: RateLimited) -> ResponseReturnValue:
@@ -67,6 +78,7 @@ def handle_quota(exc: QuotaExceeded) -> tuple[Response | str, int] | Response:
 
 
 def register(app: Flask) -> None:
+    app.register_error_handler(ApiError, handle_api_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(QuotaExceeded, handle_quota)
     app.register_error_handler(RateLimited, handle_rate_limited)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import Membership, Role, Shop, User
+from app.models import Membership, Role, Shop, User, owned_row
 
 
 class TeamError(ValueError):
@@ -81,8 +81,8 @@ def claim_connected_store(session: Session, user_id: int, shop: Shop) -> str:
 
 
 def remove_member(session: Session, shop_id: int, membership_id: int) -> Membership:
-    row = session.get(Membership, membership_id)
-    if row is None or row.shop_id != shop_id:
+    row = owned_row(session, Membership, membership_id, shop_id=shop_id)
+    if row is None:
         raise TeamError("There is no such member in this store's team.")
     if row.role is Role.OWNER and owner_count(session, shop_id) <= 1:
         raise TeamError("A store keeps at least one owner.")

@@ -5,39 +5,28 @@ mailer, the links and the throttled answer too.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from typing import Any, ParamSpec
+from typing import Any, NoReturn
 
-from flask import abort, current_app, render_template, request, url_for
+from flask import abort, current_app, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from app.accounts import memberships
 from app.accounts.mailer import Message
 from app.accounts.session import current_membership, current_user
-from app.csrf import SAFE_METHODS, csrf_token, token_echoed
+from app.csrf import CsrfGuard, csrf_token
 from app.extensions import get_mailer, get_session
 
-P = ParamSpec("P")
 EXPIRED_FORM = "This form has expired. Reload the page and try again."
 
 
-def form_protected(
-    view: Callable[P, ResponseReturnValue],
-) -> Callable[P, ResponseReturnValue]:
-    """Every POSTed account form echoes the session's CSRF token, or nothing happens.
+def _expired_form() -> NoReturn:
+    abort(403, description=EXPIRED_FORM)
 
-    Account pages are signed in by the cookie alone, so nothing else in the request (a Shopify
-    session token in the query or a header) stands in for the token.
-    """
 
-    @functools.wraps(view)
-    def guarded(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
-        if request.method not in SAFE_METHODS and not token_echoed():
-            abort(403, description=EXPIRED_FORM)
-        return view(*args, **kwargs)
-
-    return guarded
+# Every POSTed account form echoes the session's CSRF token, or nothing happens. Account pages
+# are signed in by the cookie alone, so nothing else in the request (a Shopify session token in
+# the query or a header) stands in for the token.
+form_protected = CsrfGuard(_expired_form)
 
 
 def external_url(endpoint: str, **values: Any) -> str:

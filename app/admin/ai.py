@@ -14,7 +14,7 @@ from app.ai.safety import PromptRefused
 from app.billing import quota
 from app.billing.plans import Feature
 from app.csrf import csrf_token
-from app.errors import error_response
+from app.errors import ApiError, NotFound
 from app.extensions import get_redis, get_session, get_storage
 from app.generation import admin as ai_admin
 from app.generation import settings as ai_settings
@@ -24,6 +24,7 @@ from app.models import ShopScope, StoredFile, Template
 from app.storefront.ai import _limits, _options
 
 bp = Blueprint("admin_ai", __name__, template_folder="templates")
+NO_TEMPLATE = "There is no template with this id in your store."
 
 
 @bp.context_processor
@@ -89,10 +90,8 @@ def save_settings() -> ResponseReturnValue:
     try:
         ai_settings.save(scope, request.get_json(silent=True))
     except ai_settings.InvalidSettings as exc:
-        body = {
-            "error": {"code": "invalid", "message": exc.message, "fields": {exc.field: exc.message}}
-        }
-        return jsonify(body), 400
+        fields = {exc.field: exc.message}
+        raise ApiError(400, "invalid", exc.message, fields=fields) from None
     scope.session.commit()
     return jsonify(
         {
@@ -108,11 +107,11 @@ def save_settings() -> ResponseReturnValue:
 def set_template(template_id: int) -> ResponseReturnValue:
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or not isinstance(data.get("ai_enabled"), bool):
-        return error_response(400, "invalid", 'Send {"ai_enabled": true or false}.')
+        raise ApiError(400, "invalid", 'Send {"ai_enabled": true or false}.')
     scope = _scope()
     template = ai_admin.set_template_ai(scope, template_id, data["ai_enabled"])
     if template is None:
-        return error_response(404, "not_found", "There is no template with this id in your store.")
+        raise NotFound(NO_TEMPLATE)
     scope.session.commit()
     return jsonify({"id": template.id, "ai_enabled": template.ai_enabled})
 
@@ -124,7 +123,7 @@ def block(generation_id: str) -> ResponseReturnValue:
     scope = _scope()
     row = ai_admin.block(scope, generation_id)
     if row is None:
-        return error_response(404, "not_found", "There is no generated image with this id.")
+        raise NotFound("There is no generated image with this id.")
     scope.session.commit()
     return jsonify({"id": row.public_id, "blocked": True})
 
@@ -136,12 +135,9 @@ def bulk() -> ResponseReturnValue:
     """Variations for a template from a list of prompts, as one batch job (charged per prompt)."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or not isinstance(data.get("prompts"), list):
-        return error_response(400, "invalid", "Send template_id, area and a list of prompts.")
+        raise ApiError(400, "invalid", "Send template_id, area and a list of prompts.")
     scope, shop = _scope(), signed_in_shop()
-    template_id = row_id(data.get("template_id"))
-    template = scope.get(Template, template_id) if template_id is not None else None
-    if template is None:
-        return error_response(404, "not_found", "There is no template with this id in your store.")
+    template = scope.get_or_404(Template, row_id(data.get("template_id")), NO_TEMPLATE)
     try:
         quota.require_feature(scope.session, shop, Feature.BULK)
         batch_id, rows = ai_admin.start_bulk(
@@ -156,9 +152,9 @@ def bulk() -> ResponseReturnValue:
         )
     except quota.QuotaExceeded as exc:
         scope.session.rollback()
-        return error_response(402, "quota_exceeded", exc.message)
+        raise ApiError(402, "quota_exceeded", exc.message) from None
     except (AiUnavailable, PromptRefused, ValueError) as exc:
         scope.session.rollback()
-        return error_response(422, "invalid", getattr(exc, "message", str(exc)))
+        raise ApiError(422, "invalid", getattr(exc, "message", str(exc))) from None
     scope.session.commit()
     return jsonify({"batch_id": batch_id, "generations": [r.public_id for r in rows]}), 202

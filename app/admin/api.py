@@ -18,7 +18,7 @@ from app.admin.auth import shop_admin_required, signed_in_shop
 from app.admin.csrf import csrf_protected
 from app.admin.template_input import InvalidInput, parse_template
 from app.ai.providers import provider_identity
-from app.errors import error_response
+from app.errors import ApiError, NotFound
 from app.extensions import get_redis, get_session, get_storage
 from app.formatting import iso
 from app.models import Order, Product, ProductionJob, ShopScope, StoredFile, Template
@@ -28,6 +28,7 @@ from jobs.production import enqueue_production
 bp = Blueprint("admin_api", __name__, url_prefix="/api/admin")
 
 NO_PRODUCT = "There is no product with this id in your store."
+NO_TEMPLATE = "This product has no template yet."
 
 
 def _scope() -> ShopScope:
@@ -37,11 +38,6 @@ def _scope() -> ShopScope:
 def _link(stored: StoredFile) -> str:
     ttl = int(current_app.config["DOWNLOAD_URL_TTL"])
     return get_storage().download_url(stored.key, expires_in=ttl, filename=stored.original_name)
-
-
-def _invalid(exc: InvalidInput) -> tuple[Response, int]:
-    body = {"error": {"code": "invalid", "message": exc.message, "fields": exc.fields}}
-    return jsonify(body), 400
 
 
 @bp.get("/shop")
@@ -103,10 +99,10 @@ def _template_response(
 @shop_admin_required
 def get_template(product_id: int) -> ResponseReturnValue:
     scope = _scope()
-    product = scope.get(Product, product_id)
-    template = template_service.template_of(scope, product) if product is not None else None
-    if product is None or template is None:
-        return error_response(404, "not_found", "This product has no template yet.")
+    product = scope.get_or_404(Product, product_id, NO_TEMPLATE)
+    template = template_service.template_of(scope, product)
+    if template is None:
+        raise NotFound(NO_TEMPLATE)
     return _template_response(template, product)
 
 
@@ -116,9 +112,7 @@ def get_template(product_id: int) -> ResponseReturnValue:
 def make_customizable(product_id: int) -> ResponseReturnValue:
     """Create the product's template with one default print area (or return the existing one)."""
     scope = _scope()
-    product = scope.get(Product, product_id)
-    if product is None:
-        return error_response(404, "not_found", NO_PRODUCT)
+    product = scope.get_or_404(Product, product_id, NO_PRODUCT)
     template, created = template_service.make_customizable(scope, product)
     scope.session.commit()
     return _template_response(template, product, 201 if created else 200)
@@ -130,15 +124,15 @@ def make_customizable(product_id: int) -> ResponseReturnValue:
 def save_template(product_id: int) -> ResponseReturnValue:
     """Replace the template's settings and print areas with the editor's values."""
     scope = _scope()
-    product = scope.get(Product, product_id)
-    template = template_service.template_of(scope, product) if product is not None else None
-    if product is None or template is None:
-        return error_response(404, "not_found", "This product has no template yet.")
+    product = scope.get_or_404(Product, product_id, NO_TEMPLATE)
+    template = template_service.template_of(scope, product)
+    if template is None:
+        raise NotFound(NO_TEMPLATE)
     try:
         values = parse_template(request.get_json(silent=True), signed_in_shop().currency)
         template_service.save_template(scope, template, values)
     except InvalidInput as exc:  # raised before anything was changed
-        return _invalid(exc)
+        raise ApiError(400, "invalid", exc.message, fields=exc.fields) from None
     scope.session.commit()
     return _template_response(template, product)
 
@@ -150,13 +144,13 @@ def upload_mockup() -> ResponseReturnValue:
     """Store an uploaded mockup image (field ``file``); the editor then points an area at it."""
     upload = request.files.get("file")
     if upload is None:
-        return error_response(400, "invalid", "Choose an image file to upload.")
+        raise ApiError(400, "invalid", "Choose an image file to upload.")
     scope = _scope()
     try:
         data = mockups.read_limited(upload.stream)
         stored, facts = mockups.store_mockup(scope, get_storage(), data, upload.filename)
     except mockups.RejectedUpload as exc:
-        return error_response(400, exc.code, exc.message)
+        raise ApiError(400, exc.code, exc.message) from None
     scope.session.commit()
     body = {
         "id": stored.id,
@@ -179,14 +173,12 @@ def upload_mockup() -> ResponseReturnValue:
 def retry_production(job_id: int) -> ResponseReturnValue:
     """Put a failed production job back in line, once its cause is fixed (or storage is back)."""
     scope = _scope()
-    job = scope.get(ProductionJob, job_id)
-    if job is None:
-        return error_response(404, "not_found", "There is no production job with this id.")
+    job = scope.get_or_404(ProductionJob, job_id, "There is no production job with this id.")
     try:
         requeue(job)
     except NotRetryable:
         message = f"This job is {job.status.value}: only a failed job can be retried."
-        return error_response(409, "not_retryable", message)
+        raise ApiError(409, "not_retryable", message) from None
     enqueue_production(scope.session, [(job.id, job.shop_id)])
     scope.session.commit()
     return jsonify({"job": {"id": job.id, "status": job.status.value}})

@@ -17,7 +17,7 @@ from flask import current_app, g, redirect, render_template, request, session, u
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
-from app.errors import error_response, wants_json
+from app.errors import ApiError, error_response, wants_json
 from app.extensions import get_session
 from app.models import Shop
 from app.shopify import embedded
@@ -174,7 +174,7 @@ def owner_required(
     @functools.wraps(view)
     def guarded(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
         if not acts_as_owner():
-            return error_response(403, "owner_only", OWNER_ONLY_MESSAGE)
+            raise ApiError(403, "owner_only", OWNER_ONLY_MESSAGE)
         return view(*args, **kwargs)
 
     return guarded

@@ -25,7 +25,7 @@ from app.billing import choose, stripe_billing, subscriptions
 from app.billing.shopify_billing import sync_active
 from app.billing.summary import summary
 from app.csrf import csrf_token
-from app.errors import error_response
+from app.errors import ApiError
 from app.extensions import get_redis, get_session
 from app.models import Platform
 from connectors.base import AuthError, ConnectorError
@@ -47,24 +47,24 @@ def _now() -> datetime:
 
 
 def _provider_call(action: Callable[[], ResponseReturnValue]) -> ResponseReturnValue:
-    """Run a call to Shopify or Stripe; its failures as clear JSON errors, never a 500."""
+    """Run a call to Shopify or Stripe; its failures as clear ``ApiError``s, never a 500."""
     try:
         return action()
     except choose.InvalidChoice as exc:
-        return error_response(400, "invalid", str(exc))
+        raise ApiError(400, "invalid", str(exc)) from None
     except stripe_billing.NoStripeCustomer as exc:
-        return error_response(409, "no_subscription", str(exc))
+        raise ApiError(409, "no_subscription", str(exc)) from None
     except stripe_billing.StripeNotConfigured as exc:
-        return error_response(503, "billing_not_configured", str(exc))
+        raise ApiError(503, "billing_not_configured", str(exc)) from None
     except BillingUserError as exc:
-        return error_response(422, "billing_refused", f"Shopify refused: {exc}")
+        raise ApiError(422, "billing_refused", f"Shopify refused: {exc}") from None
     except AuthError:
-        return error_response(409, "reauthorize", "Luneo must be re-authorized in your store.")
+        raise ApiError(409, "reauthorize", "Luneo must be re-authorized in your store.") from None
     except (ConnectorError, stripe.StripeError) as exc:
         log.warning("billing provider failed", extra={"error": type(exc).__name__})
-        return error_response(
+        raise ApiError(
             502, "provider_unavailable", "The payment provider did not answer; try again."
-        )
+        ) from None
 
 
 @bp.get("/admin/billing")
@@ -110,7 +110,7 @@ def subscribe() -> ResponseReturnValue:
     """``{"plan", "interval"}`` → ``{"plan", "redirect_url"}`` (None: the change is done)."""
     body: Any = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return error_response(400, "invalid_json", "Send a JSON object with plan and interval.")
+        raise ApiError(400, "invalid_json", "Send a JSON object with plan and interval.")
 
     def act() -> ResponseReturnValue:
         plan_key, interval = choose.parse(body.get("plan"), body.get("interval"))
@@ -132,7 +132,7 @@ def portal() -> ResponseReturnValue:
     """Stripe's customer portal (card, invoices, cancellation) for WooCommerce stores."""
     shop = signed_in_shop()
     if shop.platform is Platform.SHOPIFY:
-        return error_response(400, "not_stripe", "Shopify stores manage billing in Shopify.")
+        raise ApiError(400, "not_stripe", "Shopify stores manage billing in Shopify.")
 
     def act() -> ResponseReturnValue:
         back = url_for("admin_billing.page", _external=True)

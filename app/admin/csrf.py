@@ -5,41 +5,21 @@ header a foreign page cannot make the browser send, so it needs no CSRF token. W
 session (development sign-in, later WooCommerce merchants) the browser would attach the cookie
 to a forged request too, so there a write must also echo the per-session token the page got in
 its ``<meta name="luneo-csrf">`` (or, from an HTML form, its ``csrf_token`` field), compared
-in constant time (``app.csrf``, shared with the partner portal).
+in constant time (``app.csrf``'s one guard, shared with every cookie-signed surface).
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from typing import ParamSpec
-
-from flask import request
-from flask.typing import ResponseReturnValue
+from typing import NoReturn
 
 from app.admin.auth import signed_in_with_token
-from app.csrf import SAFE_METHODS, token_echoed
-from app.errors import error_response
-
-P = ParamSpec("P")
+from app.csrf import CsrfGuard
+from app.errors import ApiError
 
 
-def request_is_trusted() -> bool:
-    """A safe method, a session-token request, or a cookie request echoing the CSRF token."""
-    return request.method in SAFE_METHODS or signed_in_with_token() or token_echoed()
+def _refuse() -> NoReturn:
+    raise ApiError(403, "csrf_failed", "This request could not be verified. Reload the page.")
 
 
-def csrf_protected(
-    view: Callable[P, ResponseReturnValue],
-) -> Callable[P, ResponseReturnValue]:
-    """Guard for admin API writes; goes under ``shop_admin_required`` (who, then how)."""
-
-    @functools.wraps(view)
-    def guarded(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
-        if not request_is_trusted():
-            return error_response(
-                403, "csrf_failed", "This request could not be verified. Reload the page."
-            )
-        return view(*args, **kwargs)
-
-    return guarded
+# Guard for admin API writes; goes under ``shop_admin_required`` (who, then how).
+csrf_protected = CsrfGuard(_refuse, trusted=signed_in_with_token)

@@ -20,23 +20,15 @@ from flask.typing import ResponseReturnValue
 from app.admin.auth import acts_as_owner, owner_required, shop_admin_required, signed_in_shop
 from app.admin.csrf import csrf_protected
 from app.csrf import csrf_token
-from app.errors import error_response
+from app.errors import ApiError
 from app.extensions import get_session
 from app.fulfilment import audit, merchant, routing
 from app.fulfilment import push as pushes
-from app.fulfilment.assignments import MAX_ID
-from app.fulfilment.errors import FulfilmentError
 from app.models import JobAssignment, Product, ShipmentPush, ShopScope
 from app.partners import invitations
 from jobs.fulfilment import announce, enqueue_push
 
 bp = Blueprint("admin_partners", __name__, template_folder="templates")
-
-
-@bp.errorhandler(FulfilmentError)
-def _error(exc: FulfilmentError) -> ResponseReturnValue:
-    get_session().rollback()
-    return error_response(exc.status, exc.code, exc.message)
 
 
 @bp.context_processor
@@ -175,14 +167,13 @@ def route_waiting() -> ResponseReturnValue:
 @csrf_protected
 def retry_push(push_id: int) -> ResponseReturnValue:
     shop, session = signed_in_shop(), get_session()
-    push = ShopScope(session, shop.id).get(ShipmentPush, push_id) if push_id <= MAX_ID else None
-    if push is None:
-        return error_response(404, "not_found", "There is no such shipment.")
+    scope = ShopScope(session, shop.id)
+    push = scope.get_or_404(ShipmentPush, push_id, "There is no such shipment.")
     try:
         pushes.retry(session, push)
     except ValueError as exc:
-        return error_response(409, "not_failed", str(exc))
-    assignment = ShopScope(session, shop.id).get(JobAssignment, push.assignment_id)
+        raise ApiError(409, "not_failed", str(exc)) from None
+    assignment = scope.get(JobAssignment, push.assignment_id)
     audit.record(
         session,
         _merchant_actor(),

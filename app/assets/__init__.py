@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 
 from app.design.clipart import ClipartItem, default_library
 from app.design.fonts import FAMILIES, Family, web_font_path
-from app.errors import error_response
+from app.errors import ApiError
 from app.template_documents import clipart_document
 
 bp = Blueprint("assets", __name__)
@@ -59,7 +59,7 @@ def piece(set_key: str, name: str) -> ResponseReturnValue:
     library = default_library()
     item = library.item(f"clipart:{set_key}/{name}")
     if item is None:
-        return error_response(404, "clipart_not_found", "There is no such clipart.")
+        raise ApiError(404, "clipart_not_found", "There is no such clipart.")
     response = Response(item.path.read_bytes(), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = _CACHE
     return response
@@ -70,7 +70,7 @@ def font(package: str) -> ResponseReturnValue:
     family = next((f for f in FAMILIES if f.package == package), None)
     path = web_font_path(family) if family is not None else None
     if path is None:
-        return error_response(404, "font_not_found", "There is no such font.")
+        raise ApiError(404, "font_not_found", "There is no such font.")
     response = Response(path.read_bytes(), mimetype="font/woff2")
     response.headers["Cache-Control"] = _CACHE
     return response

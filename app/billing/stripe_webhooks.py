@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import input_guard
-from app.errors import error_response
+from app.errors import ApiError
 from app.extensions import get_redis, get_session
 from app.models import BillingEvent, BillingProvider
 from app.webhook_events import record_and_hand_over, redelivered
@@ -60,24 +60,24 @@ def kept(event: dict[str, Any]) -> dict[str, Any]:
     return {"type": event.get("type"), "data": {"object": fields}}
 
 
-def _verified(body: bytes) -> dict[str, Any] | ResponseReturnValue:
-    """The event as sent, or the 4xx answer for a delivery that cannot be trusted or read."""
+def _verified(body: bytes) -> dict[str, Any]:
+    """The event as sent; an ``ApiError`` for a delivery that cannot be trusted or read."""
     secret = current_app.config["STRIPE_WEBHOOK_SECRET"]
     if not secret:
-        return error_response(503, "not_configured", "Stripe webhooks are not configured.")
+        raise ApiError(503, "not_configured", "Stripe webhooks are not configured.")
     tolerance = int(current_app.config["STRIPE_WEBHOOK_TOLERANCE"])
     header = request.headers.get("Stripe-Signature")
     try:
         stripe.WebhookSignature.verify_header(body, header, secret, tolerance=tolerance)
         event: Any = input_guard.loads(body)  # bounded depth, no NUL: what the database can keep
     except stripe.SignatureVerificationError:
-        return error_response(400, "invalid_signature", "The Stripe-Signature does not verify.")
+        raise ApiError(400, "invalid_signature", "The Stripe-Signature does not verify.") from None
     except ValueError:
-        return error_response(400, "invalid_json", "The body is not a Stripe event.")
+        raise ApiError(400, "invalid_json", "The body is not a Stripe event.") from None
     if not isinstance(event, dict):
-        return error_response(400, "invalid_event", "The event is not a JSON object.")
+        raise ApiError(400, "invalid_event", "The event is not a JSON object.")
     if not isinstance(event.get("id"), str) or not isinstance(event.get("created"), int):
-        return error_response(400, "invalid_event", "The event has no id or creation time.")
+        raise ApiError(400, "invalid_event", "The event has no id or creation time.")
     return dict(event)
 
 
@@ -110,8 +110,6 @@ def _recorded(session: Session, event_id: str) -> BillingEvent | None:
 def receive() -> ResponseReturnValue:
     """Every Stripe event type the endpoint is subscribed to."""
     verified = _verified(request.get_data(cache=True))
-    if not isinstance(verified, dict):
-        return verified
     session, redis = get_session(), get_redis()
     earlier = _recorded(session, verified["id"])
     row = _record(session, verified) if earlier is None else None

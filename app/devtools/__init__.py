@@ -7,8 +7,7 @@ serve it anywhere else too, in case it is ever registered by mistake.
 
 from __future__ import annotations
 
-import hmac
-import secrets
+from typing import NoReturn
 
 from flask import (
     Blueprint,
@@ -18,13 +17,13 @@ from flask import (
     redirect,
     render_template_string,
     request,
-    session,
     url_for,
 )
 from sqlalchemy import case, select
 from werkzeug.wrappers import Response
 
 from app.admin.auth import installed_shop, sign_in, sign_out
+from app.csrf import CsrfGuard
 from app.demo import DEMO_DOMAIN, DEMO_PRINT_ROOM_EMAIL, seed_demo_shop
 from app.extensions import get_session, get_storage
 from app.ids import parse_row_id
@@ -44,22 +43,19 @@ def _development_only() -> None:
         abort(404)
 
 
+def _expired_form() -> NoReturn:
+    abort(400, description="The form has expired. Reload the page and try again.")
+
+
+# The sign-in forms' own token (a session key apart from the signed-in surfaces'), checked on
+# every POST by the one guard (``app.csrf``).
+csrf_guard = CsrfGuard(_expired_form, session_key=CSRF_SESSION_KEY)
+bp.before_request(csrf_guard.check)
+
+
 def csrf_token() -> str:
     """This browser's token for the sign-in forms, created on first use."""
-    token = session.get(CSRF_SESSION_KEY)
-    if not isinstance(token, str) or not token:
-        token = secrets.token_urlsafe(32)
-        session[CSRF_SESSION_KEY] = token
-    return token
-
-
-def _check_csrf() -> None:
-    expected = session.get(CSRF_SESSION_KEY)
-    given = request.form.get("csrf_token", "")
-    if not isinstance(expected, str) or not expected:
-        abort(400, description="The form has expired. Reload the page and try again.")
-    if not hmac.compare_digest(expected.encode(), given.encode()):
-        abort(400, description="The form has expired. Reload the page and try again.")
+    return csrf_guard.token()
 
 
 def list_shops() -> list[Shop]:
@@ -78,7 +74,6 @@ def index() -> str:
 
 @bp.post("/sign-in")
 def sign_in_view() -> Response:
-    _check_csrf()
     shop_id = request.form.get("shop_id", type=parse_row_id)
     shop = installed_shop(get_session(), shop_id) if shop_id is not None else None
     if shop is None:
@@ -89,7 +84,6 @@ def sign_in_view() -> Response:
 
 @bp.post("/sign-out")
 def sign_out_view() -> Response:
-    _check_csrf()
     sign_out()
     flash("Signed out.", "success")
     return redirect(url_for("devtools.index"))
@@ -98,7 +92,6 @@ def sign_out_view() -> Response:
 @bp.post("/partner-sign-in")
 def partner_sign_in_view() -> Response:
     """Open the partner portal as the demo shop's print room (its person has no known password)."""
-    _check_csrf()
     db = get_session()
     stmt = select(PartnerUser).where(PartnerUser.email == DEMO_PRINT_ROOM_EMAIL)
     user = db.scalars(stmt).first()
@@ -112,7 +105,6 @@ def partner_sign_in_view() -> Response:
 @bp.post("/seed-demo")
 def seed_demo_view() -> Response:
     """Create (or refresh) the demo shop, so a fresh database has something to sign in to."""
-    _check_csrf()
     db = get_session()
     seed_demo_shop(db, get_storage())
     db.commit()

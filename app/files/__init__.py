@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from flask import Blueprint, Flask, Response, request, send_file
 
-from app.errors import error_response
+from app.errors import ApiError, NotFound
 from app.extensions import get_storage
 from app.storage import DownloadDenied, InvalidKey, LocalStorage
 
@@ -52,10 +52,10 @@ def make_url_builder(app: Flask) -> UrlBuilder:
 
 
 @bp.get("/files/<path:key>")
-def download(key: str) -> Response | tuple[Response, int]:
+def download(key: str) -> Response:
     storage = get_storage()
     if not isinstance(storage, LocalStorage):
-        return error_response(404, "not_found", "No such file.")
+        raise NotFound("No such file.")
     filename = request.args.get("filename") or None
     try:
         remaining = storage.verify_download(
@@ -63,11 +63,11 @@ def download(key: str) -> Response | tuple[Response, int]:
         )
         path = storage.path_for(key)
     except DownloadDenied as exc:
-        return error_response(403, exc.code, str(exc))
+        raise ApiError(403, exc.code, str(exc)) from None
     except InvalidKey:
-        return error_response(404, "not_found", "No such file.")
+        raise NotFound("No such file.") from None
     if not path.is_file():
-        return error_response(404, "not_found", "The file no longer exists.")
+        raise NotFound("The file no longer exists.")
     mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     response = send_file(
         path,

@@ -30,6 +30,7 @@ from app.models import (
     ProductionStatus,
     PushStatus,
     ShipmentPush,
+    owned_row,
 )
 
 DEFAULT_LEASE_SECONDS = 900
@@ -61,10 +62,8 @@ MAX_ID = DB_INT_MAX  # ids are 32-bit integers in the database (app/ids.py)
 
 
 def get_for_partner(session: Session, partner_id: int, assignment_id: int) -> JobAssignment:
-    if not 0 < assignment_id <= MAX_ID:
-        raise NotFound("There is no job with this id.")
-    row = session.get(JobAssignment, assignment_id)
-    if row is None or row.partner_id != partner_id:
+    row = owned_row(session, JobAssignment, assignment_id, partner_id=partner_id)
+    if row is None:
         raise NotFound("There is no job with this id.")
     return row
 

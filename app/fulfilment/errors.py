@@ -1,17 +1,20 @@
-"""Errors the fulfilment services raise on purpose, each with its HTTP status and API code."""
+"""Errors the fulfilment services raise on purpose, each with its HTTP status and API code.
+
+They are ``ApiError``s: a partner API or admin view that lets one through answers it as
+``app.errors`` answers every API error; the portal's pages catch them to show a message.
+"""
 
 from __future__ import annotations
 
+from app.api_error import ApiError
 
-class FulfilmentError(Exception):
+
+class FulfilmentError(ApiError):
     status = 400
     code = "bad_request"
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        if code is not None:
-            self.code = code
+        super().__init__(type(self).status, code or type(self).code, message)
 
 
 class NotFound(FulfilmentError):

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.crypto import api_key_id, api_key_matches, generate_api_key, hash_api_key
 from app.db import utcnow
-from app.models import Partner, PartnerApiKey
+from app.models import Partner, PartnerApiKey, owned_row
 
 
 def create_key(
@@ -42,8 +42,8 @@ def authenticate(session: Session, presented: str) -> tuple[PartnerApiKey, Partn
 
 
 def revoke(session: Session, partner_id: int, key_row_id: int) -> PartnerApiKey | None:
-    row = session.get(PartnerApiKey, key_row_id)
-    if row is None or row.partner_id != partner_id:
+    row = owned_row(session, PartnerApiKey, key_row_id, partner_id=partner_id)
+    if row is None:
         return None
     if row.revoked_at is None:
         row.revoked_at = utcnow()

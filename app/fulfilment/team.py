@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from app.accounts import links
 from app.accounts.links import LinkError
 from app.accounts.service import AccountError, normalize_email
-from app.fulfilment.assignments import MAX_ID
 from app.fulfilment.errors import Conflict, Invalid, NotFound
 from app.fulfilment.passwords import (
     active_partner,
@@ -26,7 +25,7 @@ from app.fulfilment.passwords import (
     has_usable_password,
     unusable_password_hash,
 )
-from app.models import Partner, PartnerRole, PartnerUser
+from app.models import Partner, PartnerRole, PartnerUser, owned_row
 from app.signing import Purpose
 
 INVITE = Purpose.INVITE_PARTNER_USER
@@ -47,8 +46,8 @@ def members(session: Session, partner_id: int) -> list[PartnerUser]:
 
 def member(session: Session, partner_id: int, user_id: int) -> PartnerUser:
     """The partner's person with this id; another partner's is as unknown as a missing one."""
-    user = session.get(PartnerUser, user_id) if 0 < user_id <= MAX_ID else None
-    if user is None or user.partner_id != partner_id:
+    user = owned_row(session, PartnerUser, user_id, partner_id=partner_id)
+    if user is None:
         raise NotFound("There is no such person in your team.")
     return user
 

@@ -15,7 +15,7 @@ from typing import ParamSpec
 from flask import Blueprint, Response, abort, current_app, request
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from app.errors import error_response
+from app.errors import ApiError
 from app.metrics.registry import AppMetrics
 
 bp = Blueprint("metrics", __name__)
@@ -41,12 +41,12 @@ def metrics_token_required(view: Callable[P, Response]) -> Callable[P, Response]
             return view(*args, **kwargs)
         given = _bearer(request.headers.get("Authorization", ""))
         if not hmac.compare_digest(given.encode(), expected.encode()):
-            response, status = error_response(
-                401, "unauthorized", "Send the metrics token: Authorization: Bearer <token>."
+            raise ApiError(
+                401,
+                "unauthorized",
+                "Send the metrics token: Authorization: Bearer <token>.",
+                headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
             )
-            response.status_code = status
-            response.headers["WWW-Authenticate"] = 'Bearer realm="metrics"'
-            return response
         return view(*args, **kwargs)
 
     return guarded

@@ -36,7 +36,7 @@ from app.models.production import (
     ProductionJob,
     ProductionStatus,
 )
-from app.models.scoping import ShopScope
+from app.models.scoping import ShopScope, owned_row
 from app.models.shop import Platform, Shop
 from app.models.template import PrintArea, Template
 from app.models.webhook import WebhookEvent, WebhookStatus
@@ -79,6 +79,7 @@ __all__ = [
     "Shop",
     "ShopPartner",
     "ShopScope",
+    "owned_row",
     "StorageDeletion",
     "StoredFile",
     "Subscription",

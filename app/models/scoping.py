@@ -11,10 +11,24 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from app.api_error import NotFound
 from app.ids import in_range
 from app.models.base import ShopOwnedMixin
 
 M = TypeVar("M", bound=ShopOwnedMixin)
+R = TypeVar("R")
+
+
+def owned_row(session: Session, model: type[R], row_id: int, **owner: int) -> R | None:
+    """The row with this id if its owner columns (``shop_id=…``, ``partner_id=…``) match; None
+    for anyone else's row, so it is as unknown as a missing one (and for an id no row can have:
+    PostgreSQL would refuse it as out of the integer range)."""
+    if not in_range(row_id):
+        return None
+    row = session.get(model, row_id)
+    if row is None or any(getattr(row, column) != value for column, value in owner.items()):
+        return None
+    return row
 
 
 class ShopScope:
@@ -29,11 +43,16 @@ class ShopScope:
     def get(self, model: type[M], row_id: int) -> M | None:
         """The row with this id if it belongs to this shop; None for another shop's row (and for
         an id no row can have: PostgreSQL would refuse it as out of the integer range)."""
-        if not in_range(row_id):
-            return None
-        row = self.session.get(model, row_id)
-        if row is None or row.shop_id != self.shop_id:
-            return None
+        return owned_row(self.session, model, row_id, shop_id=self.shop_id)
+
+    def get_or_404(
+        self, model: type[M], row_id: int | None, message: str, code: str = "not_found"
+    ) -> M:
+        """``get``, or a 404 ``NotFound`` with ``message``: another shop's row (or no id at all)
+        is answered exactly as a row that does not exist."""
+        row = self.get(model, row_id) if row_id is not None else None
+        if row is None:
+            raise NotFound(message, code)
         return row
 
     def get_by(self, model: type[M], **filters: Any) -> M | None:

@@ -19,7 +19,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
 
 from app.db import utcnow
-from app.errors import error_response
+from app.errors import ApiError
 from app.extensions import get_redis, get_session, get_storage
 from app.fulfilment import assignments, audit, downloads, idempotency, jobdata, keys
 from app.fulfilment.errors import FulfilmentError, Invalid
@@ -37,11 +37,6 @@ MAX_TEXT = 255
 @bp.after_request
 def _headers(response: Response) -> Response:
     return common.secure_headers(response)
-
-
-@bp.errorhandler(FulfilmentError)
-def _fulfilment_error(exc: FulfilmentError) -> ResponseReturnValue:
-    return error_response(exc.status, exc.code, exc.message)
 
 
 def _partner() -> Partner:
@@ -73,11 +68,12 @@ def partner_key_required(
         scheme, _, presented = header.partition(" ")
         found = keys.authenticate(get_session(), presented.strip()) if scheme == "Bearer" else None
         if found is None:
-            response, status = error_response(
-                401, "unauthorized", "A valid API key is required: Authorization: Bearer <key>."
+            raise ApiError(
+                401,
+                "unauthorized",
+                "A valid API key is required: Authorization: Bearer <key>.",
+                headers={"WWW-Authenticate": 'Bearer realm="luneo-partner-api"'},
             )
-            response.headers["WWW-Authenticate"] = 'Bearer realm="luneo-partner-api"'
-            return response, status
         g.api_key, g.partner = found
         _count_call(found[1])  # over budget: RateLimited, answered 429 by app.errors
         found[0].last_used_at = utcnow()
@@ -121,7 +117,7 @@ def idempotent(view: Callable[P, Answer]) -> Callable[P, ResponseReturnValue]:
             body, status = view(*args, **kwargs)
         except FulfilmentError as exc:
             session.rollback()
-            body, status = {"error": {"code": exc.code, "message": exc.message}}, exc.status
+            body, status = exc.body(), exc.status
         if key is not None:
             idempotency.remember(session, partner_id, key, digest, status, body)
         try:

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import ParamSpec
+from typing import NoReturn, ParamSpec
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
 from app import session_stamps
 from app.accounts.passwords import verify_password
-from app.csrf import SAFE_METHODS, token_echoed
+from app.csrf import CsrfGuard
 from app.db import utcnow
 from app.extensions import get_session
 from app.fulfilment.passwords import active_partner, find_user, has_usable_password
@@ -33,10 +33,12 @@ STAMP_KEY = "partner_password_stamp"
 P = ParamSpec("P")
 
 
-def check_csrf() -> None:
-    """Every portal form write echoes the session's CSRF token (``app.csrf``)."""
-    if request.method not in SAFE_METHODS and not token_echoed():
-        abort(400, description="This form has expired. Reload the page and try again.")
+def _expired_form() -> NoReturn:
+    abort(400, description="This form has expired. Reload the page and try again.")
+
+
+# Every portal form write echoes the session's CSRF token (``app.csrf``).
+csrf_guard = CsrfGuard(_expired_form)
 
 
 def authenticate(email: str, password: str) -> PartnerUser | None:
@@ -123,7 +125,7 @@ def portal_blueprint(name: str, url_prefix: str) -> Blueprint:
     """A blueprint of portal pages with the portal's guard first: CSRF on every write, the
     portal's secure headers on every answer, and what the layout shows (one place for all)."""
     bp = Blueprint(name, "app.partners", url_prefix=url_prefix, template_folder="templates")
-    bp.before_request(check_csrf)
+    bp.before_request(csrf_guard.check)
     bp.after_request(common.secure_headers)
     bp.context_processor(common.portal_context)
     return bp

@@ -21,7 +21,7 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template_st
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
-from app.errors import error_response, wants_json
+from app.errors import ApiError, wants_json
 from app.extensions import get_redis, get_session
 from app.shopify import install, oauth_state
 from app.shopify.install import InstallBusy, NotConfigured, ShopifyApp, ShopifyUnavailable
@@ -130,7 +130,7 @@ def _unavailable(app: ShopifyApp, shop: str, exc: Exception) -> ResponseReturnVa
         else "Shopify did not answer Luneo's request for access. Nothing was changed."
     )
     if wants_json():
-        return error_response(status, "shopify_unavailable", message)
+        raise ApiError(status, "shopify_unavailable", message)
     page = render_template_string(
         _UNAVAILABLE_PAGE,
         status=status,

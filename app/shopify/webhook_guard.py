@@ -15,7 +15,7 @@ from typing import ParamSpec
 from flask import current_app, request
 from flask.typing import ResponseReturnValue
 
-from app.errors import error_response
+from app.errors import ApiError
 from app.shopify.signatures import InvalidSignature, verify_webhook
 
 HMAC_HEADER = "X-Shopify-Hmac-Sha256"
@@ -44,7 +44,7 @@ def hmac_verified(view: Callable[P, ResponseReturnValue]) -> Callable[P, Respons
                 "shopify webhook refused",
                 extra={"reason": str(exc), "topic": request.headers.get("X-Shopify-Topic", "")},
             )
-            return error_response(401, "invalid_hmac", str(exc))
+            raise ApiError(401, "invalid_hmac", str(exc)) from None
         return view(*args, **kwargs)
 
     return guarded

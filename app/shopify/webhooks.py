@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import Headers
 
 from app import input_guard
-from app.errors import error_response
+from app.errors import ApiError
 from app.extensions import get_redis, get_session
 from app.models import Platform, WebhookEvent
 from app.shopify import webhook_topics
@@ -158,6 +158,6 @@ def receive() -> ResponseReturnValue:
     try:
         delivery = parse_delivery(request.headers, request.get_data(cache=True))
     except BadDelivery as exc:
-        return error_response(400, exc.code, str(exc))
+        raise ApiError(400, exc.code, str(exc)) from None
     outcome = record(get_session(), get_redis(), delivery)
     return jsonify({"status": outcome})

@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 from app.ai.providers import provider_label
 from app.ai.safety import PromptRefused
 from app.billing.quota import QuotaExceeded
-from app.errors import error_response
+from app.errors import ApiError, NotFound
 from app.extensions import get_redis
 from app.generation import requests as generation_requests
 from app.generation.run import expire_if_stale
@@ -63,11 +63,9 @@ def create_generation() -> ResponseReturnValue:
     try:
         template_id, area, prompt, style = _body()
     except _BadBody as exc:
-        return error_response(400, "invalid", str(exc))
+        raise ApiError(400, "invalid", str(exc)) from None
     scope, shopper = current_scope(), current_shopper()
-    template = scope.get(Template, template_id)
-    if template is None:
-        return error_response(404, "not_found", "This product cannot be personalized.")
+    template = scope.get_or_404(Template, template_id, "This product cannot be personalized.")
     requester = generation_requests.Requester(shopper.client_key, shopper.customer_ref)
     # RateLimited (a spent budget, checked before anything is written) is answered by app.errors.
     try:
@@ -78,13 +76,13 @@ def create_generation() -> ResponseReturnValue:
         )
     except generation_requests.AiUnavailable as exc:
         scope.session.rollback()
-        return error_response(exc.status, exc.code, exc.message)
+        raise ApiError(exc.status, exc.code, exc.message) from None
     except PromptRefused as exc:
         scope.session.commit()  # the refusal is recorded for the merchant's stats, uncharged
-        return error_response(422, "prompt_refused", exc.message)
+        raise ApiError(422, "prompt_refused", exc.message) from None
     except QuotaExceeded:
         scope.session.rollback()
-        return error_response(402, "quota_exceeded", QUOTA_MESSAGE)
+        raise ApiError(402, "quota_exceeded", QUOTA_MESSAGE) from None
     scope.session.commit()
     # The same body as a poll: an answer served from the cache is already "succeeded", and the
     # widget stops polling on that status, so it must carry its image here.
@@ -127,7 +125,7 @@ def show_generation(generation_id: str) -> ResponseReturnValue:
     scope = current_scope()
     row = scope.get_by(Generation, public_id=generation_id[:40])
     if row is None:
-        return error_response(404, "not_found", "This image request does not exist.")
+        raise NotFound("This image request does not exist.")
     if expire_if_stale(scope.session, row):
         scope.session.commit()
     return jsonify(generation_json(row, _stored(row)))

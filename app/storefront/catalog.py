@@ -11,7 +11,7 @@ from app.assets import clipart_url, font_url
 from app.billing import quota
 from app.billing.plans import Feature
 from app.design.fonts import FAMILIES
-from app.errors import error_response
+from app.errors import ApiError
 from app.extensions import get_storage
 from app.models import Platform, Product, Shop, StoredFile, Template
 from app.storefront import current_scope, current_shop
@@ -41,7 +41,7 @@ def product_template(product_id: str) -> ResponseReturnValue:
     product = scope.get_by(Product, external_id=external_id) if external_id else None
     template = scope.get_by(Template, product_id=product.id) if product else None
     if product is None or template is None or not template.is_active:
-        return error_response(404, "not_customizable", "This product cannot be personalized.")
+        raise ApiError(404, "not_customizable", "This product cannot be personalized.")
     provider = provider_identity(current_app.config)
     document = template_document(
         scope, template, product, shop.currency, file_link, clipart_url, ai_provider=provider

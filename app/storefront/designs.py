@@ -25,6 +25,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import exists, select
 
 from app.design import DesignError, parse_design, preflight
+from app.errors import ApiError
 from app.extensions import get_session, get_storage
 from app.models import (
     Design,
@@ -41,7 +42,7 @@ from app.signing import Mark
 from app.stored_files import store_bytes
 from app.storefront import current_scope, current_shopper
 from app.storefront.design_rules import summary
-from app.storefront.inputs import ApiError, active_template, json_object, valid_design
+from app.storefront.inputs import active_template, json_object, valid_design
 from app.storefront.public import design_signature, design_signature_matches, preview_link
 from app.storefront.rendering import primary_area, render_preview
 

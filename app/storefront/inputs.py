@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app import input_guard
 from app.design import Design
+from app.errors import ApiError
 from app.ids import row_id
 from app.models import ShopScope, Template
 from app.storefront.design_rules import InvalidDesign, check_design
@@ -16,22 +16,6 @@ from app.storefront.limits import Limits, over_limits
 
 # A design of 200 layers of 2,000 characters each is well under this; pictures are uploads.
 JSON_MAX_BYTES = 1024 * 1024
-
-
-class ApiError(Exception):
-    """A 4xx the widget shows kindly; ``problems`` lists field-level errors when there are any."""
-
-    def __init__(
-        self, status: int, code: str, message: str, problems: list[dict[str, str]] | None = None
-    ) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.problems = status, code, message, problems
-
-    def response(self) -> tuple[Response, int]:
-        error: dict[str, Any] = {"code": self.code, "message": self.message}
-        if self.problems is not None:
-            error["errors"] = self.problems
-        return jsonify({"error": error}), self.status
 
 
 def json_object() -> dict[str, Any]:
@@ -74,7 +58,7 @@ def valid_design(scope: ShopScope, template: Template, document: Any) -> Design:
         design = check_design(scope, template, document)
     except InvalidDesign as exc:
         problems = [p.as_dict() for p in exc.problems]
-        raise ApiError(422, "invalid_design", str(exc), problems) from None
+        raise ApiError(422, "invalid_design", str(exc), problems=problems) from None
     over = over_limits(template, design, document, Limits.from_config())
     if over:
         message = f"This design is too big to preview or save: {over[0]['message']}."

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 from flask.typing import ResponseReturnValue
 
+from app.errors import ApiError
 from app.storefront import current_scope
-from app.storefront.inputs import ApiError, active_template, json_object, valid_design
+from app.storefront.inputs import active_template, json_object, valid_design
 from app.storefront.rendering import cached_preview, render_preview
 
 FORMATS = {"image/png": "png", "image/webp": "webp"}

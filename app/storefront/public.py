@@ -24,9 +24,9 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from app.design import DesignError
-from app.errors import error_response
+from app.errors import ApiError, NotFound
 from app.extensions import get_redis, get_session, get_storage
-from app.models import Design, FileKind, StoredFile
+from app.models import Design, FileKind, StoredFile, owned_row
 from app.signing import Mark, lasting_signature, lasting_signature_matches
 from app.storage import MissingFile
 
@@ -67,23 +67,23 @@ def preview_link(design: Design) -> str | None:
 @bp.get("/designs/<design_id>/preview.png")
 def design_preview(design_id: str) -> ResponseReturnValue:
     if not design_signature_matches(design_id, request.args.get("sig", "")):
-        return error_response(404, "not_found", "This preview does not exist.")
+        raise NotFound("This preview does not exist.")
     session = get_session()
     design = session.scalars(select(Design).where(Design.public_id == design_id)).one_or_none()
     stored = (
-        session.get(StoredFile, design.preview_file_id)
+        owned_row(session, StoredFile, design.preview_file_id, shop_id=design.shop_id)
         if design and design.preview_file_id
         else None
     )
-    if design is None or stored is None or stored.shop_id != design.shop_id:
-        return error_response(404, "not_found", "This preview does not exist.")
+    if design is None or stored is None:
+        raise NotFound("This preview does not exist.")
     if stored.kind is not FileKind.PREVIEW:
-        return error_response(404, "not_found", "This preview does not exist.")
+        raise NotFound("This preview does not exist.")
     try:
         with get_storage().open(stored.key) as stream:
             data = stream.read()
     except MissingFile:
-        return error_response(404, "not_found", "This preview does not exist.")
+        raise NotFound("This preview does not exist.") from None
     response = Response(data, mimetype=stored.content_type)
     response.headers["Cache-Control"] = LONG_CACHE
     response.headers["Access-Control-Allow-Origin"] = "*"
@@ -124,18 +124,18 @@ def _glb(model_id: str, color: str | None) -> bytes:
 def model(model_id: str) -> ResponseReturnValue:
     color = request.args.get("color") or None
     if color is not None and not COLOR.fullmatch(color):
-        return error_response(400, "invalid_color", "color must look like #1f2937.")
+        raise ApiError(400, "invalid_color", "color must look like #1f2937.")
     if color is not None:
         color = color.lower()
         signature = request.args.get("sig", "")
         if not lasting_signature_matches(
             _secret(), Mark.MODEL_COLOR, f"{model_id}:{color}", signature
         ):
-            return error_response(404, "not_found", "There is no such 3D model.")
+            raise NotFound("There is no such 3D model.")
     try:
         data = _glb(model_id, color)
     except DesignError:
-        return error_response(404, "not_found", "There is no such 3D model.")
+        raise NotFound("There is no such 3D model.") from None
     response = Response(data, mimetype="model/gltf-binary")
     response.headers["Cache-Control"] = "public, max-age=86400"
     response.headers["Access-Control-Allow-Origin"] = "*"
@@ -153,7 +153,7 @@ def widget_asset(name: str) -> ResponseReturnValue:
     match = WIDGET_FILE.fullmatch(name)
     path = WIDGET_DIR / name
     if match is None or not path.is_file():
-        return error_response(404, "not_found", "There is no such file.")
+        raise NotFound("There is no such file.")
     response = Response(path.read_bytes(), mimetype=WIDGET_TYPES[match.group(1)])
     response.headers["Cache-Control"] = "public, max-age=3600"
     response.headers["Access-Control-Allow-Origin"] = "*"

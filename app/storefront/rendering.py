@@ -23,11 +23,11 @@ from flask import current_app
 
 from app.design import Design, DesignError, PixelCache, RenderInputs, RenderTimedOut, preview
 from app.design.raster import PREVIEW_MAX_PX
+from app.errors import ApiError
 from app.extensions import get_redis, get_storage
 from app.models import ShopScope, Template
 from app.production.assets import AssetUnavailable, shop_assets
 from app.production.template_spec import mockups_for, template_spec_from_row
-from app.storefront.inputs import ApiError
 from app.storefront.ratelimit import charge_render, check_render_budget
 
 CACHE_PREFIX = "luneo:storefront:preview"

@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from app.clients import client_address
-from app.errors import error_response
+from app.errors import ApiError
 from app.extensions import get_session
 from app.models import Platform, Shop
 from app.shopify.signatures import InvalidSignature, verify_proxy
@@ -28,11 +28,11 @@ def _guard() -> ResponseReturnValue | None:
     try:
         domain = verify_proxy(request.args.to_dict(flat=False), secret)
     except InvalidSignature as exc:
-        return error_response(401, "invalid_signature", str(exc))
+        raise ApiError(401, "invalid_signature", str(exc)) from None
     stmt = select(Shop).where(Shop.platform == Platform.SHOPIFY, Shop.domain == domain)
     shop = get_session().scalars(stmt).one_or_none()
     if shop is None or not shop.is_installed:
-        return error_response(404, "shop_not_found", "Luneo is not installed on this store.")
+        raise ApiError(404, "shop_not_found", "Luneo is not installed on this store.")
     customer = request.args.get("logged_in_customer_id") or None
     g.storefront_shopper = Shopper(shop, customer, client_key=f"ip:{client_address(extra_hops=1)}")
     return None

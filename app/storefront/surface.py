@@ -13,7 +13,6 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.errors import error_response
-from app.storefront.inputs import ApiError
 from app.storefront.ratelimit import rate_limit
 
 
@@ -23,15 +22,10 @@ def _too_large(_exc: RequestEntityTooLarge) -> ResponseReturnValue:
     )
 
 
-def _api_error(exc: ApiError) -> ResponseReturnValue:
-    return exc.response()
-
-
 def finish(bp: Blueprint, modules: Iterable[ModuleType]) -> Blueprint:
     """Add the shared checks after ``bp``'s guard (which must be registered first)."""
     bp.before_request(rate_limit)
     bp.register_error_handler(RequestEntityTooLarge, _too_large)
-    bp.register_error_handler(ApiError, _api_error)
     for module in modules:
         module.register(bp)
     return bp

@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from app.admin.mockups import RejectedUpload, display_name, read_limited
-from app.errors import error_response
+from app.errors import ApiError
 from app.extensions import get_redis, get_session, get_storage
 from app.models import FileKind
 from app.stored_files import store_bytes
@@ -31,13 +31,13 @@ def upload() -> ResponseReturnValue:
     spend_file_bytes(get_redis(), shopper.shop.id, shopper.client_key, 0)
     sent = request.files.get("file")
     if sent is None:
-        return error_response(400, "missing_file", "Choose a picture to upload.")
+        raise ApiError(400, "missing_file", "Choose a picture to upload.")
     config = current_app.config
     try:
         data = read_limited(sent.stream, int(config["STOREFRONT_UPLOAD_MAX_BYTES"]))
         photo = prepare_photo(data, int(config["STOREFRONT_UPLOAD_MAX_PIXELS"]))
     except RejectedUpload as exc:
-        return error_response(STATUS_FOR.get(exc.code, 422), exc.code, exc.message)
+        raise ApiError(STATUS_FOR.get(exc.code, 422), exc.code, exc.message) from None
     spend_file_bytes(get_redis(), shopper.shop.id, shopper.client_key, len(photo.data))
     return _keep(sent.filename, photo)
 

@@ -21,7 +21,7 @@ from flask import Blueprint, Response, g, request
 from flask.typing import ResponseReturnValue
 
 from app.clients import client_address
-from app.errors import error_response
+from app.errors import ApiError
 from app.extensions import get_session
 from app.storefront import Shopper
 from app.storefront.keys import store_for_key, store_for_origin, store_origin
@@ -40,7 +40,7 @@ def _origin() -> str:
 def _preflight() -> ResponseReturnValue:
     origin = _origin()
     if not origin or store_for_origin(get_session(), origin) is None:
-        return error_response(403, "origin_not_allowed", "This site is not connected to Luneo.")
+        raise ApiError(403, "origin_not_allowed", "This site is not connected to Luneo.")
     g.storefront_origin = origin
     response = Response(status=204)
     response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
@@ -58,12 +58,10 @@ def _guard() -> ResponseReturnValue | None:
     if shop is None:
         if origin and store_for_origin(session, origin) is not None:
             g.storefront_origin = origin  # so the page can read why it was refused
-        return error_response(
-            401, "invalid_key", "This store's Luneo key is missing or out of date."
-        )
+        raise ApiError(401, "invalid_key", "This store's Luneo key is missing or out of date.")
     allowed = store_origin(shop)
     if allowed is None or origin.lower() != allowed:
-        return error_response(
+        raise ApiError(
             403, "origin_not_allowed", "This key belongs to another site than the one calling."
         )
     g.storefront_origin = allowed

@@ -26,7 +26,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from app.accounts.session import select_shop
-from app.errors import error_response
+from app.errors import ApiError
 from app.extensions import get_redis, get_session
 from app.woocommerce import pending
 from app.woocommerce.connect import ConnectionRefused, complete_connection, find_store
@@ -62,7 +62,7 @@ def callback() -> ResponseReturnValue:
         payload = _json_body()
     except _TooLarge:
         log.warning("woocommerce key post refused", extra={"code": "too_large"})
-        return error_response(413, "too_large", "the body is larger than a key POST can be")
+        raise ApiError(413, "too_large", "the body is larger than a key POST can be") from None
     try:
         result = complete_connection(get_session(), get_redis(), current_app.config, payload)
     except ConnectionRefused as exc:
@@ -70,7 +70,7 @@ def callback() -> ResponseReturnValue:
             "woocommerce key post refused",
             extra={"code": exc.code, "store": exc.store, "reason": str(exc)},
         )
-        return error_response(exc.status, exc.code, str(exc))
+        raise ApiError(exc.status, exc.code, str(exc)) from None
     return jsonify({"status": result.status, "domain": result.domain})
 
 

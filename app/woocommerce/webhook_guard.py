@@ -23,7 +23,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.errors import error_response
+from app.errors import ApiError
 from app.extensions import get_session
 from app.models import Platform, Shop
 from connectors.woocommerce.signatures import SIGNATURE_HEADER, is_ping, is_valid
@@ -58,7 +58,7 @@ def woo_signed(view: Callable[P, ResponseReturnValue]) -> Callable[P, ResponseRe
     def guarded(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
         shop = find_by_webhook_path(get_session(), str(kwargs.get("webhook_path", "")))
         if shop is None:
-            return error_response(404, "unknown_webhook", "no store delivers to this address")
+            raise ApiError(404, "unknown_webhook", "no store delivers to this address")
         body = request.get_data(cache=True)
         if _unsigned_ping(body):
             return jsonify({"status": "ping"})
@@ -67,7 +67,7 @@ def woo_signed(view: Callable[P, ResponseReturnValue]) -> Callable[P, ResponseRe
                 "woocommerce webhook refused",
                 extra={"shop_id": shop.id, "topic": request.headers.get("X-WC-Webhook-Topic", "")},
             )
-            return error_response(401, "invalid_signature", "the delivery is not signed")
+            raise ApiError(401, "invalid_signature", "the delivery is not signed")
         if is_ping(body):
             return jsonify({"status": "ping"})
         g.woo_shop = shop

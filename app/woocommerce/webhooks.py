@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import Headers
 
 from app import input_guard
-from app.errors import error_response
+from app.errors import ApiError
 from app.extensions import get_redis, get_session
 from app.models import Platform, Shop, WebhookEvent
 from app.webhook_events import BadDelivery, dispatch, redelivered
@@ -117,5 +117,5 @@ def receive(webhook_path: str) -> ResponseReturnValue:
     try:
         delivery = parse_delivery(shop.id, request.headers, request.get_data(cache=True))
     except BadDelivery as exc:
-        return error_response(400, exc.code, str(exc))
+        raise ApiError(400, exc.code, str(exc)) from None
     return jsonify({"status": record(get_session(), get_redis(), shop, delivery)})

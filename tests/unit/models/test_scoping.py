@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.models import Order, Product, ShopScope
+from app.api_error import NotFound
+from app.models import Order, Product, ShopScope, owned_row
 from tests.factories import make_order, make_product, make_shop
 
 
@@ -60,3 +61,28 @@ def test_deleting_a_shop_deletes_everything_it_owns(session: Session) -> None:
     assert ShopScope(session, shop.id).count(Product) == 0
     assert ShopScope(session, shop.id).count(Order) == 0
     assert ShopScope(session, other.id).count(Product) == 1
+
+
+def test_get_or_404_is_a_not_found_for_another_shops_row_a_missing_row_and_no_id(
+    session: Session,
+) -> None:
+    shop_a, shop_b = make_shop(session), make_shop(session)
+    mine = make_product(session, shop_a)
+    theirs = make_product(session, shop_b)
+    scope = ShopScope(session, shop_a.id)
+
+    assert scope.get_or_404(Product, mine.id, "No such product.") is mine
+    for row_id in (theirs.id, theirs.id + 1000, 2**31, None):
+        with pytest.raises(NotFound) as refused:
+            scope.get_or_404(Product, row_id, "No such product.")
+        assert (refused.value.status, refused.value.code) == (404, "not_found")
+        assert refused.value.message == "No such product."
+
+
+def test_owned_row_matches_every_owner_column(session: Session) -> None:
+    shop_a, shop_b = make_shop(session), make_shop(session)
+    mine = make_product(session, shop_a)
+
+    assert owned_row(session, Product, mine.id, shop_id=shop_a.id) is mine
+    assert owned_row(session, Product, mine.id, shop_id=shop_b.id) is None
+    assert owned_row(session, Product, 0, shop_id=shop_a.id) is None
