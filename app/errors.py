@@ -6,6 +6,10 @@ import logging
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.api_error import ApiError, NotFound
@@ -77,9 +81,36 @@ def handle_quota(exc: QuotaExceeded) -> tuple[Response | str, int] | Response:
     return page, 402
 
 
+# A backing service that is restarting (Redis, the database) or a pool that is exhausted: the
+# request did nothing wrong and may simply be sent again, so say so instead of answering 500.
+UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, OperationalError, PoolTimeout)
+UNAVAILABLE_RETRY_AFTER = 10  # seconds: a Redis or PostgreSQL restart is usually over by then
+UNAVAILABLE_MESSAGE = "Luneo is briefly unavailable. Please try again in a moment."
+
+
+def handle_unavailable(exc: Exception) -> ResponseReturnValue:
+    """503 with ``Retry-After`` while a backing service is down; logged for the operator."""
+    log.error(
+        "backing service unavailable",
+        extra={"path": request.path, "error": type(exc).__name__},
+        exc_info=exc,
+    )
+    headers = {"Retry-After": str(UNAVAILABLE_RETRY_AFTER)}
+    if wants_json():
+        return handle_api_error(
+            ApiError(503, "temporarily_unavailable", UNAVAILABLE_MESSAGE, headers=headers)
+        )
+    page = render_template(
+        "error.html", status=503, title="Temporarily unavailable", message=UNAVAILABLE_MESSAGE
+    )
+    return page, 503, headers
+
+
 def register(app: Flask) -> None:
     app.register_error_handler(ApiError, handle_api_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(QuotaExceeded, handle_quota)
     app.register_error_handler(RateLimited, handle_rate_limited)
+    for unavailable in UNAVAILABLE:
+        app.register_error_handler(unavailable, handle_unavailable)
     app.register_error_handler(Exception, handle_unexpected)

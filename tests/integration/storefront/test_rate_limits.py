@@ -109,14 +109,14 @@ def test_a_hit_can_weigh_its_cost_and_cost_nothing_to_ask(redis: Redis) -> None:
     assert int(redis.get("luneo:ratelimit/ms/100/60/second") or 0) == 120
 
 
-def test_with_redis_down_a_limited_request_fails_rather_than_go_uncounted(
+def test_with_redis_down_a_limited_request_is_refused_rather_than_go_uncounted(
     app: Flask,
     client: FlaskClient,
     shopify_shop: Shop,
     template: Template,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """What the limits did before the ``limits`` library, and still do: no silent fail-open."""
+    """No silent fail-open, and no 500 either: a 503 the widget may retry after ``Retry-After``."""
     down = Redis(unix_socket_path="/nonexistent/luneo-redis.sock", retry=Retry(NoBackoff(), 0))
     monkeypatch.setitem(app.extensions, "luneo.redis", down)
     proxy = proxy_caller(client, shopify_shop)
@@ -125,5 +125,7 @@ def test_with_redis_down_a_limited_request_fails_rather_than_go_uncounted(
     app.config.update(STOREFRONT_RATE_PER_CLIENT=0, STOREFRONT_RATE_PER_SHOP=0)
     unlimited = proxy.get("/products/42/template")
 
-    assert limited.status_code == 500
-    assert unlimited.status_code == 200  # the 500 was the budgets', nothing else needed Redis
+    assert limited.status_code == 503
+    assert limited.headers["Retry-After"] == "10"
+    assert limited.get_json()["error"]["code"] == "temporarily_unavailable"
+    assert unlimited.status_code == 200  # the 503 was the budgets', nothing else needed Redis
