@@ -31,7 +31,7 @@ from app.db import utcnow
 from app.models import BillingEvent, Platform, WebhookEvent, WebhookStatus
 from app.shopify import webhook_topics as shopify_topics
 from app.woocommerce import webhook_topics as woo_topics
-from jobs.queue import JobSpec, enqueue
+from app.queue import JobSpec, enqueue
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from app.generation.run import run_generation
 from app.models import Generation, StoredFile
 from app.ratelimit import RateLimited
 from app.storefront.ratelimit import spend_file_bytes
-from jobs.queue import report_progress
+from app.queue import report_progress
 
 
 def charge_shopper(generation: Generation, stored: StoredFile) -> None:

@@ -19,7 +19,7 @@ from app.extensions import get_db, get_redis
 from app.models import BillingEvent, ProductionJob, ProductionStatus, Shop, UsageKind
 from app.webhook_events import claim, record_failure
 from jobs.production import enqueue_production
-from jobs.queue import JobSpec, enqueue
+from app.queue import JobSpec, enqueue
 
 log = logging.getLogger(__name__)
 

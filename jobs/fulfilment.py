@@ -21,7 +21,7 @@ from app.fulfilment import idempotency, jobdata, partner_webhooks, push, routing
 from app.models import JobAssignment, Partner, ProductionJob
 from connectors.http import HttpClient
 from connectors.woocommerce import is_loopback_host
-from jobs.queue import JobSpec, enqueue_after_commit
+from app.queue import JobSpec, enqueue_after_commit
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from rq import get_current_job
 from app.accounts.mailer import MailError, Message, QueuedMailer
 from app.crypto import keyring
 from app.extensions import get_mailer, get_redis, open_session
-from jobs.queue import JobSpec, enqueue, enqueue_when_committed
+from app.queue import JobSpec, enqueue, enqueue_when_committed
 
 log = logging.getLogger(__name__)
 

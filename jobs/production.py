@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from app.extensions import get_db, get_redis, get_storage
 from app.production import produce_job
 from jobs.fulfilment import route_after_production
-from jobs.queue import JobSpec, enqueue_after_commit, report_progress
+from app.queue import JobSpec, enqueue_after_commit, report_progress
 
 FUNC = "jobs.production.produce"
 RETRY_INTERVALS = (30, 120, 600)  # storage or database trouble rarely clears in seconds

@@ -37,7 +37,7 @@ from app.models import (
     WebhookStatus,
 )
 from app.webhook_events import claim, record_failure
-from jobs.queue import JobSpec, enqueue_after_commit, get_queue
+from app.queue import JobSpec, enqueue_after_commit, get_queue
 
 log = logging.getLogger(__name__)
 
@@ -99,38 +99,6 @@ def event_shop(session: Session, event: WebhookEvent) -> Shop | None:
 def installed_since(shop: Shop, event: WebhookEvent) -> bool:
     """The merchant installed Luneo (again) after Shopify sent this event: it is out of date."""
     return shop.installed_at is not None and shop.installed_at > event.received_at
-
-
-# ---------------------------------------------------------------- stopping a shop's jobs
-def _acts_for(job: Job, shop_id: int) -> bool:
-    """Jobs that name the shop: ``meta["shop_id"]``, or a sync job whose first argument it is."""
-    if job.meta.get("shop_id") == shop_id:
-        return True
-    is_sync = (job.func_name or "").startswith("jobs.sync.")
-    return is_sync and bool(job.args) and job.args[0] == shop_id
-
-
-def _waiting_job_ids(redis: Redis, queue_name: str) -> list[str]:
-    queue = get_queue(queue_name, redis)
-    return [
-        *queue.get_job_ids(),
-        *queue.scheduled_job_registry.get_job_ids(),
-        *queue.deferred_job_registry.get_job_ids(),
-    ]
-
-
-def cancel_shop_jobs(redis: Redis, shop_id: int) -> int:
-    """Best effort: cancel the shop's jobs that have not started yet; how many were cancelled."""
-    cancelled = 0
-    for queue_name in SHOP_QUEUES:
-        for job in Job.fetch_many(_waiting_job_ids(redis, queue_name), connection=redis):
-            try:
-                if job is not None and not job.is_canceled and _acts_for(job, shop_id):
-                    job.cancel()
-                    cancelled += 1
-            except Exception:  # an unreadable job must not stop the uninstall
-                log.warning("could not inspect a queued job", extra={"shop_id": shop_id})
-    return cancelled
 
 
 # ---------------------------------------------------------------------- app/uninstalled

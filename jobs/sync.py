@@ -41,7 +41,7 @@ from connectors.base import (
     RecordError,
     SkippedRecord,
 )
-from jobs.queue import TIMEOUTS, JobSpec, enqueue, report_progress
+from app.queue import TIMEOUTS, JobSpec, enqueue, report_progress
 from jobs.sync_store import (
     Tally,
     archive_missing,

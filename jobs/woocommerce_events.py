@@ -22,7 +22,7 @@ from app.woocommerce.urls import webhook_url
 from connectors import for_shop
 from connectors.base import AuthError, PlatformError
 from connectors.woocommerce import WEBHOOK_TOPICS
-from jobs.queue import JobSpec, enqueue_after_commit
+from app.queue import JobSpec, enqueue_after_commit
 from jobs.shopify_events import (
     ORDER_SYNC,
     PRODUCT_ARCHIVE,

@@ -30,7 +30,7 @@ from app.models import (
     Subscription,
     SubscriptionStatus,
 )
-from jobs.queue import JobSpec, enqueue_after_commit
+from app.queue import JobSpec, enqueue_after_commit
 
 log = logging.getLogger(__name__)
 

@@ -35,7 +35,7 @@ from app.accounts.passwords import (
     verify_password,
 )
 from app.accounts.web import too_many
-from app.clients import client_address
+from app.client_address import client_address
 from app.extensions import get_redis, get_session, get_storage
 from app.fulfilment import assignments, audit, jobdata, keys, partner_webhooks
 from app.fulfilment.errors import FulfilmentError

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Platform, Shop
 from connectors.http import HttpClient
-from jobs.queue import JobSpec, enqueue_after_commit
+from app.queue import JobSpec, enqueue_after_commit
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from types import ModuleType
 from flask import Blueprint, Response, g, request
 from flask.typing import ResponseReturnValue
 
-from app.clients import client_address
+from app.client_address import client_address
 from app.errors import error_response
 from app.extensions import get_session
 from app.storefront import Shopper

@@ -38,7 +38,7 @@ from app.woocommerce.key_proof import KeysNotConfirmed, confirm_keys
 from app.woocommerce.store_url import Resolver, resolve_host, validate
 from app.woocommerce.urls import callback_url, return_url
 from connectors.woocommerce import is_loopback_host
-from jobs.queue import JobSpec, enqueue_after_commit
+from app.queue import JobSpec, enqueue_after_commit
 
 log = logging.getLogger(__name__)
 

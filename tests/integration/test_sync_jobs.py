@@ -33,7 +33,7 @@ from app.models import (
     Variant,
 )
 from jobs import sync
-from jobs.queue import JobSpec, enqueue, get_queue
+from app.queue import JobSpec, enqueue, get_queue
 from jobs.sync_cli import register_sync_commands
 from jobs.sync_store import archive_missing
 from jobs.worker import build_worker

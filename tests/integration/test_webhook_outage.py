@@ -34,7 +34,7 @@ from app import create_app
 from app.billing import stripe_events
 from app.db import utcnow
 from app.models import BillingEvent, Order, Platform, Shop, WebhookEvent, WebhookStatus
-from jobs.queue import JobSpec, enqueue, get_queue
+from app.queue import JobSpec, enqueue, get_queue
 from jobs.schedule import build_scheduler
 from jobs.worker import build_worker
 from tests.factories import make_order, make_shop

@@ -33,7 +33,7 @@ from app.crypto import keyring
 from app.extensions import get_session
 from app.models import Partner, PartnerUser, Platform, Role, User
 from jobs.mail import RETRY_INTERVALS
-from jobs.queue import get_queue
+from app.queue import get_queue
 from jobs.worker import build_worker
 from tests.factories import make_shop
 from tests.support.smtp import SmtpSink, free_port, smtp_settings, smtp_sink

@@ -20,7 +20,7 @@ from app.fulfilment import partner_webhooks, routing
 from app.models import JobAssignment, Partner, ProductionJob, Shop
 from app.storage import Storage
 from jobs.fulfilment import housekeeping, route_after_production
-from jobs.queue import get_queue
+from app.queue import get_queue
 from tests.factories import make_shop
 
 from .conftest import make_partner, portal_login, ready_job, route_to, run_default_queue

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.models import ProductionJob, ProductionStatus, Shop
 from app.storage import Storage
-from jobs.queue import get_queue
+from app.queue import get_queue
 
 from .conftest import Setup, make_setup, text
 

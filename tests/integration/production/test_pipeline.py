@@ -26,7 +26,7 @@ from app.models import (
     StoredFile,
 )
 from app.storage import LocalStorage, Storage, StoredObject
-from jobs.queue import enqueue, get_queue
+from app.queue import enqueue, get_queue
 
 from .conftest import drain, image, make_setup, put_file, spec_for, text
 

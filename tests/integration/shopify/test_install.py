@@ -32,7 +32,7 @@ from werkzeug.test import TestResponse
 
 from app.models import Platform, Shop
 from app.shopify import install
-from jobs.queue import get_queue
+from app.queue import get_queue
 from tests.conftest import SHOPIFY_API_KEY, SHOPIFY_API_SECRET
 from tests.factories import make_shop
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Design, DesignStatus, Order, ProductionJob, ProductionStatus, Shop, ShopScope
 from app.storage import Storage
-from jobs.queue import JobSpec, enqueue
+from app.queue import JobSpec, enqueue
 from jobs.worker import build_worker
 from tests.factories import make_shop
 from tests.support.fake_shopify import FakeShopify, FakeStore, serve

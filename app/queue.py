@@ -7,6 +7,7 @@ looks for a row that is not there yet.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,8 @@ from sqlalchemy.orm import Session
 
 from app.db import has_uncommitted_writes
 
+log = logging.getLogger(__name__)
+
 QUEUE_NAMES = ("default", "sync", "render", "ai")
 
 # Seconds a job may run before the worker kills it; generous where files or catalogs are big.
@@ -28,6 +31,8 @@ TIMEOUTS = {"default": 300, "sync": 3600, "render": 900, "ai": 300}
 # Retries with growing backoff; also applies when a worker dies mid-job (abandoned job).
 DEFAULT_RETRY_INTERVALS = (10, 30, 60)
 
+SHOP_QUEUES = ("sync", "render", "ai")  # never "default": compliance jobs must still run
+_WAITING = frozenset({JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED})
 _FINISHED = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.CANCELED, JobStatus.STOPPED}
 
 
@@ -135,3 +140,35 @@ def job_progress(job: Job) -> dict[str, Any]:
         result = job.latest_result()
         info["error"] = (result.exc_string or "").strip().splitlines()[-1:] if result else None
     return info
+
+
+# ---------------------------------------------------------------- stopping a shop's jobs
+def _acts_for(job: Job, shop_id: int) -> bool:
+    """Jobs that name the shop: ``meta["shop_id"]``, or a sync job whose first argument it is."""
+    if job.meta.get("shop_id") == shop_id:
+        return True
+    is_sync = (job.func_name or "").startswith("jobs.sync.")
+    return is_sync and bool(job.args) and job.args[0] == shop_id
+
+
+def _waiting_job_ids(redis: Redis, queue_name: str) -> list[str]:
+    queue = get_queue(queue_name, redis)
+    return [
+        *queue.get_job_ids(),
+        *queue.scheduled_job_registry.get_job_ids(),
+        *queue.deferred_job_registry.get_job_ids(),
+    ]
+
+
+def cancel_shop_jobs(redis: Redis, shop_id: int) -> int:
+    """Best effort: cancel the shop's jobs that have not started yet; how many were cancelled."""
+    cancelled = 0
+    for queue_name in SHOP_QUEUES:
+        for job in Job.fetch_many(_waiting_job_ids(redis, queue_name), connection=redis):
+            try:
+                if job is not None and not job.is_canceled and _acts_for(job, shop_id):
+                    job.cancel()
+                    cancelled += 1
+            except Exception:  # an unreadable job must not stop the uninstall
+                log.warning("could not inspect a queued job", extra={"shop_id": shop_id})
+    return cancelled
