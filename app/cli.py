@@ -212,7 +212,7 @@ def _seed_demo() -> Any:
     from app.demo import seed_demo_shop
     from app.extensions import get_db, get_storage
     from app.models import ProductionJob, ProductionStatus
-    from jobs.production import enqueue_production
+    from app.production.enqueue import enqueue_production
 
     with get_db().session() as session:
         shop = seed_demo_shop(session, get_storage())

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from redis import Redis
 from rq import Queue, Retry, get_current_job
-from rq.exceptions import DuplicateJobError
+from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -80,6 +80,30 @@ def enqueue(connection: Redis, spec: JobSpec) -> Job:
             return existing
         existing.delete()  # a finished run of the same work: start a fresh one
         return queue.enqueue_call(spec.func, unique=True, **kwargs)
+
+
+def _job_status(redis: Redis, job_id: str) -> JobStatus | None:
+    try:
+        return Job.fetch(job_id, connection=redis).get_status(refresh=True)
+    except NoSuchJobError:
+        return None
+
+
+def collapsed(redis: Redis, spec: JobSpec) -> JobSpec | None:
+    """The spec to enqueue, or None when a run that has not started will see this change anyway.
+
+    A burst of updates shares one waiting run. A run already started may have read the resource
+    before this change, so one follow-up run (``-next``) is queued behind it instead.
+    """
+    if spec.job_id is None:
+        return spec
+    for job_id in (spec.job_id, f"{spec.job_id}-next"):
+        status = _job_status(redis, job_id)
+        if status in _WAITING:
+            return None
+        if status is not JobStatus.STARTED:
+            return replace(spec, job_id=job_id)
+    return replace(spec, job_id=None)
 
 
 _PENDING = "luneo.pending_jobs"
@@ -172,3 +196,12 @@ def cancel_shop_jobs(redis: Redis, shop_id: int) -> int:
             except Exception:  # an unreadable job must not stop the uninstall
                 log.warning("could not inspect a queued job", extra={"shop_id": shop_id})
     return cancelled
+
+
+def configured_intervals(raw: Any, default: Sequence[int]) -> tuple[int, ...]:
+    """Retry intervals from a setting ("10,60,300" or a list); ``default`` when it is empty."""
+    if not raw:
+        return tuple(default)
+    if isinstance(raw, str):
+        return tuple(int(x) for x in raw.split(",") if x.strip())
+    return tuple(int(x) for x in raw)

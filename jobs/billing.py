@@ -17,9 +17,9 @@ from app.billing import quota, stripe_events, subscriptions, usage_report
 from app.db import utcnow
 from app.extensions import get_db, get_redis
 from app.models import BillingEvent, ProductionJob, ProductionStatus, Shop, UsageKind
-from app.webhook_events import claim, record_failure
-from jobs.production import enqueue_production
+from app.production.enqueue import enqueue_production
 from app.queue import JobSpec, enqueue
+from app.webhook_events import claim, record_failure
 
 log = logging.getLogger(__name__)
 

@@ -36,7 +36,7 @@ def _echo(results: Iterable[dict[str, Any]]) -> None:
 
 def _enqueue(pairs: list[tuple[int, int]]) -> None:
     from app.extensions import get_redis
-    from jobs.production import production_spec
+    from app.production.enqueue import production_spec
     from app.queue import enqueue
 
     redis = get_redis()

@@ -15,8 +15,8 @@ from flask import current_app
 
 from app import retention
 from app.extensions import get_db, get_redis, get_storage
-from app.stored_files import delete_pending_bytes
 from app.queue import JobSpec, enqueue, report_progress
+from app.stored_files import delete_pending_bytes
 
 SHOP_TIMEOUT = 3600  # a first sweep of a large shop's backlog can take a while
 UPLOAD_TIMEOUT = 600  # a day of one shop's photos, and the designs changed since

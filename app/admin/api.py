@@ -24,7 +24,7 @@ from app.errors import error_response
 from app.extensions import get_redis, get_session, get_storage
 from app.models import Order, Product, ProductionJob, ShopScope, StoredFile, Template
 from app.production import NotRetryable, requeue
-from jobs.production import enqueue_production
+from app.production.enqueue import enqueue_production
 
 bp = Blueprint("admin_api", __name__, url_prefix="/api/admin")
 

@@ -31,8 +31,8 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from app.models import Platform, Shop
-from app.shopify import install
 from app.queue import get_queue
+from app.shopify import install
 from tests.conftest import SHOPIFY_API_KEY, SHOPIFY_API_SECRET
 from tests.factories import make_shop
 

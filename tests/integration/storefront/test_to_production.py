@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Design, DesignStatus, Order, ProductionJob, ProductionStatus, Shop, ShopScope
-from app.storage import Storage
 from app.queue import JobSpec, enqueue
+from app.storage import Storage
 from jobs.worker import build_worker
 from tests.factories import make_shop
 from tests.support.fake_shopify import FakeShopify, FakeStore, serve
