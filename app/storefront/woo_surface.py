@@ -24,7 +24,7 @@ from app.client_address import client_address
 from app.errors import error_response
 from app.extensions import get_session
 from app.storefront import Shopper
-from app.storefront.keys import store_for_key, store_for_origin, store_origin
+from app.woocommerce.storefront_keys import store_for_key, store_for_origin, store_origin
 from app.storefront.surface import finish
 
 KEY_HEADER = "X-Luneo-Key"
