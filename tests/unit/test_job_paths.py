@@ -24,9 +24,9 @@ def job_paths() -> dict[str, str]:
     for package in ("app", "jobs"):
         for path in sorted((ROOT / package).rglob("*.py")):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                    if JOB_PATH.fullmatch(node.value):
-                        found.setdefault(node.value, str(path.relative_to(ROOT)))
+                is_text = isinstance(node, ast.Constant) and isinstance(node.value, str)
+                if is_text and JOB_PATH.fullmatch(node.value):
+                    found.setdefault(node.value, str(path.relative_to(ROOT)))
     return found
 
 
