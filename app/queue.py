@@ -2,7 +2,10 @@
 
 Jobs are enqueued by dotted path with plain ids, never ORM objects, and only after the
 transaction that created their rows has committed (``enqueue_after_commit``), so a worker never
-looks for a row that is not there yet.
+looks for a row that is not there yet. Naming a job by its path is also what keeps services
+from importing the job layer (``jobs/``): the spec is built beside the service that wants the
+work done. A burst of changes to one resource shares one waiting run (``collapsed``), and an
+uninstall or a redaction stops the shop's waiting jobs (``cancel_shop_jobs``).
 """
 
 from __future__ import annotations
