@@ -56,9 +56,10 @@ test: setup lint typecheck pytest ## everything CI checks: lint, types, the whol
 pytest: setup browser php ## the test suite only (T=tests/unit/test_x.py to narrow it)
 	$(BIN)/python -m pytest $(T)
 
-lint: setup ## ruff lint and format check
+lint: setup ## ruff lint and format check; imports only point down the layers (import-linter)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: setup ## mypy --strict on app/ connectors/ jobs/
 	$(BIN)/mypy

@@ -17,7 +17,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.extensions import close_session
     from app.files import make_url_builder
     from app.logging import configure_logging, install_request_id
-    from app.queueing import connect_redis
+    from app.redis_connection import connect_redis
     from app.storage import storage_from_config
 
     app = Flask(__name__, instance_relative_config=True)

@@ -118,7 +118,7 @@ def db_check() -> None:
 @with_appcontext
 def worker(queues: tuple[str, ...], burst: bool, simple: bool) -> None:
     """Process jobs from QUEUES (default: default, sync, render, ai)."""
-    from jobs.queue import QUEUE_NAMES
+    from app.queue import QUEUE_NAMES
     from jobs.worker import run_worker
 
     unknown = [q for q in queues if q not in QUEUE_NAMES]
@@ -153,7 +153,7 @@ def queue_status() -> None:
     from rq import Worker
 
     from app.extensions import get_redis
-    from jobs.queue import QUEUE_NAMES, get_queue
+    from app.queue import QUEUE_NAMES, get_queue
 
     connection = get_redis()
     click.echo(f"{'queue':<10}{'waiting':>9}{'running':>9}{'scheduled':>11}{'failed':>8}")
@@ -175,7 +175,7 @@ def queue_status() -> None:
 def queue_check(timeout: int) -> None:
     """Send a round-trip job through a worker and wait for its answer."""
     from app.extensions import get_redis
-    from jobs.queue import JobSpec, enqueue
+    from app.queue import JobSpec, enqueue
 
     job = enqueue(
         get_redis(),
@@ -214,7 +214,7 @@ def _seed_demo() -> Any:
     from app.demo import seed_demo_shop
     from app.extensions import get_db, get_storage
     from app.models import ProductionJob, ProductionStatus
-    from jobs.production import enqueue_production
+    from app.production.enqueue import enqueue_production
 
     with get_db().session() as session:
         shop = seed_demo_shop(session, get_storage())
@@ -273,7 +273,7 @@ def dev(port: int, host: str) -> None:
     if app.config["ENV"] != "development":
         raise click.UsageError("`luneo dev` runs in development mode only (LUNEO_ENV=development)")
     from app.extensions import get_redis
-    from app.queueing import describe
+    from app.redis_connection import describe
     from jobs.worker import DEV_WORKER_POOLS
 
     base = f"http://{host}:{port}"

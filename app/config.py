@@ -265,6 +265,8 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[st
         "PROMETHEUS_MULTIPROC_DIR": environ.get("PROMETHEUS_MULTIPROC_DIR") or None,
         # Seconds between retries of a shipment push to a store ("10,60,300,…"; empty: defaults).
         "PUSH_RETRY_INTERVALS": environ.get("LUNEO_PUSH_RETRY_INTERVALS", ""),
+        # Seconds between retries of a new-job webhook to a partner ("30,120,…"; empty: defaults).
+        "PARTNER_WEBHOOK_RETRY_INTERVALS": environ.get("LUNEO_PARTNER_WEBHOOK_RETRY_INTERVALS", ""),
         # Days an unordered design (and the shopper files only it used) is kept after its last
         # change; the daily retention sweep removes older ones (app/retention.py). 0: keep all.
         "DESIGN_RETENTION_DAYS": _env_int(environ, "LUNEO_DESIGN_RETENTION_DAYS", 30),

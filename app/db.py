@@ -146,7 +146,7 @@ os.register_at_fork(after_in_child=_dispose_pools_after_fork)
 
 
 # Whether a session has written since its transaction began, for callers that must know if
-# work they hand on has to wait for a commit (``jobs.queue.enqueue_when_committed``). Flushed
+# work they hand on has to wait for a commit (``app.queue.enqueue_when_committed``). Flushed
 # ORM changes and ORM-enabled INSERT/UPDATE/DELETE statements count; raw SQL text does not.
 _WROTE = "luneo.wrote"
 

@@ -59,6 +59,7 @@ from app.models import (
     StorageDeletion,
     StoredFile,
 )
+from app.queue import JobSpec
 from app.storage import Storage, key_belongs_to_shop
 from app.stored_files import delete_pending_bytes, queue_byte_deletions
 
@@ -491,3 +492,32 @@ def shops_with_uploads_to_weigh(
         .order_by(StoredFile.shop_id)
     )
     return list(session.scalars(stmt))
+
+
+# ------------------------------------------------------------------------------ the jobs
+SHOP_TIMEOUT = 3600  # a first sweep of a large shop's backlog can take a while
+UPLOAD_TIMEOUT = 600  # a day of one shop's photos, and the designs changed since
+
+
+def sweep_spec(shop_id: int) -> JobSpec:
+    return JobSpec(
+        "default",
+        "jobs.retention.sweep_shop",
+        (shop_id,),
+        job_id=f"retention-{shop_id}",
+        timeout=SHOP_TIMEOUT,
+        description=f"retention sweep of shop {shop_id}",
+        meta={"shop_id": shop_id},
+    )
+
+
+def sweep_uploads_spec(shop_id: int) -> JobSpec:
+    return JobSpec(
+        "default",
+        "jobs.retention.sweep_uploads",
+        (shop_id,),
+        job_id=f"upload-retention-{shop_id}",
+        timeout=UPLOAD_TIMEOUT,
+        description=f"sweep of unplaced photos of shop {shop_id}",
+        meta={"shop_id": shop_id},
+    )

@@ -15,7 +15,7 @@ share this path.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -28,10 +28,11 @@ from sqlalchemy.orm import Session
 from app.billing.stripe_events import HANDLED as STRIPE_HANDLED
 from app.billing.stripe_events import JOB as STRIPE_JOB
 from app.db import utcnow
-from app.models import BillingEvent, Platform, WebhookEvent, WebhookStatus
+from app.extensions import get_db
+from app.models import BillingEvent, Platform, Shop, WebhookEvent, WebhookStatus
+from app.queue import JobSpec, enqueue
 from app.shopify import webhook_topics as shopify_topics
 from app.woocommerce import webhook_topics as woo_topics
-from jobs.queue import JobSpec, enqueue
 
 log = logging.getLogger(__name__)
 
@@ -202,3 +203,56 @@ def record_failure(session: Session, model: RecordedModel, event_id: int, error:
         .values(status=WebhookStatus.FAILED, error=error),
         execution_options={"synchronize_session": False},
     )
+
+
+# ----------------------------------------------------------------------------- running
+# A handler changes rows through the session and says how the event ended.
+Handler = Callable[[Session, WebhookEvent], WebhookStatus]
+_MAX_ERROR = 2000
+
+
+def run_event(event_id: int, handler: Handler) -> str:
+    """Run ``handler`` on the event in one transaction and record how it ended.
+
+    The run first claims the event (``app.webhook_events.claim``): a second run of the same
+    event, concurrent or later (a job handed over twice after a Redis outage), does nothing.
+    """
+    try:
+        with get_db().session() as session:
+            if not claim(session, WebhookEvent, event_id):
+                return "skipped"
+            event = session.get(WebhookEvent, event_id)
+            if event is None:
+                return "skipped"
+            status = handler(session, event)
+            event.status = status
+            event.processed_at = utcnow()
+            if status is WebhookStatus.PROCESSED:
+                event.error = None
+            return status.value
+    except Exception as exc:
+        _record_run_failure(event_id, exc)
+        raise
+
+
+def _record_run_failure(event_id: int, exc: Exception) -> None:
+    with get_db().session() as session:
+        error = f"{type(exc).__name__}: {exc}"[:_MAX_ERROR]
+        record_failure(session, WebhookEvent, event_id, error)
+    log.warning("webhook job failed", extra={"event_id": event_id})
+
+
+def ignored(event: WebhookEvent, reason: str) -> WebhookStatus:
+    """Nothing to do for this event; the reason stays on the row for whoever looks."""
+    event.error = reason
+    log.info("shopify webhook ignored", extra={"event_id": event.id, "reason": reason})
+    return WebhookStatus.IGNORED
+
+
+def event_shop(session: Session, event: WebhookEvent) -> Shop | None:
+    return session.get(Shop, event.shop_id) if event.shop_id is not None else None
+
+
+def installed_since(shop: Shop, event: WebhookEvent) -> bool:
+    """The merchant installed Luneo (again) after Shopify sent this event: it is out of date."""
+    return shop.installed_at is not None and shop.installed_at > event.received_at

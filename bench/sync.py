@@ -2,7 +2,7 @@
 
 A fake Shopify on 127.0.0.1 (standins/shopify.py: the real 2026-07 Admin schema,
 Shopify's documented leaky bucket and query costs) holds N products with 3 variants each. The
-real job code (``jobs.sync.sync_shop``, connector, HTTP, SQLite) syncs them twice:
+real job code (``app.sync.sync_shop``, connector, HTTP, SQLite) syncs them twice:
 
 - paged: cursor pagination paced from ``throttleStatus``. Its figure is the elapsed time as a
   ratio to the minimum the throttle permits for the very same requests: a zero-latency client
@@ -33,7 +33,7 @@ from sqlalchemy import func, select  # noqa: E402
 from app import create_app, migrate  # noqa: E402
 from app.db import utcnow  # noqa: E402
 from app.models import Platform, Product, Shop, Variant  # noqa: E402
-from jobs import sync  # noqa: E402
+from app.sync import run as sync  # noqa: E402
 from standins.shopify import (  # noqa: E402
     Bucket,
     Call,

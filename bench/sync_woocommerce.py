@@ -2,7 +2,7 @@
 
 tests/support/fake_woocommerce.py (REST v3 pagination, OAuth 1.0a over plain HTTP) runs in its own
 process on 127.0.0.1 and waits ``--latency`` seconds before every answer. The
-real job code (``jobs.sync.sync_shop``, connector, HTTP, SQLite) syncs N products at 100 per
+real job code (``app.sync.sync_shop``, connector, HTTP, SQLite) syncs N products at 100 per
 page. The figure is the elapsed time as a ratio to the latency the pages alone cost when sent one
 after the other (pages x latency): 1.0 means Luneo adds nothing; below 1.0 means it overlapped
 requests. A second case uses variable products, which cost one more request each for their
@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 
 from app.db import utcnow
 from app.models import Platform, Product, Shop, Variant
-from jobs import sync
+from app.sync import run as sync
 from tests.support.fake_woocommerce import FakeWooStore
 
 PER_PAGE = 100

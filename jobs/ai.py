@@ -16,9 +16,9 @@ from app.ai.providers import provider_from_config, retry_policy
 from app.extensions import get_db, get_redis, get_storage
 from app.generation.run import run_generation
 from app.models import Generation, StoredFile
+from app.queue import report_progress
 from app.ratelimit import RateLimited
 from app.storefront.ratelimit import spend_file_bytes
-from jobs.queue import report_progress
 
 
 def charge_shopper(generation: Generation, stored: StoredFile) -> None:

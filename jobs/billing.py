@@ -17,9 +17,9 @@ from app.billing import quota, stripe_events, subscriptions, usage_report
 from app.db import utcnow
 from app.extensions import get_db, get_redis
 from app.models import BillingEvent, ProductionJob, ProductionStatus, Shop, UsageKind
+from app.production.enqueue import enqueue_production
+from app.queue import enqueue
 from app.webhook_events import claim, record_failure
-from jobs.production import enqueue_production
-from jobs.queue import JobSpec, enqueue
 
 log = logging.getLogger(__name__)
 
@@ -89,23 +89,7 @@ def sweep() -> dict[str, int]:
         )
         blocked_shops = sorted(set(session.scalars(blocked)))
     for shop_id in usage_shops:
-        enqueue(
-            redis,
-            JobSpec(
-                "default",
-                "jobs.billing.report_usage",
-                (shop_id,),
-                job_id=f"billing-usage-{shop_id}",
-            ),
-        )
+        enqueue(redis, usage_report.report_usage_spec(shop_id))
     for shop_id in blocked_shops:
-        enqueue(
-            redis,
-            JobSpec(
-                "default",
-                "jobs.billing.resume_production",
-                (shop_id,),
-                job_id=f"billing-resume-{shop_id}",
-            ),
-        )
+        enqueue(redis, subscriptions.resume_production_spec(shop_id))
     return {"usage_shops": len(usage_shops), "blocked_shops": len(blocked_shops)}

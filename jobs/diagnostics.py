@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from app.extensions import get_db, get_storage
-from jobs.queue import report_progress
+from app.queue import report_progress
 
 
 def roundtrip(probe_id: str) -> dict[str, Any]:

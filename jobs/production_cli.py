@@ -36,8 +36,8 @@ def _echo(results: Iterable[dict[str, Any]]) -> None:
 
 def _enqueue(pairs: list[tuple[int, int]]) -> None:
     from app.extensions import get_redis
-    from jobs.production import production_spec
-    from jobs.queue import enqueue
+    from app.production.enqueue import production_spec
+    from app.queue import enqueue
 
     redis = get_redis()
     for job_id, shop_id in pairs:
@@ -71,7 +71,7 @@ def _waiting(job_ids: tuple[int, ...], all_queued: bool) -> list[tuple[int, int]
     from app.extensions import get_db
     from app.models import ProductionJob
     from app.production import stale_or_queued_job_ids
-    from jobs.queue import TIMEOUTS
+    from app.queue import TIMEOUTS
 
     with get_db().session() as session:
         ids = list(job_ids)

@@ -15,11 +15,8 @@ from flask import current_app
 
 from app import retention
 from app.extensions import get_db, get_redis, get_storage
+from app.queue import enqueue, report_progress
 from app.stored_files import delete_pending_bytes
-from jobs.queue import JobSpec, enqueue, report_progress
-
-SHOP_TIMEOUT = 3600  # a first sweep of a large shop's backlog can take a while
-UPLOAD_TIMEOUT = 600  # a day of one shop's photos, and the designs changed since
 
 
 def retention_days() -> int:
@@ -28,18 +25,6 @@ def retention_days() -> int:
 
 def upload_retention_hours() -> int:
     return int(current_app.config["UPLOAD_RETENTION_HOURS"])
-
-
-def sweep_spec(shop_id: int) -> JobSpec:
-    return JobSpec(
-        "default",
-        "jobs.retention.sweep_shop",
-        (shop_id,),
-        job_id=f"retention-{shop_id}",
-        timeout=SHOP_TIMEOUT,
-        description=f"retention sweep of shop {shop_id}",
-        meta={"shop_id": shop_id},
-    )
 
 
 def sweep_all() -> dict[str, int]:
@@ -52,7 +37,7 @@ def sweep_all() -> dict[str, int]:
         drained = delete_pending_bytes(session, get_storage(), only_gone_shops=True)
     redis = get_redis()
     for shop_id in shops:
-        enqueue(redis, sweep_spec(shop_id))
+        enqueue(redis, retention.sweep_spec(shop_id))
     return {"shops": len(shops), "leftovers": drained.deleted}
 
 
@@ -65,18 +50,6 @@ def sweep_shop(shop_id: int) -> dict[str, Any] | None:
     return result.as_dict() if result is not None else None
 
 
-def sweep_uploads_spec(shop_id: int) -> JobSpec:
-    return JobSpec(
-        "default",
-        "jobs.retention.sweep_uploads",
-        (shop_id,),
-        job_id=f"upload-retention-{shop_id}",
-        timeout=UPLOAD_TIMEOUT,
-        description=f"sweep of unplaced photos of shop {shop_id}",
-        meta={"shop_id": shop_id},
-    )
-
-
 def sweep_uploads_all() -> dict[str, int]:
     """Periodic: one job per shop holding photos old enough to go (none when the setting is 0)."""
     hours = upload_retention_hours()
@@ -86,7 +59,7 @@ def sweep_uploads_all() -> dict[str, int]:
         shops = retention.shops_with_uploads_to_weigh(session, hours)
     redis = get_redis()
     for shop_id in shops:
-        enqueue(redis, sweep_uploads_spec(shop_id))
+        enqueue(redis, retention.sweep_uploads_spec(shop_id))
     return {"shops": len(shops)}
 
 

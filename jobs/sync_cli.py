@@ -1,6 +1,6 @@
 """`luneo sync products|orders --shop DOMAIN [--full]`: run a sync now, in this process.
 
-The same code path as the sync jobs (``jobs.sync.sync_shop``), with a click progress bar in
+The same code path as the sync jobs (``app.sync.sync_shop``), with a click progress bar in
 place of ``job.meta`` and the summary printed at the end. Wired into the CLI by
 ``register_sync_commands(cli)`` from app/cli.py.
 """
@@ -14,7 +14,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 if TYPE_CHECKING:
-    from jobs.sync import What
+    from app.sync import What
 
 
 class _PhaseBars:
@@ -87,7 +87,7 @@ def _find_shop(domain: str) -> Any:
 def _sync(what: What, domain: str, full: bool) -> None:
     from app.extensions import get_db
     from app.models import Shop
-    from jobs.sync import sync_shop
+    from app.sync import sync_shop
 
     shop = _find_shop(domain)
     bars = _PhaseBars()

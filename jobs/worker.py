@@ -26,7 +26,7 @@ from rq.job import Job
 from rq.worker.base import BaseWorker
 
 from app.extensions import get_redis
-from jobs.queue import QUEUE_NAMES, get_queue
+from app.queue import QUEUE_NAMES, get_queue
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ def blueprints() -> tuple[Blueprint, ...]:
 
 def install(app: Flask) -> None:
     """Register the blueprints and what every template needs to know about the account."""
-    from app.accounts.mailer import mailer_from_config
+    from app.accounts.mail_delivery import mailer_from_config
     from app.accounts.web import template_context
 
     app.extensions["luneo.mailer"] = mailer_from_config(app.config)

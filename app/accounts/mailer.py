@@ -5,8 +5,9 @@ and testing, ``smtp`` in production). The console mailer logs each message and k
 ones in memory, so a developer (or a test) can open the link it carries.
 
 ``MAIL_DELIVERY`` says when the transport is used: ``queue`` (the default with SMTP) wraps it in
-a ``QueuedMailer``, which only hands each message to a job (``jobs.mail``) that a worker delivers,
-with retries; ``inline`` (the default with the console) sends inside the caller, as it returns.
+a ``QueuedMailer``, which only hands each message to a job that a worker delivers, with retries
+(``app.accounts.mail_delivery``); ``inline`` (the default with the console) sends inside the
+caller, as it returns.
 """
 
 from __future__ import annotations
@@ -114,27 +115,8 @@ class SmtpMailer:
             raise MailError(str(exc)) from exc
 
 
-def _enqueue_delivery(message: Message) -> None:
-    from jobs.mail import enqueue_delivery  # the queue needs the app; this module does not
-
-    enqueue_delivery(message)
-
-
-def mailer_from_config(
-    config: Mapping[str, Any], hand_off: Callable[[Message], None] = _enqueue_delivery
-) -> Mailer:
-    """The configured transport, wrapped in a ``QueuedMailer`` unless delivery is inline."""
-    backend = config["MAIL_BACKEND"] or ("smtp" if config["ENV"] == "production" else "console")
-    if backend not in ("smtp", "console"):
-        raise ValueError(f"MAIL_BACKEND must be smtp or console, got {backend!r}")
-    delivery = config["MAIL_DELIVERY"] or ("queue" if backend == "smtp" else "inline")
-    if delivery not in ("queue", "inline"):
-        raise ValueError(f"MAIL_DELIVERY must be queue or inline, got {delivery!r}")
-    transport = _transport(config, backend)
-    return QueuedMailer(transport, hand_off) if delivery == "queue" else transport
-
-
-def _transport(config: Mapping[str, Any], backend: str) -> Mailer:
+def transport_from_config(config: Mapping[str, Any], backend: str) -> Mailer:
+    """The ``console`` or ``smtp`` transport, from the mail settings."""
     sender = str(config["MAIL_FROM"] or "Luneo <no-reply@luneo.app>")
     if backend == "console":
         return ConsoleMailer(sender)

@@ -28,7 +28,7 @@ from app.accounts.mailer import MailError
 from app.accounts.service import AccountError
 from app.accounts.session import current_user, log_in, log_out
 from app.accounts.web import external_url, form_protected, send, too_many
-from app.clients import client_address
+from app.client_address import client_address
 from app.extensions import get_redis, get_session
 from app.models import User
 from app.redirects import local_path

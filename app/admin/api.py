@@ -23,7 +23,7 @@ from app.extensions import get_redis, get_session, get_storage
 from app.formatting import iso
 from app.models import Order, Product, ProductionJob, ShopScope, StoredFile, Template
 from app.production import NotRetryable, requeue
-from jobs.production import enqueue_production
+from app.production.enqueue import enqueue_production
 
 bp = Blueprint("admin_api", __name__, url_prefix="/api/admin")
 

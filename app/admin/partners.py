@@ -24,9 +24,10 @@ from app.errors import ApiError
 from app.extensions import get_session
 from app.fulfilment import audit, merchant, routing
 from app.fulfilment import push as pushes
+from app.fulfilment.partner_webhooks import announce
+from app.fulfilment.push import enqueue_push
 from app.models import JobAssignment, Product, ShipmentPush, ShopScope
 from app.partners import invitations
-from jobs.fulfilment import announce, enqueue_push
 
 bp = Blueprint("admin_partners", __name__, template_folder="templates")
 

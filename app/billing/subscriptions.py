@@ -30,7 +30,7 @@ from app.models import (
     Subscription,
     SubscriptionStatus,
 )
-from jobs.queue import JobSpec, enqueue_after_commit
+from app.queue import JobSpec, enqueue_after_commit
 
 log = logging.getLogger(__name__)
 
@@ -200,13 +200,17 @@ def quota_blocked_jobs(session: Session, shop_id: int) -> list[ProductionJob]:
     return list(session.scalars(stmt.order_by(ProductionJob.id)))
 
 
-def resume_production_after_commit(session: Session, redis: Redis, shop_id: int) -> None:
-    """After a plan change: hand the shop's quota-blocked production back to the workers."""
-    spec = JobSpec(
+def resume_production_spec(shop_id: int) -> JobSpec:
+    """The job that re-queues the shop's quota-blocked production if its plan now allows it."""
+    return JobSpec(
         "default",
         "jobs.billing.resume_production",
         (shop_id,),
         job_id=f"billing-resume-{shop_id}",
         meta={"shop_id": shop_id},
     )
-    enqueue_after_commit(session, redis, spec)
+
+
+def resume_production_after_commit(session: Session, redis: Redis, shop_id: int) -> None:
+    """After a plan change: hand the shop's quota-blocked production back to the workers."""
+    enqueue_after_commit(session, redis, resume_production_spec(shop_id))

@@ -21,6 +21,7 @@ from app.billing import shopify_billing, stripe_billing
 from app.billing.plans import UnknownPlan, get_plan
 from app.db import utcnow
 from app.models import BillingProvider, Shop, Subscription, UsageKind, UsageRecord
+from app.queue import JobSpec
 from connectors.shopify import billing as shopify_api
 
 log = logging.getLogger(__name__)
@@ -140,3 +141,10 @@ def report_shop(session: Session, shop: Shop, settings: Mapping[str, Any]) -> Re
         reported += 1
     log.info("overage reported", extra={"shop_id": shop.id, "reported": reported})
     return Report(reported, skipped)
+
+
+def report_usage_spec(shop_id: int) -> JobSpec:
+    """The job that sends the shop's unreported overage (``jobs.billing.report_usage``)."""
+    return JobSpec(
+        "default", "jobs.billing.report_usage", (shop_id,), job_id=f"billing-usage-{shop_id}"
+    )

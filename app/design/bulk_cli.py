@@ -23,7 +23,7 @@ from app.design.images import AssetSource, directory_assets
 from app.design.layers import PixelCache
 from app.design.preflight import Finding, preflight
 from app.design.raster import RenderInputs
-from app.design.render_cli import _json, _mockups, _write  # render_cli imports this lazily
+from app.design.render_files import read_json, read_mockups, write_output
 from app.design.template import TemplateSpec
 
 
@@ -91,7 +91,7 @@ def folder_names(rows: list[Row], name_column: str | None) -> dict[int, str]:
 
 def render_rows(run: BulkRun, design_file: Path, csv_file: Path, name_column: str | None) -> Report:
     """Render every good row of ``csv_file``; see the module docstring."""
-    document = _json(design_file)
+    document = read_json(design_file)
     try:
         text = csv_file.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -131,7 +131,7 @@ def _render_item(run: BulkRun, item: Item, folder: Path, report: Report) -> None
         folder.mkdir(parents=True, exist_ok=True)
         for area in run.template.area_keys:
             for fmt in run.formats:
-                _write(
+                write_output(
                     folder, item.design, run.template, run.inputs, area, fmt, run.dpi,
                     run.profile, run.mockups,
                 )  # fmt: skip
@@ -166,7 +166,7 @@ def bulk_command(
 ) -> None:
     """The ``--csv`` branch of ``luneo render``."""
     try:
-        raw_template = _json(template_file)
+        raw_template = read_json(template_file)
         run = BulkRun(
             template=TemplateSpec.from_dict(raw_template),
             inputs=RenderInputs(
@@ -178,7 +178,7 @@ def bulk_command(
             formats=options.formats,
             dpi=options.dpi,
             profile=options.profile,
-            mockups=_mockups(raw_template, template_file.parent),
+            mockups=read_mockups(raw_template, template_file.parent),
             strict=options.strict,
         )
         report = render_rows(run, design_file, csv_file, options.name_column)

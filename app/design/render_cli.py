@@ -12,19 +12,19 @@ design's ``{{column}}`` placeholders are filled per row: see ``app.design.bulk_c
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import click
 
-from app.design.document import Design, parse_design_json
+from app.design.bulk_cli import BulkOptions, bulk_command
+from app.design.document import parse_design_json
 from app.design.errors import DesignError, FontsNotInstalled
 from app.design.fonts import default_registry
 from app.design.images import directory_assets
-from app.design.outputs import FORMATS, Request, render_output
+from app.design.outputs import FORMATS
 from app.design.preflight import Finding, preflight
-from app.design.raster import RenderInputs, preview
+from app.design.raster import RenderInputs
+from app.design.render_files import read_json, read_mockups, write_output
 from app.design.template import TemplateSpec
 
 ALL_FORMATS = (*FORMATS, "preview")
@@ -79,8 +79,6 @@ def render_command(
     """Render DESIGN_FILE's print areas to print files in --out, after a preflight."""
     wanted = _formats(formats)
     if csv_file is not None:
-        from app.design.bulk_cli import BulkOptions, bulk_command  # built on this module
-
         profile = cmyk_profile.read_bytes() if cmyk_profile else None
         options = BulkOptions(wanted, dpi, profile, strict, name_column)
         bulk_command(design_file, template_file, csv_file, out_dir, options)
@@ -88,7 +86,7 @@ def render_command(
     if name_column:
         raise click.BadParameter("only with --csv", param_hint="--name-column")
     try:
-        raw_template = _json(template_file)
+        raw_template = read_json(template_file)
         template = TemplateSpec.from_dict(raw_template)
         design = parse_design_json(design_file.read_bytes())
         inputs = RenderInputs(directory_assets(design_file.parent), default_registry())
@@ -99,10 +97,10 @@ def render_command(
         out_dir.mkdir(parents=True, exist_ok=True)
         profile = cmyk_profile.read_bytes() if cmyk_profile else None
         jobs = [(area.key, fmt) for area in template.areas for fmt in wanted]
-        mockups = _mockups(raw_template, template_file.parent)
+        mockups = read_mockups(raw_template, template_file.parent)
         with click.progressbar(jobs, label="Rendering", show_pos=True) as bar:
             written = [
-                _write(out_dir, design, template, inputs, key, fmt, dpi, profile, mockups)
+                write_output(out_dir, design, template, inputs, key, fmt, dpi, profile, mockups)
                 for key, fmt in bar
             ]
     except (DesignError, FontsNotInstalled) as exc:
@@ -122,26 +120,6 @@ def _formats(value: str) -> list[str]:
     return wanted
 
 
-def _json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise click.ClickException(f"{path}: not valid JSON ({exc})") from None
-    if not isinstance(data, dict):
-        raise click.ClickException(f"{path}: expected a JSON object")
-    return data
-
-
-def _mockups(raw_template: dict[str, Any], root: Path) -> dict[str, bytes]:
-    areas = raw_template.get("print_areas") or raw_template.get("areas") or []
-    items = [{"key": k, **v} for k, v in areas.items()] if isinstance(areas, dict) else areas
-    return {
-        str(a["key"]): (root / a["mockup_image"]).read_bytes()
-        for a in items
-        if isinstance(a, dict) and a.get("mockup_image")
-    }
-
-
 def _report(findings: list[Finding]) -> None:
     if not findings:
         click.echo("Preflight: no findings.")
@@ -152,24 +130,3 @@ def _report(findings: list[Finding]) -> None:
     for finding in findings:
         color = {"error": "red", "warning": "yellow"}.get(finding.severity)
         click.secho(f"  {finding}", fg=color)
-
-
-def _write(
-    out_dir: Path,
-    design: Design,
-    template: TemplateSpec,
-    inputs: RenderInputs,
-    area: str,
-    fmt: str,
-    dpi: int | None,
-    profile: bytes | None,
-    mockups: dict[str, bytes],
-) -> Path:
-    if fmt == "preview":
-        data = preview(design, template, area, inputs, mockups.get(area))
-        path = out_dir / f"{area}-preview.png"
-    else:
-        data = render_output(fmt, Request(design, template, area, inputs, dpi, profile))
-        path = out_dir / f"{area}{FORMATS[fmt].suffix}"
-    path.write_bytes(data)
-    return path

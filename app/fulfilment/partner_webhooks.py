@@ -2,6 +2,8 @@
 
 The HMAC-SHA256 is over ``"<t>.<raw body>"`` with the partner's own secret, so a partner checks
 that Luneo sent it and that it is recent (replays older than a few minutes are refused).
+``announce`` queues one delivery per assignment (``jobs.fulfilment.deliver_partner_webhook``,
+retried with backoff); ``deliver`` is what that job runs.
 """
 
 from __future__ import annotations
@@ -11,11 +13,25 @@ import hmac
 import json
 import secrets
 import time
+from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from app.extensions import get_db, get_redis
+from app.fulfilment import jobdata
+from app.models import JobAssignment, Partner
+from app.queue import JobSpec, configured_intervals, enqueue_after_commit
+from connectors.http import HttpClient
+from connectors.woocommerce import is_loopback_host
 
 SIGNATURE_HEADER = "X-Luneo-Signature"
 EVENT_HEADER = "X-Luneo-Event"
 TOLERANCE_SECONDS = 300
+WEBHOOK_FUNC = "jobs.fulfilment.deliver_partner_webhook"
+WEBHOOK_RETRY_INTERVALS = (30, 120, 600, 1800, 3600)
 
 
 def new_secret() -> str:
@@ -42,3 +58,58 @@ def verify(secret: str, body: bytes, header: str, now: float | None = None) -> b
 
 def payload(event: str, job: dict[str, Any]) -> bytes:
     return json.dumps({"event": event, "job": job}, sort_keys=True).encode()
+
+
+def webhook_spec(assignment_id: int) -> JobSpec:
+    intervals = configured_intervals(
+        current_app.config["PARTNER_WEBHOOK_RETRY_INTERVALS"], WEBHOOK_RETRY_INTERVALS
+    )
+    return JobSpec(
+        "default",
+        WEBHOOK_FUNC,
+        (assignment_id,),
+        job_id=f"partner-webhook-{assignment_id}",
+        retries=len(intervals),
+        retry_intervals=intervals,
+        description=f"new-job webhook for assignment {assignment_id}",
+    )
+
+
+def announce(session: Session, assignments: Sequence[JobAssignment]) -> None:
+    """Enqueue the new-job webhook for each assignment whose partner has a webhook URL."""
+    for assignment in assignments:
+        partner = session.get(Partner, assignment.partner_id)
+        if partner is not None and partner.webhook_url and partner.webhook_secret:
+            enqueue_after_commit(session, get_redis(), webhook_spec(assignment.id))
+
+
+def deliver(assignment_id: int) -> int:
+    """POST the signed new-job event; a non-2xx answer raises so RQ retries.
+
+    The rows are read in a unit of work of their own, closed before the partner is called."""
+    with get_db().session() as session:
+        assignment = session.get(JobAssignment, assignment_id)
+        partner = session.get(Partner, assignment.partner_id) if assignment else None
+        if assignment is None or partner is None or not partner.webhook_url:
+            return 0
+        secret = partner.webhook_secret or ""
+        url = partner.webhook_url
+        body = payload("job.created", jobdata.job_dict(jobdata.load(session, assignment)))
+    local = current_app.config["ENV"] in ("development", "testing")
+    client = HttpClient(allow_private=local and is_loopback_host(_host(url)))
+    try:
+        headers = {
+            "Content-Type": "application/json",
+            SIGNATURE_HEADER: sign(secret, body, int(time.time())),
+            EVENT_HEADER: "job.created",
+        }
+        response = client.post(url, data=body, headers=headers)
+    finally:
+        client.close()
+    if not 200 <= response.status_code < 300:
+        raise RuntimeError(f"partner webhook answered {response.status_code}")
+    return response.status_code
+
+
+def _host(url: str) -> str | None:
+    return urlsplit(url).hostname

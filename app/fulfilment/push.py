@@ -12,11 +12,14 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
+from app.extensions import get_redis
 from app.fulfilment import audit
 from app.models import JobAssignment, OrderItem, ProductionJob, PushStatus, ShipmentPush, Shop
+from app.queue import JobSpec, configured_intervals, enqueue_after_commit
 from app.shopify import tokens
 from connectors.base import AuthError, ConnectorError, PlatformError, TrackingInfo
 
@@ -24,6 +27,29 @@ log = logging.getLogger(__name__)
 
 ConnectorFactory = Callable[[Shop, Mapping[str, Any]], Any]
 MAX_ERROR = 1000
+PUSH_FUNC = "jobs.fulfilment.push_shipment"
+PUSH_RETRY_INTERVALS = (10, 60, 300, 900, 3600, 3600)
+
+
+def push_spec(push_id: int, shop_id: int) -> JobSpec:
+    intervals = configured_intervals(
+        current_app.config["PUSH_RETRY_INTERVALS"], PUSH_RETRY_INTERVALS
+    )
+    return JobSpec(
+        "default",
+        PUSH_FUNC,
+        (push_id,),
+        job_id=f"push-{push_id}",
+        retries=len(intervals),
+        retry_intervals=intervals,
+        description=f"shipment push {push_id}",
+        meta={"shop_id": shop_id},
+    )
+
+
+def enqueue_push(session: Session, push_id: int, shop_id: int) -> None:
+    """Queue the push of a shipment once ``session`` commits its report."""
+    enqueue_after_commit(session, get_redis(), push_spec(push_id, shop_id))
 
 
 def _event(session: Session, push: ShipmentPush, job_id: int, action: str, **detail: Any) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.billing import quota
 from app.billing.plans import Feature
+from app.fulfilment import idempotency, partner_webhooks
 from app.models import (
     Design,
     JobAssignment,
@@ -134,3 +135,28 @@ def route_waiting(session: Session, shop_id: int) -> list[JobAssignment]:
     """Route every unrouted ready job of the shop; returns the new assignments."""
     routed = [route_job(session, job_id) for job_id in unrouted_job_ids(session, shop_id)]
     return [a for a in routed if a is not None]
+
+
+def route_after_production(session: Session, production_job_id: int) -> None:
+    """Route a job that just became ready, and tell its partner (called by the render job)."""
+    assignment = route_job(session, production_job_id)
+    if assignment is not None:
+        partner_webhooks.announce(session, [assignment])
+    session.commit()
+
+
+def housekeeping(session: Session) -> dict[str, int]:
+    """Route waiting jobs of every shop (a rule may have been fixed) and prune idempotency."""
+    shop_ids = session.scalars(
+        select(ProductionJob.shop_id)
+        .where(ProductionJob.status.in_(ROUTABLE), ProductionJob.partner_id.is_(None))
+        .distinct()
+    ).all()
+    routed = 0
+    for shop_id in shop_ids:
+        assignments = route_waiting(session, shop_id)
+        partner_webhooks.announce(session, assignments)
+        routed += len(assignments)
+    pruned = idempotency.prune(session)
+    session.commit()
+    return {"routed": routed, "pruned": pruned}

@@ -22,7 +22,7 @@ from app.models import (
     Template,
     UsageKind,
 )
-from jobs.queue import JobSpec, enqueue_after_commit
+from app.queue import JobSpec, enqueue_after_commit
 
 MAX_BULK_PROMPTS = 200
 

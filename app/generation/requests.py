@@ -33,8 +33,8 @@ from app.models import (
     Template,
     UsageKind,
 )
+from app.queue import JobSpec, enqueue_after_commit
 from app.ratelimit import RateLimited, Window, hit
-from jobs.queue import JobSpec, enqueue_after_commit
 
 AI_DISABLED = "AI images are not available for this product."
 RATE_LIMITED = "You're creating images very quickly. Please wait a moment and try again."

@@ -13,7 +13,7 @@ from prometheus_client.core import GaugeMetricFamily
 from redis import Redis
 from rq.worker_registration import REDIS_WORKER_KEYS, WORKERS_BY_QUEUE_KEY
 
-from jobs.queue import QUEUE_NAMES, get_queue
+from app.queue import QUEUE_NAMES, get_queue
 
 # Label value -> the attribute of rq.Queue holding that state's sorted-set registry.
 REGISTRIES = {

@@ -23,10 +23,10 @@ from app.errors import ApiError
 from app.extensions import get_redis, get_session, get_storage
 from app.fulfilment import assignments, audit, downloads, idempotency, jobdata, keys
 from app.fulfilment.errors import FulfilmentError, Invalid
+from app.fulfilment.push import enqueue_push
 from app.models import AssignmentStatus, JobAssignment, Partner, PartnerApiKey
 from app.partners import common
 from app.ratelimit import Window, hit
-from jobs.fulfilment import enqueue_push
 
 bp = Blueprint("partner_api", __name__, url_prefix="/partner-api/v1")
 P = ParamSpec("P")

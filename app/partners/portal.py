@@ -35,10 +35,11 @@ from app.accounts.passwords import (
     verify_password,
 )
 from app.accounts.web import too_many
-from app.clients import client_address
+from app.client_address import client_address
 from app.extensions import get_redis, get_session, get_storage
 from app.fulfilment import assignments, audit, jobdata, keys, partner_webhooks
 from app.fulfilment.errors import FulfilmentError
+from app.fulfilment.push import enqueue_push
 from app.ids import row_id
 from app.models import AssignmentStatus, AuditEvent, FileKind, JobAssignment, Partner
 from app.partners import common
@@ -55,7 +56,6 @@ from app.partners.portal_auth import (
 from app.redirects import local_path
 from connectors.http import Resolver, UnsafeDestination, check_public_url, resolve_host
 from connectors.woocommerce import LOCAL_ENVIRONMENTS, is_loopback_host
-from jobs.fulfilment import enqueue_push
 
 bp = portal_blueprint("partner_portal", "/partners")
 PAGE = 50

@@ -27,7 +27,7 @@ from app.accounts.mailer import MailError
 from app.accounts.passwords import MIN_LENGTH, WeakPassword
 from app.accounts.service import AccountError, normalize_email
 from app.accounts.web import external_url, send, too_many
-from app.clients import client_address
+from app.client_address import client_address
 from app.extensions import get_redis, get_session
 from app.fulfilment import audit, passwords
 from app.partners import common

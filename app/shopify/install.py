@@ -34,8 +34,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Platform, Shop
+from app.queue import JobSpec, enqueue_after_commit
 from connectors.http import HttpClient
-from jobs.queue import JobSpec, enqueue_after_commit
 
 log = logging.getLogger(__name__)
 

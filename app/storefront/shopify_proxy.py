@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, g, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from app.clients import client_address
+from app.client_address import client_address
 from app.errors import ApiError
 from app.extensions import get_session
 from app.models import Platform, Shop

@@ -20,12 +20,12 @@ from types import ModuleType
 from flask import Blueprint, Response, g, request
 from flask.typing import ResponseReturnValue
 
-from app.clients import client_address
+from app.client_address import client_address
 from app.errors import ApiError
 from app.extensions import get_session
 from app.storefront import Shopper
-from app.storefront.keys import store_for_key, store_for_origin, store_origin
 from app.storefront.surface import finish
+from app.woocommerce.storefront_keys import store_for_key, store_for_origin, store_origin
 
 KEY_HEADER = "X-Luneo-Key"
 ALLOWED_METHODS = "GET, POST, OPTIONS"

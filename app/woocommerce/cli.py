@@ -13,11 +13,11 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from app.extensions import get_db, get_redis
-from app.storefront.keys import ensure_storefront_key, rotate_storefront_key
 from app.woocommerce.connect import find_store, start_connection
 from app.woocommerce.disconnect import NotConnected, disconnect
 from app.woocommerce.pending import PENDING_TTL
 from app.woocommerce.store_url import InvalidStoreUrl
+from app.woocommerce.storefront_keys import ensure_storefront_key, rotate_storefront_key
 from app.woocommerce.urls import NotConfigured
 
 

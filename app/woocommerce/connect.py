@@ -31,14 +31,14 @@ from sqlalchemy.orm import Session
 
 from app.accounts.memberships import claim_connected_store, membership
 from app.models import Membership, Platform, Role, Shop
+from app.queue import JobSpec, enqueue_after_commit
 from app.ratelimit import RateLimited
-from app.storefront.keys import ensure_storefront_key
 from app.woocommerce import pending
 from app.woocommerce.key_proof import KeysNotConfirmed, confirm_keys
 from app.woocommerce.store_url import Resolver, resolve_host, validate
+from app.woocommerce.storefront_keys import ensure_storefront_key
 from app.woocommerce.urls import callback_url, return_url
 from connectors.woocommerce import is_loopback_host
-from jobs.queue import JobSpec, enqueue_after_commit
 
 log = logging.getLogger(__name__)
 

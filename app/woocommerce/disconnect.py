@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session
 
 from app.db import utcnow
 from app.models import Shop
+from app.queue import cancel_shop_jobs
 from app.woocommerce.connect import find_store
 from app.woocommerce.urls import webhook_url
 from connectors import for_shop
 from connectors.base import ConnectorError
 from connectors.woocommerce import WooCommerceConnector
-from jobs.shopify_events import cancel_shop_jobs
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ import pytest
 from redis import Redis
 from rq.job import Job, JobStatus
 
-from jobs.queue import JobSpec, enqueue
+from app.queue import JobSpec, enqueue
 
 REPO = Path(__file__).resolve().parents[2]
 LONG = 120.0  # seconds the back-office job takes: far longer than any wait below

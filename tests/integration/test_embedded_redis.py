@@ -7,7 +7,7 @@ from pathlib import Path
 from redis import Redis
 
 from app import embedded_redis
-from app.queueing import connect_redis
+from app.redis_connection import connect_redis
 
 
 def test_server_is_started_on_first_connection_and_reused(tmp_path: Path) -> None:

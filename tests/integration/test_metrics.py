@@ -32,7 +32,7 @@ from app.models import (
     WebhookEvent,
     WebhookStatus,
 )
-from jobs.queue import JobSpec, enqueue, get_queue
+from app.queue import JobSpec, enqueue, get_queue
 from tests.factories import make_design, make_order, make_product, make_shop, make_template
 
 TOKEN = "metrics-token-" + "k" * 32

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.config import from_environment
 from app.models import Shop
-from jobs.queue import (
+from app.queue import (
     JobSpec,
     enqueue,
     enqueue_after_commit,

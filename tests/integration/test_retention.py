@@ -33,10 +33,10 @@ from app.models import (
     StoredFile,
     Template,
 )
+from app.queue import get_queue
 from app.retention import ShopResult
 from app.storage import Storage, StoredObject
 from jobs import retention as retention_jobs
-from jobs.queue import get_queue
 from jobs.retention_cli import register_retention_commands
 from jobs.schedule import PERIODIC
 from tests.factories import make_design, make_order, make_shop

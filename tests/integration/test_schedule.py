@@ -8,7 +8,7 @@ from flask import Flask
 from redis import Redis
 from sqlalchemy.orm import Session
 
-from jobs.queue import get_queue
+from app.queue import get_queue
 from jobs.schedule import PERIODIC, build_scheduler
 from tests.factories import make_shop
 

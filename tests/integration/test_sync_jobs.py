@@ -18,6 +18,7 @@ from rq.job import Job, JobStatus
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import sync
 from app.models import (
     Design,
     DesignStatus,
@@ -32,10 +33,9 @@ from app.models import (
     ShopScope,
     Variant,
 )
-from jobs import sync
-from jobs.queue import JobSpec, enqueue, get_queue
+from app.queue import JobSpec, enqueue, get_queue
+from app.sync import archive_missing
 from jobs.sync_cli import register_sync_commands
-from jobs.sync_store import archive_missing
 from jobs.worker import build_worker
 from standins.shopify import FakeShopify, FakeStore, serve
 from standins.shopify import make_line as upstream_line
@@ -147,7 +147,7 @@ def test_second_sync_changes_nothing(
 def test_big_catalog_initial_sync_goes_through_a_bulk_operation(
     app: Flask, session: Session, redis: Redis, fake: FakeShopify, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sync, "BULK_THRESHOLD", 3)
+    monkeypatch.setattr(sync.run, "BULK_THRESHOLD", 3)
     shop, store = shop_with_store(session, fake)
     store.add_products(*(upstream_product(n, variants=2) for n in range(1, 6)))
 

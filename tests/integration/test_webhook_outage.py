@@ -27,14 +27,15 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 import jobs.billing
-import jobs.privacy
 import jobs.shopify_events
-import jobs.woocommerce_events
-from app import create_app
+from app import create_app, privacy
 from app.billing import stripe_events
 from app.db import utcnow
 from app.models import BillingEvent, Order, Platform, Shop, WebhookEvent, WebhookStatus
-from jobs.queue import JobSpec, enqueue, get_queue
+from app.queue import JobSpec, enqueue, get_queue
+from app.shopify import events as shopify_events
+from app.webhook_events import run_event
+from app.woocommerce import events as woocommerce_events
 from jobs.schedule import build_scheduler
 from jobs.worker import build_worker
 from tests.factories import make_order, make_shop
@@ -157,9 +158,9 @@ def work_done(monkeypatch: pytest.MonkeyPatch) -> Counter[tuple[str, int]]:
 
         monkeypatch.setattr(module, name, wrapper)
 
-    counting(jobs.shopify_events, "_enqueue_sync", lambda _s, event, **_k: ("hook", event.id))
-    counting(jobs.woocommerce_events, "_enqueue_sync", lambda _s, event, **_k: ("hook", event.id))
-    counting(jobs.privacy, "_redact_customer", lambda _s, event, _d: ("hook", event.id))
+    counting(shopify_events, "_enqueue_sync", lambda _s, event, **_k: ("hook", event.id))
+    counting(woocommerce_events, "_enqueue_sync", lambda _s, event, **_k: ("hook", event.id))
+    counting(privacy, "_redact_customer", lambda _s, event, _d: ("hook", event.id))
     counting(stripe_events, "handle", lambda _s, event, _g: ("stripe", event.id))
     return done
 
@@ -305,9 +306,7 @@ def test_two_concurrent_runs_of_one_event_do_its_work_once(settings: dict[str, A
 
     def run() -> None:
         with racing.app_context():
-            outcomes[threading.current_thread().name] = jobs.shopify_events.run_event(
-                event_id, handler
-            )
+            outcomes[threading.current_thread().name] = run_event(event_id, handler)
 
     try:
         first = threading.Thread(target=run, name="first")

@@ -7,7 +7,7 @@ import time
 
 from rq import get_current_job
 
-from jobs.queue import report_progress
+from app.queue import report_progress
 
 
 def add(a: int, b: int) -> int:

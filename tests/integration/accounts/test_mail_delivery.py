@@ -26,14 +26,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
+from app.accounts.mail_delivery import RETRY_INTERVALS
 from app.accounts.mailer import QueuedMailer, SmtpMailer
 from app.accounts.passwords import hash_password
 from app.accounts.web import send
 from app.crypto import keyring
 from app.extensions import get_session
 from app.models import Partner, PartnerUser, Platform, Role, User
-from jobs.mail import RETRY_INTERVALS
-from jobs.queue import get_queue
+from app.queue import get_queue
 from jobs.worker import build_worker
 from tests.factories import make_shop
 from tests.support.smtp import SmtpSink, free_port, smtp_settings, smtp_sink

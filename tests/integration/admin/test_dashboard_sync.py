@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from app.admin.sync_status import fetch_sync_job, sync_status
 from app.models import FileKind, Product, Shop, StoredFile
+from app.queue import JobSpec, enqueue, get_queue
 from app.storage import Storage, new_key
-from jobs.queue import JobSpec, enqueue, get_queue
 from tests.factories import make_design, make_order, make_product, make_template
 
 PROGRESS = {"done": 40, "total": 100, "percent": 40, "message": "Products"}

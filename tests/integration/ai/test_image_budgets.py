@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Generation, Shop, Template
-from jobs.queue import get_queue
+from app.queue import get_queue
 from tests.integration.ai.conftest import Storefront, drain, signed_query
 
 

@@ -13,7 +13,7 @@ from werkzeug.test import TestResponse
 
 from app.db import utcnow
 from app.models import AuditEvent, JobAssignment, ProductionJob, ProductionStatus, ShipmentPush
-from jobs.queue import get_queue
+from app.queue import get_queue
 
 from .conftest import World, bearer
 

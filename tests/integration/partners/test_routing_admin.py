@@ -17,10 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.fulfilment import partner_webhooks, routing
+from app.fulfilment.routing import route_after_production
 from app.models import JobAssignment, Partner, ProductionJob, Shop
+from app.queue import get_queue
 from app.storage import Storage
-from jobs.fulfilment import housekeeping, route_after_production
-from jobs.queue import get_queue
+from jobs.fulfilment import housekeeping
 from tests.factories import make_shop
 
 from .conftest import make_partner, portal_login, ready_job, route_to, run_default_queue

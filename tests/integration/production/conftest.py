@@ -28,9 +28,9 @@ from app.models import (
     StoredFile,
     Template,
 )
+from app.production.enqueue import production_spec
+from app.queue import JobSpec, enqueue
 from app.storage import Storage, new_key
-from jobs.production import production_spec
-from jobs.queue import JobSpec, enqueue
 from jobs.worker import build_worker
 from tests.factories import make_design, make_order, make_product, make_shop, make_template
 

@@ -15,8 +15,8 @@ from rq.job import Job
 from sqlalchemy.orm import Session
 
 from app.models import ProductionJob, ProductionStatus, Shop
+from app.queue import get_queue
 from app.storage import Storage
-from jobs.queue import get_queue
 
 from .conftest import Setup, make_setup, text
 

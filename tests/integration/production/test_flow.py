@@ -13,9 +13,9 @@ from redis import Redis
 from sqlalchemy.orm import Session
 
 from app.models import DesignStatus, Order, ProductionJob, ProductionStatus, ShopScope
+from app.queue import JobSpec, enqueue, get_queue
 from app.storage import Storage
 from jobs.production_cli import register_production_commands
-from jobs.queue import JobSpec, enqueue, get_queue
 from jobs.worker import build_worker
 from standins.shopify import FakeShopify, FakeStore, serve
 from standins.shopify import make_line as upstream_line

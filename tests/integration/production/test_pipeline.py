@@ -25,8 +25,8 @@ from app.models import (
     ProductionStatus,
     StoredFile,
 )
+from app.queue import enqueue, get_queue
 from app.storage import LocalStorage, Storage, StoredObject
-from jobs.queue import enqueue, get_queue
 
 from .conftest import drain, image, make_setup, put_file, spec_for, text
 

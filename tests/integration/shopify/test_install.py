@@ -33,8 +33,8 @@ from werkzeug.test import TestResponse
 
 from app import signing
 from app.models import Platform, Shop
+from app.queue import get_queue
 from app.shopify import install, oauth_state
-from jobs.queue import get_queue
 from tests.conftest import SHOPIFY_API_KEY, SHOPIFY_API_SECRET
 from tests.factories import make_shop
 

@@ -22,11 +22,10 @@ from rq.job import JobStatus
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import create_app, migrate
+from app import create_app, migrate, sync
 from app.billing import shopify_billing
 from app.models import Product, Shop
 from connectors.shopify import billing as shopify_api
-from jobs import sync
 from jobs.sync_cli import register_sync_commands
 from standins.shopify import FakeShopify, FakeStore, serve
 from standins.shopify import make_product as upstream_product
@@ -162,7 +161,7 @@ from app import create_app
 from app.extensions import get_db
 from app.models import Shop
 from app.shopify import tokens
-from jobs.sync import sync_shop
+from app.sync import sync_shop
 settings, shop_id, mode = json.loads(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 app = create_app(settings)
 with app.app_context():

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Design, Order, Shop, WebhookEvent, WebhookStatus
-from jobs.queue import JobSpec, enqueue, get_queue
+from app.queue import JobSpec, enqueue, get_queue
 from jobs.shopify_events import app_uninstalled
 from tests.factories import make_design, make_order, make_product, make_shop, make_template
 from tests.integration.shopify.test_webhooks import SHOP, deliver, events, run_jobs

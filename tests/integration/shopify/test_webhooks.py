@@ -31,7 +31,7 @@ from app.models import (
     WebhookEvent,
     WebhookStatus,
 )
-from jobs.queue import QUEUE_NAMES, JobSpec, enqueue, get_queue
+from app.queue import QUEUE_NAMES, JobSpec, enqueue, get_queue
 from jobs.worker import build_worker
 from tests.conftest import SHOPIFY_API_SECRET
 from tests.factories import make_shop

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Design, DesignStatus, Order, ProductionJob, ProductionStatus, Shop, ShopScope
+from app.queue import JobSpec, enqueue
 from app.storage import Storage
-from jobs.queue import JobSpec, enqueue
 from jobs.worker import build_worker
 from standins.shopify import FakeShopify, FakeStore, serve
 from standins.shopify import make_line as upstream_line

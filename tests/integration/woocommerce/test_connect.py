@@ -13,11 +13,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.models import Product, Shop, ShopScope, WebhookEvent
+from app.queue import get_queue
 from app.woocommerce.cli import register_woo_commands
 from app.woocommerce.connect import start_connection
 from app.woocommerce.store_url import InvalidStoreUrl
 from connectors.woocommerce import WEBHOOK_TOPICS
-from jobs.queue import get_queue
 from tests.integration.woocommerce.conftest import (
     authorize_url,
     run_jobs,

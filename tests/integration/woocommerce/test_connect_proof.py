@@ -21,9 +21,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Membership, Role, Shop, User
+from app.queue import get_queue
 from app.woocommerce import pending
 from app.woocommerce.connect import start_connection
-from jobs.queue import get_queue
 from tests.integration.accounts.conftest import make_member, make_user
 from tests.integration.woocommerce.conftest import authorize_url, public_dns, woo_shop
 from tests.support.fake_woocommerce import FakeWooStore, php_json

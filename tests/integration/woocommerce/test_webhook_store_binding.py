@@ -17,7 +17,7 @@ from redis import Redis
 from sqlalchemy.orm import Session
 
 from app.models import Platform, Shop
-from jobs.queue import QUEUE_NAMES, get_queue
+from app.queue import QUEUE_NAMES, get_queue
 from tests.factories import make_shop
 from tests.integration.woocommerce.test_webhooks import events
 

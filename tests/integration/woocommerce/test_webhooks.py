@@ -30,7 +30,7 @@ from app.models import (
     WebhookEvent,
     WebhookStatus,
 )
-from jobs.queue import QUEUE_NAMES, get_queue
+from app.queue import QUEUE_NAMES, get_queue
 from tests.factories import make_design, make_product, make_template
 from tests.integration.woocommerce.conftest import run_jobs, woo_shop
 from tests.support.fake_woocommerce import FakeWooStore

@@ -9,6 +9,7 @@ from email import message_from_bytes
 
 import pytest
 
+from app.accounts.mail_delivery import mailer_from_config
 from app.accounts.mailer import (
     ConsoleMailer,
     MailError,
@@ -16,7 +17,6 @@ from app.accounts.mailer import (
     QueuedMailer,
     SmtpMailer,
     SmtpSettings,
-    mailer_from_config,
 )
 from app.config import defaults
 

@@ -14,7 +14,7 @@ FACTORIES = re.compile(r"\b(for_shop|client_for|connector_for|ShopifyGraphQL)\("
 ALLOWED = {
     "app/shopify/tokens.py",  # the one place
     "app/woocommerce/disconnect.py",  # WooCommerce shops only
-    "jobs/woocommerce_events.py",  # WooCommerce shops only
+    "app/woocommerce/events.py",  # WooCommerce shops only
 }
 
 

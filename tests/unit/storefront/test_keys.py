@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.models import Platform, Shop
-from app.storefront.keys import (
+from app.woocommerce.storefront_keys import (
     ensure_storefront_key,
     origin_of,
     rotate_storefront_key,

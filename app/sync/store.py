@@ -31,6 +31,7 @@ from app.models import (
     ShopScope,
     Variant,
 )
+from app.production.enqueue import enqueue_production
 from connectors.base import (
     Address,
     Money,
@@ -40,7 +41,6 @@ from connectors.base import (
     SkippedRecord,
     VariantRecord,
 )
-from jobs.production import enqueue_production
 
 Outcome = Literal["created", "updated", "unchanged"]
 CENT = Decimal("0.01")

@@ -1,9 +1,9 @@
 """A WooCommerce store's public storefront key and the one browser origin allowed to use it.
 
 The key sits in every product page's HTML, so it is an identifier, not a secret: it tells Luneo
-which store a widget call is for, and CORS (``woo_surface``) then only lets that store's own
-origin read the answers. Rotating it (``luneo woo key DOMAIN --rotate``) makes old pages stop
-working until the plugin has the new one.
+which store a widget call is for, and CORS (``app.storefront.woo_surface``) then only lets that
+store's own origin read the answers. Rotating it (``luneo woo key DOMAIN --rotate``) makes old
+pages stop working until the plugin has the new one.
 """
 
 from __future__ import annotations

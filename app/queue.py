@@ -2,23 +2,29 @@
 
 Jobs are enqueued by dotted path with plain ids, never ORM objects, and only after the
 transaction that created their rows has committed (``enqueue_after_commit``), so a worker never
-looks for a row that is not there yet.
+looks for a row that is not there yet. Naming a job by its path is also what keeps services
+from importing the job layer (``jobs/``): the spec is built beside the service that wants the
+work done. A burst of changes to one resource shares one waiting run (``collapsed``), and an
+uninstall or a redaction stops the shop's waiting jobs (``cancel_shop_jobs``).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from redis import Redis
 from rq import Queue, Retry, get_current_job
-from rq.exceptions import DuplicateJobError
+from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.db import has_uncommitted_writes
+
+log = logging.getLogger(__name__)
 
 QUEUE_NAMES = ("default", "sync", "render", "ai")
 
@@ -28,6 +34,8 @@ TIMEOUTS = {"default": 300, "sync": 3600, "render": 900, "ai": 300}
 # Retries with growing backoff; also applies when a worker dies mid-job (abandoned job).
 DEFAULT_RETRY_INTERVALS = (10, 30, 60)
 
+SHOP_QUEUES = ("sync", "render", "ai")  # never "default": compliance jobs must still run
+_WAITING = frozenset({JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED})
 _FINISHED = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.CANCELED, JobStatus.STOPPED}
 
 
@@ -75,6 +83,30 @@ def enqueue(connection: Redis, spec: JobSpec) -> Job:
             return existing
         existing.delete()  # a finished run of the same work: start a fresh one
         return queue.enqueue_call(spec.func, unique=True, **kwargs)
+
+
+def _job_status(redis: Redis, job_id: str) -> JobStatus | None:
+    try:
+        return Job.fetch(job_id, connection=redis).get_status(refresh=True)
+    except NoSuchJobError:
+        return None
+
+
+def collapsed(redis: Redis, spec: JobSpec) -> JobSpec | None:
+    """The spec to enqueue, or None when a run that has not started will see this change anyway.
+
+    A burst of updates shares one waiting run. A run already started may have read the resource
+    before this change, so one follow-up run (``-next``) is queued behind it instead.
+    """
+    if spec.job_id is None:
+        return spec
+    for job_id in (spec.job_id, f"{spec.job_id}-next"):
+        status = _job_status(redis, job_id)
+        if status in _WAITING:
+            return None
+        if status is not JobStatus.STARTED:
+            return replace(spec, job_id=job_id)
+    return replace(spec, job_id=None)
 
 
 _PENDING = "luneo.pending_jobs"
@@ -135,3 +167,44 @@ def job_progress(job: Job) -> dict[str, Any]:
         result = job.latest_result()
         info["error"] = (result.exc_string or "").strip().splitlines()[-1:] if result else None
     return info
+
+
+# ---------------------------------------------------------------- stopping a shop's jobs
+def _acts_for(job: Job, shop_id: int) -> bool:
+    """Jobs that name the shop: ``meta["shop_id"]``, or a sync job whose first argument it is."""
+    if job.meta.get("shop_id") == shop_id:
+        return True
+    is_sync = (job.func_name or "").startswith("jobs.sync.")
+    return is_sync and bool(job.args) and job.args[0] == shop_id
+
+
+def _waiting_job_ids(redis: Redis, queue_name: str) -> list[str]:
+    queue = get_queue(queue_name, redis)
+    return [
+        *queue.get_job_ids(),
+        *queue.scheduled_job_registry.get_job_ids(),
+        *queue.deferred_job_registry.get_job_ids(),
+    ]
+
+
+def cancel_shop_jobs(redis: Redis, shop_id: int) -> int:
+    """Best effort: cancel the shop's jobs that have not started yet; how many were cancelled."""
+    cancelled = 0
+    for queue_name in SHOP_QUEUES:
+        for job in Job.fetch_many(_waiting_job_ids(redis, queue_name), connection=redis):
+            try:
+                if job is not None and not job.is_canceled and _acts_for(job, shop_id):
+                    job.cancel()
+                    cancelled += 1
+            except Exception:  # an unreadable job must not stop the uninstall
+                log.warning("could not inspect a queued job", extra={"shop_id": shop_id})
+    return cancelled
+
+
+def configured_intervals(raw: Any, default: Sequence[int]) -> tuple[int, ...]:
+    """Retry intervals from a setting ("10,60,300" or a list); ``default`` when it is empty."""
+    if not raw:
+        return tuple(default)
+    if isinstance(raw, str):
+        return tuple(int(x) for x in raw.split(",") if x.strip())
+    return tuple(int(x) for x in raw)

@@ -1,0 +1,57 @@
+"""The files the ``luneo render`` commands read and write: a JSON input, the template's mockup
+images, one rendered output per area and format. Shared by ``render_cli`` (one design) and
+``bulk_cli`` (one design per CSV row)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from app.design.document import Design
+from app.design.outputs import FORMATS, Request, render_output
+from app.design.raster import RenderInputs, preview
+from app.design.template import TemplateSpec
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise click.ClickException(f"{path}: expected a JSON object")
+    return data
+
+
+def read_mockups(raw_template: dict[str, Any], root: Path) -> dict[str, bytes]:
+    areas = raw_template.get("print_areas") or raw_template.get("areas") or []
+    items = [{"key": k, **v} for k, v in areas.items()] if isinstance(areas, dict) else areas
+    return {
+        str(a["key"]): (root / a["mockup_image"]).read_bytes()
+        for a in items
+        if isinstance(a, dict) and a.get("mockup_image")
+    }
+
+
+def write_output(
+    out_dir: Path,
+    design: Design,
+    template: TemplateSpec,
+    inputs: RenderInputs,
+    area: str,
+    fmt: str,
+    dpi: int | None,
+    profile: bytes | None,
+    mockups: dict[str, bytes],
+) -> Path:
+    if fmt == "preview":
+        data = preview(design, template, area, inputs, mockups.get(area))
+        path = out_dir / f"{area}-preview.png"
+    else:
+        data = render_output(fmt, Request(design, template, area, inputs, dpi, profile))
+        path = out_dir / f"{area}{FORMATS[fmt].suffix}"
+    path.write_bytes(data)
+    return path
