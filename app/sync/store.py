@@ -9,13 +9,14 @@ is frozen (ORDERED) and a production job waits for it in QUEUED, enqueued on com
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.db import utcnow
@@ -43,6 +44,7 @@ from connectors.base import (
 )
 
 Outcome = Literal["created", "updated", "unchanged"]
+T = TypeVar("T")
 CENT = Decimal("0.01")
 MAX_REASONS = 20  # skipped records listed by id in the summary; the rest are only counted
 
@@ -133,8 +135,29 @@ def _sync_variants(scope: ShopScope, product: Product, records: Sequence[Variant
     return changed
 
 
+def _once_more_on_conflict(scope: ShopScope, write: Callable[[], T]) -> T:
+    """Run ``write`` in a savepoint; if another worker inserted the same row meanwhile, again.
+
+    Two syncs of one shop (a webhook's narrow sync beside the reconciliation, two workers after
+    a restart) can both read "no such product" and both insert it: the second insert breaks the
+    unique key. Rolling back to the savepoint and writing again finds the other worker's row and
+    updates it instead, so neither sync fails.
+    """
+    try:
+        with scope.session.begin_nested():
+            return write()
+    except IntegrityError:
+        with scope.session.begin_nested():
+            return write()
+
+
 def upsert_products(scope: ShopScope, records: Sequence[ProductRecord]) -> list[Outcome]:
-    """Create or update each product with its variants; loads the batch's rows in one query."""
+    """Create or update each product with its variants, safe beside another sync of the shop."""
+    return _once_more_on_conflict(scope, lambda: _upsert_products(scope, records))
+
+
+def _upsert_products(scope: ShopScope, records: Sequence[ProductRecord]) -> list[Outcome]:
+    """Loads the batch's rows in one query, then creates or updates each."""
     ids = [record.external_id for record in records]
     query = scope.select(Product).where(Product.external_id.in_(ids))
     rows = scope.session.scalars(query.options(selectinload(Product.variants)))
@@ -256,6 +279,10 @@ def _line_values(
 
 def upsert_order(scope: ShopScope, record: OrderRecord) -> tuple[Outcome, OrderEffects]:
     """Create or update the order and its lines (never deleted: production refers to them)."""
+    return _once_more_on_conflict(scope, lambda: _upsert_order(scope, record))
+
+
+def _upsert_order(scope: ShopScope, record: OrderRecord) -> tuple[Outcome, OrderEffects]:
     order = scope.get_by(Order, external_id=record.external_id)
     outcome: Outcome = "created" if order is None else "unchanged"
     if order is None:
