@@ -40,8 +40,8 @@ from standins.shopify import (  # noqa: E402
     FakeShopify,
     FakeStore,
     admin_schema,
-    make_product,
     serve,
+    upstream_product,
 )
 
 PLANS = {"standard": 100.0, "advanced": 200.0, "plus": 1000.0}  # restore rate, points/second
@@ -83,7 +83,7 @@ def run_case(
 ) -> dict[str, Any]:
     domain = f"bench-{'bulk' if bulk else 'paged'}.myshopify.com"
     store = fake.add_store(FakeStore(domain, TOKEN, bucket=Bucket(rate * 20, rate)))
-    store.add_products(*(make_product(n) for n in range(1, products + 1)))
+    store.add_products(*(upstream_product(n) for n in range(1, products + 1)))
     with app.app_context():
         from app.extensions import get_db
 

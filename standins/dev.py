@@ -22,9 +22,9 @@ from standins.shopify import (
     FakeStore,
     Json,
     admin_schema,
-    make_line,
-    make_order,
     serve,
+    upstream_line,
+    upstream_order,
 )
 from standins.shopify_merchant import AppSide
 
@@ -64,11 +64,11 @@ def _money(amount: Decimal) -> Json:
 def _order(products: dict[str, Json]) -> Json:
     mug = products[demo.MUG_PRODUCT_ID]
     number = int(demo.DEMO_LINE_ITEM_ID.rsplit("/", 1)[1])
-    line = make_line(number, mug)
+    line = upstream_line(number, mug)
     line["originalUnitPriceSet"] = _money(demo.DEMO_LINE_PRICE)
     address: dict[str, Any] = dict(demo.SHIPPING_ADDRESS)
     address["countryCodeV2"] = address.pop("country")
-    return make_order(
+    return upstream_order(
         int(demo.DEMO_ORDER_ID.rsplit("/", 1)[1]),
         [line],
         updated_at=DEMO_UPDATED_AT,

@@ -275,7 +275,7 @@ def _connection_resolver(items: list[Any]) -> Callable[..., Json]:
 
 
 # ------------------------------------------------------------------------------ store
-def make_product(
+def upstream_product(
     number: int, *, variants: int = 3, updated_at: str = "2026-07-01T10:00:00Z", **fields: Any
 ) -> Json:
     """A product as Shopify's GraphQL shows it; ``fields`` override any of its fields."""
@@ -309,7 +309,7 @@ def make_product(
     return product
 
 
-def make_order(
+def upstream_order(
     number: int, lines: list[Json], *, updated_at: str = "2026-07-02T10:00:00Z", **fields: Any
 ) -> Json:
     """An order with one open fulfillment order holding all its lines."""
@@ -355,7 +355,7 @@ def make_order(
     return order
 
 
-def make_line(
+def upstream_line(
     number: int,
     product: Json | None,
     *,

@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
 from redis import Redis
-from rq import SimpleWorker, Worker
+from rq import Worker
 from sqlalchemy.orm import Session
 
 from app import create_app
@@ -34,6 +34,7 @@ from app.models import (
 )
 from app.queue import JobSpec, enqueue, get_queue
 from tests.factories import make_design, make_order, make_product, make_shop, make_template
+from tests.support.workers import run_jobs
 
 TOKEN = "metrics-token-" + "k" * 32
 REPO = Path(__file__).resolve().parents[2]
@@ -175,8 +176,7 @@ def test_queue_gauges_show_waiting_scheduled_and_failed_jobs(
     enqueue(redis, JobSpec("render", "tests.support.jobs.add", (3, 4)))
     get_queue("sync", redis).enqueue_in(timedelta(hours=1), "tests.support.jobs.add", 5, 6)
     enqueue(redis, JobSpec("ai", "tests.support.jobs.flaky", ("metrics-flaky", 9), retries=0))
-    with app.app_context():
-        SimpleWorker([get_queue("ai", redis)], connection=redis).work(burst=True)
+    run_jobs(app, "ai")
 
     found = scrape(client)
 

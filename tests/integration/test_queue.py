@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from flask import Flask
 from redis import Redis
-from rq import SimpleWorker
 from rq.job import Job, JobStatus
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,21 +30,15 @@ from app.queue import (
 )
 from jobs.worker import build_worker
 from tests.factories import make_shop
+from tests.support.workers import run_jobs
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _drain(app: Flask, *queues: str) -> None:
-    with app.app_context():
-        worker = build_worker(app, queues, simple=True)
-        assert isinstance(worker, SimpleWorker)
-        worker.work(burst=True, with_scheduler=False)
 
 
 def test_enqueued_job_runs_on_a_worker_and_reports_progress(app: Flask, redis: Redis) -> None:
     job = enqueue(redis, JobSpec("default", "tests.support.jobs.add", (2, 3)))
 
-    _drain(app, "default")
+    run_jobs(app, "default")
 
     job.refresh()
     assert job.get_status() == JobStatus.FINISHED
@@ -72,7 +65,7 @@ def test_job_with_same_id_is_not_enqueued_twice_while_waiting(redis: Redis) -> N
 def test_finished_job_id_can_run_again(app: Flask, redis: Redis) -> None:
     spec = JobSpec("sync", "tests.support.jobs.add", (1, 1), job_id="sync-shop-8")
     enqueue(redis, spec)
-    _drain(app, "sync")
+    run_jobs(app, "sync")
 
     again = enqueue(redis, spec)
 
@@ -86,7 +79,7 @@ def test_failing_job_is_retried_until_it_succeeds(app: Flask, redis: Redis) -> N
     )
     job = enqueue(redis, spec)
 
-    _drain(app, "default")
+    run_jobs(app, "default")
 
     job.refresh()
     assert job.get_status() == JobStatus.FINISHED
@@ -102,7 +95,7 @@ def test_job_out_of_retries_lands_in_failed_registry_with_its_error(
     )
     job = enqueue(redis, spec)
 
-    _drain(app, "default")
+    run_jobs(app, "default")
 
     job.refresh()
     assert job.get_status() == JobStatus.FAILED
@@ -114,7 +107,7 @@ def test_retry_with_backoff_is_scheduled_not_run_at_once(app: Flask, redis: Redi
     spec = JobSpec("default", "tests.support.jobs.flaky", ("flaky:3", 1), retry_intervals=(30,))
     job = enqueue(redis, spec)
 
-    _drain(app, "default")
+    run_jobs(app, "default")
 
     job.refresh()
     assert job.get_status() == JobStatus.SCHEDULED
@@ -235,9 +228,7 @@ def test_job_of_a_killed_worker_is_retried_by_another(
     assert job.retries_left == 2
 
     # And another worker finishes it
-    with app.app_context():
-        worker = build_worker(app, ["render"], simple=True)
-        worker.work(burst=True, with_scheduler=True)
+    run_jobs(app, "render", scheduler=True)
     job.refresh()
     assert job.get_status() == JobStatus.FINISHED
     assert job.return_value() == "done"

@@ -36,12 +36,16 @@ from app.models import (
 from app.queue import JobSpec, enqueue, get_queue
 from app.sync import archive_missing
 from jobs.sync_cli import register_sync_commands
-from jobs.worker import build_worker
-from standins.shopify import FakeShopify, FakeStore, serve
-from standins.shopify import make_line as upstream_line
-from standins.shopify import make_order as upstream_order
-from standins.shopify import make_product as upstream_product
+from standins.shopify import (
+    FakeShopify,
+    FakeStore,
+    serve,
+    upstream_line,
+    upstream_order,
+    upstream_product,
+)
 from tests.factories import make_design, make_product, make_shop, make_template
+from tests.support.workers import run_jobs
 
 TOKEN = "shpat_" + "a" * 32
 
@@ -70,8 +74,7 @@ def shop_with_store(session: Session, fake: FakeShopify, **shop: Any) -> tuple[S
 
 def run(app: Flask, redis: Redis, spec: JobSpec) -> Job:
     job = enqueue(redis, spec)
-    with app.app_context():
-        build_worker(app, ["sync"], simple=True).work(burst=True, with_scheduler=False)
+    run_jobs(app, "sync")
     job.refresh()
     return job
 
@@ -205,7 +208,7 @@ def test_delete_whose_webhook_was_lost_is_caught_by_reconciliation(
 
     with app.app_context():
         assert sync.reconcile_all() == 1
-        build_worker(app, ["sync"], simple=True).work(burst=True, with_scheduler=False)
+    run_jobs(app, "sync")
 
     statuses = [p.status for p in products_of(session, shop)]
     assert statuses == [ProductStatus.ACTIVE, ProductStatus.ARCHIVED]

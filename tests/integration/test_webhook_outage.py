@@ -37,10 +37,10 @@ from app.shopify import events as shopify_events
 from app.webhook_events import run_event
 from app.woocommerce import events as woocommerce_events
 from jobs.schedule import build_scheduler
-from jobs.worker import build_worker
 from tests.factories import make_order, make_shop
 from tests.integration.shopify.test_webhooks import SHOP, shopify_headers
 from tests.support.redis_server import RedisServer
+from tests.support.workers import run_jobs
 
 STRIPE_SECRET = "whsec_outage_test"
 WOO_SECRET = "woo-secret-of-shop-test"
@@ -121,9 +121,6 @@ def stripe(client: FlaskClient, event_id: str) -> TestResponse:
 
 
 # ---------------------------------------------------------------------------- helpers
-def drain(app: Flask, *queues: str) -> None:
-    with app.app_context():
-        build_worker(app, list(queues), simple=True).work(burst=True, with_scheduler=False)
 
 
 def run_scheduled_sweep(app: Flask, redis: Redis) -> None:
@@ -135,7 +132,7 @@ def run_scheduled_sweep(app: Flask, redis: Redis) -> None:
         else:
             cron.next_enqueue_time = utcnow() + timedelta(days=1)
     scheduler.enqueue_jobs()
-    drain(app, "default")
+    run_jobs(app, "default")
 
 
 def all_events(session: Session) -> list[WebhookEvent | BillingEvent]:
@@ -245,7 +242,7 @@ def test_an_event_handed_over_twice_is_processed_once(
     copy = enqueue(
         redis, JobSpec("default", "jobs.shopify_events.product_changed", (event.id,), job_id="c")
     )
-    drain(app, "default")
+    run_jobs(app, "default")
 
     # Then the work was done once, and the copy found the event taken
     assert work_done == Counter({("hook", event.id): 1})

@@ -20,7 +20,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from redis import Redis
-from rq import Queue, SimpleWorker
+from rq import Queue
 from rq.job import Job, JobStatus
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,9 +34,9 @@ from app.crypto import keyring
 from app.extensions import get_session
 from app.models import Partner, PartnerUser, Platform, Role, User
 from app.queue import get_queue
-from jobs.worker import build_worker
 from tests.factories import make_shop
 from tests.support.smtp import SmtpSink, free_port, smtp_settings, smtp_sink
+from tests.support.workers import run_jobs
 
 from .conftest import PASSWORD, csrf_of, make_member, make_user
 
@@ -77,14 +77,6 @@ def post_form(client: FlaskClient, path: str, data: dict[str, str]) -> TestRespo
 
 def mail_queue(redis: Redis) -> Queue:
     return get_queue("default", redis)
-
-
-def run_worker(app: Flask) -> None:
-    """A real RQ worker, in this process, until the default queue is empty."""
-    with app.app_context():
-        worker = build_worker(app, ["default"], simple=True)
-        assert isinstance(worker, SimpleWorker)
-        worker.work(burst=True, with_scheduler=False)
 
 
 def backoff_passes(redis: Redis, job: Job) -> None:
@@ -135,7 +127,7 @@ def test_a_reset_request_only_queues_the_mail_and_a_worker_delivers_a_working_li
     assert (message["to"], message["subject"]) == ("ann@shop.test", RESET_SUBJECT)
 
     # When a worker runs the queue
-    run_worker(app)
+    run_jobs(app)
 
     # Then the server received exactly one message, carrying the reset link
     (received,) = smtp.received
@@ -213,7 +205,7 @@ def test_sign_up_queues_the_confirmation_after_its_commit_and_the_link_confirms(
     page = client.get(answer.location).text
     assert "on its way to <strong>bea@shop.test</strong>" in page
 
-    run_worker(app)
+    run_jobs(app)
 
     (received,) = smtp.received
     assert received.message["Subject"] == "Confirm your e-mail address for Luneo"
@@ -240,7 +232,7 @@ def test_mail_to_a_server_that_is_down_is_retried_later_not_lost(
     # And the worker's attempt fails: the job is scheduled for a retry in a minute
     (job,) = mail_queue(redis).jobs
     before = time.time()
-    run_worker(app)
+    run_jobs(app)
     job.refresh()
     assert job.get_status() == JobStatus.SCHEDULED
     assert job.retries_left == len(RETRY_INTERVALS) - 1
@@ -253,7 +245,7 @@ def test_mail_to_a_server_that_is_down_is_retried_later_not_lost(
     # When the server is back and the retry's time comes
     with smtp_sink(smtp_port) as smtp:
         backoff_passes(redis, job)
-        run_worker(app)
+        run_jobs(app)
 
         # Then the message is delivered, once
         (received,) = smtp.received
@@ -279,10 +271,10 @@ def test_mail_that_never_gets_through_fails_after_the_backoff_and_logs_only_its_
     with caplog.at_level(logging.INFO):
         for _attempt in RETRY_INTERVALS:
             before = time.time()
-            run_worker(app)
+            run_jobs(app)
             delays.append(round(registry.get_scheduled_time(job).timestamp() - before, -1))
             backoff_passes(redis, job)
-        run_worker(app)
+        run_jobs(app)
 
     assert delays == [float(s) for s in RETRY_INTERVALS]
     assert job.get_status(refresh=True) == JobStatus.FAILED
@@ -355,7 +347,7 @@ def test_an_invitation_is_queued_and_delivered_by_the_worker(
 
     assert "Invitation on its way to sam@alice.test." in page.text
     assert smtp.received == []
-    run_worker(app)
+    run_jobs(app)
     (received,) = smtp.received
     assert received.rcpt_tos == ["sam@alice.test"]
     assert received.link().startswith("/account/invitations/")

@@ -21,11 +21,11 @@ from tests.integration.accounts.conftest import Browser, link_in
 from tests.integration.woocommerce.conftest import (
     public_dns,
     rest_mock,
-    run_jobs,
     store,
     woo_shop,
 )
 from tests.support.fake_woocommerce import FakeWooStore
+from tests.support.workers import run_jobs
 
 __all__ = ["rest_mock", "store"]  # the fake WooCommerce store fixtures, shared with its tests
 
@@ -80,7 +80,7 @@ def test_a_new_merchant_connects_their_store_and_sees_catalog_and_orders(
     assert dashboard.status_code == 200
     assert 'data-sync="' in dashboard.text  # the sync card, polled while the first sync runs
 
-    run_jobs(app)
+    run_jobs(app, "default", "sync")
 
     assert {hook["topic"] for hook in store.webhooks.values()} >= {
         "order.created",
@@ -106,7 +106,7 @@ def test_a_new_merchant_connects_their_store_and_sees_catalog_and_orders(
     order = store.add_order([store.line(mug)])
     ((path, body, headers),) = store.deliveries("order.created", order["id"])
     assert browser.client.post(path, data=body, headers=headers).status_code == 200
-    run_jobs(app)
+    run_jobs(app, "default", "sync")
 
     orders = browser.client.get("/admin/orders")
     assert f"#{order['number']}" in orders.text

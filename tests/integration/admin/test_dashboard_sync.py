@@ -7,16 +7,17 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask import Flask
 from flask.testing import FlaskClient
 from redis import Redis
-from rq import SimpleWorker
 from sqlalchemy.orm import Session
 
 from app.admin.sync_status import fetch_sync_job, sync_status
 from app.models import FileKind, Product, Shop, StoredFile
-from app.queue import JobSpec, enqueue, get_queue
+from app.queue import JobSpec, enqueue
 from app.storage import Storage, new_key
 from tests.factories import make_design, make_order, make_product, make_template
+from tests.support.workers import run_jobs
 
 PROGRESS = {"done": 40, "total": 100, "percent": 40, "message": "Products"}
 
@@ -70,10 +71,10 @@ def test_a_running_sync_shows_its_progress(
 
 
 def test_a_finished_sync_shows_its_counts_and_no_progress(
-    cookie_client: FlaskClient, session: Session, redis: Redis, shop: Shop
+    app: Flask, cookie_client: FlaskClient, session: Session, redis: Redis, shop: Shop
 ) -> None:
     sync_job(redis, shop)
-    SimpleWorker([get_queue("sync", redis)], connection=redis).work(burst=True)
+    run_jobs(app, "sync")
     record(
         session,
         shop,

@@ -13,14 +13,13 @@ from urllib.parse import urlencode
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from rq import SimpleWorker
 from sqlalchemy.orm import Session
 
 from app.models import Shop, Template
-from jobs.worker import build_worker
 from tests.conftest import SHOPIFY_API_SECRET
 from tests.factories import make_product, make_shop, make_template
 from tests.support.fake_openai import FakeOpenAI
+from tests.support.workers import run_jobs
 
 
 def signed_query(shop: str, customer: str = "") -> str:
@@ -35,14 +34,6 @@ def signed_query(shop: str, customer: str = "") -> str:
         SHOPIFY_API_SECRET.encode(), message.encode(), hashlib.sha256
     ).hexdigest()
     return urlencode(params)
-
-
-def drain(app: Flask) -> None:
-    """Run every waiting job on the ``ai`` queue with a real RQ worker (in this process)."""
-    with app.app_context():
-        worker = build_worker(app, ["ai"], simple=True)
-        assert isinstance(worker, SimpleWorker)
-        worker.work(burst=True, with_scheduler=False)
 
 
 @pytest.fixture
@@ -92,3 +83,8 @@ class Storefront:
 
     def get(self, path: str) -> Any:
         return self.client.get(f"/proxy{path}?{signed_query(self.shop.domain, self.customer)}")
+
+
+def drain(app: Flask) -> None:
+    """Run every waiting job on the ``ai`` queue (the widget's and admin's AI requests)."""
+    run_jobs(app, "ai")

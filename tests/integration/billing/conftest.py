@@ -6,11 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from flask import Flask
 from sqlalchemy.orm import Session
 
 from app.models import Platform, Shop
-from jobs.worker import build_worker
 from standins import shopify as fake_shopify
 from standins.shopify import FakeShopify, FakeStore
 from tests.factories import make_shop
@@ -85,10 +83,3 @@ def woo_shop(session: Session) -> Shop:
     )
     session.commit()
     return shop
-
-
-def run_jobs(app: Flask, *queues: str) -> None:
-    with app.app_context():
-        build_worker(app, list(queues) or ["default"], simple=True).work(
-            burst=True, with_scheduler=False
-        )

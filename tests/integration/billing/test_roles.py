@@ -26,11 +26,11 @@ from app.models import (
     SubscriptionStatus,
 )
 from tests.integration.accounts.conftest import Browser, csrf_of, make_member, make_user
-from tests.integration.billing.conftest import run_jobs
 from tests.integration.billing.test_stripe import post_event, subscription_object
 from tests.support import fake_stripe
 from tests.support.fake_stripe import FakeStripe
 from tests.support.shopify import session_token
+from tests.support.workers import run_jobs
 
 # (method, path, JSON body): every owner-only write of the admin API
 OWNER_WRITES = [

@@ -16,12 +16,12 @@ from app.billing.plans import get_plan
 from app.models import BillingInterval, Shop, Subscription, SubscriptionStatus, UsageKind
 from jobs.billing import report_usage
 from standins.shopify import FakeStore
-from tests.integration.billing.conftest import run_jobs
 from tests.integration.billing.test_stripe import CSRF, _invoice, post_event
 from tests.integration.shopify.test_webhooks import deliver
 from tests.support import fake_stripe
 from tests.support.fake_stripe import FakeStripe
 from tests.support.shopify import session_token
+from tests.support.workers import run_jobs
 
 AI, ORDERS = UsageKind.AI_GENERATION, UsageKind.PRODUCED_ORDER
 

@@ -27,8 +27,8 @@ from app.models import (
 )
 from standins.shopify import FakeStore
 from tests.conftest import SHOPIFY_API_KEY
-from tests.integration.billing.conftest import run_jobs
 from tests.support.shopify import session_token
+from tests.support.workers import run_jobs
 
 
 def _auth(shop: Shop) -> dict[str, str]:

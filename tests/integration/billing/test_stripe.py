@@ -30,9 +30,10 @@ from app.models import (
     SubscriptionStatus,
     UsageKind,
 )
-from tests.integration.billing.conftest import WEBHOOK_SECRET, run_jobs
+from tests.integration.billing.conftest import WEBHOOK_SECRET
 from tests.support import fake_stripe
 from tests.support.fake_stripe import FakeStripe
+from tests.support.workers import run_jobs
 
 CSRF = "csrf-token-for-tests"
 

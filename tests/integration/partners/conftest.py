@@ -32,7 +32,6 @@ from app.models import (
     StoredFile,
 )
 from app.storage import Storage, new_key
-from jobs.worker import build_worker
 from tests.factories import make_design, make_order, make_product, make_shop, make_template
 
 PASSWORD = "correct horse battery"
@@ -273,8 +272,3 @@ def csrf_of(client: FlaskClient, path: str = "/partners/") -> str:
     token = re.search(rb'name="csrf_token" value="([^"]+)"', page.data)
     assert token is not None
     return token.group(1).decode()
-
-
-def run_default_queue(app: Flask) -> None:
-    with app.app_context():
-        build_worker(app, ["default"], simple=True).work(burst=True, with_scheduler=False)

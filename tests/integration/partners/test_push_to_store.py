@@ -16,12 +16,17 @@ from sqlalchemy.orm import Session
 
 from app.models import JobAssignment, Partner, Platform, PushStatus, ShipmentPush, Shop
 from app.storage import Storage
-from standins.shopify import FakeShopify, FakeStore, serve
-from standins.shopify import make_line as upstream_line
-from standins.shopify import make_order as upstream_order
-from standins.shopify import make_product as upstream_product
+from standins.shopify import (
+    FakeShopify,
+    FakeStore,
+    serve,
+    upstream_line,
+    upstream_order,
+    upstream_product,
+)
 from tests.factories import make_shop
 from tests.support.fake_woocommerce import FakeWooStore
+from tests.support.workers import run_jobs
 
 from .conftest import (
     PartnerSetup,
@@ -30,7 +35,6 @@ from .conftest import (
     make_partner,
     ready_job,
     route_to,
-    run_default_queue,
 )
 
 TOKEN = "shpat_" + "c" * 32
@@ -150,7 +154,7 @@ def test_shopify_down_twice_then_the_fulfillment_lands_with_tracking(
 
     report_shipped(client, partner.key, assignment.id)
     assert the_push(session).status is PushStatus.REPORTED  # stored before any push
-    run_default_queue(app)
+    run_jobs(app)
 
     push = the_push(session)
     assert push.status is PushStatus.PUSHED
@@ -180,7 +184,7 @@ def test_woocommerce_down_then_the_order_completes_with_a_tracking_note(
     woo.failures.extend([(503, {}), (500, {})])
 
     report_shipped(client, partner.key, assignment.id)
-    run_default_queue(app)
+    run_jobs(app)
 
     push = the_push(session)
     assert push.status is PushStatus.PUSHED
@@ -205,7 +209,7 @@ def test_a_store_down_past_the_retries_shows_failed_and_the_merchant_retries(
     store.fail_with = [503] * 4  # one first attempt and three retries
 
     report_shipped(client, partner.key, assignment.id)
-    run_default_queue(app)
+    run_jobs(app)
 
     push = the_push(session)
     assert push.status is PushStatus.FAILED
@@ -226,7 +230,7 @@ def test_a_store_down_past_the_retries_shows_failed_and_the_merchant_retries(
         f"/api/admin/fulfilment/pushes/{push.id}/retry", headers={"X-CSRF-Token": csrf.group(1)}
     )
     assert retried.status_code == 200
-    run_default_queue(app)
+    run_jobs(app)
 
     assert the_push(session).status is PushStatus.PUSHED
     assert len(store.fulfillments) == 1
@@ -284,7 +288,7 @@ def test_a_shipment_push_renews_an_expiring_shopify_token_first(
     session.commit()
 
     report_shipped(client, partner.key, assignment.id)
-    run_default_queue(app)
+    run_jobs(app)
 
     push = the_push(session)
     assert push.status is PushStatus.PUSHED, push.last_error

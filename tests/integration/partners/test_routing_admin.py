@@ -23,8 +23,9 @@ from app.queue import get_queue
 from app.storage import Storage
 from jobs.fulfilment import housekeeping
 from tests.factories import make_shop
+from tests.support.workers import run_jobs
 
-from .conftest import make_partner, portal_login, ready_job, route_to, run_default_queue
+from .conftest import make_partner, portal_login, ready_job, route_to
 
 
 def admin_sign_in(client: FlaskClient, shop: Shop) -> str:
@@ -170,7 +171,7 @@ def test_a_job_routed_after_production_is_announced_with_a_signed_webhook(
     with app.app_context():
         route_after_production(session, job.id)
     assert get_queue("default", redis).count == 1
-    run_default_queue(app)
+    run_jobs(app)
 
     assert len(Receiver.deliveries) == 2
     headers, body = Receiver.deliveries[-1]

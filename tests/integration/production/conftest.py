@@ -13,7 +13,6 @@ import pytest
 from flask import Flask
 from PIL import Image
 from redis import Redis
-from rq import SimpleWorker
 from rq.job import Job
 from sqlalchemy.orm import Session
 
@@ -31,8 +30,8 @@ from app.models import (
 from app.production.enqueue import production_spec
 from app.queue import JobSpec, enqueue
 from app.storage import Storage, new_key
-from jobs.worker import build_worker
 from tests.factories import make_design, make_order, make_product, make_shop, make_template
+from tests.support.workers import run_jobs
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -147,13 +146,6 @@ def spec_for(job: ProductionJob, **changes: Any) -> JobSpec:
     return dataclasses.replace(production_spec(job.id, job.shop_id), **changes)
 
 
-def drain(app: Flask, *, scheduler: bool = False) -> None:
-    with app.app_context():
-        worker = build_worker(app, ["render"], simple=True)
-        assert isinstance(worker, SimpleWorker)
-        worker.work(burst=True, with_scheduler=scheduler)
-
-
 @pytest.fixture
 def produce(app: Flask, redis: Redis) -> Callable[..., Job]:
     """Enqueue a production job (optionally with other retry settings) and run the worker."""
@@ -165,3 +157,8 @@ def produce(app: Flask, redis: Redis) -> Callable[..., Job]:
         return rq_job
 
     return run
+
+
+def drain(app: Flask, *, scheduler: bool = False) -> None:
+    """Run the waiting production jobs (the ``render`` queue)."""
+    run_jobs(app, "render", scheduler=scheduler)

@@ -16,12 +16,16 @@ from app.models import DesignStatus, Order, ProductionJob, ProductionStatus, Sho
 from app.queue import JobSpec, enqueue, get_queue
 from app.storage import Storage
 from jobs.production_cli import register_production_commands
-from jobs.worker import build_worker
-from standins.shopify import FakeShopify, FakeStore, serve
-from standins.shopify import make_line as upstream_line
-from standins.shopify import make_order as upstream_order
-from standins.shopify import make_product as upstream_product
+from standins.shopify import (
+    FakeShopify,
+    FakeStore,
+    serve,
+    upstream_line,
+    upstream_order,
+    upstream_product,
+)
 from tests.factories import make_design, make_shop
+from tests.support.workers import run_jobs
 
 from .conftest import RECT, drain, make_setup, small_template, text
 
@@ -57,8 +61,7 @@ def test_an_ordered_design_flows_from_the_order_webhook_sync_to_ready_files(
 
     # when the order is synced (as its webhook asks), then the workers run
     enqueue(redis, JobSpec("sync", "jobs.sync.sync_order", (shop.id, "gid://shopify/Order/7")))
-    with app.app_context():
-        build_worker(app, ["sync"], simple=True).work(burst=True, with_scheduler=False)
+    run_jobs(app, "sync")
     waiting = get_queue("render", redis)
     assert waiting.count == 1
     rq_job = waiting.jobs[0]

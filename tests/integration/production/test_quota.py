@@ -10,7 +10,6 @@ from app.billing import quota
 from app.billing.plans import FREE
 from app.models import ProductionJob, ProductionStatus, Shop, UsageKind, UsageRecord
 from app.storage import Storage
-from jobs.worker import build_worker
 from tests.factories import make_shop
 from tests.integration.production.conftest import drain, make_setup
 from tests.integration.production.test_pipeline import Produce, reload
@@ -83,7 +82,7 @@ def test_nothing_resumes_while_the_plan_still_has_no_room(
         from jobs.billing import resume_production
 
         assert resume_production(shop.id) == 0
-        build_worker(app, ["render"], simple=True).work(burst=True, with_scheduler=False)
+    drain(app)
 
     assert reload(session, setup.job).status is ProductionStatus.QUEUED
 

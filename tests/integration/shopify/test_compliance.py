@@ -36,7 +36,8 @@ from app.models import (
 from app.storage import Storage, new_key
 from jobs.privacy import customer_data_request, customer_redact, shop_redact
 from tests.factories import make_design, make_order, make_product, make_shop, make_template
-from tests.integration.shopify.test_webhooks import SHOP, deliver, events, run_jobs
+from tests.integration.shopify.test_webhooks import SHOP, deliver, events
+from tests.support.workers import run_jobs
 
 OTHER_SHOP = "other.myshopify.com"
 CUSTOMER = {"id": 191167, "email": "john@example.com", "phone": "555-625-1199"}

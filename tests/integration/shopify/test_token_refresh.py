@@ -27,8 +27,7 @@ from app.billing import shopify_billing
 from app.models import Product, Shop
 from connectors.shopify import billing as shopify_api
 from jobs.sync_cli import register_sync_commands
-from standins.shopify import FakeShopify, FakeStore, serve
-from standins.shopify import make_product as upstream_product
+from standins.shopify import FakeShopify, FakeStore, serve, upstream_product
 from tests.conftest import SHOPIFY_API_KEY, SHOPIFY_API_SECRET, _server_database
 from tests.factories import make_shop
 from tests.integration.test_sync_jobs import run

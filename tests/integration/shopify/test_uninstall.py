@@ -17,7 +17,8 @@ from app.models import Design, Order, Shop, WebhookEvent, WebhookStatus
 from app.queue import JobSpec, enqueue, get_queue
 from jobs.shopify_events import app_uninstalled
 from tests.factories import make_design, make_order, make_product, make_shop, make_template
-from tests.integration.shopify.test_webhooks import SHOP, deliver, events, run_jobs
+from tests.integration.shopify.test_webhooks import SHOP, deliver, events
+from tests.support.workers import run_jobs
 
 # Shopify's example app/uninstalled body (the shop resource), trimmed.
 UNINSTALLED = {

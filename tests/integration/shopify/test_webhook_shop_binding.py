@@ -30,12 +30,17 @@ from app.models import (
     WebhookEvent,
     WebhookStatus,
 )
-from standins.shopify import FakeShopify, FakeStore, serve
-from standins.shopify import make_line as upstream_line
-from standins.shopify import make_order as upstream_order
-from standins.shopify import make_product as upstream_product
+from standins.shopify import (
+    FakeShopify,
+    FakeStore,
+    serve,
+    upstream_line,
+    upstream_order,
+    upstream_product,
+)
 from tests.factories import make_shop
-from tests.integration.shopify.test_webhooks import all_queued, deliver, events, run_jobs
+from tests.integration.shopify.test_webhooks import all_queued, deliver, events
+from tests.support.workers import run_jobs
 
 SHOP_A = "shop-a.myshopify.com"
 SHOP_B = "shop-b.myshopify.com"

@@ -32,9 +32,9 @@ from app.models import (
     WebhookStatus,
 )
 from app.queue import QUEUE_NAMES, JobSpec, enqueue, get_queue
-from jobs.worker import build_worker
 from tests.conftest import SHOPIFY_API_SECRET
 from tests.factories import make_shop
+from tests.support.workers import run_jobs
 
 REPO = Path(__file__).resolve().parents[3]
 SHOP = "example.myshopify.com"
@@ -98,13 +98,6 @@ def queued(redis: Redis, queue: str = "default") -> list[Job]:
 
 def all_queued(redis: Redis) -> int:
     return sum(get_queue(name, redis).count for name in QUEUE_NAMES)
-
-
-def run_jobs(app: Flask, *queues: str) -> None:
-    with app.app_context():
-        build_worker(app, list(queues) or ["default"], simple=True).work(
-            burst=True, with_scheduler=False
-        )
 
 
 @pytest.fixture

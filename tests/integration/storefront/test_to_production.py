@@ -18,12 +18,16 @@ from sqlalchemy.orm import Session
 from app.models import Design, DesignStatus, Order, ProductionJob, ProductionStatus, Shop, ShopScope
 from app.queue import JobSpec, enqueue
 from app.storage import Storage
-from jobs.worker import build_worker
-from standins.shopify import FakeShopify, FakeStore, serve
-from standins.shopify import make_line as upstream_line
-from standins.shopify import make_order as upstream_order
-from standins.shopify import make_product as upstream_product
+from standins.shopify import (
+    FakeShopify,
+    FakeStore,
+    serve,
+    upstream_line,
+    upstream_order,
+    upstream_product,
+)
 from tests.factories import make_shop
+from tests.support.workers import run_jobs
 
 from .conftest import document, image, png, proxy_caller, small_template, text
 
@@ -39,11 +43,6 @@ def fake() -> Iterator[FakeShopify]:
 @pytest.fixture
 def settings(settings: dict[str, Any], fake: FakeShopify) -> dict[str, Any]:
     return {**settings, "SHOPIFY_SHOP_ORIGIN": fake.origin_template, "SHOPIFY_MAX_ATTEMPTS": 2}
-
-
-def _work(app: Flask, queue: str) -> None:
-    with app.app_context():
-        build_worker(app, [queue], simple=True).work(burst=True, with_scheduler=False)
 
 
 def test_a_design_saved_through_the_api_becomes_print_files(
@@ -71,8 +70,8 @@ def test_a_design_saved_through_the_api_becomes_print_files(
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     store.add_orders(upstream_order(9, [line], updated_at=now))
     enqueue(redis, JobSpec("sync", "jobs.sync.sync_order", (shop.id, "gid://shopify/Order/9")))
-    _work(app, "sync")
-    _work(app, "render")
+    run_jobs(app, "sync")
+    run_jobs(app, "render")
 
     # then the design is frozen as ordered and its print files are ready, photo and all
     session.expire_all()

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from app.models import Platform, Shop
 from app.woocommerce.connect import start_connection
-from jobs.worker import build_worker
 from tests.support.fake_woocommerce import FakeWooStore
+from tests.support.workers import run_jobs
 
 PUBLIC_IP = "93.184.215.14"  # what the (pretend) DNS answers for shop.test
 
@@ -49,16 +49,6 @@ def authorize_url(app: Flask, redis: Redis, store_url: str = "https://shop.test"
         return start_connection(store_url, config=app.config, redis=redis, resolve=public_dns)
 
 
-def run_jobs(app: Flask) -> None:
-    """The webhook and sync jobs (and what they enqueue there), in this process, to the end.
-
-    Rendering is left waiting: production is another part's work, and a QUEUED job is the
-    state this part hands over.
-    """
-    with app.app_context():
-        build_worker(app, ["default", "sync"], simple=True).work(burst=True, with_scheduler=False)
-
-
 def woo_shop(session: Session, domain: str = "shop.test") -> Shop | None:
     session.expire_all()
     stmt = select(Shop).where(Shop.platform == Platform.WOOCOMMERCE, Shop.domain == domain)
@@ -71,7 +61,7 @@ def connected(
 ) -> Shop:
     """shop.test connected through the auth endpoint, webhooks created, first sync done."""
     store.approve(client, authorize_url(app, redis))
-    run_jobs(app)
+    run_jobs(app, "default", "sync")
     shop = woo_shop(session)
     assert shop is not None
     return shop

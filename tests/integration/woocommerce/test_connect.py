@@ -70,7 +70,7 @@ def test_connect_stores_keys_encrypted_creates_webhooks_and_syncs_the_catalog(
     assert shop.extra["store_url"] == "https://shop.test"
     assert get_queue("sync", redis).job_ids == [f"woo-connect-{shop.id}"]
 
-    run_jobs(app)
+    run_jobs(app, "default", "sync")
 
     hook_url = f"https://luneo.test/webhooks/woocommerce/{shop.extra['webhook_path']}"
     posted = [body for m, p, _, body in store.log if (m, p) == ("POST", "webhooks")]

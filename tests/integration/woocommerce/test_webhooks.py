@@ -32,8 +32,9 @@ from app.models import (
 )
 from app.queue import QUEUE_NAMES, get_queue
 from tests.factories import make_design, make_product, make_template
-from tests.integration.woocommerce.conftest import run_jobs, woo_shop
+from tests.integration.woocommerce.conftest import woo_shop
 from tests.support.fake_woocommerce import FakeWooStore
+from tests.support.workers import run_jobs
 
 
 def deliver(client: FlaskClient, store: FakeWooStore, topic: str, resource_id: int) -> TestResponse:
@@ -79,7 +80,7 @@ def test_signed_product_update_is_recorded_once_and_synced(
     assert set(event.payload) == {"id", "type", "status", "date_modified_gmt"}  # no customer data
     assert queued(redis) == [f"woocommerce-webhook-{event.id}"]
 
-    run_jobs(app)
+    run_jobs(app, "default", "sync")
 
     synced = product(session, connected, mug["id"])
     assert synced is not None
@@ -202,11 +203,11 @@ def test_a_deleted_product_is_archived(
 ) -> None:
     mug = store.add_simple("Mug")
     deliver(client, store, "product.created", mug["id"])
-    run_jobs(app)
+    run_jobs(app, "default", "sync")
     store.trash_product(mug["id"])
 
     answer = deliver(client, store, "product.deleted", mug["id"])
-    run_jobs(app)
+    run_jobs(app, "default", "sync")
 
     assert answer.status_code == 200
     archived = product(session, connected, mug["id"])
@@ -232,7 +233,7 @@ def test_a_variation_update_syncs_its_parent(
     del store.products[payload_id]
 
     client.post(path, data=body, headers=headers)
-    run_jobs(app)
+    run_jobs(app, "default", "sync")
 
     synced = product(session, connected, shirt["id"])
     assert synced is not None
@@ -249,7 +250,7 @@ def test_an_order_with_a_design_is_linked_and_waits_for_production(
     order = store.add_order([store.line(mug, design=design.public_id), store.line(mug)])
 
     deliver(client, store, "order.created", order["id"])
-    run_jobs(app)
+    run_jobs(app, "default", "sync")
 
     session.expire_all()
     stored = ShopScope(session, connected.id).get_by(Order, external_id=str(order["id"]))
@@ -269,7 +270,7 @@ def test_an_order_with_a_design_is_linked_and_waits_for_production(
     assert design.status is DesignStatus.ORDERED
 
     deliver(client, store, "order.updated", order["id"])  # again: nothing new
-    run_jobs(app)
+    run_jobs(app, "default", "sync")
     count = select(func.count()).select_from(ProductionJob)
     assert session.scalar(count) == 1
 
@@ -282,7 +283,7 @@ def test_a_store_answering_401_marks_the_shop_for_reauthorization(
     store.keys.clear()  # the merchant revoked the key in WooCommerce
 
     client.post(path, data=body, headers=headers)
-    run_jobs(app)
+    run_jobs(app, "default", "sync")
 
     shop = woo_shop(session)
     assert shop is not None
