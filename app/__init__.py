@@ -15,7 +15,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.crypto import keyring
     from app.db import Database
     from app.extensions import close_session
-    from app.files import make_url_builder
+    from app.file_downloads import make_url_builder
     from app.logging import configure_logging, install_request_id
     from app.redis_connection import connect_redis
     from app.storage import storage_from_config
@@ -78,7 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin.partners import bp as admin_partners_bp
     from app.assets import bp as assets_bp
     from app.billing.stripe_webhooks import bp as stripe_webhooks_bp
-    from app.files import bp as files_bp
+    from app.file_downloads import bp as files_bp
     from app.health import bp as health_bp
     from app.home import bp as home_bp
     from app.partners import blueprints as partner_blueprints

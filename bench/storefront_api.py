@@ -39,8 +39,8 @@ from PIL import Image  # noqa: E402
 from app import create_app, migrate  # noqa: E402
 from app.design import RenderInputs, parse_design, preview  # noqa: E402
 from app.models import FileKind, PrintArea, Product, Shop, ShopScope, Template  # noqa: E402
+from app.product_templates.render_spec import mockups_for, template_spec_from_row  # noqa: E402
 from app.production.assets import shop_assets  # noqa: E402
-from app.production.template_spec import mockups_for, template_spec_from_row  # noqa: E402
 from app.stored_files import store_bytes  # noqa: E402
 
 SECRET = "shpss_bench" + "0" * 24

@@ -12,16 +12,17 @@ from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
-from app import template_documents
-from app.admin import mockups, sync_status, template_service
+from app.admin import mockups, sync_status
 from app.admin.auth import shop_admin_required, signed_in_shop
 from app.admin.csrf import csrf_protected
-from app.admin.template_input import InvalidInput, parse_template
 from app.ai.providers import provider_identity
 from app.errors import ApiError, NotFound
 from app.extensions import get_redis, get_session, get_storage
 from app.formatting import iso
 from app.models import Order, Product, ProductionJob, ShopScope, StoredFile, Template
+from app.product_templates import document as template_documents
+from app.product_templates import service as template_service
+from app.product_templates.editor_input import InvalidInput, parse_template
 from app.production import NotRetryable, requeue
 from app.production.enqueue import enqueue_production
 

@@ -17,8 +17,12 @@ from typing import IO
 
 from PIL import Image, UnidentifiedImageError
 
-from app.admin.catalog_options import MOCKUP_FORMATS, MOCKUP_MAX_BYTES, MOCKUP_MAX_PIXELS
 from app.models import FileKind, ShopScope, StoredFile
+from app.product_templates.catalog_options import (
+    MOCKUP_FORMATS,
+    MOCKUP_MAX_BYTES,
+    MOCKUP_MAX_PIXELS,
+)
 from app.storage import Storage
 from app.stored_files import store_bytes
 

@@ -27,7 +27,7 @@ from app.models import (
     StoredFile,
     Template,
 )
-from app.template_documents import FileLinker
+from app.product_templates.document import FileLinker
 
 T = TypeVar("T")
 

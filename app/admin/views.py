@@ -6,13 +6,14 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from app import template_documents
-from app.admin import queries, shop_settings, sync_status, template_service
+from app.admin import queries, shop_settings, sync_status
 from app.admin.auth import shop_admin_required, signed_in_shop
 from app.ai.providers import provider_identity
 from app.csrf import csrf_token
 from app.extensions import get_redis, get_session, get_storage
 from app.models import Product, ShopScope, StoredFile
+from app.product_templates import document as template_documents
+from app.product_templates import service as template_service
 from app.shopify import install
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")

@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 from app.design.clipart import ClipartItem, default_library
 from app.design.fonts import FAMILIES, Family, web_font_path
 from app.errors import ApiError
-from app.template_documents import clipart_document
+from app.product_templates.document import clipart_document
 
 bp = Blueprint("assets", __name__)
 

@@ -13,7 +13,6 @@ from app.models.billing import (
 )
 from app.models.catalog import Product, ProductStatus, Variant
 from app.models.design import Design, DesignStatus
-from app.models.files import FileKind, StorageDeletion, StoredFile
 from app.models.order import Order, OrderItem
 from app.models.partner import Partner, ShopPartner
 from app.models.partner_ops import (
@@ -38,6 +37,7 @@ from app.models.production import (
 )
 from app.models.scoping import ShopScope, owned_row
 from app.models.shop import Platform, Shop
+from app.models.stored_file import FileKind, StorageDeletion, StoredFile
 from app.models.template import PrintArea, Template
 from app.models.webhook import WebhookEvent, WebhookStatus
 

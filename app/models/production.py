@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, utcnow
 from app.models.base import IdMixin, ShopOwnedMixin, TimestampMixin, json_default
-from app.models.files import StoredFile
+from app.models.stored_file import StoredFile
 
 
 class ProductionStatus(enum.StrEnum):

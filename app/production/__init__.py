@@ -6,10 +6,10 @@ shop, stores outputs (deduplicated by content hash) and moves the ``ProductionJo
 status machine. No Flask here: callers pass the session, the storage and the progress callback.
 """
 
+from app.product_templates.render_spec import mockups_for, template_spec_from_row
 from app.production.assets import AssetUnavailable, shop_assets
 from app.production.pipeline import Outcome, produce_job
 from app.production.requeue import NotRetryable, requeue, stale_or_queued_job_ids
-from app.production.template_spec import mockups_for, template_spec_from_row
 
 __all__ = [
     "AssetUnavailable",

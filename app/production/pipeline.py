@@ -52,10 +52,10 @@ from app.models import (
     StoredFile,
     Template,
 )
+from app.product_templates.render_spec import mockups_for, template_spec_from_row
 from app.production import quota_gate, three_d
 from app.production.assets import shop_assets
-from app.production.files import FileStore, Output, Stored
-from app.production.template_spec import mockups_for, template_spec_from_row
+from app.production.outputs import FileStore, Output, Stored
 from app.storage import Storage
 
 log = logging.getLogger(__name__)

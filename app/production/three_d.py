@@ -18,7 +18,7 @@ from typing import Any
 
 from app.design import Design, DesignError, RenderInputs, TemplateSpec
 from app.models import FileKind
-from app.production.files import Output
+from app.production.outputs import Output
 
 log = logging.getLogger(__name__)
 

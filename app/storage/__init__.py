@@ -2,9 +2,9 @@
 
 Every backend stores bytes under a key, streams them back without holding a whole file in
 memory, and hands out signed, expiring download URLs. Local URLs point at the app's own
-``/files/<key>`` route (a token from ``app.signing``, checked by ``app.files``); S3 URLs are
-presigned by the bucket itself. No Flask import here: jobs and the CLI use storage without a
-request.
+``/files/<key>`` route (a token from ``app.signing``, checked by ``app.file_downloads``); S3
+URLs are presigned by the bucket itself. No Flask import here: jobs and the CLI use storage
+without a request.
 """
 
 from __future__ import annotations

@@ -14,9 +14,9 @@ from app.design.fonts import FAMILIES
 from app.errors import ApiError
 from app.extensions import get_storage
 from app.models import Platform, Product, Shop, StoredFile, Template
+from app.product_templates.document import template_document
 from app.storefront import current_scope, current_shop
 from app.storefront.public import model_link
-from app.template_documents import template_document
 
 
 def file_link(stored: StoredFile) -> str:

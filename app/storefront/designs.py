@@ -36,8 +36,8 @@ from app.models import (
     StoredFile,
     Template,
 )
+from app.product_templates.render_spec import template_spec_from_row
 from app.production.assets import AssetUnavailable, shop_assets
-from app.production.template_spec import template_spec_from_row
 from app.signing import Mark
 from app.stored_files import store_bytes
 from app.storefront import current_scope, current_shopper

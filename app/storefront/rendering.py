@@ -26,8 +26,8 @@ from app.design.raster import PREVIEW_MAX_PX
 from app.errors import ApiError
 from app.extensions import get_redis, get_storage
 from app.models import ShopScope, Template
+from app.product_templates.render_spec import mockups_for, template_spec_from_row
 from app.production.assets import AssetUnavailable, shop_assets
-from app.production.template_spec import mockups_for, template_spec_from_row
 from app.storefront.ratelimit import charge_render, check_render_budget
 
 CACHE_PREFIX = "luneo:storefront:preview"

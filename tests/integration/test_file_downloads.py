@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import signing
-from app.files import make_url_builder
+from app.file_downloads import make_url_builder
 from app.storage import LocalStorage, S3Storage, storage_from_config
 
 KEY = "shops/12/print_png/2025/03/abc.png"

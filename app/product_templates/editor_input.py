@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from app.admin import catalog_options as opt
 from app.design.clipart import default_library
 from app.design.models3d import available_models
 from app.ids import in_range
+from app.product_templates import catalog_options as opt
 
 _AREA_KEY = re.compile(opt.AREA_KEY_PATTERN)
 _HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")

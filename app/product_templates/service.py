@@ -11,13 +11,13 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from app.admin import catalog_options as opt
-from app.admin.template_input import AreaInput, InvalidInput, TemplateInput
 from app.design.clipart import default_library
 from app.design.fonts import FAMILIES
 from app.design.models3d import available_models
 from app.models import PrintArea, Product, ShopScope, Template
-from app.template_documents import clipart_path, mockups_of
+from app.product_templates import catalog_options as opt
+from app.product_templates.document import clipart_path, mockups_of
+from app.product_templates.editor_input import AreaInput, InvalidInput, TemplateInput
 
 
 def template_of(scope: ShopScope, product: Product) -> Template | None:
