@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
 from datetime import datetime
 from typing import Any
 
@@ -30,8 +29,8 @@ from app.models import (
     WebhookEvent,
     WebhookStatus,
 )
-from app.queue import JobSpec, cancel_shop_jobs, collapsed, enqueue_after_commit
-from app.sync import ORDER_SYNC, PRODUCT_ARCHIVE, PRODUCT_SYNC, NarrowSync
+from app.queue import cancel_shop_jobs
+from app.sync import ORDER_SYNC, PRODUCT_ARCHIVE, PRODUCT_SYNC, NarrowSync, enqueue_narrow_sync
 from app.webhook_events import event_shop, ignored, installed_since, run_event
 from connectors.values import utc_moment
 
@@ -76,10 +75,6 @@ def _resource_gid(payload: dict[str, Any], resource: str) -> str | None:
     return None
 
 
-def _job_key(gid: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]", "_", gid.rsplit("/", 1)[-1])
-
-
 def _enqueue_sync(session: Session, event: WebhookEvent, sync: NarrowSync) -> WebhookStatus:
     """Hand a product or order to its narrow sync job; the sync re-reads it from Shopify."""
     shop = event_shop(session, event)
@@ -88,10 +83,7 @@ def _enqueue_sync(session: Session, event: WebhookEvent, sync: NarrowSync) -> We
     gid = _resource_gid(event.payload, sync.resource)
     if gid is None:
         return ignored(event, f"no {sync.resource.lower()} id in the payload")
-    job_id = f"{sync.job_prefix}-{shop.id}-{_job_key(gid)}"
-    spec = collapsed(get_redis(), JobSpec("sync", sync.func, (shop.id, gid), job_id=job_id))
-    if spec is not None:
-        enqueue_after_commit(session, get_redis(), spec)
+    enqueue_narrow_sync(session, get_redis(), shop.id, sync, gid)
     return WebhookStatus.PROCESSED
 
 

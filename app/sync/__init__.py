@@ -21,6 +21,7 @@ from app.sync.specs import (
     PRODUCT_ARCHIVE,
     PRODUCT_SYNC,
     NarrowSync,
+    enqueue_narrow_sync,
     incremental_sync_spec,
     initial_sync_spec,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "PRODUCT_ARCHIVE",
     "PRODUCT_SYNC",
     "NarrowSync",
+    "enqueue_narrow_sync",
     "Summary",
     "Tally",
     "What",

@@ -6,9 +6,13 @@ Services that start a sync (install, connect, a webhook, the reconciliation) bui
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from app.queue import JobSpec
+from redis import Redis
+from sqlalchemy.orm import Session
+
+from app.queue import JobSpec, collapsed, enqueue_after_commit
 
 
 def initial_sync_spec(shop_id: int) -> JobSpec:
@@ -33,3 +37,18 @@ class NarrowSync:
 PRODUCT_SYNC = NarrowSync("Product", "sync-product", "jobs.sync.sync_product")
 PRODUCT_ARCHIVE = NarrowSync("Product", "archive-product", "jobs.sync.archive_product")
 ORDER_SYNC = NarrowSync("Order", "sync-order", "jobs.sync.sync_order")
+
+
+def enqueue_narrow_sync(
+    session: Session, redis: Redis, shop_id: int, sync: NarrowSync, resource_id: str
+) -> None:
+    """Hand one resource (a Shopify gid or a WooCommerce id) to its narrow sync, once per burst.
+
+    Every webhook of a burst about one product names the same job id, so ``collapsed`` keeps a
+    single waiting run (or one follow-up behind a running one); the job re-reads the resource.
+    """
+    key = re.sub(r"[^A-Za-z0-9_-]", "_", resource_id.rsplit("/", 1)[-1])
+    job_id = f"{sync.job_prefix}-{shop_id}-{key}"
+    spec = collapsed(redis, JobSpec("sync", sync.func, (shop_id, resource_id), job_id=job_id))
+    if spec is not None:
+        enqueue_after_commit(session, redis, spec)

@@ -19,8 +19,15 @@ from sqlalchemy.orm import Session
 from app.db import utcnow
 from app.extensions import get_db, get_redis
 from app.models import Platform, Shop, WebhookEvent, WebhookStatus
-from app.queue import JobSpec, collapsed, enqueue_after_commit
-from app.sync import ORDER_SYNC, PRODUCT_ARCHIVE, PRODUCT_SYNC, NarrowSync, initial_sync_spec
+from app.queue import enqueue_after_commit
+from app.sync import (
+    ORDER_SYNC,
+    PRODUCT_ARCHIVE,
+    PRODUCT_SYNC,
+    NarrowSync,
+    enqueue_narrow_sync,
+    initial_sync_spec,
+)
 from app.webhook_events import event_shop, ignored, installed_since, run_event
 from app.woocommerce.urls import webhook_url
 from connectors import for_shop
@@ -82,6 +89,7 @@ def _is_id(value: Any) -> bool:
 
 
 def _enqueue_sync(session: Session, event: WebhookEvent, sync: NarrowSync) -> WebhookStatus:
+    """Hand a product or order to its narrow sync job; the sync re-reads it from the store."""
     shop = event_shop(session, event)
     if shop is None or not shop.is_installed:
         return ignored(event, "the store is not connected")
@@ -90,10 +98,7 @@ def _enqueue_sync(session: Session, event: WebhookEvent, sync: NarrowSync) -> We
     external_id = resource_id(event.payload)
     if external_id is None or external_id == "0":
         return ignored(event, "no resource id in the payload")
-    job_id = f"{sync.job_prefix}-{shop.id}-{external_id}"
-    spec = collapsed(get_redis(), JobSpec("sync", sync.func, (shop.id, external_id), job_id=job_id))
-    if spec is not None:
-        enqueue_after_commit(session, get_redis(), spec)
+    enqueue_narrow_sync(session, get_redis(), shop.id, sync, external_id)
     return WebhookStatus.PROCESSED
 
 
