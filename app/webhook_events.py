@@ -22,7 +22,7 @@ from typing import Any, cast
 from redis import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import CursorResult, or_, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.billing.stripe_events import HANDLED as STRIPE_HANDLED
@@ -137,6 +137,35 @@ def dispatch(session: Session, redis: Redis, event: WebhookEvent) -> str:
         },
     )
     return status
+
+
+def _recorded(session: Session, platform: Platform, delivery_id: str) -> WebhookEvent | None:
+    stmt = select(WebhookEvent).where(
+        WebhookEvent.platform == platform, WebhookEvent.delivery_id == delivery_id
+    )
+    return session.scalars(stmt).one_or_none()
+
+
+def record_delivery(session: Session, redis: Redis, event: WebhookEvent) -> str:
+    """Record a verified Shopify or WooCommerce delivery once and hand over its job.
+
+    ``event`` is the new, unsaved row. A repeat of a recorded delivery (the platform retries
+    until it gets a 2xx, and two copies may race) answers "duplicate", and hands the first
+    copy's job over again if it never reached the queue.
+    """
+    earlier = _recorded(session, event.platform, event.delivery_id)
+    if earlier is None:
+        session.add(event)
+        try:
+            session.flush()
+        except IntegrityError:  # a concurrent copy of this delivery committed first
+            session.rollback()
+            earlier = _recorded(session, event.platform, event.delivery_id)
+        else:
+            return dispatch(session, redis, event)
+    if earlier is not None:  # its job may never have reached the queue
+        redelivered(session, redis, earlier)
+    return "duplicate"
 
 
 def _due(model: RecordedModel, now: datetime) -> Any:

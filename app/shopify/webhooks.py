@@ -29,8 +29,6 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from redis import Redis
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import Headers
 
@@ -42,7 +40,7 @@ from app.shopify import webhook_topics
 from app.shopify.install import find_shop
 from app.shopify.signatures import valid_shop_domain
 from app.shopify.webhook_guard import hmac_verified
-from app.webhook_events import BadDelivery, dispatch, redelivered
+from app.webhook_events import BadDelivery, record_delivery
 
 bp = Blueprint("shopify_webhooks", __name__)
 log = logging.getLogger(__name__)
@@ -112,15 +110,8 @@ def parse_delivery(headers: Headers, body: bytes) -> Delivery:
     )
 
 
-def _recorded(session: Session, delivery_id: str) -> WebhookEvent | None:
-    stmt = select(WebhookEvent).where(
-        WebhookEvent.platform == Platform.SHOPIFY, WebhookEvent.delivery_id == delivery_id
-    )
-    return session.scalars(stmt).one_or_none()
-
-
-def _insert(session: Session, delivery: Delivery) -> WebhookEvent | None:
-    """The new event row, or None when the same delivery got there first."""
+def record(session: Session, redis: Redis, delivery: Delivery) -> str:
+    """Record the delivery once (an unknown shop's too) and hand its job over."""
     shop = find_shop(session, delivery.shop_domain) if delivery.shop_domain else None
     event = WebhookEvent(
         platform=Platform.SHOPIFY,
@@ -130,25 +121,7 @@ def _insert(session: Session, delivery: Delivery) -> WebhookEvent | None:
         delivery_id=delivery.delivery_id,
         payload=webhook_topics.stored_payload(delivery.topic, delivery.payload),
     )
-    session.add(event)
-    try:
-        session.flush()
-    except IntegrityError:  # a concurrent copy of this delivery committed first
-        session.rollback()
-        return None
-    return event
-
-
-def record(session: Session, redis: Redis, delivery: Delivery) -> str:
-    """Record the delivery once and hand its job over; the outcome for the reply."""
-    earlier = _recorded(session, delivery.delivery_id)
-    event = _insert(session, delivery) if earlier is None else None
-    if event is None:
-        earlier = earlier or _recorded(session, delivery.delivery_id)
-        if earlier is not None:  # its job may never have reached the queue
-            redelivered(session, redis, earlier)
-        return "duplicate"
-    return dispatch(session, redis, event)
+    return record_delivery(session, redis, event)
 
 
 @bp.post("/webhooks/shopify")

@@ -19,8 +19,6 @@ from typing import Any
 from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from redis import Redis
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import Headers
 
@@ -28,7 +26,7 @@ from app import input_guard
 from app.errors import ApiError
 from app.extensions import get_redis, get_session
 from app.models import Platform, Shop, WebhookEvent
-from app.webhook_events import BadDelivery, dispatch, redelivered
+from app.webhook_events import BadDelivery, record_delivery
 from app.woocommerce import webhook_topics
 from app.woocommerce.webhook_guard import woo_signed
 
@@ -71,15 +69,8 @@ def parse_delivery(shop_id: int, headers: Headers, body: bytes) -> Delivery:
     return Delivery(topic, _delivery_id(shop_id, headers, topic, body), payload)
 
 
-def _recorded(session: Session, delivery_id: str) -> WebhookEvent | None:
-    stmt = select(WebhookEvent).where(
-        WebhookEvent.platform == Platform.WOOCOMMERCE, WebhookEvent.delivery_id == delivery_id
-    )
-    return session.scalars(stmt).one_or_none()
-
-
-def _insert(session: Session, shop: Shop, delivery: Delivery) -> WebhookEvent | None:
-    """The new event row, or None when the same delivery got there first."""
+def record(session: Session, redis: Redis, shop: Shop, delivery: Delivery) -> str:
+    """Record the delivery once and hand its job over; the outcome for the reply."""
     event = WebhookEvent(
         platform=Platform.WOOCOMMERCE,
         shop_id=shop.id,
@@ -88,25 +79,7 @@ def _insert(session: Session, shop: Shop, delivery: Delivery) -> WebhookEvent | 
         delivery_id=delivery.delivery_id,
         payload=webhook_topics.stored_payload(delivery.payload),
     )
-    session.add(event)
-    try:
-        session.flush()
-    except IntegrityError:  # a concurrent copy of this delivery committed first
-        session.rollback()
-        return None
-    return event
-
-
-def record(session: Session, redis: Redis, shop: Shop, delivery: Delivery) -> str:
-    """Record the delivery once and hand its job over; the outcome for the reply."""
-    earlier = _recorded(session, delivery.delivery_id)
-    event = _insert(session, shop, delivery) if earlier is None else None
-    if event is None:
-        earlier = earlier or _recorded(session, delivery.delivery_id)
-        if earlier is not None:  # its job may never have reached the queue
-            redelivered(session, redis, earlier)
-        return "duplicate"
-    return dispatch(session, redis, event)
+    return record_delivery(session, redis, event)
 
 
 @bp.post("/webhooks/woocommerce/<webhook_path>")
