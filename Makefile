@@ -61,7 +61,7 @@ lint: setup ## ruff lint and format check; imports only point down the layers (i
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-typecheck: setup ## mypy --strict on app/ connectors/ jobs/
+typecheck: setup ## mypy --strict on app/ connectors/ jobs/ standins/
 	$(BIN)/mypy
 
 db-check: setup ## migrations apply on an empty database and match the models

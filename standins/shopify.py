@@ -56,7 +56,7 @@ from graphql import (
     SelectionSetNode,
     Visitor,
     build_schema,
-    execute,
+    execute_sync,
     get_named_type,
     is_leaf_type,
     parse,
@@ -174,7 +174,7 @@ class _Cost:
                     for s in sel.selection_set.selections  # type: ignore[union-attr]
                     if isinstance(s, FieldNode) and s.name.value == "node"
                 )
-                node_type = get_named_type(items_type.fields["node"].type)  # type: ignore[union-attr]
+                node_type = get_named_type(items_type.fields["node"].type)
                 items = [edge.get("node") for edge in items]
             else:
                 node_sel, node_type = sel, items_type
@@ -650,7 +650,7 @@ class FakeStore:
                 "'edges' > 'node', e.g: 'products { edges { node {'. "
                 "Selecting via 'nodes' is not supported."
             )
-        result = execute(admin_schema(), document, root_value=self.root())
+        result = execute_sync(admin_schema(), document, root_value=self.root())
         if result.errors:
             return refuse(str(result.errors[0]))
         lines = _flatten(result.data or {})
@@ -729,7 +729,7 @@ class FakeStore:
             }
             return 200, {"errors": [throttled], "extensions": {"cost": cost}}
         self.bucket.available -= requested
-        result = execute(schema, document, root_value=self.root(), variable_values=variables)
+        result = execute_sync(schema, document, root_value=self.root(), variable_values=variables)
         data = result.data or {}
         actual = (
             query_cost(schema, document, variables, data)
