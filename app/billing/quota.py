@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.billing.plans import FREE, Feature, Plan, UnknownPlan, get_plan
+from app.db import as_utc
 from app.models import (
     BillingProvider,
     Shop,
@@ -99,12 +100,6 @@ def current_subscription(session: Session, shop_id: int) -> Subscription | None:
     return session.scalars(stmt).first()
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment
-
-
 def effective_plan(session: Session, shop: Shop, now: datetime | None = None) -> Plan:
     """The plan whose limits apply now: a failed payment keeps it until the grace period ends."""
     now = now or datetime.now(UTC)
@@ -112,7 +107,7 @@ def effective_plan(session: Session, shop: Shop, now: datetime | None = None) ->
     if subscription is None:
         key = shop.plan
     elif subscription.status is SubscriptionStatus.PAST_DUE:
-        grace = _aware(subscription.grace_until)
+        grace = as_utc(subscription.grace_until)
         key = subscription.plan if grace is not None and now < grace else FREE.key
     else:
         key = subscription.plan
@@ -126,7 +121,7 @@ def period_start(session: Session, shop: Shop, now: datetime | None = None) -> d
     """Start of the billing period: the subscription's, else the calendar month (UTC)."""
     now = now or datetime.now(UTC)
     subscription = current_subscription(session, shop.id)
-    start = _aware(subscription.current_period_start) if subscription else None
+    start = as_utc(subscription.current_period_start) if subscription else None
     if start is not None and start <= now:
         return start
     return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
@@ -136,7 +131,7 @@ def in_trial(subscription: Subscription, now: datetime) -> bool:
     """Trialing until the trial's end, even when no provider event marks that moment."""
     if subscription.status is not SubscriptionStatus.TRIALING:
         return False
-    end = _aware(subscription.trial_ends_at)
+    end = as_utc(subscription.trial_ends_at)
     return end is None or now < end
 
 

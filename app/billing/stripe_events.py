@@ -21,6 +21,7 @@ from app.billing import subscriptions
 from app.billing.plans import PLANS
 from app.billing.stripe_billing import status_of
 from app.billing.subscriptions import ProviderState
+from app.db import as_utc
 from app.models import (
     BillingEvent,
     BillingInterval,
@@ -194,7 +195,7 @@ def _invoice_event(
 def handle(session: Session, event: BillingEvent, grace_days: int) -> Outcome:
     """Apply one recorded event: whether a subscription changed, why not, and whose it is."""
     obj = ((event.payload.get("data") or {}).get("object")) or {}
-    at = subscriptions.aware(event.created) or datetime.now(UTC)
+    at = as_utc(event.created) or datetime.now(UTC)
     handlers: dict[str, Callable[[], Outcome]] = {
         "checkout.session.completed": lambda: _checkout_completed(session, obj, at, grace_days),
         "customer.subscription.created": lambda: _subscription_event(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from redis import Redis
 from sqlalchemy import select
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.billing import quota
 from app.billing.plans import FREE, PLANS, Plan
+from app.db import as_utc
 from app.models import (
     BillingInterval,
     BillingProvider,
@@ -51,12 +52,6 @@ class ProviderState:
     customer_id: str | None = None
     usage_line_item_id: str | None = None
     is_test: bool | None = None
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment
 
 
 def plan_key(name: str | None) -> str | None:
@@ -96,14 +91,14 @@ def adopt(
 def answered_now(row: Subscription, now: datetime) -> datetime:
     """The moment of a provider's answer to our own request: never older than what we applied
     (a provider's clock may run ahead of ours; its answer is still the newest state)."""
-    last = aware(row.state_at)
+    last = as_utc(row.state_at)
     return max(now, last) if last is not None else now
 
 
 def _stale(row: Subscription, state: ProviderState) -> str | None:
     """Why ``state`` must not be applied to ``row``, or None."""
-    last = aware(row.state_at)
-    if last is not None and aware(state.at) < last:  # type: ignore[operator]
+    last = as_utc(row.state_at)
+    if last is not None and as_utc(state.at) < last:
         return "older than the state already applied"
     if row.status is SubscriptionStatus.CANCELLED and state.status is not row.status:
         return "the subscription is already cancelled"
@@ -141,7 +136,7 @@ def apply(
     row.status = state.status
     row.state_at = state.at
     if state.status is SubscriptionStatus.PAST_DUE:
-        row.grace_until = aware(row.grace_until) or state.at + timedelta(days=grace_days)
+        row.grace_until = as_utc(row.grace_until) or state.at + timedelta(days=grace_days)
     elif state.status in _LIVE:
         row.grace_until = None
     if state.status is SubscriptionStatus.CANCELLED:
@@ -172,7 +167,7 @@ def cancel_others(session: Session, shop: Shop, keep: Subscription, at: datetime
     for other in session.scalars(stmt):
         other.status = SubscriptionStatus.CANCELLED
         other.cancelled_at = other.cancelled_at or at
-        other.state_at = max(aware(other.state_at) or at, at)
+        other.state_at = max(as_utc(other.state_at) or at, at)
     session.flush()
 
 
@@ -184,7 +179,7 @@ def trial_days_left(session: Session, shop: Shop, plan: Plan, now: datetime) -> 
         .order_by(Subscription.trial_ends_at)
         .limit(1)
     )
-    first_end = aware(session.scalar(stmt))
+    first_end = as_utc(session.scalar(stmt))
     if first_end is None:
         return plan.trial_days
     left = math.ceil((first_end - now).total_seconds() / 86400)

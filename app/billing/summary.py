@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.billing import quota, subscriptions
 from app.billing.plans import PLANS, Feature, Plan
+from app.db import as_utc
 from app.formatting import iso
 from app.models import Shop, SubscriptionStatus, UsageKind
 
@@ -70,7 +71,7 @@ def _subscription_view(session: Session, shop: Shop, now: datetime) -> dict[str,
     row = quota.current_subscription(session, shop.id)
     if row is None:
         return None
-    trial_end = subscriptions.aware(row.trial_ends_at)
+    trial_end = as_utc(row.trial_ends_at)
     trial_left = None
     trialing = quota.in_trial(row, now)
     if trialing and trial_end is not None:
@@ -78,7 +79,7 @@ def _subscription_view(session: Session, shop: Shop, now: datetime) -> dict[str,
     status = row.status
     if status is SubscriptionStatus.TRIALING and not trialing:
         status = SubscriptionStatus.ACTIVE  # the trial ended; the provider bills from now
-    grace = subscriptions.aware(row.grace_until)
+    grace = as_utc(row.grace_until)
     return {
         "plan": row.plan,
         "provider": row.provider.value,

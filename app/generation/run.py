@@ -20,6 +20,7 @@ from app.ai.retry import with_retries
 from app.ai.safety import REFUSED_CONTENT
 from app.ai.sizing import fit_to_area
 from app.billing import quota
+from app.db import as_utc
 from app.models import (
     FileKind,
     Generation,
@@ -37,12 +38,6 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, str], None]
 TIMED_OUT = "Creating your image took too long. Please try again."
 GONE = "This product is no longer available for AI images."
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment
 
 
 def _release(session: Session, generation: Generation) -> None:
@@ -76,7 +71,7 @@ def finish(
 
 def expire_if_stale(session: Session, generation: Generation, now: datetime | None = None) -> bool:
     """Fail an unfinished generation whose deadline passed (a lost or stuck job)."""
-    deadline = _aware(generation.deadline_at)
+    deadline = as_utc(generation.deadline_at)
     if generation.is_finished or deadline is None or (now or datetime.now(UTC)) < deadline:
         return False
     finish(session, generation, GenerationStatus.FAILED, TIMED_OUT, error="deadline passed")

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.billing import subscriptions
 from app.billing.shopify_billing import SHOPIFY_STATUS
 from app.billing.subscriptions import ProviderState
+from app.db import as_utc
 from app.extensions import get_redis
 from app.models import (
     BillingInterval,
@@ -105,7 +106,7 @@ def order_changed(event_id: int) -> str:
 # ------------------------------------------------------------- app_subscriptions/update
 def _webhook_state(data: dict[str, Any], row: Subscription, at: datetime) -> ProviderState:
     status = SUBSCRIPTION_STATUS[str(data.get("status", "")).upper()]
-    trial_end = subscriptions.aware(row.trial_ends_at)
+    trial_end = as_utc(row.trial_ends_at)
     if status is SubscriptionStatus.ACTIVE and trial_end is not None and at < trial_end:
         status = SubscriptionStatus.TRIALING
     return ProviderState(

@@ -23,6 +23,7 @@ from redis import Redis
 from redis.exceptions import LockError
 from sqlalchemy.orm import Session
 
+from app.db import as_utc
 from app.models import Platform, Shop
 from app.shopify import install
 from connectors import for_shop
@@ -57,7 +58,7 @@ class ShopTokens:
     def _fresh(self, token: str | None, expires_at: datetime | None) -> bool:
         if not token:
             return False
-        return expires_at is None or _aware(expires_at) - self.clock() > REFRESH_MARGIN
+        return expires_at is None or as_utc(expires_at) - self.clock() > REFRESH_MARGIN
 
     def current(self) -> str:
         if self._token and self._fresh(self._token, self._expires_at):
@@ -110,11 +111,6 @@ class ShopTokens:
         session.commit()
         log.warning("shopify token cannot be renewed", extra={"shop": shop.domain, "why": why})
         raise AuthError(REAUTH_MESSAGE.format(why=why))
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; they are UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def tokens_for(shop: Shop, config: Mapping[str, Any]) -> ShopTokens:
