@@ -8,7 +8,8 @@ from app.db import as_utc
 
 
 def test_a_naive_moment_is_utc() -> None:
-    assert as_utc(datetime(2026, 12, 6, 8, 0)) == datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
+    naive = datetime(2026, 12, 6, 8, 0)  # noqa: DTZ001 - the naive value is the point
+    assert as_utc(naive) == datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
 
 
 def test_an_aware_moment_keeps_its_instant_and_none_stays_none() -> None:
