@@ -7,14 +7,17 @@ failed request, never as an exception of the page's scripts, so all three are co
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
+from flask import Flask
 from PIL import Image
 from playwright.sync_api import ConsoleMessage, Page
 from playwright.sync_api import Request as BrowserRequest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from app.demo import MOCKUP_SIZE, render_mug_mockup
+from tests.support.workers import run_jobs
 
 # Points of the demo mug's mockup off the print area: inside the rim, the mug's shaded side,
 # the backdrop. Flat artwork (no mockup) is white there and has another size altogether.
@@ -112,3 +115,25 @@ def wait_for_pictures(page: Page, coloured: float) -> dict[str, float]:
     except PlaywrightTimeoutError:
         raise AssertionError(f"pictures not drawn: {picture_coverage(page)}") from None
     return picture_coverage(page)
+
+
+def generate_ai_image(
+    page: Page, app: Flask, draft_key: str, is_generation_url: Callable[[str], bool]
+) -> None:
+    """With the AI tab open: ask for an image, run the ``ai`` queue, and wait until the draft
+    holds it and it is drawn (not a grey box) beside the mug's mockup, canvases readable."""
+    page.locator("[data-luneo-prompt]").fill("a fox reading under a tree, watercolour")
+    with page.expect_response(
+        lambda r: is_generation_url(r.url) and r.request.method == "POST"
+    ) as started:
+        page.get_by_role("button", name="Generate").click()
+    assert started.value.status == 202
+    run_jobs(app, "ai")
+    page.wait_for_function(
+        "key => (JSON.parse(localStorage.getItem(key) || 'null')?.document.areas.wrap?.layers"
+        " || []).some(l => l.type === 'image' && l.src.startsWith('shops/'))",
+        arg=draft_key,
+        timeout=20_000,
+    )
+    wait_for_pictures(page, coloured=0.1)
+    assert_mockup_shows_the_mug(page)

@@ -29,11 +29,11 @@ from tests.conftest import SHOPIFY_API_SECRET
 from tests.e2e.browser_checks import (
     assert_clean,
     assert_mockup_shows_the_mug,
+    generate_ai_image,
     wait_for_pictures,
     watch,
 )
 from tests.e2e.storefront_shim import VARIANT_ID, Storefront, block_config, serve
-from tests.integration.ai.conftest import drain
 
 PRODUCT_ID = MUG_PRODUCT_ID.rsplit("/", 1)[1]
 DRAFT_KEY = f"luneo:draft:shopify:{PRODUCT_ID}"
@@ -275,22 +275,8 @@ def test_clipart_and_an_ai_image_join_the_design(
     # An AI image: the prompt goes to the ai queue; a real RQ worker runs it here.
     page.get_by_role("tab", name="AI image").click()
     expect(page.locator(".luneo-provider")).to_contain_text("Generated offline (development)")
-    page.locator("[data-luneo-prompt]").fill("a fox reading under a tree, watercolour")
-    with page.expect_response(
-        lambda r: r.url.endswith("/ai/generations") and r.request.method == "POST"
-    ) as started:
-        page.get_by_role("button", name="Generate").click()
-    assert started.value.status == 202
-    drain(live_app)
-    page.wait_for_function(
-        "key => (JSON.parse(localStorage.getItem(key) || 'null')?.document.areas.wrap?.layers"
-        " || []).some(l => l.type === 'image' && l.src.startsWith('shops/'))",
-        arg=DRAFT_KEY,
-        timeout=20_000,
-    )
     # Drawn, not a grey box: the AI image comes from Luneo's signed link, another origin.
-    wait_for_pictures(page, coloured=0.1)
-    assert_mockup_shows_the_mug(page)
+    generate_ai_image(page, live_app, DRAFT_KEY, lambda url: url.endswith("/ai/generations"))
 
     with page.expect_request(lambda r: r.url.endswith("/cart/add.js")) as cart_request:
         page.get_by_role("button", name="Add to cart").click()
