@@ -13,7 +13,7 @@ from app.models.billing import (
 )
 from app.models.catalog import Product, ProductStatus, Variant
 from app.models.design import Design, DesignStatus
-from app.models.order import Order, OrderItem
+from app.models.order import Order, OrderItem, Personalization
 from app.models.partner import Partner, ShopPartner
 from app.models.partner_ops import (
     ASSIGNMENT_TRANSITIONS,
@@ -38,10 +38,11 @@ from app.models.production import (
 from app.models.scoping import ShopScope, owned_row
 from app.models.shop import Platform, Shop
 from app.models.stored_file import FileKind, StorageDeletion, StoredFile
-from app.models.template import PrintArea, Template
+from app.models.template import EditorMode, PrintArea, Template
 from app.models.webhook import WebhookEvent, WebhookStatus
 
 __all__ = [
+    "EditorMode",
     "ASSIGNMENT_TRANSITIONS",
     "AiSettings",
     "AssignmentStatus",
@@ -60,6 +61,7 @@ __all__ = [
     "Membership",
     "Order",
     "OrderItem",
+    "Personalization",
     "Partner",
     "PartnerApiKey",
     "PartnerKind",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base
@@ -39,10 +40,21 @@ class Order(IdMixin, ShopOwnedMixin, TimestampMixin, Base):
     )
 
 
+class Personalization(enum.StrEnum):
+    """Where an order line stands with its design (production runs only for DESIGNED/RECOVERED)."""
+
+    NONE = "none"  # the product is not customizable
+    DESIGNED = "designed"  # a design of this product is attached and its surcharge was charged
+    MISSING = "missing"  # customizable product, no design: the shopper is asked to add one
+    UNPAID = "unpaid"  # a design is attached but its surcharge was not charged (or wrong product)
+    RECOVERED = "recovered"  # the design was added after the order, through the recovery link
+
+
 class OrderItem(IdMixin, ShopOwnedMixin, TimestampMixin, Base):
     __tablename__ = "order_items"
     __table_args__ = (
         UniqueConstraint("order_id", "external_id", name="uq_order_items_order_id_external_id"),
+        Index("ix_order_items_shop_id_personalization", "shop_id", "personalization"),
     )
 
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
@@ -57,5 +69,11 @@ class OrderItem(IdMixin, ShopOwnedMixin, TimestampMixin, Base):
     quantity: Mapped[int] = mapped_column(default=1)
     unit_price: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
     properties: Mapped[dict[str, Any]] = mapped_column(default=json_default)
+    # Per unit, in the order's currency: what the line was charged for its personalization (None:
+    # nothing recorded) and what Luneo computes from the design.
+    surcharge: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    expected_surcharge: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    personalization: Mapped[Personalization] = mapped_column(default=Personalization.NONE)
+    recovery_sent_at: Mapped[datetime | None]
 
     order: Mapped[Order] = relationship(back_populates="items")

@@ -6,6 +6,7 @@ identically at any resolution. Bleed extends past the trim; the safe margin lies
 
 from __future__ import annotations
 
+import enum
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +19,14 @@ from app.models.base import IdMixin, ShopOwnedMixin, TimestampMixin, json_defaul
 
 def _empty_list() -> list[Any]:
     return []
+
+
+class EditorMode(enum.StrEnum):
+    """Which editor the shopper gets: the merchant's fields, the free canvas, or both."""
+
+    CANVAS = "canvas"
+    FORM = "form"
+    BOTH = "both"
 
 
 class Template(IdMixin, ShopOwnedMixin, TimestampMixin, Base):
@@ -40,6 +49,12 @@ class Template(IdMixin, ShopOwnedMixin, TimestampMixin, Base):
     min_image_dpi: Mapped[int] = mapped_column(default=100)
     # [{"option": "back_print", "amount": "5.00"}, {"area": "back", "amount": "4.00"}, ...]
     price_rules: Mapped[list[Any]] = mapped_column(default=_empty_list)
+    # The merchant's form fields in the order the shopper fills them (shape: app/design/fields.py,
+    # JSON Schema: app/design/schema/template.v1.json).
+    fields: Mapped[list[Any]] = mapped_column(default=_empty_list)
+    editor_mode: Mapped[EditorMode] = mapped_column(default=EditorMode.CANVAS)
+    # Charged once per personalised unit, in the shop's currency, on top of field/option prices.
+    surcharge: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
     model_3d: Mapped[str | None] = mapped_column(String(64))  # built-in model id, e.g. "mug"
     extra: Mapped[dict[str, Any]] = mapped_column("metadata", default=json_default)
 
