@@ -17,20 +17,19 @@ With ``--csv``, the design's ``{{column}}`` placeholders are filled per row: see
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
 from app.design.bulk_cli import BulkOptions, bulk_command
-from app.design.document import Design, parse_design, parse_design_json, schema_errors
+from app.design.document import Design, parse_design, parse_design_json
 from app.design.errors import DesignError, FontsNotInstalled
-from app.design.fields import materialize, template_validator
+from app.design.fields import materialize
 from app.design.fonts import default_registry
 from app.design.images import directory_assets
 from app.design.outputs import FORMATS
 from app.design.preflight import Finding, preflight
 from app.design.raster import RenderInputs
-from app.design.render_files import read_json, read_mockups, write_output
+from app.design.render_files import check_template_file, read_json, read_mockups, write_output
 from app.design.template import TemplateSpec
 
 ALL_FORMATS = (*FORMATS, "preview")
@@ -93,7 +92,7 @@ def render_command(
         raise click.BadParameter("only with --csv", param_hint="--name-column")
     try:
         raw_template = read_json(template_file)
-        _check_template_file(raw_template)
+        check_template_file(raw_template)
         template = TemplateSpec.from_dict(raw_template)
         design = _read_design(design_file, template)
         inputs = RenderInputs(directory_assets(design_file.parent), default_registry())
@@ -114,16 +113,6 @@ def render_command(
         raise click.ClickException(str(exc)) from None
     for path in written:
         click.echo(f"wrote {path}")
-
-
-def _check_template_file(raw: Any) -> None:
-    """A template document (``"version"`` set) must match template.v1.json; older plain
-    TEMPLATE.json files (no version) are read as before."""
-    if not isinstance(raw, dict) or "version" not in raw:
-        return
-    errors = schema_errors(template_validator(), raw, "template")
-    if errors:
-        raise DesignError(errors[0].path, errors[0].message, others=errors[1:])
 
 
 def _read_design(design_file: Path, template: TemplateSpec) -> Design:
