@@ -309,6 +309,18 @@ def test_the_template_document_carries_fields_mode_and_surcharge(
     assert body["field_clipart"] == {}  # no field here draws clipart
 
 
+def test_the_fonts_a_text_field_draws_with_are_served(
+    proxy: Caller, session: Session, storage: Storage, shopify_shop: Shop
+) -> None:
+    field = {**NAME, "font": "Lobster", "fonts": ["Lobster", "Caveat"]}
+    small_template(session, storage, shopify_shop, "gid://shopify/Product/79", fields=[field])
+    session.commit()
+
+    files = proxy.get("/products/79/template").json["font_files"]
+
+    assert {"Inter", "Pacifico", "Lobster", "Caveat"} == set(files)
+
+
 def test_the_template_document_links_every_clipart_its_fields_draw(
     proxy: Caller, session: Session, storage: Storage, shopify_shop: Shop
 ) -> None:
