@@ -121,23 +121,24 @@ def crop_px(source: Source, crop: Crop | None, path: str) -> tuple[int, int, int
     return left, top, width, height
 
 
-def cover_crop(source: Source, box: Box) -> tuple[int, int, int, int]:
-    """The centred part of the picture with the box's proportions: a frame filled, not warped."""
+def cover_crop(region: tuple[int, int, int, int], box: Box) -> tuple[int, int, int, int]:
+    """The centred part of ``region`` (left, top, width, height) with the box's proportions: a
+    frame filled, never warped."""
+    left, top, width, height = region
     box_ratio = box.width_mm / box.height_mm
-    width, height = source.width, source.height
     if width / height > box_ratio:
         crop_w = max(1, min(width, round(height * box_ratio)))
-        return (width - crop_w) // 2, 0, crop_w, height
+        return left + (width - crop_w) // 2, top, crop_w, height
     crop_h = max(1, min(height, round(width / box_ratio)))
-    return 0, (height - crop_h) // 2, width, crop_h
+    return left, top + (height - crop_h) // 2, width, crop_h
 
 
 def placed_crop(source: Source, layer: ImageLayer, path: str) -> tuple[int, int, int, int]:
-    """What part of the picture the layer shows: its crop; a frame (``clip``) without one is
-    covered, centred; otherwise the whole picture (stretched to the box, as always)."""
-    if layer.crop is None and layer.clip is not None:
-        return cover_crop(source, layer.box)
-    return crop_px(source, layer.crop, path)
+    """What part of the picture the layer shows: its crop (or the whole picture). In a frame
+    (``clip``) that part is cut, centred, to the frame's proportions, so a photo is never
+    stretched in a frame; a plain layer stretches it to its box, as always."""
+    region = crop_px(source, layer.crop, path)
+    return cover_crop(region, layer.box) if layer.clip is not None else region
 
 
 def effective_dpi(source: Source, layer: ImageLayer, path: str) -> float:

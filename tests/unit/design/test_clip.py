@@ -131,3 +131,24 @@ def test_a_mask_frame_without_its_mask_is_refused() -> None:
         parse_design(design(_frame({"shape": "mask"})))
 
     assert caught.value.path == "areas.front.layers[0].clip.mask"
+
+
+def test_a_crop_of_other_proportions_is_centred_in_the_frame_not_stretched(
+    fonts: FontRegistry,
+) -> None:
+    # Four stripes red | green | blue | yellow, 100 px each; the crop is the whole (2:1) photo,
+    # the frame square: it shows the middle 200 px (green | blue), not all four squeezed.
+    photo = Image.new("RGB", (400, 200), (255, 0, 0))
+    for index, color in enumerate([(0, 255, 0), (0, 0, 255), (255, 255, 0)], start=1):
+        photo.paste(color, (index * 100, 0, index * 100 + 100, 200))
+    out = io.BytesIO()
+    photo.save(out, "PNG")
+    crop = {"x": 0, "y": 0, "width": 1, "height": 1}
+
+    framed = _render(_frame({"shape": "rect"}, crop=crop), fonts, out.getvalue())
+    plain = _render(_frame(None, crop=crop), fonts, out.getvalue())
+
+    near_left, near_right = (round(11 * PX), round(15 * PX)), (round(29 * PX), round(15 * PX))
+    assert framed.getpixel(near_left)[:3] == (0, 255, 0)
+    assert framed.getpixel(near_right)[:3] == (0, 0, 255)
+    assert plain.getpixel(near_left)[:3] == (255, 0, 0)  # a plain layer stretches, as before
