@@ -87,7 +87,7 @@ def _template_problems(scope: ShopScope, template: Template, design: Design) -> 
 
 def _field_layer_problems(scope: ShopScope, path: str, layer: Layer) -> Iterator[Problem]:
     """A field's layer: only a shopper's photo in it is theirs to check."""
-    if isinstance(layer, ImageLayer) and not is_clipart_ref(layer.src):
+    if isinstance(layer, ImageLayer) and layer.kind == "image":
         problem = _ref_problem(scope, layer, frozenset())
         if problem:
             yield Problem(f"{path}.src", problem)
@@ -114,6 +114,11 @@ def _layer_problems(
         problem = _ref_problem(scope, layer, clipart_sets)
         if problem:
             yield Problem(f"{path}.src", problem)
+        mask = layer.clip.mask if layer.clip is not None else None
+        if mask is not None and default_library().item(mask) is None:
+            # A frame the shopper draws is cut by Luneo's clipart only: never by a stored file,
+            # whose shape would be read through the frame.
+            yield Problem(f"{path}.clip.mask", "a frame's shape must be one of Luneo's clipart")
         if layer.color is not None:
             yield from _color_problem(f"{path}.color", layer.color, colors)
 

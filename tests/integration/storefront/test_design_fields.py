@@ -234,6 +234,17 @@ def test_a_photo_too_small_for_its_frame_keeps_the_design_a_draft(
     assert photo["clip"] == {"shape": "ellipse"}
 
 
+def test_clipart_is_not_a_photo(proxy: Caller, fielded: Template) -> None:
+    doc = _doc(name="Al", style="gold", photo={"src": "clipart:love/heart"})
+
+    response = _save(proxy, fielded, doc)
+
+    assert response.status_code == 422
+    assert response.json["error"]["errors"] == [
+        {"path": "areas.back.layers[0].src", "message": "clipart goes in a clipart layer"}
+    ]
+
+
 def test_another_shops_photo_in_a_field_is_refused(
     proxy: Caller, fielded: Template, session: Session, storage: Storage
 ) -> None:
@@ -385,3 +396,33 @@ def test_previews_draw_the_fields(proxy: Caller, fielded: Template) -> None:
 
     assert response.status_code == 200
     assert response.mimetype == "image/png"
+
+
+def test_a_free_frame_is_cut_only_by_lunos_clipart(
+    proxy: Caller, template: Template, session: Session, storage: Storage, shopify_shop: Shop
+) -> None:
+    stored = put_file(session, storage, shopify_shop, png((60, 60)), FileKind.UPLOAD)
+    session.commit()
+    layer = {
+        "type": "image",
+        "src": stored.key,
+        "x_mm": 2,
+        "y_mm": 2,
+        "width_mm": 10,
+        "height_mm": 10,
+        "clip": {"shape": "mask", "mask": f"file:{stored.id}"},
+    }
+    doc = {"version": 1, "areas": {"front": {"layers": [layer]}}}
+
+    refused = _save(proxy, template, doc)
+    layer["clip"] = {"shape": "mask", "mask": "clipart:love/heart"}
+    accepted = _save(proxy, template, doc)
+
+    assert refused.status_code == 422
+    assert refused.json["error"]["errors"] == [
+        {
+            "path": "areas.front.layers[0].clip.mask",
+            "message": "a frame's shape must be one of Luneo's clipart",
+        }
+    ]
+    assert accepted.status_code == 201, accepted.get_data(as_text=True)
