@@ -2,12 +2,14 @@
 
 Typical use (a job, the CLI, a bulk run)::
 
+    template = TemplateSpec.from_dict(template_dict)     # fields: app.design.fields
+    document = materialize(template, document)           # a template with fields draws them
     design = parse_design(document)                      # or DesignError with the field's path
-    template = TemplateSpec.from_dict(template_dict)
     inputs = RenderInputs(assets=lambda ref: storage.get(ref))
     findings = preflight(design, template, inputs.assets)
     png = print_png(design, template, "front", inputs)    # bytes; print_pdf, preview alike
     image = render_area(design, template, "front", inputs, Frame.for_print(area, dpi=150))
+    price = quote(template, document).total               # app.design.pricing
 """
 
 from app.design.document import Design, parse_design, parse_design_json

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.design import clipart
-from app.design.document import Crop, ImageLayer
+from app.design.document import Box, Crop, ImageLayer
 from app.design.errors import DesignError
 from app.design.vips import VipsError, VipsImage, load_buffer, svg_buffer
 
@@ -121,7 +121,27 @@ def crop_px(source: Source, crop: Crop | None, path: str) -> tuple[int, int, int
     return left, top, width, height
 
 
+def cover_crop(region: tuple[int, int, int, int], box: Box) -> tuple[int, int, int, int]:
+    """The centred part of ``region`` (left, top, width, height) with the box's proportions: a
+    frame filled, never warped."""
+    left, top, width, height = region
+    box_ratio = box.width_mm / box.height_mm
+    if width / height > box_ratio:
+        crop_w = max(1, min(width, round(height * box_ratio)))
+        return left + (width - crop_w) // 2, top, crop_w, height
+    crop_h = max(1, min(height, round(width / box_ratio)))
+    return left, top + (height - crop_h) // 2, width, crop_h
+
+
+def placed_crop(source: Source, layer: ImageLayer, path: str) -> tuple[int, int, int, int]:
+    """What part of the picture the layer shows: its crop (or the whole picture). In a frame
+    (``clip``) that part is cut, centred, to the frame's proportions, so a photo is never
+    stretched in a frame; a plain layer stretches it to its box, as always."""
+    region = crop_px(source, layer.crop, path)
+    return cover_crop(region, layer.box) if layer.clip is not None else region
+
+
 def effective_dpi(source: Source, layer: ImageLayer, path: str) -> float:
     """Source pixels per inch at the placed size (the lower of the two directions)."""
-    _, _, width, height = crop_px(source, layer.crop, path)
+    _, _, width, height = placed_crop(source, layer, path)
     return min(width / (layer.box.width_mm / 25.4), height / (layer.box.height_mm / 25.4))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from typing import Any
 
 from app.design.clipart import ClipartItem, default_library
 from app.generation.settings import ai_block
-from app.models import FileKind, PrintArea, Product, ShopScope, StoredFile, Template
+from app.models import EditorMode, FileKind, PrintArea, Product, ShopScope, StoredFile, Template
+from app.product_templates.pricing import money
 
 FileLinker = Callable[[StoredFile], str]
 ClipartLinker = Callable[[ClipartItem], str]
@@ -34,6 +36,33 @@ def clipart_document(
         for s in default_library().sets
         if wanted is None or s.key in wanted
     ]
+
+
+def field_clipart(
+    fields: Iterable[Any], link: ClipartLinker = clipart_path
+) -> dict[str, dict[str, str]]:
+    """Every piece of clipart the template's fields can draw (a clipart field's sets, a photo
+    frame's mask, an option's picture), by ref: ``{ref: {"label", "url"}}``, so the widget can
+    show and draw them even when they are not among the canvas's clipart sets."""
+    library = default_library()
+    refs: list[str] = []
+    for field in fields:
+        if not isinstance(field, dict):
+            continue
+        for key in field.get("sets") or ():
+            found = library.set(str(key))
+            refs.extend(item.ref for item in (found.items if found else ()))
+        refs.extend(str(field[k]) for k in ("mask", "default") if isinstance(field.get(k), str))
+        for option in field.get("options") or ():
+            layer = option.get("layer") if isinstance(option, dict) else None
+            if isinstance(layer, dict) and isinstance(layer.get("clipart"), str):
+                refs.append(layer["clipart"])
+    pieces = {}
+    for ref in dict.fromkeys(refs):
+        item = library.item(ref)
+        if item is not None:
+            pieces[ref] = {"label": item.label, "url": link(item)}
+    return pieces
 
 
 def mockups_of(scope: ShopScope, ids: Iterable[int]) -> dict[int, StoredFile]:
@@ -96,6 +125,10 @@ def template_document(
         "model_3d": template.model_3d,
         "min_image_dpi": template.min_image_dpi,
         "price_rules": [dict(rule) for rule in template.price_rules],
+        "fields": [dict(item) for item in template.fields or ()],
+        "field_clipart": field_clipart(template.fields or (), clipart_link),
+        "editor_mode": (template.editor_mode or EditorMode.CANVAS).value,
+        "surcharge": money(template.surcharge or Decimal(0), currency),
         "currency": currency,
         "print_areas": [_area_document(a, mockups.get(a.mockup_file_id or 0), link) for a in areas],
         "ai": ai_block(scope, template, *ai_provider),

@@ -171,3 +171,73 @@ def test_findings_read_well(fonts: FontRegistry) -> None:
         str(finding)
         == "WARNING front layer 1: this layer is outside the print area [outside_print_area]"
     )
+
+
+def test_a_photo_too_small_for_its_frame_is_told_at_the_field(fonts: FontRegistry) -> None:
+    from app.design import TemplateSpec
+
+    field = {
+        "id": "photo",
+        "kind": "photo",
+        "label": "Photo",
+        "area": "front",
+        "box": {"x_mm": 10, "y_mm": 10, "width_mm": 25.4, "height_mm": 25.4},
+        "shape": "ellipse",
+        "min_dpi": 150,
+    }
+    spec = TemplateSpec.from_dict(
+        {"print_areas": [{"key": "front", "width_mm": 60, "height_mm": 60}], "fields": [field]}
+    )
+    layer = {
+        "type": "image",
+        "field": "photo",
+        "src": "p.png",
+        "x_mm": 10,
+        "y_mm": 10,
+        "width_mm": 25.4,
+        "height_mm": 25.4,
+        "clip": {"shape": "ellipse"},
+        "crop": {"x": 0, "y": 0, "width": 0.5, "height": 0.5},  # zoomed in: half the pixels
+    }
+
+    (finding,) = preflight(
+        parse_design(design(layer)), spec, assets({"p.png": picture((192, 192))}), fonts
+    )
+
+    assert (finding.severity, finding.code, finding.path) == (
+        "error",
+        "image_dpi_too_low",
+        "fields.photo",
+    )
+    assert finding.message == (
+        "This photo is too small to print sharply in the frame: 96 dpi, needs 150. "
+        "Use a larger photo or zoom out."
+    )
+    assert finding.as_dict()["path"] == "fields.photo"
+
+
+def test_a_field_text_too_long_for_its_box_is_a_warning_at_the_field(fonts: FontRegistry) -> None:
+    from app.design import TemplateSpec
+    from app.design.fields import materialize
+
+    field = {
+        "id": "name",
+        "kind": "text",
+        "label": "Name",
+        "area": "front",
+        "box": {"x_mm": 10, "y_mm": 10, "width_mm": 30, "height_mm": 10},
+        "size_mm": 8,
+        "min_size_mm": 6,
+        "max_chars": 100,
+    }
+    spec = TemplateSpec.from_dict(
+        {"print_areas": [{"key": "front", "width_mm": 60, "height_mm": 40}], "fields": [field]}
+    )
+
+    def check(name: str) -> list[tuple[str, str | None]]:
+        document = materialize(spec, {"version": 1, "fields": {"name": name}}, fonts)
+        findings = preflight(parse_design(document), spec, assets({}), fonts)
+        return [(f.code, f.path) for f in findings if f.code == "text_overflows_field"]
+
+    assert check("Ann") == []
+    assert check("Bartholomew Maximilian") == [("text_overflows_field", "fields.name")]
