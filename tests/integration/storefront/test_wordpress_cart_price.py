@@ -11,12 +11,19 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from werkzeug.test import Client
 from werkzeug.wrappers import Request, Response
 
-from tests.e2e.storefront_shim import serve
+from tests.e2e.storefront_shim import (
+    WooRefused,
+    WooStorefront,
+    serve,
+    woo_line_price,
+)
 from tests.support.wordpress import (
     CHECKOUT,
     ITEM_DATA,
@@ -258,19 +265,19 @@ def test_a_store_switching_currency_drops_the_line_rather_than_charge_it(
     assert len(answer.errors()) == 1
 
 
-@pytest.mark.parametrize(
-    "price",
-    [
-        None,
-        {"currency": "EUR"},
-        {"currency": "EUR", "total": 4.5},
-        {"currency": "EUR", "total": "-4.00"},
-        {"currency": "eur", "total": "4.00"},
-        {"currency": "EUR", "total": "4.00<script>"},
-        "4.00",
-    ],
-    ids=["none", "no-total", "float", "negative", "lowercase", "markup", "string"],
-)
+UNUSABLE_PRICES = [
+    None,
+    {"currency": "EUR"},
+    {"currency": "EUR", "total": 4.5},
+    {"currency": "EUR", "total": "-4.00"},
+    {"currency": "eur", "total": "4.00"},
+    {"currency": "EUR", "total": "4.00<script>"},
+    "4.00",
+]
+UNUSABLE_IDS = ["none", "no-total", "float", "negative", "lowercase", "markup", "string"]
+
+
+@pytest.mark.parametrize("price", UNUSABLE_PRICES, ids=UNUSABLE_IDS)
 def test_an_unusable_price_answer_is_refused(
     store: WordPress, luneo: FakeLuneo, price: Any
 ) -> None:
@@ -404,3 +411,67 @@ def test_a_variation_is_priced_from_the_variation(store: WordPress) -> None:
     )
 
     assert answer.steps[1]["lines"][0]["price"] == "25.60"
+
+
+# ------------------------------------------------- the browser tests' store (storefront_shim)
+@pytest.mark.parametrize(
+    "price",
+    [PRICE, {**PRICE, "total": "0"}, {**PRICE, "currency": "USD"}, *UNUSABLE_PRICES],
+    ids=["priced", "free", "usd", *UNUSABLE_IDS],
+)
+def test_the_browser_tests_store_prices_a_line_as_the_plugin_does(
+    store: WordPress, luneo: FakeLuneo, price: Any
+) -> None:
+    luneo.designs[OTHER] = design_answer(OTHER, price)
+
+    answer = store.request(add_to_cart(mug(luneo_design=OTHER)), TOTALS)
+    try:
+        shim: tuple[Decimal | None, list[str]] = (
+            woo_line_price(Decimal("18.00"), luneo.designs[OTHER], "EUR"),
+            [],
+        )
+    except WooRefused as refused:
+        shim = (None, [refused.message])
+
+    lines = answer.steps[1]["lines"]
+    assert (Decimal(lines[0]["price"]) if lines else None, answer.errors()) == shim
+
+
+def test_the_browser_tests_store_asks_luneo_and_shows_the_priced_line(
+    luneo: FakeLuneo, luneo_url: str
+) -> None:
+    woo = WooStorefront(luneo_url, KEY, MUG)
+    browser = Client(woo)
+
+    added = browser.post(
+        "/product/mug/",
+        base_url=STORE,
+        data={"add-to-cart": MUG, "quantity": "2", "luneo_design": DESIGN, "luneo_price": "0"},
+    )
+    cart = browser.get("/cart/", base_url=STORE).get_data(as_text=True)
+
+    assert "has been added to your cart" in added.get_data(as_text=True)
+    assert woo.line_prices() == [Decimal("22.50")]
+    assert '<td class="product-price">€22.50</td>' in cart
+    assert '<td class="product-subtotal">€45.00</td>' in cart
+    assert "Personalization:</dt><dd>+€4.50</dd>" in cart
+    [asked] = luneo.requests
+    assert (asked["X-Luneo-Key"], asked["Origin"]) == (KEY, STORE)
+
+
+def test_the_browser_tests_store_refuses_when_luneo_is_down(
+    luneo: FakeLuneo, luneo_url: str
+) -> None:
+    woo = WooStorefront(luneo_url, KEY, MUG)
+    luneo.down = True
+
+    page = Client(woo).post(
+        "/product/mug/", base_url=STORE, data={"add-to-cart": MUG, "luneo_design": DESIGN}
+    )
+
+    assert woo.cart == []
+    assert 'class="woocommerce-error" role="alert"' in page.get_data(as_text=True)
+    assert woo.notices == [
+        "Your personalization could not be confirmed just now, so it was not added to the cart."
+        " Your design is saved in this browser: please try again in a moment."
+    ]
