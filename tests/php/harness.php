@@ -4,7 +4,8 @@
  *
  *   {"options": {...}, "products": {"<id>": {"name", "price"}}, "session": <cart from a
  *    previous request, or null>, "steps": [{"do": "add_to_cart", "post": {...}}, {"do":
- *    "totals"}, {"do": "item_data"}, {"do": "checkout"}, {"do": "product", "id", "price"}]}
+ *    "totals"}, {"do": "cart"}, {"do": "item_data"}, {"do": "checkout"}, {"do": "product", "id",
+ *    "price"}]}
  *
  * and answers on stdout {"steps": [...], "notices", "http", "session"}. A later request is a
  * new php process given the "session" this one answered, as WooCommerce keeps the cart in its
@@ -91,6 +92,9 @@ foreach ( $scenario['steps'] as $step ) {
 				'lines'   => harness_lines( $cart ),
 				'did_run' => did_action( 'woocommerce_before_calculate_totals' ),
 			);
+			break;
+		case 'cart': // What the cart page and the mini-cart show, without totalling.
+			$results[] = array( 'lines' => harness_lines( $cart ) );
 			break;
 		case 'product':
 			$harness['products'][ (string) $step['id'] ]['price'] = $step['price'];

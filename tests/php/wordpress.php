@@ -438,7 +438,8 @@ class WC_Cart {
 
 	/**
 	 * WC_Cart_Session::get_cart_from_session: each line with a fresh product object, through
-	 * woocommerce_get_cart_item_from_session.
+	 * woocommerce_get_cart_item_from_session, then woocommerce_cart_loaded_from_session (no
+	 * totals: WooCommerce shows the totals it kept in the session).
 	 */
 	public function from_session( $stored ) {
 		$this->cart_contents = array();
@@ -449,6 +450,7 @@ class WC_Cart {
 			}
 			$this->cart_contents[ $key ] = apply_filters( 'woocommerce_get_cart_item_from_session', array_merge( $values, array( 'data' => $product ) ), $values, $key );
 		}
+		do_action( 'woocommerce_cart_loaded_from_session', $this );
 	}
 }
 

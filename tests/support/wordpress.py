@@ -38,6 +38,7 @@ def add_to_cart(post: dict[str, Any]) -> dict[str, Any]:
 
 
 TOTALS: dict[str, Any] = {"do": "totals"}
+CART: dict[str, Any] = {"do": "cart"}  # the lines as shown before any totals in the request
 ITEM_DATA: dict[str, Any] = {"do": "item_data"}
 CHECKOUT: dict[str, Any] = {"do": "checkout"}
 

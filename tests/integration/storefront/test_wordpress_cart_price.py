@@ -25,6 +25,7 @@ from tests.e2e.storefront_shim import (
     woo_line_price,
 )
 from tests.support.wordpress import (
+    CART,
     CHECKOUT,
     ITEM_DATA,
     TOTALS,
@@ -167,6 +168,21 @@ def test_totalling_twice_in_a_request_and_again_later_never_adds_it_twice(
     assert first.steps[3]["did_run"] == 3
     assert [t["lines"][0]["price"] for t in later.steps] == ["22.50", "22.50"]
     assert len(luneo.requests) == 1  # the price rides in the session: Luneo is asked once
+
+
+def test_the_line_is_priced_before_any_totals_for_the_cart_and_mini_cart(
+    store: WordPress,
+) -> None:
+    """The item prices the cart and the mini-cart show are read before the cart is totalled:
+    the line is priced as it is added, and as the cart is loaded from the session."""
+    added = store.request(add_to_cart(mug(luneo_design=DESIGN)), CART)
+    later = store.request(CART, TOTALS)
+
+    assert added.steps[1]["lines"][0]["price"] == "22.50"
+    assert [later.steps[0]["lines"][0]["price"], later.steps[1]["lines"][0]["price"]] == [
+        "22.50",
+        "22.50",
+    ]
 
 
 def test_the_base_price_is_the_products_current_one(store: WordPress) -> None:

@@ -31,12 +31,15 @@ class Luneo_Price {
 	private static $priced = null;
 
 	/**
-	 * Hook cart totals and the restore of carts from the session.
+	 * Hook cart totals, the line's arrival in the cart and the cart's load from the session
+	 * (the item prices in the cart and the mini-cart are read before any totals).
 	 */
 	public static function init() {
 		// Early, so a pricing plugin running later (at 10) adjusts the personalized price.
 		add_action( 'woocommerce_before_calculate_totals', array( __CLASS__, 'apply_to_cart' ), 5 );
+		add_action( 'woocommerce_cart_loaded_from_session', array( __CLASS__, 'apply_to_cart' ), 5 );
 		add_filter( 'woocommerce_get_cart_item_from_session', array( __CLASS__, 'restored' ), 10, 2 );
+		add_filter( 'woocommerce_add_cart_item', array( __CLASS__, 'added' ) );
 	}
 
 	/**
@@ -106,43 +109,74 @@ class Luneo_Price {
 	 *
 	 * WooCommerce totals the cart more than once per request (add to cart, then the cart page,
 	 * the mini-cart). The base price is always re-read from a fresh product, never from the
-	 * line's already-priced object, and once the hook has run in this request (did_action) a
-	 * line whose object was priced is left alone: the surcharge is never added twice, and a
-	 * pricing plugin's later change to it is kept. A line whose stored price is unusable or in
-	 * another currency than the store's is removed, never charged at the base price.
+	 * line's already-priced object, and once the totals hook has run in this request
+	 * (did_action) a line whose object was priced is left alone: the surcharge is never added
+	 * twice, and a pricing plugin's later change to it is kept. A line whose stored price is
+	 * unusable or in another currency than the store's is removed, never charged at the base
+	 * price.
 	 *
-	 * @param WC_Cart $cart The cart being totalled.
+	 * @param WC_Cart $cart The cart being totalled or just loaded.
 	 */
 	public static function apply_to_cart( $cart ) {
-		if ( null === self::$priced ) {
-			self::$priced = new SplObjectStorage();
-		}
 		$again = did_action( 'woocommerce_before_calculate_totals' ) > 1;
 		foreach ( $cart->get_cart() as $key => $item ) {
 			if ( empty( $item[ Luneo_Cart::ITEM_KEY ]['design_id'] ) || ! isset( $item['data'] ) || ! is_object( $item['data'] ) ) {
 				continue;
 			}
-			$product = $item['data'];
-			if ( $again && self::$priced->contains( $product ) ) {
+			if ( $again && self::priced()->contains( $item['data'] ) ) {
 				continue;
 			}
-			$price = self::stored( $item );
-			$base  = self::base_price( $item );
-			if ( null === $price || null === $base || $price['currency'] !== self::store_currency() ) {
-				$cart->remove_cart_item( $key );
-				wc_add_notice(
-					sprintf(
-						/* translators: %s: product name. */
-						__( 'The personalized “%s” was removed from your cart because its price could not be confirmed. Your design is saved in this browser: open the editor and add it again.', 'luneo-personalizer' ),
-						esc_html( wp_strip_all_tags( $product->get_name() ) )
-					),
-					'error'
-				);
+			if ( self::price_line( $item ) ) {
 				continue;
 			}
-			$product->set_price( self::sum( $base, $price['total'] ) );
-			self::$priced->attach( $product );
+			$cart->remove_cart_item( $key );
+			wc_add_notice(
+				sprintf(
+					/* translators: %s: product name. */
+					__( 'The personalized “%s” was removed from your cart because its price could not be confirmed. Your design is saved in this browser: open the editor and add it again.', 'luneo-personalizer' ),
+					esc_html( wp_strip_all_tags( $item['data']->get_name() ) )
+				),
+				'error'
+			);
 		}
+	}
+
+	/**
+	 * Price a line as it enters the cart (its price was confirmed with Luneo just before).
+	 *
+	 * @param array $item The new cart item.
+	 */
+	public static function added( $item ) {
+		if ( ! empty( $item[ Luneo_Cart::ITEM_KEY ]['design_id'] ) && isset( $item['data'] ) && is_object( $item['data'] ) ) {
+			self::price_line( $item );
+		}
+		return $item;
+	}
+
+	/**
+	 * Set the line's product object to its price: false when the line cannot be charged.
+	 *
+	 * @param array $item A cart item carrying a design.
+	 */
+	private static function price_line( $item ) {
+		$price = self::stored( $item );
+		$base  = self::base_price( $item );
+		if ( null === $price || null === $base || $price['currency'] !== self::store_currency() ) {
+			return false;
+		}
+		$item['data']->set_price( self::sum( $base, $price['total'] ) );
+		self::priced()->attach( $item['data'] );
+		return true;
+	}
+
+	/**
+	 * The product objects priced in this request.
+	 */
+	private static function priced() {
+		if ( null === self::$priced ) {
+			self::$priced = new SplObjectStorage();
+		}
+		return self::$priced;
 	}
 
 	/**
