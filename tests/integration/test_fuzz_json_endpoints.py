@@ -97,6 +97,7 @@ def _storefront(
             "GET", f"{prefix}/products/<product_id>/template", auth, paths={"product_id": product}
         ),
         Target("POST", f"{prefix}/designs", auth, design),
+        Target("POST", f"{prefix}/designs/quote", auth, design),
         Target("GET", f"{prefix}/designs/<design_id>", auth, paths={"design_id": saved}),
         Target("POST", f"{prefix}/previews", auth, design),
         Target("POST", f"{prefix}/uploads", auth),
@@ -150,6 +151,41 @@ TARGETS: list[Target] = [
             ],
             "print_areas": [AREA],
         },
+        paths={"product_id": _product},
+    ),
+    Target(
+        "GET",
+        "/api/admin/products/<int:product_id>/template/export",
+        admin_bearer,
+        paths={"product_id": _product},
+    ),
+    Target(
+        "POST",
+        "/api/admin/products/<int:product_id>/template/import",
+        admin_bearer,
+        {
+            "version": 1,
+            "name": "Mug",
+            "print_areas": [AREA],
+            "fields": [
+                {
+                    "id": "name",
+                    "kind": "text",
+                    "label": "Name",
+                    "area": "front",
+                    "box": {"x_mm": 10, "y_mm": 10, "width_mm": 100, "height_mm": 20},
+                }
+            ],
+            "editor_mode": "both",
+            "surcharge": "2.00",
+        },
+        paths={"product_id": _product},
+    ),
+    Target(
+        "POST",
+        "/api/admin/products/<int:product_id>/template/copy",
+        admin_bearer,
+        {"to_product_id": 1, "replace": True},
         paths={"product_id": _product},
     ),
     Target("POST", "/api/admin/mockups", admin_bearer),
