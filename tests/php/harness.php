@@ -7,9 +7,10 @@
  *    "totals"}, {"do": "cart"}, {"do": "item_data"}, {"do": "checkout"}, {"do": "product", "id",
  *    "price"}]}
  *
- * and answers on stdout {"steps": [...], "notices", "http", "session"}. A later request is a
- * new php process given the "session" this one answered, as WooCommerce keeps the cart in its
- * server-side session between requests.
+ * and answers on stdout {"steps": [...], "notices", "http", "session", "transients"}. A later
+ * request is a new php process given the "session" and "transients" this one answered, as
+ * WooCommerce keeps the cart in its server-side session and WordPress transients in its
+ * database between requests.
  *
  * Usage: php tests/php/harness.php <plugin dir> < scenario.json
  */
@@ -30,6 +31,7 @@ $scenario = json_decode( stream_get_contents( STDIN ), true );
 $harness  = &$GLOBALS['harness'];
 $harness['options']  = $scenario['options'];
 $harness['products'] = $scenario['products'];
+$harness['cache']    = isset( $scenario['transients'] ) ? $scenario['transients'] : array();
 
 require rtrim( $argv[1], '/' ) . '/luneo-personalizer.php';
 do_action( 'plugins_loaded' );
@@ -129,7 +131,8 @@ echo json_encode(
 		'steps'   => $results,
 		'notices' => $harness['notices'],
 		'http'    => $harness['http'],
-		'session' => $cart->for_session(),
+		'session'    => $cart->for_session(),
+		'transients' => (object) $harness['cache'],
 	),
 	JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE
 );
