@@ -5,7 +5,7 @@
  *   {"options": {...}, "products": {"<id>": {"name", "price"}}, "session": <cart from a
  *    previous request, or null>, "steps": [{"do": "add_to_cart", "post": {...}}, {"do":
  *    "totals"}, {"do": "cart"}, {"do": "item_data"}, {"do": "checkout"}, {"do": "product", "id",
- *    "price"}]}
+ *    "price"}, {"do": "product_page", "id"}]}
  *
  * and answers on stdout {"steps": [...], "notices", "http", "session", "transients"}. A later
  * request is a new php process given the "session" and "transients" this one answered, as
@@ -94,6 +94,9 @@ foreach ( $scenario['steps'] as $step ) {
 				'lines'   => harness_lines( $cart ),
 				'did_run' => did_action( 'woocommerce_before_calculate_totals' ),
 			);
+			break;
+		case 'product_page': // Whether the product page shows the Customize button.
+			$results[] = Luneo_Api::is_customizable( $step['id'] );
 			break;
 		case 'cart': // What the cart page and the mini-cart show, without totalling.
 			$results[] = array( 'lines' => harness_lines( $cart ) );

@@ -44,6 +44,11 @@ ITEM_DATA: dict[str, Any] = {"do": "item_data"}
 CHECKOUT: dict[str, Any] = {"do": "checkout"}
 
 
+def product_page(product_id: str) -> dict[str, Any]:
+    """The product page asks whether the product is customizable (``Luneo_Api``)."""
+    return {"do": "product_page", "id": product_id}
+
+
 def product_price(product_id: str, price: str) -> dict[str, Any]:
     """The merchant changes the product's price (or puts it on sale) in the store."""
     return {"do": "product", "id": product_id, "price": price}

@@ -32,6 +32,7 @@ from tests.support.wordpress import (
     WordPress,
     add_to_cart,
     php_or_skip,
+    product_page,
     product_price,
 )
 
@@ -379,6 +380,17 @@ def test_a_replaced_template_is_asked_again_not_refused_from_the_cache(
     assert answer.errors() == []
     assert len(answer.steps[1]["lines"]) == 2
     assert store.transients == {f"luneo_template_{MUG}": "9"}
+
+
+def test_the_product_page_check_spares_the_add_to_cart_a_call(
+    store: WordPress, luneo: FakeLuneo
+) -> None:
+    assert store.request(product_page(MUG)).steps == [True]
+    luneo.requests.clear()
+
+    store.request(add_to_cart(mug(luneo_design=DESIGN)))
+
+    assert [r["path"] for r in luneo.requests] == [f"/storefront/v1/designs/{DESIGN}"]
 
 
 def test_a_product_without_a_design_keeps_its_price(store: WordPress, luneo: FakeLuneo) -> None:

@@ -99,6 +99,9 @@ class Luneo_Api {
 		$answer   = is_wp_error( $template ) ? 'no' : 'yes';
 		$lifetime = ( is_wp_error( $template ) && 'luneo_http_404' !== $template->get_error_code() ) ? MINUTE_IN_SECONDS : 10 * MINUTE_IN_SECONDS;
 		set_transient( $cache_key, $answer, $lifetime );
+		if ( ! is_wp_error( $template ) && isset( $template['id'] ) && is_int( $template['id'] ) ) {
+			set_transient( 'luneo_template_' . $product_id, (string) $template['id'], 10 * MINUTE_IN_SECONDS ); // The add to cart's check needs no second call.
+		}
 		return 'yes' === $answer;
 	}
 
