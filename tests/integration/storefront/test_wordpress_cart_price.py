@@ -245,6 +245,19 @@ def test_a_line_whose_price_cannot_be_confirmed_again_leaves_the_cart(
     assert "saved in this browser" in notice
 
 
+def test_a_line_asked_again_is_held_to_its_product_too(store: WordPress, luneo: FakeLuneo) -> None:
+    luneo.designs[OTHER] = design_answer(OTHER, template_id=8)
+    store.request(add_to_cart(mug(luneo_design=DESIGN)), TOTALS)
+    [key] = store.session
+    del store.session[key]["luneo"]["price"]
+    store.session[key]["luneo"]["design_id"] = OTHER
+
+    answer = store.request(TOTALS)
+
+    assert answer.steps[0]["lines"] == []
+    assert len(answer.errors()) == 1
+
+
 def test_luneo_down_refuses_the_add_to_cart(store: WordPress, luneo: FakeLuneo) -> None:
     luneo.down = True
 

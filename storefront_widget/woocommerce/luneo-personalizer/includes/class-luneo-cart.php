@@ -110,7 +110,7 @@ class Luneo_Cart {
 	 * @param int    $product_id The product being added (the parent of a variation).
 	 * @return array|WP_Error
 	 */
-	private static function confirmed( $design_id, $product_id ) {
+	public static function confirmed( $design_id, $product_id ) {
 		$design = Luneo_Api::design( $design_id );
 		if ( is_wp_error( $design ) ) {
 			$code = $design->get_error_code();
