@@ -1,3 +1,5 @@
+import { Bytes, Writer } from "./json";
+
 // Exact decimal arithmetic on the amounts Shopify sends as strings ("19.99", a rate like
 // "0.912345"): a price must not pick up binary floating-point error on its way to the cart.
 
@@ -9,12 +11,13 @@ export class Decimal {
 const MAX_LENGTH = 40;
 
 /** `text` when it is a plain non-negative decimal ("12", "0.9", "4.50"), else null. */
-export function parseDecimal(text: string): Decimal | null {
+export function parseDecimal(text: Bytes): Decimal | null {
   if (text.length == 0 || text.length > MAX_LENGTH) return null;
-  const digits = new Array<i32>();
+  const digits = new Array<i32>(text.length);
+  digits.length = 0;
   let scale = -1;
   for (let i = text.length - 1; i >= 0; i--) {
-    const c = text.charCodeAt(i);
+    const c = text.at(i);
     if (c == 0x2e) {
       if (scale >= 0 || i == text.length - 1 || i == 0) return null;
       scale = digits.length;
@@ -70,7 +73,7 @@ export function multiply(a: Decimal, b: Decimal): Decimal {
 }
 
 /** `value` rounded half up to `places` decimals, written with exactly that many ("24.05"). */
-export function format(value: Decimal, places: i32): string {
+export function format(value: Decimal, places: i32, out: Writer): void {
   let digits = withScale(value, places);
   let scale = max(value.scale, places);
   if (scale > places) {
@@ -96,10 +99,9 @@ export function format(value: Decimal, places: i32): string {
   while (digits.length <= places) digits.push(0);
   let top = digits.length - 1;
   while (top > places && digits[top] == 0) top--;
-  const parts = new Array<string>();
+  out.reserve(<usize>(top + 2));
   for (let i = top; i >= 0; i--) {
-    if (i == places - 1) parts.push(".");
-    parts.push(String.fromCharCode(0x30 + digits[i]));
+    if (i == places - 1) store<u8>(out.ptr + out.length++, 0x2e);
+    store<u8>(out.ptr + out.length++, <u8>(0x30 + unchecked(digits[i])));
   }
-  return parts.join("");
 }

@@ -1,53 +1,79 @@
-// A small, strict JSON reader and the string escaping the output needs. AssemblyScript has no
-// exceptions, so every failure sets `failed` and the caller gets null: odd input never traps.
+// A small, strict JSON reader working on the input's UTF-8 bytes in place, and a byte writer for
+// the output. Shopify counts every Wasm instruction a function runs: strings stay bytes of the
+// input until their text is needed, and values copied from input to output are copied as bytes.
+// AssemblyScript has no exceptions: a failure makes the reader answer null, never trap.
 
 export const KIND_NULL: i32 = 0;
 export const KIND_BOOL: i32 = 1;
-export const KIND_NUMBER: i32 = 2; // `text` keeps the number exactly as written
+export const KIND_NUMBER: i32 = 2;
 export const KIND_STRING: i32 = 3;
 export const KIND_ARRAY: i32 = 4;
 export const KIND_OBJECT: i32 = 5;
 
 const MAX_DEPTH: i32 = 64;
 
-/**
- * One JSON value, read lazily: strings and numbers stay bytes of the input until `text` is asked
- * for, and object members are found by comparing key bytes. Shopify counts every instruction a
- * function runs, and most of the input is never looked at.
- */
+/** `length` bytes at `ptr`. */
+export class Bytes {
+  constructor(public ptr: usize, public length: i32) {}
+
+  @inline at(index: i32): i32 {
+    return <i32>load<u8>(this.ptr + <usize>index);
+  }
+
+  /** Whether these bytes are exactly the ASCII `word`. */
+  equals(word: string): bool {
+    if (this.length != word.length) return false;
+    for (let i = 0; i < this.length; i++) {
+      if (this.at(i) != word.charCodeAt(i)) return false;
+    }
+    return true;
+  }
+
+  startsWith(prefix: Bytes): bool {
+    if (prefix.length > this.length) return false;
+    return memory.compare(this.ptr, prefix.ptr, <usize>prefix.length) == 0;
+  }
+
+  slice(start: i32, end: i32): Bytes {
+    return new Bytes(this.ptr + <usize>start, end - start);
+  }
+
+  toString(): string {
+    return String.UTF8.decodeUnsafe(this.ptr, <usize>this.length);
+  }
+}
+
 export class JValue {
   kind: i32 = KIND_NULL;
   flag: bool = false;
-  // strings and numbers: where their bytes are (a string's without its quotes)
-  base: usize = 0;
-  start: i32 = 0;
-  end: i32 = 0;
+  // strings and numbers: where their bytes are in the input (a string's without its quotes)
+  raw: Bytes | null = null;
   escaped: bool = false;
-  decoded: string | null = null;
+  unescaped: Bytes | null = null;
   items: Array<JValue> | null = null; // array elements; object members' values
   keys: Array<JValue> | null = null; // object members' keys (string values)
 
-  /** A string's text (escapes resolved) or a number as written; "" for anything else. */
-  get text(): string {
-    if (this.kind != KIND_STRING && this.kind != KIND_NUMBER) return "";
-    const cached = this.decoded;
-    if (cached !== null) return cached;
-    const decoded = this.escaped
-      ? unescape(this.base, this.start, this.end)
-      : String.UTF8.decodeUnsafe(this.base + <usize>this.start, <usize>(this.end - this.start));
-    this.decoded = decoded;
-    return decoded;
+  /** A string's UTF-8 bytes with escapes resolved, a number's as written; empty otherwise. */
+  bytes(): Bytes {
+    const raw = this.raw;
+    if (raw === null) return new Bytes(0, 0);
+    if (!this.escaped) return raw;
+    let done = this.unescaped;
+    if (done === null) {
+      done = unescape(raw);
+      this.unescaped = done;
+    }
+    return done;
   }
 
-  /** Whether this string value is exactly `word` (ASCII, compared byte by byte). */
+  /** The JSON text of this string exactly as the input wrote it, quotes included. */
+  literal(): Bytes {
+    const raw = <Bytes>this.raw;
+    return new Bytes(raw.ptr - 1, raw.length + 2);
+  }
+
   equals(word: string): bool {
-    if (this.kind != KIND_STRING) return false;
-    if (this.escaped) return this.text == word;
-    if (this.end - this.start != word.length) return false;
-    for (let i = 0; i < word.length; i++) {
-      if (<i32>load<u8>(this.base + <usize>(this.start + i)) != word.charCodeAt(i)) return false;
-    }
-    return true;
+    return this.kind == KIND_STRING && this.bytes().equals(word);
   }
 
   get length(): i32 {
@@ -56,55 +82,24 @@ export class JValue {
   }
 
   at(index: i32): JValue {
-    return (<Array<JValue>>this.items)[index];
+    return unchecked((<Array<JValue>>this.items)[index]);
   }
 
   /** The member `key` of an object (the last one when repeated), else null. */
   get(key: string): JValue | null {
     if (this.kind != KIND_OBJECT) return null;
-    const keys = this.keys;
-    const items = this.items;
-    if (keys === null || items === null) return null;
+    const keys = <Array<JValue>>this.keys;
     for (let i = keys.length - 1; i >= 0; i--) {
-      if (unchecked(keys[i]).equals(key)) return unchecked(items[i]);
+      if (unchecked(keys[i]).equals(key)) return this.at(i);
     }
     return null;
   }
 
   /** The member `key` when it is a string, else null. */
-  str(key: string): string | null {
+  string(key: string): JValue | null {
     const value = this.get(key);
-    if (value === null || value.kind != KIND_STRING) return null;
-    return value.text;
+    return value !== null && value.kind == KIND_STRING ? value : null;
   }
-}
-
-function unescape(base: usize, start: i32, end: i32): string {
-  const parts = new Array<string>();
-  let plain = start;
-  let at = start;
-  while (at < end) {
-    const c = <i32>load<u8>(base + <usize>at);
-    if (c != 0x5c) {
-      at++;
-      continue;
-    }
-    if (plain < at) parts.push(String.UTF8.decodeUnsafe(base + <usize>plain, <usize>(at - plain)));
-    const e = <i32>load<u8>(base + <usize>(at + 1));
-    at += 2;
-    if (e == 0x75) {
-      parts.push(String.fromCharCode(hex4(base, at))); // surrogate halves pair up when joined
-      at += 4;
-    } else if (e == 0x62) parts.push("\b");
-    else if (e == 0x66) parts.push("\f");
-    else if (e == 0x6e) parts.push("\n");
-    else if (e == 0x72) parts.push("\r");
-    else if (e == 0x74) parts.push("\t");
-    else parts.push(String.fromCharCode(e)); // " \ / (the reader allowed nothing else)
-    plain = at;
-  }
-  if (plain < end) parts.push(String.UTF8.decodeUnsafe(base + <usize>plain, <usize>(end - plain)));
-  return parts.join("");
 }
 
 function hexDigit(c: i32): i32 {
@@ -114,26 +109,76 @@ function hexDigit(c: i32): i32 {
   return -1;
 }
 
-/** The four hex digits at `at` as a number, or -1. */
-function hex4(base: usize, at: i32): i32 {
+/** The four hex digits at `at`, or -1. */
+function hex4(ptr: usize, at: i32): i32 {
   let value = 0;
   for (let i = 0; i < 4; i++) {
-    const d = hexDigit(<i32>load<u8>(base + <usize>(at + i)));
+    const d = hexDigit(<i32>load<u8>(ptr + <usize>(at + i)));
     if (d < 0) return -1;
     value = (value << 4) | d;
   }
   return value;
 }
 
-/** The JSON text `source`, or null when it is not exactly one JSON value. */
-export function parse(source: string): JValue | null {
-  const bytes = String.UTF8.encode(source);
-  return parseBytes(changetype<usize>(bytes), <usize>bytes.byteLength);
+/** A checked string body's escapes resolved into fresh UTF-8 bytes. */
+function unescape(raw: Bytes): Bytes {
+  const out = heap.alloc(<usize>raw.length); // never longer than the escaped form
+  let n: usize = 0;
+  let at = 0;
+  while (at < raw.length) {
+    const c = raw.at(at);
+    if (c != 0x5c) {
+      store<u8>(out + n++, c);
+      at++;
+      continue;
+    }
+    const e = raw.at(at + 1);
+    at += 2;
+    if (e != 0x75) {
+      let byte = e; // " \ /
+      if (e == 0x62) byte = 0x08;
+      else if (e == 0x66) byte = 0x0c;
+      else if (e == 0x6e) byte = 0x0a;
+      else if (e == 0x72) byte = 0x0d;
+      else if (e == 0x74) byte = 0x09;
+      store<u8>(out + n++, byte);
+      continue;
+    }
+    let point = hex4(raw.ptr, at);
+    at += 4;
+    if (
+      point >= 0xd800 && point < 0xdc00 && at + 6 <= raw.length &&
+      raw.at(at) == 0x5c && raw.at(at + 1) == 0x75
+    ) {
+      const low = hex4(raw.ptr, at + 2);
+      if (low >= 0xdc00 && low < 0xe000) {
+        point = 0x10000 + ((point - 0xd800) << 10) + (low - 0xdc00);
+        at += 6;
+      }
+    }
+    if (point >= 0xd800 && point < 0xe000) point = 0xfffd; // a lone surrogate
+    if (point < 0x80) {
+      store<u8>(out + n++, point);
+    } else if (point < 0x800) {
+      store<u8>(out + n++, 0xc0 | (point >> 6));
+      store<u8>(out + n++, 0x80 | (point & 0x3f));
+    } else if (point < 0x10000) {
+      store<u8>(out + n++, 0xe0 | (point >> 12));
+      store<u8>(out + n++, 0x80 | ((point >> 6) & 0x3f));
+      store<u8>(out + n++, 0x80 | (point & 0x3f));
+    } else {
+      store<u8>(out + n++, 0xf0 | (point >> 18));
+      store<u8>(out + n++, 0x80 | ((point >> 12) & 0x3f));
+      store<u8>(out + n++, 0x80 | ((point >> 6) & 0x3f));
+      store<u8>(out + n++, 0x80 | (point & 0x3f));
+    }
+  }
+  return new Bytes(out, <i32>n);
 }
 
-/** The JSON value in the `length` UTF-8 bytes at `base`, or null. */
-export function parseBytes(base: usize, length: usize): JValue | null {
-  const reader = new Reader(base, <i32>length);
+/** The JSON value that is exactly `source`, or null. */
+export function parse(source: Bytes): JValue | null {
+  const reader = new Reader(source.ptr, source.length);
   reader.skipSpace();
   const value = reader.value(0);
   reader.skipSpace();
@@ -141,7 +186,6 @@ export function parseBytes(base: usize, length: usize): JValue | null {
   return value;
 }
 
-// Reads UTF-8 bytes in place (no decoding of the whole input: Shopify counts every instruction).
 class Reader {
   pos: i32 = 0;
   failed: bool = false;
@@ -158,14 +202,16 @@ class Reader {
   }
 
   skipSpace(): void {
-    while (this.pos < this.length) {
-      const c = <i32>load<u8>(this.base + <usize>this.pos);
+    let at = this.pos;
+    while (at < this.length) {
+      const c = <i32>load<u8>(this.base + <usize>at);
       if (c != 0x20 && c != 0x09 && c != 0x0a && c != 0x0d) break;
-      this.pos++;
+      at++;
     }
+    this.pos = at;
   }
 
-  literal(word: string): bool {
+  word(word: string): bool {
     if (this.pos + word.length > this.length) return false;
     for (let i = 0; i < word.length; i++) {
       if (<i32>load<u8>(this.base + <usize>(this.pos + i)) != word.charCodeAt(i)) return false;
@@ -177,20 +223,20 @@ class Reader {
   value(depth: i32): JValue | null {
     if (depth > MAX_DEPTH) return this.fail();
     const c = this.peek();
+    if (c == 0x22) return this.string();
     if (c == 0x7b) return this.object(depth);
     if (c == 0x5b) return this.array(depth);
-    if (c == 0x22) return this.string();
     const out = new JValue();
-    if (c == 0x74 && this.literal("true")) {
+    if (c == 0x74 && this.word("true")) {
       out.kind = KIND_BOOL;
       out.flag = true;
       return out;
     }
-    if (c == 0x66 && this.literal("false")) {
+    if (c == 0x66 && this.word("false")) {
       out.kind = KIND_BOOL;
       return out;
     }
-    if (c == 0x6e && this.literal("null")) return out;
+    if (c == 0x6e && this.word("null")) return out;
     if (c == 0x2d || (c >= 0x30 && c <= 0x39)) return this.number();
     return this.fail();
   }
@@ -218,13 +264,11 @@ class Reader {
     }
     const out = new JValue();
     out.kind = KIND_NUMBER;
-    out.base = this.base;
-    out.start = start;
-    out.end = this.pos;
+    out.raw = new Bytes(this.base + <usize>start, this.pos - start);
     return out;
   }
 
-  /** A string value, its escapes checked (resolved only if its text is asked for). */
+  /** A string value, its escapes checked (resolved only if its bytes are asked for). */
   string(): JValue | null {
     const base = this.base;
     const length = this.length;
@@ -257,9 +301,7 @@ class Reader {
     this.pos = at + 1; // past the closing quote
     const out = new JValue();
     out.kind = KIND_STRING;
-    out.base = base;
-    out.start = start;
-    out.end = at;
+    out.raw = new Bytes(base + <usize>start, at - start);
     out.escaped = escaped;
     return out;
   }
@@ -323,26 +365,41 @@ class Reader {
   }
 }
 
-const HEX = "0123456789abcdef";
+/** The output, written as UTF-8 bytes into a buffer that grows as needed. */
+export class Writer {
+  ptr: usize;
+  length: usize = 0;
+  capacity: usize;
 
-/** `text` as a JSON string literal, quotes included. */
-export function quote(text: string): string {
-  const parts = new Array<string>();
-  parts.push('"');
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x20 && c != 0x22 && c != 0x5c) continue;
-    parts.push(text.substring(start, i));
-    if (c == 0x22) parts.push('\\"');
-    else if (c == 0x5c) parts.push("\\\\");
-    else if (c == 0x0a) parts.push("\\n");
-    else if (c == 0x0d) parts.push("\\r");
-    else if (c == 0x09) parts.push("\\t");
-    else parts.push("\\u00" + HEX.charAt(c >> 4) + HEX.charAt(c & 15));
-    start = i + 1;
+  constructor(capacity: usize = 4096) {
+    this.capacity = capacity;
+    this.ptr = heap.alloc(capacity);
   }
-  parts.push(text.substring(start));
-  parts.push('"');
-  return parts.join("");
+
+  reserve(more: usize): void {
+    if (this.length + more <= this.capacity) return;
+    let capacity = this.capacity * 2;
+    while (capacity < this.length + more) capacity *= 2;
+    this.ptr = heap.realloc(this.ptr, capacity);
+    this.capacity = capacity;
+  }
+
+  /** ASCII text (the output's own punctuation and keys). */
+  ascii(text: string): Writer {
+    const n = <usize>text.length;
+    this.reserve(n);
+    for (let i: usize = 0; i < n; i++) {
+      store<u8>(this.ptr + this.length + i, <u8>text.charCodeAt(<i32>i));
+    }
+    this.length += n;
+    return this;
+  }
+
+  /** Bytes copied as they are (JSON that is already valid, such as an input string literal). */
+  bytes(value: Bytes): Writer {
+    this.reserve(<usize>value.length);
+    memory.copy(this.ptr + this.length, value.ptr, <usize>value.length);
+    this.length += <usize>value.length;
+    return this;
+  }
 }
