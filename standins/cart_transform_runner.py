@@ -77,8 +77,10 @@ def execute(function_input: Mapping[str, Any], wasm: Path = WASM) -> Run:
         wasi.stdout_file = str(stdout)
         store.set_wasi(wasi)
         try:
-            instance = linker.instantiate(store, module)
-            instance.exports(store)[EXPORT](store)
+            entry = linker.instantiate(store, module).exports(store)[EXPORT]
+            if not isinstance(entry, wasmtime.Func):
+                raise FunctionFailed(f"{EXPORT} is not a function")
+            entry(store)
         except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:
             raise FunctionFailed(str(exc)) from None
         written = stdout.read_bytes()
@@ -137,8 +139,7 @@ def shopify_input(lines: list[CartLine], config: str | None, rate: Decimal | str
     Executed with graphql-core over ``schema.graphql``, so the input is valid for the query and
     the pinned API by construction. ``config`` is the cart transform's metafield value.
     """
-    from graphql import execute as graphql_execute
-    from graphql import parse
+    from graphql import execute_sync, parse
 
     def metafield(_info: Any, key: str, namespace: str | None = None) -> Json | None:
         wanted = namespace == "$app:luneo" and key == "config" and config is not None
@@ -150,7 +151,7 @@ def shopify_input(lines: list[CartLine], config: str | None, rate: Decimal | str
         "cart": {"lines": [_line_source(line) for line in lines]},
     }
     query = parse((EXTENSION / "src" / "run.graphql").read_text())
-    result = graphql_execute(function_schema(), query, root_value=root)
+    result = execute_sync(function_schema(), query, root_value=root)
     if result.errors:
         raise ValueError(f"the cart does not fit run.graphql: {result.errors}")
     assert result.data is not None

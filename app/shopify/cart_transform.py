@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 EXTRA_KEY = "cart_transform"
 ACTIVE, REFUSED = "active", "refused"
+SCOPE = "write_cart_transforms"  # what cartTransforms and cartTransformCreate require
 
 
 def ensure_job(shop_id: int) -> JobSpec:
@@ -102,6 +103,14 @@ def ensure_cart_transform(
     (``RetryableError``, ``AuthError``) propagate so that the job is retried.
     """
     now = now or datetime.now(UTC)
+    if SCOPE not in {scope.strip() for scope in (shop.scopes or "").split(",")}:
+        # Shopify would answer ACCESS_DENIED: the merchant has not approved the scope yet
+        # (installed before Luneo asked for it). Approving it re-runs this (install.save_grant).
+        state = CartTransformState(
+            REFUSED, message=f"the {SCOPE} permission is not granted yet", code="MISSING_SCOPE"
+        )
+        _record(shop, state, now)
+        return state
     wanted = function_config(shop, config)
     try:
         existing = api.find(client)
@@ -125,7 +134,7 @@ def ensure_cart_transform(
             extra={
                 "shop": shop.domain,
                 "shop_id": shop.id,
-                "created": state.created,
+                "transform_created": state.created,
                 "updated": state.updated,
             },
         )

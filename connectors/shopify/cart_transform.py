@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from connectors.base import PlatformError
-from connectors.shopify.client import ShopifyGraphQL
+from connectors.shopify.client import AccessDenied, ShopifyGraphQL
 
 FUNCTION_HANDLE = "surcharge"  # extensions/surcharge/shopify.extension.toml
 NAMESPACE = "$app:luneo"  # app-owned: storefronts cannot read it, the function can
@@ -76,6 +76,15 @@ class CartTransform:
     config: str | None  # the metafield's value as stored, None when it has none
 
 
+def _execute(client: ShopifyGraphQL, document: str, variables: dict[str, Any] | None = None) -> Any:
+    """``client.execute``, with Shopify's ACCESS_DENIED as a refusal: cartTransformCreate needs
+    the write_cart_transforms scope *and* a shop on Checkout Extensibility."""
+    try:
+        return client.execute(document, variables)
+    except AccessDenied as exc:
+        raise CartTransformRefused(str(exc), "ACCESS_DENIED") from None
+
+
 def _refused(payload: dict[str, Any]) -> None:
     errors = payload.get("userErrors") or []
     if errors:
@@ -85,7 +94,7 @@ def _refused(payload: dict[str, Any]) -> None:
 
 def find(client: ShopifyGraphQL) -> CartTransform | None:
     """Luneo's cart transform on the shop, or None when there is none yet."""
-    nodes = (client.execute(CART_TRANSFORMS).get("cartTransforms") or {}).get("nodes") or []
+    nodes = (_execute(client, CART_TRANSFORMS).get("cartTransforms") or {}).get("nodes") or []
     if not nodes:
         return None
     node = nodes[0]
@@ -106,7 +115,7 @@ def create(client: ShopifyGraphQL, config: str) -> CartTransform:
     """
     metafield = {"namespace": NAMESPACE, "key": KEY, "type": METAFIELD_TYPE, "value": config}
     variables = {"functionHandle": FUNCTION_HANDLE, "metafields": [metafield]}
-    payload = client.execute(CART_TRANSFORM_CREATE, variables).get("cartTransformCreate")
+    payload = _execute(client, CART_TRANSFORM_CREATE, variables).get("cartTransformCreate")
     if not isinstance(payload, dict):
         raise PlatformError("cartTransformCreate answered without a payload")
     _refused(payload)
@@ -130,7 +139,7 @@ def set_config(client: ShopifyGraphQL, transform_id: str, config: str) -> None:
         "type": METAFIELD_TYPE,
         "value": config,
     }
-    payload = client.execute(CONFIG_SET, {"metafields": [metafield]}).get("metafieldsSet")
+    payload = _execute(client, CONFIG_SET, {"metafields": [metafield]}).get("metafieldsSet")
     if not isinstance(payload, dict):
         raise PlatformError("metafieldsSet answered without a payload")
     _refused(payload)

@@ -36,7 +36,11 @@ PREVIEW = PREFIX + "designs/42/preview.png?signature=abc"
 def _stale(wasm: Path) -> bool:
     if not wasm.exists():
         return True
-    sources = [*EXTENSION.glob("src/*"), EXTENSION / "package-lock.json", EXTENSION / "asconfig.json"]
+    sources = [
+        *EXTENSION.glob("src/*"),
+        EXTENSION / "package-lock.json",
+        EXTENSION / "asconfig.json",
+    ]
     return any(source.stat().st_mtime > wasm.stat().st_mtime for source in sources)
 
 
@@ -95,7 +99,9 @@ def designed(
 
 
 def plain(line: int, unit_price: str = "12.00") -> CartLine:
-    return CartLine(f"gid://shopify/CartLine/{line}", f"gid://shopify/ProductVariant/{line}", unit_price)
+    return CartLine(
+        f"gid://shopify/CartLine/{line}", f"gid://shopify/ProductVariant/{line}", unit_price
+    )
 
 
 # ------------------------------------------------------------------ the extension's contract
@@ -144,7 +150,8 @@ def test_the_module_is_a_wasi_command_with_the_declared_export(wasm: Path) -> No
     imports = {item.module for item in module.imports}
 
     assert isinstance(exports[runner.EXPORT], wasmtime.FuncType)
-    assert exports[runner.EXPORT].params == [] and exports[runner.EXPORT].results == []
+    assert exports[runner.EXPORT].params == []
+    assert exports[runner.EXPORT].results == []
     assert imports == {"wasi_snapshot_preview1"}
     assert wasm.stat().st_size < 256 * 1024  # Shopify's limit on a function's Wasm
 
@@ -167,7 +174,10 @@ def test_a_signed_line_is_expanded_into_itself_at_base_plus_surcharge(wasm: Path
                             "price": {"adjustment": {"fixedPricePerUnit": {"amount": "24.49"}}},
                             "attributes": [
                                 {"key": "_luneo_design", "value": "42"},
-                                {"key": "_luneo_price", "value": sign(KEY, "42", Decimal("4.50"), "EUR")},
+                                {
+                                    "key": "_luneo_price",
+                                    "value": sign(KEY, "42", Decimal("4.50"), "EUR"),
+                                },
                                 {"key": "_luneo_preview", "value": PREVIEW},
                             ],
                         }
