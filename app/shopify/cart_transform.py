@@ -48,7 +48,7 @@ def ensure_job(shop_id: int) -> JobSpec:
 
 def image_prefix(settings: Mapping[str, Any]) -> str:
     """What a design preview's URL starts with: Luneo's own public origin."""
-    base = str(settings.get("APP_URL") or settings.get("SHOPIFY_APP_URL") or "")
+    base = str(settings["APP_URL"] or settings["SHOPIFY_APP_URL"] or "")
     return base.rstrip("/") + "/" if base.startswith("https://") else ""
 
 

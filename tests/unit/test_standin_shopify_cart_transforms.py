@@ -12,7 +12,10 @@ from standins.shopify import FakeStore
 CREATE = """
 mutation Create($handle: String, $id: String, $metafields: [MetafieldInput!]) {
   cartTransformCreate(functionHandle: $handle, functionId: $id, metafields: $metafields) {
-    cartTransform { id functionId blockOnFailure metafield(namespace: "$app:luneo", key: "config") { value } }
+    cartTransform {
+      id functionId blockOnFailure
+      metafield(namespace: "$app:luneo", key: "config") { value }
+    }
     userErrors { field message code }
   }
 }

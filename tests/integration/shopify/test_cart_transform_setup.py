@@ -1,4 +1,4 @@
-"""After install, the shop's cart transform exists and carries its signing key (app/shopify/cart_transform.py).
+"""After install the shop's cart transform exists with its signing key (app/shopify/cart_transform).
 
 Against the Shopify stand-in served over HTTP: ``cartTransforms``, ``cartTransformCreate`` and
 ``metafieldsSet`` as Shopify documents them, the config metafield then read by the built function
@@ -268,3 +268,27 @@ def test_a_cheap_designs_token_replayed_on_another_design_is_not_charged(
         "gid://shopify/CartLine/1": Decimal("19.10"),
         "gid://shopify/CartLine/2": Decimal("19.00"),
     }
+
+
+def test_the_browser_tests_cart_prices_a_signed_line_with_the_function(
+    app: Flask, store: FakeStore, deployed: Any
+) -> None:
+    from werkzeug.test import EnvironBuilder
+    from werkzeug.wrappers import Request
+
+    from tests.e2e.storefront_shim import CartRecorder
+
+    key = shop_key(app.config["SECRET_KEY"], DOMAIN)
+    properties = {
+        "Name": "Ada",
+        "_luneo_design": "42",
+        "_luneo_price": sign(key, "42", Decimal("4.50"), "EUR"),
+    }
+    cart = CartRecorder(cart_transform_config=store.cart_transforms.config(), rate="0.9")
+    body = {"items": [{"id": 7, "quantity": 2, "properties": properties}, {"id": 8}]}
+    request = Request(EnvironBuilder(method="POST", json=body).get_environ())
+
+    answer = json.loads(cart.add(request).get_data())
+
+    assert [(i["price"], i["line_price"]) for i in answer["items"]] == [(2305, 4610), (1900, 1900)]
+    assert cart.prices == [Decimal("23.05"), Decimal("19.00")]
