@@ -292,3 +292,19 @@ def test_the_browser_tests_cart_prices_a_signed_line_with_the_function(
 
     assert [(i["price"], i["line_price"]) for i in answer["items"]] == [(2305, 4610), (1900, 1900)]
     assert cart.prices == [Decimal("23.05"), Decimal("19.00")]
+
+
+def test_the_dashboard_says_when_shopify_refused_the_surcharges(
+    app: Flask, session: Session, store: FakeStore
+) -> None:
+    from app.admin import queries
+    from app.models import ShopScope
+
+    shop = _shop(session)
+    store.cart_transforms.checkout_extensibility = False
+    _ensure(app, shop)
+
+    items = queries.attention(ShopScope(session, shop.id), shop)
+
+    assert [item.kind for item in items] == ["surcharge"]
+    assert "sold at the product's price" in items[0].message
