@@ -46,21 +46,23 @@ export class Bytes {
 export class JValue {
   kind: i32 = KIND_NULL;
   flag: bool = false;
-  // strings and numbers: where their bytes are in the input (a string's without its quotes)
-  raw: Bytes | null = null;
   escaped: bool = false;
+  // strings and numbers: where their bytes are in the input (a string's without its quotes)
+  ptr: usize = 0;
+  size: i32 = 0;
   unescaped: Bytes | null = null;
   items: Array<JValue> | null = null; // array elements; object members' values
-  keys: Array<JValue> | null = null; // object members' keys (string values)
+  // object members' keys: the input offset and length of each, in pairs (keys are not values:
+  // no allocation each; a key written with escapes never matches, which only hides a member)
+  keys: Array<i32> | null = null;
+  base: usize = 0; // what the key offsets count from
 
   /** A string's UTF-8 bytes with escapes resolved, a number's as written; empty otherwise. */
   bytes(): Bytes {
-    const raw = this.raw;
-    if (raw === null) return new Bytes(0, 0);
-    if (!this.escaped) return raw;
+    if (!this.escaped) return new Bytes(this.ptr, this.size);
     let done = this.unescaped;
     if (done === null) {
-      done = unescape(raw);
+      done = unescape(new Bytes(this.ptr, this.size));
       this.unescaped = done;
     }
     return done;
@@ -68,12 +70,13 @@ export class JValue {
 
   /** The JSON text of this string exactly as the input wrote it, quotes included. */
   literal(): Bytes {
-    const raw = <Bytes>this.raw;
-    return new Bytes(raw.ptr - 1, raw.length + 2);
+    return new Bytes(this.ptr - 1, this.size + 2);
   }
 
   equals(word: string): bool {
-    return this.kind == KIND_STRING && this.bytes().equals(word);
+    if (this.kind != KIND_STRING) return false;
+    if (this.escaped) return this.bytes().equals(word);
+    return sameAscii(this.ptr, this.size, word);
   }
 
   get length(): i32 {
@@ -88,9 +91,10 @@ export class JValue {
   /** The member `key` of an object (the last one when repeated), else null. */
   get(key: string): JValue | null {
     if (this.kind != KIND_OBJECT) return null;
-    const keys = <Array<JValue>>this.keys;
-    for (let i = keys.length - 1; i >= 0; i--) {
-      if (unchecked(keys[i]).equals(key)) return this.at(i);
+    const keys = <Array<i32>>this.keys;
+    for (let i = (keys.length >> 1) - 1; i >= 0; i--) {
+      const at = this.base + <usize>unchecked(keys[2 * i]);
+      if (sameAscii(at, unchecked(keys[2 * i + 1]), key)) return this.at(i);
     }
     return null;
   }
@@ -100,6 +104,16 @@ export class JValue {
     const value = this.get(key);
     return value !== null && value.kind == KIND_STRING ? value : null;
   }
+}
+
+/** Whether the `size` bytes at `ptr` are the ASCII `word`. */
+function sameAscii(ptr: usize, size: i32, word: string): bool {
+  if (size != word.length) return false;
+  const chars = changetype<usize>(word); // UTF-16 code units
+  for (let i = 0; i < size; i++) {
+    if (<u16>load<u8>(ptr + <usize>i) != load<u16>(chars + (<usize>i << 1))) return false;
+  }
+  return true;
 }
 
 function hexDigit(c: i32): i32 {
@@ -264,33 +278,35 @@ class Reader {
     }
     const out = new JValue();
     out.kind = KIND_NUMBER;
-    out.raw = new Bytes(this.base + <usize>start, this.pos - start);
+    out.ptr = this.base + <usize>start;
+    out.size = this.pos - start;
     return out;
   }
 
-  /** A string value, its escapes checked (resolved only if its bytes are asked for). */
-  string(): JValue | null {
+  escaped: bool = false; // whether the string `scan` just read has escapes
+
+  /** Past the string at `pos`, its escapes checked; the offset of its closing quote, or -1. */
+  scan(): i32 {
     const base = this.base;
     const length = this.length;
     let at = this.pos + 1; // past the opening quote
-    const start = at;
     let escaped = false;
     while (true) {
-      if (at >= length) return this.fail();
+      if (at >= length) return -1;
       const c = <i32>load<u8>(base + <usize>at);
       if (c == 0x22) break;
-      if (c < 0x20) return this.fail();
+      if (c < 0x20) return -1;
       if (c == 0x5c) {
-        if (at + 1 >= length) return this.fail();
+        if (at + 1 >= length) return -1;
         const e = <i32>load<u8>(base + <usize>(at + 1));
         if (e == 0x75) {
-          if (at + 6 > length || hex4(base, at + 2) < 0) return this.fail();
+          if (at + 6 > length || hex4(base, at + 2) < 0) return -1;
           at += 4;
         } else if (
           e != 0x22 && e != 0x5c && e != 0x2f && e != 0x62 && e != 0x66 && e != 0x6e &&
           e != 0x72 && e != 0x74
         ) {
-          return this.fail();
+          return -1;
         }
         escaped = true;
         at += 2;
@@ -298,11 +314,21 @@ class Reader {
       }
       at++;
     }
+    this.escaped = escaped;
     this.pos = at + 1; // past the closing quote
+    return at;
+  }
+
+  /** A string value (its escapes resolved only if its bytes are asked for). */
+  string(): JValue | null {
+    const start = this.pos + 1;
+    const end = this.scan();
+    if (end < 0) return this.fail();
     const out = new JValue();
     out.kind = KIND_STRING;
-    out.raw = new Bytes(base + <usize>start, at - start);
-    out.escaped = escaped;
+    out.ptr = this.base + <usize>start;
+    out.size = end - start;
+    out.escaped = this.escaped;
     return out;
   }
 
@@ -334,10 +360,11 @@ class Reader {
     this.pos++;
     const out = new JValue();
     out.kind = KIND_OBJECT;
-    const keys = new Array<JValue>();
+    const keys = new Array<i32>();
     const items = new Array<JValue>();
     out.keys = keys;
     out.items = items;
+    out.base = this.base;
     this.skipSpace();
     if (this.peek() == 0x7d) {
       this.pos++;
@@ -346,15 +373,19 @@ class Reader {
     while (true) {
       this.skipSpace();
       if (this.peek() != 0x22) return this.fail();
-      const key = this.string();
-      if (key === null) return this.fail();
+      const keyStart = this.pos + 1;
+      const keyEnd = this.scan();
+      if (keyEnd < 0) return this.fail();
+      const keyEscaped = this.escaped;
       this.skipSpace();
       if (this.peek() != 0x3a) return this.fail();
       this.pos++;
       this.skipSpace();
       const item = this.value(depth + 1);
       if (item === null) return this.fail();
-      keys.push(key);
+      keys.push(keyStart);
+      keys.push(keyEscaped ? -1 : keyEnd - keyStart); // -1: matches no key
+
       items.push(item);
       this.skipSpace();
       const c = this.peek();
@@ -395,11 +426,18 @@ export class Writer {
     return this;
   }
 
-  /** Bytes copied as they are (JSON that is already valid, such as an input string literal). */
+  /** Bytes copied as they are (JSON that is already valid: an input string literal, a `lit`). */
   bytes(value: Bytes): Writer {
     this.reserve(<usize>value.length);
     memory.copy(this.ptr + this.length, value.ptr, <usize>value.length);
     this.length += <usize>value.length;
     return this;
   }
+}
+
+/** The UTF-8 bytes of a constant, made once: copying them costs a byte each, not a character
+ *  loop (the output's punctuation and keys). */
+export function lit(text: string): Bytes {
+  const buffer = String.UTF8.encode(text);
+  return new Bytes(changetype<usize>(buffer), buffer.byteLength);
 }

@@ -1,11 +1,23 @@
 // What the function decides: which cart lines carry a surcharge Luneo signed, and the lineExpand
 // operation that charges it. Input bytes in, output bytes out; index.ts does the WASI I/O.
 
-import { Bytes, JValue, KIND_NUMBER, KIND_STRING, KIND_OBJECT, KIND_ARRAY, Writer, parse } from "./json";
+import { Bytes, JValue, KIND_NUMBER, KIND_STRING, KIND_OBJECT, KIND_ARRAY, Writer, lit, parse } from "./json";
 import { Hmac, constantTimeEquals } from "./sha256";
 import { Decimal, parseDecimal, add, multiply, format } from "./decimal";
 
 const NO_CHANGES = '{"operations":[]}';
+// The output's fixed parts, as bytes once (lineExpand, API 2026-07's CartTransformRunResult).
+const COMMA = lit(",");
+const OPEN = lit('{"lineExpand":{"cartLineId":');
+const ITEM = lit(',"expandedCartItems":[{"merchandiseId":');
+const PRICE = lit(',"quantity":1,"price":{"adjustment":{"fixedPricePerUnit":{"amount":"');
+const DESIGN = lit('"}}},"attributes":[{"key":"_luneo_design","value":');
+const TOKEN = lit('},{"key":"_luneo_price","value":');
+const PREVIEW = lit(',{"key":"_luneo_preview","value":');
+const CLOSE = lit("}");
+const ITEMS_END = lit("]}]");
+const IMAGE = lit(',"image":{"url":');
+const OPERATION_END = lit("}}");
 
 class Config {
   constructor(public key: Hmac, public imagePrefix: Bytes | null) {}
@@ -181,21 +193,21 @@ function writeOperation(line: JValue, config: Config, rate: Decimal, out: Writer
 
   // One item of the same variant per unit of the line: Shopify multiplies an expanded item's
   // quantity by the line's, so the line keeps its quantity and each unit costs the new price.
-  if (!first) out.ascii(",");
-  out.ascii('{"lineExpand":{"cartLineId":').bytes(lineId.literal());
-  out.ascii(',"expandedCartItems":[{"merchandiseId":').bytes(variantId.literal());
-  out.ascii(',"quantity":1,"price":{"adjustment":{"fixedPricePerUnit":{"amount":"');
+  if (!first) out.bytes(COMMA);
+  out.bytes(OPEN).bytes(lineId.literal());
+  out.bytes(ITEM).bytes(variantId.literal());
+  out.bytes(PRICE);
   format(add(unitPrice, multiply(amount, rate)), 2, out);
-  out.ascii('"}}},"attributes":[{"key":"_luneo_design","value":').bytes(design.literal());
-  out.ascii('},{"key":"_luneo_price","value":').bytes(token.literal()).ascii("}");
+  out.bytes(DESIGN).bytes(design.literal());
+  out.bytes(TOKEN).bytes(token.literal()).bytes(CLOSE);
   const preview = attribute(line, "preview");
-  if (preview !== null) out.ascii(',{"key":"_luneo_preview","value":').bytes(preview.literal()).ascii("}");
-  out.ascii("]}]");
+  if (preview !== null) out.bytes(PREVIEW).bytes(preview.literal()).bytes(CLOSE);
+  out.bytes(ITEMS_END);
   const prefix = config.imagePrefix;
   if (preview !== null && prefix !== null && preview.bytes().startsWith(prefix)) {
-    out.ascii(',"image":{"url":').bytes(preview.literal()).ascii("}");
+    out.bytes(IMAGE).bytes(preview.literal()).bytes(CLOSE);
   }
-  out.ascii("}}");
+  out.bytes(OPERATION_END);
   return true;
 }
 
