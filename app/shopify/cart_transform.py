@@ -142,13 +142,24 @@ def ensure_cart_transform(
     return state
 
 
+# What the merchant can do about each refusal (the codes Shopify and ensure_cart_transform give).
+_WHY = {
+    "MISSING_SCOPE": "Luneo needs one more permission: open Luneo from your Shopify admin and "
+    "approve it",
+    "ACCESS_DENIED": "Shopify allows it only on stores upgraded to Checkout Extensibility (the "
+    "new checkout); upgrade in Settings › Checkout, then open Luneo again",
+    "FUNCTION_NOT_FOUND": "Luneo's checkout pricing is not deployed yet; contact Luneo support",
+}
+
+
 def refusal(shop: Shop) -> str | None:
     """Plain words for the admin when Shopify refused the cart transform, else None."""
     recorded = (shop.extra or {}).get(EXTRA_KEY) or {}
     if recorded.get("state") != REFUSED:
         return None
+    why = _WHY.get(str(recorded.get("code")), f"Shopify said: {recorded.get('message') or '?'}")
     return (
-        "Shopify did not let Luneo add personalization prices at checkout "
-        f"({recorded.get('message') or 'no reason given'}). Personalized items are sold at "
-        "the product's price until this is fixed; orders still arrive with their designs."
+        f"Shopify does not let Luneo add personalization prices at checkout yet. {why}. "
+        "Until then personalized items are sold at the product's price; orders still arrive "
+        "with their designs and wait for you before production."
     )
