@@ -9,6 +9,7 @@ only when a function runs.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import json
 import os
@@ -46,12 +47,17 @@ def build(extension: Path = EXTENSION) -> Path:
 
 @functools.lru_cache(maxsize=4)
 def _compiled(path: str, mtime: float) -> tuple[Any, Any]:
+    """The engine and compiled module for a Wasm file (recompiled when the file changes)."""
     import wasmtime
 
     config = wasmtime.Config()
     config.consume_fuel = True
     engine = wasmtime.Engine(config)
     return engine, wasmtime.Module.from_file(engine, path)
+
+
+# Drop them before the interpreter tears wasmtime's bindings down (else __del__ complains).
+atexit.register(_compiled.cache_clear)
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,15 @@ import os
 import shutil
 import sys
 import tomllib
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from graphql import GraphQLError, Undefined, parse, validate
 from graphql.utilities import coerce_input_value, validate_input_value
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app.shopify.surcharge_token import shop_key, sign, verify
 from standins import cart_transform_runner as runner
@@ -430,3 +432,50 @@ def test_big_carts_stay_inside_shopifys_instruction_limit(wasm: Path) -> None:
     assert run_personalised.fuel < runner.INSTRUCTION_LIMIT
     assert run_plain.output == {"operations": []}
     assert run_plain.fuel < runner.INSTRUCTION_LIMIT / 3
+
+
+# ------------------------------------------------------------------ properties (hypothesis)
+
+FIXTURE_REUSED = HealthCheck.function_scoped_fixture  # `wasm` is session-scoped: nothing to reset
+_DECIMALS = st.decimals(min_value=0, max_value=99999, places=2, allow_nan=False)
+_AMOUNTS = st.decimals(min_value=0, max_value=999999, places=3, allow_nan=False)
+_RATES = st.decimals(min_value=Decimal("0.0001"), max_value=500, places=6, allow_nan=False)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[FIXTURE_REUSED])
+@given(unit_price=_DECIMALS, amount=_AMOUNTS, rate=_RATES)
+def test_the_price_is_pythons_exact_decimal_rounded_half_up(
+    wasm: Path, unit_price: Decimal, amount: Decimal, rate: Decimal
+) -> None:
+    line = designed(unit_price=format(unit_price, "f"), amount=format(amount, "f"))
+    output = run([line], rate=format(rate, "f"))
+
+    expected = (unit_price + amount * rate).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    item = output["operations"][0]["lineExpand"]["expandedCartItems"][0]
+    assert item["price"]["adjustment"]["fixedPricePerUnit"]["amount"] == format(expected, "f")
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children),
+    max_leaves=12,
+)
+_PATHS = ["cart", "lines", 0, "cost", "amountPerQuantity", "amount"]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[FIXTURE_REUSED])
+@given(depth=st.integers(0, len(_PATHS) - 1), junk=_JSON)
+def test_any_value_anywhere_in_the_input_never_traps(wasm: Path, depth: int, junk: Any) -> None:
+    document = shopify_input([designed(), plain(2)], CONFIG, "0.9")
+    node: Any = document
+    for step in _PATHS[:depth]:
+        node = node[step]
+    if isinstance(node, dict):
+        node[str(_PATHS[depth])] = junk
+    elif isinstance(node, list):
+        node[0] = junk
+
+    output = execute(document).output  # raises FunctionFailed on a trap or non-JSON
+
+    output_type = runner.function_schema().get_type("CartTransformRunResult")
+    assert coerce_input_value(output, output_type) is not Undefined
