@@ -1,5 +1,5 @@
 // SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104): what `_luneo_price` is signed with.
-// The tests check both against Python's hashlib/hmac through the built Wasm.
+// The tests check the HMAC against the app's surcharge_token.sign (Python's hmac) through the built Wasm.
 
 const K: StaticArray<u32> = [
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -104,30 +104,6 @@ export class Hmac {
     const inner = finish(this.inner, 64, message.dataStart, message.length);
     return finish(this.outer, 64, inner.dataStart, 32);
   }
-}
-
-export function hmacSha256(key: Uint8Array, message: Uint8Array): Uint8Array {
-  return new Hmac(key).digest(message);
-}
-
-function hexDigit(c: i32): i32 {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
-  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
-  return -1;
-}
-
-/** The bytes of an even-length hex string, or null when it is not one. */
-export function fromHex(text: string): Uint8Array | null {
-  if (text.length % 2 != 0) return null;
-  const out = new Uint8Array(text.length >> 1);
-  for (let i = 0; i < text.length; i += 2) {
-    const hi = hexDigit(text.charCodeAt(i));
-    const lo = hexDigit(text.charCodeAt(i + 1));
-    if (hi < 0 || lo < 0) return null;
-    unchecked((out[i >> 1] = <u8>((hi << 4) | lo)));
-  }
-  return out;
 }
 
 /** Equality that looks at every byte whatever the first difference. */
