@@ -19,7 +19,10 @@ from cryptography.fernet import Fernet
 ENVIRONMENTS = ("development", "testing", "production")
 
 # Keep these two in step with shopify.app.toml ([access_scopes] and [webhooks] api_version).
-DEFAULT_SCOPES = "read_products,read_orders,write_orders,write_merchant_managed_fulfillment_orders"
+DEFAULT_SCOPES = (
+    "read_products,read_orders,write_orders,write_merchant_managed_fulfillment_orders,"
+    "write_cart_transforms"
+)
 SHOPIFY_API_VERSION = "2026-07"
 
 # Settings whose values are secrets: required in production, never logged.

@@ -66,6 +66,7 @@ from graphql import (
 from graphql.error import GraphQLSyntaxError
 
 from standins.shopify_billing import FakeBilling
+from standins.shopify_cart_transforms import FakeCartTransforms, metafield_problem
 from standins.shopify_merchant import AppSide, MerchantPages
 from standins.shopify_reference import schema_text
 
@@ -421,6 +422,9 @@ class FakeStore:
         self.codes: dict[str, str] = {}  # authorization code -> the scope approved with it
         self._ids = itertools.count(1)
         self.lock = threading.Lock()
+        self.cart_transforms = FakeCartTransforms(
+            self.metafields, lambda: {s.strip() for s in self.scope.split(",")}, self._ids
+        )
 
     # -- offline tokens
     def expiring_grant(
@@ -594,6 +598,7 @@ class FakeStore:
             "fulfillmentCreate": lambda _i, fulfillment, **_: self._fulfil(fulfillment),
             "metafieldsSet": lambda _i, metafields: self._set_metafields(metafields),
             **self.billing.root(),
+            **self.cart_transforms.root(),
         }
 
     # -- mutations
@@ -625,8 +630,24 @@ class FakeStore:
         return {"fulfillment": created, "userErrors": []}
 
     def _set_metafields(self, metafields: list[Json]) -> Json:
+        """All or nothing, as Shopify does: any invalid input and nothing is written."""
+        errors = [
+            {
+                "field": ["metafields", str(i), "value"],
+                "message": problem,
+                "code": "INVALID_VALUE",
+                "elementIndex": i,
+            }
+            for i, m in enumerate(metafields)
+            if (problem := metafield_problem(m))
+        ]
+        if errors:
+            return {"metafields": [], "userErrors": errors}
         saved = []
         for m in metafields:
+            if m["ownerId"].startswith("gid://shopify/CartTransform/"):
+                saved.append(self.cart_transforms.store(m["ownerId"], m))
+                continue
             stored = {**m, "id": f"gid://shopify/Metafield/{next(self._ids)}"}
             self.metafields[(m["ownerId"], m.get("namespace") or "", m["key"])] = stored
             saved.append(stored)
@@ -745,7 +766,14 @@ class FakeStore:
         }
         answer: Json = {"data": data, "extensions": {"cost": cost}}
         if result.errors:
-            answer["errors"] = [{"message": e.message, "path": e.path} for e in result.errors]
+            answer["errors"] = [
+                {
+                    "message": e.message,
+                    "path": e.path,
+                    **({"extensions": e.extensions} if e.extensions else {}),
+                }
+                for e in result.errors
+            ]
         return 200, answer
 
 

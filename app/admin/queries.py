@@ -28,6 +28,7 @@ from app.models import (
     Template,
 )
 from app.product_templates.document import FileLinker
+from app.shopify import cart_transform
 
 T = TypeVar("T")
 
@@ -399,7 +400,8 @@ def _failed_jobs(scope: ShopScope) -> list[Attention]:
 
 
 def attention(scope: ShopScope, shop: Shop) -> list[Attention]:
-    """What needs the merchant: a store connection to renew, production that failed."""
+    """What needs the merchant: a store connection to renew, surcharges Shopify will not let
+    Luneo charge, production that failed."""
     items: list[Attention] = []
     if shop.needs_reauth:
         items.append(
@@ -410,6 +412,9 @@ def attention(scope: ShopScope, shop: Shop) -> list[Attention]:
                 "stop syncing.",
             )
         )
+    surcharges = cart_transform.refusal(shop)
+    if surcharges is not None:
+        items.append(Attention(kind="surcharge", message=surcharges))
     return items + _failed_jobs(scope)
 
 

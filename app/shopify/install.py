@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Platform, Shop
 from app.queue import JobSpec, enqueue_after_commit
+from app.shopify import cart_transform
 from connectors.http import HttpClient
 
 log = logging.getLogger(__name__)
@@ -185,7 +186,8 @@ def save_grant(
     """Store a fresh token: create the shop, reinstall it, or renew it; caller commits.
 
     Only a first install or a reinstall (after ``app/uninstalled``) enqueues the initial catalog
-    sync, and only once the transaction commits.
+    sync, and only once the transaction commits; that and a grant with new scopes also enqueue
+    the cart transform check (``app.shopify.cart_transform``).
     """
     now = now or datetime.now(UTC)
     shop = find_shop(session, domain, fresh=True)
@@ -193,6 +195,7 @@ def save_grant(
         shop = Shop(platform=Platform.SHOPIFY, domain=domain)
         session.add(shop)
     installing = not shop.is_installed
+    rescoped = shop.scopes != grant.scope
     _apply_tokens(shop, grant)
     shop.scopes = grant.scope
     shop.needs_reauth = False
@@ -202,6 +205,10 @@ def save_grant(
     session.flush()
     if installing:
         enqueue_after_commit(session, redis, initial_sync_job(shop.id))
+    if installing or rescoped:
+        # The cart transform needs write_cart_transforms, which a shop installed before Luneo
+        # asked for it only has after approving the new scopes.
+        enqueue_after_commit(session, redis, cart_transform.ensure_job(shop.id))
     log.info(
         "shopify token stored",
         extra={"shop": domain, "shop_id": shop.id, "installed": installing, "scopes": grant.scope},

@@ -87,6 +87,11 @@ def _error_messages(errors: Any) -> str:
     return "; ".join(str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in items)
 
 
+class AccessDenied(AuthError):
+    """ACCESS_DENIED: the token is fine, the operation is not allowed (a scope not granted, or
+    a condition of the shop such as Checkout Extensibility for cart transforms)."""
+
+
 class TokenSource(Protocol):
     """Where a client gets its shop's offline token (the app renews expiring ones there)."""
 
@@ -223,7 +228,7 @@ class ShopifyGraphQL:
             if "THROTTLED" in codes:
                 raise TryAgain("THROTTLED", lambda attempt: self._throttled_wait(query, attempt))
             if "ACCESS_DENIED" in codes:
-                raise AuthError(f"Shopify denied access: {_error_messages(errors)}")
+                raise AccessDenied(f"Shopify denied access: {_error_messages(errors)}")
             if "INTERNAL_SERVER_ERROR" in codes:
                 raise TryAgain("INTERNAL_SERVER_ERROR")
             raise PlatformError(f"GraphQL errors: {_error_messages(errors)}")

@@ -58,10 +58,20 @@ WOO_PLUGIN_ASSETS = "/wp-content/plugins/luneo-personalizer/assets/"
 
 @dataclass
 class CartRecorder:
-    """The cart's side of the AJAX API: what was added, and whether the next calls fail."""
+    """The cart's side of the AJAX API: what was added, and whether the next calls fail.
+
+    With ``cart_transform_config`` (the shop's cart transform metafield, as
+    ``app.shopify.cart_transform`` writes it) every added line is priced by the built Cart
+    Transform function, as Shopify's cart is: its ``price`` (in cents, as the AJAX API answers)
+    includes the signed surcharge, and ``prices`` keeps each line's unit price.
+    """
 
     calls: list[dict[str, Any]] = field(default_factory=list)
     fail: bool = False
+    cart_transform_config: str | None = None
+    unit_price: Decimal = Decimal("19.00")  # the variant's price in the buyer's currency
+    rate: str = "1.0"  # presentmentCurrencyRate
+    prices: list[Decimal] = field(default_factory=list)
 
     def add(self, request: Request) -> Response:
         payload = json.loads(request.get_data() or b"{}")
@@ -74,7 +84,30 @@ class CartRecorder:
             {"id": i["id"], "quantity": i.get("quantity", 1), "properties": i.get("properties", {})}
             for i in payload.get("items", [])
         ]
+        if self.cart_transform_config is not None:
+            self._price(items)
         return Response(json.dumps({"items": items}), 200, content_type="application/json")
+
+    def _price(self, items: list[dict[str, Any]]) -> None:
+        from standins.cart_transform_runner import CartLine, run_cart_transform, unit_prices
+
+        start = len(self.prices)
+        lines = [
+            CartLine(
+                id=f"gid://shopify/CartLine/{start + n}",
+                variant_id=f"gid://shopify/ProductVariant/{item['id']}",
+                unit_price=self.unit_price,
+                attributes={k: str(v) for k, v in (item["properties"] or {}).items()},
+                quantity=int(item["quantity"]),
+            )
+            for n, item in enumerate(items)
+        ]
+        output = run_cart_transform(lines, self.cart_transform_config, self.rate)
+        prices = unit_prices(lines, output)
+        for item, line in zip(items, lines, strict=True):
+            cents = int(prices[line.id] * 100)
+            item.update(price=cents, final_price=cents, line_price=cents * line.quantity)
+            self.prices.append(prices[line.id])
 
 
 def widget_asset(name: str) -> Response:
