@@ -216,9 +216,7 @@ def copy_targets(scope: ShopScope, exclude_id: int) -> list[dict[str, Any]]:
     )
     products = list(scope.session.scalars(stmt))
     templates = _templates_by_product(scope, [p.id for p in products])
-    return [
-        {"id": p.id, "title": p.title, "has_template": p.id in templates} for p in products
-    ]
+    return [{"id": p.id, "title": p.title, "has_template": p.id in templates} for p in products]
 
 
 def variant_choices(product: Product) -> list[dict[str, Any]]:

@@ -32,7 +32,9 @@ def _seed(app: Flask) -> int:
 
 def _template(app: Flask, product_id: int) -> Template | None:
     with app.app_context(), get_db().session() as session:
-        template = session.scalars(select(Template).where(Template.product_id == product_id)).one_or_none()
+        template = session.scalars(
+            select(Template).where(Template.product_id == product_id)
+        ).one_or_none()
         if template is not None:
             session.expunge(template)
         return template
@@ -186,7 +188,9 @@ def test_fields_reorder_by_keyboard_and_by_drag(
     assert kinds() == ["text", "choice", "photo"]
     expect(page.locator("[data-fields-status]")).to_contain_text("position 2 of 3")
 
-    _card(page, 3).locator("[data-drag-handle]").drag_to(_card(page, 1), target_position={"x": 20, "y": 5})
+    _card(page, 3).locator("[data-drag-handle]").drag_to(
+        _card(page, 1), target_position={"x": 20, "y": 5}
+    )
     assert kinds() == ["photo", "text", "choice"]
 
     _card(page, 2).get_by_role("button", name="Remove Field 2 · Text: Name").click()

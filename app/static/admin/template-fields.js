@@ -226,7 +226,7 @@
       input(field, index, 'label', 'Label shoppers read', { maxlength: 80 }),
       input(field, index, 'help', 'Help text (optional)', { maxlength: 200, 'data-type': 'opt' }),
     ];
-    var areaChoices = areaKeys().map(function (k) { return { value: k, label: k }; });
+    var areaChoices = state().areas.map(function (a) { return { value: a.key, label: (a.name || a.key) + ' (' + a.key + ')' }; });
     if (field.kind === 'choice') areaChoices.unshift({ value: '', label: 'None (no picture)' });
     parts.push(select(field, index, 'area', field.kind === 'choice' ? 'Side for option pictures' : 'Side (print area)', areaChoices, { 'data-type': field.kind === 'choice' ? 'opt' : 'text', 'data-redraw': '' }));
     return parts;
