@@ -26,9 +26,9 @@ from PIL import Image, ImageDraw
 from app.admin.api import NO_PRODUCT, bp
 from app.admin.auth import shop_admin_required, signed_in_shop
 from app.admin.csrf import csrf_protected
-from app.admin.fields_stand_in import materialize
 from app.design import DesignError, RenderInputs, RenderTimedOut, TemplateSpec, parse_design
 from app.design import preview as render_preview
+from app.design.fields import materialize
 from app.design.images import AssetSource
 from app.errors import ApiError
 from app.extensions import get_redis, get_session, get_storage
@@ -113,9 +113,20 @@ def _spec_dict(values: TemplateInput, raw: Mapping[str, Any]) -> dict[str, Any]:
         "min_image_dpi": values.min_image_dpi,
         "max_layers": values.max_layers,
         "clipart_sets": list(values.clipart_sets or ()),
-        "fields": raw.get("fields") or [],
-        "editor_mode": raw.get("editor_mode") or "form",
+        "fields": raw.get("fields"),
+        "editor_mode": raw.get("editor_mode"),
     }
+
+
+def _spec(values: TemplateInput, raw: Mapping[str, Any]) -> TemplateSpec:
+    """The render core's spec; bad fields are 422 with the editor's paths (``fields[2].box``)."""
+    try:
+        return TemplateSpec.from_dict(_spec_dict(values, raw))
+    except DesignError as exc:
+        fields = {e.path.removeprefix("template."): e.message for e in reversed(exc.all)}
+        raise ApiError(
+            422, "invalid_template", "Some values need fixing: see the fields.", fields=fields
+        ) from None
 
 
 def _mockup(scope: ShopScope, storage: Storage, file_id: int | None) -> bytes | None:
@@ -159,12 +170,12 @@ def preview_png(scope: ShopScope, storage: Storage, currency: str, body: Any) ->
             fields={"area": "No print area has this key."},
         )
     mockup_id = next(a.mockup_file_id for a in values.print_areas if a.key == area)
+    spec = _spec(values, raw)
     _check_budgets(scope.shop_id)
     started = time.monotonic()
     try:
-        spec_dict = _spec_dict(values, raw)
-        spec = TemplateSpec.from_dict(spec_dict)
-        document = materialize(spec_dict, {"version": 1, "areas": {}, "fields": dict(sample)})
+        # Sample values a shopper could not send (wrong type, unknown option) are simply not drawn.
+        document = materialize(spec, {"version": 1, "areas": {}, "fields": dict(sample)})
         design = parse_design(document)
         inputs = RenderInputs(
             assets=_assets(scope, storage), deadline=started + RENDER_BUDGET_MS / 1000

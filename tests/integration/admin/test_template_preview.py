@@ -76,7 +76,7 @@ def editor_values(**overrides: Any) -> dict[str, Any]:
         ],
     }
     body.update(overrides)
-    return body
+    return copy.deepcopy(body)
 
 
 def ask(client: FlaskClient, product: Product, headers: dict[str, str], **body: Any) -> Any:
@@ -355,3 +355,19 @@ def test_the_picture_is_bounded_on_a_large_mockup(
 
     assert response.status_code == 200
     assert max(Image.open(io.BytesIO(response.data)).size) <= PREVIEW_MAX_PX
+
+
+def test_a_bad_field_is_named_by_its_editor_path(
+    cookie_client: FlaskClient, csrf: dict[str, str], product: Product
+) -> None:
+    narrow = editor_values()
+    narrow["fields"][0]["box"]["width_mm"] = 0
+    elsewhere = editor_values()
+    elsewhere["fields"][0]["area"] = "back"
+
+    for template, path in ((narrow, "fields[0].box.width_mm"), (elsewhere, "fields[0].area")):
+        response = ask(cookie_client, product, csrf, template=template)
+
+        assert response.status_code == 422
+        assert response.json["error"]["code"] == "invalid_template"
+        assert path in response.json["error"]["fields"], response.json
