@@ -40,7 +40,7 @@ from app.ratelimit import Window, charge, hit
 from app.storage import MissingFile, Storage
 
 WINDOW_SECONDS = 60
-PREVIEWS_PER_SHOP = 120  # a debounced editor asks at most a few times a second while typing
+PREVIEWS_PER_SHOP = 240  # a debounced editor asks a few times a second at most while typing
 RENDER_MS_PER_SHOP = 30_000  # half a core-minute of drawing per minute, per shop
 RENDER_BUDGET_MS = 3_000  # one preview; past it 503 preview_timeout
 TOO_MANY = "Too many previews right now. The preview catches up in a moment."
