@@ -889,6 +889,7 @@
     inputField: inputField,
     errorLine: errorLine,
     markDirty: markDirty,
+    describe: describe,
     setStatus: setStatus,
     payload: toPayload,
     uid: function () { return nextUid++; },

@@ -166,7 +166,7 @@
   }
 
   function describeError(error) {
-    var problems = Object.keys(error.fields || {}).slice(0, 3).map(function (path) { return path + ': ' + error.fields[path]; });
+    var problems = Object.keys(error.fields || {}).slice(0, 3).map(function (path) { return editor.describe(path) + ': ' + error.fields[path]; });
     (error.errors || []).slice(0, 3).forEach(function (p) { problems.push((p.path ? p.path + ': ' : '') + p.message); });
     return 'No preview: ' + error.message + (problems.length ? ' (' + problems.join('; ') + ')' : '');
   }
