@@ -92,7 +92,7 @@ def _assets(scope: ShopScope, storage: Storage) -> AssetSource:
     return read
 
 
-def _spec_dict(values: TemplateInput, raw: Mapping[str, Any]) -> dict[str, Any]:
+def _spec_dict(values: TemplateInput) -> dict[str, Any]:
     """The editor's checked values in ``TemplateSpec.from_dict``'s shape (as TEMPLATE.json)."""
     return {
         "print_areas": [
@@ -113,15 +113,15 @@ def _spec_dict(values: TemplateInput, raw: Mapping[str, Any]) -> dict[str, Any]:
         "min_image_dpi": values.min_image_dpi,
         "max_layers": values.max_layers,
         "clipart_sets": list(values.clipart_sets or ()),
-        "fields": raw.get("fields"),
-        "editor_mode": raw.get("editor_mode"),
+        "fields": values.fields or [],
+        "editor_mode": values.editor_mode,
     }
 
 
-def _spec(values: TemplateInput, raw: Mapping[str, Any]) -> TemplateSpec:
+def _spec(values: TemplateInput) -> TemplateSpec:
     """The render core's spec; bad fields are 422 with the editor's paths (``fields[2].box``)."""
     try:
-        return TemplateSpec.from_dict(_spec_dict(values, raw))
+        return TemplateSpec.from_dict(_spec_dict(values))
     except DesignError as exc:
         fields = {e.path.removeprefix("template."): e.message for e in reversed(exc.all)}
         raise ApiError(
@@ -170,7 +170,7 @@ def preview_png(scope: ShopScope, storage: Storage, currency: str, body: Any) ->
             fields={"area": "No print area has this key."},
         )
     mockup_id = next(a.mockup_file_id for a in values.print_areas if a.key == area)
-    spec = _spec(values, raw)
+    spec = _spec(values)
     _check_budgets(scope.shop_id)
     started = time.monotonic()
     try:
