@@ -148,6 +148,8 @@ def test_build_fields_see_the_shopper_view_save_and_reload(
 
     page.get_by_role("button", name="Save template").click()
     expect(page.locator("[data-save-status]")).to_have_text("Saved.")
+    # The editor reloads what the server kept; the samples typed so far stay.
+    expect(page.locator("[data-try]").get_by_label("Name")).to_have_value("ZOE")
 
     template = _template(live_app, product_id)
     assert template is not None
@@ -305,3 +307,31 @@ def test_the_fields_editor_is_accessible(
     found = violations(page, "document")
     assert not found, describe(found)
     context.close()
+
+
+def test_inside_shopify_the_shopper_view_uses_the_session_token(
+    live_app: Flask, live_server: str, page: Page
+) -> None:
+    from urllib.parse import urlencode
+
+    from app.demo import DEMO_DOMAIN
+    from tests.support.shopify import session_token
+
+    product_id = _seed(live_app)
+    page.route("https://cdn.shopify.com/**", _offline_cdn)
+    query = {"shop": DEMO_DOMAIN, "host": "YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvZGVtbw", "embedded": "1"}
+    page.goto(
+        f"{live_server}/admin/products/{product_id}/template?{urlencode(query)}"
+        f"&id_token={session_token(DEMO_DOMAIN)}"
+    )
+    page.get_by_role("button", name="Add text").click()
+    version = _wait_for_fresh_picture(page, None)
+    page.locator("[data-try]").get_by_label("Name").fill("EMBEDDED")
+    _wait_for_fresh_picture(page, version)
+
+    page.get_by_role("button", name="Save template").click()
+    expect(page.locator("[data-save-status]")).to_have_text("Saved.")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download JSON").click()
+    assert download.value.suggested_filename.endswith(".json")
+    assert page.context.cookies() == []

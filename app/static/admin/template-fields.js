@@ -419,8 +419,19 @@
     });
   }
 
+  /* uid -> field id at the last drawing: a reload (after Save) gives new uids, and folded cards
+     stay folded by their id. */
+  var idsAtRender = new Map();
+
+  function keepFoldedAcrossReload() {
+    var folded = new Set();
+    collapsed.forEach(function (uid) { if (idsAtRender.has(uid)) folded.add(idsAtRender.get(uid)); });
+    collapsed = new Set(fields().filter(function (f) { return folded.has(f.id); }).map(function (f) { return f._uid; }));
+  }
+
   function render() {
     lastShape = shape();
+    idsAtRender = new Map(fields().map(function (f) { return [f._uid, f.id]; }));
     renderFilter();
     list.replaceChildren.apply(list, fields().map(card));
     empty.hidden = fields().length > 0;
@@ -505,7 +516,10 @@
       }
       setKey(field, key, value);
       if (key.indexOf('price.') === 0 && field.price && !field.price.amount && !field.price.per_character) delete field.price;
-      if (key === 'id') renameReferences(before, value);
+      if (key === 'id') {
+        renameReferences(before, value);
+        idsAtRender.set(field._uid, value);
+      }
       if (/^#[0-9a-f]{6}$/i.test(String(value || ''))) {
         var picker = node.querySelector('[data-pick-for="' + CSS.escape(key) + '"]');
         if (picker) picker.value = value;
@@ -714,7 +728,10 @@
   section.querySelectorAll('[data-add-field]').forEach(function (button) {
     button.addEventListener('click', function () { add(button.getAttribute('data-add-field')); });
   });
-  editor.on('load', render);
+  editor.on('load', function () {
+    keepFoldedAcrossReload();
+    render();
+  });
   editor.on('change', function () {
     /* Areas, fonts, colours or clipart sets changed elsewhere on the page: redraw the choices. */
     if (shape() !== lastShape && !list.contains(document.activeElement)) render();

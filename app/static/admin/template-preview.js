@@ -107,8 +107,20 @@
     return el('div', { class: 'field', 'data-try-field': field._uid }, parts);
   }
 
+  /* uid -> field id when the form was drawn: after Save the fields come back with new uids, and
+     the samples the merchant typed follow their field by id. */
+  var idsAtRender = new Map();
+
+  function keepSamplesAcrossReload() {
+    var byId = new Map();
+    samples.forEach(function (sample, uid) { if (idsAtRender.has(uid)) byId.set(idsAtRender.get(uid), sample); });
+    samples = new Map();
+    fields().forEach(function (f) { if (byId.has(f.id)) samples.set(f._uid, byId.get(f.id)); });
+  }
+
   function renderTry() {
     lastShape = shape();
+    idsAtRender = new Map(fields().map(function (f) { return [f._uid, f.id]; }));
     if (!fields().length) {
       tryBox.replaceChildren(el('p', { class: 'small muted', text: 'Add fields to try them here.' }));
       return;
@@ -241,6 +253,7 @@
     schedule();
   });
   editor.on('load', function () {
+    keepSamplesAcrossReload();
     sides();
     renderTry();
     schedule();
