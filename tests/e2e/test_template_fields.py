@@ -9,6 +9,7 @@ back. The page stays usable on a phone.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -335,3 +336,33 @@ def test_inside_shopify_the_shopper_view_uses_the_session_token(
         page.get_by_role("button", name="Download JSON").click()
     assert download.value.suggested_filename.endswith(".json")
     assert page.context.cookies() == []
+
+
+def test_a_slow_stale_preview_never_paints_over_a_newer_one(
+    live_app: Flask, live_server: str, page: Page
+) -> None:
+    product_id = _seed(live_app)
+    errors = _open(page, live_server, product_id)
+    page.get_by_role("button", name="Add text").click()
+    version = _wait_for_fresh_picture(page, None)
+    # The answer for "SLOW" arrives 2 s late, after the answer for the newer "FAST".
+    page.evaluate(
+        """() => {
+          const real = window.fetch;
+          window.fetch = (url, init) => {
+            const slow = init && typeof init.body === 'string' && init.body.includes('"SLOW"');
+            const answer = real(url, Object.assign({}, init, {signal: undefined}));
+            return slow ? new Promise(done => setTimeout(() => done(answer), 2000)) : answer;
+          };
+        }"""
+    )
+    name = page.locator("[data-try]").get_by_label("Name")
+    name.fill("SLOW")
+    page.wait_for_timeout(600)  # past the debounce: the SLOW question is asked
+    name.fill("FAST")
+    _wait_for_fresh_picture(page, version)
+    image = page.locator("[data-shopper-image]")
+    expect(image).to_have_attribute("alt", re.compile("FAST"))
+    page.wait_for_timeout(2500)  # the SLOW answer has arrived by now, and was dropped
+    expect(image).to_have_attribute("alt", re.compile("FAST"))
+    assert errors == []
