@@ -297,13 +297,14 @@ def test_the_fields_editor_is_accessible(
     _open(page, live_server, product_id)
     for kind in ("Add text", "Add photo frame", "Add clipart choice", "Add choice", "Add text"):
         page.get_by_role("button", name=kind).click()
-    _card(page, 5).get_by_label("Show this field").select_option(index=1)
     option = _card(page, 4).locator("[data-option]").first
     option.get_by_role("checkbox", name="Sets the colour of fields").check()
     option.get_by_role("checkbox", name="Adds a picture").check()
-    # Half-made effects are not drawable yet: the shopper's view says why, in words.
+    _wait_for_fresh_picture(page, None)  # both effects start complete: drawable at once
+    _card(page, 5).get_by_label("Show this field").select_option(index=1)
+    # A visibility rule without its options is not drawable yet: the view says why, in words.
     expect(page.locator("[data-shopper-status]")).to_contain_text("No preview", timeout=15_000)
-    expect(page.locator("[data-shopper-status]")).to_contain_text("Field 4 · option 1")
+    expect(page.locator("[data-shopper-status]")).to_contain_text("Field 5 · options")
 
     found = violations(page, "document")
     assert not found, describe(found)

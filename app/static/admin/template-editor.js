@@ -809,6 +809,11 @@
     var option = /\.options\[(\d+)\]/.exec(path);
     var prefix = area ? 'Print area ' + (Number(area[1]) + 1) : rule ? 'Price rule ' + (Number(rule[1]) + 1) : '';
     if (field) prefix = 'Field ' + (Number(field[1]) + 1) + (option ? ' · option ' + (Number(option[1]) + 1) : '');
+    if (field && !label) {
+      /* No input carries exactly this path (a whole effect, box or list): name its last part. */
+      var last = path.slice(Math.max(path.lastIndexOf('.'), path.lastIndexOf(']')) + 1).replace(/^\./, '');
+      label = { color: 'colour effect', layer: 'picture', box: 'place', visible_when: 'visibility', in: 'options', price: 'price', options: 'options' }[last] || last.replace(/_/g, ' ');
+    }
     return [prefix, label].filter(Boolean).join(' · ') || path;
   }
 

@@ -495,11 +495,15 @@
     } else if (optionAct) {
       var row = target.closest('[data-option]');
       var option = field.options[Number(row.getAttribute('data-option'))];
+      /* Start an effect complete (the first text field, the first piece) so it draws at once. */
       if (optionAct === 'color') {
-        if (target.checked) option.color = { fields: [], value: '#000000' };
+        var firstText = fields().find(function (f) { return f.kind === 'text' || f.kind === 'clipart'; });
+        if (target.checked) option.color = { fields: firstText ? [firstText.id] : [], value: state().colors[0] || '#000000' };
         else delete option.color;
       } else if (target.checked) {
-        option.layer = { clipart: '', box: centredBox(field.area || areaKeys()[0], 0.3, 0.3) };
+        var pieces = clipartSets(null)[0];
+        if (!field.area) field.area = editor.selectedAreaKey() || areaKeys()[0];
+        option.layer = { clipart: pieces && pieces.items[0] ? pieces.items[0].src : '', box: centredBox(field.area, 0.3, 0.3) };
       } else {
         delete option.layer;
       }
