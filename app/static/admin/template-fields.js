@@ -275,6 +275,7 @@
         input(field, index, 'size_mm', 'Text size (mm)', { 'data-type': 'num', min: 0.1, step: 0.1, inputmode: 'decimal' }),
         input(field, index, 'weight', 'Weight (100–900)', { 'data-type': 'num', min: 100, max: 900, step: 100, inputmode: 'numeric' }),
         check(field, index, 'auto_fit', 'Shrink long text to fit the box'),
+        input(field, index, 'min_size_mm', 'Never smaller than (mm)', { 'data-type': 'num', min: 0.1, step: 0.1, inputmode: 'decimal' }, 'Blank: a third of the text size.'),
         select(field, index, 'align', 'Alignment', [{ value: 'left', label: 'Left' }, { value: 'center', label: 'Centre' }, { value: 'right', label: 'Right' }]),
         input(field, index, 'arc_degrees', 'Curve (°, − smiles)', { 'data-type': 'num', min: -360, max: 360, step: 1, inputmode: 'numeric' }),
       ]),
