@@ -371,3 +371,30 @@ def test_a_bad_field_is_named_by_its_editor_path(
         assert response.status_code == 422
         assert response.json["error"]["code"] == "invalid_template"
         assert path in response.json["error"]["fields"], response.json
+
+
+def test_another_shops_picture_is_never_drawn(
+    cookie_client: FlaskClient,
+    csrf: dict[str, str],
+    product: Product,
+    other_product: Product,
+    session: Session,
+    storage: Any,
+) -> None:
+    from app.admin.mockups import store_mockup
+
+    theirs, _ = store_mockup(
+        ShopScope(session, other_product.shop_id), storage, image_bytes(size=(300, 300)), "t.png"
+    )
+    session.commit()
+    photo = {"id": "photo", "kind": "photo", "area": "front", "label": "Photo", "box": PHOTO_BOX}
+    template = editor_values(fields=[photo])
+
+    for src in (f"file:{theirs.id}", theirs.key):
+        response = ask(
+            cookie_client, product, csrf, template=template, values={"photo": {"src": src}}
+        )
+
+        # refused as missing (the message only repeats the ref the caller sent): no picture
+        assert response.status_code == 422, response.status_code
+        assert response.mimetype == "application/json"
