@@ -35,6 +35,7 @@ from app.extensions import get_redis, get_session, get_storage
 from app.models import Product, ShopScope, StoredFile
 from app.product_templates.document import mockups_of
 from app.product_templates.editor_input import InvalidInput, TemplateInput, parse_template
+from app.product_templates.render_spec import template_spec_from_input
 from app.production.assets import AssetUnavailable, shop_assets
 from app.ratelimit import Window, charge, hit
 from app.storage import MissingFile, Storage
@@ -92,36 +93,10 @@ def _assets(scope: ShopScope, storage: Storage) -> AssetSource:
     return read
 
 
-def _spec_dict(values: TemplateInput) -> dict[str, Any]:
-    """The editor's checked values in ``TemplateSpec.from_dict``'s shape (as TEMPLATE.json)."""
-    return {
-        "print_areas": [
-            {
-                "key": a.key,
-                "name": a.name,
-                "width_mm": a.width_mm,
-                "height_mm": a.height_mm,
-                "dpi": a.dpi,
-                "bleed_mm": a.bleed_mm,
-                "safe_margin_mm": a.safe_margin_mm,
-                "mockup_placement": dict(a.mockup_placement) or None,
-            }
-            for a in values.print_areas
-        ],
-        "fonts": list(values.fonts),
-        "colors": list(values.colors),
-        "min_image_dpi": values.min_image_dpi,
-        "max_layers": values.max_layers,
-        "clipart_sets": list(values.clipart_sets or ()),
-        "fields": values.fields or [],
-        "editor_mode": values.editor_mode,
-    }
-
-
 def _spec(values: TemplateInput) -> TemplateSpec:
     """The render core's spec; bad fields are 422 with the editor's paths (``fields[2].box``)."""
     try:
-        return TemplateSpec.from_dict(_spec_dict(values))
+        return template_spec_from_input(values)
     except DesignError as exc:
         fields = {e.path.removeprefix("template."): e.message for e in reversed(exc.all)}
         raise ApiError(
