@@ -367,3 +367,22 @@ def test_a_slow_stale_preview_never_paints_over_a_newer_one(
     page.wait_for_timeout(2500)  # the SLOW answer has arrived by now, and was dropped
     expect(image).to_have_attribute("alt", re.compile("FAST"))
     assert errors == []
+
+
+def test_renaming_a_side_moves_its_fields_along(
+    live_app: Flask, live_server: str, page: Page
+) -> None:
+    product_id = _seed(live_app)
+    errors = _open(page, live_server, product_id)
+    page.get_by_role("button", name="Add text").click()
+    expect(_card(page, 1).get_by_label("Side (print area)")).to_have_value("wrap")
+
+    page.locator("[data-areas]").get_by_label("Key").fill("around")
+
+    expect(_card(page, 1).get_by_label("Side (print area)")).to_have_value("around")
+    page.get_by_role("button", name="Save template").click()
+    expect(page.locator("[data-save-status]")).to_have_text("Saved.")
+    template = _template(live_app, product_id)
+    assert template is not None
+    assert template.fields[0]["area"] == "around"
+    assert errors == []

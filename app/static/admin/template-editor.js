@@ -377,7 +377,11 @@
         refreshPlacementInputs(area);
       }
       if (field === 'bleed_mm' || field === 'safe_margin_mm' || field === 'dpi') rememberScale(area);
-      if (field === 'key') renameRuleTargets(before, area.key);
+      if (field === 'key') {
+        renameRuleTargets(before, area.key);
+        /* Fields drawn on this area follow its new key. */
+        state.fields.forEach(function (f) { if (f.area === before) f.area = area.key; });
+      }
       if (field === 'name' || field === 'key') {
         box.querySelector('legend').textContent = 'Print area ' + (state.areas.indexOf(area) + 1) + (area.name ? ': ' + area.name : '');
         renderPreviewSelect();
