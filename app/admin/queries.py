@@ -201,6 +201,33 @@ def product_page(
     return Page(items=rows, page=found.page, per_page=found.per_page, total=found.total)
 
 
+COPY_TARGETS_LIMIT = 500
+
+
+def copy_targets(scope: ShopScope, exclude_id: int) -> list[dict[str, Any]]:
+    """The shop's other products, by title, for the editor's "Copy to another product" picker.
+
+    Bounded: a catalog larger than ``COPY_TARGETS_LIMIT`` lists its first products by title.
+    """
+    stmt = (
+        scope.select(Product)
+        .where(Product.id != exclude_id)
+        .order_by(Product.title, Product.id)
+        .limit(COPY_TARGETS_LIMIT)
+    )
+    products = list(scope.session.scalars(stmt))
+    templates = _templates_by_product(scope, [p.id for p in products])
+    return [{"id": p.id, "title": p.title, "has_template": p.id in templates} for p in products]
+
+
+def variant_choices(product: Product) -> list[dict[str, Any]]:
+    """The product's variants as a choice option may select them (Luneo's local ids)."""
+    return [
+        {"id": v.id, "title": v.title or v.sku or f"Variant {v.position + 1}", "sku": v.sku}
+        for v in product.variants
+    ]
+
+
 # ---------------------------------------------------------------- orders
 
 

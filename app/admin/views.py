@@ -86,6 +86,11 @@ def template_editor(product_id: int) -> str:
         product=product,
         template=document,
         options=template_service.editor_options(shop.currency),
+        product_data={
+            "variants": queries.variant_choices(product),
+            "copy_targets": queries.copy_targets(scope, product.id),
+            "clipart": template_documents.clipart_document(),
+        },
     )
 
 

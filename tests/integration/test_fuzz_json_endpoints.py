@@ -154,6 +154,38 @@ TARGETS: list[Target] = [
         paths={"product_id": _product},
     ),
     Target(
+        "POST",
+        "/api/admin/products/<int:product_id>/template/preview",
+        admin_bearer,
+        {  # as tests/integration/admin/test_template_preview.py::editor_values
+            "template": {
+                "name": "Mug",
+                "is_active": True,
+                "fonts": ["Inter"],
+                "colors": ["#000000"],
+                "max_layers": 8,
+                "ai_enabled": False,
+                "min_image_dpi": 150,
+                "price_rules": [],
+                "editor_mode": "form",
+                "print_areas": [AREA],
+                "fields": [
+                    {
+                        "id": "name",
+                        "kind": "text",
+                        "area": "front",
+                        "label": "Name",
+                        "size_mm": 10,
+                        "box": {"x_mm": 20, "y_mm": 30, "width_mm": 60, "height_mm": 20},
+                    }
+                ],
+            },
+            "values": {"name": "HELLO"},
+            "area": "front",
+        },
+        paths={"product_id": _product},
+    ),
+    Target(
         "GET",
         "/api/admin/products/<int:product_id>/template/export",
         admin_bearer,

@@ -132,5 +132,17 @@
     document.querySelectorAll('[data-sync-poll]').forEach(pollSync);
   });
 
-  window.Luneo = { api: api };
+  /* The error body of a non-JSON call (a preview, a download) in api()'s shape. */
+  async function errorOf(response) {
+    var data = null;
+    try {
+      data = await response.json();
+    } catch (error) {
+      data = null;
+    }
+    return (data && data.error) || { code: 'http_' + response.status, message: 'Something went wrong (' + response.status + '). Try again.' };
+  }
+
+  /* authHeaders: for calls that answer something other than JSON (images, downloads). */
+  window.Luneo = { api: api, authHeaders: authHeaders, errorOf: errorOf };
 })();

@@ -79,8 +79,16 @@
     if (statusBox) statusBox.textContent = text;
   }
 
+  /* Other parts of the page (fields, live preview, copy/import) listen for these. */
+  var listeners = { change: [], load: [] };
+
+  function emit(name) {
+    listeners[name].forEach(function (listener) { listener(state); });
+  }
+
   function markDirty() {
     setStatus('Unsaved changes');
+    emit('change');
   }
 
   /* ------------------------------------------------------------ state */
@@ -124,7 +132,17 @@
         return { kind: isArea ? 'area' : 'option', target: isArea ? rule.area : rule.option, label: rule.label || '', amount: String(rule.amount) };
       }),
       areas: template.print_areas.map(areaFromServer),
+      editor_mode: template.editor_mode || 'form',
+      surcharge: template.surcharge === undefined || template.surcharge === null ? '0' : String(template.surcharge),
+      /* Fields stay in their wire shape (SPEC18 §1); `_uid` tells the page's rows apart. */
+      fields: (template.fields || []).map(function (field) {
+        return Object.assign({ _uid: nextUid++ }, JSON.parse(JSON.stringify(field)));
+      }),
     };
+  }
+
+  function withoutUids(value) {
+    return JSON.parse(JSON.stringify(value, function (key, inner) { return key === '_uid' ? undefined : inner; }));
   }
 
   function toPayload() {
@@ -135,6 +153,9 @@
       ai_enabled: state.ai_enabled,
       model_3d: state.model_3d || null,
       min_image_dpi: numberOrText(state.min_image_dpi),
+      editor_mode: state.editor_mode,
+      surcharge: String(state.surcharge).trim() === '' ? '0' : String(state.surcharge).trim(),
+      fields: withoutUids(state.fields),
       fonts: state.fonts.slice(),
       clipart_sets: state.clipart_sets.slice(),
       colors: state.colors.slice(),
@@ -203,7 +224,7 @@
 
   function generalInputs() {
     return Array.prototype.filter.call(form.querySelectorAll('[data-field]'), function (input) {
-      return !input.closest('[data-areas], [data-colors], [data-rules]');
+      return !input.closest('[data-areas], [data-colors], [data-rules], [data-fields-section], [data-shopper], [data-share]');
     });
   }
 
@@ -356,7 +377,11 @@
         refreshPlacementInputs(area);
       }
       if (field === 'bleed_mm' || field === 'safe_margin_mm' || field === 'dpi') rememberScale(area);
-      if (field === 'key') renameRuleTargets(before, area.key);
+      if (field === 'key') {
+        renameRuleTargets(before, area.key);
+        /* Fields drawn on this area follow its new key. */
+        state.fields.forEach(function (f) { if (f.area === before) f.area = area.key; });
+      }
       if (field === 'name' || field === 'key') {
         box.querySelector('legend').textContent = 'Print area ' + (state.areas.indexOf(area) + 1) + (area.name ? ': ' + area.name : '');
         renderPreviewSelect();
@@ -784,7 +809,15 @@
     var label = input && input.labels && input.labels.length ? input.labels[0].textContent : input && input.getAttribute('aria-label');
     var area = /^print_areas\[(\d+)\]/.exec(path);
     var rule = /^price_rules\[(\d+)\]/.exec(path);
+    var field = /^fields\[(\d+)\]/.exec(path);
+    var option = /\.options\[(\d+)\]/.exec(path);
     var prefix = area ? 'Print area ' + (Number(area[1]) + 1) : rule ? 'Price rule ' + (Number(rule[1]) + 1) : '';
+    if (field) prefix = 'Field ' + (Number(field[1]) + 1) + (option ? ' · option ' + (Number(option[1]) + 1) : '');
+    if (field && !label) {
+      /* No input carries exactly this path (a whole effect, box or list): name its last part. */
+      var last = path.slice(Math.max(path.lastIndexOf('.'), path.lastIndexOf(']')) + 1).replace(/^\./, '');
+      label = { color: 'colour effect', layer: 'picture', box: 'place', visible_when: 'visibility', in: 'options', price: 'price', options: 'options' }[last] || last.replace(/_/g, ' ');
+    }
     return [prefix, label].filter(Boolean).join(' · ') || path;
   }
 
@@ -797,6 +830,12 @@
       var message = fields[path];
       var slot = findByPath('data-error-for', path);
       if (slot) slot.textContent = slot.textContent ? slot.textContent + ' ' + message : message;
+      /* A message inside a collapsed field card opens it, so the merchant sees where. */
+      var card = slot && slot.closest('[data-field-card]');
+      if (card && card.getAttribute('data-collapsed') === 'true') {
+        var toggle = card.querySelector('[data-act="toggle"]');
+        if (toggle) toggle.click();
+      }
       var input = document.querySelector('[data-field="' + CSS.escape(path) + '"]');
       if (input) input.setAttribute('aria-invalid', 'true');
       var item = el('li');
@@ -841,11 +880,34 @@
     fillGeneral();
     renderColors();
     renderRules();
+    emit('load');
   }
 
   load(JSON.parse(document.getElementById('template-data').textContent));
   bindGeneral();
   renderAreas();
+
+  /* What the fields, live preview and sharing scripts build on (loaded after this one). */
+  window.LuneoTemplateEditor = {
+    get state() { return state; },
+    options: options,
+    product: JSON.parse(document.getElementById('product-data').textContent),
+    form: form,
+    el: el,
+    num: num,
+    inputField: inputField,
+    errorLine: errorLine,
+    markDirty: markDirty,
+    describe: describe,
+    setStatus: setStatus,
+    payload: toPayload,
+    uid: function () { return nextUid++; },
+    selectedAreaKey: function () {
+      var area = areaByUid(previewUid);
+      return area ? area.key : null;
+    },
+    on: function (name, listener) { listeners[name].push(listener); },
+  };
 
   areasBox.addEventListener('input', onAreaInput);
   areasBox.addEventListener('click', onAreaClick);
