@@ -25,6 +25,13 @@ export function textMetrics(layer) {
   return { lines, width, lineHeight, height: lineHeight * Math.max(1, lines.length) };
 }
 
+// One line's width in mm as the browser draws it (fields.js auto-fit): {text, font, weight, size_mm}.
+export function measureLine(spec) {
+  measureCtx = measureCtx || document.createElement("canvas").getContext("2d");
+  measureCtx.font = fontCss(spec, 100);
+  return (measureCtx.measureText(spec.text).width * spec.size_mm) / 100;
+}
+
 // The unrotated box (left, top, width, height) and the pivot it rotates about.
 export function frame(layer) {
   if (layer.type === "text") {
