@@ -42,7 +42,7 @@ function radios(ed, field, name, choices, current, onPick, swatches) {
     const input = h("input", { type: "radio", name, id, value: choice.value, class: "luneo-radio", checked: choice.value === current });
     input.addEventListener("change", () => input.checked && onPick(choice.value));
     const face = swatches
-      ? h("span", { class: "luneo-swatch-dot", style: "background:" + (choice.swatch || "#e5e7eb") }, choice.image ? h("img", { src: choice.image, alt: "", crossorigin: "anonymous" }) : null)
+      ? h("span", { class: "luneo-swatch-dot" + (choice.value === "" ? " luneo-none" : ""), style: "background:" + (choice.swatch || "#e5e7eb") }, choice.image ? h("img", { src: choice.image, alt: "", crossorigin: "anonymous" }) : null)
       : null;
     const text = h("span", { class: swatches ? "luneo-sr" : "" }, choice.label);
     group.append(h("label", { for: id, class: swatches ? "luneo-swatch-choice" : "luneo-chip luneo-choice", title: choice.label }, input, face, text));
