@@ -2,7 +2,7 @@
 // to it. Every change writes ed.doc.fields and asks the editor to materialize the preview.
 // Choices are native radio groups (labels, arrow keys and screen readers for free) or a <select>.
 import { h } from "./dom.js";
-import { coverCrop, isFilled, textOf, valueOf, visibleIds } from "./fields.js";
+import { coverCrop, valueOf, visibleIds } from "./fields.js";
 import { t } from "./i18n.js";
 
 let uid = 0;
@@ -104,8 +104,8 @@ export function formPanel(ed) {
         extras.push(h("fieldset", { class: "luneo-fieldset luneo-sub" }, h("legend", {}, t("color")), colorGroup));
       }
       updaters.push(() => {
-        const value = valueOf(field, ed.doc.fields);
-        const text = textOf(field, value);
+        const value = valueOf(ed.template, ed.doc.fields, field.id);
+        const text = typeof value === "string" ? value : "";
         if (document.activeElement !== input) input.value = text;
         count.textContent = t("count", { n: Array.from(input.value).length, max });
         const chosen = ed.fieldStyle(field);
@@ -121,11 +121,12 @@ export function formPanel(ed) {
     } else if (field.kind === "clipart") {
       const items = clipartItems(tpl, field);
       const choices = items.map((item) => ({ value: item.src, label: item.label || item.name, image: item.url }));
-      if (!field.required) choices.unshift({ value: "", label: t("none"), swatch: "#ffffff" });
-      const r = radios(ed, field, id, choices, valueOf(field, ed.doc.fields) || "", (v) => set(field, v || null, true), true);
+      // "None" only where the server keeps it (a given null falls back to the default).
+      if (!field.required && !field.default) choices.unshift({ value: "", label: t("none"), swatch: "#ffffff" });
+      const r = radios(ed, field, id, choices, valueOf(ed.template, ed.doc.fields, field.id) || "", (v) => set(field, v || null, true), true);
       r.el.classList.add("luneo-clip-choices");
       updaters.push(() => {
-        const value = valueOf(field, ed.doc.fields) || "";
+        const value = valueOf(ed.template, ed.doc.fields, field.id) || "";
         for (const radio of r.el.querySelectorAll("input")) radio.checked = radio.value === value;
       });
       focusable[field.id] = () => r.el.querySelector("input:checked") || r.el.querySelector("input");
@@ -138,20 +139,20 @@ export function formPanel(ed) {
           field.required && !field.default ? h("option", { value: "" }, t("choose")) : null,
           options.map((o) => h("option", { value: o.value }, labelOf(o))));
         select.addEventListener("change", () => ed.pickOption(field, select.value || null));
-        updaters.push(() => (select.value = valueOf(field, ed.doc.fields) || ""));
+        updaters.push(() => (select.value = valueOf(ed.template, ed.doc.fields, field.id) || ""));
         focusable[field.id] = select;
         body = h("div", { class: "luneo-field" }, h("label", { for: id }, label), select, help, problem);
       } else {
         const swatches = field.display === "swatches";
-        const r = radios(ed, field, id, options.map((o) => ({ value: o.value, label: labelOf(o), swatch: o.swatch })), valueOf(field, ed.doc.fields), (v) => ed.pickOption(field, v), swatches);
+        const r = radios(ed, field, id, options.map((o) => ({ value: o.value, label: labelOf(o), swatch: o.swatch })), valueOf(ed.template, ed.doc.fields, field.id), (v) => ed.pickOption(field, v), swatches);
         updaters.push(() => {
-          const value = valueOf(field, ed.doc.fields);
+          const value = valueOf(ed.template, ed.doc.fields, field.id);
           for (const radio of r.el.querySelectorAll("input")) radio.checked = radio.value === value;
         });
         focusable[field.id] = () => r.el.querySelector("input:checked") || r.el.querySelector("input");
         const picked = swatches ? h("span", { class: "luneo-picked", "aria-hidden": "true" }) : null;
         if (picked) updaters.push(() => {
-          const o = options.find((x) => x.value === valueOf(field, ed.doc.fields));
+          const o = options.find((x) => x.value === valueOf(ed.template, ed.doc.fields, field.id));
           picked.textContent = o ? o.label : "";
         });
         body = h("fieldset", { class: "luneo-fieldset", "aria-describedby": describedBy }, h("legend", {}, label, picked ? ": " : null, picked), help, r.el, problem);
@@ -162,7 +163,7 @@ export function formPanel(ed) {
   }
 
   function update() {
-    const shown = visibleIds(fields, ed.doc.fields || {});
+    const shown = visibleIds(tpl, ed.doc.fields || {});
     for (const field of fields) if (rows[field.id]) rows[field.id].hidden = !shown.has(field.id);
     for (const u of updaters) u();
   }
@@ -187,7 +188,7 @@ export function formPanel(ed) {
   }
 
   update();
-  return { el, update, showProblems, focusField, isFilled };
+  return { el, update, showProblems, focusField };
 }
 
 // The photo frame: upload, then drag to pan and a slider to zoom inside the frame's shape.
@@ -214,7 +215,7 @@ function photoField(ed, field, ctx) {
   });
 
   const state = () => {
-    const value = valueOf(field, ed.doc.fields);
+    const value = valueOf(ed.template, ed.doc.fields, field.id);
     const info = value && value.src ? ed.imageInfo[value.src] : null;
     return { value, info };
   };

@@ -382,6 +382,7 @@ class Editor {
     for (const area of Object.values(this.doc.areas))
       for (const layer of area.layers) {
         if (!layer.field) continue;
+        layer.id = "field-" + layer.field; // the stage selects layers by id
         for (const ref of [layer.type === "clipart" && layer.src, layer.clip && layer.clip.mask]) {
           const url = ref && !this.images.has(ref) && clipartUrl(this.template, ref);
           if (url) this.image(ref, url);
