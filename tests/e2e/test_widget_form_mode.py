@@ -327,6 +327,40 @@ def test_form_mode_on_a_desktop_ends_in_a_priced_shopify_cart_line(
     assert_clean(problems)
 
 
+def test_a_photo_too_small_for_its_frame_is_shown_beside_it_and_fixed_there(
+    store: Storefront, store_url: str, desktop: Page, tmp_path: Path
+) -> None:
+    """The server's preflight finding (``fields.photo``) in plain words next to the frame."""
+    page = desktop
+    problems = watch(page)
+    _open(page, f"{store_url}/products/mug")
+    page.get_by_role("textbox", name="Name *").fill("Anna")
+    page.get_by_role("radio", name="Name and photo (+$5.00)").check()
+    upload = page.locator("[data-luneo-photo='photo']")
+    upload.set_input_files(str(_photo(tmp_path, (150, 100))))
+    # The form warns at once (about 36 dpi in a 50 × 70 mm frame)…
+    expect(page.locator("[data-luneo-frame-dpi='photo']")).to_contain_text("too small to print")
+    # …and the server refuses it for the cart, in the same words, beside the frame.
+    page.get_by_role("button", name="Add to cart").click()
+    problem = page.locator("[data-luneo-problem='photo']")
+    expect(problem).to_contain_text("This photo is too small to print sharply in the frame")
+    expect(problem).to_contain_text("needs 150")
+    expect(upload).to_be_focused()
+    assert store.cart.calls == []
+    draft = _draft(page)
+    assert draft is not None
+    assert draft["design_id"].startswith("d_")  # saved (nothing lost), not in the cart
+
+    # A larger photo, there, and the retry goes through with the same design.
+    upload.set_input_files(str(_photo(tmp_path, (1600, 1200))))
+    expect(problem).to_be_hidden()
+    page.get_by_role("button", name="Add to cart").click()
+    expect(page.locator(".luneo-status")).to_have_text("Added to cart.")
+    [call] = store.cart.calls
+    assert call["items"][0]["properties"]["_luneo_design"] == draft["design_id"]
+    assert_clean(problems)
+
+
 def test_form_mode_on_a_phone_keeps_the_preview_in_sight(
     store: Storefront, store_url: str, phone: Page
 ) -> None:

@@ -569,6 +569,7 @@ class Editor {
       const face = new FontFace(family, "url(" + JSON.stringify(url) + ")");
       face.load().then((loaded) => {
         document.fonts.add(loaded);
+        if (this.hasForm) this.materializeFields(); // auto-fit measured with the real font now
         this.changed();
       }, () => {});
     }
