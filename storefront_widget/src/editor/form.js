@@ -206,12 +206,15 @@ function photoField(ed, field, ctx) {
     h("div", { class: "luneo-field" }, h("label", { for: zoom.id }, t("zoom")), zoom),
     h("p", { class: "luneo-hint" }, t("frame_hint")), dpi, remove);
   focusable[field.id] = input;
-  input.addEventListener("change", async () => {
+  input.addEventListener("change", () => {
     const file = input.files && input.files[0];
     input.value = "";
     if (!file) return;
-    const result = await ed.uploadFieldPhoto(field, file);
-    if (result) ed.setField(field.id, { src: result.src, crop: coverCrop(result, box, 1) }, true);
+    ed.track(
+      ed.uploadFieldPhoto(field, file).then((result) => {
+        if (result) ed.setField(field.id, { src: result.src, crop: coverCrop(result, box, 1) }, true);
+      }),
+    );
   });
 
   const state = () => {

@@ -524,7 +524,7 @@ class Editor {
 
   async quote() {
     const asked = ++this.quoteSeq;
-    const body = { product_id: String(this.config.productId), document: this.currentDocument() };
+    const body = { template_id: this.template.id, document: this.currentDocument() };
     let answer;
     try {
       answer = await this.api.quote(body);
@@ -533,14 +533,18 @@ class Editor {
     }
     if (asked !== this.quoteSeq || !this.stage) return;
     this.showPrice(answer.price);
-    // Problems the server sees while typing: only those already shown are updated (no nagging
-    // before the shopper asks for the cart).
-    const byField = {};
+    // Problems the server sees while typing: only those already shown are reworded (no nagging
+    // before the shopper asks for the cart); fixing a field clears its problem (recheck).
+    const byField = { ...this.problems };
+    let changed = false;
     for (const p of answer.problems || []) {
       const id = this.problemField(p);
-      if (id && this.problems[id] && !byField[id]) byField[id] = p.message;
+      if (id && this.problems[id] && byField[id] !== p.message) {
+        byField[id] = p.message;
+        changed = true;
+      }
     }
-    if (Object.keys(this.problems).length) this.showProblems(byField);
+    if (changed) this.showProblems(byField);
   }
 
   showPrice(price) {
@@ -767,8 +771,20 @@ class Editor {
     return documentFor(this.doc, this.urls, this.hasForm ? sentValues(this.template, this.doc.fields) : null);
   }
 
+  // Work the cart must wait for (a photo still uploading into its frame).
+  track(promise) {
+    this.pending = this.pending || new Set();
+    this.pending.add(promise);
+    promise.finally(() => this.pending.delete(promise));
+    return promise;
+  }
+
   async addToCart(isRetry) {
     if (this.busy) return;
+    if (this.pending && this.pending.size) {
+      this.status.textContent = t("uploading");
+      await Promise.allSettled([...this.pending]);
+    }
     if (this.hasForm) {
       const local = localProblems(this.template, this.doc.fields);
       if (local.length) {
