@@ -16,6 +16,9 @@ from typing import Literal, Protocol, runtime_checkable
 
 # The hidden cart-line property that carries a Luneo design's public id (ARCHITECTURE.md, path 3).
 DESIGN_PROPERTY = "_luneo_design"
+# The surcharge the store charged per unit for the design (Luneo's amount string), written as hidden
+# order line meta by the WordPress plugin; the order sync compares it with the design's price.
+SURCHARGE_PROPERTY = "_luneo_surcharge"
 
 ProductState = Literal["active", "draft", "archived"]
 

@@ -12,20 +12,27 @@ origin, so a missing CORS header shows up as a blocked request and a console err
   requests the app's proxy URL) with the query parameters Shopify adds, signed as it documents.
 * ``WooStorefront``: a WordPress site with the Luneo plugin — a WooCommerce product page with
   the config ``Luneo_Product::config`` renders (Luneo called directly, CORS + ``X-Luneo-Key``),
-  the plugin's packaged assets, and the add-to-cart form's POST recorded.
+  the plugin's packaged assets, and the add-to-cart form's POST recorded and handled as the
+  plugin handles it: the design confirmed with Luneo server to server, the line priced at the
+  product's price + Luneo's surcharge (``woo_line_price``, the PHP's rules, which
+  tests/integration/storefront/test_wordpress_cart_price.py holds the two to), or refused with
+  the plugin's notice; the cart on ``/cart/``.
 """
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from http.client import HTTPConnection
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
@@ -236,14 +243,113 @@ def woo_product_page(config: dict[str, Any], store_url: str, *, title: str = "Mu
 </body></html>"""
 
 
-class WooStorefront:
-    """The WSGI app a WordPress store with WooCommerce and the Luneo plugin is."""
+# The plugin's notices (Luneo_Cart::confirmed, Luneo_Price), word for word.
+WOO_NOT_CONFIRMED = (
+    "Your personalization could not be confirmed. Please open the editor and add it to the cart"
+    " again."
+)
+WOO_UNAVAILABLE = (
+    "Your personalization could not be confirmed just now, so it was not added to the cart. Your"
+    " design is saved in this browser: please try again in a moment."
+)
+WOO_OTHER_CURRENCY = (
+    "This personalization is priced in {0} but this store sells in {1}, so it cannot be added to"
+    " the cart. Please contact the store."
+)
+_DESIGN_ID = re.compile(r"^d_[A-Za-z0-9_-]{10,38}$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_TOTAL = re.compile(r"^\d{1,10}(\.\d{1,6})?$")
+_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 
-    def __init__(self, luneo_url: str, key: str, product_id: str) -> None:
+
+class WooRefused(Exception):
+    """The plugin refuses the add to cart; the shopper reads ``message`` as an error notice."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def woo_surcharge(design: Any, store_currency: str) -> Decimal:
+    """Luneo's ``price.total`` for a design answer, as ``Luneo_Price::from_design`` takes it."""
+    price = design.get("price") if isinstance(design, Mapping) else None
+    if not isinstance(price, Mapping):
+        raise WooRefused(WOO_UNAVAILABLE)
+    currency, total = price.get("currency"), price.get("total")
+    if not isinstance(currency, str) or not _CURRENCY.match(currency):
+        raise WooRefused(WOO_UNAVAILABLE)
+    if not isinstance(total, str) or not _TOTAL.match(total):
+        raise WooRefused(WOO_UNAVAILABLE)
+    if currency != store_currency:
+        raise WooRefused(WOO_OTHER_CURRENCY.format(currency, store_currency))
+    return Decimal(total)
+
+
+def woo_line_price(base: Decimal, design: Any, store_currency: str) -> Decimal:
+    """The cart line's unit price: the product's price + the surcharge (never the base alone)."""
+    return base + woo_surcharge(design, store_currency)
+
+
+def woo_money(amount: Decimal, currency: str) -> str:
+    """``wc_price`` as a shopper reads it: "€22.00"."""
+    return f"{_SYMBOLS.get(currency, currency)}{amount.quantize(Decimal('0.01'))}"
+
+
+@dataclass(frozen=True)
+class WooCartLine:
+    """A line of the store's cart, priced as the plugin prices it."""
+
+    product_id: str
+    quantity: int
+    base_price: Decimal
+    currency: str
+    design_id: str | None = None
+    surcharge: Decimal = Decimal("0")
+    summary: str = ""
+    properties: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def unit_price(self) -> Decimal:
+        return self.base_price + self.surcharge
+
+    @property
+    def item_data(self) -> list[tuple[str, str]]:
+        """What ``Luneo_Cart::item_data`` lists under the line (as text)."""
+        shown = list(self.properties.items())
+        if not shown and self.summary:
+            shown.append(("Personalization", self.summary))
+        if self.surcharge:
+            shown.append(("Personalization", "+" + woo_money(self.surcharge, self.currency)))
+        return shown
+
+
+class WooStorefront:
+    """The WSGI app a WordPress store with WooCommerce and the Luneo plugin is.
+
+    ``cart`` holds the lines the plugin would have added; ``cart_posts`` every add-to-cart POST.
+    """
+
+    def __init__(
+        self,
+        luneo_url: str,
+        key: str,
+        product_id: str,
+        *,
+        price: Decimal = Decimal("18.00"),
+        currency: str = "EUR",
+    ) -> None:
         self.luneo_url = luneo_url
         self.key = key
         self.product_id = product_id
+        self.price = price
+        self.currency = currency
         self.cart_posts: list[dict[str, list[str]]] = []
+        self.cart: list[WooCartLine] = []
+        self.notices: list[str] = []
+
+    def line_prices(self) -> list[Decimal]:
+        """Each cart line's unit price, as the store would charge it."""
+        return [line.unit_price for line in self.cart]
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
@@ -251,19 +357,108 @@ class WooStorefront:
         store_url = request.host_url.rstrip("/")
         if path == "/product/mug/" and request.method == "POST":
             self.cart_posts.append(request.form.to_dict(flat=False))
-            body = (
-                '<!doctype html><title>Cart</title><link rel="icon" href="data:,">'
-                "<p>“Mug” has been added to your cart.</p>"
-            )
-            response = Response(body, mimetype="text/html")
+            response = self._add_to_cart(request, store_url)
         elif path == "/product/mug/":
             config = woo_config(store_url, self.luneo_url, self.key, self.product_id)
             response = Response(woo_product_page(config, store_url), mimetype="text/html")
+        elif path == "/cart/":
+            response = Response(self._cart_page(), mimetype="text/html")
         elif path.startswith(WOO_PLUGIN_ASSETS):
             response = widget_asset(path.removeprefix(WOO_PLUGIN_ASSETS))
         else:
             response = Response("not found", 404)
         return response(environ, start_response)
+
+    def _add_to_cart(self, request: Request, store_url: str) -> Response:
+        """``Luneo_Cart::validate`` + ``add_cart_item_data`` + ``Luneo_Price``: only the design
+        id is read from the form; its price comes from Luneo."""
+        quantity = int(request.form.get("quantity") or 1)
+        line = WooCartLine(self.product_id, quantity, self.price, self.currency)
+        design_id = request.form.get("luneo_design", "").strip()
+        try:
+            if design_id:
+                design = self._design(design_id, store_url)
+                line = WooCartLine(
+                    self.product_id,
+                    quantity,
+                    self.price,
+                    self.currency,
+                    design_id=design_id,
+                    surcharge=woo_surcharge(design, self.currency),
+                    summary=str(design.get("summary") or ""),
+                    properties={
+                        str(k): str(v)
+                        for k, v in (design.get("properties") or {}).items()
+                        if not str(k).startswith("_") and str(v)
+                    },
+                )
+        except WooRefused as refused:
+            self.notices.append(refused.message)
+            body = (
+                '<!doctype html><title>Mug</title><link rel="icon" href="data:,">'
+                '<ul class="woocommerce-error" role="alert">'
+                f"<li>{html.escape(refused.message)}</li></ul>"
+            )
+            return Response(body, mimetype="text/html")
+        self.cart.append(line)
+        body = (
+            '<!doctype html><title>Cart</title><link rel="icon" href="data:,">'
+            "<p>“Mug” has been added to your cart.</p>"
+            '<p><a href="/cart/">View cart</a></p>'
+        )
+        return Response(body, mimetype="text/html")
+
+    def _design(self, design_id: str, store_url: str) -> dict[str, Any]:
+        """``Luneo_Api::design``: GET /designs/<id> server to server, as the store."""
+        if not _DESIGN_ID.match(design_id):
+            raise WooRefused(WOO_NOT_CONFIRMED)
+        luneo = urlsplit(self.luneo_url)
+        connection = HTTPConnection(luneo.netloc, timeout=5)
+        headers = {"Accept": "application/json", "Origin": store_url, "X-Luneo-Key": self.key}
+        try:
+            connection.request("GET", f"/storefront/v1/designs/{quote(design_id)}", None, headers)
+            answer = connection.getresponse()
+            status, raw = answer.status, answer.read()
+        except OSError:
+            raise WooRefused(WOO_UNAVAILABLE) from None
+        finally:
+            connection.close()
+        if status == 404:
+            raise WooRefused(WOO_NOT_CONFIRMED)
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
+        if status != 200 or not isinstance(body, dict):
+            raise WooRefused(WOO_UNAVAILABLE)
+        return body
+
+    def _cart_page(self) -> str:
+        """WooCommerce's cart table: each line's item data, unit price, quantity, subtotal."""
+        rows = []
+        for line in self.cart:
+            data = "".join(
+                f'<dt class="variation-{html.escape(k)}">{html.escape(k)}:</dt>'
+                f"<dd>{html.escape(v)}</dd>"
+                for k, v in line.item_data
+            )
+            rows.append(
+                f'<tr class="woocommerce-cart-form__cart-item cart_item"'
+                f' data-luneo-design="{html.escape(line.design_id or "")}">'
+                f'<td class="product-name">Mug<dl class="variation">{data}</dl></td>'
+                f'<td class="product-price">{woo_money(line.unit_price, line.currency)}</td>'
+                f'<td class="product-quantity">{line.quantity}</td>'
+                f'<td class="product-subtotal">'
+                f"{woo_money(line.unit_price * line.quantity, line.currency)}</td></tr>"
+            )
+        return (
+            '<!doctype html><html lang="en-US"><head><meta charset="UTF-8"><title>Cart</title>'
+            '<link rel="icon" href="data:,"></head><body><main><h1>Cart</h1>'
+            '<table class="shop_table cart"><thead><tr><th>Product</th><th>Price</th>'
+            "<th>Quantity</th><th>Subtotal</th></tr></thead><tbody>"
+            + "".join(rows)
+            + "</tbody></table></main></body></html>"
+        )
 
 
 def serve(app: Any) -> Iterator[str]:

@@ -27,10 +27,15 @@ define( 'LUNEO_PERSONALIZER_DIR', plugin_dir_path( __FILE__ ) );
 // (connectors/base.py DESIGN_PROPERTY). The leading underscore hides it from shoppers.
 define( 'LUNEO_DESIGN_META', '_luneo_design' );
 define( 'LUNEO_PREVIEW_META', '_luneo_preview' );
+// The surcharge charged per unit (Luneo's amount string) and its currency: the order sync reads
+// them (connectors/base.py SURCHARGE_PROPERTY) to tell a paid personalization from an unpaid one.
+define( 'LUNEO_SURCHARGE_META', '_luneo_surcharge' );
+define( 'LUNEO_CURRENCY_META', '_luneo_currency' );
 
 require_once LUNEO_PERSONALIZER_DIR . 'includes/class-luneo-api.php';
 require_once LUNEO_PERSONALIZER_DIR . 'includes/class-luneo-settings.php';
 require_once LUNEO_PERSONALIZER_DIR . 'includes/class-luneo-product.php';
+require_once LUNEO_PERSONALIZER_DIR . 'includes/class-luneo-price.php';
 require_once LUNEO_PERSONALIZER_DIR . 'includes/class-luneo-cart.php';
 
 add_action(

@@ -1,11 +1,15 @@
 <?php
 /**
  * The design through cart, checkout and order: the id as hidden order item meta
- * (``_luneo_design``, read by Luneo's order sync), the summary as visible meta, and the preview
- * picture in the cart, at checkout, on the order pages and in the order e-mails.
+ * (``_luneo_design``, read by Luneo's order sync), the surcharge charged and its currency as
+ * hidden meta (``_luneo_surcharge``, ``_luneo_currency``), the summary and the design's
+ * properties as visible meta, and the preview picture in the cart, at checkout, on the order
+ * pages and in the order e-mails.
  *
  * Only the design id comes from the browser; it is checked with Luneo (server to server), and
- * the summary and preview link shown are Luneo's, never the posted ones.
+ * the summary, properties, price and preview link kept are Luneo's, never posted ones. When
+ * Luneo cannot confirm the design (down, unknown design, no usable price) the add to cart is
+ * refused: a personalized line is never added at the base price.
  *
  * @package LuneoPersonalizer
  */
@@ -32,6 +36,7 @@ class Luneo_Cart {
 		add_action( 'woocommerce_checkout_create_order_line_item', array( __CLASS__, 'order_line_item' ), 10, 3 );
 		add_action( 'woocommerce_order_item_meta_end', array( __CLASS__, 'order_item_preview' ), 10, 4 );
 		add_filter( 'woocommerce_hidden_order_itemmeta', array( __CLASS__, 'hidden_meta' ) );
+		Luneo_Price::init();
 	}
 
 	/**
@@ -46,7 +51,8 @@ class Luneo_Cart {
 	}
 
 	/**
-	 * Refuse an add to cart whose design Luneo does not know for this store.
+	 * Refuse an add to cart whose design Luneo does not confirm for this store, with a price
+	 * this store can charge.
 	 *
 	 * @param bool $passed     Result so far.
 	 * @param int  $product_id Product being added.
@@ -56,52 +62,95 @@ class Luneo_Cart {
 		if ( ! $passed || '' === $design_id ) {
 			return $passed;
 		}
-		$design = Luneo_Api::design( $design_id );
-		if ( is_wp_error( $design ) ) {
-			wc_add_notice( __( 'Your personalization could not be confirmed. Please open the editor and add it to the cart again.', 'luneo-personalizer' ), 'error' );
+		$confirmed = self::confirmed( $design_id );
+		if ( is_wp_error( $confirmed ) ) {
+			wc_add_notice( esc_html( $confirmed->get_error_message() ), 'error' );
 			return false;
 		}
 		return $passed;
 	}
 
 	/**
-	 * Carry the design into the cart line (a different design makes a different line).
+	 * Carry the design into the cart line (a different design makes a different line), with
+	 * Luneo's price and properties. Throwing here makes WooCommerce refuse the add to cart
+	 * with the message (WC_Cart::add_to_cart), for paths that skipped the validation filter.
 	 *
 	 * @param array $data       Cart item data.
 	 * @param int   $product_id Product being added.
+	 * @throws Exception When the posted design cannot be confirmed.
 	 */
 	public static function add_cart_item_data( $data, $product_id ) {
 		$design_id = self::posted_design();
-		if ( '' === $design_id || 'invalid' === $design_id ) {
+		if ( '' === $design_id ) {
 			return $data;
 		}
-		$design = Luneo_Api::design( $design_id );
-		if ( is_wp_error( $design ) ) {
-			return $data;
+		$confirmed = self::confirmed( $design_id );
+		if ( is_wp_error( $confirmed ) ) {
+			throw new Exception( esc_html( $confirmed->get_error_message() ) );
 		}
+		list( $design, $price ) = $confirmed;
 		$data[ self::ITEM_KEY ] = array(
-			'design_id' => $design_id,
-			'summary'   => isset( $design['summary'] ) ? sanitize_text_field( (string) $design['summary'] ) : '',
-			'preview'   => isset( $design['preview_url'] ) ? esc_url_raw( (string) $design['preview_url'] ) : '',
-			'product'   => absint( $product_id ),
+			'design_id'  => $design_id,
+			'summary'    => isset( $design['summary'] ) ? sanitize_text_field( (string) $design['summary'] ) : '',
+			'preview'    => isset( $design['preview_url'] ) ? esc_url_raw( (string) $design['preview_url'] ) : '',
+			'product'    => absint( $product_id ),
+			'price'      => $price,
+			'properties' => Luneo_Price::properties( $design ),
 		);
 		return $data;
 	}
 
 	/**
-	 * "Personalization: Front — 'Happy birthday Anna'" under the line in cart and checkout.
+	 * The design as Luneo has it and its price in the store's currency: array( design, price ),
+	 * or a WP_Error whose message tells the shopper what happened and what to do.
+	 *
+	 * @param string $design_id The posted id ('invalid' when malformed).
+	 * @return array|WP_Error
+	 */
+	private static function confirmed( $design_id ) {
+		$design = Luneo_Api::design( $design_id );
+		if ( is_wp_error( $design ) ) {
+			$code = $design->get_error_code();
+			if ( 'luneo_bad_design' === $code || 'luneo_http_404' === $code ) {
+				return new WP_Error( $code, __( 'Your personalization could not be confirmed. Please open the editor and add it to the cart again.', 'luneo-personalizer' ) );
+			}
+			return new WP_Error( $code, Luneo_Price::unavailable_message() );
+		}
+		$price = Luneo_Price::from_design( $design );
+		return is_wp_error( $price ) ? $price : array( $design, $price );
+	}
+
+	/**
+	 * Under the line in cart and checkout: the design's properties ("Name: Anna") or, for a
+	 * design without any, its summary ("Personalization: Front — 'Happy birthday Anna'"); then
+	 * the surcharge ("Personalization: +€4.00").
 	 *
 	 * @param array $item_data Lines shown under the product name.
 	 * @param array $cart_item The cart item.
 	 */
 	public static function item_data( $item_data, $cart_item ) {
-		if ( empty( $cart_item[ self::ITEM_KEY ]['summary'] ) ) {
+		if ( empty( $cart_item[ self::ITEM_KEY ] ) || ! is_array( $cart_item[ self::ITEM_KEY ] ) ) {
 			return $item_data;
 		}
-		$item_data[] = array(
-			'key'   => __( 'Personalization', 'luneo-personalizer' ),
-			'value' => $cart_item[ self::ITEM_KEY ]['summary'],
-		);
+		$luneo      = $cart_item[ self::ITEM_KEY ];
+		$properties = isset( $luneo['properties'] ) && is_array( $luneo['properties'] ) ? $luneo['properties'] : array();
+		foreach ( $properties as $label => $value ) {
+			$item_data[] = array(
+				'key'     => esc_html( (string) $label ),
+				'value'   => (string) $value,
+				'display' => esc_html( (string) $value ),
+			);
+		}
+		if ( ! $properties && ! empty( $luneo['summary'] ) ) {
+			$item_data[] = array(
+				'key'   => __( 'Personalization', 'luneo-personalizer' ),
+				'value' => $luneo['summary'],
+			);
+		}
+		$surcharge = Luneo_Price::item_data( $cart_item );
+		if ( null !== $surcharge ) {
+			$item_data[] = $surcharge;
+		}
 		return $item_data;
 	}
 
@@ -119,7 +168,9 @@ class Luneo_Cart {
 	}
 
 	/**
-	 * Copy the design onto the order line: hidden id and preview, visible summary.
+	 * Copy the design onto the order line: hidden id, preview, surcharge and its currency
+	 * (Luneo's order sync compares the surcharge with the design's price); visible properties
+	 * and summary.
 	 *
 	 * @param WC_Order_Item_Product $item          The new order line.
 	 * @param string                $cart_item_key Its cart key.
@@ -134,8 +185,20 @@ class Luneo_Cart {
 		if ( ! empty( $design['preview'] ) ) {
 			$item->add_meta_data( LUNEO_PREVIEW_META, $design['preview'], true );
 		}
+		$price = Luneo_Price::stored( $values );
+		if ( null !== $price ) {
+			$item->add_meta_data( LUNEO_SURCHARGE_META, $price['total'], true );
+			$item->add_meta_data( LUNEO_CURRENCY_META, $price['currency'], true );
+		}
+		$summary_key = __( 'Personalization', 'luneo-personalizer' );
+		$properties  = isset( $design['properties'] ) && is_array( $design['properties'] ) ? $design['properties'] : array();
+		foreach ( $properties as $label => $value ) {
+			if ( $summary_key !== $label ) {
+				$item->add_meta_data( (string) $label, (string) $value, true );
+			}
+		}
 		if ( ! empty( $design['summary'] ) ) {
-			$item->add_meta_data( __( 'Personalization', 'luneo-personalizer' ), $design['summary'], true );
+			$item->add_meta_data( $summary_key, $design['summary'], true );
 		}
 	}
 
@@ -160,12 +223,15 @@ class Luneo_Cart {
 	}
 
 	/**
-	 * Hide the preview link from the admin's item meta list (the id is hidden by its underscore).
+	 * Hide the preview link, the surcharge and its currency from the admin's item meta list
+	 * (the design id stays listed: the merchant looks it up in Luneo).
 	 *
 	 * @param array $hidden Meta keys WooCommerce does not list.
 	 */
 	public static function hidden_meta( $hidden ) {
 		$hidden[] = LUNEO_PREVIEW_META;
+		$hidden[] = LUNEO_SURCHARGE_META;
+		$hidden[] = LUNEO_CURRENCY_META;
 		return $hidden;
 	}
 

@@ -1,0 +1,135 @@
+<?php
+/**
+ * One WordPress request with the Luneo plugin loaded, driven by a JSON scenario on stdin:
+ *
+ *   {"options": {...}, "products": {"<id>": {"name", "price"}}, "session": <cart from a
+ *    previous request, or null>, "steps": [{"do": "add_to_cart", "post": {...}}, {"do":
+ *    "totals"}, {"do": "cart"}, {"do": "item_data"}, {"do": "checkout"}, {"do": "product", "id",
+ *    "price"}]}
+ *
+ * and answers on stdout {"steps": [...], "notices", "http", "session"}. A later request is a
+ * new php process given the "session" this one answered, as WooCommerce keeps the cart in its
+ * server-side session between requests.
+ *
+ * Usage: php tests/php/harness.php <plugin dir> < scenario.json
+ */
+
+error_reporting( E_ALL );
+set_error_handler(
+	static function ( $severity, $message, $file, $line ) {
+		if ( error_reporting() & $severity ) { // Not silenced with @ (the HTTP stub's failures).
+			throw new ErrorException( $message, 0, $severity, $file, $line );
+		}
+		return false;
+	}
+);
+
+require __DIR__ . '/wordpress.php';
+
+$scenario = json_decode( stream_get_contents( STDIN ), true );
+$harness  = &$GLOBALS['harness'];
+$harness['options']  = $scenario['options'];
+$harness['products'] = $scenario['products'];
+
+require rtrim( $argv[1], '/' ) . '/luneo-personalizer.php';
+do_action( 'plugins_loaded' );
+
+$cart = WC()->cart;
+if ( ! empty( $scenario['session'] ) ) {
+	$cart->from_session( $scenario['session'] );
+}
+
+/**
+ * The cart's lines as the totals left them.
+ */
+function harness_lines( $cart ) {
+	$lines = array();
+	foreach ( $cart->get_cart() as $key => $item ) {
+		$lines[] = array(
+			'key'        => $key,
+			'product_id' => $item['product_id'],
+			'quantity'   => $item['quantity'],
+			'price'      => (string) $item['data']->get_price(),
+			'line_total' => isset( $item['line_total'] ) ? number_format( $item['line_total'], 2, '.', '' ) : null,
+			'luneo'      => isset( $item['luneo'] ) ? $item['luneo'] : null,
+		);
+	}
+	return $lines;
+}
+
+/**
+ * WC_Form_Handler::add_to_cart_action for a simple or a variable product.
+ */
+function harness_add_to_cart( $post ) {
+	$_POST    = wp_slash_deep( $post ); // WordPress adds magic quotes to the request.
+	$_REQUEST = $_POST;
+	$product_id   = absint( $post['add-to-cart'] );
+	$quantity     = empty( $post['quantity'] ) ? 1 : (int) $post['quantity'];
+	$variation_id = empty( $post['variation_id'] ) ? 0 : absint( $post['variation_id'] );
+	if ( $variation_id ) {
+		$passed = apply_filters( 'woocommerce_add_to_cart_validation', true, $product_id, $quantity, $variation_id, array() );
+	} else {
+		$passed = apply_filters( 'woocommerce_add_to_cart_validation', true, $product_id, $quantity );
+	}
+	$key = $passed ? WC()->cart->add_to_cart( $product_id, $quantity, $variation_id ) : false;
+	$_POST    = array();
+	$_REQUEST = array();
+	return array(
+		'validated' => (bool) $passed,
+		'added'     => $key,
+	);
+}
+
+$results = array();
+foreach ( $scenario['steps'] as $step ) {
+	switch ( $step['do'] ) {
+		case 'add_to_cart':
+			$results[] = harness_add_to_cart( $step['post'] );
+			break;
+		case 'totals':
+			$cart->calculate_totals();
+			$results[] = array(
+				'lines'   => harness_lines( $cart ),
+				'did_run' => did_action( 'woocommerce_before_calculate_totals' ),
+			);
+			break;
+		case 'cart': // What the cart page and the mini-cart show, without totalling.
+			$results[] = array( 'lines' => harness_lines( $cart ) );
+			break;
+		case 'product':
+			$harness['products'][ (string) $step['id'] ]['price'] = $step['price'];
+			$results[] = null;
+			break;
+		case 'item_data':
+			$shown = array();
+			foreach ( $cart->get_cart() as $key => $item ) {
+				$shown[ $key ] = apply_filters( 'woocommerce_get_item_data', array(), $item );
+			}
+			$results[] = $shown;
+			break;
+		case 'checkout':
+			$lines = array();
+			foreach ( $cart->get_cart() as $key => $values ) {
+				$item = new WC_Order_Item_Product();
+				do_action( 'woocommerce_checkout_create_order_line_item', $item, $key, $values, null );
+				$lines[ $key ] = $item->get_meta_data();
+			}
+			$results[] = array(
+				'lines'  => $lines,
+				'hidden' => apply_filters( 'woocommerce_hidden_order_itemmeta', array( '_qty', '_tax_class' ) ),
+			);
+			break;
+		default:
+			throw new InvalidArgumentException( 'unknown step ' . $step['do'] );
+	}
+}
+
+echo json_encode(
+	array(
+		'steps'   => $results,
+		'notices' => $harness['notices'],
+		'http'    => $harness['http'],
+		'session' => $cart->for_session(),
+	),
+	JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE
+);
