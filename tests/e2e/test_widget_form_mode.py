@@ -498,6 +498,13 @@ def test_form_mode_on_woocommerce_posts_the_design(
     expect(page.get_by_text("“Mug” has been added to your cart.")).to_be_visible()
     [form] = woo_store.cart_posts
     [design_id] = form["luneo_design"]
+    # Only the design id was posted; the store priced the line from Luneo's answer, server to
+    # server: the mug's €18.00 + the €3.80 surcharge.
+    assert set(form) == {"luneo_design", "luneo_summary", "quantity", "add-to-cart"}
+    assert woo_store.line_prices() == [Decimal("21.80")]
+    page.goto(f"{woo_url}/cart/")
+    expect(page.get_by_text("+€3.80")).to_be_visible()
+    expect(page.get_by_text("Noé")).to_be_visible()
     with live_app.app_context(), get_db().session() as session:
         design = session.scalars(select(Design).where(Design.public_id == design_id)).one()
         assert design.document["fields"]["name"] == "Noé"
