@@ -57,7 +57,9 @@ export function formPanel(ed) {
   const rows = {};
   const problemsEl = {};
   const focusable = {};
-  const updaters = [];
+  // Field id -> what refreshes its controls (typing refreshes only the field being typed in).
+  const byField = {};
+  const updaters = { push: (fid, fn) => (byField[fid] = byField[fid] || []).push(fn) };
 
   const set = (field, value, commit) => {
     ed.setField(field.id, value, commit);
@@ -103,7 +105,7 @@ export function formPanel(ed) {
         colorGroup = r.el;
         extras.push(h("fieldset", { class: "luneo-fieldset luneo-sub" }, h("legend", {}, t("color")), colorGroup));
       }
-      updaters.push(() => {
+      updaters.push(field.id, () => {
         const value = valueOf(ed.template, ed.doc.fields, field.id);
         const text = typeof value === "string" ? value : "";
         if (document.activeElement !== input) input.value = text;
@@ -125,7 +127,7 @@ export function formPanel(ed) {
       if (!field.required && !field.default) choices.unshift({ value: "", label: t("none"), swatch: "#ffffff" });
       const r = radios(ed, field, id, choices, valueOf(ed.template, ed.doc.fields, field.id) || "", (v) => set(field, v || null, true), true);
       r.el.classList.add("luneo-clip-choices");
-      updaters.push(() => {
+      updaters.push(field.id, () => {
         const value = valueOf(ed.template, ed.doc.fields, field.id) || "";
         for (const radio of r.el.querySelectorAll("input")) radio.checked = radio.value === value;
       });
@@ -139,19 +141,19 @@ export function formPanel(ed) {
           field.required && !field.default ? h("option", { value: "" }, t("choose")) : null,
           options.map((o) => h("option", { value: o.value }, labelOf(o))));
         select.addEventListener("change", () => ed.pickOption(field, select.value || null));
-        updaters.push(() => (select.value = valueOf(ed.template, ed.doc.fields, field.id) || ""));
+        updaters.push(field.id, () => (select.value = valueOf(ed.template, ed.doc.fields, field.id) || ""));
         focusable[field.id] = select;
         body = h("div", { class: "luneo-field" }, h("label", { for: id }, label), select, help, problem);
       } else {
         const swatches = field.display === "swatches";
         const r = radios(ed, field, id, options.map((o) => ({ value: o.value, label: labelOf(o), swatch: o.swatch })), valueOf(ed.template, ed.doc.fields, field.id), (v) => ed.pickOption(field, v), swatches);
-        updaters.push(() => {
+        updaters.push(field.id, () => {
           const value = valueOf(ed.template, ed.doc.fields, field.id);
           for (const radio of r.el.querySelectorAll("input")) radio.checked = radio.value === value;
         });
         focusable[field.id] = () => r.el.querySelector("input:checked") || r.el.querySelector("input");
         const picked = swatches ? h("span", { class: "luneo-picked", "aria-hidden": "true" }) : null;
-        if (picked) updaters.push(() => {
+        if (picked) updaters.push(field.id, () => {
           const o = options.find((x) => x.value === valueOf(ed.template, ed.doc.fields, field.id));
           picked.textContent = o ? o.label : "";
         });
@@ -162,16 +164,17 @@ export function formPanel(ed) {
     el.append(rows[field.id]);
   }
 
-  function update() {
+  function update(only) {
+    if (only) return (byField[only] || []).forEach((u) => u());
     const shown = visibleIds(tpl, ed.doc.fields || {});
     for (const field of fields) if (rows[field.id]) rows[field.id].hidden = !shown.has(field.id);
-    for (const u of updaters) u();
+    for (const list of Object.values(byField)) for (const u of list) u();
   }
 
   // Problems: {fieldId: message}; the inputs say so to assistive tech too.
-  function showProblems(byField) {
+  function showProblems(messages) {
     for (const [fid, p] of Object.entries(problemsEl)) {
-      const message = byField[fid];
+      const message = messages[fid];
       p.hidden = !message;
       p.textContent = message || "";
       const target = typeof focusable[fid] === "function" ? null : focusable[fid];
@@ -262,7 +265,7 @@ function photoField(ed, field, ctx) {
   canvas.addEventListener("pointerup", end);
   canvas.addEventListener("pointercancel", end);
 
-  updaters.push(() => {
+  updaters.push(field.id, () => {
     const { value, info } = state();
     const has = !!(value && value.src);
     tools.hidden = !has;

@@ -9,7 +9,26 @@ export function fontCss(layer, px) {
 }
 
 let measureCtx = null;
+// Measured lines by font, size, spacing and text: the stage and the preview measure the same
+// text layer several times a frame while the shopper types.
+const measured = new Map();
 export function textMetrics(layer) {
+  const key = [fontCss(layer, 100), layer.size_mm, layer.letter_spacing_mm || 0, layer.line_spacing || 1.2, layer.text].join("|");
+  let found = measured.get(key);
+  if (!found) {
+    if (measured.size > 300) measured.clear();
+    found = measureText(layer);
+    measured.set(key, found);
+  }
+  return found;
+}
+
+// A font that finished loading changes every width: forget what was measured with the fallback.
+export function forgetMeasures() {
+  measured.clear();
+}
+
+function measureText(layer) {
   measureCtx = measureCtx || document.createElement("canvas").getContext("2d");
   const size = layer.size_mm;
   measureCtx.font = fontCss(layer, 100);

@@ -3,7 +3,7 @@
 import { ApiError, createApi } from "./api.js";
 import { adapterFor, clearDraft, quantity, readDraft, writeDraft } from "./cart.js";
 import { h, trapFocus } from "./dom.js";
-import { effectiveDpi, fitBox, measureLine } from "./geometry.js";
+import { effectiveDpi, fitBox, forgetMeasures, measureLine } from "./geometry.js";
 import { localProblems, materialize, sentValues } from "./fields.js";
 import { clipartUrl, formPanel } from "./form.js";
 import { setLocale, t } from "./i18n.js";
@@ -401,7 +401,7 @@ class Editor {
     if (commit) this.history.commit();
     else {
       this.changed();
-      if (this.form) this.form.update();
+      if (this.form) this.form.update(id); // typing: only this field's controls (its counter)
       this.saveDraftSoon();
     }
     this.scheduleQuote();
@@ -573,6 +573,7 @@ class Editor {
       const face = new FontFace(family, "url(" + JSON.stringify(url) + ")");
       face.load().then((loaded) => {
         document.fonts.add(loaded);
+        forgetMeasures();
         if (this.hasForm) this.materializeFields(); // auto-fit measured with the real font now
         this.changed();
       }, () => {});

@@ -179,11 +179,19 @@ export function drawGuides(ctx, area, s, snapGuides) {
 }
 
 // The area's artwork alone at `pxPerMm` (transparent background): for the mockup and 3D texture.
+// One scratch canvas, reused (callers draw it at once): typing redraws it on every key.
+let scratch = null;
 export function renderArea(area, layers, images, pxPerMm) {
-  const canvas = document.createElement("canvas");
-  canvas.width = Math.max(1, Math.round(area.width_mm * pxPerMm));
-  canvas.height = Math.max(1, Math.round(area.height_mm * pxPerMm));
-  const ctx = canvas.getContext("2d");
+  scratch = scratch || document.createElement("canvas");
+  const width = Math.max(1, Math.round(area.width_mm * pxPerMm));
+  const height = Math.max(1, Math.round(area.height_mm * pxPerMm));
+  if (scratch.width !== width || scratch.height !== height) {
+    scratch.width = width;
+    scratch.height = height;
+  }
+  const ctx = scratch.getContext("2d");
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.clearRect(0, 0, width, height);
   drawLayers(ctx, layers, pxPerMm, images);
-  return canvas;
+  return scratch;
 }
