@@ -286,6 +286,10 @@ def test_form_mode_on_a_desktop_ends_in_a_priced_shopify_cart_line(
     assert crop["width"] == pytest.approx((50 / 70) / (1600 / 1200), abs=1e-4)
     frame.fill("2")  # zoom in: half the width and height of the photo in the frame
     _wait_for_draft(page, "doc.fields.photo.crop.height < 0.6")
+    # Pan by keyboard too: the arrow keys on the frame move the photo in it.
+    x0 = _draft(page)["document"]["fields"]["photo"]["crop"]["x"]  # type: ignore[index]
+    page.locator("[data-luneo-frame='photo']").press("ArrowLeft")
+    _wait_for_draft(page, f"doc.fields.photo.crop.x > {x0}")
     layers = _field_layers(page)
     assert layers["photo"]["clip"] == {"shape": "ellipse"}
     assert layers["photo"]["x_mm"] == 10
@@ -410,6 +414,27 @@ def test_form_mode_on_a_phone_keeps_the_preview_in_sight(
     navy.focus()
     page.keyboard.press("ArrowRight")
     expect(page.get_by_role("radio", name="Red (+$1.00)")).to_be_checked()
+    assert_clean(problems)
+
+
+def test_the_fields_come_back_with_the_draft(
+    store: Storefront, store_url: str, desktop: Page
+) -> None:
+    page = desktop
+    problems = watch(page)
+    _open(page, f"{store_url}/products/mug")
+    page.get_by_role("textbox", name="Name *").fill("Zoé")
+    page.get_by_role("radio", name="Red (+$1.00)").check()
+    _wait_for_draft(page, "doc.fields.name === 'Zoé' && doc.fields.ink === 'red'")
+    page.reload()
+    _open(page, f"{store_url}/products/mug")
+    expect(page.locator(".luneo-status")).to_have_text(
+        "We restored the design you were working on."
+    )
+    expect(page.get_by_role("textbox", name="Name *")).to_have_value("Zoé")
+    expect(page.get_by_role("radio", name="Red (+$1.00)")).to_be_checked()
+    expect(page.locator("[data-luneo-add]")).to_have_text("Add to cart · +$4.80")
+    assert _field_layers(page)["name"]["color"] == "#dc2626"
     assert_clean(problems)
 
 

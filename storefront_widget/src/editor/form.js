@@ -201,7 +201,7 @@ function photoField(ed, field, ctx) {
   const button = h("label", { class: "luneo-secondary luneo-upload", for: id }, t("upload"));
   const box = field.box || { width_mm: 1, height_mm: 1 };
   const aspect = box.width_mm / box.height_mm;
-  const canvas = h("canvas", { class: "luneo-frame", width: 240, height: Math.round(240 / aspect), role: "img", "aria-label": t("frame_label", { label: field.label }) });
+  const canvas = h("canvas", { class: "luneo-frame", width: 240, height: Math.round(240 / aspect), tabindex: "0", role: "application", "aria-label": t("frame_label", { label: field.label }), "data-luneo-frame": field.id });
   const zoom = h("input", { type: "range", min: 1, max: 4, step: 0.05, value: 1, id: id + "-zoom", "data-luneo-zoom": field.id });
   const remove = h("button", { type: "button", class: "luneo-secondary", onclick: () => ed.setField(field.id, null, true) }, t("remove_photo"));
   const dpi = h("p", { class: "luneo-dpi", role: "status", "data-luneo-frame-dpi": field.id });
@@ -264,6 +264,16 @@ function photoField(ed, field, ctx) {
   };
   canvas.addEventListener("pointerup", end);
   canvas.addEventListener("pointercancel", end);
+  // Keyboard: arrows move the photo in the frame (a tenth of what shows), + and − zoom.
+  canvas.addEventListener("keydown", (e) => {
+    const now = current();
+    const moves = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+    if (moves[e.key]) setCrop(now.z, now.cx - moves[e.key][0] * now.c.width * 0.1, now.cy - moves[e.key][1] * now.c.height * 0.1, true);
+    else if (e.key === "+" || e.key === "=") setCrop(Math.min(4, now.z * 1.1), now.cx, now.cy, true);
+    else if (e.key === "-") setCrop(Math.max(1, now.z / 1.1), now.cx, now.cy, true);
+    else return;
+    e.preventDefault();
+  });
 
   updaters.push(field.id, () => {
     const { value, info } = state();
@@ -298,11 +308,16 @@ function drawFrame(ed, canvas, field, value) {
     const c = value.crop || { x: 0, y: 0, width: 1, height: 1 };
     ctx.drawImage(img, c.x * img.naturalWidth, c.y * img.naturalHeight, c.width * img.naturalWidth, c.height * img.naturalHeight, 0, 0, canvas.width, canvas.height);
   }
+  // A mask frame: only what the mask's drawn shape covers stays.
+  const mask = field.shape === "mask" && field.mask ? ed.images.get(field.mask) : null;
+  if (mask && mask.complete && mask.naturalWidth) {
+    ctx.globalCompositeOperation = "destination-in";
+    ctx.drawImage(mask, 0, 0, canvas.width, canvas.height);
+  }
   ctx.restore();
 }
 
-// The frame's outline on a w×h box at the origin (a mask clips like its box here; the print
-// and the preview use the mask's own shape).
+// The frame's outline on a w×h box at the origin (a mask frame is cut by its mask afterwards).
 export function clipPath(ctx, shape, w, hgt) {
   ctx.beginPath();
   if (shape === "ellipse") ctx.ellipse(w / 2, hgt / 2, w / 2, hgt / 2, 0, 0, Math.PI * 2);
