@@ -10,14 +10,27 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.accounts.mailer import ConsoleMailer
 from app.design.fields import template_schema
-from app.models import EditorMode, FileKind, Product, Shop, ShopScope, StoredFile, Template
-from tests.factories import make_product, make_template
+from app.models import (
+    EditorMode,
+    FileKind,
+    Platform,
+    Product,
+    Role,
+    Shop,
+    ShopScope,
+    StoredFile,
+    Template,
+)
+from tests.factories import make_product, make_shop, make_template
+from tests.integration.accounts.conftest import Browser, csrf_of, make_member, make_user
 
 from .test_template_api import payload, url
 
@@ -56,6 +69,13 @@ def _count(session: Session) -> int:
 
 def _with_fields(**extra: Any) -> dict[str, Any]:
     return payload(fields=[STYLE, NAME], editor_mode="both", surcharge="1.5", **extra)
+
+
+@pytest.fixture
+def outbox(app: Flask) -> ConsoleMailer:
+    mailer = app.extensions["luneo.mailer"]
+    assert isinstance(mailer, ConsoleMailer)
+    return mailer
 
 
 @pytest.fixture
@@ -475,3 +495,34 @@ def test_nobody_signed_in_gets_a_401(
     response = client.open(f"{url(product)}/{suffix}", method=method, json={})
 
     assert response.status_code == 401
+
+
+def test_staff_write_templates_like_owners_as_the_editor_does(
+    app: Flask, session: Session, outbox: ConsoleMailer
+) -> None:
+    """Template writes are not owner-only (the editor's PUT is open to staff too): a staff
+    member of a WooCommerce store exports, imports and copies; their CSRF token is required."""
+    store = make_shop(
+        session,
+        platform=Platform.WOOCOMMERCE,
+        domain="team.test",
+        access_token="cs_" + "c" * 40,
+        api_key="ck_" + "d" * 40,
+    )
+    source, target = make_product(session, store), make_product(session, store)
+    make_template(session, source)
+    make_member(session, make_user(session, "staff@team.test"), store, Role.STAFF)
+    session.commit()
+    staff = Browser(app.test_client(), outbox)
+    assert staff.sign_in("staff@team.test").status_code == 302
+    headers = {"X-CSRF-Token": csrf_of(staff.client.get("/admin/").text)}
+
+    exported = staff.client.get(f"{url(source)}/export")
+    copied = staff.client.post(
+        f"{url(source)}/copy", json={"to_product_id": target.id}, headers=headers
+    )
+    imported = staff.client.post(f"{url(target)}/import", json=exported.json, headers=headers)
+    unguarded = staff.client.post(f"{url(target)}/import", json=exported.json)
+
+    assert (exported.status_code, copied.status_code, imported.status_code) == (200, 201, 200)
+    assert unguarded.status_code == 403
