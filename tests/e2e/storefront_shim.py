@@ -13,7 +13,8 @@ origin, so a missing CORS header shows up as a blocked request and a console err
 * ``WooStorefront``: a WordPress site with the Luneo plugin — a WooCommerce product page with
   the config ``Luneo_Product::config`` renders (Luneo called directly, CORS + ``X-Luneo-Key``),
   the plugin's packaged assets, and the add-to-cart form's POST recorded and handled as the
-  plugin handles it: the design confirmed with Luneo server to server, the line priced at the
+  plugin handles it: the design confirmed with Luneo server to server (made with this product's
+  template), the line priced at the
   product's price + Luneo's surcharge (``woo_line_price``, the PHP's rules, which
   tests/integration/storefront/test_wordpress_cart_price.py holds the two to), or refused with
   the plugin's notice; the cart on ``/cart/``.
@@ -252,6 +253,11 @@ WOO_UNAVAILABLE = (
     "Your personalization could not be confirmed just now, so it was not added to the cart. Your"
     " design is saved in this browser: please try again in a moment."
 )
+WOO_OTHER_PRODUCT = (
+    "This personalization was made for another product. Please open the editor on this product"
+    " and add it to the cart again."
+)
+WOO_NOT_CUSTOMIZABLE = "This product cannot be personalized any more."
 WOO_OTHER_CURRENCY = (
     "This personalization is priced in {0} but this store sells in {1}, so it cannot be added to"
     " the cart. Please contact the store."
@@ -378,6 +384,11 @@ class WooStorefront:
         try:
             if design_id:
                 design = self._design(design_id, store_url)
+                template = self._luneo(f"/products/{self.product_id}/template", store_url)
+                if template is None:
+                    raise WooRefused(WOO_NOT_CUSTOMIZABLE)
+                if design.get("template_id") != template.get("id"):
+                    raise WooRefused(WOO_OTHER_PRODUCT)
                 line = WooCartLine(
                     self.product_id,
                     quantity,
@@ -412,11 +423,18 @@ class WooStorefront:
         """``Luneo_Api::design``: GET /designs/<id> server to server, as the store."""
         if not _DESIGN_ID.match(design_id):
             raise WooRefused(WOO_NOT_CONFIRMED)
+        design = self._luneo(f"/designs/{quote(design_id)}", store_url)
+        if design is None:
+            raise WooRefused(WOO_NOT_CONFIRMED)
+        return design
+
+    def _luneo(self, path: str, store_url: str) -> dict[str, Any] | None:
+        """``Luneo_Api::get``: the JSON object, None for a 404, refused when Luneo fails."""
         luneo = urlsplit(self.luneo_url)
         connection = HTTPConnection(luneo.netloc, timeout=5)
         headers = {"Accept": "application/json", "Origin": store_url, "X-Luneo-Key": self.key}
         try:
-            connection.request("GET", f"/storefront/v1/designs/{quote(design_id)}", None, headers)
+            connection.request("GET", f"/storefront/v1{path}", None, headers)
             answer = connection.getresponse()
             status, raw = answer.status, answer.read()
         except OSError:
@@ -424,7 +442,7 @@ class WooStorefront:
         finally:
             connection.close()
         if status == 404:
-            raise WooRefused(WOO_NOT_CONFIRMED)
+            return None
         try:
             body = json.loads(raw)
         except ValueError:

@@ -5,11 +5,12 @@
  *   {"options": {...}, "products": {"<id>": {"name", "price"}}, "session": <cart from a
  *    previous request, or null>, "steps": [{"do": "add_to_cart", "post": {...}}, {"do":
  *    "totals"}, {"do": "cart"}, {"do": "item_data"}, {"do": "checkout"}, {"do": "product", "id",
- *    "price"}]}
+ *    "price"}, {"do": "product_page", "id"}]}
  *
- * and answers on stdout {"steps": [...], "notices", "http", "session"}. A later request is a
- * new php process given the "session" this one answered, as WooCommerce keeps the cart in its
- * server-side session between requests.
+ * and answers on stdout {"steps": [...], "notices", "http", "session", "transients"}. A later
+ * request is a new php process given the "session" and "transients" this one answered, as
+ * WooCommerce keeps the cart in its server-side session and WordPress transients in its
+ * database between requests.
  *
  * Usage: php tests/php/harness.php <plugin dir> < scenario.json
  */
@@ -30,6 +31,7 @@ $scenario = json_decode( stream_get_contents( STDIN ), true );
 $harness  = &$GLOBALS['harness'];
 $harness['options']  = $scenario['options'];
 $harness['products'] = $scenario['products'];
+$harness['cache']    = isset( $scenario['transients'] ) ? $scenario['transients'] : array();
 
 require rtrim( $argv[1], '/' ) . '/luneo-personalizer.php';
 do_action( 'plugins_loaded' );
@@ -93,6 +95,9 @@ foreach ( $scenario['steps'] as $step ) {
 				'did_run' => did_action( 'woocommerce_before_calculate_totals' ),
 			);
 			break;
+		case 'product_page': // Whether the product page shows the Customize button.
+			$results[] = Luneo_Api::is_customizable( $step['id'] );
+			break;
 		case 'cart': // What the cart page and the mini-cart show, without totalling.
 			$results[] = array( 'lines' => harness_lines( $cart ) );
 			break;
@@ -129,7 +134,8 @@ echo json_encode(
 		'steps'   => $results,
 		'notices' => $harness['notices'],
 		'http'    => $harness['http'],
-		'session' => $cart->for_session(),
+		'session'    => $cart->for_session(),
+		'transients' => (object) $harness['cache'],
 	),
 	JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE
 );

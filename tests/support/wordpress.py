@@ -1,8 +1,9 @@
 """The Luneo WordPress plugin's real PHP, run by php-cli in ``tests/php/harness.php``.
 
-``WordPress`` is one store: its options, products and the cart session WooCommerce keeps on the
-server between requests. Each ``request`` is a new php process (a new WordPress request: fresh
-statics, fresh product objects, the cart restored from the session) running the given steps.
+``WordPress`` is one store: its options, products, transients and the cart session WooCommerce
+keeps on the server between requests. Each ``request`` is a new php process (a new WordPress
+request: fresh statics, fresh product objects, the cart restored from the session) running the
+given steps.
 """
 
 from __future__ import annotations
@@ -43,6 +44,11 @@ ITEM_DATA: dict[str, Any] = {"do": "item_data"}
 CHECKOUT: dict[str, Any] = {"do": "checkout"}
 
 
+def product_page(product_id: str) -> dict[str, Any]:
+    """The product page asks whether the product is customizable (``Luneo_Api``)."""
+    return {"do": "product_page", "id": product_id}
+
+
 def product_price(product_id: str, price: str) -> dict[str, Any]:
     """The merchant changes the product's price (or puts it on sale) in the store."""
     return {"do": "product", "id": product_id, "price": price}
@@ -67,6 +73,7 @@ class WordPress:
     currency: str = "EUR"
     products: dict[str, dict[str, str]] = field(default_factory=dict)
     session: Any = None
+    transients: dict[str, Any] = field(default_factory=dict)
 
     def request(self, *steps: dict[str, Any]) -> Answer:
         scenario = {
@@ -78,6 +85,7 @@ class WordPress:
             },
             "products": self.products,
             "session": self.session,
+            "transients": self.transients,
             "steps": list(steps),
         }
         done = subprocess.run(
@@ -92,6 +100,7 @@ class WordPress:
         assert done.stderr == "", done.stderr
         answer = json.loads(done.stdout)
         self.session = answer["session"] or None
+        self.transients = answer["transients"]
         for step in steps:  # the merchant's changes stay in the store for later requests
             if step["do"] == "product":
                 self.products[step["id"]]["price"] = step["price"]

@@ -32,6 +32,7 @@ from tests.support.wordpress import (
     WordPress,
     add_to_cart,
     php_or_skip,
+    product_page,
     product_price,
 )
 
@@ -42,6 +43,7 @@ KEY = "lpk_" + "p" * 32
 DESIGN = "d_" + "A" * 20
 OTHER = "d_" + "B" * 20
 MUG = "123"
+TEMPLATE = 7
 PRICE = {
     "currency": "EUR",
     "total": "4.50",
@@ -57,6 +59,7 @@ class FakeLuneo:
     """Luneo's WooCommerce surface for designs: the store's key from the store's origin only."""
 
     designs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    templates: dict[str, int] = field(default_factory=lambda: {MUG: TEMPLATE})
     requests: list[dict[str, str]] = field(default_factory=list)
     down: bool = False
 
@@ -73,7 +76,13 @@ class FakeLuneo:
             return _json({"error": "invalid_key"}, 401)
         if request.headers.get("Origin") != STORE:
             return _json({"error": "origin_not_allowed"}, 403)
-        design_id = request.path.removeprefix("/storefront/v1/designs/")
+        path = request.path.removeprefix("/storefront/v1")
+        if path.startswith("/products/") and path.endswith("/template"):
+            template = self.templates.get(path.split("/")[2])
+            if template is None:
+                return _json({"error": "not_customizable"}, 404)
+            return _json({"id": template, "name": "Mug", "print_areas": [], "fields": []}, 200)
+        design_id = path.removeprefix("/designs/")
         if design_id not in self.designs:
             return _json({"error": "design_not_found"}, 404)
         return _json(self.designs[design_id], 200)
@@ -87,7 +96,7 @@ def design_answer(design_id: str, price: Any = PRICE, **extra: Any) -> dict[str,
     """GET /designs/<id> as SPEC18 §4 has it (document null: no signed-in WooCommerce shopper)."""
     return {
         "design_id": design_id,
-        "template_id": 7,
+        "template_id": TEMPLATE,
         "document": None,
         "preview_url": f"https://luneo.test/storefront/designs/{design_id}/preview.png?v=1&sig=x",
         "status": "saved",
@@ -134,10 +143,12 @@ def test_the_line_costs_the_product_price_plus_luneos_surcharge(
     assert line["luneo"]["price"] == PRICE
     assert line["luneo"]["properties"] == {"Name": "Anna", "Frame": "Gold"}
     assert answer.errors() == []
-    # Asked server to server, once, as the store (its key, its origin).
-    [asked] = luneo.requests
-    assert asked["path"] == f"/storefront/v1/designs/{DESIGN}"
-    assert (asked["X-Luneo-Key"], asked["Origin"]) == (KEY, STORE)
+    # Asked server to server, once each, as the store (its key, its origin).
+    assert [r["path"] for r in luneo.requests] == [
+        f"/storefront/v1/designs/{DESIGN}",
+        f"/storefront/v1/products/{MUG}/template",
+    ]
+    assert {(r["X-Luneo-Key"], r["Origin"]) for r in luneo.requests} == {(KEY, STORE)}
 
 
 def test_forged_price_fields_in_the_post_are_ignored(store: WordPress) -> None:
@@ -167,7 +178,8 @@ def test_totalling_twice_in_a_request_and_again_later_never_adds_it_twice(
     assert [t["lines"][0]["price"] for t in first.steps[1:]] == ["22.50"] * 3
     assert first.steps[3]["did_run"] == 3
     assert [t["lines"][0]["price"] for t in later.steps] == ["22.50", "22.50"]
-    assert len(luneo.requests) == 1  # the price rides in the session: Luneo is asked once
+    # The price rides in the session: Luneo is asked at the add to cart only.
+    assert len(luneo.requests) == 2
 
 
 def test_the_line_is_priced_before_any_totals_for_the_cart_and_mini_cart(
@@ -231,6 +243,19 @@ def test_a_line_whose_price_cannot_be_confirmed_again_leaves_the_cart(
     [notice] = answer.errors()
     assert "“Mug” was removed from your cart" in notice
     assert "saved in this browser" in notice
+
+
+def test_a_line_asked_again_is_held_to_its_product_too(store: WordPress, luneo: FakeLuneo) -> None:
+    luneo.designs[OTHER] = design_answer(OTHER, template_id=8)
+    store.request(add_to_cart(mug(luneo_design=DESIGN)), TOTALS)
+    [key] = store.session
+    del store.session[key]["luneo"]["price"]
+    store.session[key]["luneo"]["design_id"] = OTHER
+
+    answer = store.request(TOTALS)
+
+    assert answer.steps[0]["lines"] == []
+    assert len(answer.errors()) == 1
 
 
 def test_luneo_down_refuses_the_add_to_cart(store: WordPress, luneo: FakeLuneo) -> None:
@@ -321,6 +346,64 @@ def test_an_unknown_or_malformed_design_is_refused(store: WordPress) -> None:
         ]
         * 2
     )
+
+
+def test_a_design_made_for_another_product_is_refused(store: WordPress, luneo: FakeLuneo) -> None:
+    """A cheap product's design posted with a dear one: its price is not that product's."""
+    luneo.designs[OTHER] = design_answer(OTHER, {**PRICE, "total": "0.00"}, template_id=8)
+    luneo.templates["200"] = 8
+    store.products["200"] = {"name": "Keyring", "price": "5.00"}
+
+    answer = store.request(
+        add_to_cart(mug(luneo_design=OTHER)),
+        add_to_cart({"add-to-cart": "200", "luneo_design": OTHER}),
+        TOTALS,
+    )
+
+    assert answer.steps[0]["added"] is False
+    assert answer.steps[1]["added"]  # on its own product it is that product's line
+    assert [line["product_id"] for line in answer.steps[2]["lines"]] == [200]
+    assert answer.errors() == [
+        "This personalization was made for another product. Please open the editor on this"
+        " product and add it to the cart again."
+    ]
+
+
+def test_a_product_no_longer_customizable_refuses_its_designs(
+    store: WordPress, luneo: FakeLuneo
+) -> None:
+    del luneo.templates[MUG]
+
+    answer = store.request(add_to_cart(mug(luneo_design=DESIGN)), TOTALS)
+
+    assert answer.steps[1]["lines"] == []
+    assert answer.errors() == ["This product cannot be personalized any more."]
+
+
+def test_a_replaced_template_is_asked_again_not_refused_from_the_cache(
+    store: WordPress, luneo: FakeLuneo
+) -> None:
+    store.request(add_to_cart(mug(luneo_design=DESIGN)))
+    assert store.transients == {f"luneo_template_{MUG}": str(TEMPLATE)}
+    luneo.templates[MUG] = 9  # the merchant replaced the mug's template
+    luneo.designs[OTHER] = design_answer(OTHER, template_id=9)
+
+    answer = store.request(add_to_cart(mug(luneo_design=OTHER)), TOTALS)
+
+    assert answer.errors() == []
+    assert len(answer.steps[1]["lines"]) == 2
+    assert store.transients == {f"luneo_template_{MUG}": "9"}
+
+
+def test_the_product_page_check_spares_the_add_to_cart_a_call(
+    store: WordPress, luneo: FakeLuneo
+) -> None:
+    assert store.request(product_page(MUG)).steps == [True]
+    luneo.requests.clear()
+
+    store.request(add_to_cart(mug(luneo_design=DESIGN)))
+
+    assert [r["path"] for r in luneo.requests] == [f"/storefront/v1/designs/{DESIGN}"]
 
 
 def test_a_product_without_a_design_keeps_its_price(store: WordPress, luneo: FakeLuneo) -> None:
@@ -471,8 +554,28 @@ def test_the_browser_tests_store_asks_luneo_and_shows_the_priced_line(
     assert '<td class="product-price">€22.50</td>' in cart
     assert '<td class="product-subtotal">€45.00</td>' in cart
     assert "Personalization:</dt><dd>+€4.50</dd>" in cart
-    [asked] = luneo.requests
-    assert (asked["X-Luneo-Key"], asked["Origin"]) == (KEY, STORE)
+    assert [r["path"] for r in luneo.requests] == [
+        f"/storefront/v1/designs/{DESIGN}",
+        f"/storefront/v1/products/{MUG}/template",
+    ]
+    assert {(r["X-Luneo-Key"], r["Origin"]) for r in luneo.requests} == {(KEY, STORE)}
+
+
+def test_the_browser_tests_store_refuses_another_products_design(
+    luneo: FakeLuneo, luneo_url: str
+) -> None:
+    woo = WooStorefront(luneo_url, KEY, MUG)
+    luneo.designs[OTHER] = design_answer(OTHER, template_id=8)
+
+    Client(woo).post(
+        "/product/mug/", base_url=STORE, data={"add-to-cart": MUG, "luneo_design": OTHER}
+    )
+
+    assert woo.cart == []
+    assert woo.notices == [
+        "This personalization was made for another product. Please open the editor on this"
+        " product and add it to the cart again."
+    ]
 
 
 def test_the_browser_tests_store_refuses_when_luneo_is_down(

@@ -99,11 +99,41 @@ class Luneo_Api {
 		$answer   = is_wp_error( $template ) ? 'no' : 'yes';
 		$lifetime = ( is_wp_error( $template ) && 'luneo_http_404' !== $template->get_error_code() ) ? MINUTE_IN_SECONDS : 10 * MINUTE_IN_SECONDS;
 		set_transient( $cache_key, $answer, $lifetime );
+		if ( ! is_wp_error( $template ) && isset( $template['id'] ) && is_int( $template['id'] ) ) {
+			set_transient( 'luneo_template_' . $product_id, (string) $template['id'], 10 * MINUTE_IN_SECONDS ); // The add to cart's check needs no second call.
+		}
 		return 'yes' === $answer;
 	}
 
 	/**
-	 * A design as Luneo has it (id, summary, preview_url, status), or a WP_Error.
+	 * The id of the product's active Luneo template (cached 10 minutes), or a WP_Error; a
+	 * design is charged on a product only when it was made with that product's template.
+	 *
+	 * @param int  $product_id WooCommerce product id (the parent of a variation).
+	 * @param bool $fresh      Ask Luneo even when cached (the template may have been replaced).
+	 * @return int|WP_Error
+	 */
+	public static function template_id( $product_id, $fresh = false ) {
+		$product_id = absint( $product_id );
+		$cache_key  = 'luneo_template_' . $product_id;
+		$cached     = $fresh ? false : get_transient( $cache_key );
+		if ( false !== $cached ) {
+			return (int) $cached;
+		}
+		$template = self::get( '/products/' . $product_id . '/template' );
+		if ( is_wp_error( $template ) ) {
+			return $template;
+		}
+		if ( ! isset( $template['id'] ) || ! is_int( $template['id'] ) ) {
+			return new WP_Error( 'luneo_bad_template', __( 'Luneo did not answer as expected.', 'luneo-personalizer' ) );
+		}
+		set_transient( $cache_key, (string) $template['id'], 10 * MINUTE_IN_SECONDS );
+		return $template['id'];
+	}
+
+	/**
+	 * A design as Luneo has it (id, template_id, summary, preview_url, status, price,
+	 * properties), or a WP_Error.
 	 *
 	 * @param string $design_id The id the editor answered (d_…).
 	 * @return array|WP_Error

@@ -62,7 +62,7 @@ class Luneo_Cart {
 		if ( ! $passed || '' === $design_id ) {
 			return $passed;
 		}
-		$confirmed = self::confirmed( $design_id );
+		$confirmed = self::confirmed( $design_id, $product_id );
 		if ( is_wp_error( $confirmed ) ) {
 			wc_add_notice( esc_html( $confirmed->get_error_message() ), 'error' );
 			return false;
@@ -84,7 +84,7 @@ class Luneo_Cart {
 		if ( '' === $design_id ) {
 			return $data;
 		}
-		$confirmed = self::confirmed( $design_id );
+		$confirmed = self::confirmed( $design_id, $product_id );
 		if ( is_wp_error( $confirmed ) ) {
 			throw new Exception( esc_html( $confirmed->get_error_message() ) );
 		}
@@ -102,12 +102,15 @@ class Luneo_Cart {
 
 	/**
 	 * The design as Luneo has it and its price in the store's currency: array( design, price ),
-	 * or a WP_Error whose message tells the shopper what happened and what to do.
+	 * or a WP_Error whose message tells the shopper what happened and what to do. The design
+	 * must have been made with this product's template: another product's design (and price)
+	 * is refused.
 	 *
-	 * @param string $design_id The posted id ('invalid' when malformed).
+	 * @param string $design_id  The posted id ('invalid' when malformed).
+	 * @param int    $product_id The product being added (the parent of a variation).
 	 * @return array|WP_Error
 	 */
-	private static function confirmed( $design_id ) {
+	public static function confirmed( $design_id, $product_id ) {
 		$design = Luneo_Api::design( $design_id );
 		if ( is_wp_error( $design ) ) {
 			$code = $design->get_error_code();
@@ -115,6 +118,20 @@ class Luneo_Cart {
 				return new WP_Error( $code, __( 'Your personalization could not be confirmed. Please open the editor and add it to the cart again.', 'luneo-personalizer' ) );
 			}
 			return new WP_Error( $code, Luneo_Price::unavailable_message() );
+		}
+		$made_with = isset( $design['template_id'] ) && is_int( $design['template_id'] ) ? $design['template_id'] : 0;
+		$template  = Luneo_Api::template_id( $product_id );
+		if ( ! is_wp_error( $template ) && $template !== $made_with ) {
+			$template = Luneo_Api::template_id( $product_id, true );
+		}
+		if ( is_wp_error( $template ) ) {
+			if ( 'luneo_http_404' === $template->get_error_code() ) {
+				return new WP_Error( 'luneo_not_customizable', __( 'This product cannot be personalized any more.', 'luneo-personalizer' ) );
+			}
+			return new WP_Error( $template->get_error_code(), Luneo_Price::unavailable_message() );
+		}
+		if ( $template !== $made_with ) {
+			return new WP_Error( 'luneo_other_product', __( 'This personalization was made for another product. Please open the editor on this product and add it to the cart again.', 'luneo-personalizer' ) );
 		}
 		$price = Luneo_Price::from_design( $design );
 		return is_wp_error( $price ) ? $price : array( $design, $price );

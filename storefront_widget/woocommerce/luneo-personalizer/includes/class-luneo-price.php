@@ -5,10 +5,11 @@
  * Luneo computes what a design costs from the saved design (GET /designs/<id>, server to
  * server: `price` = {currency, total, lines}) and this class keeps that answer in the cart
  * item, which lives in WooCommerce's server-side session: the browser only ever sends the
- * design id, so no posted field and no edited cart can change the amount. Each time the cart
- * is totalled the line's unit price becomes the product's own price, re-read from the product
- * (sale prices and the merchant's edits apply), plus the stored surcharge — in the store's
- * currency only: an amount in another currency is never charged.
+ * design id, so no posted field and no edited cart can change the amount. Whenever the line
+ * is added, loaded from the session or totalled, its unit price becomes the product's own
+ * price, re-read from the product (sale prices and the merchant's edits apply), plus the
+ * stored surcharge — in the store's currency only: an amount in another currency is never
+ * charged.
  *
  * @package LuneoPersonalizer
  */
@@ -190,9 +191,9 @@ class Luneo_Price {
 		if ( empty( $item[ Luneo_Cart::ITEM_KEY ]['design_id'] ) || null !== self::stored( $item ) ) {
 			return $item;
 		}
-		$design = Luneo_Api::design( (string) $item[ Luneo_Cart::ITEM_KEY ]['design_id'] );
-		$price  = is_wp_error( $design ) ? $design : self::from_design( $design );
-		if ( ! is_wp_error( $price ) ) {
+		$confirmed = Luneo_Cart::confirmed( (string) $item[ Luneo_Cart::ITEM_KEY ]['design_id'], isset( $item['product_id'] ) ? $item['product_id'] : 0 );
+		if ( ! is_wp_error( $confirmed ) ) {
+			list( $design, $price )                     = $confirmed;
 			$item[ Luneo_Cart::ITEM_KEY ]['price']      = $price;
 			$item[ Luneo_Cart::ITEM_KEY ]['properties'] = self::properties( $design );
 		}
