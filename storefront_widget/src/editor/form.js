@@ -9,6 +9,8 @@ let uid = 0;
 
 // "clipart:<set>/<name>" -> the URL the template's clipart list gives it (or one built alike).
 export function clipartUrl(template, ref) {
+  const piece = (template.field_clipart || {})[ref];
+  if (piece && piece.url) return piece.url;
   let any = null;
   for (const set of template.clipart || [])
     for (const item of set.items || []) {
@@ -21,10 +23,15 @@ export function clipartUrl(template, ref) {
   return null;
 }
 
+// The pieces a clipart field offers: its sets, from what the template lists for its fields
+// (field_clipart, in the sets' order), else from the canvas's clipart sets.
 function clipartItems(template, field) {
   const sets = field.sets || [];
+  const inSets = (ref) => sets.includes((/^clipart:([^/]+)\//.exec(ref) || [])[1]);
+  const listed = Object.entries(template.field_clipart || {}).filter(([ref]) => inSets(ref));
+  if (listed.length) return listed.map(([ref, piece]) => ({ src: ref, label: piece.label, url: piece.url }));
   const items = [];
-  for (const set of template.clipart || []) if (!sets.length || sets.includes(set.set)) items.push(...(set.items || []));
+  for (const set of template.clipart || []) if (sets.includes(set.set)) items.push(...(set.items || []));
   return items;
 }
 
