@@ -566,7 +566,12 @@ class Editor {
   // ---------------------------------------------------------------- fonts and pictures
   loadFonts() {
     const files = this.template.font_files || {};
-    for (const entry of this.template.fonts || []) {
+    // The canvas's fonts and those the text fields draw with (font_files links both).
+    const entries = [...(this.template.fonts || [])];
+    const named = new Set(entries.map((e) => (typeof e === "string" ? e : e.family || e.name)));
+    for (const field of this.hasForm ? this.template.fields : [])
+      for (const family of [field.font, ...(field.fonts || [])]) if (family && !named.has(family)) named.add(family) && entries.push(family);
+    for (const entry of entries) {
       const family = typeof entry === "string" ? entry : entry.family || entry.name;
       const url = (typeof entry === "object" && entry.url) || files[family];
       if (!url || !window.FontFace) continue;
