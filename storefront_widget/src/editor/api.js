@@ -62,6 +62,7 @@ export function createApi(config) {
       return json("POST", "/uploads", form);
     },
     saveDesign: (body) => json("POST", "/designs", body),
+    quote: (body) => json("POST", "/designs/quote", body),
     getDesign: (id) => json("GET", "/designs/" + encodeURIComponent(id)),
     preview: async (body) => (await request("POST", "/previews", body, "image/png")).blob(),
     startGeneration: (body) => json("POST", "/ai/generations", body),

@@ -29,14 +29,22 @@ export function clearDraft(config) {
   }
 }
 
-async function shopifyAjax({ designId, summary, quantity, variantId, config }) {
+// The cart line's properties: Luneo's readable ones (visible in the cart and checkout) and its
+// signed attributes (_luneo_design, _luneo_price, _luneo_preview: hidden by the underscore). A
+// design without fields (the free canvas), or an older Luneo, has the one-line summary instead.
+export function lineProperties({ designId, summary, properties, cartAttributes }) {
+  const readable = properties && Object.keys(properties).length ? properties : { Personalization: summary };
+  return { ...readable, ...(cartAttributes || {}), _luneo_design: designId };
+}
+
+async function shopifyAjax({ designId, summary, quantity, variantId, config, properties, cartAttributes }) {
   const cart = config.cart || {};
   const response = await fetch(cart.url || "/cart/add.js", {
     method: "POST",
     credentials: "same-origin",
     headers: { "Content-Type": "application/json", Accept: "application/json", "X-Requested-With": "XMLHttpRequest" },
     body: JSON.stringify({
-      items: [{ id: Number(variantId) || variantId, quantity, properties: { _luneo_design: designId, Personalization: summary } }],
+      items: [{ id: Number(variantId) || variantId, quantity, properties: lineProperties({ designId, summary, properties, cartAttributes }) }],
     }),
   });
   let payload = null;

@@ -9,7 +9,26 @@ export function fontCss(layer, px) {
 }
 
 let measureCtx = null;
+// Measured lines by font, size, spacing and text: the stage and the preview measure the same
+// text layer several times a frame while the shopper types.
+const measured = new Map();
 export function textMetrics(layer) {
+  const key = [fontCss(layer, 100), layer.size_mm, layer.letter_spacing_mm || 0, layer.line_spacing || 1.2, layer.text].join("|");
+  let found = measured.get(key);
+  if (!found) {
+    if (measured.size > 300) measured.clear();
+    found = measureText(layer);
+    measured.set(key, found);
+  }
+  return found;
+}
+
+// A font that finished loading changes every width: forget what was measured with the fallback.
+export function forgetMeasures() {
+  measured.clear();
+}
+
+function measureText(layer) {
   measureCtx = measureCtx || document.createElement("canvas").getContext("2d");
   const size = layer.size_mm;
   measureCtx.font = fontCss(layer, 100);
@@ -23,6 +42,13 @@ export function textMetrics(layer) {
   const lineHeight = size * (layer.line_spacing || 1.2);
   const width = Math.max(size * 0.3, ...lines.map((l) => l.width));
   return { lines, width, lineHeight, height: lineHeight * Math.max(1, lines.length) };
+}
+
+// One line's width in mm as the browser draws it (fields.js auto-fit): {text, font, weight, size_mm}.
+export function measureLine(spec) {
+  measureCtx = measureCtx || document.createElement("canvas").getContext("2d");
+  measureCtx.font = fontCss(spec, 100);
+  return (measureCtx.measureText(spec.text).width * spec.size_mm) / 100;
 }
 
 // The unrotated box (left, top, width, height) and the pivot it rotates about.

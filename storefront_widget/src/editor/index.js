@@ -3,7 +3,9 @@
 import { ApiError, createApi } from "./api.js";
 import { adapterFor, clearDraft, quantity, readDraft, writeDraft } from "./cart.js";
 import { h, trapFocus } from "./dom.js";
-import { effectiveDpi, fitBox } from "./geometry.js";
+import { effectiveDpi, fitBox, forgetMeasures, measureLine } from "./geometry.js";
+import { localProblems, materialize, sentValues } from "./fields.js";
+import { clipartUrl, formPanel } from "./form.js";
 import { setLocale, t } from "./i18n.js";
 import { History, documentFor, emptyDocument, newId, summarize } from "./model.js";
 import { prepare } from "./photo.js";
@@ -28,6 +30,9 @@ class Editor {
     this.editToken = null; // proof that this browser made the (anonymous) design: sent with each save
     this.savedRevision = -1;
     this.revision = 0;
+    this.problems = {}; // field id -> the message shown next to it
+    this.price = null; // the last quote: {currency, total, lines}
+    this.quoteSeq = 0;
   }
 
   // ---------------------------------------------------------------- opening and closing
@@ -47,14 +52,23 @@ class Editor {
     const first = this.template.print_areas.find((a) => a.key === this.config.area);
     this.areaKey = (first || this.template.print_areas[0]).key;
     this.doc = emptyDocument(this.template);
+    const mode = this.template.editor_mode || "canvas";
+    this.hasForm = (mode === "form" || mode === "both") && (this.template.fields || []).length > 0;
+    this.mode = this.hasForm ? "form" : "canvas";
+    this.bothModes = this.hasForm && mode === "both";
+    // Only a Luneo that knows template fields (editor_mode in the template) answers quotes.
+    this.quotes = "editor_mode" in this.template;
     this.restoreDraft();
+    if (this.hasForm) this.materializeFields();
     this.history = new History(this.doc, (restored) => this.afterHistory(restored));
     this.loadFonts();
     this.buildWorkspace();
     this.modal.setAttribute("aria-busy", "false");
     this.stage.resize();
     this.refresh();
-    this.canvas.focus({ preventScroll: true });
+    this.scheduleQuote(0);
+    if (this.mode === "form") this.modal.focus();
+    else this.canvas.focus({ preventScroll: true });
   }
 
   buildShell() {
@@ -157,6 +171,8 @@ class Editor {
       layers: layersPanel(this),
     };
     const tools = Object.entries(this.panels).filter(([, panel]) => panel);
+    this.form = this.hasForm ? formPanel(this) : null;
+    if (this.form) this.form.el.id = "luneo-panel-form";
     this.toolTabs = tools.map(([key]) =>
       h("button", { type: "button", role: "tab", id: "luneo-tool-" + key, class: "luneo-tab", "aria-controls": "luneo-panel-" + key, "data-tool": key, onclick: () => this.showTool(key), onkeydown: (e) => this.tabKeys(e) }, t("tool_" + key)),
     );
@@ -171,15 +187,26 @@ class Editor {
     const previewTabs = [h("button", { type: "button", class: "luneo-chip", "aria-pressed": "true", onclick: (e) => this.show2d(e.target) }, t("preview_2d"))];
     if (tpl.model_url && this.config.viewerUrl) previewTabs.push(h("button", { type: "button", class: "luneo-chip", "aria-pressed": "false", "data-3d": "", onclick: (e) => this.show3d(e.target) }, t("preview_3d")));
     this.previewTabs = previewTabs;
+    this.modeTabs = this.bothModes
+      ? ["form", "canvas"].map((m) => h("button", { type: "button", role: "tab", class: "luneo-tab", "data-mode": m, "aria-controls": m === "form" ? "luneo-panel-form" : "luneo-canvas-tools", onclick: () => this.showMode(m), onkeydown: (e) => this.tabKeys(e) }, t("mode_" + m)))
+      : [];
+    this.canvasTools = h("div", { id: "luneo-canvas-tools" },
+      h("div", { class: "luneo-tools", role: "tablist", "aria-label": t("tools") }, this.toolTabs),
+      tools.map(([, panel]) => panel.el));
     const side = h(
       "aside",
       { class: "luneo-side" },
-      h("div", { class: "luneo-tools", role: "tablist", "aria-label": t("tools") }, this.toolTabs),
-      tools.map(([, panel]) => panel.el),
+      this.modeTabs.length ? h("div", { class: "luneo-modes", role: "tablist", "aria-label": t("modes") }, this.modeTabs) : null,
+      this.form ? this.form.el : null,
+      this.canvasTools,
       h("section", { class: "luneo-preview", "aria-label": t("preview") }, h("div", { class: "luneo-chips" }, h("span", {}, t("preview")), previewTabs), this.previewCanvas, this.viewerBox, this.serverPreview),
     );
     this.body.append(workspace, side);
     this.cartButton = h("button", { type: "button", class: "luneo-primary", "data-luneo-add": "", onclick: () => this.addToCart() }, t("add_to_cart"));
+    this.priceLines = h("ul", { class: "luneo-price-lines" });
+    this.priceTotal = h("p", { class: "luneo-price-total", "data-luneo-total": "" });
+    this.priceEl = h("div", { class: "luneo-price", "data-luneo-price": "", role: "status", "aria-live": "polite", hidden: true }, this.priceTotal, this.priceLines);
+    this.footer.prepend(this.priceEl);
     this.retryButton = h("button", { type: "button", class: "luneo-secondary", hidden: true, "data-luneo-retry": "", onclick: () => this.addToCart(true) }, t("retry"));
     this.footer.append(h("div", { class: "luneo-actions" }, this.retryButton, this.cartButton));
     // Plans without "remove branding" credit Luneo, quietly, under the actions.
@@ -190,6 +217,23 @@ class Editor {
     this.mockups = new Map();
     this.showArea(this.areaKey);
     this.showTool("text");
+    this.showMode(this.mode);
+  }
+
+  // Form (the merchant's fields) or the free canvas; both edit the same document.
+  showMode(mode) {
+    this.mode = mode;
+    for (const tab of this.modeTabs) {
+      const on = tab.dataset.mode === mode;
+      tab.setAttribute("aria-selected", String(on));
+      tab.tabIndex = on ? 0 : -1;
+    }
+    if (this.form) this.form.el.hidden = mode !== "form";
+    this.canvasTools.hidden = mode === "form";
+    this.deleteButton.hidden = mode === "form";
+    this.modal.classList.toggle("luneo-form-mode", mode === "form");
+    if (mode !== "form") this.showTool(this.tool || "text");
+    this.refresh();
   }
 
   tabKeys(e) {
@@ -234,7 +278,15 @@ class Editor {
   }
 
   selected() {
-    return this.layers().find((l) => l.id === this.selectedId) || null;
+    const layer = this.layers().find((l) => l.id === this.selectedId);
+    return layer && !this.isFixed(layer) ? layer : null;
+  }
+
+  // A field's layer stays where the template put it unless the field is movable (in "both" mode).
+  isFixed(layer) {
+    if (!layer.field) return false;
+    const field = (this.template.fields || []).find((f) => f.id === layer.field);
+    return !(field && field.movable && this.mode === "canvas");
   }
 
   select(id) {
@@ -290,8 +342,10 @@ class Editor {
   afterHistory(restored) {
     if (restored && !this.selected()) this.selectedId = null;
     this.revision++;
+    if (this.hasForm) this.materializeFields();
     this.saveDraft();
     this.refresh();
+    this.scheduleQuote();
   }
 
   refresh() {
@@ -307,6 +361,201 @@ class Editor {
   refreshPanels() {
     const panel = this.panels && this.panels[this.tool];
     if (panel && panel.update) panel.update();
+    if (this.form && this.mode === "form") this.form.update();
+  }
+
+  // ---------------------------------------------------------------- form mode
+  // The field layers made again from the values, as the server will (fields.js).
+  materializeFields() {
+    // Styles picked before the field had a layer (nothing typed yet) wait on a stub layer.
+    for (const [id, style] of Object.entries(this.styles || {})) {
+      const field = (this.template.fields || []).find((f) => f.id === id);
+      const area = field && this.doc.areas[field.area];
+      if (!area) continue;
+      const layer = area.layers.find((l) => l.field === id);
+      if (layer) Object.assign(layer, style);
+      else area.layers.push({ type: "text", field: id, text: "", ...style });
+    }
+    const next = materialize(this.template, this.doc, { measure: measureLine });
+    this.doc.areas = next.areas;
+    for (const area of Object.values(this.doc.areas)) for (const layer of area.layers) if (layer.field && this.styles) delete this.styles[layer.field];
+    for (const area of Object.values(this.doc.areas))
+      for (const layer of area.layers) {
+        if (!layer.field) continue;
+        layer.id = "field-" + layer.field; // the stage selects layers by id
+        for (const ref of [layer.type === "clipart" && layer.src, layer.clip && layer.clip.mask]) {
+          const url = ref && !this.images.has(ref) && clipartUrl(this.template, ref);
+          if (url) this.image(ref, url);
+        }
+      }
+  }
+
+  // A field's value changed (typing: commit false; a pick or the end of a gesture: true).
+  setField(id, value, commit) {
+    if (value === null || value === undefined) delete this.doc.fields[id];
+    else this.doc.fields[id] = value;
+    const field = (this.template.fields || []).find((f) => f.id === id);
+    if (field && field.area && field.area !== this.areaKey && this.doc.areas[field.area]) this.showArea(field.area);
+    this.materializeFields();
+    if (this.problems[id]) this.recheck();
+    if (commit) this.history.commit();
+    else {
+      this.changed();
+      if (this.form) this.form.update(id); // typing: only this field's controls (its counter)
+      this.saveDraftSoon();
+    }
+    this.scheduleQuote();
+  }
+
+  // The shopper's own font or colour for a text field (from its allowed lists): kept on the
+  // field's layer, where materialize (and the server) read it.
+  fieldStyle(field) {
+    const held = (this.styles || {})[field.id] || {};
+    for (const area of Object.values(this.doc.areas))
+      for (const layer of area.layers) if (layer.field === field.id) return { font: layer.font, color: layer.color, ...held };
+    return held;
+  }
+
+  setFieldStyle(field, changes, commit) {
+    this.styles = this.styles || {};
+    this.styles[field.id] = { ...(this.styles[field.id] || {}), ...changes };
+    this.materializeFields();
+    if (commit) this.history.commit();
+    this.refresh();
+    this.scheduleQuote();
+  }
+
+  pickOption(field, value) {
+    this.setField(field.id, value, true);
+    const option = (field.options || []).find((o) => o.value === value);
+    if (option && option.variant_id) this.selectVariant(option.variant_id);
+  }
+
+  // The product page's own variant picker follows the option (the cart gets that variant).
+  selectVariant(localId) {
+    const variants = this.template.variants || (this.template.product && this.template.product.variants) || [];
+    const variant = variants.find((v) => v.id === localId);
+    const raw = variant ? String(variant.external_id || "") : "";
+    const external = raw.replace(/^gid:\/\/shopify\/ProductVariant\//, "");
+    if (!external) return;
+    this.config.variantId = /^\d+$/.test(external) ? Number(external) : external;
+    const input = document.querySelector(this.config.variantSelector || 'form[action*="/cart/add"] [name="id"]');
+    if (!input) return;
+    input.value = external;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  // For the typing budget (bench/widget.py): when the last keystroke arrived.
+  markInput() {
+    if (window.performance && performance.mark) performance.mark("luneo:input");
+  }
+
+  saveDraftSoon() {
+    clearTimeout(this.draftTimer);
+    this.draftTimer = setTimeout(() => this.saveDraft(), 300);
+  }
+
+  // Problems shown next to fields: {fieldId: message}; live-cleared once fixed.
+  showProblems(byField) {
+    this.problems = byField;
+    if (this.form) this.form.showProblems(byField);
+  }
+
+  recheck() {
+    const still = {};
+    const local = {};
+    for (const p of localProblems(this.template, this.doc.fields)) local[p.field] = this.problemText(p);
+    for (const id of Object.keys(this.problems)) if (local[id]) still[id] = local[id];
+    this.showProblems(still);
+  }
+
+  problemText(p) {
+    if (p.code === "required") return t("field_required");
+    if (p.code === "too_long") return t("field_too_long", { n: p.n });
+    return p.message || t("err_generic");
+  }
+
+  // The field a server problem or preflight finding is about: "fields.<id>", or its layer's field.
+  problemField(p) {
+    const m = /^fields\.([a-z0-9][a-z0-9_-]*)/.exec(String(p.path || ""));
+    if (m) return m[1];
+    if (p.area && p.layer !== null && p.layer !== undefined) {
+      const layer = ((this.doc.areas[p.area] || { layers: [] }).layers || [])[p.layer];
+      return layer && layer.field ? layer.field : null;
+    }
+    return null;
+  }
+
+  // Show what must be fixed next to its field, the rest in the status; focus the first field.
+  blockWith(problems) {
+    const byField = {};
+    const other = [];
+    for (const p of problems) {
+      const id = this.problemField(p);
+      if (id && this.form && !byField[id]) byField[id] = p.message;
+      else if (!id) other.push(p.message || p.path);
+    }
+    this.showProblems(byField);
+    const first = (this.template.fields || []).find((f) => byField[f.id]);
+    if (first) {
+      if (this.mode !== "form") this.showMode("form");
+      this.form.focusField(first.id);
+    }
+    this.status.textContent = other.length ? t("invalid_design", { details: other.join("; ") }) : t("fix_fields");
+  }
+
+  // ---------------------------------------------------------------- the price
+  money(amount) {
+    const currency = (this.price && this.price.currency) || this.template.currency || "USD";
+    const locale = String(this.config.locale || document.documentElement.lang || "en").replace("_", "-");
+    try {
+      return new Intl.NumberFormat(locale, { style: "currency", currency }).format(Number(amount));
+    } catch (err) {
+      return new Intl.NumberFormat("en", { style: "currency", currency }).format(Number(amount));
+    }
+  }
+
+  scheduleQuote(delay) {
+    if (!this.quotes) return;
+    clearTimeout(this.quoteTimer);
+    this.quoteTimer = setTimeout(() => this.quote(), delay === undefined ? 400 : delay);
+  }
+
+  async quote() {
+    const asked = ++this.quoteSeq;
+    const body = { template_id: this.template.id, document: this.currentDocument() };
+    let answer;
+    try {
+      answer = await this.api.quote(body);
+    } catch (err) {
+      return; // the price shows again with the next change; saving still checks everything
+    }
+    if (asked !== this.quoteSeq || !this.stage) return;
+    this.showPrice(answer.price);
+    // Problems the server sees while typing: only those already shown are reworded (no nagging
+    // before the shopper asks for the cart); fixing a field clears its problem (recheck).
+    const byField = { ...this.problems };
+    let changed = false;
+    for (const p of answer.problems || []) {
+      const id = this.problemField(p);
+      if (id && this.problems[id] && byField[id] !== p.message) {
+        byField[id] = p.message;
+        changed = true;
+      }
+    }
+    if (changed) this.showProblems(byField);
+  }
+
+  showPrice(price) {
+    this.price = price || null;
+    const total = price ? Number(price.total) : 0;
+    this.priceEl.hidden = !(total > 0);
+    this.priceLines.replaceChildren(
+      ...((price && price.lines) || []).filter((l) => Number(l.amount)).map((l) => h("li", { "data-kind": l.kind }, h("span", {}, l.label), h("span", {}, "+" + this.money(l.amount)))),
+    );
+    this.priceTotal.textContent = total > 0 ? t("surcharge_total", { price: this.money(total) }) : "";
+    this.cartButton.textContent = total > 0 ? t("add_to_cart_with", { price: this.money(total) }) : t("add_to_cart");
   }
 
   announcePosition(layer) {
@@ -317,13 +566,20 @@ class Editor {
   // ---------------------------------------------------------------- fonts and pictures
   loadFonts() {
     const files = this.template.font_files || {};
-    for (const entry of this.template.fonts || []) {
+    // The canvas's fonts and those the text fields draw with (font_files links both).
+    const entries = [...(this.template.fonts || [])];
+    const named = new Set(entries.map((e) => (typeof e === "string" ? e : e.family || e.name)));
+    for (const field of this.hasForm ? this.template.fields : [])
+      for (const family of [field.font, ...(field.fonts || [])]) if (family && !named.has(family)) named.add(family) && entries.push(family);
+    for (const entry of entries) {
       const family = typeof entry === "string" ? entry : entry.family || entry.name;
       const url = (typeof entry === "object" && entry.url) || files[family];
       if (!url || !window.FontFace) continue;
       const face = new FontFace(family, "url(" + JSON.stringify(url) + ")");
       face.load().then((loaded) => {
         document.fonts.add(loaded);
+        forgetMeasures();
+        if (this.hasForm) this.materializeFields(); // auto-fit measured with the real font now
         this.changed();
       }, () => {});
     }
@@ -388,6 +644,24 @@ class Editor {
     }
   }
 
+  // A frame's photo: prepared and uploaded like any photo; the form puts it in the frame.
+  async uploadFieldPhoto(field, file) {
+    const area = this.template.print_areas.find((a) => a.key === field.area) || this.area();
+    this.status.textContent = t("uploading");
+    try {
+      const prepared = await prepare(file, area);
+      const result = await this.api.upload(prepared.blob, prepared.filename);
+      this.image(result.src, URL.createObjectURL(prepared.blob));
+      this.urls[result.src] = result.url;
+      this.imageInfo[result.src] = { width_px: result.width_px, height_px: result.height_px };
+      this.status.textContent = t("uploaded");
+      return result;
+    } catch (err) {
+      this.status.textContent = err instanceof ApiError ? err.message : t("err_generic");
+      return null;
+    }
+  }
+
   addClipart(item) {
     this.image(item.src, item.url);
     const box = fitBox(this.area(), 1, 0.4);
@@ -434,6 +708,7 @@ class Editor {
       }
       drawMockup(this.previewCanvas, area, this.layers(), this.images, mockup);
       this.previewCanvas.dataset.revision = String(Number(this.previewCanvas.dataset.revision) + 1);
+      if (window.performance && performance.mark) performance.mark("luneo:preview");
       if (this.viewer && !this.viewerBox.hidden) this.retexture();
     });
   }
@@ -474,7 +749,7 @@ class Editor {
   saveDraft() {
     writeDraft(this.config, {
       template_id: this.template.id,
-      document: documentFor(this.doc, this.urls),
+      document: this.currentDocument(),
       design_id: this.designId,
       edit_token: this.editToken,
       pending_cart: !!this.pendingRetry,
@@ -486,18 +761,44 @@ class Editor {
     const draft = readDraft(this.config);
     if (!draft || draft.template_id !== this.template.id || !draft.document) return;
     for (const [key, area] of Object.entries(draft.document.areas || {})) if (this.doc.areas[key]) this.doc.areas[key] = area;
+    if (draft.document.fields && typeof draft.document.fields === "object") this.doc.fields = { ...draft.document.fields };
     const urls = (draft.document.meta && draft.document.meta.urls) || {};
     for (const area of Object.values(this.doc.areas))
       for (const layer of area.layers) if (layer.src && urls[layer.src]) this.image(layer.src, urls[layer.src]);
+    for (const value of Object.values(this.doc.fields)) if (value && value.src && urls[value.src]) this.image(value.src, urls[value.src]);
     Object.assign(this.imageInfo, draft.info || {});
     this.designId = draft.design_id || null;
     this.editToken = draft.edit_token || null;
     this.pendingRetry = !!draft.pending_cart;
-    if (Object.values(this.doc.areas).some((a) => a.layers.length)) this.restoredMessage = t("draft_restored");
+    if (Object.values(this.doc.areas).some((a) => a.layers.length) || Object.keys(this.doc.fields).length) this.restoredMessage = t("draft_restored");
+  }
+
+  currentDocument() {
+    return documentFor(this.doc, this.urls, this.hasForm ? sentValues(this.template, this.doc.fields) : null);
+  }
+
+  // Work the cart must wait for (a photo still uploading into its frame).
+  track(promise) {
+    this.pending = this.pending || new Set();
+    this.pending.add(promise);
+    promise.finally(() => this.pending.delete(promise));
+    return promise;
   }
 
   async addToCart(isRetry) {
     if (this.busy) return;
+    if (this.pending && this.pending.size) {
+      this.status.textContent = t("uploading");
+      await Promise.allSettled([...this.pending]);
+    }
+    if (this.hasForm) {
+      const local = localProblems(this.template, this.doc.fields);
+      if (local.length) {
+        this.blockWith(local.map((p) => ({ path: "fields." + p.field, message: this.problemText(p) })));
+        return;
+      }
+      this.showProblems({});
+    }
     if (!Object.values(this.doc.areas).some((a) => a.layers.length)) {
       this.status.textContent = t("empty_design");
       return;
@@ -506,9 +807,19 @@ class Editor {
     this.cartButton.disabled = this.retryButton.disabled = true;
     try {
       if (!(isRetry && this.designId && this.savedRevision === this.revision)) await this.save();
+      const saved = this.saved || {};
+      if (saved.ready === false) {
+        const errors = (saved.findings || []).filter((f) => f.severity === "error");
+        this.blockWith(errors.length ? errors : [{ message: t("err_generic") }]);
+        this.saveDraft();
+        return;
+      }
       this.status.textContent = t("adding");
       const adapter = adapterFor(this.config);
-      const result = await adapter({ designId: this.designId, summary: this.summary, quantity: quantity(this.config), variantId: this.config.variantId, config: this.config });
+      const result = await adapter({
+        designId: this.designId, summary: this.summary, quantity: quantity(this.config), variantId: this.config.variantId, config: this.config,
+        properties: saved.properties || null, cartAttributes: saved.cart_attributes || null,
+      });
       this.pendingRetry = false;
       this.retryButton.hidden = true;
       clearDraft(this.config);
@@ -517,8 +828,12 @@ class Editor {
       if (result && result.redirect) window.location.assign(result.redirect);
     } catch (err) {
       if (err instanceof ApiError) {
-        const details = Array.isArray(err.details) ? err.details.map((d) => d.message || d.path || String(d)).join("; ") : "";
-        this.status.textContent = details ? t("invalid_design", { details }) : err.message;
+        const details = Array.isArray(err.details) ? err.details : [];
+        if (this.form && details.some((d) => this.problemField(d))) this.blockWith(details);
+        else {
+          const text = details.map((d) => d.message || d.path || String(d)).join("; ");
+          this.status.textContent = text ? t("invalid_design", { details: text }) : err.message;
+        }
         this.saveDraft();
       } else {
         this.pendingRetry = true;
@@ -535,7 +850,7 @@ class Editor {
 
   async save() {
     this.status.textContent = t("saving");
-    const body = { template_id: this.template.id, document: documentFor(this.doc, this.urls) };
+    const body = { template_id: this.template.id, document: this.currentDocument() };
     if (this.designId) body.design_id = this.designId;
     if (this.designId && this.editToken) body.edit_token = this.editToken;
     const revision = this.revision;
@@ -555,6 +870,8 @@ class Editor {
     this.editToken = result.edit_token || null;
     this.savedRevision = revision;
     this.summary = result.summary || summarize(this.doc, this.template, t);
+    this.saved = result;
+    if (result.price) this.showPrice(result.price);
     this.saveDraft();
     if (result.preview_url) {
       this.serverPreview.src = result.preview_url;

@@ -9,15 +9,15 @@ const round = (n) => Math.round(n * 100) / 100;
 export function emptyDocument(template) {
   const areas = {};
   for (const area of template.print_areas) areas[area.key] = { layers: [] };
-  return { version: 1, areas, meta: { editor: "luneo-widget/1", urls: {} } };
+  return { version: 1, areas, fields: {}, meta: { editor: "luneo-widget/1", urls: {} } };
 }
 
 // Keep only what the schema allows, with numbers rounded to 0.01 mm.
 const ALLOWED = {
-  text: ["id", "name", "locked", "text", "font", "weight", "style", "size_mm", "color", "align", "line_spacing",
-    "letter_spacing_mm", "arc_degrees", "x_mm", "y_mm", "rotation_deg", "opacity"],
-  image: ["id", "name", "locked", "src", "crop", "x_mm", "y_mm", "width_mm", "height_mm", "rotation_deg", "opacity"],
-  clipart: ["id", "name", "locked", "src", "x_mm", "y_mm", "width_mm", "height_mm", "rotation_deg", "opacity"],
+  text: ["id", "field", "name", "locked", "text", "font", "weight", "style", "size_mm", "color", "align", "line_spacing",
+    "letter_spacing_mm", "arc_degrees", "x_mm", "y_mm", "rotation_deg", "opacity", "box"],
+  image: ["id", "field", "name", "locked", "src", "crop", "clip", "x_mm", "y_mm", "width_mm", "height_mm", "rotation_deg", "opacity"],
+  clipart: ["id", "field", "name", "locked", "src", "color", "x_mm", "y_mm", "width_mm", "height_mm", "rotation_deg", "opacity"],
 };
 
 export function cleanLayer(layer) {
@@ -32,13 +32,18 @@ export function cleanLayer(layer) {
   return out;
 }
 
-export function documentFor(doc, urls) {
+// `fields`: the shopper's values of the template's fields (form mode), as fields.sentValues keeps
+// them; omitted when the template has none.
+export function documentFor(doc, urls, fields) {
   const areas = {};
   for (const [key, area] of Object.entries(doc.areas)) areas[key] = { layers: area.layers.map(cleanLayer) };
   const used = {};
   for (const area of Object.values(areas))
     for (const layer of area.layers) if (layer.src && urls[layer.src]) used[layer.src] = urls[layer.src];
-  return { version: 1, areas, meta: { editor: "luneo-widget/1", urls: used } };
+  for (const value of Object.values(fields || {})) if (value && value.src && urls[value.src]) used[value.src] = urls[value.src];
+  const out = { version: 1, areas, meta: { editor: "luneo-widget/1", urls: used } };
+  if (fields && Object.keys(fields).length) out.fields = fields;
+  return out;
 }
 
 export class History {
@@ -47,11 +52,15 @@ export class History {
     this.past = [];
     this.future = [];
     this.onChange = onChange;
-    this.mark = JSON.stringify(doc.areas);
+    this.mark = this.snapshot();
+  }
+  // The areas and the field values: one undo step covers both.
+  snapshot() {
+    return JSON.stringify({ areas: this.doc.areas, fields: this.doc.fields || {} });
   }
   // Record the state after a finished gesture/edit (one undo step per gesture, not per frame).
   commit() {
-    const now = JSON.stringify(this.doc.areas);
+    const now = this.snapshot();
     if (now === this.mark) return;
     this.past.push(this.mark);
     if (this.past.length > 100) this.past.shift();
@@ -60,7 +69,9 @@ export class History {
     this.onChange();
   }
   restore(snapshot) {
-    this.doc.areas = JSON.parse(snapshot);
+    const state = JSON.parse(snapshot);
+    this.doc.areas = state.areas;
+    this.doc.fields = state.fields;
     this.mark = snapshot;
     this.onChange(true);
   }

@@ -9,8 +9,10 @@ export function drawMockup(canvas, area, layers, images, mockup) {
   const width = hasMockup ? mockup.naturalWidth : 600;
   const height = hasMockup ? mockup.naturalHeight : Math.round((600 * area.height_mm) / area.width_mm);
   const k = Math.min(1, 640 / width);
-  canvas.width = Math.round(width * k);
-  canvas.height = Math.round(height * k);
+  if (canvas.width !== Math.round(width * k) || canvas.height !== Math.round(height * k)) {
+    canvas.width = Math.round(width * k);
+    canvas.height = Math.round(height * k);
+  }
   ctx.fillStyle = "#ffffff";
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   if (hasMockup) {

@@ -51,22 +51,55 @@ function drawText(ctx, layer, s) {
   });
 }
 
-function drawPicture(ctx, layer, s, image) {
+// A picture's pixels for its box: cropped, recoloured (single-colour clipart) and clipped to a
+// frame's shape or mask. Offscreen only when a tint or a mask needs compositing.
+function drawPicture(ctx, layer, s, image, images) {
   const f = frame(layer);
-  if (image && image.complete && image.naturalWidth) {
-    const c = layer.crop;
-    if (c) {
-      const k = c.unit === "px" ? 1 : null;
-      const sx = k ? c.x : c.x * image.naturalWidth;
-      const sy = k ? c.y : c.y * image.naturalHeight;
-      const sw = k ? c.width : c.width * image.naturalWidth;
-      const sh = k ? c.height : c.height * image.naturalHeight;
-      ctx.drawImage(image, sx, sy, sw, sh, f.left * s, f.top * s, f.width * s, f.height * s);
-    } else ctx.drawImage(image, f.left * s, f.top * s, f.width * s, f.height * s);
-  } else {
+  const x = f.left * s;
+  const y = f.top * s;
+  const w = f.width * s;
+  const hgt = f.height * s;
+  if (!(image && image.complete && image.naturalWidth)) {
     ctx.fillStyle = "rgba(148,163,184,.35)";
-    ctx.fillRect(f.left * s, f.top * s, f.width * s, f.height * s);
+    ctx.fillRect(x, y, w, hgt);
+    return;
   }
+  const c = layer.crop;
+  let src = [0, 0, image.naturalWidth, image.naturalHeight];
+  if (c) {
+    const px = c.unit === "px";
+    src = px ? [c.x, c.y, c.width, c.height] : [c.x * image.naturalWidth, c.y * image.naturalHeight, c.width * image.naturalWidth, c.height * image.naturalHeight];
+  }
+  const clip = layer.clip && layer.clip.shape;
+  const mask = clip === "mask" && layer.clip.mask ? images.get(layer.clip.mask) : null;
+  if (!layer.color && !mask) {
+    ctx.save();
+    if (clip === "ellipse" || clip === "rounded") {
+      ctx.beginPath();
+      if (clip === "ellipse") ctx.ellipse(x + w / 2, y + hgt / 2, w / 2, hgt / 2, 0, 0, Math.PI * 2);
+      else if (ctx.roundRect) ctx.roundRect(x, y, w, hgt, Math.min(w, hgt) * 0.12);
+      else ctx.rect(x, y, w, hgt);
+      ctx.clip();
+    }
+    ctx.drawImage(image, ...src, x, y, w, hgt);
+    ctx.restore();
+    return;
+  }
+  const off = document.createElement("canvas");
+  off.width = Math.max(1, Math.ceil(w));
+  off.height = Math.max(1, Math.ceil(hgt));
+  const o = off.getContext("2d");
+  o.drawImage(image, ...src, 0, 0, off.width, off.height);
+  if (layer.color) {
+    o.globalCompositeOperation = "source-in";
+    o.fillStyle = layer.color;
+    o.fillRect(0, 0, off.width, off.height);
+  }
+  if (mask && mask.complete && mask.naturalWidth) {
+    o.globalCompositeOperation = "destination-in";
+    o.drawImage(mask, 0, 0, off.width, off.height);
+  }
+  ctx.drawImage(off, x, y, w, hgt);
 }
 
 // Draw the layers of one area with the origin at the area's top-left, `s` pixels per millimetre.
@@ -79,7 +112,7 @@ export function drawLayers(ctx, layers, s, images) {
     ctx.rotate((layer.rotation_deg || 0) * RAD);
     ctx.translate(-f.px * s, -f.py * s);
     if (layer.type === "text") drawText(ctx, layer, s);
-    else drawPicture(ctx, layer, s, images.get(layer.src));
+    else drawPicture(ctx, layer, s, images.get(layer.src), images);
     ctx.restore();
   }
 }
@@ -146,11 +179,19 @@ export function drawGuides(ctx, area, s, snapGuides) {
 }
 
 // The area's artwork alone at `pxPerMm` (transparent background): for the mockup and 3D texture.
+// One scratch canvas, reused (callers draw it at once): typing redraws it on every key.
+let scratch = null;
 export function renderArea(area, layers, images, pxPerMm) {
-  const canvas = document.createElement("canvas");
-  canvas.width = Math.max(1, Math.round(area.width_mm * pxPerMm));
-  canvas.height = Math.max(1, Math.round(area.height_mm * pxPerMm));
-  const ctx = canvas.getContext("2d");
+  scratch = scratch || document.createElement("canvas");
+  const width = Math.max(1, Math.round(area.width_mm * pxPerMm));
+  const height = Math.max(1, Math.round(area.height_mm * pxPerMm));
+  if (scratch.width !== width || scratch.height !== height) {
+    scratch.width = width;
+    scratch.height = height;
+  }
+  const ctx = scratch.getContext("2d");
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.clearRect(0, 0, width, height);
   drawLayers(ctx, layers, pxPerMm, images);
-  return canvas;
+  return scratch;
 }

@@ -5,6 +5,11 @@ import { drawLayers, drawGuides, drawSelection, selectionHandles } from "./rende
 
 const PAD = 18;
 
+// A movable field's text is placed by its box (fields.js): moving the text moves the box.
+function shiftBox(layer, start, dx, dy) {
+  if (start.box) layer.box = { ...start.box, x_mm: start.box.x_mm + dx, y_mm: start.box.y_mm + dy };
+}
+
 export class Stage {
   constructor(editor, canvas) {
     this.editor = editor;
@@ -77,6 +82,7 @@ export class Stage {
     drawGuides(ctx, area, s, this.guides);
     const selected = this.editor.selected();
     if (selected) drawSelection(ctx, selected, s, this.editor.accent);
+    if (window.performance && performance.mark) performance.mark("luneo:stage");
   }
 
   // Pointer position in millimetres of the area, and in stage pixels relative to the area origin.
@@ -89,7 +95,8 @@ export class Stage {
 
   hit(p) {
     const layers = this.editor.layers();
-    for (let i = layers.length - 1; i >= 0; i--) if (contains(layers[i], p.x, p.y, 6 / this.scale)) return layers[i];
+    for (let i = layers.length - 1; i >= 0; i--)
+      if (!this.editor.isFixed(layers[i]) && contains(layers[i], p.x, p.y, 6 / this.scale)) return layers[i];
     return null;
   }
 
@@ -137,6 +144,7 @@ export class Stage {
       layer.x_mm += fix.dx;
       layer.y_mm += fix.dy;
       this.guides = fix.guides;
+      shiftBox(layer, g.start, layer.x_mm - g.start.x_mm, layer.y_mm - g.start.y_mm);
     } else if (g.kind === "rotate") {
       let deg = g.start.rotation_deg || 0;
       deg += ((Math.atan2(p.y - g.cy, p.x - g.cx) - g.a0) * 180) / Math.PI;
@@ -195,6 +203,7 @@ export class Stage {
     if (moves[e.key] && !layer.locked) {
       layer.x_mm += moves[e.key][0];
       layer.y_mm += moves[e.key][1];
+      shiftBox(layer, g.start, moves[e.key][0], moves[e.key][1]);
     } else if ((e.key === "+" || e.key === "=") && !layer.locked) this.scaleTo(layer, g, 1.05);
     else if (e.key === "-" && !layer.locked) this.scaleTo(layer, g, 1 / 1.05);
     else if (e.key === "]" && !layer.locked) layer.rotation_deg = (layer.rotation_deg || 0) + (e.shiftKey ? 15 : 5);
