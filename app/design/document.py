@@ -53,6 +53,7 @@ class TextLayer:
     rotation_deg: float = 0.0
     opacity: float = 1.0
     kind: Literal["text"] = "text"
+    field: str | None = None  # the template field this layer was made from
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,17 @@ class Crop:
     unit: Literal["fraction", "px"] = "fraction"
 
 
+ClipShape = Literal["rect", "ellipse", "rounded", "mask"]
+
+
+@dataclass(frozen=True)
+class Clip:
+    """A photo frame: the picture shows only inside this shape of its box."""
+
+    shape: ClipShape
+    mask: str | None = None  # shape "mask": clipart (or a picture) whose alpha is the frame
+
+
 @dataclass(frozen=True)
 class ImageLayer:
     src: str
@@ -72,6 +84,8 @@ class ImageLayer:
     opacity: float = 1.0
     kind: Literal["image", "clipart"] = "image"
     color: str | None = None  # clipart only: the colour of a single-colour piece
+    clip: Clip | None = None  # image only
+    field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +97,7 @@ class ShapeLayer:
     stroke_width_mm: float = 0.0
     opacity: float = 1.0
     kind: Literal["shape"] = "shape"
+    field: str | None = None
 
 
 Layer = TextLayer | ImageLayer | ShapeLayer
@@ -105,11 +120,25 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(schema())
 
 
+def schema_errors(
+    validator: Draft202012Validator, instance: Any, prefix: str = ""
+) -> list[DesignError]:
+    """Every schema problem of ``instance`` as a DesignError with a readable path and message,
+    sorted by path (``prefix`` goes before each path: ``template.fields``)."""
+    problems = sorted(validator.iter_errors(instance), key=_error_order)
+    errors = []
+    for problem in problems:
+        path = _path(problem)
+        if prefix:
+            path = f"{prefix}{path}" if not path or path.startswith("[") else f"{prefix}.{path}"
+        errors.append(DesignError(path, _message(problem)))
+    return errors
+
+
 def parse_design(document: Any) -> Design:
     """Validate a decoded JSON document and return typed layers; raise DesignError otherwise."""
-    problems = sorted(_validator().iter_errors(document), key=_error_order)
-    if problems:
-        errors = [DesignError(_path(e), _message(e)) for e in problems]
+    errors = schema_errors(_validator(), document)
+    if errors:
         raise DesignError(errors[0].path, errors[0].message, others=errors[1:])
     areas = {
         key: tuple(_layer(key, i, raw) for i, raw in enumerate(area["layers"]))
@@ -132,7 +161,9 @@ def _layer(area: str, index: int, raw: Mapping[str, Any]) -> Layer:
         return _text(raw)
     if kind == "shape":
         return _shape(area, index, raw)
-    crop = raw.get("crop")
+    crop, clip = raw.get("crop"), raw.get("clip")
+    if clip is not None and clip["shape"] == "mask" and not clip.get("mask"):
+        raise DesignError(layer_path(area, index, "clip.mask"), "a mask frame needs its mask")
     return ImageLayer(
         src=raw["src"],
         box=_box(raw),
@@ -140,6 +171,8 @@ def _layer(area: str, index: int, raw: Mapping[str, Any]) -> Layer:
         opacity=float(raw.get("opacity", 1.0)),
         kind=kind,
         color=raw.get("color"),
+        clip=Clip(clip["shape"], clip.get("mask")) if clip is not None else None,
+        field=raw.get("field"),
     )
 
 
@@ -159,6 +192,7 @@ def _text(raw: Mapping[str, Any]) -> TextLayer:
         arc_degrees=float(raw.get("arc_degrees", 0.0)),
         rotation_deg=float(raw.get("rotation_deg", 0.0)),
         opacity=float(raw.get("opacity", 1.0)),
+        field=raw.get("field"),
     )
 
 
@@ -170,6 +204,7 @@ def _shape(area: str, index: int, raw: Mapping[str, Any]) -> ShapeLayer:
         stroke=raw.get("stroke"),
         stroke_width_mm=float(raw.get("stroke_width_mm", 0.0)),
         opacity=float(raw.get("opacity", 1.0)),
+        field=raw.get("field"),
     )
     if layer.shape == "line":
         if layer.stroke_width_mm <= 0:
@@ -273,7 +308,15 @@ def _message(error: ValidationError) -> str:
             extra = sorted(set(cast(dict[str, Any], error.instance)) - set(properties))
             return "unknown field " + ", ".join(repr(name) for name in extra)
         case "propertyNames":
-            return "area keys use letters, digits, '_' or '-' (at most 64)"
+            if "areas" in list(error.absolute_path):
+                return "area keys use letters, digits, '_' or '-' (at most 64)"
+            return "ids use lowercase letters, digits, '_' or '-' (at most 40)"
+        case "anyOf":
+            return "is not a valid value here"
+        case "minItems":
+            return f"must have at least {value} item{'s' if value != 1 else ''}"
+        case "maxProperties":
+            return f"must have at most {value} entries"
     return error.message
 
 

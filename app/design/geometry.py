@@ -10,9 +10,12 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from app.design.document import Box
-from app.design.template import AreaSpec
+
+if TYPE_CHECKING:
+    from app.design.template import AreaSpec
 
 MM_PER_INCH = 25.4
 MM_PER_POINT = MM_PER_INCH / 72

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.design import clipart
-from app.design.document import Crop, ImageLayer
+from app.design.document import Box, Crop, ImageLayer
 from app.design.errors import DesignError
 from app.design.vips import VipsError, VipsImage, load_buffer, svg_buffer
 
@@ -121,7 +121,26 @@ def crop_px(source: Source, crop: Crop | None, path: str) -> tuple[int, int, int
     return left, top, width, height
 
 
+def cover_crop(source: Source, box: Box) -> tuple[int, int, int, int]:
+    """The centred part of the picture with the box's proportions: a frame filled, not warped."""
+    box_ratio = box.width_mm / box.height_mm
+    width, height = source.width, source.height
+    if width / height > box_ratio:
+        crop_w = max(1, min(width, round(height * box_ratio)))
+        return (width - crop_w) // 2, 0, crop_w, height
+    crop_h = max(1, min(height, round(width / box_ratio)))
+    return 0, (height - crop_h) // 2, width, crop_h
+
+
+def placed_crop(source: Source, layer: ImageLayer, path: str) -> tuple[int, int, int, int]:
+    """What part of the picture the layer shows: its crop; a frame (``clip``) without one is
+    covered, centred; otherwise the whole picture (stretched to the box, as always)."""
+    if layer.crop is None and layer.clip is not None:
+        return cover_crop(source, layer.box)
+    return crop_px(source, layer.crop, path)
+
+
 def effective_dpi(source: Source, layer: ImageLayer, path: str) -> float:
     """Source pixels per inch at the placed size (the lower of the two directions)."""
-    _, _, width, height = crop_px(source, layer.crop, path)
+    _, _, width, height = placed_crop(source, layer, path)
     return min(width / (layer.box.width_mm / 25.4), height / (layer.box.height_mm / 25.4))

@@ -18,11 +18,11 @@ from PIL import Image, ImageDraw
 
 from app.design.clipart import recolor
 from app.design.color import hex_rgb, hex_rgba
-from app.design.document import Box, ImageLayer, ShapeLayer, TextLayer
+from app.design.document import Box, Clip, ImageLayer, ShapeLayer, TextLayer
 from app.design.errors import DesignError, check_deadline
 from app.design.fonts import FontRegistry, UnknownFont
 from app.design.geometry import Bounds, Frame, box_corners, is_axis_aligned
-from app.design.images import AssetSource, Source, crop_px, fetch, open_source
+from app.design.images import AssetSource, Source, fetch, open_source, placed_crop
 from app.design.text_layout import Glyph, TextLayout, layout_text
 from app.design.vips import (
     VipsError,
@@ -238,11 +238,14 @@ def image_pixels(
     if layer.kind == "clipart" and layer.color:
         data = recolor(data, layer.color)
     width, height = _placed_size(layer.box, frame)
-    key = (hashlib.blake2b(data, digest_size=16).digest(), layer.kind, layer.crop, width, height)
+    digest = hashlib.blake2b(data, digest_size=16).digest()
+    key = (digest, layer.kind, layer.crop, layer.clip, width, height)
     cached = cache.get(key) if cache is not None else None
     if cached is not None:
         return cached
     pixels = _decode(layer, data, width, height, path)
+    if layer.clip is not None and layer.clip.shape != "rect":
+        pixels = _clipped(pixels, clip_alpha(layer.clip, width, height, assets, path))
     if cache is not None:
         cache.put(key, pixels)
     return pixels
@@ -256,10 +259,66 @@ def _decode(layer: ImageLayer, data: bytes, width: int, height: int, path: str) 
         if source.svg is not None:
             pixels = _svg_pixels(source, width, height)
         else:
-            pixels = _raster_pixels(source, data, crop_px(source, layer.crop, path), width, height)
+            crop = placed_crop(source, layer, path)
+            pixels = _raster_pixels(source, data, crop, width, height)
         return pixels.copy_memory()
     except VipsError:
         raise DesignError(f"{path}.src", "the image file is damaged or truncated") from None
+
+
+# A "rounded" frame's corner radius, as a share of the box's shorter side (the widget agrees).
+ROUNDED_RADIUS = 0.15
+
+
+def clip_alpha(clip: Clip, width: int, height: int, assets: AssetSource, path: str) -> VipsImage:
+    """The frame's coverage (one uchar band, 255 = shown) at the placed size.
+
+    An ellipse or a rounded rectangle is drawn by librsvg (anti-aliased); a mask is the alpha of
+    its picture (clipart or an uploaded PNG/SVG) stretched over the box, as clipart is placed.
+    """
+    try:
+        if clip.shape == "mask":
+            if not clip.mask:
+                raise DesignError(f"{path}.clip.mask", "a mask frame needs its mask")
+            data = fetch(assets, clip.mask, f"{path}.clip.mask")
+            source = open_source(data, f"{path}.clip.mask", allow_svg=True)
+            if source.svg is not None:
+                image = _svg_pixels(source, width, height)
+            else:
+                crop = (0, 0, source.width, source.height)
+                image = _raster_pixels(source, data, crop, width, height)
+        else:
+            radius = ROUNDED_RADIUS * min(width, height) if clip.shape == "rounded" else 0
+            outline = (
+                f'<ellipse cx="{width / 2}" cy="{height / 2}" rx="{width / 2}" ry="{height / 2}"'
+                if clip.shape == "ellipse"
+                else f'<rect width="{width}" height="{height}" rx="{radius}" ry="{radius}"'
+            )
+            svg = (
+                f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+                f'viewBox="0 0 {width} {height}">{outline} fill="#ffffff"/></svg>'
+            )
+            image = svg_buffer(svg.encode())
+        image = (
+            resize_exact(image, width, height)
+            if (image.width, image.height)
+            != (
+                width,
+                height,
+            )
+            else image
+        )
+        return image.extract_band(image.bands - 1) if image.hasalpha() else image.extract_band(0)
+    except VipsError:
+        raise DesignError(f"{path}.clip", "the frame could not be drawn") from None
+
+
+def _clipped(pixels: VipsImage, coverage: VipsImage) -> VipsImage:
+    """The picture's alpha multiplied by the frame's coverage (both straight, 0..255)."""
+    rgba = pixels if pixels.bands == 4 else pixels.bandjoin(255)
+    alpha = rgba.extract_band(3) * coverage / 255
+    joined = rgba.extract_band(0, n=3).bandjoin(alpha.cast("uchar"))
+    return joined.cast("uchar").copy(interpretation="srgb").copy_memory()
 
 
 def image_tile(pixels: VipsImage, layer: ImageLayer, frame: Frame) -> Tile | None:

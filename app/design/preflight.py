@@ -41,6 +41,9 @@ class Finding:
     layer: int | None
     code: str
     message: str
+    # Where a form shows it: ``fields.<id>`` for a field's value (a photo too small in its
+    # frame); None for what is about a layer.
+    path: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -112,8 +115,8 @@ class _Layer:
     def path(self) -> str:
         return layer_path(self.area.key, self.index)
 
-    def add(self, severity: Severity, code: str, message: str) -> None:
-        self.found.append(Finding(severity, self.area.key, self.index, code, message))
+    def add(self, severity: Severity, code: str, message: str, path: str | None = None) -> None:
+        self.found.append(Finding(severity, self.area.key, self.index, code, message, path))
 
     def run(self, layer: Layer, assets: AssetSource, fonts: FontRegistry) -> Bounds | None:
         if isinstance(layer, TextLayer):
@@ -124,9 +127,12 @@ class _Layer:
 
     def text(self, layer: TextLayer, fonts: FontRegistry) -> Bounds | None:
         layout = text_layout(layer, fonts, self.path)
-        if self.template.fonts and layer.font not in self.template.fonts:
-            self.add("error", "font_not_allowed", f"the font {layer.font!r} is not offered here")
-        self.color(layer.color)
+        # A field's layer wears the merchant's choices for that field (app.design.fields).
+        if layer.field is None:
+            if self.template.fonts and layer.font not in self.template.fonts:
+                message = f"the font {layer.font!r} is not offered here"
+                self.add("error", "font_not_allowed", message)
+            self.color(layer.color)
         if not layer.text.strip():
             self.add("info", "empty_text", "this text layer is empty")
         if layer.size_mm < MIN_TEXT_MM:
@@ -155,12 +161,32 @@ class _Layer:
 
     def image(self, layer: ImageLayer, assets: AssetSource) -> Bounds:
         src = f"{self.path}.src"
-        if layer.kind == "clipart":
+        if layer.kind == "clipart" and layer.field is None:
             self.clipart(layer)
         source = open_source(fetch(assets, layer.src, src), src, allow_svg=layer.kind == "clipart")
-        if source.svg is None:
+        field = self.template.field(layer.field) if layer.field else None
+        if source.svg is None and field is not None and field.kind == "photo":
+            self.photo_in_frame(effective_dpi(source, layer, self.path), field.id, field.min_dpi)
+        elif source.svg is None:
             self.resolution(effective_dpi(source, layer, self.path))
         return Bounds.around(box_corners(layer.box))
+
+    def photo_in_frame(self, dpi: float, field_id: str, min_dpi: int | None) -> None:
+        """A photo field: told in the words the shopper's form shows, next to that field."""
+        minimum = min_dpi or self.template.min_image_dpi
+        path = f"fields.{field_id}"
+        if dpi < minimum:
+            message = (
+                f"This photo is too small to print sharply in the frame: {dpi:.0f} dpi, needs "
+                f"{minimum}. Use a larger photo or zoom out."
+            )
+            self.add("error", "image_dpi_too_low", message, path)
+        elif dpi < WARN_DPI:
+            message = (
+                f"This photo may print a little blurry in the frame: {dpi:.0f} dpi "
+                f"(aim for {WARN_DPI}). A larger photo, or zooming out, will look sharper."
+            )
+            self.add("warning", "image_dpi_low", message, path)
 
     def clipart(self, layer: ImageLayer) -> None:
         if layer.color:

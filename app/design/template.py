@@ -13,6 +13,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from app.design.errors import DesignError
+from app.design.fields import (
+    EDITOR_MODES,
+    EditorModeName,
+    Field,
+    amount,
+    definition_errors,
+    parse_fields,
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,17 @@ class AreaSpec:
 
 
 @dataclass(frozen=True)
+class PriceRule:
+    """``area``: charged when that area has a visible layer; ``option``: when a picked option of
+    any choice field has that value or label."""
+
+    amount: Decimal
+    area: str | None = None
+    option: str | None = None
+    label: str = ""
+
+
+@dataclass(frozen=True)
 class TemplateSpec:
     areas: tuple[AreaSpec, ...]
     fonts: tuple[str, ...] = ()  # empty: any font of the curated set
@@ -48,6 +67,13 @@ class TemplateSpec:
     max_layers: int = 20
     clipart_sets: tuple[str, ...] | None = None  # None: any of Luneo's sets (templates from files)
     extra: Mapping[str, Any] = field(default_factory=dict)
+    fields: tuple[Field, ...] = ()  # the merchant's form, in order (app.design.fields)
+    editor_mode: EditorModeName = "canvas"
+    surcharge: Decimal = Decimal(0)  # per personalised unit, in the shop's currency
+    price_rules: tuple[PriceRule, ...] = ()
+
+    def field(self, field_id: str) -> Field | None:
+        return next((f for f in self.fields if f.id == field_id), None)
 
     def area(self, key: str) -> AreaSpec:
         for area in self.areas:
@@ -71,14 +97,63 @@ class TemplateSpec:
             raise DesignError("template.print_areas", "at least one print area is required")
         items = _area_items(raw_areas)
         areas = tuple(_area(f"template.print_areas[{i}]", raw) for i, raw in enumerate(items))
+        clipart_sets = _clipart_sets(data.get("clipart_sets"))
         return cls(
             areas=areas,
             fonts=tuple(str(f) for f in data.get("fonts") or ()),
             colors=tuple(str(c).lower() for c in data.get("colors") or ()),
             min_image_dpi=int(_number("template.min_image_dpi", data.get("min_image_dpi", 100))),
             max_layers=int(_number("template.max_layers", data.get("max_layers", 20))),
-            clipart_sets=_clipart_sets(data.get("clipart_sets")),
+            clipart_sets=clipart_sets,
+            fields=parse_fields(
+                data.get("fields"),
+                area_keys=[a.key for a in areas],
+                clipart_sets=clipart_sets,
+            ),
+            editor_mode=_editor_mode(data.get("editor_mode")),
+            surcharge=_amount("template.surcharge", data.get("surcharge")),
+            price_rules=_price_rules(data.get("price_rules")),
         )
+
+
+def _editor_mode(raw: Any) -> EditorModeName:
+    if raw is None:
+        return "canvas"
+    value = str(getattr(raw, "value", raw))  # the model's EditorMode or its string
+    for mode in EDITOR_MODES:
+        if value == mode:
+            return mode
+    raise DesignError("template.editor_mode", "must be one of canvas, form, both")
+
+
+def _amount(path: str, raw: Any) -> Decimal:
+    if isinstance(raw, Decimal):
+        raw = str(raw)
+    errors = definition_errors("amount", raw, path) if raw is not None else []
+    if errors:
+        raise DesignError(path, 'must be an amount like "2.50"')
+    return amount(raw)
+
+
+def _price_rules(raw: Any) -> tuple[PriceRule, ...]:
+    if not raw:
+        return ()
+    if not isinstance(raw, list | tuple):
+        raise DesignError("template.price_rules", "must be a list")
+    rules = []
+    for index, item in enumerate(raw):
+        path = f"template.price_rules[{index}]"
+        if not isinstance(item, Mapping):
+            raise DesignError(path, "must be an object")
+        rules.append(
+            PriceRule(
+                amount=_amount(f"{path}.amount", item.get("amount", "0")),
+                area=str(item["area"]) if item.get("area") else None,
+                option=str(item["option"]) if item.get("option") else None,
+                label=str(item.get("label") or ""),
+            )
+        )
+    return tuple(rules)
 
 
 def _area_items(raw: Any) -> list[Mapping[str, Any]]:

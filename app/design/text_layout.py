@@ -50,13 +50,23 @@ def layout_text(layer: TextLayer, face: Face) -> TextLayout:
     half_leading = (line_height - (face.ascent + face.descent) * size) / 2
     glyphs: list[Glyph] = []
     missing: list[str] = []
-    lines = layer.text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ").split("\n")
+    lines = split_lines(layer.text)
     for number, line in enumerate(lines):
         baseline = layer.y_mm + number * line_height + half_leading + face.ascent * size
         glyphs.extend(_line(layer, face, line, baseline, missing))
     turned = tuple(_rotate(g, layer.x_mm, layer.y_mm, layer.rotation_deg) for g in glyphs)
     bounds = _bounds(turned, face, size)
     return TextLayout(face, size, turned, tuple(dict.fromkeys(missing)), bounds)
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of a text as the layout reads them (any newline breaks; a tab is a space)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ").split("\n")
+
+
+def line_widths_em(text: str, face: Face) -> list[float]:
+    """Each line's advance width in ems (kerning in, letter spacing out): what auto-fit scales."""
+    return [sum(a for _, _, a in _advances(face, line, 1.0, [])) for line in split_lines(text)]
 
 
 def _line(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from typing import Any
 
 from app.design.clipart import ClipartItem, default_library
 from app.generation.settings import ai_block
-from app.models import FileKind, PrintArea, Product, ShopScope, StoredFile, Template
+from app.models import EditorMode, FileKind, PrintArea, Product, ShopScope, StoredFile, Template
+from app.product_templates.pricing import money
 
 FileLinker = Callable[[StoredFile], str]
 ClipartLinker = Callable[[ClipartItem], str]
@@ -96,6 +98,9 @@ def template_document(
         "model_3d": template.model_3d,
         "min_image_dpi": template.min_image_dpi,
         "price_rules": [dict(rule) for rule in template.price_rules],
+        "fields": [dict(item) for item in template.fields or ()],
+        "editor_mode": (template.editor_mode or EditorMode.CANVAS).value,
+        "surcharge": money(template.surcharge or Decimal(0), currency),
         "currency": currency,
         "print_areas": [_area_document(a, mockups.get(a.mockup_file_id or 0), link) for a in areas],
         "ai": ai_block(scope, template, *ai_provider),

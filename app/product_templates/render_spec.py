@@ -39,6 +39,10 @@ def template_spec_from_row(template: Template) -> TemplateSpec:
             "min_image_dpi": template.min_image_dpi,
             "max_layers": template.max_layers,
             "clipart_sets": list(template.clipart_sets or ()),
+            "fields": list(template.fields or ()),
+            "editor_mode": template.editor_mode or "canvas",
+            "surcharge": template.surcharge if template.surcharge is not None else "0",
+            "price_rules": list(template.price_rules or ()),
         }
     )
     extra = {

@@ -7,6 +7,11 @@ template offers (``clipart:<set>/<name>``). A shopper's photo or AI image is nam
 unguessable storage key (what the upload and generation answers give), never by ``file:<id>``.
 Every problem is reported with the path of the field, all at once (sorted by path, as schema
 errors are), so the editor can mark each one.
+
+A layer made from one of the template's fields (``field``; the storefront regenerates those with
+``app.design.fields.materialize`` before checking) wears the merchant's choices for that field:
+its font, colours and clipart are the template's own, so only its picture (a shopper's photo) is
+checked like any other.
 """
 
 from __future__ import annotations
@@ -63,6 +68,9 @@ def _template_problems(scope: ShopScope, template: Template, design: Design) -> 
     fonts = frozenset(str(f) for f in template.fonts or ()) or CURATED_FONTS
     colors = frozenset(_long(str(c)) for c in template.colors or ())
     clipart_sets = frozenset(str(s) for s in template.clipart_sets or ())
+    field_ids = frozenset(
+        str(f["id"]) for f in template.fields or () if isinstance(f, Mapping) and "id" in f
+    )
     for key, layers in design.areas.items():
         if key not in areas:
             yield Problem(f"areas.{key}", f"this product has no print area {key!r}")
@@ -71,7 +79,18 @@ def _template_problems(scope: ShopScope, template: Template, design: Design) -> 
             yield Problem(f"areas.{key}.layers", f"at most {template.max_layers} layers here")
         for index, layer in enumerate(layers):
             path = layer_path(key, index)
-            yield from _layer_problems(scope, path, layer, fonts, colors, clipart_sets)
+            if layer.field is not None and layer.field in field_ids:
+                yield from _field_layer_problems(scope, path, layer)
+            else:
+                yield from _layer_problems(scope, path, layer, fonts, colors, clipart_sets)
+
+
+def _field_layer_problems(scope: ShopScope, path: str, layer: Layer) -> Iterator[Problem]:
+    """A field's layer: only a shopper's photo in it is theirs to check."""
+    if isinstance(layer, ImageLayer) and not is_clipart_ref(layer.src):
+        problem = _ref_problem(scope, layer, frozenset())
+        if problem:
+            yield Problem(f"{path}.src", problem)
 
 
 def _layer_problems(

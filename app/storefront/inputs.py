@@ -7,10 +7,12 @@ from typing import Any
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app import input_guard
-from app.design import Design
+from app.design import Design, DesignError, TemplateSpec
+from app.design.fields import field_problems, materialize
 from app.errors import ApiError
 from app.ids import row_id
 from app.models import ShopScope, Template
+from app.product_templates.render_spec import template_spec_from_row
 from app.storefront.design_rules import InvalidDesign, check_design
 from app.storefront.limits import Limits, over_limits
 
@@ -43,12 +45,50 @@ def whole_number(body: dict[str, Any], field: str) -> int:
     return value
 
 
+NOT_CUSTOMIZABLE = "This product cannot be personalized any more."
+
+
 def active_template(scope: ShopScope, body: dict[str, Any]) -> Template:
-    """The shop's active template named by ``template_id`` (another shop's is not found)."""
-    template = scope.get(Template, whole_number(body, "template_id"))
+    """The shop's active template named by ``template_id``, or by ``product_id`` (Luneo's
+    product id, the template document's ``product.id``); another shop's is not found."""
+    if body.get("template_id") is None and body.get("product_id") is not None:
+        template = scope.get_by(Template, product_id=whole_number(body, "product_id"))
+    else:
+        template = scope.get(Template, whole_number(body, "template_id"))
     if template is None or not template.is_active or not template.print_areas:
-        raise ApiError(404, "template_not_found", "This product cannot be personalized any more.")
+        raise ApiError(404, "template_not_found", NOT_CUSTOMIZABLE)
     return template
+
+
+def template_spec(template: Template) -> TemplateSpec:
+    """The render core's view of the template; a stored template it cannot read is not offered."""
+    try:
+        return template_spec_from_row(template)
+    except DesignError:
+        raise ApiError(404, "template_not_found", NOT_CUSTOMIZABLE) from None
+
+
+def document_object(document: Any) -> dict[str, Any]:
+    """The design document as sent: a JSON object, or a 422 naming it."""
+    if not isinstance(document, dict):
+        problems = [{"path": "document", "message": "must be an object"}]
+        raise ApiError(422, "invalid_design", "document: must be an object", problems=problems)
+    return document
+
+
+def fielded_document(spec: TemplateSpec, document: Any, *, check: bool = True) -> dict[str, Any]:
+    """The document with its field layers regenerated from the template (``materialize``).
+
+    With ``check`` (a save), a value the template does not allow is a 422 naming the field
+    (``fields.<id>``) first; a preview draws what it can (a text cut at its length).
+    """
+    sent = document_object(document)
+    if check:
+        problems = [{"path": p, "message": m} for p, m in field_problems(spec, sent)]
+        if problems:
+            message = f"{problems[0]['path']}: {problems[0]['message']}"
+            raise ApiError(422, "invalid_design", message, problems=problems)
+    return materialize(spec, sent)
 
 
 def valid_design(scope: ShopScope, template: Template, document: Any) -> Design:

@@ -7,7 +7,13 @@ from flask.typing import ResponseReturnValue
 
 from app.errors import ApiError
 from app.storefront import current_scope
-from app.storefront.inputs import active_template, json_object, valid_design
+from app.storefront.inputs import (
+    active_template,
+    fielded_document,
+    json_object,
+    template_spec,
+    valid_design,
+)
 from app.storefront.rendering import cached_preview, render_preview
 
 FORMATS = {"image/png": "png", "image/webp": "webp"}
@@ -25,7 +31,7 @@ def render() -> ResponseReturnValue:
             "Choose one of this product's print areas.",
             [{"path": "area", "message": "this product has no such print area"}],
         )
-    document = body.get("document")
+    document = fielded_document(template_spec(template), body.get("document"), check=False)
     mimetype = request.accept_mimetypes.best_match(list(FORMATS)) or "image/png"
     image_format = FORMATS[mimetype]
     data = cached_preview(template, area, document, image_format)

@@ -97,6 +97,7 @@ def _storefront(
             "GET", f"{prefix}/products/<product_id>/template", auth, paths={"product_id": product}
         ),
         Target("POST", f"{prefix}/designs", auth, design),
+        Target("POST", f"{prefix}/designs/quote", auth, design),
         Target("GET", f"{prefix}/designs/<design_id>", auth, paths={"design_id": saved}),
         Target("POST", f"{prefix}/previews", auth, design),
         Target("POST", f"{prefix}/uploads", auth),

@@ -171,3 +171,46 @@ def test_findings_read_well(fonts: FontRegistry) -> None:
         str(finding)
         == "WARNING front layer 1: this layer is outside the print area [outside_print_area]"
     )
+
+
+def test_a_photo_too_small_for_its_frame_is_told_at_the_field(fonts: FontRegistry) -> None:
+    from app.design import TemplateSpec
+
+    field = {
+        "id": "photo",
+        "kind": "photo",
+        "label": "Photo",
+        "area": "front",
+        "box": {"x_mm": 10, "y_mm": 10, "width_mm": 25.4, "height_mm": 25.4},
+        "shape": "ellipse",
+        "min_dpi": 150,
+    }
+    spec = TemplateSpec.from_dict(
+        {"print_areas": [{"key": "front", "width_mm": 60, "height_mm": 60}], "fields": [field]}
+    )
+    layer = {
+        "type": "image",
+        "field": "photo",
+        "src": "p.png",
+        "x_mm": 10,
+        "y_mm": 10,
+        "width_mm": 25.4,
+        "height_mm": 25.4,
+        "clip": {"shape": "ellipse"},
+        "crop": {"x": 0, "y": 0, "width": 0.5, "height": 0.5},  # zoomed in: half the pixels
+    }
+
+    (finding,) = preflight(
+        parse_design(design(layer)), spec, assets({"p.png": picture((192, 192))}), fonts
+    )
+
+    assert (finding.severity, finding.code, finding.path) == (
+        "error",
+        "image_dpi_too_low",
+        "fields.photo",
+    )
+    assert finding.message == (
+        "This photo is too small to print sharply in the frame: 96 dpi, needs 150. "
+        "Use a larger photo or zoom out."
+    )
+    assert finding.as_dict()["path"] == "fields.photo"
