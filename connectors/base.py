@@ -16,8 +16,8 @@ from typing import Literal, Protocol, runtime_checkable
 
 # The hidden cart-line property that carries a Luneo design's public id (ARCHITECTURE.md, path 3).
 DESIGN_PROPERTY = "_luneo_design"
-# WooCommerce: the hidden order line meta the plugin writes with the surcharge it charged (the
-# amount Luneo computed for the design, taken server to server, never from the browser).
+# The surcharge the store charged per unit for the design (Luneo's amount string), written as hidden
+# order line meta by the WordPress plugin; the order sync compares it with the design's price.
 SURCHARGE_PROPERTY = "_luneo_surcharge"
 
 ProductState = Literal["active", "draft", "archived"]
