@@ -17,9 +17,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.db import utcnow
 from app.extensions import get_redis
@@ -398,14 +399,27 @@ def freeze(design: Design) -> bool:
 
 
 def _ask_for_missing_designs(scope: ShopScope, order: Order) -> int:
-    """Queue the recovery e-mail for each MISSING line never asked about, stamping it now in this
-    transaction, so a later sync of the same order never sends it again."""
+    """Queue the recovery e-mail for each MISSING line never asked about, once.
+
+    The line is stamped in this transaction by a conditional UPDATE (``recovery_sent_at`` still
+    empty), so of two syncs of the same order running at once only the one whose UPDATE changed
+    the row queues the e-mail: the other waits for its lock, then finds the stamp.
+    """
     if not order.email or order.fulfillment_status == "fulfilled":
         return 0
     asked = 0
     for item in order.items:
-        if item.personalization is Personalization.MISSING and item.recovery_sent_at is None:
-            item.recovery_sent_at = utcnow()
+        if item.personalization is not Personalization.MISSING or item.recovery_sent_at:
+            continue
+        now = utcnow()
+        stamp = (
+            update(OrderItem)
+            .where(OrderItem.id == item.id, OrderItem.recovery_sent_at.is_(None))
+            .values(recovery_sent_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if scope.session.execute(stamp).rowcount:  # type: ignore[attr-defined]
+            set_committed_value(item, "recovery_sent_at", now)
             enqueue_after_commit(scope.session, get_redis(), recovery_mail_spec(item))
             asked += 1
     return asked
