@@ -333,6 +333,7 @@ def _upsert_order(
     templates = _templates(scope, set(products.values()))
     effects = OrderEffects()
     items = {item.external_id: item for item in order.items}
+    settled = _in_production(scope, order)
     for line in record.lines:
         design = designs.get(line.design_public_id or "")
         if line.design_public_id and design is None:
@@ -343,7 +344,8 @@ def _upsert_order(
             order.items.append(item)
             items[line.external_id] = item
         values = _line_values(line, products, variants)
-        if item.personalization is not Personalization.RECOVERED:  # added later, through the link
+        # Decided for good: added through the link, or already being produced.
+        if item.personalization is not Personalization.RECOVERED and item.id not in settled:
             verdict = decide(
                 scope,
                 product_id=values["product_id"],
@@ -366,6 +368,15 @@ def _upsert_order(
         effects.production_jobs = _queue_production(scope, order)
         effects.recovery_links = _ask_for_missing_designs(scope, order)
     return outcome, effects
+
+
+def _in_production(scope: ShopScope, order: Order) -> set[int]:
+    """The order's lines that have a production job: what they print no longer changes."""
+    ids = [item.id for item in order.items if item.id is not None]
+    if not ids:
+        return set()
+    query = select(ProductionJob.order_item_id).where(ProductionJob.order_item_id.in_(ids))
+    return set(scope.session.scalars(query))
 
 
 def _id(design: Design | None) -> int | None:

@@ -188,3 +188,23 @@ def test_a_later_template_price_never_turns_a_paid_line_unpaid(mugs: Mugs) -> No
 
     assert item.personalization is Personalization.DESIGNED
     assert item.expected_surcharge == Decimal("4.00")
+
+
+def test_a_line_in_production_keeps_its_design_whatever_a_later_update_says(
+    mugs: Mugs, outbox: ConsoleMailer
+) -> None:
+    design = mugs.design()
+    attributes = {"_luneo_design": design.public_id, "_luneo_price": mugs.price(design)}
+    order_with(mugs, 10, upstream_line(101, mugs.mug, attributes=attributes))
+    mugs.sync(10)
+
+    # the line's properties are edited away upstream
+    upstream = mugs.store.orders["gid://shopify/Order/10"]
+    upstream["lineItems"][0]["customAttributes"] = []
+    upstream["updatedAt"] = now_stamp()
+    (item,) = mugs.sync(10).items
+
+    assert item.personalization is Personalization.DESIGNED
+    assert item.design_id == design.id
+    assert len(jobs(mugs, item)) == 1
+    assert not outbox.outbox
