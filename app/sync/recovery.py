@@ -35,6 +35,7 @@ from app.models import (
     Order,
     OrderItem,
     Personalization,
+    Platform,
     ProductionJob,
     Shop,
     ShopScope,
@@ -57,6 +58,8 @@ from app.woocommerce.urls import app_url
 
 LINK_TTL = 30 * 24 * 3600  # a shopper may read the e-mail late; the order usually waits longer
 PATH = "/recover/"  # the page (``app.storefront.recovery``) and its storefront surface live here
+# Where Shopify's app proxy puts Luneo on a store (shopify.app.toml: prefix "apps", "luneo").
+SHOPIFY_PROXY_PREFIX = "/apps/luneo"
 # "Send the link again": at most once per 10 minutes and 5 times a day per line.
 RESEND_WINDOWS = (Window(600, 1), Window(86400, 5))
 RESEND_MESSAGE = "The link was sent a moment ago. Wait a few minutes before sending it again."
@@ -68,8 +71,16 @@ def link_token(secret_key: str, item: OrderItem, now: float | None = None) -> st
     return issue(secret_key, Purpose.RECOVER_DESIGN, claims, ttl=LINK_TTL, now=now).token
 
 
-def link_url(config: Mapping[str, Any], token: str) -> str:
-    """The page's absolute address, on Luneo's public URL (jobs have no request to ask)."""
+def link_url(config: Mapping[str, Any], shop: Shop, token: str) -> str:
+    """Where the e-mail sends the shopper.
+
+    A Shopify shop's link opens on the store itself, through the app proxy
+    (``https://<shop>/apps/luneo/recover/<token>``): the store's origin is where the editor
+    kept the shopper's draft (localStorage), so it opens again there. Elsewhere, Luneo's own
+    page (on ``APP_URL``: jobs have no request to take the host from).
+    """
+    if shop.platform is Platform.SHOPIFY:
+        return f"https://{shop.domain}{SHOPIFY_PROXY_PREFIX}{PATH}{token}"
     return f"{app_url(config)}{PATH}{token}"
 
 
@@ -88,7 +99,8 @@ class RecoveryLine:
     order: Order
 
 
-INVALID = ApiError(404, "link_invalid", "This link is not valid. Check that you opened all of it.")
+def invalid_link() -> ApiError:
+    return ApiError(404, "link_invalid", "This link is not valid. Check that you opened all of it.")
 
 
 def _claims(secret_key: str, token: str) -> tuple[int, int]:
@@ -99,12 +111,12 @@ def _claims(secret_key: str, token: str) -> tuple[int, int]:
             410, "link_expired", "This link has expired. Contact the store to add your design."
         ) from None
     except TokenInvalid:
-        raise INVALID from None
+        raise invalid_link() from None
     if not isinstance(claims, dict):
-        raise INVALID
+        raise invalid_link()
     shop_id, item_id = claims.get("shop"), claims.get("item")
     if not (_an_id(shop_id) and _an_id(item_id)):
-        raise INVALID
+        raise invalid_link()
     return int(shop_id), int(item_id)  # type: ignore[arg-type]  # _an_id checked both
 
 
@@ -118,11 +130,11 @@ def open_line(session: Session, secret_key: str, token: str) -> RecoveryLine:
     shop_id, item_id = _claims(secret_key, token)
     shop = session.get(Shop, shop_id)
     if shop is None or not shop.is_installed:
-        raise INVALID
+        raise invalid_link()
     scope = ShopScope(session, shop.id)
     item = scope.get(OrderItem, item_id)
     if item is None:
-        raise INVALID
+        raise invalid_link()
     order = item.order
     if order.cancelled_at is not None:
         raise ApiError(410, "order_closed", "This order was cancelled: it needs no design.")
@@ -147,7 +159,7 @@ def _message(config: Mapping[str, Any], shop: Shop, item: OrderItem, order: Orde
         f'Thank you for your order {order.name} at {store}. "{item.title or "Your item"}" is '
         f"made with your personalization, but your design did not reach us with the order.\n\n"
         f"Add it here (a design you started in this browser opens again):\n"
-        f"{link_url(config, token)}\n\n"
+        f"{link_url(config, shop, token)}\n\n"
         f"We make your item as soon as the design is added. The link works until "
         f"{until.strftime('%d %B %Y')}.\n\n"
         f"{store}\n"
@@ -222,22 +234,37 @@ def _locked(scope: ShopScope, item: OrderItem) -> OrderItem:
 DESIGN_NOT_FOUND = "This design was not found."
 
 
-def attach(line: RecoveryLine, secret_key: str, body: Mapping[str, Any]) -> Design:
+def _made_by_caller(
+    design: Design, secret_key: str, token: str | None, customer_ref: str | None
+) -> bool:
+    if design.customer_ref is not None:
+        return customer_ref is not None and design.customer_ref == customer_ref
+    return bool(token) and lasting_signature_matches(
+        secret_key, Mark.DESIGN_EDIT, design.public_id, token or ""
+    )
+
+
+def attach(
+    line: RecoveryLine,
+    secret_key: str,
+    body: Mapping[str, Any],
+    customer_ref: str | None = None,
+) -> Design:
     """Attach the caller's saved design of the line's product to the line (see the module
-    docstring); the caller commits."""
+    docstring); the caller commits.
+
+    The caller proves the design is theirs as every storefront save does: an anonymous design by
+    its edit token; a signed-in customer's design by being that customer (``customer_ref``,
+    which only Shopify's signed app proxy vouches for).
+    """
     design_id, token = body.get("design_id"), body.get("edit_token")
     if not isinstance(design_id, str) or not design_id.startswith("d_") or len(design_id) > 40:
         raise ApiError(400, "invalid_design_id", "design_id must be a design id (d_…).")
-    if not isinstance(token, str) or not token:
-        raise ApiError(400, "invalid_edit_token", "edit_token is required.")
+    if token is not None and not isinstance(token, str):
+        raise ApiError(400, "invalid_edit_token", "edit_token must be a string.")
     scope = line.scope
     design = scope.get_by(Design, public_id=design_id)
-    # Only an anonymous design whose edit token the caller holds: made in this browser.
-    if (
-        design is None
-        or design.customer_ref is not None
-        or not lasting_signature_matches(secret_key, Mark.DESIGN_EDIT, design.public_id, token)
-    ):
+    if design is None or not _made_by_caller(design, secret_key, token, customer_ref):
         raise ApiError(404, "design_not_found", DESIGN_NOT_FOUND)
     if design.product_id is None or design.product_id != line.item.product_id:
         raise ApiError(422, "wrong_product", "This design was made for another product.")

@@ -229,13 +229,19 @@ TARGETS: list[Target] = [
         _design,
         {"token": _recovery_token},
     ),
-    Target("GET", "/recover/<token>", anonymous, paths={"token": _recovery_token}),
-    Target(
-        "POST",
-        "/recover/<token>/attach",
-        anonymous,
-        lambda w: {"design_id": w.design_public_id, "edit_token": "0" * 32},
-        paths={"token": _recovery_token},
+    *(
+        target
+        for prefix, auth in (("", anonymous), ("/proxy", app_proxy))  # on Luneo; on the store
+        for target in (
+            Target("GET", f"{prefix}/recover/<token>", auth, paths={"token": _recovery_token}),
+            Target(
+                "POST",
+                f"{prefix}/recover/<token>/attach",
+                auth,
+                lambda w: {"design_id": w.design_public_id, "edit_token": "0" * 32},
+                paths={"token": _recovery_token},
+            ),
+        )
     ),
     Target(
         "GET",

@@ -140,7 +140,7 @@ def test_send_the_link_again(
 
     (message,) = outbox.outbox
     assert message.to == "ada@example.com"
-    assert "https://luneo.test/recover/" in message.text
+    assert "https://editor-store.myshopify.com/apps/luneo/recover/" in message.text
     session.expire_all()
     item = session.get(OrderItem, lines.missing.id)
     assert item is not None

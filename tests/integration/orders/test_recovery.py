@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
@@ -27,6 +28,7 @@ from app.signing import Mark, Purpose, issue, lasting_signature
 from app.sync.recovery import LINK_TTL
 from standins.shopify import upstream_line, upstream_order
 from tests.factories import make_design, make_product, make_shop, make_template
+from tests.integration.storefront.conftest import signed_query
 
 from .conftest import DOCUMENT, Mugs, now_stamp
 
@@ -50,7 +52,9 @@ def missing_line(mugs: Mugs, outbox: ConsoleMailer, number: int = 1) -> tuple[Or
     )
     (item,) = mugs.sync(number).items
     assert item.personalization is Personalization.MISSING
-    (path,) = re.findall(r"https://luneo\.test(/recover/\S+)", outbox.outbox[-1].text)
+    # the e-mail links to the page on the store (app proxy); Luneo serves it at the same path too
+    store = re.escape(f"https://{mugs.shop.domain}/apps/luneo")
+    (path,) = re.findall(f"{store}(/recover/\\S+)", outbox.outbox[-1].text)
     return item, path
 
 
@@ -189,7 +193,7 @@ def test_only_the_makers_saved_design_of_that_product_can_be_attached(
     )
     mugs.session.commit()
 
-    assert attach(client, path, mine, "").status_code == 400
+    assert attach(client, path, mine, "").status_code == 404
     assert attach(client, path, mine, edit_token(mugs, cup)).status_code == 404
     assert attach(client, path, customers, edit_token(mugs, customers)).status_code == 404
     assert attach(client, path, foreign, edit_token(mugs, foreign)).status_code == 404
@@ -231,3 +235,77 @@ def test_a_cancelled_or_fulfilled_order_closes_the_link(
         page = client.get(path)
         assert page.status_code == 410
         assert client.get(f"{path}/products/1/template").json["error"]["code"] == "order_closed"
+
+
+def proxied(client: FlaskClient, mugs: Mugs, path: str, customer: str = "", **kwargs: Any) -> Any:
+    """A request the store's app proxy forwards (``/apps/luneo/...`` → ``/proxy/...``), signed."""
+    query = signed_query(mugs.shop.domain, customer=customer)
+    method = kwargs.pop("method", "GET")
+    return client.open(f"/proxy{path}?{query}", method=method, **kwargs)
+
+
+def test_on_the_store_the_page_comes_through_the_app_proxy(
+    mugs: Mugs, outbox: ConsoleMailer, client: FlaskClient
+) -> None:
+    _item, path = missing_line(mugs, outbox)
+    token = path.rsplit("/", 1)[1]
+
+    page = proxied(client, mugs, path)
+
+    assert page.status_code == 200
+    (raw,) = re.findall(
+        r"<script type=\"application/json\" data-luneo-config>(.*?)</script>", page.text
+    )
+    config = json.loads(raw)
+    # the API is the store's own app proxy; the files come from Luneo, named absolutely
+    assert config["apiBase"] == "/apps/luneo"
+    assert config["attachUrl"] == f"/apps/luneo/recover/{token}/attach"
+    assert config["editorUrl"] == "https://luneo.test/storefront/widget/luneo-editor.js"
+    assert (config["platform"], config["productId"]) == ("shopify", "1")
+    assert 'src="https://luneo.test/static/recovery.js"' in page.text
+    assert "default-src 'self' https://luneo.test;" in page.headers["Content-Security-Policy"]
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_through_the_proxy_the_token_opens_only_its_own_shop(
+    mugs: Mugs, outbox: ConsoleMailer, client: FlaskClient
+) -> None:
+    _item, path = missing_line(mugs, outbox)
+    other = make_shop(mugs.session, domain="next-door.myshopify.com")
+    mugs.session.commit()
+    query = signed_query(other.domain)
+
+    page = client.get(f"/proxy{path}?{query}")
+    post = client.post(f"/proxy{path}/attach?{query}", json={"design_id": "d_x"})
+    unsigned = client.get(f"/proxy{path}")
+
+    assert page.status_code == 404
+    assert "data-luneo-config" not in page.text
+    assert post.status_code == 404
+    assert unsigned.status_code == 401
+
+
+def test_a_signed_in_customers_design_is_attached_through_the_proxy_as_theirs(
+    mugs: Mugs, outbox: ConsoleMailer, client: FlaskClient
+) -> None:
+    item, path = missing_line(mugs, outbox)
+    theirs = mugs.design(customer_ref="8001")
+    body = {"design_id": theirs.public_id}
+
+    as_someone_else = proxied(client, mugs, f"{path}/attach", "9999", method="POST", json=body)
+    anonymous = proxied(client, mugs, f"{path}/attach", method="POST", json=body)
+    on_luneo = client.post(f"{path}/attach", json=body)  # no one vouches for a customer there
+    assert (as_someone_else.status_code, anonymous.status_code, on_luneo.status_code) == (
+        404,
+        404,
+        404,
+    )
+
+    answer = proxied(client, mugs, f"{path}/attach", "8001", method="POST", json=body)
+
+    assert answer.status_code == 200, answer.json
+    mugs.session.expire_all()
+    recovered = mugs.session.get(OrderItem, item.id)
+    assert recovered is not None
+    assert recovered.personalization is Personalization.RECOVERED
+    assert recovered.design_id == theirs.id
