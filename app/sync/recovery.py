@@ -9,8 +9,10 @@ token alone is the shopper's credential on the recovery page and its storefront 
 waits for a design (added, order cancelled or fulfilled).
 
 :func:`attach` links a saved, ready design of the line's product that the caller proves it made
-(the design's anonymous edit token), freezes it, marks the line RECOVERED and queues production,
-once: a second attach finds the line no longer MISSING.
+(an anonymous design's edit token; through Shopify's app proxy, being the signed-in customer who
+made it), freezes it, marks the line RECOVERED and queues production, once: a second attach finds
+the line no longer MISSING. On Shopify the e-mail links to the page on the store itself
+(:func:`link_url`), where the editor kept the shopper's draft.
 """
 
 from __future__ import annotations
