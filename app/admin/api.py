@@ -8,10 +8,16 @@ token (``Authorization: Bearer``); with the cookie session, writes also send the
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Response
 
+from app import input_guard
 from app.admin import mockups, sync_status
 from app.admin.auth import shop_admin_required, signed_in_shop
 from app.admin.csrf import csrf_protected
@@ -19,8 +25,10 @@ from app.ai.providers import provider_identity
 from app.errors import ApiError, NotFound
 from app.extensions import get_redis, get_session, get_storage
 from app.formatting import iso
+from app.ids import row_id
 from app.models import Order, OrderItem, Product, ProductionJob, ShopScope, StoredFile, Template
 from app.product_templates import document as template_documents
+from app.product_templates import portable
 from app.product_templates import service as template_service
 from app.product_templates.editor_input import InvalidInput, parse_template
 from app.production import NotRetryable, requeue
@@ -131,12 +139,115 @@ def save_template(product_id: int) -> ResponseReturnValue:
     if template is None:
         raise NotFound(NO_TEMPLATE)
     try:
-        values = parse_template(request.get_json(silent=True), signed_in_shop().currency)
+        values = parse_template(
+            request.get_json(silent=True),
+            signed_in_shop().currency,
+            clipart_sets_now=list(template.clipart_sets or ()),
+        )
         template_service.save_template(scope, template, values)
     except InvalidInput as exc:  # raised before anything was changed
+        scope.session.rollback()
         raise ApiError(400, "invalid", exc.message, fields=exc.fields) from None
     scope.session.commit()
     return _template_response(template, product)
+
+
+# A template document is a few KB (40 fields of 50 options at most: well under this).
+TEMPLATE_DOCUMENT_MAX_BYTES = 512 * 1024
+
+
+def _json_body() -> dict[str, Any]:
+    """The body as a JSON object, or a clear 4xx: 413 past the size, 400 for anything else."""
+    try:
+        body = input_guard.loads(input_guard.limited_body(TEMPLATE_DOCUMENT_MAX_BYTES))
+    except RequestEntityTooLarge:
+        raise ApiError(413, "too_large", "This template file is too large.") from None
+    except ValueError:  # not JSON, not UTF-8, nested too deeply or holding a NUL
+        body = None
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_json", "Send the template as a JSON object.")
+    return body
+
+
+def _product_template(scope: ShopScope, product_id: int) -> tuple[Product, Template]:
+    product = scope.get_or_404(Product, product_id, NO_TEMPLATE)
+    template = template_service.template_of(scope, product)
+    if template is None:
+        raise NotFound(NO_TEMPLATE)
+    return product, template
+
+
+@bp.get("/products/<int:product_id>/template/export")
+@shop_admin_required
+def export_template(product_id: int) -> ResponseReturnValue:
+    """The template as a template.v1.json file, to keep or to import into another product."""
+    _, template = _product_template(_scope(), product_id)
+    document = portable.export_document(template, signed_in_shop().currency)
+    response = current_app.response_class(
+        json.dumps(document, indent=2, ensure_ascii=False) + "\n", mimetype="application/json"
+    )
+    name = secure_filename(template.name) or "template"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.luneo.json"'
+    return response
+
+
+@bp.post("/products/<int:product_id>/template/import")
+@shop_admin_required
+@csrf_protected
+def import_template(product_id: int) -> ResponseReturnValue:
+    """Create or replace the product's template from a template.v1.json document."""
+    scope = _scope()
+    product = scope.get_or_404(Product, product_id, NO_PRODUCT)
+    document = _json_body()
+    try:
+        template, created = portable.import_document(
+            scope, product, document, signed_in_shop().currency
+        )
+    except InvalidInput as exc:
+        scope.session.rollback()
+        raise ApiError(400, "invalid", exc.message, fields=exc.fields) from None
+    scope.session.commit()
+    return _template_response(template, product, 201 if created else 200)
+
+
+@bp.post("/products/<int:product_id>/template/copy")
+@shop_admin_required
+@csrf_protected
+def copy_template(product_id: int) -> ResponseReturnValue:
+    """Duplicate this product's template onto another product of the shop
+    (``{"to_product_id": N, "replace": false}``)."""
+    scope = _scope()
+    _, source = _product_template(scope, product_id)
+    body = _json_body()
+    target_id = row_id(body.get("to_product_id"))
+    if target_id is None:
+        raise ApiError(
+            400, "invalid", "Choose the product to copy to.", fields={"to_product_id": "Required."}
+        )
+    replace = body.get("replace", False)
+    if not isinstance(replace, bool):
+        raise ApiError(
+            400,
+            "invalid",
+            "replace must be true or false.",
+            fields={"replace": "Must be true or false."},
+        )
+    target = scope.get_or_404(Product, target_id, NO_PRODUCT)
+    try:
+        template, created = portable.copy_template(
+            scope, source, target, signed_in_shop().currency, replace=replace
+        )
+    except portable.TemplateExists:
+        raise ApiError(
+            409,
+            "template_exists",
+            "That product already has a template. Copy again with replace to overwrite it.",
+        ) from None
+    except InvalidInput as exc:
+        scope.session.rollback()
+        raise ApiError(400, "invalid", exc.message, fields=exc.fields) from None
+    scope.session.commit()
+    return _template_response(template, target, 201 if created else 200)
 
 
 @bp.post("/mockups")

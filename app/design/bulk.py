@@ -1,7 +1,9 @@
 """Bulk personalization: one design with ``{{column}}`` placeholders + CSV rows → N documents.
 
 Placeholders are filled in text layers' ``text`` and in image/clipart ``src`` refs (a photo per
-row); nothing else in the document changes, so every row renders with the same layout. Each
+row), and in the document's ``fields`` values (a text, a clipart ref, a photo's ``src``); nothing
+else in the document changes, so every row renders with the same layout. With a template that
+has fields, each filled row's field layers are drawn from its values (``fields.materialize``). Each
 row is validated on its own: a bad row becomes a DesignError carrying its CSV line number, and
 the others go on.
 """
@@ -18,6 +20,8 @@ from typing import Any
 
 from app.design.document import Design, parse_design
 from app.design.errors import DesignError
+from app.design.fields import materialize
+from app.design.template import TemplateSpec
 
 PLACEHOLDER = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
 FILLED_FIELDS = {"text": "text", "image": "src", "clipart": "src"}
@@ -67,7 +71,9 @@ def read_rows(text: str) -> tuple[list[str], list[Row]]:
 def placeholders(document: Mapping[str, Any]) -> set[str]:
     """Every column name the document's fillable fields refer to."""
     names: set[str] = set()
-    for _, _, _, value in _fillable(document):
+    values = [value for _, _, _, value in _fillable(document)]
+    values += [value for _, _, value in _fillable_values(document)]
+    for value in values:
         names.update(match.strip() for match in PLACEHOLDER.findall(value))
     return names
 
@@ -88,9 +94,17 @@ def fill(document: Mapping[str, Any], row: Row) -> dict[str, Any]:
     if row.problem:
         raise DesignError(f"line {row.line}", row.problem)
     filled = copy.deepcopy(dict(document))
+
+    def sub(value: str) -> str:
+        return PLACEHOLDER.sub(lambda m: _value(row, m.group(1).strip()), value)
+
     for area, index, field, value in _fillable(filled):
-        layer = filled["areas"][area]["layers"][index]
-        layer[field] = PLACEHOLDER.sub(lambda m: _value(row, m.group(1).strip()), value)
+        filled["areas"][area]["layers"][index][field] = sub(value)
+    for key, photo, value in _fillable_values(filled):
+        if photo:
+            filled["fields"][key]["src"] = sub(value)
+        else:
+            filled["fields"][key] = sub(value)
     return filled
 
 
@@ -101,11 +115,18 @@ def _value(row: Row, column: str) -> str:
     return value
 
 
-def expand(document: Mapping[str, Any], rows: list[Row]) -> Iterator[Item]:
-    """Each row's validated design, or its error (with the line number in the error's path)."""
+def expand(
+    document: Mapping[str, Any], rows: list[Row], template: TemplateSpec | None = None
+) -> Iterator[Item]:
+    """Each row's validated design, or its error (with the line number in the error's path).
+
+    With a ``template`` that has fields, each row's field layers come from its field values."""
     for row in rows:
         try:
-            yield Item(row, design=parse_design(fill(document, row)))
+            filled = fill(document, row)
+            if template is not None and template.fields:
+                filled = materialize(template, filled)
+            yield Item(row, design=parse_design(filled))
         except DesignError as exc:
             yield Item(row, error=_on_line(exc, row))
 
@@ -115,6 +136,20 @@ def _on_line(error: DesignError, row: Row) -> DesignError:
         return error
     where = f"line {row.line}: {error.path}" if error.path else f"line {row.line}"
     return DesignError(where, error.message, others=error.others)
+
+
+def _fillable_values(document: Mapping[str, Any]) -> Iterator[tuple[str, bool, str]]:
+    """(field id, is a photo's src, value) of each field value holding a placeholder."""
+    values = document.get("fields")
+    if not isinstance(values, Mapping):
+        return
+    for key, value in values.items():
+        if isinstance(value, str) and PLACEHOLDER.search(value):
+            yield str(key), False, value
+        elif isinstance(value, Mapping):
+            src = value.get("src")
+            if isinstance(src, str) and PLACEHOLDER.search(src):
+                yield str(key), True, src
 
 
 def _fillable(document: Mapping[str, Any]) -> Iterator[tuple[str, int, str, str]]:

@@ -23,7 +23,7 @@ from app.design.images import AssetSource, directory_assets
 from app.design.layers import PixelCache
 from app.design.preflight import Finding, preflight
 from app.design.raster import RenderInputs
-from app.design.render_files import read_json, read_mockups, write_output
+from app.design.render_files import check_template_file, read_json, read_mockups, write_output
 from app.design.template import TemplateSpec
 
 
@@ -107,7 +107,7 @@ def render_rows(run: BulkRun, design_file: Path, csv_file: Path, name_column: st
     report = Report()
     run.out_dir.mkdir(parents=True, exist_ok=True)
     with click.progressbar(
-        expand(document, rows),
+        expand(document, rows, run.template),
         length=len(rows),
         label="Rendering rows",
         show_pos=True,
@@ -167,6 +167,7 @@ def bulk_command(
     """The ``--csv`` branch of ``luneo render``."""
     try:
         raw_template = read_json(template_file)
+        check_template_file(raw_template)
         run = BulkRun(
             template=TemplateSpec.from_dict(raw_template),
             inputs=RenderInputs(

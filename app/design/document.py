@@ -54,6 +54,7 @@ class TextLayer:
     opacity: float = 1.0
     kind: Literal["text"] = "text"
     field: str | None = None  # the template field this layer was made from
+    box: Box | None = None  # a field's text: the box it was fitted in
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,7 @@ def _text(raw: Mapping[str, Any]) -> TextLayer:
         rotation_deg=float(raw.get("rotation_deg", 0.0)),
         opacity=float(raw.get("opacity", 1.0)),
         field=raw.get("field"),
+        box=_box(raw["box"]) if raw.get("box") else None,
     )
 
 

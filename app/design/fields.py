@@ -274,9 +274,8 @@ def _cross_problems(
 
 
 def _text_problems(item: Mapping[str, Any], path: str) -> Iterator[tuple[str, str]]:
-    for key in ("font",):
-        if key in item and item[key] not in CURATED_FONTS:
-            yield f"{path}.font", "not one of Luneo's fonts"
+    if "font" in item and item["font"] not in CURATED_FONTS:
+        yield f"{path}.font", "not one of Luneo's fonts"
     for i, font in enumerate(item.get("fonts", ())):
         if font not in CURATED_FONTS:
             yield f"{path}.fonts[{i}]", "not one of Luneo's fonts"

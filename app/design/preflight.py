@@ -12,6 +12,8 @@ Thresholds, and why:
 - Lines and outlines thinner than ``MIN_LINE_MM`` (0.1 mm, a hairline) may not print.
 - Safe area: content crossing the safe margin may be cut off, except a layer that reaches the
   trim edge on that side (a background meant to bleed).
+- A field's text wider than its box (auto-fit stops at the field's smallest size) is a warning
+  at ``fields.<id>``, told in the shopper's words, as a photo too small for its frame is.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ Severity = Literal["error", "warning", "info"]
 WARN_DPI = 150
 MIN_TEXT_MM = 6 * 25.4 / 72
 MIN_LINE_MM = 0.1
+FIT_TOLERANCE_MM = 0.5  # a field's text may overhang its box this much (side bearings)
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,15 @@ class _Layer:
         if layout.missing:
             chars = "".join(layout.missing[:10])
             self.add("warning", "missing_glyphs", f"{layer.font} has no {chars!r}: shown as boxes")
+        if layer.field and layer.box and layout.bounds and not layer.arc_degrees:
+            space = Bounds.around(box_corners(layer.box)).grow(FIT_TOLERANCE_MM)
+            drawn = layout.bounds
+            if drawn.left < space.left or drawn.right > space.right:
+                message = (
+                    "This text is too long for its space, even at the smallest size: it runs "
+                    "past the edges. Shorten it."
+                )
+                self.add("warning", "text_overflows_field", message, f"fields.{layer.field}")
         return layout.bounds
 
     def shape(self, layer: ShapeLayer) -> Bounds:

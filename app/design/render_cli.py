@@ -6,8 +6,12 @@
 Pictures and clipart in the design are paths relative to the design file. TEMPLATE.json is the
 template as plain JSON (``print_areas`` with key, width_mm, height_mm, dpi, bleed_mm,
 safe_margin_mm, mockup_placement; fonts, colors, min_image_dpi, max_layers); an area may name a
-``mockup_image`` (relative to the template file) for ``--format preview``. With ``--csv``, the
-design's ``{{column}}`` placeholders are filled per row: see ``app.design.bulk_cli``.
+``mockup_image`` (relative to the template file) for ``--format preview``. A template file that
+says ``"version": 1`` (what the admin exports) is checked against ``schema/template.v1.json``
+first; when the template has ``fields``, the design's field layers are drawn from its ``fields``
+values exactly as the storefront does (``app.design.fields.materialize``) before anything else.
+With ``--csv``, the design's ``{{column}}`` placeholders are filled per row: see
+``app.design.bulk_cli``.
 """
 
 from __future__ import annotations
@@ -17,14 +21,15 @@ from pathlib import Path
 import click
 
 from app.design.bulk_cli import BulkOptions, bulk_command
-from app.design.document import parse_design_json
+from app.design.document import Design, parse_design, parse_design_json
 from app.design.errors import DesignError, FontsNotInstalled
+from app.design.fields import materialize
 from app.design.fonts import default_registry
 from app.design.images import directory_assets
 from app.design.outputs import FORMATS
 from app.design.preflight import Finding, preflight
 from app.design.raster import RenderInputs
-from app.design.render_files import read_json, read_mockups, write_output
+from app.design.render_files import check_template_file, read_json, read_mockups, write_output
 from app.design.template import TemplateSpec
 
 ALL_FORMATS = (*FORMATS, "preview")
@@ -87,8 +92,9 @@ def render_command(
         raise click.BadParameter("only with --csv", param_hint="--name-column")
     try:
         raw_template = read_json(template_file)
+        check_template_file(raw_template)
         template = TemplateSpec.from_dict(raw_template)
-        design = parse_design_json(design_file.read_bytes())
+        design = _read_design(design_file, template)
         inputs = RenderInputs(directory_assets(design_file.parent), default_registry())
         findings = preflight(design, template, inputs.assets, inputs.fonts)
         _report(findings)
@@ -107,6 +113,13 @@ def render_command(
         raise click.ClickException(str(exc)) from None
     for path in written:
         click.echo(f"wrote {path}")
+
+
+def _read_design(design_file: Path, template: TemplateSpec) -> Design:
+    """The design, its field layers regenerated from the template when it has fields."""
+    if not template.fields:
+        return parse_design_json(design_file.read_bytes())
+    return parse_design(materialize(template, read_json(design_file)))
 
 
 def _formats(value: str) -> list[str]:

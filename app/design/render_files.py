@@ -10,7 +10,9 @@ from typing import Any
 
 import click
 
-from app.design.document import Design
+from app.design.document import Design, schema_errors
+from app.design.errors import DesignError
+from app.design.fields import template_validator
 from app.design.outputs import FORMATS, Request, render_output
 from app.design.raster import RenderInputs, preview
 from app.design.template import TemplateSpec
@@ -24,6 +26,16 @@ def read_json(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise click.ClickException(f"{path}: expected a JSON object")
     return data
+
+
+def check_template_file(raw: dict[str, Any]) -> None:
+    """A template document (``"version"`` set, what the admin exports) must match
+    template.v1.json; older plain TEMPLATE.json files (no version) are read as before."""
+    if "version" not in raw:
+        return
+    errors = schema_errors(template_validator(), raw, "template")
+    if errors:
+        raise DesignError(errors[0].path, errors[0].message, others=errors[1:])
 
 
 def read_mockups(raw_template: dict[str, Any], root: Path) -> dict[str, bytes]:

@@ -100,8 +100,8 @@ class TemplateSpec:
         clipart_sets = _clipart_sets(data.get("clipart_sets"))
         return cls(
             areas=areas,
-            fonts=tuple(str(f) for f in data.get("fonts") or ()),
-            colors=tuple(str(c).lower() for c in data.get("colors") or ()),
+            fonts=_names("template.fonts", data.get("fonts")),
+            colors=tuple(c.lower() for c in _names("template.colors", data.get("colors"))),
             min_image_dpi=int(_number("template.min_image_dpi", data.get("min_image_dpi", 100))),
             max_layers=int(_number("template.max_layers", data.get("max_layers", 20))),
             clipart_sets=clipart_sets,
@@ -156,8 +156,18 @@ def _price_rules(raw: Any) -> tuple[PriceRule, ...]:
     return tuple(rules)
 
 
+def _names(path: str, raw: Any) -> tuple[str, ...]:
+    if not raw:
+        return ()
+    if not isinstance(raw, list | tuple):
+        raise DesignError(path, "must be a list")
+    return tuple(str(name) for name in raw)
+
+
 def _area_items(raw: Any) -> list[Mapping[str, Any]]:
     if isinstance(raw, Mapping):
+        if not all(isinstance(value, Mapping) for value in raw.values()):
+            raise DesignError("template.print_areas", "each print area must be an object")
         return [{"key": key, **value} for key, value in raw.items()]
     if isinstance(raw, Iterable) and not isinstance(raw, str | bytes):
         return list(raw)

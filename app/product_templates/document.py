@@ -38,6 +38,33 @@ def clipart_document(
     ]
 
 
+def field_clipart(
+    fields: Iterable[Any], link: ClipartLinker = clipart_path
+) -> dict[str, dict[str, str]]:
+    """Every piece of clipart the template's fields can draw (a clipart field's sets, a photo
+    frame's mask, an option's picture), by ref: ``{ref: {"label", "url"}}``, so the widget can
+    show and draw them even when they are not among the canvas's clipart sets."""
+    library = default_library()
+    refs: list[str] = []
+    for field in fields:
+        if not isinstance(field, dict):
+            continue
+        for key in field.get("sets") or ():
+            found = library.set(str(key))
+            refs.extend(item.ref for item in (found.items if found else ()))
+        refs.extend(str(field[k]) for k in ("mask", "default") if isinstance(field.get(k), str))
+        for option in field.get("options") or ():
+            layer = option.get("layer") if isinstance(option, dict) else None
+            if isinstance(layer, dict) and isinstance(layer.get("clipart"), str):
+                refs.append(layer["clipart"])
+    pieces = {}
+    for ref in dict.fromkeys(refs):
+        item = library.item(ref)
+        if item is not None:
+            pieces[ref] = {"label": item.label, "url": link(item)}
+    return pieces
+
+
 def mockups_of(scope: ShopScope, ids: Iterable[int]) -> dict[int, StoredFile]:
     """This shop's mockup files among ``ids`` (another shop's file is simply not found)."""
     wanted = sorted(set(ids))
@@ -99,6 +126,7 @@ def template_document(
         "min_image_dpi": template.min_image_dpi,
         "price_rules": [dict(rule) for rule in template.price_rules],
         "fields": [dict(item) for item in template.fields or ()],
+        "field_clipart": field_clipart(template.fields or (), clipart_link),
         "editor_mode": (template.editor_mode or EditorMode.CANVAS).value,
         "surcharge": money(template.surcharge or Decimal(0), currency),
         "currency": currency,

@@ -7,6 +7,8 @@ message next to its input. Nothing here knows about Flask or SQLAlchemy.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import math
 import re
 from collections.abc import Mapping
@@ -15,8 +17,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from app.design.clipart import default_library
+from app.design.fields import field_errors
 from app.design.models3d import available_models
 from app.ids import in_range
+from app.models import EditorMode
 from app.product_templates import catalog_options as opt
 
 _AREA_KEY = re.compile(opt.AREA_KEY_PATTERN)
@@ -60,6 +64,10 @@ class TemplateInput:
     model_3d: str | None
     price_rules: list[dict[str, str]]
     print_areas: list[AreaInput]
+    # The merchant's form (#18); None when not sent: the template keeps what it has.
+    fields: list[dict[str, Any]] | None = None
+    editor_mode: EditorMode | None = None
+    surcharge: Decimal | None = None
 
 
 def _model_3d(reader: _Reader, raw: Any) -> str | None:
@@ -121,6 +129,10 @@ class _Reader:
         except InvalidOperation:  # more digits than the context holds (1e25): no size or price
             self.fail(path, message)
             return None
+
+
+def _decimal_or_none(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
 
 
 def _to_decimal(raw: Any) -> Decimal | None:
@@ -344,8 +356,74 @@ def _rules(reader: _Reader, raw: Any, keys: set[str], currency: str) -> list[dic
     return [_rule(reader, r, f"price_rules[{i}]", keys, places) for i, r in enumerate(raw)]
 
 
-def parse_template(payload: Any, currency: str) -> TemplateInput:
-    """The editor's JSON as typed, range-checked values; raises InvalidInput listing every error."""
+# ---------------------------------------------------------------- fields, mode, surcharge
+
+
+def _sentence(message: str) -> str:
+    """The render core's lower-case message in the editor's style: capitalised, with a stop."""
+    text = message[:1].upper() + message[1:]
+    return text if text.endswith((".", "?", "!")) else f"{text}."
+
+
+def _amount(reader: _Reader, raw: Any, path: str, places: int) -> str | None:
+    """An amount of the shop's currency as the stored string ("2.50"), or None after failing."""
+    message = f"Must be an amount from 0 to {opt.MAX_PRICE_AMOUNT}."
+    value = reader.decimal(raw, path, message, places)
+    if value is not None and not 0 <= value <= opt.MAX_PRICE_AMOUNT:
+        reader.fail(path, message)
+        return None
+    return None if value is None else str(value)
+
+
+def _fields(
+    reader: _Reader,
+    raw: Any,
+    keys: set[str],
+    clipart_sets: list[str] | None,
+    currency: str,
+) -> list[dict[str, Any]]:
+    """The form's fields, checked by the render core's rules (``app.design.fields``, the same
+    the renderer and the import apply) plus the shop's currency places for every amount."""
+    errors = field_errors(raw, area_keys=keys, clipart_sets=clipart_sets)
+    for error in errors:
+        reader.fail(error.path, _sentence(error.message))
+    if errors:
+        return []
+    places = opt.currency_places(currency)
+    fields: list[dict[str, Any]] = []
+    for index, item in enumerate(raw):
+        field = copy.deepcopy(dict(item))
+        path = f"fields[{index}]"
+        price = field.get("price")
+        if isinstance(price, dict):
+            for key in ("amount", "per_character"):
+                if key in price:
+                    price[key] = _amount(reader, price[key], f"{path}.price.{key}", places)
+        for i, option in enumerate(field.get("options") or ()):
+            if option.get("price") is not None:
+                option["price"] = _amount(
+                    reader, option["price"], f"{path}.options[{i}].price", places
+                )
+        fields.append(field)
+    return fields
+
+
+def _editor_mode(reader: _Reader, raw: Any) -> EditorMode | None:
+    try:
+        return EditorMode(raw)
+    except ValueError:
+        reader.fail("editor_mode", "Choose canvas, form or both.")
+        return None
+
+
+def parse_template(
+    payload: Any, currency: str, clipart_sets_now: list[str] | None = None
+) -> TemplateInput:
+    """The editor's JSON as typed, range-checked values; raises InvalidInput listing every error.
+
+    ``clipart_sets_now``: the template's sets, which its clipart fields must stay within when
+    the payload does not send ``clipart_sets``.
+    """
     if not isinstance(payload, Mapping):
         raise InvalidInput({}, "Send the template as a JSON object.")
     reader = _Reader()
@@ -375,6 +453,24 @@ def parse_template(payload: Any, currency: str) -> TemplateInput:
         price_rules=_rules(reader, payload.get("price_rules"), keys, currency),
         print_areas=areas,
         model_3d=_model_3d(reader, payload.get("model_3d")),
+    )
+    sets = values.clipart_sets if values.clipart_sets is not None else clipart_sets_now
+    places = opt.currency_places(currency)
+    values = dataclasses.replace(
+        values,
+        fields=(
+            _fields(reader, payload["fields"], keys, sets, currency)
+            if "fields" in payload
+            else None
+        ),
+        editor_mode=(
+            _editor_mode(reader, payload["editor_mode"]) if "editor_mode" in payload else None
+        ),
+        surcharge=(
+            _decimal_or_none(_amount(reader, payload["surcharge"], "surcharge", places))
+            if "surcharge" in payload
+            else None
+        ),
     )
     if reader.errors:
         raise InvalidInput(reader.errors)

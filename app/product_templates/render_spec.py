@@ -7,10 +7,11 @@ from typing import Any
 
 from app.design import TemplateSpec
 from app.models import FileKind, PrintArea, ShopScope, StoredFile, Template
+from app.product_templates.editor_input import AreaInput, TemplateInput
 from app.storage import MissingFile, Storage
 
 
-def _area_dict(area: PrintArea) -> dict[str, Any]:
+def _area_dict(area: PrintArea | AreaInput) -> dict[str, Any]:
     return {
         "key": area.key,
         "name": area.name,
@@ -52,6 +53,27 @@ def template_spec_from_row(template: Template) -> TemplateSpec:
         "base_color": (template.extra or {}).get("base_color"),
     }
     return dataclasses.replace(spec, extra=extra)
+
+
+def template_spec_from_input(values: TemplateInput) -> TemplateSpec:
+    """Unsaved editor values (``editor_input.parse_template``) as the render core's spec, in the
+    same shape as a saved template's: for the admin's live preview of the shopper's view.
+
+    Raises DesignError for values the renderer cannot use."""
+    return TemplateSpec.from_dict(
+        {
+            "print_areas": [_area_dict(area) for area in values.print_areas],
+            "fonts": list(values.fonts),
+            "colors": list(values.colors),
+            "min_image_dpi": values.min_image_dpi,
+            "max_layers": values.max_layers,
+            "clipart_sets": list(values.clipart_sets or ()),
+            "fields": list(values.fields or ()),
+            "editor_mode": values.editor_mode or "canvas",
+            "surcharge": values.surcharge if values.surcharge is not None else "0",
+            "price_rules": list(values.price_rules),
+        }
+    )
 
 
 def mockups_for(scope: ShopScope, storage: Storage, template: Template) -> dict[str, bytes]:

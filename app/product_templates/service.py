@@ -12,9 +12,10 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from app.design.clipart import default_library
+from app.design.fields import MAX_FIELDS, MAX_OPTIONS
 from app.design.fonts import FAMILIES
 from app.design.models3d import available_models
-from app.models import PrintArea, Product, ShopScope, Template
+from app.models import EditorMode, PrintArea, Product, ShopScope, Template, Variant
 from app.product_templates import catalog_options as opt
 from app.product_templates.document import clipart_path, mockups_of
 from app.product_templates.editor_input import AreaInput, InvalidInput, TemplateInput
@@ -126,9 +127,36 @@ def _replace_areas(scope: ShopScope, template: Template, areas: list[AreaInput])
     scope.session.flush()
 
 
+def _check_variants(scope: ShopScope, template: Template, fields: list[dict[str, Any]]) -> None:
+    """An option's ``variant_id`` must be a variant of this template's product."""
+    own = {
+        v.id
+        for v in scope.session.scalars(
+            scope.select(Variant).where(Variant.product_id == template.product_id)
+        )
+    }
+    errors = {
+        f"fields[{i}].options[{j}].variant_id": "Not a variant of this product."
+        for i, field in enumerate(fields)
+        for j, option in enumerate(field.get("options") or ())
+        if option.get("variant_id") is not None and option["variant_id"] not in own
+    }
+    if errors:
+        raise InvalidInput(errors)
+
+
 def save_template(scope: ShopScope, template: Template, values: TemplateInput) -> None:
-    """Store the editor's values on ``template`` (flushes; the caller commits)."""
+    """Store the editor's values on ``template`` (flushes; the caller commits).
+
+    ``fields``, ``editor_mode`` and ``surcharge`` are kept as they are when not sent."""
     _check_references(scope, template, values.print_areas)
+    if values.fields is not None:
+        _check_variants(scope, template, values.fields)
+        template.fields = [dict(f) for f in values.fields]
+    if values.editor_mode is not None:
+        template.editor_mode = values.editor_mode
+    if values.surcharge is not None:
+        template.surcharge = values.surcharge
     _assign(
         template,
         {
@@ -180,5 +208,8 @@ def editor_options(currency: str) -> dict[str, Any]:
             "max_price_rules": opt.MAX_PRICE_RULES,
             "mockup_max_bytes": opt.MOCKUP_MAX_BYTES,
             "area_key_pattern": opt.AREA_KEY_PATTERN,
+            "max_fields": MAX_FIELDS,
+            "max_options": MAX_OPTIONS,
         },
+        "editor_modes": [m.value for m in EditorMode],
     }

@@ -10,6 +10,7 @@ from app.ai.providers import provider_identity
 from app.assets import clipart_url, font_url
 from app.billing import quota
 from app.billing.plans import Feature
+from app.design.fields import DEFAULT_FONT
 from app.design.fonts import FAMILIES
 from app.errors import ApiError
 from app.extensions import get_storage
@@ -55,8 +56,13 @@ def product_template(product_id: str) -> ResponseReturnValue:
 
 
 def font_files(template: Template) -> dict[str, str]:
-    """Family -> web font URL for the template's fonts (all curated ones when it names none)."""
+    """Family -> web font URL for the template's fonts (all curated ones when it names none)
+    and every font its text fields draw with (a field's fonts are the merchant's own choice)."""
     offered = set(template.fonts or ()) or {f.name for f in FAMILIES}
+    for field in template.fields or ():
+        if isinstance(field, dict) and field.get("kind") == "text":
+            offered.add(str(field.get("font") or DEFAULT_FONT))
+            offered.update(str(name) for name in field.get("fonts") or ())
     return {f.name: font_url(f) for f in FAMILIES if f.name in offered}
 
 

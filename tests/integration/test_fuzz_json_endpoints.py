@@ -164,6 +164,41 @@ TARGETS: list[Target] = [
         },
         paths={"product_id": _product},
     ),
+    Target(
+        "GET",
+        "/api/admin/products/<int:product_id>/template/export",
+        admin_bearer,
+        paths={"product_id": _product},
+    ),
+    Target(
+        "POST",
+        "/api/admin/products/<int:product_id>/template/import",
+        admin_bearer,
+        {
+            "version": 1,
+            "name": "Mug",
+            "print_areas": [AREA],
+            "fields": [
+                {
+                    "id": "name",
+                    "kind": "text",
+                    "label": "Name",
+                    "area": "front",
+                    "box": {"x_mm": 10, "y_mm": 10, "width_mm": 100, "height_mm": 20},
+                }
+            ],
+            "editor_mode": "both",
+            "surcharge": "2.00",
+        },
+        paths={"product_id": _product},
+    ),
+    Target(
+        "POST",
+        "/api/admin/products/<int:product_id>/template/copy",
+        admin_bearer,
+        {"to_product_id": 1, "replace": True},
+        paths={"product_id": _product},
+    ),
     Target("POST", "/api/admin/mockups", admin_bearer),
     Target("POST", "/api/admin/production-jobs/<int:job_id>/retry", admin_bearer),
     Target("GET", "/api/admin/ai", admin_bearer),

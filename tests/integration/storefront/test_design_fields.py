@@ -306,6 +306,59 @@ def test_the_template_document_carries_fields_mode_and_surcharge(
     body = response.json
     assert (body["editor_mode"], body["surcharge"], body["currency"]) == ("form", "1.50", "EUR")
     assert [f["id"] for f in body["fields"]] == ["style", "name", "photo"]
+    assert body["field_clipart"] == {}  # no field here draws clipart
+
+
+def test_the_fonts_a_text_field_draws_with_are_served(
+    proxy: Caller, session: Session, storage: Storage, shopify_shop: Shop
+) -> None:
+    field = {**NAME, "font": "Lobster", "fonts": ["Lobster", "Caveat"]}
+    small_template(session, storage, shopify_shop, "gid://shopify/Product/79", fields=[field])
+    session.commit()
+
+    files = proxy.get("/products/79/template").json["font_files"]
+
+    assert {"Inter", "Pacifico", "Lobster", "Caveat"} == set(files)
+
+
+def test_the_template_document_links_every_clipart_its_fields_draw(
+    proxy: Caller, session: Session, storage: Storage, shopify_shop: Shop
+) -> None:
+    badge = {
+        "id": "badge",
+        "kind": "clipart",
+        "label": "Badge",
+        "area": "front",
+        "box": BOX,
+        "sets": ["love"],
+        "default": "clipart:love/heart",
+    }
+    frame = {
+        "id": "photo",
+        "kind": "photo",
+        "label": "Photo",
+        "area": "front",
+        "box": BOX,
+        "shape": "mask",
+        "mask": "clipart:nature/sun",
+    }
+    small_template(
+        session,
+        storage,
+        shopify_shop,
+        "gid://shopify/Product/78",
+        fields=[badge, frame],
+        clipart_sets=["love"],
+    )
+    session.commit()
+
+    body = proxy.get("/products/78/template").json
+
+    pieces = body["field_clipart"]
+    assert "clipart:nature/sun" in pieces
+    assert pieces["clipart:love/heart"]["label"] == "Heart"
+    assert pieces["clipart:love/heart"]["url"].startswith("http")
+    assert pieces["clipart:love/heart"]["url"].endswith("/clipart/love/heart.svg")
 
 
 def test_a_woocommerce_save_has_no_cart_attributes(

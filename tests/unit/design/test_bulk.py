@@ -170,3 +170,37 @@ def test_bulk_with_a_column_the_design_needs_missing_renders_nothing(
     assert result.exit_code == 1
     assert "the design uses {{number}} but the CSV has no such column" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_rows_fill_field_values_and_the_fields_draw_them(fonts: FontRegistry) -> None:
+    from app.design import TemplateSpec
+
+    box = {"x_mm": 2, "y_mm": 2, "width_mm": 40, "height_mm": 10}
+    template = TemplateSpec.from_dict(
+        {
+            "print_areas": [{"key": "front", "width_mm": 50, "height_mm": 30}],
+            "fields": [
+                {"id": "name", "kind": "text", "label": "Name", "area": "front", "box": box},
+                {"id": "photo", "kind": "photo", "label": "Photo", "area": "front", "box": box},
+            ],
+        }
+    )
+    document = {
+        "version": 1,
+        "fields": {"name": "Dear {{name}}", "photo": {"src": "photos/{{photo}}"}},
+    }
+    header, rows = read_rows("name,photo\nAda,ada.png\n")
+
+    (item,) = expand(document, rows, template)
+
+    assert placeholders(document) == {"name", "photo"}
+    assert item.design is not None
+    photo, name = item.design.areas["front"]
+    assert isinstance(photo, ImageLayer)
+    assert isinstance(name, TextLayer)
+    assert (photo.src, photo.field, name.text, name.field) == (
+        "photos/ada.png",
+        "photo",
+        "Dear Ada",
+        "name",
+    )

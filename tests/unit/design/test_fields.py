@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 from pathlib import Path
@@ -435,3 +436,69 @@ def test_template_spec_refuses_bad_fields_with_the_path() -> None:
         _spec([], editor_mode="wizard")
     with pytest.raises(DesignError, match="surcharge"):
         _spec([], surcharge="-1")
+
+
+# ---------------------------------------------------------------- anything a client sends
+
+JUNK: list[Any] = [
+    None,
+    1,
+    -1e308,
+    float("inf"),
+    "x",
+    "",
+    [],
+    {},
+    True,
+    [1, 2],
+    {"src": 1},
+    {"x_mm": "1"},
+    "clipart:love/heart",
+    "gold",
+    "1.005",
+    "\u0000",
+    10**30,
+]
+
+
+def _mutated(value: Any, rng: Any) -> Any:
+    if isinstance(value, dict):
+        changed = dict(value)
+        for key in list(changed):
+            roll = rng.random()
+            if roll < 0.15:
+                changed[key] = rng.choice(JUNK)
+            elif roll < 0.5:
+                changed[key] = _mutated(changed[key], rng)
+        if rng.random() < 0.1:
+            changed[rng.choice(["field", "box", "fields", "areas", "layers"])] = rng.choice(JUNK)
+        return changed
+    if isinstance(value, list):
+        return [_mutated(item, rng) for item in value]
+    return value
+
+
+def test_no_document_breaks_materialize_problems_or_the_quote(fonts: FontRegistry) -> None:
+    import random
+
+    from app.design.pricing import quote
+
+    case = _load(FIXTURES / "movable_field_both_mode.json")
+    spec = TemplateSpec.from_dict(case["template"])
+    rng = random.Random(18)
+    for _ in range(400):
+        document = _mutated(case["document"], rng)
+        materialize(spec, document, fonts)
+        field_problems(spec, document)
+        quote(spec, document)
+        properties(spec, document)
+
+
+def test_no_template_breaks_the_spec_with_anything_but_a_design_error() -> None:
+    import random
+
+    case = _load(FIXTURES / "every_kind_two_areas.json")
+    rng = random.Random(18)
+    for _ in range(400):
+        with contextlib.suppress(DesignError):
+            TemplateSpec.from_dict(_mutated(case["template"], rng))

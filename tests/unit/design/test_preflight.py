@@ -214,3 +214,30 @@ def test_a_photo_too_small_for_its_frame_is_told_at_the_field(fonts: FontRegistr
         "Use a larger photo or zoom out."
     )
     assert finding.as_dict()["path"] == "fields.photo"
+
+
+def test_a_field_text_too_long_for_its_box_is_a_warning_at_the_field(fonts: FontRegistry) -> None:
+    from app.design import TemplateSpec
+    from app.design.fields import materialize
+
+    field = {
+        "id": "name",
+        "kind": "text",
+        "label": "Name",
+        "area": "front",
+        "box": {"x_mm": 10, "y_mm": 10, "width_mm": 30, "height_mm": 10},
+        "size_mm": 8,
+        "min_size_mm": 6,
+        "max_chars": 100,
+    }
+    spec = TemplateSpec.from_dict(
+        {"print_areas": [{"key": "front", "width_mm": 60, "height_mm": 40}], "fields": [field]}
+    )
+
+    def check(name: str) -> list[tuple[str, str | None]]:
+        document = materialize(spec, {"version": 1, "fields": {"name": name}}, fonts)
+        findings = preflight(parse_design(document), spec, assets({}), fonts)
+        return [(f.code, f.path) for f in findings if f.code == "text_overflows_field"]
+
+    assert check("Ann") == []
+    assert check("Bartholomew Maximilian") == [("text_overflows_field", "fields.name")]

@@ -178,3 +178,100 @@ def test_unknown_format(luneo: click.Group, tmp_path: Path) -> None:
 
     assert result.exit_code == 2
     assert "unknown format gif" in result.output
+
+
+# ---------------------------------------------------------------- templates with fields
+
+FIELD_BOX = {"x_mm": 10, "y_mm": 12, "width_mm": 60, "height_mm": 16, "rotation_deg": 0}
+
+
+def _field_files(tmp_path: Path, name: str) -> tuple[Path, Path]:
+    template = {
+        "$schema": "https://luneo.app/schema/template.v1.json",
+        "version": 1,
+        "name": "Name mug",
+        "print_areas": [
+            {"key": "front", "width_mm": 80, "height_mm": 40, "dpi": 200, "bleed_mm": 2}
+        ],
+        "fields": [
+            {
+                "id": "name",
+                "kind": "text",
+                "label": "Name",
+                "area": "front",
+                "box": FIELD_BOX,
+                "size_mm": 12,
+                "font": "Inter",
+                "color": "#000000",
+                "max_chars": 60,
+            }
+        ],
+        "editor_mode": "form",
+        "surcharge": "0",
+    }
+    moved = {
+        "type": "text",
+        "field": "name",
+        "text": "elsewhere",
+        "font": "Inter",
+        "size_mm": 30,
+        "x_mm": 0,
+        "y_mm": 0,
+    }
+    design = {"version": 1, "fields": {"name": name}, "areas": {"front": {"layers": [moved]}}}
+    (tmp_path / "t.json").write_text(json.dumps(template))
+    (tmp_path / "d.json").write_text(json.dumps(design))
+    return tmp_path / "d.json", tmp_path / "t.json"
+
+
+@pytest.mark.parametrize("name", ["Anna", "Anna-Katharina Wolkenstein"])
+def test_a_templates_fields_are_printed_exactly_in_their_box(
+    luneo: click.Group, tmp_path: Path, name: str
+) -> None:
+    design, template = _field_files(tmp_path, name)
+    out = tmp_path / "out"
+
+    result = CliRunner().invoke(
+        luneo,
+        ["render", str(design), "--template", str(template), "--out", str(out), "--format", "png"],
+    )
+
+    assert result.exit_code == 0, result.output
+    with Image.open(out / "front.png") as image:
+        ink = image.getchannel("A").getbbox()
+    assert ink is not None
+    per_mm, bleed = 200 / 25.4, 2
+    box = tuple(
+        round((v + bleed) * per_mm)
+        for v in (
+            FIELD_BOX["x_mm"],
+            FIELD_BOX["y_mm"],
+            FIELD_BOX["x_mm"] + FIELD_BOX["width_mm"],
+            FIELD_BOX["y_mm"] + FIELD_BOX["height_mm"],
+        )
+    )
+    left, top, right, bottom = ink
+    assert box[0] - 1 <= left, (ink, box)
+    assert right <= box[2] + 1, (ink, box)
+    assert box[1] - 1 <= top, (ink, box)
+    assert bottom <= box[3] + 1, (ink, box)
+    middle = (box[0] + box[2]) / 2
+    assert abs((left + right) / 2 - middle) <= 0.02 * (box[2] - box[0])  # centred
+    if len(name) > 20:  # auto-fit: the long name spans (nearly) the whole box width
+        assert right - left >= 0.9 * (box[2] - box[0])
+
+
+def test_a_template_document_that_breaks_its_schema_is_refused(
+    luneo: click.Group, tmp_path: Path
+) -> None:
+    design, template = _field_files(tmp_path, "Anna")
+    broken = json.loads(template.read_text())
+    broken["fields"][0]["box"]["width_mm"] = -5
+    template.write_text(json.dumps(broken))
+
+    result = CliRunner().invoke(
+        luneo, ["render", str(design), "--template", str(template), "--out", str(tmp_path / "o")]
+    )
+
+    assert result.exit_code != 0
+    assert "template.fields[0].box.width_mm: must be > 0" in result.output
