@@ -20,12 +20,15 @@ the editor keeps its draft in the store origin's localStorage, so the design the
 the product page opens again there. That page's API is the app proxy surface itself (Shopify's
 signature, then the token for the shop it signed); its files come from Luneo's origin.
 
-CSRF: nothing here reads a cookie or any ambient credential; a request is honoured only for
-the secret token in its path (and, to attach, the design's edit token in its JSON body). A
-forging page would have to know the token, and whoever knows it can call us directly anyway.
-A JSON body is required, which an HTML form on another site cannot send without a preflight
-we never answer. The page sends no Referer (``no-referrer``), is never cached and never framed,
-so the token does not leak from it.
+CSRF: on Luneo nothing here reads a cookie or any ambient credential; a request is honoured
+only for the secret token in its path (and, to attach, the design's edit token in its JSON
+body). A forging page would have to know the token, and whoever knows it can call us directly
+anyway. Through the app proxy the store's cookies do reach Shopify, which then signs who is
+signed in, and that is what proves a customer's design: there attach must be
+``application/json``, which an HTML form on another site cannot send and a script can only send
+after a CORS preflight that is never answered (and a forger would still need the token and the
+customer's design id). The page sends no Referer (``no-referrer``), is never cached and never
+framed, so the token does not leak from it.
 """
 
 from __future__ import annotations

@@ -301,6 +301,18 @@ def test_a_signed_in_customers_design_is_attached_through_the_proxy_as_theirs(
         404,
     )
 
+    # a cross-site form could post as the signed-in customer: only JSON is taken
+    as_form = proxied(
+        client,
+        mugs,
+        f"{path}/attach",
+        "8001",
+        method="POST",
+        data=json.dumps(body),
+        content_type="text/plain",
+    )
+    assert as_form.status_code == 415
+
     answer = proxied(client, mugs, f"{path}/attach", "8001", method="POST", json=body)
 
     assert answer.status_code == 200, answer.json
