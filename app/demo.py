@@ -31,6 +31,7 @@ from app.models import (
     Partner,
     PartnerKind,
     Platform,
+    Personalization,
     PrintArea,
     Product,
     ProductionJob,
@@ -410,6 +411,7 @@ def _upsert_order(scope: ShopScope, template: Template, mug: Product) -> OrderIt
             "quantity": 1,
             "unit_price": DEMO_LINE_PRICE,
             "properties": {"_luneo_design": design.public_id},
+            "personalization": Personalization.DESIGNED,
         },
     )
     scope.session.flush()
