@@ -57,7 +57,7 @@ class PaidCheck:
     price_key: bytes | None  # Shopify: the shop's key for ``_luneo_price``
 
     @classmethod
-    def for_shop(cls, shop: Shop, secret_key: str) -> PaidCheck:
+    def of(cls, shop: Shop, secret_key: str) -> PaidCheck:
         key = None
         if shop.platform is Platform.SHOPIFY and secret_key:
             key = surcharge_token.shop_key(secret_key, shop.domain)

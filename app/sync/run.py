@@ -268,7 +268,7 @@ def _run(
         except AuthError as exc:
             _mark_needs_reauth(session, shop_id, exc)
             return summary.as_dict()
-        check = PaidCheck.for_shop(shop, str(current_app.config["SECRET_KEY"] or ""))
+        check = PaidCheck.of(shop, str(current_app.config["SECRET_KEY"] or ""))
         run = SyncRun(
             session, shop_id, connector, progress, summary, utcnow(), previous, record_state, check
         )
