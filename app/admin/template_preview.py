@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw
 from app.admin.api import NO_PRODUCT, bp
 from app.admin.auth import shop_admin_required, signed_in_shop
 from app.admin.csrf import csrf_protected
-from app.design import DesignError, RenderInputs, RenderTimedOut, TemplateSpec, parse_design
+from app.design import DesignError, RenderInputs, TemplateSpec, parse_design
 from app.design import preview as render_preview
 from app.design.fields import materialize
 from app.design.images import AssetSource
@@ -36,9 +36,10 @@ from app.models import Product, ShopScope, StoredFile
 from app.product_templates.document import mockups_of
 from app.product_templates.editor_input import InvalidInput, TemplateInput, parse_template
 from app.product_templates.render_spec import template_spec_from_input
-from app.production.assets import AssetUnavailable, shop_assets
+from app.production.assets import shop_assets
 from app.ratelimit import Window, charge, hit
 from app.storage import MissingFile, Storage
+from app.storefront.rendering import preview_errors_answered
 
 WINDOW_SECONDS = 60
 PREVIEWS_PER_SHOP = 240  # a debounced editor asks a few times a second at most while typing
@@ -149,21 +150,15 @@ def preview_png(scope: ShopScope, storage: Storage, currency: str, body: Any) ->
     _check_budgets(scope.shop_id)
     started = time.monotonic()
     try:
-        # Sample values a shopper could not send (wrong type, unknown option) are simply not drawn.
-        document = materialize(spec, {"version": 1, "areas": {}, "fields": dict(sample)})
-        design = parse_design(document)
-        inputs = RenderInputs(
-            assets=_assets(scope, storage), deadline=started + RENDER_BUDGET_MS / 1000
-        )
-        mockup = _mockup(scope, storage, mockup_id)
-        return render_preview(design, spec, str(area), inputs, mockup=mockup)
-    except DesignError as exc:
-        problems = [{"path": e.path, "message": e.message} for e in exc.all]
-        raise ApiError(422, "invalid_design", exc.message, problems) from None
-    except AssetUnavailable:
-        raise ApiError(503, "unavailable", "Previews are unavailable right now; retry.") from None
-    except RenderTimedOut:
-        raise ApiError(503, "preview_timeout", TIMED_OUT) from None
+        with preview_errors_answered(TIMED_OUT):
+            # Sample values a shopper could not send (wrong type, unknown option) are not drawn.
+            document = materialize(spec, {"version": 1, "areas": {}, "fields": dict(sample)})
+            design = parse_design(document)
+            inputs = RenderInputs(
+                assets=_assets(scope, storage), deadline=started + RENDER_BUDGET_MS / 1000
+            )
+            mockup = _mockup(scope, storage, mockup_id)
+            return render_preview(design, spec, str(area), inputs, mockup=mockup)
     finally:
         _charge(scope.shop_id, round((time.monotonic() - started) * 1000))
 

@@ -35,6 +35,17 @@ class Box:
     height_mm: float
     rotation_deg: float = 0.0
 
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, Any]) -> Box:
+        """A box as documents write it (x, y, width, height in mm; rotation in degrees)."""
+        return cls(
+            x_mm=float(raw["x_mm"]),
+            y_mm=float(raw["y_mm"]),
+            width_mm=float(raw["width_mm"]),
+            height_mm=float(raw["height_mm"]),
+            rotation_deg=float(raw.get("rotation_deg", 0.0)),
+        )
+
 
 @dataclass(frozen=True)
 class TextLayer:
@@ -167,7 +178,7 @@ def _layer(area: str, index: int, raw: Mapping[str, Any]) -> Layer:
         raise DesignError(layer_path(area, index, "clip.mask"), "a mask frame needs its mask")
     return ImageLayer(
         src=raw["src"],
-        box=_box(raw),
+        box=Box.from_mapping(raw),
         crop=_crop(area, index, crop) if crop is not None else None,
         opacity=float(raw.get("opacity", 1.0)),
         kind=kind,
@@ -194,14 +205,14 @@ def _text(raw: Mapping[str, Any]) -> TextLayer:
         rotation_deg=float(raw.get("rotation_deg", 0.0)),
         opacity=float(raw.get("opacity", 1.0)),
         field=raw.get("field"),
-        box=_box(raw["box"]) if raw.get("box") else None,
+        box=Box.from_mapping(raw["box"]) if raw.get("box") else None,
     )
 
 
 def _shape(area: str, index: int, raw: Mapping[str, Any]) -> ShapeLayer:
     layer = ShapeLayer(
         shape=raw["shape"],
-        box=_box(raw),
+        box=Box.from_mapping(raw),
         fill=raw.get("fill"),
         stroke=raw.get("stroke"),
         stroke_width_mm=float(raw.get("stroke_width_mm", 0.0)),
@@ -218,16 +229,6 @@ def _shape(area: str, index: int, raw: Mapping[str, Any]) -> ShapeLayer:
             if float(raw[field]) <= 0:
                 raise DesignError(layer_path(area, index, field), "must be > 0")
     return layer
-
-
-def _box(raw: Mapping[str, Any]) -> Box:
-    return Box(
-        x_mm=float(raw["x_mm"]),
-        y_mm=float(raw["y_mm"]),
-        width_mm=float(raw["width_mm"]),
-        height_mm=float(raw["height_mm"]),
-        rotation_deg=float(raw.get("rotation_deg", 0.0)),
-    )
 
 
 def _crop(area: str, index: int, raw: Mapping[str, Any]) -> Crop:

@@ -310,16 +310,6 @@ def _clipart_problems(
             yield f"{path}.default", "pick the default from the field's sets"
 
 
-def _box(raw: Mapping[str, Any]) -> Box:
-    return Box(
-        x_mm=float(raw["x_mm"]),
-        y_mm=float(raw["y_mm"]),
-        width_mm=float(raw["width_mm"]),
-        height_mm=float(raw["height_mm"]),
-        rotation_deg=float(raw.get("rotation_deg", 0.0)),
-    )
-
-
 def amount(raw: Any) -> Decimal:
     """A schema-checked amount (string or number) as a Decimal; 0 for null."""
     if raw is None:
@@ -343,7 +333,7 @@ def _option(raw: Mapping[str, Any]) -> ChoiceOption:
         price=amount(raw.get("price")),
         variant_id=raw.get("variant_id"),
         color=ColorEffect(tuple(color["fields"]), _long(color["value"])) if color else None,
-        layer=OptionLayer(layer["clipart"], _box(layer["box"])) if layer else None,
+        layer=OptionLayer(layer["clipart"], Box.from_mapping(layer["box"])) if layer else None,
     )
 
 
@@ -351,7 +341,7 @@ def _field(raw: Mapping[str, Any]) -> Field:
     kind: FieldKind = raw["kind"]
     when = raw.get("visible_when")
     price = raw.get("price") or {}
-    box = _box(raw["box"]) if raw.get("box") else None
+    box = Box.from_mapping(raw["box"]) if raw.get("box") else None
     values: dict[str, Any] = {
         "id": raw["id"],
         "kind": kind,

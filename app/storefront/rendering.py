@@ -17,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import current_app
@@ -36,6 +38,21 @@ MAX_CACHED_BYTES = 4 * 1024 * 1024
 # re-previews the same photo after each text change, and decoding is most of what a photo costs.
 PICTURES = PixelCache(entries=16, max_pixels=PREVIEW_MAX_PX * PREVIEW_MAX_PX)
 TIMED_OUT = "This preview took too long to draw. Please retry in a moment, or simplify the design."
+
+
+@contextmanager
+def preview_errors_answered(timed_out: str = TIMED_OUT) -> Iterator[None]:
+    """What drawing a preview can fail with, as the answer a client reads (the storefront's
+    previews and the template editor's live preview both draw through this)."""
+    try:
+        yield
+    except DesignError as exc:
+        problems = [{"path": e.path, "message": e.message} for e in exc.all]
+        raise ApiError(422, "invalid_design", exc.message, problems) from None
+    except AssetUnavailable:
+        raise ApiError(503, "unavailable", "Previews are unavailable right now; retry.") from None
+    except RenderTimedOut:
+        raise ApiError(503, "preview_timeout", timed_out) from None
 
 
 def cache_key(template: Template, area_key: str, document: Any, image_format: str) -> str:
@@ -76,16 +93,10 @@ def render_preview(
         deadline=started + budget if budget > 0 else None,
     )
     try:
-        spec = template_spec_from_row(template)
-        mockup = mockups_for(scope, storage, template).get(area_key)
-        data = preview(design, spec, area_key, inputs, mockup=mockup, image_format=image_format)
-    except DesignError as exc:
-        problems = [{"path": e.path, "message": e.message} for e in exc.all]
-        raise ApiError(422, "invalid_design", exc.message, problems) from None
-    except AssetUnavailable:
-        raise ApiError(503, "unavailable", "Previews are unavailable right now; retry.") from None
-    except RenderTimedOut:
-        raise ApiError(503, "preview_timeout", TIMED_OUT) from None
+        with preview_errors_answered():
+            spec = template_spec_from_row(template)
+            mockup = mockups_for(scope, storage, template).get(area_key)
+            data = preview(design, spec, area_key, inputs, mockup=mockup, image_format=image_format)
     finally:
         charge_render(round((time.monotonic() - started) * 1000))
     if len(data) <= MAX_CACHED_BYTES:
