@@ -4,7 +4,7 @@ import { ApiError, createApi } from "./api.js";
 import { adapterFor, clearDraft, quantity, readDraft, writeDraft } from "./cart.js";
 import { h, trapFocus } from "./dom.js";
 import { effectiveDpi, fitBox, forgetMeasures, measureLine } from "./geometry.js";
-import { localProblems, materialize, sentValues } from "./fields.js";
+import { fieldStates, localProblems, materialize, sentValues } from "./fields.js";
 import { clipartUrl, formPanel } from "./form.js";
 import { setLocale, t } from "./i18n.js";
 import { History, documentFor, emptyDocument, newId, summarize } from "./model.js";
@@ -60,6 +60,7 @@ class Editor {
     this.quotes = "editor_mode" in this.template;
     this.restoreDraft();
     if (this.hasForm) this.materializeFields();
+    if (this.hasForm) this.followOptionVariant();
     this.history = new History(this.doc, (restored) => this.afterHistory(restored));
     this.loadFonts();
     this.buildWorkspace();
@@ -343,6 +344,7 @@ class Editor {
     if (restored && !this.selected()) this.selectedId = null;
     this.revision++;
     if (this.hasForm) this.materializeFields();
+    if (restored && this.hasForm) this.followOptionVariant();
     this.saveDraft();
     this.refresh();
     this.scheduleQuote();
@@ -429,6 +431,15 @@ class Editor {
     this.setField(field.id, value, true);
     const option = (field.options || []).find((o) => o.value === value);
     if (option && option.variant_id) this.selectVariant(option.variant_id);
+  }
+
+  // The variant the shopper's picked options name (the last visible one wins), selected on the
+  // page: after a restored draft, an undo, and just before the cart call.
+  followOptionVariant() {
+    let chosen = null;
+    for (const s of fieldStates(this.template, this.doc.fields))
+      if (s.visible && s.given && s.option && s.option.variant_id) chosen = s.option.variant_id;
+    if (chosen) this.selectVariant(chosen);
   }
 
   // The product page's own variant picker follows the option (the cart gets that variant).
@@ -815,6 +826,7 @@ class Editor {
         return;
       }
       this.status.textContent = t("adding");
+      if (this.hasForm) this.followOptionVariant();
       const adapter = adapterFor(this.config);
       const result = await adapter({
         designId: this.designId, summary: this.summary, quantity: quantity(this.config), variantId: this.config.variantId, config: this.config,
