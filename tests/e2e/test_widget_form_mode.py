@@ -208,8 +208,10 @@ def _draft(page: Page, key: str = DRAFT_KEY) -> dict[str, Any] | None:
     return json.loads(raw) if raw else None
 
 
-def _open(page: Page, url: str) -> None:
-    page.goto(url)
+def _open(page: Page, url: str | None) -> None:
+    """Open the editor on ``url`` (None: on the page already shown)."""
+    if url is not None:
+        page.goto(url)
     page.get_by_role("button", name="Customize").click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_have_attribute("aria-busy", "false")
@@ -411,6 +413,30 @@ def test_a_size_option_selects_the_variant_on_the_page(
     assert item["id"] == LARGE_VARIANT_ID
     assert item["properties"]["Size"] == "15 oz"
     assert store.cart.prices == [Decimal("25.90")]  # the 15 oz mug's $22.00 + $3.90
+    assert_clean(problems)
+
+
+def test_the_size_choice_starts_on_the_variant_the_page_shows(
+    store: Storefront, store_url: str, desktop: Page
+) -> None:
+    """The shopper picked 15 oz in the theme's picker before opening the editor: the form's
+    size starts there (not on the template's default), so the cart line's variant and its
+    "Size" property agree."""
+    page = desktop
+    problems = watch(page)
+    page.goto(f"{store_url}/products/mug")
+    page.locator("form[action='/cart/add'] [name=id]").evaluate(
+        f"input => {{ input.value = '{LARGE_VARIANT_ID}'; }}"
+    )
+    _open(page, None)
+    expect(page.get_by_role("combobox", name="Size")).to_have_value("large")
+    page.get_by_role("textbox", name="Name *").fill("Anna")
+    page.get_by_role("button", name="Add to cart · +$3.90").click()
+    expect(page.locator(".luneo-status")).to_have_text("Added to cart.")
+    [call] = store.cart.calls
+    [item] = call["items"]
+    assert (item["id"], item["properties"]["Size"]) == (LARGE_VARIANT_ID, "15 oz")
+    assert store.cart.prices == [Decimal("25.90")]
     assert_clean(problems)
 
 

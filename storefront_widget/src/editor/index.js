@@ -59,8 +59,11 @@ class Editor {
     // Only a Luneo that knows template fields (editor_mode in the template) answers quotes.
     this.quotes = "editor_mode" in this.template;
     this.restoreDraft();
-    if (this.hasForm) this.materializeFields();
-    if (this.hasForm) this.followOptionVariant();
+    if (this.hasForm) {
+      this.adoptPageVariant();
+      this.materializeFields();
+      this.followOptionVariant();
+    }
     this.history = new History(this.doc, (restored) => this.afterHistory(restored));
     this.loadFonts();
     this.buildWorkspace();
@@ -433,21 +436,34 @@ class Editor {
     if (option && option.variant_id) this.selectVariant(option.variant_id);
   }
 
-  // The variant the shopper's picked options name (the last visible one wins), selected on the
-  // page: after a restored draft, an undo, and just before the cart call.
+  // A choice whose options select variants starts on the variant the page shows (the theme's
+  // picker), unless the shopper's draft already chose one.
+  adoptPageVariant() {
+    const current = String(this.config.variantId || "");
+    for (const field of this.template.fields || []) {
+      if (field.kind !== "choice" || this.doc.fields[field.id] !== undefined) continue;
+      const option = (field.options || []).find((o) => o.variant_id && this.externalVariant(o.variant_id) === current);
+      if (option) this.doc.fields[field.id] = option.value;
+    }
+  }
+
+  // The variant the options name (the last visible one wins, a default too: as the server's
+  // selected_variant), selected on the page: on opening, after an undo, before the cart call.
   followOptionVariant() {
     let chosen = null;
-    for (const s of fieldStates(this.template, this.doc.fields))
-      if (s.visible && s.given && s.option && s.option.variant_id) chosen = s.option.variant_id;
+    for (const s of fieldStates(this.template, this.doc.fields)) if (s.visible && s.option && s.option.variant_id) chosen = s.option.variant_id;
     if (chosen) this.selectVariant(chosen);
+  }
+
+  // The platform's id of one of the product's variants (by Luneo's id), "" when unknown.
+  externalVariant(localId) {
+    const variant = (this.template.variants || []).find((v) => v.id === localId);
+    return String((variant && variant.external_id) || "").replace(/^gid:\/\/shopify\/ProductVariant\//, "");
   }
 
   // The product page's own variant picker follows the option (the cart gets that variant).
   selectVariant(localId) {
-    const variants = this.template.variants || (this.template.product && this.template.product.variants) || [];
-    const variant = variants.find((v) => v.id === localId);
-    const raw = variant ? String(variant.external_id || "") : "";
-    const external = raw.replace(/^gid:\/\/shopify\/ProductVariant\//, "");
+    const external = this.externalVariant(localId);
     if (!external) return;
     this.config.variantId = /^\d+$/.test(external) ? Number(external) : external;
     const input = document.querySelector(this.config.variantSelector || 'form[action*="/cart/add"] [name="id"]');
