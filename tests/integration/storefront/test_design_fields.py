@@ -308,6 +308,34 @@ def test_reading_a_design_answers_its_price_and_properties(
     assert response.json["properties"] == {"Finish": "Gold", "Name": "Anna"}
 
 
+def test_the_properties_come_back_in_the_templates_field_order(
+    proxy: Caller,
+    client: FlaskClient,
+    session: Session,
+    storage: Storage,
+    shopify_shop: Shop,
+    woo_shop: Shop,
+) -> None:
+    """Not alphabetically: the cart line (Shopify's properties from the save answer, the Woo
+    plugin's item data from GET /designs/<id>) lists them as the form asks them."""
+    fields = [copy.deepcopy(NAME), copy.deepcopy({**STYLE, "label": "A finish"})]
+    shopify = small_template(
+        session, storage, shopify_shop, "gid://shopify/Product/81", fields=fields
+    )
+    woo = small_template(session, storage, woo_shop, "502", fields=copy.deepcopy(fields))
+    session.commit()
+    woo_proxy = woo_caller(client)
+
+    saved = _save(proxy, shopify, _doc(name="Anna", style="gold"))
+    woo_saved = _save(woo_proxy, woo, _doc(name="Anna", style="gold"))
+    read = woo_proxy.get(f"/designs/{woo_saved.json['design_id']}")
+
+    for answer in (saved, woo_saved, read):
+        assert list(answer.json["properties"].items()) == [("Name", "Anna"), ("A finish", "Gold")]
+        raw = answer.get_data(as_text=True)
+        assert raw.index('"Name"') < raw.index('"A finish"')
+
+
 def test_the_template_document_carries_fields_mode_and_surcharge(
     proxy: Caller, fielded: Template
 ) -> None:
