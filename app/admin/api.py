@@ -26,13 +26,14 @@ from app.errors import ApiError, NotFound
 from app.extensions import get_redis, get_session, get_storage
 from app.formatting import iso
 from app.ids import row_id
-from app.models import Order, Product, ProductionJob, ShopScope, StoredFile, Template
+from app.models import Order, OrderItem, Product, ProductionJob, ShopScope, StoredFile, Template
 from app.product_templates import document as template_documents
 from app.product_templates import portable
 from app.product_templates import service as template_service
 from app.product_templates.editor_input import InvalidInput, parse_template
 from app.production import NotRetryable, requeue
 from app.production.enqueue import enqueue_production
+from app.sync import recovery
 
 bp = Blueprint("admin_api", __name__, url_prefix="/api/admin")
 
@@ -292,5 +293,36 @@ def retry_production(job_id: int) -> ResponseReturnValue:
         message = f"This job is {job.status.value}: only a failed job can be retried."
         raise ApiError(409, "not_retryable", message) from None
     enqueue_production(scope.session, [(job.id, job.shop_id)])
+    scope.session.commit()
+    return jsonify({"job": {"id": job.id, "status": job.status.value}})
+
+
+# ---------------------------------------------------------------- personalization
+
+
+NO_ITEM = "There is no order item with this id in your store."
+
+
+@bp.post("/order-items/<int:item_id>/recovery-link")
+@shop_admin_required
+@csrf_protected
+def resend_recovery_link(item_id: int) -> ResponseReturnValue:
+    """ "Send the link again": the shopper is e-mailed the link to add the missing design."""
+    scope = _scope()
+    item = scope.get_or_404(OrderItem, item_id, NO_ITEM)
+    recovery.resend_link(scope, item, get_redis())
+    scope.session.commit()
+    sent = iso(item.recovery_sent_at)
+    return jsonify({"item": {"id": item.id, "recovery_sent_at": sent}}), 202
+
+
+@bp.post("/order-items/<int:item_id>/produce")
+@shop_admin_required
+@csrf_protected
+def produce_anyway(item_id: int) -> ResponseReturnValue:
+    """ "Produce anyway": an item held because its surcharge was not paid goes to production."""
+    scope = _scope()
+    item = scope.get_or_404(OrderItem, item_id, NO_ITEM)
+    job = recovery.produce_anyway(scope, item)
     scope.session.commit()
     return jsonify({"job": {"id": job.id, "status": job.status.value}})

@@ -9,15 +9,19 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from app.db import as_utc
 from app.models import (
     Design,
     Order,
     OrderItem,
+    Personalization,
     Product,
     ProductionFile,
     ProductionJob,
@@ -121,6 +125,90 @@ class ItemRow:
     def can_retry(self) -> bool:
         return self.job is not None and self.job.status is ProductionStatus.FAILED
 
+    @property
+    def personalization(self) -> PersonalizationRow | None:
+        return personalization_row(self.item, self.design, self.job)
+
+
+@dataclass(frozen=True)
+class PersonalizationRow:
+    """Where a line stands with its design, in the merchant's words, and what they can do."""
+
+    state: str  # the Personalization value, for styling and tests
+    status: str  # "Waiting for the shopper's design — link sent 5 Dec"
+    tone: str  # badge tone: success, warning, danger, info
+    charge: str | None  # "Personalization: 4.00 EUR charged (expected 4.00 EUR)"
+    can_resend: bool  # "Send the link again"
+    can_release: bool  # "Produce anyway"
+
+
+def _day(moment: datetime | None) -> str:
+    day = as_utc(moment)
+    return f"{day.day} {day.strftime('%b')}" if day is not None else ""
+
+
+def _money(amount: Decimal | None, currency: str) -> str:
+    return f"{amount} {currency}" if amount is not None else ""
+
+
+def _charge(item: OrderItem, currency: str) -> str | None:
+    if item.surcharge is None and item.expected_surcharge is None:
+        return None
+    charged = (
+        f"{_money(item.surcharge, currency)} charged"
+        if item.surcharge is not None
+        else ("nothing charged")
+    )
+    expected = _money(item.expected_surcharge, currency) or "not known"
+    return f"Personalization: {charged} (expected {expected})"
+
+
+def _missing_status(item: OrderItem, order: Order) -> str:
+    if order.cancelled_at is not None:
+        return "No design — the order was cancelled"
+    if order.fulfillment_status == "fulfilled":
+        return "No design — the order is fulfilled"
+    if not order.email:
+        return "Waiting for the shopper's design — the order has no e-mail address for the link"
+    if item.recovery_sent_at is None:
+        return "Waiting for the shopper's design — the link is being sent"
+    return f"Waiting for the shopper's design — link sent {_day(item.recovery_sent_at)}"
+
+
+def _unpaid_status(item: OrderItem, design: Design | None, job: ProductionJob | None) -> str:
+    if job is not None:
+        return "Surcharge not paid — produced anyway"
+    if design is not None and design.product_id != item.product_id:
+        return "The attached design was made for another product — production on hold"
+    return "Surcharge not paid — production on hold"
+
+
+def personalization_row(
+    item: OrderItem, design: Design | None, job: ProductionJob | None
+) -> PersonalizationRow | None:
+    """The line's personalization for the order page (None for a line with nothing to say)."""
+    order, state = item.order, item.personalization
+    is_open = order.cancelled_at is None and order.fulfillment_status != "fulfilled"
+    charge = _charge(item, order.currency)
+    if state is Personalization.DESIGNED:
+        return PersonalizationRow(
+            state, "Designed and paid", "success", charge, can_resend=False, can_release=False
+        )
+    if state is Personalization.RECOVERED:
+        sent = f" (link sent {_day(item.recovery_sent_at)})" if item.recovery_sent_at else ""
+        status = f"Design added by the shopper after the order{sent}"
+        return PersonalizationRow(state, status, "success", charge, False, False)
+    if state is Personalization.MISSING:
+        can_resend = is_open and bool(order.email)
+        return PersonalizationRow(
+            state, _missing_status(item, order), "warning", charge, can_resend, False
+        )
+    if state is Personalization.UNPAID:
+        can_release = design is not None and job is None and order.cancelled_at is None
+        status = _unpaid_status(item, design, job)
+        return PersonalizationRow(state, status, "danger", charge, False, can_release)
+    return None
+
 
 @dataclass(frozen=True)
 class OrderRow:
@@ -146,6 +234,8 @@ class Dashboard:
     products: int
     templates: int
     orders_with_designs: int
+    orders_waiting_for_design: int  # an open order with a line still MISSING its design
+    unpaid_lines: int  # lines held because their surcharge was not paid (not released)
     jobs_by_status: dict[ProductionStatus, int]
     recent_orders: list[OrderRow]
     attention: list[Attention]
@@ -395,6 +485,33 @@ def _orders_with_designs(scope: ShopScope) -> int:
     return _count(scope, stmt)
 
 
+def _open_orders(scope: ShopScope) -> Select[Order]:
+    return scope.select(Order).where(
+        Order.cancelled_at.is_(None), Order.fulfillment_status != "fulfilled"
+    )
+
+
+def orders_waiting_for_design(scope: ShopScope) -> int:
+    """Open orders with a line whose design the shopper still has to add."""
+    waiting = OrderItem.personalization == Personalization.MISSING
+    return _count(scope, _open_orders(scope).where(Order.items.any(waiting)))
+
+
+def unpaid_lines(scope: ShopScope) -> int:
+    """Lines of open orders held as unpaid that the merchant has not released."""
+    stmt = (
+        scope.select(OrderItem)
+        .join(Order, Order.id == OrderItem.order_id)
+        .where(
+            OrderItem.personalization == Personalization.UNPAID,
+            Order.cancelled_at.is_(None),
+            Order.fulfillment_status != "fulfilled",
+            ~select(ProductionJob.id).where(ProductionJob.order_item_id == OrderItem.id).exists(),
+        )
+    )
+    return _count(scope, stmt)
+
+
 def jobs_by_status(scope: ShopScope) -> dict[ProductionStatus, int]:
     """Production job counts for every status (zero included), in pipeline order."""
     stmt = (
@@ -453,6 +570,8 @@ def dashboard(scope: ShopScope, shop: Shop, link: FileLinker | None = None) -> D
         products=scope.count(Product),
         templates=_count(scope, active_templates),
         orders_with_designs=_orders_with_designs(scope),
+        orders_waiting_for_design=orders_waiting_for_design(scope),
+        unpaid_lines=unpaid_lines(scope),
         jobs_by_status=jobs_by_status(scope),
         recent_orders=_order_rows(scope, list(recent), link),
         attention=attention(scope, shop),

@@ -1,7 +1,9 @@
 """The storefront widget's API: one set of views served on every storefront surface.
 
 A *surface* is how a shopper's browser reaches Luneo from a store: Shopify's app proxy
-(``/proxy``, signed by Shopify) and, for WooCommerce, cross-origin calls from the connected store.
+(``/proxy``, signed by Shopify), for WooCommerce, cross-origin calls from the connected store, and
+the page a shopper opens from the e-mail asking for a missing design (``/recover/<token>``,
+``recovery``).
 Each surface is its own blueprint whose guard runs first (``before_request``) and sets the shop the
 request speaks for; the views below only ever read :func:`current_shop`, so they cannot tell — and
 need not care — which surface they were called through.
@@ -47,8 +49,12 @@ def current_scope() -> ShopScope:
 def blueprints() -> list[Blueprint]:
     """Every storefront surface, each carrying every view module, plus the public file links."""
     from app.storefront import ai, catalog, designs, previews, public, uploads
+    from app.storefront.recovery import build as recovery
+    from app.storefront.recovery import register_on_proxy
     from app.storefront.shopify_proxy import build as shopify_proxy
     from app.storefront.woo_surface import build as woo_surface
 
     modules = [catalog, uploads, designs, previews, ai]
-    return [shopify_proxy(modules), woo_surface(modules), public.bp]
+    proxy = shopify_proxy(modules)
+    register_on_proxy(proxy)  # the recovery page on the store's origin, where drafts are kept
+    return [proxy, woo_surface(modules), recovery(modules), public.bp]

@@ -32,6 +32,7 @@ from app.extensions import get_db, get_redis
 from app.models import Platform, Shop, ShopScope
 from app.queue import TIMEOUTS, enqueue, report_progress
 from app.shopify import tokens
+from app.sync.personalization import PaidCheck
 from app.sync.specs import incremental_sync_spec
 from app.sync.store import (
     Tally,
@@ -71,6 +72,9 @@ class Summary:
     designs_ordered: int = 0
     designs_not_found: int = 0
     production_jobs: int = 0
+    designs_missing: int = 0
+    designs_unpaid: int = 0
+    recovery_links: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -80,6 +84,9 @@ class Summary:
             "designs_ordered": self.designs_ordered,
             "designs_not_found": self.designs_not_found,
             "production_jobs": self.production_jobs,
+            "designs_missing": self.designs_missing,
+            "designs_unpaid": self.designs_unpaid,
+            "recovery_links": self.recovery_links,
         }
 
 
@@ -95,6 +102,7 @@ class SyncRun:
     started_at: datetime
     previous: dict[str, Any]  # shop.extra["sync"] as the run found it
     record_state: bool
+    check: PaidCheck  # how this shop's order lines prove their surcharge was charged
     watermarks: dict[str, str] = field(default_factory=dict)
     last_progress: dict[str, Any] = field(default_factory=dict)
 
@@ -167,11 +175,14 @@ def _flush_products(run: SyncRun, batch: list[ProductRecord]) -> None:
 
 
 def _store_order(run: SyncRun, record: OrderRecord) -> None:
-    outcome, effects = upsert_order(run.scope, record)
+    outcome, effects = upsert_order(run.scope, record, run.check)
     run.summary.orders.add(outcome)
     run.summary.designs_ordered += effects.designs_ordered
     run.summary.designs_not_found += effects.designs_not_found
     run.summary.production_jobs += effects.production_jobs
+    run.summary.designs_missing += effects.designs_missing
+    run.summary.designs_unpaid += effects.designs_unpaid
+    run.summary.recovery_links += effects.recovery_links
 
 
 def _store_orders(run: SyncRun, records: Iterable[OrderRecord | SkippedRecord]) -> None:
@@ -257,8 +268,9 @@ def _run(
         except AuthError as exc:
             _mark_needs_reauth(session, shop_id, exc)
             return summary.as_dict()
+        check = PaidCheck.for_shop(shop, str(current_app.config["SECRET_KEY"] or ""))
         run = SyncRun(
-            session, shop_id, connector, progress, summary, utcnow(), previous, record_state
+            session, shop_id, connector, progress, summary, utcnow(), previous, record_state, check
         )
         try:
             _execute(run, kind, work)

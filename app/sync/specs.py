@@ -1,4 +1,5 @@
-"""The sync jobs as the queue knows them: by dotted path and shop id, never by import.
+"""The sync jobs (and the recovery e-mail an order sync asks for) as the queue knows them: by
+dotted path and ids, never by import.
 
 Services that start a sync (install, connect, a webhook, the reconciliation) build these specs;
 ``jobs.sync`` holds the functions they name, so nothing here imports the job layer.
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from redis import Redis
 from sqlalchemy.orm import Session
 
+from app.models import OrderItem
 from app.queue import JobSpec, collapsed, enqueue_after_commit
 
 
@@ -52,3 +54,22 @@ def enqueue_narrow_sync(
     spec = collapsed(redis, JobSpec("sync", sync.func, (shop_id, resource_id), job_id=job_id))
     if spec is not None:
         enqueue_after_commit(session, redis, spec)
+
+
+RECOVERY_MAIL = "jobs.recovery.send_link"
+
+
+def recovery_mail_spec(item: OrderItem) -> JobSpec:
+    """The e-mail asking a shopper for the design an ordered line lacks (``app.sync.recovery``).
+
+    One waiting job per line (its id), on ``default``: the e-mail must still go out while the
+    shop's sync and render queues are busy.
+    """
+    return JobSpec(
+        "default",
+        RECOVERY_MAIL,
+        (item.id,),
+        job_id=f"recovery-mail-{item.id}",
+        description=f"design recovery e-mail for order line {item.id}",
+        meta={"shop_id": item.shop_id},
+    )

@@ -3,8 +3,10 @@
 Running the same records twice writes nothing the second time (fields are compared before they
 are set), so "unchanged" is a real outcome, not an update in disguise. Variants gone upstream
 are deleted; products gone upstream are archived, never deleted, because orders refer to them.
-An order line whose ``_luneo_design`` names a design of *this* shop is linked to it, the design
-is frozen (ORDERED) and a production job waits for it in QUEUED, enqueued on commit.
+An order line whose ``_luneo_design`` names a design of *this* shop is linked to it; its state
+(``app.sync.personalization``) says whether it goes to production. A DESIGNED (paid, right
+product) or RECOVERED line's design is frozen (ORDERED) and a production job waits for it in
+QUEUED, enqueued on commit; a MISSING line's shopper is e-mailed once (``app.sync.recovery``).
 """
 
 from __future__ import annotations
@@ -15,24 +17,31 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.db import utcnow
+from app.extensions import get_redis
 from app.models import (
     Design,
     DesignStatus,
     Order,
     OrderItem,
+    Personalization,
     Product,
     ProductionJob,
     ProductionStatus,
     ProductStatus,
     ShopScope,
+    Template,
     Variant,
 )
 from app.production.enqueue import enqueue_production
+from app.queue import enqueue_after_commit
+from app.sync.personalization import PaidCheck, Verdict, customizable_when, decide
+from app.sync.specs import recovery_mail_spec
 from connectors.base import (
     Address,
     Money,
@@ -216,6 +225,10 @@ def archive_missing(scope: ShopScope, seen: set[str], listed_since: datetime) ->
 
 
 # ------------------------------------------------------------------------------ orders
+# Lines whose production starts by itself; an UNPAID one waits for the merchant to release it.
+PRODUCED = frozenset({Personalization.DESIGNED, Personalization.RECOVERED})
+
+
 @dataclass
 class OrderEffects:
     """Side effects of an order upsert the summary reports."""
@@ -223,6 +236,9 @@ class OrderEffects:
     designs_ordered: int = 0
     designs_not_found: int = 0
     production_jobs: int = 0
+    designs_missing: int = 0  # lines now waiting for the shopper's design
+    designs_unpaid: int = 0  # lines whose design was not paid for (or is another product's)
+    recovery_links: int = 0  # recovery e-mails queued by this upsert
 
 
 def _address(address: Address | None) -> dict[str, Any]:
@@ -262,8 +278,15 @@ def _designs(scope: ShopScope, public_ids: set[str]) -> dict[str, Design]:
     return {design.public_id: design for design in scope.session.scalars(query)}
 
 
+def _templates(scope: ShopScope, product_ids: set[int]) -> dict[int, Template]:
+    if not product_ids:
+        return {}
+    query = scope.select(Template).where(Template.product_id.in_(product_ids))
+    return {t.product_id: t for t in scope.session.scalars(query) if t.product_id is not None}
+
+
 def _line_values(
-    line: OrderLineRecord, products: dict[str, int], variants: dict[str, int], design: Design | None
+    line: OrderLineRecord, products: dict[str, int], variants: dict[str, int]
 ) -> dict[str, Any]:
     return {
         "title": _clip(line.title, 512),
@@ -273,16 +296,31 @@ def _line_values(
         "properties": dict(line.properties),
         "product_id": products.get(line.product_external_id or ""),
         "variant_id": variants.get(line.variant_external_id or ""),
-        "design_id": design.id if design else None,
     }
 
 
-def upsert_order(scope: ShopScope, record: OrderRecord) -> tuple[Outcome, OrderEffects]:
-    """Create or update the order and its lines (never deleted: production refers to them)."""
-    return _once_more_on_conflict(scope, lambda: _upsert_order(scope, record))
+def _personalization_values(verdict: Verdict) -> dict[str, Any]:
+    return {
+        "design_id": verdict.design.id if verdict.design else None,
+        "personalization": verdict.personalization,
+        "surcharge": verdict.surcharge,
+        "expected_surcharge": verdict.expected,
+    }
 
 
-def _upsert_order(scope: ShopScope, record: OrderRecord) -> tuple[Outcome, OrderEffects]:
+def upsert_order(
+    scope: ShopScope, record: OrderRecord, check: PaidCheck
+) -> tuple[Outcome, OrderEffects]:
+    """Create or update the order and its lines (never deleted: production refers to them).
+
+    ``check`` is how this shop's lines prove their surcharge was charged (``PaidCheck``).
+    """
+    return _once_more_on_conflict(scope, lambda: _upsert_order(scope, record, check))
+
+
+def _upsert_order(
+    scope: ShopScope, record: OrderRecord, check: PaidCheck
+) -> tuple[Outcome, OrderEffects]:
     order = scope.get_by(Order, external_id=record.external_id)
     outcome: Outcome = "created" if order is None else "unchanged"
     if order is None:
@@ -292,8 +330,10 @@ def _upsert_order(scope: ShopScope, record: OrderRecord) -> tuple[Outcome, Order
     products = _local_ids(scope, Product, {x.product_external_id or "" for x in record.lines})
     variants = _local_ids(scope, Variant, {x.variant_external_id or "" for x in record.lines})
     designs = _designs(scope, {x.design_public_id for x in record.lines if x.design_public_id})
+    templates = _templates(scope, set(products.values()))
     effects = OrderEffects()
     items = {item.external_id: item for item in order.items}
+    settled = _in_production(scope, order)
     for line in record.lines:
         design = designs.get(line.design_public_id or "")
         if line.design_public_id and design is None:
@@ -303,31 +343,121 @@ def _upsert_order(scope: ShopScope, record: OrderRecord) -> tuple[Outcome, Order
             item = OrderItem(shop_id=scope.shop_id, external_id=line.external_id)
             order.items.append(item)
             items[line.external_id] = item
-        if _assign(item, _line_values(line, products, variants, design)) and outcome != "created":
+        values = _line_values(line, products, variants)
+        # Decided for good: added through the link, or already being produced.
+        if item.personalization is not Personalization.RECOVERED and item.id not in settled:
+            verdict = decide(
+                scope,
+                product_id=values["product_id"],
+                design=design,
+                properties=line.properties,
+                currency=order.currency,
+                customizable=customizable_when(
+                    templates.get(values["product_id"]), record.placed_at
+                ),
+                check=check,
+                known_expected=item.expected_surcharge if item.design_id == _id(design) else None,
+            )
+            values |= _personalization_values(verdict)
+        if _assign(item, values) and outcome != "created":
             outcome = "updated"
     scope.session.flush()
+    _count_states(order, effects)
     if record.cancelled_at is None:
-        _freeze_designs(designs.values(), effects)
+        _freeze_designs(scope, order, effects)
         effects.production_jobs = _queue_production(scope, order)
+        effects.recovery_links = _ask_for_missing_designs(scope, order)
     return outcome, effects
 
 
-def _freeze_designs(designs: Iterable[Design], effects: OrderEffects) -> None:
-    for design in designs:
-        if design.status in (DesignStatus.DRAFT, DesignStatus.SAVED):
-            design.status = DesignStatus.ORDERED
+def _in_production(scope: ShopScope, order: Order) -> set[int]:
+    """The order's lines that have a production job: what they print no longer changes."""
+    ids = [item.id for item in order.items if item.id is not None]
+    if not ids:
+        return set()
+    query = select(ProductionJob.order_item_id).where(ProductionJob.order_item_id.in_(ids))
+    return set(scope.session.scalars(query))
+
+
+def _id(design: Design | None) -> int | None:
+    return design.id if design is not None else None
+
+
+def _count_states(order: Order, effects: OrderEffects) -> None:
+    for item in order.items:
+        if item.personalization is Personalization.MISSING:
+            effects.designs_missing += 1
+        elif item.personalization is Personalization.UNPAID:
+            effects.designs_unpaid += 1
+
+
+def _freeze_designs(scope: ShopScope, order: Order, effects: OrderEffects) -> None:
+    """Designs of lines that go to production can no longer change (another product's design,
+    or an unpaid one, stays as it is until the merchant releases it)."""
+    ids = [item.design_id for item in order.items if item.personalization in PRODUCED]
+    for design_id in ids:
+        design = scope.get(Design, design_id) if design_id is not None else None
+        if design is not None and freeze(design):
             effects.designs_ordered += 1
 
 
-def _queue_production(scope: ShopScope, order: Order) -> int:
-    """One QUEUED production job per line with a design, produced once this sync commits.
+def freeze(design: Design) -> bool:
+    """Mark the design ORDERED (frozen from here on); True if it was not yet."""
+    if design.status in (DesignStatus.DRAFT, DesignStatus.SAVED):
+        design.status = DesignStatus.ORDERED
+        return True
+    return False
 
-    Jobs still QUEUED from an earlier sync are enqueued again too: the fixed RQ job id makes
-    that a no-op while one waits, and it recovers a job whose enqueue was lost.
+
+def _ask_for_missing_designs(scope: ShopScope, order: Order) -> int:
+    """Queue the recovery e-mail for each MISSING line never asked about, once.
+
+    The line is stamped in this transaction by a conditional UPDATE (``recovery_sent_at`` still
+    empty), so of two syncs of the same order running at once only the one whose UPDATE changed
+    the row queues the e-mail: the other waits for its lock, then finds the stamp.
+    """
+    if not order.email or order.fulfillment_status == "fulfilled":
+        return 0
+    asked = 0
+    for item in order.items:
+        if item.personalization is not Personalization.MISSING or item.recovery_sent_at:
+            continue
+        now = utcnow()
+        stamp = (
+            update(OrderItem)
+            .where(OrderItem.id == item.id, OrderItem.recovery_sent_at.is_(None))
+            .values(recovery_sent_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if scope.session.execute(stamp).rowcount:  # type: ignore[attr-defined]
+            set_committed_value(item, "recovery_sent_at", now)
+            enqueue_after_commit(scope.session, get_redis(), recovery_mail_spec(item))
+            asked += 1
+    return asked
+
+
+def _queue_production(scope: ShopScope, order: Order) -> int:
+    """One QUEUED production job per DESIGNED or RECOVERED line, produced once this sync commits.
+
+    Jobs still QUEUED from an earlier sync are enqueued again too (a line the merchant released
+    included): the fixed RQ job id makes that a no-op while one waits, and it recovers a job
+    whose enqueue was lost.
     """
     lines = [item for item in order.items if item.design_id is not None]
+    return start_production(scope, lines, new_for=PRODUCED)
+
+
+def start_production(
+    scope: ShopScope,
+    items: Sequence[OrderItem],
+    new_for: Iterable[Personalization] = tuple(Personalization),
+) -> int:
+    """A QUEUED production job for each of ``items`` (with a design) whose state is in
+    ``new_for`` and that has none yet; waiting jobs enqueued again. Returns how many were made."""
+    lines = [item for item in items if item.design_id is not None]
     if not lines:
         return 0
+    allowed = frozenset(new_for)
     query = scope.select(ProductionJob).where(
         ProductionJob.order_item_id.in_([item.id for item in lines])
     )
@@ -335,7 +465,7 @@ def _queue_production(scope: ShopScope, order: Order) -> int:
     waiting = [job for job in already.values() if job.status is ProductionStatus.QUEUED]
     created = 0
     for item in lines:
-        if item.id not in already:
+        if item.id not in already and item.personalization in allowed:
             waiting.append(
                 scope.add(
                     ProductionJob(

@@ -13,7 +13,7 @@ NUL characters are enforced by the database.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
@@ -79,13 +79,21 @@ def _webhook_path(_world: World) -> str:
     return WOO_WEBHOOK_PATH
 
 
+def _recovery_token(world: World) -> str:
+    return world.recovery_token
+
+
 def _storefront(
     prefix: str,
     auth: Auth,
     product: Callable[[World], str],
     template: Callable[[World], int],
     saved: Callable[[World], str],
+    surface: Mapping[str, Callable[[World], Any]] | None = None,
 ) -> list[Target]:
+    """Every storefront view on one surface; ``surface``: the prefix's own path values."""
+    at = dict(surface or {})
+
     def design(world: World) -> dict[str, Any]:
         return {"template_id": template(world), "document": DOCUMENT}
 
@@ -94,15 +102,18 @@ def _storefront(
 
     return [
         Target(
-            "GET", f"{prefix}/products/<product_id>/template", auth, paths={"product_id": product}
+            "GET",
+            f"{prefix}/products/<product_id>/template",
+            auth,
+            paths={**at, "product_id": product},
         ),
-        Target("POST", f"{prefix}/designs", auth, design),
-        Target("POST", f"{prefix}/designs/quote", auth, design),
-        Target("GET", f"{prefix}/designs/<design_id>", auth, paths={"design_id": saved}),
-        Target("POST", f"{prefix}/previews", auth, design),
-        Target("POST", f"{prefix}/uploads", auth),
-        Target("POST", f"{prefix}/ai/generations", auth, generation),
-        Target("GET", f"{prefix}/ai/generations/<generation_id>", auth),
+        Target("POST", f"{prefix}/designs", auth, design, paths=at),
+        Target("POST", f"{prefix}/designs/quote", auth, design, paths=at),
+        Target("GET", f"{prefix}/designs/<design_id>", auth, paths={**at, "design_id": saved}),
+        Target("POST", f"{prefix}/previews", auth, design, paths=at),
+        Target("POST", f"{prefix}/uploads", auth, paths=at),
+        Target("POST", f"{prefix}/ai/generations", auth, generation, paths=at),
+        Target("GET", f"{prefix}/ai/generations/<generation_id>", auth, paths=at),
     ]
 
 
@@ -276,6 +287,29 @@ TARGETS: list[Target] = [
         lambda w: w.woo_design_public_id,
     ),
     *_storefront("/proxy", app_proxy, _shopify_product, _template, _design),
+    # ---- the recovery link's page and surface: the token in the path is the credential
+    *_storefront(
+        "/recover/<token>",
+        anonymous,
+        _shopify_product,
+        _template,
+        _design,
+        {"token": _recovery_token},
+    ),
+    *(
+        target
+        for prefix, auth in (("", anonymous), ("/proxy", app_proxy))  # on Luneo; on the store
+        for target in (
+            Target("GET", f"{prefix}/recover/<token>", auth, paths={"token": _recovery_token}),
+            Target(
+                "POST",
+                f"{prefix}/recover/<token>/attach",
+                auth,
+                lambda w: {"design_id": w.design_public_id, "edit_token": "0" * 32},
+                paths={"token": _recovery_token},
+            ),
+        )
+    ),
     Target(
         "GET",
         "/storefront/designs/<design_id>/preview.png",
@@ -492,8 +526,8 @@ def settings(settings: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def world(session: Session, redis: Redis) -> World:
-    return fuzz.build_world(session)
+def world(app: Flask, session: Session, redis: Redis) -> World:
+    return fuzz.build_world(session, app.config["SECRET_KEY"])
 
 
 def uncovered(app: Flask) -> list[str]:

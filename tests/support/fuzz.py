@@ -26,9 +26,10 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from app.models import Platform, Shop
+from app.models import Personalization, Platform, Shop
+from app.sync.recovery import link_token
 from tests.conftest import SHOPIFY_API_SECRET
-from tests.factories import make_design, make_product, make_shop, make_template
+from tests.factories import make_design, make_order, make_product, make_shop, make_template
 from tests.support.fake_stripe import signature as stripe_signature
 from tests.support.fake_woocommerce import wc_signature
 from tests.support.shopify import session_token
@@ -55,6 +56,7 @@ class World:
     woo_product_external: str
     woo_template_id: int
     woo_design_public_id: str
+    recovery_token: str = ""  # the link to add the missing design of an order line of ``shop``
 
     def proxy_query(self, extra: Mapping[str, str] | None = None) -> str:
         """The query Shopify's app proxy forwards, signed as shopify.dev documents it."""
@@ -70,11 +72,15 @@ class World:
         return urlencode({**params, "signature": digest.hexdigest()})
 
 
-def build_world(session: Session) -> World:
+def build_world(session: Session, secret_key: str = "") -> World:
+    """The rows; with ``secret_key``, also an order line waiting for its design and its link."""
     shop = make_shop(session, domain=SHOPIFY_DOMAIN, currency="EUR")
     product = make_product(session, shop, external_id="gid://shopify/Product/4242")
     template = make_template(session, product, fonts=["Inter"], colors=["#000000"])
     design = make_design(session, template)
+    order = make_order(session, shop, email="fuzz@example.com")
+    order.items[0].product_id = product.id
+    order.items[0].personalization = Personalization.MISSING
     woo = make_shop(
         session,
         platform=Platform.WOOCOMMERCE,
@@ -88,6 +94,7 @@ def build_world(session: Session) -> World:
     woo_template = make_template(session, woo_product, fonts=["Inter"], colors=["#000000"])
     woo_design = make_design(session, woo_template)
     session.commit()
+    recovery = link_token(secret_key, order.items[0]) if secret_key else ""
     return World(
         shop,
         woo,
@@ -98,6 +105,7 @@ def build_world(session: Session) -> World:
         "77",
         woo_template.id,
         woo_design.public_id,
+        recovery,
     )
 
 

@@ -12,7 +12,7 @@ from flask import Flask
 from redis import Redis
 from sqlalchemy.orm import Session
 
-from app.models import DesignStatus, Order, ProductionJob, ProductionStatus, ShopScope
+from app.models import DesignStatus, Order, Product, ProductionJob, ProductionStatus, ShopScope
 from app.queue import JobSpec, enqueue, get_queue
 from app.storage import Storage
 from jobs.production_cli import register_production_commands
@@ -53,7 +53,9 @@ def test_an_ordered_design_flows_from_the_order_webhook_sync_to_ready_files(
     design = make_design(session, template, document=document, status=DesignStatus.SAVED)
     session.commit()
     store = fake.add_store(FakeStore(shop.domain, TOKEN))
-    mug = upstream_product(1)
+    product = session.get(Product, template.product_id)
+    assert product is not None
+    mug = upstream_product(1, id=product.external_id)  # the line is of the design's product
     store.add_products(mug)
     line = upstream_line(31, mug, attributes={"_luneo_design": design.public_id})
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,179 @@
+"""The order sync decides each WooCommerce line's personalization from the plugin's hidden meta:
+``_luneo_design`` and ``_luneo_surcharge`` (the amount the plugin charged, from Luneo's answer).
+
+Orders arrive as the fake store's signed ``order.created`` webhooks, then the jobs run.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from app.accounts.mailer import ConsoleMailer
+from app.models import (
+    Design,
+    DesignStatus,
+    Order,
+    OrderItem,
+    Personalization,
+    Product,
+    ProductionJob,
+    Shop,
+    ShopScope,
+    Template,
+)
+from tests.factories import make_design, make_product, make_template
+from tests.support.fake_woocommerce import FakeWooStore
+from tests.support.workers import run_jobs
+
+DOCUMENT = {
+    "version": 1,
+    "areas": {
+        "front": {
+            "layers": [
+                {"type": "text", "text": "Ada", "font": "Inter", "size_mm": 6, "x_mm": 4, "y_mm": 4}
+            ]
+        }
+    },
+}
+BEFORE_THE_ORDERS = datetime(2026, 1, 1, tzinfo=UTC)  # the fake store's clock starts in March
+
+
+@pytest.fixture
+def outbox(app: Flask) -> ConsoleMailer:
+    mailer = app.extensions["luneo.mailer"]
+    assert isinstance(mailer, ConsoleMailer)
+    return mailer
+
+
+def customizable(
+    session: Session, shop: Shop, store: FakeWooStore, name: str
+) -> tuple[dict[str, Any], Product, Template]:
+    upstream = store.add_simple(name)
+    product = make_product(session, shop, external_id=str(upstream["id"]), title=name)
+    template = make_template(
+        session, product, surcharge=Decimal("4.00"), created_at=BEFORE_THE_ORDERS
+    )
+    session.commit()
+    return upstream, product, template
+
+
+def with_meta(line: dict[str, Any], **meta: str) -> dict[str, Any]:
+    for key, value in meta.items():
+        line["meta_data"].append(
+            {"id": len(line["meta_data"]) + 1, "key": key, "value": value, "display_key": key}
+        )
+    return line
+
+
+def synced(
+    app: Flask, client: FlaskClient, session: Session, store: FakeWooStore, shop: Shop, order: Any
+) -> list[OrderItem]:
+    ((path, body, headers),) = store.deliveries("order.created", order["id"])
+    assert client.post(path, data=body, headers=headers).status_code == 200
+    run_jobs(app, "default", "sync")
+    run_jobs(app, "default")
+    session.expire_all()
+    stored = ShopScope(session, shop.id).get_by(Order, external_id=str(order["id"]))
+    assert stored is not None
+    return sorted(stored.items, key=lambda item: int(item.external_id))
+
+
+def saved(session: Session, template: Template) -> Design:
+    design = make_design(session, template, document=DOCUMENT, status=DesignStatus.SAVED)
+    session.commit()
+    return design
+
+
+def test_the_plugins_surcharge_decides_paid_or_unpaid(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    store: FakeWooStore,
+    connected: Shop,
+    outbox: ConsoleMailer,
+) -> None:
+    mug, _product, template = customizable(session, connected, store, "Mug")
+    cup, _cup_product, cup_template = customizable(session, connected, store, "Cup")
+    paid, unpaid, short, foreign_currency, wrong_product = (
+        saved(session, t) for t in (template, template, template, template, cup_template)
+    )
+    lines = [
+        with_meta(store.line(mug, design=paid.public_id), _luneo_surcharge="4.00"),
+        store.line(mug, design=unpaid.public_id),
+        with_meta(store.line(mug, design=short.public_id), _luneo_surcharge="3.99"),
+        with_meta(
+            store.line(mug, design=foreign_currency.public_id),
+            _luneo_surcharge="4.00",
+            _luneo_currency="USD",
+        ),
+        with_meta(store.line(mug, design=wrong_product.public_id), _luneo_surcharge="4.00"),
+        store.line(mug),
+        store.line(cup, quantity=1) | {"product_id": 0},  # a line of a product Luneo never saw
+    ]
+    order = store.add_order(lines)
+
+    items = synced(app, client, session, store, connected, order)
+
+    assert [item.personalization for item in items] == [
+        Personalization.DESIGNED,
+        Personalization.UNPAID,
+        Personalization.UNPAID,
+        Personalization.UNPAID,
+        Personalization.UNPAID,
+        Personalization.MISSING,
+        Personalization.NONE,
+    ]
+    assert [item.surcharge for item in items[:5]] == [
+        Decimal("4.00"),
+        None,
+        Decimal("3.99"),
+        None,
+        Decimal("4.00"),
+    ]
+    assert items[0].expected_surcharge == Decimal("4.00")
+    scope = ShopScope(session, connected.id)
+    assert [job.order_item_id for job in scope.all(ProductionJob)] == [items[0].id]
+    statuses = []
+    for design in (paid, unpaid, wrong_product):
+        session.refresh(design)
+        statuses.append(design.status)
+    assert statuses == [DesignStatus.ORDERED, DesignStatus.SAVED, DesignStatus.SAVED]
+    (message,) = outbox.outbox
+    assert message.to == "ada@example.com"
+    assert "https://luneo.test/recover/" in message.text
+
+    # the order webhook again: nothing new, no second e-mail
+    ((path, body, headers),) = store.deliveries("order.updated", order["id"])
+    client.post(path, data=body, headers=headers)
+    run_jobs(app, "default", "sync")
+    run_jobs(app, "default")
+    assert len(outbox.outbox) == 1
+    assert scope.count(ProductionJob) == 1
+
+
+def test_a_recovery_page_on_woocommerce_keeps_the_stores_draft_key(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    store: FakeWooStore,
+    connected: Shop,
+    outbox: ConsoleMailer,
+) -> None:
+    mug, _product, _template = customizable(session, connected, store, "Mug")
+    order = store.add_order([store.line(mug)])
+    synced(app, client, session, store, connected, order)
+    (message,) = outbox.outbox
+    path = message.text.split("https://luneo.test", 1)[1].split()[0]
+
+    page = client.get(path)
+
+    assert page.status_code == 200
+    assert '"platform": "woocommerce"' in page.text
+    assert f'"productId": "{mug["id"]}"' in page.text
