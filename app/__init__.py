@@ -21,6 +21,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.storage import storage_from_config
 
     app = Flask(__name__, instance_relative_config=True)
+    # Answers keep their keys in the order the code built them: a design's ``properties`` reach
+    # the cart (Shopify line properties, Woo item data) in the template's field order.
+    app.json.sort_keys = False  # type: ignore[attr-defined]
     overrides = dict(config or {})
     environ = settings.environ_snapshot()
     instance_path = Path(

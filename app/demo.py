@@ -21,10 +21,12 @@ from sqlalchemy.orm import Session
 
 from app.config import DEFAULT_SCOPES
 from app.db import utcnow
+from app.design.fields import materialize, properties
 from app.fulfilment import merchant, routing
 from app.models import (
     Design,
     DesignStatus,
+    EditorMode,
     FileKind,
     Order,
     OrderItem,
@@ -43,6 +45,8 @@ from app.models import (
     Template,
     Variant,
 )
+from app.product_templates.pricing import quote_design
+from app.product_templates.render_spec import template_spec_from_row
 from app.storage import Storage, new_key
 
 DEMO_DOMAIN = "luneo-demo.myshopify.com"
@@ -55,7 +59,7 @@ DEMO_SHOP_NAME = "Luneo Demo Store"
 DEMO_CURRENCY = "USD"
 DEMO_ORDER_NAME = "#1001"
 DEMO_ORDER_EMAIL = "sam.rivera@example.com"
-DEMO_LINE_PRICE = Decimal("22.00")  # one mug, the order's total too
+DEMO_LINE_PRICE = Decimal("22.00")  # one 11 oz mug ($18.00) + its $4.00 surcharge: the total
 DEMO_PRINT_ROOM_EMAIL = "print-room@luneo-demo.test"
 MOCKUP_SIZE = (800, 600)
 # Where the wrap area sits on the mockup: 280×126 px keeps the area's 200:90 aspect ratio.
@@ -146,6 +150,68 @@ TEMPLATE_VALUES: dict[str, Any] = {
     "model_3d": "mug",
 }
 
+# What a merchant trying Luneo sees first: the shopper fills a form (a name priced per letter,
+# an ink colour that recolours it, an optional photo) or, in "both" mode, designs freely; the
+# template's surcharge replaces the canvas's area price (never both). Only the demo mug has it:
+# TEMPLATE_VALUES alone is the plain canvas other stores' tests reuse.
+FORM_VALUES: dict[str, Any] = {
+    "editor_mode": EditorMode.BOTH,
+    "surcharge": Decimal("3.00"),
+    "price_rules": [],
+    "fields": [
+        {
+            "id": "name",
+            "kind": "text",
+            "label": "Name",
+            "area": "wrap",
+            "placeholder": "Sam",
+            "max_chars": 16,
+            "font": "Playfair Display",
+            "fonts": [],
+            "color": "#1f2937",
+            "colors": [],
+            "size_mm": 20,
+            "auto_fit": True,
+            "align": "center",
+            "box": {"x_mm": 55, "y_mm": 14, "width_mm": 135, "height_mm": 30, "rotation_deg": 0},
+            "price": {"amount": "0.40", "per_character": "0.20"},
+        },
+        {
+            "id": "ink",
+            "kind": "choice",
+            "label": "Ink",
+            "display": "swatches",
+            "default": "charcoal",
+            "options": [
+                {
+                    "value": value,
+                    "label": label,
+                    "swatch": color,
+                    **({"price": price} if price else {}),
+                    "color": {"fields": ["name"], "value": color},
+                }
+                for value, label, color, price in (
+                    ("charcoal", "Charcoal", "#1f2937", None),
+                    ("red", "Red", "#dc2626", None),
+                    ("blue", "Blue", "#2563eb", None),
+                    ("gold", "Gold", "#f59e0b", "1.00"),
+                )
+            ],
+        },
+        {
+            "id": "photo",
+            "kind": "photo",
+            "label": "Photo",
+            "help": "Optional: a round photo beside the name.",
+            "area": "wrap",
+            "shape": "ellipse",
+            "min_dpi": 150,
+            "box": {"x_mm": 10, "y_mm": 10, "width_mm": 40, "height_mm": 55, "rotation_deg": 0},
+            "price": {"amount": "3.00"},
+        },
+    ],
+}
+
 PRINT_AREA_VALUES: dict[str, Any] = {
     "name": "Wrap-around",
     "position": 0,
@@ -157,20 +223,23 @@ PRINT_AREA_VALUES: dict[str, Any] = {
     "mockup_placement": MOCKUP_PLACEMENT,
 }
 
+# What the shopper sent for the demo order: the form's name and ink, and a free greeting under
+# them (the template is in "both" mode). Stored materialized, as the storefront stores a save.
 DESIGN_DOCUMENT: dict[str, Any] = {
     "version": 1,
+    "fields": {"name": "Sam", "ink": "charcoal"},
     "areas": {
         "wrap": {
             "layers": [
                 {
                     "id": "text-1",
                     "type": "text",
-                    "text": "Happy Birthday, Sam!",
+                    "text": "Happy Birthday!",
                     "font": "Inter",
-                    "size_mm": 12,
+                    "size_mm": 10,
                     "color": "#1f2937",
-                    "x_mm": 100,
-                    "y_mm": 40,
+                    "x_mm": 122.5,
+                    "y_mm": 56,
                     "align": "center",
                 },
                 {
@@ -178,8 +247,8 @@ DESIGN_DOCUMENT: dict[str, Any] = {
                     "type": "shape",
                     "shape": "rect",
                     "fill": "#f59e0b",
-                    "x_mm": 60,
-                    "y_mm": 56,
+                    "x_mm": 82.5,
+                    "y_mm": 72,
                     "width_mm": 80,
                     "height_mm": 3,
                 },
@@ -351,7 +420,7 @@ def _upsert_template(scope: ShopScope, storage: Storage, mug: Product) -> Templa
     template = scope.get_by(Template, product_id=mug.id)
     if template is None:
         template = scope.add(Template(product_id=mug.id, name=TEMPLATE_VALUES["name"]))
-    _assign(template, TEMPLATE_VALUES)
+    _assign(template, {**TEMPLATE_VALUES, **FORM_VALUES})
     area = next((a for a in template.print_areas if a.key == "wrap"), None)
     if area is None:
         area = PrintArea(shop_id=scope.shop_id, key="wrap", **PRINT_AREA_VALUES)
@@ -372,7 +441,7 @@ def _upsert_design(scope: ShopScope, template: Template, existing_id: int | None
         "template_id": template.id,
         "product_id": template.product_id,
         "schema_version": 1,
-        "document": DESIGN_DOCUMENT,
+        "document": materialize(template_spec_from_row(template), DESIGN_DOCUMENT),
         "status": DesignStatus.ORDERED,
     }
     _assign(design, values)
@@ -400,6 +469,9 @@ def _upsert_order(scope: ShopScope, template: Template, mug: Product) -> OrderIt
         item = OrderItem(shop_id=scope.shop_id, external_id=DEMO_LINE_ITEM_ID)
         order.items.append(item)
     variant = mug.variants[0]
+    # Charged at checkout by the Cart Transform (variant price + surcharge), as Luneo quoted it.
+    surcharge = quote_design(template, design.document, DEMO_CURRENCY).total
+    shown = properties(template_spec_from_row(template), design.document)
     _assign(
         item,
         {
@@ -410,7 +482,9 @@ def _upsert_order(scope: ShopScope, template: Template, mug: Product) -> OrderIt
             "sku": variant.sku,
             "quantity": 1,
             "unit_price": DEMO_LINE_PRICE,
-            "properties": {"_luneo_design": design.public_id},
+            "properties": {**shown, "_luneo_design": design.public_id},
+            "surcharge": surcharge,
+            "expected_surcharge": surcharge,
             "personalization": Personalization.DESIGNED,
         },
     )

@@ -8,7 +8,16 @@ from typing import Any
 
 from app.design.clipart import ClipartItem, default_library
 from app.generation.settings import ai_block
-from app.models import EditorMode, FileKind, PrintArea, Product, ShopScope, StoredFile, Template
+from app.models import (
+    EditorMode,
+    FileKind,
+    PrintArea,
+    Product,
+    ShopScope,
+    StoredFile,
+    Template,
+    Variant,
+)
 from app.product_templates.pricing import money
 
 FileLinker = Callable[[StoredFile], str]
@@ -95,6 +104,20 @@ def _area_document(area: PrintArea, mockup: StoredFile | None, link: FileLinker)
     }
 
 
+def variant_title(variant: Variant) -> str:
+    """What a shopper and a merchant call a variant: its title, else its SKU, else its place."""
+    return variant.title or variant.sku or f"Variant {variant.position + 1}"
+
+
+def variants_document(product: Product) -> list[dict[str, Any]]:
+    """The product's variants, so a choice option's ``variant_id`` (Luneo's id) can select the
+    platform's variant on the product page and in the cart."""
+    return [
+        {"id": v.id, "external_id": v.external_id, "title": variant_title(v)}
+        for v in product.variants
+    ]
+
+
 def template_document(
     scope: ShopScope,
     template: Template,
@@ -114,6 +137,7 @@ def template_document(
     return {
         "id": template.id,
         "product": {"id": product.id, "title": product.title, "image_url": product.image_url},
+        "variants": variants_document(product),
         "name": template.name,
         "is_active": template.is_active,
         "fonts": list(template.fonts),

@@ -63,13 +63,15 @@ class CartRecorder:
     With ``cart_transform_config`` (the shop's cart transform metafield, as
     ``app.shopify.cart_transform`` writes it) every added line is priced by the built Cart
     Transform function, as Shopify's cart is: its ``price`` (in cents, as the AJAX API answers)
-    includes the signed surcharge, and ``prices`` keeps each line's unit price.
+    includes the signed surcharge, and ``prices`` keeps each line's unit price. A variant's own
+    price comes from ``variant_prices`` (by Shopify's numeric id), else ``unit_price``.
     """
 
     calls: list[dict[str, Any]] = field(default_factory=list)
     fail: bool = False
     cart_transform_config: str | None = None
     unit_price: Decimal = Decimal("19.00")  # the variant's price in the buyer's currency
+    variant_prices: dict[int, Decimal] = field(default_factory=dict)
     rate: str = "1.0"  # presentmentCurrencyRate
     prices: list[Decimal] = field(default_factory=list)
 
@@ -96,7 +98,7 @@ class CartRecorder:
             CartLine(
                 id=f"gid://shopify/CartLine/{start + n}",
                 variant_id=f"gid://shopify/ProductVariant/{item['id']}",
-                unit_price=self.unit_price,
+                unit_price=self.variant_prices.get(_numeric(item["id"]), self.unit_price),
                 attributes={k: str(v) for k, v in (item["properties"] or {}).items()},
                 quantity=int(item["quantity"]),
             )
@@ -108,6 +110,11 @@ class CartRecorder:
             cents = int(prices[line.id] * 100)
             item.update(price=cents, final_price=cents, line_price=cents * line.quantity)
             self.prices.append(prices[line.id])
+
+
+def _numeric(variant_id: Any) -> int:
+    """The AJAX API takes a variant id as a number or a string of digits."""
+    return int(variant_id) if str(variant_id).isdigit() else -1
 
 
 def widget_asset(name: str) -> Response:

@@ -15,22 +15,25 @@ from sqlalchemy import select
 
 from app.demo import DEMO_DOMAIN, MUG_PRODUCT_ID, seed_demo_shop
 from app.extensions import get_db, get_storage
-from app.models import Design, Order, OrderItem, Personalization, Product, Shop
+from app.models import Design, Order, OrderItem, Personalization, Product, Shop, Template
 from app.sync.recovery import link_token
 from tests.conftest import SHOPIFY_API_SECRET
 from tests.e2e.browser_checks import assert_clean, watch
 from tests.e2e.storefront_shim import Storefront, block_config, serve
+from tests.support.demo import plain_canvas
 
 PRODUCT_ID = MUG_PRODUCT_ID.rsplit("/", 1)[1]
 DRAFT_KEY = f"luneo:draft:shopify:{PRODUCT_ID}"
 
 
 def _missing_line(app: Flask) -> tuple[int, str]:
-    """The demo shop with an order whose mug line arrived without a design; the line's link."""
+    """The demo shop (its mug as a plain canvas) with an order whose mug line arrived without a
+    design; the line's link."""
     with app.app_context(), get_db().session() as session:
         shop = seed_demo_shop(session, get_storage())
         session.flush()
         mug = session.scalars(select(Product).where(Product.external_id == MUG_PRODUCT_ID)).one()
+        plain_canvas(session.scalars(select(Template).where(Template.product_id == mug.id)).one())
         order = Order(shop_id=shop.id, external_id="e2e-recovery", name="#2001", email="a@b.test")
         item = OrderItem(
             shop_id=shop.id,

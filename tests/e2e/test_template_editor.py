@@ -6,7 +6,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from flask import Flask
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Browser, Locator, Page, Route, expect
 from sqlalchemy import select
 
 from app.demo import DEMO_DOMAIN, MUG_PRODUCT_ID, seed_demo_shop
@@ -41,6 +41,11 @@ def _sign_in(page: Page, live_server: str) -> None:
     page.wait_for_url(f"{live_server}/admin/")
 
 
+def _area_width(page: Page) -> Locator:
+    """The print area's width (template fields have widths of their own)."""
+    return page.get_by_role("region", name="Print areas").get_by_label("Width (mm)")
+
+
 def _trim(page: Page) -> dict[str, float]:
     trim = page.locator("[data-preview-svg] [data-box='trim']")
     expect(trim).to_be_visible()
@@ -57,7 +62,7 @@ def test_editor_previews_saves_and_reloads_a_new_width(
     page.get_by_role("link", name="Products", exact=True).click()
     page.locator("[data-edit-template]").first.click()
     page.wait_for_url(f"{live_server}/admin/products/{product_id}/template")
-    width = page.get_by_label("Width (mm)")
+    width = _area_width(page)
     expect(width).to_have_value("200")
     # The demo mockup places the 200 × 90 mm area at 280 × 126 px, from (250, 240).
     expect(page.locator("[data-preview-svg] image")).to_have_count(1)
@@ -75,7 +80,7 @@ def test_editor_previews_saves_and_reloads_a_new_width(
     assert _stored_width(live_app) == "250.00"
 
     page.reload()
-    expect(page.get_by_label("Width (mm)")).to_have_value("250")
+    expect(_area_width(page)).to_have_value("250")
     assert _trim(page)["width"] == 350
 
 
@@ -92,7 +97,7 @@ def test_inside_shopify_the_editor_saves_with_the_session_token(
     page.goto(
         f"{live_server}/admin/products/{product_id}/template?{urlencode(query)}&id_token={token}"
     )
-    page.get_by_label("Width (mm)").fill("180")
+    _area_width(page).fill("180")
     page.get_by_role("button", name="Save template").click()
 
     expect(page.locator("[data-save-status]")).to_have_text("Saved.")
@@ -128,7 +133,7 @@ def test_make_customizable_opens_the_editor_with_a_default_area(
 
     page.wait_for_url("**/admin/products/*/template")
     expect(page.get_by_label("Key")).to_have_value("front")
-    expect(page.get_by_label("Width (mm)")).to_have_value("100")
+    expect(_area_width(page)).to_have_value("100")
     # no mockup and no product photo yet: the area is drawn on its own, in millimetres
     assert _trim(page) == {"x": 8, "y": 8, "width": 100, "height": 100}
     expect(page.locator("[data-preview-hint]")).to_contain_text("Upload a mockup")

@@ -21,13 +21,16 @@ from app.demo import MUG_PRODUCT_ID, seed_demo_shop
 from app.extensions import get_db, get_storage
 from app.models import Product, Template
 from tests.e2e.test_template_editor import _offline_cdn
+from tests.support.demo import plain_canvas
 
 
 def _seed(app: Flask) -> int:
+    """The demo shop, its mug's template without fields (they are built here)."""
     with app.app_context(), get_db().session() as session:
         seed_demo_shop(session, get_storage())
-        session.commit()
         mug = session.scalars(select(Product).where(Product.external_id == MUG_PRODUCT_ID)).one()
+        plain_canvas(session.scalars(select(Template).where(Template.product_id == mug.id)).one())
+        session.commit()
         return mug.id
 
 

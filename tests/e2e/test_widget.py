@@ -34,18 +34,21 @@ from tests.e2e.browser_checks import (
     watch,
 )
 from tests.e2e.storefront_shim import VARIANT_ID, Storefront, block_config, serve
+from tests.support.demo import plain_canvas
 
 PRODUCT_ID = MUG_PRODUCT_ID.rsplit("/", 1)[1]
 DRAFT_KEY = f"luneo:draft:shopify:{PRODUCT_ID}"
 
 
 def _seed(app: Flask) -> None:
-    """The demo shop's mug, with a second print area so the editor shows front/back tabs."""
+    """The demo shop's mug as a plain canvas, with a second print area so the editor shows
+    front/back tabs."""
     with app.app_context(), get_db().session() as session:
         seed_demo_shop(session, get_storage())
         session.flush()
         mug = session.scalars(select(Product).where(Product.external_id == MUG_PRODUCT_ID)).one()
         template = session.scalars(select(Template).where(Template.product_id == mug.id)).one()
+        plain_canvas(template)
         template.print_areas.append(
             PrintArea(
                 shop_id=mug.shop_id,

@@ -8,8 +8,9 @@ on different origins (tests/e2e/storefront_shim.py), as in test_widget.py and
 test_woo_widget.py. Checked: the form on a phone (390 × 844, the preview stays in sight while
 typing) and on a desktop (1366 × 900), typing redraws the preview, the live price, a required
 field that blocks the cart with its message beside it and the focus on it, and the cart line:
-Shopify's carries the readable properties and the signed ``_luneo_price``, WooCommerce's form
-posts the design id.
+Shopify's carries the readable properties and the signed ``_luneo_price`` and is priced by the
+built Cart Transform function with the shop's config (the variant's price + the surcharge; an
+edited ``_luneo_price`` leaves the base price), WooCommerce's form posts the design id.
 """
 
 from __future__ import annotations
@@ -24,16 +25,23 @@ from typing import Any
 import pytest
 from flask import Flask
 from PIL import Image
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 from sqlalchemy import select
 
 from app.demo import DEMO_DOMAIN, MUG_PRODUCT_ID, seed_demo_shop
 from app.extensions import get_db, get_storage
 from app.models import Design, EditorMode, Product, Shop, Template
-from app.shopify.surcharge_token import PRICE_PROPERTY, shop_key, verify
+from app.shopify.cart_transform import function_config
+from app.shopify.surcharge_token import PRICE_PROPERTY, shop_key, sign, verify
 from tests.conftest import SHOPIFY_API_SECRET
 from tests.e2e.browser_checks import assert_clean, watch
-from tests.e2e.storefront_shim import VARIANT_ID, Storefront, block_config, serve
+from tests.e2e.storefront_shim import (
+    VARIANT_ID,
+    CartRecorder,
+    Storefront,
+    block_config,
+    serve,
+)
 from tests.e2e.test_woo_widget import PRODUCT_ID as WOO_PRODUCT_ID
 from tests.e2e.test_woo_widget import STORE_KEY, WooStorefront, _connect
 
@@ -139,20 +147,26 @@ def _template_values(template: Template, product: Product, mode: EditorMode) -> 
     template.price_rules = []
 
 
-def _seed(app: Flask, mode: EditorMode) -> None:
+def _seed(app: Flask, mode: EditorMode, cart: CartRecorder) -> None:
+    """The demo shop with the fields above; ``cart`` priced as the shop's checkout prices it:
+    each variant's price, and the Cart Transform function with the shop's config metafield
+    (as ``ensure_cart_transform`` writes it after install)."""
     with app.app_context(), get_db().session() as session:
-        seed_demo_shop(session, get_storage())
+        shop = seed_demo_shop(session, get_storage())
         session.flush()
         mug = session.scalars(select(Product).where(Product.external_id == MUG_PRODUCT_ID)).one()
         template = session.scalars(select(Template).where(Template.product_id == mug.id)).one()
         _template_values(template, mug, mode)
         session.commit()
+        cart.cart_transform_config = json.dumps(function_config(shop, app.config))
+        cart.variant_prices = {int(v.external_id.rsplit("/", 1)[1]): v.price for v in mug.variants}
 
 
 @pytest.fixture
 def store(live_app: Flask, luneo_url: str, request: pytest.FixtureRequest) -> Storefront:
-    _seed(live_app, getattr(request, "param", EditorMode.FORM))
-    return Storefront(luneo_url, DEMO_DOMAIN, SHOPIFY_API_SECRET, block_config(PRODUCT_ID))
+    store = Storefront(luneo_url, DEMO_DOMAIN, SHOPIFY_API_SECRET, block_config(PRODUCT_ID))
+    _seed(live_app, getattr(request, "param", EditorMode.FORM), store.cart)
+    return store
 
 
 @pytest.fixture
@@ -194,8 +208,10 @@ def _draft(page: Page, key: str = DRAFT_KEY) -> dict[str, Any] | None:
     return json.loads(raw) if raw else None
 
 
-def _open(page: Page, url: str) -> None:
-    page.goto(url)
+def _open(page: Page, url: str | None) -> None:
+    """Open the editor on ``url`` (None: on the page already shown)."""
+    if url is not None:
+        page.goto(url)
     page.get_by_role("button", name="Customize").click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_have_attribute("aria-busy", "false")
@@ -329,6 +345,9 @@ def test_form_mode_on_a_desktop_ends_in_a_priced_shopify_cart_line(
     assert document["fields"]["name"] == "Anna"
     assert document["fields"]["style"] == "photo"
     assert _draft(page) is None  # kept until the cart call succeeded, then gone
+    # Shopify's cart prices the line with the Cart Transform function: the 11 oz mug's $18.00
+    # + the $9.90 Luneo quoted and signed.
+    assert store.cart.prices == [Decimal("27.90")]
     assert_clean(problems)
 
 
@@ -366,24 +385,99 @@ def test_a_photo_too_small_for_its_frame_is_shown_beside_it_and_fixed_there(
     assert_clean(problems)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the template document does not carry the product's variants (Luneo id -> platform "
-    "id) yet; asked of the server side (i18-core) in the i18-widget report",
-)
 def test_a_size_option_selects_the_variant_on_the_page(
     store: Storefront, store_url: str, desktop: Page
 ) -> None:
+    """The option names the variant by Luneo's id; the template document maps it to Shopify's,
+    which the theme's form and the cart line get — also when the option comes back with a
+    draft on a freshly loaded page (the theme's picker back on its first variant)."""
     page = desktop
+    problems = watch(page)
     _open(page, f"{store_url}/products/mug")
     page.get_by_role("textbox", name="Name *").fill("Anna")
     page.get_by_role("combobox", name="Size").select_option(label="15 oz")
     variant = page.locator("form[action='/cart/add'] [name=id]")
     expect(variant).to_have_value(str(LARGE_VARIANT_ID), timeout=2000)
+    _wait_for_draft(page, "doc.fields.size === 'large'")
+    assert_clean(problems)
+    page.reload()
+    problems.clear()  # what the reload cut short (previews, clipart) is not a problem
+    expect(variant).to_have_value(str(VARIANT_ID))
+    _open(page, f"{store_url}/products/mug")
+    expect(page.get_by_role("combobox", name="Size")).to_have_value("large")
+    expect(variant).to_have_value(str(LARGE_VARIANT_ID))
     with page.expect_request(lambda r: r.url.endswith("/cart/add.js")) as cart_request:
         page.get_by_role("button", name="Add to cart").click()
+    expect(page.locator(".luneo-status")).to_have_text("Added to cart.")
     [item] = json.loads(cart_request.value.post_data or "{}")["items"]
     assert item["id"] == LARGE_VARIANT_ID
+    assert item["properties"]["Size"] == "15 oz"
+    assert store.cart.prices == [Decimal("25.90")]  # the 15 oz mug's $22.00 + $3.90
+    assert_clean(problems)
+
+
+def test_the_size_choice_starts_on_the_variant_the_page_shows(
+    store: Storefront, store_url: str, desktop: Page
+) -> None:
+    """The shopper picked 15 oz in the theme's picker before opening the editor: the form's
+    size starts there (not on the template's default), so the cart line's variant and its
+    "Size" property agree."""
+    page = desktop
+    problems = watch(page)
+    page.goto(f"{store_url}/products/mug")
+    page.locator("form[action='/cart/add'] [name=id]").evaluate(
+        f"input => {{ input.value = '{LARGE_VARIANT_ID}'; }}"
+    )
+    _open(page, None)
+    expect(page.get_by_role("combobox", name="Size")).to_have_value("large")
+    page.get_by_role("textbox", name="Name *").fill("Anna")
+    page.get_by_role("button", name="Add to cart · +$3.90").click()
+    expect(page.locator(".luneo-status")).to_have_text("Added to cart.")
+    [call] = store.cart.calls
+    [item] = call["items"]
+    assert (item["id"], item["properties"]["Size"]) == (LARGE_VARIANT_ID, "15 oz")
+    assert store.cart.prices == [Decimal("25.90")]
+    assert_clean(problems)
+
+
+def _lowered(token: str, _design_id: str, _key: bytes) -> str:
+    """The shopper's edit: the amount in the token made 0.01, the signature left as it was."""
+    version, _amount, currency, digest = token.split(":")
+    return f"{version}:0.01:{currency}:{digest}"
+
+
+def _forged(_token: str, design_id: str, _key: bytes) -> str:
+    """A token signed with a key that is not the shop's (a guessed or another shop's one)."""
+    return sign(b"\x00" * 32, design_id, Decimal("0.01"), "USD")
+
+
+@pytest.mark.parametrize("tamper", [_lowered, _forged])
+def test_a_tampered_price_leaves_the_shopify_line_at_the_base_price(
+    store: Storefront, store_url: str, desktop: Page, live_app: Flask, tamper: Any
+) -> None:
+    """The request the browser sends to ``/cart/add.js`` edited on its way: the function finds
+    no valid signature, so the line stays at the variant's price (and the order sync holds it)."""
+    page = desktop
+    _open(page, f"{store_url}/products/mug")
+    page.get_by_role("textbox", name="Name *").fill("Anna")
+    expect(page.locator("[data-luneo-add]")).to_have_text("Add to cart · +$3.90")
+    with live_app.app_context():
+        key = shop_key(live_app.config["SECRET_KEY"], DEMO_DOMAIN)
+
+    def edit(route: Route) -> None:
+        body = json.loads(route.request.post_data or "{}")
+        properties = body["items"][0]["properties"]
+        design_id = properties["_luneo_design"]
+        properties[PRICE_PROPERTY] = tamper(properties[PRICE_PROPERTY], design_id, key)
+        route.continue_(post_data=json.dumps(body))
+
+    page.route("**/cart/add.js", edit)
+    page.get_by_role("button", name="Add to cart · +$3.90").click()
+    expect(page.locator(".luneo-status")).to_have_text("Added to cart.")
+    [call] = store.cart.calls
+    properties = call["items"][0]["properties"]
+    assert verify(key, properties["_luneo_design"], properties[PRICE_PROPERTY]) is None
+    assert store.cart.prices == [Decimal("18.00")]
 
 
 def test_form_mode_on_a_phone_keeps_the_preview_in_sight(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -13,12 +14,15 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.demo import DEMO_DOMAIN, MOCKUP_PLACEMENT, MOCKUP_SIZE, seed_demo_shop
+from app.design.document import parse_design
 from app.models import (
     Design,
     DesignStatus,
+    EditorMode,
     FileKind,
     Order,
     OrderItem,
+    Personalization,
     PrintArea,
     Product,
     ProductionJob,
@@ -29,6 +33,8 @@ from app.models import (
     Template,
     Variant,
 )
+from app.product_templates.portable import export_document, import_document
+from app.product_templates.pricing import quote_design
 from app.storage import Storage, key_belongs_to_shop
 
 SHOP_OWNED = (
@@ -181,11 +187,27 @@ def test_the_order_line_carries_the_ordered_design_and_a_queued_job(
     item = order.items[0]
     design = scope.get(Design, item.design_id or 0)
     assert design is not None
-    assert item.properties == {"_luneo_design": design.public_id}
+    # The form's values as the cart showed them (in field order), the design id hidden.
+    assert list(item.properties.items()) == [
+        ("Name", "Sam"),
+        ("Ink", "Charcoal"),
+        ("_luneo_design", design.public_id),
+    ]
     assert design.status is DesignStatus.ORDERED
+    parse_design(design.document)  # a valid design document, as the storefront stores one
     layers = design.document["areas"]["wrap"]["layers"]
-    assert [layer["type"] for layer in layers] == ["text", "shape"]
-    assert layers[0]["text"] == "Happy Birthday, Sam!"
+    # The name drawn from its field (the template's font and place), the free greeting on top.
+    assert [(la["type"], la.get("field"), la["text"]) for la in layers if la["type"] == "text"] == [
+        ("text", "name", "Sam"),
+        ("text", None, "Happy Birthday!"),
+    ]
+    assert (layers[0]["font"], layers[0]["color"]) == ("Playfair Display", "#1f2937")
+    assert [la["type"] for la in layers] == ["text", "text", "shape"]
+    # Charged and expected alike: $3.00 template + $0.40 name + 3 letters × $0.20; the line's
+    # price is the 11 oz mug's $18.00 + that, as the Cart Transform charged it.
+    assert item.surcharge == item.expected_surcharge == Decimal("4.00")
+    assert item.personalization is Personalization.DESIGNED
+    assert item.unit_price == Decimal("18.00") + item.surcharge == order.total_price
     assert order.shipping_address["name"] == "Sam Rivera"
     job = scope.get_by(ProductionJob, order_item_id=item.id)
     assert job is not None
@@ -205,8 +227,42 @@ def test_the_mug_template_has_the_wrap_print_area(session: Session, storage: Sto
     assert tuple(str(m) for m in measures) == ("200.00", "90.00", "300", "3.00", "5.00")
     assert template.fonts == ["Inter", "Playfair Display", "Roboto Slab", "Caveat"]
     assert len(template.colors) == 6
-    assert template.price_rules == [{"area": "wrap", "label": "Personalization", "amount": "4.00"}]
     assert all(p.external_id.startswith("gid://shopify/Product/") for p in scope.all(Product))
+
+
+def test_the_mug_template_shows_form_mode_and_surcharges(
+    session: Session, storage: Storage
+) -> None:
+    """A merchant trying ``make run`` sees fields and prices: a name priced per letter, an ink
+    that recolours it, an optional photo frame, the free canvas beside the form."""
+    shop = seed_demo_shop(session, storage)
+    session.commit()
+    scope = ShopScope(session, shop.id)
+    template = scope.get_by(Template, name="Mug wrap-around print")
+    assert template is not None
+
+    assert template.editor_mode is EditorMode.BOTH
+    assert template.surcharge == Decimal("3.00")
+    assert template.price_rules == []  # the surcharge, not the canvas's area price as well
+    fields = {f["id"]: f for f in template.fields}
+    assert [(f["id"], f["kind"]) for f in template.fields] == [
+        ("name", "text"),
+        ("ink", "choice"),
+        ("photo", "photo"),
+    ]
+    assert fields["name"]["price"] == {"amount": "0.40", "per_character": "0.20"}
+    assert fields["ink"]["display"] == "swatches"
+    assert all(o["color"]["fields"] == ["name"] for o in fields["ink"]["options"])
+    assert not fields["photo"].get("required")
+    # The template is one the admin accepts: its export imports on another product.
+    other = scope.get_by(Product, external_id="gid://shopify/Product/8100000000002")
+    assert other is not None
+    copy, created = import_document(scope, other, export_document(template, "USD"), "USD")
+    assert created
+    assert copy.fields == template.fields
+    # A shopper's quote: 3.00 + 0.40 + 5 letters × 0.20 + gold ink 1.00 (no photo: free).
+    document = {"version": 1, "fields": {"name": "Robin", "ink": "gold"}}
+    assert quote_design(template, document, "USD").total == Decimal("5.40")
 
 
 def test_the_demo_shop_prints_in_house_with_a_catch_all_rule(

@@ -4,7 +4,7 @@ import { ApiError, createApi } from "./api.js";
 import { adapterFor, clearDraft, quantity, readDraft, writeDraft } from "./cart.js";
 import { h, trapFocus } from "./dom.js";
 import { effectiveDpi, fitBox, forgetMeasures, measureLine } from "./geometry.js";
-import { localProblems, materialize, sentValues } from "./fields.js";
+import { fieldStates, localProblems, materialize, sentValues } from "./fields.js";
 import { clipartUrl, formPanel } from "./form.js";
 import { setLocale, t } from "./i18n.js";
 import { History, documentFor, emptyDocument, newId, summarize } from "./model.js";
@@ -59,7 +59,11 @@ class Editor {
     // Only a Luneo that knows template fields (editor_mode in the template) answers quotes.
     this.quotes = "editor_mode" in this.template;
     this.restoreDraft();
-    if (this.hasForm) this.materializeFields();
+    if (this.hasForm) {
+      this.adoptPageVariant();
+      this.materializeFields();
+      this.followOptionVariant();
+    }
     this.history = new History(this.doc, (restored) => this.afterHistory(restored));
     this.loadFonts();
     this.buildWorkspace();
@@ -343,6 +347,7 @@ class Editor {
     if (restored && !this.selected()) this.selectedId = null;
     this.revision++;
     if (this.hasForm) this.materializeFields();
+    if (restored && this.hasForm) this.followOptionVariant();
     this.saveDraft();
     this.refresh();
     this.scheduleQuote();
@@ -431,12 +436,34 @@ class Editor {
     if (option && option.variant_id) this.selectVariant(option.variant_id);
   }
 
+  // A choice whose options select variants starts on the variant the page shows (the theme's
+  // picker), unless the shopper's draft already chose one.
+  adoptPageVariant() {
+    const current = String(this.config.variantId || "");
+    for (const field of this.template.fields || []) {
+      if (field.kind !== "choice" || this.doc.fields[field.id] !== undefined) continue;
+      const option = (field.options || []).find((o) => o.variant_id && this.externalVariant(o.variant_id) === current);
+      if (option) this.doc.fields[field.id] = option.value;
+    }
+  }
+
+  // The variant the options name (the last visible one wins, a default too: as the server's
+  // selected_variant), selected on the page: on opening, after an undo, before the cart call.
+  followOptionVariant() {
+    let chosen = null;
+    for (const s of fieldStates(this.template, this.doc.fields)) if (s.visible && s.option && s.option.variant_id) chosen = s.option.variant_id;
+    if (chosen) this.selectVariant(chosen);
+  }
+
+  // The platform's id of one of the product's variants (by Luneo's id), "" when unknown.
+  externalVariant(localId) {
+    const variant = (this.template.variants || []).find((v) => v.id === localId);
+    return String((variant && variant.external_id) || "").replace(/^gid:\/\/shopify\/ProductVariant\//, "");
+  }
+
   // The product page's own variant picker follows the option (the cart gets that variant).
   selectVariant(localId) {
-    const variants = this.template.variants || (this.template.product && this.template.product.variants) || [];
-    const variant = variants.find((v) => v.id === localId);
-    const raw = variant ? String(variant.external_id || "") : "";
-    const external = raw.replace(/^gid:\/\/shopify\/ProductVariant\//, "");
+    const external = this.externalVariant(localId);
     if (!external) return;
     this.config.variantId = /^\d+$/.test(external) ? Number(external) : external;
     const input = document.querySelector(this.config.variantSelector || 'form[action*="/cart/add"] [name="id"]');
@@ -815,6 +842,7 @@ class Editor {
         return;
       }
       this.status.textContent = t("adding");
+      if (this.hasForm) this.followOptionVariant();
       const adapter = adapterFor(this.config);
       const result = await adapter({
         designId: this.designId, summary: this.summary, quantity: quantity(this.config), variantId: this.config.variantId, config: this.config,

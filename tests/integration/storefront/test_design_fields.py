@@ -13,10 +13,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Design, EditorMode, FileKind, Shop, Template
+from app.models import Design, EditorMode, FileKind, Product, Shop, Template, Variant
 from app.shopify.surcharge_token import shop_key, verify
 from app.storage import Storage
-from tests.factories import make_shop
+from tests.factories import make_product, make_shop
 
 from .conftest import Caller, png, put_file, small_template, woo_caller
 
@@ -308,6 +308,34 @@ def test_reading_a_design_answers_its_price_and_properties(
     assert response.json["properties"] == {"Finish": "Gold", "Name": "Anna"}
 
 
+def test_the_properties_come_back_in_the_templates_field_order(
+    proxy: Caller,
+    client: FlaskClient,
+    session: Session,
+    storage: Storage,
+    shopify_shop: Shop,
+    woo_shop: Shop,
+) -> None:
+    """Not alphabetically: the cart line (Shopify's properties from the save answer, the Woo
+    plugin's item data from GET /designs/<id>) lists them as the form asks them."""
+    fields = [copy.deepcopy(NAME), copy.deepcopy({**STYLE, "label": "A finish"})]
+    shopify = small_template(
+        session, storage, shopify_shop, "gid://shopify/Product/81", fields=fields
+    )
+    woo = small_template(session, storage, woo_shop, "502", fields=copy.deepcopy(fields))
+    session.commit()
+    woo_proxy = woo_caller(client)
+
+    saved = _save(proxy, shopify, _doc(name="Anna", style="gold"))
+    woo_saved = _save(woo_proxy, woo, _doc(name="Anna", style="gold"))
+    read = woo_proxy.get(f"/designs/{woo_saved.json['design_id']}")
+
+    for answer in (saved, woo_saved, read):
+        assert list(answer.json["properties"].items()) == [("Name", "Anna"), ("A finish", "Gold")]
+        raw = answer.get_data(as_text=True)
+        assert raw.index('"Name"') < raw.index('"A finish"')
+
+
 def test_the_template_document_carries_fields_mode_and_surcharge(
     proxy: Caller, fielded: Template
 ) -> None:
@@ -318,6 +346,35 @@ def test_the_template_document_carries_fields_mode_and_surcharge(
     assert (body["editor_mode"], body["surcharge"], body["currency"]) == ("form", "1.50", "EUR")
     assert [f["id"] for f in body["fields"]] == ["style", "name", "photo"]
     assert body["field_clipart"] == {}  # no field here draws clipart
+
+
+def test_the_template_document_carries_the_products_variants(
+    proxy: Caller, fielded: Template, session: Session, shopify_shop: Shop
+) -> None:
+    """A choice option names a variant by Luneo's id; the widget needs the platform's id to
+    select it on the product page and put it in the cart."""
+    product = session.get(Product, fielded.product_id)
+    assert product is not None
+    product.variants.append(
+        Variant(
+            shop_id=shopify_shop.id,
+            external_id="gid://shopify/ProductVariant/778",
+            title="",
+            sku="MUG-XL",
+            position=1,
+        )
+    )
+    other = make_product(session, shopify_shop)  # another product's variants are not listed
+    session.commit()
+
+    body = proxy.get("/products/77/template").json
+
+    first, second = product.variants
+    assert body["variants"] == [
+        {"id": first.id, "external_id": first.external_id, "title": "Default"},
+        {"id": second.id, "external_id": "gid://shopify/ProductVariant/778", "title": "MUG-XL"},
+    ]
+    assert other.variants[0].id not in {v["id"] for v in body["variants"]}
 
 
 def test_the_fonts_a_text_field_draws_with_are_served(

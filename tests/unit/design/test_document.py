@@ -20,16 +20,16 @@ def test_demo_design_parses_into_typed_layers() -> None:
     layers = parsed.areas["wrap"]
     assert [type(layer) for layer in layers] == [TextLayer, ShapeLayer]
     assert layers[0] == TextLayer(
-        text="Happy Birthday, Sam!",
+        text="Happy Birthday!",
         font="Inter",
-        size_mm=12.0,
-        x_mm=100.0,
-        y_mm=40.0,
+        size_mm=10.0,
+        x_mm=122.5,
+        y_mm=56.0,
         color="#1f2937",
         align="center",
     )
     assert isinstance(layers[1], ShapeLayer)
-    assert (layers[1].box.x_mm, layers[1].box.width_mm, layers[1].fill) == (60.0, 80.0, "#f59e0b")
+    assert (layers[1].box.x_mm, layers[1].box.width_mm, layers[1].fill) == (82.5, 80.0, "#f59e0b")
 
 
 def test_the_schema_file_is_the_one_in_the_repo() -> None:
