@@ -520,6 +520,10 @@ def test_the_fields_come_back_with_the_draft(
     page.get_by_role("textbox", name="Name *").fill("Zoé")
     page.get_by_role("radio", name="Red (+$1.00)").check()
     _wait_for_draft(page, "doc.fields.name === 'Zoé' && doc.fields.ink === 'red'")
+    # Leave once the page is quiet: a reload aborts what is still loading (the quote, fonts),
+    # which the watch would report as failed requests.
+    expect(page.locator("[data-luneo-add]")).to_have_text("Add to cart · +$4.80")
+    page.wait_for_load_state("networkidle")
     page.reload()
     _open(page, f"{store_url}/products/mug")
     expect(page.locator(".luneo-status")).to_have_text(
