@@ -7,7 +7,7 @@ about Flask; links to files are made by a ``FileLinker`` the caller passes in.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -140,6 +140,17 @@ class PersonalizationRow:
     charge: str | None  # "Personalization: 4.00 EUR charged (expected 4.00 EUR)"
     can_resend: bool  # "Send the link again"
     can_release: bool  # "Produce anyway"
+    # What the shopper chose, as the cart line showed it ("Name": "Sam", "Ink": "Charcoal").
+    values: tuple[tuple[str, str], ...] = ()
+
+
+def shopper_values(properties: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The line's visible properties in their order (a leading ``_`` hides one, as on the store)."""
+    return tuple(
+        (str(key), str(value))
+        for key, value in (properties or {}).items()
+        if not str(key).startswith("_") and str(value).strip()
+    )
 
 
 def _day(moment: datetime | None) -> str:
@@ -190,14 +201,15 @@ def personalization_row(
     order, state = item.order, item.personalization
     is_open = order.cancelled_at is None and order.fulfillment_status != "fulfilled"
     charge = _charge(item, order.currency)
+    values = shopper_values(item.properties)
     if state is Personalization.DESIGNED:
         return PersonalizationRow(
-            state, "Designed and paid", "success", charge, can_resend=False, can_release=False
+            state, "Designed and paid", "success", charge, False, False, values
         )
     if state is Personalization.RECOVERED:
         sent = f" (link sent {_day(item.recovery_sent_at)})" if item.recovery_sent_at else ""
         status = f"Design added by the shopper after the order{sent}"
-        return PersonalizationRow(state, status, "success", charge, False, False)
+        return PersonalizationRow(state, status, "success", charge, False, False, values)
     if state is Personalization.MISSING:
         can_resend = is_open and bool(order.email)
         return PersonalizationRow(
@@ -206,7 +218,7 @@ def personalization_row(
     if state is Personalization.UNPAID:
         can_release = design is not None and job is None and order.cancelled_at is None
         status = _unpaid_status(item, design, job)
-        return PersonalizationRow(state, status, "danger", charge, False, can_release)
+        return PersonalizationRow(state, status, "danger", charge, False, can_release, values)
     return None
 
 

@@ -71,6 +71,7 @@ def lines(session: Session, app: Flask, shop: Shop, product: Product) -> Lines:
         personalization=Personalization.DESIGNED,
         surcharge=four,
         expected_surcharge=four,
+        properties={"Name": "Ada <3", "Ink": "Charcoal", "_luneo_design": paid.public_id},
     )
     missing = _line(
         order,
@@ -115,6 +116,9 @@ def test_the_order_page_says_where_each_line_stands(
     assert 'alt="Design for Mug 1" width="160"' in designed
     assert "Designed and paid" in designed
     assert "Personalization: 4.00 EUR charged (expected 4.00 EUR)" in designed
+    # What the shopper chose, escaped, in the cart's order; hidden properties stay hidden.
+    assert "<dt>Name</dt><dd>Ada &lt;3</dd></div><div><dt>Ink</dt><dd>Charcoal</dd>" in designed
+    assert "_luneo_design" not in designed
     assert "Waiting for the shopper&#39;s design — link sent 5 Dec" in missing
     assert "Send the link again" in missing
     assert "Produce anyway" not in missing
