@@ -9,6 +9,8 @@ token (``Authorization: Bearer``); with the cookie session, writes also send the
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
@@ -39,6 +41,17 @@ bp = Blueprint("admin_api", __name__, url_prefix="/api/admin")
 
 NO_PRODUCT = "There is no product with this id in your store."
 NO_TEMPLATE = "This product has no template yet."
+
+
+@contextmanager
+def _committed_unless_invalid(scope: ShopScope) -> Iterator[None]:
+    """Commit the template write inside, or undo it and answer the editor's per-field errors."""
+    try:
+        yield
+    except InvalidInput as exc:
+        scope.session.rollback()
+        raise ApiError(400, "invalid", exc.message, fields=exc.fields) from None
+    scope.session.commit()
 
 
 def _scope() -> ShopScope:
@@ -138,17 +151,13 @@ def save_template(product_id: int) -> ResponseReturnValue:
     template = template_service.template_of(scope, product)
     if template is None:
         raise NotFound(NO_TEMPLATE)
-    try:
+    with _committed_unless_invalid(scope):
         values = parse_template(
             request.get_json(silent=True),
             signed_in_shop().currency,
             clipart_sets_now=list(template.clipart_sets or ()),
         )
         template_service.save_template(scope, template, values)
-    except InvalidInput as exc:  # raised before anything was changed
-        scope.session.rollback()
-        raise ApiError(400, "invalid", exc.message, fields=exc.fields) from None
-    scope.session.commit()
     return _template_response(template, product)
 
 
@@ -199,14 +208,10 @@ def import_template(product_id: int) -> ResponseReturnValue:
     scope = _scope()
     product = scope.get_or_404(Product, product_id, NO_PRODUCT)
     document = _json_body()
-    try:
+    with _committed_unless_invalid(scope):
         template, created = portable.import_document(
             scope, product, document, signed_in_shop().currency
         )
-    except InvalidInput as exc:
-        scope.session.rollback()
-        raise ApiError(400, "invalid", exc.message, fields=exc.fields) from None
-    scope.session.commit()
     return _template_response(template, product, 201 if created else 200)
 
 
@@ -234,19 +239,16 @@ def copy_template(product_id: int) -> ResponseReturnValue:
         )
     target = scope.get_or_404(Product, target_id, NO_PRODUCT)
     try:
-        template, created = portable.copy_template(
-            scope, source, target, signed_in_shop().currency, replace=replace
-        )
+        with _committed_unless_invalid(scope):
+            template, created = portable.copy_template(
+                scope, source, target, signed_in_shop().currency, replace=replace
+            )
     except portable.TemplateExists:
         raise ApiError(
             409,
             "template_exists",
             "That product already has a template. Copy again with replace to overwrite it.",
         ) from None
-    except InvalidInput as exc:
-        scope.session.rollback()
-        raise ApiError(400, "invalid", exc.message, fields=exc.fields) from None
-    scope.session.commit()
     return _template_response(template, target, 201 if created else 200)
 
 

@@ -31,7 +31,7 @@ from app.models import (
     StoredFile,
     Template,
 )
-from app.product_templates.document import FileLinker
+from app.product_templates.document import FileLinker, variant_title
 from app.shopify import cart_transform
 
 T = TypeVar("T")
@@ -324,10 +324,7 @@ def copy_targets(scope: ShopScope, exclude_id: int) -> list[dict[str, Any]]:
 
 def variant_choices(product: Product) -> list[dict[str, Any]]:
     """The product's variants as a choice option may select them (Luneo's local ids)."""
-    return [
-        {"id": v.id, "title": v.title or v.sku or f"Variant {v.position + 1}", "sku": v.sku}
-        for v in product.variants
-    ]
+    return [{"id": v.id, "title": variant_title(v), "sku": v.sku} for v in product.variants]
 
 
 # ---------------------------------------------------------------- orders
