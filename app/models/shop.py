@@ -44,6 +44,9 @@ class Shop(IdMixin, TimestampMixin, Base):
     # WooCommerce: the public key the storefront widget sends (X-Luneo-Key). Not a secret: it is
     # on every product page; it only names the store, whose origin CORS then has to match.
     storefront_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # WooCommerce: the Luneo plugin version the store last named on a call (``X-Luneo-Plugin``);
+    # what Luneo sends the store's shoppers depends on what that plugin can host.
+    plugin_version: Mapped[str | None] = mapped_column(String(32))
     is_development: Mapped[bool] = mapped_column(default=False)
     extra: Mapped[dict[str, Any]] = mapped_column("metadata", default=json_default)
 

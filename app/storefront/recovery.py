@@ -14,11 +14,18 @@ this purpose, not expired, naming a line of an installed shop that still waits f
   that product, made in this browser (its edit token), to that line: RECOVERED, production
   queued. Once: the line then no longer waits, and the token opens nothing more.
 
+* ``GET /recover/<token>/context`` — what a WooCommerce store's plugin needs to show the page on
+  the store (server to server): the shop, order and item names, the product and variant ids.
+
 On a Shopify store the e-mail links to the same page on the store's own origin, through the app
 proxy (``/apps/luneo/recover/<token>`` → ``/proxy/recover/<token>``, :func:`register_on_proxy`):
 the editor keeps its draft in the store origin's localStorage, so the design the shopper left on
 the product page opens again there. That page's API is the app proxy surface itself (Shopify's
-signature, then the token for the shop it signed); its files come from Luneo's origin.
+signature, then the token for the shop it signed); its files come from Luneo's origin. On a
+WooCommerce store whose plugin hosts it (``<store>/?luneo_recover=<token>``), the plugin renders
+the page in the store's theme from ``/context``, and the editor there calls this surface across
+origins: its answers carry CORS for that store's own origin (``app.storefront.cors``), and only
+for it.
 
 CSRF: on Luneo nothing here reads a cookie or any ambient credential; a request is honoured
 only for the secret token in its path (and, to attach, the design's edit token in its JSON
@@ -50,6 +57,7 @@ from app.errors import handle_api_error
 from app.extensions import get_session
 from app.models import Platform, Product, Variant
 from app.storefront import Shopper, current_shop, current_shopper
+from app.storefront.cors import add_cors_headers, preflight, request_origin
 from app.storefront.inputs import json_object
 from app.storefront.public import preview_link
 from app.storefront.surface import finish
@@ -61,9 +69,11 @@ from app.sync.recovery import (
     invalid_link,
     open_line,
 )
+from app.woocommerce.storefront_keys import store_origin
 
 PAGE_ENDPOINT = "storefront_recovery.page"
 PROXY_PREFIX = re.compile(r"/[A-Za-z0-9/_-]{1,100}")  # Shopify's signed ``path_prefix``
+CORS_HEADERS = "Content-Type, Accept"
 
 
 def _secret() -> str:
@@ -75,12 +85,20 @@ def _pull_token(_endpoint: str | None, values: dict[str, Any] | None) -> None:
     g.recovery_token = (values or {}).pop("token", "")
 
 
-def _guard() -> None:
+def _guard() -> ResponseReturnValue | None:
     line = open_line(get_session(), _secret(), str(g.get("recovery_token") or ""))
     g.recovery_line = line
+    allowed = store_origin(line.shop) if line.shop.platform is Platform.WOOCOMMERCE else None
+    if allowed is not None and request_origin().lower() == allowed:
+        g.storefront_origin = allowed  # the page the store's plugin hosts calls from there
+    if request.method == "OPTIONS":
+        if g.get("storefront_origin") is None:
+            raise ApiError(403, "origin_not_allowed", "This site cannot use this link.")
+        return preflight(CORS_HEADERS)
     # A recovery page cannot vouch for a signed-in customer: every design made here is
     # anonymous, proven by its edit token.
     g.storefront_shopper = Shopper(line.shop, None, client_key=f"ip:{client_address()}")
+    return None
 
 
 def _line() -> RecoveryLine:
@@ -115,6 +133,11 @@ def _on_luneo(token: str) -> Placement:
     return Placement(base, f"{base}/attach")
 
 
+def _luneo_origin() -> str:
+    origin = urlsplit(url_for("storefront_public.widget_asset", name="x", _external=True))
+    return f"{origin.scheme}://{origin.netloc}"
+
+
 def _render(line: RecoveryLine | None, where: Placement, message: str | None = None) -> str:
     config = None
     if line is not None:
@@ -129,7 +152,7 @@ def _render(line: RecoveryLine | None, where: Placement, message: str | None = N
         config=config,
         assets={
             "css": where.url("static", filename="luneo.css"),
-            "script": where.url("static", filename="recovery.js"),
+            "script": where.url("storefront_public.widget_asset", name="luneo-recovery.js"),
             "loader": where.url("storefront_public.widget_asset", name="luneo-loader.js"),
         },
     )
@@ -166,12 +189,16 @@ def _editor_config(line: RecoveryLine, where: Placement) -> dict[str, Any]:
     def asset(name: str) -> str:
         return where.url("storefront_public.widget_asset", name=name)
 
+    product_id = _platform_id(product.external_id if product else None)
+    # A WooCommerce product without variations is its own variant (as on its product page).
+    simple = product_id if line.shop.platform is Platform.WOOCOMMERCE else ""
+
     return {
         "platform": "shopify" if line.shop.platform is Platform.SHOPIFY else "woocommerce",
         "apiBase": where.api_base,
         "attachUrl": where.attach_url,
-        "productId": _platform_id(product.external_id if product else None),
-        "variantId": _platform_id(variant.external_id if variant else None),
+        "productId": product_id,
+        "variantId": _platform_id(variant.external_id if variant else None) or simple,
         "editorUrl": asset("luneo-editor.js"),
         "editorCssUrl": asset("luneo-editor.css"),
         "viewerUrl": asset("luneo-viewer.js"),
@@ -183,6 +210,23 @@ def _editor_config(line: RecoveryLine, where: Placement) -> dict[str, Any]:
 def page() -> ResponseReturnValue:
     where = _on_luneo(str(g.recovery_token))
     return _secure(_render(_line(), where), where)
+
+
+def context() -> ResponseReturnValue:
+    """What the store's plugin needs to render the page in the store's theme: the names it
+    shows and the ids the editor needs (its draft key is the product page's). The plugin knows
+    Luneo's URL and its own copies of the editor's files."""
+    line = _line()
+    editor = _editor_config(line, _on_luneo(str(g.recovery_token)))
+    body = {
+        "shop": line.shop.name or line.shop.domain,
+        "order": line.order.name,
+        "item": line.item.title or "",
+        "platform": editor["platform"],
+        "productId": editor["productId"],
+        "variantId": editor["variantId"],
+    }
+    return jsonify(body), 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 def _attached(line: RecoveryLine, customer_ref: str | None = None) -> ResponseReturnValue:
@@ -216,9 +260,8 @@ def _on_the_store(token: str) -> Placement:
     prefix = request.args.get("path_prefix", "")  # signed by Shopify with the rest of the query
     if not PROXY_PREFIX.fullmatch(prefix) or ".." in prefix:
         prefix = SHOPIFY_PROXY_PREFIX
-    origin = urlsplit(url_for("storefront_public.widget_asset", name="x", _external=True))
     base = prefix.rstrip("/")
-    return Placement(base, f"{base}{PATH}{token}/attach", f"{origin.scheme}://{origin.netloc}")
+    return Placement(base, f"{base}{PATH}{token}/attach", _luneo_origin())
 
 
 def proxy_page(token: str) -> ResponseReturnValue:
@@ -253,7 +296,9 @@ def build(modules: Iterable[ModuleType]) -> Blueprint:
     bp = Blueprint("storefront_recovery", __name__, url_prefix=PATH.rstrip("/") + "/<token>")
     bp.url_value_preprocessor(_pull_token)
     bp.before_request(_guard)
+    bp.after_request(add_cors_headers)
     bp.register_error_handler(ApiError, _refused)
     bp.add_url_rule("", endpoint="page", view_func=page)
+    bp.add_url_rule("/context", view_func=context)
     bp.add_url_rule("/attach", view_func=attach_design, methods=["POST"])
     return finish(bp, modules)

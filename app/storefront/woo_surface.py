@@ -10,6 +10,9 @@ always with ``Vary: Origin`` so caches keep stores apart.
   store's; 403 without CORS headers otherwise.
 * wrong or missing key: 401 ``invalid_key``; right key from another origin: 403
   ``origin_not_allowed``.
+
+The plugin's own server-to-server calls name its version (``X-Luneo-Plugin``), recorded here
+(``app.woocommerce.plugin``).
 """
 
 from __future__ import annotations
@@ -17,43 +20,35 @@ from __future__ import annotations
 from collections.abc import Iterable
 from types import ModuleType
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, g, request
 from flask.typing import ResponseReturnValue
 
 from app.client_address import client_address
 from app.errors import ApiError
 from app.extensions import get_session
 from app.storefront import Shopper
+from app.storefront.cors import add_cors_headers, preflight, request_origin
 from app.storefront.surface import finish
+from app.woocommerce.plugin import PLUGIN_HEADER, note_plugin_version
 from app.woocommerce.storefront_keys import store_for_key, store_for_origin, store_origin
 
 KEY_HEADER = "X-Luneo-Key"
-ALLOWED_METHODS = "GET, POST, OPTIONS"
 ALLOWED_HEADERS = f"Content-Type, Accept, {KEY_HEADER}"
-PREFLIGHT_MAX_AGE = "600"
-
-
-def _origin() -> str:
-    return request.headers.get("Origin", "").strip()
 
 
 def _preflight() -> ResponseReturnValue:
-    origin = _origin()
+    origin = request_origin()
     if not origin or store_for_origin(get_session(), origin) is None:
         raise ApiError(403, "origin_not_allowed", "This site is not connected to Luneo.")
     g.storefront_origin = origin
-    response = Response(status=204)
-    response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
-    response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
-    response.headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
-    return response
+    return preflight(ALLOWED_HEADERS)
 
 
 def _guard() -> ResponseReturnValue | None:
     """Let the call through only with a connected store's key, from that store's origin."""
     if request.method == "OPTIONS":
         return _preflight()
-    session, origin = get_session(), _origin()
+    session, origin = get_session(), request_origin()
     shop = store_for_key(session, request.headers.get(KEY_HEADER, "").strip())
     if shop is None:
         if origin and store_for_origin(session, origin) is not None:
@@ -65,22 +60,15 @@ def _guard() -> ResponseReturnValue | None:
             403, "origin_not_allowed", "This key belongs to another site than the one calling."
         )
     g.storefront_origin = allowed
+    if note_plugin_version(shop, request.headers.get(PLUGIN_HEADER)):
+        session.commit()  # before the view: nothing else is pending yet
     # A WooCommerce page cannot sign who is logged in, so no customer is ever taken on its word.
     g.storefront_shopper = Shopper(shop, None, client_key=f"ip:{client_address()}")
     return None
 
 
-def _cors_headers(response: Response) -> Response:
-    response.vary.add("Origin")
-    origin = g.get("storefront_origin")
-    if origin:
-        response.headers["Access-Control-Allow-Origin"] = origin
-        response.headers["Access-Control-Expose-Headers"] = "Retry-After"
-    return response
-
-
 def build(modules: Iterable[ModuleType]) -> Blueprint:
     bp = Blueprint("storefront_woo", __name__, url_prefix="/storefront/v1")
     bp.before_request(_guard)
-    bp.after_request(_cors_headers)
+    bp.after_request(add_cors_headers)
     return finish(bp, modules)

@@ -11,8 +11,9 @@ waits for a design (added, order cancelled or fulfilled).
 :func:`attach` links a saved, ready design of the line's product that the caller proves it made
 (an anonymous design's edit token; through Shopify's app proxy, being the signed-in customer who
 made it), freezes it, marks the line RECOVERED and queues production, once: a second attach finds
-the line no longer MISSING. On Shopify the e-mail links to the page on the store itself
-(:func:`link_url`), where the editor kept the shopper's draft.
+the line no longer MISSING. On Shopify, and on a WooCommerce store whose plugin hosts it, the
+e-mail links to the page on the store itself (:func:`link_url`), where the editor kept the
+shopper's draft.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ from app.signing import (
 from app.sync.personalization import expected_surcharge
 from app.sync.specs import recovery_mail_spec
 from app.sync.store import PRODUCED, freeze, start_production
+from app.woocommerce.plugin import recovery_page_url
 from app.woocommerce.urls import app_url
 
 LINK_TTL = 30 * 24 * 3600  # a shopper may read the e-mail late; the order usually waits longer
@@ -78,12 +80,14 @@ def link_url(config: Mapping[str, Any], shop: Shop, token: str) -> str:
 
     A Shopify shop's link opens on the store itself, through the app proxy
     (``https://<shop>/apps/luneo/recover/<token>``): the store's origin is where the editor
-    kept the shopper's draft (localStorage), so it opens again there. Elsewhere, Luneo's own
-    page (on ``APP_URL``: jobs have no request to take the host from).
+    kept the shopper's draft (localStorage), so it opens again there. A WooCommerce store
+    whose plugin hosts the page (``app.woocommerce.plugin``) likewise gets
+    ``<store>/?luneo_recover=<token>``. Elsewhere, Luneo's own page (on ``APP_URL``: jobs have
+    no request to take the host from), which works without the draft.
     """
     if shop.platform is Platform.SHOPIFY:
         return f"https://{shop.domain}{SHOPIFY_PROXY_PREFIX}{PATH}{token}"
-    return f"{app_url(config)}{PATH}{token}"
+    return recovery_page_url(shop, token) or f"{app_url(config)}{PATH}{token}"
 
 
 def is_open(order: Order) -> bool:

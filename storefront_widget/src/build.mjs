@@ -39,6 +39,8 @@ await Promise.all([
   // The editor, loaded on the first click.
   build({ ...common, entryPoints: ["editor/index.js"], outfile: join(outdir, "luneo-editor.js"), format: "iife" }),
   build({ ...common, entryPoints: ["editor/editor.css"], outfile: join(outdir, "luneo-editor.css") }),
+  // The design recovery page's glue (Luneo's page, and the plugin's page on a WooCommerce store).
+  build({ ...common, entryPoints: ["recovery.js"], outfile: join(outdir, "luneo-recovery.js"), format: "iife" }),
   // The 3D preview: @google/model-viewer with three, vendored from node_modules (never a CDN).
   build({
     ...common,

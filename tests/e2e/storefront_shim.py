@@ -39,6 +39,8 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from app.shopify.signatures import proxy_signature
+from app.woocommerce.plugin import RECOVERY_QUERY
+from tests.support.wordpress import WordPress, recovery_page
 
 WIDGET = Path(__file__).resolve().parents[2] / "storefront_widget"
 ASSETS = WIDGET / "assets"
@@ -279,7 +281,7 @@ def woo_product_page(config: dict[str, Any], store_url: str, *, title: str = "Mu
     class="single_add_to_cart_button button alt">Add to cart</button>
 </form>
 </div></main>
-<script src="{store_url}{WOO_PLUGIN_ASSETS}luneo-loader.js?ver=1.0.0" id="luneo-loader-js"
+<script src="{store_url}{WOO_PLUGIN_ASSETS}luneo-loader.js?ver=1.1.0" id="luneo-loader-js"
   defer data-wp-strategy="defer"></script>
 </body></html>"""
 
@@ -373,6 +375,8 @@ class WooStorefront:
     """The WSGI app a WordPress store with WooCommerce and the Luneo plugin is.
 
     ``cart`` holds the lines the plugin would have added; ``cart_posts`` every add-to-cart POST.
+    The design recovery page (``/?luneo_recover=<token>``) is the plugin's real PHP, given
+    ``php``.
     """
 
     def __init__(
@@ -383,8 +387,10 @@ class WooStorefront:
         *,
         price: Decimal = Decimal("18.00"),
         currency: str = "EUR",
+        php: str | None = None,
     ) -> None:
         self.luneo_url = luneo_url
+        self.php = php  # php-cli, for the pages the plugin's PHP renders itself
         self.key = key
         self.product_id = product_id
         self.price = price
@@ -409,11 +415,21 @@ class WooStorefront:
             response = Response(woo_product_page(config, store_url), mimetype="text/html")
         elif path == "/cart/":
             response = Response(self._cart_page(), mimetype="text/html")
+        elif path == "/" and RECOVERY_QUERY in request.args:
+            response = self._recovery_page(request, store_url)
         elif path.startswith(WOO_PLUGIN_ASSETS):
             response = widget_asset(path.removeprefix(WOO_PLUGIN_ASSETS))
         else:
             response = Response("not found", 404)
         return response(environ, start_response)
+
+    def _recovery_page(self, request: Request, store_url: str) -> Response:
+        """``Luneo_Recovery``'s page, rendered by the plugin's real PHP (``tests/php``)."""
+        if self.php is None:
+            return Response("not found", 404)
+        wordpress = WordPress(self.php, self.luneo_url, self.key, store_url)
+        [answer] = wordpress.request(recovery_page(request.args.to_dict())).steps
+        return Response(answer["html"], answer["status"], mimetype="text/html")
 
     def _add_to_cart(self, request: Request, store_url: str) -> Response:
         """``Luneo_Cart::validate`` + ``add_cart_item_data`` + ``Luneo_Price``: only the design

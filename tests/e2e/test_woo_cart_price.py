@@ -7,16 +7,12 @@ product's price + the surcharge Luneo computes for it, server to server.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 import pytest
 from flask import Flask
 
-from app.demo import PRINT_AREA_VALUES, TEMPLATE_VALUES
-from app.extensions import get_db
-from app.models import Platform, PrintArea, Product, Shop, Template, Variant
+from tests.e2e.woo_shop import connect_woo_store
 from tests.support.wordpress import (
     CHECKOUT,
     ITEM_DATA,
@@ -72,33 +68,9 @@ FIELDS = [
 
 
 def _connect(app: Flask, currency: str, **template: Any) -> int:
-    """A connected WooCommerce store selling the mug with Luneo's demo template, whose price
-    rule charges 4.00 when the wrap carries a layer. Returns the template id."""
-    with app.app_context(), get_db().session() as session:
-        shop = Shop(
-            platform=Platform.WOOCOMMERCE,
-            domain="woo.shop.test",
-            name="Woo Store",
-            currency=currency,
-            plan="pro",
-            storefront_key=KEY,
-            installed_at=datetime.now(UTC),
-            extra={"store_url": STORE},
-        )
-        session.add(shop)
-        session.flush()
-        product = Product(shop_id=shop.id, external_id=MUG, title="Mug")
-        product.variants.append(
-            Variant(shop_id=shop.id, external_id=MUG, title="Mug", price=Decimal("18"))
-        )
-        session.add(product)
-        session.flush()
-        values = {**TEMPLATE_VALUES, **template}
-        row = Template(shop_id=shop.id, product_id=product.id, **values)
-        row.print_areas.append(PrintArea(shop_id=shop.id, key="wrap", **PRINT_AREA_VALUES))
-        session.add(row)
-        session.commit()
-        return row.id
+    """The store selling the mug with Luneo's demo template, whose price rule charges 4.00
+    when the wrap carries a layer. Returns the template id."""
+    return connect_woo_store(app, STORE, KEY, MUG, currency=currency, **template)
 
 
 def _save_design(app: Flask, template_id: int, **document: Any) -> dict[str, Any]:

@@ -10,35 +10,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
-from decimal import Decimal
-from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from app.demo import PRINT_AREA_VALUES, TEMPLATE_VALUES, render_mug_mockup
-from app.extensions import get_db, get_storage
-from app.models import (
-    Design,
-    FileKind,
-    Platform,
-    PrintArea,
-    Product,
-    Shop,
-    StoredFile,
-    Template,
-    Variant,
-)
-from app.storage import new_key
+from app.extensions import get_db
+from app.models import Design, Platform, Shop
 from tests.e2e.browser_checks import (
     assert_clean,
     generate_ai_image,
     watch,
 )
 from tests.e2e.storefront_shim import WooStorefront, serve
+from tests.e2e.woo_shop import connect_woo_store
 
 PRODUCT_ID = "123"
 STORE_KEY = "lpk_" + "w" * 32
@@ -53,49 +39,8 @@ def woo_store(luneo_url: str) -> WooStorefront:
 @pytest.fixture
 def store_url(woo_store: WooStorefront, live_app: Flask) -> Iterator[str]:
     for url in serve(woo_store):
-        _connect(live_app, url)
+        connect_woo_store(live_app, url, STORE_KEY, PRODUCT_ID, mockup=True)
         yield url
-
-
-def _connect(app: Flask, store_url: str) -> None:
-    """A WooCommerce store connected to Luneo at ``store_url``, with the mug's template."""
-    with app.app_context(), get_db().session() as session:
-        shop = Shop(
-            platform=Platform.WOOCOMMERCE,
-            domain=urlsplit(store_url).netloc,
-            name="Woo Store",
-            currency="EUR",
-            plan="pro",
-            storefront_key=STORE_KEY,
-            installed_at=datetime.now(UTC),
-            extra={"store_url": store_url},
-        )
-        session.add(shop)
-        session.flush()
-        product = Product(shop_id=shop.id, external_id=PRODUCT_ID, title="Mug")
-        product.variants.append(
-            Variant(shop_id=shop.id, external_id=PRODUCT_ID, title="Mug", price=Decimal("18"))
-        )
-        session.add(product)
-        session.flush()
-        key = new_key(shop.id, FileKind.MOCKUP.value, "png")
-        written = get_storage().put(key, render_mug_mockup(), "image/png")
-        mockup = StoredFile(
-            shop_id=shop.id,
-            key=key,
-            kind=FileKind.MOCKUP,
-            content_type=written.content_type,
-            size=written.size,
-            sha256=written.sha256,
-        )
-        session.add(mockup)
-        session.flush()
-        template = Template(shop_id=shop.id, product_id=product.id, **TEMPLATE_VALUES)
-        template.print_areas.append(
-            PrintArea(shop_id=shop.id, key="wrap", mockup_file_id=mockup.id, **PRINT_AREA_VALUES)
-        )
-        session.add(template)
-        session.commit()
 
 
 def _draft(page: Page) -> dict[str, object] | None:

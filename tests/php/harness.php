@@ -5,7 +5,7 @@
  *   {"options": {...}, "products": {"<id>": {"name", "price"}}, "session": <cart from a
  *    previous request, or null>, "steps": [{"do": "add_to_cart", "post": {...}}, {"do":
  *    "totals"}, {"do": "cart"}, {"do": "item_data"}, {"do": "checkout"}, {"do": "product", "id",
- *    "price"}, {"do": "product_page", "id"}]}
+ *    "price"}, {"do": "product_page", "id"}, {"do": "recovery_page", "get": {...}}]}
  *
  * and answers on stdout {"steps": [...], "notices", "http", "session", "transients"}. A later
  * request is a new php process given the "session" and "transients" this one answered, as
@@ -94,6 +94,23 @@ foreach ( $scenario['steps'] as $step ) {
 				'lines'   => harness_lines( $cart ),
 				'did_run' => did_action( 'woocommerce_before_calculate_totals' ),
 			);
+			break;
+		case 'recovery_page': // A request to <home>/?luneo_recover=…: what the plugin answers.
+			$_GET  = wp_slash_deep( $step['get'] );
+			$token = Luneo_Recovery::token();
+			if ( '' === $token ) {
+				$results[] = null; // Not the page: WordPress goes on as usual.
+				break;
+			}
+			ob_start();
+			Luneo_Recovery::answer( $token );
+			$results[] = array(
+				'status'  => $harness['status'],
+				'nocache' => ! empty( $harness['nocache'] ),
+				'html'    => ob_get_clean(),
+				'hooked'  => isset( $harness['filters']['template_redirect'] ),
+			);
+			$_GET = array();
 			break;
 		case 'product_page': // Whether the product page shows the Customize button.
 			$results[] = Luneo_Api::is_customizable( $step['id'] );

@@ -20,6 +20,8 @@ $GLOBALS['harness'] = array(
 	'notices'  => array(),
 	'http'     => array(),
 	'cache'    => array(),
+	'scripts'  => array(),
+	'status'   => null,
 );
 
 // ------------------------------------------------------------------------------ hooks
@@ -206,6 +208,110 @@ class WP_Error {
 
 function is_wp_error( $thing ) {
 	return $thing instanceof WP_Error;
+}
+
+// ------------------------------------------------------------------ pages and scripts
+/**
+ * wp_json_encode: json_encode with WordPress's default depth.
+ */
+function wp_json_encode( $data, $options = 0, $depth = 512 ) {
+	return json_encode( $data, $options, $depth );
+}
+
+function get_locale() {
+	return (string) get_option( 'WPLANG', 'en_US' ) ?: 'en_US';
+}
+
+function esc_html_e( $text, $domain = 'default' ) {
+	echo esc_html( __( $text, $domain ) );
+}
+
+function current_theme_supports( $feature ) {
+	return in_array( $feature, (array) get_option( 'theme_supports', array() ), true );
+}
+
+function language_attributes() {
+	echo 'lang="' . esc_attr( str_replace( '_', '-', get_locale() ) ) . '"';
+}
+
+function bloginfo( $show ) {
+	echo 'charset' === $show ? 'UTF-8' : esc_html( (string) get_option( 'blogname', '' ) );
+}
+
+function body_class( $class = '' ) {
+	echo 'class="' . esc_attr( trim( 'wp-theme ' . $class ) ) . '"';
+}
+
+function status_header( $code ) {
+	$GLOBALS['harness']['status'] = (int) $code;
+}
+
+function nocache_headers() {
+	$GLOBALS['harness']['nocache'] = true;
+}
+
+/**
+ * wp_robots_no_robots: the directives for a page search engines must not index.
+ */
+function wp_robots_no_robots( array $robots ) {
+	$robots['noindex'] = true;
+	$robots['nofollow'] = true;
+	return $robots;
+}
+
+/**
+ * wp_enqueue_script with WordPress's 6.3 signature ($args: in_footer, strategy).
+ */
+function wp_enqueue_script( $handle, $src = '', $deps = array(), $ver = false, $args = array() ) {
+	$args = is_array( $args ) ? $args : array( 'in_footer' => (bool) $args );
+	$GLOBALS['harness']['scripts'][ $handle ] = array(
+		'src'       => $src,
+		'ver'       => $ver,
+		'in_footer' => ! empty( $args['in_footer'] ),
+		'strategy'  => isset( $args['strategy'] ) ? $args['strategy'] : '',
+	);
+}
+
+/**
+ * Print the queued scripts of the head or the footer, as WP_Scripts does (src?ver=, id, strategy).
+ */
+function harness_print_scripts( $in_footer ) {
+	foreach ( $GLOBALS['harness']['scripts'] as $handle => $script ) {
+		if ( $script['in_footer'] !== $in_footer ) {
+			continue;
+		}
+		$src = $script['ver'] ? $script['src'] . ( false === strpos( $script['src'], '?' ) ? '?' : '&' ) . 'ver=' . rawurlencode( $script['ver'] ) : $script['src'];
+		$strategy = $script['strategy'] ? ' ' . $script['strategy'] : '';
+		echo '<script src="' . esc_url( $src ) . '" id="' . esc_attr( $handle ) . '-js"' . $strategy . '></script>' . "\n";
+	}
+}
+
+/**
+ * wp_head: the robots directives (core's wp_robots at priority 1), the site icon, the theme's
+ * title tag, the head's scripts, then whatever else hooked wp_head.
+ */
+function wp_head() {
+	$robots = apply_filters( 'wp_robots', array() );
+	if ( $robots ) {
+		$directives = array();
+		foreach ( $robots as $name => $value ) {
+			$directives[] = true === $value ? $name : $name . ':' . $value;
+		}
+		echo "<meta name='robots' content='" . esc_attr( implode( ', ', $directives ) ) . "' />\n";
+	}
+	if ( get_option( 'site_icon_url' ) ) { // wp_site_icon, for a site with an icon set.
+		echo '<link rel="icon" href="' . esc_attr( get_option( 'site_icon_url' ) ) . '" sizes="32x32" />' . "\n";
+	}
+	if ( current_theme_supports( 'title-tag' ) ) {
+		echo '<title>' . esc_html( apply_filters( 'pre_get_document_title', '' ) ) . "</title>\n";
+	}
+	harness_print_scripts( false );
+	do_action( 'wp_head' );
+}
+
+function wp_footer() {
+	harness_print_scripts( true );
+	do_action( 'wp_footer' );
 }
 
 // -------------------------------------------------------------------------------- HTTP

@@ -49,6 +49,12 @@ def product_page(product_id: str) -> dict[str, Any]:
     return {"do": "product_page", "id": product_id}
 
 
+def recovery_page(query: dict[str, str]) -> dict[str, Any]:
+    """A request to the store's home with this query (``?luneo_recover=<token>``): what
+    ``Luneo_Recovery`` answers ({status, nocache, html, hooked}), None when not its page."""
+    return {"do": "recovery_page", "get": query}
+
+
 def product_price(product_id: str, price: str) -> dict[str, Any]:
     """The merchant changes the product's price (or puts it on sale) in the store."""
     return {"do": "product", "id": product_id, "price": price}
@@ -82,6 +88,7 @@ class WordPress:
                 "luneo_url": self.luneo_url,
                 "luneo_key": self.key,
                 "woocommerce_currency": self.currency,
+                "site_icon_url": "data:,",
             },
             "products": self.products,
             "session": self.session,

@@ -83,7 +83,7 @@ def test_the_page_opens_the_editor_on_the_recovery_surface(
     assert config["attachUrl"] == f"{path}/attach"
     assert config["cart"] == {"adapter": "recovery"}
     assert config["editorUrl"] == "/storefront/widget/luneo-editor.js"
-    assert "/static/recovery.js" in page.text
+    assert "/storefront/widget/luneo-recovery.js" in page.text
     assert "/storefront/widget/luneo-loader.js" in page.text
 
 
@@ -262,7 +262,7 @@ def test_on_the_store_the_page_comes_through_the_app_proxy(
     assert config["attachUrl"] == f"/apps/luneo/recover/{token}/attach"
     assert config["editorUrl"] == "https://luneo.test/storefront/widget/luneo-editor.js"
     assert (config["platform"], config["productId"]) == ("shopify", "1")
-    assert 'src="https://luneo.test/static/recovery.js"' in page.text
+    assert 'src="https://luneo.test/storefront/widget/luneo-recovery.js"' in page.text
     assert "default-src 'self' https://luneo.test;" in page.headers["Content-Security-Policy"]
     assert page.headers["Referrer-Policy"] == "no-referrer"
 

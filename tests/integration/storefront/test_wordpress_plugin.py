@@ -11,6 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from app.storefront.woo_surface import KEY_HEADER
+from app.woocommerce.plugin import HOSTS_RECOVERY_SINCE, RECOVERY_QUERY, parse_version
 from connectors.base import DESIGN_PROPERTY
 from tests.e2e.storefront_shim import woo_config
 
@@ -40,6 +41,7 @@ def test_the_plugin_has_its_files() -> None:
         "includes/class-luneo-api.php",
         "includes/class-luneo-cart.php",
         "includes/class-luneo-product.php",
+        "includes/class-luneo-recovery.php",
         "includes/class-luneo-settings.php",
     } <= names
 
@@ -69,14 +71,18 @@ def test_the_plugin_calls_the_woocommerce_surface_as_it_expects() -> None:
 def test_the_browser_tests_store_renders_the_config_the_plugin_renders() -> None:
     """tests/e2e's WooCommerce store stands in for the plugin: same keys, same cart fields."""
     source = (PLUGIN / "includes" / "class-luneo-product.php").read_text()
-    body = source.split("public static function config(", 1)[1].split("return array(", 1)[1]
-    body = body.split("\n\t\t);", 1)[0]
-    keys = set(re.findall(r"^\t{3}'(\w+)'\s*=>", body, re.MULTILINE))
-    cart_array = body.split("'cart'", 1)[1].split("\n\t\t\t),", 1)[0]
-    cart = set(re.findall(r"^\t{4}'(\w+)'\s*=>", cart_array, re.MULTILINE))
+
+    def keys_of(function: str, depth: int) -> set[str]:
+        body = source.split(f"public static function {function}(", 1)[1]
+        body = body.split("\n\t}\n", 1)[0]
+        return set(re.findall(rf"^\t{{{depth}}}'(\w+)'\s*=>", body, re.MULTILINE))
+
+    config = source.split("public static function config(", 1)[1].split("\n\t}\n", 1)[0]
+    cart_array = config.split("'cart'", 1)[1].split("\n\t\t\t\t),", 1)[0]
+    cart = set(re.findall(r"^\t{5}'(\w+)'\s*=>", cart_array, re.MULTILINE))
     shim = woo_config("https://store.test", "https://luneo.test", "lpk_x", "1")
 
-    assert keys == set(shim)
+    assert keys_of("editor_config", 3) | keys_of("config", 4) == set(shim)
     assert cart == set(shim["cart"])
     assert shim["cart"]["designField"] == "luneo_design"  # Luneo_Cart::DESIGN_FIELD
     assert (
@@ -93,9 +99,31 @@ def test_every_php_file_refuses_direct_access() -> None:
 
 def test_luneo_serves_the_editor_files_the_plugin_falls_back_to(client: FlaskClient) -> None:
     loader = client.get("/storefront/widget/luneo-loader.js")
+    recovery = client.get("/storefront/widget/luneo-recovery.js")
     traversal = client.get("/storefront/widget/..%2Fpackage.json")
 
     assert loader.status_code == 200
     assert loader.mimetype == "text/javascript"
     assert loader.headers["Access-Control-Allow-Origin"] == "*"
+    assert recovery.status_code == 200
     assert traversal.status_code == 404
+
+
+def test_the_plugin_names_its_version_as_its_header_says() -> None:
+    """Luneo sends recovery links to the store only from the version that hosts the page."""
+    main = (PLUGIN / "luneo-personalizer.php").read_text()
+    readme = (PLUGIN / "readme.txt").read_text()
+    (header,) = re.findall(r"^ \* Version:\s+(\S+)$", main, re.MULTILINE)
+
+    assert f"define( 'LUNEO_PERSONALIZER_VERSION', '{header}' );" in main
+    assert f"Stable tag: {header}" in readme
+    assert parse_version(header) is not None
+    assert parse_version(header) >= HOSTS_RECOVERY_SINCE
+    assert (
+        "'X-Luneo-Plugin' => LUNEO_PERSONALIZER_VERSION"
+        in (PLUGIN / "includes" / "class-luneo-api.php").read_text()
+    )
+    assert (
+        f"const QUERY = '{RECOVERY_QUERY}';"
+        in (PLUGIN / "includes" / "class-luneo-recovery.php").read_text()
+    )

@@ -6,6 +6,7 @@ Orders arrive as the fake store's signed ``order.created`` webhooks, then the jo
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -28,6 +29,7 @@ from app.models import (
     ShopScope,
     Template,
 )
+from app.woocommerce.storefront_keys import ensure_storefront_key
 from tests.factories import make_design, make_product, make_template
 from tests.support.fake_woocommerce import FakeWooStore
 from tests.support.workers import run_jobs
@@ -177,3 +179,142 @@ def test_a_recovery_page_on_woocommerce_keeps_the_stores_draft_key(
     assert page.status_code == 200
     assert '"platform": "woocommerce"' in page.text
     assert f'"productId": "{mug["id"]}"' in page.text
+
+
+def _plugin_calls(client: FlaskClient, shop: Shop, product_id: str, version: str) -> int:
+    """A call the store's plugin makes server to server (its key, its origin, its version)."""
+    answer = client.get(
+        f"/storefront/v1/products/{product_id}/template",
+        headers={
+            "X-Luneo-Key": ensure_storefront_key(shop),
+            "Origin": "https://shop.test",
+            "X-Luneo-Plugin": version,
+        },
+    )
+    return answer.status_code
+
+
+def test_a_store_whose_plugin_hosts_the_page_gets_links_to_it(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    store: FakeWooStore,
+    connected: Shop,
+    outbox: ConsoleMailer,
+) -> None:
+    mug, _product, _template = customizable(session, connected, store, "Mug")
+    session.commit()
+    assert _plugin_calls(client, connected, str(mug["id"]), "1.1.0") == 200
+    session.refresh(connected)
+    assert connected.plugin_version == "1.1.0"
+    order = store.add_order([store.line(mug)])
+    synced(app, client, session, store, connected, order)
+
+    (message,) = outbox.outbox
+    (token,) = re.findall(r"https://shop\.test/\?luneo_recover=(\S+)", message.text)
+    assert "https://luneo.test/recover/" not in message.text
+    # what the plugin asks, server to server, to render the page on the store
+    context = client.get(f"/recover/{token}/context", headers={"Origin": "https://shop.test"})
+    assert context.status_code == 200
+    assert context.json == {
+        "shop": connected.name or connected.domain,
+        "order": order_name(session, connected, order),
+        "item": "Mug",
+        "platform": "woocommerce",
+        "productId": str(mug["id"]),
+        "variantId": str(mug["id"]),
+    }
+    assert context.headers["Cache-Control"] == "no-store"
+
+
+def order_name(session: Session, shop: Shop, order: dict[str, Any]) -> str:
+    stored = ShopScope(session, shop.id).get_by(Order, external_id=str(order["id"]))
+    assert stored is not None
+    return stored.name
+
+
+@pytest.mark.parametrize("version", ["1.0.0", "1.1", "1.1.0-beta", "1.1.0<b>", "", "9" * 40])
+def test_a_store_on_an_older_or_unnamed_plugin_gets_luneos_own_page(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    store: FakeWooStore,
+    connected: Shop,
+    outbox: ConsoleMailer,
+    version: str,
+) -> None:
+    mug, _product, _template = customizable(session, connected, store, "Mug")
+    assert _plugin_calls(client, connected, str(mug["id"]), version) == 200
+    session.refresh(connected)
+    assert connected.plugin_version == ("1.0.0" if version == "1.0.0" else None)
+    synced(app, client, session, store, connected, store.add_order([store.line(mug)]))
+
+    (message,) = outbox.outbox
+    assert "https://luneo.test/recover/" in message.text
+    assert "luneo_recover" not in message.text
+
+
+def test_only_the_stores_own_key_and_origin_name_its_plugin(
+    client: FlaskClient, session: Session, store: FakeWooStore, connected: Shop
+) -> None:
+    mug, _product, _template = customizable(session, connected, store, "Mug")
+    ensure_storefront_key(connected)
+    session.commit()
+    headers = {"Origin": "https://shop.test", "X-Luneo-Plugin": "1.1.0"}
+
+    wrong_key = client.get(
+        f"/storefront/v1/products/{mug['id']}/template",
+        headers={**headers, "X-Luneo-Key": "lpk_" + "x" * 32},
+    )
+    other_origin = client.get(
+        f"/storefront/v1/products/{mug['id']}/template",
+        headers={**headers, "X-Luneo-Key": connected.storefront_key, "Origin": "https://evil.test"},
+    )
+
+    assert (wrong_key.status_code, other_origin.status_code) == (401, 403)
+    session.refresh(connected)
+    assert connected.plugin_version is None
+
+
+def test_the_recovery_surface_answers_the_stores_origin_only(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    store: FakeWooStore,
+    connected: Shop,
+    outbox: ConsoleMailer,
+) -> None:
+    """The page on the store calls Luneo across origins: CORS for that store, nobody else."""
+    mug, _product, _template = customizable(session, connected, store, "Mug")
+    synced(app, client, session, store, connected, store.add_order([store.line(mug)]))
+    (message,) = outbox.outbox
+    path = message.text.split("https://luneo.test", 1)[1].split()[0]
+    template = f"{path}/products/{mug['id']}/template"
+    preflight = {"Access-Control-Request-Method": "POST"}
+
+    from_store = client.get(template, headers={"Origin": "https://shop.test"})
+    from_elsewhere = client.get(template, headers={"Origin": "https://evil.test"})
+    store_preflight = client.options(
+        f"{path}/attach", headers={"Origin": "https://shop.test", **preflight}
+    )
+    evil_preflight = client.options(
+        f"{path}/attach", headers={"Origin": "https://evil.test", **preflight}
+    )
+    forged_preflight = client.options(
+        "/recover/forged.token-value-1234567890/attach",
+        headers={"Origin": "https://shop.test", **preflight},
+    )
+
+    assert from_store.status_code == 200
+    assert from_store.headers["Access-Control-Allow-Origin"] == "https://shop.test"
+    assert "Origin" in from_store.headers["Vary"]
+    assert from_elsewhere.status_code == 200  # the token is the credential; no browser reads it
+    assert "Access-Control-Allow-Origin" not in from_elsewhere.headers
+    assert store_preflight.status_code == 204
+    assert store_preflight.headers["Access-Control-Allow-Origin"] == "https://shop.test"
+    assert "Content-Type" in store_preflight.headers["Access-Control-Allow-Headers"]
+    assert "POST" in store_preflight.headers["Access-Control-Allow-Methods"]
+    assert evil_preflight.status_code == 403
+    assert "Access-Control-Allow-Origin" not in evil_preflight.headers
+    assert forged_preflight.status_code == 404
+    assert "Access-Control-Allow-Origin" not in forged_preflight.headers

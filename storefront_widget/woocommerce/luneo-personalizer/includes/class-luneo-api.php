@@ -3,7 +3,9 @@
  * Server-side calls to Luneo's storefront API (the same one the editor calls from the browser).
  *
  * Used where WordPress must not take the browser's word: whether a product is customizable,
- * and what a design id submitted with the cart form really is (its summary and preview link).
+ * and what a design id submitted with the cart form really is (its summary and preview link);
+ * and to show the design recovery page on the store (Luneo_Recovery). Every call names the
+ * plugin's version (X-Luneo-Plugin), so Luneo knows what this store can host.
  *
  * @package LuneoPersonalizer
  */
@@ -18,11 +20,27 @@ class Luneo_Api {
 	const TIMEOUT = 5;
 
 	/**
+	 * Luneo's address, e.g. https://luneo.example ('' when not configured).
+	 */
+	public static function luneo_url() {
+		return untrailingslashit( (string) get_option( 'luneo_url', '' ) );
+	}
+
+	/**
 	 * The API base, e.g. https://luneo.example/storefront/v1 ('' when not configured).
 	 */
 	public static function base() {
-		$url = untrailingslashit( (string) get_option( 'luneo_url', '' ) );
+		$url = self::luneo_url();
 		return '' === $url ? '' : $url . '/storefront/v1';
+	}
+
+	/**
+	 * The recovery surface of one e-mailed link: the page's API, on Luneo.
+	 *
+	 * @param string $token The link's token (checked by Luneo_Recovery::token).
+	 */
+	public static function recovery_base( $token ) {
+		return self::luneo_url() . '/recover/' . rawurlencode( $token );
 	}
 
 	/**
@@ -57,15 +75,43 @@ class Luneo_Api {
 		if ( ! self::is_configured() ) {
 			return new WP_Error( 'luneo_not_configured', __( 'Luneo is not set up yet.', 'luneo-personalizer' ) );
 		}
+		return self::get_json( self::base() . $path, array( 'X-Luneo-Key' => (string) get_option( 'luneo_key', '' ) ) );
+	}
+
+	/**
+	 * What the recovery page shows for a link (shop, order, item, product and variant ids), or a
+	 * WP_Error whose data holds Luneo's status and error code (link_invalid, link_expired, …).
+	 *
+	 * @param string $token The link's token.
+	 * @return array|WP_Error
+	 */
+	public static function recovery( $token ) {
+		if ( '' === self::luneo_url() ) {
+			return new WP_Error( 'luneo_not_configured', __( 'Luneo is not set up yet.', 'luneo-personalizer' ) );
+		}
+		return self::get_json( self::recovery_base( $token ) . '/context', array() );
+	}
+
+	/**
+	 * One GET to Luneo from this store: the decoded JSON object, or a WP_Error.
+	 *
+	 * @param string $url     The full URL.
+	 * @param array  $headers Headers besides the ones every call sends.
+	 * @return array|WP_Error
+	 */
+	private static function get_json( $url, $headers ) {
 		$response = wp_remote_get(
-			self::base() . $path,
+			$url,
 			array(
 				'timeout'     => self::TIMEOUT,
 				'redirection' => 0,
-				'headers'     => array(
-					'Accept'      => 'application/json',
-					'Origin'      => self::origin(),
-					'X-Luneo-Key' => (string) get_option( 'luneo_key', '' ),
+				'headers'     => array_merge(
+					array(
+						'Accept'         => 'application/json',
+						'Origin'         => self::origin(),
+						'X-Luneo-Plugin' => LUNEO_PERSONALIZER_VERSION,
+					),
+					$headers
 				),
 			)
 		);
@@ -75,7 +121,15 @@ class Luneo_Api {
 		$status = (int) wp_remote_retrieve_response_code( $response );
 		$body   = json_decode( (string) wp_remote_retrieve_body( $response ), true );
 		if ( 200 !== $status || ! is_array( $body ) ) {
-			return new WP_Error( 'luneo_http_' . $status, __( 'Luneo did not answer as expected.', 'luneo-personalizer' ), array( 'status' => $status ) );
+			$code = ( is_array( $body ) && isset( $body['error']['code'] ) && is_string( $body['error']['code'] ) ) ? $body['error']['code'] : '';
+			return new WP_Error(
+				'luneo_http_' . $status,
+				__( 'Luneo did not answer as expected.', 'luneo-personalizer' ),
+				array(
+					'status' => $status,
+					'code'   => $code,
+				)
+			);
 		}
 		return $body;
 	}

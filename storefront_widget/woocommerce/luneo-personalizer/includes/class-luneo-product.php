@@ -22,6 +22,7 @@ class Luneo_Product {
 		'editor'    => 'luneo-editor.js',
 		'editorCss' => 'luneo-editor.css',
 		'viewer'    => 'luneo-viewer.js',
+		'recovery'  => 'luneo-recovery.js',
 	);
 
 	/**
@@ -65,9 +66,80 @@ class Luneo_Product {
 	 * The loader, deferred, on customizable product pages only.
 	 */
 	public static function enqueue() {
-		if ( null === self::customizable_product() ) {
-			return;
+		if ( null !== self::customizable_product() ) {
+			self::enqueue_loader();
 		}
+	}
+
+	/**
+	 * What every page that opens the editor gives the loader: the editor's files, the button's
+	 * look, the store's language (camelCase keys, as the README documents them).
+	 */
+	public static function editor_config() {
+		$colors = array_filter(
+			array(
+				'button'     => (string) get_option( 'luneo_button_color', '' ),
+				'buttonText' => (string) get_option( 'luneo_button_text_color', '' ),
+			)
+		);
+		return array(
+			'editorUrl'    => self::asset_url( self::ASSETS['editor'] ),
+			'editorCssUrl' => self::asset_url( self::ASSETS['editorCss'] ),
+			'viewerUrl'    => self::asset_url( self::ASSETS['viewer'] ),
+			'colors'       => (object) $colors,
+			'locale'       => get_locale(),
+			'strings'      => array(
+				'load_failed' => __( 'The editor could not load. Please try again.', 'luneo-personalizer' ),
+			),
+		);
+	}
+
+	/**
+	 * The config object for the product page's loader.
+	 *
+	 * @param WC_Product $product The product on the page.
+	 */
+	public static function config( $product ) {
+		$label = (string) get_option( 'luneo_button_label', '' );
+		return array_merge(
+			self::editor_config(),
+			array(
+				'platform'         => 'woocommerce',
+				'apiBase'          => Luneo_Api::base(),
+				'apiKey'           => (string) get_option( 'luneo_key', '' ),
+				'productId'        => (string) $product->get_id(),
+				'variantId'        => (string) $product->get_id(),
+				'variantSelector'  => 'form.cart [name="variation_id"]',
+				'cart'             => array(
+					'adapter'      => 'form',
+					'form'         => 'form.cart',
+					'designField'  => Luneo_Cart::DESIGN_FIELD,
+					'summaryField' => Luneo_Cart::SUMMARY_FIELD,
+				),
+				'label'            => '' !== $label ? $label : __( 'Customize', 'luneo-personalizer' ),
+				'quantitySelector' => 'form.cart [name="quantity"]',
+			)
+		);
+	}
+
+	/**
+	 * The loader's element: the config as inert JSON inside the root the loader looks for.
+	 *
+	 * @param array  $config   The config object.
+	 * @param string $noscript What to say without JavaScript.
+	 */
+	public static function root_html( $config, $noscript ) {
+		$json = wp_json_encode( $config, JSON_HEX_TAG | JSON_HEX_AMP | JSON_HEX_APOS | JSON_HEX_QUOT | JSON_UNESCAPED_SLASHES );
+		return '<div class="luneo-root" data-luneo-root>'
+			. '<script type="application/json" data-luneo-config>' . $json . '</script>' // JSON with <, >, &, ' and " hex-escaped: inert inside <script>.
+			. '<noscript><p class="luneo-note">' . esc_html( $noscript ) . '</p></noscript>'
+			. '</div>';
+	}
+
+	/**
+	 * The loader, deferred (the product page, and the recovery page).
+	 */
+	public static function enqueue_loader() {
 		wp_enqueue_script(
 			'luneo-loader',
 			self::asset_url( self::ASSETS['loader'] ),
@@ -81,45 +153,6 @@ class Luneo_Product {
 	}
 
 	/**
-	 * The config object for the loader (camelCase keys, as the README documents them).
-	 *
-	 * @param WC_Product $product The product on the page.
-	 */
-	public static function config( $product ) {
-		$colors = array_filter(
-			array(
-				'button'     => (string) get_option( 'luneo_button_color', '' ),
-				'buttonText' => (string) get_option( 'luneo_button_text_color', '' ),
-			)
-		);
-		$label  = (string) get_option( 'luneo_button_label', '' );
-		return array(
-			'platform'         => 'woocommerce',
-			'apiBase'          => Luneo_Api::base(),
-			'apiKey'           => (string) get_option( 'luneo_key', '' ),
-			'productId'        => (string) $product->get_id(),
-			'variantId'        => (string) $product->get_id(),
-			'variantSelector'  => 'form.cart [name="variation_id"]',
-			'editorUrl'        => self::asset_url( self::ASSETS['editor'] ),
-			'editorCssUrl'     => self::asset_url( self::ASSETS['editorCss'] ),
-			'viewerUrl'        => self::asset_url( self::ASSETS['viewer'] ),
-			'cart'             => array(
-				'adapter'      => 'form',
-				'form'         => 'form.cart',
-				'designField'  => Luneo_Cart::DESIGN_FIELD,
-				'summaryField' => Luneo_Cart::SUMMARY_FIELD,
-			),
-			'label'            => '' !== $label ? $label : __( 'Customize', 'luneo-personalizer' ),
-			'colors'           => (object) $colors,
-			'locale'           => get_locale(),
-			'quantitySelector' => 'form.cart [name="quantity"]',
-			'strings'          => array(
-				'load_failed' => __( 'The editor could not load. Please try again.', 'luneo-personalizer' ),
-			),
-		);
-	}
-
-	/**
 	 * The root element the loader turns into the Customize button (inside form.cart).
 	 */
 	public static function render_root() {
@@ -127,10 +160,6 @@ class Luneo_Product {
 		if ( null === $product ) {
 			return;
 		}
-		$json = wp_json_encode( self::config( $product ), JSON_HEX_TAG | JSON_HEX_AMP | JSON_HEX_APOS | JSON_HEX_QUOT | JSON_UNESCAPED_SLASHES );
-		echo '<div class="luneo-root" data-luneo-root>';
-		echo '<script type="application/json" data-luneo-config>' . $json . '</script>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- JSON with <, >, &, ' and " hex-escaped: inert inside <script>.
-		echo '<noscript><p class="luneo-note">' . esc_html__( 'Turn on JavaScript to personalize this product.', 'luneo-personalizer' ) . '</p></noscript>';
-		echo '</div>';
+		echo self::root_html( self::config( $product ), __( 'Turn on JavaScript to personalize this product.', 'luneo-personalizer' ) ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- root_html escapes its parts.
 	}
 }

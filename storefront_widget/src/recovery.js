@@ -1,7 +1,8 @@
-/* The design recovery page (app/storefront/recovery.py): the editor's "add to cart" step, named
-   "recovery" in the page's config, attaches the saved design to the order line instead. The
-   design's edit token proves this browser made it: the editor passes it, or keeps it in its
-   draft (localStorage, the key cart.js's draftKey makes). */
+/* The design recovery page (app/storefront/recovery.py on Luneo and through Shopify's app proxy;
+   the WordPress plugin's class-luneo-recovery.php on a WooCommerce store): the editor's "add to
+   cart" step, named "recovery" in the page's config, attaches the saved design to the order line
+   instead. The design's edit token proves this browser made it: the editor passes it, or keeps
+   it in its draft (localStorage, the key cart.js's draftKey makes). */
 (function () {
   'use strict';
 
