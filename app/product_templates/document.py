@@ -111,9 +111,15 @@ def variant_title(variant: Variant) -> str:
 
 def variants_document(product: Product) -> list[dict[str, Any]]:
     """The product's variants, so a choice option's ``variant_id`` (Luneo's id) can select the
-    platform's variant on the product page and in the cart."""
+    platform's variant on the product page and in the cart (on WooCommerce by its attributes,
+    ``options``: the page's selects, not one input, decide the variation)."""
     return [
-        {"id": v.id, "external_id": v.external_id, "title": variant_title(v)}
+        {
+            "id": v.id,
+            "external_id": v.external_id,
+            "title": variant_title(v),
+            "options": {str(k): str(o) for k, o in (v.options or {}).items()},
+        }
         for v in product.variants
     ]
 

@@ -59,7 +59,8 @@ function loadEditor(config) {
 // Follow the theme's variant picker so the cart gets the variant the shopper chose.
 function currentVariant(config) {
   const field = document.querySelector(config.variantSelector || 'form[action*="/cart/add"] [name="id"]');
-  return (field && field.value) || config.variantId;
+  const value = field && field.value;
+  return value && value !== "0" ? value : config.variantId; // WooCommerce: "0" until one is chosen
 }
 
 function setup(root) {

@@ -40,6 +40,7 @@ from werkzeug.wrappers import Request, Response
 
 from app.shopify.signatures import proxy_signature
 from app.woocommerce.plugin import RECOVERY_QUERY
+from tests.e2e.woo_variable import WooVariable
 from tests.support.wordpress import WordPress, recovery_page
 
 WIDGET = Path(__file__).resolve().parents[2] / "storefront_widget"
@@ -257,10 +258,34 @@ def woo_config(store_url: str, luneo_url: str, key: str, product_id: str) -> dic
     }
 
 
-def woo_product_page(config: dict[str, Any], store_url: str, *, title: str = "Mug") -> str:
+def woo_product_page(
+    config: dict[str, Any],
+    store_url: str,
+    *,
+    title: str = "Mug",
+    variable: WooVariable | None = None,
+) -> str:
     """A WooCommerce single product page: ``form.cart`` with the plugin's root inside it
-    (``woocommerce_before_add_to_cart_button``) and the loader enqueued deferred in the footer."""
+    (``woocommerce_before_add_to_cart_button``) and the loader enqueued deferred in the footer;
+    a variable product's form is ``WooVariable.form``."""
     product_id = config["productId"]
+    root = f"""<div class="luneo-root" data-luneo-root>
+    <script type="application/json" data-luneo-config>{json.dumps(config)}</script>
+    <noscript><p class="luneo-note">Turn on JavaScript to personalize this product.</p></noscript>
+  </div>"""
+    form = (
+        variable.form(product_id, store_url, root, title)
+        if variable is not None
+        else f"""<form class="cart" action="{store_url}/product/mug/" method="post"
+  enctype="multipart/form-data">
+  {root}
+  <div class="quantity"><label class="screen-reader-text" for="quantity">{title} quantity</label>
+    <input type="number" id="quantity" class="input-text qty text" name="quantity" value="1"
+      min="1" step="1"></div>
+  <button type="submit" name="add-to-cart" value="{product_id}"
+    class="single_add_to_cart_button button alt">Add to cart</button>
+</form>"""
+    )
     return f"""<!doctype html>
 <html lang="en-US"><head><meta charset="UTF-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -269,17 +294,7 @@ def woo_product_page(config: dict[str, Any], store_url: str, *, title: str = "Mu
 </head><body class="product-template-default single single-product woocommerce">
 <main id="main"><div id="product-{product_id}" class="product type-product">
 <h1 class="product_title entry-title">{title}</h1>
-<form class="cart" action="{store_url}/product/mug/" method="post" enctype="multipart/form-data">
-  <div class="luneo-root" data-luneo-root>
-    <script type="application/json" data-luneo-config>{json.dumps(config)}</script>
-    <noscript><p class="luneo-note">Turn on JavaScript to personalize this product.</p></noscript>
-  </div>
-  <div class="quantity"><label class="screen-reader-text" for="quantity">{title} quantity</label>
-    <input type="number" id="quantity" class="input-text qty text" name="quantity" value="1"
-      min="1" step="1"></div>
-  <button type="submit" name="add-to-cart" value="{product_id}"
-    class="single_add_to_cart_button button alt">Add to cart</button>
-</form>
+{form}
 </div></main>
 <script src="{store_url}{WOO_PLUGIN_ASSETS}luneo-loader.js?ver=1.1.0" id="luneo-loader-js"
   defer data-wp-strategy="defer"></script>
@@ -351,6 +366,7 @@ class WooCartLine:
     quantity: int
     base_price: Decimal
     currency: str
+    variation_id: str | None = None
     design_id: str | None = None
     surcharge: Decimal = Decimal("0")
     summary: str = ""
@@ -388,8 +404,10 @@ class WooStorefront:
         price: Decimal = Decimal("18.00"),
         currency: str = "EUR",
         php: str | None = None,
+        variable: WooVariable | None = None,
     ) -> None:
         self.luneo_url = luneo_url
+        self.variable = variable  # a variable product: its selects, variations and their prices
         self.php = php  # php-cli, for the pages the plugin's PHP renders itself
         self.key = key
         self.product_id = product_id
@@ -412,7 +430,10 @@ class WooStorefront:
             response = self._add_to_cart(request, store_url)
         elif path == "/product/mug/":
             config = woo_config(store_url, self.luneo_url, self.key, self.product_id)
-            response = Response(woo_product_page(config, store_url), mimetype="text/html")
+            page = woo_product_page(config, store_url, variable=self.variable)
+            response = Response(page, mimetype="text/html")
+        elif path == "/" and request.args.get("wc-ajax") == "get_variation":
+            response = self._get_variation(request)
         elif path == "/cart/":
             response = Response(self._cart_page(), mimetype="text/html")
         elif path == "/" and RECOVERY_QUERY in request.args:
@@ -422,6 +443,15 @@ class WooStorefront:
         else:
             response = Response("not found", 404)
         return response(environ, start_response)
+
+    def _get_variation(self, request: Request) -> Response:
+        """``WC_AJAX::get_variation``: the variation the chosen attributes match, else false."""
+        answer: Any = False
+        found = self.variable.matching(request.form.to_dict()) if self.variable else None
+        if self.variable is not None and found is not None:
+            listed = self.variable.listed()
+            answer = next(v for v in listed if str(v["variation_id"]) == found.id)
+        return Response(json.dumps(answer), mimetype="application/json")
 
     def _recovery_page(self, request: Request, store_url: str) -> Response:
         """``Luneo_Recovery``'s page, rendered by the plugin's real PHP (``tests/php``)."""
@@ -435,9 +465,19 @@ class WooStorefront:
         """``Luneo_Cart::validate`` + ``add_cart_item_data`` + ``Luneo_Price``: only the design
         id is read from the form; its price comes from Luneo."""
         quantity = int(request.form.get("quantity") or 1)
-        line = WooCartLine(self.product_id, quantity, self.price, self.currency)
+        price, variation_id = self.price, None
+        line = WooCartLine(self.product_id, quantity, price, self.currency)
         design_id = request.form.get("luneo_design", "").strip()
         try:
+            if self.variable is not None:
+                variation_id = request.form.get("variation_id", "")
+                refusal = self.variable.refusal(variation_id, request.form.to_dict())
+                if refusal is not None:
+                    raise WooRefused(refusal)
+                price = next(v.price for v in self.variable.variations if v.id == variation_id)
+                line = WooCartLine(
+                    self.product_id, quantity, price, self.currency, variation_id=variation_id
+                )
             if design_id:
                 design = self._design(design_id, store_url)
                 template = self._luneo(f"/products/{self.product_id}/template", store_url)
@@ -448,8 +488,9 @@ class WooStorefront:
                 line = WooCartLine(
                     self.product_id,
                     quantity,
-                    self.price,
+                    price,
                     self.currency,
+                    variation_id=variation_id,
                     design_id=design_id,
                     surcharge=woo_surcharge(design, self.currency),
                     summary=str(design.get("summary") or ""),

@@ -39,15 +39,17 @@ from tests.e2e.storefront_shim import (
     VARIANT_ID,
     CartRecorder,
     Storefront,
+    WooStorefront,
     block_config,
     serve,
 )
-from tests.e2e.test_woo_widget import PRODUCT_ID as WOO_PRODUCT_ID
-from tests.e2e.test_woo_widget import STORE_KEY, WooStorefront, _connect
+from tests.e2e.woo_shop import connect_woo_store
 
 PRODUCT_ID = MUG_PRODUCT_ID.rsplit("/", 1)[1]
 DRAFT_KEY = f"luneo:draft:shopify:{PRODUCT_ID}"
 LARGE_VARIANT_ID = VARIANT_ID + 1  # the demo mug's 15 oz variant
+WOO_PRODUCT_ID = "123"
+WOO_STORE_KEY = "lpk_" + "f" * 32
 
 FIELDS: list[dict[str, Any]] = [
     {
@@ -584,13 +586,13 @@ def test_both_modes_save_one_document(store: Storefront, store_url: str, desktop
 
 @pytest.fixture
 def woo_store(luneo_url: str) -> WooStorefront:
-    return WooStorefront(luneo_url, STORE_KEY, WOO_PRODUCT_ID)
+    return WooStorefront(luneo_url, WOO_STORE_KEY, WOO_PRODUCT_ID)
 
 
 @pytest.fixture
 def woo_url(woo_store: WooStorefront, live_app: Flask) -> Iterator[str]:
     for url in serve(woo_store):
-        _connect(live_app, url)
+        connect_woo_store(live_app, url, WOO_STORE_KEY, WOO_PRODUCT_ID, mockup=True)
         with live_app.app_context(), get_db().session() as session:
             template = session.scalars(
                 select(Template).join(Product).where(Product.external_id == WOO_PRODUCT_ID)

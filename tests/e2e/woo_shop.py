@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -37,10 +38,13 @@ def connect_woo_store(
     *,
     currency: str = "EUR",
     mockup: bool = False,
+    variations: Sequence[tuple[str, Decimal, Mapping[str, str]]] = (),
     **template: Any,
 ) -> int:
     """The store at ``store_url`` with its public ``key``, selling the mug (``product_id``)
-    with Luneo's demo template (``template`` overrides its values). Returns the template id."""
+    with Luneo's demo template (``template`` overrides its values); a variable mug has
+    ``variations`` (id, price, attributes as the sync records them: {"Size": "15 oz"}).
+    Returns the template id."""
     with app.app_context(), get_db().session() as session:
         shop = Shop(
             platform=Platform.WOOCOMMERCE,
@@ -55,9 +59,20 @@ def connect_woo_store(
         session.add(shop)
         session.flush()
         product = Product(shop_id=shop.id, external_id=product_id, title="Mug")
-        product.variants.append(
-            Variant(shop_id=shop.id, external_id=product_id, title="Mug", price=Decimal("18"))
-        )
+        for position, (external_id, price, options) in enumerate(
+            variations or [(product_id, Decimal("18"), {})]
+        ):
+            title = " / ".join(options.values()) or "Mug"
+            product.variants.append(
+                Variant(
+                    shop_id=shop.id,
+                    external_id=external_id,
+                    title=title,
+                    price=price,
+                    position=position,
+                    options=dict(options),
+                )
+            )
         session.add(product)
         session.flush()
         mockup_id = None

@@ -8,6 +8,7 @@ import { fieldStates, localProblems, materialize, sentValues } from "./fields.js
 import { clipartUrl, formPanel } from "./form.js";
 import { setLocale, t } from "./i18n.js";
 import { History, documentFor, emptyDocument, newId, summarize } from "./model.js";
+import { selectPageVariant } from "./page_variant.js";
 import { prepare } from "./photo.js";
 import { drawMockup, loadViewer, textureModel } from "./preview.js";
 import { Stage } from "./stage.js";
@@ -466,11 +467,8 @@ class Editor {
     const external = this.externalVariant(localId);
     if (!external) return;
     this.config.variantId = /^\d+$/.test(external) ? Number(external) : external;
-    const input = document.querySelector(this.config.variantSelector || 'form[action*="/cart/add"] [name="id"]');
-    if (!input) return;
-    input.value = external;
-    input.dispatchEvent(new Event("input", { bubbles: true }));
-    input.dispatchEvent(new Event("change", { bubbles: true }));
+    const variant = (this.template.variants || []).find((v) => v.id === localId);
+    selectPageVariant(this.config, variant, external);
   }
 
   // For the typing budget (bench/widget.py): when the last keystroke arrived.

@@ -371,8 +371,13 @@ def test_the_template_document_carries_the_products_variants(
 
     first, second = product.variants
     assert body["variants"] == [
-        {"id": first.id, "external_id": first.external_id, "title": "Default"},
-        {"id": second.id, "external_id": "gid://shopify/ProductVariant/778", "title": "MUG-XL"},
+        {"id": first.id, "external_id": first.external_id, "title": "Default", "options": {}},
+        {
+            "id": second.id,
+            "external_id": "gid://shopify/ProductVariant/778",
+            "title": "MUG-XL",
+            "options": {},
+        },
     ]
     assert other.variants[0].id not in {v["id"] for v in body["variants"]}
 
