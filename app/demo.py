@@ -62,8 +62,17 @@ DEMO_ORDER_EMAIL = "sam.rivera@example.com"
 DEMO_LINE_PRICE = Decimal("22.00")  # one 11 oz mug ($18.00) + its $4.00 surcharge: the total
 DEMO_PRINT_ROOM_EMAIL = "print-room@luneo-demo.test"
 MOCKUP_SIZE = (800, 600)
-# Where the wrap area sits on the mockup: 280×126 px keeps the area's 200:90 aspect ratio.
-MOCKUP_PLACEMENT = {"x": 250, "y": 240, "width": 280, "height": 126}
+# Where the wrap sits on the mockup: around the body of an 11 oz mug (Ø 82 mm, 340 px wide on
+# the picture, 4.15 px/mm), its 90 mm band 373 px tall; the wrap's middle faces the viewer (the
+# handle at the back, peeking out on the right), so the picture shows what the print will.
+MUG_DIAMETER_MM = 82
+MOCKUP_PLACEMENT: dict[str, Any] = {
+    "x": 230,
+    "y": 140,
+    "width": 340,
+    "height": 373,
+    "cylinder": {"circumference_mm": round(math.pi * MUG_DIAMETER_MM, 2), "offset_mm": 0},
+}
 
 
 @dataclass(frozen=True)
@@ -361,12 +370,13 @@ def render_mug_mockup(size: tuple[int, int] = MOCKUP_SIZE) -> bytes:
     def s(*values: int) -> tuple[int, ...]:
         return tuple(v * scale for v in values)
 
-    left, top, right, bottom, curve, rim = s(220, 150, 560, 480, 22, 24)
+    # the body is MOCKUP_PLACEMENT's: 340 px for 82 mm across, 394 px for 95 mm high
+    left, top, right, bottom, curve, rim = s(230, 130, 570, 524, 22, 24)
     shadow = Image.new("L", (width, height), 0)
-    ImageDraw.Draw(shadow).ellipse(s(200, 455, 620, 505), fill=120)
+    ImageDraw.Draw(shadow).ellipse(s(210, 500, 630, 550), fill=120)
     canvas.paste((150, 153, 160), (0, 0), shadow.filter(ImageFilter.GaussianBlur(18 * scale)))
 
-    handle_box = (right - 50 * scale, top + 70 * scale, right + 105 * scale, top + 270 * scale)
+    handle_box = (right - 50 * scale, top + 90 * scale, right + 105 * scale, top + 300 * scale)
     draw.ellipse(handle_box, outline=(214, 216, 221), width=36 * scale)
     hl, ht, hr, hb = handle_box
     highlight = (hl + 11 * scale, ht + 11 * scale, hr - 11 * scale, hb - 11 * scale)

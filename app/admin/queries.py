@@ -31,7 +31,7 @@ from app.models import (
     StoredFile,
     Template,
 )
-from app.product_templates.document import FileLinker, variant_title
+from app.product_templates.document import FileLinker, template_model_view, variant_title
 from app.shopify import cart_transform
 
 T = TypeVar("T")
@@ -91,6 +91,7 @@ class ModelLinks:
 
     glb_url: str
     usdz_url: str | None = None
+    orbit: str | None = None  # where the viewer's camera starts: facing the print
 
 
 @dataclass(frozen=True)
@@ -420,14 +421,21 @@ def _area_previews(scope: ShopScope, job: ProductionJob | None, link: FileLinker
 
 
 def _model_links(
-    scope: ShopScope, job: ProductionJob | None, link: FileLinker
+    scope: ShopScope, job: ProductionJob | None, design: Design | None, link: FileLinker
 ) -> ModelLinks | None:
     urls = {
         produced.format: link(produced.stored_file)
         for produced in _production_files(scope, job)
         if produced.format in ("glb", "usdz")
     }
-    return ModelLinks(urls["glb"], urls.get("usdz")) if "glb" in urls else None
+    if "glb" not in urls:
+        return None
+    template_id = design.template_id if design is not None else None
+    template = scope.get(Template, template_id) if template_id is not None else None
+    view = None
+    if template is not None:
+        view = template_model_view(template, sorted(template.print_areas, key=lambda a: a.position))
+    return ModelLinks(urls["glb"], urls.get("usdz"), view["orbit"] if view else None)
 
 
 def _order_rows(
@@ -455,7 +463,7 @@ def _order_rows(
             files=files,
             preview_url=preview_url,
             previews=areas,
-            model=_model_links(scope, job, link) if link is not None else None,
+            model=_model_links(scope, job, design, link) if link is not None else None,
         )
 
     return [OrderRow(order=o, items=[row(i) for i in o.items]) for o in orders]

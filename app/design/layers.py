@@ -347,7 +347,9 @@ def _raster_pixels(
     assert image is not None  # raster sources always carry their decoder
     left, top, crop_w, crop_h = crop
     if source.loader.startswith("jpegload"):  # decode at 1/2, 1/4 or 1/8: far less work
-        scale = next(s for s in (8, 4, 2, 1) if crop_w / s >= width and crop_h / s >= height)
+        # a picture drawn larger than it is (a small photo, a large preview) decodes whole
+        fits = (s for s in (8, 4, 2) if crop_w / s >= width and crop_h / s >= height)
+        scale = next(fits, 1)
         if scale > 1:
             image = load_buffer(data, access="random", fail_on="truncated", shrink=scale)
     image = _srgba(image.autorot())

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import trimesh
 from PIL import Image
@@ -21,7 +20,8 @@ from app.design.color import hex_rgb
 from app.design.document import Design
 from app.design.errors import DesignError
 from app.design.geometry import Frame
-from app.design.models3d import MeshData, ModelSpec, UVRect, get_model
+from app.design.models3d import MeshData, ModelSpec, get_model
+from app.design.models3d.view import UVRegions, placements
 from app.design.raster import RenderInputs, render_area
 from app.design.template import TemplateSpec
 from app.design.vips import to_pil
@@ -29,8 +29,6 @@ from app.design.vips import to_pil
 MAX_TEXTURE_PX = 2048  # what phones load without fuss, for web and AR alike
 DEFAULT_TEXTURE_PX = 1024
 _HEX = re.compile(r"#?(?:[0-9a-fA-F]{3}){1,2}")
-
-UVRegions = Mapping[str, UVRect | Mapping[str, Any] | None]
 
 
 @dataclass(frozen=True)
@@ -121,36 +119,6 @@ def texture_atlas(
     return atlas.convert("RGB")
 
 
-def placements(
-    spec: ModelSpec, aspects: Mapping[str, float], uv_regions: UVRegions | None = None
-) -> dict[str, UVRect]:
-    """Where each area (key -> width / height) goes on the atlas.
-
-    The template's ``uv_region`` is used as given; otherwise the model's region of the same key,
-    shrunk to the area's proportions so the artwork is not stretched. A lone area on a model
-    with one region goes there whatever its key (a mug template's only area called "front").
-    Areas the model has no place for are left off (a t-shirt's back on ``tshirt_front``), but
-    if none of the areas fits, that is an error worth showing the merchant.
-    """
-    explicit = {key: _uv_region(key, (uv_regions or {}).get(key)) for key in aspects}
-    lone = spec.regions[0] if len(spec.regions) == 1 and len(aspects) == 1 else None
-    placed: dict[str, UVRect] = {}
-    for key, aspect in aspects.items():
-        region = spec.region(key) or lone
-        if (rect := explicit[key]) is not None:
-            placed[key] = rect
-        elif region is not None:
-            placed[key] = region.rect.fit(aspect / (region.width_mm / region.height_mm))
-    if aspects and not placed:
-        first, keys = next(iter(aspects)), ", ".join(r.key for r in spec.regions)
-        raise DesignError(
-            f"template.print_areas.{first}.uv_region",
-            f"the {spec.id} model has no printable area {first!r} (it has: {keys}); "
-            "name the area after one of them or give it a uv_region",
-        )
-    return placed
-
-
 def area_textures(
     design: Design,
     template: TemplateSpec,
@@ -176,12 +144,6 @@ def area_textures(
 
 def _bounded(texture_px: int) -> int:
     return max(16, min(texture_px, MAX_TEXTURE_PX))
-
-
-def _uv_region(key: str, raw: UVRect | Mapping[str, Any] | None) -> UVRect | None:
-    if isinstance(raw, UVRect):
-        return raw
-    return UVRect.parse(f"template.print_areas.{key}.uv_region", raw)
 
 
 def _color(path: str, value: str) -> tuple[int, int, int]:

@@ -29,7 +29,18 @@ from app.design.layers import (
     text_tile,
 )
 from app.design.template import AreaSpec, TemplateSpec
-from app.design.vips import VipsError, VipsImage, blank, composite, load_buffer, set_blob, to_pil
+from app.design.vips import (
+    VipsError,
+    VipsImage,
+    blank,
+    composite,
+    load_buffer,
+    printed_on,
+    remap,
+    set_blob,
+    to_pil,
+)
+from app.design.warp import Cylinder
 
 T = TypeVar("T")
 PREVIEW_MAX_PX = 1200  # previews are for screens: a mockup larger than this is scaled down
@@ -157,9 +168,34 @@ def _on_mockup(
         base = base.resize(scale)
     x, y = round(place.x * scale), round(place.y * scale)
     width, height = max(1, round(place.width * scale)), max(1, round(place.height * scale))
+    if place.cylinder is not None:
+        art = _around(design, template, area, inputs, place.cylinder, width, height)
+        return printed_on(base.copy(interpretation="srgb"), art, x, y)
     frame = Frame.for_preview(area, width, height)
     art = render_area(design, template, area.key, inputs, frame)
     return composite(base.copy(interpretation="srgb"), [(art, x, y)])
+
+
+def _around(
+    design: Design,
+    template: TemplateSpec,
+    area: AreaSpec,
+    inputs: RenderInputs,
+    cylinder: Cylinder,
+    width: int,
+    height: int,
+) -> VipsImage:
+    """The area bent around the body (``app.design.warp``): width x height, clear past the ends
+    of the wrap. Drawn flat at the finest scale shown (the middle), then each column sampled."""
+    k = max(cylinder.centre_px_per_mm(width), height / area.height_mm)
+    flat_w, flat_h = max(1, round(area.width_mm * k)), max(1, round(area.height_mm * k))
+    flat = render_area(design, template, area.key, inputs, Frame.for_preview(area, flat_w, flat_h))
+    columns = []
+    for column in range(width):
+        mm = cylinder.source_mm((column + 0.5) / width * 2 - 1, area.width_mm)
+        columns.append(-1.0 if mm is None else mm * flat_w / area.width_mm)
+    rows = [(row + 0.5) / height * flat_h for row in range(height)]
+    return remap(flat, columns, rows)
 
 
 def _plain_preview(

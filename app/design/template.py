@@ -21,16 +21,19 @@ from app.design.fields import (
     definition_errors,
     parse_fields,
 )
+from app.design.warp import MAX_CIRCUMFERENCE_MM, MIN_CIRCUMFERENCE_MM, Cylinder
 
 
 @dataclass(frozen=True)
 class Placement:
-    """Where a print area sits on its mockup image, in mockup pixels."""
+    """Where a print area sits on its mockup image, in mockup pixels; ``cylinder``: the area
+    wraps around the product there (``app.design.warp``), the rectangle its visible body."""
 
     x: int
     y: int
     width: int
     height: int
+    cylinder: Cylinder | None = None
 
 
 @dataclass(frozen=True)
@@ -202,12 +205,31 @@ def _placement(path: str, raw: Any) -> Placement | None:
     if not raw:
         return None
     try:
-        placement = Placement(*(int(raw[k]) for k in ("x", "y", "width", "height")))
+        x, y, width, height = (int(raw[k]) for k in ("x", "y", "width", "height"))
+        placement = Placement(x, y, width, height)
     except (KeyError, TypeError, ValueError):
         raise DesignError(path, "needs whole-number x, y, width and height") from None
     if placement.width <= 0 or placement.height <= 0:
         raise DesignError(path, "width and height must be > 0")
-    return placement
+    cylinder = _cylinder(f"{path}.cylinder", raw.get("cylinder"))
+    return Placement(placement.x, placement.y, placement.width, placement.height, cylinder)
+
+
+def _cylinder(path: str, raw: Any) -> Cylinder | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise DesignError(path, "must be an object with circumference_mm (and offset_mm)")
+    circumference = _number(f"{path}.circumference_mm", raw.get("circumference_mm"))
+    if not MIN_CIRCUMFERENCE_MM <= circumference <= MAX_CIRCUMFERENCE_MM:
+        raise DesignError(
+            f"{path}.circumference_mm",
+            f"must be from {MIN_CIRCUMFERENCE_MM:g} to {MAX_CIRCUMFERENCE_MM:g} mm",
+        )
+    offset = _number(f"{path}.offset_mm", raw.get("offset_mm", 0))
+    if abs(offset) > circumference:
+        raise DesignError(f"{path}.offset_mm", "must be within one turn (the circumference)")
+    return Cylinder(circumference, offset)
 
 
 def _number(path: str, value: Any) -> float:

@@ -16,7 +16,8 @@ import numpy as np
 from PIL import Image
 from pxr import Gf, Kind, Sdf, Usd, UsdGeom, UsdShade, UsdUtils, Vt  # type: ignore[import-untyped]
 
-from app.design.mesh import DEFAULT_TEXTURE_PX, TexturedModel, UVRegions, textured_model
+from app.design.mesh import DEFAULT_TEXTURE_PX, TexturedModel, textured_model
+from app.design.models3d.view import UVRegions
 
 TEXTURE_NAME = "texture.png"
 

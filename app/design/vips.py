@@ -79,6 +79,27 @@ def composite(base: VipsImage, tiles: list[tuple[VipsImage, int, int]]) -> VipsI
     return base.composite(list(images), "over", x=list(xs), y=list(ys)).cast("uchar")
 
 
+def remap(image: VipsImage, columns: list[float], rows: list[float]) -> VipsImage:
+    """len(columns) x len(rows) pixels: output (i, j) samples ``image`` at (columns[i],
+    rows[j]) (bilinear); a negative coordinate gives a clear pixel. ``image`` has alpha."""
+    xs = pyvips.Image.new_from_list([columns]).replicate(1, len(rows))
+    ys = pyvips.Image.new_from_list([[r] for r in rows]).replicate(len(columns), 1)
+    index = xs.bandjoin(ys).cast("float")
+    sampled = image.premultiply().mapim(
+        index,
+        interpolate=pyvips.Interpolate.new("bilinear"),
+        extend="background",
+        background=[0, 0, 0, 0],
+    )
+    return sampled.unpremultiply().cast("uchar").copy(interpretation="srgb")
+
+
+def printed_on(base: VipsImage, art: VipsImage, x: int, y: int) -> VipsImage:
+    """``art`` printed on the product photo at (x, y): multiplied, so the photo's shading and
+    highlights stay on it as on a printed mug."""
+    return base.composite([art], "multiply", x=[x], y=[y]).cast("uchar")
+
+
 def set_blob(image: VipsImage, name: str, data: bytes) -> VipsImage:
     copy = image.copy()
     copy.set_type(pyvips.GValue.blob_type, name, data)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
 from app.design.clipart import ClipartItem, default_library
+from app.design.errors import DesignError
+from app.design.models3d.view import model_view
 from app.generation.settings import ai_block
 from app.models import (
     EditorMode,
@@ -21,6 +24,7 @@ from app.models import (
 from app.product_templates.pricing import money
 
 FileLinker = Callable[[StoredFile], str]
+HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 ClipartLinker = Callable[[ClipartItem], str]
 
 
@@ -124,6 +128,22 @@ def variants_document(product: Product) -> list[dict[str, Any]]:
     ]
 
 
+def template_model_view(template: Template, areas: list[PrintArea]) -> dict[str, Any] | None:
+    """How a 3D viewer shows the template's model wearing the design (``model_view``): the
+    atlas, each area's place on it, the camera facing the print. None without a model, or when
+    none of the areas fits it (the admin editor says why when the template is saved)."""
+    if not template.model_3d:
+        return None
+    aspects = {a.key: float(a.width_mm) / float(a.height_mm) for a in areas if a.height_mm}
+    uv_regions = {a.key: dict(a.uv_region) for a in areas if a.uv_region}
+    color = (template.extra or {}).get("base_color")
+    color = color.lower() if isinstance(color, str) and HEX_COLOR.fullmatch(color) else None
+    try:
+        return model_view(template.model_3d, aspects, uv_regions, color)
+    except DesignError:
+        return None
+
+
 def template_document(
     scope: ShopScope,
     template: Template,
@@ -153,6 +173,7 @@ def template_document(
         "max_layers": template.max_layers,
         "ai_enabled": template.ai_enabled,
         "model_3d": template.model_3d,
+        "model_view": template_model_view(template, areas),
         "min_image_dpi": template.min_image_dpi,
         "price_rules": [dict(rule) for rule in template.price_rules],
         "fields": [dict(item) for item in template.fields or ()],

@@ -19,6 +19,7 @@ from typing import Any
 from app.design.clipart import default_library
 from app.design.fields import field_errors
 from app.design.models3d import available_models
+from app.design.warp import MAX_CIRCUMFERENCE_MM, MIN_CIRCUMFERENCE_MM
 from app.ids import in_range
 from app.models import EditorMode
 from app.product_templates import catalog_options as opt
@@ -48,7 +49,7 @@ class AreaInput:
     safe_margin_mm: Decimal
     id: int | None = None
     mockup_file_id: int | None = None
-    mockup_placement: dict[str, float | int] = field(default_factory=dict)
+    mockup_placement: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -161,14 +162,14 @@ def _json_number(value: Decimal) -> float | int:
 # ---------------------------------------------------------------- print areas
 
 
-def _placement(reader: _Reader, raw: Any, path: str) -> dict[str, float | int]:
+def _placement(reader: _Reader, raw: Any, path: str) -> dict[str, Any]:
     if raw is None or raw == {}:
         return {}
     if not isinstance(raw, Mapping):
         reader.fail(path, "Must be an object with x, y, width and height.")
         return {}
     limit = opt.MAX_MOCKUP_COORDINATE
-    placement: dict[str, float | int] = {}
+    placement: dict[str, Any] = {}
     for key in PLACEMENT_KEYS:
         low = Decimal(-limit) if key in ("x", "y") else Decimal(0)
         message = f"Must be a number from {low} to {limit} pixels."
@@ -179,7 +180,34 @@ def _placement(reader: _Reader, raw: Any, path: str) -> dict[str, float | int]:
             reader.fail(f"{path}.{key}", message)
             continue
         placement[key] = _json_number(value)
-    return placement if len(placement) == len(PLACEMENT_KEYS) else {}
+    if len(placement) != len(PLACEMENT_KEYS):
+        return {}
+    cylinder = _cylinder(reader, raw.get("cylinder"), f"{path}.cylinder")
+    return {**placement, "cylinder": cylinder} if cylinder else placement
+
+
+def _cylinder(reader: _Reader, raw: Any, path: str) -> dict[str, float | int] | None:
+    """The product the area wraps around (``app.design.warp``): its circumference, and which
+    point of the wrap faces the viewer on this mockup (mm from its middle)."""
+    if raw is None or raw == {}:
+        return None
+    if not isinstance(raw, Mapping):
+        reader.fail(path, "Must be an object with circumference_mm (and offset_mm).")
+        return None
+    low, high = Decimal(str(MIN_CIRCUMFERENCE_MM)), Decimal(str(MAX_CIRCUMFERENCE_MM))
+    message = f"Must be a number from {MIN_CIRCUMFERENCE_MM:g} to {MAX_CIRCUMFERENCE_MM:g} mm."
+    circumference = reader.decimal(raw.get("circumference_mm"), f"{path}.circumference_mm", message)
+    if circumference is not None and not low <= circumference <= high:
+        reader.fail(f"{path}.circumference_mm", message)
+        circumference = None
+    offset_message = "Must be a number of mm within one turn of the circumference."
+    offset = reader.decimal(raw.get("offset_mm", 0), f"{path}.offset_mm", offset_message)
+    if circumference is None or offset is None:
+        return None
+    if abs(offset) > circumference:
+        reader.fail(f"{path}.offset_mm", offset_message)
+        return None
+    return {"circumference_mm": _json_number(circumference), "offset_mm": _json_number(offset)}
 
 
 def _size(reader: _Reader, raw: Any, path: str) -> Decimal | None:

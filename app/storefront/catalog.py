@@ -51,7 +51,7 @@ def product_template(product_id: str) -> ResponseReturnValue:
     document["font_files"] = font_files(template)
     features = plan_features(scope.session, shop)
     if not features["3d_ar"]:
-        document["model_3d"] = document["model_url"] = None  # 3D/AR is a plan feature
+        document["model_3d"] = document["model_url"] = document["model_view"] = None  # a plan's
     return jsonify({**document, "features": features})
 
 

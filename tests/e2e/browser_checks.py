@@ -19,9 +19,9 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from app.demo import MOCKUP_SIZE, render_mug_mockup
 from tests.support.workers import run_jobs
 
-# Points of the demo mug's mockup off the print area: inside the rim, the mug's shaded side,
-# the backdrop. Flat artwork (no mockup) is white there and has another size altogether.
-MUG_POINTS = ((380, 150), (300, 150), (540, 420), (50, 50))
+# Points of the demo mug's mockup off the print area: inside the rim, the handle, the backdrop
+# above and below. Flat artwork (no mockup) is white there and has another size altogether.
+MUG_POINTS = ((400, 128), (670, 325), (50, 50), (700, 560))
 # How drawPicture (render.js) shows a picture that did not load: slate at 35 % over white.
 PLACEHOLDER = (225, 229, 235)
 

@@ -80,6 +80,8 @@ def test_the_order_page_shows_the_produced_model_in_3d(
     expect(viewer).to_have_count(1)
     assert viewer.get_attribute("src")  # the signed GLB link
     assert viewer.get_attribute("ios-src")  # the USDZ, for AR Quick Look on iOS
+    # it opens facing the print: the mug's wrap is opposite its handle (+X)
+    assert viewer.get_attribute("camera-orbit") == "-90deg 75deg auto"
     loaded = page.evaluate(
         """() => new Promise((resolve) => {
             const v = document.querySelector('model-viewer');

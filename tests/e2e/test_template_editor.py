@@ -30,6 +30,12 @@ def _stored_width(app: Flask) -> str:
         return str(area.width_mm)
 
 
+def _stored_placement(app: Flask) -> dict[str, object]:
+    with app.app_context(), get_db().session() as session:
+        area = session.scalars(select(PrintArea).where(PrintArea.key == "wrap")).one()
+        return dict(area.mockup_placement)
+
+
 def _offline_cdn(route: Route) -> None:
     route.abort()
 
@@ -64,16 +70,26 @@ def test_editor_previews_saves_and_reloads_a_new_width(
     page.wait_for_url(f"{live_server}/admin/products/{product_id}/template")
     width = _area_width(page)
     expect(width).to_have_value("200")
-    # The demo mockup places the 200 × 90 mm area at 280 × 126 px, from (250, 240).
+    # The demo mockup wraps the 200 × 90 mm area around the mug's body: 340 × 373 px at (230, 140).
     expect(page.locator("[data-preview-svg] image")).to_have_count(1)
-    assert _trim(page) == {"x": 250, "y": 240, "width": 280, "height": 126}
+    assert _trim(page) == {"x": 230, "y": 140, "width": 340, "height": 373}
+    wraps = page.get_by_label(
+        "The print wraps around the product (a mug, a tumbler): the box is its body"
+    )
+    expect(wraps).to_be_checked()
+    expect(page.get_by_label("Circumference (mm)")).to_have_value("257.61")
+    # the wrap's ends are round the back (±100 mm of 257.6 mm): not on the visible side
+    expect(page.locator("[data-wrap-end]")).to_have_count(0)
 
-    # A wider area is drawn wider at the same scale (1.4 px/mm), around the same centre.
+    # A wider area goes further round the same body: the box stays the mug's.
     width.fill("250")
-    expect(page.locator("[data-box='trim']")).to_have_attribute("width", "350")
-    assert _trim(page) == {"x": 215, "y": 240, "width": 350, "height": 126}
+    expect(page.locator("[data-box='trim']")).to_have_attribute("width", "340")
+    assert _trim(page) == {"x": 230, "y": 140, "width": 340, "height": 373}
     bleed = page.locator("[data-box='bleed']")
-    assert float(bleed.get_attribute("width") or 0) == 350 + 2 * 3 * 1.4
+    assert float(bleed.get_attribute("width") or 0) == 340  # around a body: above and below
+    # seen from the side (a quarter turn), the end of the wrap shows on the body
+    page.get_by_label("Facing the viewer (mm)").fill("80")
+    expect(page.locator("[data-wrap-end]")).to_have_count(1)
 
     page.get_by_role("button", name="Save template").click()
     expect(page.locator("[data-save-status]")).to_have_text("Saved.")
@@ -81,7 +97,15 @@ def test_editor_previews_saves_and_reloads_a_new_width(
 
     page.reload()
     expect(_area_width(page)).to_have_value("250")
-    assert _trim(page)["width"] == 350
+    assert _trim(page)["width"] == 340
+    expect(page.get_by_label("Facing the viewer (mm)")).to_have_value("80")
+    # a flat placement again: the box follows the area's width at its scale
+    page.get_by_label(
+        "The print wraps around the product (a mug, a tumbler): the box is its body"
+    ).uncheck()
+    page.get_by_role("button", name="Save template").click()
+    expect(page.locator("[data-save-status]")).to_have_text("Saved.")
+    assert "cylinder" not in _stored_placement(live_app)
 
 
 def test_inside_shopify_the_editor_saves_with_the_session_token(

@@ -301,6 +301,11 @@ TARGETS: list[Target] = [
         for prefix, auth in (("", anonymous), ("/proxy", app_proxy))  # on Luneo; on the store
         for target in (
             Target("GET", f"{prefix}/recover/<token>", auth, paths={"token": _recovery_token}),
+            *(
+                [Target("GET", "/recover/<token>/context", auth, paths={"token": _recovery_token})]
+                if not prefix
+                else []
+            ),
             Target(
                 "POST",
                 f"{prefix}/recover/<token>/attach",

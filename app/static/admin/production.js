@@ -54,6 +54,8 @@
     if (button.getAttribute('data-usdz')) viewer.setAttribute('ios-src', button.getAttribute('data-usdz'));
     viewer.setAttribute('alt', button.getAttribute('data-alt'));
     viewer.setAttribute('camera-controls', '');
+    // Open facing the print (a mug's wrap is opposite its handle), not the model's front.
+    if (button.getAttribute('data-orbit')) viewer.setAttribute('camera-orbit', button.getAttribute('data-orbit'));
     viewer.setAttribute('ar', '');
     viewer.setAttribute('ar-modes', 'quick-look scene-viewer');
     viewer.setAttribute('shadow-intensity', '0.6');

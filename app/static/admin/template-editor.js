@@ -95,6 +95,8 @@
 
   function areaFromServer(area) {
     var placement = hasPlacement(area.mockup_placement) ? Object.assign({}, area.mockup_placement) : null;
+    var cylinder = placement && placement.cylinder ? placement.cylinder : null;
+    if (placement) delete placement.cylinder;
     var result = {
       uid: nextUid++,
       id: area.id,
@@ -108,6 +110,8 @@
       mockup_file_id: area.mockup_file_id,
       mockup_url: area.mockup_url,
       placement: placement,
+      /* The print wraps around the product there (app/design/warp.py): the box is its body. */
+      cylinder: cylinder ? { circumference_mm: String(cylinder.circumference_mm), offset_mm: String(cylinder.offset_mm || 0) } : null,
       scale: null,
     };
     rememberScale(result);
@@ -175,10 +179,17 @@
           bleed_mm: numberOrText(area.bleed_mm),
           safe_margin_mm: numberOrText(area.safe_margin_mm),
           mockup_file_id: area.mockup_file_id || null,
-          mockup_placement: area.placement || {},
+          mockup_placement: placementToSend(area),
         };
       }),
     };
+  }
+
+  function placementToSend(area) {
+    if (!area.placement) return {};
+    if (!area.cylinder) return area.placement;
+    var cylinder = { circumference_mm: numberOrText(area.cylinder.circumference_mm), offset_mm: numberOrText(area.cylinder.offset_mm || '0') };
+    return Object.assign({}, area.placement, { cylinder: cylinder });
   }
 
   function areaByUid(uid) {
@@ -202,14 +213,15 @@
     rememberScale(area);
   }
 
-  /* A new width or height in mm: same pixels per mm, same centre on the mockup. */
+  /* A new width or height in mm: same pixels per mm, same centre on the mockup. Around a
+     cylinder the box's width is the product's body: a longer wrap goes further round it. */
   function resizeKeepingScale(area) {
     var size = areaSize(area);
     var p = area.placement;
     if (!hasPlacement(p) || !area.scale || !(size.w > 0) || !(size.h > 0)) return;
     var cx = p.x + p.width / 2;
     var cy = p.y + p.height / 2;
-    var width = size.w * area.scale.x;
+    var width = area.cylinder ? p.width : size.w * area.scale.x;
     var height = size.h * area.scale.y;
     area.placement = { x: round1(cx - width / 2), y: round1(cy - height / 2), width: round1(width), height: round1(height) };
   }
@@ -342,7 +354,47 @@
       el('div', { class: 'fields fields--3' }, inputs),
       height,
       errorLine(path),
+      cylinderBlock(area, path + '.cylinder'),
     ]);
+  }
+
+  /* A print that wraps around the product (a mug): the box is its body on the mockup, and the
+     preview bends the design round it as the shopper's 2D preview does. */
+  function cylinderBlock(area, path) {
+    var id = 'area-' + area.uid + '-cylinder';
+    var toggle = el('input', { type: 'checkbox', id: id, 'data-cylinder': 'on' });
+    toggle.checked = !!area.cylinder;
+    var c = area.cylinder || {};
+    var fields = [
+      ['circumference_mm', 'Circumference (mm)', 'Around the product where it is printed: π × diameter (an 82 mm mug: 257.6).'],
+      ['offset_mm', 'Facing the viewer (mm)', 'Which part of the print faces the camera on this mockup, from its middle: 0 for the middle, a quarter of the circumference for a side view.'],
+    ].map(function (f) {
+      var input = el('input', { type: 'number', step: 0.1, inputmode: 'decimal', 'data-cylinder': f[0] });
+      input.value = c[f[0]] === undefined ? '' : c[f[0]];
+      return inputField(id + '-' + f[0], f[1], path + '.' + f[0], input, f[2]);
+    });
+    var details = el('div', { class: 'fields fields--3', 'data-cylinder-fields': '' }, fields);
+    details.hidden = !area.cylinder;
+    return el('div', { class: 'cylinder' }, [
+      el('div', { class: 'field field--check' }, [toggle, el('label', { for: id, text: 'The print wraps around the product (a mug, a tumbler): the box is its body' })]),
+      details,
+      errorLine(path),
+    ]);
+  }
+
+  function onCylinderInput(area, box, target) {
+    var key = target.getAttribute('data-cylinder');
+    if (key === 'on') {
+      var size = areaSize(area);
+      area.cylinder = target.checked ? { circumference_mm: String(size.w > 0 ? size.w : ''), offset_mm: '0' } : null;
+      box.querySelector('[data-cylinder-fields]').hidden = !target.checked;
+      box.querySelectorAll('[data-cylinder]').forEach(function (input) {
+        var k = input.getAttribute('data-cylinder');
+        if (k !== 'on' && area.cylinder) input.value = area.cylinder[k];
+      });
+    } else if (area.cylinder) {
+      area.cylinder[key] = target.value;
+    }
   }
 
   function renderAreas() {
@@ -369,7 +421,9 @@
     var area = areaByUid(Number(box.getAttribute('data-area-uid')));
     var field = event.target.getAttribute('data-area-field');
     var placementKey = event.target.getAttribute('data-placement');
-    if (field) {
+    if (event.target.hasAttribute('data-cylinder')) {
+      onCylinderInput(area, box, event.target);
+    } else if (field) {
       var before = area[field];
       area[field] = event.target.value;
       if (field === 'width_mm' || field === 'height_mm') {
@@ -693,9 +747,24 @@
     var p = area.placement;
     svg.setAttribute('viewBox', '0 0 ' + image.width + ' ' + image.height);
     svg.appendChild(svgEl('image', { href: src, x: 0, y: 0, width: image.width, height: image.height }));
-    var sx = p.width / size.w;
+    /* Around a cylinder the box is the body: bleed and safe margins show above and below. */
+    var sx = area.cylinder ? 0 : p.width / size.w;
     var sy = p.height / size.h;
     drawBoxes(boxes(p, size, sx, sy), true, Math.max(12, Math.max(image.width, image.height) * 0.02));
+    if (area.cylinder) drawWrapEnds(area, size, p);
+  }
+
+  /* Where the wrap's two ends sit on the body, when they are on the visible side. */
+  function drawWrapEnds(area, size, p) {
+    var around = num(area.cylinder.circumference_mm);
+    var offset = num(area.cylinder.offset_mm) || 0;
+    if (!(around > 0)) return;
+    [0, size.w].forEach(function (end) {
+      var angle = ((end - size.w / 2 - offset) / around) * 2 * Math.PI;
+      if (Math.abs(angle) > Math.PI / 2) return;
+      var x = round1(p.x + ((Math.sin(angle) + 1) / 2) * p.width);
+      svg.appendChild(svgEl('line', { class: 'wrap-end', 'data-wrap-end': '', x1: x, y1: p.y, x2: x, y2: p.y + p.height }));
+    });
   }
 
   function drawAlone(size) {

@@ -755,6 +755,8 @@ class Editor {
         this.viewer.setAttribute("src", this.template.model_url);
         this.viewer.setAttribute("alt", t("preview_alt"));
         this.viewer.setAttribute("camera-controls", "");
+        // Open facing the print (a mug's wrap is opposite its handle), as the print file shows it.
+        if (this.template.model_view) this.viewer.setAttribute("camera-orbit", this.template.model_view.orbit);
         this.viewer.setAttribute("touch-action", "pan-y");
         this.viewer.setAttribute("shadow-intensity", "0.6");
         this.viewer.addEventListener("load", () => this.retexture());

@@ -1,6 +1,7 @@
 // The live previews: the 2D mockup (client-side canvas, redrawn on every change) and the 3D model
 // (the GLB with the artwork as its texture), whose viewer asset loads only when asked for.
 import { renderArea } from "./render.js";
+import { centrePxPerMm, sourceMm } from "./warp.js";
 
 export function drawMockup(canvas, area, layers, images, mockup) {
   const ctx = canvas.getContext("2d");
@@ -15,7 +16,10 @@ export function drawMockup(canvas, area, layers, images, mockup) {
   }
   ctx.fillStyle = "#ffffff";
   ctx.fillRect(0, 0, canvas.width, canvas.height);
-  if (hasMockup) {
+  if (hasMockup && place.cylinder) {
+    ctx.drawImage(mockup, 0, 0, canvas.width, canvas.height);
+    drawAround(ctx, area, layers, images, place, k);
+  } else if (hasMockup) {
     ctx.drawImage(mockup, 0, 0, canvas.width, canvas.height);
     const art = renderArea(area, layers, images, (place.width * k) / area.width_mm);
     ctx.drawImage(art, place.x * k, place.y * k, place.width * k, place.height * k);
@@ -23,6 +27,29 @@ export function drawMockup(canvas, area, layers, images, mockup) {
     const art = renderArea(area, layers, images, canvas.width / area.width_mm);
     ctx.drawImage(art, 0, 0, canvas.width, canvas.height);
   }
+}
+
+// The area bent around the product's body (app/design/raster.py _around): drawn flat at the
+// finest scale shown, then column by column where asin maps it; printed on (multiplied) as the
+// server's preview is, so the mockup's shading stays on the print.
+function drawAround(ctx, area, layers, images, place, k) {
+  const width = Math.max(1, Math.round(place.width * k));
+  const height = Math.max(1, Math.round(place.height * k));
+  const scale = Math.max(centrePxPerMm(place.cylinder, width), height / area.height_mm);
+  const flat = renderArea(area, layers, images, scale);
+  const perMm = flat.width / area.width_mm;
+  const x0 = Math.round(place.x * k);
+  const y0 = Math.round(place.y * k);
+  ctx.save();
+  ctx.globalCompositeOperation = "multiply";
+  for (let column = 0; column < width; column++) {
+    const left = sourceMm(place.cylinder, (column / width) * 2 - 1, area.width_mm);
+    const right = sourceMm(place.cylinder, ((column + 1) / width) * 2 - 1, area.width_mm);
+    if (left === null || right === null) continue;
+    const sx = left * perMm;
+    ctx.drawImage(flat, sx, 0, Math.max(0.5, right * perMm - sx), flat.height, x0 + column, y0, 1, height);
+  }
+  ctx.restore();
 }
 
 let viewerPromise = null;
@@ -45,30 +72,34 @@ export function loadViewer(url) {
   return viewerPromise;
 }
 
-// Where an area goes on the model's texture: the template's uv_region (fractions), else all of it.
-function uvRect(region, size) {
-  const r = region || {};
-  const x0 = r.u0 ?? r.x ?? 0;
-  const y0 = r.v0 ?? r.y ?? 0;
-  const x1 = r.u1 ?? (r.width !== undefined ? x0 + r.width : 1);
-  const y1 = r.v1 ?? (r.height !== undefined ? y0 + r.height : 1);
-  return [x0 * size, y0 * size, (x1 - x0) * size, (y1 - y0) * size];
-}
-
+// The model's texture atlas as the server bakes it (app/design/models3d/view.py: model_view):
+// the product colour, the fixed swatches, each area's art on its own rectangle (v runs up), so
+// the design lands on the printable region only, never over a handle or a rim.
 export async function textureModel(viewer, template, doc, images) {
-  const size = 1024;
+  const view = template.model_view;
+  const material = viewer.model && viewer.model.materials[0];
+  if (!view || !material) return;
+  const long = 1024;
+  const width = view.atlas_aspect >= 1 ? long : Math.round(long * view.atlas_aspect);
+  const height = view.atlas_aspect >= 1 ? Math.round(long / view.atlas_aspect) : long;
   const atlas = document.createElement("canvas");
-  atlas.width = atlas.height = size;
+  atlas.width = width;
+  atlas.height = height;
   const ctx = atlas.getContext("2d");
-  ctx.fillStyle = "#ffffff";
-  ctx.fillRect(0, 0, size, size);
+  const rect = (r) => [r.u0 * width, (1 - r.v1) * height, (r.u1 - r.u0) * width, (r.v1 - r.v0) * height];
+  ctx.fillStyle = view.color;
+  ctx.fillRect(0, 0, width, height);
+  for (const swatch of view.swatches || []) {
+    ctx.fillStyle = swatch.color;
+    ctx.fillRect(...rect(swatch));
+  }
   for (const area of template.print_areas) {
+    const place = view.areas[area.key];
+    if (!place) continue;
     const layers = (doc.areas[area.key] || { layers: [] }).layers;
-    const [x, y, w, h] = uvRect(area.uv_region, size);
+    const [x, y, w, h] = rect(place);
     ctx.drawImage(renderArea(area, layers, images, w / area.width_mm), x, y, w, h);
   }
-  const material = viewer.model && viewer.model.materials[0];
-  if (!material) return;
   const texture = await viewer.createTexture(atlas.toDataURL("image/png"));
   material.pbrMetallicRoughness.baseColorTexture.setTexture(texture);
 }

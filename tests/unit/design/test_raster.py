@@ -64,6 +64,21 @@ def test_a_picture_fills_exactly_its_placed_box(dpi: int, inputs_for: Inputs) ->
     assert np.asarray(image)[_px(2 + 10, dpi), _px(2 + 10, dpi)].tolist() == [0, 128, 255, 255]
 
 
+def test_a_small_jpeg_drawn_larger_than_it_is_renders(inputs_for: Inputs) -> None:
+    """A 150 x 100 px photo in a 50 mm box at 300 dpi (590 px): decoded whole, then enlarged
+    (it used to fail with StopIteration looking for a JPEG shrink factor, a 500 for the
+    shopper whose small photo was previewed large)."""
+    spec = template(width_mm=60, height_mm=40, dpi=300, bleed_mm=0)
+    layer = {"type": "image", "src": "p.jpg", "x_mm": 5, "y_mm": 5, "width_mm": 50, "height_mm": 30}
+    doc = parse_design(design(layer))
+
+    image = render_area_pil(
+        doc, spec, "front", inputs_for({"p.jpg": picture((150, 100), (0, 128, 255), "JPEG")})
+    )
+
+    assert np.asarray(image)[_px(20, 300), _px(30, 300)].tolist()[3] == 255
+
+
 def test_png_size_dpi_and_profile(inputs_for: Inputs) -> None:
     spec = template(width_mm=200, height_mm=90, dpi=300, bleed_mm=3)
 

@@ -9,6 +9,7 @@ import pytest
 from app.demo import PRINT_AREA_VALUES, TEMPLATE_VALUES
 from app.design import Frame, TemplateSpec, pixel_size
 from app.design.template import Placement
+from app.design.warp import Cylinder
 from app.models import PrintArea
 
 
@@ -19,7 +20,8 @@ def test_the_demo_template_as_stored_builds_a_spec() -> None:
 
     area = spec.area("wrap")
     assert (area.width_mm, area.height_mm, area.dpi, area.bleed_mm) == (200.0, 90.0, 300, 3.0)
-    assert area.mockup == Placement(250, 240, 280, 126)
+    # the mug's body on the mockup, the wrap bent around its 82 mm (app.design.warp)
+    assert area.mockup == Placement(230, 140, 340, 373, Cylinder(257.61, 0.0))
     assert spec.fonts == ("Inter", "Playfair Display", "Roboto Slab", "Caveat")
     assert (spec.min_image_dpi, spec.max_layers) == (150, 12)
 
