@@ -31,6 +31,7 @@ import json
 import math
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
@@ -129,7 +130,7 @@ class Field:
     weight: int = 400
     line_spacing: float = LINE_SPACING
     # the rest of the text's look, as the template writes it (only what the merchant set)
-    look: Mapping[str, Any] | None = None
+    look: Mapping[str, Any] | None = dataclass_field(default=None, hash=False)
     # photo
     shape: Literal["rect", "ellipse", "rounded", "mask"] = "rect"
     mask: str | None = None
