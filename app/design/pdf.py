@@ -19,6 +19,7 @@ import hashlib
 import io
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any, Literal
 
 from reportlab import rl_config
@@ -275,7 +276,18 @@ def _unit(color: str) -> tuple[float, float, float]:
 
 @cache
 def _pdf_font(path: str) -> str:
-    """Register a TTF with reportlab once; it embeds the subset of glyphs a PDF uses."""
+    """Register a TTF with reportlab once; it embeds the subset of glyphs a PDF uses.
+
+    Every unicode-range file of a family carries the same PostScript name (Inter-Regular), and
+    reportlab registers one font per PostScript name: a Cyrillic, Greek, Vietnamese or
+    latin-ext file would silently be drawn with the Latin file, as .notdef boxes. So each file
+    but the Latin one gets its own name (stable: from the file's name).
+    """
     name = "L" + hashlib.sha256(path.encode()).hexdigest()[:12]
-    pdfmetrics.registerFont(TTFont(name, path))
+    font = TTFont(name, path)
+    stem = Path(path).stem  # <package>-<subset>-<weight>-<style>
+    if not stem.rsplit("-", 2)[0].endswith("-latin"):
+        suffix = hashlib.sha256(stem.encode()).hexdigest()[:6].upper()
+        font.face.name = font.face.name + b"-" + suffix.encode()
+    pdfmetrics.registerFont(font)
     return name
