@@ -5,9 +5,10 @@ first font file that has it: right for Latin, Greek, Cyrillic and Vietnamese, wh
 curated fonts hold (``fonts.py``). It does no bidirectional reordering and no shaping across
 characters, and the fonts have no Arabic, Devanagari, CJK or emoji glyphs. So rather than print
 letters in the wrong order, unjoined, or as empty boxes, such text is refused with a message
-naming the script: by the storefront (a 422 before saving), in preflight, and by the widget
-before it saves (``storefront_widget/src/editor/scripts.js`` holds the same classes, by Unicode
-script property; the messages are the widget's own, translated).
+naming the script (in words a shopper reads on any store: no product names): by the storefront
+(a 422 before saving), in preflight, and by the widget before it saves
+(``storefront_widget/src/editor/scripts.js`` holds the same classes, by Unicode script property;
+its English messages are these, ``tests/integration/widget/test_widget_scripts.py`` holds both).
 
 Order of the checks: a script the layout cannot arrange (right-to-left, or shaped across
 characters) is refused even where a font has its letters (Open Sans has Hebrew); then emoji and
@@ -36,17 +37,17 @@ RIGHT_TO_LEFT = Script(
 )
 COMPLEX = Script(
     "complex",
-    "{name} text can't be printed yet: Luneo's fonts and layout can't join its letters "
-    "correctly. Please use Latin, Greek or Cyrillic letters.",
+    "{name} text can't be printed yet: its letters can't be joined correctly. Please use Latin, "
+    "Greek or Cyrillic letters.",
 )
 CJK = Script(
     "cjk",
-    "Chinese, Japanese and Korean characters can't be printed yet: none of Luneo's fonts has "
-    "them. Please use Latin, Greek or Cyrillic letters.",
+    "Chinese, Japanese and Korean characters can't be printed yet: none of the fonts has them. "
+    "Please use Latin, Greek or Cyrillic letters.",
 )
 EMOJI = Script(
     "emoji",
-    "Emoji can't be printed: none of Luneo's fonts has them. Please remove them.",
+    "Emoji can't be printed: none of the fonts has them. Please remove them.",
 )
 
 # (first, last, script, name): inclusive codepoint ranges, sorted by first.

@@ -1,5 +1,6 @@
 // Text the print cannot hold, refused before saving: the twin of app/design/scripts.py (the
-// server refuses the same with a 422, and names any other letter a font lacks). The layout
+// server refuses the same with a 422, and names any other letter a font lacks; the English
+// messages are the server's: tests/integration/widget/test_widget_scripts.py). The layout
 // places characters one by one, left to right, and Luneo's fonts are Latin, Greek and Cyrillic:
 // right-to-left scripts would print reversed, joined scripts unjoined, and CJK or emoji as boxes.
 const RTL = ["Hebrew", "Arabic", "Syriac", "Thaana", "Nko"];

@@ -471,14 +471,14 @@ ARABIC = (
     "order. Please use Latin, Greek or Cyrillic letters."
 )
 DEVANAGARI = (
-    "Devanagari text can't be printed yet: Luneo's fonts and layout can't join its letters "
-    "correctly. Please use Latin, Greek or Cyrillic letters."
+    "Devanagari text can't be printed yet: its letters can't be joined correctly. Please use "
+    "Latin, Greek or Cyrillic letters."
 )
 CJK = (
-    "Chinese, Japanese and Korean characters can't be printed yet: none of Luneo's fonts has "
-    "them. Please use Latin, Greek or Cyrillic letters."
+    "Chinese, Japanese and Korean characters can't be printed yet: none of the fonts has them. "
+    "Please use Latin, Greek or Cyrillic letters."
 )
-EMOJI = "Emoji can't be printed: none of Luneo's fonts has them. Please remove them."
+EMOJI = "Emoji can't be printed: none of the fonts has them. Please remove them."
 
 
 @pytest.mark.parametrize(

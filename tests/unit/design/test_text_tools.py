@@ -169,10 +169,10 @@ def test_the_pdf_shadow_is_a_soft_image_under_live_text(inputs_for: Inputs) -> N
 # ---------------------------------------------------------------- scripts
 
 CJK = (
-    "Chinese, Japanese and Korean characters can't be printed yet: none of Luneo's fonts has "
-    "them. Please use Latin, Greek or Cyrillic letters."
+    "Chinese, Japanese and Korean characters can't be printed yet: none of the fonts has them. "
+    "Please use Latin, Greek or Cyrillic letters."
 )
-EMOJI = "Emoji can't be printed: none of Luneo's fonts has them. Please remove them."
+EMOJI = "Emoji can't be printed: none of the fonts has them. Please remove them."
 REFUSED = {
     "arabic": (
         "مرحبا بالعالم",
@@ -186,8 +186,8 @@ REFUSED = {
     ),
     "devanagari": (
         "नमस्ते क्षत्रिय",
-        "Devanagari text can't be printed yet: Luneo's fonts and layout can't join its letters "
-        "correctly. Please use Latin, Greek or Cyrillic letters.",
+        "Devanagari text can't be printed yet: its letters can't be joined correctly. Please use "
+        "Latin, Greek or Cyrillic letters.",
     ),
     "chinese": ("你好", CJK),
     "japanese": ("こんにちは", CJK),
