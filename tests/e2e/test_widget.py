@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from flask import Flask
 from PIL import Image
@@ -23,8 +24,10 @@ from playwright.sync_api import Browser, Page, Request, expect
 from sqlalchemy import select
 
 from app.demo import DEMO_DOMAIN, MUG_PRODUCT_ID, seed_demo_shop
+from app.design import RenderInputs, parse_design, render_area_pil
 from app.extensions import get_db, get_storage
 from app.models import Design, PrintArea, Product, Template
+from app.product_templates.render_spec import template_spec_from_row
 from tests.conftest import SHOPIFY_API_SECRET
 from tests.e2e.browser_checks import (
     assert_clean,
@@ -471,10 +474,11 @@ ARABIC_REFUSED = (
 
 
 def test_text_tools_change_the_preview_and_a_refused_script_is_named(
-    store: Storefront, store_url: str, page: Page
+    store: Storefront, store_url: str, page: Page, live_app: Flask
 ) -> None:
     """Issue #19: letter and line spacing, outline and shadow change the canvas and the mockup
-    and are saved on the layer; Arabic is refused in the panel and before the cart, in words."""
+    and are saved on the layer (and the print draws them); Arabic is refused in the panel and
+    before the cart, in words."""
     problems = watch(page)
     _open_editor(page, store_url)
     _add_text(page, "Hello\nAnna")
@@ -537,3 +541,15 @@ def test_text_tools_change_the_preview_and_a_refused_script_is_named(
     expect(page.locator(".luneo-status")).to_have_text("Added to cart.")
     assert len(store.cart.calls) == 1
     assert_clean(problems)
+
+    # The saved design prints what the canvas showed: a green shadow and a white outline.
+    design_id = store.cart.calls[0]["items"][0]["properties"]["_luneo_design"]
+    with live_app.app_context(), get_db().session() as session:
+        saved = session.scalars(select(Design).where(Design.public_id == design_id)).one()
+        spec = template_spec_from_row(session.get(Template, saved.template_id))
+        document = saved.document
+    inputs = RenderInputs(lambda ref: b"")
+    pixels = np.asarray(render_area_pil(parse_design(document), spec, "wrap", inputs, dpi=100))
+    r, g, b, a = (pixels[..., i].astype(int) for i in range(4))
+    assert ((g > r + 40) & (g > b + 40) & (a > 100)).sum() > 50  # the shadow
+    assert ((r > 240) & (g > 240) & (b > 240) & (a > 240)).sum() > 50  # the outline
