@@ -168,12 +168,14 @@ def _mask(
     deadline: float | None,
     stroke: float = 0.0,
     shift: tuple[float, float] = (0.0, 0.0),
+    blur: float = 0.0,
 ) -> Image.Image:
-    """Coverage of the glyphs (grown by ``stroke`` px, moved by ``shift`` px) on the clip."""
+    """Coverage of the glyphs (grown by ``stroke`` px, moved by ``shift`` px) on the clip; a
+    glyph within ``blur`` px of it is drawn too (its blurred shadow reaches in)."""
     left, top, right, bottom = clip
     size_px = frame.length(layout.size_mm)
     mask = Image.new("L", (right - left, bottom - top), 0)
-    spill = 2 + stroke  # anti-aliasing, rotation and the outline
+    spill = 2 + stroke + blur  # anti-aliasing, rotation, the outline and the blur
     for glyph, box in placed:
         check_deadline(deadline)
         moved = Bounds(
@@ -197,9 +199,8 @@ def _shadow_paint(
     """The silhouette (letters and outline) moved, blurred and coloured as the shadow."""
     shadow = layer.shadow
     assert shadow is not None
-    silhouette = _mask(
-        layout, placed, frame, clip, deadline, stroke=ink.outline, shift=(ink.dx, ink.dy)
-    )
+    shift, blur = (ink.dx, ink.dy), 3 * ink.sigma
+    silhouette = _mask(layout, placed, frame, clip, deadline, ink.outline, shift, blur)
     alpha = from_pil(silhouette)
     if ink.sigma >= 0.2:
         alpha = alpha.gaussblur(ink.sigma, min_ampl=0.005).cast("uchar")
