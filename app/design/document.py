@@ -48,6 +48,27 @@ class Box:
 
 
 @dataclass(frozen=True)
+class TextShadow:
+    """A drop shadow under a text's letters: offset in area mm, blur radius (sigma = blur / 2)."""
+
+    color: str
+    offset_x_mm: float = 0.0
+    offset_y_mm: float = 0.0
+    blur_mm: float = 0.0
+    opacity: float = 1.0
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, Any]) -> TextShadow:
+        return cls(
+            color=raw["color"],
+            offset_x_mm=float(raw.get("offset_x_mm", 0.0)),
+            offset_y_mm=float(raw.get("offset_y_mm", 0.0)),
+            blur_mm=float(raw.get("blur_mm", 0.0)),
+            opacity=float(raw.get("opacity", 1.0)),
+        )
+
+
+@dataclass(frozen=True)
 class TextLayer:
     text: str
     font: str
@@ -66,6 +87,14 @@ class TextLayer:
     kind: Literal["text"] = "text"
     field: str | None = None  # the template field this layer was made from
     box: Box | None = None  # a field's text: the box it was fitted in
+    stroke: str | None = None  # outline colour; drawn when stroke_width_mm > 0
+    stroke_width_mm: float = 0.0  # centred on the letters' edges, under their fill
+    shadow: TextShadow | None = None
+
+    @property
+    def outline_mm(self) -> float:
+        """The outline's width when one is drawn, else 0."""
+        return self.stroke_width_mm if self.stroke is not None else 0.0
 
 
 @dataclass(frozen=True)
@@ -206,6 +235,9 @@ def _text(raw: Mapping[str, Any]) -> TextLayer:
         opacity=float(raw.get("opacity", 1.0)),
         field=raw.get("field"),
         box=Box.from_mapping(raw["box"]) if raw.get("box") else None,
+        stroke=raw.get("stroke"),
+        stroke_width_mm=float(raw.get("stroke_width_mm", 0.0)),
+        shadow=TextShadow.from_mapping(raw["shadow"]) if raw.get("shadow") else None,
     )
 
 

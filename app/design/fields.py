@@ -15,9 +15,11 @@ Rules that both sides follow:
 - A field is visible unless its ``visible_when`` names a choice whose value (or default) is not
   in the list, or that choice is itself hidden. Hidden fields draw nothing and cost nothing.
 - Text: ``uppercase`` applies to what is drawn; trimmed; lines centred vertically in the box at a
-  line height of ``LINE_SPACING``; ``auto_fit`` shrinks ``size_mm`` so the widest line fits the
-  box width (floored to 0.01 mm, never below ``min_size_mm``); the anchor is the box's left edge,
-  centre or right edge by ``align``, turned with the box about its centre.
+  line height of ``line_spacing`` (``LINE_SPACING`` unless the field sets one); ``auto_fit``
+  shrinks ``size_mm`` so every line, its letter spacing counted, fits the box width (floored to
+  0.01 mm, never below ``min_size_mm``); the anchor is the box's left edge, centre or right edge
+  by ``align``, turned with the box about its centre. Letter spacing, outline and shadow the
+  template sets are copied onto the layer as written.
 - Movable fields (``editor_mode`` "both" only) take the box of the shopper's layer for that
   field (a text layer's ``box``), clamped to the area; every other field sits at its ``box``.
 - Computed millimetres are rounded to 4 places (the JS twin does the same).
@@ -29,6 +31,7 @@ import json
 import math
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
@@ -41,6 +44,7 @@ from app.design.document import Box, schema_errors
 from app.design.errors import DesignError
 from app.design.fonts import FAMILIES, FontRegistry, UnknownFont, default_registry
 from app.design.geometry import rotate_point
+from app.design.scripts import text_problem
 from app.design.text_layout import line_widths_em, split_lines
 
 if TYPE_CHECKING:
@@ -55,6 +59,8 @@ MAX_OPTIONS = 50
 LINE_SPACING = 1.2
 MIN_MOVED_MM = 1.0  # a movable field the shopper shrank is never smaller than this
 CURATED_FONTS = frozenset(f.name for f in FAMILIES)
+# A text field's look the template may set, copied onto its layer as written.
+TEXT_LOOK = ("letter_spacing_mm", "stroke", "stroke_width_mm", "shadow")
 DEFAULT_FONT = "Inter"
 
 
@@ -122,6 +128,9 @@ class Field:
     align: Literal["left", "center", "right"] = "center"
     arc_degrees: float = 0.0
     weight: int = 400
+    line_spacing: float = LINE_SPACING
+    # the rest of the text's look, as the template writes it (only what the merchant set)
+    look: Mapping[str, Any] | None = dataclass_field(default=None, hash=False)
     # photo
     shape: Literal["rect", "ellipse", "rounded", "mask"] = "rect"
     mask: str | None = None
@@ -357,7 +366,8 @@ def _field(raw: Mapping[str, Any]) -> Field:
     }
     if kind == "text":
         assert box is not None  # the schema requires it
-        size = float(raw.get("size_mm", round(box.height_mm / LINE_SPACING, 4)))
+        spacing = float(raw.get("line_spacing", LINE_SPACING))
+        size = float(raw.get("size_mm", round(box.height_mm / spacing, 4)))
         values |= {
             "placeholder": raw.get("placeholder", ""),
             "max_chars": int(raw.get("max_chars", 40)),
@@ -372,6 +382,8 @@ def _field(raw: Mapping[str, Any]) -> Field:
             "align": raw.get("align", "center"),
             "arc_degrees": float(raw.get("arc_degrees", 0.0)),
             "weight": int(raw.get("weight", 400)),
+            "line_spacing": spacing,
+            "look": {k: raw[k] for k in TEXT_LOOK if k in raw} or None,
         }
     elif kind == "photo":
         values |= {
@@ -504,7 +516,23 @@ def field_problems(spec: TemplateSpec, document: Any) -> list[tuple[str, str]]:
         if field.kind == "text":
             recoloured = field.id in set_by_option
             problems.extend(_style_problems(field, layers.get(field.id), path, recoloured))
+            if not problem and isinstance(state.value, str):
+                script = _script_problem(field, state.value, layers.get(field.id))
+                if script:
+                    problems.append((path, script))
     return problems
+
+
+def _script_problem(field: Field, value: str, layer: Mapping[str, Any] | None) -> str | None:
+    """What the layout cannot print in the text as drawn (``app.design.scripts``)."""
+    font = field.font
+    if layer is not None and layer.get("font") in field.allowed_fonts:
+        font = str(layer["font"])
+    try:
+        face = default_registry().face(font, field.weight)
+    except UnknownFont:
+        return None
+    return text_problem(value.upper() if field.uppercase else value, face)
 
 
 def _value_problem(field: Field, raw: Any) -> str | None:
@@ -733,7 +761,7 @@ def _text_layer(
     size = _fitted_size(field, text, font, box.width_mm, fonts)
     lines = len(split_lines(text))
     x = box.x_mm + {"left": 0.0, "center": box.width_mm / 2, "right": box.width_mm}[field.align]
-    y = box.y_mm + (box.height_mm - size * LINE_SPACING * lines) / 2
+    y = box.y_mm + (box.height_mm - size * field.line_spacing * lines) / 2
     if box.rotation_deg:
         cx, cy = box.x_mm + box.width_mm / 2, box.y_mm + box.height_mm / 2
         x, y = rotate_point(x, y, cx, cy, box.rotation_deg)
@@ -746,13 +774,18 @@ def _text_layer(
         "size_mm": _r(size),
         "color": color,
         "align": field.align,
-        "line_spacing": LINE_SPACING,
+        "line_spacing": field.line_spacing,
         "arc_degrees": _r(field.arc_degrees),
         "x_mm": _r(x),
         "y_mm": _r(y),
         "rotation_deg": _r(box.rotation_deg),
         "box": _box_dict(box),
+        **_copied(field.look or {}),
     }
+
+
+def _copied(look: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: dict(v) if isinstance(v, Mapping) else v for k, v in look.items()}
 
 
 def _fitted_size(
@@ -766,10 +799,12 @@ def _fitted_size(
         face = (fonts or default_registry()).face(font, field.weight)
     except UnknownFont:
         return field.size_mm
-    widest = max(line_widths_em(text, face), default=0.0)
-    if widest <= 0 or widest * field.size_mm <= width_mm:
+    tracking = float((field.look or {}).get("letter_spacing_mm", 0.0))
+    lines = zip(line_widths_em(text, face), split_lines(text), strict=True)
+    fits = [(width_mm - tracking * max(0, len(line) - 1), em) for em, line in lines if em > 0]
+    if all(em * field.size_mm <= room for room, em in fits):
         return field.size_mm
-    fitted = math.floor(width_mm / widest * 100) / 100
+    fitted = math.floor(min(max(room, 0.0) / em for room, em in fits) * 100) / 100
     return max(field.min_size_mm, min(field.size_mm, fitted))
 
 

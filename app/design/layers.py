@@ -63,35 +63,155 @@ def text_layout(layer: TextLayer, fonts: FontRegistry, path: str) -> TextLayout:
 def text_tile(
     layout: TextLayout, layer: TextLayer, frame: Frame, deadline: float | None = None
 ) -> Tile | None:
-    """The layer's glyphs on one mask; RenderTimedOut past ``deadline`` (checked per glyph).
+    """The layer's glyphs (shadow, outline, fill); RenderTimedOut past ``deadline`` (checked
+    per glyph).
 
     Only glyphs that reach the canvas are drawn: a long line running off the area costs a
     bounding box per glyph, not a bitmap (nor a rotation, on a curve).
     """
+    ink = _Ink.of(layer, frame)
+    placed = _placed(layout, frame, deadline)
+    if not placed or layer.opacity <= 0:
+        return None
+    letters = _union([box for _, box in placed]).grow(ink.outline)
+    reach = letters.union(ink.shadow_bounds(letters)) if layer.shadow else letters
+    clip = _clip(reach, frame)
+    if clip is None:
+        return None
+    left, top = clip[0], clip[1]
+    fill = _mask(layout, placed, frame, clip, deadline)
+    paints: list[VipsImage] = []
+    if layer.shadow is not None:
+        paints.append(_shadow_paint(layout, layer, placed, frame, clip, ink, deadline))
+    if ink.outline and layer.stroke is not None:
+        outline = _mask(layout, placed, frame, clip, deadline, stroke=ink.outline)
+        paints.append(_paint(outline, layer.stroke))
+    paints.append(_paint(fill, layer.color))
+    tile = paints[0] if len(paints) == 1 else paints[0].composite(paints[1:], "over")
+    if layer.opacity < 1:
+        tile = tile * [1, 1, 1, layer.opacity]
+    return Tile(tile.cast("uchar").copy(interpretation="srgb"), left, top)
+
+
+def text_shadow_tile(
+    layout: TextLayout, layer: TextLayer, frame: Frame, deadline: float | None = None
+) -> Tile | None:
+    """The layer's shadow alone (the PDF puts it under its live text), as ``text_tile`` draws it."""
+    if layer.shadow is None or layer.opacity <= 0:
+        return None
+    ink = _Ink.of(layer, frame)
+    placed = _placed(layout, frame, deadline)
+    if not placed:
+        return None
+    letters = _union([box for _, box in placed]).grow(ink.outline)
+    clip = _clip(ink.shadow_bounds(letters), frame)
+    if clip is None:
+        return None
+    paint = _shadow_paint(layout, layer, placed, frame, clip, ink, deadline)
+    return Tile(paint.cast("uchar").copy(interpretation="srgb"), clip[0], clip[1])
+
+
+@dataclass(frozen=True)
+class _Ink:
+    """A text's outline and shadow in pixels of one frame."""
+
+    outline: float  # how far the outline reaches outside the letters (half its width)
+    dx: float
+    dy: float
+    sigma: float  # the shadow's Gaussian
+
+    @classmethod
+    def of(cls, layer: TextLayer, frame: Frame) -> _Ink:
+        shadow = layer.shadow
+        outline = frame.length(layer.outline_mm) / 2
+        if shadow is None:
+            return cls(outline, 0.0, 0.0, 0.0)
+        return cls(
+            outline,
+            frame.length(shadow.offset_x_mm),
+            frame.length(shadow.offset_y_mm),
+            frame.length(shadow.blur_mm) / 2,
+        )
+
+    def shadow_bounds(self, letters: Bounds) -> Bounds:
+        moved = Bounds(
+            letters.left + self.dx,
+            letters.top + self.dy,
+            letters.right + self.dx,
+            letters.bottom + self.dy,
+        )
+        return moved.grow(3 * self.sigma + 1)
+
+
+def _placed(layout: TextLayout, frame: Frame, deadline: float | None) -> list[tuple[Glyph, Bounds]]:
     size_px = frame.length(layout.size_mm)
     placed: list[tuple[Glyph, Bounds]] = []
     for g in layout.glyphs:
         check_deadline(deadline)
         if not g.char.isspace() and (box := _glyph_box(layout, g, frame, size_px)) is not None:
             placed.append((g, box))
-    if not placed or layer.opacity <= 0:
-        return None
-    area = placed[0][1]
-    for _, box in placed[1:]:
+    return placed
+
+
+def _union(boxes: list[Bounds]) -> Bounds:
+    area = boxes[0]
+    for box in boxes[1:]:
         area = area.union(box)
-    clip = _clip(area, frame)
-    if clip is None:
-        return None
+    return area
+
+
+def _mask(
+    layout: TextLayout,
+    placed: list[tuple[Glyph, Bounds]],
+    frame: Frame,
+    clip: tuple[int, int, int, int],
+    deadline: float | None,
+    stroke: float = 0.0,
+    shift: tuple[float, float] = (0.0, 0.0),
+    blur: float = 0.0,
+) -> Image.Image:
+    """Coverage of the glyphs (grown by ``stroke`` px, moved by ``shift`` px) on the clip; a
+    glyph within ``blur`` px of it is drawn too (its blurred shadow reaches in)."""
     left, top, right, bottom = clip
+    size_px = frame.length(layout.size_mm)
     mask = Image.new("L", (right - left, bottom - top), 0)
+    spill = 2 + stroke + blur  # anti-aliasing, rotation, the outline and the blur
     for glyph, box in placed:
         check_deadline(deadline)
-        if _reaches(box.grow(2), clip):  # 2 px: anti-aliasing and rotation spill
-            _draw_glyph(mask, layout, glyph, frame, size_px, (left, top))
-    alpha = from_pil(mask)
-    rgb = alpha.new_from_image(list(hex_rgb(layer.color)))
-    tile = rgb.bandjoin(alpha * layer.opacity if layer.opacity < 1 else alpha)
-    return Tile(tile.cast("uchar").copy(interpretation="srgb"), left, top)
+        moved = Bounds(
+            box.left + shift[0], box.top + shift[1], box.right + shift[0], box.bottom + shift[1]
+        )
+        if _reaches(moved.grow(spill), clip):
+            origin = (left - shift[0], top - shift[1])
+            _draw_glyph(mask, layout, glyph, frame, size_px, origin, stroke)
+    return mask
+
+
+def _shadow_paint(
+    layout: TextLayout,
+    layer: TextLayer,
+    placed: list[tuple[Glyph, Bounds]],
+    frame: Frame,
+    clip: tuple[int, int, int, int],
+    ink: _Ink,
+    deadline: float | None,
+) -> VipsImage:
+    """The silhouette (letters and outline) moved, blurred and coloured as the shadow."""
+    shadow = layer.shadow
+    assert shadow is not None
+    shift, blur = (ink.dx, ink.dy), 3 * ink.sigma
+    silhouette = _mask(layout, placed, frame, clip, deadline, ink.outline, shift, blur)
+    alpha = from_pil(silhouette)
+    if ink.sigma >= 0.2:
+        alpha = alpha.gaussblur(ink.sigma, min_ampl=0.005).cast("uchar")
+    return _paint(alpha, shadow.color, shadow.opacity)
+
+
+def _paint(mask: Image.Image | VipsImage, color: str, opacity: float = 1.0) -> VipsImage:
+    alpha = from_pil(mask) if isinstance(mask, Image.Image) else mask
+    rgb = alpha.new_from_image(list(hex_rgb(color)))
+    paint = rgb.bandjoin(alpha * opacity if opacity < 1 else alpha)
+    return paint.cast("uchar").copy(interpretation="srgb")
 
 
 def _reaches(box: Bounds, clip: tuple[int, int, int, int]) -> bool:
@@ -116,19 +236,24 @@ def _draw_glyph(
     g: Glyph,
     frame: Frame,
     size_px: float,
-    offset: tuple[int, int],
+    offset: tuple[float, float],
+    stroke: float = 0.0,
 ) -> None:
+    """One glyph's coverage onto ``mask``; ``stroke`` > 0 grows it by that many pixels (the
+    outline's outer half, FreeType's stroker with round joins, as canvas and PDF strokes)."""
     font = layout.face.pil(g.file, size_px)
     ox, oy = frame.px(g.x_mm) - offset[0], frame.px(g.y_mm) - offset[1]
+    ink = {"fill": 255, "anchor": "ls", "stroke_width": stroke, "stroke_fill": 255}
     if math.isclose(g.angle_deg % 360, 0, abs_tol=1e-6):
-        ImageDraw.Draw(mask).text((ox, oy), g.char, font=font, fill=255, anchor="ls")
+        ImageDraw.Draw(mask).text((ox, oy), g.char, font=font, **ink)  # type: ignore[arg-type]
         return
     left, top, right, bottom = font.getbbox(g.char, anchor="ls")
-    reach = math.ceil(max(math.hypot(x, y) for x in (left, right) for y in (top, bottom))) + 2
+    reach = math.ceil(max(math.hypot(x, y) for x in (left, right) for y in (top, bottom)))
+    reach += 2 + math.ceil(stroke)
     ix, iy = math.floor(ox), math.floor(oy)
     fx, fy = ox - ix, oy - iy
     glyph = Image.new("L", (2 * reach + 1, 2 * reach + 1), 0)
-    ImageDraw.Draw(glyph).text((reach + fx, reach + fy), g.char, font=font, fill=255, anchor="ls")
+    ImageDraw.Draw(glyph).text((reach + fx, reach + fy), g.char, font=font, **ink)  # type: ignore[arg-type]
     glyph = glyph.rotate(
         -g.angle_deg, resample=Image.Resampling.BICUBIC, center=(reach + fx, reach + fy)
     )

@@ -19,7 +19,8 @@ import hashlib
 import io
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 from reportlab import rl_config
 from reportlab.lib.utils import ImageReader
@@ -31,9 +32,10 @@ from app.design.color import hex_rgb, to_cmyk
 from app.design.document import Design, ImageLayer, Layer, ShapeLayer, TextLayer
 from app.design.errors import DesignError, layer_path
 from app.design.geometry import MM_PER_POINT, Frame
-from app.design.layers import image_pixels, text_layout
+from app.design.layers import Tile, image_pixels, text_layout, text_shadow_tile
 from app.design.raster import RenderInputs, render_print
 from app.design.template import AreaSpec, TemplateSpec
+from app.design.text_layout import TextLayout
 from app.design.vips import VipsError, VipsImage, to_pil
 
 SLUG_MM = 8.0
@@ -160,7 +162,7 @@ def _draw_layer(
 ) -> None:
     canvas.saveState()
     if isinstance(layer, TextLayer):
-        _draw_text(canvas, layer, path, inputs)
+        _draw_text(canvas, layer, path, frame, inputs)
     elif isinstance(layer, ShapeLayer):
         _draw_shape(canvas, layer)
     elif isinstance(layer, ImageLayer):
@@ -168,10 +170,28 @@ def _draw_layer(
     canvas.restoreState()
 
 
-def _draw_text(canvas: Canvas, layer: TextLayer, path: str, inputs: RenderInputs) -> None:
+def _draw_text(
+    canvas: Canvas, layer: TextLayer, path: str, frame: Frame, inputs: RenderInputs
+) -> None:
+    """Shadow (an image at the print DPI: PDF has no blur), then every glyph's outline (live
+    text, stroked, round joins), then every glyph's fill: the raster's order."""
     layout = text_layout(layer, inputs.registry, path)
-    canvas.setFillColorRGB(*_unit(layer.color))
     canvas.setFillAlpha(layer.opacity)
+    canvas.setStrokeAlpha(layer.opacity)
+    shadow = text_shadow_tile(layout, layer, frame, inputs.deadline)
+    if shadow is not None:
+        _draw_tile(canvas, shadow, frame)
+    if layer.stroke is not None and layer.stroke_width_mm > 0:
+        canvas.setStrokeColorRGB(*_unit(layer.stroke))
+        canvas.setLineWidth(layer.stroke_width_mm)
+        canvas.setLineJoin(1)
+        _glyphs(canvas, layout, mode=1)
+    canvas.setFillColorRGB(*_unit(layer.color))
+    _glyphs(canvas, layout, mode=0)
+
+
+def _glyphs(canvas: Canvas, layout: TextLayout, mode: Literal[0, 1]) -> None:
+    """Each glyph as live text at its layout place: mode 0 fills, 1 strokes."""
     for glyph in layout.glyphs:
         if glyph.char.isspace():
             continue
@@ -180,8 +200,20 @@ def _draw_text(canvas: Canvas, layer: TextLayer, path: str, inputs: RenderInputs
         canvas.rotate(glyph.angle_deg)  # y points down here, so this turns clockwise on paper
         canvas.scale(1, -1)
         canvas.setFont(_pdf_font(str(layout.face.files[glyph.file].path)), layout.size_mm)
-        canvas.drawString(0, 0, glyph.char)
+        canvas.drawString(0, 0, glyph.char, mode=mode)
         canvas.restoreState()
+
+
+def _draw_tile(canvas: Canvas, tile: Tile, frame: Frame) -> None:
+    """A raster tile of ``frame`` (straight alpha) at its place, in area millimetres."""
+    x_mm = tile.x / frame.px_per_mm - frame.origin_mm
+    y_mm = tile.y / frame.px_per_mm - frame.origin_mm
+    w_mm, h_mm = tile.image.width / frame.px_per_mm, tile.image.height / frame.px_per_mm
+    canvas.saveState()
+    canvas.translate(x_mm, y_mm)
+    canvas.scale(1, -1)
+    canvas.drawImage(ImageReader(to_pil(tile.image)), 0, -h_mm, w_mm, h_mm, mask="auto")
+    canvas.restoreState()
 
 
 def _draw_shape(canvas: Canvas, layer: ShapeLayer) -> None:
@@ -244,7 +276,18 @@ def _unit(color: str) -> tuple[float, float, float]:
 
 @cache
 def _pdf_font(path: str) -> str:
-    """Register a TTF with reportlab once; it embeds the subset of glyphs a PDF uses."""
+    """Register a TTF with reportlab once; it embeds the subset of glyphs a PDF uses.
+
+    Every unicode-range file of a family carries the same PostScript name (Inter-Regular), and
+    reportlab registers one font per PostScript name: a Cyrillic, Greek, Vietnamese or
+    latin-ext file would silently be drawn with the Latin file, as .notdef boxes. So each file
+    but the Latin one gets its own name (stable: from the file's name).
+    """
     name = "L" + hashlib.sha256(path.encode()).hexdigest()[:12]
-    pdfmetrics.registerFont(TTFont(name, path))
+    font = TTFont(name, path)
+    stem = Path(path).stem  # <package>-<subset>-<weight>-<style>
+    if not stem.rsplit("-", 2)[0].endswith("-latin"):
+        suffix = hashlib.sha256(stem.encode()).hexdigest()[:6].upper()
+        font.face.name = font.face.name + b"-" + suffix.encode()
+    pdfmetrics.registerFont(font)
     return name

@@ -12,6 +12,8 @@ Thresholds, and why:
 - Lines and outlines thinner than ``MIN_LINE_MM`` (0.1 mm, a hairline) may not print.
 - Safe area: content crossing the safe margin may be cut off, except a layer that reaches the
   trim edge on that side (a background meant to bleed).
+- Text the layout cannot print (a right-to-left or joined script, CJK, emoji, or a character
+  the font lacks: ``scripts.py``) is an error, never boxes on paper.
 - A field's text wider than its box (auto-fit stops at the field's smallest size) is a warning
   at ``fields.<id>``, told in the shopper's words, as a photo too small for its frame is.
 """
@@ -28,6 +30,7 @@ from app.design.fonts import FontRegistry, default_registry
 from app.design.geometry import Bounds, box_corners
 from app.design.images import AssetSource, effective_dpi, fetch, open_source
 from app.design.layers import text_layout
+from app.design.scripts import text_problem
 from app.design.template import AreaSpec, TemplateSpec
 
 Severity = Literal["error", "warning", "info"]
@@ -145,9 +148,10 @@ class _Layer:
                 f"text {layer.size_mm:.1f} mm tall may not print legibly "
                 f"(use at least {MIN_TEXT_MM:.1f} mm, 6 pt)",
             )
-        if layout.missing:
-            chars = "".join(layout.missing[:10])
-            self.add("warning", "missing_glyphs", f"{layer.font} has no {chars!r}: shown as boxes")
+        problem = text_problem(layer.text, layout.face)
+        if problem:
+            where = f"fields.{layer.field}" if layer.field else None
+            self.add("error", "unsupported_text", problem, where)
         if layer.field and layer.box and layout.bounds and not layer.arc_degrees:
             space = Bounds.around(box_corners(layer.box)).grow(FIT_TOLERANCE_MM)
             drawn = layout.bounds
@@ -157,6 +161,8 @@ class _Layer:
                     "past the edges. Shorten it."
                 )
                 self.add("warning", "text_overflows_field", message, f"fields.{layer.field}")
+        if layout.bounds is not None and layer.outline_mm:
+            return layout.bounds.grow(layer.outline_mm / 2)
         return layout.bounds
 
     def shape(self, layer: ShapeLayer) -> Bounds:

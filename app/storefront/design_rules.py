@@ -3,8 +3,10 @@
 The JSON Schema (``app.design.document``) says what any design may be; a template narrows it:
 only its print areas, at most ``max_layers`` per area, only its fonts and colours (when the
 merchant chose some), and pictures only from this shop's own files or from the clipart sets the
-template offers (``clipart:<set>/<name>``). A shopper's photo or AI image is named by its
-unguessable storage key (what the upload and generation answers give), never by ``file:<id>``.
+template offers (``clipart:<set>/<name>``); text only in what the fonts and layout can print
+(``app.design.scripts``: no right-to-left or joined scripts, CJK or emoji). A shopper's photo or
+AI image is named by its unguessable storage key (what the upload and generation answers give),
+never by ``file:<id>``.
 Every problem is reported with the path of the field, all at once (sorted by path, as schema
 errors are), so the editor can mark each one.
 
@@ -24,8 +26,9 @@ from app.design import Design, DesignError, parse_design
 from app.design.clipart import default_library, is_clipart_ref
 from app.design.document import ImageLayer, Layer, ShapeLayer, TextLayer
 from app.design.errors import layer_path
-from app.design.fonts import FAMILIES
+from app.design.fonts import FAMILIES, UnknownFont, default_registry
 from app.design.refs import FILE_REF
+from app.design.scripts import text_problem
 from app.generation.admin import blocked_file_ids
 from app.models import FileKind, ShopScope, Template
 from app.production.assets import stored_file_for_ref
@@ -104,7 +107,13 @@ def _layer_problems(
     if isinstance(layer, TextLayer):
         if layer.font not in fonts:
             yield Problem(f"{path}.font", "choose one of this product's fonts")
+        else:
+            yield from _script_problem(f"{path}.text", layer)
         yield from _color_problem(f"{path}.color", layer.color, colors)
+        if layer.stroke is not None:
+            yield from _color_problem(f"{path}.stroke", layer.stroke, colors)
+        if layer.shadow is not None:
+            yield from _color_problem(f"{path}.shadow.color", layer.shadow.color, colors)
     elif isinstance(layer, ShapeLayer):
         for field in ("fill", "stroke"):
             value = getattr(layer, field)
@@ -121,6 +130,17 @@ def _layer_problems(
             yield Problem(f"{path}.clip.mask", "a frame's shape must be one of Luneo's clipart")
         if layer.color is not None:
             yield from _color_problem(f"{path}.color", layer.color, colors)
+
+
+def _script_problem(path: str, layer: TextLayer) -> Iterator[Problem]:
+    """Text the layout cannot print (a script, emoji, a letter the font lacks): refused."""
+    try:
+        face = default_registry().face(layer.font, layer.weight, layer.style)
+    except UnknownFont:
+        return
+    problem = text_problem(layer.text, face)
+    if problem:
+        yield Problem(path, problem)
 
 
 def _color_problem(path: str, color: str, allowed: frozenset[str]) -> Iterator[Problem]:

@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from flask import Flask
 from PIL import Image
@@ -23,8 +24,10 @@ from playwright.sync_api import Browser, Page, Request, expect
 from sqlalchemy import select
 
 from app.demo import DEMO_DOMAIN, MUG_PRODUCT_ID, seed_demo_shop
+from app.design import RenderInputs, parse_design, render_area_pil
 from app.extensions import get_db, get_storage
 from app.models import Design, PrintArea, Product, Template
+from app.product_templates.render_spec import template_spec_from_row
 from tests.conftest import SHOPIFY_API_SECRET
 from tests.e2e.browser_checks import (
     assert_clean,
@@ -441,3 +444,112 @@ def test_hidden_controls_are_neither_shown_nor_reachable_at_editor_open(
         page.keyboard.press("Tab")
         assert page.evaluate("!document.activeElement.closest('[hidden]')")
     assert_clean(problems)
+
+
+def _text_layer(page: Page) -> dict[str, Any]:
+    draft = _draft(page)
+    assert draft is not None
+    layers = draft["document"]["areas"]["wrap"]["layers"]
+    return next(layer for layer in layers if layer["type"] == "text")
+
+
+def _green_pixels(page: Page) -> int:
+    """Pixels of the stage where green (#16a34a) dominates: the shadow picked below."""
+    count: int = page.locator(".luneo-canvas").evaluate(
+        """c => {
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          let n = 0;
+          for (let i = 0; i < d.length; i += 4)
+            if (d[i + 3] > 200 && d[i + 1] > d[i] + 40 && d[i + 1] > d[i + 2] + 40) n++;
+          return n;
+        }"""
+    )
+    return count
+
+
+ARABIC_REFUSED = (
+    "Right-to-left text (Arabic) can't be printed yet: its letters would come out in the wrong "
+    "order. Please use Latin, Greek or Cyrillic letters."
+)
+
+
+def test_text_tools_change_the_preview_and_a_refused_script_is_named(
+    store: Storefront, store_url: str, page: Page, live_app: Flask
+) -> None:
+    """Issue #19: letter and line spacing, outline and shadow change the canvas and the mockup
+    and are saved on the layer (and the print draws them); Arabic is refused in the panel and
+    before the cart, in words."""
+    problems = watch(page)
+    _open_editor(page, store_url)
+    _add_text(page, "Hello\nAnna")
+
+    pixels = _mockup_pixels(page)
+    page.locator("[data-luneo-letter-spacing]").fill("4")
+    page.wait_for_function(
+        "before => document.querySelector('.luneo-mockup').toDataURL() !== before", arg=pixels
+    )
+    pixels = _mockup_pixels(page)
+    page.locator("[data-luneo-line-spacing]").fill("2")
+    page.wait_for_function(
+        "before => document.querySelector('.luneo-mockup').toDataURL() !== before", arg=pixels
+    )
+    pixels = _mockup_pixels(page)
+    page.get_by_label("Outline", exact=True).check()
+    page.get_by_label("Outline width (mm)").fill("1.5")
+    page.wait_for_function(
+        "before => document.querySelector('.luneo-mockup').toDataURL() !== before", arg=pixels
+    )
+    assert _green_pixels(page) == 0
+    page.get_by_label("Shadow", exact=True).check()
+    page.get_by_label("Shadow colour").select_option("#16a34a")
+    page.locator("[data-luneo-shadow-x]").fill("3")
+    page.wait_for_function(
+        """() => {
+          const c = document.querySelector('.luneo-canvas');
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          for (let i = 0; i < d.length; i += 4)
+            if (d[i + 3] > 200 && d[i + 1] > d[i] + 40 && d[i + 1] > d[i + 2] + 40) return true;
+          return false;
+        }"""
+    )
+    assert _green_pixels(page) > 50
+
+    layer = _text_layer(page)
+    assert layer["letter_spacing_mm"] == 4
+    assert layer["line_spacing"] == 2
+    assert layer["stroke"] == "#ffffff"  # the contrasting colour of the template's colours
+    assert layer["stroke_width_mm"] == 1.5
+    assert layer["shadow"]["color"] == "#16a34a"
+    assert layer["shadow"]["offset_x_mm"] == 3
+
+    # Arabic: named in the panel as it is typed, and the cart is refused before any save.
+    refusal = page.locator("[data-luneo-script-problem]")
+    expect(refusal).to_be_hidden()
+    page.locator("[data-luneo-text]").fill("مرحبا")
+    expect(refusal).to_have_text(ARABIC_REFUSED)
+    saves: list[str] = []
+    page.on("request", lambda r: saves.append(r.url) if "/designs" in r.url else None)
+    page.get_by_role("button", name="Add to cart").click()
+    expect(page.locator(".luneo-status")).to_have_text(ARABIC_REFUSED)
+    assert store.cart.calls == []
+    assert [u for u in saves if not u.endswith("/quote")] == []
+
+    # Latin again: the refusal goes, and the design with its text tools is saved and added.
+    page.locator("[data-luneo-text]").fill("Anna")
+    expect(refusal).to_be_hidden()
+    page.get_by_role("button", name="Add to cart").click()
+    expect(page.locator(".luneo-status")).to_have_text("Added to cart.")
+    assert len(store.cart.calls) == 1
+    assert_clean(problems)
+
+    # The saved design prints what the canvas showed: a green shadow and a white outline.
+    design_id = store.cart.calls[0]["items"][0]["properties"]["_luneo_design"]
+    with live_app.app_context(), get_db().session() as session:
+        saved = session.scalars(select(Design).where(Design.public_id == design_id)).one()
+        spec = template_spec_from_row(session.get(Template, saved.template_id))
+        document = saved.document
+    inputs = RenderInputs(lambda ref: b"")
+    pixels = np.asarray(render_area_pil(parse_design(document), spec, "wrap", inputs, dpi=100))
+    r, g, b, a = (pixels[..., i].astype(int) for i in range(4))
+    assert ((g > r + 40) & (g > b + 40) & (a > 100)).sum() > 50  # the shadow
+    assert ((r > 240) & (g > 240) & (b > 240) & (a > 240)).sum() > 50  # the outline

@@ -5,10 +5,13 @@
 // tests/fixtures/fields/*.json). The server's result is the truth: on save it drops every layer
 // carrying `field` and makes them again with the same rules (see fields.py's docstring).
 
+import { scriptProblem } from "./scripts.js";
+
 export const LINE_SPACING = 1.2;
 const MIN_MOVED_MM = 1;
 const ALIGN_SHIFT = { left: 0, center: 0.5, right: 1 };
 const RAD = Math.PI / 180;
+
 const REF = /^clipart:([a-z0-9-]{1,40})\/([a-z0-9-]{1,64})$/;
 
 const r4 = (n) => Math.round(n * 1e4) / 1e4 + 0; // fields.py's _r: 4 places, never -0
@@ -25,9 +28,11 @@ export function optionOf(field, value) {
   return (field.options || []).find((o) => o.value === value) || null;
 }
 
+const TEXT_LOOK = ["letter_spacing_mm", "stroke", "stroke_width_mm", "shadow"]; // fields.py TEXT_LOOK
+const lineSpacing = (field) => (isNum(field.line_spacing) ? field.line_spacing : LINE_SPACING);
 const textDefaults = (field) => {
   const box = field.box || {};
-  const size = isNum(field.size_mm) ? field.size_mm : r4((box.height_mm || 12) / LINE_SPACING);
+  const size = isNum(field.size_mm) ? field.size_mm : r4((box.height_mm || 12) / lineSpacing(field));
   return { size, min: isNum(field.min_size_mm) ? field.min_size_mm : r4(size / 3) };
 };
 
@@ -135,9 +140,13 @@ export function fittedSize(field, text, font, widthMm, measure) {
   const { size, min } = textDefaults(field);
   if (field.auto_fit === false || !measure) return size;
   const weight = field.weight || 400;
-  const widest = Math.max(0, ...splitLines(text).map((line) => measure({ text: line, font, weight, size_mm: 1 })));
-  if (widest <= 0 || widest * size <= widthMm) return size;
-  const fitted = Math.floor((widthMm / widest) * 100) / 100;
+  const tracking = isNum(field.letter_spacing_mm) ? field.letter_spacing_mm : 0;
+  // Each line with its room: the box width less its letter spacing (as fields.py _fitted_size).
+  const fits = splitLines(text)
+    .map((line) => [widthMm - tracking * Math.max(0, Array.from(line).length - 1), measure({ text: line, font, weight, size_mm: 1 })])
+    .filter(([, em]) => em > 0);
+  if (fits.every(([room, em]) => em * size <= room)) return size;
+  const fitted = Math.floor(Math.min(...fits.map(([room, em]) => Math.max(room, 0) / em)) * 100) / 100;
   return Math.max(min, Math.min(size, fitted));
 }
 
@@ -155,7 +164,7 @@ function textLayer(field, value, box, shopper, color, measure) {
   const lines = splitLines(text).length;
   const align = field.align || "center";
   let x = box.x_mm + box.width_mm * ALIGN_SHIFT[align];
-  let y = box.y_mm + (box.height_mm - size * LINE_SPACING * lines) / 2;
+  let y = box.y_mm + (box.height_mm - size * lineSpacing(field) * lines) / 2;
   if (box.rotation_deg) {
     const cx = box.x_mm + box.width_mm / 2;
     const cy = box.y_mm + box.height_mm / 2;
@@ -174,12 +183,13 @@ function textLayer(field, value, box, shopper, color, measure) {
     size_mm: r4(size),
     color,
     align,
-    line_spacing: LINE_SPACING,
+    line_spacing: lineSpacing(field),
     arc_degrees: r4(field.arc_degrees || 0),
     x_mm: r4(x),
     y_mm: r4(y),
     rotation_deg: r4(box.rotation_deg || 0),
     box: boxDict(box),
+    ...Object.fromEntries(TEXT_LOOK.filter((k) => has(field, k)).map((k) => [k, typeof field[k] === "object" ? { ...field[k] } : field[k]])),
   };
 }
 
@@ -252,15 +262,17 @@ export function valueOf(template, values, id) {
 }
 
 // What must be fixed before the cart, checked in the browser first (the server checks again):
-// [{field, code: "required" | "too_long", n?}] in form order.
+// [{field, code: "required" | "too_long" | "script", n?, key?, name?}] in form order.
 export function localProblems(template, values) {
   const problems = [];
   for (const s of fieldStates(template, values || {})) {
     if (!s.visible) continue;
     const raw = values[s.field.id];
     const max = s.field.max_chars || 40;
+    const script = s.field.kind === "text" && typeof s.value === "string" ? scriptProblem(s.value) : null;
     if (s.field.kind === "text" && typeof raw === "string" && Array.from(raw).length > max) problems.push({ field: s.field.id, code: "too_long", n: max });
     else if (s.field.required && !s.filled) problems.push({ field: s.field.id, code: "required" });
+    else if (script) problems.push({ field: s.field.id, code: "script", key: script.key, name: script.name });
   }
   return problems;
 }

@@ -12,7 +12,7 @@ import { selectPageVariant } from "./page_variant.js";
 import { prepare } from "./photo.js";
 import { drawMockup, loadViewer, textureModel } from "./preview.js";
 import { Stage } from "./stage.js";
-import { aiPanel, clipartPanel, layersPanel, photoPanel, textPanel } from "./panels.js";
+import { aiPanel, clipartPanel, layersPanel, photoPanel, textPanel, textRefusal } from "./panels.js";
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -498,6 +498,7 @@ class Editor {
   problemText(p) {
     if (p.code === "required") return t("field_required");
     if (p.code === "too_long") return t("field_too_long", { n: p.n });
+    if (p.code === "script") return t("script_" + p.key, { name: p.name });
     return p.message || t("err_generic");
   }
 
@@ -830,6 +831,7 @@ class Editor {
       this.status.textContent = t("empty_design");
       return;
     }
+    if (this.refuseText()) return;
     this.busy = true;
     this.cartButton.disabled = this.retryButton.disabled = true;
     try {
@@ -874,6 +876,23 @@ class Editor {
       this.busy = false;
       this.cartButton.disabled = this.retryButton.disabled = false;
     }
+  }
+
+  // A text the print cannot hold (scripts.js) stops the cart here, its layer selected and the
+  // reason shown; the server refuses it too (422).
+  refuseText() {
+    for (const [key, area] of Object.entries(this.doc.areas))
+      for (const layer of area.layers) {
+        const reason = layer.type === "text" && !layer.field ? textRefusal(layer.text) : "";
+        if (!reason) continue;
+        if (this.mode !== "canvas" && this.bothModes) this.showMode("canvas");
+        if (key !== this.areaKey) this.showArea(key);
+        this.select(layer.id);
+        this.showTool("text");
+        this.status.textContent = reason;
+        return true;
+      }
+    return false;
   }
 
   async save() {

@@ -15,7 +15,8 @@ export function emptyDocument(template) {
 // Keep only what the schema allows, with numbers rounded to 0.01 mm.
 const ALLOWED = {
   text: ["id", "field", "name", "locked", "text", "font", "weight", "style", "size_mm", "color", "align", "line_spacing",
-    "letter_spacing_mm", "arc_degrees", "x_mm", "y_mm", "rotation_deg", "opacity", "box"],
+    "letter_spacing_mm", "arc_degrees", "x_mm", "y_mm", "rotation_deg", "opacity", "box",
+    "stroke", "stroke_width_mm", "shadow"],
   image: ["id", "field", "name", "locked", "src", "crop", "clip", "x_mm", "y_mm", "width_mm", "height_mm", "rotation_deg", "opacity"],
   clipart: ["id", "field", "name", "locked", "src", "color", "x_mm", "y_mm", "width_mm", "height_mm", "rotation_deg", "opacity"],
 };

@@ -2,6 +2,7 @@
 // Each returns {el, update()}; update() re-reads the selected layer.
 import { h } from "./dom.js";
 import { t } from "./i18n.js";
+import { scriptProblem } from "./scripts.js";
 
 let uid = 0;
 const field = (label, control) => {
@@ -23,11 +24,13 @@ export function textPanel(ed) {
     : field(t("color"), h("input", { type: "color", onchange: (e) => edit({ color: e.target.value }, true) }));
   const aligns = ["left", "center", "right"].map((a) =>
     h("button", { type: "button", class: "luneo-chip", "data-align": a, "aria-pressed": "false", onclick: () => edit({ align: a }, true) }, t("align_" + a)));
+  const look = textLook(ed, (changes, commit) => edit(changes, commit));
+  const scriptProblem = h("p", { class: "luneo-problem", role: "alert", "data-luneo-script-problem": "", hidden: true });
   const editor = h("div", { class: "luneo-text-edit" },
-    field(t("text"), text), field(t("font"), font), field(t("size"), size),
+    field(t("text"), text), scriptProblem, field(t("font"), font), field(t("size"), size),
     h("div", { class: "luneo-field" }, h("span", {}, t("color")), swatches),
     h("div", { class: "luneo-field", role: "group", "aria-label": t("align") }, h("span", {}, t("align")), h("div", { class: "luneo-chips" }, aligns)),
-    field(t("curve"), curve));
+    field(t("curve"), curve), look.el);
   const add = h("button", { type: "button", class: "luneo-secondary", "data-luneo-add-text": "", onclick: () => { ed.addText(); text.focus(); text.select(); } }, t("add_text"));
   const el = h("div", { class: "luneo-panel" }, add, hint, editor);
 
@@ -54,12 +57,85 @@ export function textPanel(ed) {
     hint.hidden = on;
     if (!on) return;
     if (document.activeElement !== text) text.value = layer.text;
+    const refused = textRefusal(layer.text);
+    scriptProblem.hidden = !refused;
+    scriptProblem.textContent = refused || "";
+    text.setAttribute("aria-invalid", String(!!refused));
+    look.update(layer);
     font.value = layer.font;
     size.value = String(layer.size_mm);
     curve.value = String(layer.arc_degrees || 0);
     for (const b of aligns) b.setAttribute("aria-pressed", String(b.dataset.align === (layer.align || "left")));
     for (const b of swatches.querySelectorAll ? swatches.querySelectorAll("[data-color]") : [])
       b.setAttribute("aria-checked", String(b.dataset.color.toLowerCase() === String(layer.color).toLowerCase()));
+  }
+  return { el, update };
+}
+
+// Why a text cannot be printed (scripts.js), in the shopper's words; "" when it can.
+export function textRefusal(value) {
+  const problem = scriptProblem(value);
+  return problem ? t("script_" + problem.key, { name: problem.name }) : "";
+}
+
+// Line and letter spacing, outline and shadow of the selected text (schema: design-document.v1).
+function textLook(ed, edit) {
+  const colors = ed.template.colors || [];
+  const colorControl = (label, pick) => {
+    const control = colors.length
+      ? h("select", {}, colors.map((c) => h("option", { value: c }, c)))
+      : h("input", { type: "color" });
+    control.addEventListener("change", () => pick(control.value));
+    return { el: field(label, control), control };
+  };
+  const range = (label, attrs, apply) => {
+    const input = h("input", { type: "range", ...attrs });
+    input.addEventListener("input", () => apply(Number(input.value), false));
+    input.addEventListener("change", () => apply(Number(input.value), true));
+    return { el: field(label, input), input };
+  };
+  const toggle = (label, onChange) => {
+    const box = h("input", { type: "checkbox" });
+    box.addEventListener("change", () => onChange(box.checked));
+    return { el: h("label", { class: "luneo-check" }, box, " ", label), box };
+  };
+  const selected = () => ed.selected() || {};
+  const contrast = (layer) => (String(layer.color || "").toLowerCase() === (colors[0] || "#000000").toLowerCase() ? colors[1] || "#ffffff" : colors[0] || "#000000");
+  const lines = range(t("line_spacing"), { min: 0.8, max: 3, step: 0.05, "data-luneo-line-spacing": "" }, (v, c) => edit({ line_spacing: v }, c));
+  const letters = range(t("letter_spacing"), { min: -2, max: 20, step: 0.1, "data-luneo-letter-spacing": "" }, (v, c) => edit({ letter_spacing_mm: v }, c));
+  const outlineOn = toggle(t("outline"), (on) => edit(on ? { stroke: contrast(selected()), stroke_width_mm: selected().stroke_width_mm || 0.5 } : { stroke: undefined, stroke_width_mm: undefined }, true));
+  outlineOn.box.setAttribute("data-luneo-outline", "");
+  const outlineColor = colorControl(t("outline_color"), (c) => edit({ stroke: c }, true));
+  const outlineWidth = range(t("outline_width"), { min: 0.1, max: 5, step: 0.1, "data-luneo-outline-width": "" }, (v, c) => edit({ stroke_width_mm: v }, c));
+  const shade = (changes, c) => edit({ shadow: { ...(selected().shadow || {}), ...changes } }, c);
+  const shadowOn = toggle(t("shadow"), (on) => edit({ shadow: on ? { color: colors[0] || "#000000", offset_x_mm: 0.8, offset_y_mm: 0.8, blur_mm: 0.8, opacity: 0.6 } : undefined }, true));
+  shadowOn.box.setAttribute("data-luneo-shadow", "");
+  const shadowColor = colorControl(t("shadow_color"), (c) => shade({ color: c }, true));
+  const shadowX = range(t("shadow_x"), { min: -10, max: 10, step: 0.1, "data-luneo-shadow-x": "" }, (v, c) => shade({ offset_x_mm: v }, c));
+  const shadowY = range(t("shadow_y"), { min: -10, max: 10, step: 0.1 }, (v, c) => shade({ offset_y_mm: v }, c));
+  const shadowBlur = range(t("shadow_blur"), { min: 0, max: 10, step: 0.1, "data-luneo-shadow-blur": "" }, (v, c) => shade({ blur_mm: v }, c));
+  const outlineTools = h("div", { class: "luneo-subtools" }, outlineColor.el, outlineWidth.el);
+  const shadowTools = h("div", { class: "luneo-subtools" }, shadowColor.el, shadowX.el, shadowY.el, shadowBlur.el);
+  const el = h("div", { class: "luneo-text-look" }, lines.el, letters.el, outlineOn.el, outlineTools, shadowOn.el, shadowTools);
+  function update(layer) {
+    lines.input.value = String(layer.line_spacing || 1.2);
+    letters.input.value = String(layer.letter_spacing_mm || 0);
+    const outlined = !!layer.stroke && layer.stroke_width_mm > 0;
+    outlineOn.box.checked = outlined;
+    outlineTools.hidden = !outlined;
+    if (outlined) {
+      outlineColor.control.value = layer.stroke;
+      outlineWidth.input.value = String(layer.stroke_width_mm);
+    }
+    const sh = layer.shadow;
+    shadowOn.box.checked = !!sh;
+    shadowTools.hidden = !sh;
+    if (sh) {
+      shadowColor.control.value = sh.color;
+      shadowX.input.value = String(sh.offset_x_mm || 0);
+      shadowY.input.value = String(sh.offset_y_mm || 0);
+      shadowBlur.input.value = String(sh.blur_mm || 0);
+    }
   }
   return { el, update };
 }

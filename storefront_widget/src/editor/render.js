@@ -3,13 +3,15 @@ import { fontCss, frame, corners } from "./geometry.js";
 
 const RAD = Math.PI / 180;
 
-function drawTextLine(ctx, layer, line, baseline, f, s) {
+// One line, its characters placed as app/design/text_layout.py does; `paint(text, x, y)` fills or
+// strokes (the outline and the shadow's silhouette go through the same placement).
+function drawTextLine(ctx, layer, line, baseline, f, s, paint) {
   const spacing = (layer.letter_spacing_mm || 0) * s;
   const left = f.px - { left: 0, center: line.width / 2, right: line.width }[layer.align || "left"];
   const arc = layer.arc_degrees || 0;
   if (!arc && !spacing) {
     ctx.textAlign = "left";
-    ctx.fillText(line.text, left * s, baseline * s);
+    paint(line.text, left * s, baseline * s);
     return;
   }
   const chars = Array.from(line.text);
@@ -32,23 +34,75 @@ function drawTextLine(ctx, layer, line, baseline, f, s) {
       ctx.translate((middle + radius * Math.sin(phi)) * s, (baseline - radius + radius * Math.cos(phi)) * s);
       ctx.rotate(-phi);
     }
-    ctx.fillText(ch, 0, 0);
+    paint(ch, 0, 0);
     ctx.restore();
     x += advance + (layer.letter_spacing_mm || 0);
   });
 }
 
-function drawText(ctx, layer, s) {
-  const f = frame(layer);
+function paintLines(ctx, layer, f, s, paint) {
   const m = f.metrics;
-  ctx.fillStyle = layer.color || "#000000";
-  ctx.font = fontCss(layer, layer.size_mm * s);
-  ctx.textBaseline = "alphabetic";
   m.lines.forEach((line, i) => {
     // The CSS line box: the em box centred in line-height, baseline at ~0.8 em below its top.
     const baseline = layer.y_mm + i * m.lineHeight + (m.lineHeight - layer.size_mm) / 2 + layer.size_mm * 0.8;
-    drawTextLine(ctx, layer, line, baseline, f, s);
+    drawTextLine(ctx, layer, line, baseline, f, s, paint);
   });
+}
+
+// The letters (and outline) as one silhouette, painted by a canvas shadow only: the silhouette
+// is drawn a canvas-width off to the left, its shadow offset back. Offsets and blur are in area
+// millimetres (they do not turn with the text); blur is the radius (sigma = blur / 2), as the print.
+let silhouette = null;
+function drawShadow(ctx, layer, f, s, outline) {
+  const sh = layer.shadow;
+  const { width, height } = ctx.canvas;
+  silhouette = silhouette || document.createElement("canvas");
+  if (silhouette.width !== width || silhouette.height !== height) {
+    silhouette.width = width;
+    silhouette.height = height;
+  }
+  const o = silhouette.getContext("2d");
+  o.setTransform(1, 0, 0, 1, 0, 0);
+  o.clearRect(0, 0, width, height);
+  o.setTransform(ctx.getTransform());
+  o.font = ctx.font;
+  o.textBaseline = "alphabetic";
+  o.fillStyle = o.strokeStyle = "#000";
+  if (outline) {
+    o.lineWidth = outline;
+    o.lineJoin = "round";
+    paintLines(o, layer, f, s, (text, x, y) => o.strokeText(text, x, y));
+  }
+  paintLines(o, layer, f, s, (text, x, y) => o.fillText(text, x, y));
+  const m = ctx.getTransform();
+  const k = Math.hypot(m.a, m.b) * s; // device pixels per millimetre
+  ctx.save();
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.globalAlpha *= sh.opacity === undefined ? 1 : sh.opacity;
+  ctx.shadowColor = sh.color;
+  ctx.shadowBlur = (sh.blur_mm || 0) * k;
+  ctx.shadowOffsetX = (sh.offset_x_mm || 0) * k + width;
+  ctx.shadowOffsetY = (sh.offset_y_mm || 0) * k;
+  ctx.drawImage(silhouette, -width, 0);
+  ctx.restore();
+}
+
+// Shadow, then the outline (centred on the letters' edges, under the fill), then the fill: the
+// print's order (app/design/layers.py text_tile, pdf.py _draw_text).
+function drawText(ctx, layer, s) {
+  const f = frame(layer);
+  ctx.font = fontCss(layer, layer.size_mm * s);
+  ctx.textBaseline = "alphabetic";
+  const outline = layer.stroke && layer.stroke_width_mm > 0 ? layer.stroke_width_mm * s : 0;
+  if (layer.shadow && layer.shadow.color) drawShadow(ctx, layer, f, s, outline);
+  if (outline) {
+    ctx.strokeStyle = layer.stroke;
+    ctx.lineWidth = outline;
+    ctx.lineJoin = "round";
+    paintLines(ctx, layer, f, s, (text, x, y) => ctx.strokeText(text, x, y));
+  }
+  ctx.fillStyle = layer.color || "#000000";
+  paintLines(ctx, layer, f, s, (text, x, y) => ctx.fillText(text, x, y));
 }
 
 // A picture's pixels for its box: cropped, recoloured (single-colour clipart) and clipped to a

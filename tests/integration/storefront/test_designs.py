@@ -464,3 +464,78 @@ def test_a_shoppers_photo_is_placed_by_its_key_never_by_a_guessable_id(
         }
     ]
     assert by_key.status_code == 201, by_key.get_data(as_text=True)
+
+
+ARABIC = (
+    "Right-to-left text (Arabic) can't be printed yet: its letters would come out in the wrong "
+    "order. Please use Latin, Greek or Cyrillic letters."
+)
+DEVANAGARI = (
+    "Devanagari text can't be printed yet: its letters can't be joined correctly. Please use "
+    "Latin, Greek or Cyrillic letters."
+)
+CJK = (
+    "Chinese, Japanese and Korean characters can't be printed yet: none of the fonts has them. "
+    "Please use Latin, Greek or Cyrillic letters."
+)
+EMOJI = "Emoji can't be printed: none of the fonts has them. Please remove them."
+
+
+@pytest.mark.parametrize(
+    ("_case", "value", "message"),
+    [
+        ("arabic", "مرحبا", ARABIC),
+        ("devanagari", "नमस्ते", DEVANAGARI),
+        ("chinese", "你好", CJK),
+        ("japanese", "こんにちは", CJK),
+        ("korean", "안녕하세요", CJK),
+        ("emoji", "Anna 🎉", EMOJI),
+    ],
+)
+def test_text_the_print_cannot_hold_is_refused_with_its_script_named(
+    _case: str, value: str, message: str, proxy: Caller, template: Template, session: Session
+) -> None:
+    """Issue #19: never printed as boxes or unjoined letters; a 422 that says why, and the
+    live quote names it too."""
+    doc = document(text(value))
+
+    response = _save(proxy, template, doc)
+    quoted = proxy.post("/designs/quote", json={"template_id": template.id, "document": doc})
+
+    assert response.status_code == 422
+    error = response.json["error"]
+    assert error["code"] == "invalid_design"
+    assert error["errors"] == [{"path": "areas.front.layers[0].text", "message": message}]
+    assert session.scalars(select(Design)).all() == []
+    assert quoted.status_code == 200
+    assert quoted.json["problems"] == [{"path": "areas.front.layers[0].text", "message": message}]
+
+
+def test_outline_and_shadow_are_saved_and_wear_the_templates_colours(
+    proxy: Caller, template: Template, session: Session
+) -> None:
+    look = {"stroke": "#ffffff", "stroke_width_mm": 0.6}
+    shadow = {"color": "#000000", "offset_x_mm": 1, "offset_y_mm": 1, "blur_mm": 0.5}
+    saved = _save(proxy, template, document(text("Anna", **look, shadow=shadow)))
+    off_palette = _save(
+        proxy,
+        template,
+        document(text("Anna", stroke="#00ff00", stroke_width_mm=1, shadow={"color": "#123456"})),
+    )
+    too_wide = _save(proxy, template, document(text("Anna", stroke="#ffffff", stroke_width_mm=99)))
+
+    assert saved.status_code == 201, saved.get_data(as_text=True)
+    layer = _design(session, saved.json["design_id"]).document["areas"]["front"]["layers"][0]
+    assert (layer["stroke"], layer["stroke_width_mm"], layer["shadow"]) == ("#ffffff", 0.6, shadow)
+    assert off_palette.status_code == 422
+    assert off_palette.json["error"]["errors"] == [
+        {
+            "path": "areas.front.layers[0].shadow.color",
+            "message": "choose one of this product's colours",
+        },
+        {"path": "areas.front.layers[0].stroke", "message": "choose one of this product's colours"},
+    ]
+    assert too_wide.status_code == 422
+    assert too_wide.json["error"]["errors"] == [
+        {"path": "areas.front.layers[0].stroke_width_mm", "message": "must be <= 20"}
+    ]

@@ -63,6 +63,7 @@ def test_there_is_a_fixture_for_every_case_the_widget_mirrors() -> None:
         "hidden_field_ignored",
         "movable_field_both_mode",
         "every_kind_two_areas",
+        "text_look_spacing_outline_shadow",
     ):
         assert wanted in names
 
