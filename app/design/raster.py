@@ -44,6 +44,7 @@ from app.design.warp import Cylinder
 
 T = TypeVar("T")
 PREVIEW_MAX_PX = 1200  # previews are for screens: a mockup larger than this is scaled down
+FOCUS_MARGIN = 0.25  # a thumbnail framed on the print keeps this much product around it
 
 
 @dataclass(frozen=True)
@@ -138,11 +139,17 @@ def preview(
     inputs: RenderInputs,
     mockup: bytes | None = None,
     image_format: str = "png",
+    *,
+    focus: bool = False,
 ) -> bytes:
-    """The design on the product mockup (where the area sits on it), at web size: PNG or WebP."""
+    """The design on the product mockup (where the area sits on it), at web size: PNG or WebP.
+
+    ``focus``: framed on the print (the area's place on the mockup and a margin of product
+    around it), for thumbnails — a cart line or an order row shows the design, not the backdrop.
+    """
     area = template.area(area_key)
     if mockup is not None and area.mockup is not None:
-        image = _on_mockup(design, template, area, inputs, mockup)
+        image = _on_mockup(design, template, area, inputs, mockup, focus=focus)
     else:
         image = _plain_preview(design, template, area, inputs)
     if image_format == "webp":
@@ -151,7 +158,13 @@ def preview(
 
 
 def _on_mockup(
-    design: Design, template: TemplateSpec, area: AreaSpec, inputs: RenderInputs, mockup: bytes
+    design: Design,
+    template: TemplateSpec,
+    area: AreaSpec,
+    inputs: RenderInputs,
+    mockup: bytes,
+    *,
+    focus: bool = False,
 ) -> VipsImage:
     try:
         base = load_buffer(mockup, access="sequential")
@@ -170,10 +183,24 @@ def _on_mockup(
     width, height = max(1, round(place.width * scale)), max(1, round(place.height * scale))
     if place.cylinder is not None:
         art = _around(design, template, area, inputs, place.cylinder, width, height)
-        return printed_on(base.copy(interpretation="srgb"), art, x, y)
-    frame = Frame.for_preview(area, width, height)
-    art = render_area(design, template, area.key, inputs, frame)
-    return composite(base.copy(interpretation="srgb"), [(art, x, y)])
+        shown = printed_on(base.copy(interpretation="srgb"), art, x, y)
+    else:
+        frame = Frame.for_preview(area, width, height)
+        art = render_area(design, template, area.key, inputs, frame)
+        shown = composite(base.copy(interpretation="srgb"), [(art, x, y)])
+    return _framed_on(shown, x, y, width, height) if focus else shown
+
+
+def _framed_on(image: VipsImage, x: int, y: int, width: int, height: int) -> VipsImage:
+    """The part of ``image`` around the box (x, y, width, height): the box and a quarter of
+    its larger side of product on every side, within the picture."""
+    margin = round(max(width, height) * FOCUS_MARGIN)
+    left, top = max(0, x - margin), max(0, y - margin)
+    right = min(image.width, x + width + margin)
+    bottom = min(image.height, y + height + margin)
+    if right - left < 1 or bottom - top < 1:
+        return image  # the box is off the picture: the whole mockup says more than nothing
+    return image.crop(left, top, right - left, bottom - top)
 
 
 def _around(

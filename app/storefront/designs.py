@@ -125,7 +125,9 @@ def save_design() -> ResponseReturnValue:
         findings = preflight(design, spec, assets)
     except AssetUnavailable:
         raise ApiError(503, "unavailable", "Saving is unavailable right now; retry.") from None
-    image = render_preview(scope, template, design, document, primary_area(template, design))
+    # the cart line's, checkout's and order page's thumbnail: framed on the print, readable
+    area = primary_area(template, design)
+    image = render_preview(scope, template, design, document, area, focus=True)
     replaced = _replace_preview(scope, row, image)
     ready = not any(f.severity == "error" for f in findings)
     row.template_id, row.product_id = template.id, template.product_id

@@ -55,14 +55,16 @@ def preview_errors_answered(timed_out: str = TIMED_OUT) -> Iterator[None]:
         raise ApiError(503, "preview_timeout", timed_out) from None
 
 
-def cache_key(template: Template, area_key: str, document: Any, image_format: str) -> str:
+def cache_key(
+    template: Template, area_key: str, document: Any, image_format: str, focus: bool = False
+) -> str:
     areas = [
         (a.key, a.mockup_file_id, a.mockup_placement, str(a.width_mm), str(a.height_mm))
         for a in template.print_areas
     ]
     stamp = template.updated_at.isoformat() if template.updated_at else ""
     material = json.dumps(
-        [template.id, stamp, areas, area_key, image_format, document],
+        [template.id, stamp, areas, area_key, image_format, focus, document],
         sort_keys=True,
         separators=(",", ":"),
         default=str,
@@ -78,9 +80,12 @@ def render_preview(
     document: Any,
     area_key: str,
     image_format: str = "png",
+    *,
+    focus: bool = False,
 ) -> bytes:
-    """PNG or WebP bytes of ``area_key`` on its mockup; ApiError for a design that cannot render."""
-    cached = cached_preview(template, area_key, document, image_format)
+    """PNG or WebP bytes of ``area_key`` on its mockup (``focus``: framed on the print, for a
+    thumbnail); ApiError for a design that cannot render."""
+    cached = cached_preview(template, area_key, document, image_format, focus)
     if cached is not None:
         return cached
     check_render_budget()
@@ -96,25 +101,25 @@ def render_preview(
         with preview_errors_answered():
             spec = template_spec_from_row(template)
             mockup = mockups_for(scope, storage, template).get(area_key)
-            data = preview(design, spec, area_key, inputs, mockup=mockup, image_format=image_format)
+            data = preview(design, spec, area_key, inputs, mockup, image_format, focus=focus)
     finally:
         charge_render(round((time.monotonic() - started) * 1000))
     if len(data) <= MAX_CACHED_BYTES:
-        key = cache_key(template, area_key, document, image_format)
+        key = cache_key(template, area_key, document, image_format, focus)
         ttl = int(current_app.config["STOREFRONT_PREVIEW_CACHE_TTL"])
         get_redis().set(key, data, ex=ttl)
     return data
 
 
 def cached_preview(
-    template: Template, area_key: str, document: Any, image_format: str
+    template: Template, area_key: str, document: Any, image_format: str, focus: bool = False
 ) -> bytes | None:
     """A preview rendered before for exactly this, if still cached.
 
     Only documents that passed validation for this shop and template are ever cached, so a hit
     needs no re-validation: the key covers the template's state and the whole document.
     """
-    cached = get_redis().get(cache_key(template, area_key, document, image_format))
+    cached = get_redis().get(cache_key(template, area_key, document, image_format, focus))
     return cached if isinstance(cached, bytes) else None
 
 

@@ -74,6 +74,18 @@ def test_the_order_page_shows_the_produced_model_in_3d(
     page.get_by_role("link", name="#1001").click()
     assert viewer_requests == []  # the viewer (~290 KB gz) loads only when asked for
 
+    # the preview on the mockup opens large, and closes with Escape
+    page.get_by_role("button", name="Enlarge the preview: wrap").click()
+    dialog = page.get_by_role("dialog", name="Preview: wrap")
+    expect(dialog).to_be_visible()
+    large = dialog.get_by_role("img", name="Preview: wrap")
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=large.element_handle()
+    )
+    assert (large.bounding_box() or {}).get("width", 0) > 400
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+
     page.get_by_role("button", name="View in 3D").click()
 
     viewer = page.locator("model-viewer")

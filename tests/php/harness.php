@@ -112,6 +112,15 @@ foreach ( $scenario['steps'] as $step ) {
 			);
 			$_GET = array();
 			break;
+		case 'order_item_preview': // Under an order line: the thank-you page, My account, e-mails.
+			$item = new WC_Order_Item_Product();
+			foreach ( $step['meta'] as $key => $value ) {
+				$item->add_meta_data( $key, $value, true );
+			}
+			ob_start();
+			Luneo_Cart::order_item_preview( 1, $item, null, ! empty( $step['plain_text'] ) );
+			$results[] = ob_get_clean();
+			break;
 		case 'product_page': // Whether the product page shows the Customize button.
 			$results[] = Luneo_Api::is_customizable( $step['id'] );
 			break;

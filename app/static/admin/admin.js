@@ -132,6 +132,38 @@
     document.querySelectorAll('[data-sync-poll]').forEach(pollSync);
   });
 
+  /* A thumbnail's button ([data-enlarge]: the picture's URL) opens it large in one dialog for
+     the page; Escape, the close button or a click outside the picture closes it. */
+  var enlarged = null;
+
+  function enlargeDialog() {
+    if (enlarged) return enlarged;
+    var dialog = document.createElement('dialog');
+    dialog.className = 'enlarge';
+    dialog.setAttribute('aria-labelledby', 'enlarge-caption');
+    dialog.innerHTML = '<form method="dialog" class="enlarge__bar"><p id="enlarge-caption" class="enlarge__caption"></p>' +
+      '<button class="button button--secondary button--small" value="close">Close</button></form><img class="enlarge__image" alt="">';
+    dialog.addEventListener('click', function (event) {
+      if (event.target === dialog) dialog.close();
+    });
+    document.body.appendChild(dialog);
+    enlarged = dialog;
+    return dialog;
+  }
+
+  document.addEventListener('click', function (event) {
+    var button = event.target.closest('[data-enlarge]');
+    if (!button) return;
+    event.preventDefault();
+    var dialog = enlargeDialog();
+    var thumb = button.querySelector('img');
+    var image = dialog.querySelector('img');
+    image.src = button.getAttribute('data-enlarge');
+    image.alt = thumb ? thumb.alt : '';
+    dialog.querySelector('.enlarge__caption').textContent = button.getAttribute('data-caption') || image.alt;
+    dialog.showModal();
+  });
+
   /* The error body of a non-JSON call (a preview, a download) in api()'s shape. */
   async function errorOf(response) {
     var data = null;

@@ -594,3 +594,24 @@ def test_the_browser_tests_store_refuses_when_luneo_is_down(
         "Your personalization could not be confirmed just now, so it was not added to the cart."
         " Your design is saved in this browser: please try again in a moment."
     ]
+
+
+def test_the_order_shows_the_preview_large_enough_to_read_and_opens_it_full_size(
+    store: WordPress,
+) -> None:
+    """Under each personalised line of the thank-you page, My account and the e-mails."""
+    url = "https://luneo.test/storefront/designs/d_0123456789abcdef/preview.png?sig=x&a=1"
+    shown, plain, none = store.request(
+        {"do": "order_item_preview", "meta": {"_luneo_preview": url}},
+        {"do": "order_item_preview", "meta": {"_luneo_preview": url}, "plain_text": True},
+        {"do": "order_item_preview", "meta": {}},
+    ).steps
+
+    escaped = url.replace("&", "&amp;")  # esc_url, as the stand-in escapes it
+    assert f'<a href="{escaped}" target="_blank" rel="noopener"' in shown
+    assert (
+        f'<img src="{escaped}" alt="Your personalization" class="luneo-preview" width="200"'
+        in shown
+    )
+    assert plain.strip() == f"Preview: {url}"
+    assert none == ""

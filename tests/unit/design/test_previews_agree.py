@@ -186,3 +186,23 @@ def test_a_wrap_only_covers_its_turn_of_the_mug() -> None:
 def test_a_bad_cylinder_is_refused_in_words(cylinder: Any, message: str) -> None:
     with pytest.raises(DesignError, match=message):
         _template(**{**MOCKUP_PLACEMENT, "cylinder": cylinder})
+
+
+def test_a_thumbnail_is_framed_on_the_print(inputs: RenderInputs) -> None:
+    """The cart line's and order page's picture: the print and a margin of mug around it, not
+    the whole backdrop — the marker takes a larger share of it than of the full mockup."""
+    template = _template(**MOCKUP_PLACEMENT)
+    mockup = render_mug_mockup()
+    full = Image.open(io.BytesIO(preview(_marker_design(), template, "wrap", inputs, mockup)))
+    png = preview(_marker_design(), template, "wrap", inputs, mockup, focus=True)
+    framed = Image.open(io.BytesIO(png))
+
+    place = MOCKUP_PLACEMENT
+    margin = round(max(place["width"], place["height"]) / 4)
+    assert framed.size == (place["width"] + 2 * margin, full.height - (place["y"] - margin))
+    x, _y = _red_middle(png)
+    assert x == pytest.approx(
+        _red_middle(preview(_marker_design(), template, "wrap", inputs, mockup))[0]
+        - (place["x"] - margin),
+        abs=1,
+    )

@@ -236,7 +236,9 @@ class Luneo_Cart {
 			echo "\n" . esc_html__( 'Preview:', 'luneo-personalizer' ) . ' ' . esc_url_raw( $preview ) . "\n";
 			return;
 		}
-		echo '<div class="luneo-order-preview" style="margin-top:8px">' . self::preview_img( $preview, 'luneo-preview' ) . '</div>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- built with esc_url/esc_attr in preview_img().
+		// Large enough to read, and a link to the full picture (the thank-you page, My account, e-mails).
+		$link = '<a href="' . esc_url( $preview ) . '" target="_blank" rel="noopener" title="' . esc_attr__( 'Open your personalization full size', 'luneo-personalizer' ) . '">' . self::preview_img( $preview, 'luneo-preview', 200 ) . '</a>';
+		echo '<div class="luneo-order-preview" style="margin-top:8px">' . $link . '</div>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- built with esc_url/esc_attr here and in preview_img().
 	}
 
 	/**
@@ -257,13 +259,15 @@ class Luneo_Cart {
 	 *
 	 * @param string $url   The preview link.
 	 * @param string $class CSS classes.
+	 * @param int    $width Its width in pixels.
 	 */
-	private static function preview_img( $url, $class ) {
+	private static function preview_img( $url, $class, $width = 120 ) {
 		return sprintf(
-			'<img src="%1$s" alt="%2$s" class="%3$s" width="120" style="max-width:120px;height:auto;border:1px solid #e5e7eb;border-radius:4px" loading="lazy">',
+			'<img src="%1$s" alt="%2$s" class="%3$s" width="%4$d" style="max-width:%4$dpx;height:auto;border:1px solid #e5e7eb;border-radius:4px" loading="lazy">',
 			esc_url( $url ),
 			esc_attr__( 'Your personalization', 'luneo-personalizer' ),
-			esc_attr( $class )
+			esc_attr( $class ),
+			absint( $width )
 		);
 	}
 }
