@@ -113,7 +113,7 @@ def test_the_order_page_says_where_each_line_stands(
 
     assert page.status_code == 200
     designed, missing, unpaid = (row(page.text, f"line-{n}") for n in (1, 2, 3))
-    assert 'alt="Design for Mug 1" width="160"' in designed
+    assert 'alt="Design for Mug 1" width="240"' in designed
     assert "Designed and paid" in designed
     assert "Personalization: 4.00 EUR charged (expected 4.00 EUR)" in designed
     # What the shopper chose, escaped, in the cart's order; hidden properties stay hidden.

@@ -85,7 +85,8 @@ def test_a_saved_design_has_an_id_a_lasting_preview_and_a_summary(
     picture = client.get(f"{link.path}?{link.query}")
     assert picture.status_code == 200
     assert picture.mimetype == "image/png"
-    assert Image.open(io.BytesIO(picture.data)).size == (200, 100)  # the mockup's size
+    # framed on the print: the 80 x 40 px area at (10, 10) and 20 px of mockup around it
+    assert Image.open(io.BytesIO(picture.data)).size == (110, 70)
     assert "immutable" in picture.headers["Cache-Control"]
 
 
