@@ -2,9 +2,13 @@
 // button and fetches the editor (JS + CSS) only when a shopper asks for it. The editor then takes
 // over through window.LuneoEditor.open(config, root). See ../README.md for the config object.
 
+// The button is exactly 44 px high with 8 px above and below: the 60 px the page's root reserves
+// (data-luneo-root in the block, the plugin and the recovery page: a flow-root, so the margins
+// stay inside it, with that min-height), so it appears without moving anything on the page.
 const CSS =
-  ".luneo-open{display:inline-flex;align-items:center;justify-content:center;gap:.5em;width:100%;" +
-  "min-height:44px;margin:.5rem 0;padding:.75em 1.25em;border:0;border-radius:6px;font:inherit;" +
+  ".luneo-open{display:flex;align-items:center;justify-content:center;gap:.5em;width:100%;box-sizing:border-box;" +
+  "height:44px;margin:8px 0;padding:0 1.25em;border:0;border-radius:6px;font:inherit;line-height:1.2;" +
+  "white-space:nowrap;overflow:hidden;text-overflow:ellipsis;" +
   "font-weight:600;cursor:pointer;background:var(--luneo-button,#111827);color:var(--luneo-button-text,#fff)}" +
   ".luneo-open:focus-visible{outline:3px solid var(--luneo-accent,#2563eb);outline-offset:2px}" +
   ".luneo-open[aria-busy=true]{opacity:.7;cursor:progress}" +

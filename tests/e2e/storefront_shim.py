@@ -144,10 +144,11 @@ def product_page(config: dict[str, Any], *, title: str = "Mug") -> str:
   <label>Quantity <input name="quantity" type="number" value="1" min="1"></label>
   <button type="submit">Add to cart</button>
 </form>
-<div class="luneo-root" data-luneo-root>
+<div class="luneo-root" data-luneo-root style="display:flow-root;min-height:60px">
   <script type="application/json" data-luneo-config>{json.dumps(config)}</script>
   <noscript><p class="luneo-note">Turn on JavaScript to personalize this product.</p></noscript>
 </div>
+<p class="product__description">A classic 11 oz ceramic mug, printed all the way round.</p>
 </main></body></html>"""
 
 
@@ -269,7 +270,7 @@ def woo_product_page(
     (``woocommerce_before_add_to_cart_button``) and the loader enqueued deferred in the footer;
     a variable product's form is ``WooVariable.form``."""
     product_id = config["productId"]
-    root = f"""<div class="luneo-root" data-luneo-root>
+    root = f"""<div class="luneo-root" data-luneo-root style="display:flow-root;min-height:60px">
     <script type="application/json" data-luneo-config>{json.dumps(config)}</script>
     <noscript><p class="luneo-note">Turn on JavaScript to personalize this product.</p></noscript>
   </div>"""

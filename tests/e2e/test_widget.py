@@ -553,3 +553,28 @@ def test_text_tools_change_the_preview_and_a_refused_script_is_named(
     r, g, b, a = (pixels[..., i].astype(int) for i in range(4))
     assert ((g > r + 40) & (g > b + 40) & (a > 100)).sum() > 50  # the shadow
     assert ((r > 240) & (g > 240) & (b > 240) & (a > 240)).sum() > 50  # the outline
+
+
+LAYOUT_SHIFT = """
+window.__luneoShift = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__luneoShift += entry.value;
+}).observe({ type: "layout-shift", buffered: true });
+"""
+
+
+def test_the_customize_button_moves_nothing_on_the_page(store_url: str, page: Page) -> None:
+    """The block reserves the button's 60 px, so the loader adds it without a layout shift
+    (Cumulative Layout Shift stays 0; it was 0.018 when the button pushed the page down)."""
+    page.add_init_script(LAYOUT_SHIFT)
+    page.goto(f"{store_url}/products/mug")
+    expect(page.get_by_role("button", name="Customize")).to_be_visible()
+    description = page.locator(".product__description")
+    before = description.bounding_box()
+    page.wait_for_timeout(300)  # layout-shift entries are reported after the frame
+
+    assert page.evaluate("window.__luneoShift") == 0
+    assert description.bounding_box() == before
+    box = page.locator("[data-luneo-root]").bounding_box()
+    assert box is not None
+    assert box["height"] == 60

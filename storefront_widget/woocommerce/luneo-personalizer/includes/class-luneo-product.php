@@ -130,7 +130,7 @@ class Luneo_Product {
 	 */
 	public static function root_html( $config, $noscript ) {
 		$json = wp_json_encode( $config, JSON_HEX_TAG | JSON_HEX_AMP | JSON_HEX_APOS | JSON_HEX_QUOT | JSON_UNESCAPED_SLASHES );
-		return '<div class="luneo-root" data-luneo-root>'
+		return '<div class="luneo-root" data-luneo-root style="display:flow-root;min-height:60px">'
 			. '<script type="application/json" data-luneo-config>' . $json . '</script>' // JSON with <, >, &, ' and " hex-escaped: inert inside <script>.
 			. '<noscript><p class="luneo-note">' . esc_html( $noscript ) . '</p></noscript>'
 			. '</div>';
