@@ -66,6 +66,7 @@ class TextLayer:
     kind: Literal["text"] = "text"
     field: str | None = None  # the template field this layer was made from
     box: Box | None = None  # a field's text: the box it was fitted in
+    hidden: bool = False  # kept in the design, never drawn (print files, previews)
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class ImageLayer:
     color: str | None = None  # clipart only: the colour of a single-colour piece
     clip: Clip | None = None  # image only
     field: str | None = None
+    hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,7 @@ class ShapeLayer:
     opacity: float = 1.0
     kind: Literal["shape"] = "shape"
     field: str | None = None
+    hidden: bool = False
 
 
 Layer = TextLayer | ImageLayer | ShapeLayer
@@ -185,6 +188,7 @@ def _layer(area: str, index: int, raw: Mapping[str, Any]) -> Layer:
         color=raw.get("color"),
         clip=Clip(clip["shape"], clip.get("mask")) if clip is not None else None,
         field=raw.get("field"),
+        hidden=bool(raw.get("hidden", False)),
     )
 
 
@@ -206,6 +210,7 @@ def _text(raw: Mapping[str, Any]) -> TextLayer:
         opacity=float(raw.get("opacity", 1.0)),
         field=raw.get("field"),
         box=Box.from_mapping(raw["box"]) if raw.get("box") else None,
+        hidden=bool(raw.get("hidden", False)),
     )
 
 
@@ -218,6 +223,7 @@ def _shape(area: str, index: int, raw: Mapping[str, Any]) -> ShapeLayer:
         stroke_width_mm=float(raw.get("stroke_width_mm", 0.0)),
         opacity=float(raw.get("opacity", 1.0)),
         field=raw.get("field"),
+        hidden=bool(raw.get("hidden", False)),
     )
     if layer.shape == "line":
         if layer.stroke_width_mm <= 0:
