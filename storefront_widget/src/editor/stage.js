@@ -96,7 +96,7 @@ export class Stage {
   hit(p) {
     const layers = this.editor.layers();
     for (let i = layers.length - 1; i >= 0; i--)
-      if (!this.editor.isFixed(layers[i]) && contains(layers[i], p.x, p.y, 6 / this.scale)) return layers[i];
+      if (!this.editor.isFixed(layers[i]) && !layers[i].hidden && contains(layers[i], p.x, p.y, 6 / this.scale)) return layers[i];
     return null;
   }
 
