@@ -130,7 +130,7 @@ def generate_ai_image(
         page.get_by_role("button", name="Generate").click()
     assert started.value.status == 202
     run_jobs(app, "ai")
-    page.get_by_role("button", name="Use image 1 of 4").click()
+    page.locator(".luneo-ai-choices [data-variant='0']").click()
     page.wait_for_function(
         "key => (JSON.parse(localStorage.getItem(key) || 'null')?.document.areas.wrap?.layers"
         " || []).some(l => l.type === 'image' && l.src.startsWith('shops/'))",
