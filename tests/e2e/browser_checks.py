@@ -23,7 +23,7 @@ from tests.support.workers import run_jobs
 # the backdrop. Flat artwork (no mockup) is white there and has another size altogether.
 MUG_POINTS = ((380, 150), (300, 150), (540, 420), (50, 50))
 # How drawPicture (render.js) shows a picture that did not load: slate at 35 % over white.
-PLACEHOLDER = (225, 229, 235)
+PLACEHOLDER = (218, 223, 230)  # 255 - 0.35 × (255 - (148, 163, 184))
 
 
 def watch(page: Page) -> list[str]:

@@ -17,7 +17,13 @@ from sqlalchemy import select
 
 from app.extensions import get_db
 from app.models import Design
-from tests.e2e.browser_checks import assert_clean, watch
+from tests.e2e.browser_checks import (
+    COVERAGE,
+    PLACEHOLDER,
+    assert_clean,
+    wait_for_pictures,
+    watch,
+)
 from tests.e2e.storefront_shim import Storefront
 from tests.e2e.test_widget import (  # noqa: F401 (store, store_url: the fixtures)
     DRAFT_KEY,
@@ -226,3 +232,55 @@ def test_the_layers_list_and_the_canvas(
         ("text", True),
     ]
     assert_clean(problems)
+
+
+def test_a_repeated_prompt_mends_a_picture_whose_link_expired(
+    store: Storefront,  # noqa: F811 (the fixture)
+    store_url: str,  # noqa: F811
+    page: Page,
+    live_app: Flask,
+) -> None:
+    """The cached repeat that failed: a draft's AI image whose signed link expired is drawn as
+    a grey box; asking for the same prompt again answered the same picture (the cache) and the
+    editor kept the dead link, so the new layer was a grey box too."""
+    problems = watch(page)
+    _open_editor(page, store_url)
+    page.get_by_role("tab", name="AI image").click()
+    page.locator("[data-luneo-prompt]").fill(PROMPT)
+    with page.expect_response(lambda r: r.url.endswith("/ai/generations")):
+        page.get_by_role("button", name="Generate", exact=True).click()
+    run_jobs(live_app, "ai")
+    [first, *_] = _choice_sources(page)
+    page.get_by_role("button", name="Use image 1 of 4").click()
+    page.wait_for_function(
+        "key => JSON.parse(localStorage.getItem(key)).document.areas.wrap.layers.length === 1",
+        arg=DRAFT_KEY,
+    )
+    # Back after the link expired (its signature no longer checks): the picture cannot load.
+    page.evaluate(
+        """key => {
+            const draft = JSON.parse(localStorage.getItem(key));
+            const urls = draft.document.meta.urls;
+            for (const src of Object.keys(urls))
+                urls[src] = urls[src].replace(/signature=[^&]+/, 'signature=expired');
+            localStorage.setItem(key, JSON.stringify(draft));
+        }""",
+        DRAFT_KEY,
+    )
+    page.reload()
+    _open_editor(page, store_url)
+    page.wait_for_function(f"grey => ({COVERAGE})(grey).placeholder > 0.05", arg=list(PLACEHOLDER))
+
+    page.get_by_role("tab", name="AI image").click()
+    page.locator("[data-luneo-prompt]").fill(PROMPT)
+    page.get_by_role("button", name="Generate", exact=True).click()
+    assert _choice_sources(page)[0] == first  # the same picture, from the cache
+    page.get_by_role("button", name="Use image 1 of 4").click()
+
+    wait_for_pictures(page, coloured=0.1)  # both layers drawn, no grey box left
+    draft = _draft(page)
+    assert draft is not None
+    [url] = draft["document"]["meta"]["urls"].values()
+    assert "signature=expired" not in url  # the design keeps the working link
+    # The page reported only the dead link's failure.
+    assert_clean([p for p in problems if "403" not in p and "signature=expired" not in p])

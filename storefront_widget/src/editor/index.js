@@ -645,12 +645,17 @@ class Editor {
   // than the store's page, and one drawn without it would taint the canvases (no preview, no
   // 3D texture). Blob URLs of the shopper's own photos are same-origin, where CORS changes nothing.
   image(src, url) {
-    if (!this.images.has(src)) {
+    const known = this.images.get(src);
+    // A picture whose link failed (a draft's signed link expires) loads again from a new link:
+    // a cached AI image is answered with its old src and a fresh link (issue #19).
+    const broken = known && url && known.src !== url && known.complete && !known.naturalWidth;
+    if (!known || broken) {
       const img = new Image();
       img.crossOrigin = "anonymous";
       img.onload = () => this.changed();
       img.src = url;
       this.images.set(src, img);
+      if (broken) this.urls[src] = url;
     }
     this.urls[src] = this.urls[src] || url;
     return this.images.get(src);
