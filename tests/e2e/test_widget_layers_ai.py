@@ -31,7 +31,9 @@ from tests.e2e.test_widget import (  # noqa: F401 (store, store_url: the fixture
     _draft,
     _open_editor,
     _photo,
+    _pinch_out,
     _upload,
+    phone,
     store,
     store_url,
 )
@@ -284,3 +286,26 @@ def test_a_repeated_prompt_mends_a_picture_whose_link_expired(
     assert "signature=expired" not in url  # the design keeps the working link
     # The page reported only the dead link's failure.
     assert_clean([p for p in problems if "403" not in p and "signature=expired" not in p])
+
+
+def test_on_a_phone_a_locked_layer_resists_a_pinch_and_the_list_fits(
+    store: Storefront,  # noqa: F811 (the fixture)
+    store_url: str,  # noqa: F811
+    phone: Page,  # noqa: F811
+) -> None:
+    problems = watch(phone)
+    _open_editor(phone, store_url)
+    _add_text(phone, "Anna")
+    phone.get_by_role("tab", name="Layers").click()
+    phone.get_by_role("button", name="Lock — Anna").click()
+    assert _layers(phone)[0]["locked"] is True
+
+    size = _pinch_out(phone)
+
+    assert size["after"] == size["before"]
+    # The row's controls fit the 360 px screen.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    row = phone.locator(".luneo-layers li").bounding_box()
+    assert row is not None
+    assert row["x"] + row["width"] <= 360
+    assert_clean(problems)

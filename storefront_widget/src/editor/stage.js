@@ -106,7 +106,7 @@ export class Stage {
     this.pointers.set(e.pointerId, p);
     this.canvas.setPointerCapture(e.pointerId);
     const selected = this.editor.selected();
-    if (this.pointers.size === 2 && selected) return this.startPinch(selected);
+    if (this.pointers.size === 2 && selected && !selected.locked) return this.startPinch(selected);
     if (selected && !selected.locked) {
       const h = selectionHandles(selected, this.scale);
       const near = (q) => Math.hypot(q[0] - p.px, q[1] - p.py) < 16;
