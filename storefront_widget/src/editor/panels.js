@@ -199,6 +199,9 @@ export function layersPanel(ed) {
       }, name, layer.hidden ? h("span", { class: "luneo-sr" }, " (" + t("layer_hidden_note") + ")") : null);
       const toggle = (flag, text, icon) =>
         h("button", { type: "button", class: "luneo-icon", "aria-pressed": String(!!layer[flag]), "aria-label": text + " — " + name, title: text, "data-luneo-toggle": flag, onclick: () => ed.toggleLayer(layer.id, flag) }, icon);
+      // A template field's layer is the merchant's: made again from the form, never hidden,
+      // locked, moved in the list or deleted here.
+      if (layer.field) return list.append(h("li", { "data-row": layer.id }, thumbnail(ed, layer), item));
       const handle = h("span", { class: "luneo-drag", title: t("layer_drag"), "aria-hidden": "true", "data-luneo-drag": "" }, "⠿");
       handle.addEventListener("pointerdown", (e) => drag(e, layer));
       list.append(h("li", { "data-row": layer.id, class: layer.hidden ? "luneo-layer-hidden" : null }, handle, thumbnail(ed, layer), item,

@@ -206,3 +206,24 @@ def test_openai_makes_the_variants_in_one_request_with_n(
     assert request.body["n"] == 4
     assert len(set(_digests(app, session, polled["variants"]))) == 4
     assert _usage(session, ai_shop) == 4
+
+
+@pytest.mark.parametrize(
+    ("model", "wanted", "asked"),
+    [("gpt-image-1", 12, [10, 2]), ("dall-e-3", 3, [1, 1, 1]), ("gpt-image-1", 1, [1])],
+)
+def test_the_openai_provider_asks_n_as_the_images_api_allows(
+    fake_openai: FakeOpenAI, model: str, wanted: int, asked: list[int]
+) -> None:
+    """``n`` is 1 to 10 (the fake answers 400 beyond, as OpenAI does); dall-e-3 takes only 1."""
+    from app.ai.base import ImageRequest
+    from app.ai.openai_provider import OpenAIProvider, OpenAISettings
+
+    settings = OpenAISettings(api_key="sk-test-luneo", base_url=fake_openai.base_url, model=model)
+    provider = OpenAIProvider(settings)
+
+    images = provider.generate(ImageRequest("a kite", 1024, 1024, n=wanted))
+
+    assert [call.body["n"] for call in fake_openai.calls("images")] == asked
+    assert len(images) == wanted
+    assert len({image.png for image in images}) == max(asked)  # the fake draws per call
