@@ -42,7 +42,7 @@ from app.models import (
 )
 from app.models.ai import new_generation_id
 from app.queue import JobSpec, enqueue_after_commit
-from app.ratelimit import RateLimited, Window, hit, take
+from app.ratelimit import RateLimited, Window, charge, hit, take
 
 AI_DISABLED = "AI images are not available for this product."
 RATE_LIMITED = "You're creating images very quickly. Please wait a moment and try again."
@@ -309,10 +309,10 @@ def request_generation(
 
 
 def _take(redis: Redis, shop: Shop, requester: Requester, limits: Limits, wanted: int) -> int:
-    """How many new pictures the limits allow now (``wanted`` at most, 0 counts nothing and
-    refuses only a shopper or store already over)."""
+    """How many new pictures the limits allow now (``wanted`` at most); a request with none to
+    make (all cached or shared) still counts once, as every request always did."""
     if wanted == 0:
-        _rate_limit(redis, shop, requester, limits, cost=0)
+        _rate_limit(redis, shop, requester, limits)
         return 0
     granted = take(redis, f"ai:shop:{shop.id}", limits.per_shop, SHOP_BUSY, wanted)
     shopper = f"ai:{shop.id}:{requester.limit_key}"
@@ -367,8 +367,9 @@ def request_variants(
     """Up to ``variants`` generations of one prompt (cached, shared while in progress, or new),
     the new ones made by one job enqueued after commit.
 
-    Cached and shared pictures cost nothing; each new one is counted by the rate limits and
-    charged a quota unit, and the set keeps as many new ones as both allow (at least one, else
+    Cached and shared pictures cost nothing (a request with no new one counts once against the
+    rate limits, as any request); each new one is counted by the rate limits and charged a
+    quota unit, and the set keeps as many new ones as both allow (at least one, else
     RateLimited or QuotaExceeded). Otherwise raises what ``request_generation`` raises. The
     caller commits.
     """
@@ -376,13 +377,15 @@ def request_variants(
     assert shop is not None
     _check_enabled(scope, shop, template)
     area = find_area(template, area_key)
-    _rate_limit(redis, shop, requester, limits, cost=0)
+    _rate_limit(redis, shop, requester, limits, cost=0)  # refuses only those already over
     style = ai_settings.style_by_key(scope, style_key)
     if style_key and style is None:
         raise AiUnavailable("unknown_style", "Choose one of the styles offered.", 422)
     try:
         prompt = check_prompt(raw_prompt, ai_settings.deny_terms(scope)).prompt
     except PromptRefused as refused:
+        charge(redis, f"ai:shop:{shop.id}", limits.per_shop)  # a refused request counts once
+        charge(redis, f"ai:{shop.id}:{requester.limit_key}", limits.per_shopper)
         record_refusal(scope, template, area_key, raw_prompt, refused, options.provider, requester)
         raise
     key = cache_key(shop.id, prompt, style, options, area)

@@ -79,7 +79,7 @@ def test_a_repeat_comes_from_the_cache_and_regenerate_makes_new_ones(
     ai_shop: Shop,
     ai_template: Template,
 ) -> None:
-    app.config["AI_RATE_LIMIT_PER_MINUTE"] = 8  # two sets of four new pictures
+    app.config["AI_RATE_LIMIT_PER_MINUTE"] = 9  # two sets of four new pictures, one cached
     first = _ask(client, ai_shop, ai_template, "A lighthouse at dawn").json
     drain(app)
     made = Storefront(client, ai_shop).get(first["variants_url"]).json
@@ -227,3 +227,30 @@ def test_the_openai_provider_asks_n_as_the_images_api_allows(
     assert [call.body["n"] for call in fake_openai.calls("images")] == asked
     assert len(images) == wanted
     assert len({image.png for image in images}) == max(asked)  # the fake draws per call
+
+
+def test_a_cached_repeat_counts_once(
+    app: Flask, client: FlaskClient, redis: Redis, ai_shop: Shop, ai_template: Template
+) -> None:
+    """As every request did before sets: a repeat is free for the quota, never for hammering."""
+    app.config["AI_RATE_LIMIT_PER_MINUTE"] = 6
+
+    made = _ask(client, ai_shop, ai_template, "a kite over a beach")  # 4
+    cached = _ask(client, ai_shop, ai_template, "a kite over a beach")  # 1
+    last = _ask(client, ai_shop, ai_template, "a kite at night")  # the 1 left
+    over = _ask(client, ai_shop, ai_template, "a kite over a beach")
+
+    assert [len(a.json["variants"]) for a in (made, cached, last)] == [4, 4, 1]
+    assert (over.status_code, over.json["error"]["code"]) == (429, "rate_limited")
+
+
+def test_a_prompt_refused_at_once_counts_against_the_limit(
+    app: Flask, client: FlaskClient, redis: Redis, ai_shop: Shop, ai_template: Template
+) -> None:
+    app.config["AI_RATE_LIMIT_PER_MINUTE"] = 2
+
+    answers = [_ask(client, ai_shop, ai_template, "x" * 600) for _ in range(2)]
+    after = _ask(client, ai_shop, ai_template, "a kite")
+
+    assert [a.json["error"]["code"] for a in answers] == ["prompt_refused"] * 2
+    assert (after.status_code, after.json["error"]["code"]) == (429, "rate_limited")
