@@ -62,6 +62,19 @@ class Limiter:
             if window.limit > 0 and not self._windows.hit(window.item(), key, cost=max(0, cost)):
                 raise RateLimited(self._seconds_left(key, window), message)
 
+    def take(self, key: str, windows: Sequence[Window], message: str, wanted: int) -> int:
+        """Count up to ``wanted`` for ``key``: as many as every window has left (at least 1),
+        and say how many; RateLimited when a window has none left."""
+        granted = wanted
+        for window in windows:
+            if window.limit > 0:
+                left = self._windows.get_window_stats(window.item(), key).remaining
+                if left < 1:
+                    raise RateLimited(self._seconds_left(key, window), message)
+                granted = min(granted, left)
+        self.hit(key, windows, message, granted)
+        return granted
+
     def charge(self, key: str, windows: Sequence[Window], cost: int = 1) -> None:
         """Count ``cost`` for ``key`` in every window, never refusing: work already done is
         paid for, and an overspent budget refuses the next request instead."""
@@ -100,6 +113,11 @@ def limiter(redis: Redis) -> Limiter:
 def hit(redis: Redis, key: str, windows: Sequence[Window], message: str, cost: int = 1) -> None:
     """Count ``cost`` for ``key``; raise RateLimited if any window is over its limit."""
     limiter(redis).hit(key, windows, message, cost)
+
+
+def take(redis: Redis, key: str, windows: Sequence[Window], message: str, wanted: int) -> int:
+    """Count up to ``wanted`` for ``key`` (see ``Limiter.take``); how many were counted."""
+    return limiter(redis).take(key, windows, message, wanted)
 
 
 def charge(redis: Redis, key: str, windows: Sequence[Window], cost: int = 1) -> None:

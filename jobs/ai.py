@@ -1,4 +1,5 @@
-"""AI jobs on the ``ai`` queue: one generation, or a bulk batch of them with progress.
+"""AI jobs on the ``ai`` queue: one generation, a shopper's set of variants, or a bulk batch of
+them with progress.
 
 Thin: the work is :func:`app.generation.run.run_generation`; this gives it the app's session,
 storage, the configured provider and RQ progress.
@@ -14,7 +15,7 @@ from flask import current_app
 
 from app.ai.providers import provider_from_config, retry_policy
 from app.extensions import get_db, get_redis, get_storage
-from app.generation.run import run_generation
+from app.generation.run import run_generation, run_generations
 from app.models import Generation, StoredFile
 from app.queue import report_progress
 from app.ratelimit import RateLimited
@@ -47,6 +48,23 @@ def generate(generation_id: int) -> dict[str, Any]:
         )
         status = row.status.value if row is not None else "missing"
     return {"generation_id": generation_id, "status": status}
+
+
+def generate_set(generation_ids: Sequence[int]) -> dict[str, Any]:
+    """The variants of one prompt: one provider request for them all (``app.generation.run``)."""
+    provider = provider_from_config(current_app.config)
+    with get_db().session() as session:
+        rows = run_generations(
+            session,
+            get_storage(),
+            provider,
+            retry_policy(current_app.config),
+            generation_ids,
+            lambda percent, message: report_progress(percent, 100, message),
+            on_stored=charge_shopper,
+        )
+        statuses = [row.status.value for row in rows]
+    return {"generation_ids": list(generation_ids), "statuses": statuses}
 
 
 def generate_batch(generation_ids: Sequence[int]) -> dict[str, Any]:

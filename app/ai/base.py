@@ -1,4 +1,5 @@
-"""What every image provider offers: moderation of a prompt and generation of one PNG."""
+"""What every image provider offers: moderation of a prompt and generation of PNGs (one or a few
+variants of the same prompt, for the shopper to choose from)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ class ImageRequest:
     quality: str = "medium"
     transparent: bool = False
     user_ref: str | None = None  # hashed shopper id, for the provider's abuse monitoring
+    n: int = 1  # how many variants of the prompt (OpenAI's ``n``: 1 to 10)
+    variation: str = ""  # what makes a set of variants another one (the offline provider's seed)
 
 
 @dataclass(frozen=True)
@@ -69,4 +72,6 @@ class ImageProvider(Protocol):
 
     def moderate(self, prompt: str) -> ModerationVerdict: ...
 
-    def generate(self, request: ImageRequest) -> GeneratedImage: ...
+    def generate(self, request: ImageRequest) -> list[GeneratedImage]:
+        """``request.n`` images (a provider may return fewer: the rest fail)."""
+        ...

@@ -3,6 +3,8 @@
 For development and tests, and labelled as such wherever the result is shown. The same prompt
 always gives the same image (colours, gradient and shapes come from hashes of the prompt and of
 each word), different prompts give visibly different ones, and the prompt is written on it.
+Variants of one prompt (``n``, ``variation``) mix their number into those hashes: the first
+variant of a plain request is the picture the prompt always gave, the others differ.
 """
 
 from __future__ import annotations
@@ -59,8 +61,8 @@ def _gradient(size: tuple[int, int], top: RGBA, bottom: RGBA) -> Image.Image:
     return column.resize(size, Image.Resampling.BILINEAR)
 
 
-def _shape(draw: ImageDraw.ImageDraw, word: str, size: tuple[int, int]) -> None:
-    seed = _digest(word.casefold())
+def _shape(draw: ImageDraw.ImageDraw, word: str, size: tuple[int, int], salt: str) -> None:
+    seed = _digest(salt + word.casefold())
     width, height = size
     cx, cy = seed[0] / 255 * width, seed[1] / 255 * height
     radius = (0.08 + seed[2] / 255 * 0.22) * min(width, height)
@@ -95,9 +97,10 @@ def _caption(image: Image.Image, prompt: str) -> None:
     draw.text((x - left, y - top), text, font=font, fill=(20, 20, 20, 255))
 
 
-def draw(request: ImageRequest) -> GeneratedImage:
+def draw(request: ImageRequest, variant: int = 0) -> GeneratedImage:
     size = output_size(request.width, request.height)
-    seed = _digest(request.prompt)
+    salt = f"{request.variation}#{variant}\n" if request.variation or variant else ""
+    seed = _digest(salt + request.prompt)
     if request.transparent:
         image = Image.new("RGBA", size, (0, 0, 0, 0))
     else:
@@ -105,7 +108,7 @@ def draw(request: ImageRequest) -> GeneratedImage:
     overlay = Image.new("RGBA", size, (0, 0, 0, 0))
     shapes = ImageDraw.Draw(overlay)
     for word in _WORD.findall(request.prompt)[:40]:
-        _shape(shapes, word, size)
+        _shape(shapes, word, size, salt)
     image = Image.alpha_composite(image, overlay)
     _caption(image, request.prompt)
     out = io.BytesIO()
@@ -123,5 +126,5 @@ class LocalProvider:
         flags = builtin_flags(prompt)
         return ModerationVerdict(bool(flags), flags)
 
-    def generate(self, request: ImageRequest) -> GeneratedImage:
-        return draw(request)
+    def generate(self, request: ImageRequest) -> list[GeneratedImage]:
+        return [draw(request, variant) for variant in range(max(1, request.n))]

@@ -42,6 +42,8 @@ _TRANSPARENCY = ("gpt-image-1", "gpt-image-2.")  # gpt-image-2 itself: preview o
 _REFUSAL_CODES = frozenset({"moderation_blocked", "content_policy_violation"})
 _RETRYABLE_STATUS = frozenset({408, 409, 429})
 _NOT_RETRYABLE_CODES = frozenset({"insufficient_quota", "billing_hard_limit_reached"})
+MAX_N = 10  # the Images API's ``n``: 1 to 10 images per request
+_SINGLE_IMAGE_MODELS = ("dall-e-3",)  # ``n`` must be 1: asked once per image instead
 QUALITIES = ("low", "medium", "high", "auto")
 
 
@@ -169,13 +171,23 @@ class OpenAIProvider:
             flagged.extend(name for name, hit in categories.items() if hit)
         return ModerationVerdict(any_flagged, tuple(dict.fromkeys(flagged)))
 
-    def generate(self, request: ImageRequest) -> GeneratedImage:
+    def generate(self, request: ImageRequest) -> list[GeneratedImage]:
+        """``request.n`` variants: one call with ``n`` (two for more than 10), or one call per
+        image for models that take only ``n=1``."""
+        wanted = max(1, request.n)
+        per_call = 1 if self.settings.model.startswith(_SINGLE_IMAGE_MODELS) else MAX_N
+        images: list[GeneratedImage] = []
+        while len(images) < wanted:
+            images.extend(self._generate(request, min(per_call, wanted - len(images))))
+        return images[:wanted]
+
+    def _generate(self, request: ImageRequest, n: int) -> list[GeneratedImage]:
         model = self.settings.model
         width, height = request_size(model, request.width, request.height)
         options: dict[str, Any] = {
             "model": model,
             "prompt": request.prompt,
-            "n": 1,
+            "n": n,
             "size": f"{width}x{height}",
             "quality": request.quality if request.quality in QUALITIES else "auto",
             "output_format": "png",
@@ -190,6 +202,8 @@ class OpenAIProvider:
             raise map_error(exc) from exc
         if not response.data:
             raise ProviderError("OpenAI returned no images", retryable=True)
-        first = response.data[0]
-        png, got_width, got_height = _decode_png(first.b64_json)
-        return GeneratedImage(png, got_width, got_height, model, first.revised_prompt)
+        images = []
+        for item in response.data[:n]:
+            png, got_width, got_height = _decode_png(item.b64_json)
+            images.append(GeneratedImage(png, got_width, got_height, model, item.revised_prompt))
+        return images

@@ -90,11 +90,13 @@ class TextLayer:
     stroke: str | None = None  # outline colour; drawn when stroke_width_mm > 0
     stroke_width_mm: float = 0.0  # centred on the letters' edges, under their fill
     shadow: TextShadow | None = None
+    hidden: bool = False  # kept in the design, never drawn (print files, previews)
 
     @property
     def outline_mm(self) -> float:
         """The outline's width when one is drawn, else 0."""
         return self.stroke_width_mm if self.stroke is not None else 0.0
+
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ class ImageLayer:
     color: str | None = None  # clipart only: the colour of a single-colour piece
     clip: Clip | None = None  # image only
     field: str | None = None
+    hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,7 @@ class ShapeLayer:
     opacity: float = 1.0
     kind: Literal["shape"] = "shape"
     field: str | None = None
+    hidden: bool = False
 
 
 Layer = TextLayer | ImageLayer | ShapeLayer
@@ -214,6 +218,7 @@ def _layer(area: str, index: int, raw: Mapping[str, Any]) -> Layer:
         color=raw.get("color"),
         clip=Clip(clip["shape"], clip.get("mask")) if clip is not None else None,
         field=raw.get("field"),
+        hidden=bool(raw.get("hidden", False)),
     )
 
 
@@ -238,6 +243,7 @@ def _text(raw: Mapping[str, Any]) -> TextLayer:
         stroke=raw.get("stroke"),
         stroke_width_mm=float(raw.get("stroke_width_mm", 0.0)),
         shadow=TextShadow.from_mapping(raw["shadow"]) if raw.get("shadow") else None,
+        hidden=bool(raw.get("hidden", False)),
     )
 
 
@@ -250,6 +256,7 @@ def _shape(area: str, index: int, raw: Mapping[str, Any]) -> ShapeLayer:
         stroke_width_mm=float(raw.get("stroke_width_mm", 0.0)),
         opacity=float(raw.get("opacity", 1.0)),
         field=raw.get("field"),
+        hidden=bool(raw.get("hidden", False)),
     )
     if layer.shape == "line":
         if layer.stroke_width_mm <= 0:

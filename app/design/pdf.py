@@ -86,7 +86,8 @@ def print_pdf(
         _paint_background(canvas, area)
     frame = Frame.for_print(area, dpi)
     for index, layer in enumerate(design.areas.get(area_key, ())):
-        _draw_layer(canvas, layer, layer_path(area_key, index), frame, inputs)
+        if not layer.hidden:  # kept for the shopper, never printed
+            _draw_layer(canvas, layer, layer_path(area_key, index), frame, inputs)
     canvas.restoreState()
     _crop_marks(canvas, boxes, cmyk=False)
     return _finish(canvas, out)

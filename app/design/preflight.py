@@ -99,6 +99,8 @@ def _area(
         message = f"{len(layers)} layers; this product allows at most {template.max_layers}"
         found.append(Finding("error", area.key, None, "too_many_layers", message))
     for index, layer in enumerate(layers):
+        if layer.hidden:
+            continue  # not printed: nothing of it can go wrong on the product
         check = _Layer(area, index, template, found)
         try:
             bounds = check.run(layer, assets, fonts)

@@ -106,7 +106,7 @@ def _drawn_area(state: FieldState) -> str | None:
 
 
 def _visible_free(layer: Any) -> bool:
-    if not isinstance(layer, Mapping) or "field" in layer:
+    if not isinstance(layer, Mapping) or "field" in layer or layer.get("hidden") is True:
         return False
     opacity = layer.get("opacity", 1)
     if isinstance(opacity, int | float) and opacity <= 0:

@@ -74,7 +74,8 @@ def render_area(
     tiles = [
         tile
         for index, layer in enumerate(design.areas.get(area_key, ()))
-        if (tile := layer_tile(layer, layer_path(area_key, index), frame, inputs)) is not None
+        if not layer.hidden
+        and (tile := layer_tile(layer, layer_path(area_key, index), frame, inputs)) is not None
     ]
     return composite(canvas, [(t.image, t.x, t.y) for t in tiles])
 

@@ -5,12 +5,19 @@ shop row is locked so the cache lookup and the quota reservation are one step fo
 requests (two shoppers typing the same prompt pay once; a burst never passes the quota). Refused
 prompts are recorded (for the merchant's stats) and never charged. The job is enqueued only after
 the commit.
+
+A shopper asks for a few variants at once (``request_variants``): each variant is a generation of
+its own, cached under its own key, charged one quota unit and counted once by the rate limits, so
+a set of four costs what four requests would; a set shrinks to what the limits and the quota have
+left rather than being refused while one image is still possible. Asking again ("regenerate",
+``fresh``) skips the cache and makes a new set.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -33,13 +40,15 @@ from app.models import (
     Template,
     UsageKind,
 )
+from app.models.ai import new_generation_id
 from app.queue import JobSpec, enqueue_after_commit
-from app.ratelimit import RateLimited, Window, hit
+from app.ratelimit import RateLimited, Window, charge, hit, take
 
 AI_DISABLED = "AI images are not available for this product."
 RATE_LIMITED = "You're creating images very quickly. Please wait a moment and try again."
 SHOP_BUSY = "This store is creating a lot of images right now. Please try again shortly."
 DEFAULT_DEADLINE = 600  # seconds before an unfinished generation is reported as failed
+VARIANTS = 4  # pictures a shopper's prompt gives to choose from (and the most one may ask for)
 
 
 class AiUnavailable(Exception):
@@ -136,9 +145,11 @@ def _check_enabled(scope: ShopScope, shop: Shop, template: Template) -> None:
         raise AiUnavailable("ai_disabled", AI_DISABLED, 403) from None
 
 
-def _rate_limit(redis: Redis, shop: Shop, requester: Requester, limits: Limits) -> None:
-    hit(redis, f"ai:shop:{shop.id}", limits.per_shop, SHOP_BUSY)
-    hit(redis, f"ai:{shop.id}:{requester.limit_key}", limits.per_shopper, RATE_LIMITED)
+def _rate_limit(
+    redis: Redis, shop: Shop, requester: Requester, limits: Limits, cost: int = 1
+) -> None:
+    hit(redis, f"ai:shop:{shop.id}", limits.per_shop, SHOP_BUSY, cost)
+    hit(redis, f"ai:{shop.id}:{requester.limit_key}", limits.per_shopper, RATE_LIMITED, cost)
 
 
 def _reusable(scope: ShopScope, key: str) -> Generation | None:
@@ -168,6 +179,29 @@ def _copy_result(source: Generation, row: Generation) -> None:
     row.message = "Your image is ready."
     row.cached_from_id = source.id
     row.finished_at = datetime.now(UTC)
+
+
+def variant_key(key: str, variant: int, nonce: str | None) -> str:
+    """A variant's cache key: the first variant of a plain request keeps the prompt's own key
+    (what one image per prompt was cached under), the others and a regenerated set get theirs."""
+    if variant == 0 and nonce is None:
+        return key
+    return hashlib.sha256(f"{key}:{variant}:{nonce or ''}".encode()).hexdigest()
+
+
+def set_spec(generations: list[Generation]) -> JobSpec:
+    """One job for a set's variants: one provider request (``n``) makes them all."""
+    ids = [g.id for g in generations]
+    return JobSpec(
+        "ai",
+        "jobs.ai.generate_set",
+        (ids,),
+        job_id=f"ai-set-{ids[0]}",
+        retries=1,  # our retries are explicit (app.ai.retry); this one covers a crashed worker
+        retry_intervals=(5,),
+        description=f"AI generation {generations[0].public_id} ({len(ids)} variants)",
+        meta={"shop_id": generations[0].shop_id},
+    )
 
 
 def generation_spec(generation: Generation) -> JobSpec:
@@ -274,4 +308,139 @@ def request_generation(
     return row
 
 
-__all__ = ["AiUnavailable", "Limits", "Options", "RateLimited", "Requester", "request_generation"]
+def _take(redis: Redis, shop: Shop, requester: Requester, limits: Limits, wanted: int) -> int:
+    """How many new pictures the limits allow now (``wanted`` at most); a request with none to
+    make (all cached or shared) still counts once, as every request always did."""
+    if wanted == 0:
+        _rate_limit(redis, shop, requester, limits)
+        return 0
+    granted = take(redis, f"ai:shop:{shop.id}", limits.per_shop, SHOP_BUSY, wanted)
+    shopper = f"ai:{shop.id}:{requester.limit_key}"
+    return take(redis, shopper, limits.per_shopper, RATE_LIMITED, granted)
+
+
+def _variant_row(
+    template: Template,
+    area: PrintArea,
+    prompt: str,
+    style: ai_settings.Style | None,
+    options: Options,
+    requester: Requester,
+    limits: Limits,
+    key: str,
+    extra: dict[str, Any],
+) -> Generation:
+    return Generation(
+        public_id=new_generation_id(),
+        template_id=template.id,
+        area_key=area.key,
+        prompt=prompt,
+        style=style.key if style else None,
+        cache_key=key,
+        options={
+            **options.as_json(),
+            "final_prompt": style.apply(prompt) if style else prompt,
+            **extra,
+        },
+        provider=options.provider,
+        client_key=requester.client_key,
+        customer_ref=requester.customer_ref,
+        message="Waiting for an image slot…",
+        deadline_at=datetime.now(UTC) + timedelta(seconds=limits.deadline_seconds),
+    )
+
+
+def request_variants(
+    scope: ShopScope,
+    redis: Redis,
+    template: Template,
+    area_key: str,
+    raw_prompt: str,
+    style_key: str | None,
+    options: Options,
+    requester: Requester,
+    limits: Limits = Limits(),
+    *,
+    variants: int = VARIANTS,
+    fresh: bool = False,
+) -> list[Generation]:
+    """Up to ``variants`` generations of one prompt (cached, shared while in progress, or new),
+    the new ones made by one job enqueued after commit.
+
+    Cached and shared pictures cost nothing (a request with no new one counts once against the
+    rate limits, as any request); each new one is counted by the rate limits and charged a
+    quota unit, and the set keeps as many new ones as both allow (at least one, else
+    RateLimited or QuotaExceeded). Otherwise raises what ``request_generation`` raises. The
+    caller commits.
+    """
+    shop = scope.session.get(Shop, scope.shop_id)
+    assert shop is not None
+    _check_enabled(scope, shop, template)
+    area = find_area(template, area_key)
+    _rate_limit(redis, shop, requester, limits, cost=0)  # refuses only those already over
+    style = ai_settings.style_by_key(scope, style_key)
+    if style_key and style is None:
+        raise AiUnavailable("unknown_style", "Choose one of the styles offered.", 422)
+    try:
+        prompt = check_prompt(raw_prompt, ai_settings.deny_terms(scope)).prompt
+    except PromptRefused as refused:
+        charge(redis, f"ai:shop:{shop.id}", limits.per_shop)  # a refused request counts once
+        charge(redis, f"ai:{shop.id}:{requester.limit_key}", limits.per_shopper)
+        record_refusal(scope, template, area_key, raw_prompt, refused, options.provider, requester)
+        raise
+    key = cache_key(shop.id, prompt, style, options, area)
+    nonce = secrets.token_hex(8) if fresh else None
+    scope.session.execute(select(Shop.id).where(Shop.id == shop.id).with_for_update())
+    wanted = max(1, min(VARIANTS, variants))
+    keys = [variant_key(key, variant, nonce) for variant in range(wanted)]
+    sources = [None if fresh else _reusable(scope, own_key) for own_key in keys]
+    allowed = _take(redis, shop, requester, limits, sources.count(None))
+    rows: list[Generation] = []
+    new: list[Generation] = []
+    for variant, (own_key, source) in enumerate(zip(keys, sources, strict=True)):
+        if source is not None and source.status is not GenerationStatus.SUCCEEDED:
+            rows.append(source)  # this picture is already being made in this shop: share it
+            continue
+        row = _variant_row(
+            template,
+            area,
+            prompt,
+            style,
+            options,
+            requester,
+            limits,
+            own_key,
+            {"variant": variant, "nonce": nonce},
+        )
+        if source is None:
+            if len(new) == allowed:
+                continue  # the limits allow no more new pictures now
+            try:
+                record = quota.reserve(
+                    scope.session, shop, UsageKind.AI_GENERATION, f"ai:{row.public_id}"
+                )
+            except quota.QuotaExceeded:
+                if rows:
+                    break  # the quota's last units: fewer variants rather than none
+                raise
+            row.usage_record_id = record.id
+            new.append(row)
+        scope.add(row)
+        scope.session.flush()
+        if source is not None:
+            _copy_result(source, row)
+        rows.append(row)
+    if new:
+        enqueue_after_commit(scope.session, redis, set_spec(new))
+    return rows
+
+
+__all__ = [
+    "AiUnavailable",
+    "Limits",
+    "Options",
+    "RateLimited",
+    "Requester",
+    "request_generation",
+    "request_variants",
+]

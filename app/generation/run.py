@@ -1,4 +1,5 @@
-"""Running one generation (the ``ai`` job's work): moderate, generate, upscale, store.
+"""Running one generation, or the variants of one prompt (the ``ai`` job's work): moderate,
+generate, upscale, store.
 
 Idempotent: a finished generation is left alone, so a re-delivered job does nothing. Every
 outcome is written to the row with a message for the shopper: refused and failed generations
@@ -10,12 +11,19 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from app.ai.base import ImageProvider, ImageRequest, ProviderError, ProviderRefused
+from app.ai.base import (
+    TRY_AGAIN,
+    GeneratedImage,
+    ImageProvider,
+    ImageRequest,
+    ProviderError,
+    ProviderRefused,
+)
 from app.ai.retry import with_retries
 from app.ai.safety import REFUSED_CONTENT
 from app.ai.sizing import fit_to_area
@@ -120,76 +128,149 @@ def run_generation(
 
     ``on_stored`` is told once about the image a run stores (a shopper's file budget counts it).
     """
-    generation = session.get(Generation, generation_id)
-    if generation is None or generation.is_finished:
-        return generation
-    if expire_if_stale(session, generation):
-        session.commit()
-        return generation
-    area = _area(session, generation)
+    rows = run_generations(session, storage, provider, policy, [generation_id], progress, on_stored)
+    return rows[0] if rows else session.get(Generation, generation_id)
+
+
+def _pending(session: Session, generation_ids: Sequence[int]) -> list[Generation]:
+    """The set's generations still to make; stale ones are failed on the way."""
+    rows = []
+    for generation_id in generation_ids:
+        generation = session.get(Generation, generation_id)
+        if generation is None or generation.is_finished:
+            continue
+        if expire_if_stale(session, generation):
+            session.commit()
+            continue
+        rows.append(generation)
+    return rows
+
+
+def _finish_all(
+    session: Session,
+    rows: Sequence[Generation],
+    status: GenerationStatus,
+    message: str,
+    **why: str | None,
+) -> None:
+    for generation in rows:
+        finish(session, generation, status, message, **why)
+    session.commit()
+
+
+def run_generations(
+    session: Session,
+    storage: Storage,
+    provider: ImageProvider,
+    policy: Backoff,
+    generation_ids: Sequence[int],
+    progress: Progress,
+    on_stored: Callable[[Generation, StoredFile], None] | None = None,
+) -> list[Generation]:
+    """The variants of one prompt (a shopper's set): moderated once, asked of the provider in one
+    request (``n``), each image stored in its own generation. Finished ones are skipped; each
+    generation keeps its own charge, and one without an image gives its unit back."""
+    rows = _pending(session, generation_ids)
+    if not rows:
+        return rows
+    lead = rows[0]
+    area = _area(session, lead)
     if area is None:
-        finish(session, generation, GenerationStatus.FAILED, GONE, error="template or area gone")
-        session.commit()
-        return generation
+        _finish_all(session, rows, GenerationStatus.FAILED, GONE, error="template or area gone")
+        return rows
 
     def step(percent: int, message: str) -> None:
-        generation.progress = percent
-        generation.message = message
+        for generation in rows:
+            generation.progress = percent
+            generation.message = message
         session.commit()
         progress(percent, message)
 
-    generation.status = GenerationStatus.RUNNING
-    generation.started_at = generation.started_at or datetime.now(UTC)
-    generation.attempts += 1
+    now = datetime.now(UTC)
+    for generation in rows:
+        generation.status = GenerationStatus.RUNNING
+        generation.started_at = generation.started_at or now
+        generation.attempts += 1
     step(10, "Checking your description…")
 
     def retrying(attempt: int, wait: float, error: ProviderError) -> None:
         log.warning(
             "ai provider retry",
             extra={
-                "generation": generation.public_id,
+                "generation": lead.public_id,
                 "attempt": attempt,
                 "wait": wait,
                 "error": error.detail,
             },
         )
-        step(min(70, generation.progress + 5), "The image service is busy, trying again…")
+        step(min(70, lead.progress + 5), "The image service is busy, trying again…")
 
-    prompt = str(generation.options.get("final_prompt") or generation.prompt)
+    prompt = str(lead.options.get("final_prompt") or lead.prompt)
     try:
         verdict = with_retries(lambda: provider.moderate(prompt), policy, on_retry=retrying)
         if verdict.flagged:
             reason = "moderation:" + ",".join(verdict.categories)[:50]
-            finish(session, generation, GenerationStatus.REFUSED, REFUSED_CONTENT, reason=reason)
-            session.commit()
-            return generation
-        step(25, "Creating your image…")
+            _finish_all(session, rows, GenerationStatus.REFUSED, REFUSED_CONTENT, reason=reason)
+            return rows
+        step(25, "Creating your images…" if len(rows) > 1 else "Creating your image…")
         width, height = area.pixel_size
         request = ImageRequest(
             prompt=prompt,
             width=width,
             height=height,
-            quality=str(generation.options.get("quality") or "medium"),
-            transparent=bool(generation.options.get("transparent")),
-            user_ref=_user_ref(generation),
+            quality=str(lead.options.get("quality") or "medium"),
+            transparent=bool(lead.options.get("transparent")),
+            user_ref=_user_ref(lead),
+            n=len(rows),
+            variation=_variation(rows),
         )
-        image = with_retries(lambda: provider.generate(request), policy, on_retry=retrying)
+        images = with_retries(lambda: provider.generate(request), policy, on_retry=retrying)
     except ProviderRefused as refused:
-        finish(
+        _finish_all(
             session,
-            generation,
+            rows,
             GenerationStatus.REFUSED,
             REFUSED_CONTENT,
             error=refused.args[0],
             reason="provider_safety",
         )
-        session.commit()
-        return generation
+        return rows
     except ProviderError as failed:
-        finish(session, generation, GenerationStatus.FAILED, failed.public, error=failed.detail)
-        session.commit()
-        return generation
+        _finish_all(session, rows, GenerationStatus.FAILED, failed.public, error=failed.detail)
+        return rows
     step(80, "Preparing your image for print…")
+    for generation, image in zip(rows, images, strict=False):
+        _keep(session, storage, generation, area, image, on_stored)
+    missing = rows[len(images) :]
+    if missing:
+        _finish_all(session, missing, GenerationStatus.FAILED, TRY_AGAIN, error="fewer images")
+    done = rows[: len(images)]
+    for generation in done:
+        generation.progress = 100
+        generation.message = "Your image is ready."
+    session.commit()
+    progress(100, "Your image is ready.")
+    return rows
+
+
+def _variation(rows: Sequence[Generation]) -> str:
+    """What tells this set's pictures from the prompt's other sets (the offline provider draws
+    from it): a regenerated set's nonce, and the first variant's number."""
+    first = rows[0].options
+    nonce = str(first.get("nonce") or "")
+    variant = int(first.get("variant") or 0)
+    return f"{nonce}@{variant}" if nonce or variant else ""
+
+
+def _keep(
+    session: Session,
+    storage: Storage,
+    generation: Generation,
+    area: PrintArea,
+    image: GeneratedImage,
+    on_stored: Callable[[Generation, StoredFile], None] | None,
+) -> None:
+    """One image upscaled for the print area, stored, and its generation succeeded."""
     fitted = fit_to_area(
         image.png,
         image.width,
@@ -206,5 +287,3 @@ def run_generation(
     generation.model = image.model
     generation.status = GenerationStatus.SUCCEEDED
     generation.finished_at = datetime.now(UTC)
-    step(100, "Your image is ready.")
-    return generation

@@ -190,7 +190,8 @@ def summary(template: Template, design: Design, limit: int = 250) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _describe(layers: tuple[Layer, ...]) -> str:
+def _describe(every: tuple[Layer, ...]) -> str:
+    layers = [layer for layer in every if not layer.hidden]  # hidden layers are not printed
     texts = [
         f"'{' '.join(layer.text.split())}'" for layer in layers if isinstance(layer, TextLayer)
     ]

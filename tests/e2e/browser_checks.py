@@ -23,7 +23,7 @@ from tests.support.workers import run_jobs
 # above and below. Flat artwork (no mockup) is white there and has another size altogether.
 MUG_POINTS = ((400, 128), (670, 325), (50, 50), (700, 560))
 # How drawPicture (render.js) shows a picture that did not load: slate at 35 % over white.
-PLACEHOLDER = (225, 229, 235)
+PLACEHOLDER = (218, 223, 230)  # 255 - 0.35 × (255 - (148, 163, 184))
 
 
 def watch(page: Page) -> list[str]:
@@ -120,8 +120,9 @@ def wait_for_pictures(page: Page, coloured: float) -> dict[str, float]:
 def generate_ai_image(
     page: Page, app: Flask, draft_key: str, is_generation_url: Callable[[str], bool]
 ) -> None:
-    """With the AI tab open: ask for an image, run the ``ai`` queue, and wait until the draft
-    holds it and it is drawn (not a grey box) beside the mug's mockup, canvases readable."""
+    """With the AI tab open: ask for images, run the ``ai`` queue, choose the first of the
+    variants, and wait until the draft holds it and it is drawn (not a grey box) beside the
+    mug's mockup, canvases readable."""
     page.locator("[data-luneo-prompt]").fill("a fox reading under a tree, watercolour")
     with page.expect_response(
         lambda r: is_generation_url(r.url) and r.request.method == "POST"
@@ -129,6 +130,7 @@ def generate_ai_image(
         page.get_by_role("button", name="Generate").click()
     assert started.value.status == 202
     run_jobs(app, "ai")
+    page.locator(".luneo-ai-choices [data-variant='0']").click()
     page.wait_for_function(
         "key => (JSON.parse(localStorage.getItem(key) || 'null')?.document.areas.wrap?.layers"
         " || []).some(l => l.type === 'image' && l.src.startsWith('shops/'))",

@@ -46,6 +46,9 @@ def live_app(base_settings: dict[str, Any], tmp_path: Path) -> Iterator[Flask]:
             "STORAGE_URL": str(tmp_path / "files"),
         }
     )
+    # Rate-limit windows (the AI images a shopper may ask for a minute, an hour) are kept in the
+    # one Redis every browser test shares: each test starts with them unspent.
+    app.extensions["luneo.redis"].flushdb()
     yield app
     app.extensions["luneo.db"].engine.dispose()
 

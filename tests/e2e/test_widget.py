@@ -197,12 +197,15 @@ def test_shopper_personalizes_and_adds_to_cart(
     expected = min(2434 / (layer["width_mm"] / 25.4), 1623 / (layer["height_mm"] / 25.4))
     assert dpi.get_attribute("data-dpi") == str(int(expected))
 
-    # Drag the photo 40 px to the right on the canvas: it moves, and the mockup redraws.
+    # Drag the photo 40 px to the right on the canvas: it moves, and the mockup redraws. The
+    # photo went under the text (issue #19): it is taken 20 mm above the centre, above the
+    # arched text (which starts 9 mm above the centre and drops below it).
     start = _image_layer(page)
     pixels = _mockup_pixels(page)
     canvas = page.locator(".luneo-canvas").bounding_box()
     assert canvas is not None
-    x, y = canvas["x"] + canvas["width"] / 2, canvas["y"] + canvas["height"] / 2
+    scale = page.evaluate("() => window.LuneoEditor.open().stage.scale")
+    x, y = canvas["x"] + canvas["width"] / 2, canvas["y"] + canvas["height"] / 2 - 20 * scale
     page.mouse.move(x, y)
     page.mouse.down()
     page.mouse.move(x + 20, y + 3, steps=4)
@@ -253,10 +256,10 @@ def test_shopper_personalizes_and_adds_to_cart(
     with live_app.app_context(), get_db().session() as session:
         design = session.scalars(select(Design).where(Design.public_id == design_id)).one()
         layers = design.document["areas"]["wrap"]["layers"]
-    assert [layer["type"] for layer in layers] == ["text", "image"]
-    assert layers[0]["text"] == "Happy birthday Anna"
-    assert layers[0]["arc_degrees"] == 60
-    assert layers[1]["x_mm"] == moved["x_mm"]
+    assert [layer["type"] for layer in layers] == ["image", "text"]  # the photo under the text
+    assert layers[1]["text"] == "Happy birthday Anna"
+    assert layers[1]["arc_degrees"] == 60
+    assert layers[0]["x_mm"] == moved["x_mm"]
     assert _draft(page) is None
     expect(page.locator(".luneo-server-preview")).to_be_visible()
     page.wait_for_function("() => document.querySelector('.luneo-server-preview').naturalWidth > 0")
@@ -558,7 +561,9 @@ def test_text_tools_change_the_preview_and_a_refused_script_is_named(
 LAYOUT_SHIFT = """
 window.__luneoShift = 0;
 new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__luneoShift += entry.value;
+  for (const entry of list.getEntries()) {
+    if (!entry.hadRecentInput) window.__luneoShift += entry.value;
+  }
 }).observe({ type: "layout-shift", buffered: true });
 """
 

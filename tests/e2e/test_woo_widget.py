@@ -89,8 +89,9 @@ def test_shopper_personalizes_on_a_woocommerce_store(
         layers = design.document["areas"]["wrap"]["layers"]
     assert shop is not None
     assert shop.platform is Platform.WOOCOMMERCE
-    assert [layer["type"] for layer in layers] == ["text", "image"]
-    assert layers[1]["src"].startswith("shops/")  # the AI image, by its unguessable key
+    # The AI image came after the text and went under it (issue #19).
+    assert [layer["type"] for layer in layers] == ["image", "text"]
+    assert layers[0]["src"].startswith("shops/")  # the AI image, by its unguessable key
     # Leaving for the cart page cancels what the editor was still loading (the saved design's
     # preview): the only failures allowed after the submit.
     assert_clean([p for p in problems if not p.endswith("net::ERR_ABORTED")])

@@ -98,7 +98,14 @@ def _storefront(
         return {"template_id": template(world), "document": DOCUMENT}
 
     def generation(world: World) -> dict[str, Any]:
-        return {"template_id": template(world), "area": "front", "prompt": "a cat", "style": None}
+        return {
+            "template_id": template(world),
+            "area": "front",
+            "prompt": "a cat",
+            "style": None,
+            "variants": 2,
+            "fresh": False,
+        }
 
     return [
         Target(
@@ -114,6 +121,7 @@ def _storefront(
         Target("POST", f"{prefix}/uploads", auth, paths=at),
         Target("POST", f"{prefix}/ai/generations", auth, generation, paths=at),
         Target("GET", f"{prefix}/ai/generations/<generation_id>", auth, paths=at),
+        Target("GET", f"{prefix}/ai/variants/<ids_list>", auth, paths=at),
     ]
 
 

@@ -1,7 +1,9 @@
 """A local stand-in for the OpenAI HTTP API, from its public reference (not from our code).
 
 Serves ``POST /v1/images/generations`` (``ImagesResponse``: ``created``, ``data[].b64_json``,
-``background``, ``output_format``, ``quality``, ``size``, ``usage``) and ``POST /v1/moderations``
+``background``, ``output_format``, ``quality``, ``size``, ``usage``; ``n`` images, 1 to 10, each
+``data`` entry its own picture; another ``n`` is a 400 ``invalid_request_error`` naming ``n``)
+and ``POST /v1/moderations``
 (``id``, ``model``, ``results[]`` with ``flagged``, ``categories``, ``category_scores``,
 ``category_applied_input_types``) on 127.0.0.1, in a thread. Failures are scripted per endpoint:
 an error status with OpenAI's error object (``{"error": {"message", "type", "param", "code"}}``)
@@ -69,10 +71,11 @@ class Recorded:
     headers: dict[str, str]
 
 
-def png(width: int, height: int, transparent: bool) -> bytes:
+def png(width: int, height: int, transparent: bool, index: int = 0) -> bytes:
     image = Image.new("RGBA", (width, height), (0, 0, 0, 0) if transparent else (30, 90, 160, 255))
     ImageDraw.Draw(image).ellipse(
-        (width // 4, height // 4, 3 * width // 4, 3 * height // 4), fill=(240, 160, 40, 255)
+        (width // 4, height // 4, 3 * width // 4, 3 * height // 4),
+        fill=(240, (160 + 40 * index) % 256, 40, 255),
     )
     out = io.BytesIO()
     image.save(out, format="PNG")
@@ -137,10 +140,15 @@ class FakeOpenAI:
         size = str(body.get("size") or "1024x1024")
         width, height = (1024, 1024) if size == "auto" else map(int, size.split("x"))
         transparent = body.get("background") == "transparent"
+        n = int(body.get("n", 1))
+        data = [
+            {"b64_json": base64.b64encode(png(width, height, transparent, i)).decode()}
+            for i in range(n)
+        ]
         return {
             "created": int(time.time()),
             "background": "transparent" if transparent else "opaque",
-            "data": [{"b64_json": base64.b64encode(png(width, height, transparent)).decode()}],
+            "data": data,
             "output_format": "png",
             "quality": body.get("quality", "auto"),
             "size": size,
@@ -223,6 +231,16 @@ class FakeOpenAI:
                         "code": step.code,
                     }
                     self._send(step.status, {"error": error}, step.headers)
+                    return
+                n = body.get("n", 1)
+                if endpoint == "images" and not (isinstance(n, int) and 1 <= n <= 10):
+                    error = {
+                        "message": f"Invalid 'n': integer above maximum value ({n}).",
+                        "type": "invalid_request_error",
+                        "param": "n",
+                        "code": "invalid_value",
+                    }
+                    self._send(400, {"error": error})
                     return
                 answer = fake.image(body) if endpoint == "images" else fake.moderation(body)
                 self._send(200, answer)

@@ -67,5 +67,7 @@ export function createApi(config) {
     preview: async (body) => (await request("POST", "/previews", body, "image/png")).blob(),
     startGeneration: (body) => json("POST", "/ai/generations", body),
     generation: (id) => json("GET", "/ai/generations/" + encodeURIComponent(id)),
+    // The variants of one request, polled together: the path the POST answered (variants_url).
+    variants: (path) => json("GET", path),
   };
 }

@@ -7,7 +7,7 @@ import { effectiveDpi, fitBox, forgetMeasures, measureLine } from "./geometry.js
 import { fieldStates, localProblems, materialize, sentValues } from "./fields.js";
 import { clipartUrl, formPanel } from "./form.js";
 import { setLocale, t } from "./i18n.js";
-import { History, documentFor, emptyDocument, newId, summarize } from "./model.js";
+import { History, documentFor, emptyDocument, insertIndex, newId, summarize } from "./model.js";
 import { selectPageVariant } from "./page_variant.js";
 import { prepare } from "./photo.js";
 import { drawMockup, loadViewer, textureModel } from "./preview.js";
@@ -308,10 +308,35 @@ class Editor {
       return null;
     }
     layer.id = newId(layer.type);
-    this.layers().push(layer);
+    const layers = this.layers();
+    layers.splice(insertIndex(layers, layer), 0, layer); // a picture lands under the texts
     this.selectedId = layer.id;
     this.history.commit();
     return layer;
+  }
+
+  removeLayer(id) {
+    this.selectedId = id;
+    this.removeSelected();
+  }
+
+  // Drag in the layers list: the layer goes to `index` of the area's layers (0: the bottom).
+  moveLayerTo(id, index) {
+    const layers = this.layers();
+    const i = layers.findIndex((l) => l.id === id);
+    const j = Math.max(0, Math.min(layers.length - 1, index));
+    if (i < 0 || i === j) return;
+    layers.splice(j, 0, ...layers.splice(i, 1));
+    this.history.commit();
+  }
+
+  // Hide (kept, never drawn or printed) or lock (not moved on the canvas) a layer, or undo that.
+  toggleLayer(id, flag) {
+    const layer = this.layers().find((l) => l.id === id);
+    if (!layer) return;
+    if (layer[flag]) delete layer[flag];
+    else layer[flag] = true;
+    this.history.commit();
   }
 
   removeSelected() {
@@ -619,12 +644,17 @@ class Editor {
   // than the store's page, and one drawn without it would taint the canvases (no preview, no
   // 3D texture). Blob URLs of the shopper's own photos are same-origin, where CORS changes nothing.
   image(src, url) {
-    if (!this.images.has(src)) {
+    const known = this.images.get(src);
+    // A picture whose link failed (a draft's signed link expires) loads again from a new link:
+    // a cached AI image is answered with its old src and a fresh link (issue #19).
+    const broken = known && url && known.src !== url && known.complete && !known.naturalWidth;
+    if (!known || broken) {
       const img = new Image();
       img.crossOrigin = "anonymous";
       img.onload = () => this.changed();
       img.src = url;
       this.images.set(src, img);
+      if (broken) this.urls[src] = url;
     }
     this.urls[src] = this.urls[src] || url;
     return this.images.get(src);
@@ -698,19 +728,32 @@ class Editor {
     return effectiveDpi(layer, this.imageInfo[layer.src]);
   }
 
-  async generate(prompt, style, report) {
+  // The variants of a prompt (``fresh``: new ones, not the cache's), polled together until each
+  // is finished; `report` sees every poll. Resolves with the variants that have an image.
+  async generate(prompt, style, fresh, report) {
     const body = { template_id: this.template.id, area: this.areaKey, prompt };
     if (style) body.style = style;
+    if (fresh) body.fresh = true;
     const started = await this.api.startGeneration(body);
-    let job = started;
-    for (let i = 0; i < 240; i++) {
-      if (["succeeded", "failed", "refused"].includes(job.status)) break;
+    let variants = started.variants || [started];
+    const finished = () => variants.every((v) => ["succeeded", "failed", "refused"].includes(v.status));
+    report(variants);
+    for (let i = 0; i < 240 && !finished(); i++) {
       await sleep(i < 5 ? 800 : 1500);
-      job = await this.api.generation(started.id);
-      report(job);
+      variants = started.variants_url ? (await this.api.variants(started.variants_url)).variants : [await this.api.generation(started.id)];
+      report(variants);
     }
-    if (job.status !== "succeeded" || !job.image) throw new ApiError(422, job.status, job.message || t("ai_failed"));
-    const img = job.image;
+    const ready = variants.filter((v) => v.status === "succeeded" && v.image);
+    if (!ready.length) throw new ApiError(422, variants[0].status, variants[0].message || t("ai_failed"));
+    for (const v of ready) {
+      this.image(v.image.src, v.image.url);
+      this.imageInfo[v.image.src] = { width_px: v.image.width_px, height_px: v.image.height_px };
+    }
+    return ready;
+  }
+
+  // The variant the shopper chose, placed under the texts like any picture.
+  addAiImage(img, prompt) {
     this.image(img.src, img.url);
     this.imageInfo[img.src] = { width_px: img.width_px, height_px: img.height_px };
     const box = fitBox(this.area(), img.width_px / img.height_px, 0.8);

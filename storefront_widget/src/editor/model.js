@@ -14,12 +14,33 @@ export function emptyDocument(template) {
 
 // Keep only what the schema allows, with numbers rounded to 0.01 mm.
 const ALLOWED = {
-  text: ["id", "field", "name", "locked", "text", "font", "weight", "style", "size_mm", "color", "align", "line_spacing",
+  text: ["id", "field", "name", "locked", "hidden", "text", "font", "weight", "style", "size_mm", "color", "align", "line_spacing",
     "letter_spacing_mm", "arc_degrees", "x_mm", "y_mm", "rotation_deg", "opacity", "box",
     "stroke", "stroke_width_mm", "shadow"],
-  image: ["id", "field", "name", "locked", "src", "crop", "clip", "x_mm", "y_mm", "width_mm", "height_mm", "rotation_deg", "opacity"],
-  clipart: ["id", "field", "name", "locked", "src", "color", "x_mm", "y_mm", "width_mm", "height_mm", "rotation_deg", "opacity"],
+  image: ["id", "field", "name", "locked", "hidden", "src", "crop", "clip", "x_mm", "y_mm", "width_mm", "height_mm", "rotation_deg", "opacity"],
+  clipart: ["id", "field", "name", "locked", "hidden", "src", "color", "x_mm", "y_mm", "width_mm", "height_mm", "rotation_deg", "opacity"],
 };
+
+// An AI image is stored where the server keeps generated images (new_key(shop, "ai", …)); its
+// name is the prompt it was made from.
+export const isAiImage = (layer) => layer.type === "image" && /^shops\/\d+\/ai\//.test(layer.src || "");
+
+// What a layer is called in the layers list: a text by its text, an AI image by its prompt, a
+// photo as a photo, a clipart by its name.
+export function layerLabel(layer, t) {
+  if (layer.type === "text") return String(layer.text || "").trim().replace(/\s+/g, " ").slice(0, 40) || t("layer_text_empty");
+  if (isAiImage(layer)) return t("layer_ai", { prompt: String(layer.name || "").slice(0, 32) });
+  if (layer.type === "image") return t("layer_image");
+  return layer.name || t("layer_clipart_unnamed");
+}
+
+// Where a new layer goes: a picture (photo, AI image, clipart) under the texts already there, so
+// it never covers them; a text on top.
+export function insertIndex(layers, layer) {
+  if (layer.type === "text") return layers.length;
+  const firstText = layers.findIndex((l) => l.type === "text");
+  return firstText < 0 ? layers.length : firstText;
+}
 
 export function cleanLayer(layer) {
   const out = { type: layer.type };
@@ -92,7 +113,7 @@ export class History {
 export function summarize(doc, template, t) {
   const parts = [];
   for (const area of template.print_areas) {
-    const layers = (doc.areas[area.key] || { layers: [] }).layers;
+    const layers = (doc.areas[area.key] || { layers: [] }).layers.filter((l) => !l.hidden);
     if (!layers.length) continue;
     const texts = layers.filter((l) => l.type === "text" && l.text.trim()).map((l) => "'" + l.text.trim().replace(/\s+/g, " ") + "'");
     const images = layers.filter((l) => l.type === "image").length;

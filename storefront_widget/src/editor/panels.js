@@ -2,6 +2,9 @@
 // Each returns {el, update()}; update() re-reads the selected layer.
 import { h } from "./dom.js";
 import { t } from "./i18n.js";
+import { frame } from "./geometry.js";
+import { layerLabel } from "./model.js";
+import { drawLayers } from "./render.js";
 import { scriptProblem } from "./scripts.js";
 
 let uid = 0;
@@ -186,55 +189,128 @@ export function aiPanel(ed) {
   if (!ai || !ai.enabled) return null;
   const prompt = h("textarea", { rows: 3, maxlength: 1000, "data-luneo-prompt": "" });
   const style = h("select", {}, h("option", { value: "" }, t("ai_style_none")), (ai.styles || []).map((s) => h("option", { value: s.key }, s.label)));
-  const progress = h("progress", { max: 100, value: 0, hidden: true });
+  const progress = h("progress", { max: 100, value: 0, hidden: true, "aria-label": t("ai_working", { p: "" }) });
   const message = h("p", { class: "luneo-hint", role: "status" });
   const provider = h("p", { class: "luneo-provider" }, ai.provider_label ? t("ai_by", { provider: ai.provider_label }) : "");
   const go = h("button", { type: "button", class: "luneo-secondary" }, t("ai_generate"));
-  const el = h("div", { class: "luneo-panel" }, field(t("ai_prompt"), prompt), (ai.styles || []).length ? field(t("ai_style"), style) : null, go, progress, message, provider);
-  go.addEventListener("click", async () => {
-    const text = prompt.value.trim();
+  const again = h("button", { type: "button", class: "luneo-secondary", hidden: true, "data-luneo-regenerate": "" }, t("ai_regenerate"));
+  const choices = h("div", { class: "luneo-grid luneo-ai-choices", role: "group", "aria-label": t("ai_choose"), hidden: true });
+  const el = h("div", { class: "luneo-panel" }, field(t("ai_prompt"), prompt), (ai.styles || []).length ? field(t("ai_style"), style) : null,
+    h("div", { class: "luneo-chips" }, go, again), progress, message, choices, provider);
+  let asked = null; // {prompt, style} of the set shown
+
+  // One tile per variant: its picture once made, else how far it is.
+  function show(variants, text) {
+    const total = variants.length;
+    choices.hidden = false;
+    choices.replaceChildren(...variants.map((v, i) => {
+      const ready = v.status === "succeeded" && v.image;
+      const tile = h("button", { type: "button", class: "luneo-clip luneo-ai-choice", disabled: !ready, "aria-label": t("ai_use", { n: i + 1, total }), "data-variant": String(i) },
+        ready ? h("img", { src: v.image.url, alt: "", crossorigin: "anonymous" }) : h("span", { class: "luneo-hint" }, v.status === "failed" || v.status === "refused" ? "×" : (v.progress || 0) + "%"));
+      if (ready) tile.addEventListener("click", () => {
+        if (ed.addAiImage(v.image, text)) message.textContent = t("ai_done");
+      });
+      return tile;
+    }));
+  }
+
+  async function run(fresh) {
+    const text = fresh && asked ? asked.prompt : prompt.value.trim();
     if (!text) return prompt.focus();
-    go.disabled = true;
+    const chosenStyle = fresh && asked ? asked.style : style.value;
+    go.disabled = again.disabled = true;
     progress.hidden = false;
     progress.value = 0;
     message.textContent = t("ai_working", { p: 0 });
     try {
-      await ed.generate(text, style.value, (job) => {
-        progress.value = job.progress || 0;
-        message.textContent = job.message || t("ai_working", { p: job.progress || 0 });
-        if (job.provider_label) provider.textContent = t("ai_by", { provider: job.provider_label });
+      const ready = await ed.generate(text, chosenStyle, fresh, (variants) => {
+        const p = Math.round(variants.reduce((sum, v) => sum + (v.progress || 0), 0) / variants.length);
+        progress.value = p;
+        message.textContent = variants.length > 1 ? t("ai_working_set", { n: variants.length, p }) : variants[0].message || t("ai_working", { p });
+        if (variants[0].provider_label) provider.textContent = t("ai_by", { provider: variants[0].provider_label });
+        show(variants, text);
       });
-      message.textContent = t("ai_done");
+      asked = { prompt: text, style: chosenStyle };
+      again.hidden = false;
+      message.textContent = ready.length > 1 ? t("ai_pick") : t("ai_choose");
     } catch (err) {
       message.textContent = err.message || t("ai_failed");
     } finally {
-      go.disabled = false;
+      go.disabled = again.disabled = false;
       progress.hidden = true;
     }
-  });
+  }
+  go.addEventListener("click", () => run(false));
+  again.addEventListener("click", () => run(true));
   return { el };
+}
+
+// A layer drawn alone, fitted in a small square: what the row shows beside the layer's name.
+function thumbnail(ed, layer) {
+  const size = 40;
+  const c = h("canvas", { class: "luneo-thumb", width: size, height: size, "aria-hidden": "true" });
+  const ctx = c.getContext("2d");
+  const f = frame(layer);
+  const s = (size - 4) / Math.max(f.width, f.height, 0.1);
+  ctx.translate(size / 2 - (f.left + f.width / 2) * s, size / 2 - (f.top + f.height / 2) * s);
+  drawLayers(ctx, [{ ...layer, hidden: false, rotation_deg: 0 }], s, ed.images);
+  return c;
 }
 
 export function layersPanel(ed) {
   const list = h("ul", { class: "luneo-layers" });
   const el = h("div", { class: "luneo-panel" }, list);
-  const label = (layer) =>
-    layer.type === "text" ? t("layer_text", { text: layer.text.slice(0, 40) }) : t("layer_" + layer.type, { name: layer.name || "" });
+  const label = (layer) => layerLabel(layer, t);
   function update() {
     list.replaceChildren();
     const layers = ed.layers();
     if (!layers.length) list.append(h("li", { class: "luneo-hint" }, t("layers_empty")));
     [...layers].reverse().forEach((layer) => {
+      const name = label(layer);
       const item = h("button", {
         type: "button", class: "luneo-layer", "aria-pressed": String(layer.id === ed.selectedId), "data-layer": layer.id,
         onclick: () => ed.select(layer.id),
         // Arrow keys move the layer on the canvas (Shift: 10 mm); Alt+Up/Down changes its order.
         onkeydown: (e) => layerKeys(e, layer),
-      }, label(layer));
-      list.append(h("li", {}, item,
-        h("button", { type: "button", class: "luneo-icon", "aria-label": t("layer_up") + " — " + label(layer), onclick: () => ed.moveLayer(layer.id, 1) }, "▲"),
-        h("button", { type: "button", class: "luneo-icon", "aria-label": t("layer_down") + " — " + label(layer), onclick: () => ed.moveLayer(layer.id, -1) }, "▼")));
+      }, name, layer.hidden ? h("span", { class: "luneo-sr" }, " (" + t("layer_hidden_note") + ")") : null);
+      const toggle = (flag, text, icon) =>
+        h("button", { type: "button", class: "luneo-icon", "aria-pressed": String(!!layer[flag]), "aria-label": text + " — " + name, title: text, "data-luneo-toggle": flag, onclick: () => ed.toggleLayer(layer.id, flag) }, icon);
+      // A template field's layer is the merchant's: made again from the form, never hidden,
+      // locked, moved in the list or deleted here.
+      if (layer.field) return list.append(h("li", { "data-row": layer.id }, thumbnail(ed, layer), item));
+      const handle = h("span", { class: "luneo-drag", title: t("layer_drag"), "aria-hidden": "true", "data-luneo-drag": "" }, "⠿");
+      handle.addEventListener("pointerdown", (e) => drag(e, layer));
+      list.append(h("li", { "data-row": layer.id, class: layer.hidden ? "luneo-layer-hidden" : null }, handle, thumbnail(ed, layer), item,
+        toggle("hidden", t("layer_hide"), "◌"),
+        toggle("locked", t("layer_lock"), "🔒"),
+        h("button", { type: "button", class: "luneo-icon", "aria-label": t("layer_up") + " — " + name, onclick: () => ed.moveLayer(layer.id, 1) }, "▲"),
+        h("button", { type: "button", class: "luneo-icon", "aria-label": t("layer_down") + " — " + name, onclick: () => ed.moveLayer(layer.id, -1) }, "▼"),
+        h("button", { type: "button", class: "luneo-icon", "aria-label": t("layer_delete") + " — " + name, "data-luneo-delete": "", onclick: () => ed.removeLayer(layer.id) }, "×")));
     });
+  }
+  // Drag a row by its handle (mouse, touch or pen): dropped on another row, the layer takes its place.
+  function drag(e, layer) {
+    e.preventDefault();
+    const row = e.target.closest("li");
+    row.classList.add("luneo-dragging");
+    const target = (ev) => {
+      const under = document.elementFromPoint(ev.clientX, ev.clientY);
+      return under && under.closest && under.closest("[data-row]");
+    };
+    const move = (ev) => {
+      for (const li of list.querySelectorAll("[data-row]")) li.classList.toggle("luneo-drop", li === target(ev) && li !== row);
+    };
+    const up = (ev) => {
+      document.removeEventListener("pointermove", move);
+      document.removeEventListener("pointerup", up);
+      row.classList.remove("luneo-dragging");
+      const over = target(ev);
+      if (!over || over === row) return update();
+      const layers = ed.layers();
+      ed.moveLayerTo(layer.id, layers.findIndex((l) => l.id === over.dataset.row));
+    };
+    document.addEventListener("pointermove", move);
+    document.addEventListener("pointerup", up);
   }
   function layerKeys(e, layer) {
     if (!e.key.startsWith("Arrow")) return;

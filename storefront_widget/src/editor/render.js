@@ -159,6 +159,7 @@ function drawPicture(ctx, layer, s, image, images) {
 // Draw the layers of one area with the origin at the area's top-left, `s` pixels per millimetre.
 export function drawLayers(ctx, layers, s, images) {
   for (const layer of layers) {
+    if (layer.hidden) continue; // kept in the design, never drawn (nor printed)
     const f = frame(layer);
     ctx.save();
     ctx.globalAlpha = layer.opacity === undefined ? 1 : layer.opacity;

@@ -96,7 +96,7 @@ export class Stage {
   hit(p) {
     const layers = this.editor.layers();
     for (let i = layers.length - 1; i >= 0; i--)
-      if (!this.editor.isFixed(layers[i]) && contains(layers[i], p.x, p.y, 6 / this.scale)) return layers[i];
+      if (!this.editor.isFixed(layers[i]) && !layers[i].hidden && contains(layers[i], p.x, p.y, 6 / this.scale)) return layers[i];
     return null;
   }
 
@@ -106,7 +106,7 @@ export class Stage {
     this.pointers.set(e.pointerId, p);
     this.canvas.setPointerCapture(e.pointerId);
     const selected = this.editor.selected();
-    if (this.pointers.size === 2 && selected) return this.startPinch(selected);
+    if (this.pointers.size === 2 && selected && !selected.locked) return this.startPinch(selected);
     if (selected && !selected.locked) {
       const h = selectionHandles(selected, this.scale);
       const near = (q) => Math.hypot(q[0] - p.px, q[1] - p.py) < 16;

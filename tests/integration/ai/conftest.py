@@ -77,7 +77,9 @@ class Storefront:
         self.client, self.shop, self.customer = client, shop, customer
 
     def post(self, template: Template, prompt: str, **extra: Any) -> Any:
-        body = {"template_id": template.id, "area": "front", "prompt": prompt, **extra}
+        """Ask for one picture (``variants=1``) unless the test asks for a set."""
+        body = {"template_id": template.id, "area": "front", "prompt": prompt, "variants": 1}
+        body.update(extra)
         query = signed_query(self.shop.domain, self.customer)
         return self.client.post(f"/proxy/ai/generations?{query}", json=body)
 

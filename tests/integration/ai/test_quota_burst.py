@@ -64,7 +64,12 @@ def test_burst_of_requests_is_charged_at_most_the_quota(live_app: Flask) -> None
         start.wait()
         answer = client.post(
             f"/proxy/ai/generations?{query}",
-            json={"template_id": template_id, "area": "front", "prompt": f"a comet number {n}"},
+            json={
+                "template_id": template_id,
+                "area": "front",
+                "prompt": f"a comet number {n}",
+                "variants": 1,
+            },
         )
         statuses.append(answer.status_code)
 

@@ -60,9 +60,9 @@ def test_with_retries_stops_after_the_policys_attempts() -> None:
 
 def test_local_provider_is_deterministic_and_prompt_dependent() -> None:
     provider = LocalProvider()
-    one = provider.generate(ImageRequest("a fox under a tree", 2000, 1000))
-    same = provider.generate(ImageRequest("a fox under a tree", 2000, 1000))
-    other = provider.generate(ImageRequest("a whale in the sea", 2000, 1000))
+    [one] = provider.generate(ImageRequest("a fox under a tree", 2000, 1000))
+    [same] = provider.generate(ImageRequest("a fox under a tree", 2000, 1000))
+    [other] = provider.generate(ImageRequest("a whale in the sea", 2000, 1000))
     assert one.png == same.png != other.png
     assert (one.width, one.height) == (1024, 512)
     assert Image.open(io.BytesIO(one.png)).format == "PNG"
@@ -77,3 +77,15 @@ def test_providers_satisfy_the_protocol_and_sizes_fit_the_model() -> None:
     assert isinstance(OpenAIProvider(OpenAISettings(api_key="sk-test")), ImageProvider)
     assert request_size("gpt-image-2.5-flare", 2433, 1134) == (1840, 864)
     assert request_size("gpt-image-1", 2433, 1134) == (1536, 1024)
+
+
+def test_local_variants_differ_and_the_first_is_the_prompts_own_picture() -> None:
+    """Issue #19: several pictures per prompt; a regenerated set (``variation``) is new."""
+    provider = LocalProvider()
+    [plain] = provider.generate(ImageRequest("a fox under a tree", 800, 400))
+    four = provider.generate(ImageRequest("a fox under a tree", 800, 400, n=4))
+    again = provider.generate(ImageRequest("a fox under a tree", 800, 400, n=4, variation="x1"))
+    assert len(four) == 4
+    assert four[0].png == plain.png
+    assert len({image.png for image in four}) == 4
+    assert not {image.png for image in again} & {image.png for image in four}
