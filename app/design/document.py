@@ -98,7 +98,6 @@ class TextLayer:
         return self.stroke_width_mm if self.stroke is not None else 0.0
 
 
-
 @dataclass(frozen=True)
 class Crop:
     x: float
