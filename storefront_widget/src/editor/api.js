@@ -61,6 +61,7 @@ export function createApi(config) {
       form.append("file", blob, filename);
       return json("POST", "/uploads", form);
     },
+    removeBackground: (src) => json("POST", "/uploads/background-removal", { src }),
     saveDesign: (body) => json("POST", "/designs", body),
     quote: (body) => json("POST", "/designs/quote", body),
     getDesign: (id) => json("GET", "/designs/" + encodeURIComponent(id)),

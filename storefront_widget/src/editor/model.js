@@ -16,8 +16,8 @@ export function emptyDocument(template) {
 const ALLOWED = {
   text: ["id", "field", "name", "locked", "text", "font", "weight", "style", "size_mm", "color", "align", "line_spacing",
     "letter_spacing_mm", "arc_degrees", "x_mm", "y_mm", "rotation_deg", "opacity", "box"],
-  image: ["id", "field", "name", "locked", "src", "crop", "clip", "x_mm", "y_mm", "width_mm", "height_mm", "rotation_deg", "opacity"],
-  clipart: ["id", "field", "name", "locked", "src", "color", "x_mm", "y_mm", "width_mm", "height_mm", "rotation_deg", "opacity"],
+  image: ["id", "field", "name", "locked", "src", "crop", "clip", "turn", "flip_x", "flip_y", "filters", "x_mm", "y_mm", "width_mm", "height_mm", "rotation_deg", "opacity"],
+  clipart: ["id", "field", "name", "locked", "src", "color", "flip_x", "flip_y", "x_mm", "y_mm", "width_mm", "height_mm", "rotation_deg", "opacity"],
 };
 
 export function cleanLayer(layer) {

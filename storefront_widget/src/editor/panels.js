@@ -2,6 +2,7 @@
 // Each returns {el, update()}; update() re-reads the selected layer.
 import { h } from "./dom.js";
 import { t } from "./i18n.js";
+import { clipartTools, photoTools } from "./photo_tools.js";
 
 let uid = 0;
 const field = (label, control) => {
@@ -68,7 +69,8 @@ export function photoPanel(ed) {
   const input = h("input", { type: "file", accept: "image/jpeg,image/png,image/webp,image/*", class: "luneo-file", "data-luneo-upload": "" });
   const label = h("label", { class: "luneo-secondary luneo-upload", for: "" }, t("upload"));
   const dpi = h("p", { class: "luneo-dpi", role: "status" });
-  const el = h("div", { class: "luneo-panel" }, label, input, h("p", { class: "luneo-hint" }, t("upload_hint")), dpi);
+  const tools = photoTools(ed);
+  const el = h("div", { class: "luneo-panel" }, label, input, h("p", { class: "luneo-hint" }, t("upload_hint")), dpi, tools.el);
   input.id = "luneo-upload-" + ++uid;
   label.setAttribute("for", input.id);
   input.addEventListener("change", async () => {
@@ -78,6 +80,7 @@ export function photoPanel(ed) {
     update();
   });
   function update() {
+    tools.update();
     const layer = ed.selected();
     const value = layer && layer.type === "image" ? ed.dpiOf(layer) : null;
     const min = ed.template.min_image_dpi || 100;
@@ -92,7 +95,8 @@ export function photoPanel(ed) {
 
 export function clipartPanel(ed) {
   const sets = ed.template.clipart || [];
-  const el = h("div", { class: "luneo-panel" });
+  const tools = clipartTools(ed);
+  const el = h("div", { class: "luneo-panel" }, tools.el);
   if (!sets.some((s) => (s.items || []).length)) el.append(h("p", { class: "luneo-hint" }, t("clipart_empty")));
   for (const set of sets) {
     el.append(
@@ -102,7 +106,7 @@ export function clipartPanel(ed) {
           h("img", { src: item.url, alt: "", loading: "lazy", crossorigin: "anonymous" })))),
     );
   }
-  return { el };
+  return { el, update: tools.update };
 }
 
 export function aiPanel(ed) {
