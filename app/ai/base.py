@@ -1,4 +1,5 @@
-"""What every image provider offers: moderation of a prompt and generation of one PNG."""
+"""What every image provider offers: moderation of a prompt and generation of one PNG; and what
+some also offer: cutting a photo's subject out of a background too busy to remove offline."""
 
 from __future__ import annotations
 
@@ -70,3 +71,14 @@ class ImageProvider(Protocol):
     def moderate(self, prompt: str) -> ModerationVerdict: ...
 
     def generate(self, request: ImageRequest) -> GeneratedImage: ...
+
+
+@runtime_checkable
+class BackgroundRemover(Protocol):
+    """A provider that returns a photo with its background made transparent (an RGBA PNG).
+
+    For the backgrounds ``app.design.background`` refuses as not simple. A model redraws the
+    picture: the result may differ from the photo in detail, which the caller tells the shopper.
+    """
+
+    def remove_background(self, image: bytes, user_ref: str | None = None) -> GeneratedImage: ...

@@ -1,4 +1,7 @@
-"""OpenAI image generation and moderation through the official ``openai`` package.
+"""OpenAI image generation, moderation and background removal through the official ``openai``
+package. Background removal is the documented image edit (``images.edit``) with
+``background="transparent"`` and PNG output, for the models that can return transparency; the
+model redraws the photo (``input_fidelity="high"`` where the model accepts it keeps faces close).
 
 The SDK's own retries are off (``max_retries=0``): :mod:`app.ai.retry` retries explicitly, so
 backoff, the ``retry-after`` / ``retry-after-ms`` headers and the total time spent are ours to
@@ -43,6 +46,12 @@ _REFUSAL_CODES = frozenset({"moderation_blocked", "content_policy_violation"})
 _RETRYABLE_STATUS = frozenset({408, 409, 429})
 _NOT_RETRYABLE_CODES = frozenset({"insufficient_quota", "billing_hard_limit_reached"})
 QUALITIES = ("low", "medium", "high", "auto")
+CUTOUT_PROMPT = (
+    "Remove the background of this photo: keep the main subject exactly as it is (same pose, "
+    "colours, details and framing) on a fully transparent background."
+)
+NO_CUTOUT = "Removing this background with AI is not available for this store."
+_HIGH_FIDELITY = ("gpt-image-1",)  # input_fidelity: accepted by gpt-image-1 only
 
 
 @dataclass(frozen=True)
@@ -193,3 +202,33 @@ class OpenAIProvider:
         first = response.data[0]
         png, got_width, got_height = _decode_png(first.b64_json)
         return GeneratedImage(png, got_width, got_height, model, first.revised_prompt)
+
+    def remove_background(self, image: bytes, user_ref: str | None = None) -> GeneratedImage:
+        """The photo redrawn on a transparent background (ProviderError when the model cannot)."""
+        model = self.settings.model
+        if not supports_transparency(model):
+            raise ProviderError(
+                f"{model} cannot return a transparent background", retryable=False, public=NO_CUTOUT
+            )
+        options: dict[str, Any] = {
+            "model": model,
+            "image": ("photo.png", image, "image/png"),
+            "prompt": CUTOUT_PROMPT,
+            "n": 1,
+            "size": "auto",
+            "quality": "high",
+            "background": "transparent",
+            "output_format": "png",
+        }
+        if model in _HIGH_FIDELITY:
+            options["input_fidelity"] = "high"
+        if user_ref:
+            options["user"] = user_ref
+        try:
+            response = self.client.images.edit(**options)
+        except openai.OpenAIError as exc:
+            raise map_error(exc) from exc
+        if not response.data:
+            raise ProviderError("OpenAI returned no images", retryable=True)
+        png, width, height = _decode_png(response.data[0].b64_json)
+        return GeneratedImage(png, width, height, model)

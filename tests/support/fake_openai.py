@@ -1,7 +1,10 @@
 """A local stand-in for the OpenAI HTTP API, from its public reference (not from our code).
 
 Serves ``POST /v1/images/generations`` (``ImagesResponse``: ``created``, ``data[].b64_json``,
-``background``, ``output_format``, ``quality``, ``size``, ``usage``) and ``POST /v1/moderations``
+``background``, ``output_format``, ``quality``, ``size``, ``usage``), ``POST /v1/images/edits``
+(multipart: ``image`` file, ``prompt``, ``background``, ...; the same ``ImagesResponse``; with
+``size=auto`` the output is the standard size nearest the input's proportions, the input redrawn
+with its backdrop, the colour of its corner, transparent) and ``POST /v1/moderations``
 (``id``, ``model``, ``results[]`` with ``flagged``, ``categories``, ``category_scores``,
 ``category_applied_input_types``) on 127.0.0.1, in a thread. Failures are scripted per endpoint:
 an error status with OpenAI's error object (``{"error": {"message", "type", "param", "code"}}``)
@@ -18,6 +21,8 @@ import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -101,7 +106,9 @@ class FakeOpenAI:
         self.scripts[endpoint].extend(steps)
 
     def calls(self, endpoint: str) -> list[Recorded]:
-        suffix = "/images/generations" if endpoint == "images" else "/moderations"
+        suffix = {"images": "/images/generations", "edits": "/images/edits"}.get(
+            endpoint, "/moderations"
+        )
         return [r for r in self.requests if r.path.endswith(suffix)]
 
     def __enter__(self) -> FakeOpenAI:
@@ -152,6 +159,33 @@ class FakeOpenAI:
             },
         }
 
+    def edit(self, body: dict[str, Any], image: bytes) -> dict[str, Any]:
+        with Image.open(io.BytesIO(image)) as opened:
+            picture = opened.convert("RGBA")
+        ratio = picture.width / picture.height
+        width, height = min(
+            ((1024, 1024), (1536, 1024), (1024, 1536)), key=lambda s: abs(s[0] / s[1] - ratio)
+        )
+        picture = picture.resize((width, height))
+        transparent = body.get("background") == "transparent"
+        if transparent:
+            backdrop = picture.getpixel((0, 0))
+            assert isinstance(backdrop, tuple)
+            pixels = picture.load()
+            assert pixels is not None
+            for y in range(height):
+                for x in range(width):
+                    here = pixels[x, y]
+                    assert isinstance(here, tuple)
+                    if max(abs(a - b) for a, b in zip(here[:3], backdrop[:3], strict=True)) < 40:
+                        pixels[x, y] = (0, 0, 0, 0)
+        out = io.BytesIO()
+        picture.save(out, "PNG")
+        answer = self.image({**body, "size": f"{width}x{height}"})
+        answer["data"] = [{"b64_json": base64.b64encode(out.getvalue()).decode()}]
+        answer["size"] = str(body.get("size") or "auto")
+        return answer
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
@@ -176,13 +210,25 @@ class FakeOpenAI:
 
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length) or b"{}")
+                raw = self.rfile.read(length)
+                files: dict[str, bytes] = {}
+                if self.headers.get("Content-Type", "").startswith("multipart/form-data"):
+                    body = _form(self.headers["Content-Type"], raw, files)
+                else:
+                    body = json.loads(raw or b"{}")
                 with fake._lock:
                     fake.requests.append(Recorded(self.path, body, dict(self.headers.items())))
-                endpoint = (
-                    "images"
-                    if self.path.endswith("/images/generations")
-                    else ("moderations" if self.path.endswith("/moderations") else "")
+                endpoint = next(
+                    (
+                        name
+                        for suffix, name in (
+                            ("/images/generations", "images"),
+                            ("/images/edits", "edits"),
+                            ("/moderations", "moderations"),
+                        )
+                        if self.path.endswith(suffix)
+                    ),
+                    "",
                 )
                 if not endpoint:
                     self._send(
@@ -224,7 +270,31 @@ class FakeOpenAI:
                     }
                     self._send(step.status, {"error": error}, step.headers)
                     return
-                answer = fake.image(body) if endpoint == "images" else fake.moderation(body)
+                if endpoint == "edits":
+                    answer = fake.edit(body, files.get("image", b""))
+                else:
+                    answer = fake.image(body) if endpoint == "images" else fake.moderation(body)
                 self._send(200, answer)
 
         return Handler
+
+
+def _form(content_type: str, raw: bytes, files: dict[str, bytes]) -> dict[str, Any]:
+    """A multipart body's fields (a file as ``{"filename", "content_type", "size"}``)."""
+    message = BytesParser(policy=HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + raw
+    )
+    fields: dict[str, Any] = {}
+    for part in message.iter_parts():  # type: ignore[attr-defined]
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True) or b""
+        if part.get_filename():
+            files[name] = payload
+            fields[name] = {
+                "filename": part.get_filename(),
+                "content_type": part.get_content_type(),
+                "size": len(payload),
+            }
+        else:
+            fields[name] = payload.decode()
+    return fields
