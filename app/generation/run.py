@@ -15,7 +15,14 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from app.ai.base import ImageProvider, ImageRequest, ProviderError, ProviderRefused
+from app.ai.base import (
+    BackgroundRemover,
+    GeneratedImage,
+    ImageProvider,
+    ImageRequest,
+    ProviderError,
+    ProviderRefused,
+)
 from app.ai.retry import with_retries
 from app.ai.safety import REFUSED_CONTENT
 from app.ai.sizing import fit_to_area
@@ -30,7 +37,7 @@ from app.models import (
     Template,
     UsageRecord,
 )
-from app.storage import Storage, new_key
+from app.storage import MissingFile, Storage, new_key
 from connectors.retry import Backoff
 
 log = logging.getLogger(__name__)
@@ -38,6 +45,8 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, str], None]
 TIMED_OUT = "Creating your image took too long. Please try again."
 GONE = "This product is no longer available for AI images."
+CUTOUT = "cutout"  # options["kind"] of a background removal (options["source_file_id"]: the photo)
+NO_CUTOUT = "Removing this background with AI is not available right now."
 
 
 def _release(session: Session, generation: Generation) -> None:
@@ -155,6 +164,8 @@ def run_generation(
         )
         step(min(70, generation.progress + 5), "The image service is busy, trying again…")
 
+    if generation.options.get("kind") == CUTOUT:
+        return _run_cutout(session, storage, provider, policy, generation, area, step, on_stored)
     prompt = str(generation.options.get("final_prompt") or generation.prompt)
     try:
         verdict = with_retries(lambda: provider.moderate(prompt), policy, on_retry=retrying)
@@ -189,6 +200,19 @@ def run_generation(
         finish(session, generation, GenerationStatus.FAILED, failed.public, error=failed.detail)
         session.commit()
         return generation
+    return _keep_image(session, storage, generation, area, image, step, on_stored)
+
+
+def _keep_image(
+    session: Session,
+    storage: Storage,
+    generation: Generation,
+    area: PrintArea,
+    image: GeneratedImage,
+    step: Progress,
+    on_stored: Callable[[Generation, StoredFile], None] | None,
+) -> Generation:
+    """Store the provider's image, sized for the print area, as the generation's result."""
     step(80, "Preparing your image for print…")
     fitted = fit_to_area(
         image.png,
@@ -208,3 +232,67 @@ def run_generation(
     generation.finished_at = datetime.now(UTC)
     step(100, "Your image is ready.")
     return generation
+
+
+def _run_cutout(
+    session: Session,
+    storage: Storage,
+    provider: ImageProvider,
+    policy: Backoff,
+    generation: Generation,
+    area: PrintArea,
+    step: Progress,
+    on_stored: Callable[[Generation, StoredFile], None] | None,
+) -> Generation:
+    """A background removal: the shop's photo through the provider's ``remove_background``.
+
+    No prompt to moderate (the photo was the shopper's own upload, checked when it was kept).
+    """
+    source_id = generation.options.get("source_file_id")
+    source = session.get(StoredFile, source_id) if isinstance(source_id, int) else None
+    if source is None or source.shop_id != generation.shop_id:
+        finish(session, generation, GenerationStatus.FAILED, GONE, error="source photo gone")
+        session.commit()
+        return generation
+    if not isinstance(provider, BackgroundRemover):
+        finish(session, generation, GenerationStatus.FAILED, NO_CUTOUT, error="not supported")
+        session.commit()
+        return generation
+    remover: BackgroundRemover = provider
+    step(25, "Removing the background…")
+    try:
+        with storage.open(source.key) as stream:
+            photo = stream.read()
+    except MissingFile:
+        finish(session, generation, GenerationStatus.FAILED, GONE, error="source bytes gone")
+        session.commit()
+        return generation
+    user_ref = _user_ref(generation)
+
+    def retrying(attempt: int, wait: float, error: ProviderError) -> None:
+        log.warning(
+            "ai provider retry",
+            extra={"generation": generation.public_id, "attempt": attempt, "error": error.detail},
+        )
+        step(min(70, generation.progress + 5), "The image service is busy, trying again…")
+
+    try:
+        image = with_retries(
+            lambda: remover.remove_background(photo, user_ref), policy, on_retry=retrying
+        )
+    except ProviderRefused as refused:
+        finish(
+            session,
+            generation,
+            GenerationStatus.REFUSED,
+            REFUSED_CONTENT,
+            error=refused.args[0],
+            reason="provider_safety",
+        )
+        session.commit()
+        return generation
+    except ProviderError as failed:
+        finish(session, generation, GenerationStatus.FAILED, failed.public, error=failed.detail)
+        session.commit()
+        return generation
+    return _keep_image(session, storage, generation, area, image, step, on_stored)

@@ -26,7 +26,7 @@ from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageChops, ImageDraw
 
 CATEGORIES = (
     "harassment",
@@ -169,16 +169,9 @@ class FakeOpenAI:
         picture = picture.resize((width, height))
         transparent = body.get("background") == "transparent"
         if transparent:
-            backdrop = picture.getpixel((0, 0))
-            assert isinstance(backdrop, tuple)
-            pixels = picture.load()
-            assert pixels is not None
-            for y in range(height):
-                for x in range(width):
-                    here = pixels[x, y]
-                    assert isinstance(here, tuple)
-                    if max(abs(a - b) for a, b in zip(here[:3], backdrop[:3], strict=True)) < 40:
-                        pixels[x, y] = (0, 0, 0, 0)
+            backdrop = Image.new("RGB", picture.size, picture.getpixel((0, 0))[:3])  # type: ignore[index]
+            distance = ImageChops.difference(picture.convert("RGB"), backdrop).convert("L")
+            picture.putalpha(distance.point(lambda d: 255 if d >= 14 else 0))
         out = io.BytesIO()
         picture.save(out, "PNG")
         answer = self.image({**body, "size": f"{width}x{height}"})
