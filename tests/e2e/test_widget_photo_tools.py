@@ -24,6 +24,7 @@ from tests.conftest import SHOPIFY_API_SECRET
 from tests.e2e.browser_checks import assert_clean, watch
 from tests.e2e.storefront_shim import Storefront, block_config, serve
 from tests.e2e.test_widget import DRAFT_KEY, PRODUCT_ID, _draft, _open_editor, _seed
+from tests.support.workers import run_jobs
 
 BACKDROP = (240, 240, 240)
 
@@ -157,7 +158,7 @@ def test_photo_tools_edit_the_preview_and_the_saved_design(
 
 
 def test_a_busy_photo_gets_a_clear_message_and_stays(
-    store: Storefront, store_url: str, page: Page, tmp_path: Path
+    store: Storefront, store_url: str, page: Page, tmp_path: Path, live_app: Flask
 ) -> None:
     problems = watch(page)
     _open_editor(page, store_url)
@@ -173,6 +174,19 @@ def test_a_busy_photo_gets_a_clear_message_and_stays(
         page.locator("[data-luneo-remove-bg]").click()
     assert answer.value.status == 422
     expect(page.locator("[data-luneo-remove-bg-status]")).to_contain_text("too many colours")
+    assert _photo_layer(page)["src"] == src
+
+    # The product offers AI images: the store's provider may try. Offline (the development
+    # provider) it cannot either, and says so; the photo stays as it was.
+    ask_ai = page.locator("[data-luneo-remove-bg-ai]")
+    expect(ask_ai).to_be_visible()
+    with page.expect_response(lambda r: r.url.endswith("/ai/background-removals")) as queued:
+        ask_ai.click()
+    assert queued.value.status == 202
+    run_jobs(live_app, "ai")
+    expect(page.locator("[data-luneo-remove-bg-status]")).to_contain_text(
+        "too many colours", timeout=15_000
+    )
     assert _photo_layer(page)["src"] == src
     # The refused call is the one expected failure; nothing else went wrong.
     assert [p for p in problems if "background-removal" not in p] == []

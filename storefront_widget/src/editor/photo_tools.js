@@ -217,28 +217,52 @@ export function photoTools(ed) {
   const progress = h("progress", { hidden: true, "data-luneo-remove-bg-progress": "" });
   const message = h("p", { class: "luneo-hint", role: "status", "data-luneo-remove-bg-status": "" });
   const removeBg = h("button", { type: "button", class: "luneo-secondary", "data-luneo-remove-bg": "" }, t("remove_bg"));
-  removeBg.addEventListener("click", async () => {
+  // A background too busy for the offline removal: the store's AI provider, when the product
+  // offers AI images (queued and polled like one).
+  const ai = ed.template.ai ? ed.template.ai.enabled : ed.template.ai_enabled;
+  const tryAi = h("button", { type: "button", class: "luneo-secondary", hidden: true, "data-luneo-remove-bg-ai": "" }, t("remove_bg_ai"));
+  const replace = (layer, picture, done) => {
+    ed.image(picture.src, picture.url);
+    ed.imageInfo[picture.src] = { width_px: picture.width_px, height_px: picture.height_px };
+    layer.src = picture.src;
+    ed.changed();
+    ed.commit();
+    const undo = h("button", { type: "button", class: "luneo-chip", "data-luneo-remove-bg-undo": "", onclick: () => { ed.history.undo(); message.replaceChildren(); } }, t("remove_bg_undo"));
+    message.replaceChildren(done, " ", undo);
+  };
+  const busy = async (work) => {
     const layer = image();
     if (!layer) return;
-    removeBg.disabled = true;
+    removeBg.disabled = tryAi.disabled = true;
     progress.hidden = false;
-    message.replaceChildren(t("remove_bg_working"));
     try {
-      const result = await ed.api.removeBackground(layer.src);
-      ed.image(result.src, result.url);
-      ed.imageInfo[result.src] = { width_px: result.width_px, height_px: result.height_px };
-      layer.src = result.src;
-      ed.changed();
-      ed.commit();
-      const undo = h("button", { type: "button", class: "luneo-chip", "data-luneo-remove-bg-undo": "", onclick: () => { ed.history.undo(); message.replaceChildren(); } }, t("remove_bg_undo"));
-      message.replaceChildren(t("remove_bg_done", { p: Math.round((result.removed || 0) * 100) }), " ", undo);
+      await work(layer);
     } catch (err) {
       message.replaceChildren(err.message || t("err_generic"));
+      if (ai && err.code === "background_not_simple") tryAi.hidden = false;
     } finally {
-      removeBg.disabled = false;
+      removeBg.disabled = tryAi.disabled = false;
       progress.hidden = true;
     }
-  });
+  };
+  removeBg.addEventListener("click", () => busy(async (layer) => {
+    tryAi.hidden = true;
+    message.replaceChildren(t("remove_bg_working"));
+    const result = await ed.api.removeBackground(layer.src);
+    replace(layer, result, t("remove_bg_done", { p: Math.round((result.removed || 0) * 100) }));
+  }));
+  tryAi.addEventListener("click", () => busy(async (layer) => {
+    message.replaceChildren(t("remove_bg_ai_working", { p: 0 }));
+    let job = await ed.api.startCutout({ template_id: ed.template.id, area: ed.areaKey, src: layer.src });
+    for (let i = 0; i < 240 && !["succeeded", "failed", "refused"].includes(job.status); i++) {
+      await new Promise((resolve) => setTimeout(resolve, i < 5 ? 800 : 1500));
+      job = await ed.api.generation(job.id);
+      message.replaceChildren(t("remove_bg_ai_working", { p: job.progress || 0 }));
+    }
+    if (job.status !== "succeeded" || !job.image) throw new Error(job.message || t("ai_failed"));
+    tryAi.hidden = true;
+    replace(layer, job.image, t("remove_bg_ai_done"));
+  }));
 
   const tools = h("div", { class: "luneo-photo-tools", "data-luneo-photo-tools": "" },
     h("h3", { class: "luneo-subtitle" }, t("photo_edit")),
@@ -247,12 +271,19 @@ export function photoTools(ed) {
     bright.el, contrast.el,
     h("div", { class: "luneo-field", role: "group", "aria-label": t("crop") }, h("span", {}, t("crop")), h("div", { class: "luneo-chips" }, modes, reset)),
     freeBox, frameBox,
-    removeBg, progress, message);
+    removeBg, tryAi, progress, message);
 
+  let shown = null;
   function update() {
     const layer = image();
     tools.hidden = !layer;
     if (!layer) return;
+    if (layer.id !== shown) {
+      // Another photo: the last one's background message and AI offer are not about this one.
+      shown = layer.id;
+      tryAi.hidden = true;
+      if (progress.hidden) message.replaceChildren();
+    }
     const f = layer.filters || {};
     flipX.setAttribute("aria-pressed", String(!!layer.flip_x));
     flipY.setAttribute("aria-pressed", String(!!layer.flip_y));
