@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 from PIL import Image, ImageDraw
+from redis import Redis
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -146,3 +147,19 @@ def test_another_shops_upload_is_not_found(
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "not_found"
     assert _uploads(session) == 1
+
+
+def test_cutting_out_spends_the_shoppers_render_time(
+    proxy: Caller, session: Session, app: Any, redis: Redis
+) -> None:
+    """Like previews: one millisecond per window, the first cut-out spends it, the next waits."""
+    app.config.update(STOREFRONT_RENDER_MS_PER_CLIENT=1, STOREFRONT_RENDER_MS_PER_SHOP=0)
+    original = _upload(proxy, _portrait())
+
+    first = _cut(proxy, {"src": original["src"]})
+    second = _cut(proxy, {"src": original["src"]})
+
+    assert [first.status_code, second.status_code] == [201, 429]
+    assert second.get_json()["error"]["code"] == "rate_limited"
+    assert int(second.headers["Retry-After"]) >= 1
+    assert _uploads(session) == 2
