@@ -213,3 +213,29 @@ def test_clipart_takes_a_colour_and_flips(store: Storefront, store_url: str, pag
         arg=[DRAFT_KEY, chosen],
     )
     assert_clean(problems)
+
+
+def test_a_crop_to_the_frame_keeps_the_boxs_proportions(
+    store: Storefront, store_url: str, page: Page, tmp_path: Path
+) -> None:
+    problems = watch(page)
+    _open_editor(page, store_url)
+    page.get_by_role("tab", name="Photo").click()
+    page.locator("[data-luneo-upload]").set_input_files(str(_subject_photo(tmp_path)))
+    expect(page.locator(".luneo-status")).to_have_text("Photo added.")
+    box = _photo_layer(page)
+
+    page.locator('[data-luneo-crop-mode="frame"]').click()
+    page.locator("[data-luneo-crop-zoom]").fill("2")
+    _wait_layer(page, "l.crop && l.crop.width < 0.6")
+
+    layer = _photo_layer(page)
+    crop = layer["crop"]
+    # In the photo's pixels (1800 x 1200) the kept part has the box's proportions, half as wide
+    # as the largest such part, centred; the box itself did not change.
+    ratio = box["width_mm"] / box["height_mm"]
+    assert (crop["width"] * 1800) / (crop["height"] * 1200) == pytest.approx(ratio, rel=0.01)
+    assert crop["width"] == pytest.approx(0.5, abs=0.01)
+    assert crop["x"] == pytest.approx((1 - crop["width"]) / 2, abs=0.01)
+    assert (layer["width_mm"], layer["height_mm"]) == (box["width_mm"], box["height_mm"])
+    assert_clean(problems)

@@ -166,8 +166,8 @@ export function photoTools(ed) {
   }));
   const edges = ["left", "right", "top", "bottom"].map((side) => range(t("crop_" + side), { min: 0, max: 90, step: 1, "data-luneo-crop": side }));
   const zoom = range(t("crop_zoom"), { min: 1, max: 5, step: 0.05, "data-luneo-crop-zoom": "" });
-  const panX = range(t("crop_pan_x"), { min: 0, max: 1, step: 0.01, "data-luneo-crop-pan-x": "" });
-  const panY = range(t("crop_pan_y"), { min: 0, max: 1, step: 0.01, "data-luneo-crop-pan-y": "" });
+  const panX = range(t("crop_pan_x"), { min: 0, max: 1, step: 0.01, value: "0.5", "data-luneo-crop-pan-x": "" });
+  const panY = range(t("crop_pan_y"), { min: 0, max: 1, step: 0.01, value: "0.5", "data-luneo-crop-pan-y": "" });
   const freeBox = h("div", { "data-luneo-crop-free": "" }, edges.map((e) => e.el));
   const frameBox = h("div", { "data-luneo-crop-frame": "" }, zoom.el, panX.el, panY.el);
   const reset = h("button", { type: "button", class: "luneo-chip", "data-luneo-crop-reset": "", onclick: () => edit((l) => delete l.crop, true) }, t("crop_reset"));
@@ -176,14 +176,21 @@ export function photoTools(ed) {
     const img = ed.images.get(layer.src);
     return img && img.naturalWidth ? [img.naturalWidth, img.naturalHeight] : null;
   }
-  function frameCrop(layer, z, px, py) {
+  // The largest part of the picture with the box's proportions, as fractions [width, height].
+  function widest(layer) {
     const size = natural(layer);
-    if (!size) return;
+    if (!size) return null;
     const [iw, ih] = size;
     const ratio = pictureRatio(layer);
-    let w = iw;
-    let hh = iw / ratio;
-    if (hh > ih) [w, hh] = [ih * ratio, ih];
+    return iw / ih > ratio ? [(ih * ratio) / iw, 1] : [1, iw / ratio / ih];
+  }
+  function frameCrop(layer, z, px, py) {
+    const size = natural(layer);
+    const most = widest(layer);
+    if (!size || !most) return;
+    const [iw, ih] = size;
+    let w = most[0] * iw;
+    let hh = most[1] * ih;
     w /= z;
     hh /= z;
     layer.crop = { x: round((px * (iw - w)) / iw), y: round((py * (ih - hh)) / ih), width: round(w / iw), height: round(hh / ih) };
@@ -295,9 +302,16 @@ export function photoTools(ed) {
     freeBox.hidden = cropMode !== "free";
     frameBox.hidden = cropMode !== "frame";
     const c = layer.crop && layer.crop.unit !== "px" ? layer.crop : { x: 0, y: 0, width: 1, height: 1 };
-    if (document.activeElement && !freeBox.contains(document.activeElement)) {
+    if (!freeBox.contains(document.activeElement)) {
       const values = [c.x, 1 - c.x - c.width, c.y, 1 - c.y - c.height];
       edges.forEach((e, i) => (e.input.value = String(Math.round(values[i] * 100))));
+    }
+    const most = widest(layer);
+    if (most && !frameBox.contains(document.activeElement)) {
+      const pan = (at, size) => (size < 0.999 ? at / (1 - size) : 0.5);
+      zoom.input.value = String(Math.min(5, Math.max(1, most[0] / c.width)));
+      panX.input.value = String(pan(c.x, c.width));
+      panY.input.value = String(pan(c.y, c.height));
     }
   }
   return { el: tools, update };
