@@ -10,6 +10,8 @@ from PIL import Image
 from pypdf import PdfReader
 
 from app.design import DesignError, FontRegistry, RenderInputs, parse_design, print_pdf
+from app.design.document import ImageLayer
+from app.design.images import effective_dpi, open_source
 from app.design.raster import render_area_pil
 
 from .conftest import assets, design, template
@@ -143,3 +145,15 @@ def test_bad_edits_are_refused_by_name(_case: str, extra: dict[str, Any], path: 
         parse_design(design(_photo(**extra)))
 
     assert caught.value.path.startswith(path)
+
+
+def test_a_quarter_turned_photo_is_measured_along_the_box_side_it_spans() -> None:
+    photo = _halves(size=(400, 200))
+    source = open_source(photo, "p", allow_svg=False)
+    upright = parse_design(design(_photo(width_mm=20, height_mm=40))).areas["front"][0]
+    turned = parse_design(design(_photo(width_mm=20, height_mm=40, turn=90))).areas["front"][0]
+    assert isinstance(upright, ImageLayer)
+    assert isinstance(turned, ImageLayer)
+
+    assert effective_dpi(source, upright, "p") == pytest.approx(127)  # 200 px over 40 mm
+    assert effective_dpi(source, turned, "p") == pytest.approx(254)  # 400 px over 40 mm
