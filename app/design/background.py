@@ -17,12 +17,20 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from app.design.vips import VipsError, VipsImage, from_numpy, load_buffer, to_numpy
+from app.design.vips import (
+    VipsError,
+    VipsImage,
+    from_numpy,
+    load_buffer,
+    thumbnail_buffer,
+    to_numpy,
+)
 
 TOLERANCE = 36  # the largest difference in any channel (0..255) still counted as background
 BORDER_SHARE = 0.6  # this share of the border must be the background colour
 FEATHER_SIGMA = 0.8  # px
 MIN_REMOVED, MAX_REMOVED = 0.01, 0.97
+WORK_EDGE = 1600  # px: the copy the background is found on
 
 
 class NotSimple(ValueError):
@@ -43,10 +51,18 @@ class Cutout:
 
 
 def remove_background(data: bytes, max_pixels: int) -> Cutout:
-    """The picture with its border-connected background made transparent, as a PNG."""
-    image = _rgba(data, max_pixels)
-    pixels = to_numpy(image)
-    rgb, alpha = pixels[..., :3].astype(np.int16), pixels[..., 3]
+    """The picture with its border-connected background made transparent, as a PNG.
+
+    The background is found on a copy at most ``WORK_EDGE`` px across (bounded memory and time
+    for any photo an upload may hold); its mask, slightly blurred, is scaled up to the picture,
+    which gives the cut its soft edge.
+    """
+    full = _upright(data, max_pixels)
+    try:
+        small = to_numpy(_rgba(thumbnail_buffer(data, WORK_EDGE)))
+    except VipsError:
+        raise NotSimple("unreadable", "This picture could not be read.") from None
+    rgb, alpha = small[..., :3].astype(np.int16), small[..., 3]
     background = _background_color(rgb, alpha)
     near = (np.abs(rgb - background).max(axis=2) <= TOLERANCE) | (alpha < 16)
     removed = _border_connected(near)
@@ -57,24 +73,37 @@ def remove_background(data: bytes, max_pixels: int) -> Cutout:
         raise NotSimple(
             "background_everywhere", "The whole picture looks like background: nothing would stay."
         )
-    cut = np.where(removed, 0, 255).astype(np.uint8)
-    feathered = to_numpy(from_numpy(cut).gaussblur(FEATHER_SIGMA))
-    new_alpha = np.minimum(alpha, np.where(removed, 0, feathered[..., 0])).astype(np.uint8)
-    out = np.dstack([pixels[..., :3], new_alpha])
-    png = bytes(from_numpy(out).copy(interpretation="srgb").pngsave_buffer(compression=6))
-    return Cutout(png, image.width, image.height, share)
-
-
-def _rgba(data: bytes, max_pixels: int) -> VipsImage:
+    keep = from_numpy(np.where(removed, 0, 255).astype(np.uint8))
+    soft = keep.gaussblur(FEATHER_SIGMA).cast("uchar")
+    mask = (soft < keep).ifthenelse(soft, keep)  # blurred inwards only: removed stays removed
+    if (mask.width, mask.height) != (full.width, full.height):
+        mask = mask.resize(full.width / mask.width, vscale=full.height / mask.height)
+        mask = mask.embed(0, 0, full.width, full.height, extend="copy").cast("uchar")
     try:
-        image = load_buffer(data, access="random", fail_on="truncated")
-        if image.width * image.height > max_pixels:
-            raise NotSimple("too_many_pixels", "This picture is too large to work on.")
-        image = image.autorot().colourspace("srgb").cast("uchar")
-        image = image if image.hasalpha() else image.bandjoin(255)
-        return image.extract_band(0, n=4).copy_memory()
+        old_alpha = full.extract_band(3)
+        new_alpha = (old_alpha < mask).ifthenelse(old_alpha, mask)
+        out = full.extract_band(0, n=3).bandjoin(new_alpha).copy(interpretation="srgb")
+        png = bytes(out.pngsave_buffer(compression=6))
     except VipsError:
         raise NotSimple("unreadable", "This picture could not be read.") from None
+    return Cutout(png, full.width, full.height, share)
+
+
+def _upright(data: bytes, max_pixels: int) -> VipsImage:
+    """The whole picture, upright, as sRGB with alpha (lazy: decoded once, while saving)."""
+    try:
+        image = load_buffer(data, access="sequential", fail_on="truncated")
+    except VipsError:
+        raise NotSimple("unreadable", "This picture could not be read.") from None
+    if image.width * image.height > max_pixels:
+        raise NotSimple("too_many_pixels", "This picture is too large to work on.")
+    return _rgba(image.autorot())
+
+
+def _rgba(image: VipsImage) -> VipsImage:
+    image = image.colourspace("srgb").cast("uchar")
+    image = image if image.hasalpha() else image.bandjoin(255)
+    return image.extract_band(0, n=4)
 
 
 def _background_color(rgb: NDArray[np.int16], alpha: NDArray[np.uint8]) -> NDArray[np.int16]:

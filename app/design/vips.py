@@ -56,6 +56,11 @@ def load_buffer(data: bytes, **options: Any) -> VipsImage:
     return pyvips.Image.new_from_buffer(data, "", **options)
 
 
+def thumbnail_buffer(data: bytes, edge: int) -> VipsImage:
+    """At most ``edge`` px on its longer side (never enlarged), upright: shrunk as it is decoded."""
+    return pyvips.Image.thumbnail_buffer(data, edge, height=edge, size="down")
+
+
 def svg_buffer(svg: bytes, **options: Any) -> VipsImage:
     return pyvips.Image.svgload_buffer(svg, **options)
 
