@@ -229,8 +229,20 @@ export function photoTools(ed) {
   const ai = ed.template.ai ? ed.template.ai.enabled : ed.template.ai_enabled;
   const tryAi = h("button", { type: "button", class: "luneo-secondary", hidden: true, "data-luneo-remove-bg-ai": "" }, t("remove_bg_ai"));
   const replace = (layer, picture, done) => {
+    const before = ed.imageInfo[layer.src];
     ed.image(picture.src, picture.url);
     ed.imageInfo[picture.src] = { width_px: picture.width_px, height_px: picture.height_px };
+    const aspect = picture.width_px / picture.height_px;
+    if (before && Math.abs(before.width_px / before.height_px / aspect - 1) > 0.02) {
+      // A model may answer other proportions: the old crop no longer names the same part, and
+      // an unframed box takes the new picture's proportions (never stretched).
+      delete layer.crop;
+      if (!layer.clip) {
+        const cy = layer.y_mm + layer.height_mm / 2;
+        layer.height_mm = layer.width_mm / (sideways(layer) ? 1 / aspect : aspect);
+        layer.y_mm = cy - layer.height_mm / 2;
+      }
+    }
     layer.src = picture.src;
     ed.changed();
     ed.commit();
