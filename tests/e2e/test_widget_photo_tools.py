@@ -239,3 +239,58 @@ def test_a_crop_to_the_frame_keeps_the_boxs_proportions(
     assert crop["x"] == pytest.approx((1 - crop["width"]) / 2, abs=0.01)
     assert (layer["width_mm"], layer["height_mm"]) == (box["width_mm"], box["height_mm"])
     assert_clean(problems)
+
+
+def test_an_ai_cutout_replaces_the_photo_and_undo_brings_it_back(
+    store: Storefront, store_url: str, page: Page, tmp_path: Path
+) -> None:
+    """The provider's answer is stood in for here (the offline development provider cannot cut
+    out a busy background); the widget's side of the exchange is real: queued, polled, placed."""
+    problems = watch(page)
+    _open_editor(page, store_url)
+    page.get_by_role("tab", name="Photo").click()
+    page.locator("[data-luneo-upload]").set_input_files(str(_subject_photo(tmp_path)))
+    expect(page.locator(".luneo-status")).to_have_text("Photo added.")
+    draft = _draft(page)
+    assert draft is not None
+    cutout_src = _photo_layer(page)["src"]
+    cutout_url = draft["document"]["meta"]["urls"][cutout_src]
+    busy = tmp_path / "busy.png"
+    Image.effect_noise((300, 200), 120).convert("RGB").save(busy, "PNG")
+    page.locator("[data-luneo-upload]").set_input_files(str(busy))
+    page.wait_for_function(
+        "key => JSON.parse(localStorage.getItem(key)).document.areas.wrap.layers.length === 2",
+        arg=DRAFT_KEY,
+    )
+    layers = _draft(page)["document"]["areas"]["wrap"]["layers"]  # type: ignore[index]
+    original = layers[1]["src"]
+    polls: list[str] = []
+    page.route(
+        "**/ai/background-removals*",
+        lambda route: route.fulfill(
+            status=202, json={"id": "g_test", "status": "queued", "progress": 0, "message": ""}
+        ),
+    )
+
+    def poll(route: Any) -> None:
+        polls.append(route.request.url)
+        image = {"src": cutout_src, "url": cutout_url, "width_px": 1800, "height_px": 1200}
+        route.fulfill(json={"id": "g_test", "status": "succeeded", "progress": 100, "image": image})
+
+    page.route("**/ai/generations/g_test*", poll)
+
+    page.locator("[data-luneo-remove-bg]").click()
+    expect(page.locator("[data-luneo-remove-bg-status]")).to_contain_text("too many colours")
+    page.locator("[data-luneo-remove-bg-ai]").click()
+    expect(page.locator("[data-luneo-remove-bg-status]")).to_contain_text("redrawn")
+
+    assert len(polls) >= 1
+    current = _draft(page)["document"]["areas"]["wrap"]["layers"][1]  # type: ignore[index]
+    assert current["src"] == cutout_src
+    page.locator("[data-luneo-remove-bg-undo]").click()
+    page.wait_for_function(
+        "([key, src]) => JSON.parse(localStorage.getItem(key)).document.areas.wrap.layers[1].src"
+        " === src",
+        arg=[DRAFT_KEY, original],
+    )
+    assert [p for p in problems if "background-removal" not in p] == []
