@@ -1,5 +1,6 @@
 """What every image provider offers: moderation of a prompt and generation of PNGs (one or a few
-variants of the same prompt, for the shopper to choose from)."""
+variants of the same prompt, for the shopper to choose from); and what some also offer: cutting
+a photo's subject out of a background too busy to remove offline."""
 
 from __future__ import annotations
 
@@ -75,3 +76,14 @@ class ImageProvider(Protocol):
     def generate(self, request: ImageRequest) -> list[GeneratedImage]:
         """``request.n`` images (a provider may return fewer: the rest fail)."""
         ...
+
+
+@runtime_checkable
+class BackgroundRemover(Protocol):
+    """A provider that returns a photo with its background made transparent (an RGBA PNG).
+
+    For the backgrounds ``app.design.background`` refuses as not simple. A model redraws the
+    picture: the result may differ from the photo in detail, which the caller tells the shopper.
+    """
+
+    def remove_background(self, image: bytes, user_ref: str | None = None) -> GeneratedImage: ...

@@ -16,11 +16,15 @@ import re
 
 from PIL import Image, ImageDraw, ImageFont
 
-from app.ai.base import GeneratedImage, ImageRequest, ModerationVerdict
+from app.ai.base import GeneratedImage, ImageRequest, ModerationVerdict, ProviderError
 from app.ai.safety import builtin_flags
+from app.design.background import NotSimple
+from app.design.background import remove_background as cut_out
 
 LABEL = "Generated offline (development)"
 MODEL = "luneo-local-1"
+CUTOUT_MODEL = "luneo-local-cutout"
+CUTOUT_MAX_PIXELS = 40_000_000
 MAX_EDGE = 1024  # like a real model, output is smaller than print size: upscaling is exercised
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -128,3 +132,11 @@ class LocalProvider:
 
     def generate(self, request: ImageRequest) -> list[GeneratedImage]:
         return [draw(request, variant) for variant in range(max(1, request.n))]
+
+    def remove_background(self, image: bytes, user_ref: str | None = None) -> GeneratedImage:
+        """The offline cut-out (plain backgrounds only): no model to ask offline."""
+        try:
+            cutout = cut_out(image, CUTOUT_MAX_PIXELS)
+        except NotSimple as exc:
+            raise ProviderError(exc.code, retryable=False, public=exc.message) from None
+        return GeneratedImage(cutout.png, cutout.width, cutout.height, CUTOUT_MODEL)

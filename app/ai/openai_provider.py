@@ -1,4 +1,7 @@
-"""OpenAI image generation and moderation through the official ``openai`` package.
+"""OpenAI image generation, moderation and background removal through the official ``openai``
+package. Background removal is the documented image edit (``images.edit``) with
+``background="transparent"`` and PNG output, for the models that can return transparency; the
+model redraws the photo (``input_fidelity="high"`` where the model accepts it keeps faces close).
 
 The SDK's own retries are off (``max_retries=0``): :mod:`app.ai.retry` retries explicitly, so
 backoff, the ``retry-after`` / ``retry-after-ms`` headers and the total time spent are ours to
@@ -45,6 +48,12 @@ _NOT_RETRYABLE_CODES = frozenset({"insufficient_quota", "billing_hard_limit_reac
 MAX_N = 10  # the Images API's ``n``: 1 to 10 images per request
 _SINGLE_IMAGE_MODELS = ("dall-e-3",)  # ``n`` must be 1: asked once per image instead
 QUALITIES = ("low", "medium", "high", "auto")
+CUTOUT_PROMPT = (
+    "Remove the background of this photo: keep the main subject exactly as it is (same pose, "
+    "colours, details and framing) on a fully transparent background."
+)
+NO_CUTOUT = "Removing this background with AI is not available for this store."
+_HIGH_FIDELITY = ("gpt-image-1",)  # input_fidelity: accepted by gpt-image-1 only
 
 
 @dataclass(frozen=True)
@@ -207,3 +216,33 @@ class OpenAIProvider:
             png, got_width, got_height = _decode_png(item.b64_json)
             images.append(GeneratedImage(png, got_width, got_height, model, item.revised_prompt))
         return images
+
+    def remove_background(self, image: bytes, user_ref: str | None = None) -> GeneratedImage:
+        """The photo redrawn on a transparent background (ProviderError when the model cannot)."""
+        model = self.settings.model
+        if not supports_transparency(model):
+            raise ProviderError(
+                f"{model} cannot return a transparent background", retryable=False, public=NO_CUTOUT
+            )
+        options: dict[str, Any] = {
+            "model": model,
+            "image": ("photo.png", image, "image/png"),
+            "prompt": CUTOUT_PROMPT,
+            "n": 1,
+            "size": "auto",
+            "quality": "high",
+            "background": "transparent",
+            "output_format": "png",
+        }
+        if model in _HIGH_FIDELITY:
+            options["input_fidelity"] = "high"
+        if user_ref:
+            options["user"] = user_ref
+        try:
+            response = self.client.images.edit(**options)
+        except openai.OpenAIError as exc:
+            raise map_error(exc) from exc
+        if not response.data:
+            raise ProviderError("OpenAI returned no images", retryable=True)
+        png, width, height = _decode_png(response.data[0].b64_json)
+        return GeneratedImage(png, width, height, model)

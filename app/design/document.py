@@ -119,6 +119,24 @@ class Clip:
 
 
 @dataclass(frozen=True)
+class Filters:
+    """Colour filters of a photo, applied in field order (the widget's preview uses the same
+    formulas, ``storefront_widget/src/editor/photo_tools.js``)."""
+
+    brightness: float = 1.0
+    contrast: float = 1.0
+    grayscale: bool = False
+    sepia: bool = False
+
+    @property
+    def active(self) -> bool:
+        return self != Filters()
+
+
+Turn = Literal[0, 90, 180, 270]
+
+
+@dataclass(frozen=True)
 class ImageLayer:
     src: str
     box: Box
@@ -129,6 +147,15 @@ class ImageLayer:
     clip: Clip | None = None  # image only
     field: str | None = None
     hidden: bool = False
+    turn: Turn = 0  # image only: quarter turns of the picture inside its box, clockwise
+    flip_x: bool = False  # mirrored left to right inside its box (after the turn)
+    flip_y: bool = False
+    filters: Filters | None = None  # image only
+
+    @property
+    def quarter_turned(self) -> bool:
+        """The picture lies on its side in the box: its width runs along the box's height."""
+        return self.turn in (90, 270)
 
 
 @dataclass(frozen=True)
@@ -218,7 +245,21 @@ def _layer(area: str, index: int, raw: Mapping[str, Any]) -> Layer:
         clip=Clip(clip["shape"], clip.get("mask")) if clip is not None else None,
         field=raw.get("field"),
         hidden=bool(raw.get("hidden", False)),
+        turn=cast(Turn, int(raw.get("turn", 0))),
+        flip_x=bool(raw.get("flip_x", False)),
+        flip_y=bool(raw.get("flip_y", False)),
+        filters=_filters(raw["filters"]) if raw.get("filters") else None,
     )
+
+
+def _filters(raw: Mapping[str, Any]) -> Filters | None:
+    filters = Filters(
+        brightness=float(raw.get("brightness", 1.0)),
+        contrast=float(raw.get("contrast", 1.0)),
+        grayscale=bool(raw.get("grayscale", False)),
+        sepia=bool(raw.get("sepia", False)),
+    )
+    return filters if filters.active else None
 
 
 def _text(raw: Mapping[str, Any]) -> TextLayer:

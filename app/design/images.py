@@ -138,10 +138,20 @@ def placed_crop(source: Source, layer: ImageLayer, path: str) -> tuple[int, int,
     (``clip``) that part is cut, centred, to the frame's proportions, so a photo is never
     stretched in a frame; a plain layer stretches it to its box, as always."""
     region = crop_px(source, layer.crop, path)
-    return cover_crop(region, layer.box) if layer.clip is not None else region
+    return cover_crop(region, picture_box(layer)) if layer.clip is not None else region
+
+
+def picture_box(layer: ImageLayer) -> Box:
+    """The box as the picture sees it before its quarter turn: a picture turned 90 degrees
+    fills a box of swapped sides."""
+    box = layer.box
+    if not layer.quarter_turned:
+        return box
+    return Box(box.x_mm, box.y_mm, box.height_mm, box.width_mm, box.rotation_deg)
 
 
 def effective_dpi(source: Source, layer: ImageLayer, path: str) -> float:
     """Source pixels per inch at the placed size (the lower of the two directions)."""
     _, _, width, height = placed_crop(source, layer, path)
-    return min(width / (layer.box.width_mm / 25.4), height / (layer.box.height_mm / 25.4))
+    box = picture_box(layer)
+    return min(width / (box.width_mm / 25.4), height / (box.height_mm / 25.4))

@@ -16,6 +16,7 @@ from xml.sax.saxutils import quoteattr
 
 from PIL import Image, ImageDraw
 
+from app.design.adjust import adjusted
 from app.design.clipart import recolor
 from app.design.color import hex_rgb, hex_rgba
 from app.design.document import Box, Clip, ImageLayer, ShapeLayer, TextLayer
@@ -364,11 +365,14 @@ def image_pixels(
         data = recolor(data, layer.color)
     width, height = _placed_size(layer.box, frame)
     digest = hashlib.blake2b(data, digest_size=16).digest()
-    key = (digest, layer.kind, layer.crop, layer.clip, width, height)
+    edits = (layer.turn, layer.flip_x, layer.flip_y, layer.filters)
+    key = (digest, layer.kind, layer.crop, layer.clip, width, height, edits)
     cached = cache.get(key) if cache is not None else None
     if cached is not None:
         return cached
-    pixels = _decode(layer, data, width, height, path)
+    # A quarter-turned picture is decoded to the box's swapped sides, then turned into it.
+    decoded = (height, width) if layer.quarter_turned else (width, height)
+    pixels = adjusted(_decode(layer, data, *decoded, path), layer).copy_memory()
     if layer.clip is not None and layer.clip.shape != "rect":
         pixels = _clipped(pixels, clip_alpha(layer.clip, width, height, assets, path))
     if cache is not None:

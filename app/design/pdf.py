@@ -9,8 +9,10 @@ Page layout (one page per print area):
 
 The RGB PDF is vector where it can be: text is real text in the embedded (subset) TrueType
 fonts, placed glyph by glyph from the same layout as the raster; shapes are vector paths;
-pictures and clipart are embedded at the print DPI. The CMYK PDF holds the print raster
-converted through the CMYK ICC profile (so what the press gets is exactly what was proofed).
+pictures are embedded at the print DPI; Luneo's curated clipart is drawn as vector outlines
+(``svg_paths.py``: recoloured, flipped, at any size), other clipart embedded like a picture.
+The CMYK PDF holds the print raster converted through the CMYK ICC profile (so what the press
+gets is exactly what was proofed).
 """
 
 from __future__ import annotations
@@ -28,17 +30,21 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from app.design.clipart import is_clipart_ref, recolor
 from app.design.color import hex_rgb, to_cmyk
 from app.design.document import Design, ImageLayer, Layer, ShapeLayer, TextLayer
 from app.design.errors import DesignError, layer_path
 from app.design.geometry import MM_PER_POINT, Frame
+from app.design.images import fetch
 from app.design.layers import Tile, image_pixels, text_layout, text_shadow_tile
 from app.design.raster import RenderInputs, render_print
+from app.design.svg_paths import VectorArt, vector_art
 from app.design.template import AreaSpec, TemplateSpec
 from app.design.text_layout import TextLayout
 from app.design.vips import VipsError, VipsImage, to_pil
 
 SLUG_MM = 8.0
+FILL_NON_ZERO = 1  # reportlab's FILL_NON_ZERO (missing from its stubs): SVG's default rule
 MARK_GAP_MM = 2.0
 MARK_LENGTH_MM = 5.0
 MARK_WIDTH_PT = 0.25
@@ -243,6 +249,10 @@ def _draw_shape(canvas: Canvas, layer: ShapeLayer) -> None:
 def _draw_image(
     canvas: Canvas, layer: ImageLayer, path: str, frame: Frame, inputs: RenderInputs
 ) -> None:
+    art = _curated_vector(layer, path, inputs)
+    if art is not None:
+        _draw_vector(canvas, art, layer)
+        return
     pixels: VipsImage = image_pixels(layer, frame, inputs.assets, path, inputs.pictures)
     box = layer.box
     canvas.translate(box.x_mm + box.width_mm / 2, box.y_mm + box.height_mm / 2)
@@ -251,6 +261,49 @@ def _draw_image(
     canvas.setFillAlpha(layer.opacity)
     w, h = box.width_mm, box.height_mm
     canvas.drawImage(ImageReader(to_pil(pixels)), -w / 2, -h / 2, w, h, mask="auto")
+
+
+def _curated_vector(layer: ImageLayer, path: str, inputs: RenderInputs) -> VectorArt | None:
+    """Luneo's own clipart as outlines (in its colour), or None: drawn as a picture then."""
+    if layer.kind != "clipart" or not is_clipart_ref(layer.src):
+        return None
+    data = fetch(inputs.assets, layer.src, f"{path}.src")
+    return vector_art(recolor(data, layer.color or "#000000"))  # currentColor: black by default
+
+
+def _draw_vector(canvas: Canvas, art: VectorArt, layer: ImageLayer) -> None:
+    """The outlines stretched over the box as the raster stretches the drawing, flipped and
+    turned about the box's centre."""
+    box = layer.box
+    canvas.translate(box.x_mm + box.width_mm / 2, box.y_mm + box.height_mm / 2)
+    canvas.rotate(box.rotation_deg)
+    canvas.scale(-1 if layer.flip_x else 1, -1 if layer.flip_y else 1)
+    min_x, min_y, width, height = art.viewbox
+    canvas.translate(-box.width_mm / 2, -box.height_mm / 2)
+    canvas.scale(box.width_mm / width, box.height_mm / height)
+    canvas.translate(-min_x, -min_y)
+    canvas.setFillAlpha(layer.opacity)
+    canvas.setStrokeAlpha(layer.opacity)
+    for outline in art.outlines:
+        shape = canvas.beginPath()
+        for kind, args in outline.ops:
+            if kind == "M":
+                shape.moveTo(*args)
+            elif kind == "L":
+                shape.lineTo(*args)
+            elif kind == "C":
+                shape.curveTo(*args)
+            else:
+                shape.close()
+        if outline.fill:
+            canvas.setFillColorRGB(*_unit(outline.fill))
+        if outline.stroke:
+            canvas.setStrokeColorRGB(*_unit(outline.stroke))
+            canvas.setLineWidth(outline.stroke_width)
+            canvas.setLineCap(outline.linecap)
+            canvas.setLineJoin(outline.linejoin)
+        stroke, fill = int(outline.stroke is not None), int(outline.fill is not None)
+        canvas.drawPath(shape, stroke=stroke, fill=fill, fillMode=FILL_NON_ZERO)
 
 
 def _crop_marks(canvas: Canvas, boxes: PageBoxes, *, cmyk: bool) -> None:

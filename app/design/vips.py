@@ -37,12 +37,28 @@ def to_pil(image: VipsImage) -> Image.Image:
     return Image.frombytes(mode, (image.width, image.height), image.cast("uchar").write_to_memory())
 
 
+def to_numpy(image: VipsImage) -> Any:
+    """The pixels as a (height, width, bands) numpy array."""
+    array = image.numpy()
+    return array if array.ndim == 3 else array[..., None]
+
+
+def from_numpy(array: Any) -> VipsImage:
+    """A (height, width[, bands]) uint8 numpy array as an image."""
+    return pyvips.Image.new_from_array(array)
+
+
 def _is_cmyk(image: VipsImage) -> bool:
     return bool(image.interpretation == "cmyk")
 
 
 def load_buffer(data: bytes, **options: Any) -> VipsImage:
     return pyvips.Image.new_from_buffer(data, "", **options)
+
+
+def thumbnail_buffer(data: bytes, edge: int) -> VipsImage:
+    """At most ``edge`` px on its longer side (never enlarged), upright: shrunk as it is decoded."""
+    return pyvips.Image.thumbnail_buffer(data, edge, height=edge, size="down")
 
 
 def svg_buffer(svg: bytes, **options: Any) -> VipsImage:

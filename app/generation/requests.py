@@ -31,12 +31,14 @@ from app.ai.safety import PromptRefused, check_prompt
 from app.billing import quota
 from app.billing.plans import Feature
 from app.generation import settings as ai_settings
+from app.generation.run import CUTOUT
 from app.models import (
     Generation,
     GenerationStatus,
     PrintArea,
     Shop,
     ShopScope,
+    StoredFile,
     Template,
     UsageKind,
 )
@@ -435,12 +437,66 @@ def request_variants(
     return rows
 
 
+CUTOUT_LABEL = "(background removal)"  # a cut-out's "prompt", as the merchant's list shows it
+
+
+def request_cutout(
+    scope: ShopScope,
+    redis: Redis,
+    template: Template,
+    area_key: str,
+    source: StoredFile,
+    options: Options,
+    requester: Requester,
+    limits: Limits = Limits(),
+) -> Generation:
+    """A background removal of one of the shop's pictures by the AI provider, for a background
+    too busy to remove offline: a Generation row charged like an image (the same photo cut out
+    again in this shop is shared, not paid twice) and its job, enqueued after commit.
+
+    Raises AiUnavailable, RateLimited and QuotaExceeded. The caller commits.
+    """
+    shop = scope.session.get(Shop, scope.shop_id)
+    assert shop is not None
+    _check_enabled(scope, shop, template)
+    area = find_area(template, area_key)
+    _rate_limit(redis, shop, requester, limits)
+    material = {"shop": shop.id, "cutout": source.sha256, "options": options.as_json()}
+    key = hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
+    scope.session.execute(select(Shop.id).where(Shop.id == shop.id).with_for_update())
+    found = _reusable(scope, key)
+    if found is not None and found.status is not GenerationStatus.SUCCEEDED:
+        return found
+    row = Generation(
+        template_id=template.id,
+        area_key=area.key,
+        prompt=CUTOUT_LABEL,
+        cache_key=key,
+        options={**options.as_json(), "kind": CUTOUT, "source_file_id": source.id},
+        provider=options.provider,
+        client_key=requester.client_key,
+        customer_ref=requester.customer_ref,
+        message="Waiting for an image slot…",
+        deadline_at=datetime.now(UTC) + timedelta(seconds=limits.deadline_seconds),
+    )
+    scope.add(row)
+    scope.session.flush()
+    if found is not None:
+        _copy_result(found, row)
+        return row
+    record = quota.reserve(scope.session, shop, UsageKind.AI_GENERATION, f"ai:{row.public_id}")
+    row.usage_record_id = record.id
+    enqueue_after_commit(scope.session, redis, generation_spec(row))
+    return row
+
+
 __all__ = [
     "AiUnavailable",
     "Limits",
     "Options",
     "RateLimited",
     "Requester",
+    "request_cutout",
     "request_generation",
     "request_variants",
 ]

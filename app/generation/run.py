@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.ai.base import (
     TRY_AGAIN,
+    BackgroundRemover,
     GeneratedImage,
     ImageProvider,
     ImageRequest,
@@ -38,7 +39,7 @@ from app.models import (
     Template,
     UsageRecord,
 )
-from app.storage import Storage, new_key
+from app.storage import MissingFile, Storage, new_key
 from connectors.retry import Backoff
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,8 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, str], None]
 TIMED_OUT = "Creating your image took too long. Please try again."
 GONE = "This product is no longer available for AI images."
+CUTOUT = "cutout"  # options["kind"] of a background removal (options["source_file_id"]: the photo)
+NO_CUTOUT = "Removing this background with AI is not available right now."
 
 
 def _release(session: Session, generation: Generation) -> None:
@@ -128,8 +131,40 @@ def run_generation(
 
     ``on_stored`` is told once about the image a run stores (a shopper's file budget counts it).
     """
+    generation = session.get(Generation, generation_id)
+    if generation is not None and generation.options.get("kind") == CUTOUT:
+        return _cutout(session, storage, provider, policy, generation, progress, on_stored)
     rows = run_generations(session, storage, provider, policy, [generation_id], progress, on_stored)
     return rows[0] if rows else session.get(Generation, generation_id)
+
+
+def _cutout(
+    session: Session,
+    storage: Storage,
+    provider: ImageProvider,
+    policy: Backoff,
+    generation: Generation,
+    progress: Progress,
+    on_stored: Callable[[Generation, StoredFile], None] | None,
+) -> Generation:
+    """A background removal's run: skipped when done, failed when stale or its area is gone."""
+    if not _pending(session, [generation.id]):
+        return generation
+    area = _area(session, generation)
+    if area is None:
+        _finish_all(session, [generation], GenerationStatus.FAILED, GONE, error="area gone")
+        return generation
+
+    def step(percent: int, message: str) -> None:
+        generation.progress = percent
+        generation.message = message
+        session.commit()
+        progress(percent, message)
+
+    generation.status = GenerationStatus.RUNNING
+    generation.started_at = generation.started_at or datetime.now(UTC)
+    generation.attempts += 1
+    return _run_cutout(session, storage, provider, policy, generation, area, step, on_stored)
 
 
 def _pending(session: Session, generation_ids: Sequence[int]) -> list[Generation]:
@@ -287,3 +322,73 @@ def _keep(
     generation.model = image.model
     generation.status = GenerationStatus.SUCCEEDED
     generation.finished_at = datetime.now(UTC)
+
+
+def _run_cutout(
+    session: Session,
+    storage: Storage,
+    provider: ImageProvider,
+    policy: Backoff,
+    generation: Generation,
+    area: PrintArea,
+    step: Progress,
+    on_stored: Callable[[Generation, StoredFile], None] | None,
+) -> Generation:
+    """A background removal: the shop's photo through the provider's ``remove_background``.
+
+    No prompt to moderate (the photo was the shopper's own upload, checked when it was kept).
+    """
+    source_id = generation.options.get("source_file_id")
+    source = session.get(StoredFile, source_id) if isinstance(source_id, int) else None
+    if source is None or source.shop_id != generation.shop_id:
+        finish(session, generation, GenerationStatus.FAILED, GONE, error="source photo gone")
+        session.commit()
+        return generation
+    if not isinstance(provider, BackgroundRemover):
+        finish(session, generation, GenerationStatus.FAILED, NO_CUTOUT, error="not supported")
+        session.commit()
+        return generation
+    remover: BackgroundRemover = provider
+    step(25, "Removing the background…")
+    try:
+        with storage.open(source.key) as stream:
+            photo = stream.read()
+    except MissingFile:
+        finish(session, generation, GenerationStatus.FAILED, GONE, error="source bytes gone")
+        session.commit()
+        return generation
+    user_ref = _user_ref(generation)
+
+    def retrying(attempt: int, wait: float, error: ProviderError) -> None:
+        log.warning(
+            "ai provider retry",
+            extra={"generation": generation.public_id, "attempt": attempt, "error": error.detail},
+        )
+        step(min(70, generation.progress + 5), "The image service is busy, trying again…")
+
+    try:
+        image = with_retries(
+            lambda: remover.remove_background(photo, user_ref), policy, on_retry=retrying
+        )
+    except ProviderRefused as refused:
+        finish(
+            session,
+            generation,
+            GenerationStatus.REFUSED,
+            REFUSED_CONTENT,
+            error=refused.args[0],
+            reason="provider_safety",
+        )
+        session.commit()
+        return generation
+    except ProviderError as failed:
+        finish(session, generation, GenerationStatus.FAILED, failed.public, error=failed.detail)
+        session.commit()
+        return generation
+    step(80, "Preparing your image for print…")
+    _keep(session, storage, generation, area, image, on_stored)
+    generation.progress = 100
+    generation.message = "Your image is ready."
+    session.commit()
+    step(100, "Your image is ready.")
+    return generation

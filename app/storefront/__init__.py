@@ -48,13 +48,13 @@ def current_scope() -> ShopScope:
 
 def blueprints() -> list[Blueprint]:
     """Every storefront surface, each carrying every view module, plus the public file links."""
-    from app.storefront import ai, catalog, designs, previews, public, uploads
+    from app.storefront import ai, catalog, cutouts, designs, previews, public, uploads
     from app.storefront.recovery import build as recovery
     from app.storefront.recovery import register_on_proxy
     from app.storefront.shopify_proxy import build as shopify_proxy
     from app.storefront.woo_surface import build as woo_surface
 
-    modules = [catalog, uploads, designs, previews, ai]
+    modules = [catalog, uploads, designs, previews, ai, cutouts]
     proxy = shopify_proxy(modules)
     register_on_proxy(proxy)  # the recovery page on the store's origin, where drafts are kept
     return [proxy, woo_surface(modules), recovery(modules), public.bp]

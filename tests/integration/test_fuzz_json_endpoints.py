@@ -107,6 +107,12 @@ def _storefront(
             "fresh": False,
         }
 
+    def cutout(world: World) -> dict[str, Any]:
+        return {"src": "shops/1/uploads/2026/01/photo.png"}
+
+    def ai_cutout(world: World) -> dict[str, Any]:
+        return {"template_id": template(world), "area": "front", **cutout(world)}
+
     return [
         Target(
             "GET",
@@ -119,6 +125,8 @@ def _storefront(
         Target("GET", f"{prefix}/designs/<design_id>", auth, paths={**at, "design_id": saved}),
         Target("POST", f"{prefix}/previews", auth, design, paths=at),
         Target("POST", f"{prefix}/uploads", auth, paths=at),
+        Target("POST", f"{prefix}/uploads/background-removal", auth, cutout, paths=at),
+        Target("POST", f"{prefix}/ai/background-removals", auth, ai_cutout, paths=at),
         Target("POST", f"{prefix}/ai/generations", auth, generation, paths=at),
         Target("GET", f"{prefix}/ai/generations/<generation_id>", auth, paths=at),
         Target("GET", f"{prefix}/ai/variants/<ids_list>", auth, paths=at),

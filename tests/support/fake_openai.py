@@ -2,8 +2,11 @@
 
 Serves ``POST /v1/images/generations`` (``ImagesResponse``: ``created``, ``data[].b64_json``,
 ``background``, ``output_format``, ``quality``, ``size``, ``usage``; ``n`` images, 1 to 10, each
-``data`` entry its own picture; another ``n`` is a 400 ``invalid_request_error`` naming ``n``)
-and ``POST /v1/moderations``
+``data`` entry its own picture; another ``n`` is a 400 ``invalid_request_error`` naming ``n``),
+``POST /v1/images/edits`` (multipart: ``image`` file, ``prompt``, ``background``, ...; the same
+``ImagesResponse``; with ``size=auto`` the output is the standard size nearest the input's
+proportions, the input redrawn with its backdrop, the colour of its corner, transparent) and
+``POST /v1/moderations``
 (``id``, ``model``, ``results[]`` with ``flagged``, ``categories``, ``category_scores``,
 ``category_applied_input_types``) on 127.0.0.1, in a thread. Failures are scripted per endpoint:
 an error status with OpenAI's error object (``{"error": {"message", "type", "param", "code"}}``)
@@ -20,10 +23,12 @@ import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageChops, ImageDraw
 
 CATEGORIES = (
     "harassment",
@@ -104,7 +109,9 @@ class FakeOpenAI:
         self.scripts[endpoint].extend(steps)
 
     def calls(self, endpoint: str) -> list[Recorded]:
-        suffix = "/images/generations" if endpoint == "images" else "/moderations"
+        suffix = {"images": "/images/generations", "edits": "/images/edits"}.get(
+            endpoint, "/moderations"
+        )
         return [r for r in self.requests if r.path.endswith(suffix)]
 
     def __enter__(self) -> FakeOpenAI:
@@ -160,6 +167,26 @@ class FakeOpenAI:
             },
         }
 
+    def edit(self, body: dict[str, Any], image: bytes) -> dict[str, Any]:
+        with Image.open(io.BytesIO(image)) as opened:
+            picture = opened.convert("RGBA")
+        ratio = picture.width / picture.height
+        width, height = min(
+            ((1024, 1024), (1536, 1024), (1024, 1536)), key=lambda s: abs(s[0] / s[1] - ratio)
+        )
+        picture = picture.resize((width, height))
+        transparent = body.get("background") == "transparent"
+        if transparent:
+            backdrop = Image.new("RGB", picture.size, picture.getpixel((0, 0))[:3])  # type: ignore[index]
+            distance = ImageChops.difference(picture.convert("RGB"), backdrop).convert("L")
+            picture.putalpha(distance.point(lambda d: 255 if d >= 14 else 0))
+        out = io.BytesIO()
+        picture.save(out, "PNG")
+        answer = self.image({**body, "size": f"{width}x{height}"})
+        answer["data"] = [{"b64_json": base64.b64encode(out.getvalue()).decode()}]
+        answer["size"] = str(body.get("size") or "auto")
+        return answer
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
@@ -184,13 +211,25 @@ class FakeOpenAI:
 
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length) or b"{}")
+                raw = self.rfile.read(length)
+                files: dict[str, bytes] = {}
+                if self.headers.get("Content-Type", "").startswith("multipart/form-data"):
+                    body = _form(self.headers["Content-Type"], raw, files)
+                else:
+                    body = json.loads(raw or b"{}")
                 with fake._lock:
                     fake.requests.append(Recorded(self.path, body, dict(self.headers.items())))
-                endpoint = (
-                    "images"
-                    if self.path.endswith("/images/generations")
-                    else ("moderations" if self.path.endswith("/moderations") else "")
+                endpoint = next(
+                    (
+                        name
+                        for suffix, name in (
+                            ("/images/generations", "images"),
+                            ("/images/edits", "edits"),
+                            ("/moderations", "moderations"),
+                        )
+                        if self.path.endswith(suffix)
+                    ),
+                    "",
                 )
                 if not endpoint:
                     self._send(
@@ -242,7 +281,31 @@ class FakeOpenAI:
                     }
                     self._send(400, {"error": error})
                     return
-                answer = fake.image(body) if endpoint == "images" else fake.moderation(body)
+                if endpoint == "edits":
+                    answer = fake.edit(body, files.get("image", b""))
+                else:
+                    answer = fake.image(body) if endpoint == "images" else fake.moderation(body)
                 self._send(200, answer)
 
         return Handler
+
+
+def _form(content_type: str, raw: bytes, files: dict[str, bytes]) -> dict[str, Any]:
+    """A multipart body's fields (a file as ``{"filename", "content_type", "size"}``)."""
+    message = BytesParser(policy=HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + raw
+    )
+    fields: dict[str, Any] = {}
+    for part in message.iter_parts():  # type: ignore[attr-defined]
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True) or b""
+        if part.get_filename():
+            files[name] = payload
+            fields[name] = {
+                "filename": part.get_filename(),
+                "content_type": part.get_content_type(),
+                "size": len(payload),
+            }
+        else:
+            fields[name] = payload.decode()
+    return fields

@@ -61,6 +61,8 @@ export function createApi(config) {
       form.append("file", blob, filename);
       return json("POST", "/uploads", form);
     },
+    removeBackground: (src) => json("POST", "/uploads/background-removal", { src }),
+    startCutout: (body) => json("POST", "/ai/background-removals", body),
     saveDesign: (body) => json("POST", "/designs", body),
     quote: (body) => json("POST", "/designs/quote", body),
     getDesign: (id) => json("GET", "/designs/" + encodeURIComponent(id)),

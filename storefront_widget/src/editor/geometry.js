@@ -131,7 +131,9 @@ export function effectiveDpi(layer, image) {
   const crop = layer.crop || { x: 0, y: 0, width: 1, height: 1 };
   const wpx = crop.unit === "px" ? crop.width : image.width_px * crop.width;
   const hpx = crop.unit === "px" ? crop.height : image.height_px * crop.height;
-  return Math.floor(Math.min(wpx / (layer.width_mm / 25.4), hpx / (layer.height_mm / 25.4)));
+  const side = layer.turn === 90 || layer.turn === 270; // the picture lies across its box
+  const [bw, bh] = side ? [layer.height_mm, layer.width_mm] : [layer.width_mm, layer.height_mm];
+  return Math.floor(Math.min(wpx / (bw / 25.4), hpx / (bh / 25.4)));
 }
 
 // Fit a w×h picture inside the safe area (at most `share` of it), centred.

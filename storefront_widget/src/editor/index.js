@@ -298,6 +298,7 @@ class Editor {
     this.selectedId = id;
     const layer = this.selected();
     if (layer && layer.type === "text" && this.tool !== "text" && this.tool !== "layers") this.showTool("text");
+    else if (layer && layer.type !== "text" && this.tool !== "layers") this.showTool(layer.type === "image" ? "photo" : "clipart");
     this.refresh();
   }
 

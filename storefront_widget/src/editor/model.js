@@ -17,8 +17,8 @@ const ALLOWED = {
   text: ["id", "field", "name", "locked", "hidden", "text", "font", "weight", "style", "size_mm", "color", "align", "line_spacing",
     "letter_spacing_mm", "arc_degrees", "x_mm", "y_mm", "rotation_deg", "opacity", "box",
     "stroke", "stroke_width_mm", "shadow"],
-  image: ["id", "field", "name", "locked", "hidden", "src", "crop", "clip", "x_mm", "y_mm", "width_mm", "height_mm", "rotation_deg", "opacity"],
-  clipart: ["id", "field", "name", "locked", "hidden", "src", "color", "x_mm", "y_mm", "width_mm", "height_mm", "rotation_deg", "opacity"],
+  image: ["id", "field", "name", "locked", "hidden", "src", "crop", "clip", "turn", "flip_x", "flip_y", "filters", "x_mm", "y_mm", "width_mm", "height_mm", "rotation_deg", "opacity"],
+  clipart: ["id", "field", "name", "locked", "hidden", "src", "color", "flip_x", "flip_y", "x_mm", "y_mm", "width_mm", "height_mm", "rotation_deg", "opacity"],
 };
 
 // An AI image is stored where the server keeps generated images (new_key(shop, "ai", …)); its

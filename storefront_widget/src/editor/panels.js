@@ -6,6 +6,7 @@ import { frame } from "./geometry.js";
 import { layerLabel } from "./model.js";
 import { drawLayers } from "./render.js";
 import { scriptProblem } from "./scripts.js";
+import { clipartTools, photoTools } from "./photo_tools.js";
 
 let uid = 0;
 const field = (label, control) => {
@@ -147,7 +148,8 @@ export function photoPanel(ed) {
   const input = h("input", { type: "file", accept: "image/jpeg,image/png,image/webp,image/*", class: "luneo-file", "data-luneo-upload": "" });
   const label = h("label", { class: "luneo-secondary luneo-upload", for: "" }, t("upload"));
   const dpi = h("p", { class: "luneo-dpi", role: "status" });
-  const el = h("div", { class: "luneo-panel" }, label, input, h("p", { class: "luneo-hint" }, t("upload_hint")), dpi);
+  const tools = photoTools(ed);
+  const el = h("div", { class: "luneo-panel" }, label, input, h("p", { class: "luneo-hint" }, t("upload_hint")), dpi, tools.el);
   input.id = "luneo-upload-" + ++uid;
   label.setAttribute("for", input.id);
   input.addEventListener("change", async () => {
@@ -157,6 +159,7 @@ export function photoPanel(ed) {
     update();
   });
   function update() {
+    tools.update();
     const layer = ed.selected();
     const value = layer && layer.type === "image" ? ed.dpiOf(layer) : null;
     const min = ed.template.min_image_dpi || 100;
@@ -171,7 +174,8 @@ export function photoPanel(ed) {
 
 export function clipartPanel(ed) {
   const sets = ed.template.clipart || [];
-  const el = h("div", { class: "luneo-panel" });
+  const tools = clipartTools(ed);
+  const el = h("div", { class: "luneo-panel" }, tools.el);
   if (!sets.some((s) => (s.items || []).length)) el.append(h("p", { class: "luneo-hint" }, t("clipart_empty")));
   for (const set of sets) {
     el.append(
@@ -181,7 +185,7 @@ export function clipartPanel(ed) {
           h("img", { src: item.url, alt: "", loading: "lazy", crossorigin: "anonymous" })))),
     );
   }
-  return { el };
+  return { el, update: tools.update };
 }
 
 export function aiPanel(ed) {

@@ -1,5 +1,6 @@
 // Drawing a print area's layers on a 2D canvas (the stage, the mockup preview and the 3D texture).
 import { fontCss, frame, corners } from "./geometry.js";
+import { drawOriented, editedCanvas, filtersActive, sourceRect } from "./photo_tools.js";
 
 const RAD = Math.PI / 180;
 
@@ -118,12 +119,11 @@ function drawPicture(ctx, layer, s, image, images) {
     ctx.fillRect(x, y, w, hgt);
     return;
   }
-  const c = layer.crop;
-  let src = [0, 0, image.naturalWidth, image.naturalHeight];
-  if (c) {
-    const px = c.unit === "px";
-    src = px ? [c.x, c.y, c.width, c.height] : [c.x * image.naturalWidth, c.y * image.naturalHeight, c.width * image.naturalWidth, c.height * image.naturalHeight];
-  }
+  // The crop (cut to a frame's proportions), turned, flipped and filtered as the print is.
+  const src = sourceRect(layer, image);
+  const filtered = layer.type === "image" && filtersActive(layer.filters);
+  const draw = (c, dx, dy, dw, dh) =>
+    filtered ? c.drawImage(editedCanvas(image, src, Math.max(1, Math.ceil(dw)), Math.max(1, Math.ceil(dh)), layer), dx, dy, dw, dh) : drawOriented(c, image, src, dx, dy, dw, dh, layer);
   const clip = layer.clip && layer.clip.shape;
   const mask = clip === "mask" && layer.clip.mask ? images.get(layer.clip.mask) : null;
   if (!layer.color && !mask) {
@@ -131,11 +131,11 @@ function drawPicture(ctx, layer, s, image, images) {
     if (clip === "ellipse" || clip === "rounded") {
       ctx.beginPath();
       if (clip === "ellipse") ctx.ellipse(x + w / 2, y + hgt / 2, w / 2, hgt / 2, 0, 0, Math.PI * 2);
-      else if (ctx.roundRect) ctx.roundRect(x, y, w, hgt, Math.min(w, hgt) * 0.12);
+      else if (ctx.roundRect) ctx.roundRect(x, y, w, hgt, Math.min(w, hgt) * 0.15);
       else ctx.rect(x, y, w, hgt);
       ctx.clip();
     }
-    ctx.drawImage(image, ...src, x, y, w, hgt);
+    draw(ctx, x, y, w, hgt);
     ctx.restore();
     return;
   }
@@ -143,7 +143,7 @@ function drawPicture(ctx, layer, s, image, images) {
   off.width = Math.max(1, Math.ceil(w));
   off.height = Math.max(1, Math.ceil(hgt));
   const o = off.getContext("2d");
-  o.drawImage(image, ...src, 0, 0, off.width, off.height);
+  draw(o, 0, 0, off.width, off.height);
   if (layer.color) {
     o.globalCompositeOperation = "source-in";
     o.fillStyle = layer.color;
