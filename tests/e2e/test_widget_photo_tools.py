@@ -100,6 +100,10 @@ def test_photo_tools_edit_the_preview_and_the_saved_design(
     page.locator("[data-luneo-flip-x]").click()
     _wait_layer(page, "l.flip_x === true")
     expect(page.locator("[data-luneo-flip-x]")).to_have_attribute("aria-pressed", "true")
+    # the canvas redraws on the next frame: wait for it (a loaded machine paints late)
+    page.wait_for_function(
+        f"x => ({RED_PIXELS})('.luneo-canvas').x > x + 20", arg=before["x"], timeout=10_000
+    )
     flipped = _red(page)
     assert flipped["n"] == pytest.approx(before["n"], rel=0.1)
     assert flipped["x"] > before["x"] + 20
