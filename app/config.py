@@ -173,7 +173,7 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[st
         "AI_IMAGE_QUALITY": _env_choice(environ, "AI_IMAGE_QUALITY", AI_QUALITIES, "medium"),
         "AI_TRANSPARENT_BACKGROUND": _env_bool(environ, "AI_TRANSPARENT_BACKGROUND", False),
         # Generations per shopper per minute and per hour, per store per minute (429 past one).
-        "AI_RATE_LIMIT_PER_MINUTE": _env_int(environ, "AI_RATE_LIMIT_PER_MINUTE", 6),
+        "AI_RATE_LIMIT_PER_MINUTE": _env_int(environ, "AI_RATE_LIMIT_PER_MINUTE", 12),
         "AI_RATE_LIMIT_PER_HOUR": _env_int(environ, "AI_RATE_LIMIT_PER_HOUR", 60),
         "AI_SHOP_RATE_LIMIT_PER_MINUTE": _env_int(environ, "AI_SHOP_RATE_LIMIT_PER_MINUTE", 120),
         # Attempts at the provider per image, and the back-off between them (seconds).

@@ -110,7 +110,7 @@ def test_a_repeat_comes_from_the_cache_and_regenerate_makes_new_ones(
 def test_a_set_shrinks_to_what_the_shoppers_limit_has_left(
     app: Flask, client: FlaskClient, redis: Redis, ai_shop: Shop, ai_template: Template
 ) -> None:
-    app.config["AI_RATE_LIMIT_PER_MINUTE"] = 6  # images per minute, as the README says
+    app.config["AI_RATE_LIMIT_PER_MINUTE"] = 6  # images per minute (a shop that set 6)
 
     first = _ask(client, ai_shop, ai_template, "a cat on a roof")
     second = _ask(client, ai_shop, ai_template, "a cat on a roof", fresh=True)
