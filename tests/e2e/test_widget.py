@@ -322,8 +322,17 @@ def test_failed_cart_call_keeps_the_design_and_retries(
     assert draft["pending_cart"] is True
     assert draft["document"]["areas"]["wrap"]["layers"][0]["text"] == "Bonne fête"
 
-    # Closing and reopening the editor restores the design and still offers the retry.
+    # Closing asks first (the design is not in the cart); Escape keeps editing, then close.
     page.keyboard.press("Escape")
+    ask = page.get_by_role("alertdialog", name="Close without adding to the cart?")
+    expect(ask).to_be_visible()
+    expect(ask.get_by_role("button", name="Keep editing")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(ask).to_have_count(0)
+    expect(page.get_by_role("dialog")).to_have_count(1)
+    page.keyboard.press("Escape")
+    page.get_by_role("alertdialog").get_by_role("button", name="Close").click()
+    # Reopening restores the design and still offers the retry.
     expect(page.get_by_role("dialog")).to_have_count(0)
     expect(page.get_by_role("button", name="Customize")).to_be_focused()
     page.get_by_role("button", name="Customize").click()
@@ -382,6 +391,8 @@ def test_editor_is_usable_by_keyboard_on_a_phone(
         assert phone.evaluate("!!document.activeElement.closest('[role=dialog]')")
     # The 3D preview's viewer (model-viewer + three, ~290 KB gz) loads only when asked for.
     assert not any("luneo-viewer" in r.url for r in requests)
+    # on a phone the preview rides in a corner of the canvas: enlarged, it offers 3D
+    phone.get_by_role("button", name="Enlarge the preview").click()
     phone.get_by_role("button", name="3D").click()
     viewer = phone.locator("model-viewer")
     expect(viewer).to_have_count(1)

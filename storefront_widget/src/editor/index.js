@@ -3,6 +3,7 @@
 import { ApiError, createApi } from "./api.js";
 import { adapterFor, clearDraft, quantity, readDraft, writeDraft } from "./cart.js";
 import { h, trapFocus } from "./dom.js";
+import { icon } from "./icons.js";
 import { effectiveDpi, fitBox, forgetMeasures, measureLine } from "./geometry.js";
 import { fieldStates, localProblems, materialize, sentValues } from "./fields.js";
 import { clipartUrl, formPanel } from "./form.js";
@@ -15,6 +16,11 @@ import { Stage } from "./stage.js";
 import { aiPanel, clipartPanel, layersPanel, photoPanel, textPanel, textRefusal } from "./panels.js";
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// "Personalize Mug", but a product already called "Personalized Mug" keeps its own name.
+function titleFor(product) {
+  return /^(personali[sz]|custom)/i.test(product.trim()) ? product.trim() : t("title", { product }).trim();
+}
 
 class Editor {
   constructor(config, root, opener) {
@@ -66,6 +72,7 @@ class Editor {
       this.followOptionVariant();
     }
     this.history = new History(this.doc, (restored) => this.afterHistory(restored));
+    this.savedMark = this.history.mark;
     this.loadFonts();
     this.buildWorkspace();
     this.modal.setAttribute("aria-busy", "false");
@@ -78,7 +85,7 @@ class Editor {
 
   buildShell() {
     this.status = h("p", { class: "luneo-status", role: "status", "aria-live": "polite" }, t("loading"));
-    this.closeButton = h("button", { type: "button", class: "luneo-icon luneo-close", "aria-label": t("close"), onclick: () => this.close() }, "×");
+    this.closeButton = h("button", { type: "button", class: "luneo-icon luneo-close", "aria-label": t("close"), onclick: () => this.askToClose() }, "×");
     this.titleEl = h("h2", { id: "luneo-title", class: "luneo-title" }, t("title", { product: "" }).trim());
     this.body = h("div", { class: "luneo-body" });
     this.footer = h("div", { class: "luneo-footer" }, this.status);
@@ -92,7 +99,7 @@ class Editor {
     this.backdrop = h("div", { class: "luneo-backdrop", "data-luneo-editor": "" }, this.modal);
     this.onKey = (e) => this.keydown(e);
     document.addEventListener("keydown", this.onKey, true);
-    this.backdrop.addEventListener("mousedown", (e) => e.target === this.backdrop && this.close());
+    this.backdrop.addEventListener("mousedown", (e) => e.target === this.backdrop && this.askToClose());
     const colors = this.config.colors || {};
     if (colors.accent) this.backdrop.style.setProperty("--luneo-accent", colors.accent);
     if (colors.button) this.backdrop.style.setProperty("--luneo-button", colors.button);
@@ -113,6 +120,7 @@ class Editor {
   close() {
     if (this.doc && this.history) this.saveDraft();
     document.removeEventListener("keydown", this.onKey, true);
+    if (this.phone) this.phone.removeEventListener("change", this.onPhone);
     if (this.stage) this.stage.destroy();
     clearInterval(this.pollTimer);
     this.backdrop.remove();
@@ -126,14 +134,72 @@ class Editor {
     if (this.opener) this.opener.focus();
   }
 
+  // The shopper closes the editor: with changes not yet in the cart, ask first (they stay in
+  // this browser's draft either way).
+  askToClose() {
+    if (!this.unsaved()) return this.close();
+    if (this.confirmBox) return this.confirmBox.querySelector("[data-luneo-keep]").focus();
+    const keep = h("button", { type: "button", class: "luneo-primary", "data-luneo-keep": "", onclick: () => this.keepEditing() }, t("keep_editing"));
+    const leave = h("button", { type: "button", class: "luneo-secondary", "data-luneo-leave": "", onclick: () => this.close() }, t("close_anyway"));
+    this.confirmBox = h(
+      "div",
+      { class: "luneo-confirm", role: "alertdialog", "aria-modal": "true", "aria-labelledby": "luneo-confirm-title", "aria-describedby": "luneo-confirm-text" },
+      h("p", { id: "luneo-confirm-title", class: "luneo-confirm-title" }, t("close_title")),
+      h("p", { id: "luneo-confirm-text" }, t("close_text")),
+      h("div", { class: "luneo-actions" }, keep, leave),
+    );
+    this.modal.append(this.confirmBox);
+    keep.focus();
+  }
+
+  keepEditing() {
+    if (this.confirmBox) this.confirmBox.remove();
+    this.confirmBox = null;
+    this.closeButton.focus();
+  }
+
+  // Edits since the editor opened (or since the design went into the cart).
+  unsaved() {
+    return !!(this.history && this.history.mark !== this.savedMark);
+  }
+
+  placePreview() {
+    const pip = this.phone.matches;
+    this.previewBox.classList.toggle("luneo-pip", pip);
+    if (pip && this.previewBox.parentNode !== this.toolbar) this.toolbar.append(this.previewBox);
+    if (!pip && this.previewBox.parentNode !== this.side) this.side.append(this.previewBox);
+    if (!pip) this.togglePip(false);
+  }
+
+  togglePip(open) {
+    const on = open === undefined ? this.pipToggle.getAttribute("aria-expanded") !== "true" : open;
+    this.pipToggle.setAttribute("aria-expanded", String(on));
+    this.pipToggle.setAttribute("aria-label", t(on ? "preview_shrink" : "preview_enlarge"));
+    this.pipToggle.title = t(on ? "preview_shrink" : "preview_enlarge");
+    this.previewBox.classList.toggle("luneo-pip-open", on);
+  }
+
+  // A message that only says what just happened ("Photo added."): it goes when the shopper
+  // moves on (another tool, area or layer, the next edit). Problems stay until they are fixed.
+  tell(message) {
+    this.status.textContent = message;
+    this.passing = message;
+  }
+
+  movedOn() {
+    if (this.passing && this.status.textContent === this.passing) this.status.textContent = "";
+    this.passing = null;
+  }
+
   keydown(e) {
     if (e.key === "Escape") {
       e.preventDefault();
       e.stopPropagation();
-      this.close();
+      if (this.confirmBox) this.keepEditing();
+      else this.askToClose();
       return;
     }
-    trapFocus(this.modal, e);
+    trapFocus(this.confirmBox || this.modal, e);
     const mod = e.ctrlKey || e.metaKey;
     const typing = /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName);
     if (mod && !typing && e.key.toLowerCase() === "z") {
@@ -149,7 +215,7 @@ class Editor {
   // ---------------------------------------------------------------- layout
   buildWorkspace() {
     const tpl = this.template;
-    this.titleEl.textContent = t("title", { product: (tpl.product && tpl.product.title) || "" }).trim();
+    this.titleEl.textContent = titleFor((tpl.product && tpl.product.title) || "");
     const areaTabs = tpl.print_areas.map((area) =>
       h("button", { type: "button", role: "tab", class: "luneo-tab", "data-area": area.key, onclick: () => this.showArea(area.key), onkeydown: (e) => this.tabKeys(e) }, area.name || area.key),
     );
@@ -157,13 +223,13 @@ class Editor {
     this.canvas = h("canvas", { class: "luneo-canvas", tabindex: "0", role: "application", "aria-describedby": "luneo-help" });
     this.undoButton = h("button", { type: "button", class: "luneo-icon", "aria-label": t("undo"), title: t("undo"), onclick: () => this.history.undo() }, "↶");
     this.redoButton = h("button", { type: "button", class: "luneo-icon", "aria-label": t("redo"), title: t("redo"), onclick: () => this.history.redo() }, "↷");
-    this.deleteButton = h("button", { type: "button", class: "luneo-icon", "aria-label": t("delete"), title: t("delete"), onclick: () => this.removeSelected() }, "🗑");
+    this.deleteButton = h("button", { type: "button", class: "luneo-icon", "aria-label": t("delete"), title: t("delete"), onclick: () => this.removeSelected() }, icon("trash"));
     this.live = h("p", { class: "luneo-sr", "aria-live": "polite" });
     const workspace = h(
       "section",
       { class: "luneo-workspace" },
       this.areaTabs,
-      h("div", { class: "luneo-toolbar" }, this.undoButton, this.redoButton, this.deleteButton),
+      (this.toolbar = h("div", { class: "luneo-toolbar" }, this.undoButton, this.redoButton, this.deleteButton)),
       h("div", { class: "luneo-stage" }, this.canvas),
       h("p", { id: "luneo-help", class: "luneo-help" }, t("help")),
       this.live,
@@ -192,6 +258,9 @@ class Editor {
     const previewTabs = [h("button", { type: "button", class: "luneo-chip", "aria-pressed": "true", onclick: (e) => this.show2d(e.target) }, t("preview_2d"))];
     if (tpl.model_url && this.config.viewerUrl) previewTabs.push(h("button", { type: "button", class: "luneo-chip", "aria-pressed": "false", "data-3d": "", onclick: (e) => this.show3d(e.target) }, t("preview_3d")));
     this.previewTabs = previewTabs;
+    this.pipToggle = h("button", { type: "button", class: "luneo-icon luneo-pip-toggle", "aria-expanded": "false", "aria-label": t("preview_enlarge"), title: t("preview_enlarge"), onclick: () => this.togglePip() }, icon("expand"));
+    this.previewBox = h("section", { class: "luneo-preview", "aria-label": t("preview") },
+      h("div", { class: "luneo-chips" }, h("span", {}, t("preview")), previewTabs), this.pipToggle, this.previewCanvas, this.viewerBox, this.serverPreview);
     this.modeTabs = this.bothModes
       ? ["form", "canvas"].map((m) => h("button", { type: "button", role: "tab", class: "luneo-tab", "data-mode": m, "aria-controls": m === "form" ? "luneo-panel-form" : "luneo-canvas-tools", onclick: () => this.showMode(m), onkeydown: (e) => this.tabKeys(e) }, t("mode_" + m)))
       : [];
@@ -204,9 +273,18 @@ class Editor {
       this.modeTabs.length ? h("div", { class: "luneo-modes", role: "tablist", "aria-label": t("modes") }, this.modeTabs) : null,
       this.form ? this.form.el : null,
       this.canvasTools,
-      h("section", { class: "luneo-preview", "aria-label": t("preview") }, h("div", { class: "luneo-chips" }, h("span", {}, t("preview")), previewTabs), this.previewCanvas, this.viewerBox, this.serverPreview),
+      this.previewBox,
     );
     this.body.append(workspace, side);
+    this.workspace = workspace;
+    this.side = side;
+    // On a phone the preview rides at the end of the sticky toolbar, in sight while the tools
+    // below scroll, covering neither the design nor a tool (tap to enlarge it over the canvas);
+    // on wider screens it sits under the tools.
+    this.phone = window.matchMedia("(max-width: 760px)");
+    this.onPhone = () => this.placePreview();
+    this.phone.addEventListener("change", this.onPhone);
+    this.placePreview();
     this.cartButton = h("button", { type: "button", class: "luneo-primary", "data-luneo-add": "", onclick: () => this.addToCart() }, t("add_to_cart"));
     this.priceLines = h("ul", { class: "luneo-price-lines" });
     this.priceTotal = h("p", { class: "luneo-price-total", "data-luneo-total": "" });
@@ -223,6 +301,7 @@ class Editor {
     this.showArea(this.areaKey);
     this.showTool("text");
     this.showMode(this.mode);
+    if (this.restoredMessage) this.tell(this.restoredMessage);
   }
 
   // Form (the merchant's fields) or the free canvas; both edit the same document.
@@ -250,6 +329,7 @@ class Editor {
   }
 
   showArea(key) {
+    this.movedOn();
     this.areaKey = key;
     this.selectedId = null;
     for (const tab of this.areaTabs.children) {
@@ -263,6 +343,7 @@ class Editor {
   }
 
   showTool(key) {
+    if (key !== this.tool) this.movedOn();
     for (const tab of this.toolTabs) {
       const on = tab.dataset.tool === key;
       tab.setAttribute("aria-selected", String(on));
@@ -295,6 +376,7 @@ class Editor {
   }
 
   select(id) {
+    if (id !== this.selectedId) this.movedOn();
     this.selectedId = id;
     const layer = this.selected();
     if (layer && layer.type === "text" && this.tool !== "text" && this.tool !== "layers") this.showTool("text");
@@ -371,6 +453,7 @@ class Editor {
   }
 
   afterHistory(restored) {
+    this.movedOn();
     if (restored && !this.selected()) this.selectedId = null;
     this.revision++;
     if (this.hasForm) this.materializeFields();
@@ -693,7 +776,7 @@ class Editor {
       this.imageInfo[result.src] = { width_px: result.width_px, height_px: result.height_px };
       const box = fitBox(area, result.width_px / result.height_px, 0.8);
       const layer = this.addLayer({ type: "image", src: result.src, name: (file.name || "").slice(0, 200), ...box, rotation_deg: 0 });
-      this.status.textContent = layer ? t("uploaded") : this.status.textContent;
+      if (layer) this.tell(t("uploaded"));
       return layer;
     } catch (err) {
       this.status.textContent = err instanceof ApiError ? err.message : t("err_generic");
@@ -711,7 +794,7 @@ class Editor {
       this.image(result.src, URL.createObjectURL(prepared.blob));
       this.urls[result.src] = result.url;
       this.imageInfo[result.src] = { width_px: result.width_px, height_px: result.height_px };
-      this.status.textContent = t("uploaded");
+      this.tell(t("uploaded"));
       return result;
     } catch (err) {
       this.status.textContent = err instanceof ApiError ? err.message : t("err_generic");
@@ -897,6 +980,7 @@ class Editor {
       this.pendingRetry = false;
       this.retryButton.hidden = true;
       clearDraft(this.config);
+      this.savedMark = this.history.mark;
       this.status.textContent = t("added");
       document.dispatchEvent(new CustomEvent("luneo:added", { detail: { designId: this.designId, summary: this.summary, response: result && result.payload } }));
       if (result && result.redirect) window.location.assign(result.redirect);

@@ -5,6 +5,7 @@ import { t } from "./i18n.js";
 import { frame } from "./geometry.js";
 import { layerLabel } from "./model.js";
 import { drawLayers } from "./render.js";
+import { icon } from "./icons.js";
 import { scriptProblem } from "./scripts.js";
 import { clipartTools, photoTools } from "./photo_tools.js";
 
@@ -285,11 +286,11 @@ export function layersPanel(ed) {
       const handle = h("span", { class: "luneo-drag", title: t("layer_drag"), "aria-hidden": "true", "data-luneo-drag": "" }, "⠿");
       handle.addEventListener("pointerdown", (e) => drag(e, layer));
       list.append(h("li", { "data-row": layer.id, class: layer.hidden ? "luneo-layer-hidden" : null }, handle, thumbnail(ed, layer), item,
-        toggle("hidden", t("layer_hide"), "◌"),
-        toggle("locked", t("layer_lock"), "🔒"),
+        toggle("hidden", t("layer_hide"), icon("eye")),
+        toggle("locked", t("layer_lock"), icon("lock")),
         h("button", { type: "button", class: "luneo-icon", "aria-label": t("layer_up") + " — " + name, onclick: () => ed.moveLayer(layer.id, 1) }, "▲"),
         h("button", { type: "button", class: "luneo-icon", "aria-label": t("layer_down") + " — " + name, onclick: () => ed.moveLayer(layer.id, -1) }, "▼"),
-        h("button", { type: "button", class: "luneo-icon", "aria-label": t("layer_delete") + " — " + name, "data-luneo-delete": "", onclick: () => ed.removeLayer(layer.id) }, "×")));
+        h("button", { type: "button", class: "luneo-icon", "aria-label": t("layer_delete") + " — " + name, "data-luneo-delete": "", onclick: () => ed.removeLayer(layer.id) }, icon("trash"))));
     });
   }
   // Drag a row by its handle (mouse, touch or pen): dropped on another row, the layer takes its place.
