@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 from functools import cache
 
 from PIL import ImageCms
 
 from app.design.vips import VipsImage, blank, set_blob
+
+HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")  # a product colour as merchants pick it: #1f2937
 
 WHITE = (255, 255, 255, 255)
 

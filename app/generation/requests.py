@@ -247,6 +247,15 @@ def record_refusal(
     return row
 
 
+def _open_for_ai(scope: ShopScope, template: Template, area_key: str) -> tuple[Shop, PrintArea]:
+    """The shop and the print area of a request, once AI images are on for both (else
+    AiUnavailable): what every kind of AI request checks first."""
+    shop = scope.session.get(Shop, scope.shop_id)
+    assert shop is not None
+    _check_enabled(scope, shop, template)
+    return shop, find_area(template, area_key)
+
+
 def request_generation(
     scope: ShopScope,
     redis: Redis,
@@ -264,10 +273,7 @@ def request_generation(
     Raises AiUnavailable, RateLimited, PromptRefused (after recording it) and QuotaExceeded.
     The caller commits.
     """
-    shop = scope.session.get(Shop, scope.shop_id)
-    assert shop is not None
-    _check_enabled(scope, shop, template)
-    area = find_area(template, area_key)
+    shop, area = _open_for_ai(scope, template, area_key)
     if batch_id is None:
         _rate_limit(redis, shop, requester, limits)
     style = ai_settings.style_by_key(scope, style_key)
@@ -375,10 +381,7 @@ def request_variants(
     RateLimited or QuotaExceeded). Otherwise raises what ``request_generation`` raises. The
     caller commits.
     """
-    shop = scope.session.get(Shop, scope.shop_id)
-    assert shop is not None
-    _check_enabled(scope, shop, template)
-    area = find_area(template, area_key)
+    shop, area = _open_for_ai(scope, template, area_key)
     _rate_limit(redis, shop, requester, limits, cost=0)  # refuses only those already over
     style = ai_settings.style_by_key(scope, style_key)
     if style_key and style is None:
@@ -456,10 +459,7 @@ def request_cutout(
 
     Raises AiUnavailable, RateLimited and QuotaExceeded. The caller commits.
     """
-    shop = scope.session.get(Shop, scope.shop_id)
-    assert shop is not None
-    _check_enabled(scope, shop, template)
-    area = find_area(template, area_key)
+    shop, area = _open_for_ai(scope, template, area_key)
     _rate_limit(redis, shop, requester, limits)
     material = {"shop": shop.id, "cutout": source.sha256, "options": options.as_json()}
     key = hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
 from app.design.clipart import ClipartItem, default_library
+from app.design.color import HEX_COLOR
 from app.design.errors import DesignError
 from app.design.models3d.view import model_view
 from app.generation.settings import ai_block
@@ -24,7 +24,6 @@ from app.models import (
 from app.product_templates.pricing import money
 
 FileLinker = Callable[[StoredFile], str]
-HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 ClipartLinker = Callable[[ClipartItem], str]
 
 

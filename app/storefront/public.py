@@ -24,6 +24,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from app.design import DesignError
+from app.design.color import HEX_COLOR
 from app.errors import ApiError, NotFound
 from app.extensions import get_redis, get_session, get_storage
 from app.models import Design, FileKind, StoredFile, owned_row
@@ -31,7 +32,6 @@ from app.signing import Mark, lasting_signature, lasting_signature_matches
 from app.storage import MissingFile
 
 bp = Blueprint("storefront_public", __name__, url_prefix="/storefront")
-COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 LONG_CACHE = "public, max-age=31536000, immutable"
 MODEL_PREFIX = "luneo:storefront:model"
 MODEL_TTL = 7 * 24 * 3600  # a variant costs ~0.6 s to build; there are few (signed colours)
@@ -98,7 +98,7 @@ def model_link(model_id: str | None, color: object) -> str | None:
     """
     if not model_id:
         return None
-    wanted = color.lower() if isinstance(color, str) and COLOR.fullmatch(color) else None
+    wanted = color.lower() if isinstance(color, str) and HEX_COLOR.fullmatch(color) else None
     sig = lasting_signature(_secret(), Mark.MODEL_COLOR, f"{model_id}:{wanted}") if wanted else None
     return url_for(
         "storefront_public.model", model_id=model_id, color=wanted, sig=sig, _external=True
@@ -123,7 +123,7 @@ def _glb(model_id: str, color: str | None) -> bytes:
 @bp.get("/models/<model_id>.glb")
 def model(model_id: str) -> ResponseReturnValue:
     color = request.args.get("color") or None
-    if color is not None and not COLOR.fullmatch(color):
+    if color is not None and not HEX_COLOR.fullmatch(color):
         raise ApiError(400, "invalid_color", "color must look like #1f2937.")
     if color is not None:
         color = color.lower()
