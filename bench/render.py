@@ -1,14 +1,25 @@
-"""Print render vs plain libvips: an A3 area at 300 DPI, 3 mm bleed, a photo and three texts.
+"""Print renders vs plain libvips: time and memory of each case as a ratio to a baseline.
 
-Both sides make the same file: an RGBA PNG of 3579 x 5031 px with the photo covering the bleed
-box and three lines of text on top, sRGB profile and DPI set, zlib level 6. Luneo's side is
-``app.design.print_png`` (the production code path); the baseline is the same composite written
-directly against pyvips (``thumbnail`` + ``text`` + ``composite``), which is what Luneo
-measures print-size work against. Each run is its own subprocess so its peak RSS is its own;
-memory is the peak's growth over the RSS once imports are done (also printed: whole-process
-peaks). Targets: time <= 1.5x, memory <= 2x. Also: time per preview render on an 800x600 mockup.
+Cases (each side writes the same file into a fresh folder, as ``luneo render`` does):
 
-Run: ``.venv/bin/python bench/render.py [--runs 3]``.
+- ``poster-png``: an A3 area at 300 DPI + 3 mm bleed (3579 x 5031 px), a 24-megapixel photo
+  over the bleed box and three lines of text; RGBA PNG, sRGB profile, DPI, zlib level 6.
+- ``poster-tiff``: the same, flattened on white, through the CMYK profile, LZW TIFF.
+- ``poster-pdf``: the same as a print PDF (photo embedded at the print DPI, live text). libvips
+  writes no PDF: its baseline is the photo drawn at the print size and deflated (a PNG), which
+  is what the PDF's image stream holds.
+- ``mug-png``: an 11 oz mug wrap, 216 x 95 mm at 300 DPI, the photo and a name.
+- ``bulk-png``: 50 CSV rows (``app.design.bulk``) of a 90 x 50 mm label at 300 DPI, the photo
+  and each row's name; the baseline composites and saves the same 50 files.
+
+Luneo's side is ``app.design.outputs.write_output`` (the production code path of ``luneo
+render``); the baseline is the same work written directly against pyvips (``thumbnail`` +
+``text`` + ``composite`` + a file save). Each run is its own subprocess so its peak RSS is its
+own; memory is the peak's growth over the RSS once imports are done (also printed: whole-process
+peaks). Targets (issue #20): time <= 1.2x, memory <= 1.5x. Also: time per preview render on an
+800x600 mockup.
+
+Run: ``.venv/bin/python bench/render.py [--runs 3] [--case poster-png ...]``.
 """
 
 from __future__ import annotations
@@ -22,27 +33,55 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-WIDTH_MM, HEIGHT_MM, BLEED_MM, DPI = 297.0, 420.0, 3.0, 300
-TEXTS = [  # (text, font file, size mm, x mm, y mm, colour)
-    ("Summer in Lisbon", "inter/inter-latin-700-normal.ttf", 24.0, 20.0, 40.0, "#ffffff"),
-    (
-        "Alfama, July 2026",
-        "playfair-display/playfair-display-latin-400-italic.ttf",
-        14.0,
-        20.0,
-        80.0,
-        "#fef3c7",
-    ),
-    ("with love, Sam", "pacifico/pacifico-latin-400-normal.ttf", 12.0, 20.0, 380.0, "#ffffff"),
-]
+FONTS = ROOT / "app" / "design" / "fonts" / "build"
+TIME_TARGET, MEMORY_TARGET = 1.2, 1.5
+BULK_ROWS = 50
+Text = tuple[str, str, float, float, float, str]  # text, font file, size mm, x mm, y mm, colour
 FAMILIES = {
     "inter": ("Inter", 700, "normal"),
     "playfair-display": ("Playfair Display", 400, "italic"),
     "pacifico": ("Pacifico", 400, "normal"),
+}
+INTER = "inter/inter-latin-700-normal.ttf"
+PACIFICO = "pacifico/pacifico-latin-400-normal.ttf"
+
+
+@dataclass(frozen=True)
+class Product:
+    width_mm: float
+    height_mm: float
+    bleed_mm: float
+    dpi: int
+    texts: tuple[Text, ...]
+
+    def size_px(self) -> tuple[int, int]:
+        per_mm = self.dpi / 25.4
+        return (
+            round((self.width_mm + 2 * self.bleed_mm) * per_mm),
+            round((self.height_mm + 2 * self.bleed_mm) * per_mm),
+        )
+
+
+POSTER = Product(297.0, 420.0, 3.0, 300, (
+    ("Summer in Lisbon", INTER, 24.0, 20.0, 40.0, "#ffffff"),
+    ("Alfama, July 2026", "playfair-display/playfair-display-latin-400-italic.ttf", 14.0, 20.0,
+     80.0, "#fef3c7"),
+    ("with love, Sam", PACIFICO, 12.0, 20.0, 380.0, "#ffffff"),
+))  # fmt: skip
+MUG = Product(216.0, 95.0, 2.0, 300, (("For Grandma Rosa", PACIFICO, 14.0, 30.0, 50.0, "#ffffff"),))
+LABEL = Product(90.0, 50.0, 2.0, 300, (("{{name}}", INTER, 8.0, 6.0, 30.0, "#ffffff"),))
+NAMES = [f"Guest {n:02d}" for n in range(1, BULK_ROWS + 1)]
+CASES = {  # name: (product, format, rows)
+    "poster-png": (POSTER, "png", 1),
+    "poster-tiff": (POSTER, "tiff", 1),
+    "poster-pdf": (POSTER, "pdf", 1),
+    "mug-png": (MUG, "png", 1),
+    "bulk-png": (LABEL, "png", BULK_ROWS),
 }
 
 
@@ -55,26 +94,27 @@ def _peak_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def _design() -> dict[str, Any]:
-    full = {"width_mm": WIDTH_MM + 2 * BLEED_MM, "height_mm": HEIGHT_MM + 2 * BLEED_MM}
-    photo = {"type": "image", "src": "photo.jpg", "x_mm": -BLEED_MM, "y_mm": -BLEED_MM, **full}
+def _design(product: Product) -> dict[str, Any]:
+    bleed = product.bleed_mm
+    full = {"width_mm": product.width_mm + 2 * bleed, "height_mm": product.height_mm + 2 * bleed}
+    photo = {"type": "image", "src": "photo.jpg", "x_mm": -bleed, "y_mm": -bleed, **full}
     layers: list[dict[str, Any]] = [photo]
-    for text, font, size, x, y, color in TEXTS:
+    for text, font, size, x, y, color in product.texts:
         family, weight, style = FAMILIES[font.split("/")[0]]
         face = {"font": family, "weight": weight, "style": style}
         place = {"size_mm": size, "x_mm": x, "y_mm": y, "color": color}
         layers.append({"type": "text", "text": text, **face, **place})
-    return {"version": 1, "areas": {"poster": {"layers": layers}}}
+    return {"version": 1, "areas": {"print": {"layers": layers}}}
 
 
-def _template() -> dict[str, Any]:
-    area = {"key": "poster", "width_mm": WIDTH_MM, "height_mm": HEIGHT_MM, "dpi": DPI,
-            "bleed_mm": BLEED_MM, "safe_margin_mm": 5,
+def _template(product: Product) -> dict[str, Any]:
+    area = {"key": "print", "width_mm": product.width_mm, "height_mm": product.height_mm,
+            "dpi": product.dpi, "bleed_mm": product.bleed_mm, "safe_margin_mm": 5,
             "mockup_placement": {"x": 290, "y": 60, "width": 220, "height": 311}}  # fmt: skip
     return {"print_areas": [area]}
 
 
-def run_luneo(photo: Path, out: Path) -> dict[str, float]:
+def run_luneo(case: str, photo: Path, out: Path) -> dict[str, float]:
     sys.path.insert(0, str(ROOT))
     from app.design import (  # noqa: PLC0415
         RenderInputs,
@@ -82,42 +122,60 @@ def run_luneo(photo: Path, out: Path) -> dict[str, float]:
         default_registry,
         directory_assets,
         parse_design,
-        print_png,
     )
+    from app.design.bulk import expand, read_rows  # noqa: PLC0415
+    from app.design.outputs import FORMATS, Request, write_output  # noqa: PLC0415
 
+    product, fmt, rows = CASES[case]
     inputs = RenderInputs(directory_assets(photo.parent), default_registry())
-    template, design = TemplateSpec.from_dict(_template()), parse_design(_design())
+    template = TemplateSpec.from_dict(_template(product))
     start_rss, start = _rss_bytes(), time.perf_counter()
-    out.write_bytes(print_png(design, template, "poster", inputs))
+    if rows == 1:
+        request = Request(parse_design(_design(product)), template, "print", inputs)
+        write_output(fmt, request, out / f"print{FORMATS[fmt].suffix}")
+    else:
+        _, csv_rows = read_rows("name\n" + "\n".join(NAMES) + "\n")
+        for item in expand(_design(product), csv_rows, template):
+            assert item.design is not None, item.error
+            request = Request(item.design, template, "print", inputs)
+            write_output(fmt, request, out / f"{item.row.number:02d}{FORMATS[fmt].suffix}")
     return _figures(start, start_rss)
 
 
-def run_vips(photo: Path, out: Path) -> dict[str, float]:
+def run_vips(case: str, photo: Path, out: Path) -> dict[str, float]:
     import pyvips  # noqa: PLC0415
     from PIL import ImageCms  # noqa: PLC0415
 
     srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-    fonts = ROOT / "app" / "design" / "fonts" / "build"
+    product, fmt, rows = CASES[case]
     start_rss, start = _rss_bytes(), time.perf_counter()
-    per_mm = DPI / 25.4
-    width, height = (
-        round((WIDTH_MM + 2 * BLEED_MM) * per_mm),
-        round((HEIGHT_MM + 2 * BLEED_MM) * per_mm),
-    )
-    base = pyvips.Image.thumbnail(str(photo), width, height=height, crop="centre", size="force")
-    base = base.bandjoin(255).copy(interpretation="srgb")
-    layers, xs, ys = [], [], []
-    for text, font, size, x, y, color in TEXTS:
-        mask = pyvips.Image.text(
-            text, fontfile=str(fonts / font), font=f"x {size * 72 / 25.4:.2f}", dpi=DPI
-        )
-        rgb = [int(color[i : i + 2], 16) for i in (1, 3, 5)]
-        layers.append(mask.new_from_image(rgb).bandjoin(mask).copy(interpretation="srgb"))
-        xs.append(round((x + BLEED_MM) * per_mm))
-        ys.append(round((y + BLEED_MM) * per_mm))
-    image = base.composite(layers, "over", x=xs, y=ys).cast("uchar").copy(xres=per_mm, yres=per_mm)
-    image.set_type(pyvips.GValue.blob_type, "icc-profile-data", srgb)
-    out.write_bytes(image.pngsave_buffer(compression=6))
+    per_mm = product.dpi / 25.4
+    width, height = product.size_px()
+    for row in range(rows):
+        base = pyvips.Image.thumbnail(str(photo), width, height=height, crop="centre", size="force")
+        if fmt == "pdf":  # the photo's pixels at the print size, deflated
+            base.pngsave(str(out / "print.png"), compression=6)
+            continue
+        layers, xs, ys = [], [], []
+        for text, font, size, x, y, color in product.texts:
+            text = text.replace("{{name}}", NAMES[row])
+            mask = pyvips.Image.text(
+                text, fontfile=str(FONTS / font), font=f"x {size * 72 / 25.4:.2f}", dpi=product.dpi
+            )
+            rgb = [int(color[i : i + 2], 16) for i in (1, 3, 5)]
+            layers.append(mask.new_from_image(rgb).bandjoin(mask).copy(interpretation="srgb"))
+            xs.append(round((x + product.bleed_mm) * per_mm))
+            ys.append(round((y + product.bleed_mm) * per_mm))
+        base = base.bandjoin(255).copy(interpretation="srgb")
+        image = base.composite(layers, "over", x=xs, y=ys).cast("uchar")
+        image = image.copy(xres=per_mm, yres=per_mm)
+        image.set_type(pyvips.GValue.blob_type, "icc-profile-data", srgb)
+        if fmt == "tiff":
+            cmyk = image.flatten(background=[255, 255, 255]).cast("uchar")
+            cmyk = cmyk.icc_transform("cmyk", embedded=True, intent="relative")
+            cmyk.tiffsave(str(out / f"{row:02d}.tif"), compression="lzw")
+        else:
+            image.pngsave(str(out / f"{row:02d}.png"), compression=6)
     return _figures(start, start_rss)
 
 
@@ -136,16 +194,17 @@ def run_preview(photo: Path, renders: int) -> dict[str, float]:
     )
 
     mockup = bytes((pyvips.Image.black(800, 600, bands=3) + 235).cast("uchar").pngsave_buffer())
-    template, design = TemplateSpec.from_dict(_template()), parse_design(_design())
+    template = TemplateSpec.from_dict(_template(POSTER))
+    design = parse_design(_design(POSTER))
     assets, fonts = directory_assets(photo.parent), default_registry()
     timings = {}
     for label, cache in (("cold", None), ("warm", PixelCache())):
         inputs = RenderInputs(assets, fonts, cache)
-        preview(design, template, "poster", inputs, mockup)  # fonts loaded (and cache filled)
+        preview(design, template, "print", inputs, mockup)  # fonts loaded (and cache filled)
         for fmt in ("png", "webp"):
             start = time.perf_counter()
             for _ in range(renders):
-                preview(design, template, "poster", inputs, mockup, image_format=fmt)
+                preview(design, template, "print", inputs, mockup, image_format=fmt)
             timings[f"{label}_{fmt}_ms"] = (time.perf_counter() - start) * 1000 / renders
     return timings
 
@@ -170,63 +229,82 @@ def _make_photo(path: Path) -> None:
     rgb.cast("uchar").copy(interpretation="srgb").jpegsave(str(path), Q=90)
 
 
-def _child(side: str, photo: Path, out: Path) -> dict[str, float]:
-    command = [sys.executable, __file__, "--side", side, "--photo", str(photo), "--out", str(out)]
+def _child(side: str, case: str, photo: Path, out: Path) -> dict[str, float]:
+    out.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, __file__, "--side", side, "--case", case]
+    command += ["--photo", str(photo), "--out", str(out)]
     result = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT)
     figures: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
+    figures["file_mb"] = sum(f.stat().st_size for f in out.iterdir()) / 2**20
     return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--case", action="append", choices=list(CASES))
+    parser.add_argument("--no-preview", action="store_true")
     parser.add_argument("--side", choices=["luneo", "vips", "preview"])
     parser.add_argument("--photo", type=Path)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     if args.side:
-        runner = {"luneo": run_luneo, "vips": run_vips}.get(args.side)
-        figures = runner(args.photo, args.out) if runner else run_preview(args.photo, 10)
+        if args.side == "preview":
+            figures = run_preview(args.photo, 10)
+        else:
+            runner = {"luneo": run_luneo, "vips": run_vips}[args.side]
+            figures = runner(args.case[0], args.photo, args.out)
         print(json.dumps(figures))
         return
     with tempfile.TemporaryDirectory() as tmp:
         photo = Path(tmp) / "photo.jpg"
         _make_photo(photo)
-        runs: dict[str, list[dict[str, float]]] = {"luneo": [], "vips": []}
-        for _ in range(args.runs):
-            for side in runs:  # interleaved, so a noisy neighbour hurts both sides alike
-                runs[side].append(_child(side, photo, Path(tmp) / f"{side}.png"))
-        sizes = {side: (Path(tmp) / f"{side}.png").stat().st_size / 2**20 for side in runs}
-        previews = _child("preview", photo, Path(tmp) / "unused")
-    _report(runs, sizes, previews)
+        print(f"median of {args.runs} runs; ratio = Luneo / libvips "
+              f"(targets: time <= {TIME_TARGET}x, memory <= {MEMORY_TARGET}x)")  # fmt: skip
+        for case in args.case or list(CASES):
+            runs: dict[str, list[dict[str, float]]] = {"luneo": [], "vips": []}
+            for n in range(args.runs):
+                for side in runs:  # interleaved, so a noisy neighbour hurts both sides alike
+                    runs[side].append(_child(side, case, photo, Path(tmp) / f"{case}-{side}-{n}"))
+            _report(case, runs)
+        if not args.no_preview:
+            _report_previews(_child("preview", "poster-png", photo, Path(tmp) / "preview"))
 
 
-def _report(
-    runs: dict[str, list[dict[str, float]]], sizes: dict[str, float], previews: dict[str, float]
-) -> None:
+def _report(case: str, runs: dict[str, list[dict[str, float]]]) -> None:
     med = {
         side: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for side, rs in runs.items()
     }
-    luneo, vips = med["luneo"], med["vips"]
-    print(
-        f"A3 @ {DPI} dpi + {BLEED_MM:g} mm bleed, photo + 3 texts; "
-        f"median of {len(runs['luneo'])} runs"
-    )
+    span = {
+        side: {k: (min(r[k] for r in rs), max(r[k] for r in rs)) for k in rs[0]}
+        for side, rs in runs.items()
+    }
+    print(case)
     for side in ("luneo", "vips"):
-        m = med[side]
-        print(f"  {side:6} {m['seconds']:6.2f} s   peak growth {m['peak_growth_mb']:6.0f} MB   "
-              f"whole process {m['peak_mb']:6.0f} MB   file {sizes[side]:5.1f} MB")  # fmt: skip
+        m, s = med[side], span[side]
+        print(f"  {side:6} {m['seconds']:6.2f} s ({s['seconds'][0]:.2f}-{s['seconds'][1]:.2f})  "
+              f"peak growth {m['peak_growth_mb']:5.0f} MB ({s['peak_growth_mb'][0]:.0f}-"
+              f"{s['peak_growth_mb'][1]:.0f})  whole process {m['peak_mb']:4.0f} MB  "
+              f"files {m['file_mb']:5.1f} MB")  # fmt: skip
+    luneo, vips = med["luneo"], med["vips"]
     time_ratio = luneo["seconds"] / vips["seconds"]
     memory_ratio = luneo["peak_growth_mb"] / vips["peak_growth_mb"]
-    print(f"  time   ratio {time_ratio:.2f}x  (target <= 1.5x)")
-    print(f"  memory ratio {memory_ratio:.2f}x  (target <= 2x; whole process "
+    print(f"  ratio  time {time_ratio:.2f}x {_mark(time_ratio, TIME_TARGET)}   memory "
+          f"{memory_ratio:.2f}x {_mark(memory_ratio, MEMORY_TARGET)}   (whole process "
           f"{luneo['peak_mb'] / vips['peak_mb']:.2f}x)")  # fmt: skip
-    print("  preview on an 800x600 mockup, per render:")
+
+
+def _mark(ratio: float, target: float) -> str:
+    return "ok" if ratio <= target else f"OVER {target}x"
+
+
+def _report_previews(previews: dict[str, float]) -> None:
+    print("preview on an 800x600 mockup, per render:")
     for label, what in (
         ("cold", "photo decoded each time"),
         ("warm", "photo kept in a PixelCache"),
     ):
-        print(f"    {label}: {previews[label + '_png_ms']:4.0f} ms PNG, "
+        print(f"  {label}: {previews[label + '_png_ms']:4.0f} ms PNG, "
               f"{previews[label + '_webp_ms']:4.0f} ms WebP  ({what})")  # fmt: skip
 
 

@@ -7,11 +7,13 @@ public-domain ArgyllCMS "Chemical proof" CMYK profile that libvips ships (inside
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import re
 import tempfile
 from functools import cache
+from pathlib import Path
 
 from PIL import ImageCms
 
@@ -62,15 +64,21 @@ def flatten(image: VipsImage, background: tuple[int, int, int] = (255, 255, 255)
 
 
 def to_cmyk(image: VipsImage, profile: bytes | None = None) -> VipsImage:
-    """sRGB(A) -> CMYK through the ICC profile (relative colorimetric, as print shops expect)."""
+    """sRGB(A) -> CMYK through the ICC profile (relative colorimetric, as print shops expect).
+
+    Lazy, like its input: libvips reads a given profile from a file, kept (``_profile_file``)
+    for as long as the image may be computed."""
     rgb = set_blob(flatten(image), "icc-profile-data", srgb_profile())
-    if profile is None:
-        return rgb.icc_transform("cmyk", embedded=True, intent="relative")
-    with tempfile.NamedTemporaryFile(suffix=".icc", delete=False) as handle:
-        handle.write(profile)
-    try:
-        # libvips reads the profile lazily: materialize before the file goes away.
-        cmyk = rgb.icc_transform(handle.name, embedded=True, intent="relative").copy_memory()
-    finally:
-        os.unlink(handle.name)
-    return cmyk
+    target = "cmyk" if profile is None else str(_profile_file(profile))
+    return rgb.icc_transform(target, embedded=True, intent="relative")
+
+
+def _profile_file(profile: bytes) -> Path:
+    """The profile as a file named after its content (written once, atomically; a few KB)."""
+    name = f"luneo-icc-{hashlib.sha256(profile).hexdigest()[:32]}.icc"
+    path = Path(tempfile.gettempdir()) / name
+    if not path.is_file() or path.read_bytes() != profile:
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".part", delete=False) as handle:
+            handle.write(profile)
+        os.replace(handle.name, path)
+    return path

@@ -33,6 +33,7 @@ from app.design.vips import (
     load_buffer,
     resize_exact,
     rotate,
+    settled,
     svg_buffer,
     with_opacity,
 )
@@ -359,7 +360,8 @@ def image_pixels(
     path: str,
     cache: PixelCache | None = None,
 ) -> VipsImage:
-    """The layer's picture, cropped and resampled to its placed size, unrotated, in memory."""
+    """The layer's picture, cropped and resampled to its placed size, unrotated: in memory
+    when small (``settled``), a lazy pipeline at print size (computed as the file is written)."""
     data = fetch(assets, layer.src, f"{path}.src")
     if layer.kind == "clipart" and layer.color:
         data = recolor(data, layer.color)
@@ -372,7 +374,7 @@ def image_pixels(
         return cached
     # A quarter-turned picture is decoded to the box's swapped sides, then turned into it.
     decoded = (height, width) if layer.quarter_turned else (width, height)
-    pixels = adjusted(_decode(layer, data, *decoded, path), layer).copy_memory()
+    pixels = settled(adjusted(_decode(layer, data, *decoded, path), layer))
     if layer.clip is not None and layer.clip.shape != "rect":
         pixels = _clipped(pixels, clip_alpha(layer.clip, width, height, assets, path))
     if cache is not None:
@@ -390,7 +392,7 @@ def _decode(layer: ImageLayer, data: bytes, width: int, height: int, path: str) 
         else:
             crop = placed_crop(source, layer, path)
             pixels = _raster_pixels(source, data, crop, width, height)
-        return pixels.copy_memory()
+        return settled(pixels)
     except VipsError:
         raise DesignError(f"{path}.src", "the image file is damaged or truncated") from None
 
@@ -447,7 +449,7 @@ def _clipped(pixels: VipsImage, coverage: VipsImage) -> VipsImage:
     rgba = pixels if pixels.bands == 4 else pixels.bandjoin(255)
     alpha = rgba.extract_band(3) * coverage / 255
     joined = rgba.extract_band(0, n=3).bandjoin(alpha.cast("uchar"))
-    return joined.cast("uchar").copy(interpretation="srgb").copy_memory()
+    return settled(joined.cast("uchar").copy(interpretation="srgb"))
 
 
 def image_tile(pixels: VipsImage, layer: ImageLayer, frame: Frame) -> Tile | None:

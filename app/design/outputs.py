@@ -3,20 +3,28 @@
 ``png``: RGBA print PNG (sRGB, DPI); ``pdf``: vector PDF with boxes and crop marks;
 ``tiff``: CMYK TIFF through the ICC profile (flattened on white, LZW, DPI and profile embedded);
 ``pdf-cmyk``: the same CMYK raster on a PDF page with boxes and crop marks.
+
+The raster formats are lazy libvips pipelines until they are encoded: ``write_output`` streams
+them to the file strip by strip (what ``luneo render`` does), ``render_output`` returns the bytes
+(for storage uploads). ``bench/render.py`` holds both to a plain libvips baseline.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
 
 from app.design.color import to_cmyk
 from app.design.document import Design
 from app.design.errors import DesignError
 from app.design.pdf import print_cmyk_pdf, print_pdf
-from app.design.raster import RenderInputs, print_png, render_print
+from app.design.raster import PNG_OPTIONS, RenderInputs, render_print
 from app.design.template import TemplateSpec
-from app.design.vips import VipsError
+from app.design.vips import VipsError, VipsImage, encode, save
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -35,16 +43,41 @@ class OutputFormat:
     suffix: str  # file name = <area key><suffix>
     content_type: str
     render: Callable[[Request], bytes]
+    # Streams the output to a file; None: the rendered bytes are written.
+    write: Callable[[Request, Path], None] | None = None
 
 
-def print_cmyk_tiff(request: Request) -> bytes:
-    raster = render_print(
-        request.design, request.template, request.area, request.inputs, request.dpi
-    )
+def print_raster(request: Request) -> VipsImage:
+    return render_print(request.design, request.template, request.area, request.inputs, request.dpi)
+
+
+def cmyk_raster(request: Request) -> VipsImage:
+    """The print raster through the CMYK profile, flattened on white (lazy, as the raster)."""
+    return to_cmyk(print_raster(request), request.cmyk_profile)
+
+
+def _raster_format(
+    name: str,
+    suffix: str,
+    content_type: str,
+    image: Callable[[Request], VipsImage],
+    **options: Any,
+) -> OutputFormat:
+    """A format libvips encodes from the lazy raster: as bytes, or streamed to a file."""
+    file_type = "." + suffix.rsplit(".", 1)[1]
+
+    def render(request: Request) -> bytes:
+        return _vips_call(request, lambda: encode(image(request), file_type, **options))
+
+    def write(request: Request, path: Path) -> None:
+        _vips_call(request, lambda: save(image(request), path, **options))
+
+    return OutputFormat(name, suffix, content_type, render, write)
+
+
+def _vips_call(request: Request, call: Callable[[], T]) -> T:
     try:
-        cmyk = to_cmyk(raster, request.cmyk_profile)
-        per_mm = raster.xres
-        return bytes(cmyk.tiffsave_buffer(compression="lzw", xres=per_mm, yres=per_mm))
+        return call()
     except VipsError as exc:
         message = f"could not render: {str(exc).splitlines()[0]}"
         raise DesignError(f"areas.{request.area}", message) from None
@@ -53,19 +86,14 @@ def print_cmyk_tiff(request: Request) -> bytes:
 FORMATS: dict[str, OutputFormat] = {
     f.name: f
     for f in (
-        OutputFormat(
-            "png",
-            ".png",
-            "image/png",
-            lambda r: print_png(r.design, r.template, r.area, r.inputs, r.dpi),
-        ),
+        _raster_format("png", ".png", "image/png", print_raster, **PNG_OPTIONS),
         OutputFormat(
             "pdf",
             ".pdf",
             "application/pdf",
             lambda r: print_pdf(r.design, r.template, r.area, r.inputs, r.dpi),
         ),
-        OutputFormat("tiff", "-cmyk.tif", "image/tiff", print_cmyk_tiff),
+        _raster_format("tiff", "-cmyk.tif", "image/tiff", cmyk_raster, compression="lzw"),
         OutputFormat(
             "pdf-cmyk",
             "-cmyk.pdf",
@@ -76,9 +104,21 @@ FORMATS: dict[str, OutputFormat] = {
 }
 
 
-def render_output(name: str, request: Request) -> bytes:
+def _format(name: str) -> OutputFormat:
     try:
-        output = FORMATS[name]
+        return FORMATS[name]
     except KeyError:
         raise DesignError("", f"unknown format {name!r} (formats: {', '.join(FORMATS)})") from None
-    return output.render(request)
+
+
+def render_output(name: str, request: Request) -> bytes:
+    return _format(name).render(request)
+
+
+def write_output(name: str, request: Request, path: Path) -> None:
+    """The output written to ``path``: raster formats stream, never whole in memory."""
+    output = _format(name)
+    if output.write is not None:
+        output.write(request, path)
+    else:
+        path.write_bytes(output.render(request))

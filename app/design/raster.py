@@ -34,6 +34,7 @@ from app.design.vips import (
     VipsImage,
     blank,
     composite,
+    encode,
     load_buffer,
     printed_on,
     remap,
@@ -45,6 +46,7 @@ from app.design.warp import Cylinder
 T = TypeVar("T")
 PREVIEW_MAX_PX = 1200  # previews are for screens: a mockup larger than this is scaled down
 FOCUS_MARGIN = 0.25  # a thumbnail framed on the print keeps this much product around it
+PNG_OPTIONS = {"compression": 6}  # the print PNG's zlib level, for bytes and files alike
 
 
 @dataclass(frozen=True)
@@ -116,9 +118,12 @@ def print_png(
     inputs: RenderInputs,
     dpi: int | None = None,
 ) -> bytes:
-    """PNG, (size + 2 x bleed) x DPI / 25.4 pixels, pHYs = DPI, sRGB ICC profile embedded."""
+    """PNG, (size + 2 x bleed) x DPI / 25.4 pixels, pHYs = DPI, sRGB ICC profile embedded.
+
+    ``render_print`` stays lazy up to here: the canvas is computed strip by strip as it is
+    encoded (``outputs.write_output`` streams it straight to a file)."""
     image = render_print(design, template, area_key, inputs, dpi)
-    return _save(lambda: bytes(image.pngsave_buffer(compression=6)), area_key)
+    return _save(lambda: encode(image, ".png", **PNG_OPTIONS), area_key)
 
 
 def render_area_pil(

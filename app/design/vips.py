@@ -7,6 +7,8 @@ premultiplied) alpha.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import pyvips  # type: ignore[import-untyped]
@@ -14,6 +16,9 @@ from PIL import Image
 
 VipsImage = Any
 VipsError: type[Exception] = pyvips.Error
+# Placed pictures up to this size are computed once and kept in memory (a preview's, a text's,
+# a bulk row's); larger ones stay lazy and are computed strip by strip as the file is written.
+SETTLE_MAX_PIXELS = 4_000_000
 
 BICUBIC = pyvips.Interpolate.new("bicubic")
 
@@ -50,6 +55,26 @@ def from_numpy(array: Any) -> VipsImage:
 
 def _is_cmyk(image: VipsImage) -> bool:
     return bool(image.interpretation == "cmyk")
+
+
+def settled(image: VipsImage) -> VipsImage:
+    """Computed now when small (cheap to reuse, safe to cache); a print-size image stays lazy."""
+    return image.copy_memory() if image.width * image.height <= SETTLE_MAX_PIXELS else image
+
+
+def save(image: VipsImage, path: Path, **options: Any) -> None:
+    """Written as it is computed (the saver is chosen by the file's suffix): the whole image is
+    never held in memory, nor the whole encoded file."""
+    image.write_to_file(str(path), **options)
+
+
+def encode(image: VipsImage, suffix: str, **options: Any) -> bytes:
+    """The encoded file as bytes, written through a temporary file: the only whole copy is the
+    result (a buffer save grows libvips's buffer and then copies it)."""
+    with tempfile.TemporaryDirectory(prefix="luneo-") as tmp:
+        path = Path(tmp) / f"out{suffix}"
+        save(image, path, **options)
+        return path.read_bytes()
 
 
 def load_buffer(data: bytes, **options: Any) -> VipsImage:
