@@ -127,6 +127,9 @@ def run_luneo(case: str, photo: Path, out: Path) -> dict[str, float]:
     from app.design.outputs import FORMATS, Request, write_output  # noqa: PLC0415
 
     product, fmt, rows = CASES[case]
+    if os.environ.get("CACHE0"):
+        import pyvips  # noqa: PLC0415
+        pyvips.cache_set_max(0)
     inputs = RenderInputs(directory_assets(photo.parent), default_registry())
     template = TemplateSpec.from_dict(_template(product))
     start_rss, start = _rss_bytes(), time.perf_counter()

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from reportlab import rl_config
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -37,11 +36,12 @@ from app.design.errors import DesignError, layer_path
 from app.design.geometry import MM_PER_POINT, Frame
 from app.design.images import fetch
 from app.design.layers import Tile, image_pixels, text_layout, text_shadow_tile
+from app.design.pdf_images import draw_pixels
 from app.design.raster import RenderInputs, render_print
 from app.design.svg_paths import VectorArt, vector_art
 from app.design.template import AreaSpec, TemplateSpec
 from app.design.text_layout import TextLayout
-from app.design.vips import VipsError, VipsImage, to_pil
+from app.design.vips import VipsError, VipsImage
 
 SLUG_MM = 8.0
 FILL_NON_ZERO = 1  # reportlab's FILL_NON_ZERO (missing from its stubs): SVG's default rule
@@ -110,14 +110,13 @@ def print_cmyk_pdf(
     area = template.area(area_key)
     boxes = PageBoxes.for_area(area)
     raster = render_print(design, template, area_key, inputs, dpi)
-    try:
-        picture = to_pil(to_cmyk(raster, profile))
-    except VipsError as exc:
-        raise DesignError(f"areas.{area_key}", f"could not render: {exc}") from None
     out = io.BytesIO()
     canvas = _page(out, boxes, area_key, inputs)
     x0, y0, x1, y1 = boxes.bleed
-    canvas.drawImage(ImageReader(picture), x0, y0, x1 - x0, y1 - y0)
+    try:
+        draw_pixels(canvas, to_cmyk(raster, profile), x0, y0, x1 - x0, y1 - y0)
+    except VipsError as exc:
+        raise DesignError(f"areas.{area_key}", f"could not render: {exc}") from None
     _crop_marks(canvas, boxes, cmyk=True)
     return _finish(canvas, out)
 
@@ -219,7 +218,7 @@ def _draw_tile(canvas: Canvas, tile: Tile, frame: Frame) -> None:
     canvas.saveState()
     canvas.translate(x_mm, y_mm)
     canvas.scale(1, -1)
-    canvas.drawImage(ImageReader(to_pil(tile.image)), 0, -h_mm, w_mm, h_mm, mask="auto")
+    draw_pixels(canvas, tile.image, 0, -h_mm, w_mm, h_mm)
     canvas.restoreState()
 
 
@@ -260,7 +259,7 @@ def _draw_image(
     canvas.scale(1, -1)
     canvas.setFillAlpha(layer.opacity)
     w, h = box.width_mm, box.height_mm
-    canvas.drawImage(ImageReader(to_pil(pixels)), -w / 2, -h / 2, w, h, mask="auto")
+    draw_pixels(canvas, pixels, -w / 2, -h / 2, w, h)
 
 
 def _curated_vector(layer: ImageLayer, path: str, inputs: RenderInputs) -> VectorArt | None:

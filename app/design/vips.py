@@ -8,6 +8,7 @@ premultiplied) alpha.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,19 @@ def encode(image: VipsImage, suffix: str, **options: Any) -> bytes:
         path = Path(tmp) / f"out{suffix}"
         save(image, path, **options)
         return path.read_bytes()
+
+
+def stream_pixels(image: VipsImage, write: Callable[[bytes], None]) -> None:
+    """The pixels, band-interleaved, top to bottom, handed to ``write`` chunk by chunk as
+    libvips computes them (a lazy print canvas is never whole in memory)."""
+    target = pyvips.TargetCustom()
+
+    def on_write(chunk: bytes) -> int:
+        write(bytes(chunk))
+        return len(chunk)
+
+    target.on_write(on_write)
+    image.rawsave_target(target)
 
 
 def load_buffer(data: bytes, **options: Any) -> VipsImage:
