@@ -14,7 +14,7 @@ Cases (each side writes the same file into a fresh folder, as ``luneo render`` d
 
 Luneo's side is ``app.design.outputs.write_output`` (the production code path of ``luneo
 render``); the baseline is the same work written directly against pyvips (``thumbnail`` +
-``text`` + ``composite`` + a file save). Each run is its own subprocess so its peak RSS is its
+``text`` + ``composite`` + a file save; the operation cache off on both sides). Each run is its own subprocess so its peak RSS is its
 own; memory is the peak's growth over the RSS once imports are done (also printed: whole-process
 peaks). Targets (issue #20): time <= 1.2x, memory <= 1.5x. Also: time per preview render on an
 800x600 mockup.
@@ -125,10 +125,12 @@ def run_luneo(case: str, photo: Path, out: Path) -> dict[str, float]:
     )
     from app.design.bulk import expand, read_rows  # noqa: PLC0415
     from app.design.outputs import FORMATS, Request, write_output  # noqa: PLC0415
+    from app.design.vips import for_print_runs  # noqa: PLC0415
 
     product, fmt, rows = CASES[case]
     if os.environ.get("CACHE0"):
         import pyvips  # noqa: PLC0415
+
         pyvips.cache_set_max(0)
     inputs = RenderInputs(directory_assets(photo.parent), default_registry())
     template = TemplateSpec.from_dict(_template(product))
@@ -150,6 +152,7 @@ def run_vips(case: str, photo: Path, out: Path) -> dict[str, float]:
     from PIL import ImageCms  # noqa: PLC0415
 
     srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    pyvips.cache_set_max(0)  # the same operation cache as Luneo's side
     product, fmt, rows = CASES[case]
     start_rss, start = _rss_bytes(), time.perf_counter()
     per_mm = product.dpi / 25.4

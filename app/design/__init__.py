@@ -18,7 +18,7 @@ from app.design.fonts import FontRegistry, default_registry
 from app.design.geometry import Frame, pixel_size
 from app.design.images import AssetSource, directory_assets
 from app.design.layers import PixelCache
-from app.design.outputs import FORMATS, Request, render_output
+from app.design.outputs import FORMATS, Request, render_output, write_output
 from app.design.pdf import print_cmyk_pdf, print_pdf
 from app.design.preflight import Finding, preflight, preflight_document
 from app.design.raster import (
@@ -30,6 +30,7 @@ from app.design.raster import (
     render_print,
 )
 from app.design.template import AreaSpec, Placement, TemplateSpec
+from app.design.vips import for_print_runs
 
 __all__ = [
     "FORMATS",
@@ -62,4 +63,6 @@ __all__ = [
     "render_area_pil",
     "render_output",
     "render_print",
+    "write_output",
+    "for_print_runs",
 ]

@@ -72,7 +72,7 @@ def open_source(data: bytes, path: str, *, allow_svg: bool) -> Source:
     if not loader.startswith(RASTER_LOADERS):
         raise DesignError(path, "use a JPEG, PNG, WebP, TIFF, GIF or HEIC picture")
     _check_size(image.width, image.height, path)
-    if _orientation(image) in (5, 6, 7, 8):  # EXIF quarter turns swap width and height
+    if orientation(image) in (5, 6, 7, 8):  # EXIF quarter turns swap width and height
         return Source(image, None, image.height, image.width, loader)
     return Source(image, None, image.width, image.height, loader)
 
@@ -100,7 +100,7 @@ def _check_size(width: int, height: int, path: str) -> None:
         )
 
 
-def _orientation(image: VipsImage) -> int:
+def orientation(image: VipsImage) -> int:
     if not image.get_typeof("orientation"):
         return 1
     return int(image.get("orientation"))

@@ -23,9 +23,10 @@ from app.design.document import Box, Clip, ImageLayer, ShapeLayer, TextLayer
 from app.design.errors import DesignError, check_deadline
 from app.design.fonts import FontRegistry, UnknownFont
 from app.design.geometry import Bounds, Frame, box_corners, is_axis_aligned
-from app.design.images import AssetSource, Source, fetch, open_source, placed_crop
+from app.design.images import AssetSource, Source, fetch, open_source, orientation, placed_crop
 from app.design.text_layout import Glyph, TextLayout, layout_text
 from app.design.vips import (
+    SETTLE_MAX_PIXELS,
     VipsError,
     VipsImage,
     blank,
@@ -391,7 +392,7 @@ def _decode(layer: ImageLayer, data: bytes, width: int, height: int, path: str) 
             pixels = _svg_pixels(source, width, height)
         else:
             crop = placed_crop(source, layer, path)
-            pixels = _raster_pixels(source, data, crop, width, height)
+            pixels = _raster_pixels(source, data, crop, width, height, _top_down(layer))
         return settled(pixels)
     except VipsError:
         raise DesignError(f"{path}.src", "the image file is damaged or truncated") from None
@@ -471,9 +472,22 @@ def _placed_size(box: Box, frame: Frame) -> tuple[int, int]:
     return max(1, width), max(1, height)
 
 
+def _top_down(layer: ImageLayer) -> bool:
+    """Whether the placed picture is read top to bottom once: not turned, flipped upside down
+    or rotated on the canvas (those read it out of order)."""
+    return not (layer.turn or layer.flip_y or not is_axis_aligned(layer.box.rotation_deg))
+
+
 def _raster_pixels(
-    source: Source, data: bytes, crop: tuple[int, int, int, int], width: int, height: int
+    source: Source,
+    data: bytes,
+    crop: tuple[int, int, int, int],
+    width: int,
+    height: int,
+    top_down: bool = False,
 ) -> VipsImage:
+    """The crop resampled to width x height. A large picture read ``top_down`` (and upright in
+    its file) is decoded as it is read, strip by strip, never whole in memory."""
     image, scale = source.image, 1
     assert image is not None  # raster sources always carry their decoder
     left, top, crop_w, crop_h = crop
@@ -481,8 +495,13 @@ def _raster_pixels(
         # a picture drawn larger than it is (a small photo, a large preview) decodes whole
         fits = (s for s in (8, 4, 2) if crop_w / s >= width and crop_h / s >= height)
         scale = next(fits, 1)
-        if scale > 1:
-            image = load_buffer(data, access="random", fail_on="truncated", shrink=scale)
+    decoded = crop_w * crop_h // (scale * scale)
+    streamed = top_down and decoded > SETTLE_MAX_PIXELS and orientation(image) == 1
+    if streamed:
+        options = {"shrink": scale} if scale > 1 else {}
+        image = load_buffer(data, access="sequential", fail_on="truncated", **options)
+    elif scale > 1:
+        image = load_buffer(data, access="random", fail_on="truncated", shrink=scale)
     image = _srgba(image.autorot())
     left, top = left // scale, top // scale
     crop_w = min(max(1, crop_w // scale), image.width - left)

@@ -31,6 +31,7 @@ from app.design.preflight import Finding, preflight
 from app.design.raster import RenderInputs
 from app.design.render_files import check_template_file, read_json, read_mockups, write_output
 from app.design.template import TemplateSpec
+from app.design.vips import for_print_runs
 
 ALL_FORMATS = (*FORMATS, "preview")
 
@@ -83,6 +84,7 @@ def render_command(
 ) -> None:
     """Render DESIGN_FILE's print areas to print files in --out, after a preflight."""
     wanted = _formats(formats)
+    for_print_runs()
     if csv_file is not None:
         profile = cmyk_profile.read_bytes() if cmyk_profile else None
         options = BulkOptions(wanted, dpi, profile, strict, name_column)

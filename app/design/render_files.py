@@ -13,7 +13,8 @@ import click
 from app.design.document import Design, schema_errors
 from app.design.errors import DesignError
 from app.design.fields import template_validator
-from app.design.outputs import FORMATS, Request, render_output
+from app.design.outputs import FORMATS, Request
+from app.design.outputs import write_output as write_format
 from app.design.raster import RenderInputs, preview
 from app.design.template import TemplateSpec
 
@@ -60,10 +61,9 @@ def write_output(
     mockups: dict[str, bytes],
 ) -> Path:
     if fmt == "preview":
-        data = preview(design, template, area, inputs, mockups.get(area))
         path = out_dir / f"{area}-preview.png"
-    else:
-        data = render_output(fmt, Request(design, template, area, inputs, dpi, profile))
-        path = out_dir / f"{area}{FORMATS[fmt].suffix}"
-    path.write_bytes(data)
+        path.write_bytes(preview(design, template, area, inputs, mockups.get(area)))
+        return path
+    path = out_dir / f"{area}{FORMATS[fmt].suffix}"
+    write_format(fmt, Request(design, template, area, inputs, dpi, profile), path)  # streamed
     return path

@@ -58,6 +58,13 @@ def _is_cmyk(image: VipsImage) -> bool:
     return bool(image.interpretation == "cmyk")
 
 
+def for_print_runs() -> None:
+    """Turn off libvips's operation cache in a process that renders print files: it would pin
+    each row's decoded pictures (a 50-row bulk run grew by half again) and print renders never
+    repeat an operation. Previews in web processes keep it."""
+    pyvips.cache_set_max(0)
+
+
 def settled(image: VipsImage) -> VipsImage:
     """Computed now when small (cheap to reuse, safe to cache); a print-size image stays lazy."""
     return image.copy_memory() if image.width * image.height <= SETTLE_MAX_PIXELS else image

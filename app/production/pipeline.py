@@ -35,6 +35,7 @@ from app.design import (
     RenderInputs,
     Request,
     TemplateSpec,
+    for_print_runs,
     parse_design,
     preflight_document,
     preview,
@@ -251,6 +252,7 @@ def _preview_output(
 
 def _render(run: _Run) -> list[Stored]:
     """Preflight, then every output rendered and its bytes stored; no database writes."""
+    for_print_runs()
     design_row, template = run.load()
     try:
         spec = template_spec_from_row(template)
