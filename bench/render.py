@@ -14,8 +14,8 @@ Cases (each side writes the same file into a fresh folder, as ``luneo render`` d
 
 Luneo's side is ``app.design.outputs.write_output`` (the production code path of ``luneo
 render``); the baseline is the same work written directly against pyvips (``thumbnail`` +
-``text`` + ``composite`` + a file save; the operation cache off on both sides). Each run is its own subprocess so its peak RSS is its
-own; memory is the peak's growth over the RSS once imports are done (also printed: whole-process
+``text`` + ``composite`` + a file save; the operation cache off on both sides). Each run is
+its own subprocess so its peak RSS is its own; memory is the peak's growth over the RSS once imports are done (also printed: whole-process
 peaks). Targets (issue #20): time <= 1.2x, memory <= 1.5x. Also: time per preview render on an
 800x600 mockup.
 
@@ -128,10 +128,7 @@ def run_luneo(case: str, photo: Path, out: Path) -> dict[str, float]:
     from app.design.vips import for_print_runs  # noqa: PLC0415
 
     product, fmt, rows = CASES[case]
-    if os.environ.get("CACHE0"):
-        import pyvips  # noqa: PLC0415
-
-        pyvips.cache_set_max(0)
+    for_print_runs()  # as ``luneo render`` and the production job do
     inputs = RenderInputs(directory_assets(photo.parent), default_registry())
     template = TemplateSpec.from_dict(_template(product))
     start_rss, start = _rss_bytes(), time.perf_counter()
