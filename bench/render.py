@@ -15,9 +15,9 @@ Cases (each side writes the same file into a fresh folder, as ``luneo render`` d
 Luneo's side is ``app.design.outputs.write_output`` (the production code path of ``luneo
 render``); the baseline is the same work written directly against pyvips (``thumbnail`` +
 ``text`` + ``composite`` + a file save; the operation cache off on both sides). Each run is
-its own subprocess so its peak RSS is its own; memory is the peak's growth over the RSS once imports are done (also printed: whole-process
-peaks). Targets (issue #20): time <= 1.2x, memory <= 1.5x. Also: time per preview render on an
-800x600 mockup.
+its own subprocess so its peak RSS is its own; memory is the peak's growth over the RSS once
+imports are done (also printed: whole-process peaks). Targets (issue #20): time <= 1.2x,
+memory <= 1.5x. Also: time per preview render on an 800x600 mockup.
 
 Run: ``.venv/bin/python bench/render.py [--runs 3] [--case poster-png ...]``.
 """
