@@ -83,6 +83,14 @@ def _vips_call(request: Request, call: Callable[[], T]) -> T:
         raise DesignError(f"areas.{request.area}", message) from None
 
 
+def _write_pdf(r: Request, path: Path) -> None:
+    print_pdf(r.design, r.template, r.area, r.inputs, r.dpi, into=path)
+
+
+def _write_cmyk_pdf(r: Request, path: Path) -> None:
+    print_cmyk_pdf(r.design, r.template, r.area, r.inputs, r.dpi, r.cmyk_profile, into=path)
+
+
 FORMATS: dict[str, OutputFormat] = {
     f.name: f
     for f in (
@@ -92,6 +100,7 @@ FORMATS: dict[str, OutputFormat] = {
             ".pdf",
             "application/pdf",
             lambda r: print_pdf(r.design, r.template, r.area, r.inputs, r.dpi),
+            _write_pdf,
         ),
         _raster_format("tiff", "-cmyk.tif", "image/tiff", cmyk_raster, compression="lzw"),
         OutputFormat(
@@ -99,6 +108,7 @@ FORMATS: dict[str, OutputFormat] = {
             "-cmyk.pdf",
             "application/pdf",
             lambda r: print_cmyk_pdf(r.design, r.template, r.area, r.inputs, r.dpi, r.cmyk_profile),
+            _write_cmyk_pdf,
         ),
     )
 }

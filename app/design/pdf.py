@@ -36,7 +36,7 @@ from app.design.errors import DesignError, layer_path
 from app.design.geometry import MM_PER_POINT, Frame
 from app.design.images import fetch
 from app.design.layers import Tile, image_pixels, text_layout, text_shadow_tile
-from app.design.pdf_images import draw_pixels
+from app.design.pdf_images import draw_pixels, pdf_pieces, write_pieces
 from app.design.raster import RenderInputs, render_print
 from app.design.svg_paths import VectorArt, vector_art
 from app.design.template import AreaSpec, TemplateSpec
@@ -80,7 +80,11 @@ def print_pdf(
     area_key: str,
     inputs: RenderInputs,
     dpi: int | None = None,
+    *,
+    into: Path | None = None,
 ) -> bytes:
+    """The vector print PDF; with ``into``, written to that file as it is assembled (pictures'
+    streams never joined in memory) and b"" returned."""
     area = template.area(area_key)
     boxes = PageBoxes.for_area(area)
     out = io.BytesIO()
@@ -96,7 +100,7 @@ def print_pdf(
             _draw_layer(canvas, layer, layer_path(area_key, index), frame, inputs)
     canvas.restoreState()
     _crop_marks(canvas, boxes, cmyk=False)
-    return _finish(canvas, out)
+    return _finish(canvas, out, into)
 
 
 def print_cmyk_pdf(
@@ -106,7 +110,10 @@ def print_cmyk_pdf(
     inputs: RenderInputs,
     dpi: int | None = None,
     profile: bytes | None = None,
+    *,
+    into: Path | None = None,
 ) -> bytes:
+    """The print raster through the CMYK profile on a PDF page; ``into`` as ``print_pdf``."""
     area = template.area(area_key)
     boxes = PageBoxes.for_area(area)
     raster = render_print(design, template, area_key, inputs, dpi)
@@ -118,7 +125,7 @@ def print_cmyk_pdf(
     except VipsError as exc:
         raise DesignError(f"areas.{area_key}", f"could not render: {exc}") from None
     _crop_marks(canvas, boxes, cmyk=True)
-    return _finish(canvas, out)
+    return _finish(canvas, out, into)
 
 
 def _page(out: io.BytesIO, boxes: PageBoxes, area_key: str, inputs: RenderInputs) -> Canvas:
@@ -136,10 +143,14 @@ def _page(out: io.BytesIO, boxes: PageBoxes, area_key: str, inputs: RenderInputs
     return canvas
 
 
-def _finish(canvas: Canvas, out: io.BytesIO) -> bytes:
+def _finish(canvas: Canvas, out: io.BytesIO, into: Path | None = None) -> bytes:
     canvas.showPage()
     canvas.save()
-    return out.getvalue()
+    pieces = pdf_pieces(canvas, out.getvalue())
+    if into is None:
+        return b"".join(pieces)
+    write_pieces(pieces, into)
+    return b""
 
 
 def _clip_to_bleed(canvas: Canvas, boxes: PageBoxes) -> None:

@@ -1,17 +1,22 @@
 """Pictures in print PDFs as image XObjects written straight from libvips pixels.
 
 reportlab's own ``drawImage`` wants a Pillow image: a whole-canvas copy, then an RGB copy, a
-copy of the two joined for its name, and the compressed stream. Here the pixels stream out of
-the (lazy) libvips pipeline chunk by chunk into zlib, colour and alpha (the soft mask) apart, so
-what a picture costs in memory is its compressed stream. The decoded pixels are exactly what
-reportlab wrote (straight colour, alpha as a DeviceGray /SMask, FlateDecode, no predictor).
+copy of the two joined for its name, and the compressed stream, copied again as the file is
+assembled. Here the pixels stream out of the (lazy) libvips pipeline chunk by chunk into zlib,
+colour and alpha (the soft mask) apart; reportlab formats a short placeholder in place of each
+stream, and ``pdf_pieces`` splices the compressed chunks in (fixing the cross-reference
+offsets), so what a picture costs in memory is its compressed stream, once. The decoded pixels
+are exactly what reportlab wrote (straight colour, alpha as a DeviceGray /SMask, FlateDecode).
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -47,11 +52,9 @@ class _Deflater:
         self.color_out.append(self.color.compress(pixels[:, :-1].tobytes()))
         self.mask_out.append(self.mask.compress(pixels[:, -1].tobytes()))
 
-    def streams(self) -> tuple[bytes, bytes | None]:
-        color = b"".join([*self.color_out, self.color.flush()])
-        if not self.alpha:
-            return color, None
-        return color, b"".join([*self.mask_out, self.mask.flush()])
+    def streams(self) -> tuple[list[bytes], list[bytes] | None]:
+        color = [*self.color_out, self.color.flush()]
+        return color, [*self.mask_out, self.mask.flush()] if self.alpha else None
 
 
 def draw_pixels(
@@ -67,17 +70,20 @@ def draw_pixels(
     deflater = _Deflater(image.bands, alpha)
     stream_pixels(image.cast("uchar"), deflater.write)
     color, mask = deflater.streams()
-    name = hashlib.md5(color + (mask or b""), usedforsecurity=False).hexdigest()
-    doc: Any = canvas._doc  # reportlab's document: how drawImage registers an image
+    digest = hashlib.md5(usedforsecurity=False)
+    for chunk in [*color, *(mask or [])]:
+        digest.update(chunk)
+    name = digest.hexdigest()
+    code: Any = canvas
+    doc: Any = code._doc  # reportlab's document: registered as drawImage registers images
     reg_name = doc.getXObjectName(name)
     if reg_name not in doc.idToObject:
-        xobject = _xobject(name, image, space, color)
+        xobject = _xobject(canvas, name, image, space, color)
         _register(canvas, xobject, reg_name)
         if mask is not None:
-            smask = _xobject(name + "a", image, "DeviceGray", mask)
+            smask = _xobject(canvas, name + "a", image, "DeviceGray", mask)
             smask._decode = [0, 1]
             xobject.smask = _register(canvas, smask, doc.getXObjectName(smask.name))
-    code: Any = canvas
     code._currentPageHasImages = 1
     canvas.saveState()
     canvas.translate(x, y)
@@ -87,17 +93,78 @@ def draw_pixels(
     code._formsinuse.append(name)
 
 
-def _xobject(name: str, image: VipsImage, space: str, stream: bytes) -> Any:
-    xobject: Any = PDFImageXObject(name)
+class _SplicedImage(PDFImageXObject):
+    """An image XObject formatted with a placeholder for its stream and its real /Length."""
+
+    chunks: list[bytes]
+
+    def format(self, document: Any) -> bytes:
+        formatted: bytes = super().format(document)
+        length = sum(len(chunk) for chunk in self.chunks)
+        old = b"/Length %d" % len(self.streamContent)
+        return formatted.replace(old, b"/Length %d" % length, 1)
+
+
+def _xobject(canvas: Canvas, name: str, image: VipsImage, space: str, chunks: list[bytes]) -> Any:
+    streams = _streams(canvas)
+    token = b"%%LUNEO-STREAM-%d-%s%%" % (len(streams), name.encode())
+    streams[token] = chunks
+    xobject: Any = _SplicedImage(name)
     xobject.width, xobject.height = image.width, image.height
     xobject.bitsPerComponent, xobject.colorSpace = 8, space
-    xobject._filters, xobject.streamContent, xobject.mask = ("FlateDecode",), stream, None
+    xobject._filters, xobject.streamContent, xobject.mask = ("FlateDecode",), token, None
+    xobject.chunks = chunks
     return xobject
+
+
+def _streams(canvas: Canvas) -> dict[bytes, list[bytes]]:
+    """The compressed chunks of each placeholder drawn on ``canvas`` (kept on the canvas)."""
+    code: Any = canvas
+    if not hasattr(code, "luneo_streams"):
+        code.luneo_streams = {}
+    streams: dict[bytes, list[bytes]] = code.luneo_streams
+    return streams
+
+
+XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) n")
+
+
+def pdf_pieces(canvas: Canvas, data: bytes) -> Iterator[bytes]:
+    """The file reportlab wrote (``data``, from ``canvas``) with every image stream in place
+    of its placeholder, piece by piece; byte offsets in the cross-reference table and
+    ``startxref`` moved by what was spliced in before them."""
+    streams = _streams(canvas)
+    places = sorted((data.index(token), token) for token in streams)
+    xref_at = int(data.rsplit(b"startxref", 1)[1].split()[0])
+    shifts = [(at, sum(len(c) for c in streams[token]) - len(token)) for at, token in places]
+
+    def moved(offset: int) -> int:
+        return offset + sum(shift for at, shift in shifts if at < offset)
+
+    start = 0
+    for at, token in places:
+        yield data[start:at]
+        yield from streams[token]
+        start = at + len(token)
+    yield data[start:xref_at]
+    tail = data[xref_at:]
+    trailer_at = tail.index(b"trailer")
+    table = XREF_ENTRY.sub(
+        lambda m: b"%010d %s n" % (moved(int(m.group(1))), m.group(2)), tail[:trailer_at]
+    )
+    trailer, _, _ = tail[trailer_at:].rpartition(b"startxref")
+    yield table + trailer + b"startxref\n%d\n%%%%EOF\n" % moved(xref_at)
+
+
+def write_pieces(pieces: Iterator[bytes], path: Path) -> None:
+    with path.open("wb") as handle:
+        for piece in pieces:
+            handle.write(piece)
 
 
 def _register(canvas: Canvas, xobject: Any, reg_name: str) -> Any:
     code: Any = canvas
-    doc: Any = canvas._doc
+    doc: Any = code._doc
     code._setXObjects(xobject)
     reference = doc.Reference(xobject, reg_name)
     doc.addForm(xobject.name, xobject)
