@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Any
 import numpy as np
 from reportlab.pdfbase.pdfdoc import PDFImageXObject
 from reportlab.pdfgen.canvas import Canvas
+from zlib_ng import zlib_ng as zlib  # the zlib API, about 1.5x as fast
 
 from app.design.vips import VipsImage, stream_pixels
 
@@ -30,21 +30,30 @@ COLOR_SPACES = {1: "DeviceGray", 3: "DeviceRGB"}
 
 @dataclass
 class _Deflater:
-    """Band-interleaved chunks split into colour and alpha and deflated as they come."""
+    """Band-interleaved chunks split into colour and alpha and deflated as they come, a MB at
+    a time (libvips hands over a few KB per call; deflating those one by one is twice as slow)."""
 
     bands: int
     alpha: bool
+    batch: int = 1 << 20
 
     def __post_init__(self) -> None:
         self.color, self.mask = zlib.compressobj(6), zlib.compressobj(6)
         self.color_out: list[bytes] = []
         self.mask_out: list[bytes] = []
-        self.carry = b""
+        self.pending: list[bytes] = []
+        self.pending_size = 0
 
     def write(self, chunk: bytes) -> None:
-        data = self.carry + chunk
+        self.pending.append(chunk)
+        self.pending_size += len(chunk)
+        if self.pending_size >= self.batch:
+            self._deflate()
+
+    def _deflate(self) -> None:
+        data = b"".join(self.pending)
         whole = len(data) - len(data) % self.bands
-        self.carry = data[whole:]
+        self.pending, self.pending_size = [data[whole:]], len(data) - whole
         if not self.alpha:
             self.color_out.append(self.color.compress(data[:whole]))
             return
@@ -53,6 +62,7 @@ class _Deflater:
         self.mask_out.append(self.mask.compress(pixels[:, -1].tobytes()))
 
     def streams(self) -> tuple[list[bytes], list[bytes] | None]:
+        self._deflate()
         color = [*self.color_out, self.color.flush()]
         return color, [*self.mask_out, self.mask.flush()] if self.alpha else None
 
