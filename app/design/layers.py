@@ -342,6 +342,10 @@ class PixelCache:
         self._items: OrderedDict[tuple[object, ...], VipsImage] = OrderedDict()
         self._entries, self._max_pixels = entries, max_pixels
 
+    @property
+    def max_pixels(self) -> int:
+        return self._max_pixels
+
     def get(self, key: tuple[object, ...]) -> VipsImage | None:
         if key in self._items:
             self._items.move_to_end(key)
@@ -375,7 +379,8 @@ def image_pixels(
         return cached
     # A quarter-turned picture is decoded to the box's swapped sides, then turned into it.
     decoded = (height, width) if layer.quarter_turned else (width, height)
-    pixels = settled(adjusted(_decode(layer, data, *decoded, path), layer))
+    keep = max(SETTLE_MAX_PIXELS, cache.max_pixels) if cache is not None else SETTLE_MAX_PIXELS
+    pixels = settled(adjusted(_decode(layer, data, *decoded, path), layer), keep)
     if layer.clip is not None and layer.clip.shape != "rect":
         pixels = _clipped(pixels, clip_alpha(layer.clip, width, height, assets, path))
     if cache is not None:

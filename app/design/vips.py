@@ -17,9 +17,10 @@ from PIL import Image
 
 VipsImage = Any
 VipsError: type[Exception] = pyvips.Error
-# Placed pictures up to this size are computed once and kept in memory (a preview's, a text's,
-# a bulk row's); larger ones stay lazy and are computed strip by strip as the file is written.
-SETTLE_MAX_PIXELS = 4_000_000
+# Placed pictures up to this size (a megapixel) are computed once and kept in memory (a
+# preview's, a bulk label's); larger ones stay lazy and are computed strip by strip as the file
+# is written (a 3-megapixel mug wrap copied whole cost half again the memory of libvips alone).
+SETTLE_MAX_PIXELS = 1_000_000
 
 BICUBIC = pyvips.Interpolate.new("bicubic")
 
@@ -65,9 +66,9 @@ def for_print_runs() -> None:
     pyvips.cache_set_max(0)
 
 
-def settled(image: VipsImage) -> VipsImage:
+def settled(image: VipsImage, max_pixels: int = SETTLE_MAX_PIXELS) -> VipsImage:
     """Computed now when small (cheap to reuse, safe to cache); a print-size image stays lazy."""
-    return image.copy_memory() if image.width * image.height <= SETTLE_MAX_PIXELS else image
+    return image.copy_memory() if image.width * image.height <= max_pixels else image
 
 
 def save(image: VipsImage, path: Path, **options: Any) -> None:
@@ -147,7 +148,9 @@ def remap(image: VipsImage, columns: list[float], rows: list[float]) -> VipsImag
     xs = pyvips.Image.new_from_list([columns]).replicate(1, len(rows))
     ys = pyvips.Image.new_from_list([[r] for r in rows]).replicate(len(columns), 1)
     index = xs.bandjoin(ys).cast("float")
-    sampled = image.premultiply().mapim(
+    # mapim reads anywhere: a (preview-size) image first computed, as a picture in it may be
+    # decoded top to bottom only
+    sampled = image.copy_memory().premultiply().mapim(
         index,
         interpolate=pyvips.Interpolate.new("bilinear"),
         extend="background",
