@@ -150,11 +150,15 @@ def remap(image: VipsImage, columns: list[float], rows: list[float]) -> VipsImag
     index = xs.bandjoin(ys).cast("float")
     # mapim reads anywhere: a (preview-size) image first computed, as a picture in it may be
     # decoded top to bottom only
-    sampled = image.copy_memory().premultiply().mapim(
-        index,
-        interpolate=pyvips.Interpolate.new("bilinear"),
-        extend="background",
-        background=[0, 0, 0, 0],
+    sampled = (
+        image.copy_memory()
+        .premultiply()
+        .mapim(
+            index,
+            interpolate=pyvips.Interpolate.new("bilinear"),
+            extend="background",
+            background=[0, 0, 0, 0],
+        )
     )
     return sampled.unpremultiply().cast("uchar").copy(interpretation="srgb")
 
