@@ -86,6 +86,9 @@ def _make_pdfx4(pdf: pikepdf.Pdf, intent: OutputCondition, seed: bytes) -> None:
             Type=pikepdf.Name.Group, S=pikepdf.Name.Transparency, CS=pikepdf.Name.DeviceCMYK
         )
     info = pdf.docinfo
+    for key in ("/Author", "/Subject", "/Keywords"):  # reportlab's placeholders, not in the XMP
+        if key in info:
+            del info[key]
     info.GTS_PDFXVersion = pikepdf.String(PDFX_VERSION)
     info.Trapped = pikepdf.Name("/False")
     info.Producer = pikepdf.String(PRODUCER)

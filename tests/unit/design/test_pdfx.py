@@ -144,6 +144,9 @@ def test_the_cmyk_pdf_is_pdfx4_with_a_fogra39_output_intent(inputs: RenderInputs
             assert xmp["dc:title"] == "Luneo print file: front"
             assert xmp["xmp:CreateDate"]
             assert xmp["xmpMM:DocumentID"].startswith("uuid:")
+            assert xmp["pdf:Producer"] == str(pdf.docinfo.Producer)  # Info and XMP agree
+            assert xmp["xmp:CreatorTool"] == str(pdf.docinfo.Creator)
+        assert not {"/Author", "/Subject", "/Keywords"} & set(pdf.docinfo.keys())
         page = pdf.pages[0]
         boxes = PageBoxes.for_area(SPEC.area("front"))
         assert [float(v) for v in page.TrimBox] == pytest.approx(list(boxes.trim), abs=0.01)
@@ -254,14 +257,15 @@ def test_qpdf_and_pdffonts_find_nothing_wrong(inputs: RenderInputs, tmp_path: Pa
     assert len({line.split("+")[0] for line in fonts}) == 3
 
 
+@pytest.mark.parametrize("condition", ["fogra39", "gracol2006"])
 def test_ghostscript_renders_it_back_close_to_the_rgb_print(
-    inputs: RenderInputs, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    condition: str, inputs: RenderInputs, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Ghostscript (an independent PDF interpreter) converts the CMYK page back to sRGB through
     the file's own output intent; the colours must stay close to the RGB print PNG's."""
     doc = parse_design(design(*LAYERS))
     path = tmp_path / "front-cmyk.pdf"
-    path.write_bytes(_cmyk(inputs))
+    path.write_bytes(_cmyk(inputs, builtin_cmyk(condition).icc))
     png = tmp_path / "back.png"
     subprocess.run(
         [_tool("gs"), "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=png16m", "-r150",
@@ -278,11 +282,11 @@ def test_ghostscript_renders_it_back_close_to_the_rgb_print(
     figures = (
         f"ΔE2000 mean {delta.mean():.2f} p95 {np.percentile(delta, 95):.2f}; "
         f"ΔE76 mean {delta76.mean():.2f} p95 {np.percentile(delta76, 95):.2f} "
-        f"(CMYK PDF via Ghostscript vs RGB print PNG, FOGRA39)"
+        f"(CMYK PDF via Ghostscript vs RGB print PNG, {condition})"
     )
     with capsys.disabled():  # the figures in every run's output, not only on failure
         sys.stdout.write(f"\n{figures}\n")
-    # Saturated sRGB blues and oranges lie outside FOGRA39 and clip: the page as a whole stays
-    # within a few units (in-gamut colours: test_color's round trip, under 1.5 on average).
+    # Saturated sRGB blues and oranges lie outside the press gamut and clip: the page as a whole
+    # stays within a few units (in-gamut colours: test_color's round trip, under 1.5 on average).
     assert delta.mean() < 4.5, figures
     assert np.percentile(delta, 95) < 10, figures
