@@ -238,7 +238,7 @@ def _tool(name: str) -> str:
     return path
 
 
-def test_qpdf_and_pdffonts_find_nothing_wrong(inputs: RenderInputs, tmp_path: Path) -> None:
+def test_qpdf_and_poppler_find_nothing_wrong(inputs: RenderInputs, tmp_path: Path) -> None:
     path = tmp_path / "front-cmyk.pdf"
     path.write_bytes(_cmyk(inputs))
 
@@ -255,6 +255,10 @@ def test_qpdf_and_pdffonts_find_nothing_wrong(inputs: RenderInputs, tmp_path: Pa
         name, *_, emb, sub, uni, _obj, _gen = line.split()
         assert (emb, sub, uni) == ("yes", "yes", "yes"), line
     assert len({line.split("+")[0] for line in fonts}) == 3
+    words = subprocess.run(
+        [_tool("pdftotext"), str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert all(word in "".join(words.split()) for word in ("Hello", "Print", "Ink")), words
 
 
 @pytest.mark.parametrize("condition", ["fogra39", "gracol2006"])
