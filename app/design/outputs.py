@@ -2,7 +2,9 @@
 
 ``png``: RGBA print PNG (sRGB, DPI); ``pdf``: vector PDF with boxes and crop marks;
 ``tiff``: CMYK TIFF through the ICC profile (flattened on white, LZW, DPI and profile embedded);
-``pdf-cmyk``: the same CMYK raster on a PDF page with boxes and crop marks.
+``pdf-cmyk``: PDF/X-4, the vector PDF in DeviceCMYK through the same profile, its output intent.
+The CMYK profile is FOGRA39 unless the request names another (``color.BUILTIN_CMYK``) or
+brings its own ICC bytes.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ class Request:
     area: str
     inputs: RenderInputs
     dpi: int | None = None
-    cmyk_profile: bytes | None = None  # ICC bytes; None: the built-in public-domain profile
+    cmyk_profile: bytes | None = None  # ICC bytes; None: FOGRA39 (color.DEFAULT_CMYK)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from pathlib import Path
 import click
 
 from app.design.bulk_cli import BulkOptions, bulk_command
+from app.design.color import BUILTIN_CMYK, DEFAULT_CMYK, builtin_cmyk, cmyk_profile_problem
 from app.design.document import Design, parse_design, parse_design_json
 from app.design.errors import DesignError, FontsNotInstalled
 from app.design.fields import materialize
@@ -59,8 +60,10 @@ def register_render_command(cli_group: click.Group) -> None:
 @click.option("--dpi", type=click.IntRange(10, 2400), help="Override every area's print DPI.")
 @click.option(
     "--cmyk-profile",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Output ICC profile for tiff/pdf-cmyk (default: the built-in public-domain one).",
+    "cmyk_profile",
+    callback=lambda _ctx, _param, value: read_cmyk_profile(value),
+    help=f"Output condition for tiff/pdf-cmyk: {', '.join(BUILTIN_CMYK)} or an ICC file's path "
+    f"(default: {DEFAULT_CMYK}).",
 )
 @click.option("--strict", is_flag=True, help="Render nothing when preflight finds an error.")
 @click.option(
@@ -76,7 +79,7 @@ def render_command(
     out_dir: Path,
     formats: str,
     dpi: int | None,
-    cmyk_profile: Path | None,
+    cmyk_profile: bytes | None,
     strict: bool,
     csv_file: Path | None,
     name_column: str | None,
@@ -84,8 +87,7 @@ def render_command(
     """Render DESIGN_FILE's print areas to print files in --out, after a preflight."""
     wanted = _formats(formats)
     if csv_file is not None:
-        profile = cmyk_profile.read_bytes() if cmyk_profile else None
-        options = BulkOptions(wanted, dpi, profile, strict, name_column)
+        options = BulkOptions(wanted, dpi, cmyk_profile, strict, name_column)
         bulk_command(design_file, template_file, csv_file, out_dir, options)
         return
     if name_column:
@@ -101,18 +103,36 @@ def render_command(
         if strict and any(f.severity == "error" for f in findings):
             raise click.ClickException("preflight found errors; nothing rendered (--strict)")
         out_dir.mkdir(parents=True, exist_ok=True)
-        profile = cmyk_profile.read_bytes() if cmyk_profile else None
         jobs = [(area.key, fmt) for area in template.areas for fmt in wanted]
         mockups = read_mockups(raw_template, template_file.parent)
         with click.progressbar(jobs, label="Rendering", show_pos=True) as bar:
             written = [
-                write_output(out_dir, design, template, inputs, key, fmt, dpi, profile, mockups)
+                write_output(
+                    out_dir, design, template, inputs, key, fmt, dpi, cmyk_profile, mockups
+                )
                 for key, fmt in bar
             ]
     except (DesignError, FontsNotInstalled) as exc:
         raise click.ClickException(str(exc)) from None
     for path in written:
         click.echo(f"wrote {path}")
+
+
+def read_cmyk_profile(value: str | None) -> bytes | None:
+    """``--cmyk-profile``: a built-in condition's name, or the path of an ICC file."""
+    if value is None:
+        return None
+    if value.lower() in BUILTIN_CMYK:
+        return builtin_cmyk(value.lower()).icc
+    path = Path(value)
+    if not path.is_file():
+        names = ", ".join(BUILTIN_CMYK)
+        raise click.BadParameter(f"{value!r} is neither {names} nor an ICC file")
+    data = path.read_bytes()
+    problem = cmyk_profile_problem(data)
+    if problem:
+        raise click.BadParameter(f"{value}: {problem}")
+    return data
 
 
 def _read_design(design_file: Path, template: TemplateSpec) -> Design:
