@@ -17,24 +17,23 @@ With ``--csv``, the design's ``{{column}}`` placeholders are filled per row: see
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from app.design.bulk_cli import BulkOptions, bulk_command
-from app.design.document import Design, parse_design, parse_design_json
-from app.design.errors import DesignError, FontsNotInstalled
-from app.design.fields import materialize
-from app.design.fonts import default_registry
-from app.design.images import directory_assets
-from app.design.outputs import FORMATS
-from app.design.preflight import Finding, preflight
-from app.design.raster import RenderInputs
-from app.design.render_files import check_template_file, read_json, read_mockups, write_output
-from app.design.template import TemplateSpec
+from app.design.limits import MAX_DPI, MIN_DPI
 
-ALL_FORMATS = (*FORMATS, "preview")
+if TYPE_CHECKING:
+    from app.design.document import Design
+    from app.design.preflight import Finding
+    from app.design.template import TemplateSpec
 
-
+# The render core loads when a render runs, not for `luneo --help` (see app/cli.py).
+FORMATS_HELP = (
+    "Comma-separated: print formats (png, pdf, tiff, pdf-cmyk…; a wrong name lists them all), "
+    "preview (each area on its mockup), glb and usdz (one 3D model per design, for templates "
+    "with a model_3d)."
+)
 def register_render_command(cli_group: click.Group) -> None:
     cli_group.add_command(render_command)
 
@@ -54,9 +53,11 @@ def register_render_command(cli_group: click.Group) -> None:
     "formats",
     default="png,pdf",
     show_default=True,
-    help=f"Comma-separated, from: {', '.join(ALL_FORMATS)}.",
+    help=FORMATS_HELP,
 )
-@click.option("--dpi", type=click.IntRange(10, 2400), help="Override every area's print DPI.")
+@click.option(
+    "--dpi", type=click.IntRange(MIN_DPI, MAX_DPI), help="Override every area's print DPI."
+)
 @click.option(
     "--cmyk-profile",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -82,6 +83,23 @@ def render_command(
     name_column: str | None,
 ) -> None:
     """Render DESIGN_FILE's print areas to print files in --out, after a preflight."""
+    from app.design.bulk_cli import BulkOptions, bulk_command
+    from app.design.errors import DesignError, FontsNotInstalled
+    from app.design.fonts import default_registry
+    from app.design.images import directory_assets
+    from app.design.preflight import preflight
+    from app.design.raster import RenderInputs
+    from app.design.render_files import (
+        MODEL_FORMATS,
+        check_request,
+        check_template_file,
+        read_json,
+        read_mockups,
+        write_models,
+        write_output,
+    )
+    from app.design.template import TemplateSpec
+
     wanted = _formats(formats)
     if csv_file is not None:
         profile = cmyk_profile.read_bytes() if cmyk_profile else None
@@ -94,6 +112,7 @@ def render_command(
         raw_template = read_json(template_file)
         check_template_file(raw_template)
         template = TemplateSpec.from_dict(raw_template)
+        check_request(template, wanted, dpi)
         design = _read_design(design_file, template)
         inputs = RenderInputs(directory_assets(design_file.parent), default_registry())
         findings = preflight(design, template, inputs.assets, inputs.fonts)
@@ -102,13 +121,14 @@ def render_command(
             raise click.ClickException("preflight found errors; nothing rendered (--strict)")
         out_dir.mkdir(parents=True, exist_ok=True)
         profile = cmyk_profile.read_bytes() if cmyk_profile else None
-        jobs = [(area.key, fmt) for area in template.areas for fmt in wanted]
+        jobs = [(a.key, fmt) for a in template.areas for fmt in wanted if fmt not in MODEL_FORMATS]
         mockups = read_mockups(raw_template, template_file.parent)
         with click.progressbar(jobs, label="Rendering", show_pos=True) as bar:
             written = [
                 write_output(out_dir, design, template, inputs, key, fmt, dpi, profile, mockups)
                 for key, fmt in bar
             ]
+        written += write_models(out_dir, design, template, inputs, wanted)
     except (DesignError, FontsNotInstalled) as exc:
         raise click.ClickException(str(exc)) from None
     for path in written:
@@ -117,12 +137,18 @@ def render_command(
 
 def _read_design(design_file: Path, template: TemplateSpec) -> Design:
     """The design, its field layers regenerated from the template when it has fields."""
+    from app.design.document import parse_design, parse_design_json
+    from app.design.fields import materialize
+    from app.design.render_files import read_json
+
     if not template.fields:
         return parse_design_json(design_file.read_bytes())
     return parse_design(materialize(template, read_json(design_file)))
 
 
 def _formats(value: str) -> list[str]:
+    from app.design.render_files import ALL_FORMATS
+
     wanted = [f.strip() for f in value.split(",") if f.strip()]
     unknown = [f for f in wanted if f not in ALL_FORMATS]
     if unknown or not wanted:
