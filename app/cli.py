@@ -54,7 +54,7 @@ class LuneoGroup(FlaskGroup):
     group would build the whole app for ``--help``)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        self._load_plugin_commands()  # type: ignore[no-untyped-call]
+        self._load_plugin_commands()
         return sorted({*self.commands, *DOMAIN_COMMANDS})
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:

@@ -38,7 +38,7 @@ def print_size_problem(area: AreaSpec, dpi: int | None = None) -> str | None:
     dots = dpi or area.dpi
     width = area.width_mm + 2 * area.bleed_mm
     height = area.height_mm + 2 * area.bleed_mm
-    size = f"{width:,.4g} × {height:,.4g} mm with bleed"
+    size = f"{width:,.6g} × {height:,.6g} mm with bleed"
     if max(width, height) > MAX_PRINT_SIDE_MM:
         return (
             f"{size} is too large; the largest print Luneo makes is {MAX_PRINT_SIDE_MM:,.0f} mm "

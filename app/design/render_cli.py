@@ -34,6 +34,8 @@ FORMATS_HELP = (
     "preview (each area on its mockup), glb and usdz (one 3D model per design, for templates "
     "with a model_3d)."
 )
+
+
 def register_render_command(cli_group: click.Group) -> None:
     cli_group.add_command(render_command)
 
