@@ -11,7 +11,9 @@ says ``"version": 1`` (what the admin exports) is checked against ``schema/templ
 first; when the template has ``fields``, the design's field layers are drawn from its ``fields``
 values exactly as the storefront does (``app.design.fields.materialize``) before anything else.
 With ``--csv``, the design's ``{{column}}`` placeholders are filled per row: see
-``app.design.bulk_cli``.
+``app.design.bulk_cli``. ``--format glb,usdz`` writes one ``model.glb``/``model.usdz`` per design
+for a template with a ``model_3d`` (each area's ``uv_region`` and a ``base_color`` are read too).
+A template or ``--dpi`` past ``app.design.limits`` is refused before anything renders.
 """
 
 from __future__ import annotations
