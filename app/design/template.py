@@ -126,7 +126,13 @@ def _model_extra(data: Mapping[str, Any], items: list[Mapping[str, Any]]) -> dic
     ``uv_region``, ``base_color``); the same keys ``render_spec`` fills from a saved template."""
     if not data.get("model_3d"):
         return {}
-    regions = {str(a["key"]): dict(a["uv_region"]) for a in items if a.get("uv_region")}
+    regions = {}
+    for index, area in enumerate(items):
+        region = area.get("uv_region")
+        if region and not isinstance(region, Mapping):
+            raise DesignError(f"template.print_areas[{index}].uv_region", "must be an object")
+        if region:
+            regions[str(area["key"])] = dict(region)
     return {
         "model_3d": str(data["model_3d"]),
         "uv_regions": regions,

@@ -155,3 +155,18 @@ def test_bulk_rows_each_get_their_model(luneo: click.Group, tmp_path: Path) -> N
     out = tmp_path / "out"
     models = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.glb"))
     assert models == ["1/model.glb", "2/model.glb"]
+
+
+def test_a_uv_region_that_is_not_an_object_is_a_clear_error(
+    luneo: click.Group, tmp_path: Path
+) -> None:
+    design_file, template_file = mug_files(tmp_path)
+    template = json.loads(template_file.read_text())
+    template["print_areas"][0]["uv_region"] = [0, 0, 1, 1]
+    template_file.write_text(json.dumps(template))
+    args = ["render", str(design_file), "--template", str(template_file)]
+
+    result = CliRunner().invoke(luneo, [*args, "--out", str(tmp_path / "out"), "--format", "glb"])
+
+    assert result.exit_code == 1
+    assert "template.print_areas[0].uv_region: must be an object" in result.output
