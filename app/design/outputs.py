@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from app.design.color import to_cmyk
 from app.design.document import Design
 from app.design.errors import DesignError
+from app.design.limits import check_print_size
 from app.design.pdf import print_cmyk_pdf, print_pdf
 from app.design.raster import RenderInputs, print_png, render_print
 from app.design.template import TemplateSpec
@@ -83,4 +84,5 @@ def render_output(name: str, request: Request) -> bytes:
         output = FORMATS[name]
     except KeyError:
         raise DesignError("", f"unknown format {name!r} (formats: {', '.join(FORMATS)})") from None
+    check_print_size(request.template.area(request.area), request.dpi)  # a dpi override too
     return output.render(request)

@@ -21,6 +21,7 @@ from app.design.fields import (
     definition_errors,
     parse_fields,
 )
+from app.design.limits import MAX_DPI, MIN_DPI, check_print_size
 from app.design.warp import MAX_CIRCUMFERENCE_MM, MIN_CIRCUMFERENCE_MM, Cylinder
 
 
@@ -116,7 +117,27 @@ class TemplateSpec:
             editor_mode=_editor_mode(data.get("editor_mode")),
             surcharge=_amount("template.surcharge", data.get("surcharge")),
             price_rules=_price_rules(data.get("price_rules")),
+            extra=_model_extra(data, items),
         )
+
+
+def _model_extra(data: Mapping[str, Any], items: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """What only 3D output reads, as a template document names it (``model_3d``, each area's
+    ``uv_region``, ``base_color``); the same keys ``render_spec`` fills from a saved template."""
+    if not data.get("model_3d"):
+        return {}
+    regions = {}
+    for index, area in enumerate(items):
+        region = area.get("uv_region")
+        if region and not isinstance(region, Mapping):
+            raise DesignError(f"template.print_areas[{index}].uv_region", "must be an object")
+        if region:
+            regions[str(area["key"])] = dict(region)
+    return {
+        "model_3d": str(data["model_3d"]),
+        "uv_regions": regions,
+        "base_color": data.get("base_color"),
+    }
 
 
 def _editor_mode(raw: Any) -> EditorModeName:
@@ -194,10 +215,11 @@ def _area(path: str, raw: Mapping[str, Any]) -> AreaSpec:
     for name in ("width_mm", "height_mm", "dpi"):
         if getattr(area, name) <= 0:
             raise DesignError(f"{path}.{name}", "must be > 0")
-    if not 10 <= area.dpi <= 2400:
-        raise DesignError(f"{path}.dpi", "must be between 10 and 2400")
+    if not MIN_DPI <= area.dpi <= MAX_DPI:
+        raise DesignError(f"{path}.dpi", f"must be between {MIN_DPI} and {MAX_DPI}")
     if area.bleed_mm < 0 or area.safe_margin_mm < 0:
         raise DesignError(f"{path}.bleed_mm", "bleed and safe margin must be >= 0")
+    check_print_size(area)
     return area
 
 

@@ -18,7 +18,9 @@ from typing import Any
 
 from app.design.clipart import default_library
 from app.design.fields import field_errors
+from app.design.limits import print_size_problem
 from app.design.models3d import available_models
+from app.design.template import AreaSpec
 from app.design.warp import MAX_CIRCUMFERENCE_MM, MIN_CIRCUMFERENCE_MM
 from app.ids import in_range
 from app.models import EditorMode
@@ -261,12 +263,15 @@ def _area(reader: _Reader, raw: Any, path: str) -> AreaInput | None:
         reader.fail(
             f"{path}.safe_margin_mm", f"Must be less than half the shorter side ({half} mm)."
         )
+    dpi = reader.integer(raw, "dpi", f"{path}.dpi", opt.MIN_DPI, opt.MAX_DPI)
+    if width is not None and height is not None and bleed is not None and dpi:
+        _print_size(reader, AreaSpec("", float(width), float(height), dpi, float(bleed)), path)
     area = AreaInput(
         key=key if isinstance(key, str) else "",
         name=reader.text(raw, "name", f"{path}.name"),
         width_mm=width or Decimal(0),
         height_mm=height or Decimal(0),
-        dpi=reader.integer(raw, "dpi", f"{path}.dpi", opt.MIN_DPI, opt.MAX_DPI),
+        dpi=dpi,
         bleed_mm=bleed or Decimal(0),
         safe_margin_mm=safe or Decimal(0),
         id=_optional_id(reader, raw.get("id"), f"{path}.id"),
@@ -276,6 +281,14 @@ def _area(reader: _Reader, raw: Any, path: str) -> AreaInput | None:
         ),
     )
     return area if len(reader.errors) == before else None
+
+
+def _print_size(reader: _Reader, area: AreaSpec, path: str) -> None:
+    """The render core's limits (``app.design.limits``), told at the dpi field: lowering it is
+    the usual fix."""
+    problem = print_size_problem(area)
+    if problem:
+        reader.fail(f"{path}.dpi", f"Too large to print: {problem}. Lower the dpi or the size.")
 
 
 def _areas(reader: _Reader, raw: Any) -> list[AreaInput]:
