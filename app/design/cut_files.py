@@ -112,7 +112,8 @@ def cut_svg(design: Design, template: TemplateSpec, area_key: str, inputs: Rende
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:g}mm" height="{height:g}mm" '
         f'viewBox="{-bleed:g} {-bleed:g} {width:g} {height:g}">\n'
-        f'<g id="{LAYER_NAME}" fill="none" stroke="#ff00ff" stroke-width="{STROKE_PT * MM_PER_POINT:.4f}">\n'
+        f'<g id="{LAYER_NAME}" fill="none" stroke="#ff00ff" '
+        f'stroke-width="{STROKE_PT * MM_PER_POINT:.4f}">\n'
         f"{paths}\n</g>\n</svg>\n"
     ).encode()
 

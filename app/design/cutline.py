@@ -77,8 +77,12 @@ def shape_contour(area: AreaSpec, settings: CutLine) -> Contour:
     if radius <= 0:
         return ((left, top), (right, top), (right, bottom), (left, bottom))
     r = radius + off  # the offset of a rounded corner is a rounder corner
-    corners = ((right - r, top + r, -90), (right - r, bottom - r, 0), (left + r, bottom - r, 90))
-    corners += ((left + r, top + r, 180),)
+    corners = (
+        (right - r, top + r, -90),
+        (right - r, bottom - r, 0),
+        (left + r, bottom - r, 90),
+        (left + r, top + r, 180),
+    )
     steps = round(90 / CURVE_STEP_DEG)
     points: list[Point] = []
     for cx, cy, start in corners:
@@ -147,7 +151,7 @@ def distance_field(mask: NDArray[np.bool_], reach: float) -> NDArray[np.float32]
         step = np.float32(dx * dx)
         np.minimum(best, padded[:, cap + dx : cap + dx + width] + step, out=best)
         np.minimum(best, padded[:, cap - dx : cap - dx + width] + step, out=best)
-    return np.sqrt(best)
+    return np.asarray(np.sqrt(best), dtype=np.float32)
 
 
 def outer_loops(mask: NDArray[np.bool_], level: float) -> list[NDArray[np.float64]]:

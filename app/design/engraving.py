@@ -24,8 +24,8 @@ from functools import cache
 from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
-from fontTools.pens.svgPathPen import SVGPathPen
-from fontTools.ttLib import TTFont
+from fontTools.pens.svgPathPen import SVGPathPen  # type: ignore[import-untyped]
+from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 from PIL import Image
 
 from app.design.clipart import is_clipart_ref, recolor
@@ -175,11 +175,13 @@ def _shape(layer: ShapeLayer, settings: Engraving) -> str:
     place = f"translate({box.x_mm + w / 2:.4f} {box.y_mm + h / 2:.4f}) rotate({box.rotation_deg:g})"
     if layer.shape == "line":
         paint = _paint(None, layer.stroke or layer.fill, layer.stroke_width_mm, settings)
-        return f'<line transform="{place}" x1="{-w / 2:g}" y1="{-h / 2:g}" x2="{w / 2:g}" y2="{h / 2:g}"{paint}/>'
+        ends = f'x1="{-w / 2:g}" y1="{-h / 2:g}" x2="{w / 2:g}" y2="{h / 2:g}"'
+        return f'<line transform="{place}" {ends}{paint}/>'
     paint = _paint(layer.fill, layer.stroke, layer.stroke_width_mm, settings)
     if layer.shape == "ellipse":
         return f'<ellipse transform="{place}" rx="{w / 2:g}" ry="{h / 2:g}"{paint}/>'
-    return f'<rect transform="{place}" x="{-w / 2:g}" y="{-h / 2:g}" width="{w:g}" height="{h:g}"{paint}/>'
+    corner = f'x="{-w / 2:g}" y="{-h / 2:g}" width="{w:g}" height="{h:g}"'
+    return f'<rect transform="{place}" {corner}{paint}/>'
 
 
 def _curated_vector(layer: ImageLayer, path: str, inputs: RenderInputs) -> VectorArt | None:
@@ -195,9 +197,11 @@ def _vector(art: VectorArt, layer: ImageLayer, settings: Engraving) -> str:
     min_x, min_y, width, height = art.viewbox
     place = (
         f"translate({box.x_mm + box.width_mm / 2:.4f} {box.y_mm + box.height_mm / 2:.4f}) "
-        f"rotate({box.rotation_deg:g}) scale({-1 if layer.flip_x else 1} {-1 if layer.flip_y else 1}) "
+        f"rotate({box.rotation_deg:g}) "
+        f"scale({-1 if layer.flip_x else 1} {-1 if layer.flip_y else 1}) "
         f"translate({-box.width_mm / 2:.4f} {-box.height_mm / 2:.4f}) "
-        f"scale({box.width_mm / width:.6f} {box.height_mm / height:.6f}) translate({-min_x:g} {-min_y:g})"
+        f"scale({box.width_mm / width:.6f} {box.height_mm / height:.6f}) "
+        f"translate({-min_x:g} {-min_y:g})"
     )
     out = [f'<g class="clipart" transform="{place}">']
     for outline in art.outlines:

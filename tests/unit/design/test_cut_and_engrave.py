@@ -47,6 +47,10 @@ CIRCLE = {  # a 20 mm disc centred at (30, 20) mm
 }
 
 
+def _xml(data: bytes) -> ElementTree.Element:
+    return ElementTree.fromstring(data)  # noqa: S314 (files these tests just made)
+
+
 def spec(**settings: Any) -> TemplateSpec:
     area = {"key": "front", "width_mm": 60, "height_mm": 40, "dpi": 150, "bleed_mm": 3}
     return TemplateSpec.from_dict({"print_areas": [area], **settings})
@@ -68,7 +72,8 @@ def test_the_artwork_cut_line_lies_the_offset_outside_the_outline(inputs_for: In
 
     [contour] = contours
     radii = _radii(contour)
-    assert radii.min() > 12 - 0.15 and radii.max() < 12 + 0.15  # 10 mm disc + 2 mm
+    assert radii.min() > 12 - 0.15
+    assert radii.max() < 12 + 0.15
     assert len(contour) > 40  # a smooth line, not a box
 
 
@@ -143,7 +148,8 @@ def _cut_layer(pdf: bytes) -> tuple[pikepdf.Pdf, list[tuple[float, float]], dict
         if isinstance(v, pikepdf.Array) and v[0] == "/Separation"
     }
     [(cs_name, spot)] = spots.items()
-    assert spot[1] == "/CutContour" and spot[2] == "/DeviceCMYK"
+    assert spot[1] == "/CutContour"
+    assert spot[2] == "/DeviceCMYK"
     assert list(spot[3].C1) == [0, 1, 0, 0]  # the alternate: 100 % magenta
     state: dict[str, Any] = {}
     points: list[tuple[float, float]] = []
@@ -168,7 +174,8 @@ def _cut_layer(pdf: bytes) -> tuple[pikepdf.Pdf, list[tuple[float, float]], dict
     assert state["cs"] == cs_name
     assert state["width"] == 0.25
     assert state["paint"] == ["S"]  # stroked, never filled
-    assert bool(state["gs"].OP) and bool(state["gs"].op)  # overprint
+    assert bool(state["gs"].OP)
+    assert bool(state["gs"].op)
     return document, points, state
 
 
@@ -184,7 +191,8 @@ def test_the_print_pdf_has_the_cut_line_as_a_cutcontour_spot_on_its_own_layer(
     assert trim == pytest.approx(list(PageBoxes.for_area(template.area("front")).trim))
     mm = [((x - trim[0]) * MM_PER_POINT, (trim[3] - y) * MM_PER_POINT) for x, y in points]
     radii = _radii(mm)
-    assert radii.min() > 11.85 and radii.max() < 12.15
+    assert radii.min() > 11.85
+    assert radii.max() < 12.15
 
 
 def test_without_a_cut_line_the_pdf_has_no_layer_and_the_cut_formats_are_refused(
@@ -208,15 +216,17 @@ def test_the_cut_svg_is_in_mm_with_closed_paths(inputs_for: Inputs) -> None:
         "cut-svg", Request(parse_design(design(CIRCLE)), spec(**CUT), "front", inputs_for({}))
     )
 
-    root = ElementTree.fromstring(svg)
+    root = _xml(svg)
     assert (root.get("width"), root.get("height")) == ("66mm", "46mm")
     assert root.get("viewBox") == "-3 -3 66 46"
     [path] = root.iter(f"{SVG}path")
     d = path.get("d", "")
-    assert d.startswith("M") and d.endswith("Z")
+    assert d.startswith("M")
+    assert d.endswith("Z")
     numbers = [float(n) for n in re.findall(r"-?\d+\.?\d*", d)]
     radii = _radii(list(zip(numbers[::2], numbers[1::2], strict=True)))
-    assert radii.min() > 11.85 and radii.max() < 12.15
+    assert radii.min() > 11.85
+    assert radii.max() < 12.15
 
 
 def test_the_cut_dxf_has_a_closed_polyline_of_the_right_size(inputs_for: Inputs) -> None:
@@ -226,11 +236,13 @@ def test_the_cut_dxf_has_a_closed_polyline_of_the_right_size(inputs_for: Inputs)
 
     drawing = ezdxf.read(io.StringIO(dxf.decode("ascii")))
     [polyline] = drawing.modelspace().query("POLYLINE")
-    assert polyline.is_closed and polyline.dxf.layer == "CutContour"
+    assert polyline.is_closed
+    assert polyline.dxf.layer == "CutContour"
     xy = np.array([(v.dxf.location.x, v.dxf.location.y) for v in polyline.vertices])
     # y up, the bleed box's bottom-left at 0,0: the disc's centre is at (3 + 30, 3 + 40 - 20)
     width, height = np.ptp(xy[:, 0]), np.ptp(xy[:, 1])
-    assert width == pytest.approx(24, abs=0.2) and height == pytest.approx(24, abs=0.2)
+    assert width == pytest.approx(24, abs=0.2)
+    assert height == pytest.approx(24, abs=0.2)
     centre = (xy.min(axis=0) + xy.max(axis=0)) / 2
     assert centre == pytest.approx((33, 23), abs=0.15)
 
@@ -275,20 +287,21 @@ def test_the_engraving_svg_has_text_as_outlines_on_request(inputs_for: Inputs) -
     layers = (text("Ada", size_mm=10), {**CIRCLE, "fill": "#ffffff"})
     doc, inputs = parse_design(design(*layers)), inputs_for({})
 
-    outlined = ElementTree.fromstring(
+    outlined = _xml(
         render_output(
             "engrave-svg", Request(doc, spec(engraving={"outline_text": True}), "front", inputs)
         )
     )
-    live = ElementTree.fromstring(
+    live = _xml(
         render_output(
             "engrave-svg", Request(doc, spec(engraving={"outline_text": False}), "front", inputs)
         )
     )
 
     assert outlined.get("width") == "66mm"
-    glyphs = [p for p in outlined.iter(f"{SVG}path")]
-    assert len(glyphs) == 3 and all(p.get("fill") == "#000000" for p in glyphs)
+    glyphs = list(outlined.iter(f"{SVG}path"))
+    assert len(glyphs) == 3
+    assert all(p.get("fill") == "#000000" for p in glyphs)
     assert not list(outlined.iter(f"{SVG}text"))
     [ellipse] = outlined.iter(f"{SVG}ellipse")
     assert ellipse.get("fill") == "#ffffff"  # white paint: not engraved
@@ -309,14 +322,23 @@ def test_the_engraving_svg_has_clipart_as_vectors_and_pictures_as_one_bit(
         "width_mm": 10,
         "height_mm": 10,
     }
-    photo = {"type": "image", "src": "p.png", "x_mm": 30, "y_mm": 5, "width_mm": 20, "height_mm": 10}
+    photo = {
+        "type": "image",
+        "src": "p.png",
+        "x_mm": 30,
+        "y_mm": 5,
+        "width_mm": 20,
+        "height_mm": 10,
+    }
     doc = parse_design(design(clipart, photo))
     svg = render_output(
         "engrave-svg",
-        Request(doc, spec(engraving={}), "front", inputs_for({"p.png": picture((40, 20), (0, 0, 0))})),
+        Request(
+            doc, spec(engraving={}), "front", inputs_for({"p.png": picture((40, 20), (0, 0, 0))})
+        ),
     )
 
-    root = ElementTree.fromstring(svg)
+    root = _xml(svg)
     [group] = [g for g in root.iter(f"{SVG}g") if g.get("class") == "clipart"]
     assert list(group.iter(f"{SVG}path"))
     [image] = root.iter(f"{SVG}image")
