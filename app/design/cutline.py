@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
@@ -41,20 +42,35 @@ MAX_CUT_PIXELS = 16_000_000  # the mask's size bound, whatever the area's size
 SIMPLIFY_MM = 0.05
 CURVE_STEP_DEG = 3.0  # arcs of shapes as polylines: a point every 3 degrees
 ALPHA_INSIDE = 128  # a pixel at least half opaque is artwork
+RECENT_PATHS = 4
+_RECENT: OrderedDict[tuple[int, int, str], tuple[Design, TemplateSpec, tuple[Contour, ...]]] = (
+    OrderedDict()
+)
 
 
 def cut_contours(
     design: Design, template: TemplateSpec, area_key: str, inputs: RenderInputs
 ) -> tuple[Contour, ...]:
-    """The template's cut path for one area (empty when the template has no cut line)."""
+    """The template's cut path for one area (empty when the template has no cut line).
+
+    A job asks for the same path up to four times (two PDFs, SVG, DXF): the last few are kept,
+    by the very objects asked about (held, so their ids cannot be reused meanwhile)."""
     settings = template.cut_line
     if settings is None:
         return ()
     area = template.area(area_key)
     if settings.source == "shape":
         return (shape_contour(area, settings),)
+    key = (id(design), id(template), area_key)
+    kept = _RECENT.get(key)
+    if kept is not None and kept[0] is design and kept[1] is template:
+        return kept[2]
     found = artwork_contours(design, template, area_key, inputs, settings.offset_mm)
-    return found or (shape_contour(area, CutLine("shape", settings.offset_mm, "rect")),)
+    contours = found or (shape_contour(area, CutLine("shape", settings.offset_mm, "rect")),)
+    _RECENT[key] = (design, template, contours)
+    while len(_RECENT) > RECENT_PATHS:
+        _RECENT.popitem(last=False)
+    return contours
 
 
 # ---------------------------------------------------------------- shapes
@@ -174,90 +190,112 @@ def iso_loops(field: NDArray[np.float32], level: float) -> list[NDArray[np.float
     """Marching squares: the closed lines where ``field`` crosses ``level`` (a border of values
     above ``level`` assumed), all oriented alike in (x, y-down) coordinates: an outer boundary
     of the region ``field <= level`` has a negative shoelace area, a hole a positive one.
+
+    Every crossing is a point on a cell edge, known by the edge's id (shared by the two cells
+    it separates); each cell's segment runs from one such id to another, so the loops are the
+    chains of ids. Segments are found for all cells at once (numpy); only saddles are looped.
     """
     inside = field <= level
-    height, width = field.shape
-    # Corner values of every cell: a top-left, b top-right, c bottom-right, d bottom-left.
-    a, b = field[:-1, :-1], field[:-1, 1:]
-    c, d = field[1:, 1:], field[1:, :-1]
-    ia, ib, ic, id_ = inside[:-1, :-1], inside[:-1, 1:], inside[1:, 1:], inside[1:, :-1]
-    case = ia.astype(np.uint8) | ib << 1 | ic << 2 | id_ << 3
-    cell_rows, cell_cols = np.nonzero((case != 0) & (case != 15))
-    segments: dict[int, tuple[int, Point]] = {}  # start edge id -> (end edge id, start point)
-
-    def edge_point(edge: str, i: int, j: int) -> tuple[int, Point]:
-        """Where the level crosses one edge of cell (i, j), and the edge's id."""
-        if edge == "T":
-            v0, v1, x0, y0, dx, dy, eid = a[i, j], b[i, j], j, i, 1, 0, 2 * (i * width + j)
-        elif edge == "B":
-            v0, v1, x0, y0, dx, dy, eid = (
-                d[i, j],
-                c[i, j],
-                j,
-                i + 1,
-                1,
-                0,
-                2 * ((i + 1) * width + j),
-            )
-        elif edge == "L":
-            v0, v1, x0, y0, dx, dy, eid = a[i, j], d[i, j], j, i, 0, 1, 2 * (i * width + j) + 1
-        else:
-            v0, v1, x0, y0, dx, dy, eid = (
-                b[i, j],
-                c[i, j],
-                j + 1,
-                i,
-                0,
-                1,
-                2 * (i * width + j + 1) + 1,
-            )
-        t = 0.5 if v1 == v0 else float((level - v0) / (v1 - v0))
-        t = min(1.0, max(0.0, t))
-        return eid, (x0 + dx * t, y0 + dy * t)
-
-    for i, j in zip(cell_rows.tolist(), cell_cols.tolist(), strict=True):
-        for start, end in _CELL_SEGMENTS(
-            int(case[i, j]), a[i, j], b[i, j], c[i, j], d[i, j], level
-        ):
-            start_id, start_point = edge_point(start, i, j)
-            end_id, _ = edge_point(end, i, j)
-            segments[start_id] = (end_id, start_point)
+    width = field.shape[1]
+    case = (
+        inside[:-1, :-1].astype(np.uint8)
+        | inside[:-1, 1:].astype(np.uint8) << 1
+        | inside[1:, 1:].astype(np.uint8) << 2
+        | inside[1:, :-1].astype(np.uint8) << 3
+    )
+    rows, cols = np.nonzero((case != 0) & (case != 15))
+    cases = case[rows, cols]
+    single = _START[cases] >= 0
+    starts, ends = _START[cases[single]], _END[cases[single]]
+    seg_rows, seg_cols = rows[single], cols[single]
+    saddle_starts: list[int] = []
+    saddle_ends: list[int] = []
+    saddle_rows: list[int] = []
+    saddle_cols: list[int] = []
+    for i, j in zip(rows[~single].tolist(), cols[~single].tolist(), strict=True):
+        corners = (field[i, j], field[i, j + 1], field[i + 1, j + 1], field[i + 1, j])
+        for first, second in _saddle(int(case[i, j]), sum(corners) / 4 <= level):
+            saddle_starts.append(_CODE[first])
+            saddle_ends.append(_CODE[second])
+            saddle_rows.append(i)
+            saddle_cols.append(j)
+    starts = np.concatenate([starts, np.asarray(saddle_starts, dtype=np.int8)])
+    ends = np.concatenate([ends, np.asarray(saddle_ends, dtype=np.int8)])
+    seg_rows = np.concatenate([seg_rows, np.asarray(saddle_rows, dtype=seg_rows.dtype)])
+    seg_cols = np.concatenate([seg_cols, np.asarray(saddle_cols, dtype=seg_cols.dtype)])
+    start_ids, xs, ys = _crossings(field, level, width, starts, seg_rows, seg_cols)
+    end_ids, _, _ = _crossings(field, level, width, ends, seg_rows, seg_cols)
+    following = dict(zip(start_ids.tolist(), range(len(start_ids)), strict=True))
+    next_ids = end_ids.tolist()
+    done = np.zeros(len(start_ids), dtype=bool)
     loops: list[NDArray[np.float64]] = []
-    while segments:
-        first, (nxt, point) = segments.popitem()
-        points = [point]
-        while nxt != first and nxt in segments:
-            nxt, point = segments.pop(nxt)
-            points.append(point)
-        if len(points) >= 3:
-            loops.append(np.asarray(points, dtype=np.float64))
+    for first in range(len(start_ids)):
+        if done[first]:
+            continue
+        chain = [first]
+        done[first] = True
+        at = following.get(next_ids[first])
+        while at is not None and not done[at]:
+            done[at] = True
+            chain.append(at)
+            at = following.get(next_ids[at])
+        if len(chain) >= 3:
+            loops.append(np.column_stack([xs[chain], ys[chain]]))
     return loops
+
+
+def _crossings(
+    field: NDArray[np.float32],
+    level: float,
+    width: int,
+    edges: NDArray[np.int8],
+    rows: NDArray[np.intp],
+    cols: NDArray[np.intp],
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+    """Each (cell, edge)'s crossing: the edge's id and the interpolated point.
+
+    Edge codes 0 top, 1 right, 2 bottom, 3 left; an edge runs from its first vertex (top-left
+    end for horizontal edges, top end for vertical ones) one pixel right or down.
+    """
+    rows64, cols64 = rows.astype(np.int64), cols.astype(np.int64)
+    y0 = rows64 + (edges == 2)  # the bottom edge starts one row down
+    x0 = cols64 + (edges == 1)  # the right edge starts one column right
+    vertical = (edges == 1) | (edges == 3)
+    y1, x1 = y0 + vertical, x0 + ~vertical
+    v0 = field[y0, x0].astype(np.float64)
+    v1 = field[y1, x1].astype(np.float64)
+    span = v1 - v0
+    safe = np.where(span == 0, 1.0, span)
+    t = np.clip(np.where(span == 0, 0.5, (level - v0) / safe), 0.0, 1.0)
+    ids = 2 * (y0 * width + x0) + vertical
+    return ids, x0 + t * ~vertical, y0 + t * vertical
 
 
 # Each case (bits: 1 top-left, 2 top-right, 4 bottom-right, 8 bottom-left inside) as the
 # segment from one crossed edge to the other, all oriented alike: the inside on the same side.
-_SINGLE: dict[int, tuple[tuple[str, str], ...]] = {
-    1: (("L", "T"),),
-    2: (("T", "R"),),
-    3: (("L", "R"),),
-    4: (("R", "B"),),
-    6: (("T", "B"),),
-    7: (("L", "B"),),
-    8: (("B", "L"),),
-    9: (("B", "T"),),
-    11: (("B", "R"),),
-    12: (("R", "L"),),
-    13: (("R", "T"),),
-    14: (("T", "L"),),
+_SINGLE: dict[int, tuple[str, str]] = {
+    1: ("L", "T"),
+    2: ("T", "R"),
+    3: ("L", "R"),
+    4: ("R", "B"),
+    6: ("T", "B"),
+    7: ("L", "B"),
+    8: ("B", "L"),
+    9: ("B", "T"),
+    11: ("B", "R"),
+    12: ("R", "L"),
+    13: ("R", "T"),
+    14: ("T", "L"),
 }
+_CODE = {"T": 0, "R": 1, "B": 2, "L": 3}
+_START = np.full(16, -1, dtype=np.int8)
+_END = np.full(16, -1, dtype=np.int8)
+for _case, (_first, _second) in _SINGLE.items():
+    _START[_case], _END[_case] = _CODE[_first], _CODE[_second]
 
 
-def _CELL_SEGMENTS(  # noqa: N802 (a table lookup that needs the saddle's centre)
-    case: int, a: float, b: float, c: float, d: float, level: float
-) -> tuple[tuple[str, str], ...]:
-    if case in _SINGLE:
-        return _SINGLE[case]
-    centre_inside = (a + b + c + d) / 4 <= level
+def _saddle(case: int, centre_inside: bool) -> tuple[tuple[str, str], ...]:
+    """The two segments of a saddle cell, joined or split by the value at its centre."""
     if case == 5:  # top-left and bottom-right inside: cases 1 and 4, or 13 and 7
         return (("L", "B"), ("R", "T")) if centre_inside else (("L", "T"), ("R", "B"))
     return (("T", "L"), ("B", "R")) if centre_inside else (("T", "R"), ("B", "L"))  # 10: 14 + 11
