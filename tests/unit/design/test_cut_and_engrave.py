@@ -6,20 +6,25 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import math
 import re
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+import click
 import ezdxf
 import numpy as np
 import pikepdf
 import pytest
+from click.testing import CliRunner
 from PIL import Image
 
 from app.design import (
     DesignError,
+    FontRegistry,
     RenderInputs,
     Request,
     TemplateSpec,
@@ -28,9 +33,10 @@ from app.design import (
     print_pdf,
     render_output,
 )
-from app.design.cutline import cut_contours
+from app.design.cutline import cut_contours, outer_loops
 from app.design.geometry import MM_PER_POINT
 from app.design.pdf import PageBoxes
+from app.design.render_cli import register_render_command
 
 from .conftest import design, picture, rect, text
 
@@ -370,3 +376,45 @@ def test_bad_settings_are_refused_with_their_path(settings: dict[str, Any], path
         spec(**settings)
 
     assert refused.value.path == path
+
+
+# ---------------------------------------------------------------- tracing and the CLI
+
+
+def test_pixels_touching_at_a_corner_trace_to_closed_outer_loops() -> None:
+    mask = np.zeros((8, 8), dtype=bool)
+    mask[2, 2] = mask[3, 3] = True  # a saddle between them
+    mask[6, 6] = True
+
+    loops = outer_loops(mask, 0.5)
+
+    assert len(loops) == 2  # the diagonal pair joined (the saddle's centre is inside), the third
+    for loop in loops:
+        assert len(loop) >= 4
+        assert np.all(np.hypot(*(np.roll(loop, -1, axis=0) - loop).T) < 1.5)  # no jumps: closed
+
+
+def test_luneo_render_writes_the_cut_and_engraving_files(
+    fonts: FontRegistry, tmp_path: Path
+) -> None:
+    @click.group()
+    def cli() -> None:
+        """A stand-in for the luneo group."""
+
+    register_render_command(cli)
+    (tmp_path / "design.json").write_text(json.dumps(design(CIRCLE)))
+    area = {"key": "front", "width_mm": 60, "height_mm": 40, "dpi": 100, "bleed_mm": 3}
+    settings = {"cut_line": {"offset_mm": 2}, "engraving": {"method": "dither"}}
+    (tmp_path / "template.json").write_text(json.dumps({"print_areas": [area], **settings}))
+    formats = "pdf,cut-svg,cut-dxf,engrave-tiff,engrave-svg"
+
+    result = CliRunner().invoke(
+        cli,
+        ["render", str(tmp_path / "design.json"), "--template", str(tmp_path / "template.json")]
+        + ["--out", str(tmp_path / "out"), "--format", formats],
+    )
+
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "front-cut.dxf", "front-cut.svg", "front-engrave.svg", "front-engrave.tif", "front.pdf",
+    ]  # fmt: skip
