@@ -214,9 +214,9 @@ def iso_loops(field: NDArray[np.float32], level: float) -> list[NDArray[np.float
     saddle_cols: list[int] = []
     for i, j in zip(rows[~single].tolist(), cols[~single].tolist(), strict=True):
         corners = (field[i, j], field[i, j + 1], field[i + 1, j + 1], field[i + 1, j])
-        for first, second in _saddle(int(case[i, j]), sum(corners) / 4 <= level):
-            saddle_starts.append(_CODE[first])
-            saddle_ends.append(_CODE[second])
+        for edge_in, edge_out in _saddle(int(case[i, j]), sum(corners) / 4 <= level):
+            saddle_starts.append(_CODE[edge_in])
+            saddle_ends.append(_CODE[edge_out])
             saddle_rows.append(i)
             saddle_cols.append(j)
     starts = np.concatenate([starts, np.asarray(saddle_starts, dtype=np.int8)])
