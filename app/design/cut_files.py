@@ -51,9 +51,10 @@ def stamp_cut_contour(pdf: bytes, contours: Sequence[Contour]) -> bytes:
         layer = _layer(document)
         spot = Array([Name.Separation, Name("/" + SPOT_NAME), Name.DeviceCMYK, _magenta()])
         overprint = Dictionary(Type=Name.ExtGState, OP=True, op=True, OPM=1)
-        cs = page.add_resource(spot, Name.ColorSpace, prefix="Cut")
-        gs = page.add_resource(overprint, Name.ExtGState, prefix="Cut")
-        oc = page.add_resource(layer, Name.Properties, prefix="Cut")
+        # Fixed names (not pikepdf's random ones): the same job must give the same bytes.
+        cs = page.add_resource(spot, Name.ColorSpace, Name("/CutContour"))
+        gs = page.add_resource(overprint, Name.ExtGState, Name("/CutContourOverprint"))
+        oc = page.add_resource(layer, Name.Properties, Name("/CutContour"))
         ops = [f"/OC {oc} BDC q {gs} gs {cs} CS 1 SCN {STROKE_PT} w 1 j 1 J"]
         for contour in contours:
             points = [(x0 + x / MM_PER_POINT, y1 - y / MM_PER_POINT) for x, y in contour]

@@ -83,3 +83,25 @@ def test_a_cut_and_engraved_product_gets_its_files(
     assert listed["cut-dxf"]["kind"] == "cut_dxf"
     assert listed["cut-dxf"]["filename"].endswith("-front-cut.dxf")
     assert listed["engrave-svg"]["content_type"] == "image/svg+xml"
+
+
+def test_running_a_cut_job_again_writes_nothing(
+    session: Session, storage: Storage, produce: Produce
+) -> None:
+    # The PDF's cut layer and the traced path are the same bytes on every run.
+    setup = make_setup(session, storage)
+    setup.template.extra = {**(setup.template.extra or {}), "cut_line": {"offset_mm": 1.5}}
+    session.commit()
+    produce(setup.job)
+    session.expire_all()
+    job = session.get(ProductionJob, setup.job.id)
+    assert job is not None
+    job.move_to(ProductionStatus.QUEUED)
+    session.commit()
+
+    rq_job = produce(job)
+
+    assert rq_job.return_value()["written"] == 0
+    assert sorted(_files(session, setup.job)) == [
+        "front.cut-dxf", "front.cut-svg", "front.pdf", "front.png", "front.preview",
+    ]  # fmt: skip
