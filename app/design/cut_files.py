@@ -3,9 +3,9 @@
 PDF (what Roland VersaWorks, Mimaki RasterLink and Summa GoSign look for): the path stroked
 0.25 pt, never filled, in a ``/Separation /CutContour`` spot colour (alternate 100 % magenta
 in DeviceCMYK, so a viewer shows it), overprinting (it must not knock out the print beneath),
-inside marked content of an optional content group (a layer) named ``CutContour``. It is
-added to the finished page by pikepdf, placed from the page's own TrimBox, so it works on
-whatever page the PDF writers make.
+inside marked content of an optional content group (a layer) named ``CutContour``, listed and
+on in the default configuration (named, as PDF/X-4 wants). pikepdf adds it to the page
+reportlab drew, placed from the page's own TrimBox, before ``pdfx.py`` finishes the file.
 
 SVG and DXF hold the cut path alone in millimetres over the whole print (trim + bleed): the
 SVG's viewBox is the print's extent in mm (y down, the trim's top-left at 0,0, as the PNG's
@@ -51,10 +51,11 @@ def stamp_cut_contour(pdf: bytes, contours: Sequence[Contour]) -> bytes:
         layer = _layer(document)
         spot = Array([Name.Separation, Name("/" + SPOT_NAME), Name.DeviceCMYK, _magenta()])
         overprint = Dictionary(Type=Name.ExtGState, OP=True, op=True, OPM=1)
-        # Fixed names (not pikepdf's random ones): the same job must give the same bytes.
-        cs = page.add_resource(spot, Name.ColorSpace, Name("/CutContour"))
-        gs = page.add_resource(overprint, Name.ExtGState, Name("/CutContourOverprint"))
-        oc = page.add_resource(layer, Name.Properties, Name("/CutContour"))
+        # Fixed names (not pikepdf's random ones): the same job must give the same bytes. Each
+        # its own: pikepdf drops a name from every other resource type when adding it to one.
+        cs = page.add_resource(spot, Name.ColorSpace, Name("/CutContourCS"))
+        gs = page.add_resource(overprint, Name.ExtGState, Name("/CutContourGS"))
+        oc = page.add_resource(layer, Name.Properties, Name("/CutContourOC"))
         ops = [f"/OC {oc} BDC q {gs} gs {cs} CS 1 SCN {STROKE_PT} w 1 j 1 J"]
         for contour in contours:
             points = [(x0 + x / MM_PER_POINT, y1 - y / MM_PER_POINT) for x, y in contour]

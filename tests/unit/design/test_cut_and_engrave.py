@@ -9,6 +9,8 @@ import io
 import json
 import math
 import re
+import shutil
+import subprocess
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -39,6 +41,7 @@ from app.design.pdf import PageBoxes
 from app.design.render_cli import register_render_command
 
 from .conftest import design, picture, rect, text
+from .test_pdfx import pdfx_problems
 
 Inputs = Callable[[Mapping[str, bytes]], RenderInputs]
 SVG = "{http://www.w3.org/2000/svg}"
@@ -418,3 +421,29 @@ def test_luneo_render_writes_the_cut_and_engraving_files(
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "front-cut.dxf", "front-cut.svg", "front-engrave.svg", "front-engrave.tif", "front.pdf",
     ]  # fmt: skip
+
+
+def test_the_cmyk_cut_pdf_stays_pdfx4_and_ghostscript_gives_the_cut_its_own_plate(
+    inputs_for: Inputs, tmp_path: Path
+) -> None:
+    gs = shutil.which("gs")
+    if gs is None:
+        pytest.skip("gs is not installed: see scripts/ensure-print-tools (make print-tools)")
+    doc = parse_design(design(CIRCLE, text("Cut", x_mm=45, y_mm=5, size_mm=6)))
+    pdf = print_cmyk_pdf(doc, spec(**CUT), "front", inputs_for({}))
+    assert pdfx_problems(pdf) == []
+    (tmp_path / "in.pdf").write_bytes(pdf)
+
+    subprocess.run(
+        [gs, "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=tiffsep", "-r254"]
+        + [f"-sOutputFile={tmp_path / 'sep.tif'}", str(tmp_path / "in.pdf")],
+        check=True,
+    )
+
+    plate = np.asarray(Image.open(tmp_path / "sep(CutContour).tif").convert("L")) < 128
+    rows, cols = np.nonzero(plate)  # 10 px per mm; the page starts 8 mm + 3 mm outside the trim
+    radii = _radii(np.column_stack([cols / 10 - 11, rows / 10 - 11]))
+    near = radii[radii < 16]  # the disc's line (the word has a line of its own further right)
+    assert len(near) > 100
+    assert near.min() > 11.5  # only the cut line is on this plate: nothing of the disc
+    assert near.max() < 12.5
