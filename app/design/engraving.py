@@ -13,7 +13,7 @@ by default); ``invert`` swaps them for dark materials.
   clipart as its vector outlines (``svg_paths.py``). Each vector is black when its colour would
   be engraved by the threshold, else white (so a light shape over a dark one still reads as no
   burn). Pictures (photos, uploaded clipart) are embedded as 1-bit PNG images at the area's
-  DPI, converted with the template's method.
+  DPI, converted with the template's method, white transparent (it hides nothing beneath).
 """
 
 from __future__ import annotations
@@ -225,7 +225,7 @@ def _picture(
     if not np.any(np.asarray(bitmap) == 0):
         return ""  # nothing to burn
     out = io.BytesIO()
-    bitmap.save(out, "PNG", optimize=True)
+    bitmap.save(out, "PNG", optimize=True, transparency=1)  # white: clear, not a cover
     href = "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
     box = layer.box
     w, h = box.width_mm, box.height_mm

@@ -355,6 +355,7 @@ def test_the_engraving_svg_has_clipart_as_vectors_and_pictures_as_one_bit(
     embedded = Image.open(io.BytesIO(base64.b64decode(data)))
     assert embedded.mode == "1"
     assert not np.asarray(embedded).any()  # a black photo: all burnt
+    assert embedded.info["transparency"]  # where it does not burn it is clear
 
 
 # ---------------------------------------------------------------- the settings
