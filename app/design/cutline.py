@@ -36,7 +36,7 @@ from app.design.vips import VipsError
 Point = tuple[float, float]
 Contour = tuple[Point, ...]
 
-CUT_PX_PER_MM = 10.0  # 0.1 mm: finer than a cutter's blade follows
+CUT_PX_PER_MM = 8.0  # 0.125 mm cells, the line interpolated within them
 MAX_REACH_PX = 40  # the offset in pixels is kept under this (coarser grid for big offsets)
 MAX_CUT_PIXELS = 16_000_000  # the mask's size bound, whatever the area's size
 SIMPLIFY_MM = 0.05
@@ -137,7 +137,7 @@ def artwork_contours(
     scale = 1 / px_per_mm
     return tuple(
         tuple(
-            (x * scale - margin, y * scale - margin)
+            ((x + 0.5) * scale - margin, (y + 0.5) * scale - margin)
             for x, y in simplify(loop, SIMPLIFY_MM * px_per_mm)
         )
         for loop in loops
