@@ -15,13 +15,15 @@ like a picture. What differs is the ``Paint``: ``RgbPaint`` writes sRGB colours 
 ``CmykPaint`` converts every colour and picture to DeviceCMYK through the output condition's ICC
 profile (``color.py``: relative colorimetric with black point compensation) and marks in
 registration colour; ``pdfx.py`` then makes the CMYK file PDF/X-4 (output intent, XMP, version)
-and gives every font subset its own tag.
+and gives every font subset its own tag. A template with a cut line gets it on a CutContour
+layer in both (``cut_files.py``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -36,6 +38,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from app.design.clipart import is_clipart_ref, recolor
 from app.design.color import OutputCondition, hex_rgb, ink, output_condition, to_cmyk
+from app.design.cut_files import with_cut_contour
 from app.design.document import Design, ImageLayer, Layer, ShapeLayer, TextLayer
 from app.design.errors import DesignError, layer_path
 from app.design.geometry import MM_PER_POINT, Frame
@@ -195,7 +198,8 @@ def _print(
             _draw_layer(canvas, layer, layer_path(area_key, index), frame, inputs, paint)
     canvas.restoreState()
     _crop_marks(canvas, boxes, paint)
-    return _finish(canvas, out, paint)
+    cut = design, template, area_key, inputs
+    return _finish(canvas, out, paint, lambda pdf: with_cut_contour(pdf, *cut))
 
 
 def _page(out: io.BytesIO, boxes: PageBoxes, area_key: str, inputs: RenderInputs) -> Canvas:
@@ -213,10 +217,12 @@ def _page(out: io.BytesIO, boxes: PageBoxes, area_key: str, inputs: RenderInputs
     return canvas
 
 
-def _finish(canvas: Canvas, out: io.BytesIO, paint: Paint) -> bytes:
+def _finish(canvas: Canvas, out: io.BytesIO, paint: Paint, add: Callable[[bytes], bytes]) -> bytes:
+    """The page saved; ``add`` puts what reportlab cannot draw (the cut layer) on it before
+    ``finish_pdf`` makes the file what it must be (tags, PDF/X-4)."""
     canvas.showPage()
     canvas.save()
-    return finish_pdf(out.getvalue(), paint.intent)
+    return finish_pdf(add(out.getvalue()), paint.intent)
 
 
 def _clip_to_bleed(canvas: Canvas, boxes: PageBoxes) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from app.design import finishing
 from app.design.errors import DesignError
 from app.design.fields import (
     EDITOR_MODES,
@@ -75,6 +76,8 @@ class TemplateSpec:
     editor_mode: EditorModeName = "canvas"
     surcharge: Decimal = Decimal(0)  # per personalised unit, in the shop's currency
     price_rules: tuple[PriceRule, ...] = ()
+    cut_line: finishing.CutLine | None = None  # a die-cut or label product (app.design.finishing)
+    engraving: finishing.Engraving | None = None  # a laser-engraved product
 
     def field(self, field_id: str) -> Field | None:
         return next((f for f in self.fields if f.id == field_id), None)
@@ -118,6 +121,8 @@ class TemplateSpec:
             surcharge=_amount("template.surcharge", data.get("surcharge")),
             price_rules=_price_rules(data.get("price_rules")),
             extra=_model_extra(data, items),
+            cut_line=finishing.cut_line(data.get("cut_line")),
+            engraving=finishing.engraving(data.get("engraving")),
         )
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from app.design.clipart import default_library
 from app.design.fields import field_errors
+from app.design.finishing import cut_line_problems, engraving_problems
 from app.design.limits import print_size_problem
 from app.design.models3d import available_models
 from app.design.template import AreaSpec
@@ -71,6 +72,9 @@ class TemplateInput:
     fields: list[dict[str, Any]] | None = None
     editor_mode: EditorMode | None = None
     surcharge: Decimal | None = None
+    # The production settings sent (``cut_line``, ``engraving``; a value or None to remove it),
+    # stored in ``Template.extra``; a key not sent keeps what the template has.
+    finishing: dict[str, dict[str, Any] | None] = field(default_factory=dict)
 
 
 def _model_3d(reader: _Reader, raw: Any) -> str | None:
@@ -457,6 +461,23 @@ def _editor_mode(reader: _Reader, raw: Any) -> EditorMode | None:
         return None
 
 
+FINISHING_CHECKS = {"cut_line": cut_line_problems, "engraving": engraving_problems}
+
+
+def _finishing(reader: _Reader, payload: Mapping[str, Any]) -> dict[str, dict[str, Any] | None]:
+    """The cut line and engraving settings sent, checked by the render core's rules."""
+    sent: dict[str, dict[str, Any] | None] = {}
+    for key, problems_of in FINISHING_CHECKS.items():
+        if key not in payload:
+            continue
+        problems = problems_of(payload[key], key)
+        for path, message in problems.items():
+            reader.fail(path, message)
+        raw = payload[key]
+        sent[key] = None if raw is None or problems else copy.deepcopy(dict(raw))
+    return sent
+
+
 def parse_template(
     payload: Any, currency: str, clipart_sets_now: list[str] | None = None
 ) -> TemplateInput:
@@ -512,6 +533,7 @@ def parse_template(
             if "surcharge" in payload
             else None
         ),
+        finishing=_finishing(reader, payload),
     )
     if reader.errors:
         raise InvalidInput(reader.errors)
