@@ -4,10 +4,13 @@ Cases (each side writes the same file into a fresh folder, as ``luneo render`` d
 
 - ``poster-png``: an A3 area at 300 DPI + 3 mm bleed (3579 x 5031 px), a 24-megapixel photo
   over the bleed box and three lines of text; RGBA PNG, sRGB profile, DPI, zlib level 6.
-- ``poster-tiff``: the same, flattened on white, through the CMYK profile, LZW TIFF.
-- ``poster-pdf``: the same as a print PDF (photo embedded at the print DPI, live text). libvips
-  writes no PDF: its baseline is the photo drawn at the print size and deflated (a PNG), which
-  is what the PDF's image stream holds.
+- ``poster-tiff``: the same, flattened on white, through FOGRA39 (black point compensation, the
+  default output condition), LZW TIFF.
+- ``poster-pdf``: the same as a print PDF (photo embedded at the print DPI, live text, subset
+  tags by ``pdfx.finish_pdf``). libvips writes no PDF: its baseline is the photo drawn at the
+  print size and deflated (a PNG), which is what the PDF's image stream holds.
+- ``poster-pdf-cmyk``: the PDF/X-4 (photo through FOGRA39 as DeviceCMYK); its baseline the
+  photo through the same profile, deflated (a TIFF).
 - ``mug-png``: an 11 oz mug wrap, 216 x 95 mm at 300 DPI, the photo and a name.
 - ``bulk-png``: 50 CSV rows (``app.design.bulk``) of a 90 x 50 mm label at 300 DPI, the photo
   and each row's name; the baseline composites and saves the same 50 files.
@@ -39,6 +42,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 FONTS = ROOT / "app" / "design" / "fonts" / "build"
+FOGRA39 = ROOT / "app" / "design" / "icc" / "FOGRA39.icc"  # Luneo's default output condition
+BPC = {"black_point_compensation": True}
 TIME_TARGET, MEMORY_TARGET = 1.2, 1.5
 BULK_ROWS = 50
 Text = tuple[str, str, float, float, float, str]  # text, font file, size mm, x mm, y mm, colour
@@ -80,6 +85,7 @@ CASES = {  # name: (product, format, rows)
     "poster-png": (POSTER, "png", 1),
     "poster-tiff": (POSTER, "tiff", 1),
     "poster-pdf": (POSTER, "pdf", 1),
+    "poster-pdf-cmyk": (POSTER, "pdf-cmyk", 1),
     "mug-png": (MUG, "png", 1),
     "bulk-png": (LABEL, "png", BULK_ROWS),
 }
@@ -159,6 +165,10 @@ def run_vips(case: str, photo: Path, out: Path) -> dict[str, float]:
         if fmt == "pdf":  # the photo's pixels at the print size, deflated
             base.pngsave(str(out / "print.png"), compression=6)
             continue
+        if fmt == "pdf-cmyk":  # the same through the CMYK profile
+            cmyk = base.icc_transform(str(FOGRA39), intent="relative", **BPC)
+            cmyk.tiffsave(str(out / "print.tif"), compression="deflate")
+            continue
         layers, xs, ys = [], [], []
         for text, font, size, x, y, color in product.texts:
             text = text.replace("{{name}}", NAMES[row])
@@ -175,7 +185,7 @@ def run_vips(case: str, photo: Path, out: Path) -> dict[str, float]:
         image.set_type(pyvips.GValue.blob_type, "icc-profile-data", srgb)
         if fmt == "tiff":
             cmyk = image.flatten(background=[255, 255, 255]).cast("uchar")
-            cmyk = cmyk.icc_transform("cmyk", embedded=True, intent="relative")
+            cmyk = cmyk.icc_transform(str(FOGRA39), embedded=True, intent="relative", **BPC)
             cmyk.tiffsave(str(out / f"{row:02d}.tif"), compression="lzw")
         else:
             image.pngsave(str(out / f"{row:02d}.png"), compression=6)

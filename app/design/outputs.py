@@ -2,11 +2,20 @@
 
 ``png``: RGBA print PNG (sRGB, DPI); ``pdf``: vector PDF with boxes and crop marks;
 ``tiff``: CMYK TIFF through the ICC profile (flattened on white, LZW, DPI and profile embedded);
-``pdf-cmyk``: the same CMYK raster on a PDF page with boxes and crop marks.
+``pdf-cmyk``: PDF/X-4, the vector PDF in DeviceCMYK through the same profile, its output intent.
+The CMYK profile is FOGRA39 unless the request names another (``color.BUILTIN_CMYK``) or
+brings its own ICC bytes. Both PDFs carry the template's cut line on a CutContour layer.
+
+For die-cut and engraved products (the template's ``cut_line`` / ``engraving``,
+``finishing.py``): ``cut-svg`` and ``cut-dxf``, the cut path alone in mm (``cut_files.py``);
+``engrave-tiff``, a 1-bit TIFF, and ``engrave-svg``, text and clipart as vectors
+(``engraving.py``). ``OutputFormat.needs`` names the setting such a format needs: production
+makes it only when the template has that setting, ``luneo render`` refuses it without.
 
 The raster formats are lazy libvips pipelines until they are encoded: ``write_output`` streams
 them to the file strip by strip (what ``luneo render`` does), ``render_output`` returns the bytes
-(for storage uploads). ``bench/render.py`` holds both to a plain libvips baseline.
+(for storage uploads). The PDFs' pictures stream into the file the same way (``pdf_images.py``).
+``bench/render.py`` holds both to a plain libvips baseline.
 """
 
 from __future__ import annotations
@@ -17,8 +26,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from app.design.color import to_cmyk
+from app.design.cut_files import cut_dxf, cut_svg
 from app.design.document import Design
+from app.design.engraving import engrave_svg, engrave_tiff
 from app.design.errors import DesignError
+from app.design.limits import check_print_size
 from app.design.pdf import print_cmyk_pdf, print_pdf
 from app.design.raster import PNG_OPTIONS, RenderInputs, render_print
 from app.design.template import TemplateSpec
@@ -34,7 +46,7 @@ class Request:
     area: str
     inputs: RenderInputs
     dpi: int | None = None
-    cmyk_profile: bytes | None = None  # ICC bytes; None: the built-in public-domain profile
+    cmyk_profile: bytes | None = None  # ICC bytes; None: FOGRA39 (color.DEFAULT_CMYK)
 
 
 @dataclass(frozen=True)
@@ -43,6 +55,7 @@ class OutputFormat:
     suffix: str  # file name = <area key><suffix>
     content_type: str
     render: Callable[[Request], bytes]
+    needs: str | None = None  # "cut_line" or "engraving": the template setting it depends on
     # Streams the output to a file; None: the rendered bytes are written.
     write: Callable[[Request, Path], None] | None = None
 
@@ -72,7 +85,7 @@ def _raster_format(
     def write(request: Request, path: Path) -> None:
         _vips_call(request, lambda: save(image(request), path, **options))
 
-    return OutputFormat(name, suffix, content_type, render, write)
+    return OutputFormat(name, suffix, content_type, render, write=write)
 
 
 def _vips_call(request: Request, call: Callable[[], T]) -> T:
@@ -100,7 +113,7 @@ FORMATS: dict[str, OutputFormat] = {
             ".pdf",
             "application/pdf",
             lambda r: print_pdf(r.design, r.template, r.area, r.inputs, r.dpi),
-            _write_pdf,
+            write=_write_pdf,
         ),
         _raster_format("tiff", "-cmyk.tif", "image/tiff", cmyk_raster, compression="lzw"),
         OutputFormat(
@@ -108,26 +121,67 @@ FORMATS: dict[str, OutputFormat] = {
             "-cmyk.pdf",
             "application/pdf",
             lambda r: print_cmyk_pdf(r.design, r.template, r.area, r.inputs, r.dpi, r.cmyk_profile),
-            _write_cmyk_pdf,
+            write=_write_cmyk_pdf,
+        ),
+        OutputFormat(
+            "cut-svg",
+            "-cut.svg",
+            "image/svg+xml",
+            lambda r: cut_svg(r.design, r.template, r.area, r.inputs),
+            needs="cut_line",
+        ),
+        OutputFormat(
+            "cut-dxf",
+            "-cut.dxf",
+            "application/dxf",
+            lambda r: cut_dxf(r.design, r.template, r.area, r.inputs),
+            needs="cut_line",
+        ),
+        OutputFormat(
+            "engrave-tiff",
+            "-engrave.tif",
+            "image/tiff",
+            lambda r: engrave_tiff(r.design, r.template, r.area, r.inputs, r.dpi),
+            needs="engraving",
+        ),
+        OutputFormat(
+            "engrave-svg",
+            "-engrave.svg",
+            "image/svg+xml",
+            lambda r: engrave_svg(r.design, r.template, r.area, r.inputs),
+            needs="engraving",
         ),
     )
 }
 
 
-def _format(name: str) -> OutputFormat:
+def wanted(output: OutputFormat, template: TemplateSpec) -> bool:
+    """Whether the template asks for this format (print formats: always)."""
+    return output.needs is None or getattr(template, output.needs) is not None
+
+
+def _format(name: str, request: Request) -> OutputFormat:
+    """The format, refused when the template lacks what it needs or the print is too large."""
     try:
-        return FORMATS[name]
+        output = FORMATS[name]
     except KeyError:
         raise DesignError("", f"unknown format {name!r} (formats: {', '.join(FORMATS)})") from None
+    if not wanted(output, request.template):
+        raise DesignError(
+            f"template.{output.needs}",
+            f"the {name} format needs the template's {output.needs} setting",
+        )
+    check_print_size(request.template.area(request.area), request.dpi)  # a dpi override too
+    return output
 
 
 def render_output(name: str, request: Request) -> bytes:
-    return _format(name).render(request)
+    return _format(name, request).render(request)
 
 
 def write_output(name: str, request: Request, path: Path) -> None:
-    """The output written to ``path``: raster formats stream, never whole in memory."""
-    output = _format(name)
+    """The output written to ``path``: raster formats and PDFs stream, never whole in memory."""
+    output = _format(name, request)
     if output.write is not None:
         output.write(request, path)
     else:

@@ -4,8 +4,10 @@ reportlab's own ``drawImage`` wants a Pillow image: a whole-canvas copy, then an
 copy of the two joined for its name, and the compressed stream, copied again as the file is
 assembled. Here the pixels stream out of the (lazy) libvips pipeline chunk by chunk into zlib,
 colour and alpha (the soft mask) apart; reportlab formats a short placeholder in place of each
-stream, and ``pdf_pieces`` splices the compressed chunks in (fixing the cross-reference
-offsets), so what a picture costs in memory is its compressed stream, once. The decoded pixels
+stream, pikepdf finishes that small file (cut layer, PDF/X-4, subset tags: ``pdfx.py``) with the
+placeholders passed through as they are, and ``spliced`` puts the compressed chunks in their
+place as the file is written (fixing each /Length and the cross-reference offsets), so what a
+picture costs in memory is its compressed stream, once. The decoded pixels
 are exactly what reportlab wrote (straight colour, alpha as a DeviceGray /SMask, FlateDecode).
 """
 
@@ -70,12 +72,12 @@ class _Deflater:
 def draw_pixels(
     canvas: Canvas, image: VipsImage, x: float, y: float, width: float, height: float
 ) -> None:
-    """``image`` (uchar gray, RGB or CMYK, alpha if any as the soft mask) over the box
+    """``image`` (uchar gray, RGB or CMYK, alpha if any, last, as the soft mask) over the box
     (x, y, width, height) in user space, as ``canvas.drawImage`` draws; an image drawn twice
     is stored once."""
-    alpha = bool(image.hasalpha())
+    cmyk = image.interpretation == "cmyk"
+    alpha = image.bands == 5 if cmyk else image.bands in (2, 4)
     color_bands = image.bands - int(alpha)
-    cmyk = image.interpretation == "cmyk" and color_bands == 4
     space = "DeviceCMYK" if cmyk else COLOR_SPACES[color_bands]
     deflater = _Deflater(image.bands, alpha)
     stream_pixels(image.cast("uchar"), deflater.write)
@@ -103,27 +105,14 @@ def draw_pixels(
     code._formsinuse.append(name)
 
 
-class _SplicedImage(PDFImageXObject):
-    """An image XObject formatted with a placeholder for its stream and its real /Length."""
-
-    chunks: list[bytes]
-
-    def format(self, document: Any) -> bytes:
-        formatted: bytes = super().format(document)
-        length = sum(len(chunk) for chunk in self.chunks)
-        old = b"/Length %d" % len(self.streamContent)
-        return formatted.replace(old, b"/Length %d" % length, 1)
-
-
 def _xobject(canvas: Canvas, name: str, image: VipsImage, space: str, chunks: list[bytes]) -> Any:
     streams = _streams(canvas)
     token = b"%%LUNEO-STREAM-%d-%s%%" % (len(streams), name.encode())
     streams[token] = chunks
-    xobject: Any = _SplicedImage(name)
+    xobject: Any = PDFImageXObject(name)
     xobject.width, xobject.height = image.width, image.height
     xobject.bitsPerComponent, xobject.colorSpace = 8, space
     xobject._filters, xobject.streamContent, xobject.mask = ("FlateDecode",), token, None
-    xobject.chunks = chunks
     return xobject
 
 
@@ -137,25 +126,37 @@ def _streams(canvas: Canvas) -> dict[bytes, list[bytes]]:
 
 
 XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) n")
+LENGTH = re.compile(rb"/Length (\d+)")
 
 
-def pdf_pieces(canvas: Canvas, data: bytes) -> Iterator[bytes]:
-    """The file reportlab wrote (``data``, from ``canvas``) with every image stream in place
-    of its placeholder, piece by piece; byte offsets in the cross-reference table and
-    ``startxref`` moved by what was spliced in before them."""
-    streams = _streams(canvas)
-    places = sorted((data.index(token), token) for token in streams)
-    xref_at = int(data.rsplit(b"startxref", 1)[1].split()[0])
-    shifts = [(at, sum(len(c) for c in streams[token]) - len(token)) for at, token in places]
+def spliced(canvas: Canvas, data: bytes) -> Iterator[bytes]:
+    """The finished file (``data``: reportlab's from ``canvas``, rewritten by pikepdf, which
+    copies flate streams as they are) with every image stream in place of its placeholder, piece
+    by piece: each stream's /Length made its real one, the byte offsets in the cross-reference
+    table and ``startxref`` moved by what was spliced in before them."""
+    edits: list[tuple[int, int, list[bytes]]] = []  # (start, end, what replaces it)
+    for token, chunks in _streams(canvas).items():
+        at = data.find(token)  # every picture drawn is referenced: pikepdf keeps it
+        length = LENGTH.match(data, data.rfind(b"/Length ", 0, at))  # its stream dictionary's
+        if at < 0 or length is None or int(length[1]) != len(token):
+            raise ValueError(f"placeholder {token!r} or its /Length missing: stream rewritten?")
+        real = sum(len(chunk) for chunk in chunks)
+        edits += [(length.start(1), length.end(1), [b"%d" % real]), (at, at + len(token), chunks)]
+    if not edits:
+        yield data
+        return
+    edits.sort(key=lambda edit: edit[0])
+    shifts = [(start, sum(map(len, new)) - (end - start)) for start, end, new in edits]
 
     def moved(offset: int) -> int:
         return offset + sum(shift for at, shift in shifts if at < offset)
 
+    xref_at = int(data.rsplit(b"startxref", 1)[1].split()[0])
     start = 0
-    for at, token in places:
-        yield data[start:at]
-        yield from streams[token]
-        start = at + len(token)
+    for begin, end, new in edits:
+        yield data[start:begin]
+        yield from new
+        start = end
     yield data[start:xref_at]
     tail = data[xref_at:]
     trailer_at = tail.index(b"trailer")

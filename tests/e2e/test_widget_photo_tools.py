@@ -19,7 +19,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from app.extensions import get_db, get_storage
-from app.models import Design, StoredFile
+from app.models import Design, PrintArea, StoredFile
 from tests.conftest import SHOPIFY_API_SECRET
 from tests.e2e.browser_checks import assert_clean, watch
 from tests.e2e.storefront_shim import Storefront, block_config, serve
@@ -242,6 +242,93 @@ def test_a_crop_to_the_frame_keeps_the_boxs_proportions(
     assert crop["width"] == pytest.approx(0.5, abs=0.01)
     assert crop["x"] == pytest.approx((1 - crop["width"]) / 2, abs=0.01)
     assert (layer["width_mm"], layer["height_mm"]) == (box["width_mm"], box["height_mm"])
+    assert_clean(problems)
+
+
+# A side's handle of the selected picture in page pixels: the stage's own placement of the area
+# (storefront_widget/src/editor/stage.js: padding 18 px, the area plus bleed fitted) and the
+# picture's box, unrotated here.
+HANDLE = """([layer, area, side]) => {
+    const c = document.querySelector('.luneo-canvas');
+    const r = c.getBoundingClientRect();
+    const b = area.bleed_mm, w = area.width_mm, h = area.height_mm;
+    const s = Math.min((r.width - 36) / (w + 2 * b), (r.height - 36) / (h + 2 * b));
+    const ox = r.left + (r.width - w * s) / 2, oy = r.top + (r.height - h * s) / 2;
+    const mx = layer.x_mm + layer.width_mm / 2, my = layer.y_mm + layer.height_mm / 2;
+    const x = {left: layer.x_mm, right: layer.x_mm + layer.width_mm}[side] ?? mx;
+    const y = {top: layer.y_mm, bottom: layer.y_mm + layer.height_mm}[side] ?? my;
+    return [ox + x * s, oy + y * s, s];
+}"""
+
+# The left and right ends (canvas px) of the opaque strong red on the editor's canvas.
+RED_SPAN = """() => {
+    const c = document.querySelector('.luneo-canvas');
+    const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let lo = Infinity, hi = -Infinity;
+    for (let i = 0; i < data.length; i += 4) {
+        if (data[i] > 170 && data[i + 1] < 70 && data[i + 2] < 70 && data[i + 3] > 200) {
+            const x = (i / 4) % c.width; lo = Math.min(lo, x); hi = Math.max(hi, x);
+        }
+    }
+    return [lo, hi];
+}"""
+
+
+def test_a_photo_is_cropped_by_dragging_its_sides_on_the_canvas(
+    store: Storefront, store_url: str, page: Page, tmp_path: Path, live_app: Flask
+) -> None:
+    problems = watch(page)
+    with live_app.app_context(), get_db().session() as session:
+        wrap = session.scalars(select(PrintArea).where(PrintArea.key == "wrap")).first()
+        assert wrap is not None
+        area = {
+            "width_mm": float(wrap.width_mm),
+            "height_mm": float(wrap.height_mm),
+            "bleed_mm": float(wrap.bleed_mm),
+        }
+    _open_editor(page, store_url)
+    page.get_by_role("tab", name="Photo").click()
+    page.locator("[data-luneo-upload]").set_input_files(str(_subject_photo(tmp_path)))
+    expect(page.locator(".luneo-status")).to_have_text("Photo added.")
+    page.wait_for_function(f"() => ({RED_PIXELS})('.luneo-canvas').n > 50")
+    box = _photo_layer(page)
+    red_before = page.evaluate(RED_SPAN)
+
+    toggle = page.locator("[data-luneo-crop-canvas]")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("[data-luneo-crop-canvas-hint]")).to_be_visible()
+
+    # The left side's bar, dragged a quarter of the box to the right: the picture's left quarter
+    # goes (it holds part of the red square), what stays does not move.
+    x, y, scale = page.evaluate(HANDLE, [box, area, "left"])
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + box["width_mm"] * scale / 8, y, steps=4)
+    page.mouse.move(x + box["width_mm"] * scale / 4, y, steps=4)
+    page.mouse.up()
+    _wait_layer(page, "l.crop && l.crop.x > 0.2")
+    layer = _photo_layer(page)
+    assert layer["crop"]["x"] == pytest.approx(0.25, abs=0.02)
+    assert layer["crop"]["width"] == pytest.approx(0.75, abs=0.02)
+    assert layer["width_mm"] == pytest.approx(box["width_mm"] * 0.75, rel=0.02)
+    right = box["x_mm"] + box["width_mm"]
+    assert layer["x_mm"] + layer["width_mm"] == pytest.approx(right, abs=0.2)
+    assert layer["height_mm"] == pytest.approx(box["height_mm"])
+
+    # Press Enter: cropping ends; the canvas shows the cropped picture, the red square cut on
+    # its left and its right end where it was.
+    page.locator(".luneo-canvas").press("Enter")
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    expect(page.locator("[data-luneo-crop-canvas-hint]")).to_be_hidden()
+    page.wait_for_function(f"lo => ({RED_SPAN})()[0] > lo + 5", arg=red_before[0])
+    red_after = page.evaluate(RED_SPAN)
+    assert red_after[1] == pytest.approx(red_before[1], abs=3)
+
+    # The sliders show the same crop (the keyboard way to it), and undo puts the picture back.
+    expect(page.locator('[data-luneo-crop="left"]')).to_have_value("25")
+    page.get_by_role("button", name="Undo").click()
+    _wait_layer(page, "!l.crop")
     assert_clean(problems)
 
 

@@ -376,7 +376,10 @@ class Editor {
   }
 
   select(id) {
-    if (id !== this.selectedId) this.movedOn();
+    if (id !== this.selectedId) {
+      this.movedOn();
+      this.croppingId = null;
+    }
     this.selectedId = id;
     const layer = this.selected();
     if (layer && layer.type === "text" && this.tool !== "text" && this.tool !== "layers") this.showTool("text");
@@ -420,6 +423,14 @@ class Editor {
     if (layer[flag]) delete layer[flag];
     else layer[flag] = true;
     this.history.commit();
+  }
+
+  // Crop the selected picture with handles on the canvas (stage.js, crop.js), or stop.
+  cropOnCanvas(on) {
+    const layer = this.selected();
+    this.croppingId = on && layer ? layer.id : null;
+    if (on) this.canvas.focus({ preventScroll: true });
+    this.refresh();
   }
 
   removeSelected() {

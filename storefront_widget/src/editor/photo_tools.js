@@ -161,14 +161,23 @@ export function photoTools(ed) {
   let cropMode = "free";
   const modes = ["free", "frame"].map((m) => chip(t("crop_" + m), { "data-luneo-crop-mode": m }, () => {
     cropMode = m;
-    if (m === "frame") edit((l) => frameCrop(l, 1, 0.5, 0.5), true);
+    if (m === "frame") {
+      ed.croppingId = null;
+      edit((l) => frameCrop(l, 1, 0.5, 0.5), true);
+    }
     else update();
   }));
   const edges = ["left", "right", "top", "bottom"].map((side) => range(t("crop_" + side), { min: 0, max: 90, step: 1, "data-luneo-crop": side }));
   const zoom = range(t("crop_zoom"), { min: 1, max: 5, step: 0.05, "data-luneo-crop-zoom": "" });
   const panX = range(t("crop_pan_x"), { min: 0, max: 1, step: 0.01, value: "0.5", "data-luneo-crop-pan-x": "" });
   const panY = range(t("crop_pan_y"), { min: 0, max: 1, step: 0.01, value: "0.5", "data-luneo-crop-pan-y": "" });
-  const freeBox = h("div", { "data-luneo-crop-free": "" }, edges.map((e) => e.el));
+  // Handles on the picture itself (crop.js): free cropping of an unframed picture, by pointer.
+  const onCanvas = chip(t("crop_on_canvas"), { "data-luneo-crop-canvas": "" }, () => {
+    const layer = image();
+    ed.cropOnCanvas(!(layer && ed.croppingId === layer.id));
+  });
+  const onCanvasHint = h("p", { class: "luneo-hint", "data-luneo-crop-canvas-hint": "" }, t("crop_on_canvas_hint"));
+  const freeBox = h("div", { "data-luneo-crop-free": "" }, h("div", { class: "luneo-chips" }, onCanvas), onCanvasHint, edges.map((e) => e.el));
   const frameBox = h("div", { "data-luneo-crop-frame": "" }, zoom.el, panX.el, panY.el);
   const reset = h("button", { type: "button", class: "luneo-chip", "data-luneo-crop-reset": "", onclick: () => edit((l) => delete l.crop, true) }, t("crop_reset"));
 
@@ -312,6 +321,10 @@ export function photoTools(ed) {
     contrast.input.value = String(f.contrast ?? 1);
     for (const m of modes) m.setAttribute("aria-pressed", String(m.dataset.luneoCropMode === cropMode));
     freeBox.hidden = cropMode !== "free";
+    const cropping = ed.croppingId === layer.id;
+    onCanvas.hidden = !!layer.clip;
+    onCanvas.setAttribute("aria-pressed", String(cropping));
+    onCanvasHint.hidden = !cropping;
     frameBox.hidden = cropMode !== "frame";
     const c = layer.crop && layer.crop.unit !== "px" ? layer.crop : { x: 0, y: 0, width: 1, height: 1 };
     if (!freeBox.contains(document.activeElement)) {

@@ -2,6 +2,7 @@
 // rotate layers (mouse, touch, pen and keyboard), snapping to the safe area.
 import { contains, frame, snap, centre } from "./geometry.js";
 import { drawLayers, drawGuides, drawSelection, selectionHandles } from "./render.js";
+import { drawCropping, moveSide, sideAt, sideHandles } from "./crop.js";
 
 const PAD = 18;
 
@@ -81,7 +82,9 @@ export class Stage {
     ctx.restore();
     drawGuides(ctx, area, s, this.guides);
     const selected = this.editor.selected();
-    if (selected) drawSelection(ctx, selected, s, this.editor.accent);
+    const cropping = this.cropping();
+    if (cropping) drawCropping(ctx, cropping, s, this.editor.images.get(cropping.src), this.editor.accent);
+    else if (selected) drawSelection(ctx, selected, s, this.editor.accent);
     if (window.performance && performance.mark) performance.mark("luneo:stage");
   }
 
@@ -91,6 +94,14 @@ export class Stage {
     const x = e.clientX - rect.left - this.ox;
     const y = e.clientY - rect.top - this.oy;
     return { x: x / this.scale, y: y / this.scale, px: x, py: y };
+  }
+
+  // The selected picture while the shopper crops it on the canvas (photo tools), else null.
+  cropping() {
+    const layer = this.editor.selected();
+    const image = layer && this.editor.images.get(layer.src);
+    if (!layer || this.editor.croppingId !== layer.id || layer.clip || layer.locked || !image || !image.naturalWidth) return null;
+    return layer;
   }
 
   hit(p) {
@@ -106,6 +117,12 @@ export class Stage {
     this.pointers.set(e.pointerId, p);
     this.canvas.setPointerCapture(e.pointerId);
     const selected = this.editor.selected();
+    const cropping = this.cropping();
+    if (cropping && this.pointers.size === 1) {
+      const side = sideAt(cropping, this.scale, p.px, p.py, 18);
+      if (side) return this.startCrop(cropping, side, p);
+      this.editor.cropOnCanvas(false); // a press anywhere else ends cropping
+    }
     if (this.pointers.size === 2 && selected && !selected.locked) return this.startPinch(selected);
     if (selected && !selected.locked) {
       const h = selectionHandles(selected, this.scale);
@@ -125,6 +142,13 @@ export class Stage {
     this.gesture = { kind, layer, p0: p, start: { ...layer }, cx, cy, a0: Math.atan2(p.y - cy, p.x - cx), d0: Math.hypot(p.x - cx, p.y - cy) || 1 };
   }
 
+  startCrop(layer, side, p) {
+    const image = this.editor.images.get(layer.src);
+    const size = [image.naturalWidth, image.naturalHeight];
+    const start = { ...layer, crop: layer.crop && { ...layer.crop } };
+    this.gesture = { kind: "crop", layer, side, p0: p, start, size, inward: sideHandles(layer, 1)[side].inward };
+  }
+
   startPinch(layer) {
     const [a, b] = [...this.pointers.values()];
     this.gesture = { kind: "pinch", layer, start: { ...layer }, d0: Math.hypot(b.x - a.x, b.y - a.y) || 1, a0: Math.atan2(b.y - a.y, b.x - a.x) };
@@ -137,7 +161,12 @@ export class Stage {
     const g = this.gesture;
     if (!g) return;
     const layer = g.layer;
-    if (g.kind === "move") {
+    if (g.kind === "crop") {
+      const d = (p.x - g.p0.x) * g.inward[0] + (p.y - g.p0.y) * g.inward[1];
+      const fields = moveSide(g.start, g.side, d, g.size);
+      Object.assign(layer, fields);
+      if (!fields.crop) delete layer.crop;
+    } else if (g.kind === "move") {
       layer.x_mm = g.start.x_mm + p.x - g.p0.x;
       layer.y_mm = g.start.y_mm + p.y - g.p0.y;
       const fix = snap(layer, this.editor.area(), 8 / this.scale);
@@ -197,6 +226,11 @@ export class Stage {
   key(e) {
     const layer = this.editor.selected();
     if (!layer) return;
+    if (this.cropping() && (e.key === "Enter" || e.key === "Escape")) {
+      e.preventDefault();
+      e.stopPropagation(); // Escape ends the crop, not the editor
+      return this.editor.cropOnCanvas(false);
+    }
     const step = e.shiftKey ? 10 : 1;
     const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
     const g = { start: { ...layer } };

@@ -128,7 +128,11 @@ def test_the_extension_declares_the_pinned_target_export_and_build() -> None:
 def test_the_app_deploys_the_extension_with_the_widget() -> None:
     app = tomllib.loads((REPO / "shopify.app.toml").read_text())
 
-    assert app["extension_directories"] == ["storefront_widget", "extensions/surcharge"]
+    assert app["extension_directories"] == [
+        "storefront_widget",
+        "extensions/surcharge",
+        "extensions/order-preview",
+    ]
     assert "write_cart_transforms" in app["access_scopes"]["scopes"].split(",")
     for folder in app["extension_directories"]:
         assert (REPO / folder / "shopify.extension.toml").is_file()

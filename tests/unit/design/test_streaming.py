@@ -9,17 +9,19 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pikepdf
 import pypdf
 import pytest
 import pyvips  # type: ignore[import-untyped]
 from PIL import Image
 
-from app.design import RenderInputs, parse_design, render_print
+from app.design import RenderInputs, TemplateSpec, parse_design, render_print
 from app.design.color import default_cmyk_profile
 from app.design.outputs import Request, render_output, write_output
 from app.design.vips import SETTLE_MAX_PIXELS
 
 from .conftest import design, picture, template
+from .test_pdfx import pdfx_problems
 
 Inputs = Callable[[Mapping[str, bytes]], RenderInputs]
 # 190 x 160 mm at 300 dpi: 2244 x 1890 px, over SETTLE_MAX_PIXELS (a print-size picture)
@@ -92,5 +94,33 @@ def test_pdf_pictures_are_written_without_a_whole_copy(
     if fmt == "pdf":
         assert pixels[900, 1000][:3].tolist() == pytest.approx([200, 40, 10], abs=3)
         assert int(xobject["/SMask"]["/Width"]) == 2244
-    else:
-        assert picture_.image.mode == "CMYK"
+    else:  # the Paint's CMYK picture: DeviceCMYK through FOGRA39, alpha as the soft mask
+        assert xobject["/ColorSpace"] == "/DeviceCMYK"
+        assert int(xobject["/SMask"]["/Width"]) == 2244
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "pdf-cmyk"])
+def test_a_streamed_pdf_file_is_finished_as_the_bytes_are(
+    inputs_for: Inputs, tmp_path: Path, fmt: str
+) -> None:
+    """Written to a file, the PDF still gets the cut layer and pdfx.finish_pdf (PDF/X-4 for
+    CMYK), and its cross-reference table points at every object once the pictures' streams are
+    spliced in."""
+    area = {"key": "front", "width_mm": 190, "height_mm": 160, "dpi": 300, "bleed_mm": 0}
+    cut = {"source": "shape", "shape": "ellipse", "offset_mm": 1}
+    cut_spec = TemplateSpec.from_dict({"print_areas": [area], "cut_line": cut})
+    plain = _request(inputs_for)
+    request = Request(plain.design, cut_spec, "front", plain.inputs)
+    write_output(fmt, request, tmp_path / "out.pdf")
+    data = (tmp_path / "out.pdf").read_bytes()
+
+    assert data == render_output(fmt, request)
+    reader = pypdf.PdfReader(io.BytesIO(data), strict=True)
+    for number in reader.xref[0]:  # each object where the table says (strict: checked)
+        assert reader.get_object(number) is not None
+    (picture_,) = reader.pages[0].images
+    assert picture_.image.size == (2244, 1890)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert [str(g.Name) for g in pdf.Root.OCProperties.OCGs] == ["CutContour"]
+    problems = [p for p in pdfx_problems(data) if not p.startswith("no text")]  # a photo only
+    assert (problems == []) is (fmt == "pdf-cmyk")
