@@ -160,3 +160,16 @@ def save(session: Session, partner: Partner, raw: Any, actor: audit.Actor) -> Fi
     detail = {"formats": list(profile.formats), "digest": profile.digest}
     audit.record(session, actor, "file_profile_updated", partner_id=partner.id, detail=detail)
     return profile
+
+
+def summary(partner: Partner) -> str:
+    """The profile in a line a merchant reads: "PDF/X-4 (CMYK), Cut line (SVG); GRACoL…"."""
+    profile = of_partner(partner.file_profile)
+    parts = [", ".join(FORMAT_LABELS.get(f, f) for f in profile.formats)]
+    if profile.cmyk_profile:
+        parts.append(f"CMYK {profile.cmyk_profile.upper()}")
+    if profile.bleed_mm is not None:
+        parts.append(f"bleed {profile.bleed_mm:g} mm")
+    if not profile.crop_marks:
+        parts.append("no crop marks")
+    return "; ".join(parts)
