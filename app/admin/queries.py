@@ -360,8 +360,28 @@ def _previews(scope: ShopScope, designs: Iterable[Design]) -> dict[int, StoredFi
 
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
-FORMAT_ORDER = ("png", "pdf", "tiff", "pdf-cmyk", "preview", "glb", "usdz")
-FORMAT_LABELS = {"preview": "Preview", "glb": "GLB (3D)", "usdz": "USDZ (AR)"}
+FORMAT_ORDER = (
+    "png",
+    "pdf",
+    "tiff",
+    "pdf-cmyk",
+    "cut-svg",
+    "cut-dxf",
+    "engrave-tiff",
+    "engrave-svg",
+    "preview",
+    "glb",
+    "usdz",
+)
+FORMAT_LABELS = {
+    "preview": "Preview",
+    "glb": "GLB (3D)",
+    "usdz": "USDZ (AR)",
+    "cut-svg": "Cut line (SVG)",
+    "cut-dxf": "Cut line (DXF)",
+    "engrave-tiff": "Engraving (1-bit TIFF)",
+    "engrave-svg": "Engraving (SVG)",
+}
 
 
 def preflight_findings(job: ProductionJob | None) -> list[FindingRow]:

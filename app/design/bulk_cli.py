@@ -23,7 +23,15 @@ from app.design.images import AssetSource, directory_assets
 from app.design.layers import PixelCache
 from app.design.preflight import Finding, preflight
 from app.design.raster import RenderInputs
-from app.design.render_files import check_template_file, read_json, read_mockups, write_output
+from app.design.render_files import (
+    MODEL_FORMATS,
+    check_request,
+    check_template_file,
+    read_json,
+    read_mockups,
+    write_models,
+    write_output,
+)
 from app.design.template import TemplateSpec
 
 
@@ -130,11 +138,12 @@ def _render_item(run: BulkRun, item: Item, folder: Path, report: Report) -> None
             raise DesignError("", "preflight: " + "; ".join(str(f).strip() for f in errors))
         folder.mkdir(parents=True, exist_ok=True)
         for area in run.template.area_keys:
-            for fmt in run.formats:
+            for fmt in (f for f in run.formats if f not in MODEL_FORMATS):
                 write_output(
                     folder, item.design, run.template, run.inputs, area, fmt, run.dpi,
                     run.profile, run.mockups,
                 )  # fmt: skip
+        write_models(folder, item.design, run.template, run.inputs, run.formats)
     except DesignError as exc:
         shutil.rmtree(folder, ignore_errors=True)
         report.failed.append((item.row, f"line {item.row.line}: {exc}"))
@@ -168,8 +177,10 @@ def bulk_command(
     try:
         raw_template = read_json(template_file)
         check_template_file(raw_template)
+        template = TemplateSpec.from_dict(raw_template)
+        check_request(template, options.formats, options.dpi)
         run = BulkRun(
-            template=TemplateSpec.from_dict(raw_template),
+            template=template,
             inputs=RenderInputs(
                 chained_assets(design_file.parent, csv_file.parent),
                 default_registry(),

@@ -119,6 +119,23 @@ def texture_atlas(
     return atlas.convert("RGB")
 
 
+def design_model(
+    design: Design,
+    template: TemplateSpec,
+    inputs: RenderInputs,
+    texture_px: int = DEFAULT_TEXTURE_PX,
+) -> TexturedModel:
+    """The template's model (``extra``: ``model_3d``, ``uv_regions``, ``base_color``) wearing
+    ``design``: one per design, what its GLB and USDZ are both made of."""
+    model_id = template.extra.get("model_3d")
+    if not model_id:
+        raise DesignError("template.model_3d", "this template has no 3D model (model_3d)")
+    regions = template.extra.get("uv_regions") or None
+    images = area_textures(design, template, inputs, str(model_id), regions, texture_px)
+    color = template.extra.get("base_color")
+    return textured_model(str(model_id), images, color, regions, texture_px)
+
+
 def area_textures(
     design: Design,
     template: TemplateSpec,

@@ -7,23 +7,29 @@ Page layout (one page per print area):
 - Crop marks are 0.25 pt hairlines in registration colour, ``MARK_LENGTH_MM`` long, on the trim
   lines, starting ``MARK_GAP_MM`` outside the bleed so they never print into the artwork.
 
-The RGB PDF is vector where it can be: text is real text in the embedded (subset) TrueType
-fonts, placed glyph by glyph from the same layout as the raster; shapes are vector paths;
-pictures are embedded at the print DPI; Luneo's curated clipart is drawn as vector outlines
-(``svg_paths.py``: recoloured, flipped, at any size), other clipart embedded like a picture.
-The CMYK PDF holds the print raster converted through the CMYK ICC profile (so what the press
-gets is exactly what was proofed).
+Both PDFs are drawn by one code path and are vector where they can be: text is real text in the
+embedded (subset) TrueType fonts, placed glyph by glyph from the same layout as the raster;
+shapes are vector paths; pictures are embedded at the print DPI; Luneo's curated clipart is drawn
+as vector outlines (``svg_paths.py``: recoloured, flipped, at any size), other clipart embedded
+like a picture. What differs is the ``Paint``: ``RgbPaint`` writes sRGB colours and pictures,
+``CmykPaint`` converts every colour and picture to DeviceCMYK through the output condition's ICC
+profile (``color.py``: relative colorimetric with black point compensation) and marks in
+registration colour; ``pdfx.py`` then makes the CMYK file PDF/X-4 (output intent, XMP, version)
+and gives every font subset its own tag. A template with a cut line gets it on a CutContour
+layer in both (``cut_files.py``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
+from PIL import Image
 from reportlab import rl_config
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
@@ -31,13 +37,15 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from app.design.clipart import is_clipart_ref, recolor
-from app.design.color import hex_rgb, to_cmyk
+from app.design.color import OutputCondition, hex_rgb, ink, output_condition, to_cmyk
+from app.design.cut_files import with_cut_contour
 from app.design.document import Design, ImageLayer, Layer, ShapeLayer, TextLayer
 from app.design.errors import DesignError, layer_path
 from app.design.geometry import MM_PER_POINT, Frame
 from app.design.images import fetch
 from app.design.layers import Tile, image_pixels, text_layout, text_shadow_tile
-from app.design.raster import RenderInputs, render_print
+from app.design.pdfx import finish_pdf
+from app.design.raster import RenderInputs
 from app.design.svg_paths import VectorArt, vector_art
 from app.design.template import AreaSpec, TemplateSpec
 from app.design.text_layout import TextLayout
@@ -74,6 +82,75 @@ class PageBoxes:
         return cls(media, bleed, trim)
 
 
+class Paint(Protocol):
+    """How colours and pictures reach the page: the one difference between the RGB and the
+    CMYK PDF."""
+
+    @property
+    def intent(self) -> OutputCondition | None:
+        """The PDF/X output intent, or None for a plain sRGB PDF."""
+
+    def fill(self, canvas: Canvas, color: str) -> None: ...
+    def stroke(self, canvas: Canvas, color: str) -> None: ...
+    def registration(self, canvas: Canvas) -> None: ...
+    def picture(self, image: VipsImage) -> ImageReader: ...
+
+
+@dataclass(frozen=True)
+class RgbPaint:
+    intent: OutputCondition | None = None
+
+    def fill(self, canvas: Canvas, color: str) -> None:
+        canvas.setFillColorRGB(*_unit(color))
+
+    def stroke(self, canvas: Canvas, color: str) -> None:
+        canvas.setStrokeColorRGB(*_unit(color))
+
+    def registration(self, canvas: Canvas) -> None:
+        canvas.setStrokeColorRGB(0, 0, 0)
+
+    def picture(self, image: VipsImage) -> ImageReader:
+        return ImageReader(to_pil(image))
+
+
+@dataclass(frozen=True)
+class CmykPaint:
+    """DeviceCMYK through ``intent``'s profile: the colours a press with that condition prints."""
+
+    intent: OutputCondition
+
+    def fill(self, canvas: Canvas, color: str) -> None:
+        canvas.setFillColorCMYK(*ink(color, self.intent.icc))
+
+    def stroke(self, canvas: Canvas, color: str) -> None:
+        canvas.setStrokeColorCMYK(*ink(color, self.intent.icc))
+
+    def registration(self, canvas: Canvas) -> None:
+        canvas.setStrokeColorCMYK(1, 1, 1, 1)  # registration: on every plate
+
+    def picture(self, image: VipsImage) -> ImageReader:
+        try:
+            cmyk = to_cmyk(image, self.intent.icc, keep_alpha=image.bands in (2, 4))
+        except VipsError as exc:
+            raise DesignError("", f"could not convert a picture to CMYK: {exc}") from None
+        alpha = to_pil(cmyk.extract_band(4)) if cmyk.bands == 5 else None
+        return _CmykPicture(to_pil(cmyk.extract_band(0, n=4).copy(interpretation="cmyk")), alpha)
+
+
+class _CmykPicture(ImageReader):
+    """A CMYK picture whose alpha becomes the image's soft mask (Pillow has no CMYKA mode)."""
+
+    def __init__(self, cmyk: Image.Image, alpha: Image.Image | None) -> None:
+        super().__init__(cmyk)
+        self._alpha = alpha
+
+    def getRGBData(self) -> Any:  # reportlab's name: the pixel bytes, here CMYK
+        data = super().getRGBData()  # type: ignore[no-untyped-call]
+        if self._alpha is not None:
+            self._dataA = ImageReader(self._alpha)
+        return data
+
+
 def print_pdf(
     design: Design,
     template: TemplateSpec,
@@ -81,22 +158,8 @@ def print_pdf(
     inputs: RenderInputs,
     dpi: int | None = None,
 ) -> bytes:
-    area = template.area(area_key)
-    boxes = PageBoxes.for_area(area)
-    out = io.BytesIO()
-    canvas = _page(out, boxes, area_key, inputs)
-    canvas.saveState()
-    _clip_to_bleed(canvas, boxes)
-    _area_space(canvas, boxes)
-    if area.background:
-        _paint_background(canvas, area)
-    frame = Frame.for_print(area, dpi)
-    for index, layer in enumerate(design.areas.get(area_key, ())):
-        if not layer.hidden:  # kept for the shopper, never printed
-            _draw_layer(canvas, layer, layer_path(area_key, index), frame, inputs)
-    canvas.restoreState()
-    _crop_marks(canvas, boxes, cmyk=False)
-    return _finish(canvas, out)
+    """The sRGB print PDF."""
+    return _print(design, template, area_key, inputs, dpi, RgbPaint())
 
 
 def print_cmyk_pdf(
@@ -107,19 +170,36 @@ def print_cmyk_pdf(
     dpi: int | None = None,
     profile: bytes | None = None,
 ) -> bytes:
+    """The PDF/X-4 print file: DeviceCMYK for ``profile`` (ICC bytes; None: FOGRA39), which
+    is also its output intent."""
+    return _print(design, template, area_key, inputs, dpi, CmykPaint(output_condition(profile)))
+
+
+def _print(
+    design: Design,
+    template: TemplateSpec,
+    area_key: str,
+    inputs: RenderInputs,
+    dpi: int | None,
+    paint: Paint,
+) -> bytes:
     area = template.area(area_key)
     boxes = PageBoxes.for_area(area)
-    raster = render_print(design, template, area_key, inputs, dpi)
-    try:
-        picture = to_pil(to_cmyk(raster, profile))
-    except VipsError as exc:
-        raise DesignError(f"areas.{area_key}", f"could not render: {exc}") from None
     out = io.BytesIO()
     canvas = _page(out, boxes, area_key, inputs)
-    x0, y0, x1, y1 = boxes.bleed
-    canvas.drawImage(ImageReader(picture), x0, y0, x1 - x0, y1 - y0)
-    _crop_marks(canvas, boxes, cmyk=True)
-    return _finish(canvas, out)
+    canvas.saveState()
+    _clip_to_bleed(canvas, boxes)
+    _area_space(canvas, boxes)
+    if area.background:
+        _paint_background(canvas, area, paint)
+    frame = Frame.for_print(area, dpi)
+    for index, layer in enumerate(design.areas.get(area_key, ())):
+        if not layer.hidden:  # kept for the shopper, never printed
+            _draw_layer(canvas, layer, layer_path(area_key, index), frame, inputs, paint)
+    canvas.restoreState()
+    _crop_marks(canvas, boxes, paint)
+    cut = design, template, area_key, inputs
+    return _finish(canvas, out, paint, lambda pdf: with_cut_contour(pdf, *cut))
 
 
 def _page(out: io.BytesIO, boxes: PageBoxes, area_key: str, inputs: RenderInputs) -> Canvas:
@@ -137,10 +217,12 @@ def _page(out: io.BytesIO, boxes: PageBoxes, area_key: str, inputs: RenderInputs
     return canvas
 
 
-def _finish(canvas: Canvas, out: io.BytesIO) -> bytes:
+def _finish(canvas: Canvas, out: io.BytesIO, paint: Paint, add: Callable[[bytes], bytes]) -> bytes:
+    """The page saved; ``add`` puts what reportlab cannot draw (the cut layer) on it before
+    ``finish_pdf`` makes the file what it must be (tags, PDF/X-4)."""
     canvas.showPage()
     canvas.save()
-    return out.getvalue()
+    return finish_pdf(add(out.getvalue()), paint.intent)
 
 
 def _clip_to_bleed(canvas: Canvas, boxes: PageBoxes) -> None:
@@ -157,28 +239,28 @@ def _area_space(canvas: Canvas, boxes: PageBoxes) -> None:
     canvas.scale(1 / MM_PER_POINT, -1 / MM_PER_POINT)
 
 
-def _paint_background(canvas: Canvas, area: AreaSpec) -> None:
+def _paint_background(canvas: Canvas, area: AreaSpec, paint: Paint) -> None:
     assert area.background is not None
-    canvas.setFillColorRGB(*_unit(area.background))
+    paint.fill(canvas, area.background)
     bleed = area.bleed_mm
     canvas.rect(-bleed, -bleed, area.width_mm + 2 * bleed, area.height_mm + 2 * bleed, 0, 1)
 
 
 def _draw_layer(
-    canvas: Canvas, layer: Layer, path: str, frame: Frame, inputs: RenderInputs
+    canvas: Canvas, layer: Layer, path: str, frame: Frame, inputs: RenderInputs, paint: Paint
 ) -> None:
     canvas.saveState()
     if isinstance(layer, TextLayer):
-        _draw_text(canvas, layer, path, frame, inputs)
+        _draw_text(canvas, layer, path, frame, inputs, paint)
     elif isinstance(layer, ShapeLayer):
-        _draw_shape(canvas, layer)
+        _draw_shape(canvas, layer, paint)
     elif isinstance(layer, ImageLayer):
-        _draw_image(canvas, layer, path, frame, inputs)
+        _draw_image(canvas, layer, path, frame, inputs, paint)
     canvas.restoreState()
 
 
 def _draw_text(
-    canvas: Canvas, layer: TextLayer, path: str, frame: Frame, inputs: RenderInputs
+    canvas: Canvas, layer: TextLayer, path: str, frame: Frame, inputs: RenderInputs, paint: Paint
 ) -> None:
     """Shadow (an image at the print DPI: PDF has no blur), then every glyph's outline (live
     text, stroked, round joins), then every glyph's fill: the raster's order."""
@@ -187,13 +269,13 @@ def _draw_text(
     canvas.setStrokeAlpha(layer.opacity)
     shadow = text_shadow_tile(layout, layer, frame, inputs.deadline)
     if shadow is not None:
-        _draw_tile(canvas, shadow, frame)
+        _draw_tile(canvas, shadow, frame, paint)
     if layer.stroke is not None and layer.stroke_width_mm > 0:
-        canvas.setStrokeColorRGB(*_unit(layer.stroke))
+        paint.stroke(canvas, layer.stroke)
         canvas.setLineWidth(layer.stroke_width_mm)
         canvas.setLineJoin(1)
         _glyphs(canvas, layout, mode=1)
-    canvas.setFillColorRGB(*_unit(layer.color))
+    paint.fill(canvas, layer.color)
     _glyphs(canvas, layout, mode=0)
 
 
@@ -211,7 +293,7 @@ def _glyphs(canvas: Canvas, layout: TextLayout, mode: Literal[0, 1]) -> None:
         canvas.restoreState()
 
 
-def _draw_tile(canvas: Canvas, tile: Tile, frame: Frame) -> None:
+def _draw_tile(canvas: Canvas, tile: Tile, frame: Frame, paint: Paint) -> None:
     """A raster tile of ``frame`` (straight alpha) at its place, in area millimetres."""
     x_mm = tile.x / frame.px_per_mm - frame.origin_mm
     y_mm = tile.y / frame.px_per_mm - frame.origin_mm
@@ -219,11 +301,11 @@ def _draw_tile(canvas: Canvas, tile: Tile, frame: Frame) -> None:
     canvas.saveState()
     canvas.translate(x_mm, y_mm)
     canvas.scale(1, -1)
-    canvas.drawImage(ImageReader(to_pil(tile.image)), 0, -h_mm, w_mm, h_mm, mask="auto")
+    canvas.drawImage(paint.picture(tile.image), 0, -h_mm, w_mm, h_mm, mask="auto")
     canvas.restoreState()
 
 
-def _draw_shape(canvas: Canvas, layer: ShapeLayer) -> None:
+def _draw_shape(canvas: Canvas, layer: ShapeLayer, paint: Paint) -> None:
     box = layer.box
     canvas.translate(box.x_mm + box.width_mm / 2, box.y_mm + box.height_mm / 2)
     canvas.rotate(box.rotation_deg)
@@ -233,9 +315,9 @@ def _draw_shape(canvas: Canvas, layer: ShapeLayer) -> None:
     stroke_color = layer.stroke or (layer.fill if layer.shape == "line" else None)
     stroke = stroke_color is not None and layer.stroke_width_mm > 0
     if fill and layer.fill:
-        canvas.setFillColorRGB(*_unit(layer.fill))
+        paint.fill(canvas, layer.fill)
     if stroke and stroke_color:
-        canvas.setStrokeColorRGB(*_unit(stroke_color))
+        paint.stroke(canvas, stroke_color)
         canvas.setLineWidth(layer.stroke_width_mm)
     w, h = box.width_mm, box.height_mm
     if layer.shape == "rect":
@@ -247,11 +329,11 @@ def _draw_shape(canvas: Canvas, layer: ShapeLayer) -> None:
 
 
 def _draw_image(
-    canvas: Canvas, layer: ImageLayer, path: str, frame: Frame, inputs: RenderInputs
+    canvas: Canvas, layer: ImageLayer, path: str, frame: Frame, inputs: RenderInputs, paint: Paint
 ) -> None:
     art = _curated_vector(layer, path, inputs)
     if art is not None:
-        _draw_vector(canvas, art, layer)
+        _draw_vector(canvas, art, layer, paint)
         return
     pixels: VipsImage = image_pixels(layer, frame, inputs.assets, path, inputs.pictures)
     box = layer.box
@@ -260,7 +342,7 @@ def _draw_image(
     canvas.scale(1, -1)
     canvas.setFillAlpha(layer.opacity)
     w, h = box.width_mm, box.height_mm
-    canvas.drawImage(ImageReader(to_pil(pixels)), -w / 2, -h / 2, w, h, mask="auto")
+    canvas.drawImage(paint.picture(pixels), -w / 2, -h / 2, w, h, mask="auto")
 
 
 def _curated_vector(layer: ImageLayer, path: str, inputs: RenderInputs) -> VectorArt | None:
@@ -271,7 +353,7 @@ def _curated_vector(layer: ImageLayer, path: str, inputs: RenderInputs) -> Vecto
     return vector_art(recolor(data, layer.color or "#000000"))  # currentColor: black by default
 
 
-def _draw_vector(canvas: Canvas, art: VectorArt, layer: ImageLayer) -> None:
+def _draw_vector(canvas: Canvas, art: VectorArt, layer: ImageLayer, paint: Paint) -> None:
     """The outlines stretched over the box as the raster stretches the drawing, flipped and
     turned about the box's centre."""
     box = layer.box
@@ -296,9 +378,9 @@ def _draw_vector(canvas: Canvas, art: VectorArt, layer: ImageLayer) -> None:
             else:
                 shape.close()
         if outline.fill:
-            canvas.setFillColorRGB(*_unit(outline.fill))
+            paint.fill(canvas, outline.fill)
         if outline.stroke:
-            canvas.setStrokeColorRGB(*_unit(outline.stroke))
+            paint.stroke(canvas, outline.stroke)
             canvas.setLineWidth(outline.stroke_width)
             canvas.setLineCap(outline.linecap)
             canvas.setLineJoin(outline.linejoin)
@@ -306,11 +388,8 @@ def _draw_vector(canvas: Canvas, art: VectorArt, layer: ImageLayer) -> None:
         canvas.drawPath(shape, stroke=stroke, fill=fill, fillMode=FILL_NON_ZERO)
 
 
-def _crop_marks(canvas: Canvas, boxes: PageBoxes, *, cmyk: bool) -> None:
-    if cmyk:
-        canvas.setStrokeColorCMYK(1, 1, 1, 1)  # registration: on every plate
-    else:
-        canvas.setStrokeColorRGB(0, 0, 0)
+def _crop_marks(canvas: Canvas, boxes: PageBoxes, paint: Paint) -> None:
+    paint.registration(canvas)
     canvas.setLineWidth(MARK_WIDTH_PT)
     tx0, ty0, tx1, ty1 = boxes.trim
     bx0, by0, bx1, by1 = boxes.bleed

@@ -14,6 +14,8 @@ Thresholds, and why:
   trim edge on that side (a background meant to bleed).
 - Text the layout cannot print (a right-to-left or joined script, CJK, emoji, or a character
   the font lacks: ``scripts.py``) is an error, never boxes on paper.
+- An area larger than Luneo prints (``limits.py``: side, dpi, megapixels) is an error; a
+  template read by ``TemplateSpec.from_dict`` is refused before it gets here.
 - A field's text wider than its box (auto-fit stops at the field's smallest size) is a warning
   at ``fields.<id>``, told in the shopper's words, as a photo too small for its frame is.
 """
@@ -30,6 +32,7 @@ from app.design.fonts import FontRegistry, default_registry
 from app.design.geometry import Bounds, box_corners
 from app.design.images import AssetSource, effective_dpi, fetch, open_source
 from app.design.layers import text_layout
+from app.design.limits import print_size_problem
 from app.design.scripts import text_problem
 from app.design.template import AreaSpec, TemplateSpec
 
@@ -80,6 +83,9 @@ def preflight(
             message = f"this product has no print area {key!r}; it will not be printed"
             findings.append(Finding("error", key, None, "unknown_area", message))
     for area in template.areas:
+        too_large = print_size_problem(area)
+        if too_large:
+            findings.append(Finding("error", area.key, None, "print_too_large", too_large))
         layers = design.areas.get(area.key, ())
         findings.extend(_area(area, layers, template, assets, registry))
     return findings

@@ -25,6 +25,7 @@ from app.design.color import hex_rgb
 from app.design.document import Design, ImageLayer, ShapeLayer, TextLayer
 from app.design.geometry import MM_PER_INCH
 from app.design.pdf import _pdf_font
+from app.design.pdfx import finish_pdf
 from app.design.preflight import Finding
 from app.design.raster import RenderInputs, preview, render_print
 from app.design.template import AreaSpec, TemplateSpec
@@ -118,7 +119,7 @@ def proof_sheet(
     sheet.summary(design, info, MARGIN + 240)
     canvas.showPage()
     canvas.save()
-    return out.getvalue()
+    return finish_pdf(out.getvalue(), None)  # each font subset its own tag
 
 
 class _Sheet:

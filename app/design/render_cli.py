@@ -11,28 +11,31 @@ says ``"version": 1`` (what the admin exports) is checked against ``schema/templ
 first; when the template has ``fields``, the design's field layers are drawn from its ``fields``
 values exactly as the storefront does (``app.design.fields.materialize``) before anything else.
 With ``--csv``, the design's ``{{column}}`` placeholders are filled per row: see
-``app.design.bulk_cli``.
+``app.design.bulk_cli``. ``--format glb,usdz`` writes one ``model.glb``/``model.usdz`` per design
+for a template with a ``model_3d`` (each area's ``uv_region`` and a ``base_color`` are read too).
+A template or ``--dpi`` past ``app.design.limits`` is refused before anything renders.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from app.design.bulk_cli import BulkOptions, bulk_command
-from app.design.document import Design, parse_design, parse_design_json
-from app.design.errors import DesignError, FontsNotInstalled
-from app.design.fields import materialize
-from app.design.fonts import default_registry
-from app.design.images import directory_assets
-from app.design.outputs import FORMATS
-from app.design.preflight import Finding, preflight
-from app.design.raster import RenderInputs
-from app.design.render_files import check_template_file, read_json, read_mockups, write_output
-from app.design.template import TemplateSpec
+from app.design.limits import MAX_DPI, MIN_DPI
 
-ALL_FORMATS = (*FORMATS, "preview")
+if TYPE_CHECKING:
+    from app.design.document import Design
+    from app.design.preflight import Finding
+    from app.design.template import TemplateSpec
+
+# The render core loads when a render runs, not for `luneo --help` (see app/cli.py).
+FORMATS_HELP = (
+    "Comma-separated: print formats (png, pdf, tiff, pdf-cmyk…; a wrong name lists them all), "
+    "preview (each area on its mockup), glb and usdz (one 3D model per design, for templates "
+    "with a model_3d)."
+)
 
 
 def register_render_command(cli_group: click.Group) -> None:
@@ -54,13 +57,17 @@ def register_render_command(cli_group: click.Group) -> None:
     "formats",
     default="png,pdf",
     show_default=True,
-    help=f"Comma-separated, from: {', '.join(ALL_FORMATS)}.",
+    help=FORMATS_HELP,
 )
-@click.option("--dpi", type=click.IntRange(10, 2400), help="Override every area's print DPI.")
+@click.option(
+    "--dpi", type=click.IntRange(MIN_DPI, MAX_DPI), help="Override every area's print DPI."
+)
 @click.option(
     "--cmyk-profile",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Output ICC profile for tiff/pdf-cmyk (default: the built-in public-domain one).",
+    "cmyk_profile",
+    callback=lambda _ctx, _param, value: read_cmyk_profile(value),
+    help="Output condition for tiff/pdf-cmyk: a built-in one (fogra39, the default; gracol2006) "
+    "or an ICC file's path.",
 )
 @click.option("--strict", is_flag=True, help="Render nothing when preflight finds an error.")
 @click.option(
@@ -76,16 +83,32 @@ def render_command(
     out_dir: Path,
     formats: str,
     dpi: int | None,
-    cmyk_profile: Path | None,
+    cmyk_profile: bytes | None,
     strict: bool,
     csv_file: Path | None,
     name_column: str | None,
 ) -> None:
     """Render DESIGN_FILE's print areas to print files in --out, after a preflight."""
+    from app.design.bulk_cli import BulkOptions, bulk_command
+    from app.design.errors import DesignError, FontsNotInstalled
+    from app.design.fonts import default_registry
+    from app.design.images import directory_assets
+    from app.design.preflight import preflight
+    from app.design.raster import RenderInputs
+    from app.design.render_files import (
+        MODEL_FORMATS,
+        check_request,
+        check_template_file,
+        read_json,
+        read_mockups,
+        write_models,
+        write_output,
+    )
+    from app.design.template import TemplateSpec
+
     wanted = _formats(formats)
     if csv_file is not None:
-        profile = cmyk_profile.read_bytes() if cmyk_profile else None
-        options = BulkOptions(wanted, dpi, profile, strict, name_column)
+        options = BulkOptions(wanted, dpi, cmyk_profile, strict, name_column)
         bulk_command(design_file, template_file, csv_file, out_dir, options)
         return
     if name_column:
@@ -94,6 +117,7 @@ def render_command(
         raw_template = read_json(template_file)
         check_template_file(raw_template)
         template = TemplateSpec.from_dict(raw_template)
+        check_request(template, wanted, dpi)
         design = _read_design(design_file, template)
         inputs = RenderInputs(directory_assets(design_file.parent), default_registry())
         findings = preflight(design, template, inputs.assets, inputs.fonts)
@@ -101,28 +125,55 @@ def render_command(
         if strict and any(f.severity == "error" for f in findings):
             raise click.ClickException("preflight found errors; nothing rendered (--strict)")
         out_dir.mkdir(parents=True, exist_ok=True)
-        profile = cmyk_profile.read_bytes() if cmyk_profile else None
-        jobs = [(area.key, fmt) for area in template.areas for fmt in wanted]
+        jobs = [(a.key, fmt) for a in template.areas for fmt in wanted if fmt not in MODEL_FORMATS]
         mockups = read_mockups(raw_template, template_file.parent)
         with click.progressbar(jobs, label="Rendering", show_pos=True) as bar:
             written = [
-                write_output(out_dir, design, template, inputs, key, fmt, dpi, profile, mockups)
+                write_output(
+                    out_dir, design, template, inputs, key, fmt, dpi, cmyk_profile, mockups
+                )
                 for key, fmt in bar
             ]
+        written += write_models(out_dir, design, template, inputs, wanted)
     except (DesignError, FontsNotInstalled) as exc:
         raise click.ClickException(str(exc)) from None
     for path in written:
         click.echo(f"wrote {path}")
 
 
+def read_cmyk_profile(value: str | None) -> bytes | None:
+    """``--cmyk-profile``: a built-in condition's name, or the path of an ICC file."""
+    if value is None:
+        return None
+    from app.design.color import BUILTIN_CMYK, builtin_cmyk, cmyk_profile_problem
+
+    if value.lower() in BUILTIN_CMYK:
+        return builtin_cmyk(value.lower()).icc
+    path = Path(value)
+    if not path.is_file():
+        names = ", ".join(BUILTIN_CMYK)
+        raise click.BadParameter(f"{value!r} is neither {names} nor an ICC file")
+    data = path.read_bytes()
+    problem = cmyk_profile_problem(data)
+    if problem:
+        raise click.BadParameter(f"{value}: {problem}")
+    return data
+
+
 def _read_design(design_file: Path, template: TemplateSpec) -> Design:
     """The design, its field layers regenerated from the template when it has fields."""
+    from app.design.document import parse_design, parse_design_json
+    from app.design.fields import materialize
+    from app.design.render_files import read_json
+
     if not template.fields:
         return parse_design_json(design_file.read_bytes())
     return parse_design(materialize(template, read_json(design_file)))
 
 
 def _formats(value: str) -> list[str]:
+    from app.design.render_files import ALL_FORMATS
+
     wanted = [f.strip() for f in value.split(",") if f.strip()]
     unknown = [f for f in wanted if f not in ALL_FORMATS]
     if unknown or not wanted:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from app.design import finishing
 from app.design.errors import DesignError
 from app.design.fields import (
     EDITOR_MODES,
@@ -21,6 +22,7 @@ from app.design.fields import (
     definition_errors,
     parse_fields,
 )
+from app.design.limits import MAX_DPI, MIN_DPI, check_print_size
 from app.design.warp import MAX_CIRCUMFERENCE_MM, MIN_CIRCUMFERENCE_MM, Cylinder
 
 
@@ -74,6 +76,8 @@ class TemplateSpec:
     editor_mode: EditorModeName = "canvas"
     surcharge: Decimal = Decimal(0)  # per personalised unit, in the shop's currency
     price_rules: tuple[PriceRule, ...] = ()
+    cut_line: finishing.CutLine | None = None  # a die-cut or label product (app.design.finishing)
+    engraving: finishing.Engraving | None = None  # a laser-engraved product
 
     def field(self, field_id: str) -> Field | None:
         return next((f for f in self.fields if f.id == field_id), None)
@@ -116,7 +120,29 @@ class TemplateSpec:
             editor_mode=_editor_mode(data.get("editor_mode")),
             surcharge=_amount("template.surcharge", data.get("surcharge")),
             price_rules=_price_rules(data.get("price_rules")),
+            extra=_model_extra(data, items),
+            cut_line=finishing.cut_line(data.get("cut_line")),
+            engraving=finishing.engraving(data.get("engraving")),
         )
+
+
+def _model_extra(data: Mapping[str, Any], items: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """What only 3D output reads, as a template document names it (``model_3d``, each area's
+    ``uv_region``, ``base_color``); the same keys ``render_spec`` fills from a saved template."""
+    if not data.get("model_3d"):
+        return {}
+    regions = {}
+    for index, area in enumerate(items):
+        region = area.get("uv_region")
+        if region and not isinstance(region, Mapping):
+            raise DesignError(f"template.print_areas[{index}].uv_region", "must be an object")
+        if region:
+            regions[str(area["key"])] = dict(region)
+    return {
+        "model_3d": str(data["model_3d"]),
+        "uv_regions": regions,
+        "base_color": data.get("base_color"),
+    }
 
 
 def _editor_mode(raw: Any) -> EditorModeName:
@@ -194,10 +220,11 @@ def _area(path: str, raw: Mapping[str, Any]) -> AreaSpec:
     for name in ("width_mm", "height_mm", "dpi"):
         if getattr(area, name) <= 0:
             raise DesignError(f"{path}.{name}", "must be > 0")
-    if not 10 <= area.dpi <= 2400:
-        raise DesignError(f"{path}.dpi", "must be between 10 and 2400")
+    if not MIN_DPI <= area.dpi <= MAX_DPI:
+        raise DesignError(f"{path}.dpi", f"must be between {MIN_DPI} and {MAX_DPI}")
     if area.bleed_mm < 0 or area.safe_margin_mm < 0:
         raise DesignError(f"{path}.bleed_mm", "bleed and safe margin must be >= 0")
+    check_print_size(area)
     return area
 
 

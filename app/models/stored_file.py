@@ -23,6 +23,10 @@ class FileKind(enum.StrEnum):
     PREVIEW = "preview"
     PRINT_PNG = "print_png"
     PRINT_PDF = "print_pdf"
+    CUT_SVG = "cut_svg"  # die-cut products: the cut path alone (app.design.cut_files)
+    CUT_DXF = "cut_dxf"
+    ENGRAVE_TIFF = "engrave_tiff"  # laser engraving (app.design.engraving)
+    ENGRAVE_SVG = "engrave_svg"
     MODEL_GLB = "model_glb"
     MODEL_USDZ = "model_usdz"
     PACKING_SLIP = "packing_slip"

@@ -182,4 +182,6 @@ def template_document(
         "currency": currency,
         "print_areas": [_area_document(a, mockups.get(a.mockup_file_id or 0), link) for a in areas],
         "ai": ai_block(scope, template, *ai_provider),
+        "cut_line": (template.extra or {}).get("cut_line"),
+        "engraving": (template.extra or {}).get("engraving"),
     }

@@ -18,7 +18,10 @@ from typing import Any
 
 from app.design.clipart import default_library
 from app.design.fields import field_errors
+from app.design.finishing import cut_line_problems, engraving_problems
+from app.design.limits import print_size_problem
 from app.design.models3d import available_models
+from app.design.template import AreaSpec
 from app.design.warp import MAX_CIRCUMFERENCE_MM, MIN_CIRCUMFERENCE_MM
 from app.ids import in_range
 from app.models import EditorMode
@@ -69,6 +72,9 @@ class TemplateInput:
     fields: list[dict[str, Any]] | None = None
     editor_mode: EditorMode | None = None
     surcharge: Decimal | None = None
+    # The production settings sent (``cut_line``, ``engraving``; a value or None to remove it),
+    # stored in ``Template.extra``; a key not sent keeps what the template has.
+    finishing: dict[str, dict[str, Any] | None] = field(default_factory=dict)
 
 
 def _model_3d(reader: _Reader, raw: Any) -> str | None:
@@ -261,12 +267,15 @@ def _area(reader: _Reader, raw: Any, path: str) -> AreaInput | None:
         reader.fail(
             f"{path}.safe_margin_mm", f"Must be less than half the shorter side ({half} mm)."
         )
+    dpi = reader.integer(raw, "dpi", f"{path}.dpi", opt.MIN_DPI, opt.MAX_DPI)
+    if width is not None and height is not None and bleed is not None and dpi:
+        _print_size(reader, AreaSpec("", float(width), float(height), dpi, float(bleed)), path)
     area = AreaInput(
         key=key if isinstance(key, str) else "",
         name=reader.text(raw, "name", f"{path}.name"),
         width_mm=width or Decimal(0),
         height_mm=height or Decimal(0),
-        dpi=reader.integer(raw, "dpi", f"{path}.dpi", opt.MIN_DPI, opt.MAX_DPI),
+        dpi=dpi,
         bleed_mm=bleed or Decimal(0),
         safe_margin_mm=safe or Decimal(0),
         id=_optional_id(reader, raw.get("id"), f"{path}.id"),
@@ -276,6 +285,14 @@ def _area(reader: _Reader, raw: Any, path: str) -> AreaInput | None:
         ),
     )
     return area if len(reader.errors) == before else None
+
+
+def _print_size(reader: _Reader, area: AreaSpec, path: str) -> None:
+    """The render core's limits (``app.design.limits``), told at the dpi field: lowering it is
+    the usual fix."""
+    problem = print_size_problem(area)
+    if problem:
+        reader.fail(f"{path}.dpi", f"Too large to print: {problem}. Lower the dpi or the size.")
 
 
 def _areas(reader: _Reader, raw: Any) -> list[AreaInput]:
@@ -444,6 +461,23 @@ def _editor_mode(reader: _Reader, raw: Any) -> EditorMode | None:
         return None
 
 
+FINISHING_CHECKS = {"cut_line": cut_line_problems, "engraving": engraving_problems}
+
+
+def _finishing(reader: _Reader, payload: Mapping[str, Any]) -> dict[str, dict[str, Any] | None]:
+    """The cut line and engraving settings sent, checked by the render core's rules."""
+    sent: dict[str, dict[str, Any] | None] = {}
+    for key, problems_of in FINISHING_CHECKS.items():
+        if key not in payload:
+            continue
+        problems = problems_of(payload[key], key)
+        for path, message in problems.items():
+            reader.fail(path, message)
+        raw = payload[key]
+        sent[key] = None if raw is None or problems else copy.deepcopy(dict(raw))
+    return sent
+
+
 def parse_template(
     payload: Any, currency: str, clipart_sets_now: list[str] | None = None
 ) -> TemplateInput:
@@ -499,6 +533,7 @@ def parse_template(
             if "surcharge" in payload
             else None
         ),
+        finishing=_finishing(reader, payload),
     )
     if reader.errors:
         raise InvalidInput(reader.errors)

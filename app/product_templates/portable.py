@@ -74,6 +74,8 @@ def export_document(template: Template, currency: str) -> dict[str, Any]:
         "min_image_dpi": template.min_image_dpi,
         "ai_enabled": template.ai_enabled,
         "model_3d": template.model_3d,
+        "cut_line": (template.extra or {}).get("cut_line"),
+        "engraving": (template.extra or {}).get("engraving"),
     }
 
 
@@ -161,6 +163,8 @@ def _apply(
         "fields": _own_variants(scope, product, document.get("fields") or ()),
         "editor_mode": document.get("editor_mode", "canvas"),
         "surcharge": document.get("surcharge", "0"),
+        "cut_line": document.get("cut_line"),
+        "engraving": document.get("engraving"),
     }
     values = parse_template(payload, currency)
     uv = _uv_regions(document["print_areas"])

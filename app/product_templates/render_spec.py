@@ -24,9 +24,16 @@ def _area_dict(area: PrintArea | AreaInput) -> dict[str, Any]:
     }
 
 
+def finishing_of(template: Template) -> dict[str, Any]:
+    """The template's cut line and engraving settings (``app.design.finishing``), as set."""
+    extra = template.extra or {}
+    return {key: extra[key] for key in ("cut_line", "engraving") if extra.get(key) is not None}
+
+
 def template_spec_from_row(template: Template) -> TemplateSpec:
     """The same shape ``TemplateSpec.from_dict`` reads from TEMPLATE.json, so both agree.
 
+    The cut line and engraving settings live in ``Template.extra`` (``finishing_of``).
     ``extra`` carries what only 3D output needs: the model id, each area's UV rectangle and the
     product colour (``Template.extra["base_color"]``).
     Raises DesignError for a template the renderer cannot use (e.g. no print area).
@@ -44,6 +51,7 @@ def template_spec_from_row(template: Template) -> TemplateSpec:
             "editor_mode": template.editor_mode or "canvas",
             "surcharge": template.surcharge if template.surcharge is not None else "0",
             "price_rules": list(template.price_rules or ()),
+            **finishing_of(template),
         }
     )
     extra = {
@@ -72,6 +80,7 @@ def template_spec_from_input(values: TemplateInput) -> TemplateSpec:
             "editor_mode": values.editor_mode or "canvas",
             "surcharge": values.surcharge if values.surcharge is not None else "0",
             "price_rules": list(values.price_rules),
+            **{k: v for k, v in values.finishing.items() if v is not None},
         }
     )
 

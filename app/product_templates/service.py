@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.design.clipart import default_library
 from app.design.fields import MAX_FIELDS, MAX_OPTIONS
+from app.design.finishing import MAX_CUT_OFFSET_MM
 from app.design.fonts import FAMILIES
 from app.design.models3d import available_models
 from app.models import EditorMode, PrintArea, Product, ShopScope, Template, Variant
@@ -148,7 +149,8 @@ def _check_variants(scope: ShopScope, template: Template, fields: list[dict[str,
 def save_template(scope: ShopScope, template: Template, values: TemplateInput) -> None:
     """Store the editor's values on ``template`` (flushes; the caller commits).
 
-    ``fields``, ``editor_mode`` and ``surcharge`` are kept as they are when not sent."""
+    ``fields``, ``editor_mode``, ``surcharge``, ``cut_line`` and ``engraving`` are kept as they
+    are when not sent."""
     _check_references(scope, template, values.print_areas)
     if values.fields is not None:
         _check_variants(scope, template, values.fields)
@@ -157,6 +159,14 @@ def save_template(scope: ShopScope, template: Template, values: TemplateInput) -
         template.editor_mode = values.editor_mode
     if values.surcharge is not None:
         template.surcharge = values.surcharge
+    if values.finishing:
+        extra = dict(template.extra or {})
+        for key, value in values.finishing.items():
+            if value is None:
+                extra.pop(key, None)
+            else:
+                extra[key] = value
+        template.extra = extra
     _assign(
         template,
         {
@@ -209,6 +219,7 @@ def editor_options(currency: str) -> dict[str, Any]:
             "mockup_max_bytes": opt.MOCKUP_MAX_BYTES,
             "area_key_pattern": opt.AREA_KEY_PATTERN,
             "max_fields": MAX_FIELDS,
+            "max_cut_offset_mm": MAX_CUT_OFFSET_MM,
             "max_options": MAX_OPTIONS,
         },
         "editor_modes": [m.value for m in EditorMode],

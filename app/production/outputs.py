@@ -26,6 +26,10 @@ PRODUCED_KINDS = frozenset(
     {
         FileKind.PRINT_PNG,
         FileKind.PRINT_PDF,
+        FileKind.CUT_SVG,
+        FileKind.CUT_DXF,
+        FileKind.ENGRAVE_TIFF,
+        FileKind.ENGRAVE_SVG,
         FileKind.PREVIEW,
         FileKind.MODEL_GLB,
         FileKind.MODEL_USDZ,

@@ -40,6 +40,7 @@ from app.design import (
     preview,
     render_output,
 )
+from app.design.outputs import wanted
 from app.models import (
     Design as DesignRow,
 )
@@ -73,7 +74,16 @@ LEFT_ALONE = frozenset(
 NO_3D_IN_PLAN = (
     "3D/AR files (GLB, USDZ) are not included in this store's plan; upgrade in Plan & billing."
 )
-PRINT_KINDS = {"png": FileKind.PRINT_PNG, "pdf": FileKind.PRINT_PDF}
+# Every job gets the print files; the others only when the template asks (``OutputFormat.needs``:
+# a cut line for die-cut products, an engraving setting for laser-engraved ones).
+PRINT_KINDS = {
+    "png": FileKind.PRINT_PNG,
+    "pdf": FileKind.PRINT_PDF,
+    "cut-svg": FileKind.CUT_SVG,
+    "cut-dxf": FileKind.CUT_DXF,
+    "engrave-tiff": FileKind.ENGRAVE_TIFF,
+    "engrave-svg": FileKind.ENGRAVE_SVG,
+}
 MAX_REASON = 1000
 
 
@@ -205,6 +215,8 @@ def _outputs(
     areas = [key for key in spec.area_keys if design.areas.get(key)]
     for area in areas:
         for fmt, kind in PRINT_KINDS.items():
+            if not wanted(FORMATS[fmt], spec):
+                continue
             planned.append((area, fmt, _print_output(run, design, spec, inputs, area, fmt, kind)))
         planned.append((area, "preview", _preview_output(run, design, spec, inputs, area, mockups)))
     if not quota_gate.with_3d(run.scope.session, run.job.shop_id):
@@ -228,7 +240,8 @@ def _print_output(
     def render() -> Output:
         data = render_output(fmt, Request(design, spec, area, inputs))
         name = run.filename(area, spec_format.suffix)
-        return Output(area, fmt, kind, spec_format.content_type, fmt, name, data)
+        ext = spec_format.suffix.rsplit(".", 1)[-1]
+        return Output(area, fmt, kind, spec_format.content_type, ext, name, data)
 
     return render
 

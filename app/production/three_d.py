@@ -53,14 +53,10 @@ class _Model:
         if self._skipped is not None:
             raise self._skipped
         if self._built is None:
-            model_id = str(self.spec.extra["model_3d"])
-            regions = self.spec.extra.get("uv_regions") or None
             try:
-                images = self.mesh.area_textures(
-                    self.design, self.spec, self.inputs, model_id, regions, TEXTURE_PX
+                self._built = self.mesh.design_model(
+                    self.design, self.spec, self.inputs, TEXTURE_PX
                 )
-                color = self.spec.extra.get("base_color")
-                self._built = self.mesh.textured_model(model_id, images, color, regions, TEXTURE_PX)
             except DesignError as exc:
                 self._skipped = ModelSkipped(f"the 3D model could not be made: {exc}")
                 raise self._skipped from None

@@ -179,3 +179,57 @@ def test_editor_fits_a_phone_screen(
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
     context.close()
+
+
+def _stored_extra(app: Flask) -> dict[str, object]:
+    with app.app_context(), get_db().session() as session:
+        area = session.scalars(select(PrintArea).where(PrintArea.key == "wrap")).one()
+        return dict(area.template.extra or {})
+
+
+def test_editor_sets_a_cut_line_and_engraving_and_shows_their_errors(
+    live_app: Flask, live_server: str, page: Page
+) -> None:
+    product_id = _seed(live_app)
+    _sign_in(page, live_server)
+    page.goto(f"{live_server}/admin/products/{product_id}/template")
+    cut = page.get_by_label("Cut line", exact=True)
+    expect(cut).to_have_value("")
+
+    cut.select_option("artwork")
+    offset = page.get_by_label("Distance from the design or edge (mm)")
+    offset.fill("25")
+    page.get_by_role("button", name="Save template").click()
+
+    error = page.locator("[data-error-for='cut_line.offset_mm']")
+    expect(error).to_have_text("Must be a number from 0 to 20 mm.")
+    expect(offset).to_have_attribute("aria-invalid", "true")
+    assert "cut_line" not in _stored_extra(live_app)
+
+    offset.fill("2.5")
+    page.get_by_label("Laser engraving").select_option("dither")
+    page.get_by_label("Text as outlines in the SVG").uncheck()
+    page.get_by_role("button", name="Save template").click()
+    expect(page.locator("[data-save-status]")).to_have_text("Saved.")
+    extra = _stored_extra(live_app)
+    assert extra["cut_line"] == {
+        "source": "artwork",
+        "offset_mm": 2.5,
+        "shape": "rect",
+        "corner_mm": 0,
+    }
+    assert extra["engraving"] == {
+        "method": "dither",
+        "threshold": 128,
+        "invert": False,
+        "outline_text": False,
+    }
+
+    page.reload()
+    expect(page.get_by_label("Cut line", exact=True)).to_have_value("artwork")
+    expect(page.get_by_label("Distance from the design or edge (mm)")).to_have_value("2.5")
+    expect(page.get_by_label("Text as outlines in the SVG")).not_to_be_checked()
+    page.get_by_label("Cut line", exact=True).select_option("")
+    page.get_by_role("button", name="Save template").click()
+    expect(page.locator("[data-save-status]")).to_have_text("Saved.")
+    assert "cut_line" not in _stored_extra(live_app)

@@ -120,7 +120,7 @@
 
   function fromServer(template) {
     var known = new Set(options.fonts.map(function (f) { return f.family; }));
-    return {
+    return Object.assign({
       product: template.product,
       name: template.name,
       is_active: template.is_active,
@@ -142,6 +142,40 @@
       fields: (template.fields || []).map(function (field) {
         return Object.assign({ _uid: nextUid++ }, JSON.parse(JSON.stringify(field)));
       }),
+    }, finishingFromServer(template.cut_line, template.engraving));
+  }
+
+  /* Cut line and engraving (app/design/finishing.py) as flat inputs: the select says whether
+     there is one, the other inputs its settings; the names are the server's error paths. */
+  function finishingFromServer(cut, engraving) {
+    var c = cut || {};
+    var e = engraving || {};
+    return {
+      cut_line: cut ? (c.source || 'artwork') : '',
+      'cut_line.offset_mm': String(c.offset_mm === undefined ? 2 : c.offset_mm),
+      'cut_line.shape': c.shape || 'rect',
+      'cut_line.corner_mm': String(c.corner_mm === undefined ? 0 : c.corner_mm),
+      engraving: engraving ? (e.method || 'threshold') : '',
+      'engraving.threshold': String(e.threshold === undefined ? 128 : e.threshold),
+      'engraving.invert': !!e.invert,
+      'engraving.outline_text': e.outline_text !== false,
+    };
+  }
+
+  function finishingToSend() {
+    return {
+      cut_line: state.cut_line ? {
+        source: state.cut_line,
+        offset_mm: numberOrText(state['cut_line.offset_mm']),
+        shape: state['cut_line.shape'],
+        corner_mm: numberOrText(state['cut_line.corner_mm']),
+      } : null,
+      engraving: state.engraving ? {
+        method: state.engraving,
+        threshold: numberOrText(state['engraving.threshold']),
+        invert: !!state['engraving.invert'],
+        outline_text: !!state['engraving.outline_text'],
+      } : null,
     };
   }
 
@@ -150,7 +184,7 @@
   }
 
   function toPayload() {
-    return {
+    return Object.assign({
       name: state.name,
       is_active: state.is_active,
       max_layers: numberOrText(state.max_layers),
@@ -182,7 +216,7 @@
           mockup_placement: placementToSend(area),
         };
       }),
-    };
+    }, finishingToSend());
   }
 
   function placementToSend(area) {

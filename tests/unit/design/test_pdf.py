@@ -82,15 +82,21 @@ def test_pictures_are_embedded_at_print_resolution(inputs_for: Inputs) -> None:
     assert [(int(i["/Width"]), int(i["/Height"])) for i in images] == [(300, 150)]
 
 
-def test_the_cmyk_pdf_holds_a_cmyk_image(inputs_for: Inputs) -> None:
+def test_the_cmyk_pdf_holds_pictures_in_cmyk_at_print_resolution(inputs_for: Inputs) -> None:
     spec = template(width_mm=20, height_mm=10, dpi=100, bleed_mm=1)
+    layer = {
+        "type": "image",
+        "src": "p.png",
+        "x_mm": 0,
+        "y_mm": 0,
+        "width_mm": 12.7,
+        "height_mm": 5.08,
+    }
+    doc = parse_design(design(layer))
 
-    data = print_cmyk_pdf(parse_design(design(rect(0, 0, 5, 5))), spec, "front", inputs_for({}))
+    data = print_cmyk_pdf(doc, spec, "front", inputs_for({"p.png": picture((100, 40))}))
 
     page = pypdf.PdfReader(io.BytesIO(data)).pages[0]
     (image,) = [x.get_object() for x in page["/Resources"]["/XObject"].values()]
     assert image["/ColorSpace"] == "/DeviceCMYK"
-    assert (int(image["/Width"]), int(image["/Height"])) == (
-        round(22 * 100 / 25.4),
-        round(12 * 100 / 25.4),
-    )
+    assert (int(image["/Width"]), int(image["/Height"])) == (50, 20)

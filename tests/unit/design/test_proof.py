@@ -80,8 +80,11 @@ def test_the_sheet_shows_the_print_the_mockup_the_facts_and_the_findings(
     assert len(images) == 2  # the flat print and the mockup
     content = page.get_contents().get_data()
     assert b".93 0 .55 RG" in content  # the cut line, stroked magenta
+    tags = []
     for font in page["/Resources"]["/Font"].values():
         assert "/FontFile2" in font.get_object()["/FontDescriptor"].get_object()
+        tags.append(str(font.get_object()["/BaseFont"]).split("+")[0])
+    assert len(tags) == len(set(tags)) == 2  # regular and bold, each subset its own tag
 
 
 def test_two_areas_to_a_page(inputs_for: Inputs) -> None:
@@ -100,8 +103,11 @@ def test_two_areas_to_a_page(inputs_for: Inputs) -> None:
 
     assert len(reader.pages) == 2
     first, second = (" ".join(p.extract_text().split()) for p in reader.pages)
-    assert "Front" in first and "Back" in first and "Sleeve" not in first
-    assert "Sleeve" in second and "page 2" in second
+    assert "Front" in first
+    assert "Back" in first
+    assert "Sleeve" not in first
+    assert "Sleeve" in second
+    assert "page 2" in second
     assert "No problems found." in second
     assert "#FF0000 (shape)" in second
 

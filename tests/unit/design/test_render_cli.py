@@ -7,11 +7,13 @@ import json
 from pathlib import Path
 
 import click
+import pikepdf
 import pypdf
 import pytest
 from click.testing import CliRunner
 from PIL import Image
 
+from app.design.color import builtin_cmyk, srgb_profile
 from app.design.render_cli import register_render_command
 
 from .conftest import FontRegistry, picture, rect, text
@@ -275,3 +277,40 @@ def test_a_template_document_that_breaks_its_schema_is_refused(
 
     assert result.exit_code != 0
     assert "template.fields[0].box.width_mm: must be > 0" in result.output
+
+
+def test_cmyk_profile_by_name_or_icc_file(luneo: click.Group, tmp_path: Path) -> None:
+    design, template = _files(tmp_path, [text("Hi", x_mm=5, y_mm=5)])
+    base = ["render", str(design), "--template", str(template), "--format", "pdf-cmyk,tiff"]
+
+    def intent(out: Path) -> str:
+        with pikepdf.open(out / "front-cmyk.pdf") as pdf:
+            return str(pdf.Root.OutputIntents[0].OutputConditionIdentifier)
+
+    default = CliRunner().invoke(luneo, [*base, "--out", str(tmp_path / "a")])
+    gracol = CliRunner().invoke(
+        luneo, [*base, "--out", str(tmp_path / "b"), "--cmyk-profile", "gracol2006"]
+    )
+    icc = tmp_path / "press.icc"
+    icc.write_bytes(builtin_cmyk("gracol2006").icc)
+    by_path = CliRunner().invoke(
+        luneo, [*base, "--out", str(tmp_path / "c"), "--cmyk-profile", str(icc)]
+    )
+    icc.write_bytes(srgb_profile())
+    not_cmyk = CliRunner().invoke(
+        luneo, [*base, "--out", str(tmp_path / "d"), "--cmyk-profile", str(icc)]
+    )
+    unknown = CliRunner().invoke(
+        luneo, [*base, "--out", str(tmp_path / "e"), "--cmyk-profile", "swop"]
+    )
+
+    for result in (default, gracol, by_path):
+        assert result.exit_code == 0, result.output
+    assert intent(tmp_path / "a") == "FOGRA39"
+    assert intent(tmp_path / "b") == intent(tmp_path / "c") == "CGATS TR 006"
+    with Image.open(tmp_path / "b" / "front-cmyk.tif") as tiff:
+        assert tiff.info["icc_profile"] == builtin_cmyk("gracol2006").icc
+    assert not_cmyk.exit_code == 2
+    assert "not a CMYK output profile" in not_cmyk.output
+    assert unknown.exit_code == 2
+    assert "'swop' is neither fogra39, gracol2006 nor an ICC file" in unknown.output
