@@ -27,7 +27,9 @@ from app.fulfilment import audit
 from app.fulfilment.errors import Invalid
 from app.models import Partner
 
-DEFAULT_FORMATS = ("png", "pdf")
+# What every job got before partners could ask: the print PNG and PDF, and the cut and engraving
+# files of the products that have them.
+DEFAULT_FORMATS = ("png", "pdf", "cut-svg", "cut-dxf", "engrave-tiff", "engrave-svg")
 # What a print shop reads for each format (the portal's choices, the admin's partner list).
 FORMAT_LABELS = {
     "png": "Print PNG (RGB, transparent)",
@@ -40,7 +42,7 @@ FORMAT_LABELS = {
     "engrave-svg": "Engraving (SVG)",
 }
 DEFAULT_NAME = "order-{order}-item-{item}-{area}"
-NAME_FIELDS = frozenset({"order", "item", "area", "format", "job"})
+NAME_FIELDS = frozenset({"order", "item", "area", "job"})
 NAME_CHARACTERS = re.compile(r"[A-Za-z0-9._{}-]+")
 MAX_NAME = 120
 MAX_BLEED_MM = 20.0
@@ -66,10 +68,9 @@ class FileProfile:
         text = json.dumps(self.as_dict(), sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
-    def name(self, *, order: str, item: int, area: str, fmt: str, job: int) -> str:
-        """A file's name without its suffix: the partner's pattern filled in."""
-        values = {"order": order, "item": item, "area": area, "format": fmt, "job": job}
-        return self.file_name.format(**values)
+    def name(self, *, order: str, item: int, area: str, job: int) -> str:
+        """A file's name without its suffix (which says the format): the pattern filled in."""
+        return self.file_name.format(order=order, item=item, area=area, job=job)
 
     def spec_for(self, spec: TemplateSpec) -> TemplateSpec:
         """The template as this partner prints it: its own bleed, the cut line or not."""

@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session
 
 from app.billing import quota
 from app.billing.plans import Feature
+from app.db import as_utc, utcnow
 from app.fulfilment import idempotency, partner_webhooks, profiles
 from app.models import (
+    AssignmentStatus,
     Design,
     JobAssignment,
     OrderItem,
@@ -127,11 +129,36 @@ def hand_over(session: Session, assignments: list[JobAssignment]) -> list[JobAss
     return ready
 
 
+def remake_for_profile(session: Session, partner_id: int) -> int:
+    """After a partner changed its profile: its jobs nobody has started on (new, no live lease)
+    are made again its new way; each is announced again when ready. Returns how many."""
+    from app.production.enqueue import enqueue_production  # noqa: PLC0415 (production imports us)
+
+    now = utcnow()
+    waiting = session.scalars(
+        select(JobAssignment).where(
+            JobAssignment.partner_id == partner_id,
+            JobAssignment.status == AssignmentStatus.NEW,
+        )
+    )
+    remake = []
+    for assignment in waiting:
+        if assignment.lease_expires_at is not None and as_utc(assignment.lease_expires_at) > now:
+            continue  # claimed: the partner may be downloading these files now
+        job = session.get_one(ProductionJob, assignment.production_job_id)
+        if needs_files(session, job):
+            job.move_to(ProductionStatus.QUEUED)
+            remake.append((job.id, job.shop_id))
+    enqueue_production(session, remake)
+    return len(remake)
+
+
 def needs_files(session: Session, job: ProductionJob) -> bool:
     """Whether a ready job's files were made for another profile than its partner's."""
     if job.status is not ProductionStatus.READY or job.partner_id is None:
         return False
-    return job.files_profile != files_profile_for(session, job).digest
+    made_for = job.files_profile or profiles.DEFAULT.digest  # files made before profiles existed
+    return made_for != files_profile_for(session, job).digest
 
 
 def route_job(session: Session, job_id: int) -> JobAssignment | None:

@@ -37,8 +37,10 @@ from app.accounts.passwords import (
 )
 from app.accounts.web import too_many
 from app.client_address import client_address
+from app.design import FORMATS
+from app.design.color import BUILTIN_CMYK
 from app.extensions import get_redis, get_session, get_storage
-from app.fulfilment import assignments, audit, jobdata, keys, partner_webhooks, profiles
+from app.fulfilment import assignments, audit, jobdata, keys, partner_webhooks, profiles, routing
 from app.fulfilment.errors import FulfilmentError, Invalid
 from app.fulfilment.push import enqueue_push
 from app.ids import row_id
@@ -343,8 +345,8 @@ def _files_page(profile: dict[str, Any], errors: dict[str, str]) -> str:
         "partners/files.html",
         profile=profile,
         errors=errors,
-        formats=[(name, profiles.FORMAT_LABELS.get(name, name)) for name in profiles.FORMATS],
-        cmyk_profiles=list(profiles.BUILTIN_CMYK),
+        formats=[(name, profiles.FORMAT_LABELS.get(name, name)) for name in FORMATS],
+        cmyk_profiles=list(BUILTIN_CMYK),
         cmyk_labels=CMYK_LABELS,
     )
 
@@ -352,7 +354,9 @@ def _files_page(profile: dict[str, Any], errors: dict[str, str]) -> str:
 @bp.get("/files")
 @partner_admin_required
 def files_profile() -> str:
-    return _files_page(profiles.of_partner(_partner().file_profile).as_dict(), {})
+    profile = profiles.of_partner(_partner().file_profile).as_dict()
+    bleed = profile["bleed_mm"]
+    return _files_page({**profile, "bleed_mm": None if bleed is None else f"{bleed:g}"}, {})
 
 
 @bp.post("/files")
@@ -376,9 +380,12 @@ def save_files_profile() -> ResponseReturnValue:
         profiles.save(db, _partner(), raw, _actor())
     except Invalid as exc:
         db.rollback()
-        return _files_page({**profiles.DEFAULT.as_dict(), **raw}, dict(exc.fields or {})), 422
+        shown = {**profiles.DEFAULT.as_dict(), **raw, "bleed_mm": bleed or None}
+        return _files_page(shown, dict(exc.fields or {})), 422
+    remade = routing.remake_for_profile(db, _partner().id)
     db.commit()
-    flash("Saved: jobs routed to you from now on get these files.", "success")
+    again = f" {remade} waiting job(s) are being made again this way." if remade else ""
+    flash("Saved: jobs routed to you from now on get these files." + again, "success")
     return redirect(url_for("partner_portal.files_profile"))
 
 
