@@ -15,7 +15,15 @@ from app.design.clipart import default_library
 from app.design.fields import MAX_FIELDS, MAX_OPTIONS
 from app.design.fonts import FAMILIES
 from app.design.models3d import available_models
-from app.models import EditorMode, PrintArea, Product, ShopScope, Template, Variant
+from app.models import (
+    EditorMode,
+    PrintArea,
+    PrintAreaView,
+    Product,
+    ShopScope,
+    Template,
+    Variant,
+)
 from app.product_templates import catalog_options as opt
 from app.product_templates.document import clipart_path, mockups_of
 from app.product_templates.editor_input import AreaInput, InvalidInput, TemplateInput
@@ -67,7 +75,7 @@ def _check_references(scope: ShopScope, template: Template, areas: list[AreaInpu
     errors: dict[str, str] = {}
     own_ids = {a.id for a in template.print_areas}
     mockup_ids = {a.mockup_file_id for a in areas if a.mockup_file_id is not None}
-    mockups = mockups_of(scope, mockup_ids)
+    mockups = mockups_of(scope, mockup_ids | {v.mockup_file_id for a in areas for v in a.views})
     seen: set[int] = set()
     for index, area in enumerate(areas):
         if area.id is not None and (area.id not in own_ids or area.id in seen):
@@ -78,6 +86,11 @@ def _check_references(scope: ShopScope, template: Template, areas: list[AreaInpu
             errors[f"print_areas[{index}].mockup_file_id"] = (
                 "This mockup is not one of your uploads: upload it again."
             )
+        for number, view in enumerate(area.views):
+            if view.mockup_file_id not in mockups:
+                errors[f"print_areas[{index}].views[{number}].mockup_file_id"] = (
+                    "This picture is not one of your uploads: upload it again."
+                )
     if errors:
         raise InvalidInput(errors)
 
@@ -122,9 +135,27 @@ def _replace_areas(scope: ShopScope, template: Template, areas: list[AreaInput])
     for position, area in enumerate(areas):
         row = existing[area.id] if area.id is not None else PrintArea(shop_id=scope.shop_id)
         _assign(row, _area_values(area, position))
+        _replace_views(scope, row, area)
         ordered.append(row)
     template.print_areas = ordered
     scope.session.flush()
+
+
+def _replace_views(scope: ShopScope, row: PrintArea, area: AreaInput) -> None:
+    """The area's pictures after its mockup become exactly ``area.views``, in order (views are
+    named by their place, so rows are kept by place and only what changed is written)."""
+    rows = list(row.views)
+    for position, view in enumerate(area.views):
+        if position == len(rows):
+            rows.append(PrintAreaView(shop_id=scope.shop_id))
+        values = {
+            "position": position,
+            "name": view.name,
+            "mockup_file_id": view.mockup_file_id,
+            "placement": dict(view.placement),
+        }
+        _assign(rows[position], values)
+    row.views = rows[: len(area.views)]
 
 
 def _check_variants(scope: ShopScope, template: Template, fields: list[dict[str, Any]]) -> None:
