@@ -101,7 +101,7 @@ def _views_document(
                 "name": view.name,
                 "mockup_file_id": stored.id if stored is not None else None,
                 "mockup_url": link(stored) if stored is not None else None,
-                "placement": dict(view.placement or {}),
+                "mockup_placement": dict(view.placement or {}),
             }
         )
     return views

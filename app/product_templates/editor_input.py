@@ -237,9 +237,10 @@ def _views(reader: _Reader, raw: Any, path: str) -> list[ViewInput]:
         file_id = _optional_id(reader, item.get("mockup_file_id"), f"{where}.mockup_file_id")
         if file_id is None and f"{where}.mockup_file_id" not in reader.errors:
             reader.fail(f"{where}.mockup_file_id", "Upload a picture for this view.")
-        placement = _placement(reader, item.get("placement"), f"{where}.placement")
-        if not placement and not any(k.startswith(f"{where}.placement") for k in reader.errors):
-            reader.fail(f"{where}.placement", "Place the print area on this picture.")
+        where_placed = f"{where}.mockup_placement"
+        placement = _placement(reader, item.get("mockup_placement"), where_placed)
+        if not placement and not any(k.startswith(where_placed) for k in reader.errors):
+            reader.fail(where_placed, "Place the print area on this picture.")
         if name and file_id is not None and placement:
             views.append(ViewInput(name, file_id, placement))
     return views
