@@ -106,6 +106,7 @@ def remap(image: VipsImage, columns: list[float], rows: list[float]) -> VipsImag
         interpolate=pyvips.Interpolate.new("bilinear"),
         extend="background",
         background=[0, 0, 0, 0],
+        premultiplied=True,  # it is already: else mapim premultiplies again (pale, wrong edges)
     )
     return sampled.unpremultiply().cast("uchar").copy(interpretation="srgb")
 
@@ -121,6 +122,7 @@ def remap_grid(image: VipsImage, xs: Any, ys: Any) -> VipsImage:
         interpolate=pyvips.Interpolate.new("bilinear"),
         extend="background",
         background=[0, 0, 0, 0],
+        premultiplied=True,  # it is already: else mapim premultiplies again (pale, wrong edges)
     )
     return sampled.unpremultiply().cast("uchar").copy(interpretation="srgb")
 
