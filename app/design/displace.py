@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-MAX_STRENGTH_PX = 100.0
+MAX_STRENGTH_PX = 200.0
 LUMA = (0.299, 0.587, 0.114)
 
 

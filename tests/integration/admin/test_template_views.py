@@ -131,7 +131,7 @@ def test_an_incomplete_or_bad_view_is_refused_naming_each_field(
         {
             "name": "Too strong",
             "mockup_file_id": mine.id,
-            "mockup_placement": {**FOLDS, "displacement": {"strength_px": 101}},
+            "mockup_placement": {**FOLDS, "displacement": {"strength_px": 201}},
         },
         {
             "name": "Not an object",
@@ -150,7 +150,7 @@ def test_an_incomplete_or_bad_view_is_refused_naming_each_field(
         f"{at}[1].mockup_file_id": "Upload a picture for this view.",
         f"{at}[2].mockup_placement": "Place the print area on this picture.",
         f"{at}[3].mockup_placement.displacement.strength_px": (
-            "Must be a number from 0 to 100 pixels."
+            "Must be a number from 0 to 200 pixels."
         ),
         f"{at}[4].mockup_placement.displacement": "Must be an object with strength_px.",
         f"{at}[5]": "Must be an object.",
