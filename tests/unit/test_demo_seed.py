@@ -13,7 +13,14 @@ from PIL import Image
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from app.demo import DEMO_DOMAIN, MOCKUP_PLACEMENT, MOCKUP_SIZE, seed_demo_shop
+from app.demo import (
+    DEMO_DOMAIN,
+    MOCKUP_PLACEMENT,
+    MOCKUP_SIZE,
+    SHIRT_MOCKUP_SIZE,
+    TSHIRT_PRODUCT_ID,
+    seed_demo_shop,
+)
 from app.design.document import parse_design
 from app.models import (
     Design,
@@ -36,6 +43,7 @@ from app.models import (
 )
 from app.product_templates.portable import export_document, import_document
 from app.product_templates.pricing import quote_design
+from app.product_templates.render_spec import template_spec_from_row, view_mockup
 from app.storage import Storage, key_belongs_to_shop
 
 SHOP_OWNED = (
@@ -291,9 +299,6 @@ def test_the_demo_shop_prints_in_house_with_a_catch_all_rule(
 def test_the_shirt_follows_its_folds_and_the_products_have_several_views(
     session: Session, storage: Storage
 ) -> None:
-    from app.demo import SHIRT_MOCKUP_SIZE, TSHIRT_PRODUCT_ID
-    from app.product_templates.render_spec import template_spec_from_row, view_mockup
-
     shop = seed_demo_shop(session, storage)
     session.commit()
     scope = ShopScope(session, shop.id)
@@ -305,7 +310,8 @@ def test_the_shirt_follows_its_folds_and_the_products_have_several_views(
 
     assert spec.area_keys == ("front", "back")
     front = spec.area("front")
-    assert front.mockup is not None and front.mockup.displacement is not None
+    assert front.mockup is not None
+    assert front.mockup.displacement is not None
     assert [v.name for v in front.views] == ["Close-up"]
     assert front.views[0].placement.displacement is not None
     for key, view in (("front", 0), ("front", 1), ("back", 0)):

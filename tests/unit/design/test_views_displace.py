@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from app.design import DesignError, RenderInputs, TemplateSpec, parse_design, preview
-from app.design import displace
+from app.design import DesignError, RenderInputs, TemplateSpec, displace, parse_design, preview
 from app.design.images import directory_assets
 from app.design.template import Placement, View
 
@@ -92,7 +91,8 @@ def test_flat_fabric_moves_nothing_and_folds_move_the_print_both_ways() -> None:
     folds = 0.5 + 0.3 * np.sin(ys / 6)
     offset = displace.offsets(folds, 10)
     assert offset.mean() == pytest.approx(0, abs=1e-12)  # around the mean: the print stays put
-    assert offset.max() > 1.5 and offset.min() < -1.5
+    assert offset.max() > 1.5
+    assert offset.min() < -1.5
     # a ridge (lighter) and a valley (darker) pull opposite ways, in proportion to the strength
     assert np.allclose(displace.offsets(folds, 20), 2 * offset)
     ridge, valley = (
