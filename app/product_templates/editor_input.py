@@ -61,7 +61,8 @@ class AreaInput:
     id: int | None = None
     mockup_file_id: int | None = None
     mockup_placement: dict[str, Any] = field(default_factory=dict)
-    views: list[ViewInput] = field(default_factory=list)
+    # None when not sent: the area keeps the views it has (an editor that knows none of them).
+    views: list[ViewInput] | None = None
 
 
 @dataclass(frozen=True)
@@ -217,10 +218,10 @@ def _displacement(reader: _Reader, raw: Any, path: str) -> dict[str, float | int
     return {"strength_px": _json_number(strength)}
 
 
-def _views(reader: _Reader, raw: Any, path: str) -> list[ViewInput]:
+def _views(reader: _Reader, raw: Any, path: str) -> list[ViewInput] | None:
     """The area's pictures after its mockup: each needs a name, an upload and a placement."""
     if raw is None:
-        return []
+        return None
     if not isinstance(raw, list):
         reader.fail(path, "Must be a list of views.")
         return []
@@ -334,7 +335,7 @@ def _area(reader: _Reader, raw: Any, path: str) -> AreaInput | None:
         mockup_placement=_placement(
             reader, raw.get("mockup_placement"), f"{path}.mockup_placement"
         ),
-        views=_views(reader, raw.get("views"), f"{path}.views"),
+        views=_views(reader, raw.get("views"), f"{path}.views") if "views" in raw else None,
     )
     return area if len(reader.errors) == before else None
 

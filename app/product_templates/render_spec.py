@@ -21,7 +21,9 @@ def _area_dict(area: PrintArea | AreaInput) -> dict[str, Any]:
         "bleed_mm": area.bleed_mm,
         "safe_margin_mm": area.safe_margin_mm,
         "mockup_placement": dict(area.mockup_placement or {}) or None,
-        "views": [{"name": v.name, "mockup_placement": dict(v.placement)} for v in area.views],
+        "views": [
+            {"name": v.name, "mockup_placement": dict(v.placement)} for v in area.views or ()
+        ],
     }
 
 

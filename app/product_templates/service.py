@@ -75,7 +75,8 @@ def _check_references(scope: ShopScope, template: Template, areas: list[AreaInpu
     errors: dict[str, str] = {}
     own_ids = {a.id for a in template.print_areas}
     mockup_ids = {a.mockup_file_id for a in areas if a.mockup_file_id is not None}
-    mockups = mockups_of(scope, mockup_ids | {v.mockup_file_id for a in areas for v in a.views})
+    view_ids = {v.mockup_file_id for a in areas for v in a.views or ()}
+    mockups = mockups_of(scope, mockup_ids | view_ids)
     seen: set[int] = set()
     for index, area in enumerate(areas):
         if area.id is not None and (area.id not in own_ids or area.id in seen):
@@ -86,7 +87,7 @@ def _check_references(scope: ShopScope, template: Template, areas: list[AreaInpu
             errors[f"print_areas[{index}].mockup_file_id"] = (
                 "This mockup is not one of your uploads: upload it again."
             )
-        for number, view in enumerate(area.views):
+        for number, view in enumerate(area.views or ()):
             if view.mockup_file_id not in mockups:
                 errors[f"print_areas[{index}].views[{number}].mockup_file_id"] = (
                     "This picture is not one of your uploads: upload it again."
@@ -143,7 +144,10 @@ def _replace_areas(scope: ShopScope, template: Template, areas: list[AreaInput])
 
 def _replace_views(scope: ShopScope, row: PrintArea, area: AreaInput) -> None:
     """The area's pictures after its mockup become exactly ``area.views``, in order (views are
-    named by their place, so rows are kept by place and only what changed is written)."""
+    named by their place, so rows are kept by place and only what changed is written); views
+    not sent stay as they are."""
+    if area.views is None:
+        return
     rows = list(row.views)
     for position, view in enumerate(area.views):
         if position == len(rows):

@@ -78,6 +78,13 @@ def test_views_are_saved_in_order_and_shown_with_their_pictures(
     ]
     assert all(v["mockup_url"] for v in shown)
 
+    # an editor that does not send views (an older page) leaves them as they are
+    same_area = payload(price_rules=[])
+    same_area["print_areas"][0]["id"] = template.print_areas[0].id
+    kept = cookie_client.put(url(product), json=same_area, headers=csrf)
+    assert kept.status_code == 200
+    assert [name for name, _, _ in _rows(session, template)] == ["Back", "Left side"]
+
     # renamed, reordered, one removed: exactly what the editor sends stays
     again = cookie_client.put(
         url(product),
