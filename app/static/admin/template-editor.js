@@ -96,7 +96,11 @@
   function areaFromServer(area) {
     var placement = hasPlacement(area.mockup_placement) ? Object.assign({}, area.mockup_placement) : null;
     var cylinder = placement && placement.cylinder ? placement.cylinder : null;
-    if (placement) delete placement.cylinder;
+    var fabric = placement && placement.displacement ? String(placement.displacement.strength_px) : '';
+    if (placement) {
+      delete placement.cylinder;
+      delete placement.displacement;
+    }
     var result = {
       uid: nextUid++,
       id: area.id,
@@ -112,10 +116,38 @@
       placement: placement,
       /* The print wraps around the product there (app/design/warp.py): the box is its body. */
       cylinder: cylinder ? { circumference_mm: String(cylinder.circumference_mm), offset_mm: String(cylinder.offset_mm || 0) } : null,
+      /* The print follows the photo's folds (app/design/displace.py): strength in px, '' for none. */
+      fabric: fabric,
+      views: (area.views || []).map(viewFromServer),
       scale: null,
     };
     rememberScale(result);
     return result;
+  }
+
+  /* One more picture of the area (the back, a side, on a model) and the area's box on it. */
+  function viewFromServer(view) {
+    var p = view.mockup_placement || {};
+    return {
+      uid: nextUid++,
+      name: view.name,
+      mockup_file_id: view.mockup_file_id,
+      mockup_url: view.mockup_url,
+      x: p.x === undefined ? '' : String(p.x),
+      y: p.y === undefined ? '' : String(p.y),
+      width: p.width === undefined ? '' : String(p.width),
+      height: p.height === undefined ? '' : String(p.height),
+      cylinder: p.cylinder || null, /* kept as it is: typed in the area's own mockup only */
+      fabric: p.displacement ? String(p.displacement.strength_px) : '',
+    };
+  }
+
+  function viewToSend(view) {
+    var placement = {};
+    ['x', 'y', 'width', 'height'].forEach(function (k) { placement[k] = numberOrText(view[k]); });
+    if (view.cylinder) placement.cylinder = view.cylinder;
+    if (String(view.fabric).trim() !== '') placement.displacement = { strength_px: numberOrText(view.fabric) };
+    return { name: view.name, mockup_file_id: view.mockup_file_id || null, mockup_placement: placement };
   }
 
   function fromServer(template) {
@@ -180,6 +212,7 @@
           safe_margin_mm: numberOrText(area.safe_margin_mm),
           mockup_file_id: area.mockup_file_id || null,
           mockup_placement: placementToSend(area),
+          views: (area.views || []).map(viewToSend),
         };
       }),
     };
@@ -187,9 +220,10 @@
 
   function placementToSend(area) {
     if (!area.placement) return {};
-    if (!area.cylinder) return area.placement;
-    var cylinder = { circumference_mm: numberOrText(area.cylinder.circumference_mm), offset_mm: numberOrText(area.cylinder.offset_mm || '0') };
-    return Object.assign({}, area.placement, { cylinder: cylinder });
+    var extra = {};
+    if (area.cylinder) extra.cylinder = { circumference_mm: numberOrText(area.cylinder.circumference_mm), offset_mm: numberOrText(area.cylinder.offset_mm || '0') };
+    if (String(area.fabric || '').trim() !== '') extra.displacement = { strength_px: numberOrText(area.fabric) };
+    return Object.assign({}, area.placement, extra);
   }
 
   function areaByUid(uid) {
@@ -323,6 +357,7 @@
       el('div', { class: 'fields' }, fields),
       mockupBlock(area, prefix),
       placementBlock(area, prefix),
+      viewsBlock(area, prefix),
       errorLine(prefix + '.id'),
       errorLine(prefix),
     ]);
@@ -355,7 +390,48 @@
       height,
       errorLine(path),
       cylinderBlock(area, path + '.cylinder'),
+      fabricField('area-' + area.uid + '-fabric', path + '.displacement.strength_px', area.fabric, { 'data-fabric': '' }),
     ]);
+  }
+
+  function fabricField(id, path, value, attrs) {
+    var input = el('input', Object.assign({ type: 'number', step: 1, min: 0, inputmode: 'decimal' }, attrs));
+    input.value = value || '';
+    return inputField(id, 'Follows the fabric (px)', path, input,
+      'For shirts and soft goods: how far the photo\'s folds move the print (0 to 200; empty for none). The folds also shade it.');
+  }
+
+  /* More pictures of the product showing this area: the shopper switches between them. */
+  function viewsBlock(area, prefix) {
+    var items = (area.views || []).map(function (view, n) {
+      var path = prefix + '.views[' + n + ']';
+      var id = 'area-' + area.uid + '-view-' + view.uid;
+      var name = el('input', { type: 'text', maxlength: 255, 'data-view-field': 'name', 'data-view': n });
+      name.value = view.name;
+      var upload = el('input', { type: 'file', accept: 'image/png,image/jpeg', 'data-view-upload': n });
+      var box = ['x', 'y', 'width', 'height'].map(function (key) {
+        var input = el('input', { type: 'number', step: 0.1, inputmode: 'decimal', 'data-view-field': key, 'data-view': n });
+        input.value = view[key];
+        return inputField(id + '-' + key, { x: 'Left (px)', y: 'Top (px)', width: 'Width (px)', height: 'Height (px)' }[key], path + '.mockup_placement.' + key, input);
+      });
+      return el('fieldset', { class: 'area__view plain', 'data-view-uid': view.uid }, [
+        el('legend', { class: 'small', text: 'View ' + (n + 2) + (view.name ? ': ' + view.name : '') }),
+        inputField(id + '-name', 'Name', path + '.name', name, 'What the shopper\'s tab says: Back, Left side, On the model…'),
+        inputField(id + '-picture', 'Picture', path + '.mockup_file_id', upload, view.mockup_url ? 'Uploaded; choose another to replace it.' : 'PNG or JPEG: the product from this side.'),
+        el('div', { class: 'fields fields--3' }, box),
+        errorLine(path + '.mockup_placement'),
+        fabricField(id + '-fabric', path + '.mockup_placement.displacement.strength_px', view.fabric, { 'data-view-field': 'fabric', 'data-view': n }),
+        el('button', { type: 'button', class: 'button button--secondary button--small', 'data-act': 'remove-view', 'data-view': n, text: 'Remove view' }),
+        errorLine(path),
+      ]);
+    });
+    var full = (area.views || []).length >= 7;
+    return el('div', { class: 'area__views' }, [
+      el('p', { class: 'small', text: 'More views: ' + (area.views && area.views.length ? '' : 'none yet. ') + 'the back, a side, the product on a model; each with the area placed on it.' }),
+    ].concat(items, [
+      el('button', { type: 'button', class: 'button button--secondary button--small', 'data-act': 'add-view', disabled: full, text: 'Add a view' }),
+      errorLine(prefix + '.views'),
+    ]));
   }
 
   /* A print that wraps around the product (a mug): the box is its body on the mockup, and the
@@ -421,7 +497,12 @@
     var area = areaByUid(Number(box.getAttribute('data-area-uid')));
     var field = event.target.getAttribute('data-area-field');
     var placementKey = event.target.getAttribute('data-placement');
-    if (event.target.hasAttribute('data-cylinder')) {
+    var viewField = event.target.getAttribute('data-view-field');
+    if (viewField) {
+      area.views[Number(event.target.getAttribute('data-view'))][viewField] = event.target.value;
+    } else if (event.target.hasAttribute('data-fabric')) {
+      area.fabric = event.target.value;
+    } else if (event.target.hasAttribute('data-cylinder')) {
       onCylinderInput(area, box, event.target);
     } else if (field) {
       var before = area[field];
@@ -483,6 +564,14 @@
     } else if (act === 'clear-mockup') {
       area.mockup_file_id = null;
       area.mockup_url = null;
+    } else if (act === 'add-view') {
+      /* A first guess: the area's box on its mockup; the merchant corrects it for the picture. */
+      var p = area.placement || { x: 0, y: 0, width: 100, height: 100 };
+      area.views = area.views || [];
+      area.views.push({ uid: nextUid++, name: 'View ' + (area.views.length + 2), mockup_file_id: null, mockup_url: null,
+        x: String(p.x), y: String(p.y), width: String(p.width), height: String(p.height), cylinder: null, fabric: area.fabric || '' });
+    } else if (act === 'remove-view') {
+      area.views.splice(Number(button.getAttribute('data-view')), 1);
     }
     markDirty();
     renderAreas();
@@ -505,7 +594,7 @@
       uid: nextUid++, id: null, key: uniqueKey(), name: 'New area',
       width_mm: last ? last.width_mm : '100', height_mm: last ? last.height_mm : '100',
       dpi: last ? last.dpi : '300', bleed_mm: last ? last.bleed_mm : '3', safe_margin_mm: last ? last.safe_margin_mm : '5',
-      mockup_file_id: null, mockup_url: null, placement: null, scale: null,
+      mockup_file_id: null, mockup_url: null, placement: null, scale: null, fabric: '', views: [],
     };
     state.areas.push(area);
     previewUid = area.uid;
@@ -516,8 +605,36 @@
     if (first) first.focus();
   }
 
+  async function onViewPictureChosen(input) {
+    var box = input.closest('[data-area-uid]');
+    var area = areaByUid(Number(box.getAttribute('data-area-uid')));
+    var view = area.views[Number(input.getAttribute('data-view-upload'))];
+    var error = input.closest('.field').querySelector('.field-error, [data-error-for]');
+    var file = input.files[0];
+    if (file.size > limits.mockup_max_bytes) {
+      if (error) error.textContent = 'The image is larger than ' + Math.round(limits.mockup_max_bytes / 1048576) + ' MB.';
+      input.value = '';
+      return;
+    }
+    var body = new FormData();
+    body.append('file', file);
+    setStatus('Uploading the picture…');
+    var result = await window.Luneo.api('POST', form.getAttribute('data-upload-url'), body);
+    input.value = '';
+    if (!result.ok) {
+      if (error) error.textContent = result.error.message;
+      setStatus('The picture was not uploaded.');
+      return;
+    }
+    view.mockup_file_id = result.data.file.id;
+    view.mockup_url = result.data.file.url;
+    markDirty();
+    renderAreas();
+  }
+
   async function onMockupChosen(event) {
     var input = event.target;
+    if (input.matches('[data-view-upload]') && input.files.length) return onViewPictureChosen(input);
     if (!input.matches('[data-mockup-upload]') || !input.files.length) return;
     var box = input.closest('[data-area-uid]');
     var area = areaByUid(Number(box.getAttribute('data-area-uid')));
