@@ -78,8 +78,9 @@ MOCKUP_PLACEMENT: dict[str, Any] = {
     "cylinder": {"circumference_mm": round(math.pi * MUG_DIAMETER_MM, 2), "offset_mm": 0},
 }
 
-# The same mug from its sides (no handle in sight): the wrap turned ±60 mm from the front.
-MUG_VIEWS: tuple[tuple[str, float], ...] = (("Left side", -60.0), ("Right side", 60.0))
+# The same mug turned (no handle in sight): the part of the wrap 40 mm left or right of its
+# middle faces the viewer.
+MUG_VIEWS: tuple[tuple[str, float], ...] = (("Left side", -40.0), ("Right side", 40.0))
 
 TSHIRT_PRODUCT_ID = "gid://shopify/Product/8100000000002"
 SHIRT_MOCKUP_SIZE = (800, 800)

@@ -322,6 +322,6 @@ def test_the_shirt_follows_its_folds_and_the_products_have_several_views(
     mug = scope.get_by(PrintArea, key="wrap")
     assert mug is not None
     assert [(v.name, v.placement["cylinder"]["offset_mm"]) for v in mug.views] == [
-        ("Left side", -60.0),
-        ("Right side", 60.0),
+        ("Left side", -40.0),
+        ("Right side", 40.0),
     ]
