@@ -509,11 +509,13 @@ def order_detail(
 
 
 def _view_links(scope: ShopScope, line: ItemRow, view_link: ViewLinker) -> list[FileLink]:
-    template = scope.get(Template, line.design.template_id) if line.design is not None else None
-    if template is None or line.design is None:
+    design = line.design
+    template_id = design.template_id if design is not None else None
+    template = scope.get(Template, template_id) if template_id is not None else None
+    if template is None or design is None:
         return []
     areas = sorted(template.print_areas, key=lambda a: (a.position, a.id))
-    used = {key for key, area in (line.design.document.get("areas") or {}).items() if area}
+    used = {key for key, area in (design.document.get("areas") or {}).items() if area}
     return [
         FileLink(f"{area.name} · {view.name}", view_link(line.item, area.key, number))
         for area in areas
