@@ -515,7 +515,8 @@ def _view_links(scope: ShopScope, line: ItemRow, view_link: ViewLinker) -> list[
     if template is None or design is None:
         return []
     areas = sorted(template.print_areas, key=lambda a: (a.position, a.id))
-    used = {key for key, area in (design.document.get("areas") or {}).items() if area}
+    areas_used = (design.document.get("areas") or {}).items()
+    used = {key for key, area in areas_used if isinstance(area, dict) and area.get("layers")}
     return [
         FileLink(f"{area.name} · {view.name}", view_link(line.item, area.key, number))
         for area in areas
