@@ -76,7 +76,12 @@ function around(area, layers, images, cylinder, width, height) {
 // The print moved by the folds of the photo under it (app/design/displace.py, displace.js).
 function onFabric(ctx, art, x, y, strength) {
   const { width, height } = art;
-  const photo = ctx.getImageData(x, y, width, height).data;
+  let photo;
+  try {
+    photo = ctx.getImageData(x, y, width, height).data;
+  } catch {
+    return art; // a picture served without CORS cannot be read: the print stays flat
+  }
   const offset = offsets(luminance(photo, width, height), width, height, strength);
   const artCtx = art.getContext("2d");
   const pixels = displaced(artCtx.getImageData(0, 0, width, height).data, width, height, offset);
