@@ -5,6 +5,7 @@ saved template holds exactly that."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from flask import Flask
@@ -65,6 +66,18 @@ def test_the_merchant_edits_the_views_of_a_print_area(
         added.get_by_label(label).fill(value)
     added.get_by_label("Height (px)").fill("135")
     added.get_by_label("Follows the fabric (px)").fill("60")
+    # the preview shows the new picture (chosen on upload) with the area's box where typed
+    expect(page.locator("[data-preview-select]")).to_have_value(re.compile(r"^\d+:1$"))
+    expect(page.locator("[data-preview-svg] image")).to_have_attribute("width", "600")
+    added.get_by_label("Left (px)").fill("121")
+    trim = page.locator("[data-preview-svg] [data-box='trim']")
+    expect(trim).to_have_attribute("x", "121")
+    expect(trim).to_have_attribute("width", "300")
+    # and moves it from the picture (the keys the preview's box takes), which the inputs follow
+    trim.focus()
+    page.keyboard.press("Shift+ArrowRight")
+    expect(added.get_by_label("Left (px)")).to_have_value("131")
+    added.get_by_label("Left (px)").fill("120")
     page.get_by_role("button", name="Save template").click()
     expect(page.locator("[data-save-status]")).to_have_text("Saved.")
 

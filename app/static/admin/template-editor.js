@@ -28,6 +28,7 @@
   var nextUid = 1;
   var state = null;
   var previewUid = null;
+  var previewView = null; /* which of the previewed area's views, null for its own mockup */
   var images = new Map(); /* src -> {ok, width, height} once loaded */
 
   /* ------------------------------------------------------------ helpers */
@@ -473,8 +474,34 @@
     }
   }
 
+  /* What the preview shows and drags: the area on its mockup, or on one of its views (the
+     view's picture and box, seen through the area: its size and margins are the area's). */
+  function previewTarget() {
+    var area = areaByUid(previewUid);
+    if (!area || previewView === null || !area.views || !area.views[previewView]) return area;
+    var view = area.views[previewView];
+    var target = Object.create(area);
+    target.viewIndex = previewView;
+    target.mockup_url = view.mockup_url;
+    target.cylinder = view.cylinder ? { circumference_mm: String(view.cylinder.circumference_mm), offset_mm: String(view.cylinder.offset_mm || 0) } : null;
+    target.scale = null;
+    target.refit = false;
+    Object.defineProperty(target, 'placement', {
+      get: function () {
+        var p = { x: num(view.x), y: num(view.y), width: num(view.width), height: num(view.height) };
+        return hasPlacement(p) ? p : null;
+      },
+      set: function (p) {
+        ['x', 'y', 'width', 'height'].forEach(function (k) { view[k] = String(p[k]); });
+      },
+    });
+    return target;
+  }
+
   function renderAreas() {
     if (!areaByUid(previewUid)) previewUid = state.areas.length ? state.areas[0].uid : null;
+    var shown = areaByUid(previewUid);
+    if (!shown || !shown.views || !shown.views[previewView]) previewView = null;
     areasBox.replaceChildren.apply(areasBox, state.areas.map(areaFieldset));
     renderPreviewSelect();
     drawPreview();
@@ -483,6 +510,14 @@
   function refreshPlacementInputs(area) {
     var box = areasBox.querySelector('[data-area-uid="' + area.uid + '"]');
     if (!box) return;
+    if (area.viewIndex !== undefined) {
+      var view = area.views[area.viewIndex];
+      box.querySelectorAll('[data-view="' + area.viewIndex + '"][data-view-field]').forEach(function (input) {
+        var k = input.getAttribute('data-view-field');
+        if (k !== 'name' && k !== 'fabric' && document.activeElement !== input) input.value = view[k];
+      });
+      return;
+    }
     var p = area.placement || {};
     box.querySelectorAll('[data-placement]').forEach(function (input) {
       var key = input.getAttribute('data-placement');
@@ -551,6 +586,7 @@
     var act = button.getAttribute('data-act');
     if (act === 'preview') {
       previewUid = area.uid;
+      previewView = null;
       renderAreas();
       areasBox.querySelector('[data-area-uid="' + area.uid + '"] [data-act="preview"]').focus();
       return;
@@ -570,6 +606,8 @@
       area.views = area.views || [];
       area.views.push({ uid: nextUid++, name: 'View ' + (area.views.length + 2), mockup_file_id: null, mockup_url: null,
         x: String(p.x), y: String(p.y), width: String(p.width), height: String(p.height), cylinder: null, fabric: area.fabric || '' });
+      previewUid = area.uid;
+      previewView = area.views.length - 1;
     } else if (act === 'remove-view') {
       area.views.splice(Number(button.getAttribute('data-view')), 1);
     }
@@ -628,6 +666,8 @@
     }
     view.mockup_file_id = result.data.file.id;
     view.mockup_url = result.data.file.url;
+    previewUid = area.uid;
+    previewView = area.views.indexOf(view);
     markDirty();
     renderAreas();
   }
@@ -765,10 +805,15 @@
   /* ------------------------------------------------------------ preview */
 
   function renderPreviewSelect() {
-    previewSelect.replaceChildren.apply(previewSelect, state.areas.map(function (area) {
-      return el('option', { value: area.uid, text: area.name || area.key });
-    }));
-    if (previewUid !== null) previewSelect.value = String(previewUid);
+    var choices = [];
+    state.areas.forEach(function (area) {
+      choices.push(el('option', { value: area.uid, text: area.name || area.key }));
+      (area.views || []).forEach(function (view, n) {
+        choices.push(el('option', { value: area.uid + ':' + n, text: (area.name || area.key) + ' · ' + (view.name || 'View ' + (n + 2)) }));
+      });
+    });
+    previewSelect.replaceChildren.apply(previewSelect, choices);
+    if (previewUid !== null) previewSelect.value = previewView === null ? String(previewUid) : previewUid + ':' + previewView;
   }
 
   function loadImage(src) {
@@ -832,7 +877,7 @@
   }
 
   function drawPreview() {
-    var area = areaByUid(previewUid);
+    var area = previewTarget();
     var hint = form.querySelector('[data-preview-hint]');
     var facts = form.querySelector('[data-preview-facts]');
     clearPreview();
@@ -914,7 +959,7 @@
 
   function startDrag(event) {
     var target = event.target.closest('[data-drag]');
-    var area = areaByUid(previewUid);
+    var area = previewTarget();
     if (!target || !area || !hasPlacement(area.placement)) return;
     event.preventDefault();
     svg.setPointerCapture(event.pointerId);
@@ -947,7 +992,7 @@
 
   function onPreviewKey(event) {
     if (!event.target.matches('[data-drag="move"]')) return;
-    var area = areaByUid(previewUid);
+    var area = previewTarget();
     var p = Object.assign({}, area.placement);
     var step = event.shiftKey ? 10 : 1;
     var moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
@@ -1134,7 +1179,9 @@
     renderRules();
   });
   previewSelect.addEventListener('change', function () {
-    previewUid = Number(previewSelect.value);
+    var parts = previewSelect.value.split(':');
+    previewUid = Number(parts[0]);
+    previewView = parts.length > 1 ? Number(parts[1]) : null;
     renderAreas();
   });
   svg.addEventListener('pointerdown', startDrag);
