@@ -428,8 +428,15 @@ FORM = (
 )
 PARTNER_API = "fuzzed by schemathesis from its OpenAPI document (partners/test_openapi.py)"
 SHOPIFY_REDIRECT = "Shopify's signed-query redirects and pages (tests/integration/shopify)"
+IMAGE = (
+    "a picture an admin page shows, no JSON in or out "
+    "(tests/integration/production/test_admin_order_views.py)"
+)
 # Every route that is not fuzzed, by exact method and rule: a new route is never excluded silently.
 EXCLUDED_BY_REASON: dict[str, tuple[str, ...]] = {
+    IMAGE: (
+        "GET /admin/orders/<int:order_id>/lines/<int:item_id>/views/<area_key>/<int:view>.png",
+    ),
     PARTNER_API: (
         "GET /partner-api/v1/downloads/<token>",
         "GET /partner-api/v1/jobs",
