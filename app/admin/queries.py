@@ -17,6 +17,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.db import as_utc
+from app.fulfilment import profiles
 from app.models import (
     Design,
     Order,
@@ -374,15 +375,15 @@ FORMAT_ORDER = (
     "preview",
     "glb",
     "usdz",
+    "proof",
 )
+# The print formats' names as partners read them (app.fulfilment.profiles), PNG and PDF short.
 FORMAT_LABELS = {
+    **{k: v for k, v in profiles.FORMAT_LABELS.items() if k not in ("png", "pdf")},
     "preview": "Preview",
     "glb": "GLB (3D)",
     "usdz": "USDZ (AR)",
-    "cut-svg": "Cut line (SVG)",
-    "cut-dxf": "Cut line (DXF)",
-    "engrave-tiff": "Engraving (1-bit TIFF)",
-    "engrave-svg": "Engraving (SVG)",
+    "proof": "Proof sheet",
 }
 
 
@@ -426,7 +427,9 @@ def _item_files(
     linked: set[int] = set()
     for produced in _production_files(scope, job):  # shop-owned only: never link another's
         label = FORMAT_LABELS.get(produced.format, produced.format.upper())
-        links.append(FileLink(f"{produced.area_key} · {label}", link(produced.stored_file)))
+        if produced.format != "proof":  # the proof sheet is the whole line's
+            label = f"{produced.area_key} · {label}"
+        links.append(FileLink(label, link(produced.stored_file)))
         linked.add(produced.stored_file_id)
     preview_id = design.preview_file_id if design is not None else None
     if preview_id in previews and preview_id not in linked:  # e.g. the storefront's preview

@@ -38,6 +38,7 @@ class Request:
     inputs: RenderInputs
     dpi: int | None = None
     cmyk_profile: bytes | None = None  # ICC bytes; None: FOGRA39 (color.DEFAULT_CMYK)
+    marks: bool = True  # PDFs: crop marks on a slug around the bleed (a partner may want none)
 
 
 @dataclass(frozen=True)
@@ -75,14 +76,16 @@ FORMATS: dict[str, OutputFormat] = {
             "pdf",
             ".pdf",
             "application/pdf",
-            lambda r: print_pdf(r.design, r.template, r.area, r.inputs, r.dpi),
+            lambda r: print_pdf(r.design, r.template, r.area, r.inputs, r.dpi, marks=r.marks),
         ),
         OutputFormat("tiff", "-cmyk.tif", "image/tiff", print_cmyk_tiff),
         OutputFormat(
             "pdf-cmyk",
             "-cmyk.pdf",
             "application/pdf",
-            lambda r: print_cmyk_pdf(r.design, r.template, r.area, r.inputs, r.dpi, r.cmyk_profile),
+            lambda r: print_cmyk_pdf(
+                r.design, r.template, r.area, r.inputs, r.dpi, r.cmyk_profile, marks=r.marks
+            ),
         ),
         OutputFormat(
             "cut-svg",

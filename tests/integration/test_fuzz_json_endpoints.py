@@ -446,6 +446,8 @@ EXCLUDED_BY_REASON: dict[str, tuple[str, ...]] = {
         "POST /partner-api/v1/jobs/<int:job_id>/claim",
         "POST /partner-api/v1/jobs/<int:job_id>/release",
         "POST /partner-api/v1/jobs/<int:job_id>/status",
+        "GET /partner-api/v1/profile",
+        "PUT /partner-api/v1/profile",
     ),
     FORM: (
         "GET /",
@@ -473,6 +475,8 @@ EXCLUDED_BY_REASON: dict[str, tuple[str, ...]] = {
         "POST /account/verify/resend",
         "GET /partners/",
         "GET /partners/activity",
+        "GET /partners/files",
+        "POST /partners/files",
         "GET /partners/invitation/<token>",
         "GET /partners/jobs/<int:job_id>",
         "GET /partners/jobs/<int:job_id>/files/<int:file_id>",
