@@ -1,4 +1,5 @@
-"""The demo shop: a Shopify development store with a catalog, a mug template and one order.
+"""The demo shop: a Shopify development store with a catalog, mug and T-shirt templates (the
+mug seen from three sides, the shirt's prints following its folds) and one order.
 
 ``luneo dev`` and the development sign-in seed it so a fresh checkout has something real to
 click through. Seeding is an upsert keyed by the shop's domain and the platform's external ids:
@@ -7,6 +8,7 @@ running it again leaves exactly the same rows (and the same mockup file).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import math
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,6 +38,7 @@ from app.models import (
     Personalization,
     Platform,
     PrintArea,
+    PrintAreaView,
     Product,
     ProductionJob,
     ProductionStatus,
@@ -72,6 +76,60 @@ MOCKUP_PLACEMENT: dict[str, Any] = {
     "width": 340,
     "height": 373,
     "cylinder": {"circumference_mm": round(math.pi * MUG_DIAMETER_MM, 2), "offset_mm": 0},
+}
+
+# The same mug turned (no handle in sight): the part of the wrap 40 mm left or right of its
+# middle faces the viewer.
+MUG_VIEWS: tuple[tuple[str, float], ...] = (("Left side", -40.0), ("Right side", 40.0))
+
+TSHIRT_PRODUCT_ID = "gid://shopify/Product/8100000000002"
+SHIRT_MOCKUP_SIZE = (800, 800)
+# The print follows the cotton's folds (app.design.displace): the photo is its own map.
+SHIRT_FOLDS_PX = 90
+# A chest print 280 x 350 mm, 1 px/mm on the 800 px shirt; the back the same on its picture;
+# a close-up of the front doubles it.
+SHIRT_FRONT_PLACEMENT: dict[str, Any] = {
+    "x": 260,
+    "y": 230,
+    "width": 280,
+    "height": 350,
+    "displacement": {"strength_px": SHIRT_FOLDS_PX},
+}
+SHIRT_BACK_PLACEMENT: dict[str, Any] = {**SHIRT_FRONT_PLACEMENT, "y": 200}
+SHIRT_CLOSE_UP = (200, 180)  # the close-up's top-left corner on the front picture, shown 2x
+SHIRT_CLOSE_UP_PLACEMENT: dict[str, Any] = {
+    "x": 2 * (260 - SHIRT_CLOSE_UP[0]),
+    "y": 2 * (230 - SHIRT_CLOSE_UP[1]),
+    "width": 560,
+    "height": 700,
+    "displacement": {"strength_px": 2 * SHIRT_FOLDS_PX},
+}
+SHIRT_TEMPLATE_VALUES: dict[str, Any] = {
+    "name": "T-shirt front and back print",
+    "is_active": True,
+    "fonts": ["Inter", "Playfair Display", "Roboto Slab", "Caveat"],
+    "colors": ["#1f2937", "#ffffff", "#dc2626", "#2563eb", "#16a34a", "#f59e0b"],
+    "clipart_sets": ["love", "celebrations", "animals"],
+    "max_layers": 12,
+    "ai_enabled": True,
+    "min_image_dpi": 150,
+    "price_rules": [{"area": "back", "label": "Back print", "amount": "5.00"}],
+    "model_3d": None,
+}
+SHIRT_AREAS: dict[str, dict[str, Any]] = {
+    side: {
+        "name": side.capitalize(),
+        "position": position,
+        "width_mm": Decimal("280.00"),
+        "height_mm": Decimal("350.00"),
+        "dpi": 300,
+        "bleed_mm": Decimal("0.00"),
+        "safe_margin_mm": Decimal("5.00"),
+        "mockup_placement": placement,
+    }
+    for position, (side, placement) in enumerate(
+        (("front", SHIRT_FRONT_PLACEMENT), ("back", SHIRT_BACK_PLACEMENT))
+    )
 }
 
 
@@ -119,7 +177,7 @@ PRODUCTS: tuple[ProductSpec, ...] = (
         _variants(4410000000100, "MUG", "Size", {"11 oz": "18.00", "15 oz": "22.00"}),
     ),
     ProductSpec(
-        "gid://shopify/Product/8100000000002",
+        TSHIRT_PRODUCT_ID,
         "Custom Cotton T-Shirt",
         "custom-cotton-t-shirt",
         "Apparel",
@@ -357,8 +415,9 @@ def _body_mask(size: tuple[int, int], box: tuple[int, int, int, int], curve: int
     return mask
 
 
-def render_mug_mockup(size: tuple[int, int] = MOCKUP_SIZE) -> bytes:
-    """A plain white mug on a soft background, as PNG (drawn at 2× then scaled down: smooth)."""
+def render_mug_mockup(size: tuple[int, int] = MOCKUP_SIZE, *, handle: bool = True) -> bytes:
+    """A plain white mug on a soft background, as PNG (drawn at 2× then scaled down: smooth);
+    without ``handle``, as seen from a side where the handle is behind it."""
     scale = 2
     width, height = size[0] * scale, size[1] * scale
     canvas = Image.new("RGB", (width, height), (243, 244, 246))
@@ -376,11 +435,12 @@ def render_mug_mockup(size: tuple[int, int] = MOCKUP_SIZE) -> bytes:
     ImageDraw.Draw(shadow).ellipse(s(210, 500, 630, 550), fill=120)
     canvas.paste((150, 153, 160), (0, 0), shadow.filter(ImageFilter.GaussianBlur(18 * scale)))
 
-    handle_box = (right - 50 * scale, top + 90 * scale, right + 105 * scale, top + 300 * scale)
-    draw.ellipse(handle_box, outline=(214, 216, 221), width=36 * scale)
-    hl, ht, hr, hb = handle_box
-    highlight = (hl + 11 * scale, ht + 11 * scale, hr - 11 * scale, hb - 11 * scale)
-    draw.ellipse(highlight, outline=(228, 229, 233), width=14 * scale)
+    if handle:
+        handle_box = (right - 50 * scale, top + 90 * scale, right + 105 * scale, top + 300 * scale)
+        draw.ellipse(handle_box, outline=(214, 216, 221), width=36 * scale)
+        hl, ht, hr, hb = handle_box
+        highlight = (hl + 11 * scale, ht + 11 * scale, hr - 11 * scale, hb - 11 * scale)
+        draw.ellipse(highlight, outline=(228, 229, 233), width=14 * scale)
 
     body = Image.new("RGB", (width, height))
     body_draw = ImageDraw.Draw(body)
@@ -400,17 +460,64 @@ def render_mug_mockup(size: tuple[int, int] = MOCKUP_SIZE) -> bytes:
         fill=(199, 202, 209),
     )
 
-    image = canvas.resize(size, Image.Resampling.LANCZOS)
+    return _png(canvas.resize(size, Image.Resampling.LANCZOS))
+
+
+@functools.cache  # drawn the same every time: once per process
+def render_shirt_mockup(side: str = "front") -> bytes:
+    """A white cotton T-shirt laid flat, with soft diagonal folds across the chest, as PNG: the
+    folds are light and shade a displacement map reads (drawn at 2x, then scaled down)."""
+    scale = 2
+    width, height = SHIRT_MOCKUP_SIZE[0] * scale, SHIRT_MOCKUP_SIZE[1] * scale
+    canvas = Image.new("RGB", (width, height), (236, 238, 241))
+
+    def s(*values: float) -> list[tuple[float, float]]:
+        return [(values[i] * scale, values[i + 1] * scale) for i in range(0, len(values), 2)]
+
+    outline = s(250, 90, 330, 70, 400, 95, 470, 70, 550, 90, 720, 170, 670, 330, 600, 300,
+                600, 760, 200, 760, 200, 300, 130, 330, 80, 170)  # fmt: skip
+    shape = Image.new("L", (width, height), 0)
+    ImageDraw.Draw(shape).polygon(outline, fill=255)
+    shadow = shape.filter(ImageFilter.GaussianBlur(14 * scale))
+    canvas.paste((200, 203, 209), (6 * scale, 10 * scale), shadow)
+    ys, xs = np.mgrid[0:height, 0:width] / scale
+    folds = (
+        np.sin((xs * 0.6 + ys) / 26.0) * 10
+        + np.sin((xs - ys * 0.3) / 47.0 + 1.3) * 4
+        + np.sin(ys / 61.0) * 3
+    )
+    tone = np.clip(238 + folds, 0, 255)
+    cloth = np.stack([tone, tone, tone + 2], axis=-1).clip(0, 255).astype(np.uint8)
+    canvas.paste(Image.fromarray(cloth), (0, 0), shape)
+    draw = ImageDraw.Draw(canvas)
+    neck = s(330, 70, 470, 120) if side == "front" else s(330, 62, 470, 92)
+    draw.chord(neck[0] + neck[1], 0, 180, fill=(214, 217, 222))
+    image = canvas.resize(SHIRT_MOCKUP_SIZE, Image.Resampling.LANCZOS)
+    return _png(image)
+
+
+@functools.cache
+def _shirt_close_up() -> bytes:
+    """The front's chest at twice the size: the merchant's own close-up photo, as it were."""
+    with Image.open(io.BytesIO(render_shirt_mockup("front"))) as front:
+        left, top = SHIRT_CLOSE_UP
+        crop = front.crop((left, top, left + 400, top + 400))
+        return _png(crop.resize(SHIRT_MOCKUP_SIZE, Image.Resampling.LANCZOS))
+
+
+def _png(image: Image.Image) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
 
 
-def _ensure_mockup(scope: ShopScope, storage: Storage, area: PrintArea) -> StoredFile:
-    """The mug mockup as a StoredFile; rewritten only when missing from storage or changed."""
-    png = render_mug_mockup()
+def _ensure_picture(
+    scope: ShopScope, storage: Storage, file_id: int | None, png: bytes, name: str
+) -> StoredFile:
+    """``png`` as a MOCKUP StoredFile (the row ``file_id`` when there is one); rewritten only
+    when missing from storage or changed."""
     digest = hashlib.sha256(png).hexdigest()
-    stored = scope.get(StoredFile, area.mockup_file_id) if area.mockup_file_id else None
+    stored = scope.get(StoredFile, file_id) if file_id else None
     if stored is not None and stored.sha256 == digest and storage.exists(stored.key):
         return stored
     key = stored.key if stored is not None else new_key(scope.shop_id, FileKind.MOCKUP.value, "png")
@@ -418,9 +525,28 @@ def _ensure_mockup(scope: ShopScope, storage: Storage, area: PrintArea) -> Store
     if stored is None:
         stored = scope.add(StoredFile(key=key, kind=FileKind.MOCKUP))
     values = {"content_type": written.content_type, "size": written.size, "sha256": written.sha256}
-    _assign(stored, {**values, "original_name": "demo-mug-mockup.png"})
+    _assign(stored, {**values, "original_name": name})
     scope.session.flush()
     return stored
+
+
+def _upsert_views(
+    scope: ShopScope,
+    storage: Storage,
+    area: PrintArea,
+    views: list[tuple[str, dict[str, Any], bytes, str]],
+) -> None:
+    """The area's views are exactly ``views``: (name, placement, picture PNG, file name)."""
+    rows = list(area.views)
+    for position, (name, placement, png, file_name) in enumerate(views):
+        if position == len(rows):
+            rows.append(PrintAreaView(shop_id=scope.shop_id, name=name, placement=placement))
+        row = rows[position]
+        picture = _ensure_picture(scope, storage, row.mockup_file_id, png, file_name)
+        values = {"position": position, "name": name, "placement": placement}
+        _assign(row, {**values, "mockup_file_id": picture.id})
+    area.views = rows[: len(views)]
+    scope.session.flush()
 
 
 # ---------------------------------------------------------------- template, design, order
@@ -437,7 +563,41 @@ def _upsert_template(scope: ShopScope, storage: Storage, mug: Product) -> Templa
         template.print_areas.append(area)
     _assign(area, PRINT_AREA_VALUES)
     scope.session.flush()
-    _assign(area, {"mockup_file_id": _ensure_mockup(scope, storage, area).id})
+    mockup = _ensure_picture(
+        scope, storage, area.mockup_file_id, render_mug_mockup(), "demo-mug-mockup.png"
+    )
+    _assign(area, {"mockup_file_id": mockup.id})
+    side = render_mug_mockup(handle=False)  # from a side, the handle is behind the mug
+    cylinder = MOCKUP_PLACEMENT["cylinder"]
+    views = [
+        (name, {**MOCKUP_PLACEMENT, "cylinder": {**cylinder, "offset_mm": offset}}, side, file)
+        for (name, offset), file in zip(
+            MUG_VIEWS, ("demo-mug-left.png", "demo-mug-right.png"), strict=True
+        )
+    ]
+    _upsert_views(scope, storage, area, views)
+    return template
+
+
+def _upsert_shirt_template(scope: ShopScope, storage: Storage, shirt: Product) -> Template:
+    """The T-shirt: a front and a back print that follow the cotton's folds, and a close-up."""
+    template = scope.get_by(Template, product_id=shirt.id)
+    if template is None:
+        template = scope.add(Template(product_id=shirt.id, name=SHIRT_TEMPLATE_VALUES["name"]))
+    _assign(template, SHIRT_TEMPLATE_VALUES)
+    for key, values in SHIRT_AREAS.items():
+        area = next((a for a in template.print_areas if a.key == key), None)
+        if area is None:
+            area = PrintArea(shop_id=scope.shop_id, key=key, **values)
+            template.print_areas.append(area)
+        _assign(area, values)
+        scope.session.flush()
+        png = render_shirt_mockup(key)
+        mockup = _ensure_picture(scope, storage, area.mockup_file_id, png, f"demo-shirt-{key}.png")
+        _assign(area, {"mockup_file_id": mockup.id})
+        if key == "front":
+            close_up = ("Close-up", SHIRT_CLOSE_UP_PLACEMENT, _shirt_close_up(), "close-up.png")
+            _upsert_views(scope, storage, area, [close_up])
     scope.session.flush()
     return template
 
@@ -537,6 +697,7 @@ def seed_demo_shop(session: Session, storage: Storage) -> Shop:
     products = {spec.external_id: _upsert_product(scope, spec) for spec in PRODUCTS}
     mug = products[MUG_PRODUCT_ID]
     template = _upsert_template(scope, storage, mug)
+    _upsert_shirt_template(scope, storage, products[TSHIRT_PRODUCT_ID])
     item = _upsert_order(scope, template, mug)
     _ensure_production_job(scope, item)
     _ensure_print_room(scope)

@@ -9,7 +9,8 @@ purpose. ``sweep_shop`` removes, for one shop and a cutoff of ``days`` days ago:
 2. **Shopper files** (kinds upload, ai_image, preview) created before the cutoff that nothing
    refers to any more: no design's preview, no design's document (``file:<id>``, a storage key,
    or any ``*file_id``; every design of the shop counts, including old ones a later batch will
-   remove), no production file, no print area's mockup, no generation made since the cutoff.
+   remove), no production file, no print area's mockup or view picture, no generation made
+   since the cutoff.
    That takes the removed designs' previews, photos and AI images, uploads no design ever
    used, and AI images nobody placed. A generated image that goes takes its generation rows
    with it, except those the merchant blocked: they stay, for the record, without the image.
@@ -53,6 +54,7 @@ from app.models import (
     Generation,
     OrderItem,
     PrintArea,
+    PrintAreaView,
     ProductionFile,
     ProductionJob,
     Shop,
@@ -378,6 +380,7 @@ class _ShopSweep:
             ~exists().where(Design.preview_file_id == StoredFile.id),
             ~exists().where(ProductionFile.stored_file_id == StoredFile.id),
             ~exists().where(PrintArea.mockup_file_id == StoredFile.id),
+            ~exists().where(PrintAreaView.mockup_file_id == StoredFile.id),
             ~exists().where(
                 Generation.file_id == StoredFile.id, Generation.created_at >= self.cutoff
             ),
@@ -408,6 +411,7 @@ class _ShopSweep:
         for column, extra in (
             (ProductionFile.stored_file_id, ()),
             (PrintArea.mockup_file_id, ()),
+            (PrintAreaView.mockup_file_id, ()),
             (Generation.file_id, (Generation.created_at >= self.cutoff,)),
         ):
             used.update(self.session.scalars(select(column).where(column.in_(ids), *extra)))

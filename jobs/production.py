@@ -3,7 +3,8 @@
 Thin on purpose: the work is ``app.production.produce_job``; this module gives it the app's
 session, storage and RQ progress, and says whether RQ will retry (so a failure shows "will be
 retried" or "failed" in the admin). A job that became ready is routed to its partner
-(``app.fulfilment.routing.route_after_production``). Enqueued by ``app.production.enqueue``.
+(``app.fulfilment.routing.route_after_production``), and made again at once when that partner's
+file profile asks for other files than it was made with. Enqueued by ``app.production.enqueue``.
 """
 
 from __future__ import annotations
@@ -33,6 +34,15 @@ def produce(production_job_id: int) -> dict[str, Any]:
             progress=report_progress,
             will_retry=_will_retry,
         )
-        if outcome.status == "ready":
-            route_after_production(session, production_job_id)
+        if outcome.status == "ready" and route_after_production(session, production_job_id):
+            # Routed to a partner whose profile asks for other files: made again, once.
+            outcome = produce_job(
+                session,
+                get_storage(),
+                production_job_id,
+                progress=report_progress,
+                will_retry=_will_retry,
+            )
+            if outcome.status == "ready":
+                route_after_production(session, production_job_id)
     return outcome.as_dict()

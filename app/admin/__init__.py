@@ -3,7 +3,8 @@
 Every view sits behind ``shop_admin_required`` (see ``auth.py``); queries live in ``queries.py``.
 """
 
-# Registers the live preview route on the admin API blueprint.
+# Register the live preview route on the admin API blueprint, the order views on the pages'.
+import app.admin.order_views  # noqa: F401
 import app.admin.template_preview  # noqa: F401
 from app.admin.auth import current_shop, shop_admin_required
 from app.admin.views import bp

@@ -22,9 +22,8 @@ from app.admin.csrf import csrf_protected
 from app.csrf import csrf_token
 from app.errors import ApiError
 from app.extensions import get_session
-from app.fulfilment import audit, merchant, routing
+from app.fulfilment import audit, merchant, profiles, routing
 from app.fulfilment import push as pushes
-from app.fulfilment.partner_webhooks import announce
 from app.fulfilment.push import enqueue_push
 from app.models import JobAssignment, Product, ShipmentPush, ShopScope
 from app.partners import invitations
@@ -65,7 +64,7 @@ def _merchant_actor() -> audit.Actor:
 def _route_now(shop_id: int) -> int:
     session = get_session()
     routed = routing.route_waiting(session, shop_id)
-    announce(session, routed)
+    routing.hand_over(session, routed)
     return len(routed)
 
 
@@ -84,6 +83,7 @@ def page() -> str:
         products=scope.all(Product, Product.title, limit=500),
         waiting=waiting,
         can_manage=acts_as_owner(),
+        files_of=profiles.summary,
     )
 
 

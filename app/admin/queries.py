@@ -7,8 +7,8 @@ about Flask; links to files are made by a ``FileLinker`` the caller passes in.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
@@ -17,6 +17,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.db import as_utc
+from app.fulfilment import profiles
 from app.models import (
     Design,
     Order,
@@ -113,6 +114,8 @@ class ItemRow:
     preview_url: str | None = None  # the design's rendered preview, when there is one
     previews: list[FileLink] = field(default_factory=list)  # one per print area, on its mockup
     model: ModelLinks | None = None  # the design on the template's 3D model, when produced
+    # The design on each of the areas' other pictures (the back, a side…), drawn when shown.
+    views: list[FileLink] = field(default_factory=list)
 
     @property
     def findings(self) -> list[FindingRow]:
@@ -372,15 +375,15 @@ FORMAT_ORDER = (
     "preview",
     "glb",
     "usdz",
+    "proof",
 )
+# The print formats' names as partners read them (app.fulfilment.profiles), PNG and PDF short.
 FORMAT_LABELS = {
+    **{k: v for k, v in profiles.FORMAT_LABELS.items() if k not in ("png", "pdf")},
     "preview": "Preview",
     "glb": "GLB (3D)",
     "usdz": "USDZ (AR)",
-    "cut-svg": "Cut line (SVG)",
-    "cut-dxf": "Cut line (DXF)",
-    "engrave-tiff": "Engraving (1-bit TIFF)",
-    "engrave-svg": "Engraving (SVG)",
+    "proof": "Proof sheet",
 }
 
 
@@ -424,7 +427,9 @@ def _item_files(
     linked: set[int] = set()
     for produced in _production_files(scope, job):  # shop-owned only: never link another's
         label = FORMAT_LABELS.get(produced.format, produced.format.upper())
-        links.append(FileLink(f"{produced.area_key} · {label}", link(produced.stored_file)))
+        if produced.format != "proof":  # the proof sheet is the whole line's
+            label = f"{produced.area_key} · {label}"
+        links.append(FileLink(label, link(produced.stored_file)))
         linked.add(produced.stored_file_id)
     preview_id = design.preview_file_id if design is not None else None
     if preview_id in previews and preview_id not in linked:  # e.g. the storefront's preview
@@ -506,12 +511,41 @@ def order_page(
     return Page(items=rows, page=found.page, per_page=found.per_page, total=found.total)
 
 
-def order_detail(scope: ShopScope, order_id: int, link: FileLinker) -> OrderRow | None:
-    """One order of this shop, or None (also for another shop's order: it does not exist here)."""
+ViewLinker = Callable[[OrderItem, str, int], str]
+
+
+def order_detail(
+    scope: ShopScope, order_id: int, link: FileLinker, view_link: ViewLinker | None = None
+) -> OrderRow | None:
+    """One order of this shop, or None (also for another shop's order: it does not exist here).
+
+    ``view_link``: where the design on an area's view ``n`` (n >= 1; production stored view 0)
+    is drawn, for every view of every designed line."""
     order = scope.get(Order, order_id)
     if order is None:
         return None
-    return _order_rows(scope, [order], link)[0]
+    row = _order_rows(scope, [order], link)[0]
+    if view_link is None:
+        return row
+    lines = [replace(line, views=_view_links(scope, line, view_link)) for line in row.items]
+    return replace(row, items=lines)
+
+
+def _view_links(scope: ShopScope, line: ItemRow, view_link: ViewLinker) -> list[FileLink]:
+    design = line.design
+    template_id = design.template_id if design is not None else None
+    template = scope.get(Template, template_id) if template_id is not None else None
+    if template is None or design is None:
+        return []
+    areas = sorted(template.print_areas, key=lambda a: (a.position, a.id))
+    areas_used = (design.document.get("areas") or {}).items()
+    used = {key for key, area in areas_used if isinstance(area, dict) and area.get("layers")}
+    return [
+        FileLink(f"{area.name} · {view.name}", view_link(line.item, area.key, number))
+        for area in areas
+        if area.key in used
+        for number, view in enumerate(area.views, start=1)
+    ]
 
 
 # ---------------------------------------------------------------- dashboard

@@ -58,14 +58,14 @@ def _budgets(shop_id: int) -> list[tuple[str, Window]]:
     ]
 
 
-def _check_budgets(shop_id: int) -> None:
+def check_budgets(shop_id: int) -> None:
     """One more preview, refused (RateLimited, 429) while the shop's count or time is spent."""
     count, milliseconds = _budgets(shop_id)
     hit(get_redis(), count[0], [count[1]], TOO_MANY)
     hit(get_redis(), milliseconds[0], [milliseconds[1]], TOO_MANY, cost=0)
 
 
-def _charge(shop_id: int, spent_ms: int) -> None:
+def charge_budget(shop_id: int, spent_ms: int) -> None:
     key, window = _budgets(shop_id)[1]
     charge(get_redis(), key, [window], cost=max(1, spent_ms))
 
@@ -147,7 +147,7 @@ def preview_png(scope: ShopScope, storage: Storage, currency: str, body: Any) ->
         )
     mockup_id = next(a.mockup_file_id for a in values.print_areas if a.key == area)
     spec = _spec(values)
-    _check_budgets(scope.shop_id)
+    check_budgets(scope.shop_id)
     started = time.monotonic()
     try:
         with preview_errors_answered(TIMED_OUT):
@@ -160,7 +160,7 @@ def preview_png(scope: ShopScope, storage: Storage, currency: str, body: Any) ->
             mockup = _mockup(scope, storage, mockup_id)
             return render_preview(design, spec, str(area), inputs, mockup=mockup)
     finally:
-        _charge(scope.shop_id, round((time.monotonic() - started) * 1000))
+        charge_budget(scope.shop_id, round((time.monotonic() - started) * 1000))
 
 
 @bp.post("/products/<int:product_id>/template/preview")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 
 from app.admin import queries, shop_settings, sync_status
 from app.admin.auth import shop_admin_required, signed_in_shop
 from app.ai.providers import provider_identity
 from app.csrf import csrf_token
 from app.extensions import get_redis, get_session, get_storage
-from app.models import Product, ShopScope, StoredFile
+from app.models import OrderItem, Product, ShopScope, StoredFile
 from app.product_templates import document as template_documents
 from app.product_templates import service as template_service
 from app.shopify import install
@@ -104,10 +104,17 @@ def orders() -> str:
 @bp.get("/orders/<int:order_id>")
 @shop_admin_required
 def order(order_id: int) -> str:
-    row = queries.order_detail(_scope(), order_id, _file_linker())
+    row = queries.order_detail(_scope(), order_id, _file_linker(), _view_url)
     if row is None:
         abort(404, description="There is no order with this number in your store.")
     return render_template("admin/order.html", shop=signed_in_shop(), row=row)
+
+
+def _view_url(item: OrderItem, area_key: str, view: int) -> str:
+    """Where ``app.admin.order_views`` draws the line's design on an area's view."""
+    return url_for(
+        "admin.order_view", order_id=item.order_id, item_id=item.id, area_key=area_key, view=view
+    )
 
 
 @bp.get("/settings")

@@ -47,6 +47,7 @@ class Request:
     inputs: RenderInputs
     dpi: int | None = None
     cmyk_profile: bytes | None = None  # ICC bytes; None: FOGRA39 (color.DEFAULT_CMYK)
+    marks: bool = True  # PDFs: crop marks on a slug around the bleed (a partner may want none)
 
 
 @dataclass(frozen=True)
@@ -97,11 +98,13 @@ def _vips_call(request: Request, call: Callable[[], T]) -> T:
 
 
 def _write_pdf(r: Request, path: Path) -> None:
-    print_pdf(r.design, r.template, r.area, r.inputs, r.dpi, into=path)
+    print_pdf(r.design, r.template, r.area, r.inputs, r.dpi, marks=r.marks, into=path)
 
 
 def _write_cmyk_pdf(r: Request, path: Path) -> None:
-    print_cmyk_pdf(r.design, r.template, r.area, r.inputs, r.dpi, r.cmyk_profile, into=path)
+    print_cmyk_pdf(
+        r.design, r.template, r.area, r.inputs, r.dpi, r.cmyk_profile, marks=r.marks, into=path
+    )
 
 
 FORMATS: dict[str, OutputFormat] = {
@@ -112,7 +115,7 @@ FORMATS: dict[str, OutputFormat] = {
             "pdf",
             ".pdf",
             "application/pdf",
-            lambda r: print_pdf(r.design, r.template, r.area, r.inputs, r.dpi),
+            lambda r: print_pdf(r.design, r.template, r.area, r.inputs, r.dpi, marks=r.marks),
             write=_write_pdf,
         ),
         _raster_format("tiff", "-cmyk.tif", "image/tiff", cmyk_raster, compression="lzw"),
@@ -120,7 +123,9 @@ FORMATS: dict[str, OutputFormat] = {
             "pdf-cmyk",
             "-cmyk.pdf",
             "application/pdf",
-            lambda r: print_cmyk_pdf(r.design, r.template, r.area, r.inputs, r.dpi, r.cmyk_profile),
+            lambda r: print_cmyk_pdf(
+                r.design, r.template, r.area, r.inputs, r.dpi, r.cmyk_profile, marks=r.marks
+            ),
             write=_write_cmyk_pdf,
         ),
         OutputFormat(

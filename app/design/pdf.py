@@ -73,12 +73,13 @@ class PageBoxes:
     trim: tuple[float, float, float, float]
 
     @classmethod
-    def for_area(cls, area: AreaSpec) -> PageBoxes:
-        outer = SLUG_MM + area.bleed_mm
+    def for_area(cls, area: AreaSpec, slug_mm: float = SLUG_MM) -> PageBoxes:
+        """``slug_mm``: the margin for crop marks around the bleed (0: the page is the bleed)."""
+        outer = slug_mm + area.bleed_mm
         width = area.width_mm + 2 * outer
         height = area.height_mm + 2 * outer
         media = (0.0, 0.0, pt(width), pt(height))
-        bleed = (pt(SLUG_MM), pt(SLUG_MM), pt(width - SLUG_MM), pt(height - SLUG_MM))
+        bleed = (pt(slug_mm), pt(slug_mm), pt(width - slug_mm), pt(height - slug_mm))
         trim = (pt(outer), pt(outer), pt(width - outer), pt(height - outer))
         return cls(media, bleed, trim)
 
@@ -141,11 +142,13 @@ def print_pdf(
     inputs: RenderInputs,
     dpi: int | None = None,
     *,
+    marks: bool = True,
     into: Path | None = None,
 ) -> bytes:
-    """The sRGB print PDF; with ``into``, written to that file as it is assembled (pictures'
-    compressed streams never joined in memory) and b"" returned."""
-    return _print(design, template, area_key, inputs, dpi, RgbPaint(), into)
+    """The sRGB print PDF; ``marks``: crop marks on a slug around the bleed; with ``into``,
+    written to that file as it is assembled (pictures' compressed streams never joined in
+    memory) and b"" returned."""
+    return _print(design, template, area_key, inputs, dpi, RgbPaint(), marks, into)
 
 
 def print_cmyk_pdf(
@@ -156,12 +159,13 @@ def print_cmyk_pdf(
     dpi: int | None = None,
     profile: bytes | None = None,
     *,
+    marks: bool = True,
     into: Path | None = None,
 ) -> bytes:
     """The PDF/X-4 print file: DeviceCMYK for ``profile`` (ICC bytes; None: FOGRA39), which
-    is also its output intent; ``into`` as ``print_pdf``."""
+    is also its output intent; ``marks`` and ``into`` as ``print_pdf``."""
     paint = CmykPaint(output_condition(profile))
-    return _print(design, template, area_key, inputs, dpi, paint, into)
+    return _print(design, template, area_key, inputs, dpi, paint, marks, into)
 
 
 def _print(
@@ -171,10 +175,11 @@ def _print(
     inputs: RenderInputs,
     dpi: int | None,
     paint: Paint,
+    marks: bool = True,
     into: Path | None = None,
 ) -> bytes:
     area = template.area(area_key)
-    boxes = PageBoxes.for_area(area)
+    boxes = PageBoxes.for_area(area, SLUG_MM if marks else 0.0)
     out = io.BytesIO()
     canvas = _page(out, boxes, area_key, inputs)
     canvas.saveState()
@@ -187,7 +192,8 @@ def _print(
         if not layer.hidden:  # kept for the shopper, never printed
             _draw_layer(canvas, layer, layer_path(area_key, index), frame, inputs, paint)
     canvas.restoreState()
-    _crop_marks(canvas, boxes, paint)
+    if marks:
+        _crop_marks(canvas, boxes, paint)
     cut = design, template, area_key, inputs
     return _finish(canvas, out, paint, lambda pdf: with_cut_contour(pdf, *cut), into)
 

@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from PIL import Image
 
+from app.design import displace
 from app.design.color import hex_rgba, srgb_profile
 from app.design.document import Design, ImageLayer, Layer, ShapeLayer, TextLayer
 from app.design.errors import DesignError, check_deadline, layer_path
@@ -28,7 +29,7 @@ from app.design.layers import (
     text_layout,
     text_tile,
 )
-from app.design.template import AreaSpec, TemplateSpec
+from app.design.template import AreaSpec, Placement, TemplateSpec
 from app.design.vips import (
     VipsError,
     VipsImage,
@@ -38,7 +39,9 @@ from app.design.vips import (
     load_buffer,
     printed_on,
     remap,
+    remap_grid,
     set_blob,
+    to_numpy,
     to_pil,
 )
 from app.design.warp import Cylinder
@@ -147,15 +150,18 @@ def preview(
     image_format: str = "png",
     *,
     focus: bool = False,
+    view: int = 0,
 ) -> bytes:
     """The design on the product mockup (where the area sits on it), at web size: PNG or WebP.
 
     ``focus``: framed on the print (the area's place on the mockup and a margin of product
     around it), for thumbnails — a cart line or an order row shows the design, not the backdrop.
+    ``view``: which of the area's pictures ``mockup`` is (0: its mockup; ``AreaSpec.views``).
     """
     area = template.area(area_key)
-    if mockup is not None and area.mockup is not None:
-        image = _on_mockup(design, template, area, inputs, mockup, focus=focus)
+    place = area.placement(view)
+    if mockup is not None and place is not None:
+        image = _on_mockup(design, template, area, inputs, mockup, place, focus=focus)
     else:
         image = _plain_preview(design, template, area, inputs)
     if image_format == "webp":
@@ -169,6 +175,7 @@ def _on_mockup(
     area: AreaSpec,
     inputs: RenderInputs,
     mockup: bytes,
+    place: Placement,
     *,
     focus: bool = False,
 ) -> VipsImage:
@@ -178,8 +185,6 @@ def _on_mockup(
         raise DesignError(f"template.print_areas.{area.key}.mockup", "unreadable mockup") from None
     base = base.colourspace("srgb").cast("uchar")
     base = base if base.hasalpha() else base.bandjoin(255)
-    place = area.mockup
-    assert place is not None  # checked by the caller
     # The design is drawn at the size it is shown (a large mockup is scaled down first), so what
     # a preview costs is bounded by PREVIEW_MAX_PX, whatever the size of the merchant's mockup.
     scale = min(1.0, PREVIEW_MAX_PX / max(base.width, base.height))
@@ -187,13 +192,19 @@ def _on_mockup(
         base = base.resize(scale)
     x, y = round(place.x * scale), round(place.y * scale)
     width, height = max(1, round(place.width * scale)), max(1, round(place.height * scale))
+    base = base.copy(interpretation="srgb")
     if place.cylinder is not None:
         art = _around(design, template, area, inputs, place.cylinder, width, height)
-        shown = printed_on(base.copy(interpretation="srgb"), art, x, y)
     else:
         frame = Frame.for_preview(area, width, height)
         art = render_area(design, template, area.key, inputs, frame)
-        shown = composite(base.copy(interpretation="srgb"), [(art, x, y)])
+    if place.displacement is not None:
+        base = base.copy_memory()  # read twice (the folds, then the picture): web size at most
+        art = _on_fabric(art, base, x, y, place.displacement.strength_px * scale)
+    if place.cylinder is not None or place.displacement is not None:
+        shown = printed_on(base, art, x, y)
+    else:
+        shown = composite(base, [(art, x, y)])
     return _framed_on(shown, x, y, width, height) if focus else shown
 
 
@@ -229,6 +240,14 @@ def _around(
         columns.append(-1.0 if mm is None else mm * flat_w / area.width_mm)
     rows = [(row + 0.5) / height * flat_h for row in range(height)]
     return remap(flat, columns, rows)
+
+
+def _on_fabric(art: VipsImage, base: VipsImage, x: int, y: int, strength: float) -> VipsImage:
+    """``art`` moved by the folds of the photo under it (``app.design.displace``)."""
+    box = base.extract_band(0, n=3).embed(-x, -y, art.width, art.height, extend="copy")
+    offset = displace.offsets(displace.luminance(to_numpy(box)), strength)
+    xs, ys = displace.sample_grid(offset)
+    return remap_grid(art, xs, ys)
 
 
 def _plain_preview(

@@ -6,6 +6,7 @@ shape), so the render core never sees the database.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from app.design import finishing
+from app.design.displace import MAX_STRENGTH_PX, Displacement
 from app.design.errors import DesignError
 from app.design.fields import (
     EDITOR_MODES,
@@ -29,13 +31,28 @@ from app.design.warp import MAX_CIRCUMFERENCE_MM, MIN_CIRCUMFERENCE_MM, Cylinder
 @dataclass(frozen=True)
 class Placement:
     """Where a print area sits on its mockup image, in mockup pixels; ``cylinder``: the area
-    wraps around the product there (``app.design.warp``), the rectangle its visible body."""
+    wraps around the product there (``app.design.warp``), the rectangle its visible body;
+    ``displacement``: the print follows the folds of the photo's fabric (``app.design.displace``).
+    """
 
     x: int
     y: int
     width: int
     height: int
     cylinder: Cylinder | None = None
+    displacement: Displacement | None = None
+
+
+MAX_VIEWS = 8  # pictures per print area, its own mockup included
+
+
+@dataclass(frozen=True)
+class View:
+    """Another picture of the product showing the area (the back, a side, on a model): its name
+    for the shopper's tabs and where the area sits on it. The picture itself is the caller's."""
+
+    name: str
+    placement: Placement
 
 
 @dataclass(frozen=True)
@@ -48,8 +65,22 @@ class AreaSpec:
     safe_margin_mm: float = 3.0
     name: str = ""
     mockup: Placement | None = None
+    # More pictures after the mockup; view 0 is the mockup itself, view n is views[n - 1].
+    views: tuple[View, ...] = ()
     # None: a transparent background (what DTG printers want); "#ffffff" for paper and the like.
     background: str | None = None
+
+    @property
+    def view_count(self) -> int:
+        return 1 + len(self.views)
+
+    def placement(self, view: int = 0) -> Placement | None:
+        """Where the area sits on picture ``view`` (0: the mockup); DesignError past the last."""
+        if view == 0:
+            return self.mockup
+        if 0 < view <= len(self.views):
+            return self.views[view - 1].placement
+        raise DesignError(f"areas.{self.key}.view", "this print area has no view with that number")
 
 
 @dataclass(frozen=True)
@@ -215,6 +246,7 @@ def _area(path: str, raw: Mapping[str, Any]) -> AreaSpec:
         bleed_mm=_number(f"{path}.bleed_mm", raw.get("bleed_mm", 3)),
         safe_margin_mm=_number(f"{path}.safe_margin_mm", raw.get("safe_margin_mm", 3)),
         mockup=_placement(f"{path}.mockup_placement", raw.get("mockup_placement")),
+        views=_views(f"{path}.views", raw.get("views")),
         background=raw.get("background"),
     )
     for name in ("width_mm", "height_mm", "dpi"):
@@ -239,7 +271,42 @@ def _placement(path: str, raw: Any) -> Placement | None:
     if placement.width <= 0 or placement.height <= 0:
         raise DesignError(path, "width and height must be > 0")
     cylinder = _cylinder(f"{path}.cylinder", raw.get("cylinder"))
-    return Placement(placement.x, placement.y, placement.width, placement.height, cylinder)
+    displacement = _displacement(f"{path}.displacement", raw.get("displacement"))
+    return dataclasses.replace(placement, cylinder=cylinder, displacement=displacement)
+
+
+def _views(path: str, raw: Any) -> tuple[View, ...]:
+    """``[{"name", "mockup_placement"}]``: the area's pictures after its mockup."""
+    if not raw:
+        return ()
+    if not isinstance(raw, list | tuple):
+        raise DesignError(path, "must be a list of views")
+    if len(raw) > MAX_VIEWS - 1:
+        raise DesignError(path, f"at most {MAX_VIEWS - 1} views besides the mockup")
+    views = []
+    for index, item in enumerate(raw):
+        where = f"{path}[{index}]"
+        if not isinstance(item, Mapping):
+            raise DesignError(where, "must be an object with name and mockup_placement")
+        name = item.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise DesignError(f"{where}.name", "is required")
+        placement = _placement(f"{where}.mockup_placement", item.get("mockup_placement"))
+        if placement is None:
+            raise DesignError(f"{where}.mockup_placement", "is required")
+        views.append(View(name.strip(), placement))
+    return tuple(views)
+
+
+def _displacement(path: str, raw: Any) -> Displacement | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise DesignError(path, "must be an object with strength_px")
+    strength = _number(f"{path}.strength_px", raw.get("strength_px"))
+    if not 0 <= strength <= MAX_STRENGTH_PX:
+        raise DesignError(f"{path}.strength_px", f"must be from 0 to {MAX_STRENGTH_PX:g} pixels")
+    return Displacement(strength)
 
 
 def _cylinder(path: str, raw: Any) -> Cylinder | None:

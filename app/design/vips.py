@@ -158,6 +158,27 @@ def remap(image: VipsImage, columns: list[float], rows: list[float]) -> VipsImag
             interpolate=pyvips.Interpolate.new("bilinear"),
             extend="background",
             background=[0, 0, 0, 0],
+            premultiplied=True,  # it is already: else mapim premultiplies again (pale edges)
+        )
+    )
+    return sampled.unpremultiply().cast("uchar").copy(interpretation="srgb")
+
+
+def remap_grid(image: VipsImage, xs: Any, ys: Any) -> VipsImage:
+    """Like ``remap`` with a whole grid: output (i, j) samples ``image`` at (xs[j, i], ys[j, i])
+    (two (height, width) float arrays; bilinear; outside ``image``: clear)."""
+    index = pyvips.Image.new_from_array(xs.astype("float32")).bandjoin(
+        pyvips.Image.new_from_array(ys.astype("float32"))
+    )
+    sampled = (
+        image.copy_memory()
+        .premultiply()
+        .mapim(
+            index.cast("float"),
+            interpolate=pyvips.Interpolate.new("bilinear"),
+            extend="background",
+            background=[0, 0, 0, 0],
+            premultiplied=True,  # it is already: else mapim premultiplies again (pale, wrong edges)
         )
     )
     return sampled.unpremultiply().cast("uchar").copy(interpretation="srgb")

@@ -13,8 +13,10 @@ class FulfilmentError(ApiError):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
-        super().__init__(type(self).status, code or type(self).code, message)
+    def __init__(
+        self, message: str, *, code: str | None = None, fields: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(type(self).status, code or type(self).code, message, fields=fields)
 
 
 class NotFound(FulfilmentError):

@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session
 
 from app.billing import quota
 from app.billing.plans import Feature
-from app.fulfilment import idempotency, partner_webhooks
+from app.db import as_utc, utcnow
+from app.fulfilment import idempotency, partner_webhooks, profiles
 from app.models import (
+    AssignmentStatus,
     Design,
     JobAssignment,
     OrderItem,
@@ -90,6 +92,75 @@ def active_rules(session: Session, shop_id: int) -> list[RoutingRule]:
     return list(session.scalars(stmt))
 
 
+def partner_for(session: Session, job: ProductionJob) -> Partner | None:
+    """The partner a job goes to: its own once routed, else the one the rules would pick now
+    (production makes the files that partner's profile asks for)."""
+    if job.partner_id is not None:
+        return session.get(Partner, job.partner_id)
+    facts = facts_of(session, job)
+    rule = next((r for r in active_rules(session, job.shop_id) if matches(r, facts)), None)
+    return session.get(Partner, rule.partner_id) if rule is not None else None
+
+
+def files_profile_for(session: Session, job: ProductionJob) -> profiles.FileProfile:
+    partner = partner_for(session, job)
+    return profiles.of_partner(partner.file_profile if partner is not None else None)
+
+
+def hand_over(session: Session, assignments: list[JobAssignment]) -> list[JobAssignment]:
+    """Tell each partner of its new jobs, once a job's files are made as its profile asks.
+
+    A job whose files were made for another profile (routed after the rules changed, or the
+    partner changed its profile) goes back to the render queue; its partner hears of it when
+    the new files are ready (``route_after_production``). Returns the jobs announced now.
+    """
+    from app.production.enqueue import enqueue_production  # noqa: PLC0415 (production imports us)
+
+    ready, remake = [], []
+    for assignment in assignments:
+        job = session.get_one(ProductionJob, assignment.production_job_id)
+        if needs_files(session, job) and job.can_move_to(ProductionStatus.QUEUED):
+            job.move_to(ProductionStatus.QUEUED)
+            remake.append((job.id, job.shop_id))
+        else:
+            ready.append(assignment)
+    enqueue_production(session, remake)
+    partner_webhooks.announce(session, ready)
+    return ready
+
+
+def remake_for_profile(session: Session, partner_id: int) -> int:
+    """After a partner changed its profile: its jobs nobody has started on (new, no live lease)
+    are made again its new way; each is announced again when ready. Returns how many."""
+    from app.production.enqueue import enqueue_production  # noqa: PLC0415 (production imports us)
+
+    now = utcnow()
+    waiting = session.scalars(
+        select(JobAssignment).where(
+            JobAssignment.partner_id == partner_id,
+            JobAssignment.status == AssignmentStatus.NEW,
+        )
+    )
+    remake = []
+    for assignment in waiting:
+        if assignment.lease_expires_at is not None and as_utc(assignment.lease_expires_at) > now:
+            continue  # claimed: the partner may be downloading these files now
+        job = session.get_one(ProductionJob, assignment.production_job_id)
+        if needs_files(session, job):
+            job.move_to(ProductionStatus.QUEUED)
+            remake.append((job.id, job.shop_id))
+    enqueue_production(session, remake)
+    return len(remake)
+
+
+def needs_files(session: Session, job: ProductionJob) -> bool:
+    """Whether a ready job's files were made for another profile than its partner's."""
+    if job.status is not ProductionStatus.READY or job.partner_id is None:
+        return False
+    made_for = job.files_profile or profiles.DEFAULT.digest  # files made before profiles existed
+    return made_for != files_profile_for(session, job).digest
+
+
 def route_job(session: Session, job_id: int) -> JobAssignment | None:
     """Assign a ready job to the first matching rule's partner; None while no rule matches.
 
@@ -137,12 +208,23 @@ def route_waiting(session: Session, shop_id: int) -> list[JobAssignment]:
     return [a for a in routed if a is not None]
 
 
-def route_after_production(session: Session, production_job_id: int) -> None:
-    """Route a job that just became ready, and tell its partner (called by the render job)."""
+def route_after_production(session: Session, production_job_id: int) -> bool:
+    """Route a job that just became ready and tell its partner (called by the render job).
+
+    True when the partner's profile asks for other files than the job was made with (the rules
+    changed while it rendered): the job is QUEUED again and the caller makes it again now.
+    """
     assignment = route_job(session, production_job_id)
+    remake = False
     if assignment is not None:
-        partner_webhooks.announce(session, [assignment])
+        job = session.get_one(ProductionJob, production_job_id)
+        remake = needs_files(session, job)
+        if remake:
+            job.move_to(ProductionStatus.QUEUED)
+        else:
+            partner_webhooks.announce(session, [assignment])
     session.commit()
+    return remake
 
 
 def housekeeping(session: Session) -> dict[str, int]:
@@ -155,7 +237,7 @@ def housekeeping(session: Session) -> dict[str, int]:
     routed = 0
     for shop_id in shop_ids:
         assignments = route_waiting(session, shop_id)
-        partner_webhooks.announce(session, assignments)
+        hand_over(session, assignments)
         routed += len(assignments)
     pruned = idempotency.prune(session)
     session.commit()

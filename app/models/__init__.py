@@ -38,7 +38,7 @@ from app.models.production import (
 from app.models.scoping import ShopScope, owned_row
 from app.models.shop import Platform, Shop
 from app.models.stored_file import FileKind, StorageDeletion, StoredFile
-from app.models.template import EditorMode, PrintArea, Template
+from app.models.template import EditorMode, PrintArea, PrintAreaView, Template
 from app.models.webhook import WebhookEvent, WebhookStatus
 
 __all__ = [
@@ -69,6 +69,7 @@ __all__ = [
     "PartnerUser",
     "Platform",
     "PrintArea",
+    "PrintAreaView",
     "Product",
     "ProductStatus",
     "ProductionFile",

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.crypto import EncryptedString
 from app.db import Base, utcnow
-from app.models.base import IdMixin, TimestampMixin
+from app.models.base import IdMixin, TimestampMixin, json_default
 
 
 class Partner(IdMixin, TimestampMixin, Base):
@@ -26,6 +27,8 @@ class Partner(IdMixin, TimestampMixin, Base):
     created_by_shop_id: Mapped[int | None] = mapped_column(
         ForeignKey("shops.id", ondelete="SET NULL")
     )
+    # What the print shop wants from Luneo's files (app.fulfilment.profiles); {}: the default.
+    file_profile: Mapped[dict[str, Any]] = mapped_column(default=json_default)
 
 
 class ShopPartner(IdMixin, Base):

@@ -70,6 +70,8 @@ class ProductionJob(IdMixin, ShopOwnedMixin, TimestampMixin, Base):
     shipped_at: Mapped[datetime | None]
     # Set while the job waits for the shop's plan to allow another produced order.
     quota_blocked_at: Mapped[datetime | None]
+    # The digest of the partner file profile the files were made for (app.fulfilment.profiles).
+    files_profile: Mapped[str | None] = mapped_column(String(16))
 
     files: Mapped[list[ProductionFile]] = relationship(
         back_populates="production_job", cascade="all, delete-orphan"

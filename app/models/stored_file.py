@@ -23,6 +23,7 @@ class FileKind(enum.StrEnum):
     PREVIEW = "preview"
     PRINT_PNG = "print_png"
     PRINT_PDF = "print_pdf"
+    PRINT_TIFF = "print_tiff"  # CMYK TIFF, for partners whose profile asks for it
     CUT_SVG = "cut_svg"  # die-cut products: the cut path alone (app.design.cut_files)
     CUT_DXF = "cut_dxf"
     ENGRAVE_TIFF = "engrave_tiff"  # laser engraving (app.design.engraving)
@@ -30,6 +31,7 @@ class FileKind(enum.StrEnum):
     MODEL_GLB = "model_glb"
     MODEL_USDZ = "model_usdz"
     PACKING_SLIP = "packing_slip"
+    PROOF_SHEET = "proof_sheet"  # one page per order line for the merchant and the printer
     EXPORT = "export"
 
 

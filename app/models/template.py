@@ -89,6 +89,11 @@ class PrintArea(IdMixin, ShopOwnedMixin, Base):
     uv_region: Mapped[dict[str, Any]] = mapped_column(default=json_default)
 
     template: Mapped[Template] = relationship(back_populates="print_areas")
+    # More pictures of the product showing this area (the back, a side, on a model), after the
+    # mockup above: the shopper switches between them (``app.design.template.View``).
+    views: Mapped[list[PrintAreaView]] = relationship(
+        back_populates="area", cascade="all, delete-orphan", order_by="PrintAreaView.position"
+    )
 
     @property
     def pixel_size(self) -> tuple[int, int]:
@@ -98,3 +103,22 @@ class PrintArea(IdMixin, ShopOwnedMixin, Base):
         width = ((self.width_mm + bleed) * to_px).to_integral_value()
         height = ((self.height_mm + bleed) * to_px).to_integral_value()
         return int(width), int(height)
+
+
+class PrintAreaView(IdMixin, ShopOwnedMixin, Base):
+    """One more picture of a print area: the merchant's photo and where the area sits on it
+    (the same ``mockup_placement`` shape as the area's own, displacement included)."""
+
+    __tablename__ = "print_area_views"
+
+    print_area_id: Mapped[int] = mapped_column(
+        ForeignKey("print_areas.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(String(255))
+    mockup_file_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stored_files.id", ondelete="SET NULL"), index=True
+    )
+    placement: Mapped[dict[str, Any]] = mapped_column(default=json_default)
+
+    area: Mapped[PrintArea] = relationship(back_populates="views")

@@ -19,9 +19,20 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
 
 from app.db import utcnow
+from app.design import FORMATS
+from app.design.color import BUILTIN_CMYK
 from app.errors import ApiError
 from app.extensions import get_redis, get_session, get_storage
-from app.fulfilment import assignments, audit, downloads, idempotency, jobdata, keys
+from app.fulfilment import (
+    assignments,
+    audit,
+    downloads,
+    idempotency,
+    jobdata,
+    keys,
+    profiles,
+    routing,
+)
 from app.fulfilment.errors import FulfilmentError, Invalid
 from app.fulfilment.push import enqueue_push
 from app.models import AssignmentStatus, JobAssignment, Partner, PartnerApiKey
@@ -291,6 +302,36 @@ def file_links(job_id: int) -> ResponseReturnValue:
 
     files = [{**f, **link(str(f["id"]))} for f in _job_json(row)["files"]]
     return jsonify({"files": files, "packing_slip": link(downloads.SLIP)})
+
+
+@bp.get("/profile")
+@partner_key_required
+def get_profile() -> ResponseReturnValue:
+    """What this partner wants from Luneo's files: every job routed to it is made that way."""
+    return jsonify(_profile_json(profiles.of_partner(_partner().file_profile)))
+
+
+@bp.put("/profile")
+@partner_key_required
+@idempotent
+def put_profile() -> Answer:
+    """Replace the profile; settings left out take their defaults. Jobs routed from now on (and
+    waiting jobs, when they are made again) get files made this way."""
+    session, partner = get_session(), _partner()
+    profile = profiles.save(session, partner, _json_body(), _actor())
+    routing.remake_for_profile(session, partner.id)
+    return _profile_json(profile), 200
+
+
+def _profile_json(profile: profiles.FileProfile) -> dict[str, Any]:
+    return {
+        "profile": profile.as_dict(),
+        "digest": profile.digest,
+        "formats_available": [
+            {"format": name, "label": profiles.FORMAT_LABELS.get(name, name)} for name in FORMATS
+        ],
+        "cmyk_profiles_available": list(BUILTIN_CMYK),
+    }
 
 
 @bp.get("/downloads/<token>")

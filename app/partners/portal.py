@@ -11,6 +11,7 @@ like the merchant accounts'; a forgotten password is reset on ``/partners/reset`
 from __future__ import annotations
 
 import logging
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
@@ -36,9 +37,11 @@ from app.accounts.passwords import (
 )
 from app.accounts.web import too_many
 from app.client_address import client_address
+from app.design import FORMATS
+from app.design.color import BUILTIN_CMYK
 from app.extensions import get_redis, get_session, get_storage
-from app.fulfilment import assignments, audit, jobdata, keys, partner_webhooks
-from app.fulfilment.errors import FulfilmentError
+from app.fulfilment import assignments, audit, jobdata, keys, partner_webhooks, profiles, routing
+from app.fulfilment.errors import FulfilmentError, Invalid
 from app.fulfilment.push import enqueue_push
 from app.ids import row_id
 from app.models import AssignmentStatus, AuditEvent, FileKind, JobAssignment, Partner
@@ -329,6 +332,61 @@ def webhook() -> ResponseReturnValue:
     db.commit()
     rows = keys.keys_of(db, partner.id)
     return render_template("partners/keys.html", keys=rows, new_key=None, webhook_secret=secret)
+
+
+CMYK_LABELS = {
+    "fogra39": "FOGRA39 (coated offset, Europe)",
+    "gracol2006": "GRACoL 2006 (coated offset, North America)",
+}
+
+
+def _files_page(profile: dict[str, Any], errors: dict[str, str]) -> str:
+    return render_template(
+        "partners/files.html",
+        profile=profile,
+        errors=errors,
+        formats=[(name, profiles.FORMAT_LABELS.get(name, name)) for name in FORMATS],
+        cmyk_profiles=list(BUILTIN_CMYK),
+        cmyk_labels=CMYK_LABELS,
+    )
+
+
+@bp.get("/files")
+@partner_admin_required
+def files_profile() -> str:
+    profile = profiles.of_partner(_partner().file_profile).as_dict()
+    bleed = profile["bleed_mm"]
+    return _files_page({**profile, "bleed_mm": None if bleed is None else f"{bleed:g}"}, {})
+
+
+@bp.post("/files")
+@partner_admin_required
+def save_files_profile() -> ResponseReturnValue:
+    form = request.form
+    bleed = form.get("bleed_mm", "").strip().replace(",", ".")
+    raw: dict[str, Any] = {
+        "formats": form.getlist("formats"),
+        "cmyk_profile": form.get("cmyk_profile") or None,
+        "crop_marks": form.get("crop_marks") == "1",
+        "cut_lines": form.get("cut_lines") == "1",
+        "file_name": form.get("file_name", "").strip(),
+    }
+    try:
+        raw["bleed_mm"] = float(bleed) if bleed else None
+    except ValueError:
+        raw["bleed_mm"] = bleed  # refused below with the field's message
+    db = get_session()
+    try:
+        profiles.save(db, _partner(), raw, _actor())
+    except Invalid as exc:
+        db.rollback()
+        shown = {**profiles.DEFAULT.as_dict(), **raw, "bleed_mm": bleed or None}
+        return _files_page(shown, dict(exc.fields or {})), 422
+    remade = routing.remake_for_profile(db, _partner().id)
+    db.commit()
+    again = f" {remade} waiting job(s) are being made again this way." if remade else ""
+    flash("Saved: jobs routed to you from now on get these files." + again, "success")
+    return redirect(url_for("partner_portal.files_profile"))
 
 
 @bp.get("/activity")

@@ -88,7 +88,29 @@ def mockups_of(scope: ShopScope, ids: Iterable[int]) -> dict[int, StoredFile]:
     return {f.id: f for f in scope.session.scalars(stmt)}
 
 
-def _area_document(area: PrintArea, mockup: StoredFile | None, link: FileLinker) -> dict[str, Any]:
+def _views_document(
+    area: PrintArea, mockups: dict[int, StoredFile], link: FileLinker
+) -> list[dict[str, Any]]:
+    """The area's pictures after its mockup: ``views[n]`` is the storefront preview's view
+    ``n + 1`` (0 is the mockup)."""
+    views = []
+    for view in area.views:
+        stored = mockups.get(view.mockup_file_id or 0)
+        views.append(
+            {
+                "name": view.name,
+                "mockup_file_id": stored.id if stored is not None else None,
+                "mockup_url": link(stored) if stored is not None else None,
+                "mockup_placement": dict(view.placement or {}),
+            }
+        )
+    return views
+
+
+def _area_document(
+    area: PrintArea, mockups: dict[int, StoredFile], link: FileLinker
+) -> dict[str, Any]:
+    mockup = mockups.get(area.mockup_file_id or 0)
     return {
         "id": area.id,
         "key": area.key,
@@ -102,6 +124,7 @@ def _area_document(area: PrintArea, mockup: StoredFile | None, link: FileLinker)
         "mockup_file_id": mockup.id if mockup is not None else None,
         "mockup_url": link(mockup) if mockup is not None else None,
         "mockup_placement": dict(area.mockup_placement or {}),
+        "views": _views_document(area, mockups, link),
         "uv_region": dict(area.uv_region or {}),
         "pixel_size": list(area.pixel_size),
     }
@@ -158,7 +181,11 @@ def template_document(
     ``ai_provider`` is the configured image provider's (name, label) for the ``ai`` block.
     """
     areas = sorted(template.print_areas, key=lambda a: a.position)
-    mockups = mockups_of(scope, (a.mockup_file_id for a in areas if a.mockup_file_id))
+    mockups = mockups_of(
+        scope,
+        [a.mockup_file_id for a in areas if a.mockup_file_id]
+        + [v.mockup_file_id for a in areas for v in a.views if v.mockup_file_id],
+    )
     return {
         "id": template.id,
         "product": {"id": product.id, "title": product.title, "image_url": product.image_url},
@@ -180,7 +207,7 @@ def template_document(
         "editor_mode": (template.editor_mode or EditorMode.CANVAS).value,
         "surcharge": money(template.surcharge or Decimal(0), currency),
         "currency": currency,
-        "print_areas": [_area_document(a, mockups.get(a.mockup_file_id or 0), link) for a in areas],
+        "print_areas": [_area_document(a, mockups, link) for a in areas],
         "ai": ai_block(scope, template, *ai_provider),
         "cut_line": (template.extra or {}).get("cut_line"),
         "engraving": (template.extra or {}).get("engraving"),

@@ -17,11 +17,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from app.design.clipart import default_library
+from app.design.displace import MAX_STRENGTH_PX
 from app.design.fields import field_errors
 from app.design.finishing import cut_line_problems, engraving_problems
 from app.design.limits import print_size_problem
 from app.design.models3d import available_models
-from app.design.template import AreaSpec
+from app.design.template import MAX_VIEWS, AreaSpec
 from app.design.warp import MAX_CIRCUMFERENCE_MM, MIN_CIRCUMFERENCE_MM
 from app.ids import in_range
 from app.models import EditorMode
@@ -42,6 +43,15 @@ class InvalidInput(ValueError):
 
 
 @dataclass(frozen=True)
+class ViewInput:
+    """One more picture of an area: a MOCKUP upload of the shop and the area's place on it."""
+
+    name: str
+    mockup_file_id: int
+    placement: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class AreaInput:
     key: str
     name: str
@@ -53,6 +63,8 @@ class AreaInput:
     id: int | None = None
     mockup_file_id: int | None = None
     mockup_placement: dict[str, Any] = field(default_factory=dict)
+    # None when not sent: the area keeps the views it has (an editor that knows none of them).
+    views: list[ViewInput] | None = None
 
 
 @dataclass(frozen=True)
@@ -189,7 +201,55 @@ def _placement(reader: _Reader, raw: Any, path: str) -> dict[str, Any]:
     if len(placement) != len(PLACEMENT_KEYS):
         return {}
     cylinder = _cylinder(reader, raw.get("cylinder"), f"{path}.cylinder")
-    return {**placement, "cylinder": cylinder} if cylinder else placement
+    displacement = _displacement(reader, raw.get("displacement"), f"{path}.displacement")
+    extras = {"cylinder": cylinder, "displacement": displacement}
+    return {**placement, **{k: v for k, v in extras.items() if v}}
+
+
+def _displacement(reader: _Reader, raw: Any, path: str) -> dict[str, float | int] | None:
+    """The print follows the photo's folds (``app.design.displace``) by up to this much."""
+    if raw is None or raw == {}:
+        return None
+    if not isinstance(raw, Mapping):
+        reader.fail(path, "Must be an object with strength_px.")
+        return None
+    message = f"Must be a number from 0 to {MAX_STRENGTH_PX:g} pixels."
+    strength = reader.decimal(raw.get("strength_px"), f"{path}.strength_px", message)
+    if strength is None:
+        return None
+    if not 0 <= strength <= Decimal(str(MAX_STRENGTH_PX)):
+        reader.fail(f"{path}.strength_px", message)
+        return None
+    return {"strength_px": _json_number(strength)}
+
+
+def _views(reader: _Reader, raw: Any, path: str) -> list[ViewInput] | None:
+    """The area's pictures after its mockup: each needs a name, an upload and a placement."""
+    if raw is None:
+        return None
+    if not isinstance(raw, list):
+        reader.fail(path, "Must be a list of views.")
+        return []
+    if len(raw) > MAX_VIEWS - 1:
+        reader.fail(path, f"At most {MAX_VIEWS - 1} views besides the mockup.")
+        return []
+    views: list[ViewInput] = []
+    for index, item in enumerate(raw):
+        where = f"{path}[{index}]"
+        if not isinstance(item, Mapping):
+            reader.fail(where, "Must be an object.")
+            continue
+        name = reader.text(item, "name", f"{where}.name")
+        file_id = _optional_id(reader, item.get("mockup_file_id"), f"{where}.mockup_file_id")
+        if file_id is None and f"{where}.mockup_file_id" not in reader.errors:
+            reader.fail(f"{where}.mockup_file_id", "Upload a picture for this view.")
+        where_placed = f"{where}.mockup_placement"
+        placement = _placement(reader, item.get("mockup_placement"), where_placed)
+        if not placement and not any(k.startswith(where_placed) for k in reader.errors):
+            reader.fail(where_placed, "Place the print area on this picture.")
+        if name and file_id is not None and placement:
+            views.append(ViewInput(name, file_id, placement))
+    return views
 
 
 def _cylinder(reader: _Reader, raw: Any, path: str) -> dict[str, float | int] | None:
@@ -283,6 +343,7 @@ def _area(reader: _Reader, raw: Any, path: str) -> AreaInput | None:
         mockup_placement=_placement(
             reader, raw.get("mockup_placement"), f"{path}.mockup_placement"
         ),
+        views=_views(reader, raw.get("views"), f"{path}.views") if "views" in raw else None,
     )
     return area if len(reader.errors) == before else None
 

@@ -6,14 +6,16 @@ Export leaves out what only makes sense in this shop (row ids, mockup files); an
 would select nothing there). Import goes
 through the editor's own checks (``editor_input.parse_template``, which applies the render
 core's field rules) after the schema, so an imported template can hold nothing the editor
-would refuse. An area whose key the product's template already has keeps its mockup; a copy
-takes the source's mockup files along (same shop: the stored files are shared, not duplicated).
+would refuse. An area whose key the product's template already has keeps its mockup and its
+views' pictures (the file's views, by place, are placed on them); a copy takes the source's
+mockup and view pictures along (same shop: the stored files are shared, not duplicated).
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +28,13 @@ from app.product_templates.service import make_customizable, save_template, temp
 
 SCHEMA_ID = "https://luneo.app/schema/template.v1.json"
 UV_KEYS = ("u0", "v0", "u1", "v1")
+
+
+@dataclass(frozen=True)
+class _Pictures:
+    mockup_file_id: int | None
+    placement: dict[str, Any]
+    views: tuple[dict[str, Any], ...]  # {"name", "mockup_file_id", "mockup_placement"}
 
 
 class TemplateExists(Exception):
@@ -48,9 +57,26 @@ def _area(area: PrintArea) -> dict[str, Any]:
         "safe_margin_mm": _number(area.safe_margin_mm),
         "mockup_placement": dict(area.mockup_placement or {}) or None,
     }
+    if area.views:
+        exported["views"] = [
+            {"name": v.name, "mockup_placement": dict(v.placement)} for v in area.views
+        ]
     if area.uv_region:
         exported["uv_region"] = dict(area.uv_region)
     return exported
+
+
+def _pictures(area: PrintArea) -> _Pictures:
+    """The area's mockup and view pictures, as an import or a copy carries them over."""
+    return _Pictures(
+        area.mockup_file_id,
+        dict(area.mockup_placement or {}),
+        tuple(
+            {"name": v.name, "mockup_file_id": v.mockup_file_id, "mockup_placement": v.placement}
+            for v in area.views
+            if v.mockup_file_id is not None
+        ),
+    )
 
 
 def export_document(template: Template, currency: str) -> dict[str, Any]:
@@ -100,7 +126,7 @@ def import_document(
         raise InvalidInput(problems, "This is not a Luneo template file: see the listed fields.")
     current = template_of(scope, product)
     kept = {a.key: a for a in current.print_areas} if current is not None else {}
-    mockups = {key: (area.mockup_file_id, area.mockup_placement) for key, area in kept.items()}
+    mockups = {key: _pictures(area) for key, area in kept.items()}
     return _apply(scope, product, document, currency, mockups, current)
 
 
@@ -116,7 +142,7 @@ def copy_template(
     if current is not None and not replace:
         raise TemplateExists()
     document = export_document(source, currency)
-    mockups = {a.key: (a.mockup_file_id, a.mockup_placement) for a in source.print_areas}
+    mockups = {a.key: _pictures(a) for a in source.print_areas}
     template, created = _apply(scope, target, document, currency, mockups, current)
     template.is_active = source.is_active
     template.extra = dict(source.extra or {})
@@ -128,13 +154,13 @@ def _apply(
     product: Product,
     document: Mapping[str, Any],
     currency: str,
-    mockups: Mapping[str, tuple[int | None, Any]],
+    mockups: Mapping[str, _Pictures],
     current: Template | None,
 ) -> tuple[Template, bool]:
     existing_ids = {a.key: a.id for a in current.print_areas} if current is not None else {}
     areas = []
     for area in document["print_areas"]:
-        file_id, placement = mockups.get(area["key"], (None, None))
+        pictures = mockups.get(area["key"], _Pictures(None, {}, ()))
         areas.append(
             {
                 # What luneo render assumes for a key a file leaves out (AreaSpec's defaults).
@@ -144,8 +170,9 @@ def _apply(
                 "safe_margin_mm": 3,
                 **{k: v for k, v in area.items() if k not in ("uv_region", "background")},
                 "id": existing_ids.get(area["key"]),
-                "mockup_file_id": file_id,
-                "mockup_placement": area.get("mockup_placement") or placement or {},
+                "mockup_file_id": pictures.mockup_file_id,
+                "mockup_placement": area.get("mockup_placement") or pictures.placement,
+                "views": _views(area.get("views"), pictures.views),
             }
         )
     payload = {
@@ -174,6 +201,18 @@ def _apply(
         row.uv_region = uv.get(row.key, {})
     scope.session.flush()
     return template, created
+
+
+def _views(described: Any, pictures: tuple[dict[str, Any], ...]) -> list[dict[str, Any]]:
+    """The file's views on the pictures the area has at the same places (a file carries no
+    pictures): a described view with no picture here is left out, as is a picture the file does
+    not describe. A file without ``views`` leaves the area's views as they are."""
+    if described is None:
+        return [dict(view) for view in pictures]
+    return [
+        {**view, "mockup_file_id": picture["mockup_file_id"]}
+        for view, picture in zip(described, pictures, strict=False)
+    ]
 
 
 def _own_variants(scope: ShopScope, product: Product, fields: Any) -> list[Any]:

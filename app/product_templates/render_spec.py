@@ -21,6 +21,9 @@ def _area_dict(area: PrintArea | AreaInput) -> dict[str, Any]:
         "bleed_mm": area.bleed_mm,
         "safe_margin_mm": area.safe_margin_mm,
         "mockup_placement": dict(area.mockup_placement or {}) or None,
+        "views": [
+            {"name": v.name, "mockup_placement": dict(v.placement)} for v in area.views or ()
+        ],
     }
 
 
@@ -93,12 +96,31 @@ def mockups_for(scope: ShopScope, storage: Storage, template: Template) -> dict[
     """
     found: dict[str, bytes] = {}
     for area in template.print_areas:
-        stored = scope.get(StoredFile, area.mockup_file_id) if area.mockup_file_id else None
-        if stored is None or stored.kind is not FileKind.MOCKUP:
-            continue
-        try:
-            with storage.open(stored.key) as stream:
-                found[area.key] = stream.read()
-        except MissingFile:
-            continue
+        data = _mockup_bytes(scope, storage, area.mockup_file_id)
+        if data is not None:
+            found[area.key] = data
     return found
+
+
+def view_mockup(
+    scope: ShopScope, storage: Storage, template: Template, area_key: str, view: int
+) -> bytes | None:
+    """The picture of ``area_key``'s view ``view`` (0: its mockup; ``PrintArea.views`` after),
+    or None when the area, the view or its file is not there."""
+    area = next((a for a in template.print_areas if a.key == area_key), None)
+    if area is None or not 0 <= view <= len(area.views):
+        return None
+    file_id = area.mockup_file_id if view == 0 else area.views[view - 1].mockup_file_id
+    return _mockup_bytes(scope, storage, file_id)
+
+
+def _mockup_bytes(scope: ShopScope, storage: Storage, file_id: int | None) -> bytes | None:
+    stored = scope.get(StoredFile, file_id) if file_id else None
+    if stored is None or stored.kind is not FileKind.MOCKUP:
+        return None
+    try:
+        with storage.open(stored.key) as stream:
+            data: bytes = stream.read()
+    except MissingFile:
+        return None
+    return data

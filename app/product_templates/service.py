@@ -16,7 +16,15 @@ from app.design.fields import MAX_FIELDS, MAX_OPTIONS
 from app.design.finishing import MAX_CUT_OFFSET_MM
 from app.design.fonts import FAMILIES
 from app.design.models3d import available_models
-from app.models import EditorMode, PrintArea, Product, ShopScope, Template, Variant
+from app.models import (
+    EditorMode,
+    PrintArea,
+    PrintAreaView,
+    Product,
+    ShopScope,
+    Template,
+    Variant,
+)
 from app.product_templates import catalog_options as opt
 from app.product_templates.document import clipart_path, mockups_of
 from app.product_templates.editor_input import AreaInput, InvalidInput, TemplateInput
@@ -68,7 +76,8 @@ def _check_references(scope: ShopScope, template: Template, areas: list[AreaInpu
     errors: dict[str, str] = {}
     own_ids = {a.id for a in template.print_areas}
     mockup_ids = {a.mockup_file_id for a in areas if a.mockup_file_id is not None}
-    mockups = mockups_of(scope, mockup_ids)
+    view_ids = {v.mockup_file_id for a in areas for v in a.views or ()}
+    mockups = mockups_of(scope, mockup_ids | view_ids)
     seen: set[int] = set()
     for index, area in enumerate(areas):
         if area.id is not None and (area.id not in own_ids or area.id in seen):
@@ -79,6 +88,11 @@ def _check_references(scope: ShopScope, template: Template, areas: list[AreaInpu
             errors[f"print_areas[{index}].mockup_file_id"] = (
                 "This mockup is not one of your uploads: upload it again."
             )
+        for number, view in enumerate(area.views or ()):
+            if view.mockup_file_id not in mockups:
+                errors[f"print_areas[{index}].views[{number}].mockup_file_id"] = (
+                    "This picture is not one of your uploads: upload it again."
+                )
     if errors:
         raise InvalidInput(errors)
 
@@ -123,9 +137,30 @@ def _replace_areas(scope: ShopScope, template: Template, areas: list[AreaInput])
     for position, area in enumerate(areas):
         row = existing[area.id] if area.id is not None else PrintArea(shop_id=scope.shop_id)
         _assign(row, _area_values(area, position))
+        _replace_views(scope, row, area)
         ordered.append(row)
     template.print_areas = ordered
     scope.session.flush()
+
+
+def _replace_views(scope: ShopScope, row: PrintArea, area: AreaInput) -> None:
+    """The area's pictures after its mockup become exactly ``area.views``, in order (views are
+    named by their place, so rows are kept by place and only what changed is written); views
+    not sent stay as they are."""
+    if area.views is None:
+        return
+    rows = list(row.views)
+    for position, view in enumerate(area.views):
+        if position == len(rows):
+            rows.append(PrintAreaView(shop_id=scope.shop_id))
+        values = {
+            "position": position,
+            "name": view.name,
+            "mockup_file_id": view.mockup_file_id,
+            "placement": dict(view.placement),
+        }
+        _assign(rows[position], values)
+    row.views = rows[: len(area.views)]
 
 
 def _check_variants(scope: ShopScope, template: Template, fields: list[dict[str, Any]]) -> None:

@@ -26,6 +26,8 @@ PRODUCED_KINDS = frozenset(
     {
         FileKind.PRINT_PNG,
         FileKind.PRINT_PDF,
+        FileKind.PRINT_TIFF,
+        FileKind.PROOF_SHEET,
         FileKind.CUT_SVG,
         FileKind.CUT_DXF,
         FileKind.ENGRAVE_TIFF,
@@ -131,6 +133,8 @@ class FileStore:
         replaced: list[StoredFile] = []
         for out in outputs:
             stored = out.existing or self._row(out)
+            if out.existing is not None and out.existing.original_name != out.filename:
+                stored.original_name = out.filename  # the same bytes under the partner's name
             rows[(out.area, out.format)] = stored
             current = linked.pop((out.area, out.format), None)
             if current is None:

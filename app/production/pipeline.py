@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.db import utcnow
 from app.design import (
     FORMATS,
     Design,
@@ -41,7 +42,13 @@ from app.design import (
     preview,
     render_output,
 )
+from app.design.color import builtin_cmyk
+from app.design.cutline import cut_contours
 from app.design.outputs import wanted
+from app.design.proof import ProofInfo, proof_sheet
+from app.fulfilment.profiles import DEFAULT as DEFAULT_PROFILE
+from app.fulfilment.profiles import FORMAT_LABELS, FileProfile
+from app.fulfilment.routing import files_profile_for
 from app.models import (
     Design as DesignRow,
 )
@@ -75,17 +82,21 @@ LEFT_ALONE = frozenset(
 NO_3D_IN_PLAN = (
     "3D/AR files (GLB, USDZ) are not included in this store's plan; upgrade in Plan & billing."
 )
-# Every job gets the print files; the others only when the template asks (``OutputFormat.needs``:
-# a cut line for die-cut products, an engraving setting for laser-engraved ones).
+# The print files a partner's profile may ask for (``app.fulfilment.profiles``); cut and
+# engraving files only when the template asks (``OutputFormat.needs``: a cut line for die-cut
+# products, an engraving setting for laser-engraved ones).
 PRINT_KINDS = {
     "png": FileKind.PRINT_PNG,
     "pdf": FileKind.PRINT_PDF,
+    "pdf-cmyk": FileKind.PRINT_PDF,
+    "tiff": FileKind.PRINT_TIFF,
     "cut-svg": FileKind.CUT_SVG,
     "cut-dxf": FileKind.CUT_DXF,
     "engrave-tiff": FileKind.ENGRAVE_TIFF,
     "engrave-svg": FileKind.ENGRAVE_SVG,
 }
 MAX_REASON = 1000
+PROOF_AREA = "proof"  # ProductionFile.area_key of the job's proof sheet
 
 
 def _no_progress(done: int, total: int, message: str) -> None:
@@ -157,6 +168,8 @@ class _Run:
     # Kept here, not on the job, until the run ends: setting it on the row mid-run would
     # autoflush an UPDATE and hold the database's write lock for the whole render.
     report: dict[str, Any] | None = None
+    # What the partner the job goes to wants from its files (set before anything is rendered).
+    profile: FileProfile = DEFAULT_PROFILE
 
     def load(self) -> tuple[DesignRow, Template]:
         job = self.job
@@ -201,7 +214,12 @@ class _Run:
         return re.sub(r"[^A-Za-z0-9_-]+", "", name.rsplit("/", 1)[-1]) or "order"
 
     def filename(self, area: str, suffix: str) -> str:
-        return f"order-{self.order_label}-item-{self.job.order_item_id}-{area}{suffix}"
+        """A download's name: the partner's pattern (default ``order-1042-item-7-front``)."""
+        job = self.job
+        name = self.profile.name(
+            order=self.order_label, item=job.order_item_id, area=area, job=job.id
+        )
+        return name + suffix
 
 
 def _outputs(
@@ -214,12 +232,15 @@ def _outputs(
     """(area, format, render) for every file of the job, in the order they are made."""
     planned: list[tuple[str, str, Callable[[], Output]]] = []
     areas = [key for key in spec.area_keys if design.areas.get(key)]
+    printed = run.profile.spec_for(spec)  # the partner's bleed, its cut lines or none
     for area in areas:
-        for fmt, kind in PRINT_KINDS.items():
-            if not wanted(FORMATS[fmt], spec):
-                continue
-            planned.append((area, fmt, _print_output(run, design, spec, inputs, area, fmt, kind)))
+        for fmt in run.profile.formats:
+            if wanted(FORMATS[fmt], printed):
+                render = _print_output(run, design, printed, inputs, area, fmt, PRINT_KINDS[fmt])
+                planned.append((area, fmt, render))
         planned.append((area, "preview", _preview_output(run, design, spec, inputs, area, mockups)))
+    sheet = _proof_output(run, design, printed, inputs, mockups, planned)
+    planned.append((PROOF_AREA, "proof", sheet))
     if not quota_gate.with_3d(run.scope.session, run.job.shop_id):
         if spec.extra.get("model_3d"):
             run.note("info", three_d.MODEL_AREA, "model_3d_not_in_plan", NO_3D_IN_PLAN)
@@ -238,8 +259,12 @@ def _print_output(
 ) -> Callable[[], Output]:
     spec_format = FORMATS[fmt]
 
+    profile = run.profile
+    icc = builtin_cmyk(profile.cmyk_profile).icc if profile.cmyk_profile else None
+    request = Request(design, spec, area, inputs, cmyk_profile=icc, marks=profile.crop_marks)
+
     def render() -> Output:
-        data = render_output(fmt, Request(design, spec, area, inputs))
+        data = render_output(fmt, request)
         name = run.filename(area, spec_format.suffix)
         ext = spec_format.suffix.rsplit(".", 1)[-1]
         return Output(area, fmt, kind, spec_format.content_type, ext, name, data)
@@ -263,6 +288,42 @@ def _preview_output(
     return render
 
 
+def _proof_output(
+    run: _Run,
+    design: Design,
+    spec: TemplateSpec,
+    inputs: RenderInputs,
+    mockups: dict[str, bytes],
+    planned: list[tuple[str, str, Callable[[], Output]]],
+) -> Callable[[], Output]:
+    """The proof sheet: every area as printed (the partner's bleed and cut line), its mockup,
+    the findings and the files the printer gets, in words."""
+    names = {a.key: a.name or a.key for a in spec.areas}
+    files = [
+        f"{names.get(area, area)}: {FORMAT_LABELS.get(fmt, fmt)}"
+        for area, fmt, _ in planned
+        if fmt in PRINT_KINDS
+    ]
+
+    def render() -> Output:
+        report = run.report or {}
+        findings = [
+            Finding(f["severity"], f["area"], f.get("layer"), f["code"], f["message"])
+            for f in report.get("findings", [])
+        ]
+        cuts = {a.key: cut_contours(design, spec, a.key, inputs) for a in spec.areas}
+        item = run.scope.session.get(OrderItem, run.job.order_item_id)
+        title = f"Order {run.order_label}" + (f" · {item.title}" if item and item.title else "")
+        info = ProofInfo(title, utcnow().date(), findings, files, cuts)
+        data = proof_sheet(design, spec, inputs, info, mockups)
+        name = run.filename(PROOF_AREA, ".pdf")
+        return Output(
+            PROOF_AREA, "proof", FileKind.PROOF_SHEET, "application/pdf", "pdf", name, data
+        )
+
+    return render
+
+
 def _render(run: _Run) -> list[Stored]:
     """Preflight, then every output rendered and its bytes stored; no database writes."""
     for_print_runs()
@@ -273,6 +334,7 @@ def _render(run: _Run) -> list[Stored]:
         raise Refused(f"The product template cannot be used for printing: {exc}") from None
     inputs = RenderInputs(shop_assets(run.scope, run.storage), run.fonts, PixelCache())
     design = run.check(design_row, spec, inputs)
+    run.profile = files_profile_for(run.scope.session, run.job)
     preview_file = run.scope.get(StoredFile, design_row.preview_file_id or 0)
     run.store.extra_candidates = [preview_file] if preview_file is not None else []
     planned = _outputs(run, design, spec, inputs, mockups_for(run.scope, run.storage, template))
@@ -300,6 +362,7 @@ def _record(run: _Run, outputs: list[Stored]) -> list[str]:
     if design is not None and previews:
         design.preview_file_id = previews[0].id
     run.job.preflight = run.report or {}
+    run.job.files_profile = run.profile.digest
     run.job.move_to(ProductionStatus.READY)
     return run.store.drop_unused(replaced)
 

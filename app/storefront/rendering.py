@@ -28,7 +28,7 @@ from app.design.raster import PREVIEW_MAX_PX
 from app.errors import ApiError
 from app.extensions import get_redis, get_storage
 from app.models import ShopScope, Template
-from app.product_templates.render_spec import mockups_for, template_spec_from_row
+from app.product_templates.render_spec import template_spec_from_row, view_mockup
 from app.production.assets import AssetUnavailable, shop_assets
 from app.storefront.ratelimit import charge_render, check_render_budget
 
@@ -56,15 +56,27 @@ def preview_errors_answered(timed_out: str = TIMED_OUT) -> Iterator[None]:
 
 
 def cache_key(
-    template: Template, area_key: str, document: Any, image_format: str, focus: bool = False
+    template: Template,
+    area_key: str,
+    document: Any,
+    image_format: str,
+    focus: bool = False,
+    view: int = 0,
 ) -> str:
     areas = [
-        (a.key, a.mockup_file_id, a.mockup_placement, str(a.width_mm), str(a.height_mm))
+        (
+            a.key,
+            a.mockup_file_id,
+            a.mockup_placement,
+            str(a.width_mm),
+            str(a.height_mm),
+            [(v.mockup_file_id, v.placement) for v in a.views],
+        )
         for a in template.print_areas
     ]
     stamp = template.updated_at.isoformat() if template.updated_at else ""
     material = json.dumps(
-        [template.id, stamp, areas, area_key, image_format, focus, document],
+        [template.id, stamp, areas, area_key, image_format, focus, view, document],
         sort_keys=True,
         separators=(",", ":"),
         default=str,
@@ -82,10 +94,12 @@ def render_preview(
     image_format: str = "png",
     *,
     focus: bool = False,
+    view: int = 0,
 ) -> bytes:
     """PNG or WebP bytes of ``area_key`` on its mockup (``focus``: framed on the print, for a
-    thumbnail); ApiError for a design that cannot render."""
-    cached = cached_preview(template, area_key, document, image_format, focus)
+    thumbnail; ``view``: which of the area's pictures, 0 its mockup); ApiError for a design
+    that cannot render."""
+    cached = cached_preview(template, area_key, document, image_format, focus, view)
     if cached is not None:
         return cached
     check_render_budget()
@@ -100,26 +114,34 @@ def render_preview(
     try:
         with preview_errors_answered():
             spec = template_spec_from_row(template)
-            mockup = mockups_for(scope, storage, template).get(area_key)
-            data = preview(design, spec, area_key, inputs, mockup, image_format, focus=focus)
+            mockup = view_mockup(scope, storage, template, area_key, view)
+            data = preview(
+                design, spec, area_key, inputs, mockup, image_format, focus=focus, view=view
+            )
     finally:
         charge_render(round((time.monotonic() - started) * 1000))
     if len(data) <= MAX_CACHED_BYTES:
-        key = cache_key(template, area_key, document, image_format, focus)
+        key = cache_key(template, area_key, document, image_format, focus, view)
         ttl = int(current_app.config["STOREFRONT_PREVIEW_CACHE_TTL"])
         get_redis().set(key, data, ex=ttl)
     return data
 
 
 def cached_preview(
-    template: Template, area_key: str, document: Any, image_format: str, focus: bool = False
+    template: Template,
+    area_key: str,
+    document: Any,
+    image_format: str,
+    focus: bool = False,
+    view: int = 0,
 ) -> bytes | None:
     """A preview rendered before for exactly this, if still cached.
 
     Only documents that passed validation for this shop and template are ever cached, so a hit
     needs no re-validation: the key covers the template's state and the whole document.
     """
-    cached = get_redis().get(cache_key(template, area_key, document, image_format, focus))
+    key = cache_key(template, area_key, document, image_format, focus, view)
+    cached = get_redis().get(key)
     return cached if isinstance(cached, bytes) else None
 
 

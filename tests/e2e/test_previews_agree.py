@@ -162,13 +162,17 @@ def test_the_3d_view_opens_facing_the_print(
     # the texture is painted after load (debounced): the print shows up, in the middle of the
     # view from left to right (where on the mug's height depends on the camera's framing)
     shown, before = None, None
-    for _ in range(160):  # until the print is there and the view has settled (two frames agree)
+    # until the camera has reached its orbit (it eases towards it), the print is there and the
+    # view has settled (two frames agree); a loaded machine paints late, so up to a minute
+    for _ in range(240):
+        theta = viewer.evaluate("v => v.getCameraOrbit().theta * 180 / Math.PI")
         url = viewer.evaluate("v => v.toDataURL('image/png')")
         frame = np.asarray(
             Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).convert("RGB")
         ).astype(int)
         shown = _red_x(frame)
-        if shown is not None and before is not None and abs(shown - before) < 1:
+        settled = abs(theta + 90) < 0.5
+        if settled and shown is not None and before is not None and abs(shown - before) < 1:
             break
         before = shown
         page.wait_for_timeout(250)

@@ -66,7 +66,7 @@ def test_editor_previews_saves_and_reloads_a_new_width(
 
     # Open the editor from the products page.
     page.get_by_role("link", name="Products", exact=True).click()
-    page.locator("[data-edit-template]").first.click()
+    page.locator("tr", has_text="Personalized Ceramic Mug").locator("[data-edit-template]").click()
     page.wait_for_url(f"{live_server}/admin/products/{product_id}/template")
     width = _area_width(page)
     expect(width).to_have_value("200")
@@ -152,7 +152,7 @@ def test_make_customizable_opens_the_editor_with_a_default_area(
     _sign_in(page, live_server)
     page.goto(f"{live_server}/admin/products")
 
-    row = page.locator("tr", has_text="Custom Cotton T-Shirt")
+    row = page.locator("tr", has_text="Framed Art Poster")
     row.get_by_role("link", name="Make customizable").click()
 
     page.wait_for_url("**/admin/products/*/template")
@@ -162,7 +162,7 @@ def test_make_customizable_opens_the_editor_with_a_default_area(
     assert _trim(page) == {"x": 8, "y": 8, "width": 100, "height": 100}
     expect(page.locator("[data-preview-hint]")).to_contain_text("Upload a mockup")
     page.goto(f"{live_server}/admin/products")
-    expect(page.locator("tr", has_text="Custom Cotton T-Shirt")).to_contain_text("Edit template")
+    expect(page.locator("tr", has_text="Framed Art Poster")).to_contain_text("Edit template")
 
 
 def test_editor_fits_a_phone_screen(

@@ -231,13 +231,13 @@ def test_copy_export_and_import_round_trip(
     page.get_by_role("button", name="Save template").click()
     expect(page.locator("[data-save-status]")).to_have_text("Saved.")
 
-    # Copy to the T-shirt (no template yet), then open its editor from the message.
-    page.get_by_label("Product", exact=True).select_option(label="Custom Cotton T-Shirt")
+    # Copy to the poster (no template yet), then open its editor from the message.
+    page.get_by_label("Product", exact=True).select_option(label="Framed Art Poster")
     page.get_by_role("button", name="Copy template").click()
-    expect(page.locator("[data-copy-message]")).to_contain_text("Copied to Custom Cotton T-Shirt")
-    shirt = _template(live_app, _product_id(live_app, "Custom Cotton T-Shirt"))
-    assert shirt is not None
-    assert [f["id"] for f in shirt.fields] == ["name"]
+    expect(page.locator("[data-copy-message]")).to_contain_text("Copied to Framed Art Poster")
+    poster = _template(live_app, _product_id(live_app, "Framed Art Poster"))
+    assert poster is not None
+    assert [f["id"] for f in poster.fields] == ["name"]
 
     # Export downloads the saved template as template.v1 JSON.
     with page.expect_download() as download:

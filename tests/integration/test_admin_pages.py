@@ -139,7 +139,7 @@ def test_dev_sign_in_opens_the_dashboard_with_the_shops_own_numbers(
     assert 'data-field="domain">luneo-demo.myshopify.com<' in page.text
     assert 'data-field="plan">pro<' in page.text
     assert count(page, "products") == 4
-    assert count(page, "templates") == 1
+    assert count(page, "templates") == 2  # the mug and the T-shirt
     assert count(page, "orders-with-designs") == 1
     statuses = {s.value: count(page, f"jobs-{s.value}") for s in ProductionStatus}
     assert statuses == {
@@ -290,8 +290,8 @@ def test_products_mark_which_have_a_template(client: FlaskClient, demo_shop: Sho
 
     page = client.get("/admin/products")
 
-    assert page.text.count('data-template="active"') == 1
-    assert page.text.count('data-template="none"') == 3
+    assert page.text.count('data-template="active"') == 2  # the mug and the T-shirt
+    assert page.text.count('data-template="none"') == 2
     mug_row = page.text.split('data-product="gid://shopify/Product/8100000000001"')[1]
     assert 'data-template="active"' in mug_row.split("</tr>")[0]
 

@@ -26,6 +26,7 @@ from app.models import (
     FileKind,
     Generation,
     GenerationStatus,
+    PrintAreaView,
     ProductionFile,
     ProductionJob,
     Shop,
@@ -342,6 +343,15 @@ def test_production_files_mockups_and_exports_are_never_touched(
     unused_mockup = upload(session, storage, shop, 400, FileKind.MOCKUP)
     upload_as_mockup = upload(session, storage, shop, 400)  # an old upload an area shows
     template.print_areas[0].mockup_file_id = upload_as_mockup.id
+    upload_as_view = upload(session, storage, shop, 400)  # an old upload a view shows
+    template.print_areas[0].views.append(
+        PrintAreaView(
+            shop_id=shop.id,
+            name="Back",
+            mockup_file_id=upload_as_view.id,
+            placement={"x": 0, "y": 0, "width": 10, "height": 10},
+        )
+    )
     settle(session)
 
     result = sweep(app, shop)
@@ -349,7 +359,7 @@ def test_production_files_mockups_and_exports_are_never_touched(
     assert (result.designs, result.files) == (0, 0)
     assert exists(session, Design, ordered.id)
     assert kept(session, storage, *produced.values(), export, slip, unused_mockup)
-    assert kept(session, storage, upload_as_mockup)
+    assert kept(session, storage, upload_as_mockup, upload_as_view)
 
 
 # ------------------------------------------------------------------------------ AI generations

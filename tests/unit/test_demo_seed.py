@@ -13,7 +13,14 @@ from PIL import Image
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from app.demo import DEMO_DOMAIN, MOCKUP_PLACEMENT, MOCKUP_SIZE, seed_demo_shop
+from app.demo import (
+    DEMO_DOMAIN,
+    MOCKUP_PLACEMENT,
+    MOCKUP_SIZE,
+    SHIRT_MOCKUP_SIZE,
+    TSHIRT_PRODUCT_ID,
+    seed_demo_shop,
+)
 from app.design.document import parse_design
 from app.models import (
     Design,
@@ -24,6 +31,7 @@ from app.models import (
     OrderItem,
     Personalization,
     PrintArea,
+    PrintAreaView,
     Product,
     ProductionJob,
     ProductionStatus,
@@ -35,6 +43,7 @@ from app.models import (
 )
 from app.product_templates.portable import export_document, import_document
 from app.product_templates.pricing import quote_design
+from app.product_templates.render_spec import template_spec_from_row, view_mockup
 from app.storage import Storage, key_belongs_to_shop
 
 SHOP_OWNED = (
@@ -42,6 +51,7 @@ SHOP_OWNED = (
     Variant,
     Template,
     PrintArea,
+    PrintAreaView,
     StoredFile,
     Design,
     Order,
@@ -106,9 +116,10 @@ def test_seeding_twice_leaves_exactly_the_same_rows(session: Session, storage: S
         "shops": 1,
         "products": 4,
         "variants": 10,
-        "templates": 1,
-        "print_areas": 1,
-        "stored_files": 1,
+        "templates": 2,  # the mug and the T-shirt
+        "print_areas": 3,  # the mug's wrap, the shirt's front and back
+        "print_area_views": 3,  # the mug's two sides, the shirt front's close-up
+        "stored_files": 6,  # the mug, its sides, the shirt's front, back and close-up
         "designs": 1,
         "orders": 1,
         "order_items": 1,
@@ -255,7 +266,7 @@ def test_the_mug_template_shows_form_mode_and_surcharges(
     assert all(o["color"]["fields"] == ["name"] for o in fields["ink"]["options"])
     assert not fields["photo"].get("required")
     # The template is one the admin accepts: its export imports on another product.
-    other = scope.get_by(Product, external_id="gid://shopify/Product/8100000000002")
+    other = scope.get_by(Product, external_id="gid://shopify/Product/8100000000003")
     assert other is not None
     copy, created = import_document(scope, other, export_document(template, "USD"), "USD")
     assert created
@@ -283,3 +294,34 @@ def test_the_demo_shop_prints_in_house_with_a_catch_all_rule(
     assert (link.shop_id, link.partner_id) == (shop.id, partner.id)
     (rule,) = session.scalars(select(RoutingRule)).all()
     assert (rule.partner_id, rule.product_id, rule.country_code) == (partner.id, None, None)
+
+
+def test_the_shirt_follows_its_folds_and_the_products_have_several_views(
+    session: Session, storage: Storage
+) -> None:
+    shop = seed_demo_shop(session, storage)
+    session.commit()
+    scope = ShopScope(session, shop.id)
+    shirt = scope.get_by(Product, external_id=TSHIRT_PRODUCT_ID)
+    assert shirt is not None
+    template = scope.get_by(Template, product_id=shirt.id)
+    assert template is not None
+    spec = template_spec_from_row(template)
+
+    assert spec.area_keys == ("front", "back")
+    front = spec.area("front")
+    assert front.mockup is not None
+    assert front.mockup.displacement is not None
+    assert [v.name for v in front.views] == ["Close-up"]
+    assert front.views[0].placement.displacement is not None
+    for key, view in (("front", 0), ("front", 1), ("back", 0)):
+        picture = view_mockup(scope, storage, template, key, view)
+        assert picture is not None
+        with Image.open(io.BytesIO(picture)) as image:
+            assert image.size == SHIRT_MOCKUP_SIZE
+    mug = scope.get_by(PrintArea, key="wrap")
+    assert mug is not None
+    assert [(v.name, v.placement["cylinder"]["offset_mm"]) for v in mug.views] == [
+        ("Left side", -40.0),
+        ("Right side", 40.0),
+    ]

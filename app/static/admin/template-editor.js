@@ -28,6 +28,7 @@
   var nextUid = 1;
   var state = null;
   var previewUid = null;
+  var previewView = null; /* which of the previewed area's views, null for its own mockup */
   var images = new Map(); /* src -> {ok, width, height} once loaded */
 
   /* ------------------------------------------------------------ helpers */
@@ -96,7 +97,11 @@
   function areaFromServer(area) {
     var placement = hasPlacement(area.mockup_placement) ? Object.assign({}, area.mockup_placement) : null;
     var cylinder = placement && placement.cylinder ? placement.cylinder : null;
-    if (placement) delete placement.cylinder;
+    var fabric = placement && placement.displacement ? String(placement.displacement.strength_px) : '';
+    if (placement) {
+      delete placement.cylinder;
+      delete placement.displacement;
+    }
     var result = {
       uid: nextUid++,
       id: area.id,
@@ -112,10 +117,38 @@
       placement: placement,
       /* The print wraps around the product there (app/design/warp.py): the box is its body. */
       cylinder: cylinder ? { circumference_mm: String(cylinder.circumference_mm), offset_mm: String(cylinder.offset_mm || 0) } : null,
+      /* The print follows the photo's folds (app/design/displace.py): strength in px, '' for none. */
+      fabric: fabric,
+      views: (area.views || []).map(viewFromServer),
       scale: null,
     };
     rememberScale(result);
     return result;
+  }
+
+  /* One more picture of the area (the back, a side, on a model) and the area's box on it. */
+  function viewFromServer(view) {
+    var p = view.mockup_placement || {};
+    return {
+      uid: nextUid++,
+      name: view.name,
+      mockup_file_id: view.mockup_file_id,
+      mockup_url: view.mockup_url,
+      x: p.x === undefined ? '' : String(p.x),
+      y: p.y === undefined ? '' : String(p.y),
+      width: p.width === undefined ? '' : String(p.width),
+      height: p.height === undefined ? '' : String(p.height),
+      cylinder: p.cylinder || null, /* kept as it is: typed in the area's own mockup only */
+      fabric: p.displacement ? String(p.displacement.strength_px) : '',
+    };
+  }
+
+  function viewToSend(view) {
+    var placement = {};
+    ['x', 'y', 'width', 'height'].forEach(function (k) { placement[k] = numberOrText(view[k]); });
+    if (view.cylinder) placement.cylinder = view.cylinder;
+    if (String(view.fabric).trim() !== '') placement.displacement = { strength_px: numberOrText(view.fabric) };
+    return { name: view.name, mockup_file_id: view.mockup_file_id || null, mockup_placement: placement };
   }
 
   function fromServer(template) {
@@ -214,6 +247,7 @@
           safe_margin_mm: numberOrText(area.safe_margin_mm),
           mockup_file_id: area.mockup_file_id || null,
           mockup_placement: placementToSend(area),
+          views: (area.views || []).map(viewToSend),
         };
       }),
     }, finishingToSend());
@@ -221,9 +255,10 @@
 
   function placementToSend(area) {
     if (!area.placement) return {};
-    if (!area.cylinder) return area.placement;
-    var cylinder = { circumference_mm: numberOrText(area.cylinder.circumference_mm), offset_mm: numberOrText(area.cylinder.offset_mm || '0') };
-    return Object.assign({}, area.placement, { cylinder: cylinder });
+    var extra = {};
+    if (area.cylinder) extra.cylinder = { circumference_mm: numberOrText(area.cylinder.circumference_mm), offset_mm: numberOrText(area.cylinder.offset_mm || '0') };
+    if (String(area.fabric || '').trim() !== '') extra.displacement = { strength_px: numberOrText(area.fabric) };
+    return Object.assign({}, area.placement, extra);
   }
 
   function areaByUid(uid) {
@@ -357,6 +392,7 @@
       el('div', { class: 'fields' }, fields),
       mockupBlock(area, prefix),
       placementBlock(area, prefix),
+      viewsBlock(area, prefix),
       errorLine(prefix + '.id'),
       errorLine(prefix),
     ]);
@@ -389,7 +425,48 @@
       height,
       errorLine(path),
       cylinderBlock(area, path + '.cylinder'),
+      fabricField('area-' + area.uid + '-fabric', path + '.displacement.strength_px', area.fabric, { 'data-fabric': '' }),
     ]);
+  }
+
+  function fabricField(id, path, value, attrs) {
+    var input = el('input', Object.assign({ type: 'number', step: 1, min: 0, inputmode: 'decimal' }, attrs));
+    input.value = value || '';
+    return inputField(id, 'Follows the fabric (px)', path, input,
+      'For shirts and soft goods: how far the photo\'s folds move the print (0 to 200; empty for none). The folds also shade it.');
+  }
+
+  /* More pictures of the product showing this area: the shopper switches between them. */
+  function viewsBlock(area, prefix) {
+    var items = (area.views || []).map(function (view, n) {
+      var path = prefix + '.views[' + n + ']';
+      var id = 'area-' + area.uid + '-view-' + view.uid;
+      var name = el('input', { type: 'text', maxlength: 255, 'data-view-field': 'name', 'data-view': n });
+      name.value = view.name;
+      var upload = el('input', { type: 'file', accept: 'image/png,image/jpeg', 'data-view-upload': n });
+      var box = ['x', 'y', 'width', 'height'].map(function (key) {
+        var input = el('input', { type: 'number', step: 0.1, inputmode: 'decimal', 'data-view-field': key, 'data-view': n });
+        input.value = view[key];
+        return inputField(id + '-' + key, { x: 'Left (px)', y: 'Top (px)', width: 'Width (px)', height: 'Height (px)' }[key], path + '.mockup_placement.' + key, input);
+      });
+      return el('fieldset', { class: 'area__view plain', 'data-view-uid': view.uid }, [
+        el('legend', { class: 'small', text: 'View ' + (n + 2) + (view.name ? ': ' + view.name : '') }),
+        inputField(id + '-name', 'Name', path + '.name', name, 'What the shopper\'s tab says: Back, Left side, On the model…'),
+        inputField(id + '-picture', 'Picture', path + '.mockup_file_id', upload, view.mockup_url ? 'Uploaded; choose another to replace it.' : 'PNG or JPEG: the product from this side.'),
+        el('div', { class: 'fields fields--3' }, box),
+        errorLine(path + '.mockup_placement'),
+        fabricField(id + '-fabric', path + '.mockup_placement.displacement.strength_px', view.fabric, { 'data-view-field': 'fabric', 'data-view': n }),
+        el('button', { type: 'button', class: 'button button--secondary button--small', 'data-act': 'remove-view', 'data-view': n, text: 'Remove view' }),
+        errorLine(path),
+      ]);
+    });
+    var full = (area.views || []).length >= 7;
+    return el('div', { class: 'area__views' }, [
+      el('p', { class: 'small', text: 'More views: ' + (area.views && area.views.length ? '' : 'none yet. ') + 'the back, a side, the product on a model; each with the area placed on it.' }),
+    ].concat(items, [
+      el('button', { type: 'button', class: 'button button--secondary button--small', 'data-act': 'add-view', disabled: full, text: 'Add a view' }),
+      errorLine(prefix + '.views'),
+    ]));
   }
 
   /* A print that wraps around the product (a mug): the box is its body on the mockup, and the
@@ -431,8 +508,34 @@
     }
   }
 
+  /* What the preview shows and drags: the area on its mockup, or on one of its views (the
+     view's picture and box, seen through the area: its size and margins are the area's). */
+  function previewTarget() {
+    var area = areaByUid(previewUid);
+    if (!area || previewView === null || !area.views || !area.views[previewView]) return area;
+    var view = area.views[previewView];
+    var target = Object.create(area);
+    target.viewIndex = previewView;
+    target.mockup_url = view.mockup_url;
+    target.cylinder = view.cylinder ? { circumference_mm: String(view.cylinder.circumference_mm), offset_mm: String(view.cylinder.offset_mm || 0) } : null;
+    target.scale = null;
+    target.refit = false;
+    Object.defineProperty(target, 'placement', {
+      get: function () {
+        var p = { x: num(view.x), y: num(view.y), width: num(view.width), height: num(view.height) };
+        return hasPlacement(p) ? p : null;
+      },
+      set: function (p) {
+        ['x', 'y', 'width', 'height'].forEach(function (k) { view[k] = String(p[k]); });
+      },
+    });
+    return target;
+  }
+
   function renderAreas() {
     if (!areaByUid(previewUid)) previewUid = state.areas.length ? state.areas[0].uid : null;
+    var shown = areaByUid(previewUid);
+    if (!shown || !shown.views || !shown.views[previewView]) previewView = null;
     areasBox.replaceChildren.apply(areasBox, state.areas.map(areaFieldset));
     renderPreviewSelect();
     drawPreview();
@@ -441,6 +544,14 @@
   function refreshPlacementInputs(area) {
     var box = areasBox.querySelector('[data-area-uid="' + area.uid + '"]');
     if (!box) return;
+    if (area.viewIndex !== undefined) {
+      var view = area.views[area.viewIndex];
+      box.querySelectorAll('[data-view="' + area.viewIndex + '"][data-view-field]').forEach(function (input) {
+        var k = input.getAttribute('data-view-field');
+        if (k !== 'name' && k !== 'fabric' && document.activeElement !== input) input.value = view[k];
+      });
+      return;
+    }
     var p = area.placement || {};
     box.querySelectorAll('[data-placement]').forEach(function (input) {
       var key = input.getAttribute('data-placement');
@@ -455,7 +566,12 @@
     var area = areaByUid(Number(box.getAttribute('data-area-uid')));
     var field = event.target.getAttribute('data-area-field');
     var placementKey = event.target.getAttribute('data-placement');
-    if (event.target.hasAttribute('data-cylinder')) {
+    var viewField = event.target.getAttribute('data-view-field');
+    if (viewField) {
+      area.views[Number(event.target.getAttribute('data-view'))][viewField] = event.target.value;
+    } else if (event.target.hasAttribute('data-fabric')) {
+      area.fabric = event.target.value;
+    } else if (event.target.hasAttribute('data-cylinder')) {
       onCylinderInput(area, box, event.target);
     } else if (field) {
       var before = area[field];
@@ -504,6 +620,7 @@
     var act = button.getAttribute('data-act');
     if (act === 'preview') {
       previewUid = area.uid;
+      previewView = null;
       renderAreas();
       areasBox.querySelector('[data-area-uid="' + area.uid + '"] [data-act="preview"]').focus();
       return;
@@ -517,6 +634,16 @@
     } else if (act === 'clear-mockup') {
       area.mockup_file_id = null;
       area.mockup_url = null;
+    } else if (act === 'add-view') {
+      /* A first guess: the area's box on its mockup; the merchant corrects it for the picture. */
+      var p = area.placement || { x: 0, y: 0, width: 100, height: 100 };
+      area.views = area.views || [];
+      area.views.push({ uid: nextUid++, name: 'View ' + (area.views.length + 2), mockup_file_id: null, mockup_url: null,
+        x: String(p.x), y: String(p.y), width: String(p.width), height: String(p.height), cylinder: null, fabric: area.fabric || '' });
+      previewUid = area.uid;
+      previewView = area.views.length - 1;
+    } else if (act === 'remove-view') {
+      area.views.splice(Number(button.getAttribute('data-view')), 1);
     }
     markDirty();
     renderAreas();
@@ -539,7 +666,7 @@
       uid: nextUid++, id: null, key: uniqueKey(), name: 'New area',
       width_mm: last ? last.width_mm : '100', height_mm: last ? last.height_mm : '100',
       dpi: last ? last.dpi : '300', bleed_mm: last ? last.bleed_mm : '3', safe_margin_mm: last ? last.safe_margin_mm : '5',
-      mockup_file_id: null, mockup_url: null, placement: null, scale: null,
+      mockup_file_id: null, mockup_url: null, placement: null, scale: null, fabric: '', views: [],
     };
     state.areas.push(area);
     previewUid = area.uid;
@@ -550,8 +677,38 @@
     if (first) first.focus();
   }
 
+  async function onViewPictureChosen(input) {
+    var box = input.closest('[data-area-uid]');
+    var area = areaByUid(Number(box.getAttribute('data-area-uid')));
+    var view = area.views[Number(input.getAttribute('data-view-upload'))];
+    var error = input.closest('.field').querySelector('.field-error, [data-error-for]');
+    var file = input.files[0];
+    if (file.size > limits.mockup_max_bytes) {
+      if (error) error.textContent = 'The image is larger than ' + Math.round(limits.mockup_max_bytes / 1048576) + ' MB.';
+      input.value = '';
+      return;
+    }
+    var body = new FormData();
+    body.append('file', file);
+    setStatus('Uploading the picture…');
+    var result = await window.Luneo.api('POST', form.getAttribute('data-upload-url'), body);
+    input.value = '';
+    if (!result.ok) {
+      if (error) error.textContent = result.error.message;
+      setStatus('The picture was not uploaded.');
+      return;
+    }
+    view.mockup_file_id = result.data.file.id;
+    view.mockup_url = result.data.file.url;
+    previewUid = area.uid;
+    previewView = area.views.indexOf(view);
+    markDirty();
+    renderAreas();
+  }
+
   async function onMockupChosen(event) {
     var input = event.target;
+    if (input.matches('[data-view-upload]') && input.files.length) return onViewPictureChosen(input);
     if (!input.matches('[data-mockup-upload]') || !input.files.length) return;
     var box = input.closest('[data-area-uid]');
     var area = areaByUid(Number(box.getAttribute('data-area-uid')));
@@ -682,10 +839,15 @@
   /* ------------------------------------------------------------ preview */
 
   function renderPreviewSelect() {
-    previewSelect.replaceChildren.apply(previewSelect, state.areas.map(function (area) {
-      return el('option', { value: area.uid, text: area.name || area.key });
-    }));
-    if (previewUid !== null) previewSelect.value = String(previewUid);
+    var choices = [];
+    state.areas.forEach(function (area) {
+      choices.push(el('option', { value: area.uid, text: area.name || area.key }));
+      (area.views || []).forEach(function (view, n) {
+        choices.push(el('option', { value: area.uid + ':' + n, text: (area.name || area.key) + ' · ' + (view.name || 'View ' + (n + 2)) }));
+      });
+    });
+    previewSelect.replaceChildren.apply(previewSelect, choices);
+    if (previewUid !== null) previewSelect.value = previewView === null ? String(previewUid) : previewUid + ':' + previewView;
   }
 
   function loadImage(src) {
@@ -749,7 +911,7 @@
   }
 
   function drawPreview() {
-    var area = areaByUid(previewUid);
+    var area = previewTarget();
     var hint = form.querySelector('[data-preview-hint]');
     var facts = form.querySelector('[data-preview-facts]');
     clearPreview();
@@ -831,7 +993,7 @@
 
   function startDrag(event) {
     var target = event.target.closest('[data-drag]');
-    var area = areaByUid(previewUid);
+    var area = previewTarget();
     if (!target || !area || !hasPlacement(area.placement)) return;
     event.preventDefault();
     svg.setPointerCapture(event.pointerId);
@@ -864,7 +1026,7 @@
 
   function onPreviewKey(event) {
     if (!event.target.matches('[data-drag="move"]')) return;
-    var area = areaByUid(previewUid);
+    var area = previewTarget();
     var p = Object.assign({}, area.placement);
     var step = event.shiftKey ? 10 : 1;
     var moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
@@ -1051,7 +1213,9 @@
     renderRules();
   });
   previewSelect.addEventListener('change', function () {
-    previewUid = Number(previewSelect.value);
+    var parts = previewSelect.value.split(':');
+    previewUid = Number(parts[0]);
+    previewView = parts.length > 1 ? Number(parts[1]) : null;
     renderAreas();
   });
   svg.addEventListener('pointerdown', startDrag);

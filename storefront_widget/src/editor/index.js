@@ -11,7 +11,7 @@ import { setLocale, t } from "./i18n.js";
 import { History, documentFor, emptyDocument, insertIndex, newId, summarize } from "./model.js";
 import { selectPageVariant } from "./page_variant.js";
 import { prepare } from "./photo.js";
-import { drawMockup, loadViewer, textureModel } from "./preview.js";
+import { areaViews, drawMockup, loadViewer, textureModel } from "./preview.js";
 import { Stage } from "./stage.js";
 import { aiPanel, clipartPanel, layersPanel, photoPanel, textPanel, textRefusal } from "./panels.js";
 
@@ -259,8 +259,11 @@ class Editor {
     if (tpl.model_url && this.config.viewerUrl) previewTabs.push(h("button", { type: "button", class: "luneo-chip", "aria-pressed": "false", "data-3d": "", onclick: (e) => this.show3d(e.target) }, t("preview_3d")));
     this.previewTabs = previewTabs;
     this.pipToggle = h("button", { type: "button", class: "luneo-icon luneo-pip-toggle", "aria-expanded": "false", "aria-label": t("preview_enlarge"), title: t("preview_enlarge"), onclick: () => this.togglePip() }, icon("expand"));
+    // The area's pictures (its mockup, the back, a side…): one chip each, when it has several.
+    this.viewChips = h("div", { class: "luneo-chips luneo-views", role: "group", "aria-label": t("preview_views"), hidden: true });
+    this.viewOf = {};
     this.previewBox = h("section", { class: "luneo-preview", "aria-label": t("preview") },
-      h("div", { class: "luneo-chips" }, h("span", {}, t("preview")), previewTabs), this.pipToggle, this.previewCanvas, this.viewerBox, this.serverPreview);
+      h("div", { class: "luneo-chips" }, h("span", {}, t("preview")), previewTabs), this.viewChips, this.pipToggle, this.previewCanvas, this.viewerBox, this.serverPreview);
     this.modeTabs = this.bothModes
       ? ["form", "canvas"].map((m) => h("button", { type: "button", role: "tab", class: "luneo-tab", "data-mode": m, "aria-controls": m === "form" ? "luneo-panel-form" : "luneo-canvas-tools", onclick: () => this.showMode(m), onkeydown: (e) => this.tabKeys(e) }, t("mode_" + m)))
       : [];
@@ -338,8 +341,26 @@ class Editor {
       tab.tabIndex = on ? 0 : -1;
     }
     this.canvas.setAttribute("aria-label", t("canvas_label", { area: this.area().name || key }));
+    this.showViews();
     this.stage.resize();
     this.refresh();
+  }
+
+  showViews() {
+    const views = areaViews(this.area());
+    this.viewChips.replaceChildren(
+      ...views.map((view, index) =>
+        h("button", { type: "button", class: "luneo-chip", "data-view": String(index), "aria-pressed": String(index === (this.viewOf[this.areaKey] || 0)), onclick: () => this.showView(index) }, view.name),
+      ),
+    );
+    this.viewChips.hidden = views.length < 2;
+  }
+
+  showView(index) {
+    this.viewOf[this.areaKey] = index;
+    for (const chip of this.viewChips.children) chip.setAttribute("aria-pressed", String(chip.dataset.view === String(index)));
+    this.show2d(this.previewTabs[0]);
+    this.schedulePreview();
   }
 
   showTool(key) {
@@ -862,15 +883,18 @@ class Editor {
     requestAnimationFrame(() => {
       this.previewQueued = false;
       const area = this.area();
-      let mockup = this.mockups.get(area.key);
-      if (!mockup && area.mockup_url) {
+      const views = areaViews(area);
+      const view = views[this.viewOf[area.key] || 0] || views[0];
+      let mockup = view.mockup_url && this.mockups.get(view.mockup_url);
+      if (!mockup && view.mockup_url) {
         mockup = new Image();
         mockup.crossOrigin = "anonymous";
         mockup.onload = () => this.schedulePreview();
-        mockup.src = area.mockup_url;
-        this.mockups.set(area.key, mockup);
+        mockup.src = view.mockup_url;
+        this.mockups.set(view.mockup_url, mockup);
       }
-      drawMockup(this.previewCanvas, area, this.layers(), this.images, mockup);
+      drawMockup(this.previewCanvas, area, this.layers(), this.images, mockup, view.mockup_placement || {});
+      this.previewCanvas.dataset.view = String(views.indexOf(view));
       this.previewCanvas.dataset.revision = String(Number(this.previewCanvas.dataset.revision) + 1);
       if (window.performance && performance.mark) performance.mark("luneo:preview");
       if (this.viewer && !this.viewerBox.hidden) this.retexture();

@@ -63,6 +63,7 @@ def test_the_editor_page_carries_the_template_and_the_fixed_choices(
         "mockup_file_id": None,
         "mockup_url": None,
         "mockup_placement": {},
+        "views": [],
         "uv_region": {},
         "pixel_size": [2433, 1134],
     }

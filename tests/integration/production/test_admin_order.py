@@ -76,7 +76,7 @@ def test_the_order_page_shows_previews_preflight_and_signed_download_links(
     assert "the picture is 127 dpi at this size and may print blurry" in finding.group(1)
     # a signed, expiring download link per file, which downloads the stored bytes
     downloads = links(page.text, "data-downloads")
-    assert sorted(downloads) == ["front · PDF", "front · PNG", "front · Preview"]
+    assert sorted(downloads) == ["Proof sheet", "front · PDF", "front · PNG", "front · Preview"]
     job = reload(session, ready.job)
     by_format = {f.format: f.stored_file for f in job.files}
     for label, fmt in (("front · PNG", "png"), ("front · PDF", "pdf")):

@@ -41,7 +41,9 @@ def test_a_template_without_settings_gets_the_print_files_only(
 
     produce(setup.job)
 
-    assert sorted(_files(session, setup.job)) == ["front.pdf", "front.png", "front.preview"]
+    assert sorted(_files(session, setup.job)) == [
+        "front.pdf", "front.png", "front.preview", "proof.proof"
+    ]  # fmt: skip
 
 
 def test_a_cut_and_engraved_product_gets_its_files(
@@ -67,6 +69,7 @@ def test_a_cut_and_engraved_product_gets_its_files(
         "front.engrave-tiff": FileKind.ENGRAVE_TIFF,
         "front.engrave-svg": FileKind.ENGRAVE_SVG,
         "front.preview": FileKind.PREVIEW,
+        "proof.proof": FileKind.PROOF_SHEET,
     }
 
     def read(name: str) -> bytes:
@@ -103,5 +106,5 @@ def test_running_a_cut_job_again_writes_nothing(
 
     assert rq_job.return_value()["written"] == 0
     assert sorted(_files(session, setup.job)) == [
-        "front.cut-dxf", "front.cut-svg", "front.pdf", "front.png", "front.preview",
+        "front.cut-dxf", "front.cut-svg", "front.pdf", "front.png", "front.preview", "proof.proof",
     ]  # fmt: skip

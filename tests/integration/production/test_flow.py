@@ -82,6 +82,7 @@ def test_an_ordered_design_flows_from_the_order_webhook_sync_to_ready_files(
         "front.pdf",
         "front.png",
         "front.preview",
+        "proof.proof",
     ]
     assert waiting.count == 0
 
@@ -107,7 +108,7 @@ def test_cli_retries_a_failed_job_and_runs_it_now(
     result = app.test_cli_runner().invoke(luneo, args)
 
     assert result.exit_code == 0, result.output
-    assert f"job {setup.job.id}: ready (3 files)" in result.output
+    assert f"job {setup.job.id}: ready (4 files)" in result.output
     session.expire_all()
     job = session.get(ProductionJob, setup.job.id)
     assert job is not None

@@ -67,12 +67,13 @@ def test_a_designed_line_is_rendered_to_stored_print_files(
     job = reload(session, setup.job)
     assert (job.status, job.attempts, job.error) == (ProductionStatus.READY, 1, None)
     files = files_by_format(job)
-    assert sorted(files) == ["front.pdf", "front.png", "front.preview"]
+    assert sorted(files) == ["front.pdf", "front.png", "front.preview", "proof.proof"]
     kinds = {name: stored.kind for name, stored in files.items()}
     assert kinds == {
         "front.pdf": FileKind.PRINT_PDF,
         "front.png": FileKind.PRINT_PNG,
         "front.preview": FileKind.PREVIEW,
+        "proof.proof": FileKind.PROOF_SHEET,
     }
     for stored in files.values():
         data = stored_bytes(storage, stored)
@@ -248,8 +249,8 @@ def test_a_storage_outage_is_retried_with_backoff(
     assert rq_job.retries_left == 2
     job = reload(session, setup.job)
     assert (job.status, job.attempts, job.error) == (ProductionStatus.READY, 2, None)
-    assert len(job.files) == 3
-    assert len(production_keys(storage, setup.shop.id)) == 3  # nothing left from attempt 1
+    assert len(job.files) == 4
+    assert len(production_keys(storage, setup.shop.id)) == 4  # nothing left from attempt 1
 
 
 def test_a_storage_outage_past_the_last_retry_fails_the_job_with_its_reason(
@@ -326,6 +327,7 @@ def test_a_3d_template_also_gets_its_glb_and_usdz(
         "front.preview",
         "model.glb",
         "model.usdz",
+        "proof.proof",
     ]
     assert (files["model.glb"].kind, files["model.usdz"].kind) == (
         FileKind.MODEL_GLB,
@@ -356,7 +358,12 @@ def test_a_3d_model_that_cannot_be_made_is_a_warning_not_a_failure(
 
     job = reload(session, setup.job)
     assert job.status is ProductionStatus.READY
-    assert sorted(files_by_format(job)) == ["front.pdf", "front.png", "front.preview"]
+    assert sorted(files_by_format(job)) == [
+        "front.pdf",
+        "front.png",
+        "front.preview",
+        "proof.proof",
+    ]
     skipped = [f for f in job.preflight["findings"] if f["code"] == "model_3d_skipped"]
     assert len(skipped) == 1
     assert skipped[0]["severity"] == "warning"

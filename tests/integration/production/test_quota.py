@@ -98,6 +98,6 @@ def test_3d_files_are_made_only_for_plans_with_3d(
 
     job: ProductionJob = reload(session, setup.job)
     assert job.status is ProductionStatus.READY
-    assert sorted(f.format for f in job.files) == ["pdf", "png", "preview"]
+    assert sorted(f.format for f in job.files) == ["pdf", "png", "preview", "proof"]
     notes = [f for f in job.preflight["findings"] if f["code"] == "model_3d_not_in_plan"]
     assert [n["severity"] for n in notes] == ["info"]
