@@ -31,6 +31,8 @@ from app.demo import DEMO_DOMAIN, DEMO_ORDER_NAME, DEMO_PRINT_ROOM_EMAIL, seed_d
 from app.extensions import get_db, get_storage
 from app.fulfilment import keys, routing, team
 from app.models import (
+    Generation,
+    GenerationStatus,
     Membership,
     Order,
     Partner,
@@ -114,6 +116,17 @@ def _seed(app: Flask) -> dict[str, Any]:
         operator = team.invite(session, partner.id, "operator@print.test", PartnerRole.OPERATOR)
         # a rule of its own for the test that deletes one, so the demo's rule keeps routing
         session.add(RoutingRule(shop_id=shop.id, partner_id=partner.id, priority=900))
+        # an AI image in the gallery, which the merchant may block
+        session.add(
+            Generation(
+                shop_id=shop.id,
+                area_key="wrap",
+                prompt="a fox reading under a lamp",
+                cache_key="f" * 64,
+                provider="local",
+                status=GenerationStatus.SUCCEEDED,
+            )
+        )
         session.commit()
 
         template = session.scalars(select(Template).where(Template.shop_id == shop.id)).first()
@@ -179,9 +192,11 @@ ADMIN = [
     "/admin/partners",
     "/admin/ai",
 ]
+EXPECTED_STATUS = {("signed-out", "/admin/"): 401, ("merchant", "/admin/orders/999999"): 404}
 PAGES: list[tuple[str, str]] = [
     *(("merchant", path) for path in [*ADMIN, "/account/team", "/account/stores"]),
     ("woo-owner", "/account/team"),
+    ("merchant", "/admin/orders/999999"),  # the error page
     *(("shopify", path) for path in ADMIN),
     *(
         ("signed-out", path)
@@ -232,7 +247,7 @@ def phone(site: Site, browser: Browser) -> Iterator[Callable[[str, str], Page]]:
         page = context.new_page()
         response = page.goto(url)
         assert response is not None
-        assert response.status == (401 if path == "/admin/" and who == "signed-out" else 200), url
+        assert response.status == EXPECTED_STATUS.get((who, path), 200), url
         return page
 
     yield open_page
@@ -271,6 +286,8 @@ def test_order_tables_keep_every_column_on_a_phone(phone: Callable[[str, str], P
 DESTRUCTIVE = [
     ("merchant", "/admin/partners", "Remove"),
     ("merchant", "/admin/partners", "Delete"),
+    ("merchant", "/admin/ai", "Block"),
+    ("shopify", "/admin/partners", "Remove"),
     ("woo-owner", "/account/team", "Remove"),
     ("woo-owner", "/account/team", "Withdraw"),
     ("woo-owner", "/account/team", "Disconnect store"),
