@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +33,9 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture
-def live_app(base_settings: dict[str, Any], tmp_path: Path) -> Iterator[Flask]:
-    database = f"sqlite:///{tmp_path / 'live.sqlite3'}"
+@contextmanager
+def _running_app(base_settings: dict[str, Any], folder: Path) -> Iterator[Flask]:
+    database = f"sqlite:///{folder / 'live.sqlite3'}"
     migrate.upgrade(database)
     app = create_app(
         {
@@ -42,8 +43,8 @@ def live_app(base_settings: dict[str, Any], tmp_path: Path) -> Iterator[Flask]:
             "ENV": "testing",
             "SERVER_NAME": None,
             "SQLALCHEMY_DATABASE_URI": database,
-            "INSTANCE_PATH": tmp_path / "instance",
-            "STORAGE_URL": str(tmp_path / "files"),
+            "INSTANCE_PATH": folder / "instance",
+            "STORAGE_URL": str(folder / "files"),
         }
     )
     # Rate-limit windows (the AI images a shopper may ask for a minute, an hour) are kept in the
@@ -53,14 +54,42 @@ def live_app(base_settings: dict[str, Any], tmp_path: Path) -> Iterator[Flask]:
     app.extensions["luneo.db"].engine.dispose()
 
 
-@pytest.fixture
-def live_server(live_app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+@contextmanager
+def _serving(app: Flask) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_app(base_settings: dict[str, Any], tmp_path: Path) -> Iterator[Flask]:
+    with _running_app(base_settings, tmp_path) as app:
+        yield app
+
+
+@pytest.fixture
+def live_server(live_app: Flask) -> Iterator[str]:
+    with _serving(live_app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def module_live_app(
+    base_settings: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
+    """One live app for a whole module: for tests that each look at one page of the same
+    seeded shop, where seeding (and rendering its print files) per test would dominate."""
+    with _running_app(base_settings, tmp_path_factory.mktemp("live")) as app:
+        yield app
+
+
+@pytest.fixture(scope="module")
+def module_live_server(module_live_app: Flask) -> Iterator[str]:
+    with _serving(module_live_app) as url:
+        yield url
 
 
 @pytest.fixture

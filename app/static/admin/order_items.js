@@ -1,13 +1,12 @@
 /* The order page's personalization buttons: "Send the link again" and "Produce anyway" POST to
    the admin API (window.Luneo.api adds the session token or the CSRF token), then say what
-   happened, or reload the page when the line moved to production. */
+   happened, or reload the page when the line moved to production. "Produce anyway" asks first
+   (data-confirm, the shared confirm.js). */
 (function () {
   'use strict';
 
   async function run(button) {
     if (button.disabled) return;
-    var confirmText = button.getAttribute('data-confirm');
-    if (confirmText && !window.confirm(confirmText)) return;
     var box = button.closest('[data-order-item]').querySelector('[data-item-action-result]');
     button.disabled = true;
     button.classList.add('is-busy');
