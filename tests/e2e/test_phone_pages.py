@@ -218,6 +218,7 @@ PAGES: list[tuple[str, str]] = [
             "/partners/jobs/{job}",
             "/partners/team",
             "/partners/keys",
+            "/partners/files",
             "/partners/activity",
             "/partners/password",
         ]
