@@ -36,10 +36,11 @@ def qr_payload(assignment_id: int) -> str:
     return f"luneo-job:{assignment_id}"
 
 
-def _qr(canvas: Canvas, value: str, x: float, y: float, size: float) -> None:
+def _qr(canvas: Canvas, value: str, x: float, y: float, size: float, font: str) -> None:
     widget = QrCodeWidget(value)
     x1, y1, x2, y2 = widget.getBounds()
     drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
+    drawing.initialFontName = font  # else the renderer selects (and lists) Helvetica
     drawing.add(widget)
     renderPDF.draw(drawing, canvas, x, y)
 
@@ -55,7 +56,8 @@ def packing_slip(
     regular, bold = fonts.face(family), fonts.face(family, weight=700)
     out = io.BytesIO()
     # An embedded font from the start: reportlab would otherwise list a non-embedded Helvetica.
-    options: dict[str, Any] = {"initialFontName": face_font(regular)}
+    font = face_font(regular)
+    options: dict[str, Any] = {"initialFontName": font}
     canvas = Canvas(out, pagesize=A4, invariant=1, **options)
     width, height = A4
     a, order, item = rows.assignment, rows.order, rows.item
@@ -69,7 +71,7 @@ def packing_slip(
     text(regular, 11, 20 * mm, top - 9 * mm, f"Order {order.name or order.external_id}")
     text(regular, 11, 20 * mm, top - 15 * mm, f"Job {a.id}")
     text(regular, 11, 20 * mm, top - 21 * mm, f"Store: {rows.shop.name or rows.shop.domain}")
-    _qr(canvas, qr_payload(a.id), width - 55 * mm, top - 30 * mm, 35 * mm)
+    _qr(canvas, qr_payload(a.id), width - 55 * mm, top - 30 * mm, 35 * mm, font)
 
     text(bold, 12, 20 * mm, top - 36 * mm, "Ship to")
     address = rows.address
