@@ -74,7 +74,7 @@ def moment(value: datetime | None, locale: str = DEFAULT_LOCALE) -> str:
     if value is None:
         return ""
     at = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
-    joined = get_datetime_format("medium", locale=locale).replace("'", "")
+    joined = str(get_datetime_format("medium", locale=locale)).replace("'", "")
     text = joined.format(
         format_time(at, format="short", locale=locale), format_date(at, "medium", locale=locale)
     )
@@ -84,7 +84,7 @@ def moment(value: datetime | None, locale: str = DEFAULT_LOCALE) -> str:
 def country_name(code: str | None, locale: str = DEFAULT_LOCALE) -> str:
     if not code:
         return ""
-    return Locale.parse(locale).territories.get(code.upper(), code.upper())
+    return str(Locale.parse(locale).territories.get(code.upper(), code.upper()))
 
 
 def address_lines(address: Mapping[str, str], locale: str = DEFAULT_LOCALE) -> list[str]:

