@@ -52,6 +52,7 @@ from app.models import (
 from app.product_templates.pricing import quote_design
 from app.product_templates.render_spec import template_spec_from_row
 from app.storage import Storage, new_key
+from app.sync.addresses import normalize_address
 
 DEMO_DOMAIN = "luneo-demo.myshopify.com"
 # Not a secret: the demo store does not exist; it is stored encrypted like any real token.
@@ -630,7 +631,7 @@ def _upsert_order(scope: ShopScope, template: Template, mug: Product) -> OrderIt
         "total_price": DEMO_LINE_PRICE,
         "financial_status": "paid",
         "fulfillment_status": "",
-        "shipping_address": SHIPPING_ADDRESS,
+        "shipping_address": normalize_address(SHIPPING_ADDRESS),
     }
     _assign(order, values)
     item = next((i for i in order.items if i.external_id == DEMO_LINE_ITEM_ID), None)

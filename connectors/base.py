@@ -101,6 +101,8 @@ class Address:
     zip: str
     country_code: str
     phone: str
+    company: str = ""
+    province_code: str = ""  # "OR" beside "Oregon": what a label prints
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from app import display
 from app.db import as_utc
 from app.fulfilment import profiles
 from app.models import (
@@ -34,6 +35,7 @@ from app.models import (
 )
 from app.product_templates.document import FileLinker, template_model_view, variant_title
 from app.shopify import cart_transform
+from app.sync.addresses import normalize_address
 
 T = TypeVar("T")
 
@@ -75,9 +77,11 @@ class ProductRow:
         if not prices:
             return ""
         currency = self.product.variants[0].currency
+        locale = display.current_locale()
         if len(prices) == 1:
-            return f"{prices[0]} {currency}"
-        return f"{prices[0]}–{prices[-1]} {currency}"
+            return display.money(prices[0], currency, locale)
+        low, high = (display.money(p, currency, locale) for p in (prices[0], prices[-1]))
+        return f"{low}–{high}"
 
 
 @dataclass(frozen=True)
@@ -158,12 +162,11 @@ def shopper_values(properties: Mapping[str, Any]) -> tuple[tuple[str, str], ...]
 
 
 def _day(moment: datetime | None) -> str:
-    day = as_utc(moment)
-    return f"{day.day} {day.strftime('%b')}" if day is not None else ""
+    return display.day(as_utc(moment), display.current_locale())
 
 
 def _money(amount: Decimal | None, currency: str) -> str:
-    return f"{amount} {currency}" if amount is not None else ""
+    return display.money(amount, currency, display.current_locale())
 
 
 def _charge(item: OrderItem, currency: str) -> str | None:
@@ -230,6 +233,11 @@ def personalization_row(
 class OrderRow:
     order: Order
     items: list[ItemRow]
+
+    @property
+    def address(self) -> dict[str, str]:
+        """The stored address read through the normaliser (older rows included)."""
+        return normalize_address(self.order.shipping_address)
 
     @property
     def design_items(self) -> list[ItemRow]:

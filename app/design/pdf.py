@@ -41,6 +41,7 @@ from app.design.color import OutputCondition, hex_rgb, ink, output_condition, to
 from app.design.cut_files import with_cut_contour
 from app.design.document import Design, ImageLayer, Layer, ShapeLayer, TextLayer
 from app.design.errors import DesignError, layer_path
+from app.design.fonts import Face
 from app.design.geometry import MM_PER_POINT, Frame
 from app.design.images import fetch
 from app.design.layers import Tile, image_pixels, text_layout, text_shadow_tile
@@ -448,3 +449,26 @@ def _pdf_font(path: str) -> str:
         font.face.name = font.face.name + b"-" + suffix.encode()
     pdfmetrics.registerFont(font)
     return name
+
+
+def face_font(face: Face) -> str:
+    """The reportlab name of a face's first (Latin) file, registered for embedding."""
+    return _pdf_font(str(face.files[0].path))
+
+
+def draw_face_text(canvas: Canvas, face: Face, size: float, x: float, y: float, text: str) -> None:
+    """A line of plain text in a registry face, embedded: each run of characters is drawn from
+    the unicode-range file that has them ("Łukasz" needs the latin-ext file), a character no
+    file has from the first file (a .notdef box, not a silent substitution)."""
+    runs: list[tuple[int, str]] = []
+    for char in text:
+        index = face.file_index(char) or 0
+        if runs and runs[-1][0] == index:
+            runs[-1] = (index, runs[-1][1] + char)
+        else:
+            runs.append((index, char))
+    writer = canvas.beginText(x, y)
+    for index, run in runs:
+        writer.setFont(_pdf_font(str(face.files[index].path)), size)
+        writer.textOut(run)
+    canvas.drawText(writer)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.formatting import iso
 from app.models import JobAssignment, Order, OrderItem, ProductionFile, ProductionJob, Shop
+from app.sync.addresses import normalize_address
 
 ADDRESS_FIELDS = (
     "name",
@@ -23,7 +24,7 @@ ADDRESS_FIELDS = (
     "zip",
     "country_code",
     "phone",
-)
+)  # what the partner API answers (openapi.json); the portal and slip also lay out the rest
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,11 @@ class JobRows:
     item: OrderItem
     order: Order
     shop: Shop
+
+    @property
+    def address(self) -> dict[str, str]:
+        """The whole stored address (with ``province_code`` and ``company``), for human pages."""
+        return normalize_address(self.order.shipping_address)
 
 
 def load(session: Session, assignment: JobAssignment) -> JobRows:
@@ -45,11 +51,9 @@ def load(session: Session, assignment: JobAssignment) -> JobRows:
 
 
 def shipping_address(order: Order) -> dict[str, str]:
-    raw = order.shipping_address or {}
-    out = {field: str(raw.get(field) or "") for field in ADDRESS_FIELDS}
-    if not out["country_code"] and raw.get("countryCode"):
-        out["country_code"] = str(raw["countryCode"])
-    return out
+    """The partner's view, read through the normaliser: rows stored before it read the same."""
+    stored = normalize_address(order.shipping_address)
+    return {field: stored[field] for field in ADDRESS_FIELDS}
 
 
 def file_dict(file: ProductionFile) -> dict[str, Any]:

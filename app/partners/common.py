@@ -9,6 +9,7 @@ from typing import Any
 from flask import Response, current_app, g, request, stream_with_context
 from sqlalchemy.orm import Session
 
+from app import display
 from app.fulfilment import assignments, audit, jobdata, slip
 from app.fulfilment.downloads import SLIP
 from app.fulfilment.errors import NotFound
@@ -70,7 +71,9 @@ def job_file(session: Session, assignment: JobAssignment, file_id: str) -> Produ
 
 def slip_pdf(session: Session, storage: Storage, assignment: JobAssignment) -> bytes:
     rows = jobdata.load(session, assignment)
-    return slip.packing_slip(rows, lambda key: b"".join(storage.iter_chunks(key)))
+    return slip.packing_slip(
+        rows, lambda key: b"".join(storage.iter_chunks(key)), locale=display.current_locale()
+    )
 
 
 def send_bytes(data: bytes, filename: str, content_type: str) -> Response:

@@ -40,6 +40,7 @@ from app.models import (
 )
 from app.production.enqueue import enqueue_production
 from app.queue import enqueue_after_commit
+from app.sync.addresses import normalize_address
 from app.sync.personalization import PaidCheck, Verdict, customizable_when, decide
 from app.sync.specs import recovery_mail_spec
 from connectors.base import (
@@ -242,7 +243,7 @@ class OrderEffects:
 
 
 def _address(address: Address | None) -> dict[str, Any]:
-    return asdict(address) if address else {}
+    return normalize_address(asdict(address)) if address else {}
 
 
 def _order_values(record: OrderRecord) -> dict[str, Any]:

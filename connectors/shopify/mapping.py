@@ -114,6 +114,8 @@ def _address(raw: Any) -> Address | None:
         zip=_text(raw, "zip"),
         country_code=_text(raw, "countryCodeV2"),
         phone=_text(raw, "phone"),
+        company=_text(raw, "company"),
+        province_code=_text(raw, "provinceCode"),
     )
 
 

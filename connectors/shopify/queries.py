@@ -196,7 +196,9 @@ fragment LuneoOrder on Order {
   displayFinancialStatus
   displayFulfillmentStatus
   totalPriceSet { shopMoney { amount currencyCode } }
-  shippingAddress { name address1 address2 city province zip countryCodeV2 phone }
+  shippingAddress {
+    name company address1 address2 city province provinceCode zip countryCodeV2 phone
+  }
   lineItems(first: $linesFirst) {
     pageInfo { hasNextPage endCursor }
     nodes { ...LuneoLine }

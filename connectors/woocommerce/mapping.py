@@ -178,6 +178,8 @@ def _address(raw: Any, fallback_phone: str) -> Address | None:
         zip=_text(raw, "postcode"),
         country_code=_text(raw, "country").upper(),
         phone=_text(raw, "phone") or fallback_phone,
+        company=_text(raw, "company"),
+        province_code=_text(raw, "state").upper(),  # WooCommerce's state is the code
     )
 
 

@@ -104,10 +104,10 @@ def test_the_merchant_sees_and_unblocks_the_lines(
     found = violations(audited, "document")
     assert not found, describe(found)
     waiting = audited.locator("tr[data-item='waiting']")
-    expect(waiting).to_contain_text("Waiting for the shopper's design — link sent 5 Dec")
+    expect(waiting).to_contain_text("Waiting for the shopper's design — link sent Dec 5, 2026")
     unpaid = audited.locator("tr[data-item='unpaid']")
     expect(unpaid).to_contain_text("Surcharge not paid — production on hold")
-    expect(unpaid).to_contain_text("Personalization: nothing charged (expected 4.00 USD)")
+    expect(unpaid).to_contain_text("Personalization: nothing charged (expected $4.00)")
 
     waiting.get_by_role("button", name="Send the link again").click()
     expect(waiting.locator("[data-item-action-result]")).to_have_text("The link was sent again.")

@@ -104,7 +104,7 @@ def test_a_finished_sync_shows_its_counts_and_no_progress(
         ("orders created", "5"),
         ("production jobs", "1"),
     ]
-    assert "May 01, 2025 10:02" in page.text
+    assert "May 1, 2025, 10:02\u202fAM UTC" in page.text
 
 
 def test_a_failed_sync_shows_the_last_error(

@@ -115,15 +115,15 @@ def test_the_order_page_says_where_each_line_stands(
     designed, missing, unpaid = (row(page.text, f"line-{n}") for n in (1, 2, 3))
     assert 'alt="Design for Mug 1" width="240"' in designed
     assert "Designed and paid" in designed
-    assert "Personalization: 4.00 EUR charged (expected 4.00 EUR)" in designed
+    assert "Personalization: €4.00 charged (expected €4.00)" in designed
     # What the shopper chose, escaped, in the cart's order; hidden properties stay hidden.
     assert "<dt>Name</dt><dd>Ada &lt;3</dd></div><div><dt>Ink</dt><dd>Charcoal</dd>" in designed
     assert "_luneo_design" not in designed
-    assert "Waiting for the shopper&#39;s design — link sent 5 Dec" in missing
+    assert "Waiting for the shopper&#39;s design — link sent Dec 5, 2026" in missing
     assert "Send the link again" in missing
     assert "Produce anyway" not in missing
     assert "Surcharge not paid — production on hold" in unpaid
-    assert "Personalization: nothing charged (expected 4.00 EUR)" in unpaid
+    assert "Personalization: nothing charged (expected €4.00)" in unpaid
     assert "Produce anyway" in unpaid
 
 

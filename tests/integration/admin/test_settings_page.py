@@ -60,7 +60,7 @@ def test_settings_show_the_shop_and_its_scopes(
     assert 'data-field="platform">Shopify<' in page.text
     assert 'data-field="plan">free<' in page.text
     assert 'data-field="currency">EUR<' in page.text
-    assert 'datetime="2025-03-14T09:30:00+00:00">Mar 14, 2025 09:30 UTC<' in page.text
+    assert 'datetime="2025-03-14T09:30:00+00:00">Mar 14, 2025, 9:30\u202fAM UTC<' in page.text
     # write_products implies read_products, as Shopify grants it
     assert scopes_on(page.text) == {
         "read_orders": "yes",
