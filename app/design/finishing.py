@@ -1,4 +1,5 @@
-"""What a template asks of production beyond the print itself: a cut line, an engraving file.
+"""What a template asks of production beyond the print itself: a cut line, score lines, an
+engraving file.
 
 Both settings live in the template's JSON (``Template.extra``, column ``metadata``; in a
 ``template.v1.json`` document and ``luneo render``'s TEMPLATE.json as top-level keys) and are
@@ -8,16 +9,21 @@ checked here once, by the same rules for the admin's save, an import and the ren
   "ellipse", "corner_mm": 3}``. ``artwork``: the outline of what is printed, grown by
   ``offset_mm`` (a die-cut sticker); ``shape``: the trim box as ``shape`` grown by ``offset_mm``
   (a label). ``app.design.cutline`` computes the path, ``app.design.cut_files`` draws it.
+- ``score_lines``: up to ``MAX_SCORE_LINES`` straight crease lines of a folded product (card,
+  box, sleeve), ``[{"x1_mm", "y1_mm", "x2_mm", "y2_mm"}]`` in area millimetres (trim top-left,
+  y down), each end inside every print area's bleed box; ``app.design.cut_files`` draws them
+  on a Crease layer beside the cut line.
 - ``engraving``: ``{"method": "threshold" | "dither", "threshold": 128, "invert": false,
   "outline_text": true}`` for laser engraving (``app.design.engraving``).
 
-``None`` (or a missing key) means the product is neither cut nor engraved.
+``None`` (or a missing key; ``[]`` for score lines) means the product is neither cut, scored
+nor engraved.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -33,6 +39,9 @@ ENGRAVE_METHODS: tuple[EngraveMethod, ...] = ("threshold", "dither")
 MAX_CUT_OFFSET_MM = 20.0  # further out a sticker is mostly backing paper
 MAX_CORNER_MM = 100.0
 _CUT_KEYS = {"source", "offset_mm", "shape", "corner_mm"}
+MAX_SCORE_LINES = 20
+MAX_SCORE_MM = 10_000.0  # a coordinate's bound before the area's own check
+_SCORE_KEYS = ("x1_mm", "y1_mm", "x2_mm", "y2_mm")
 _ENGRAVE_KEYS = {"method", "threshold", "invert", "outline_text"}
 
 
@@ -50,6 +59,23 @@ class CutLine:
             "shape": self.shape,
             "corner_mm": self.corner_mm,
         }
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    """A crease from (x1, y1) to (x2, y2), area mm (trim top-left, y down)."""
+
+    x1_mm: float
+    y1_mm: float
+    x2_mm: float
+    y2_mm: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"x1_mm": self.x1_mm, "y1_mm": self.y1_mm, "x2_mm": self.x2_mm, "y2_mm": self.y2_mm}
+
+    @property
+    def points(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        return (self.x1_mm, self.y1_mm), (self.x2_mm, self.y2_mm)
 
 
 @dataclass(frozen=True)
@@ -100,6 +126,54 @@ def cut_line_problems(raw: Any, path: str = "cut_line") -> dict[str, str]:
     return problems
 
 
+@dataclass(frozen=True)
+class Box:
+    """A print area's extent for score lines: trim width and height and bleed, in mm."""
+
+    key: str
+    width_mm: float
+    height_mm: float
+    bleed_mm: float
+
+
+def score_lines_problems(
+    raw: Any, path: str = "score_lines", boxes: Sequence[Box] = ()
+) -> dict[str, str]:
+    """What is wrong with a ``score_lines`` value, by field path (empty: fine; None is fine);
+    each end must lie inside every one of ``boxes``' bleed box."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, list):
+        return {path: "Must be a list of lines (x1_mm, y1_mm, x2_mm, y2_mm), or empty."}
+    if len(raw) > MAX_SCORE_LINES:
+        return {path: f"At most {MAX_SCORE_LINES} score lines."}
+    problems: dict[str, str] = {}
+    for i, line in enumerate(raw):
+        at = f"{path}[{i}]"
+        if not isinstance(line, Mapping):
+            problems[at] = "Must be an object with x1_mm, y1_mm, x2_mm and y2_mm."
+            continue
+        for key in sorted(set(line) - set(_SCORE_KEYS)):
+            problems[f"{at}.{key}"] = "Not a score line setting (x1_mm, y1_mm, x2_mm, y2_mm)."
+        values = {key: _number(line.get(key)) for key in _SCORE_KEYS}
+        for key, value in values.items():
+            if value is None or abs(value) > MAX_SCORE_MM:
+                problems[f"{at}.{key}"] = "Must be a number of millimetres."
+                continue
+            for box in boxes:
+                size = box.width_mm if key[0] == "x" else box.height_mm
+                low, high = -box.bleed_mm, size + box.bleed_mm
+                if not low <= value <= high:
+                    problems[f"{at}.{key}"] = (
+                        f"Must lie inside the bleed box of area {box.key}: {low:g} to {high:g} mm."
+                    )
+                    break
+        x1, y1, x2, y2 = (values[k] for k in _SCORE_KEYS)
+        if f"{at}.x2_mm" not in problems and f"{at}.y2_mm" not in problems and (x1, y1) == (x2, y2):
+            problems[f"{at}.x2_mm"] = "The line's end must differ from its start."
+    return problems
+
+
 def engraving_problems(raw: Any, path: str = "engraving") -> dict[str, str]:
     """What is wrong with an ``engraving`` value, by field path (empty: fine; None is fine)."""
     if raw is None:
@@ -135,6 +209,14 @@ def cut_line(raw: Any) -> CutLine | None:
         shape=raw.get("shape", "rect"),
         corner_mm=float(raw.get("corner_mm", 0)),
     )
+
+
+def score_lines(raw: Any, boxes: Sequence[Box] = ()) -> tuple[ScoreLine, ...]:
+    """A ``score_lines`` value as ScoreLines (empty: not scored); DesignError as above."""
+    problems = score_lines_problems(raw, "template.score_lines", boxes)
+    if problems:
+        raise DesignError(*next(iter(problems.items())))
+    return tuple(ScoreLine(*(float(line[k]) for k in _SCORE_KEYS)) for line in raw or ())
 
 
 def engraving(raw: Any) -> Engraving | None:

@@ -4,13 +4,16 @@
 ``tiff``: CMYK TIFF through the ICC profile (flattened on white, LZW, DPI and profile embedded);
 ``pdf-cmyk``: PDF/X-4, the vector PDF in DeviceCMYK through the same profile, its output intent.
 The CMYK profile is FOGRA39 unless the request names another (``color.BUILTIN_CMYK``) or
-brings its own ICC bytes. Both PDFs carry the template's cut line on a CutContour layer.
+brings its own ICC bytes. Both PDFs carry the template's cut line on a CutContour layer and
+its score lines on a Crease layer.
 
-For die-cut and engraved products (the template's ``cut_line`` / ``engraving``,
-``finishing.py``): ``cut-svg`` and ``cut-dxf``, the cut path alone in mm (``cut_files.py``);
+For die-cut, scored and engraved products (the template's ``cut_line`` / ``score_lines`` /
+``engraving``, ``finishing.py``): ``cut-svg`` and ``cut-dxf``, the cut path and score lines
+alone in mm (``cut_files.py``);
 ``engrave-tiff``, a 1-bit TIFF, and ``engrave-svg``, text and clipart as vectors
-(``engraving.py``). ``OutputFormat.needs`` names the setting such a format needs: production
-makes it only when the template has that setting, ``luneo render`` refuses it without.
+(``engraving.py``). ``OutputFormat.needs`` names the settings such a format needs (any one
+will do): production makes it only when the template has one, ``luneo render`` refuses it
+without.
 
 The raster formats are lazy libvips pipelines until they are encoded: ``write_output`` streams
 them to the file strip by strip (what ``luneo render`` does), ``render_output`` returns the bytes
@@ -56,7 +59,9 @@ class OutputFormat:
     suffix: str  # file name = <area key><suffix>
     content_type: str
     render: Callable[[Request], bytes]
-    needs: str | None = None  # "cut_line" or "engraving": the template setting it depends on
+    # The template settings it depends on, any one of them ("cut_line", "score_lines",
+    # "engraving"); empty: every template.
+    needs: tuple[str, ...] = ()
     # Streams the output to a file; None: the rendered bytes are written.
     write: Callable[[Request, Path], None] | None = None
 
@@ -133,28 +138,28 @@ FORMATS: dict[str, OutputFormat] = {
             "-cut.svg",
             "image/svg+xml",
             lambda r: cut_svg(r.design, r.template, r.area, r.inputs),
-            needs="cut_line",
+            needs=("cut_line", "score_lines"),
         ),
         OutputFormat(
             "cut-dxf",
             "-cut.dxf",
             "application/dxf",
             lambda r: cut_dxf(r.design, r.template, r.area, r.inputs),
-            needs="cut_line",
+            needs=("cut_line", "score_lines"),
         ),
         OutputFormat(
             "engrave-tiff",
             "-engrave.tif",
             "image/tiff",
             lambda r: engrave_tiff(r.design, r.template, r.area, r.inputs, r.dpi),
-            needs="engraving",
+            needs=("engraving",),
         ),
         OutputFormat(
             "engrave-svg",
             "-engrave.svg",
             "image/svg+xml",
             lambda r: engrave_svg(r.design, r.template, r.area, r.inputs),
-            needs="engraving",
+            needs=("engraving",),
         ),
     )
 }
@@ -162,7 +167,7 @@ FORMATS: dict[str, OutputFormat] = {
 
 def wanted(output: OutputFormat, template: TemplateSpec) -> bool:
     """Whether the template asks for this format (print formats: always)."""
-    return output.needs is None or getattr(template, output.needs) is not None
+    return not output.needs or any(getattr(template, n) for n in output.needs)
 
 
 def _format(name: str, request: Request) -> OutputFormat:
@@ -172,9 +177,10 @@ def _format(name: str, request: Request) -> OutputFormat:
     except KeyError:
         raise DesignError("", f"unknown format {name!r} (formats: {', '.join(FORMATS)})") from None
     if not wanted(output, request.template):
+        settings = " or ".join(output.needs)
         raise DesignError(
-            f"template.{output.needs}",
-            f"the {name} format needs the template's {output.needs} setting",
+            f"template.{output.needs[0]}",
+            f"the {name} format needs the template's {settings} setting",
         )
     check_print_size(request.template.area(request.area), request.dpi)  # a dpi override too
     return output

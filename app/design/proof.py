@@ -1,12 +1,13 @@
 """The proof sheet: one A4 page per order line that a merchant sends and a printer checks.
 
 For each print area (two to a page; a third starts another page): the flat print with its trim
-(solid), bleed (dashed red), safe area (dashed blue) and cut line (magenta) drawn on it, the
-design on the product's mockup beside it, and the facts a printer asks first — finished size,
-bleed, resolution and pixel size. Then the colours the design names (text, outlines, shadows,
-shapes, clipart; pictures are listed as pictures), the fonts, the preflight's findings in plain
-words, the files made for the printer, and an approval box. Pure: the caller passes what it knows
-about the order (``ProofInfo``); nothing here reads a database.
+(solid), bleed (dashed red), safe area (dashed blue), cut line (magenta) and score lines
+(dashed cyan) drawn on it, the design on the product's mockup beside it, and the facts a
+printer asks first — finished size, bleed, resolution and pixel size. Then the colours the
+design names (text, outlines, shadows, shapes, clipart; pictures are listed as pictures), the
+fonts, the preflight's findings in plain words, the files made for the printer, and an approval
+box. Pure: the caller passes what it knows about the order (``ProofInfo``); nothing here
+reads a database.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ MARGIN = 36.0  # points
 AREAS_PER_PAGE = 2
 MAX_FINDINGS = 8
 CUT_COLOUR = (0.93, 0.0, 0.55)  # magenta, as RIPs show a CutContour
+SCORE_COLOUR = (0.0, 0.68, 0.94)  # cyan, as the Crease spot colour's alternate
 Polygon = Sequence[tuple[float, float]]  # a closed path in area mm (origin: the trim's top-left)
 
 
@@ -191,6 +193,11 @@ class _Sheet:
                 path.lineTo(*at(*point))
             path.close()
             canvas.drawPath(path, stroke=1, fill=0)
+        canvas.setStrokeColorRGB(*SCORE_COLOUR)
+        canvas.setDash(4, 2)  # a crease is folded, not cut: dashed, as on a die line
+        for line in template.score_lines:
+            canvas.line(*at(line.x1_mm, line.y1_mm), *at(line.x2_mm, line.y2_mm))
+        canvas.setDash()
         if mockup:
             self._mockup(design, template, area, mockup, x0 + box_w + 12, top - 20, box_h)
         px_w = round(full_w / MM_PER_INCH * area.dpi)

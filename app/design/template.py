@@ -109,6 +109,7 @@ class TemplateSpec:
     price_rules: tuple[PriceRule, ...] = ()
     cut_line: finishing.CutLine | None = None  # a die-cut or label product (app.design.finishing)
     engraving: finishing.Engraving | None = None  # a laser-engraved product
+    score_lines: tuple[finishing.ScoreLine, ...] = ()  # creases of a folded product
 
     def field(self, field_id: str) -> Field | None:
         return next((f for f in self.fields if f.id == field_id), None)
@@ -154,7 +155,13 @@ class TemplateSpec:
             extra=_model_extra(data, items),
             cut_line=finishing.cut_line(data.get("cut_line")),
             engraving=finishing.engraving(data.get("engraving")),
+            score_lines=_score_lines(data.get("score_lines"), areas),
         )
+
+
+def _score_lines(raw: Any, areas: tuple[AreaSpec, ...]) -> tuple[finishing.ScoreLine, ...]:
+    boxes = [finishing.Box(a.key, a.width_mm, a.height_mm, a.bleed_mm) for a in areas]
+    return finishing.score_lines(raw, boxes)
 
 
 def _model_extra(data: Mapping[str, Any], items: list[Mapping[str, Any]]) -> dict[str, Any]:

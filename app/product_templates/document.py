@@ -210,5 +210,6 @@ def template_document(
         "print_areas": [_area_document(a, mockups, link) for a in areas],
         "ai": ai_block(scope, template, *ai_provider),
         "cut_line": (template.extra or {}).get("cut_line"),
+        "score_lines": list((template.extra or {}).get("score_lines") or ()),
         "engraving": (template.extra or {}).get("engraving"),
     }

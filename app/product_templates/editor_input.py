@@ -11,7 +11,7 @@ import copy
 import dataclasses
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -19,7 +19,12 @@ from typing import Any
 from app.design.clipart import default_library
 from app.design.displace import MAX_STRENGTH_PX
 from app.design.fields import field_errors
-from app.design.finishing import cut_line_problems, engraving_problems
+from app.design.finishing import (
+    Box,
+    cut_line_problems,
+    engraving_problems,
+    score_lines_problems,
+)
 from app.design.limits import print_size_problem
 from app.design.models3d import available_models
 from app.design.template import MAX_VIEWS, AreaSpec
@@ -84,9 +89,9 @@ class TemplateInput:
     fields: list[dict[str, Any]] | None = None
     editor_mode: EditorMode | None = None
     surcharge: Decimal | None = None
-    # The production settings sent (``cut_line``, ``engraving``; a value or None to remove it),
-    # stored in ``Template.extra``; a key not sent keeps what the template has.
-    finishing: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    # The production settings sent (``cut_line``, ``score_lines``, ``engraving``; a value, or
+    # None or [] to remove it), stored in ``Template.extra``; a key not sent keeps what it has.
+    finishing: dict[str, Any] = field(default_factory=dict)
 
 
 def _model_3d(reader: _Reader, raw: Any) -> str | None:
@@ -522,20 +527,31 @@ def _editor_mode(reader: _Reader, raw: Any) -> EditorMode | None:
         return None
 
 
-FINISHING_CHECKS = {"cut_line": cut_line_problems, "engraving": engraving_problems}
+FINISHING_CHECKS: dict[str, Callable[[Any, str], dict[str, str]]] = {
+    "cut_line": cut_line_problems,
+    "engraving": engraving_problems,
+}
 
 
-def _finishing(reader: _Reader, payload: Mapping[str, Any]) -> dict[str, dict[str, Any] | None]:
-    """The cut line and engraving settings sent, checked by the render core's rules."""
-    sent: dict[str, dict[str, Any] | None] = {}
-    for key, problems_of in FINISHING_CHECKS.items():
+def _finishing(
+    reader: _Reader, payload: Mapping[str, Any], areas: list[AreaInput]
+) -> dict[str, Any]:
+    """The cut line, score lines and engraving settings sent, checked by the render core's
+    rules (score lines inside the bleed box of every area sent)."""
+    boxes = [Box(a.key, float(a.width_mm), float(a.height_mm), float(a.bleed_mm)) for a in areas]
+    checks = {
+        **FINISHING_CHECKS,
+        "score_lines": lambda raw, path: score_lines_problems(raw, path, boxes),
+    }
+    sent: dict[str, Any] = {}
+    for key, problems_of in checks.items():
         if key not in payload:
             continue
         problems = problems_of(payload[key], key)
         for path, message in problems.items():
             reader.fail(path, message)
         raw = payload[key]
-        sent[key] = None if raw is None or problems else copy.deepcopy(dict(raw))
+        sent[key] = None if not raw or problems else copy.deepcopy(raw)
     return sent
 
 
@@ -594,7 +610,7 @@ def parse_template(
             if "surcharge" in payload
             else None
         ),
-        finishing=_finishing(reader, payload),
+        finishing=_finishing(reader, payload, areas),
     )
     if reader.errors:
         raise InvalidInput(reader.errors)

@@ -101,6 +101,7 @@ def export_document(template: Template, currency: str) -> dict[str, Any]:
         "ai_enabled": template.ai_enabled,
         "model_3d": template.model_3d,
         "cut_line": (template.extra or {}).get("cut_line"),
+        "score_lines": list((template.extra or {}).get("score_lines") or ()),
         "engraving": (template.extra or {}).get("engraving"),
     }
 
@@ -191,6 +192,7 @@ def _apply(
         "editor_mode": document.get("editor_mode", "canvas"),
         "surcharge": document.get("surcharge", "0"),
         "cut_line": document.get("cut_line"),
+        "score_lines": document.get("score_lines") or [],
         "engraving": document.get("engraving"),
     }
     values = parse_template(payload, currency)

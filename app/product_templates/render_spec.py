@@ -28,15 +28,17 @@ def _area_dict(area: PrintArea | AreaInput) -> dict[str, Any]:
 
 
 def finishing_of(template: Template) -> dict[str, Any]:
-    """The template's cut line and engraving settings (``app.design.finishing``), as set."""
+    """The template's cut line, score lines and engraving settings (``app.design.finishing``),
+    as set."""
     extra = template.extra or {}
-    return {key: extra[key] for key in ("cut_line", "engraving") if extra.get(key) is not None}
+    keys = ("cut_line", "score_lines", "engraving")
+    return {key: extra[key] for key in keys if extra.get(key) is not None}
 
 
 def template_spec_from_row(template: Template) -> TemplateSpec:
     """The same shape ``TemplateSpec.from_dict`` reads from TEMPLATE.json, so both agree.
 
-    The cut line and engraving settings live in ``Template.extra`` (``finishing_of``).
+    The cut line, score lines and engraving settings live in ``Template.extra`` (``finishing_of``).
     ``extra`` carries what only 3D output needs: the model id, each area's UV rectangle and the
     product colour (``Template.extra["base_color"]``).
     Raises DesignError for a template the renderer cannot use (e.g. no print area).

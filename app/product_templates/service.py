@@ -184,8 +184,8 @@ def _check_variants(scope: ShopScope, template: Template, fields: list[dict[str,
 def save_template(scope: ShopScope, template: Template, values: TemplateInput) -> None:
     """Store the editor's values on ``template`` (flushes; the caller commits).
 
-    ``fields``, ``editor_mode``, ``surcharge``, ``cut_line`` and ``engraving`` are kept as they
-    are when not sent."""
+    ``fields``, ``editor_mode``, ``surcharge``, ``cut_line``, ``score_lines`` and ``engraving``
+    are kept as they are when not sent."""
     _check_references(scope, template, values.print_areas)
     if values.fields is not None:
         _check_variants(scope, template, values.fields)

@@ -83,8 +83,8 @@ NO_3D_IN_PLAN = (
     "3D/AR files (GLB, USDZ) are not included in this store's plan; upgrade in Plan & billing."
 )
 # The print files a partner's profile may ask for (``app.fulfilment.profiles``); cut and
-# engraving files only when the template asks (``OutputFormat.needs``: a cut line for die-cut
-# products, an engraving setting for laser-engraved ones).
+# engraving files only when the template asks (``OutputFormat.needs``: a cut line or score
+# lines for die-cut and folded products, an engraving setting for laser-engraved ones).
 PRINT_KINDS = {
     "png": FileKind.PRINT_PNG,
     "pdf": FileKind.PRINT_PDF,
