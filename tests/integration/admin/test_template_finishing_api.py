@@ -137,3 +137,73 @@ def test_an_import_with_a_bad_cut_line_is_refused_by_the_schema(
 
     assert response.status_code == 400
     assert "cut_line.offset_mm" in response.json["error"]["fields"]
+
+
+SCORES = [
+    {"x1_mm": 125, "y1_mm": -3, "x2_mm": 125, "y2_mm": 303},
+    {"x1_mm": 0, "y1_mm": 100.5, "x2_mm": 250.5, "y2_mm": 100.5},
+]
+
+
+def test_score_lines_are_saved_shown_and_removed_by_an_empty_list(
+    cookie_client: FlaskClient,
+    csrf: dict[str, str],
+    session: Session,
+    saved: Template,
+    product: Product,
+) -> None:
+    response = cookie_client.put(url(product), json=payload(score_lines=SCORES), headers=csrf)
+
+    assert response.status_code == 200, response.json
+    assert _template(session, product).extra["score_lines"] == SCORES
+    assert cookie_client.get(url(product)).json["template"]["score_lines"] == SCORES
+    assert cookie_client.put(url(product), json=payload(), headers=csrf).status_code == 200
+    assert _template(session, product).extra["score_lines"] == SCORES  # not sent: kept
+    assert (
+        cookie_client.put(url(product), json=payload(score_lines=[]), headers=csrf).status_code
+        == 200
+    )
+    assert "score_lines" not in _template(session, product).extra
+
+
+def test_bad_score_lines_are_a_400_naming_each_field(
+    cookie_client: FlaskClient,
+    csrf: dict[str, str],
+    session: Session,
+    saved: Template,
+    product: Product,
+) -> None:
+    bad = [SCORES[0], {**SCORES[1], "x2_mm": 260, "y1_mm": "top"}]  # the bleed ends at 253.5
+
+    response = cookie_client.put(url(product), json=payload(score_lines=bad), headers=csrf)
+
+    assert response.status_code == 400
+    assert response.json["error"]["fields"] == {
+        "score_lines[1].y1_mm": "Must be a number of millimetres.",
+        "score_lines[1].x2_mm": "Must lie inside the bleed box of area front: -3 to 253.5 mm.",
+    }
+    assert "score_lines" not in _template(session, product).extra  # nothing changed
+
+
+def test_export_and_import_carry_the_score_lines(
+    cookie_client: FlaskClient,
+    csrf: dict[str, str],
+    session: Session,
+    saved: Template,
+    product: Product,
+    shop: Shop,
+) -> None:
+    cookie_client.put(url(product), json=payload(score_lines=SCORES), headers=csrf)
+    target = make_product(session, shop, title="Card")
+    session.commit()
+    document = cookie_client.get(f"{url(product)}/export").json
+    assert document["score_lines"] == SCORES
+
+    response = cookie_client.post(f"{url(target)}/import", json=document, headers=csrf)
+
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert _template(session, target).extra["score_lines"] == SCORES
+    document["score_lines"] = [{"x1_mm": 1}]
+    refused = cookie_client.post(f"{url(target)}/import", json=document, headers=csrf)
+    assert refused.status_code == 400
+    assert any(k.startswith("score_lines") for k in refused.json["error"]["fields"])

@@ -108,3 +108,31 @@ def test_running_a_cut_job_again_writes_nothing(
     assert sorted(_files(session, setup.job)) == [
         "front.cut-dxf", "front.cut-svg", "front.pdf", "front.png", "front.preview", "proof.proof",
     ]  # fmt: skip
+
+
+def test_a_scored_only_product_gets_the_cut_files_with_its_creases(
+    session: Session, storage: Storage, produce: Produce
+) -> None:
+    setup = make_setup(session, storage)
+    fold = {"x1_mm": 10, "y1_mm": 0, "x2_mm": 10, "y2_mm": 20}
+    setup.template.extra = {**(setup.template.extra or {}), "score_lines": [fold]}
+    session.commit()
+
+    produce(setup.job)
+
+    files = _files(session, setup.job)
+    assert sorted(files) == [
+        "front.cut-dxf", "front.cut-svg", "front.pdf", "front.png", "front.preview", "proof.proof",
+    ]  # fmt: skip
+
+    def read(name: str) -> bytes:
+        with storage.open(files[name].stored_file.key) as stream:
+            return stream.read()
+
+    pdf = pikepdf.open(io.BytesIO(read("front.pdf")))
+    assert [str(g.Name) for g in pdf.Root.OCProperties.OCGs] == ["Crease"]
+    svg = _xml(read("front.cut-svg"))
+    assert [g.get("id") for g in svg.iter("{http://www.w3.org/2000/svg}g")] == ["Crease"]
+    drawing = ezdxf.read(io.StringIO(read("front.cut-dxf").decode("ascii")))
+    [line] = drawing.modelspace().query("LINE")
+    assert line.dxf.layer == "Crease"
