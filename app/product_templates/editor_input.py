@@ -539,10 +539,11 @@ def _finishing(
     """The cut line, score lines and engraving settings sent, checked by the render core's
     rules (score lines inside the bleed box of every area sent)."""
     boxes = [Box(a.key, float(a.width_mm), float(a.height_mm), float(a.bleed_mm)) for a in areas]
-    checks = {
-        **FINISHING_CHECKS,
-        "score_lines": lambda raw, path: score_lines_problems(raw, path, boxes),
-    }
+
+    def score_lines_in_areas(raw: Any, path: str) -> dict[str, str]:
+        return score_lines_problems(raw, path, boxes)
+
+    checks = {**FINISHING_CHECKS, "score_lines": score_lines_in_areas}
     sent: dict[str, Any] = {}
     for key, problems_of in checks.items():
         if key not in payload:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.design.clipart import default_library
 from app.design.fields import MAX_FIELDS, MAX_OPTIONS
-from app.design.finishing import MAX_CUT_OFFSET_MM
+from app.design.finishing import MAX_CUT_OFFSET_MM, MAX_SCORE_LINES
 from app.design.fonts import FAMILIES
 from app.design.models3d import available_models
 from app.models import (
@@ -255,6 +255,7 @@ def editor_options(currency: str) -> dict[str, Any]:
             "area_key_pattern": opt.AREA_KEY_PATTERN,
             "max_fields": MAX_FIELDS,
             "max_cut_offset_mm": MAX_CUT_OFFSET_MM,
+            "max_score_lines": MAX_SCORE_LINES,
             "max_options": MAX_OPTIONS,
         },
         "editor_modes": [m.value for m in EditorMode],

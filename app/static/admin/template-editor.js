@@ -21,6 +21,7 @@
   var areasBox = form.querySelector('[data-areas]');
   var colorsBox = form.querySelector('[data-colors]');
   var rulesBox = form.querySelector('[data-rules]');
+  var scoresBox = form.querySelector('[data-scores]');
   var svg = form.querySelector('[data-preview-svg]');
   var previewSelect = form.querySelector('[data-preview-select]');
   var statusBox = document.querySelector('[data-save-status]');
@@ -175,6 +176,12 @@
       fields: (template.fields || []).map(function (field) {
         return Object.assign({ _uid: nextUid++ }, JSON.parse(JSON.stringify(field)));
       }),
+      /* Score lines as text, as typed; sent as numbers (app/design/finishing.py). */
+      scores: (template.score_lines || []).map(function (line) {
+        var out = {};
+        SCORE_FIELDS.forEach(function (f) { out[f.name] = String(line[f.name]); });
+        return out;
+      }),
     }, finishingFromServer(template.cut_line, template.engraving));
   }
 
@@ -209,7 +216,44 @@
         invert: !!state['engraving.invert'],
         outline_text: !!state['engraving.outline_text'],
       } : null,
+      score_lines: state.scores.map(function (line) {
+        var out = {};
+        SCORE_FIELDS.forEach(function (f) { out[f.name] = numberOrText(line[f.name]); });
+        return out;
+      }),
     };
+  }
+
+  /* ------------------------------------------------------------ score lines */
+
+  var SCORE_FIELDS = [
+    { name: 'x1_mm', label: 'From x (mm)' },
+    { name: 'y1_mm', label: 'From y (mm)' },
+    { name: 'x2_mm', label: 'To x (mm)' },
+    { name: 'y2_mm', label: 'To y (mm)' },
+  ];
+
+  function renderScores() {
+    scoresBox.replaceChildren.apply(scoresBox, state.scores.map(function (line, index) {
+      var path = 'score_lines[' + index + ']';
+      return el('div', { class: 'rule', 'data-score': index }, [
+        el('div', { class: 'fields fields--rule' }, SCORE_FIELDS.map(function (f) {
+          var input = el('input', { type: 'number', step: 0.1, inputmode: 'decimal', 'data-score-field': f.name });
+          input.value = line[f.name];
+          return inputField('score-' + index + '-' + f.name, f.label, path + '.' + f.name, input);
+        })),
+        errorLine(path),
+        el('button', { type: 'button', class: 'button button--secondary button--small', 'data-remove-score': index, 'aria-label': 'Remove score line ' + (index + 1), text: 'Remove' }),
+      ]);
+    }));
+  }
+
+  function onScoreInput(event) {
+    var row = event.target.closest('[data-score]');
+    var field = event.target.getAttribute('data-score-field');
+    if (!row || !field) return;
+    state.scores[Number(row.getAttribute('data-score'))][field] = event.target.value;
+    markDirty();
   }
 
   function withoutUids(value) {
@@ -305,7 +349,7 @@
 
   function generalInputs() {
     return Array.prototype.filter.call(form.querySelectorAll('[data-field]'), function (input) {
-      return !input.closest('[data-areas], [data-colors], [data-rules], [data-fields-section], [data-shopper], [data-share]');
+      return !input.closest('[data-areas], [data-colors], [data-rules], [data-scores], [data-fields-section], [data-shopper], [data-share]');
     });
   }
 
@@ -1074,9 +1118,11 @@
     var label = input && input.labels && input.labels.length ? input.labels[0].textContent : input && input.getAttribute('aria-label');
     var area = /^print_areas\[(\d+)\]/.exec(path);
     var rule = /^price_rules\[(\d+)\]/.exec(path);
+    var score = /^score_lines\[(\d+)\]/.exec(path);
     var field = /^fields\[(\d+)\]/.exec(path);
     var option = /\.options\[(\d+)\]/.exec(path);
     var prefix = area ? 'Print area ' + (Number(area[1]) + 1) : rule ? 'Price rule ' + (Number(rule[1]) + 1) : '';
+    if (score) prefix = 'Score line ' + (Number(score[1]) + 1);
     if (field) prefix = 'Field ' + (Number(field[1]) + 1) + (option ? ' · option ' + (Number(option[1]) + 1) : '');
     if (field && !label) {
       /* No input carries exactly this path (a whole effect, box or list): name its last part. */
@@ -1145,6 +1191,7 @@
     fillGeneral();
     renderColors();
     renderRules();
+    renderScores();
     emit('load');
   }
 
@@ -1193,6 +1240,21 @@
     state.rules.splice(Number(button.getAttribute('data-remove-rule')), 1);
     markDirty();
     renderRules();
+  });
+  scoresBox.addEventListener('input', onScoreInput);
+  scoresBox.addEventListener('click', function (event) {
+    var button = event.target.closest('[data-remove-score]');
+    if (!button) return;
+    state.scores.splice(Number(button.getAttribute('data-remove-score')), 1);
+    markDirty();
+    renderScores();
+  });
+  form.querySelector('[data-add-score]').addEventListener('click', function () {
+    if (state.scores.length >= limits.max_score_lines) return;
+    state.scores.push({ x1_mm: '0', y1_mm: '0', x2_mm: '0', y2_mm: '0' });
+    markDirty();
+    renderScores();
+    scoresBox.querySelector('[data-score="' + (state.scores.length - 1) + '"] input').focus();
   });
   form.querySelector('[data-add-area]').addEventListener('click', function () {
     if (state.areas.length >= limits.max_areas) return;
