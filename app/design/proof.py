@@ -209,7 +209,9 @@ class _Sheet:
         )
         self.text(MARGIN, y0 - 14, facts, 8)
         legend = "Solid: trim · red dashes: bleed · blue dashes: safe area"
-        self.text(MARGIN, y0 - 25, legend + (" · magenta: cut line" if cuts else ""), 7)
+        legend += " · magenta: cut line" if cuts else ""
+        legend += " · cyan dashes: score lines (folds)" if template.score_lines else ""
+        self.text(MARGIN, y0 - 25, legend, 7)
 
     def _box(
         self,

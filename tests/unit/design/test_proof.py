@@ -131,3 +131,19 @@ def test_any_title_makes_a_sheet(inputs_for: Inputs, title: str) -> None:
     data = proof_sheet(parse_design(_doc()), spec, inputs_for({"photo.png": picture((50, 50))}),
                        ProofInfo(title, DAY))  # fmt: skip
     assert len(_read(data).pages) == 1
+
+
+def test_score_lines_are_drawn_dashed_in_cyan(inputs_for: Inputs) -> None:
+    area = {"key": "front", "width_mm": 50, "height_mm": 30, "dpi": 150, "bleed_mm": 3}
+    fold = {"x1_mm": 25, "y1_mm": 0, "x2_mm": 25, "y2_mm": 30}
+    spec = TemplateSpec.from_dict({"print_areas": [area], "score_lines": [fold]})
+    info = ProofInfo("Order #1002 · Card", DAY)
+
+    doc = parse_design(design(rect(0, 0, 20, 20)))
+    (page,) = _read(proof_sheet(doc, spec, inputs_for({}), info, {})).pages
+
+    words = " ".join(page.extract_text().split())
+    assert "cyan dashes: score lines (folds)" in words
+    content = page.get_contents().get_data()
+    assert b"0 .68 .94 RG" in content  # stroked cyan
+    assert b"[4 2] 0 d" in content  # dashed

@@ -5,13 +5,18 @@ of LINEs in the cut DXF; the cut files made for a scored-only template too."""
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
 import ezdxf
+import numpy as np
 import pikepdf
 import pytest
+from PIL import Image
 
 from app.design import (
     DesignError,
@@ -198,3 +203,29 @@ def test_a_line_leaving_the_bleed_box_is_refused_with_its_field() -> None:
         spec(score_lines=[FLAP, {**FOLD, "y2_mm": 44}])  # the bleed ends at 43 mm
 
     assert refused.value.path == "template.score_lines[1].y2_mm"
+
+
+def test_ghostscript_gives_the_creases_their_own_plate(inputs_for: Inputs, tmp_path: Path) -> None:
+    gs = shutil.which("gs")
+    if gs is None:
+        pytest.skip("gs is not installed: see scripts/ensure-print-tools (make print-tools)")
+    doc = parse_design(design(rect(5, 5, 20, 20), text("Fold", x_mm=35, y_mm=20, size_mm=6)))
+    (tmp_path / "in.pdf").write_bytes(
+        print_cmyk_pdf(doc, spec(**SCORED, **CUT), "front", inputs_for({}))
+    )
+
+    subprocess.run(
+        [gs, "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=tiffsep", "-r254"]
+        + [f"-sOutputFile={tmp_path / 'sep.tif'}", str(tmp_path / "in.pdf")],
+        check=True,
+    )
+
+    plate = np.asarray(Image.open(tmp_path / "sep(Crease).tif").convert("L")) < 128
+    rows, cols = np.nonzero(plate)  # 10 px per mm; the page starts 8 mm + 3 mm outside the trim
+    x_mm, y_mm = cols / 10 - 11, rows / 10 - 11
+    on_fold = np.abs(x_mm - 30) < 0.3
+    on_flap = np.abs(y_mm - 10) < 0.3
+    assert on_fold.sum() > 300
+    assert on_flap.sum() > 300
+    assert np.all(on_fold | on_flap)  # nothing else on this plate: not the square, not the cut
+    assert (tmp_path / "sep(CutContour).tif").exists()
