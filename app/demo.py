@@ -22,6 +22,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.addresses import normalize_address
 from app.config import DEFAULT_SCOPES
 from app.db import utcnow
 from app.design.fields import materialize, properties
@@ -52,7 +53,6 @@ from app.models import (
 from app.product_templates.pricing import quote_design
 from app.product_templates.render_spec import template_spec_from_row
 from app.storage import Storage, new_key
-from app.sync.addresses import normalize_address
 
 DEMO_DOMAIN = "luneo-demo.myshopify.com"
 # Not a secret: the demo store does not exist; it is stored encrypted like any real token.

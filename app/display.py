@@ -88,7 +88,7 @@ def country_name(code: str | None, locale: str = DEFAULT_LOCALE) -> str:
 
 
 def address_lines(address: Mapping[str, str], locale: str = DEFAULT_LOCALE) -> list[str]:
-    """A stored address (``app.sync.addresses``) laid out by its country's postal conventions.
+    """A stored address (``app.addresses``) laid out by its country's postal conventions.
 
     Google's layout gives the order of the lines; the country is written out last in the
     reader's language. Phone and company are not part of the postal block and are left to

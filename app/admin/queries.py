@@ -17,6 +17,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app import display
+from app.addresses import normalize_address
 from app.db import as_utc
 from app.fulfilment import profiles
 from app.models import (
@@ -35,7 +36,6 @@ from app.models import (
 )
 from app.product_templates.document import FileLinker, template_model_view, variant_title
 from app.shopify import cart_transform
-from app.sync.addresses import normalize_address
 
 T = TypeVar("T")
 

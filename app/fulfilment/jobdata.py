@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.addresses import normalize_address
 from app.formatting import iso
 from app.models import JobAssignment, Order, OrderItem, ProductionFile, ProductionJob, Shop
-from app.sync.addresses import normalize_address
 
 ADDRESS_FIELDS = (
     "name",

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.addresses import normalize_address
 from app.db import utcnow
 from app.extensions import get_redis
 from app.models import (
@@ -40,7 +41,6 @@ from app.models import (
 )
 from app.production.enqueue import enqueue_production
 from app.queue import enqueue_after_commit
-from app.sync.addresses import normalize_address
 from app.sync.personalization import PaidCheck, Verdict, customizable_when, decide
 from app.sync.specs import recovery_mail_spec
 from connectors.base import (

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from app.sync.addresses import STORED_FIELDS, country_code, normalize_address
+from app.addresses import STORED_FIELDS, country_code, normalize_address
 from connectors.shopify.mapping import _address as shopify_address
 from connectors.woocommerce.mapping import _address as woo_address
 
