@@ -112,8 +112,10 @@ def test_the_merchant_sees_and_unblocks_the_lines(
     waiting.get_by_role("button", name="Send the link again").click()
     expect(waiting.locator("[data-item-action-result]")).to_have_text("The link was sent again.")
 
-    audited.once("dialog", lambda dialog: dialog.accept())
     unpaid.get_by_role("button", name="Produce anyway").click()
+    confirm = audited.get_by_role("alertdialog")  # app/static/confirm.js asks first
+    expect(confirm).to_contain_text("The surcharge for this item was not paid.")
+    confirm.get_by_role("button", name="Produce anyway").click()
     expect(audited.locator("tr[data-item='unpaid']")).to_contain_text(
         "Surcharge not paid — produced anyway"
     )
