@@ -86,7 +86,7 @@ def test_a_design_saved_through_the_api_becomes_print_files(
     assert job is not None
     assert job.status is ProductionStatus.READY, job.error
     files = {f"{f.area_key}.{f.format}": f for f in job.files}
-    assert sorted(files) == ["front.pdf", "front.png", "front.preview"]
+    assert sorted(files) == ["front.pdf", "front.png", "front.preview", "proof.proof"]
     with storage.open(files["front.png"].stored_file.key) as stream:
         printed = Image.open(io.BytesIO(stream.read())).convert("RGBA")
     # 100 DPI with 2 mm bleed: the photo's centre (31 mm, 8 mm) is at (130, 39) px
