@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,6 +29,21 @@ def run_node_tool(*args: str | Path, cwd: Path = WIDGET) -> subprocess.Completed
     return subprocess.run(
         [str(a) for a in args], cwd=cwd, env=node_env(), capture_output=True, text=True, timeout=300
     )
+
+
+def run_node_json(script: str, payload: Any, *, timeout: int = 60) -> Any:
+    """Run ``script`` (an ES module) with ``payload`` as JSON on stdin; its stdout as JSON."""
+    done = subprocess.run(
+        ["node", "--input-type=module", "-e", script],
+        input=json.dumps(payload),
+        cwd=WIDGET,
+        env=node_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
 
 
 @pytest.fixture(scope="session")

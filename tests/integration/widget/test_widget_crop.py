@@ -13,13 +13,12 @@ import itertools
 import json
 import math
 import random
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .conftest import WIDGET, node_env
+from .conftest import WIDGET, run_node_json
 
 CROP_JS = WIDGET / "src" / "editor" / "crop.js"
 SIZE = (1800, 1200)  # the picture's pixels
@@ -28,22 +27,14 @@ SIZE = (1800, 1200)  # the picture's pixels
 def _move(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
     script = (
         f"import {{ moveSide, uncropped }} from {json.dumps(CROP_JS.as_uri())};\n"
-        "const cases = JSON.parse(process.argv[1]);\n"
+        'import { readFileSync } from "node:fs";\n'
+        "const cases = JSON.parse(readFileSync(0, 'utf8'));\n"
         "console.log(JSON.stringify(cases.map((c) => ({\n"
         "  moved: moveSide(c.layer, c.side, c.d, c.size),\n"
         "  room: uncropped(c.layer, c.size),\n"
         "}))));\n"
     )
-    done = subprocess.run(
-        ["node", "--input-type=module", "-e", script, json.dumps(cases)],
-        cwd=WIDGET,
-        env=node_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    answer: list[dict[str, Any]] = json.loads(done.stdout)
+    answer: list[dict[str, Any]] = run_node_json(script, cases)
     return answer
 
 

@@ -5,7 +5,6 @@ along the folds exactly as the preview images do."""
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ import numpy as np
 from app.design import displace
 from app.design.vips import from_numpy, remap_grid, to_numpy
 
-from .conftest import WIDGET, node_env
+from .conftest import WIDGET, run_node_json
 
 DISPLACE_JS = WIDGET / "src" / "editor" / "displace.js"
 
@@ -51,17 +50,7 @@ def _widget(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
         " pixels: [...out] };\n"
         "})));\n"
     )
-    done = subprocess.run(
-        ["node", "--input-type=module", "-e", script],
-        input=json.dumps(cases),
-        cwd=WIDGET,
-        env=node_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    answer: list[dict[str, Any]] = json.loads(done.stdout)
+    answer: list[dict[str, Any]] = run_node_json(script, cases, timeout=120)
     return answer
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,7 @@ import pytest
 
 from app.design.fonts import advance_em, default_registry
 from app.design.text_layout import line_widths_em, split_lines
-from tests.integration.widget.conftest import WIDGET, node_env
+from tests.integration.widget.conftest import WIDGET, run_node_json
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "fields"
 FIELDS_JS = WIDGET / "src" / "editor" / "fields.js"
@@ -94,17 +93,7 @@ def _materialize(fixture: dict[str, Any]) -> dict[str, Any]:
     script = RUNNER % json.dumps(FIELDS_JS.as_uri())
     lines, advances = _metrics(fixture)
     payload = {**fixture, "lines": lines, "advances": advances}
-    done = subprocess.run(
-        ["node", "--input-type=module", "-e", script],
-        input=json.dumps(payload),
-        cwd=WIDGET,
-        env=node_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    result: dict[str, Any] = json.loads(done.stdout)
+    result: dict[str, Any] = run_node_json(script, payload)
     return result
 
 

@@ -6,13 +6,12 @@ texts, and each layer is named for what it is. model.js runs under node."""
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
 from app.design import parse_design
 from app.design.document import schema
-from tests.integration.widget.conftest import WIDGET, node_env
+from tests.integration.widget.conftest import WIDGET, run_node_json
 
 MODEL_JS = WIDGET / "src" / "editor" / "model.js"
 
@@ -45,17 +44,9 @@ CLIPART = {"type": "clipart", "src": "clipart:love/heart", "name": "Heart", **PL
 
 
 def _run(layers: list[dict[str, Any]], keys: dict[str, list[str]]) -> dict[str, Any]:
-    done = subprocess.run(
-        ["node", "--input-type=module", "-e", RUNNER % json.dumps(MODEL_JS.as_uri())],
-        input=json.dumps({"layers": layers, "keys": keys}),
-        capture_output=True,
-        text=True,
-        env=node_env(),
-        timeout=60,
-        check=False,
+    result: dict[str, Any] = run_node_json(
+        RUNNER % json.dumps(MODEL_JS.as_uri()), {"layers": layers, "keys": keys}
     )
-    assert done.returncode == 0, done.stderr
-    result: dict[str, Any] = json.loads(done.stdout)
     return result
 
 

@@ -9,12 +9,11 @@ both. A template's text field with such a value is a form problem (``localProble
 from __future__ import annotations
 
 import json
-import subprocess
 from typing import Any
 
 from app.design.fonts import default_registry
 from app.design.scripts import text_problem
-from tests.integration.widget.conftest import WIDGET, node_env
+from tests.integration.widget.conftest import WIDGET, run_node_json
 
 SAMPLES = [
     "مرحبا",  # Arabic
@@ -66,17 +65,7 @@ def _run() -> dict[str, Any]:
     script = RUNNER % tuple(
         json.dumps((editor / name).as_uri()) for name in ("scripts.js", "i18n.js", "fields.js")
     )
-    done = subprocess.run(
-        ["node", "--input-type=module", "-e", script],
-        input=json.dumps({"samples": SAMPLES, "template": TEMPLATE}),
-        cwd=WIDGET,
-        env=node_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    result: dict[str, Any] = json.loads(done.stdout)
+    result: dict[str, Any] = run_node_json(script, {"samples": SAMPLES, "template": TEMPLATE})
     return result
 
 

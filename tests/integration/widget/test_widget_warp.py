@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
 from pathlib import Path
 from typing import Any
 
 from app.design.warp import Cylinder
 
-from .conftest import WIDGET, node_env
+from .conftest import WIDGET, run_node_json
 
 WARP_JS = WIDGET / "src" / "editor" / "warp.js"
 CASES = [
@@ -30,23 +29,15 @@ TS = [-1.2, -1.0, -0.999, -0.5, -0.1, 0.0, 0.25, 0.7071, 0.99, 1.0, 1.01]
 def _widget(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
     script = (
         f"import {{ sourceMm, centrePxPerMm }} from {json.dumps(WARP_JS.as_uri())};\n"
-        "const cases = JSON.parse(process.argv[1]);\n"
+        'import { readFileSync } from "node:fs";\n'
+        "const cases = JSON.parse(readFileSync(0, 'utf8'));\n"
         f"const ts = {json.dumps(TS)};\n"
         "console.log(JSON.stringify(cases.map((c) => ({\n"
         "  sources: ts.map((t) => sourceMm(c.cylinder, t, c.width_mm)),\n"
         "  centre: centrePxPerMm(c.cylinder, c.width_px),\n"
         "}))));\n"
     )
-    done = subprocess.run(
-        ["node", "--input-type=module", "-e", script, json.dumps(cases)],
-        cwd=WIDGET,
-        env=node_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    answer: list[dict[str, Any]] = json.loads(done.stdout)
+    answer: list[dict[str, Any]] = run_node_json(script, cases)
     return answer
 
 
