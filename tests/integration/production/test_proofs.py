@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from redis import Redis
 from rq.job import Job
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -141,7 +140,8 @@ def test_ready_job_waits_for_approval_then_reaches_the_partner(
     page = client.get(path)
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "data-proof-sheet" in html and "data-proof-previews" in html
+    assert "data-proof-sheet" in html
+    assert "data-proof-previews" in html
     assert 'action="' + path + '/approve"' in html
     assert page.headers["Referrer-Policy"] == "no-referrer"
     assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
@@ -182,7 +182,8 @@ def test_changes_requested_keep_the_job_back_until_a_new_proof_is_approved(
     setup, partner = proofed(session, storage)
     first = made_and_sent(app, produce, setup, outbox)
 
-    asked = client.post(f"{first}/changes", json={"comment": "  Please make the name <b>bigger</b>. "})
+    comment = "  Please make the name <b>bigger</b>. "
+    asked = client.post(f"{first}/changes", json={"comment": comment})
 
     assert asked.status_code == 200
     assert asked.get_json() == {"proof": {"status": "changes_requested"}}
