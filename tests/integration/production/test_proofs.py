@@ -23,17 +23,20 @@ from app.fulfilment import proofs, routing
 from app.models import (
     AuditEvent,
     JobAssignment,
+    Platform,
     ProductionJob,
     ProductionStatus,
     Proof,
     ProofAtDeadline,
     ProofSend,
     ProofStatus,
+    Role,
     Shop,
 )
 from app.signing import Purpose, issue
 from app.storage import Storage
 from tests.factories import make_shop
+from tests.integration.accounts.conftest import Browser, csrf_of, make_member, make_user
 from tests.integration.partners.conftest import PartnerSetup, bearer, make_partner, route_to
 from tests.support.workers import run_jobs
 
@@ -491,3 +494,38 @@ def test_a_template_without_approval_is_routed_as_soon_as_it_is_ready(
     assert proofs.proof_of(session, setup.job.id) is None
     assert listed(client, partner) == [setup.order.id]
     assert len(outbox.outbox) == 0
+
+
+def test_staff_send_proofs_like_owners_with_their_csrf_token(
+    app: Flask,
+    session: Session,
+    storage: Storage,
+    produce: Callable[..., Job],
+    outbox: ConsoleMailer,
+) -> None:
+    """Sending a proof is an order-page action like sending the recovery link again: not
+    owner-only, but a staff member's cookie session needs its CSRF token."""
+    store = make_shop(
+        session,
+        platform=Platform.WOOCOMMERCE,
+        domain="team.test",
+        access_token="cs_" + "c" * 40,
+        api_key="ck_" + "d" * 40,
+        plan="pro",
+    )
+    setup, _ = proofed(session, storage, send=ProofSend.MERCHANT, shop=store)
+    make_member(session, make_user(session, "staff@team.test"), store, Role.STAFF)
+    session.commit()
+    produce(setup.job)
+    staff = Browser(app.test_client(), outbox)
+    assert staff.sign_in("staff@team.test").status_code == 302
+    outbox.outbox.clear()
+    url = f"/api/admin/production-jobs/{setup.job.id}/proof"
+
+    unguarded = staff.client.post(url)
+    csrf = csrf_of(staff.client.get("/admin/").text)
+    sent = staff.client.post(url, headers={"X-CSRF-Token": csrf})
+
+    assert unguarded.status_code == 403
+    assert sent.status_code == 202, sent.json
+    assert [m.to for m in outbox.outbox] == [EMAIL]
