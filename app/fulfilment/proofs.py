@@ -206,9 +206,9 @@ def _proof_mail(config: Mapping[str, Any], proof: Proof, ctx: Context, reminder:
     return Message(to=ctx.order.email or "", subject=subject, text=text)
 
 
-def send(session: Session, config: Mapping[str, Any], proof: Proof, actor: audit.Actor) -> None:
-    """A new round: SENT now, the deadline and the reminder time set, the e-mail handed to the
-    mailer (queued after the caller's commit). ``ApiError`` 409 when it cannot go out."""
+def send(session: Session, config: Mapping[str, Any], proof: Proof, actor: audit.Actor) -> Message:
+    """A new round: SENT now, the deadline and the reminder time set; the e-mail to hand to the
+    mailer once this is committed. ``ApiError`` 409 when it cannot go out."""
     ctx = _context(session, proof)
     if ctx is None:
         raise ApiError(409, "proof_gone", "This order item no longer exists.")
@@ -237,7 +237,7 @@ def send(session: Session, config: Mapping[str, Any], proof: Proof, actor: audit
         job_id=proof.production_job_id,
         detail={"round": proof.round, "deadline": proof.deadline_at.isoformat()},
     )
-    get_mailer().send(_proof_mail(config, proof, ctx, reminder=False))
+    return _proof_mail(config, proof, ctx, reminder=False)
 
 
 def send_queued(session: Session, config: Mapping[str, Any], proof_id: int) -> str:
@@ -249,18 +249,20 @@ def send_queued(session: Session, config: Mapping[str, Any], proof_id: int) -> s
     if ctx is None or not ctx.shop.is_installed or not ctx.order.email:
         return "skipped: no shop, order or e-mail"
     try:
-        send(session, config, proof, audit.SYSTEM)
+        message = send(session, config, proof, audit.SYSTEM)
     except ApiError as exc:
         session.rollback()
         return f"skipped: {exc.code}"
-    session.commit()
+    session.commit()  # the link's round exists before anyone can open it
+    get_mailer().send(message)
     return "sent"
 
 
 def merchant_send(
     scope: ShopScope, config: Mapping[str, Any], job: ProductionJob, actor: audit.Actor
 ) -> Proof:
-    """The merchant's *Send proof* (first time, after changes, or again); rate limited per job."""
+    """The merchant's *Send proof* (first time, after changes, or again); rate limited per job;
+    the caller commits."""
     proof = proof_of(scope.session, job.id)
     if proof is None:
         template = template_of(scope.session, job)
@@ -273,8 +275,10 @@ def merchant_send(
         scope.session.flush()
     if proof.status is ProofStatus.APPROVED:
         raise ApiError(409, "proof_approved", "This proof was approved already.")
+    message = send(scope.session, config, proof, actor)
     hit(get_redis(), f"proof-send:{job.id}", SEND_WINDOWS, SEND_MESSAGE)
-    send(scope.session, config, proof, actor)
+    # The app's mailer queues the delivery after this request's commit.
+    get_mailer().send(message)
     return proof
 
 
