@@ -529,3 +529,35 @@ def test_staff_send_proofs_like_owners_with_their_csrf_token(
     assert unguarded.status_code == 403
     assert sent.status_code == 202, sent.json
     assert [m.to for m in outbox.outbox] == [EMAIL]
+
+
+def test_nothing_to_send_for_a_template_without_approval_and_no_reset_once_with_the_partner(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    storage: Storage,
+    produce: Callable[..., Job],
+    outbox: ConsoleMailer,
+) -> None:
+    plain, _ = proofed(session, storage)
+    plain.template.proof_required = False
+    session.commit()
+    produce(plain.job)
+    csrf = admin_sign_in(client, plain.shop)
+
+    refused = client.post(
+        f"/api/admin/production-jobs/{plain.job.id}/proof", headers={"X-CSRF-Token": csrf}
+    )
+
+    assert refused.status_code == 409
+    assert refused.get_json()["error"]["code"] == "no_proof"
+    # an approved job already with its partner keeps its approval after an edit
+    setup, _ = proofed(session, storage, shop=plain.shop, partner_name="Print B")
+    path = made_and_sent(app, produce, setup, outbox)
+    assert client.post(f"{path}/approve").status_code == 303
+    session.expire_all()
+    job = session.get_one(ProductionJob, setup.job.id)
+    assert job.partner_id is not None
+    with app.app_context():
+        assert proofs.reset_after_edit(session, job) is None
+    assert the_proof(session, setup.job).status is ProofStatus.APPROVED
