@@ -1,18 +1,21 @@
 """In a real browser, on a phone: the shopper opens the e-mailed proof link, sees the proof sheet
-and the preview, approves, and the job reaches the print partner's API."""
+and the preview, approves, and the job reaches the print partner's API. And the merchant turns
+proof approval on in the template editor."""
 
 from __future__ import annotations
 
 import re
 
 from flask import Flask
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.mailer import ConsoleMailer
+from app.demo import MUG_PRODUCT_ID, seed_demo_shop
 from app.extensions import get_db, get_storage
 from app.fulfilment.proofs import proof_of
-from app.models import ProofSend, ProofStatus
+from app.models import Product, ProofAtDeadline, ProofSend, ProofStatus, Template
 from app.storage import Storage
 from jobs.production import produce
 from tests.factories import make_shop
@@ -86,3 +89,39 @@ def test_the_shopper_approves_the_emailed_proof_and_the_partner_gets_the_job(
         assert proof.status is ProofStatus.APPROVED
     assert_clean(problems)
     context.close()
+
+
+def test_the_merchant_turns_proof_approval_on_in_the_template_editor(
+    live_app: Flask, live_server: str, page: Page
+) -> None:
+    with live_app.app_context(), get_db().session() as session:
+        seed_demo_shop(session, get_storage())
+        session.flush()
+        mug = session.scalars(select(Product).where(Product.external_id == MUG_PRODUCT_ID)).one()
+        product_id = mug.id
+    page.route("https://cdn.shopify.com/**", lambda route: route.abort())
+    page.goto(f"{live_server}/dev/")
+    page.locator("form[action$='/dev/sign-in'] button").first.click()
+    page.wait_for_url(f"{live_server}/admin/")
+    page.goto(f"{live_server}/admin/products/{product_id}/template")
+    section = page.get_by_role("region", name="Proof approval")
+    expect(section.get_by_label("Shoppers approve a proof before production")).not_to_be_checked()
+
+    section.get_by_label("Shoppers approve a proof before production").check()
+    section.get_by_label("Who sends the proof").select_option("merchant")
+    section.get_by_label("Time to answer (hours)").fill("72")
+    section.get_by_label("When nobody answers in time").select_option("produce")
+    page.get_by_role("button", name="Save template").click()
+
+    expect(page.locator("[data-save-status]")).to_have_text("Saved.")
+    with live_app.app_context(), get_db().session() as session:
+        template = session.scalars(select(Template).where(Template.product_id == product_id)).one()
+        assert template.proof_required is True
+        assert (template.proof_send, template.proof_deadline_hours) == (ProofSend.MERCHANT, 72)
+        assert template.proof_at_deadline is ProofAtDeadline.PRODUCE
+    page.reload()
+    expect(section.get_by_label("Time to answer (hours)")).to_have_value("72")
+    # a deadline out of range is refused next to its field
+    section.get_by_label("Time to answer (hours)").fill("0")
+    page.get_by_role("button", name="Save template").click()
+    expect(page.locator("[data-error-for='proof.deadline_hours']")).not_to_be_empty()
