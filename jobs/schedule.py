@@ -13,7 +13,7 @@ from typing import Any
 from redis import Redis
 from rq.cron import CronScheduler
 
-from jobs import billing, fulfilment, retention, sync, webhook_sweep
+from jobs import billing, fulfilment, proofs, retention, sync, webhook_sweep
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,12 @@ PERIODIC = (
         "default",
         "41 * * * *",
         "route ready jobs still waiting for a partner; forget week-old idempotency answers",
+    ),
+    Periodic(
+        proofs.sweep,
+        "default",
+        "*/15 * * * *",
+        "remind shoppers of proofs waiting for approval; apply each template's deadline choice",
     ),
     Periodic(
         retention.sweep_all,

@@ -27,6 +27,7 @@ from app.ai.providers import provider_identity
 from app.errors import ApiError, NotFound
 from app.extensions import get_redis, get_session, get_storage
 from app.formatting import iso
+from app.fulfilment import audit, proofs
 from app.ids import row_id
 from app.models import Order, OrderItem, Product, ProductionJob, ShopScope, StoredFile, Template
 from app.product_templates import document as template_documents
@@ -297,6 +298,28 @@ def retry_production(job_id: int) -> ResponseReturnValue:
     enqueue_production(scope.session, [(job.id, job.shop_id)])
     scope.session.commit()
     return jsonify({"job": {"id": job.id, "status": job.status.value}})
+
+
+@bp.post("/production-jobs/<int:job_id>/proof")
+@shop_admin_required
+@csrf_protected
+def send_proof(job_id: int) -> ResponseReturnValue:
+    """ "Send proof": the shopper is e-mailed the proof to approve (again, after changes)."""
+    scope = _scope()
+    job = scope.get_or_404(ProductionJob, job_id, "There is no production job with this id.")
+    shop = signed_in_shop()
+    actor = audit.Actor(
+        "merchant",
+        str(shop.id),
+        shop.name or shop.domain,
+        request.remote_addr,
+        request.headers.get("User-Agent"),
+    )
+    proof = proofs.merchant_send(scope, current_app.config, job, actor)
+    scope.session.commit()
+    body = {"status": proof.status.value, "sent_at": iso(proof.sent_at)}
+    body["deadline_at"] = iso(proof.deadline_at)
+    return jsonify({"proof": body}), 202
 
 
 # ---------------------------------------------------------------- personalization

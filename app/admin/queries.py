@@ -29,6 +29,8 @@ from app.models import (
     ProductionFile,
     ProductionJob,
     ProductionStatus,
+    Proof,
+    ProofStatus,
     Shop,
     ShopScope,
     StoredFile,
@@ -120,6 +122,11 @@ class ItemRow:
     model: ModelLinks | None = None  # the design on the template's 3D model, when produced
     # The design on each of the areas' other pictures (the back, a side…), drawn when shown.
     views: list[FileLink] = field(default_factory=list)
+    proof: Proof | None = None  # the shopper's approval, when the template asks for it
+
+    @property
+    def proof_row(self) -> ProofRow | None:
+        return proof_row(self.proof, self.job)
 
     @property
     def findings(self) -> list[FindingRow]:
@@ -150,6 +157,51 @@ class PersonalizationRow:
     can_release: bool  # "Produce anyway"
     # What the shopper chose, as the cart line showed it ("Name": "Sam", "Ink": "Charcoal").
     values: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class ProofRow:
+    """Where a line's proof approval stands, in the merchant's words, and what they can do."""
+
+    state: str  # the ProofStatus value, for styling and tests
+    status: str  # "Sent to the shopper; answer due Dec 8, 2026, 3:00 PM UTC"
+    tone: str  # badge tone
+    comment: str | None  # the shopper's request for changes
+    send_label: str | None  # "Send proof" / "Send the proof again"; None: nothing to send
+
+
+PROOF_TONES = {
+    ProofStatus.PENDING: "warning",
+    ProofStatus.SENT: "info",
+    ProofStatus.APPROVED: "success",
+    ProofStatus.CHANGES_REQUESTED: "danger",
+    ProofStatus.EXPIRED: "warning",
+}
+
+
+def proof_row(proof: Proof | None, job: ProductionJob | None) -> ProofRow | None:
+    if proof is None:
+        return None
+    when = display.moment
+    status = {
+        ProofStatus.PENDING: "Proof not sent yet: production waits for the shopper's approval",
+        ProofStatus.SENT: f"Proof sent {when(proof.sent_at)}; answer due {when(proof.deadline_at)}",
+        ProofStatus.APPROVED: (
+            "Approved automatically at the deadline"
+            if proof.decided_by == "deadline"
+            else f"Approved by the shopper {when(proof.decided_at)}"
+        ),
+        ProofStatus.CHANGES_REQUESTED: f"The shopper asked for changes {when(proof.decided_at)}",
+        ProofStatus.EXPIRED: (
+            f"No answer by the deadline ({when(proof.deadline_at)}): still waiting for the shopper"
+        ),
+    }[proof.status]
+    ready = job is not None and job.status is ProductionStatus.READY
+    label = None
+    if ready and proof.status is not ProofStatus.APPROVED:
+        label = "Send the proof again" if proof.status is ProofStatus.SENT else "Send proof"
+    tone = PROOF_TONES[proof.status]
+    return ProofRow(proof.status.value, status, tone, proof.comment, label)
 
 
 def shopper_values(properties: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
@@ -362,6 +414,14 @@ def _jobs(scope: ShopScope, item_ids: Iterable[int]) -> dict[int, ProductionJob]
     return {j.order_item_id: j for j in scope.session.scalars(stmt)}
 
 
+def _proofs(scope: ShopScope, job_ids: Iterable[int]) -> dict[int, Proof]:
+    ids = sorted(set(job_ids))
+    if not ids:
+        return {}
+    stmt = scope.select(Proof).where(Proof.production_job_id.in_(ids))
+    return {p.production_job_id: p for p in scope.session.scalars(stmt)}
+
+
 def _previews(scope: ShopScope, designs: Iterable[Design]) -> dict[int, StoredFile]:
     ids = sorted({d.preview_file_id for d in designs if d.preview_file_id is not None})
     if not ids:
@@ -478,6 +538,7 @@ def _order_rows(
     items = [item for order in orders for item in order.items]
     designs = _designs(scope, (i.design_id for i in items if i.design_id is not None))
     jobs = _jobs(scope, (i.id for i in items))
+    proofs = _proofs(scope, (j.id for j in jobs.values()))
     previews = _previews(scope, designs.values()) if link is not None else {}
 
     def row(item: OrderItem) -> ItemRow:
@@ -497,6 +558,7 @@ def _order_rows(
             preview_url=preview_url,
             previews=areas,
             model=_model_links(scope, job, design, link) if link is not None else None,
+            proof=proofs.get(job.id) if job is not None else None,
         )
 
     return [OrderRow(order=o, items=[row(i) for i in o.items]) for o in orders]
@@ -638,7 +700,32 @@ def attention(scope: ShopScope, shop: Shop) -> list[Attention]:
     surcharges = cart_transform.refusal(shop)
     if surcharges is not None:
         items.append(Attention(kind="surcharge", message=surcharges))
-    return items + _failed_jobs(scope)
+    return items + _failed_jobs(scope) + _proofs_waiting(scope)
+
+
+def _proofs_waiting(scope: ShopScope) -> list[Attention]:
+    """Proofs the shopper asked changes to, or left unanswered past the deadline."""
+    stmt = (
+        scope.select(Proof)
+        .join(ProductionJob, ProductionJob.id == Proof.production_job_id)
+        .join(OrderItem, OrderItem.id == ProductionJob.order_item_id)
+        .join(Order, Order.id == OrderItem.order_id)
+        .where(Proof.status.in_([ProofStatus.CHANGES_REQUESTED, ProofStatus.EXPIRED]))
+        .add_columns(Order.id, Order.name, OrderItem.title)
+        .order_by(Proof.updated_at.desc())
+        .limit(ATTENTION_LIMIT)
+    )
+    found = []
+    for proof, order_id, name, title in scope.session.execute(stmt):
+        item = f"“{title}” of order {name or order_id}" if title else f"order {name or order_id}"
+        if proof.status is ProofStatus.CHANGES_REQUESTED:
+            kind, message = "proof_changes", f"The shopper asked for changes to {item}: "
+            message += (proof.comment or "")[:200]
+        else:
+            kind = "proof_expired"
+            message = f"The proof of {item} was not answered by its deadline."
+        found.append(Attention(kind=kind, message=message, order_id=order_id))
+    return found
 
 
 def dashboard(scope: ShopScope, shop: Shop, link: FileLinker | None = None) -> Dashboard:

@@ -2,12 +2,15 @@
 
 Rules are tried by priority (lowest first, then oldest); a rule matches when each criterion it
 sets (product, template, shipping country) equals the job's. A job no rule matches stays
-unrouted, visible in the admin, and is routed when a rule is added or routing is re-run.
+unrouted, visible in the admin, and is routed when a rule is added or routing is re-run. A job
+whose shopper has not approved its proof yet (``app.fulfilment.proofs``) is not routed at all:
+approving it routes it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +28,8 @@ from app.models import (
     PartnerKind,
     ProductionJob,
     ProductionStatus,
+    Proof,
+    ProofStatus,
     RoutingRule,
     Shop,
     ShopPartner,
@@ -161,13 +166,21 @@ def needs_files(session: Session, job: ProductionJob) -> bool:
     return made_for != files_profile_for(session, job).digest
 
 
+def _awaiting_proof() -> Any:
+    """Jobs whose proof is not approved yet: production waits for the shopper."""
+    return select(Proof.production_job_id).where(Proof.status != ProofStatus.APPROVED)
+
+
 def route_job(session: Session, job_id: int) -> JobAssignment | None:
-    """Assign a ready job to the first matching rule's partner; None while no rule matches.
+    """Assign a ready job to the first matching rule's partner; None while no rule matches or
+    while its proof waits for approval.
 
     Idempotent: a job already assigned keeps its assignment (returned as is).
     """
     job = session.get(ProductionJob, job_id)
     if job is None or job.status not in ROUTABLE:
+        return None
+    if session.scalars(_awaiting_proof().where(Proof.production_job_id == job.id)).first():
         return None
     existing = session.scalars(
         select(JobAssignment).where(JobAssignment.production_job_id == job.id)
@@ -196,6 +209,7 @@ def unrouted_job_ids(session: Session, shop_id: int) -> list[int]:
             ProductionJob.shop_id == shop_id,
             ProductionJob.status.in_(ROUTABLE),
             ProductionJob.id.not_in(assigned),
+            ProductionJob.id.not_in(_awaiting_proof()),
         )
         .order_by(ProductionJob.id)
     )

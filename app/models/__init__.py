@@ -34,11 +34,20 @@ from app.models.production import (
     ProductionFile,
     ProductionJob,
     ProductionStatus,
+    Proof,
+    ProofStatus,
 )
 from app.models.scoping import ShopScope, owned_row
 from app.models.shop import Platform, Shop
 from app.models.stored_file import FileKind, StorageDeletion, StoredFile
-from app.models.template import EditorMode, PrintArea, PrintAreaView, Template
+from app.models.template import (
+    EditorMode,
+    PrintArea,
+    PrintAreaView,
+    ProofAtDeadline,
+    ProofSend,
+    Template,
+)
 from app.models.webhook import WebhookEvent, WebhookStatus
 
 __all__ = [
@@ -75,6 +84,10 @@ __all__ = [
     "ProductionFile",
     "ProductionJob",
     "ProductionStatus",
+    "Proof",
+    "ProofAtDeadline",
+    "ProofSend",
+    "ProofStatus",
     "PushStatus",
     "Role",
     "RoutingRule",

@@ -114,3 +114,33 @@ class ProductionFile(IdMixin, Base):
 
     production_job: Mapped[ProductionJob] = relationship(back_populates="files")
     stored_file: Mapped[StoredFile] = relationship()
+
+
+class ProofStatus(enum.StrEnum):
+    PENDING = "pending"  # the files are ready; the proof was not sent yet
+    SENT = "sent"  # the shopper has the link
+    APPROVED = "approved"  # by the shopper, or automatically at the deadline
+    CHANGES_REQUESTED = "changes_requested"  # the shopper's comment waits for the merchant
+    EXPIRED = "expired"  # the deadline passed; still waiting for the shopper
+
+
+class Proof(IdMixin, ShopOwnedMixin, TimestampMixin, Base):
+    """A job's proof approval (``app.fulfilment.proofs``): while a job has one that is not
+    approved, routing leaves the job alone."""
+
+    __tablename__ = "proofs"
+    __table_args__ = (UniqueConstraint("production_job_id", name="uq_proofs_production_job_id"),)
+
+    production_job_id: Mapped[int] = mapped_column(
+        ForeignKey("production_jobs.id", ondelete="CASCADE")
+    )
+    status: Mapped[ProofStatus] = mapped_column(default=ProofStatus.PENDING, index=True)
+    # Each sending is a round; a link names its round, so an older link stops working.
+    round: Mapped[int] = mapped_column(default=0)
+    sent_at: Mapped[datetime | None]
+    deadline_at: Mapped[datetime | None]
+    remind_at: Mapped[datetime | None] = mapped_column(index=True)  # 75 % of the way
+    reminded_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(String(32))  # shopper, deadline
+    comment: Mapped[str | None] = mapped_column(Text)

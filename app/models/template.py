@@ -29,6 +29,21 @@ class EditorMode(enum.StrEnum):
     BOTH = "both"
 
 
+class ProofSend(enum.StrEnum):
+    """Who sends the shopper a template's proof: Luneo once the files are ready, or the
+    merchant from the order page."""
+
+    AUTO = "auto"
+    MERCHANT = "merchant"
+
+
+class ProofAtDeadline(enum.StrEnum):
+    """What happens to a proof nobody decided on by its deadline."""
+
+    WAIT = "wait"  # keep waiting for the shopper; the merchant is told
+    PRODUCE = "produce"  # approved automatically, produced as it is
+
+
 class Template(IdMixin, ShopOwnedMixin, TimestampMixin, Base):
     __tablename__ = "templates"
     __table_args__ = (
@@ -57,6 +72,11 @@ class Template(IdMixin, ShopOwnedMixin, TimestampMixin, Base):
     surcharge: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
     model_3d: Mapped[str | None] = mapped_column(String(64))  # built-in model id, e.g. "mug"
     extra: Mapped[dict[str, Any]] = mapped_column("metadata", default=json_default)
+    # Proof approval (#21): production waits until the shopper approves the proof sheet.
+    proof_required: Mapped[bool] = mapped_column(default=False)
+    proof_send: Mapped[ProofSend] = mapped_column(default=ProofSend.AUTO)
+    proof_deadline_hours: Mapped[int] = mapped_column(default=48)
+    proof_at_deadline: Mapped[ProofAtDeadline] = mapped_column(default=ProofAtDeadline.WAIT)
 
     print_areas: Mapped[list[PrintArea]] = relationship(
         back_populates="template", cascade="all, delete-orphan", order_by="PrintArea.position"

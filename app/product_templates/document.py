@@ -16,6 +16,8 @@ from app.models import (
     FileKind,
     PrintArea,
     Product,
+    ProofAtDeadline,
+    ProofSend,
     ShopScope,
     StoredFile,
     Template,
@@ -212,4 +214,15 @@ def template_document(
         "cut_line": (template.extra or {}).get("cut_line"),
         "score_lines": list((template.extra or {}).get("score_lines") or ()),
         "engraving": (template.extra or {}).get("engraving"),
+        "proof": proof_document(template),
+    }
+
+
+def proof_document(template: Template) -> dict[str, Any]:
+    """The template's proof approval settings, as the editor and template.v1.json write them."""
+    return {
+        "required": bool(template.proof_required),
+        "send": (template.proof_send or ProofSend.AUTO).value,
+        "deadline_hours": template.proof_deadline_hours or 48,
+        "at_deadline": (template.proof_at_deadline or ProofAtDeadline.WAIT).value,
     }

@@ -30,7 +30,7 @@ from app.design.models3d import available_models
 from app.design.template import MAX_VIEWS, AreaSpec
 from app.design.warp import MAX_CIRCUMFERENCE_MM, MIN_CIRCUMFERENCE_MM
 from app.ids import in_range
-from app.models import EditorMode
+from app.models import EditorMode, ProofAtDeadline, ProofSend
 from app.product_templates import catalog_options as opt
 
 _AREA_KEY = re.compile(opt.AREA_KEY_PATTERN)
@@ -92,6 +92,44 @@ class TemplateInput:
     # The production settings sent (``cut_line``, ``score_lines``, ``engraving``; a value, or
     # None or [] to remove it), stored in ``Template.extra``; a key not sent keeps what it has.
     finishing: dict[str, Any] = field(default_factory=dict)
+    # Proof approval (#21); None when not sent: the template keeps what it has.
+    proof: ProofInput | None = None
+
+
+@dataclass(frozen=True)
+class ProofInput:
+    required: bool
+    send: ProofSend
+    deadline_hours: int
+    at_deadline: ProofAtDeadline
+
+
+PROOF_DEADLINE_HOURS = (1, 720)  # an hour to 30 days
+
+
+def _proof(reader: _Reader, raw: Any) -> ProofInput | None:
+    """``{"required", "send": auto|merchant, "deadline_hours", "at_deadline": wait|produce}``;
+    null: approval off (the other settings as they were by default)."""
+    if raw is None:
+        return ProofInput(False, ProofSend.AUTO, 48, ProofAtDeadline.WAIT)
+    if not isinstance(raw, Mapping):
+        reader.fail("proof", "Must be an object.")
+        return None
+    low, high = PROOF_DEADLINE_HOURS
+    required = reader.boolean(raw, "required", "proof.required")
+    hours = reader.integer(raw, "deadline_hours", "proof.deadline_hours", low, high)
+    send = at_deadline = None
+    try:
+        send = ProofSend(str(raw.get("send")))
+    except ValueError:
+        reader.fail("proof.send", "Choose auto (when the files are ready) or merchant.")
+    try:
+        at_deadline = ProofAtDeadline(str(raw.get("at_deadline")))
+    except ValueError:
+        reader.fail("proof.at_deadline", "Choose wait (for the shopper) or produce (as is).")
+    if send is None or at_deadline is None:
+        return None
+    return ProofInput(required, send, hours, at_deadline)
 
 
 def _model_3d(reader: _Reader, raw: Any) -> str | None:
@@ -612,6 +650,7 @@ def parse_template(
             else None
         ),
         finishing=_finishing(reader, payload, areas),
+        proof=_proof(reader, payload["proof"]) if "proof" in payload else None,
     )
     if reader.errors:
         raise InvalidInput(reader.errors)

@@ -23,6 +23,7 @@ from app.design.document import schema_errors
 from app.design.fields import template_validator
 from app.models import PrintArea, Product, ShopScope, Template, Variant
 from app.product_templates.catalog_options import currency_places
+from app.product_templates.document import proof_document
 from app.product_templates.editor_input import InvalidInput, parse_template
 from app.product_templates.service import make_customizable, save_template, template_of
 
@@ -103,6 +104,7 @@ def export_document(template: Template, currency: str) -> dict[str, Any]:
         "cut_line": (template.extra or {}).get("cut_line"),
         "score_lines": list((template.extra or {}).get("score_lines") or ()),
         "engraving": (template.extra or {}).get("engraving"),
+        "proof": proof_document(template),
     }
 
 
@@ -195,6 +197,8 @@ def _apply(
         "score_lines": document.get("score_lines") or [],
         "engraving": document.get("engraving"),
     }
+    if "proof" in document:  # a file without it leaves the template's proof settings alone
+        payload["proof"] = document["proof"]
     values = parse_template(payload, currency)
     uv = _uv_regions(document["print_areas"])
     template, created = make_customizable(scope, product)

@@ -27,7 +27,12 @@ from app.models import (
 )
 from app.product_templates import catalog_options as opt
 from app.product_templates.document import clipart_path, mockups_of
-from app.product_templates.editor_input import AreaInput, InvalidInput, TemplateInput
+from app.product_templates.editor_input import (
+    PROOF_DEADLINE_HOURS,
+    AreaInput,
+    InvalidInput,
+    TemplateInput,
+)
 
 
 def template_of(scope: ShopScope, product: Product) -> Template | None:
@@ -184,8 +189,8 @@ def _check_variants(scope: ShopScope, template: Template, fields: list[dict[str,
 def save_template(scope: ShopScope, template: Template, values: TemplateInput) -> None:
     """Store the editor's values on ``template`` (flushes; the caller commits).
 
-    ``fields``, ``editor_mode``, ``surcharge``, ``cut_line``, ``score_lines`` and ``engraving``
-    are kept as they are when not sent."""
+    ``fields``, ``editor_mode``, ``surcharge``, ``proof``, ``cut_line``, ``score_lines`` and
+    ``engraving`` are kept as they are when not sent."""
     _check_references(scope, template, values.print_areas)
     if values.fields is not None:
         _check_variants(scope, template, values.fields)
@@ -194,6 +199,11 @@ def save_template(scope: ShopScope, template: Template, values: TemplateInput) -
         template.editor_mode = values.editor_mode
     if values.surcharge is not None:
         template.surcharge = values.surcharge
+    if values.proof is not None:
+        template.proof_required = values.proof.required
+        template.proof_send = values.proof.send
+        template.proof_deadline_hours = values.proof.deadline_hours
+        template.proof_at_deadline = values.proof.at_deadline
     if values.finishing:
         extra = dict(template.extra or {})
         for key, value in values.finishing.items():
@@ -259,4 +269,5 @@ def editor_options(currency: str) -> dict[str, Any]:
             "max_options": MAX_OPTIONS,
         },
         "editor_modes": [m.value for m in EditorMode],
+        "proof_deadline_hours": {"min": PROOF_DEADLINE_HOURS[0], "max": PROOF_DEADLINE_HOURS[1]},
     }

@@ -46,6 +46,7 @@ from app.design.color import builtin_cmyk
 from app.design.cutline import cut_contours
 from app.design.outputs import wanted
 from app.design.proof import ProofInfo, proof_sheet
+from app.fulfilment import proofs
 from app.fulfilment.profiles import DEFAULT as DEFAULT_PROFILE
 from app.fulfilment.profiles import FORMAT_LABELS, FileProfile
 from app.fulfilment.routing import files_profile_for
@@ -364,6 +365,7 @@ def _record(run: _Run, outputs: list[Stored]) -> list[str]:
     run.job.preflight = run.report or {}
     run.job.files_profile = run.profile.digest
     run.job.move_to(ProductionStatus.READY)
+    proofs.open_for(run.scope.session, run.job)  # approval first, when the template asks
     return run.store.drop_unused(replaced)
 
 

@@ -49,6 +49,7 @@ def current_scope() -> ShopScope:
 def blueprints() -> list[Blueprint]:
     """Every storefront surface, each carrying every view module, plus the public file links."""
     from app.storefront import ai, catalog, cutouts, designs, previews, public, uploads
+    from app.storefront.proof_page import build as proof_page
     from app.storefront.recovery import build as recovery
     from app.storefront.recovery import register_on_proxy
     from app.storefront.shopify_proxy import build as shopify_proxy
@@ -57,4 +58,4 @@ def blueprints() -> list[Blueprint]:
     modules = [catalog, uploads, designs, previews, ai, cutouts]
     proxy = shopify_proxy(modules)
     register_on_proxy(proxy)  # the recovery page on the store's origin, where drafts are kept
-    return [proxy, woo_surface(modules), recovery(modules), public.bp]
+    return [proxy, woo_surface(modules), recovery(modules), proof_page(), public.bp]

@@ -83,6 +83,10 @@ def _recovery_token(world: World) -> str:
     return world.recovery_token
 
 
+def _proof_token(world: World) -> str:
+    return world.proof_token
+
+
 def _storefront(
     prefix: str,
     auth: Auth,
@@ -331,6 +335,16 @@ TARGETS: list[Target] = [
             ),
         )
     ),
+    # ---- the proof page: the token in the path is the credential; forms or JSON
+    Target("GET", "/proof/<token>", anonymous, paths={"token": _proof_token}),
+    Target(
+        "POST",
+        "/proof/<token>/changes",
+        anonymous,
+        lambda w: {"comment": "A bigger name, please."},
+        paths={"token": _proof_token},
+    ),
+    Target("POST", "/proof/<token>/approve", anonymous, paths={"token": _proof_token}),
     Target(
         "GET",
         "/storefront/designs/<design_id>/preview.png",

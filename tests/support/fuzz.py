@@ -17,7 +17,7 @@ import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -26,7 +26,16 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from app.models import Personalization, Platform, Shop
+from app.fulfilment import proofs
+from app.models import (
+    Personalization,
+    Platform,
+    ProductionJob,
+    ProductionStatus,
+    Proof,
+    ProofStatus,
+    Shop,
+)
 from app.sync.recovery import link_token
 from tests.conftest import SHOPIFY_API_SECRET
 from tests.factories import make_design, make_order, make_product, make_shop, make_template
@@ -57,6 +66,7 @@ class World:
     woo_template_id: int
     woo_design_public_id: str
     recovery_token: str = ""  # the link to add the missing design of an order line of ``shop``
+    proof_token: str = ""  # the link to a proof (sent) of a ready job of ``shop``
 
     def proxy_query(self, extra: Mapping[str, str] | None = None) -> str:
         """The query Shopify's app proxy forwards, signed as shopify.dev documents it."""
@@ -95,6 +105,20 @@ def build_world(session: Session, secret_key: str = "") -> World:
     woo_design = make_design(session, woo_template)
     session.commit()
     recovery = link_token(secret_key, order.items[0]) if secret_key else ""
+    proofed = make_order(session, shop, design, email="fuzz@example.com")
+    job = ProductionJob(
+        shop_id=shop.id,
+        order_item_id=proofed.items[0].id,
+        design_id=design.id,
+        status=ProductionStatus.READY,
+    )
+    session.add(job)
+    session.flush()
+    proof = Proof(shop_id=shop.id, production_job_id=job.id, status=ProofStatus.SENT, round=1)
+    proof.sent_at, proof.deadline_at = datetime.now(UTC), datetime.now(UTC) + timedelta(days=2)
+    session.add(proof)
+    session.commit()
+    proof_link = proofs.link_token(secret_key, proof) if secret_key else ""
     return World(
         shop,
         woo,
@@ -106,6 +130,7 @@ def build_world(session: Session, secret_key: str = "") -> World:
         woo_template.id,
         woo_design.public_id,
         recovery,
+        proof_link,
     )
 
 

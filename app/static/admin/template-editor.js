@@ -182,7 +182,29 @@
         SCORE_FIELDS.forEach(function (f) { out[f.name] = String(line[f.name]); });
         return out;
       }),
-    }, finishingFromServer(template.cut_line, template.engraving));
+    }, finishingFromServer(template.cut_line, template.engraving), proofFromServer(template.proof));
+  }
+
+  /* Proof approval (app/fulfilment/proofs.py) as flat inputs named after the server's paths. */
+  function proofFromServer(proof) {
+    var p = proof || {};
+    return {
+      'proof.required': !!p.required,
+      'proof.send': p.send || 'auto',
+      'proof.deadline_hours': String(p.deadline_hours === undefined ? 48 : p.deadline_hours),
+      'proof.at_deadline': p.at_deadline || 'wait',
+    };
+  }
+
+  function proofToSend() {
+    return {
+      proof: {
+        required: !!state['proof.required'],
+        send: state['proof.send'],
+        deadline_hours: numberOrText(state['proof.deadline_hours']),
+        at_deadline: state['proof.at_deadline'],
+      },
+    };
   }
 
   /* Cut line and engraving (app/design/finishing.py) as flat inputs: the select says whether
@@ -294,7 +316,7 @@
           views: (area.views || []).map(viewToSend),
         };
       }),
-    }, finishingToSend());
+    }, finishingToSend(), proofToSend());
   }
 
   function placementToSend(area) {
