@@ -28,6 +28,7 @@ from app.models.partner_ops import (
     PushStatus,
     RoutingRule,
     ShipmentPush,
+    TrackingUpdate,
 )
 from app.models.production import (
     InvalidTransition,
@@ -38,11 +39,12 @@ from app.models.production import (
 from app.models.scoping import ShopScope, owned_row
 from app.models.shop import Platform, Shop
 from app.models.stored_file import FileKind, StorageDeletion, StoredFile
-from app.models.template import EditorMode, PrintArea, PrintAreaView, Template
+from app.models.template import EditorMode, LowDpiPolicy, PrintArea, PrintAreaView, Template
 from app.models.webhook import WebhookEvent, WebhookStatus
 
 __all__ = [
     "EditorMode",
+    "LowDpiPolicy",
     "ASSIGNMENT_TRANSITIONS",
     "AiSettings",
     "AssignmentStatus",
@@ -89,6 +91,7 @@ __all__ = [
     "SubscriptionStatus",
     "TeamInvitation",
     "Template",
+    "TrackingUpdate",
     "UsageKind",
     "UsageRecord",
     "User",
