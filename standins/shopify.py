@@ -636,9 +636,7 @@ class FakeStore:
         self.fulfillments.append(created)
         return {"fulfillment": created, "userErrors": []}
 
-    def _update_tracking(
-        self, fulfillment_id: str, tracking: Json, notify: bool | None
-    ) -> Json:
+    def _update_tracking(self, fulfillment_id: str, tracking: Json, notify: bool | None) -> Json:
         """Shopify's ``fulfillmentTrackingInfoUpdate``: the fulfillment's tracking becomes the
         input's (number/url or numbers/urls, company); an unknown id or a URL that is not an
         absolute web address is a user error and nothing changes. The customer is told only
@@ -649,7 +647,8 @@ class FakeStore:
                 "fulfillment": None,
                 "userErrors": [{"field": ["fulfillmentId"], "message": "Fulfillment not found."}],
             }
-        numbers = tracking.get("numbers") or ([tracking["number"]] if tracking.get("number") else [])
+        one = [tracking["number"]] if tracking.get("number") else []
+        numbers = tracking.get("numbers") or one
         urls = tracking.get("urls") or ([tracking["url"]] if tracking.get("url") else [])
         bad = [u for u in urls if not re.match(r"^https?://[^\s/]+", str(u))]
         if bad:

@@ -175,7 +175,9 @@ def correct_tracking(assignment_id: int) -> ResponseReturnValue:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_json", "The request body must be a JSON object.")
-    fixed = tracking.parse(body.get("carrier"), body.get("tracking_number"), body.get("tracking_url"))
+    fixed = tracking.parse(
+        body.get("carrier"), body.get("tracking_number"), body.get("tracking_url")
+    )
     update = tracking.correct(session, row, fixed, _merchant_actor())
     session.commit()
     return jsonify(

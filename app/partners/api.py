@@ -293,7 +293,9 @@ def correct_tracking(job_id: int) -> Answer:
     """Correct a shipped job's carrier, tracking number and URL; the store gets the change."""
     row = _job(job_id)
     body = _json_body()
-    fixed = tracking.parse(body.get("carrier"), body.get("tracking_number"), body.get("tracking_url"))
+    fixed = tracking.parse(
+        body.get("carrier"), body.get("tracking_number"), body.get("tracking_url")
+    )
     tracking.correct(get_session(), row, fixed, _actor())
     return {"job": _job_json(row)}, 200
 

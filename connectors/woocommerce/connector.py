@@ -226,7 +226,7 @@ class WooCommerceConnector:
         self.client.call(
             "POST", f"orders/{order_id}/notes", json={"note": text, "customer_note": True}
         )
-        meta = {"key": TRACKING_META, "value": {**sent, **{i: value for i in wanted}}}
+        meta = {"key": TRACKING_META, "value": {**sent, **dict.fromkeys(wanted, value)}}
         self.client.call("PUT", f"orders/{order_id}", json={"meta_data": [meta]})
 
     def attach_order_files(self, order_id: str, links: Sequence[FileLink]) -> None:

@@ -113,7 +113,8 @@ def test_a_partner_corrects_shopify_tracking_and_the_fulfillment_follows_once(
     assert sent["fulfillmentId"] == fulfillment["id"]
     assert sent["notifyCustomer"] is True
     job = session.get(ProductionJob, assignment.production_job_id)
-    assert job is not None and job.tracking_number == FIXED["tracking_number"]
+    assert job is not None
+    assert job.tracking_number == FIXED["tracking_number"]
     event = session.scalars(
         select(AuditEvent).where(AuditEvent.action == "tracking_corrected")
     ).one()
@@ -218,9 +219,7 @@ def test_another_partners_job_is_not_found_and_an_unshipped_one_is_a_conflict(
     assert unshipped.get_json()["error"]["code"] == "not_shipped"
     portal_login(client, "a@print-a.test")
     token = csrf_of(client)
-    page = client.post(
-        f"/partners/jobs/{theirs.id}/tracking", data={**FIXED, "csrf_token": token}
-    )
+    page = client.post(f"/partners/jobs/{theirs.id}/tracking", data={**FIXED, "csrf_token": token})
     assert page.status_code == 404
     session.expire_all()
     assert session.get(JobAssignment, theirs.id).tracking_number is None  # type: ignore[union-attr]
