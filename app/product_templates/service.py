@@ -18,6 +18,7 @@ from app.design.fonts import FAMILIES
 from app.design.models3d import available_models
 from app.models import (
     EditorMode,
+    LowDpiPolicy,
     PrintArea,
     PrintAreaView,
     Product,
@@ -192,6 +193,8 @@ def save_template(scope: ShopScope, template: Template, values: TemplateInput) -
         template.fields = [dict(f) for f in values.fields]
     if values.editor_mode is not None:
         template.editor_mode = values.editor_mode
+    if values.low_dpi_policy is not None:
+        template.low_dpi_policy = values.low_dpi_policy
     if values.surcharge is not None:
         template.surcharge = values.surcharge
     if values.finishing:
@@ -259,4 +262,5 @@ def editor_options(currency: str) -> dict[str, Any]:
             "max_options": MAX_OPTIONS,
         },
         "editor_modes": [m.value for m in EditorMode],
+        "low_dpi_policies": [p.value for p in LowDpiPolicy],
     }

@@ -1043,15 +1043,25 @@ class Editor {
 
   // A text the print cannot hold (scripts.js) stops the cart here, its layer selected and the
   // reason shown; the server refuses it too (422).
+  // A photo under the product's minimum DPI when the merchant refuses them: said here, before
+  // the save would answer 422 (photo_resolution_too_low).
+  lowPhotoText(layer) {
+    if (this.template.low_dpi_policy !== "refuse" || layer.type !== "image" || layer.field) return "";
+    const value = this.dpiOf(layer);
+    const min = this.template.min_image_dpi || 100;
+    return value !== null && value < min ? t("dpi_refused", { dpi: value, min }) : "";
+  }
+
   refuseText() {
     for (const [key, area] of Object.entries(this.doc.areas))
       for (const layer of area.layers) {
-        const reason = layer.type === "text" && !layer.field ? textRefusal(layer.text) : "";
+        const low = this.lowPhotoText(layer);
+        const reason = low || (layer.type === "text" && !layer.field ? textRefusal(layer.text) : "");
         if (!reason) continue;
         if (this.mode !== "canvas" && this.bothModes) this.showMode("canvas");
         if (key !== this.areaKey) this.showArea(key);
         this.select(layer.id);
-        this.showTool("text");
+        this.showTool(low ? (this.panels.photo ? "photo" : this.tool) : "text");
         this.status.textContent = reason;
         return true;
       }
