@@ -31,6 +31,7 @@ from app.models import (
     Design,
     DesignStatus,
     EditorMode,
+    LowDpiPolicy,
     FileKind,
     Order,
     OrderItem,
@@ -224,6 +225,7 @@ TEMPLATE_VALUES: dict[str, Any] = {
 # TEMPLATE_VALUES alone is the plain canvas other stores' tests reuse.
 FORM_VALUES: dict[str, Any] = {
     "editor_mode": EditorMode.BOTH,
+    "low_dpi_policy": LowDpiPolicy.REFUSE,  # a blurry photo cannot reach the cart
     "surcharge": Decimal("3.00"),
     "price_rules": [],
     "fields": [
