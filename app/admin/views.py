@@ -93,6 +93,7 @@ def template_editor(product_id: int) -> str:
         product=product,
         template=document,
         options=template_service.editor_options(shop.currency),
+        presets=product_presets.offered() if template is None else [],
         product_data={
             "variants": queries.variant_choices(product),
             "copy_targets": queries.copy_targets(scope, product.id),

@@ -127,6 +127,18 @@ def test_the_products_page_offers_presets_and_making_one_creates_its_areas(
     assert 'id="template-data"' in editor.text
 
 
+def test_the_editor_offers_the_presets_before_a_template_exists(
+    cookie_client: FlaskClient, session: Session, shop: Shop
+) -> None:
+    product = make_product(session, shop, title="Poster")
+    session.commit()
+
+    page = cookie_client.get(f"/admin/products/{product.id}/template").text
+
+    assert 'id="template-preset"' in page
+    assert "Poster A3 — 297 × 420 mm portrait" in page
+
+
 def test_without_a_preset_the_default_square_is_made(
     cookie_client: FlaskClient, csrf: dict[str, str], session: Session, shop: Shop
 ) -> None:

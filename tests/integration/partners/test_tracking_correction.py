@@ -280,3 +280,31 @@ def test_staff_correct_tracking_on_the_order_page_and_unsafe_links_stay_text(
     ).one()
     assert event.actor_type == "merchant"
     assert event.partner_id == world.a.partner.id  # the partner sees who changed it
+
+
+def test_a_store_refusing_the_update_fails_it_and_saving_again_retries(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    storage: Storage,
+    redis: Redis,
+    shopify: FakeShopify,
+    partner: PartnerSetup,
+) -> None:
+    _shop, assignment, store = shopify_job(session, storage, shopify, partner.partner)
+    report_shipped(client, partner.key, assignment.id)
+    run_jobs(app)
+    (fulfillment,) = store.fulfillments
+    store.fulfillments.clear()  # the merchant deleted it in Shopify: a user error, not retried
+
+    assert patch(client, partner.key, assignment.id, FIXED).status_code == 200
+    run_jobs(app)
+    (failed,) = updates(session)
+    assert failed.status is PushStatus.FAILED
+    assert "Fulfillment not found" in (failed.last_error or "")
+
+    store.fulfillments.append(fulfillment)  # back: the same tracking saved again is retried
+    assert patch(client, partner.key, assignment.id, FIXED).status_code == 200
+    run_jobs(app)
+    assert [u.status for u in updates(session)] == [PushStatus.FAILED, PushStatus.PUSHED]
+    assert fulfillment["trackingInfo"][0]["number"] == FIXED["tracking_number"]
