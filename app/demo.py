@@ -32,6 +32,7 @@ from app.models import (
     DesignStatus,
     EditorMode,
     FileKind,
+    LowDpiPolicy,
     Order,
     OrderItem,
     Partner,
@@ -224,6 +225,7 @@ TEMPLATE_VALUES: dict[str, Any] = {
 # TEMPLATE_VALUES alone is the plain canvas other stores' tests reuse.
 FORM_VALUES: dict[str, Any] = {
     "editor_mode": EditorMode.BOTH,
+    "low_dpi_policy": LowDpiPolicy.REFUSE,  # a blurry photo cannot reach the cart
     "surcharge": Decimal("3.00"),
     "price_rules": [],
     "fields": [

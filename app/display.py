@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time, get_datetime_format
@@ -142,6 +143,22 @@ def place(address: Mapping[str, str], locale: str = DEFAULT_LOCALE) -> str:
     return ", ".join(p for p in parts if p)
 
 
+def web_address(value: Any) -> str | None:
+    """``value`` when it is an absolute http(s) URL with a host, safe to link; None otherwise
+    (a ``javascript:`` or ``data:`` address, a bare word: shown as text, never linked)."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not text or any(c.isspace() or ord(c) < 32 for c in text):
+        return None
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+    except ValueError:
+        return None
+    return text if parts.scheme.lower() in ("http", "https") and host else None
+
+
 def current_locale() -> str:
     """The reader's locale: the Shopify admin's ``locale`` parameter, else Accept-Language.
 
@@ -161,3 +178,4 @@ def install(app: Flask) -> None:
     app.add_template_filter(lambda v: moment(v, current_locale()), "moment")
     app.add_template_filter(lambda a: address_lines(a or {}, current_locale()), "address_lines")
     app.add_template_filter(lambda a: place(a or {}, current_locale()), "place")
+    app.add_template_filter(web_address, "web_address")

@@ -222,6 +222,17 @@ class Fulfilment(Protocol):
         """Mark the given order lines shipped with tracking; lines already shipped are skipped."""
         ...
 
+    def update_tracking(
+        self,
+        order_id: str,
+        line_ids: Sequence[str],
+        fulfillment_ids: Sequence[str],
+        tracking: TrackingInfo,
+    ) -> None:
+        """Replace the tracking of a shipment ``create_fulfillment`` made (its ``fulfillment_ids``
+        for these lines); sending the same tracking again changes nothing."""
+        ...
+
 
 @runtime_checkable
 class OrderFiles(Protocol):

@@ -12,7 +12,7 @@ from flask import current_app
 from rq import get_current_job
 
 from app.extensions import get_db
-from app.fulfilment import partner_webhooks, push, routing
+from app.fulfilment import partner_webhooks, push, routing, tracking
 
 
 def _will_retry() -> bool:
@@ -23,6 +23,14 @@ def _will_retry() -> bool:
 def push_shipment(push_id: int) -> str:
     with get_db().session() as session:
         return push.push_shipment(session, push_id, current_app.config, will_retry=_will_retry())
+
+
+def push_tracking_update(update_id: int) -> str:
+    """A tracking correction to the store (``app.fulfilment.tracking``)."""
+    with get_db().session() as session:
+        return tracking.push_update(
+            session, update_id, current_app.config, will_retry=_will_retry()
+        )
 
 
 def deliver_partner_webhook(assignment_id: int) -> int:

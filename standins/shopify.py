@@ -33,6 +33,7 @@ import base64
 import functools
 import itertools
 import json
+import re
 import secrets
 import threading
 import time
@@ -408,6 +409,7 @@ class FakeStore:
         self.orders: dict[str, Json] = {}
         self.events: list[Json] = []
         self.fulfillments: list[Json] = []
+        self.tracking_updates: list[Json] = []  # fulfillmentTrackingInfoUpdate calls that took
         self.metafields: dict[tuple[str, str, str], Json] = {}
         self.bulk_operations: dict[str, Json] = {}
         self.bulk_files: dict[str, bytes] = {}
@@ -598,6 +600,9 @@ class FakeStore:
             "bulkOperation": lambda _i, id: self._poll(id),
             "bulkOperationRunQuery": lambda _i, query, **_: self._run_bulk(query),
             "fulfillmentCreate": lambda _i, fulfillment, **_: self._fulfil(fulfillment),
+            "fulfillmentTrackingInfoUpdate": lambda _i, fulfillmentId, trackingInfoInput, **kw: (
+                self._update_tracking(fulfillmentId, trackingInfoInput, kw.get("notifyCustomer"))
+            ),
             "metafieldsSet": lambda _i, metafields: self._set_metafields(metafields),
             **self.billing.root(),
             **self.cart_transforms.root(),
@@ -630,6 +635,38 @@ class FakeStore:
         }
         self.fulfillments.append(created)
         return {"fulfillment": created, "userErrors": []}
+
+    def _update_tracking(self, fulfillment_id: str, tracking: Json, notify: bool | None) -> Json:
+        """Shopify's ``fulfillmentTrackingInfoUpdate``: the fulfillment's tracking becomes the
+        input's (number/url or numbers/urls, company); an unknown id or a URL that is not an
+        absolute web address is a user error and nothing changes. The customer is told only
+        when ``notifyCustomer`` is true (left out: no notification)."""
+        found = next((f for f in self.fulfillments if f["id"] == fulfillment_id), None)
+        if found is None:
+            return {
+                "fulfillment": None,
+                "userErrors": [{"field": ["fulfillmentId"], "message": "Fulfillment not found."}],
+            }
+        one = [tracking["number"]] if tracking.get("number") else []
+        numbers = tracking.get("numbers") or one
+        urls = tracking.get("urls") or ([tracking["url"]] if tracking.get("url") else [])
+        bad = [u for u in urls if not re.match(r"^https?://[^\s/]+", str(u))]
+        if bad:
+            return {
+                "fulfillment": None,
+                "userErrors": [
+                    {"field": ["trackingInfoInput", "url"], "message": "Url is invalid."}
+                ],
+            }
+        company = tracking.get("company")
+        found["trackingInfo"] = [
+            {"number": n, "url": urls[i] if i < len(urls) else None, "company": company}
+            for i, n in enumerate(numbers)
+        ]
+        self.tracking_updates.append(
+            {"fulfillmentId": fulfillment_id, "input": tracking, "notifyCustomer": notify}
+        )
+        return {"fulfillment": found, "userErrors": []}
 
     def _set_metafields(self, metafields: list[Json]) -> Json:
         """All or nothing, as Shopify does: any invalid input and nothing is written."""

@@ -31,7 +31,7 @@ from app.fulfilment import audit, proofs
 from app.ids import row_id
 from app.models import Order, OrderItem, Product, ProductionJob, ShopScope, StoredFile, Template
 from app.product_templates import document as template_documents
-from app.product_templates import portable
+from app.product_templates import portable, presets
 from app.product_templates import service as template_service
 from app.product_templates.editor_input import InvalidInput, parse_template
 from app.production import NotRetryable, requeue
@@ -134,10 +134,21 @@ def get_template(product_id: int) -> ResponseReturnValue:
 @shop_admin_required
 @csrf_protected
 def make_customizable(product_id: int) -> ResponseReturnValue:
-    """Create the product's template with one default print area (or return the existing one)."""
+    """Create the product's template from the chosen preset (``{"preset": "mug_11oz"}``; none:
+    one default print area), or return the existing one."""
     scope = _scope()
     product = scope.get_or_404(Product, product_id, NO_PRODUCT)
-    template, created = template_service.make_customizable(scope, product)
+    body = request.get_json(silent=True) if request.get_data() else {}
+    chosen = body.get("preset") if isinstance(body, dict) else None
+    preset = presets.get(chosen) if chosen is None or isinstance(chosen, str) else None
+    if preset is None:
+        raise ApiError(
+            422,
+            "unknown_preset",
+            "Choose one of the offered products.",
+            fields={"preset": "unknown"},
+        )
+    template, created = template_service.make_customizable(scope, product, preset)
     scope.session.commit()
     return _template_response(template, product, 201 if created else 200)
 

@@ -22,7 +22,7 @@ from app.admin.csrf import csrf_protected
 from app.csrf import csrf_token
 from app.errors import ApiError
 from app.extensions import get_session
-from app.fulfilment import audit, merchant, profiles, routing
+from app.fulfilment import audit, merchant, profiles, routing, tracking
 from app.fulfilment import push as pushes
 from app.fulfilment.push import enqueue_push
 from app.models import JobAssignment, Product, ShipmentPush, ShopScope
@@ -161,6 +161,33 @@ def route_waiting() -> ResponseReturnValue:
     routed = _route_now(signed_in_shop().id)
     get_session().commit()
     return jsonify({"routed": routed})
+
+
+@bp.post("/api/admin/fulfilment/jobs/<int:assignment_id>/tracking")
+@shop_admin_required
+@csrf_protected
+def correct_tracking(assignment_id: int) -> ResponseReturnValue:
+    """The merchant corrects a shipped job's tracking (staff too: like retrying a shipment,
+    it is day-to-day order work); the store gets the change in the background."""
+    shop, session = signed_in_shop(), get_session()
+    scope = ShopScope(session, shop.id)
+    row = scope.get_or_404(JobAssignment, assignment_id, "There is no such job.")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_json", "The request body must be a JSON object.")
+    fixed = tracking.parse(
+        body.get("carrier"), body.get("tracking_number"), body.get("tracking_url")
+    )
+    update = tracking.correct(session, row, fixed, _merchant_actor())
+    session.commit()
+    return jsonify(
+        {
+            "carrier": row.carrier,
+            "tracking_number": row.tracking_number,
+            "tracking_url": row.tracking_url,
+            "update": update.status.value if update else "unchanged",
+        }
+    )
 
 
 @bp.post("/api/admin/fulfilment/pushes/<int:push_id>/retry")

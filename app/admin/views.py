@@ -13,6 +13,7 @@ from app.csrf import csrf_token
 from app.extensions import get_redis, get_session, get_storage
 from app.models import OrderItem, Product, ShopScope, StoredFile
 from app.product_templates import document as template_documents
+from app.product_templates import presets as product_presets
 from app.product_templates import service as template_service
 from app.shopify import install
 
@@ -58,7 +59,13 @@ def dashboard() -> str:
 def products() -> str:
     query = request.args.get("q", "").strip()[: queries.MAX_SEARCH_LENGTH]
     page = queries.product_page(_scope(), query, _page_arg())
-    return render_template("admin/products.html", shop=signed_in_shop(), page=page, q=query)
+    return render_template(
+        "admin/products.html",
+        shop=signed_in_shop(),
+        page=page,
+        q=query,
+        presets=product_presets.offered(),
+    )
 
 
 @bp.get("/products/<int:product_id>/template")
@@ -86,6 +93,7 @@ def template_editor(product_id: int) -> str:
         product=product,
         template=document,
         options=template_service.editor_options(shop.currency),
+        presets=product_presets.offered() if template is None else [],
         product_data={
             "variants": queries.variant_choices(product),
             "copy_targets": queries.copy_targets(scope, product.id),

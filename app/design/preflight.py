@@ -5,8 +5,9 @@ Findings never stop anything by themselves; the caller decides (the storefront r
 with the numbers in them.
 
 Thresholds, and why:
-- Pictures: a warning under ``WARN_DPI`` (150, where blur shows at arm's length), an error under
-  the template's ``min_image_dpi``.
+- Pictures: a warning under ``WARN_DPI`` (150, where blur shows at arm's length); under the
+  template's ``min_image_dpi`` an error when its ``low_dpi_policy`` is ``refuse``, a warning
+  saying so (the design may still be ordered) when it is ``warn``.
 - Text: a warning when the font size (the em, as set in the editor) is under ``MIN_TEXT_MM``
   = 6 pt = 2.12 mm; capitals are then about 1.5 mm tall, the smallest most processes hold.
 - Lines and outlines thinner than ``MIN_LINE_MM`` (0.1 mm, a hairline) may not print.
@@ -202,11 +203,19 @@ class _Layer:
         minimum = min_dpi or self.template.min_image_dpi
         path = f"fields.{field_id}"
         if dpi < minimum:
-            message = (
-                f"This photo is too small to print sharply in the frame: {dpi:.0f} dpi, needs "
-                f"{minimum}. Use a larger photo or zoom out."
-            )
-            self.add("error", "image_dpi_too_low", message, path)
+            if self.template.low_dpi_policy == "refuse":
+                message = (
+                    f"This photo is too small to print sharply in the frame: {dpi:.0f} dpi, needs "
+                    f"{minimum}. Use a larger photo or zoom out."
+                )
+                self.add("error", "image_dpi_too_low", message, path)
+            else:
+                message = (
+                    f"This photo will print blurry in the frame: {dpi:.0f} dpi, under the "
+                    f"{minimum} this product recommends. You can still order it; a larger photo "
+                    "or zooming out will look sharper."
+                )
+                self.add("warning", "image_dpi_too_low", message, path)
         elif dpi < WARN_DPI:
             message = (
                 f"This photo may print a little blurry in the frame: {dpi:.0f} dpi "
@@ -225,12 +234,19 @@ class _Layer:
 
     def resolution(self, dpi: float) -> None:
         minimum = self.template.min_image_dpi
-        if dpi < minimum:
+        if dpi < minimum and self.template.low_dpi_policy == "refuse":
             message = (
                 f"the picture is only {dpi:.0f} dpi at this size (this product needs at least "
                 f"{minimum}): use a larger picture or make it smaller"
             )
             self.add("error", "image_dpi_too_low", message)
+        elif dpi < minimum:
+            message = (
+                f"the picture is only {dpi:.0f} dpi at this size and will print blurry (this "
+                f"product recommends at least {minimum}); it can still be ordered, but a larger "
+                "picture or a smaller size will look sharper"
+            )
+            self.add("warning", "image_dpi_too_low", message)
         elif dpi < WARN_DPI:
             message = (
                 f"the picture is {dpi:.0f} dpi at this size and may print blurry "

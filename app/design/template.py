@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Literal
 
 from app.design import finishing
 from app.design.displace import MAX_STRENGTH_PX, Displacement
@@ -94,6 +94,9 @@ class PriceRule:
     label: str = ""
 
 
+LowDpiPolicyName = Literal["warn", "refuse"]
+
+
 @dataclass(frozen=True)
 class TemplateSpec:
     areas: tuple[AreaSpec, ...]
@@ -105,6 +108,9 @@ class TemplateSpec:
     extra: Mapping[str, Any] = field(default_factory=dict)
     fields: tuple[Field, ...] = ()  # the merchant's form, in order (app.design.fields)
     editor_mode: EditorModeName = "canvas"
+    # A photo under ``min_image_dpi``: "warn" (the shopper is told, may still order) or
+    # "refuse" (the design cannot be saved for the cart; app.design.preflight).
+    low_dpi_policy: LowDpiPolicyName = "warn"
     surcharge: Decimal = Decimal(0)  # per personalised unit, in the shop's currency
     price_rules: tuple[PriceRule, ...] = ()
     cut_line: finishing.CutLine | None = None  # a die-cut or label product (app.design.finishing)
@@ -150,6 +156,7 @@ class TemplateSpec:
                 clipart_sets=clipart_sets,
             ),
             editor_mode=_editor_mode(data.get("editor_mode")),
+            low_dpi_policy=_low_dpi_policy(data.get("low_dpi_policy")),
             surcharge=_amount("template.surcharge", data.get("surcharge")),
             price_rules=_price_rules(data.get("price_rules")),
             extra=_model_extra(data, items),
@@ -181,6 +188,15 @@ def _model_extra(data: Mapping[str, Any], items: list[Mapping[str, Any]]) -> dic
         "uv_regions": regions,
         "base_color": data.get("base_color"),
     }
+
+
+def _low_dpi_policy(raw: Any) -> LowDpiPolicyName:
+    value = str(getattr(raw, "value", raw)) if raw is not None else "warn"
+    if value == "refuse":
+        return "refuse"
+    if value == "warn":
+        return "warn"
+    raise DesignError("template.low_dpi_policy", "must be warn or refuse")
 
 
 def _editor_mode(raw: Any) -> EditorModeName:

@@ -30,6 +30,7 @@ from app.models import (
     ShopPartner,
     ShopScope,
     Template,
+    TrackingUpdate,
 )
 
 
@@ -191,6 +192,7 @@ class Timeline:
     partner: Partner | None
     push: ShipmentPush | None
     events: list[AuditEvent]
+    tracking_update: TrackingUpdate | None = None  # the latest correction after "Shipped"
 
 
 def order_timelines(session: Session, shop_id: int, order_id: int) -> list[Timeline]:
@@ -211,5 +213,15 @@ def order_timelines(session: Session, shop_id: int, order_id: int) -> list[Timel
             .where(AuditEvent.production_job_id == job.id, AuditEvent.shop_id == shop_id)
             .order_by(AuditEvent.id)
         )
-        out.append(Timeline(job, assignment, partner, push, list(events)))
+        update = (
+            session.scalars(
+                scope.select(TrackingUpdate)
+                .where(TrackingUpdate.assignment_id == assignment.id)
+                .order_by(TrackingUpdate.id.desc())
+                .limit(1)
+            ).first()
+            if assignment
+            else None
+        )
+        out.append(Timeline(job, assignment, partner, push, list(events), update))
     return out

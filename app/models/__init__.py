@@ -28,6 +28,7 @@ from app.models.partner_ops import (
     PushStatus,
     RoutingRule,
     ShipmentPush,
+    TrackingUpdate,
 )
 from app.models.production import (
     InvalidTransition,
@@ -42,6 +43,7 @@ from app.models.shop import Platform, Shop
 from app.models.stored_file import FileKind, StorageDeletion, StoredFile
 from app.models.template import (
     EditorMode,
+    LowDpiPolicy,
     PrintArea,
     PrintAreaView,
     ProofAtDeadline,
@@ -52,6 +54,7 @@ from app.models.webhook import WebhookEvent, WebhookStatus
 
 __all__ = [
     "EditorMode",
+    "LowDpiPolicy",
     "ASSIGNMENT_TRANSITIONS",
     "AiSettings",
     "AssignmentStatus",
@@ -102,6 +105,7 @@ __all__ = [
     "SubscriptionStatus",
     "TeamInvitation",
     "Template",
+    "TrackingUpdate",
     "UsageKind",
     "UsageRecord",
     "User",

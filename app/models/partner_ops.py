@@ -160,6 +160,28 @@ class ShipmentPush(IdMixin, ShopOwnedMixin, TimestampMixin, Base):
     pushed_at: Mapped[datetime | None]
 
 
+class TrackingUpdate(IdMixin, ShopOwnedMixin, TimestampMixin, Base):
+    """A tracking correction after "Shipped", on its way to the store (issue #21).
+
+    The corrected carrier, number and URL are on the assignment (and its production job); the
+    push sends what is there when it runs, so a later correction supersedes an earlier one and
+    a retry sends the same thing again.
+    """
+
+    __tablename__ = "tracking_updates"
+
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("job_assignments.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[PushStatus] = mapped_column(default=PushStatus.REPORTED, index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    carrier: Mapped[str | None] = mapped_column(String(128))
+    tracking_number: Mapped[str | None] = mapped_column(String(255))
+    tracking_url: Mapped[str | None] = mapped_column(Text)
+    pushed_at: Mapped[datetime | None]
+
+
 class IdempotencyRecord(IdMixin, Base):
     """The stored answer to a partner API write, replayed for the same Idempotency-Key."""
 

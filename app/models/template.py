@@ -44,6 +44,13 @@ class ProofAtDeadline(enum.StrEnum):
     PRODUCE = "produce"  # approved automatically, produced as it is
 
 
+class LowDpiPolicy(enum.StrEnum):
+    """What a photo under the minimum DPI does: warn the shopper, or refuse the design."""
+
+    WARN = "warn"
+    REFUSE = "refuse"
+
+
 class Template(IdMixin, ShopOwnedMixin, TimestampMixin, Base):
     __tablename__ = "templates"
     __table_args__ = (
@@ -62,6 +69,7 @@ class Template(IdMixin, ShopOwnedMixin, TimestampMixin, Base):
     max_layers: Mapped[int] = mapped_column(default=20)
     ai_enabled: Mapped[bool] = mapped_column(default=False)
     min_image_dpi: Mapped[int] = mapped_column(default=100)
+    low_dpi_policy: Mapped[LowDpiPolicy] = mapped_column(default=LowDpiPolicy.WARN)
     # [{"option": "back_print", "amount": "5.00"}, {"area": "back", "amount": "4.00"}, ...]
     price_rules: Mapped[list[Any]] = mapped_column(default=_empty_list)
     # The merchant's form fields in the order the shopper fills them (shape: app/design/fields.py,

@@ -32,6 +32,7 @@ from app.fulfilment import (
     keys,
     profiles,
     routing,
+    tracking,
 )
 from app.fulfilment.errors import FulfilmentError, Invalid
 from app.fulfilment.push import enqueue_push
@@ -282,6 +283,20 @@ def report_status(job_id: int) -> Answer:
     row, push = assignments.apply_report(session, _partner().id, job_id, report, _actor())
     if push is not None:
         enqueue_push(session, push.id, push.shop_id)
+    return {"job": _job_json(row)}, 200
+
+
+@bp.patch("/jobs/<int:job_id>/tracking")
+@partner_key_required
+@idempotent
+def correct_tracking(job_id: int) -> Answer:
+    """Correct a shipped job's carrier, tracking number and URL; the store gets the change."""
+    row = _job(job_id)
+    body = _json_body()
+    fixed = tracking.parse(
+        body.get("carrier"), body.get("tracking_number"), body.get("tracking_url")
+    )
+    tracking.correct(get_session(), row, fixed, _actor())
     return {"job": _job_json(row)}, 200
 
 

@@ -40,7 +40,16 @@ from app.client_address import client_address
 from app.design import FORMATS
 from app.design.color import BUILTIN_CMYK
 from app.extensions import get_redis, get_session, get_storage
-from app.fulfilment import assignments, audit, jobdata, keys, partner_webhooks, profiles, routing
+from app.fulfilment import (
+    assignments,
+    audit,
+    jobdata,
+    keys,
+    partner_webhooks,
+    profiles,
+    routing,
+    tracking,
+)
 from app.fulfilment.errors import FulfilmentError, Invalid
 from app.fulfilment.push import enqueue_push
 from app.ids import row_id
@@ -256,6 +265,29 @@ def report(job_id: int) -> ResponseReturnValue:
         enqueue_push(db, push.id, push.shop_id)
     db.commit()
     flash(f"Job {row.id} is now {status.value}.", "success")
+    return redirect(url_for("partner_portal.job", job_id=job_id))
+
+
+@bp.post("/jobs/<int:job_id>/tracking")
+@partner_user_required
+def correct_tracking(job_id: int) -> ResponseReturnValue:
+    """Correct a shipped job's tracking; the store gets the change in the background."""
+    db, row = get_session(), _job(job_id)
+    form = request.form
+    try:
+        fixed = tracking.parse(
+            form.get("carrier"), form.get("tracking_number"), form.get("tracking_url")
+        )
+        update = tracking.correct(db, row, fixed, _actor())
+    except FulfilmentError as exc:
+        db.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("partner_portal.job", job_id=job_id))
+    db.commit()
+    if update is None:
+        flash("The tracking was already this; nothing changed.", "success")
+    else:
+        flash("Tracking corrected. The store is being updated.", "success")
     return redirect(url_for("partner_portal.job", job_id=job_id))
 
 

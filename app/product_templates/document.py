@@ -14,6 +14,7 @@ from app.generation.settings import ai_block
 from app.models import (
     EditorMode,
     FileKind,
+    LowDpiPolicy,
     PrintArea,
     Product,
     ProofAtDeadline,
@@ -203,6 +204,7 @@ def template_document(
         "model_3d": template.model_3d,
         "model_view": template_model_view(template, areas),
         "min_image_dpi": template.min_image_dpi,
+        "low_dpi_policy": (template.low_dpi_policy or LowDpiPolicy.WARN).value,
         "price_rules": [dict(rule) for rule in template.price_rules],
         "fields": [dict(item) for item in template.fields or ()],
         "field_clipart": field_clipart(template.fields or (), clipart_link),

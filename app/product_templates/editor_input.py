@@ -30,7 +30,7 @@ from app.design.models3d import available_models
 from app.design.template import MAX_VIEWS, AreaSpec
 from app.design.warp import MAX_CIRCUMFERENCE_MM, MIN_CIRCUMFERENCE_MM
 from app.ids import in_range
-from app.models import EditorMode, ProofAtDeadline, ProofSend
+from app.models import EditorMode, LowDpiPolicy, ProofAtDeadline, ProofSend
 from app.product_templates import catalog_options as opt
 
 _AREA_KEY = re.compile(opt.AREA_KEY_PATTERN)
@@ -88,6 +88,8 @@ class TemplateInput:
     # The merchant's form (#18); None when not sent: the template keeps what it has.
     fields: list[dict[str, Any]] | None = None
     editor_mode: EditorMode | None = None
+    # "warn" or "refuse" a photo under min_image_dpi; None when not sent (kept as it is).
+    low_dpi_policy: LowDpiPolicy | None = None
     surcharge: Decimal | None = None
     # The production settings sent (``cut_line``, ``score_lines``, ``engraving``; a value, or
     # None or [] to remove it), stored in ``Template.extra``; a key not sent keeps what it has.
@@ -557,6 +559,14 @@ def _fields(
     return fields
 
 
+def _low_dpi_policy(reader: _Reader, raw: Any) -> LowDpiPolicy | None:
+    try:
+        return LowDpiPolicy(raw)
+    except ValueError:
+        reader.fail("low_dpi_policy", "Choose warn or refuse.")
+        return None
+
+
 def _editor_mode(reader: _Reader, raw: Any) -> EditorMode | None:
     try:
         return EditorMode(raw)
@@ -643,6 +653,11 @@ def parse_template(
         ),
         editor_mode=(
             _editor_mode(reader, payload["editor_mode"]) if "editor_mode" in payload else None
+        ),
+        low_dpi_policy=(
+            _low_dpi_policy(reader, payload["low_dpi_policy"])
+            if "low_dpi_policy" in payload
+            else None
         ),
         surcharge=(
             _decimal_or_none(_amount(reader, payload["surcharge"], "surcharge", places))

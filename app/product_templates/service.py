@@ -18,6 +18,7 @@ from app.design.fonts import FAMILIES
 from app.design.models3d import available_models
 from app.models import (
     EditorMode,
+    LowDpiPolicy,
     PrintArea,
     PrintAreaView,
     Product,
@@ -26,6 +27,7 @@ from app.models import (
     Variant,
 )
 from app.product_templates import catalog_options as opt
+from app.product_templates import presets
 from app.product_templates.document import clipart_path, mockups_of
 from app.product_templates.editor_input import (
     PROOF_DEADLINE_HOURS,
@@ -39,7 +41,7 @@ def template_of(scope: ShopScope, product: Product) -> Template | None:
     return scope.get_by(Template, product_id=product.id)
 
 
-def _new_template(scope: ShopScope, product: Product) -> Template:
+def _new_template(scope: ShopScope, product: Product, preset: presets.Preset | None) -> Template:
     template = Template(
         shop_id=scope.shop_id,
         product_id=product.id,
@@ -49,12 +51,32 @@ def _new_template(scope: ShopScope, product: Product) -> Template:
         colors=list(opt.DEFAULT_COLORS),
         clipart_sets=list(opt.DEFAULT_CLIPART_SETS),
     )
-    template.print_areas.append(PrintArea(shop_id=scope.shop_id, position=0, **opt.DEFAULT_AREA))
+    if preset is None:
+        template.print_areas.append(
+            PrintArea(shop_id=scope.shop_id, position=0, **opt.DEFAULT_AREA)
+        )
+        return template
+    template.model_3d = preset.model_3d
+    template.min_image_dpi = preset.min_image_dpi
+    if preset.cut_line:
+        template.extra = {"cut_line": dict(preset.cut_line)}
+    for position, area in enumerate(preset.areas):
+        template.print_areas.append(
+            PrintArea(
+                shop_id=scope.shop_id,
+                position=position,
+                uv_region=preset.uv_region(area.key),
+                **area.values(),
+            )
+        )
     return template
 
 
-def make_customizable(scope: ShopScope, product: Product) -> tuple[Template, bool]:
-    """The product's template, created with one default print area if it has none yet.
+def make_customizable(
+    scope: ShopScope, product: Product, preset: presets.Preset | None = None
+) -> tuple[Template, bool]:
+    """The product's template, created from ``preset`` (its areas at their real size, 3D model,
+    cut line; None: one default 100 × 100 mm area) if it has none yet.
 
     Returns ``(template, created)``. Two clicks at once make one template: the loser of the
     unique (shop, product) constraint rolls back its savepoint and returns the winner's.
@@ -64,7 +86,7 @@ def make_customizable(scope: ShopScope, product: Product) -> tuple[Template, boo
         return existing, False
     try:
         with scope.session.begin_nested():
-            template = scope.add(_new_template(scope, product))
+            template = scope.add(_new_template(scope, product, preset))
     except IntegrityError:
         winner = template_of(scope, product)
         if winner is None:
@@ -197,6 +219,8 @@ def save_template(scope: ShopScope, template: Template, values: TemplateInput) -
         template.fields = [dict(f) for f in values.fields]
     if values.editor_mode is not None:
         template.editor_mode = values.editor_mode
+    if values.low_dpi_policy is not None:
+        template.low_dpi_policy = values.low_dpi_policy
     if values.surcharge is not None:
         template.surcharge = values.surcharge
     if values.proof is not None:
@@ -270,4 +294,5 @@ def editor_options(currency: str) -> dict[str, Any]:
         },
         "editor_modes": [m.value for m in EditorMode],
         "proof_deadline_hours": {"min": PROOF_DEADLINE_HOURS[0], "max": PROOF_DEADLINE_HOURS[1]},
+        "low_dpi_policies": [p.value for p in LowDpiPolicy],
     }

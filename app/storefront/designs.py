@@ -31,7 +31,7 @@ from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy import exists, select
 
-from app.design import DesignError, parse_design, preflight
+from app.design import DesignError, Finding, TemplateSpec, parse_design, preflight
 from app.design.fields import field_problems, materialize, properties
 from app.errors import ApiError
 from app.extensions import get_session, get_storage
@@ -125,6 +125,7 @@ def save_design() -> ResponseReturnValue:
         findings = preflight(design, spec, assets)
     except AssetUnavailable:
         raise ApiError(503, "unavailable", "Saving is unavailable right now; retry.") from None
+    _refuse_low_resolution(spec, findings)
     # the cart line's, checkout's and order page's thumbnail: framed on the print, readable
     area = primary_area(template, design)
     image = render_preview(scope, template, design, document, area, focus=True)
@@ -156,6 +157,26 @@ def save_design() -> ResponseReturnValue:
     if shop.platform is Platform.SHOPIFY:
         body_out["cart_attributes"] = cart_attributes(shop, row, priced.total)
     return jsonify(body_out), 201
+
+
+def _refuse_low_resolution(spec: TemplateSpec, findings: list[Finding]) -> None:
+    """A template whose ``low_dpi_policy`` is ``refuse``: a photo under its minimum DPI stops
+    the save (422 naming each photo and its DPI), so the design never reaches the cart."""
+    if spec.low_dpi_policy != "refuse":
+        return
+    low = [f for f in findings if f.code == "image_dpi_too_low" and f.severity == "error"]
+    if not low:
+        return
+    problems = [
+        {
+            "path": f.path or f"areas.{f.area}.layers.{f.layer}",
+            "area": f.area,
+            "message": f.message,
+        }
+        for f in low
+    ]
+    message = "A photo is below the resolution this product needs: " + low[0].message
+    raise ApiError(422, "photo_resolution_too_low", message, problems)
 
 
 def cart_attributes(shop: Shop, design: Design, total: Decimal) -> dict[str, str]:

@@ -258,6 +258,32 @@ class ShopifyConnector:
             created.append(made["id"])
         return FulfillmentResult(tuple(created))
 
+    def update_tracking(
+        self,
+        order_id: str,
+        line_ids: Sequence[str],
+        fulfillment_ids: Sequence[str],
+        tracking: TrackingInfo,
+    ) -> None:
+        """``fulfillmentTrackingInfoUpdate`` on each fulfillment the shipment created."""
+        if not fulfillment_ids:
+            raise PlatformError("the shipment has no fulfillment on the order to update")
+        info = {k: v for k, v in vars(tracking).items() if v}
+        for fulfillment_id in dict.fromkeys(fulfillment_ids):
+            variables = {
+                "fulfillmentId": fulfillment_id,
+                "trackingInfoInput": info,
+                "notifyCustomer": True,
+            }
+            result = self.client.execute(queries.FULFILLMENT_TRACKING_UPDATE, variables)
+            payload = _payload(result, "fulfillmentTrackingInfoUpdate")
+            _raise_user_errors("fulfillmentTrackingInfoUpdate", payload.get("userErrors"))
+            updated = payload.get("fulfillment")
+            if not isinstance(updated, Mapping) or not isinstance(updated.get("id"), str):
+                raise PlatformError(
+                    "fulfillmentTrackingInfoUpdate answered no fulfillment and no error"
+                )
+
     def attach_order_files(self, order_id: str, links: Sequence[FileLink]) -> None:
         value = json.dumps(
             [

@@ -280,6 +280,24 @@ mutation LuneoFulfillmentCreate($fulfillment: FulfillmentInput!) {
 }
 """
 
+# Replaces a fulfillment's tracking (carrier, number, URL); the customer hears of the change.
+FULFILLMENT_TRACKING_UPDATE = """
+mutation LuneoFulfillmentTrackingUpdate(
+  $fulfillmentId: ID!
+  $trackingInfoInput: FulfillmentTrackingInput!
+  $notifyCustomer: Boolean
+) {
+  fulfillmentTrackingInfoUpdate(
+    fulfillmentId: $fulfillmentId
+    trackingInfoInput: $trackingInfoInput
+    notifyCustomer: $notifyCustomer
+  ) {
+    fulfillment { id trackingInfo { number url company } }
+    userErrors { field message }
+  }
+}
+"""
+
 METAFIELDS_SET = """
 mutation LuneoOrderFiles($metafields: [MetafieldsSetInput!]!) {
   metafieldsSet(metafields: $metafields) {
@@ -306,5 +324,6 @@ ALL = {
     "ORDERS_COUNT": ORDERS_COUNT,
     "FULFILLMENT_ORDERS": FULFILLMENT_ORDERS,
     "FULFILLMENT_CREATE": FULFILLMENT_CREATE,
+    "FULFILLMENT_TRACKING_UPDATE": FULFILLMENT_TRACKING_UPDATE,
     "METAFIELDS_SET": METAFIELDS_SET,
 }

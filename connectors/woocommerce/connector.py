@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 FILES_META = "_luneo_print_files"  # order meta with the print-file links
 SHIPPED_META = "_luneo_shipped_lines"  # order meta: line ids Luneo has reported shipped
+TRACKING_META = "_luneo_tracking"  # order meta: {line id: {carrier, number, url}} as last sent
 VARIATION_WORKERS = 4
 R = TypeVar("R", ProductRecord, OrderRecord)
 
@@ -193,11 +194,40 @@ class WooCommerceConnector:
             "POST", f"orders/{order_id}/notes", json={"note": text, "customer_note": True}
         )
         now_shipped = sorted(shipped | set(wanted), key=lambda x: (len(x), x))
-        update: dict[str, Any] = {"meta_data": [{"key": SHIPPED_META, "value": now_shipped}]}
+        sent = {**_tracking_meta(order), **{i: _tracking_value(tracking) for i in wanted}}
+        update: dict[str, Any] = {
+            "meta_data": [
+                {"key": SHIPPED_META, "value": now_shipped},
+                {"key": TRACKING_META, "value": sent},
+            ]
+        }
         if set(lines) <= set(now_shipped) and order.get("status") != "completed":
             update["status"] = "completed"
         self.client.call("PUT", f"orders/{order_id}", json=update)
         return FulfillmentResult((str(note.get("id", "")) if isinstance(note, dict) else "",))
+
+    def update_tracking(
+        self,
+        order_id: str,
+        line_ids: Sequence[str],
+        fulfillment_ids: Sequence[str],
+        tracking: TrackingInfo,
+    ) -> None:
+        """A customer note with the corrected tracking, and the order meta ``_luneo_tracking``
+        updated; lines whose meta already holds this tracking are not told twice."""
+        order = self._order(order_id)
+        sent = _tracking_meta(order)
+        value = _tracking_value(tracking)
+        wanted = [i for i in dict.fromkeys(line_ids) if sent.get(i) != value]
+        if not wanted:
+            return
+        lines = _live_lines(order)
+        text = tracking_update_note([lines[i] for i in wanted if i in lines], tracking)
+        self.client.call(
+            "POST", f"orders/{order_id}/notes", json={"note": text, "customer_note": True}
+        )
+        meta = {"key": TRACKING_META, "value": {**sent, **dict.fromkeys(wanted, value)}}
+        self.client.call("PUT", f"orders/{order_id}", json={"meta_data": [meta]})
 
     def attach_order_files(self, order_id: str, links: Sequence[FileLink]) -> None:
         """Order meta ``_luneo_print_files`` plus a private note listing the links."""
@@ -279,6 +309,28 @@ def _live_lines(order: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
         if not isinstance(line.get("quantity"), int) or line["quantity"] > 0:
             lines[str(line["id"])] = line
     return lines
+
+
+def _tracking_meta(order: Mapping[str, Any]) -> dict[str, Any]:
+    value = meta_value(order, TRACKING_META)
+    return dict(value) if isinstance(value, Mapping) else {}
+
+
+def _tracking_value(tracking: TrackingInfo) -> dict[str, str | None]:
+    return {"carrier": tracking.company, "number": tracking.number, "url": tracking.url}
+
+
+def tracking_update_note(lines: Sequence[Mapping[str, Any]], tracking: TrackingInfo) -> str:
+    """The customer note for corrected tracking: which items, the carrier and the tracking."""
+    items = ", ".join(f"{line.get('name', '')} × {line.get('quantity', 1)}" for line in lines)
+    parts = [f"Tracking updated for: {items}." if items else "Tracking updated."]
+    if tracking.company:
+        parts.append(f"Carrier: {tracking.company}.")
+    if tracking.number:
+        parts.append(f"Tracking number: {tracking.number}.")
+    if tracking.url:
+        parts.append(f"Track your parcel: {tracking.url}")
+    return "\n".join(parts)
 
 
 def shipping_note(lines: Sequence[Mapping[str, Any]], tracking: TrackingInfo) -> str:

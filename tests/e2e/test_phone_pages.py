@@ -359,3 +359,41 @@ def test_the_job_pages_reports_have_three_tones(phone: Callable[[str, str], Page
     for name, tone in tones.items():
         classes = page.get_by_role("button", name=name, exact=True).get_attribute("class") or ""
         assert tone in classes.split(), (name, classes)
+
+
+def _fits_and_passes_axe(page: Page, label: str) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    too_wide = page.evaluate(TOO_WIDE, PHONE["width"])
+    assert width <= PHONE["width"], f"{label} is {width} px wide: {too_wide[:8]}"
+    assert not too_wide, f"{label}: wider than the screen: {too_wide[:8]}"
+    found = violations(page)
+    assert not found, f"{label} at 390 px:\n{describe(found)}"
+
+
+LONG_URL = "https://tracking.example-carrier.test/parcels/track?number=" + "JD0146000038" * 6
+
+
+def test_shipped_tracking_and_its_correction_fit_a_phone(
+    phone: Callable[[str, str], Page],
+) -> None:
+    """Last in the module: it ships the demo job. The partner ships with a long tracking link,
+    corrects it on the job page, and every page showing the tracking still fits 390 px."""
+    page = phone("partner", "/partners/jobs/{job}")
+    page.get_by_label("Carrier").fill("DHL")
+    page.get_by_label("Tracking number").fill("JD014600003828")
+    page.get_by_label("Tracking URL").fill(LONG_URL)
+    page.get_by_role("button", name="Shipped", exact=True).click()
+    expect(page.locator("[data-tracking-link]").first).to_have_attribute("href", LONG_URL)
+    _fits_and_passes_axe(page, "shipped job page")
+
+    fix = page.locator("form[data-tracking-fix]")
+    fix.get_by_label("Tracking number").fill("JD014600009999")
+    fix.get_by_role("button", name="Save the tracking").click()
+    expect(page.locator("[data-shipment]")).to_contain_text("JD014600009999")
+    _fits_and_passes_axe(page, "corrected job page")
+    _fits_and_passes_axe(phone("partner", "/partners/"), "job list with tracking")
+
+    order = phone("merchant", "/admin/orders/{order}")
+    expect(order.locator("[data-tracking-fix]")).to_have_count(1)
+    order.locator("[data-tracking-fix] summary").click()
+    _fits_and_passes_axe(order, "order page with tracking")

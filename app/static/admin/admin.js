@@ -78,7 +78,11 @@
     if (link.getAttribute('aria-disabled') === 'true') return;
     link.setAttribute('aria-disabled', 'true');
     link.classList.add('is-busy');
-    var result = await api('POST', link.getAttribute('data-make-customizable'));
+    /* The product kind chosen beside the link (app/product_templates/presets.py), if any. */
+    var row = link.closest('.row-actions, section');
+    var select = row ? row.querySelector('[data-preset-select]') : null;
+    var body = select ? { preset: select.value } : undefined;
+    var result = await api('POST', link.getAttribute('data-make-customizable'), body);
     if (result.ok) {
       window.location.assign(link.href);
       return;

@@ -295,7 +295,8 @@ function photoField(ed, field, ctx) {
     if (info) {
       const c = now.c;
       const value_dpi = Math.floor(Math.min((info.width_px * c.width) / (box.width_mm / 25.4), (info.height_px * c.height) / (box.height_mm / 25.4)));
-      dpi.textContent = value_dpi < min ? t("frame_dpi_low", { dpi: value_dpi, min }) : t("dpi_ok", { dpi: value_dpi });
+      const low = ed.template.low_dpi_policy === "refuse" ? "frame_dpi_refused" : "frame_dpi_low";
+      dpi.textContent = value_dpi < min ? t(low, { dpi: value_dpi, min }) : t("dpi_ok", { dpi: value_dpi });
       dpi.classList.toggle("luneo-warn", value_dpi < min);
       dpi.dataset.dpi = String(value_dpi);
     }

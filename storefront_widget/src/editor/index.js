@@ -987,6 +987,11 @@ class Editor {
         this.blockWith(local.map((p) => ({ path: "fields." + p.field, message: this.problemText(p) })));
         return;
       }
+      const blurry = this.lowFramePhotos();
+      if (blurry.length) {
+        this.blockWith(blurry);
+        return;
+      }
       this.showProblems({});
     }
     if (!Object.values(this.doc.areas).some((a) => a.layers.length)) {
@@ -1043,15 +1048,42 @@ class Editor {
 
   // A text the print cannot hold (scripts.js) stops the cart here, its layer selected and the
   // reason shown; the server refuses it too (422).
+  // Photo fields whose photo is under their minimum DPI when the merchant refuses them, in the
+  // words the frame already shows (form.js keeps each frame's DPI in data-dpi).
+  lowFramePhotos() {
+    if (this.template.low_dpi_policy !== "refuse" || !this.form) return [];
+    const found = [];
+    for (const field of this.template.fields || []) {
+      if (field.kind !== "photo") continue;
+      const value = this.doc.fields && this.doc.fields[field.id];
+      const shown = this.form.el.querySelector(`[data-luneo-frame-dpi="${CSS.escape(field.id)}"]`);
+      if (!value || !value.src || !shown || !shown.dataset.dpi) continue;
+      const dpi = Number(shown.dataset.dpi);
+      const min = field.min_dpi || this.template.min_image_dpi || 100;
+      if (dpi < min) found.push({ path: "fields." + field.id, message: t("frame_dpi_refused", { dpi, min }) });
+    }
+    return found;
+  }
+
+  // A photo under the product's minimum DPI when the merchant refuses them: said here, before
+  // the save would answer 422 (photo_resolution_too_low).
+  lowPhotoText(layer) {
+    if (this.template.low_dpi_policy !== "refuse" || layer.type !== "image" || layer.field) return "";
+    const value = this.dpiOf(layer);
+    const min = this.template.min_image_dpi || 100;
+    return value !== null && value < min ? t("dpi_refused", { dpi: value, min }) : "";
+  }
+
   refuseText() {
     for (const [key, area] of Object.entries(this.doc.areas))
       for (const layer of area.layers) {
-        const reason = layer.type === "text" && !layer.field ? textRefusal(layer.text) : "";
+        const low = this.lowPhotoText(layer);
+        const reason = low || (layer.type === "text" && !layer.field ? textRefusal(layer.text) : "");
         if (!reason) continue;
         if (this.mode !== "canvas" && this.bothModes) this.showMode("canvas");
         if (key !== this.areaKey) this.showArea(key);
         this.select(layer.id);
-        this.showTool("text");
+        this.showTool(low ? (this.panels.photo ? "photo" : this.tool) : "text");
         this.status.textContent = reason;
         return true;
       }

@@ -166,7 +166,8 @@ export function photoPanel(ed) {
     const min = ed.template.min_image_dpi || 100;
     dpi.hidden = value === null;
     if (value === null) return;
-    dpi.textContent = value < min ? t("dpi_low", { dpi: value, min }) : t("dpi_ok", { dpi: value });
+    const low = ed.template.low_dpi_policy === "refuse" ? "dpi_refused" : "dpi_low";
+    dpi.textContent = value < min ? t(low, { dpi: value, min }) : t("dpi_ok", { dpi: value });
     dpi.classList.toggle("luneo-warn", value < min);
     dpi.dataset.dpi = String(value);
   }

@@ -21,6 +21,7 @@ from app.design.fields import template_schema
 from app.models import (
     EditorMode,
     FileKind,
+    LowDpiPolicy,
     Platform,
     Product,
     Role,
@@ -226,6 +227,39 @@ def test_an_export_imports_into_another_product_as_the_same_template(
     )
     assert [a.key for a in imported.print_areas] == ["front"]
     assert cookie_client.get(f"{url(target)}/export").json == {**document, "name": document["name"]}
+
+
+def test_the_low_dpi_policy_is_saved_validated_exported_and_imported(
+    cookie_client: FlaskClient,
+    csrf: dict[str, str],
+    saved: Template,
+    product: Product,
+    session: Session,
+    shop: Shop,
+) -> None:
+    assert saved.low_dpi_policy is LowDpiPolicy.WARN  # the default: today's behaviour
+    bad = cookie_client.put(url(product), json=_with_fields(low_dpi_policy="block"), headers=csrf)
+    put = cookie_client.put(url(product), json=_with_fields(low_dpi_policy="refuse"), headers=csrf)
+    assert bad.status_code == 400  # the editor's validation answer, naming the field
+    assert "low_dpi_policy" in json.dumps(bad.json)
+    assert put.status_code == 200, put.get_data(as_text=True)
+    assert cookie_client.get(url(product)).json["template"]["low_dpi_policy"] == "refuse"
+    document = cookie_client.get(f"{url(product)}/export").json
+    assert document["low_dpi_policy"] == "refuse"
+    Draft202012Validator(template_schema()).validate(document)
+    target = make_product(session, shop, title="Poster")
+    session.commit()
+
+    imported = cookie_client.post(f"{url(target)}/import", json=document, headers=csrf)
+    older = {k: v for k, v in document.items() if k != "low_dpi_policy"}
+    third = make_product(session, shop, title="Sticker")
+    session.commit()
+    imported_old = cookie_client.post(f"{url(third)}/import", json=older, headers=csrf)
+
+    assert imported.status_code == 201, imported.get_data(as_text=True)
+    assert _template(session, target).low_dpi_policy is LowDpiPolicy.REFUSE
+    assert imported_old.status_code == 201
+    assert _template(session, third).low_dpi_policy is LowDpiPolicy.WARN
 
 
 def test_an_import_over_a_template_keeps_the_mockups_of_matching_areas(

@@ -4,16 +4,26 @@ the template does not allow, prices the design itself and signs the price for Sh
 from __future__ import annotations
 
 import copy
+import re
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import Design, EditorMode, FileKind, Product, Shop, Template, Variant
+from app.models import (
+    Design,
+    EditorMode,
+    FileKind,
+    LowDpiPolicy,
+    Product,
+    Shop,
+    Template,
+    Variant,
+)
 from app.shopify.surcharge_token import shop_key, verify
 from app.storage import Storage
 from tests.factories import make_product, make_shop
@@ -213,7 +223,27 @@ def test_a_free_layer_is_dropped_in_form_mode(
     assert [la.get("field") for la in layers] == ["name"]
 
 
-def test_a_photo_too_small_for_its_frame_keeps_the_design_a_draft(
+def test_a_photo_too_small_for_its_frame_is_refused_when_the_merchant_refuses_them(
+    proxy: Caller, fielded: Template, session: Session, storage: Storage, shopify_shop: Shop
+) -> None:
+    fielded.low_dpi_policy = LowDpiPolicy.REFUSE
+    stored = put_file(session, storage, shopify_shop, png((60, 60)), FileKind.UPLOAD)
+    session.commit()
+    doc = _doc(name="Al", style="gold", photo={"src": stored.key})
+    before = session.scalar(select(func.count()).select_from(Design))
+
+    response = _save(proxy, fielded, doc)
+
+    assert response.status_code == 422, response.get_data(as_text=True)
+    error = response.json["error"]
+    assert error["code"] == "photo_resolution_too_low"
+    (problem,) = error["errors"]
+    assert problem["path"] == "fields.photo"
+    assert re.search(r"\b\d+ dpi, needs \d+", problem["message"])  # the photo's dpi, the minimum
+    assert session.scalar(select(func.count()).select_from(Design)) == before  # nothing saved
+
+
+def test_a_photo_too_small_for_its_frame_is_a_warning_when_the_merchant_warns(
     proxy: Caller, fielded: Template, session: Session, storage: Storage, shopify_shop: Shop
 ) -> None:
     stored = put_file(session, storage, shopify_shop, png((60, 60)), FileKind.UPLOAD)
@@ -224,10 +254,12 @@ def test_a_photo_too_small_for_its_frame_keeps_the_design_a_draft(
 
     assert response.status_code == 201, response.get_data(as_text=True)
     body = response.json
-    assert body["ready"] is False
+    assert body["ready"] is True  # warn: the shopper is told, and may order it
     (finding,) = [f for f in body["findings"] if f["path"] == "fields.photo"]
-    assert finding["severity"] == "error"
-    assert finding["message"].startswith("This photo is too small to print sharply in the frame")
+    assert finding["severity"] == "warning"
+    assert finding["code"] == "image_dpi_too_low"
+    assert finding["message"].startswith("This photo will print blurry in the frame")
+    assert "You can still order it" in finding["message"]
     assert body["price"]["total"] == "10.70"  # 1.50 + 3.00 gold + 2.00 + 0.20 + 4.00 photo
     assert body["properties"]["Photo"] == "Photo added"
     (photo,) = _saved(session, body["design_id"]).document["areas"]["back"]["layers"]

@@ -20,6 +20,7 @@ from app.models import (
     FileKind,
     Generation,
     GenerationStatus,
+    LowDpiPolicy,
     Shop,
     StoredFile,
     Template,
@@ -283,20 +284,40 @@ def test_another_shops_template_and_design_are_not_found(
     assert session.get(Design, other_design.id).document == other_design.document  # type: ignore[union-attr]
 
 
-def test_a_photo_below_the_templates_resolution_is_kept_as_a_draft_with_the_finding(
+def test_a_photo_below_the_templates_resolution_warns_and_may_be_ordered(
     proxy: Caller, template: Template, session: Session
 ) -> None:
+    """``low_dpi_policy`` warn (the default): the shopper is told, the design is ready."""
     uploaded = proxy.post("/uploads", data={"file": (io.BytesIO(png((8, 8))), "tiny.png")}).json
 
     response = _save(proxy, template, document(image(uploaded["src"]), text("Ada")))
 
     assert response.status_code == 201
     body = response.json
-    assert (body["status"], body["ready"]) == ("draft", False)
-    errors = [f for f in body["findings"] if f["severity"] == "error"]
-    assert [(f["area"], f["layer"]) for f in errors] == [("front", 0)]
+    assert (body["status"], body["ready"]) == ("saved", True)
+    low = [f for f in body["findings"] if f["code"] == "image_dpi_too_low"]
+    assert [(f["area"], f["layer"], f["severity"]) for f in low] == [("front", 0, "warning")]
+    assert "will print blurry" in low[0]["message"]
     assert body["summary"] == "Front — 'Ada', 1 photo"
-    assert _design(session, body["design_id"]).status is DesignStatus.DRAFT
+    assert _design(session, body["design_id"]).status is DesignStatus.SAVED
+
+
+def test_a_photo_below_the_templates_resolution_is_refused_when_the_merchant_says_so(
+    proxy: Caller, template: Template, session: Session
+) -> None:
+    template.low_dpi_policy = LowDpiPolicy.REFUSE
+    session.commit()
+    uploaded = proxy.post("/uploads", data={"file": (io.BytesIO(png((8, 8))), "tiny.png")}).json
+
+    response = _save(proxy, template, document(image(uploaded["src"]), text("Ada")))
+
+    assert response.status_code == 422
+    error = response.json["error"]
+    assert error["code"] == "photo_resolution_too_low"
+    (problem,) = error["errors"]
+    assert (problem["path"], problem["area"]) == ("areas.front.layers.0", "front")
+    assert "dpi at this size (this product needs at least" in problem["message"]
+    assert "dpi" in error["message"]
 
 
 def test_a_design_on_both_sides_is_summed_up_per_side(proxy: Caller, template: Template) -> None:

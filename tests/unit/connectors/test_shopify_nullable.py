@@ -108,6 +108,12 @@ CALLS: dict[str, Callable[[ShopifyConnector], Any]] = {
     "create_fulfillment": lambda c: c.create_fulfillment(
         "gid://shopify/Order/1", [LINE], TrackingInfo(number="1Z", company="UPS")
     ),
+    "update_tracking": lambda c: c.update_tracking(
+        "gid://shopify/Order/1",
+        [LINE],
+        ["gid://shopify/Fulfillment/1"],
+        TrackingInfo(number="1Z", url="https://track.test/1Z", company="UPS"),
+    ),
     "attach_order_files": lambda c: c.attach_order_files(
         "gid://shopify/Order/1", [FileLink(LINE, "front", "pdf", "https://luneo.test/f")]
     ),

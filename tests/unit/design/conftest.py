@@ -34,7 +34,14 @@ def template(**area: Any) -> TemplateSpec:
         area["fonts"] = area.pop("allowed_fonts")
     extra = {
         k: area.pop(k)
-        for k in ("fonts", "colors", "min_image_dpi", "max_layers", "clipart_sets")
+        for k in (
+            "fonts",
+            "colors",
+            "min_image_dpi",
+            "low_dpi_policy",
+            "max_layers",
+            "clipart_sets",
+        )
         if k in area
     }
     return TemplateSpec.from_dict({"print_areas": [{**values, **area}], **extra})

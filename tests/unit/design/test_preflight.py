@@ -40,19 +40,24 @@ def _check(
 
 
 @pytest.mark.parametrize(
-    ("_case", "width_px", "expected"),
+    ("_case", "width_px", "policy", "expected"),
     [
-        ("sharp: 300 dpi", 300, []),
-        ("soft: 120 dpi", 120, [("warning", 0, "image_dpi_low")]),
-        ("too low: 80 dpi", 80, [("error", 0, "image_dpi_too_low")]),
+        ("sharp: 300 dpi", 300, "refuse", []),
+        ("soft: 120 dpi", 120, "refuse", [("warning", 0, "image_dpi_low")]),
+        ("too low: 80 dpi, refused", 80, "refuse", [("error", 0, "image_dpi_too_low")]),
+        ("too low: 80 dpi, warned", 80, "warn", [("warning", 0, "image_dpi_too_low")]),
     ],
 )
 def test_picture_resolution_at_its_placed_size(
-    fonts: FontRegistry, _case: str, width_px: int, expected: list[tuple[str, int, str]]
+    fonts: FontRegistry,
+    _case: str,
+    width_px: int,
+    policy: str,
+    expected: list[tuple[str, int, str]],
 ) -> None:
     layer, files = _photo(width_px)
 
-    findings = _check(layer, fonts=fonts, files=files, min_image_dpi=100)
+    findings = _check(layer, fonts=fonts, files=files, min_image_dpi=100, low_dpi_policy=policy)
 
     assert _codes(findings) == expected
 
@@ -60,9 +65,15 @@ def test_picture_resolution_at_its_placed_size(
 def test_the_dpi_is_in_the_message(fonts: FontRegistry) -> None:
     layer, files = _photo(80)
 
-    (finding,) = _check(layer, fonts=fonts, files=files, min_image_dpi=100)
+    (refused,) = _check(layer, fonts=fonts, files=files, min_image_dpi=100, low_dpi_policy="refuse")
+    (warned,) = _check(layer, fonts=fonts, files=files, min_image_dpi=100)  # warn: the default
 
-    assert finding.message.startswith("the picture is only 80 dpi at this size")
+    assert refused.message.startswith("the picture is only 80 dpi at this size (this product needs")
+    assert warned.message.startswith(
+        "the picture is only 80 dpi at this size and will print blurry"
+    )
+    assert "can still be ordered" in warned.message
+    finding = refused
     assert (finding.area, finding.as_dict()["code"]) == ("front", "image_dpi_too_low")
 
 
@@ -186,7 +197,11 @@ def test_a_photo_too_small_for_its_frame_is_told_at_the_field(fonts: FontRegistr
         "min_dpi": 150,
     }
     spec = TemplateSpec.from_dict(
-        {"print_areas": [{"key": "front", "width_mm": 60, "height_mm": 60}], "fields": [field]}
+        {
+            "print_areas": [{"key": "front", "width_mm": 60, "height_mm": 60}],
+            "fields": [field],
+            "low_dpi_policy": "refuse",
+        }
     )
     layer = {
         "type": "image",

@@ -309,9 +309,40 @@ def test_fulfillment_adds_a_tracking_note_and_completes_the_order(
     assert note["customer_note"] is True
     assert store.orders[order["id"]]["status"] == "completed"
     puts = [body for m, p, _, body in store.log if m == "PUT"]
+    sent = {line_id: {"carrier": "UPS", "number": "1Z999", "url": "https://track.test/1Z999"}}
     assert puts == [
-        {"meta_data": [{"key": "_luneo_shipped_lines", "value": [line_id]}], "status": "completed"}
+        {
+            "meta_data": [
+                {"key": "_luneo_shipped_lines", "value": [line_id]},
+                {"key": "_luneo_tracking", "value": sent},
+            ],
+            "status": "completed",
+        }
     ]
+
+
+def test_corrected_tracking_is_a_customer_note_and_the_tracking_meta_once(
+    store: FakeWooStore, connector: WooCommerceConnector
+) -> None:
+    mug = store.add_simple("Mug")
+    order = store.add_order([store.line(mug, design="dsg_1")])
+    line_id = str(order["line_items"][0]["id"])
+    connector.create_fulfillment(str(order["id"]), [line_id], TrackingInfo("WRONG", None, "UPS"))
+    fixed = TrackingInfo(number="1Z999", url="https://track.test/1Z999", company="DHL")
+
+    connector.update_tracking(str(order["id"]), [line_id], ["1"], fixed)
+    connector.update_tracking(str(order["id"]), [line_id], ["1"], fixed)  # a retry
+
+    _shipped, note = store.notes[order["id"]]
+    assert note["customer_note"] is True
+    assert note["note"] == (
+        "Tracking updated for: Mug × 2.\nCarrier: DHL.\nTracking number: 1Z999.\n"
+        "Track your parcel: https://track.test/1Z999"
+    )
+    meta = {m["key"]: m["value"] for m in store.orders[order["id"]]["meta_data"]}
+    assert meta["_luneo_tracking"] == {
+        line_id: {"carrier": "DHL", "number": "1Z999", "url": "https://track.test/1Z999"}
+    }
 
 
 def test_a_partial_shipment_leaves_the_order_processing(
