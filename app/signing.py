@@ -1,7 +1,7 @@
 """Every token and signature the app itself makes: the one place that signs and verifies them.
 
 Links that expire (file downloads, partner downloads, e-mail verification, password resets,
-invitations, the OAuth ``state``, a shopper's link to add a missing design) are itsdangerous
+invitations, the OAuth ``state``, a shopper's link to add a missing design or change an ordered one) are itsdangerous
 timed tokens: ``SECRET_KEY``, a salt per
 ``Purpose`` (so a token made for one purpose never verifies for another), HMAC-SHA256, the time
 it was issued and the seconds it lives, all signed. ``verify`` checks the signature first, then
@@ -42,6 +42,7 @@ class Purpose(enum.StrEnum):
     INVITE_PARTNER_USER = "invite-partner-user"  # a partner team's new person chooses a password
     SHOPIFY_OAUTH_STATE = "shopify-oauth-state"
     RECOVER_DESIGN = "recover-design"  # /recover/<token>: add the design an ordered line lacks
+    EDIT_ORDERED_DESIGN = "edit-ordered-design"  # /order-design/<token>: change an ordered design
 
 
 class Mark(enum.StrEnum):

@@ -35,6 +35,7 @@ from app.models import (
     ProductionJob,
     ProductionStatus,
     ProductStatus,
+    Shop,
     ShopScope,
     Template,
     Variant,
@@ -240,6 +241,7 @@ class OrderEffects:
     designs_missing: int = 0  # lines now waiting for the shopper's design
     designs_unpaid: int = 0  # lines whose design was not paid for (or is another product's)
     recovery_links: int = 0  # recovery e-mails queued by this upsert
+    edit_links: int = 0  # e-mails with the link to change an ordered design, queued by this upsert
 
 
 def _address(address: Address | None) -> dict[str, Any]:
@@ -368,6 +370,7 @@ def _upsert_order(
         _freeze_designs(scope, order, effects)
         effects.production_jobs = _queue_production(scope, order)
         effects.recovery_links = _ask_for_missing_designs(scope, order)
+        effects.edit_links = _offer_edits(scope, order)
     return outcome, effects
 
 
@@ -435,6 +438,14 @@ def _ask_for_missing_designs(scope: ShopScope, order: Order) -> int:
             enqueue_after_commit(scope.session, get_redis(), recovery_mail_spec(item))
             asked += 1
     return asked
+
+
+def _offer_edits(scope: ShopScope, order: Order) -> int:
+    """The e-mail with each produced line's link to change its design (``app.sync.order_edits``)."""
+    from app.sync.order_edits import offer_edits  # noqa: PLC0415 (order_edits imports this module)
+
+    shop = scope.session.get(Shop, scope.shop_id)
+    return offer_edits(scope, order, shop) if shop is not None else 0
 
 
 def _queue_production(scope: ShopScope, order: Order) -> int:
