@@ -1,8 +1,8 @@
 """Every token and signature the app itself makes: the one place that signs and verifies them.
 
 Links that expire (file downloads, partner downloads, e-mail verification, password resets,
-invitations, the OAuth ``state``, a shopper's link to add a missing design or change an ordered one) are itsdangerous
-timed tokens: ``SECRET_KEY``, a salt per
+invitations, the OAuth ``state``, a shopper's link to add a missing design or to change an
+ordered one) are itsdangerous timed tokens: ``SECRET_KEY``, a salt per
 ``Purpose`` (so a token made for one purpose never verifies for another), HMAC-SHA256, the time
 it was issued and the seconds it lives, all signed. ``verify`` checks the signature first, then
 what the caller expects the token to name, then the age, so a forged or misdirected token

@@ -3,7 +3,8 @@
 Every line that goes to production (DESIGNED, RECOVERED) gets one e-mail, queued by the order
 sync after its commit (``jobs.order_edits.send_link`` → :func:`send_link`), with a signed link
 (``Purpose.EDIT_ORDERED_DESIGN``, :data:`LINK_TTL`) naming the shop and the line. The token is
-the shopper's only credential on the page and its storefront surface (``app.storefront.order_edits``).
+the shopper's only credential on the page and its storefront surface
+(``app.storefront.order_edits``).
 The merchant opens the same page from the admin order page with a token of their own
 (``"by": "merchant"``, :data:`MERCHANT_LINK_TTL`), which the admin issues to a signed-in merchant.
 
@@ -128,7 +129,7 @@ def save_edit_window(shop: Shop, mode: object, hours: object) -> EditWindow:
             number = 0
         if not 1 <= number <= MAX_HOURS:
             raise ApiError(400, "invalid_hours", f"Hours must be a number from 1 to {MAX_HOURS}.")
-    window = EditWindow(mode, number)  # type: ignore[arg-type]  # checked against MODES
+    window = EditWindow(mode, number)
     shop.extra = {**(shop.extra or {}), "order_edits": window.as_dict()}
     return window
 
@@ -175,7 +176,7 @@ def _claims(secret_key: str, token: str) -> tuple[int, int, Actor]:
     shop_id, item_id, by = claims.get("shop"), claims.get("item"), claims.get("by")
     if not (_an_id(shop_id) and _an_id(item_id)) or by not in ("shopper", "merchant"):
         raise invalid_link()
-    return int(shop_id), int(item_id), by  # type: ignore[arg-type, return-value]  # checked
+    return int(shop_id), int(item_id), by  # type: ignore[arg-type]  # checked
 
 
 @dataclass(frozen=True)

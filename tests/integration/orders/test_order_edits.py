@@ -182,7 +182,8 @@ def test_a_change_replaces_the_design_requeues_the_job_and_counts_a_version(
     assert item is not None
     new = mugs.session.get(Design, item.design_id)
     old = mugs.session.get(Design, ordered_id)
-    assert new is not None and old is not None
+    assert new is not None
+    assert old is not None
     assert new.public_id == saved["design_id"]
     assert (new.status, old.status) == (DesignStatus.ORDERED, DesignStatus.ORDERED)
     assert old.document == DOCUMENT  # the ordered design never changes
