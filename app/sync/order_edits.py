@@ -274,6 +274,28 @@ def why_closed(
     return None
 
 
+@dataclass(frozen=True)
+class MerchantEdit:
+    """The admin's "Edit design" for a line: the merchant's token, and why the shopper's own
+    window has closed (the admin asks before opening it then; None: it is open)."""
+
+    token: str
+    late: str | None
+
+
+def merchant_edit(
+    session: Session, secret_key: str, shop: Shop, item: OrderItem
+) -> MerchantEdit | None:
+    """What the admin order page offers for ``item`` (None: its design cannot change)."""
+    if item.personalization not in PRODUCED or item.design_id is None:
+        return None
+    job = ShopScope(session, shop.id).get_by(ProductionJob, order_item_id=item.id)
+    if job is None or why_closed(session, shop, item.order, job, by="merchant") is not None:
+        return None
+    late = why_closed(session, shop, item.order, job)
+    return MerchantEdit(link_token(secret_key, item, by="merchant"), late)
+
+
 # ---------------------------------------------------------------- the e-mail
 def _message(config: Mapping[str, Any], shop: Shop, item: OrderItem, order: Order) -> Message:
     token = link_token(str(config["SECRET_KEY"]), item)
