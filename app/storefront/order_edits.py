@@ -117,7 +117,13 @@ def _config(line: EditLine, where: Placement) -> str:
             "attachUrl": where.attach_url,
             "cart": {"adapter": "orderEdit"},
             "label": "Change your design",
-            "cartLabel": "Save changes",
+            # The editor's last step saves the change (its price is the one already paid).
+            "strings": {
+                "add_to_cart": "Save changes",
+                "add_to_cart_with": "Save changes",
+                "adding": "Saving your changes…",
+                "added": "Your design was changed.",
+            },
             # The editor starts from a copy of the ordered design (which stays as it is), and
             # keeps its work in progress under this page's own key, not the product page's.
             "startDesign": {

@@ -83,6 +83,10 @@ def _recovery_token(world: World) -> str:
     return world.recovery_token
 
 
+def _order_edit_token(world: World) -> str:
+    return world.order_edit_token
+
+
 def _storefront(
     prefix: str,
     auth: Auth,
@@ -294,6 +298,7 @@ TARGETS: list[Target] = [
         {"partner_id": 1, "product_id": 1, "country": "FR", "priority": 1},
     ),
     Target("DELETE", "/api/admin/fulfilment/rules/<int:rule_id>", admin_bearer),
+    Target("PUT", "/api/admin/settings/order-edits", admin_bearer, {"mode": "hours", "hours": 6}),
     # ---- the storefront: WooCommerce (key + origin) and Shopify's app proxy (signed query)
     *_storefront(
         "/storefront/v1",
@@ -328,6 +333,43 @@ TARGETS: list[Target] = [
                 auth,
                 lambda w: {"design_id": w.design_public_id, "edit_token": "0" * 32},
                 paths={"token": _recovery_token},
+            ),
+        )
+    ),
+    # ---- the page to change an ordered design: the token in the path is the credential
+    *_storefront(
+        "/order-design/<token>",
+        anonymous,
+        _shopify_product,
+        _template,
+        _design,
+        {"token": _order_edit_token},
+    ),
+    *(
+        target
+        for prefix, auth in (("", anonymous), ("/proxy", app_proxy))  # on Luneo; on the store
+        for target in (
+            Target(
+                "GET", f"{prefix}/order-design/<token>", auth, paths={"token": _order_edit_token}
+            ),
+            *(
+                [
+                    Target(
+                        "GET",
+                        "/order-design/<token>/context",
+                        auth,
+                        paths={"token": _order_edit_token},
+                    )
+                ]
+                if not prefix
+                else []
+            ),
+            Target(
+                "POST",
+                f"{prefix}/order-design/<token>/replace",
+                auth,
+                lambda w: {"design_id": w.design_public_id, "edit_token": "0" * 32},
+                paths={"token": _order_edit_token},
             ),
         )
     ),

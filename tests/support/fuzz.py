@@ -26,7 +26,15 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from app.models import Personalization, Platform, Shop
+from app.models import (
+    DesignStatus,
+    Personalization,
+    Platform,
+    ProductionJob,
+    ProductionStatus,
+    Shop,
+)
+from app.sync.order_edits import link_token as order_edit_token
 from app.sync.recovery import link_token
 from tests.conftest import SHOPIFY_API_SECRET
 from tests.factories import make_design, make_order, make_product, make_shop, make_template
@@ -57,6 +65,7 @@ class World:
     woo_template_id: int
     woo_design_public_id: str
     recovery_token: str = ""  # the link to add the missing design of an order line of ``shop``
+    order_edit_token: str = ""  # the link to change the ordered design of a line of ``shop``
 
     def proxy_query(self, extra: Mapping[str, str] | None = None) -> str:
         """The query Shopify's app proxy forwards, signed as shopify.dev documents it."""
@@ -81,6 +90,19 @@ def build_world(session: Session, secret_key: str = "") -> World:
     order = make_order(session, shop, email="fuzz@example.com")
     order.items[0].product_id = product.id
     order.items[0].personalization = Personalization.MISSING
+    ordered = make_design(session, template, status=DesignStatus.ORDERED)
+    produced = make_order(session, shop, ordered, email="fuzz@example.com")
+    produced.items[0].product_id = product.id
+    produced.items[0].personalization = Personalization.DESIGNED
+    session.flush()
+    session.add(
+        ProductionJob(
+            shop_id=shop.id,
+            order_item_id=produced.items[0].id,
+            design_id=ordered.id,
+            status=ProductionStatus.READY,
+        )
+    )
     woo = make_shop(
         session,
         platform=Platform.WOOCOMMERCE,
@@ -95,6 +117,7 @@ def build_world(session: Session, secret_key: str = "") -> World:
     woo_design = make_design(session, woo_template)
     session.commit()
     recovery = link_token(secret_key, order.items[0]) if secret_key else ""
+    edit = order_edit_token(secret_key, produced.items[0]) if secret_key else ""
     return World(
         shop,
         woo,
@@ -106,6 +129,7 @@ def build_world(session: Session, secret_key: str = "") -> World:
         woo_template.id,
         woo_design.public_id,
         recovery,
+        edit,
     )
 
 
