@@ -147,16 +147,20 @@ def test_the_plugins_surcharge_decides_paid_or_unpaid(
         session.refresh(design)
         statuses.append(design.status)
     assert statuses == [DesignStatus.ORDERED, DesignStatus.SAVED, DesignStatus.SAVED]
-    (message,) = outbox.outbox
+    (message,) = [m for m in outbox.outbox if m.subject.startswith("Add your design")]
     assert message.to == "ada@example.com"
     assert "https://luneo.test/recover/" in message.text
+    # the paid line's shopper gets the link to change their design, on Luneo's own page
+    (change,) = [m for m in outbox.outbox if m.subject.startswith("Change your design")]
+    assert change.to == "ada@example.com"
+    assert "https://luneo.test/order-design/" in change.text
 
     # the order webhook again: nothing new, no second e-mail
     ((path, body, headers),) = store.deliveries("order.updated", order["id"])
     client.post(path, data=body, headers=headers)
     run_jobs(app, "default", "sync")
     run_jobs(app, "default")
-    assert len(outbox.outbox) == 1
+    assert len(outbox.outbox) == 2
     assert scope.count(ProductionJob) == 1
 
 
