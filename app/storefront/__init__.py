@@ -52,6 +52,7 @@ def blueprints() -> list[Blueprint]:
     from app.storefront import ai, catalog, cutouts, designs, previews, public, uploads
     from app.storefront.order_edits import build as order_edits
     from app.storefront.order_edits import register_on_proxy as order_edits_on_proxy
+    from app.storefront.order_edits import register_on_store as order_edits_on_store
     from app.storefront.recovery import build as recovery
     from app.storefront.recovery import register_on_proxy
     from app.storefront.shopify_proxy import build as shopify_proxy
@@ -61,4 +62,6 @@ def blueprints() -> list[Blueprint]:
     proxy = shopify_proxy(modules)
     register_on_proxy(proxy)  # the recovery page on the store's origin, where drafts are kept
     order_edits_on_proxy(proxy)  # and the page to change an ordered design
-    return [proxy, woo_surface(modules), recovery(modules), order_edits(modules), public.bp]
+    woo = woo_surface(modules)
+    order_edits_on_store(woo)  # the links the plugin shows on the store's own order pages
+    return [proxy, woo, recovery(modules), order_edits(modules), public.bp]

@@ -17,6 +17,9 @@ whose placement, CSP and CORS this reuses):
   code and a sentence when the window closed, the price would change or someone else was faster.
 * ``GET /order-design/<token>/context`` — for a WooCommerce store's plugin (server to server):
   the names, the preview, whether the design may still change and the page's URL.
+* ``POST /storefront/v1/order-edits`` ``{order_id, order_key}`` (the WooCommerce store's surface,
+  :func:`register_on_store`) — the links of an order's lines for the plugin's thank-you and order
+  pages, to whoever holds the order's own key.
 
 On a Shopify store the e-mail links to the page on the store's origin through the app proxy
 (``/apps/luneo/order-design/<token>``, :func:`register_on_proxy`). Nothing here reads a cookie:
@@ -41,7 +44,7 @@ from app.extensions import get_session
 from app.fulfilment import audit
 from app.models import Platform
 from app.product_templates.pricing import money
-from app.storefront import Shopper, current_shop, current_shopper
+from app.storefront import Shopper, current_scope, current_shop, current_shopper
 from app.storefront.cors import add_cors_headers, preflight, request_origin
 from app.storefront.inputs import json_object
 from app.storefront.public import preview_link
@@ -58,6 +61,7 @@ from app.sync.order_edits import (
     PATH,
     SHOPIFY_PROXY_PREFIX,
     EditLine,
+    buyer_lines,
     invalid_link,
     link_url,
     open_line,
@@ -249,6 +253,40 @@ def proxy_replace(token: str) -> ResponseReturnValue:
     """Through the proxy a signed-in customer's design is proven by Shopify's signature of who
     they are, an anonymous one by its edit token."""
     return _replaced(_proxy_line(token), current_shopper().customer_ref)
+
+
+# ------------------------------------------- on a WooCommerce store's own order pages (its plugin)
+def store_order_lines() -> ResponseReturnValue:
+    """``POST {apiBase}/order-edits`` ``{order_id, order_key}`` on a WooCommerce store's surface:
+    what its plugin shows under each personalised line of the thank-you and order pages (server
+    to server). The store's key and origin are public; the order's own key proves the buyer."""
+    body = json_object()
+    order_id, key = body.get("order_id"), body.get("order_key")
+    if isinstance(order_id, int) and not isinstance(order_id, bool):
+        order_id = str(order_id)
+    if not isinstance(order_id, str) or not order_id or not isinstance(key, str) or not key:
+        raise ApiError(400, "invalid_order", "Send the order's order_id and order_key.")
+    if len(key) > 200:
+        raise ApiError(400, "invalid_order", "This is not an order key.")
+    lines = buyer_lines(current_scope(), current_app.config, current_shop(), order_id, key)
+    body_out = {
+        "lines": [
+            {
+                "item": line.item.external_id,
+                "title": line.item.title,
+                "url": line.url,
+                "open": line.closed is None,
+                "message": line.closed,
+            }
+            for line in lines
+        ]
+    }
+    return jsonify(body_out), 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+def register_on_store(bp: Blueprint) -> None:
+    """The buyer's links on a WooCommerce store's surface (its guard, then this)."""
+    bp.add_url_rule("/order-edits", view_func=store_order_lines, methods=["POST"])
 
 
 def register_on_proxy(bp: Blueprint) -> None:

@@ -30,6 +30,7 @@ requires the lease to be free — whichever commits first wins and the other fin
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -75,7 +76,7 @@ from app.signing import (
 )
 from app.sync.personalization import expected_surcharge
 from app.sync.specs import edit_mail_spec
-from app.sync.store import PRODUCED, freeze
+from app.sync.store import ACCESS_KEY, PRODUCED, access_key_digest, freeze
 from app.woocommerce.urls import app_url
 
 LINK_TTL = 30 * 24 * 3600  # the window itself decides how long a change is possible
@@ -294,6 +295,39 @@ def merchant_edit(
         return None
     late = why_closed(session, shop, item.order, job)
     return MerchantEdit(link_token(secret_key, item, by="merchant"), late)
+
+
+@dataclass(frozen=True)
+class BuyerLine:
+    """A line as the store's own order page shows it: its link, and whether it is still open."""
+
+    item: OrderItem
+    url: str
+    closed: str | None
+
+
+def buyer_lines(
+    scope: ShopScope, config: Mapping[str, Any], shop: Shop, order_id: str, access_key: str
+) -> list[BuyerLine]:
+    """The links of an order's produced lines, for whoever proves to hold the order: the
+    platform's own secret of it (WooCommerce's ``order_key``, in the buyer's thank-you page
+    URL), compared with the hash the sync kept. 404 otherwise, as for an order not synced yet."""
+    order = scope.get_by(Order, external_id=order_id[:128])
+    digest = (order.extra or {}).get(ACCESS_KEY) if order is not None else None
+    given = access_key_digest(access_key)
+    if order is None or not isinstance(digest, str) or not hmac.compare_digest(digest, given):
+        raise ApiError(404, "order_not_found", "Luneo does not know this order (yet).")
+    secret, lines = str(config["SECRET_KEY"]), []
+    for item in order.items:
+        if item.personalization not in PRODUCED or item.design_id is None:
+            continue
+        job = scope.get_by(ProductionJob, order_item_id=item.id)
+        if job is None:
+            continue
+        token = link_token(secret, item)
+        closed = why_closed(scope.session, shop, order, job)
+        lines.append(BuyerLine(item, link_url(config, shop, token), closed))
+    return lines
 
 
 # ---------------------------------------------------------------- the e-mail

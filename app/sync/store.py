@@ -11,6 +11,7 @@ QUEUED, enqueued on commit; a MISSING line's shopper is e-mailed once (``app.syn
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -263,6 +264,22 @@ def _order_values(record: OrderRecord) -> dict[str, Any]:
     }
 
 
+ACCESS_KEY = "access_key_sha256"  # in ``Order.extra``: the hash of the order's ``access_key``
+
+
+def access_key_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _keep_access_key(order: Order, key: str | None) -> None:
+    """Only a hash is kept: a leaked database row must not open the buyer's order."""
+    if not key:
+        return
+    digest = access_key_digest(key)
+    if (order.extra or {}).get(ACCESS_KEY) != digest:
+        order.extra = {**(order.extra or {}), ACCESS_KEY: digest}
+
+
 def _local_ids(
     scope: ShopScope, model: type[Product] | type[Variant], ids: set[str]
 ) -> dict[str, int]:
@@ -330,6 +347,7 @@ def _upsert_order(
         order = scope.add(Order(external_id=record.external_id))
     if _assign(order, _order_values(record)) and outcome != "created":
         outcome = "updated"
+    _keep_access_key(order, record.access_key)
     products = _local_ids(scope, Product, {x.product_external_id or "" for x in record.lines})
     variants = _local_ids(scope, Variant, {x.variant_external_id or "" for x in record.lines})
     designs = _designs(scope, {x.design_public_id for x in record.lines if x.design_public_id})

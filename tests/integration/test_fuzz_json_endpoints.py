@@ -308,6 +308,13 @@ TARGETS: list[Target] = [
         lambda w: w.woo_design_public_id,
     ),
     *_storefront("/proxy", app_proxy, _shopify_product, _template, _design),
+    # the plugin's question for the buyer's order page (the order's own key proves the buyer)
+    Target(
+        "POST",
+        "/storefront/v1/order-edits",
+        storefront_key,
+        lambda w: {"order_id": "1", "order_key": "wc_order_x"},
+    ),
     # ---- the recovery link's page and surface: the token in the path is the credential
     *_storefront(
         "/recover/<token>",
