@@ -196,11 +196,6 @@ class EditLine:
     # The merchant's change after the shopper's window closed (the admin asked first).
     late: bool = False
 
-    @property
-    def charged(self) -> Decimal | None:
-        """What the line was charged for its personalization, per unit."""
-        return self.item.surcharge if self.item.surcharge is not None else None
-
 
 def open_line(session: Session, secret_key: str, token: str) -> EditLine:
     """The line a token names, with its edit window; ``ApiError`` for a link that opens

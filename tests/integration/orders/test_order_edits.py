@@ -28,6 +28,7 @@ from app.models import (
     Design,
     DesignStatus,
     JobAssignment,
+    Order,
     OrderItem,
     Partner,
     ProductionJob,
@@ -35,10 +36,12 @@ from app.models import (
 )
 from app.queue import get_queue
 from app.signing import Purpose, issue
+from app.storefront.designs import edit_token
 from app.sync import order_edits
 from app.sync.order_edits import LINK_TTL, link_token, save_edit_window
 from standins.shopify import upstream_line, upstream_order
 from tests.factories import make_design, make_product, make_shop, make_template
+from tests.integration.storefront.conftest import signed_query
 
 from .conftest import DOCUMENT, Mugs, now_stamp
 
@@ -151,8 +154,6 @@ def test_the_mail_says_the_shops_window(mugs: Mugs) -> None:
     save_edit_window(mugs.shop, "hours", "6")
     item = OrderItem(shop_id=mugs.shop.id, external_id="x", title="Mug")
     item.id = 7
-    from app.models import Order
-
     order = Order(shop_id=mugs.shop.id, external_id="o", name="#1001", email="ada@example.test")
     with mugs.app.app_context():
         message = order_edits._message(mugs.app.config, mugs.shop, item, order)
@@ -215,8 +216,6 @@ def test_a_design_made_in_another_browser_or_another_shop_is_not_found(
         status=DesignStatus.SAVED,
     )
     mugs.session.commit()
-    from app.storefront.designs import edit_token
-
     with mugs.app.test_request_context():
         foreign_token = edit_token(foreign)
     forged = {"design_id": foreign.public_id, "edit_token": foreign_token}
@@ -308,6 +307,61 @@ def test_expired_misdirected_and_other_purpose_tokens_are_refused(
         403,
         404,
     )
+
+
+# ---------------------------------------------------------------- on the store (app proxy)
+def proxied(client: FlaskClient, mugs: Mugs, path: str, customer: str = "", **kwargs: Any) -> Any:
+    query = signed_query(mugs.shop.domain, customer=customer)
+    method = kwargs.pop("method", "GET")
+    return client.open(f"/proxy{path}?{query}", method=method, **kwargs)
+
+
+def test_on_the_store_the_page_and_the_change_come_through_the_app_proxy(
+    mugs: Mugs, outbox: ConsoleMailer, client: FlaskClient
+) -> None:
+    item, path = ordered_line(mugs, outbox)
+
+    page = proxied(client, mugs, path)
+
+    assert page.status_code == 200
+    (raw,) = re.findall(
+        r"<script type=\"application/json\" data-luneo-config>(.*?)</script>", page.text
+    )
+    config = json.loads(raw)
+    assert config["apiBase"] == "/apps/luneo"
+    assert config["attachUrl"] == f"/apps/luneo{path}/replace"
+    assert 'src="https://luneo.test/storefront/widget/luneo-order-edit.js"' in page.text
+    # a design the signed-in customer saved through the proxy is proven by Shopify's signature
+    template = proxied(client, mugs, "/products/1/template", customer="77").json
+    saved = proxied(
+        client,
+        mugs,
+        "/designs",
+        customer="77",
+        method="POST",
+        json={"template_id": template["id"], "document": NEW_DOCUMENT},
+    ).json
+    assert saved["edit_token"] is None
+    body = {"design_id": saved["design_id"]}
+    other = proxied(client, mugs, f"{path}/replace", customer="78", method="POST", json=body)
+    assert other.status_code == 404  # another customer's
+    mine = proxied(client, mugs, f"{path}/replace", customer="77", method="POST", json=body)
+    assert mine.status_code == 200, mine.json
+    assert job_of(mugs, item).files_version == 2
+
+
+def test_another_stores_proxy_opens_nothing(
+    mugs: Mugs, outbox: ConsoleMailer, client: FlaskClient
+) -> None:
+    _item, path = ordered_line(mugs, outbox)
+    other = make_shop(mugs.session, domain="next-door.myshopify.com")
+    mugs.session.commit()
+    query = signed_query(other.domain)
+    assert client.get(f"/proxy{path}?{query}").status_code == 404
+    assert (
+        client.post(f"/proxy{path}/replace?{query}", json={"design_id": "d_x"}).status_code == 404
+    )
+    assert client.get(f"/proxy{path}").status_code == 401
 
 
 # ---------------------------------------------------------------- the window

@@ -338,7 +338,10 @@ def test_the_plugin_gets_the_change_links_for_the_buyers_order_only(
     mug, _product, template = customizable(session, connected, store, "Mug")
     paid = saved(session, template)
     order = store.add_order(
-        [with_meta(store.line(mug, design=paid.public_id), _luneo_surcharge="4.00"), store.line(mug)]
+        [
+            with_meta(store.line(mug, design=paid.public_id), _luneo_surcharge="4.00"),
+            store.line(mug),
+        ]
     )
     items = synced(app, client, session, store, connected, order)
     stored = items[0].order
