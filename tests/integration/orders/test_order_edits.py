@@ -198,6 +198,11 @@ def test_a_change_replaces_the_design_requeues_the_job_and_counts_a_version(
     # the same design a second time: nothing to change
     again = replace(client, path, saved)
     assert again.status_code == 409
+    # the order updated upstream (its line still names the ordered design): the change stays
+    mugs.store.orders["gid://shopify/Order/1"]["updatedAt"] = now_stamp()
+    (synced,) = mugs.sync(1).items
+    assert synced.design_id == new.id
+    assert job_of(mugs, item).design_id == new.id
 
 
 def test_a_design_made_in_another_browser_or_another_shop_is_not_found(
