@@ -1,11 +1,11 @@
 """Every token and signature the app itself makes: the one place that signs and verifies them.
 
 Links that expire (file downloads, partner downloads, e-mail verification, password resets,
-invitations, the OAuth ``state``, a shopper's link to add a missing design or to approve a
-proof) are itsdangerous timed tokens: ``SECRET_KEY``, a salt per ``Purpose`` (so a token made
-for one purpose never verifies for another), HMAC-SHA256, the time it was issued and the seconds
-it lives, all signed. ``verify`` checks the signature first, then what the caller expects the
-token to name, then the age, so a forged or misdirected token
+invitations, the OAuth ``state``, a shopper's link to add a missing design, to change an
+ordered one or to approve a proof) are itsdangerous timed tokens: ``SECRET_KEY``, a salt per
+``Purpose`` (so a token made for one purpose never verifies for another), HMAC-SHA256, the time
+it was issued and the seconds it lives, all signed. ``verify`` checks the signature first, then
+what the caller expects the token to name, then the age, so a forged or misdirected token
 never learns whether it would have expired; ``TokenInvalid`` and ``TokenExpired`` are the only
 two answers, and each caller maps them to its own HTTP reply.
 
@@ -43,6 +43,7 @@ class Purpose(enum.StrEnum):
     SHOPIFY_OAUTH_STATE = "shopify-oauth-state"
     RECOVER_DESIGN = "recover-design"  # /recover/<token>: add the design an ordered line lacks
     PROOF = "proof"  # /proof/<token>: the shopper approves a proof or asks for changes
+    EDIT_ORDERED_DESIGN = "edit-ordered-design"  # /order-design/<token>: change an ordered design
 
 
 class Mark(enum.StrEnum):

@@ -131,6 +131,9 @@ class OrderRecord:
     cancelled_at: datetime | None
     updated_at: datetime | None
     lines: tuple[OrderLineRecord, ...]
+    # The platform's own secret of the order its buyer holds (WooCommerce's ``order_key``, in the
+    # thank-you page's URL), by which the store's plugin may ask about the order; None elsewhere.
+    access_key: str | None = None
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 
 from app import input_guard
 from app.admin import mockups, sync_status
-from app.admin.auth import shop_admin_required, signed_in_shop
+from app.admin.auth import owner_required, shop_admin_required, signed_in_shop
 from app.admin.csrf import csrf_protected
 from app.ai.providers import provider_identity
 from app.errors import ApiError, NotFound
@@ -36,7 +36,7 @@ from app.product_templates import service as template_service
 from app.product_templates.editor_input import InvalidInput, parse_template
 from app.production import NotRetryable, requeue
 from app.production.enqueue import enqueue_production
-from app.sync import recovery
+from app.sync import order_edits, recovery
 
 bp = Blueprint("admin_api", __name__, url_prefix="/api/admin")
 
@@ -362,3 +362,22 @@ def produce_anyway(item_id: int) -> ResponseReturnValue:
     job = recovery.produce_anyway(scope, item)
     scope.session.commit()
     return jsonify({"job": {"id": job.id, "status": job.status.value}})
+
+
+# ---------------------------------------------------------------- settings
+
+
+@bp.put("/settings/order-edits")
+@shop_admin_required
+@csrf_protected
+@owner_required
+def save_order_edits() -> ResponseReturnValue:
+    """``{"mode": "claim" | "hours" | "off", "hours"}``: how long customers may change their
+    design after the order (``app.sync.order_edits``); the owners' choice."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_json", "Send a JSON object with mode and hours.")
+    shop = signed_in_shop()
+    window = order_edits.save_edit_window(shop, body.get("mode"), body.get("hours"))
+    get_session().commit()
+    return jsonify({"order_edits": window.as_dict()})

@@ -16,6 +16,7 @@ from app.product_templates import document as template_documents
 from app.product_templates import presets as product_presets
 from app.product_templates import service as template_service
 from app.shopify import install
+from app.sync import order_edits
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -115,7 +116,13 @@ def order(order_id: int) -> str:
     row = queries.order_detail(_scope(), order_id, _file_linker(), _view_url)
     if row is None:
         abort(404, description="There is no order with this number in your store.")
-    return render_template("admin/order.html", shop=signed_in_shop(), row=row)
+    shop, secret = signed_in_shop(), str(current_app.config["SECRET_KEY"])
+    edits = {}
+    for line in row.items:
+        edit = order_edits.merchant_edit(get_session(), secret, shop, line.item)
+        if edit is not None:
+            edits[line.item.id] = edit
+    return render_template("admin/order.html", shop=shop, row=row, edits=edits)
 
 
 def _view_url(item: OrderItem, area_key: str, view: int) -> str:
@@ -136,7 +143,8 @@ def settings() -> str:
         _file_linker(),
         _shopify_admin_url,
     )
-    return render_template("admin/settings.html", shop=shop, data=data)
+    window = order_edits.edit_window(shop)
+    return render_template("admin/settings.html", shop=shop, data=data, edit_window=window)
 
 
 def _shopify_admin_url(domain: str) -> str:

@@ -93,6 +93,7 @@ def job_dict(rows: JobRows) -> dict[str, Any]:
         },
         "files": [file_dict(f) for f in sorted(job.files, key=lambda f: f.id)],
         "files_profile": job.files_profile,
+        "files_version": job.files_version,
         "lease": {
             "owner": a.lease_owner,
             "expires_at": iso(a.lease_expires_at),

@@ -1,4 +1,5 @@
-"""Webhooks to partners on new jobs, signed like Stripe's: ``t=<unix time>,v1=<hex HMAC>``.
+"""Webhooks to partners on new jobs, and on jobs whose design changed after the order, signed
+like Stripe's: ``t=<unix time>,v1=<hex HMAC>``.
 
 The HMAC-SHA256 is over ``"<t>.<raw body>"`` with the partner's own secret, so a partner checks
 that Luneo sent it and that it is recent (replays older than a few minutes are refused).
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from app.extensions import get_db, get_redis
 from app.fulfilment import jobdata
-from app.models import JobAssignment, Partner
+from app.models import JobAssignment, Partner, ProductionJob
 from app.queue import JobSpec, configured_intervals, enqueue_after_commit
 from connectors.http import HttpClient
 from connectors.woocommerce import is_loopback_host
@@ -32,6 +33,8 @@ EVENT_HEADER = "X-Luneo-Event"
 TOLERANCE_SECONDS = 300
 WEBHOOK_FUNC = "jobs.fulfilment.deliver_partner_webhook"
 WEBHOOK_RETRY_INTERVALS = (30, 120, 600, 1800, 3600)
+JOB_CREATED = "job.created"
+JOB_UPDATED = "job.updated"
 
 
 def new_secret() -> str:
@@ -60,27 +63,39 @@ def payload(event: str, job: dict[str, Any]) -> bytes:
     return json.dumps({"event": event, "job": job}, sort_keys=True).encode()
 
 
-def webhook_spec(assignment_id: int) -> JobSpec:
+def webhook_spec(assignment_id: int, files_version: int = 1) -> JobSpec:
+    """The delivery for the job's files as first made, or (``files_version`` > 1) for the files
+    made again after its design changed: a job id of its own, so it never merges with the first."""
     intervals = configured_intervals(
         current_app.config["PARTNER_WEBHOOK_RETRY_INTERVALS"], WEBHOOK_RETRY_INTERVALS
     )
+    suffix, kind = (f"-v{files_version}", "updated-job") if files_version > 1 else ("", "new-job")
     return JobSpec(
         "default",
         WEBHOOK_FUNC,
         (assignment_id,),
-        job_id=f"partner-webhook-{assignment_id}",
+        job_id=f"partner-webhook-{assignment_id}{suffix}",
         retries=len(intervals),
         retry_intervals=intervals,
-        description=f"new-job webhook for assignment {assignment_id}",
+        description=f"{kind} webhook for assignment {assignment_id}",
     )
 
 
+def event_for(job: ProductionJob) -> str:
+    """``job.created`` for the files as first made, ``job.updated`` once its design changed
+    after the order (``app.sync.order_edits``) and its files were made again."""
+    return JOB_UPDATED if job.files_version > 1 else JOB_CREATED
+
+
 def announce(session: Session, assignments: Sequence[JobAssignment]) -> None:
-    """Enqueue the new-job webhook for each assignment whose partner has a webhook URL."""
+    """Enqueue the webhook for each assignment whose partner has a webhook URL: new files, or
+    (the job's ``files_version`` > 1) the files made again after its design changed."""
     for assignment in assignments:
         partner = session.get(Partner, assignment.partner_id)
         if partner is not None and partner.webhook_url and partner.webhook_secret:
-            enqueue_after_commit(session, get_redis(), webhook_spec(assignment.id))
+            job = session.get(ProductionJob, assignment.production_job_id)
+            version = job.files_version if job is not None else 1
+            enqueue_after_commit(session, get_redis(), webhook_spec(assignment.id, version))
 
 
 def deliver(assignment_id: int) -> int:
@@ -94,14 +109,16 @@ def deliver(assignment_id: int) -> int:
             return 0
         secret = partner.webhook_secret or ""
         url = partner.webhook_url
-        body = payload("job.created", jobdata.job_dict(jobdata.load(session, assignment)))
+        rows = jobdata.load(session, assignment)
+        event = event_for(rows.job)
+        body = payload(event, jobdata.job_dict(rows))
     local = current_app.config["ENV"] in ("development", "testing")
     client = HttpClient(allow_private=local and is_loopback_host(_host(url)))
     try:
         headers = {
             "Content-Type": "application/json",
             SIGNATURE_HEADER: sign(secret, body, int(time.time())),
-            EVENT_HEADER: "job.created",
+            EVENT_HEADER: event,
         }
         response = client.post(url, data=body, headers=headers)
     finally:

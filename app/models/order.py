@@ -75,5 +75,7 @@ class OrderItem(IdMixin, ShopOwnedMixin, TimestampMixin, Base):
     expected_surcharge: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     personalization: Mapped[Personalization] = mapped_column(default=Personalization.NONE)
     recovery_sent_at: Mapped[datetime | None]
+    # When the e-mail with the link to change the ordered design was queued (once per line).
+    edit_link_sent_at: Mapped[datetime | None]
 
     order: Mapped[Order] = relationship(back_populates="items")

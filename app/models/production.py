@@ -72,6 +72,9 @@ class ProductionJob(IdMixin, ShopOwnedMixin, TimestampMixin, Base):
     quota_blocked_at: Mapped[datetime | None]
     # The digest of the partner file profile the files were made for (app.fulfilment.profiles).
     files_profile: Mapped[str | None] = mapped_column(String(16))
+    # 1 for the files of the ordered design; each change of the design after the order (the
+    # shopper's or the merchant's, ``app.sync.order_edits``) counts one more.
+    files_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     files: Mapped[list[ProductionFile]] = relationship(
         back_populates="production_job", cascade="all, delete-orphan"

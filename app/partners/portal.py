@@ -66,6 +66,7 @@ from app.partners.portal_auth import (
     sign_out,
 )
 from app.redirects import local_path
+from app.sync import order_edits
 from connectors.http import Resolver, UnsafeDestination, check_public_url, resolve_host
 from connectors.woocommerce import LOCAL_ENVIRONMENTS, is_loopback_host
 
@@ -166,7 +167,11 @@ def job(job_id: int) -> str:
         .limit(50)
     )
     return render_template(
-        "partners/job.html", rows=rows, data=jobdata.job_dict(rows), events=list(events)
+        "partners/job.html",
+        rows=rows,
+        data=jobdata.job_dict(rows),
+        events=list(events),
+        changed_by=order_edits.last_change(db, rows.job),
     )
 
 

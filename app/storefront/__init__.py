@@ -3,7 +3,8 @@
 A *surface* is how a shopper's browser reaches Luneo from a store: Shopify's app proxy
 (``/proxy``, signed by Shopify), for WooCommerce, cross-origin calls from the connected store, and
 the page a shopper opens from the e-mail asking for a missing design (``/recover/<token>``,
-``recovery``).
+``recovery``) and the page to change an ordered design (``/order-design/<token>``,
+``order_edits``).
 Each surface is its own blueprint whose guard runs first (``before_request``) and sets the shop the
 request speaks for; the views below only ever read :func:`current_shop`, so they cannot tell — and
 need not care — which surface they were called through.
@@ -49,6 +50,9 @@ def current_scope() -> ShopScope:
 def blueprints() -> list[Blueprint]:
     """Every storefront surface, each carrying every view module, plus the public file links."""
     from app.storefront import ai, catalog, cutouts, designs, previews, public, uploads
+    from app.storefront.order_edits import build as order_edits
+    from app.storefront.order_edits import register_on_proxy as order_edits_on_proxy
+    from app.storefront.order_edits import register_on_store as order_edits_on_store
     from app.storefront.proof_page import build as proof_page
     from app.storefront.recovery import build as recovery
     from app.storefront.recovery import register_on_proxy
@@ -58,4 +62,7 @@ def blueprints() -> list[Blueprint]:
     modules = [catalog, uploads, designs, previews, ai, cutouts]
     proxy = shopify_proxy(modules)
     register_on_proxy(proxy)  # the recovery page on the store's origin, where drafts are kept
-    return [proxy, woo_surface(modules), recovery(modules), proof_page(), public.bp]
+    order_edits_on_proxy(proxy)  # and the page to change an ordered design
+    woo = woo_surface(modules)
+    order_edits_on_store(woo)  # the links the plugin shows on the store's own order pages
+    return [proxy, woo, recovery(modules), order_edits(modules), proof_page(), public.bp]

@@ -73,3 +73,19 @@ def recovery_mail_spec(item: OrderItem) -> JobSpec:
         description=f"design recovery e-mail for order line {item.id}",
         meta={"shop_id": item.shop_id},
     )
+
+
+EDIT_MAIL = "jobs.order_edits.send_link"
+
+
+def edit_mail_spec(item: OrderItem) -> JobSpec:
+    """The e-mail with the link to change an ordered line's design (``app.sync.order_edits``),
+    one waiting job per line, on ``default`` like the recovery e-mail."""
+    return JobSpec(
+        "default",
+        EDIT_MAIL,
+        (item.id,),
+        job_id=f"edit-mail-{item.id}",
+        description=f"design change e-mail for order line {item.id}",
+        meta={"shop_id": item.shop_id},
+    )

@@ -11,6 +11,7 @@ QUEUED, enqueued on commit; a MISSING line's shopper is e-mailed once (``app.syn
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -35,6 +36,7 @@ from app.models import (
     ProductionJob,
     ProductionStatus,
     ProductStatus,
+    Shop,
     ShopScope,
     Template,
     Variant,
@@ -240,6 +242,7 @@ class OrderEffects:
     designs_missing: int = 0  # lines now waiting for the shopper's design
     designs_unpaid: int = 0  # lines whose design was not paid for (or is another product's)
     recovery_links: int = 0  # recovery e-mails queued by this upsert
+    edit_links: int = 0  # e-mails with the link to change an ordered design, queued by this upsert
 
 
 def _address(address: Address | None) -> dict[str, Any]:
@@ -259,6 +262,22 @@ def _order_values(record: OrderRecord) -> dict[str, Any]:
         "cancelled_at": record.cancelled_at,
         "platform_updated_at": record.updated_at,
     }
+
+
+ACCESS_KEY = "access_key_sha256"  # in ``Order.extra``: the hash of the order's ``access_key``
+
+
+def access_key_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _keep_access_key(order: Order, key: str | None) -> None:
+    """Only a hash is kept: a leaked database row must not open the buyer's order."""
+    if not key:
+        return
+    digest = access_key_digest(key)
+    if (order.extra or {}).get(ACCESS_KEY) != digest:
+        order.extra = {**(order.extra or {}), ACCESS_KEY: digest}
 
 
 def _local_ids(
@@ -328,6 +347,7 @@ def _upsert_order(
         order = scope.add(Order(external_id=record.external_id))
     if _assign(order, _order_values(record)) and outcome != "created":
         outcome = "updated"
+    _keep_access_key(order, record.access_key)
     products = _local_ids(scope, Product, {x.product_external_id or "" for x in record.lines})
     variants = _local_ids(scope, Variant, {x.variant_external_id or "" for x in record.lines})
     designs = _designs(scope, {x.design_public_id for x in record.lines if x.design_public_id})
@@ -368,6 +388,7 @@ def _upsert_order(
         _freeze_designs(scope, order, effects)
         effects.production_jobs = _queue_production(scope, order)
         effects.recovery_links = _ask_for_missing_designs(scope, order)
+        effects.edit_links = _offer_edits(scope, order)
     return outcome, effects
 
 
@@ -435,6 +456,14 @@ def _ask_for_missing_designs(scope: ShopScope, order: Order) -> int:
             enqueue_after_commit(scope.session, get_redis(), recovery_mail_spec(item))
             asked += 1
     return asked
+
+
+def _offer_edits(scope: ShopScope, order: Order) -> int:
+    """The e-mail with each produced line's link to change its design (``app.sync.order_edits``)."""
+    from app.sync.order_edits import offer_edits  # noqa: PLC0415 (order_edits imports this module)
+
+    shop = scope.session.get(Shop, scope.shop_id)
+    return offer_edits(scope, order, shop) if shop is not None else 0
 
 
 def _queue_production(scope: ShopScope, order: Order) -> int:

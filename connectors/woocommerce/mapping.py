@@ -255,4 +255,5 @@ def order_record(node: Any) -> OrderRecord:
         cancelled_at=modified if status in ENDED_STATUSES else None,
         updated_at=modified,
         lines=tuple(_line(order_id, line, str(currency)) for line in lines),
+        access_key=_text(node, "order_key") or None,
     )

@@ -41,6 +41,8 @@ await Promise.all([
   build({ ...common, entryPoints: ["editor/editor.css"], outfile: join(outdir, "luneo-editor.css") }),
   // The design recovery page's glue (Luneo's page, and the plugin's page on a WooCommerce store).
   build({ ...common, entryPoints: ["recovery.js"], outfile: join(outdir, "luneo-recovery.js"), format: "iife" }),
+  // The page to change an ordered design: the same glue, replacing the order line's design.
+  build({ ...common, entryPoints: ["order_edit.js"], outfile: join(outdir, "luneo-order-edit.js"), format: "iife" }),
   // The 3D preview: @google/model-viewer with three, vendored from node_modules (never a CDN).
   build({
     ...common,

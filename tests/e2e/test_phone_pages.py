@@ -48,6 +48,7 @@ from app.models import (
     User,
 )
 from app.production.pipeline import produce_job
+from app.sync import order_edits
 from tests.support.axe import describe, violations
 from tests.support.shopify import session_token
 
@@ -133,7 +134,9 @@ def _seed(app: Flask) -> dict[str, Any]:
         order = session.scalars(select(Order).where(Order.name == DEMO_ORDER_NAME)).one()
         job = session.scalars(select(ProductionJob.id)).first()
         assert template is not None
+        produced = next(item for item in order.items if item.design_id is not None)
         return {
+            "order_edit": order_edits.link_token(app.config["SECRET_KEY"], produced),
             "product": template.product_id,
             "order": order.id,
             "job": job,
@@ -209,6 +212,7 @@ PAGES: list[tuple[str, str]] = [
             "/partners/login",
             "/partners/reset",
             "/partners/invitation/{partner_invitation}",
+            "/order-design/{order_edit}",  # the shopper's page to change an ordered design
         ]
     ),
     *(

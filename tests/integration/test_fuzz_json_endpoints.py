@@ -87,6 +87,10 @@ def _proof_token(world: World) -> str:
     return world.proof_token
 
 
+def _order_edit_token(world: World) -> str:
+    return world.order_edit_token
+
+
 def _storefront(
     prefix: str,
     auth: Auth,
@@ -304,6 +308,7 @@ TARGETS: list[Target] = [
         {"partner_id": 1, "product_id": 1, "country": "FR", "priority": 1},
     ),
     Target("DELETE", "/api/admin/fulfilment/rules/<int:rule_id>", admin_bearer),
+    Target("PUT", "/api/admin/settings/order-edits", admin_bearer, {"mode": "hours", "hours": 6}),
     # ---- the storefront: WooCommerce (key + origin) and Shopify's app proxy (signed query)
     *_storefront(
         "/storefront/v1",
@@ -313,6 +318,13 @@ TARGETS: list[Target] = [
         lambda w: w.woo_design_public_id,
     ),
     *_storefront("/proxy", app_proxy, _shopify_product, _template, _design),
+    # the plugin's question for the buyer's order page (the order's own key proves the buyer)
+    Target(
+        "POST",
+        "/storefront/v1/order-edits",
+        storefront_key,
+        lambda w: {"order_id": "1", "order_key": "wc_order_x"},
+    ),
     # ---- the recovery link's page and surface: the token in the path is the credential
     *_storefront(
         "/recover/<token>",
@@ -351,6 +363,43 @@ TARGETS: list[Target] = [
         paths={"token": _proof_token},
     ),
     Target("POST", "/proof/<token>/approve", anonymous, paths={"token": _proof_token}),
+    # ---- the page to change an ordered design: the token in the path is the credential
+    *_storefront(
+        "/order-design/<token>",
+        anonymous,
+        _shopify_product,
+        _template,
+        _design,
+        {"token": _order_edit_token},
+    ),
+    *(
+        target
+        for prefix, auth in (("", anonymous), ("/proxy", app_proxy))  # on Luneo; on the store
+        for target in (
+            Target(
+                "GET", f"{prefix}/order-design/<token>", auth, paths={"token": _order_edit_token}
+            ),
+            *(
+                [
+                    Target(
+                        "GET",
+                        "/order-design/<token>/context",
+                        auth,
+                        paths={"token": _order_edit_token},
+                    )
+                ]
+                if not prefix
+                else []
+            ),
+            Target(
+                "POST",
+                f"{prefix}/order-design/<token>/replace",
+                auth,
+                lambda w: {"design_id": w.design_public_id, "edit_token": "0" * 32},
+                paths={"token": _order_edit_token},
+            ),
+        )
+    ),
     Target(
         "GET",
         "/storefront/designs/<design_id>/preview.png",

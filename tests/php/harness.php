@@ -121,6 +121,22 @@ foreach ( $scenario['steps'] as $step ) {
 			Luneo_Cart::order_item_preview( 1, $item, null, ! empty( $step['plain_text'] ) );
 			$results[] = ob_get_clean();
 			break;
+		case 'order_page': // Every line of an order on a page: the thank-you page, My account.
+			$harness['page'] = $step['page'];
+			$order           = new WC_Order( $step['order']['id'], $step['order']['key'] );
+			$shown           = array();
+			foreach ( $step['items'] as $item_id => $meta ) {
+				$item = new WC_Order_Item_Product();
+				foreach ( $meta as $key => $value ) {
+					$item->add_meta_data( $key, $value, true );
+				}
+				ob_start();
+				Luneo_Cart::order_item_preview( (int) $item_id, $item, $order, false );
+				$shown[ (string) $item_id ] = ob_get_clean();
+			}
+			$harness['page'] = '';
+			$results[]       = $shown;
+			break;
 		case 'product_page': // Whether the product page shows the Customize button.
 			$results[] = Luneo_Api::is_customizable( $step['id'] );
 			break;

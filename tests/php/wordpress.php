@@ -22,6 +22,7 @@ $GLOBALS['harness'] = array(
 	'cache'    => array(),
 	'scripts'  => array(),
 	'status'   => null,
+	'page'     => '', // which WooCommerce page the request shows: order-received, view-order
 );
 
 // ------------------------------------------------------------------------------ hooks
@@ -350,6 +351,52 @@ function wp_remote_get( $url, $args = array() ) {
 	);
 }
 
+/**
+ * wp_remote_post likewise: a real POST of the body to the test's live server.
+ */
+function wp_remote_post( $url, $args = array() ) {
+	$headers = array();
+	foreach ( isset( $args['headers'] ) ? $args['headers'] : array() as $name => $value ) {
+		$headers[] = $name . ': ' . $value;
+	}
+	$body = isset( $args['body'] ) ? (string) $args['body'] : '';
+	$GLOBALS['harness']['http'][] = array(
+		'url'     => $url,
+		'headers' => isset( $args['headers'] ) ? $args['headers'] : array(),
+		'body'    => $body,
+	);
+	$context = stream_context_create(
+		array(
+			'http' => array(
+				'method'          => 'POST',
+				'header'          => implode( "\r\n", $headers ),
+				'content'         => $body,
+				'timeout'         => isset( $args['timeout'] ) ? (float) $args['timeout'] : 5.0,
+				'follow_location' => empty( $args['redirection'] ) ? 0 : 1,
+				'ignore_errors'   => true,
+			),
+		)
+	);
+	$answer = @file_get_contents( $url, false, $context ); // phpcs:ignore -- the failure is the answer.
+	if ( false === $answer || empty( $http_response_header ) ) {
+		$error = error_get_last();
+		return new WP_Error( 'http_request_failed', $error ? $error['message'] : 'request failed' );
+	}
+	preg_match( '#^HTTP/\S+\s+(\d{3})#', $http_response_header[0], $status );
+	return array(
+		'response' => array( 'code' => (int) $status[1] ),
+		'body'     => $answer,
+	);
+}
+
+function is_order_received_page() {
+	return 'order-received' === $GLOBALS['harness']['page'];
+}
+
+function is_view_order_page() {
+	return 'view-order' === $GLOBALS['harness']['page'];
+}
+
 function wp_remote_retrieve_response_code( $response ) {
 	return is_array( $response ) ? $response['response']['code'] : '';
 }
@@ -557,6 +604,24 @@ class WC_Cart {
 			$this->cart_contents[ $key ] = apply_filters( 'woocommerce_get_cart_item_from_session', array_merge( $values, array( 'data' => $product ) ), $values, $key );
 		}
 		do_action( 'woocommerce_cart_loaded_from_session', $this );
+	}
+}
+
+class WC_Order {
+	private $id;
+	private $key;
+
+	public function __construct( $id, $key ) {
+		$this->id  = $id;
+		$this->key = $key;
+	}
+
+	public function get_id() {
+		return $this->id;
+	}
+
+	public function get_order_key() {
+		return $this->key;
 	}
 }
 

@@ -235,6 +235,7 @@ class FakeWooStore:
         order = {
             "id": oid,
             "number": str(oid),
+            "order_key": f"wc_order_{oid:04d}Xq9TzK",  # the buyer's own secret of the order
             "status": status,
             "currency": self.currency,
             "total": f"{total:.2f}",

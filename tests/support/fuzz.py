@@ -28,6 +28,7 @@ from werkzeug.test import TestResponse
 
 from app.fulfilment import proofs
 from app.models import (
+    DesignStatus,
     Personalization,
     Platform,
     ProductionJob,
@@ -36,6 +37,7 @@ from app.models import (
     ProofStatus,
     Shop,
 )
+from app.sync.order_edits import link_token as order_edit_token
 from app.sync.recovery import link_token
 from tests.conftest import SHOPIFY_API_SECRET
 from tests.factories import make_design, make_order, make_product, make_shop, make_template
@@ -67,6 +69,7 @@ class World:
     woo_design_public_id: str
     recovery_token: str = ""  # the link to add the missing design of an order line of ``shop``
     proof_token: str = ""  # the link to a proof (sent) of a ready job of ``shop``
+    order_edit_token: str = ""  # the link to change the ordered design of a line of ``shop``
 
     def proxy_query(self, extra: Mapping[str, str] | None = None) -> str:
         """The query Shopify's app proxy forwards, signed as shopify.dev documents it."""
@@ -91,6 +94,19 @@ def build_world(session: Session, secret_key: str = "") -> World:
     order = make_order(session, shop, email="fuzz@example.com")
     order.items[0].product_id = product.id
     order.items[0].personalization = Personalization.MISSING
+    ordered = make_design(session, template, status=DesignStatus.ORDERED)
+    produced = make_order(session, shop, ordered, email="fuzz@example.com")
+    produced.items[0].product_id = product.id
+    produced.items[0].personalization = Personalization.DESIGNED
+    session.flush()
+    session.add(
+        ProductionJob(
+            shop_id=shop.id,
+            order_item_id=produced.items[0].id,
+            design_id=ordered.id,
+            status=ProductionStatus.READY,
+        )
+    )
     woo = make_shop(
         session,
         platform=Platform.WOOCOMMERCE,
@@ -119,6 +135,7 @@ def build_world(session: Session, secret_key: str = "") -> World:
     session.add(proof)
     session.commit()
     proof_link = proofs.link_token(secret_key, proof) if secret_key else ""
+    edit = order_edit_token(secret_key, produced.items[0]) if secret_key else ""
     return World(
         shop,
         woo,
@@ -131,6 +148,7 @@ def build_world(session: Session, secret_key: str = "") -> World:
         woo_design.public_id,
         recovery,
         proof_link,
+        edit,
     )
 
 

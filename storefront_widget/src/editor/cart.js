@@ -1,7 +1,9 @@
 // Putting the design in the cart: adapters per platform, and the draft kept in localStorage until
 // the cart call has succeeded (so a failed call never loses what the shopper made).
 
+// A page of its own (the order design page) names its own key, apart from the product page's.
 export function draftKey(config) {
+  if (config.draftKey) return String(config.draftKey);
   return "luneo:draft:" + (config.platform || "shop") + ":" + config.productId;
 }
 

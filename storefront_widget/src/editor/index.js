@@ -949,18 +949,29 @@ class Editor {
 
   restoreDraft() {
     const draft = readDraft(this.config);
-    if (!draft || draft.template_id !== this.template.id || !draft.document) return;
-    for (const [key, area] of Object.entries(draft.document.areas || {})) if (this.doc.areas[key]) this.doc.areas[key] = area;
-    if (draft.document.fields && typeof draft.document.fields === "object") this.doc.fields = { ...draft.document.fields };
-    const urls = (draft.document.meta && draft.document.meta.urls) || {};
-    for (const area of Object.values(this.doc.areas))
-      for (const layer of area.layers) if (layer.src && urls[layer.src]) this.image(layer.src, urls[layer.src]);
-    for (const value of Object.values(this.doc.fields)) if (value && value.src && urls[value.src]) this.image(value.src, urls[value.src]);
+    if (!draft || draft.template_id !== this.template.id || !draft.document) return this.startFrom(this.config.startDesign);
+    this.adoptDocument(draft.document);
     Object.assign(this.imageInfo, draft.info || {});
     this.designId = draft.design_id || null;
     this.editToken = draft.edit_token || null;
     this.pendingRetry = !!draft.pending_cart;
     if (Object.values(this.doc.areas).some((a) => a.layers.length) || Object.keys(this.doc.fields).length) this.restoredMessage = t("draft_restored");
+  }
+
+  // A page that opens a design already made (the order design page: a copy of the ordered
+  // design's document) starts from it; saving makes a new design, the given one never changes.
+  startFrom(start) {
+    if (!start || start.template_id !== this.template.id || !start.document) return;
+    this.adoptDocument(start.document);
+  }
+
+  adoptDocument(document) {
+    for (const [key, area] of Object.entries(document.areas || {})) if (this.doc.areas[key]) this.doc.areas[key] = area;
+    if (document.fields && typeof document.fields === "object") this.doc.fields = { ...document.fields };
+    const urls = (document.meta && document.meta.urls) || {};
+    for (const area of Object.values(this.doc.areas))
+      for (const layer of area.layers) if (layer.src && urls[layer.src]) this.image(layer.src, urls[layer.src]);
+    for (const value of Object.values(this.doc.fields)) if (value && value.src && urls[value.src]) this.image(value.src, urls[value.src]);
   }
 
   currentDocument() {

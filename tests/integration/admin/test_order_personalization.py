@@ -7,6 +7,7 @@ another shop's order item is not found, and the link is not sent again within mi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,6 +32,7 @@ from app.models import (
     Shop,
     ShopScope,
 )
+from app.signing import Purpose, verify
 from tests.factories import make_design, make_order, make_template
 from tests.integration.production.conftest import png, put_file
 from tests.support.workers import run_jobs
@@ -233,3 +235,62 @@ def test_the_dashboard_counts_orders_waiting_for_a_design_and_unpaid_items(
     cookie_client.post(f"/api/admin/order-items/{lines.unpaid.id}/produce", headers=csrf)
     page = cookie_client.get("/admin/")
     assert 'data-count="unpaid-lines">0<' in page.text
+
+
+def test_edit_design_opens_the_order_design_page_with_the_merchants_link(
+    cookie_client: FlaskClient, session: Session, lines: Lines, shop: Shop, app: Flask
+) -> None:
+    """A produced line offers "Edit design" (app.sync.order_edits): the merchant's own link, which
+    asks first once the customer's time to change it is over, and is gone once printing starts."""
+    job = ProductionJob(
+        shop_id=shop.id,
+        order_item_id=lines.designed.id,
+        design_id=lines.designed.design_id,
+        status=ProductionStatus.READY,
+    )
+    session.add(job)
+    session.commit()
+
+    designed = row(cookie_client.get(f"/admin/orders/{lines.order.id}").text, "line-1")
+    (href,) = re.findall(r'href="/order-design/([^"]+)"[^>]*data-edit-design', designed)
+    claims = verify(app.config["SECRET_KEY"], Purpose.EDIT_ORDERED_DESIGN, href).claims
+    assert claims == {"shop": shop.id, "item": lines.designed.id, "by": "merchant"}
+    assert "data-confirm" not in designed.split("data-edit-design", 1)[1].split(">", 1)[0]
+    for other in ("line-2", "line-3"):  # missing and unpaid lines have no design to change
+        assert "data-edit-design" not in row(
+            cookie_client.get(f"/admin/orders/{lines.order.id}").text, other
+        )
+
+    shop.extra = {**shop.extra, "order_edits": {"mode": "off", "hours": 24}}
+    session.commit()
+    late = row(cookie_client.get(f"/admin/orders/{lines.order.id}").text, "line-1")
+    assert 'data-confirm="The customer can no longer change this design.' in late
+
+    job.status = ProductionStatus.PRINTING
+    session.commit()
+    assert "data-edit-design" not in row(
+        cookie_client.get(f"/admin/orders/{lines.order.id}").text, "line-1"
+    )
+
+
+def test_the_owner_sets_how_long_customers_may_change_their_design(
+    cookie_client: FlaskClient, csrf: dict[str, str], session: Session, shop: Shop
+) -> None:
+    page = cookie_client.get("/admin/settings").text
+    assert 'name="mode" value="claim" checked' in page
+    url = "/api/admin/settings/order-edits"
+    assert cookie_client.put(url, json={"mode": "hours", "hours": 6}).status_code == 403  # CSRF
+    saved = cookie_client.put(url, json={"mode": "hours", "hours": "6"}, headers=csrf)
+    assert saved.status_code == 200, saved.json
+    assert saved.json == {"order_edits": {"mode": "hours", "hours": 6}}
+    page = cookie_client.get("/admin/settings").text
+    assert 'name="mode" value="hours" checked' in page
+    assert 'value="6"' in page
+    for body in (
+        {"mode": "always"},
+        {"mode": "hours", "hours": 0},
+        [],
+        {"mode": "hours", "hours": "x"},
+    ):
+        answer = cookie_client.put(url, json=body, headers=csrf)
+        assert answer.status_code == 400, body

@@ -40,6 +40,7 @@ OWNER_WRITES = [
     ("POST", "/api/admin/fulfilment/partners", {"kind": "own", "name": "X", "email": "x@x.test"}),
     ("POST", "/api/admin/fulfilment/partners", {"partner_id": "{network_id}"}),
     ("DELETE", "/api/admin/fulfilment/partners/{linked_id}", None),
+    ("PUT", "/api/admin/settings/order-edits", {"mode": "hours", "hours": 6}),
 ]
 
 

@@ -49,7 +49,9 @@ def test_a_paid_design_is_designed_frozen_and_produced(mugs: Mugs, outbox: Conso
     assert item.design_id == design.id
     assert status(mugs, design) is DesignStatus.ORDERED
     assert len(jobs(mugs, item)) == 1
-    assert not outbox.outbox
+    # no recovery mail; the mail with the link to change the design (app.sync.order_edits)
+    (message,) = outbox.outbox
+    assert message.subject == "Change your design for order #1001"
 
 
 def test_more_than_the_expected_amount_is_paid_too(mugs: Mugs) -> None:
@@ -208,4 +210,4 @@ def test_a_line_in_production_keeps_its_design_whatever_a_later_update_says(
     assert item.personalization is Personalization.DESIGNED
     assert item.design_id == design.id
     assert len(jobs(mugs, item)) == 1
-    assert not outbox.outbox
+    assert not [m for m in outbox.outbox if m.subject.startswith("Add your design")]

@@ -10,7 +10,8 @@ from redis import Redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import AssignmentStatus, AuditEvent, JobAssignment, PartnerApiKey
+from app.fulfilment import audit
+from app.models import AssignmentStatus, AuditEvent, JobAssignment, PartnerApiKey, ProductionJob
 
 from .conftest import PASSWORD, World, bearer, csrf_of, portal_login
 
@@ -187,3 +188,29 @@ def test_a_partner_user_replaces_the_temporary_password(
     assert portal_login(client, world.a.user.email, "a new long secret").status_code == 302
     actions = session.scalars(select(AuditEvent.action)).all()
     assert actions == ["password_changed"]
+
+
+def test_a_job_whose_design_changed_says_so_with_its_version(
+    client: FlaskClient, world: World, session: Session
+) -> None:
+    """After the customer changed the design (app.sync.order_edits): who, and which version."""
+    assignment = world.jobs_a[0]
+    job = session.get(ProductionJob, assignment.production_job_id)
+    assert job is not None
+    portal_login(client, world.a.user.email)
+    assert "data-files-version" not in client.get(f"/partners/jobs/{assignment.id}").text
+    job.files_version = 2
+    audit.record(
+        session,
+        audit.Actor("customer", None, "ada"),
+        "design.changed",
+        partner_id=assignment.partner_id,
+        job_id=job.id,
+        detail={"by": "shopper", "files_version": 2},
+    )
+    session.commit()
+
+    page = client.get(f"/partners/jobs/{assignment.id}").text
+
+    assert "Design changed by the customer — version 2." in page
+    assert "print this version" in page

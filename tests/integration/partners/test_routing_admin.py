@@ -255,3 +255,35 @@ def test_after_a_downgrade_rules_to_outside_shops_rest_and_jobs_wait(
 
     shop.plan = "pro"  # upgraded again: the waiting job is routed
     assert [a.production_job_id for a in routing.route_waiting(session, shop.id)] == [job.id]
+
+
+def test_a_job_whose_design_changed_is_announced_again_as_updated(
+    app: Flask, session: Session, storage: Storage, redis: Redis, receiver: str
+) -> None:
+    """After an order edit (app.sync.order_edits) the files are made again; once they are ready,
+    the partner hears ``job.updated`` with the new ``files_version`` (its own delivery job)."""
+    shop = make_shop(session, plan="pro")
+    partner = make_partner(session, "Hooked", "h@hooked.test").partner
+    partner.webhook_url = receiver
+    partner.webhook_secret = partner_webhooks.new_secret()
+    route_to(session, shop, partner)
+    job = ready_job(session, storage, shop)
+    session.commit()
+    with app.app_context():
+        route_after_production(session, job.id)
+    run_jobs(app)
+    job.files_version = 2  # the design changed and the job was made again
+    session.commit()
+
+    with app.app_context():
+        route_after_production(session, job.id)
+    run_jobs(app)
+
+    assert [json.loads(body)["event"] for _headers, body in Receiver.deliveries] == [
+        "job.created",
+        "job.updated",
+    ]
+    headers, body = Receiver.deliveries[-1]
+    assert headers["X-Luneo-Event"] == "job.updated"
+    assert partner_webhooks.verify(partner.webhook_secret, body, headers["X-Luneo-Signature"])
+    assert json.loads(body)["job"]["files_version"] == 2

@@ -62,6 +62,8 @@ class FakeLuneo:
     templates: dict[str, int] = field(default_factory=lambda: {MUG: TEMPLATE})
     requests: list[dict[str, str]] = field(default_factory=list)
     down: bool = False
+    # POST /order-edits: the lines Luneo answers for (order_id, order_key)
+    orders: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
@@ -82,6 +84,12 @@ class FakeLuneo:
             if template is None:
                 return _json({"error": "not_customizable"}, 404)
             return _json({"id": template, "name": "Mug", "print_areas": [], "fields": []}, 200)
+        if path == "/order-edits" and request.method == "POST":
+            asked = json.loads(request.get_data() or b"{}")
+            lines = self.orders.get((asked.get("order_id"), asked.get("order_key")))
+            if lines is None:
+                return _json({"error": {"code": "order_not_found"}}, 404)
+            return _json({"lines": lines}, 200)
         design_id = path.removeprefix("/designs/")
         if design_id not in self.designs:
             return _json({"error": "design_not_found"}, 404)
@@ -615,3 +623,50 @@ def test_the_order_shows_the_preview_large_enough_to_read_and_opens_it_full_size
     )
     assert plain.strip() == f"Preview: {url}"
     assert none == ""
+
+
+def test_the_order_pages_link_each_line_whose_design_may_still_change(
+    store: WordPress, luneo: FakeLuneo
+) -> None:
+    """Under each personalised line of the thank-you and My account order pages: "Edit your
+    design" while Luneo says it may still change, asked once per page with the order's own key
+    (app.storefront.order_edits); never in e-mails, nowhere else."""
+    preview = {"_luneo_preview": "https://luneo.test/storefront/designs/d_x/preview.png?sig=x"}
+    link = "https://luneo.test/order-design/t7"
+    luneo.orders[("41", "wc_order_k3y")] = [
+        {"item": "7", "url": link, "open": True, "message": None},
+        {"item": "8", "url": link + "8", "open": False, "message": "Already being made."},
+    ]
+    order = {"id": 41, "key": "wc_order_k3y"}
+    items = {"7": preview, "8": preview, "9": {}}
+
+    (shown,) = store.request(
+        {"do": "order_page", "page": "order-received", "order": order, "items": items}
+    ).steps
+
+    assert f'<a href="{link}" rel="noopener noreferrer">Edit your design</a>' in shown["7"]
+    assert "Edit your design" not in shown["8"]  # closed: the page says nothing more
+    assert shown["9"] == ""  # not personalised
+    asked = [r for r in luneo.requests if r["path"] == "/storefront/v1/order-edits"]
+    assert len(asked) == 1  # once for the whole order
+    assert (asked[0]["X-Luneo-Key"], asked[0]["Origin"]) == (KEY, STORE)
+
+    (account,) = store.request(
+        {"do": "order_page", "page": "view-order", "order": order, "items": items}
+    ).steps
+    assert "Edit your design" in account["7"]
+    (elsewhere,) = store.request(
+        {"do": "order_page", "page": "", "order": order, "items": items}
+    ).steps
+    assert "Edit your design" not in elsewhere["7"]
+    wrong = {"id": 41, "key": "wc_order_guess"}
+    (guessed,) = store.request(
+        {"do": "order_page", "page": "order-received", "order": wrong, "items": items}
+    ).steps
+    assert "Edit your design" not in guessed["7"]
+    luneo.down = True
+    (down,) = store.request(
+        {"do": "order_page", "page": "order-received", "order": order, "items": items}
+    ).steps
+    assert "Edit your design" not in down["7"]
+    assert "luneo-order-preview" in down["7"]  # the preview still shows

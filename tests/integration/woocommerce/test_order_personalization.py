@@ -147,16 +147,20 @@ def test_the_plugins_surcharge_decides_paid_or_unpaid(
         session.refresh(design)
         statuses.append(design.status)
     assert statuses == [DesignStatus.ORDERED, DesignStatus.SAVED, DesignStatus.SAVED]
-    (message,) = outbox.outbox
+    (message,) = [m for m in outbox.outbox if m.subject.startswith("Add your design")]
     assert message.to == "ada@example.com"
     assert "https://luneo.test/recover/" in message.text
+    # the paid line's shopper gets the link to change their design, on Luneo's own page
+    (change,) = [m for m in outbox.outbox if m.subject.startswith("Change your design")]
+    assert change.to == "ada@example.com"
+    assert "https://luneo.test/order-design/" in change.text
 
     # the order webhook again: nothing new, no second e-mail
     ((path, body, headers),) = store.deliveries("order.updated", order["id"])
     client.post(path, data=body, headers=headers)
     run_jobs(app, "default", "sync")
     run_jobs(app, "default")
-    assert len(outbox.outbox) == 1
+    assert len(outbox.outbox) == 2
     assert scope.count(ProductionJob) == 1
 
 
@@ -318,3 +322,51 @@ def test_the_recovery_surface_answers_the_stores_origin_only(
     assert "Access-Control-Allow-Origin" not in evil_preflight.headers
     assert forged_preflight.status_code == 404
     assert "Access-Control-Allow-Origin" not in forged_preflight.headers
+
+
+def test_the_plugin_gets_the_change_links_for_the_buyers_order_only(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    store: FakeWooStore,
+    connected: Shop,
+    outbox: ConsoleMailer,
+) -> None:
+    """The thank-you page's "Edit your design" (the plugin asks server to server): the store's
+    key and origin are public, so the order's own key (WooCommerce's ``order_key``) is what
+    proves the buyer; only its hash is kept."""
+    mug, _product, template = customizable(session, connected, store, "Mug")
+    paid = saved(session, template)
+    order = store.add_order(
+        [
+            with_meta(store.line(mug, design=paid.public_id), _luneo_surcharge="4.00"),
+            store.line(mug),
+        ]
+    )
+    items = synced(app, client, session, store, connected, order)
+    stored = items[0].order
+    assert order["order_key"] not in str(stored.extra)
+    headers = {"X-Luneo-Key": ensure_storefront_key(connected), "Origin": "https://shop.test"}
+    url = "/storefront/v1/order-edits"
+
+    answer = client.post(
+        url, json={"order_id": order["id"], "order_key": order["order_key"]}, headers=headers
+    )
+
+    assert answer.status_code == 200, answer.json
+    (line,) = answer.json["lines"]  # the missing line has no design to change
+    assert (line["item"], line["open"], line["message"]) == (items[0].external_id, True, None)
+    assert line["url"].startswith("https://luneo.test/order-design/")
+    assert client.get(line["url"].removeprefix("https://luneo.test")).status_code == 200
+    for body in (
+        {"order_id": order["id"], "order_key": "wc_order_guessed"},
+        {"order_id": order["id"] + 1000, "order_key": order["order_key"]},
+    ):
+        refused = client.post(url, json=body, headers=headers)
+        assert refused.status_code == 404
+        assert refused.json["error"]["code"] == "order_not_found"
+    for body in ({"order_id": order["id"]}, {"order_id": None, "order_key": "x"}, []):
+        assert client.post(url, json=body, headers=headers).status_code == 400
+    elsewhere = {**headers, "Origin": "https://evil.test"}
+    keyed = {"order_id": order["id"], "order_key": order["order_key"]}
+    assert client.post(url, json=keyed, headers=elsewhere).status_code in (401, 403)

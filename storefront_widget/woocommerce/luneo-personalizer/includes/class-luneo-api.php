@@ -93,6 +93,60 @@ class Luneo_Api {
 	}
 
 	/**
+	 * The links to change the designs of an order's personalised lines, by Woo line item id
+	 * (each: url, open, message), asked once per page; an empty array when Luneo does not know
+	 * the order yet or cannot be reached. The order's own key proves the buyer to Luneo.
+	 *
+	 * @param WC_Order $order The order the page shows.
+	 * @return array
+	 */
+	public static function order_edits( $order ) {
+		static $answers = array();
+		$order_id = (int) $order->get_id();
+		if ( isset( $answers[ $order_id ] ) ) {
+			return $answers[ $order_id ];
+		}
+		$answers[ $order_id ] = array();
+		if ( ! self::is_configured() ) {
+			return array();
+		}
+		$response = wp_remote_post(
+			self::base() . '/order-edits',
+			array(
+				'timeout'     => self::TIMEOUT,
+				'redirection' => 0,
+				'headers'     => array(
+					'Accept'         => 'application/json',
+					'Content-Type'   => 'application/json',
+					'Origin'         => self::origin(),
+					'X-Luneo-Key'    => (string) get_option( 'luneo_key', '' ),
+					'X-Luneo-Plugin' => LUNEO_PERSONALIZER_VERSION,
+				),
+				'body'        => wp_json_encode(
+					array(
+						'order_id'  => (string) $order_id,
+						'order_key' => (string) $order->get_order_key(),
+					)
+				),
+			)
+		);
+		if ( is_wp_error( $response ) || 200 !== (int) wp_remote_retrieve_response_code( $response ) ) {
+			return array();
+		}
+		$body  = json_decode( (string) wp_remote_retrieve_body( $response ), true );
+		$lines = array();
+		if ( is_array( $body ) && isset( $body['lines'] ) && is_array( $body['lines'] ) ) {
+			foreach ( $body['lines'] as $line ) {
+				if ( is_array( $line ) && isset( $line['item'], $line['url'] ) && is_string( $line['url'] ) ) {
+					$lines[ (string) $line['item'] ] = $line;
+				}
+			}
+		}
+		$answers[ $order_id ] = $lines;
+		return $lines;
+	}
+
+	/**
 	 * One GET to Luneo from this store: the decoded JSON object, or a WP_Error.
 	 *
 	 * @param string $url     The full URL.

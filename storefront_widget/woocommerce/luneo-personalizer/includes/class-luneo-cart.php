@@ -239,6 +239,28 @@ class Luneo_Cart {
 		// Large enough to read, and a link to the full picture (the thank-you page, My account, e-mails).
 		$link = '<a href="' . esc_url( $preview ) . '" target="_blank" rel="noopener" title="' . esc_attr__( 'Open your personalization full size', 'luneo-personalizer' ) . '">' . self::preview_img( $preview, 'luneo-preview', 200 ) . '</a>';
 		echo '<div class="luneo-order-preview" style="margin-top:8px">' . $link . '</div>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- built with esc_url/esc_attr here and in preview_img().
+		self::edit_link( $item_id, $order );
+	}
+
+	/**
+	 * "Edit your design" under a personalised line of the thank-you and My account order pages,
+	 * while Luneo says the design may still change (the e-mail Luneo sends carries the same link).
+	 *
+	 * @param int      $item_id The order line item id.
+	 * @param WC_Order $order   The order.
+	 */
+	private static function edit_link( $item_id, $order ) {
+		$on_order_page = ( function_exists( 'is_order_received_page' ) && is_order_received_page() )
+			|| ( function_exists( 'is_view_order_page' ) && is_view_order_page() );
+		if ( ! $on_order_page || ! $order instanceof WC_Order ) {
+			return;
+		}
+		$lines = Luneo_Api::order_edits( $order );
+		$line  = isset( $lines[ (string) $item_id ] ) ? $lines[ (string) $item_id ] : null;
+		if ( ! is_array( $line ) || empty( $line['open'] ) ) {
+			return;
+		}
+		echo '<p class="luneo-order-edit" style="margin-top:4px"><a href="' . esc_url( $line['url'] ) . '" rel="noopener noreferrer">' . esc_html__( 'Edit your design', 'luneo-personalizer' ) . '</a></p>';
 	}
 
 	/**
