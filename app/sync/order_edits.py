@@ -46,7 +46,7 @@ from app.accounts.mailer import Message
 from app.api_error import ApiError
 from app.db import as_utc, utcnow
 from app.extensions import get_db, get_mailer, get_redis
-from app.fulfilment import audit
+from app.fulfilment import audit, proofs
 from app.ids import in_range
 from app.models import (
     AssignmentStatus,
@@ -540,6 +540,7 @@ def replace(
     )
     session.flush()
     enqueue_production(session, [(job.id, job.shop_id)])
+    proofs.reset_after_edit(session, job)  # a changed design is approved again, when asked for
     return Changed(design, job.files_version, old_price, new_price)
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from app.accounts.mailer import ConsoleMailer
 from app.api_error import ApiError
 from app.design import FontRegistry, FontsNotInstalled
-from app.fulfilment import assignments
+from app.fulfilment import assignments, proofs
 from app.fulfilment.audit import Actor
 from app.models import (
     AssignmentStatus,
@@ -33,6 +33,9 @@ from app.models import (
     Partner,
     ProductionJob,
     ProductionStatus,
+    Proof,
+    ProofStatus,
+    Template,
 )
 from app.queue import get_queue
 from app.signing import Purpose, issue
@@ -498,3 +501,45 @@ def test_the_merchant_changes_after_the_window_and_any_price(
     row.status = AssignmentStatus.PRINTING
     mugs.session.commit()
     assert "already being made" in client.get(path).text
+
+
+# ---------------------------------------------------------------- with proof approval
+def test_a_change_after_asking_for_changes_sends_the_proof_again_once_the_files_are_ready(
+    mugs: Mugs, outbox: ConsoleMailer, client: FlaskClient
+) -> None:
+    """The shopper asked for changes on the proof, then changed the design themselves: the
+    proof is pending again (no link of the earlier round approves the new files) and, with
+    Luneo sending proofs, goes out again when the re-rendered files are ready."""
+    item, path = ordered_line(mugs, outbox)
+    job = job_of(mugs, item)
+    template = mugs.session.get(Template, mugs.design().template_id)
+    assert template is not None
+    template.proof_required = True
+    proof = Proof(
+        shop_id=mugs.shop.id,
+        production_job_id=job.id,
+        status=ProofStatus.CHANGES_REQUESTED,
+        round=1,
+        comment="Ana, not Ada, please.",
+    )
+    mugs.session.add(proof)
+    mugs.session.commit()
+
+    answer = replace(client, path, save_new(client, path))
+
+    assert answer.status_code == 200, answer.json
+    mugs.session.expire_all()
+    proof = mugs.session.get(Proof, proof.id)
+    assert proof is not None
+    assert (proof.status, proof.sent_at, proof.decided_at) == (ProofStatus.PENDING, None, None)
+    job = job_of(mugs, item)
+    assert job.status is ProductionStatus.QUEUED
+    assert proofs.awaiting_approval(mugs.session, job.id)  # routing keeps waiting
+    queued = get_queue("default", mugs.redis)
+    assert f"proof-mail-{proof.id}" not in queued.job_ids  # no proof of files not made yet
+    # the files are made again: the proof of the new design is queued to be sent
+    job.status = ProductionStatus.READY
+    with mugs.app.app_context():
+        proofs.open_for(mugs.session, job)
+        mugs.session.commit()
+    assert f"proof-mail-{proof.id}" in queued.job_ids
