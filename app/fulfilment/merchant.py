@@ -191,6 +191,7 @@ class Timeline:
     partner: Partner | None
     push: ShipmentPush | None
     events: list[AuditEvent]
+    item: OrderItem | None = None  # the order line the job makes (its title names the job)
 
 
 def order_timelines(session: Session, shop_id: int, order_id: int) -> list[Timeline]:
@@ -211,5 +212,6 @@ def order_timelines(session: Session, shop_id: int, order_id: int) -> list[Timel
             .where(AuditEvent.production_job_id == job.id, AuditEvent.shop_id == shop_id)
             .order_by(AuditEvent.id)
         )
-        out.append(Timeline(job, assignment, partner, push, list(events)))
+        item = session.get(OrderItem, job.order_item_id)
+        out.append(Timeline(job, assignment, partner, push, list(events), item))
     return out

@@ -157,7 +157,11 @@ def job(job_id: int) -> str:
         .limit(50)
     )
     return render_template(
-        "partners/job.html", rows=rows, data=jobdata.job_dict(rows), events=list(events)
+        "partners/job.html",
+        rows=rows,
+        data=jobdata.job_dict(rows),
+        events=list(events),
+        areas=jobdata.area_names(db, rows.job),
     )
 
 
@@ -398,7 +402,17 @@ def activity() -> str:
         .order_by(AuditEvent.id.desc())
         .limit(200)
     )
-    return render_template("partners/activity.html", events=list(events))
+    rows = list(events)
+    job_ids = {e.production_job_id for e in rows if e.production_job_id is not None}
+    numbers = get_session().execute(
+        select(JobAssignment.production_job_id, JobAssignment.id).where(
+            JobAssignment.partner_id == _partner().id,
+            JobAssignment.production_job_id.in_(job_ids),
+        )
+    )
+    return render_template(
+        "partners/activity.html", events=rows, job_numbers=dict(numbers.tuples())
+    )
 
 
 def _weakness(password: str, email: str) -> str | None:
