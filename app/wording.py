@@ -133,7 +133,7 @@ def audit_words(action: str, detail: Mapping[str, Any] | None = None) -> str:
         return _ABOUT_SOMEONE[known].format(email=email)
     text = AUDIT_ACTION_WORDS[known]
     if known is AuditAction.DOWNLOAD_FILE and detail.get("format"):
-        return f"{text} ({format_words(str(detail['format']))})"
+        return f"Downloaded the {format_words(str(detail['format']))}"
     return text
 
 
