@@ -410,9 +410,8 @@ def activity() -> str:
             JobAssignment.production_job_id.in_(job_ids),
         )
     )
-    return render_template(
-        "partners/activity.html", events=rows, job_numbers=dict(numbers.tuples())
-    )
+    job_numbers = {row.production_job_id: row.id for row in numbers}  # the portal's job numbers
+    return render_template("partners/activity.html", events=rows, job_numbers=job_numbers)
 
 
 def _weakness(password: str, email: str) -> str | None:
