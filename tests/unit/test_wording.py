@@ -44,7 +44,8 @@ def test_a_partner_job_status_reads_as_the_merchant_says_it() -> None:
 def test_every_audit_action_has_words() -> None:
     for action in AuditAction:
         words = wording.audit_words(action)
-        assert words and words == wording.AUDIT_ACTION_WORDS[action]
+        assert words
+        assert words == wording.AUDIT_ACTION_WORDS[action]
         assert action.value not in words
         assert "_" not in words
     # every status a partner can report is an action of its own
@@ -195,7 +196,8 @@ def test_a_render_crash_reads_as_a_sentence_and_a_refusal_as_written() -> None:
     retrying = wording.job_problem("Attempt 2 failed (MemoryError: vips); it will be retried.")
     assert retrying == "Making the print files failed; Luneo will try again (attempt 2 so far)."
     crashed = wording.job_problem("Rendering failed after 3 attempt(s): OSError: disk full")
-    assert "OSError" not in crashed and "3 times" in crashed
+    assert "OSError" not in crashed
+    assert "3 times" in crashed
     written = "The picture on Front is 40 dpi; upload a larger one."
     assert wording.job_problem(written) == written
 

@@ -55,7 +55,7 @@ def test_the_job_page_names_files_by_area_and_sizes_in_units(
     assert 'data-status="new"' in page  # the machine value stays for scripts and styles
     assert "Front — print file (PNG)" in seen
     assert "Front — print file (PDF)" in seen
-    size, sha = png.stored_file.size, png.stored_file.sha256
+    sha = png.stored_file.sha256
     assert "Front — print file (PNG) 2.4 MB" in seen
     # the old chip: "front · png · 1234 bytes · sha256 ab12…", and the file's own name
     for code in ("sha256", sha, sha[:12], "2400000", " · png", png.stored_file.original_name):
@@ -172,7 +172,8 @@ def test_the_admin_order_page_tells_the_partner_story_in_words(
     item = session.get(OrderItem, session.get(ProductionJob, job.production_job_id).order_item_id)  # type: ignore[union-attr]
     assert item is not None
     order = session.get(Order, item.order_id)
-    assert order is not None and order.external_id.startswith("gid://shopify/Order/")
+    assert order is not None
+    assert order.external_id.startswith("gid://shopify/Order/")
     assert "Platform id" not in seen
     assert "gid://shopify" not in seen
     assert order.external_id in technical_details(page)
@@ -205,7 +206,8 @@ def test_a_push_waiting_for_its_retry_says_when_in_words(
     seen = visible_text(page)
 
     assert re.search(
-        r"Couldn't reach Shopify; Luneo will try again at \d{1,2}:\d\d\s?[AP]M UTC \(attempt 4 of \d+\)",
+        r"Couldn't reach Shopify; Luneo will try again at \d{1,2}:\d\d\s?[AP]M UTC "
+        r"\(attempt 4 of \d+\)",
         seen,
     ), seen
     assert "RetryableError" not in seen
