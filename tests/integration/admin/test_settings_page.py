@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from app.models import FileKind, Platform, Shop, StoredFile
 from app.storage import Storage, new_key
-from tests.support.pages import technical_details, visible_text
 from tests.conftest import SHOPIFY_API_KEY
 from tests.factories import make_shop
+from tests.support.pages import technical_details, visible_text
 from tests.support.shopify import session_token
 
 HOST = "YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvZWRpdG9yLXN0b3Jl"
