@@ -64,10 +64,23 @@ def _plain(code: str) -> str:
     return code.replace("_", " ").replace("-", " ").strip().capitalize()
 
 
-def status_words(status: Any, kind: str = "assignment") -> str:
-    """A status (enum member or its value) in words; ``kind`` names the machine it belongs to."""
+_STATUS_ENUMS: dict[str, type] = {
+    "assignment": AssignmentStatus,
+    "production": ProductionStatus,
+    "push": PushStatus,
+}
+
+
+def status_words(status: Any, kind: str | None = None) -> str:
+    """A status in words. An enum member says which machine it belongs to; a stored value
+    needs ``kind`` (``"assignment"``, the partner's job, unless told)."""
     if status is None or status == "":
         return ""
+    if kind is None:
+        found = (k for k, enum in _STATUS_ENUMS.items() if isinstance(status, enum))
+        kind = next(found, "assignment" if isinstance(status, str) else "")
+    if not kind:  # another machine's status (a design's): its value, readable
+        return _plain(str(getattr(status, "value", status)))
     words = _STATUS_WORDS[kind]
     for member, text in words.items():
         if status == member or status == member.value:
@@ -300,6 +313,25 @@ def push_problem(
     return f"{text} (attempt {attempts} of {total})."
 
 
+def sync_problem(state: str | None, error: str | None, platform: Any = None) -> str:
+    """Why the last catalog sync stopped, in words; the stored error is the technical detail."""
+    if not error:
+        return ""
+    store = platform_name(platform) if platform else "Your store"
+    if state == "needs_reauth" or "401" in error or "AuthError" in error:
+        return f"{store} no longer accepts Luneo's access: re-authorize Luneo (see Settings)."
+    unreachable = (
+        "RetryableError",
+        "ConnectionError",
+        "Timeout",
+        "still failing",
+        "did not answer",
+    )
+    if any(marker in error for marker in unreachable):
+        return f"Couldn't reach {store}; the last sync stopped before it finished."
+    return "The last sync stopped before it finished."
+
+
 # ---------------------------------------------------------------- production errors
 
 # What app.production.pipeline stores when a render crashed: the exception is technical.
@@ -338,4 +370,5 @@ def install(app: Flask) -> None:
     app.add_template_filter(browser_words, "browser")
     app.add_template_filter(job_problem, "job_problem")
     app.add_template_filter(platform_name, "platform_name")
+    app.add_template_global(sync_problem, "sync_problem")
     app.add_template_global(file_label, "file_label")

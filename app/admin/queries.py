@@ -617,7 +617,8 @@ def _failed_jobs(scope: ShopScope) -> list[Attention]:
     return [
         Attention(
             kind="failed_job",
-            message=f"Production failed for order {name or order_id}: {job.error or 'no details'}",
+            message=f"Production failed for order {name or order_id}: "
+            f"{wording.job_problem(job.error) or 'no details'}",
             order_id=order_id,
         )
         for job, order_id, name in scope.session.execute(stmt)
