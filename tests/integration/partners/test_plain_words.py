@@ -165,6 +165,7 @@ def test_the_admin_order_page_tells_the_partner_story_in_words(
     assert "Waiting for the partner" in seen
     assert "partner status" not in seen
     assert "Downloaded the packing slip" in seen
+    assert "(Chrome on macOS)" in seen
     assert "download packing slip" not in seen
     assert "203.0.113.9" not in seen
     assert "203.0.113.9" in technical_details(page)
