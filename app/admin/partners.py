@@ -17,6 +17,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
+from app import display, wording
 from app.admin.auth import acts_as_owner, owner_required, shop_admin_required, signed_in_shop
 from app.admin.csrf import csrf_protected
 from app.csrf import csrf_token
@@ -42,7 +43,20 @@ def _timeline() -> dict[str, Any]:
     def fulfilment_timeline(order_id: int) -> list[merchant.Timeline]:
         return merchant.order_timelines(get_session(), signed_in_shop().id, order_id)
 
-    return {"fulfilment_timeline": fulfilment_timeline}
+    def push_words(push: ShipmentPush) -> str:
+        """A push's last problem in words, with when Luneo tries again (the raw error apart)."""
+        shop = signed_in_shop()
+        return wording.push_problem(
+            push.status,
+            push.attempts,
+            push.last_error,
+            platform=shop.platform.value,
+            tried_at=push.updated_at,
+            intervals=pushes.push_spec(push.id, shop.id).retry_intervals,
+            locale=display.current_locale(),
+        )
+
+    return {"fulfilment_timeline": fulfilment_timeline, "push_words": push_words}
 
 
 def _body() -> dict[str, Any]:

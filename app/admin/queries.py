@@ -16,10 +16,10 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from app import display
+from app import display, wording
 from app.addresses import normalize_address
 from app.db import as_utc
-from app.fulfilment import profiles
+from app.fulfilment import jobdata
 from app.models import (
     Design,
     Order,
@@ -128,9 +128,12 @@ class ItemRow:
     def proof_row(self) -> ProofRow | None:
         return proof_row(self.proof, self.job)
 
+    # The template's print areas by key, as the merchant named them ("wrap" → "Wrap-around").
+    area_names: Mapping[str, str] = field(default_factory=dict)
+
     @property
     def findings(self) -> list[FindingRow]:
-        return preflight_findings(self.job)
+        return preflight_findings(self.job, self.area_names)
 
     @property
     def preflight_ran(self) -> bool:
@@ -445,24 +448,20 @@ FORMAT_ORDER = (
     "usdz",
     "proof",
 )
-# The print formats' names as partners read them (app.fulfilment.profiles), PNG and PDF short.
-FORMAT_LABELS = {
-    **{k: v for k, v in profiles.FORMAT_LABELS.items() if k not in ("png", "pdf")},
-    "preview": "Preview",
-    "glb": "GLB (3D)",
-    "usdz": "USDZ (AR)",
-    "proof": "Proof sheet",
-}
 
 
-def preflight_findings(job: ProductionJob | None) -> list[FindingRow]:
-    """The job's stored preflight, most severe first; tolerant of a malformed report."""
+def preflight_findings(
+    job: ProductionJob | None, area_names: Mapping[str, str] | None = None
+) -> list[FindingRow]:
+    """The job's stored preflight, most severe first; tolerant of a malformed report. Areas
+    read by their names (``area_names``) where known."""
     raw = (job.preflight or {}).get("findings") if job is not None else None
     rows: list[FindingRow] = []
     for finding in raw if isinstance(raw, list) else []:
         if not isinstance(finding, dict):
             continue
         area, layer = finding.get("area") or "", finding.get("layer")
+        area = (area_names or {}).get(str(area), area)
         where = f"{area}, layer {layer + 1}" if area and isinstance(layer, int) else str(area)
         severity = str(finding.get("severity") or "info")
         message, code = str(finding.get("message") or ""), str(finding.get("code") or "")
@@ -490,13 +489,13 @@ def _item_files(
     job: ProductionJob | None,
     previews: dict[int, StoredFile],
     link: FileLinker,
+    names: Mapping[str, str],
 ) -> list[FileLink]:
     links: list[FileLink] = []
     linked: set[int] = set()
     for produced in _production_files(scope, job):  # shop-owned only: never link another's
-        label = FORMAT_LABELS.get(produced.format, produced.format.upper())
-        if produced.format != "proof":  # the proof sheet is the whole line's
-            label = f"{produced.area_key} · {label}"
+        area = names.get(produced.area_key, produced.area_key)
+        label = wording.file_label(area, produced.format)  # the proof sheet is the whole line's
         links.append(FileLink(label, link(produced.stored_file)))
         linked.add(produced.stored_file_id)
     preview_id = design.preview_file_id if design is not None else None
@@ -505,9 +504,11 @@ def _item_files(
     return links
 
 
-def _area_previews(scope: ShopScope, job: ProductionJob | None, link: FileLinker) -> list[FileLink]:
+def _area_previews(
+    scope: ShopScope, job: ProductionJob | None, link: FileLinker, names: Mapping[str, str]
+) -> list[FileLink]:
     return [
-        FileLink(produced.area_key, link(produced.stored_file))
+        FileLink(names.get(produced.area_key, produced.area_key), link(produced.stored_file))
         for produced in _production_files(scope, job)
         if produced.format == "preview"
     ]
@@ -544,12 +545,13 @@ def _order_rows(
     def row(item: OrderItem) -> ItemRow:
         design = designs.get(item.design_id) if item.design_id is not None else None
         job = jobs.get(item.id)
-        files = _item_files(scope, design, job, previews, link) if link is not None else []
+        names = jobdata.area_names(scope.session, job)
+        files = _item_files(scope, design, job, previews, link, names) if link is not None else []
         preview = previews.get(design.preview_file_id or 0) if design is not None else None
         preview_url = link(preview) if link is not None and preview is not None else None
-        areas = _area_previews(scope, job, link) if link is not None else []
+        areas = _area_previews(scope, job, link, names) if link is not None else []
         if not areas and preview_url is not None:
-            areas = [FileLink("design", preview_url)]
+            areas = [FileLink("Design", preview_url)]
         return ItemRow(
             item=item,
             design=design,
@@ -559,6 +561,7 @@ def _order_rows(
             previews=areas,
             model=_model_links(scope, job, design, link) if link is not None else None,
             proof=proofs.get(job.id) if job is not None else None,
+            area_names=names,
         )
 
     return [OrderRow(order=o, items=[row(i) for i in o.items]) for o in orders]
@@ -677,7 +680,8 @@ def _failed_jobs(scope: ShopScope) -> list[Attention]:
     return [
         Attention(
             kind="failed_job",
-            message=f"Production failed for order {name or order_id}: {job.error or 'no details'}",
+            message=f"Production failed for order {name or order_id}: "
+            f"{wording.job_problem(job.error) or 'no details'}",
             order_id=order_id,
         )
         for job, order_id, name in scope.session.execute(stmt)

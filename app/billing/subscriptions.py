@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from redis import Redis
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.billing import quota
@@ -171,8 +171,21 @@ def cancel_others(session: Session, shop: Shop, keep: Subscription, at: datetime
     session.flush()
 
 
+def _had_a_paid_plan(session: Session, shop: Shop) -> bool:
+    """A subscription that ran (not one the merchant left unapproved or unpaid)."""
+    ran = or_(
+        Subscription.status.in_(
+            (SubscriptionStatus.TRIALING, SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE)
+        ),
+        Subscription.current_period_end.is_not(None),
+    )
+    stmt = select(Subscription.id).where(Subscription.shop_id == shop.id, ran).limit(1)
+    return session.scalar(stmt) is not None
+
+
 def trial_days_left(session: Session, shop: Shop, plan: Plan, now: datetime) -> int:
-    """A trial is offered once per shop: a later plan gets what is left of the first one."""
+    """A trial is offered once per shop: a later plan gets what is left of the first one, and
+    a shop that already paid for a plan without a trial gets none."""
     stmt = (
         select(Subscription.trial_ends_at)
         .where(Subscription.shop_id == shop.id, Subscription.trial_ends_at.is_not(None))
@@ -181,7 +194,7 @@ def trial_days_left(session: Session, shop: Shop, plan: Plan, now: datetime) -> 
     )
     first_end = as_utc(session.scalar(stmt))
     if first_end is None:
-        return plan.trial_days
+        return 0 if _had_a_paid_plan(session, shop) else plan.trial_days
     left = math.ceil((first_end - now).total_seconds() / 86400)
     return max(0, min(plan.trial_days, left))
 

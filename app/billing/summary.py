@@ -20,7 +20,11 @@ FEATURE_LABELS = {
     Feature.THREE_D: "3D preview and AR files (GLB, USDZ)",
     Feature.BULK: "Bulk personalization",
     Feature.PARTNERS: "Fulfilment partner routing",
-    Feature.REMOVE_BRANDING: "No Luneo branding in the editor",
+    Feature.REMOVE_BRANDING: "Luneo branding removed from the editor",
+}
+# What a plan without the feature has instead, where that is not just its absence.
+FEATURE_LABELS_WITHOUT = {
+    Feature.REMOVE_BRANDING: "Shows \u201cPersonalized with Luneo\u201d in the editor",
 }
 _KINDS = {UsageKind.AI_GENERATION: "ai_generations", UsageKind.PRODUCED_ORDER: "orders"}
 
@@ -48,7 +52,13 @@ def plan_view(plan: Plan) -> dict[str, Any]:
             "cap": _price_text(plan.overage_cap),
         },
         "features": [
-            {"key": f.value, "label": FEATURE_LABELS[f], "included": f in plan.features}
+            {
+                "key": f.value,
+                "label": FEATURE_LABELS[f]
+                if f in plan.features
+                else FEATURE_LABELS_WITHOUT.get(f, FEATURE_LABELS[f]),
+                "included": f in plan.features,
+            }
             for f in Feature
         ],
     }
@@ -103,8 +113,10 @@ def summary(session: Session, shop: Shop, now: datetime) -> dict[str, Any]:
         "subscription": _subscription_view(session, shop, now),
         "period_start": quota.period_start(session, shop, now).isoformat(),
         "usage": usage,
-        "trial_days_offered": {
-            plan.key: subscriptions.trial_days_left(session, shop, plan, now)
+        "trial_days_offered": {  # never on the plan the shop already has
+            plan.key: 0
+            if plan.key == effective.key
+            else subscriptions.trial_days_left(session, shop, plan, now)
             for plan in PLANS.values()
         },
         "waiting_production_jobs": len(subscriptions.quota_blocked_jobs(session, shop.id)),

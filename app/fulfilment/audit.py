@@ -1,4 +1,8 @@
-"""The audit trail: who downloaded or changed what, when and from where."""
+"""The audit trail: who downloaded or changed what, when and from where.
+
+The actions are ``app.models.AuditAction`` (stored as their text); ``app.wording`` says each in
+words for the pages that list them.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.models import AuditEvent
+from app.models import AuditAction, AuditEvent
 
 
 @dataclass(frozen=True)
@@ -27,7 +31,7 @@ SYSTEM = Actor("system", None, "Luneo")
 def record(
     session: Session,
     actor: Actor,
-    action: str,
+    action: AuditAction | str,
     *,
     partner_id: int | None = None,
     shop_id: int | None = None,
@@ -41,7 +45,7 @@ def record(
         actor_type=actor.type,
         actor_id=actor.id,
         actor_label=actor.label[:255],
-        action=action,
+        action=str(action),
         detail=detail or {},
         ip=(actor.ip or None) and actor.ip[:64],
         user_agent=(actor.user_agent or None) and actor.user_agent[:512],

@@ -9,11 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.addresses import normalize_address
 from app.formatting import iso
-from app.models import JobAssignment, Order, OrderItem, ProductionFile, ProductionJob, Shop
+from app.models import (
+    Design,
+    JobAssignment,
+    Order,
+    OrderItem,
+    PrintArea,
+    ProductionFile,
+    ProductionJob,
+    Shop,
+)
 
 ADDRESS_FIELDS = (
     "name",
@@ -48,6 +58,21 @@ def load(session: Session, assignment: JobAssignment) -> JobRows:
     if job is None or item is None or shop is None:
         raise LookupError(f"assignment {assignment.id} lost its job")
     return JobRows(assignment, job, item, item.order, shop)
+
+
+def area_names(session: Session, job: ProductionJob | None) -> dict[str, str]:
+    """The job's print areas by key, named as the merchant named them ("wrap" → "Wrap-around").
+
+    Pages label files and previews with these; an area removed since keeps its key."""
+    if job is None or job.design_id is None:
+        return {}
+    design = session.get(Design, job.design_id)
+    if design is None or design.template_id is None or design.shop_id != job.shop_id:
+        return {}
+    rows = session.execute(
+        select(PrintArea.key, PrintArea.name).where(PrintArea.template_id == design.template_id)
+    )
+    return {key: name or key for key, name in rows}
 
 
 def shipping_address(order: Order) -> dict[str, str]:

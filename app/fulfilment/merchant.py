@@ -193,6 +193,7 @@ class Timeline:
     push: ShipmentPush | None
     events: list[AuditEvent]
     tracking_update: TrackingUpdate | None = None  # the latest correction after "Shipped"
+    item: OrderItem | None = None  # the order line the job makes (its title names the job)
 
 
 def order_timelines(session: Session, shop_id: int, order_id: int) -> list[Timeline]:
@@ -223,5 +224,6 @@ def order_timelines(session: Session, shop_id: int, order_id: int) -> list[Timel
             if assignment
             else None
         )
-        out.append(Timeline(job, assignment, partner, push, list(events), update))
+        item = session.get(OrderItem, job.order_item_id)
+        out.append(Timeline(job, assignment, partner, push, list(events), update, item))
     return out

@@ -18,6 +18,7 @@ from app.models.partner import Partner, ShopPartner
 from app.models.partner_ops import (
     ASSIGNMENT_TRANSITIONS,
     AssignmentStatus,
+    AuditAction,
     AuditEvent,
     IdempotencyRecord,
     JobAssignment,
@@ -58,6 +59,7 @@ __all__ = [
     "ASSIGNMENT_TRANSITIONS",
     "AiSettings",
     "AssignmentStatus",
+    "AuditAction",
     "AuditEvent",
     "BillingEvent",
     "BillingInterval",

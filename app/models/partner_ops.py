@@ -198,6 +198,50 @@ class IdempotencyRecord(IdMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
+class AuditAction(enum.StrEnum):
+    """Every action the audit trail records (``AuditEvent.action`` stores the value as text).
+
+    ``app.fulfilment.audit.record`` takes one of these; ``app.wording`` has their words."""
+
+    CLAIM = "claim"
+    DOWNLOAD_FILE = "download_file"
+    DOWNLOAD_PACKING_SLIP = "download_packing_slip"
+    DOWNLOAD_ZIP = "download_zip"
+    STATUS_NEW = f"status_{AssignmentStatus.NEW.value}"
+    STATUS_PRINTING = f"status_{AssignmentStatus.PRINTING.value}"
+    STATUS_SHIPPED = f"status_{AssignmentStatus.SHIPPED.value}"
+    STATUS_PROBLEM = f"status_{AssignmentStatus.PROBLEM.value}"
+    PUSH_STARTED = "push_started"
+    PUSH_RETRYING = "push_retrying"
+    PUSH_DONE = "push_done"
+    PUSH_FAILED = "push_failed"
+    PUSH_RETRY = "push_retry"
+    API_KEY_CREATED = "api_key_created"
+    API_KEY_REVOKED = "api_key_revoked"
+    WEBHOOK_UPDATED = "webhook_updated"
+    FILE_PROFILE_UPDATED = "file_profile_updated"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 - an action's name, not a password
+    PASSWORD_RESET = "password_reset"  # noqa: S105
+    TEAM_INVITED = "team_invited"
+    TEAM_INVITATION_RESENT = "team_invitation_resent"
+    TEAM_INVITATION_ACCEPTED = "team_invitation_accepted"
+    TEAM_ROLE_CHANGED = "team_role_changed"
+    TEAM_DEACTIVATED = "team_deactivated"
+    TEAM_REACTIVATED = "team_reactivated"
+    TRACKING_CORRECTED = "tracking_corrected"
+    TRACKING_PUSH_STARTED = "tracking_push_started"
+    TRACKING_PUSH_RETRYING = "tracking_push_retrying"
+    TRACKING_PUSH_DONE = "tracking_push_done"
+    TRACKING_PUSH_FAILED = "tracking_push_failed"
+    TRACKING_PUSH_WITH_SHIPMENT = "tracking_push_with_shipment"
+    PROOF_SENT = "proof_sent"
+    PROOF_APPROVED = "proof_approved"
+    PROOF_APPROVED_AT_DEADLINE = "proof_approved_at_deadline"
+    PROOF_CHANGES_REQUESTED = "proof_changes_requested"
+    PROOF_DEADLINE_PASSED = "proof_deadline_passed"
+    DESIGN_CHANGED = "design.changed"
+
+
 class AuditEvent(IdMixin, Base):
     """Who did what to a partner job or file, when and from where (downloads, status changes)."""
 

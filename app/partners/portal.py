@@ -172,6 +172,7 @@ def job(job_id: int) -> str:
         data=jobdata.job_dict(rows),
         events=list(events),
         changed_by=order_edits.last_change(db, rows.job),
+        areas=jobdata.area_names(db, rows.job),
     )
 
 
@@ -435,7 +436,16 @@ def activity() -> str:
         .order_by(AuditEvent.id.desc())
         .limit(200)
     )
-    return render_template("partners/activity.html", events=list(events))
+    rows = list(events)
+    job_ids = {e.production_job_id for e in rows if e.production_job_id is not None}
+    numbers = get_session().execute(
+        select(JobAssignment.production_job_id, JobAssignment.id).where(
+            JobAssignment.partner_id == _partner().id,
+            JobAssignment.production_job_id.in_(job_ids),
+        )
+    )
+    job_numbers = {row.production_job_id: row.id for row in numbers}  # the portal's job numbers
+    return render_template("partners/activity.html", events=rows, job_numbers=job_numbers)
 
 
 def _weakness(password: str, email: str) -> str | None:

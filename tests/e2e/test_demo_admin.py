@@ -75,10 +75,10 @@ def test_the_order_page_shows_the_produced_model_in_3d(
     assert viewer_requests == []  # the viewer (~290 KB gz) loads only when asked for
 
     # the preview on the mockup opens large, and closes with Escape
-    page.get_by_role("button", name="Enlarge the preview: wrap").click()
-    dialog = page.get_by_role("dialog", name="Preview: wrap")
+    page.get_by_role("button", name="Enlarge the preview: Wrap-around").click()
+    dialog = page.get_by_role("dialog", name="Preview: Wrap-around")
     expect(dialog).to_be_visible()
-    large = dialog.get_by_role("img", name="Preview: wrap")
+    large = dialog.get_by_role("img", name="Preview: Wrap-around")
     page.wait_for_function(
         "img => img.complete && img.naturalWidth > 0", arg=large.element_handle()
     )

@@ -365,6 +365,31 @@ def test_the_job_pages_reports_have_three_tones(phone: Callable[[str, str], Page
         assert tone in classes.split(), (name, classes)
 
 
+PLAN_TOPS = "els => els.map(e => Math.round(e.getBoundingClientRect().top))"
+
+
+def test_the_plan_cards_share_one_row_on_a_desktop_and_stack_on_a_phone(
+    site: Site, browser: Browser, phone: Callable[[str, str], Page]
+) -> None:
+    """Issue #21: the four plans used to wrap three and one, Enterprise orphaned below."""
+    stacked = phone("merchant", "/admin/billing").locator("[data-plan]").evaluate_all(PLAN_TOPS)
+    assert len(stacked) == 4
+    assert len(set(stacked)) == 4  # one above the other on a phone
+
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, storage_state=site.states.get("merchant")
+    )
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/admin/billing")
+        row = page.locator("[data-plan]").evaluate_all(PLAN_TOPS)
+        assert len(set(row)) == 1, row  # one row on a desktop
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 1280
+    finally:
+        context.close()
+
+
 def _fits_and_passes_axe(page: Page, label: str) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     too_wide = page.evaluate(TOO_WIDE, PHONE["width"])

@@ -26,6 +26,7 @@ from app.models import (
 )
 from app.storage import Storage, new_key
 from tests.factories import make_design, make_order, make_product, make_shop, make_template
+from tests.support.pages import technical_details, visible_text
 
 ADMIN_PAGES = ["/admin/", "/admin/products", "/admin/orders", "/admin/orders/1"]
 
@@ -137,7 +138,7 @@ def test_dev_sign_in_opens_the_dashboard_with_the_shops_own_numbers(
     assert page.status_code == 200
     assert "Luneo Demo Store" in page.text
     assert 'data-field="domain">luneo-demo.myshopify.com<' in page.text
-    assert 'data-field="plan">pro<' in page.text
+    assert 'data-field="plan">Pro<' in page.text
     assert count(page, "products") == 4
     assert count(page, "templates") == 2  # the mug and the T-shirt
     assert count(page, "orders-with-designs") == 1
@@ -353,9 +354,15 @@ def test_orders_list_items_with_design_production_and_file_links(
     order = ShopScope(session, demo_shop.id).get_by(Order, name="#1001")
     assert order is not None
     public_id = order.items[0].properties["_luneo_design"]
-    assert public_id in page.text
+    # the design id is one click away, not in the row's words
+    assert public_id not in visible_text(page.text)
+    assert public_id in technical_details(page.text)
     assert "Queued" in page.text
-    links = re.findall(r'<a href="([^"]+)" rel="noopener">wrap · PNG</a>', page.text)
+    # the file is named by its area's name and a plain format name, not "wrap · PNG"
+    assert "wrap · PNG" not in page.text
+    links = re.findall(
+        r'<a href="([^"]+)" rel="noopener">Wrap-around — print file \(PNG\)</a>', page.text
+    )
     assert len(links) == 1
     url = urlsplit(links[0].replace("&amp;", "&"))
     assert url.path == f"/files/{key}"

@@ -17,6 +17,7 @@ from app.models import FileKind, Product, Shop, StoredFile
 from app.queue import JobSpec, enqueue
 from app.storage import Storage, new_key
 from tests.factories import make_design, make_order, make_product, make_template
+from tests.support.pages import technical_details, visible_text
 from tests.support.workers import run_jobs
 
 PROGRESS = {"done": 40, "total": 100, "percent": 40, "message": "Products"}
@@ -115,7 +116,10 @@ def test_a_failed_sync_shows_the_last_error(
     page = cookie_client.get("/admin/")
 
     assert ">Failed</span>" in page.text
-    assert "Last error:</strong> Shopify answered 401 &lt;Unauthorized&gt;" in page.text
+    # in words, the stored error one click away (issue #21)
+    assert "Shopify no longer accepts Luneo's access" in visible_text(page.text)
+    assert "Shopify answered 401" not in visible_text(page.text)
+    assert "Shopify answered 401 <Unauthorized>" in technical_details(page.text)
     assert progressbar(page.text) == "0"
     assert 'class="sync-progress" hidden' in page.text
 

@@ -15,6 +15,7 @@ from app.models import FileKind, Platform, Shop, StoredFile
 from app.storage import Storage, new_key
 from tests.conftest import SHOPIFY_API_KEY
 from tests.factories import make_shop
+from tests.support.pages import technical_details, visible_text
 from tests.support.shopify import session_token
 
 HOST = "YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvZWRpdG9yLXN0b3Jl"
@@ -58,7 +59,7 @@ def test_settings_show_the_shop_and_its_scopes(
     assert page.status_code == 200
     assert 'data-field="domain">editor-store.myshopify.com<' in page.text
     assert 'data-field="platform">Shopify<' in page.text
-    assert 'data-field="plan">free<' in page.text
+    assert 'data-field="plan">Free<' in page.text
     assert 'data-field="currency">EUR<' in page.text
     assert 'datetime="2025-03-14T09:30:00+00:00">Mar 14, 2025, 9:30\u202fAM UTC<' in page.text
     # write_products implies read_products, as Shopify grants it
@@ -67,7 +68,13 @@ def test_settings_show_the_shop_and_its_scopes(
         "read_products": "yes",
         "write_merchant_managed_fulfillment_orders": "yes",
     }
-    assert "Also granted: <code>write_products</code>" in page.text
+    # each scope in words (what it lets Luneo do); the scope names one click away
+    seen = visible_text(page.text)
+    assert "Also granted: Change your products" in seen
+    assert "See your orders, to produce the personalised items" in seen
+    assert "write_products" not in seen
+    assert "read_orders" not in seen
+    assert "write_products" in technical_details(page.text)
     assert "data-reauth" not in page.text
 
 
@@ -86,7 +93,8 @@ def test_a_missing_scope_asks_for_reauthorization_through_install(
         "write_orders": "no",
     }
     assert "Luneo needs to be re-authorized" in page.text
-    assert "<code>write_orders</code>" in page.text
+    assert "add the design&#39;s print files to your orders" in page.text
+    assert "write_orders" not in visible_text(page.text)
     link = re.search(r'<a class="button" href="([^"]+)" target="_top" data-reauth-link>', page.text)
     assert link is not None
     # Luneo in the shop's Shopify admin: Shopify loads it signed and /app asks for the grant

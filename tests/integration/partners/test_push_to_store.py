@@ -26,6 +26,7 @@ from standins.shopify import (
 )
 from tests.factories import make_shop
 from tests.support.fake_woocommerce import FakeWooStore
+from tests.support.pages import technical_details, visible_text
 from tests.support.workers import run_jobs
 
 from .conftest import (
@@ -223,7 +224,11 @@ def test_a_store_down_past_the_retries_shows_failed_and_the_merchant_retries(
 
     # the merchant sees it on the order page, and retries once the store is back
     page = _admin_order_page(client, session, shop, assignment)
-    assert "data-push-status>failed<" in page
+    assert 'data-push-status="failed">Not sent to the store<' in page
+    # in words, with the raw error one click away
+    assert "Couldn't reach Shopify after" in visible_text(page)
+    assert "did not answer" not in visible_text(page)
+    assert "did not answer" in technical_details(page)
     csrf = re.search(r'name="luneo-csrf" content="([^"]+)"', page)
     assert csrf is not None
     retried = client.post(
@@ -235,7 +240,7 @@ def test_a_store_down_past_the_retries_shows_failed_and_the_merchant_retries(
     assert the_push(session).status is PushStatus.PUSHED
     assert len(store.fulfillments) == 1
     page = _admin_order_page(client, session, shop, assignment)
-    assert "data-push-status>pushed<" in page
+    assert 'data-push-status="pushed">Sent to the store<' in page
     for action in (
         "status_shipped",
         "push_started",

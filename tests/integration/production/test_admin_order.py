@@ -66,20 +66,26 @@ def test_the_order_page_shows_previews_preflight_and_signed_download_links(
     assert "Production · Item" in page.text
     assert 'class="badge badge--ready">Ready<' in page.text
     # the preview on the mockup, as a thumbnail
-    preview = re.search(r'<img src="([^"]+)" alt="Preview: front"', page.text)
+    preview = re.search(r'<img src="([^"]+)" alt="Preview: Front"', page.text)
     assert preview is not None
     # the preflight findings, with severity and message
     finding = re.search(r'<tr data-finding="image_dpi_low">(.*?)</tr>', page.text, re.S)
     assert finding is not None
     assert "Warning" in finding.group(1)
-    assert "front, layer 3" in finding.group(1)
+    assert "Front, layer 3" in finding.group(1)  # the area's name, not its key
     assert "the picture is 127 dpi at this size and may print blurry" in finding.group(1)
     # a signed, expiring download link per file, which downloads the stored bytes
     downloads = links(page.text, "data-downloads")
-    assert sorted(downloads) == ["Proof sheet", "front · PDF", "front · PNG", "front · Preview"]
+    # named by the area's name and a plain format, not "front · PNG"
+    assert sorted(downloads) == [
+        "Front — preview",
+        "Front — print file (PDF)",
+        "Front — print file (PNG)",
+        "Proof sheet (PDF)",
+    ]
     job = reload(session, ready.job)
     by_format = {f.format: f.stored_file for f in job.files}
-    for label, fmt in (("front · PNG", "png"), ("front · PDF", "pdf")):
+    for label, fmt in (("Front — print file (PNG)", "png"), ("Front — print file (PDF)", "pdf")):
         url = urlsplit(downloads[label])
         assert url.path == f"/files/{by_format[fmt].key}"
         assert "expires=" in url.query
@@ -88,7 +94,7 @@ def test_the_order_page_shows_previews_preflight_and_signed_download_links(
         assert response.status_code == 200
         with storage.open(by_format[fmt].key) as stream:
             assert response.data == stream.read()
-    forged = urlsplit(downloads["front · PNG"])
+    forged = urlsplit(downloads["Front — print file (PNG)"])
     assert client.get(f"{forged.path}?{forged.query}x").status_code == 403
 
 
