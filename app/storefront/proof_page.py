@@ -30,6 +30,7 @@ from app.errors import handle_api_error
 from app.extensions import get_session, get_storage
 from app.fulfilment import proofs
 from app.models import ProofStatus
+from app.sync import order_edits
 
 PAGE_ENDPOINT = "storefront_proof.page"
 CSP = (
@@ -70,6 +71,15 @@ def _wants_json() -> bool:
     return request.method == "POST" and request.is_json
 
 
+def _edit_url(link: proofs.ProofLink | None) -> str | None:
+    """The shopper's own page to change the design (``app.sync.order_edits``) while the store's
+    window allows it: asking for changes need not wait for the merchant."""
+    if link is None or link.proof.status is ProofStatus.APPROVED:
+        return None
+    line = order_edits.shopper_line(link.scope, current_app.config, link.shop, link.item)
+    return line.url if line is not None and line.closed is None else None
+
+
 def _render(
     link: proofs.ProofLink | None,
     message: str | None = None,
@@ -96,6 +106,7 @@ def _render(
         open=link is not None and link.proof.status in proofs.OPEN,
         statuses=ProofStatus,
         max_comment=proofs.MAX_COMMENT,
+        edit_url=_edit_url(link),
         approve_url=url_for("storefront_proof.approve", token=token),
         changes_url=url_for("storefront_proof.changes", token=token),
     )

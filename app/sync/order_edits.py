@@ -312,17 +312,23 @@ def buyer_lines(
     given = access_key_digest(access_key)
     if order is None or not isinstance(digest, str) or not hmac.compare_digest(digest, given):
         raise ApiError(404, "order_not_found", "Luneo does not know this order (yet).")
-    secret, lines = str(config["SECRET_KEY"]), []
-    for item in order.items:
-        if item.personalization not in PRODUCED or item.design_id is None:
-            continue
-        job = scope.get_by(ProductionJob, order_item_id=item.id)
-        if job is None:
-            continue
-        token = link_token(secret, item)
-        closed = why_closed(scope.session, shop, order, job)
-        lines.append(BuyerLine(item, link_url(config, shop, token), closed))
-    return lines
+    lines = (shopper_line(scope, config, shop, item) for item in order.items)
+    return [line for line in lines if line is not None]
+
+
+def shopper_line(
+    scope: ShopScope, config: Mapping[str, Any], shop: Shop, item: OrderItem
+) -> BuyerLine | None:
+    """The shopper's link to change ``item``'s design and why it is closed (None: the line has
+    no design that goes to production, so there is nothing to change)."""
+    if item.personalization not in PRODUCED or item.design_id is None:
+        return None
+    job = scope.get_by(ProductionJob, order_item_id=item.id)
+    if job is None:
+        return None
+    token = link_token(str(config["SECRET_KEY"]), item)
+    closed = why_closed(scope.session, shop, item.order, job)
+    return BuyerLine(item, link_url(config, shop, token), closed)
 
 
 # ---------------------------------------------------------------- the e-mail

@@ -23,6 +23,7 @@ from app.fulfilment import proofs, routing
 from app.models import (
     AuditEvent,
     JobAssignment,
+    Personalization,
     Platform,
     ProductionJob,
     ProductionStatus,
@@ -183,6 +184,8 @@ def test_changes_requested_keep_the_job_back_until_a_new_proof_is_approved(
     outbox: ConsoleMailer,
 ) -> None:
     setup, partner = proofed(session, storage)
+    setup.order.items[0].personalization = Personalization.DESIGNED  # a paid design: changeable
+    session.commit()
     first = made_and_sent(app, produce, setup, outbox)
 
     comment = "  Please make the name <b>bigger</b>. "
@@ -197,6 +200,13 @@ def test_changes_requested_keep_the_job_back_until_a_new_proof_is_approved(
     )
     assert listed(client, partner) == []
     assert housekeeping(app, session)["routed"] == 0
+    # the page offers the shopper their own way to change it, while the store's window is open
+    answered = client.get(first).get_data(as_text=True)
+    edit = re.search(
+        r'data-proof-edit>.*?href="https://[^/"]+(?:/apps/luneo)?(/order-design/[^"]+)"', answered
+    )
+    assert edit is not None, answered
+    assert client.get(edit.group(1)).status_code == 200
     # the merchant sees the comment on the order page and on the dashboard
     csrf = admin_sign_in(client, setup.shop)
     order_page = client.get(f"/admin/orders/{setup.order.id}").get_data(as_text=True)
