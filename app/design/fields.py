@@ -42,7 +42,7 @@ from jsonschema import Draft202012Validator
 from app.design.clipart import default_library, parse_ref
 from app.design.document import Box, schema_errors
 from app.design.errors import DesignError
-from app.design.fonts import FAMILIES, FontRegistry, UnknownFont, default_registry
+from app.design.fonts import FAMILIES, FontRegistry, UnknownFont, default_registry, registry_for
 from app.design.geometry import rotate_point
 from app.design.scripts import text_problem
 from app.design.text_layout import line_widths_em, split_lines
@@ -598,6 +598,7 @@ def materialize(
         return dict(document)
     states = field_states(spec, document)
     shopper = _field_layers(document)
+    fonts = registry_for(spec.shop_fonts, fonts) if spec.shop_fonts else fonts
     colors = _color_effects(states)
     generated = _generated(spec, states, shopper, colors, fonts)
     keys = [a.key for a in spec.areas] + [k for k in raw_areas if k not in spec.area_keys]

@@ -24,6 +24,7 @@ from app.design.fields import (
     definition_errors,
     parse_fields,
 )
+from app.design.fonts import ShopFontFile
 from app.design.limits import MAX_DPI, MIN_DPI, check_print_size
 from app.design.warp import MAX_CIRCUMFERENCE_MM, MIN_CIRCUMFERENCE_MM, Cylinder
 
@@ -110,6 +111,9 @@ class TemplateSpec:
     cut_line: finishing.CutLine | None = None  # a die-cut or label product (app.design.finishing)
     engraving: finishing.Engraving | None = None  # a laser-engraved product
     score_lines: tuple[finishing.ScoreLine, ...] = ()  # creases of a folded product
+    # The shop's own fonts the template offers, as files on this machine (set by the service
+    # that builds the spec, ``app.product_templates.render_spec``); ``fonts.registry_for``.
+    shop_fonts: tuple[ShopFontFile, ...] = ()
 
     def field(self, field_id: str) -> Field | None:
         return next((f for f in self.fields if f.id == field_id), None)

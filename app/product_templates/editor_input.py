@@ -399,8 +399,19 @@ def _choices(reader: _Reader, raw: Any, field: str, known: frozenset[str], what:
     return chosen
 
 
-def _fonts(reader: _Reader, raw: Any) -> list[str]:
-    return _choices(reader, raw, "fonts", opt.FONT_FAMILIES, "font")
+def _fonts(reader: _Reader, raw: Any, shop_fonts: frozenset[str]) -> list[str]:
+    """Luneo's curated families and the shop's own (``shop_fonts``; another shop's are unknown)."""
+    known = opt.FONT_FAMILIES | shop_fonts
+    if not isinstance(raw, list):
+        reader.fail("fonts", "Must be a list of font names.")
+        return []
+    chosen: list[str] = []
+    for index, name in enumerate(raw):
+        if not isinstance(name, str) or name not in known:
+            reader.fail(f"fonts[{index}]", "Not one of Luneo's fonts or yours.")
+        elif name not in chosen:
+            chosen.append(name)
+    return chosen
 
 
 def _clipart_sets(reader: _Reader, raw: Any) -> list[str]:
@@ -557,12 +568,16 @@ def _finishing(
 
 
 def parse_template(
-    payload: Any, currency: str, clipart_sets_now: list[str] | None = None
+    payload: Any,
+    currency: str,
+    clipart_sets_now: list[str] | None = None,
+    shop_fonts: frozenset[str] = frozenset(),
 ) -> TemplateInput:
     """The editor's JSON as typed, range-checked values; raises InvalidInput listing every error.
 
     ``clipart_sets_now``: the template's sets, which its clipart fields must stay within when
-    the payload does not send ``clipart_sets``.
+    the payload does not send ``clipart_sets``. ``shop_fonts``: the shop's own font families,
+    offered beside the curated ones (``shop_fonts.families``).
     """
     if not isinstance(payload, Mapping):
         raise InvalidInput({}, "Send the template as a JSON object.")
@@ -578,7 +593,7 @@ def parse_template(
     values = TemplateInput(
         name=reader.text(payload, "name", "name"),
         is_active=reader.boolean(payload, "is_active", "is_active"),
-        fonts=_fonts(reader, payload.get("fonts")),
+        fonts=_fonts(reader, payload.get("fonts"), shop_fonts),
         clipart_sets=(
             _clipart_sets(reader, payload["clipart_sets"]) if "clipart_sets" in payload else None
         ),

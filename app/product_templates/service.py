@@ -7,6 +7,7 @@ needs the database (area ids of this template, mockups of this shop) is checked 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -222,10 +223,12 @@ def save_template(scope: ShopScope, template: Template, values: TemplateInput) -
     _replace_areas(scope, template, values.print_areas)
 
 
-def editor_options(currency: str) -> dict[str, Any]:
-    """The fixed choices and limits the editor offers (the API enforces the same ones)."""
+def editor_options(currency: str, shop_fonts: Iterable[str] = ()) -> dict[str, Any]:
+    """The fixed choices and limits the editor offers (the API enforces the same ones);
+    ``shop_fonts``: the shop's own font families, listed after Luneo's."""
     return {
-        "fonts": [{"family": f.name, "category": f.category} for f in FAMILIES],
+        "fonts": [{"family": f.name, "category": f.category} for f in FAMILIES]
+        + [{"family": name, "category": "your font"} for name in sorted(shop_fonts)],
         "clipart_sets": [
             {
                 "key": s.key,
