@@ -30,7 +30,7 @@ from app.formatting import iso
 from app.ids import row_id
 from app.models import Order, OrderItem, Product, ProductionJob, ShopScope, StoredFile, Template
 from app.product_templates import document as template_documents
-from app.product_templates import portable, shop_fonts
+from app.product_templates import portable, shop_clipart, shop_fonts
 from app.product_templates import service as template_service
 from app.product_templates.editor_input import InvalidInput, parse_template
 from app.production import NotRetryable, requeue
@@ -157,6 +157,7 @@ def save_template(product_id: int) -> ResponseReturnValue:
             signed_in_shop().currency,
             clipart_sets_now=list(template.clipart_sets or ()),
             shop_fonts=shop_fonts.families(scope),
+            shop_clipart_sets=shop_clipart.set_keys(scope),
         )
         template_service.save_template(scope, template, values)
     return _template_response(template, product)

@@ -22,15 +22,24 @@ from app.admin.auth import (
 )
 from app.admin.csrf import csrf_protected
 from app.csrf import csrf_token
+from app.design.merchant_clipart import (
+    GOOD_PNG_LONG_SIDE,
+    MAX_PNG_BYTES,
+    MAX_SVG_BYTES,
+    MAX_SVG_ELEMENTS,
+    MIN_PNG_LONG_SIDE,
+)
 from app.design.merchant_fonts import MAX_FONT_BYTES
 from app.errors import ApiError
 from app.extensions import get_session, get_storage
 from app.ids import row_id
-from app.models import MerchantFont, ShopScope
-from app.product_templates import shop_fonts
+from app.models import MerchantClipart, MerchantClipartSet, MerchantFont, ShopScope, StoredFile
+from app.product_templates import shop_clipart, shop_fonts
 
 bp = Blueprint("admin_assets", __name__, template_folder="templates")
 NO_FONT = "There is no font with this id in your store."
+NO_SET = "There is no clipart set with this id in your store."
+NO_PIECE = "There is no clipart with this id in your store."
 
 
 @bp.context_processor
@@ -69,8 +78,16 @@ def page() -> str:
         "admin/assets.html",
         shop=signed_in_shop(),
         fonts=[(f, used.get(f.family, [])) for f in shop_fonts.fonts(scope)],
+        clipart=_clipart_json(scope),
         can_change=acts_as_owner(),
         max_font_mb=MAX_FONT_BYTES // (1024 * 1024),
+        limits={
+            "svg_kb": MAX_SVG_BYTES // 1024,
+            "svg_elements": MAX_SVG_ELEMENTS,
+            "png_mb": MAX_PNG_BYTES // (1024 * 1024),
+            "png_min": MIN_PNG_LONG_SIDE,
+            "png_good": GOOD_PNG_LONG_SIDE,
+        },
     )
 
 
@@ -138,5 +155,126 @@ def delete_font(font_id: str) -> ResponseReturnValue:
             f"{font.family} is offered by these products' templates: {names}. "
             "Remove it from them first.",
         ) from None
+    scope.session.commit()
+    return jsonify({"deleted": True})
+
+
+# ---------------------------------------------------------------- clipart
+
+
+def _link(stored: StoredFile) -> str:
+    ttl = int(current_app.config["DOWNLOAD_URL_TTL"])
+    return get_storage().download_url(stored.key, expires_in=ttl)
+
+
+def _clipart_json(scope: ShopScope) -> list[dict[str, Any]]:
+    """The shop's sets as the picker shows them, with each set's id and the templates using it."""
+    rows = {shop_clipart.set_key(s): s for s in shop_clipart.sets(scope)}
+    documents = shop_clipart.clipart_document(scope, _link)
+    pieces = {
+        f"clipart:{shop_clipart.set_key(s)}/{p.name}": p for s in rows.values() for p in s.pieces
+    }
+    for document in documents:
+        row = rows[document["set"]]
+        document["id"] = row.id
+        document["templates"] = [t.name for t in shop_clipart.templates_using(scope, row.key)]
+        for item in document["items"]:
+            piece = pieces[item["src"]]
+            item.update(id=piece.id, kind=piece.kind.value, size=[piece.width_px, piece.height_px])
+    return documents
+
+
+@bp.get("/api/admin/clipart")
+@shop_admin_required
+def list_clipart() -> ResponseReturnValue:
+    return jsonify({"sets": _clipart_json(_scope())})
+
+
+@bp.post("/api/admin/clipart/sets")
+@shop_admin_required
+@owner_required
+@csrf_protected
+def create_set() -> ResponseReturnValue:
+    data = request.get_json(silent=True)
+    label = data.get("label") if isinstance(data, dict) else None
+    if not isinstance(label, str):
+        raise ApiError(
+            400, "invalid", 'Send {"label": "the set\'s name"}.', fields={"label": "Required."}
+        )
+    scope = _scope()
+    try:
+        row = shop_clipart.create_set(scope, label)
+    except shop_clipart.ClipartRejected as exc:
+        scope.session.rollback()
+        raise ApiError(400, "invalid", exc.message, fields={exc.field: exc.message}) from None
+    scope.session.commit()
+    return jsonify({"id": row.id, "key": row.key, "label": row.label}), 201
+
+
+def _in_use(what: str, exc: shop_clipart.SetInUse) -> ApiError:
+    names = ", ".join(exc.templates)
+    message = f"{what} is offered by these products' templates: {names}. Remove it from them first."
+    return ApiError(409, "clipart_in_use", message)
+
+
+@bp.delete("/api/admin/clipart/sets/<set_id>")
+@shop_admin_required
+@owner_required
+@csrf_protected
+def delete_set(set_id: str) -> ResponseReturnValue:
+    scope = _scope()
+    row = scope.get_or_404(MerchantClipartSet, row_id(set_id), NO_SET)
+    try:
+        shop_clipart.delete_set(scope, row)
+    except shop_clipart.SetInUse as exc:
+        scope.session.rollback()
+        raise _in_use(f"The set {row.label}", exc) from None
+    scope.session.commit()
+    return jsonify({"deleted": True})
+
+
+@bp.post("/api/admin/clipart/sets/<set_id>/pieces")
+@shop_admin_required
+@owner_required
+@csrf_protected
+def add_piece(set_id: str) -> ResponseReturnValue:
+    """An SVG or PNG (``file``) and its label (``label``, optional: the file's name)."""
+    scope = _scope()
+    row = scope.get_or_404(MerchantClipartSet, row_id(set_id), NO_SET)
+    data, filename = _read_upload("file", max(MAX_PNG_BYTES, MAX_SVG_BYTES), "clipart")
+    label = request.form.get("label", "")[:200] or filename.rsplit(".", 1)[0]
+    try:
+        added = shop_clipart.add_piece(scope, get_storage(), row, data, label)
+    except shop_clipart.ClipartRejected as exc:
+        scope.session.rollback()
+        raise ApiError(
+            400, "clipart_refused", exc.message, fields={exc.field: exc.message}
+        ) from None
+    scope.session.commit()
+    piece = added.piece
+    body = {
+        "id": piece.id,
+        "src": f"clipart:{row.key}/{piece.name}",
+        "label": piece.label,
+        "kind": piece.kind.value,
+        "size": [piece.width_px, piece.height_px],
+        "removed": list(added.removed),
+        "warnings": list(added.warnings),
+    }
+    return jsonify(body), 201
+
+
+@bp.delete("/api/admin/clipart/pieces/<piece_id>")
+@shop_admin_required
+@owner_required
+@csrf_protected
+def delete_piece(piece_id: str) -> ResponseReturnValue:
+    scope = _scope()
+    piece = scope.get_or_404(MerchantClipart, row_id(piece_id), NO_PIECE)
+    try:
+        shop_clipart.delete_piece(scope, piece)
+    except shop_clipart.SetInUse as exc:
+        scope.session.rollback()
+        raise _in_use(f"The set {piece.clipart_set.label}", exc) from None
     scope.session.commit()
     return jsonify({"deleted": True})

@@ -33,7 +33,7 @@ from app.design.images import AssetSource
 from app.errors import ApiError
 from app.extensions import get_redis, get_session, get_storage
 from app.models import Product, ShopScope, StoredFile
-from app.product_templates import shop_fonts
+from app.product_templates import shop_clipart, shop_fonts
 from app.product_templates.document import mockups_of
 from app.product_templates.editor_input import InvalidInput, TemplateInput, parse_template
 from app.product_templates.render_spec import template_spec_from_input
@@ -134,7 +134,12 @@ def preview_png(scope: ShopScope, storage: Storage, currency: str, body: Any) ->
     raw = _object(body, "template", "the template")
     sample = _object(body, "values", "the sample values")
     try:
-        values = parse_template(raw, currency, shop_fonts=shop_fonts.families(scope))
+        values = parse_template(
+            raw,
+            currency,
+            shop_fonts=shop_fonts.families(scope),
+            shop_clipart_sets=shop_clipart.set_keys(scope),
+        )
     except InvalidInput as exc:
         raise ApiError(422, "invalid_template", exc.message, fields=exc.fields) from None
     keys = [a.key for a in values.print_areas]

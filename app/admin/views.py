@@ -14,7 +14,7 @@ from app.extensions import get_redis, get_session, get_storage
 from app.models import OrderItem, Product, ShopScope, StoredFile
 from app.product_templates import document as template_documents
 from app.product_templates import service as template_service
-from app.product_templates import shop_fonts
+from app.product_templates import shop_clipart, shop_fonts
 from app.shopify import install
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
@@ -86,7 +86,11 @@ def template_editor(product_id: int) -> str:
         shop=shop,
         product=product,
         template=document,
-        options=template_service.editor_options(shop.currency, shop_fonts.families(scope)),
+        options=template_service.editor_options(
+            shop.currency,
+            shop_fonts.families(scope),
+            shop_clipart.clipart_document(scope, _file_linker()),
+        ),
         product_data={
             "variants": queries.variant_choices(product),
             "copy_targets": queries.copy_targets(scope, product.id),

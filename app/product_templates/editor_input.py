@@ -414,8 +414,11 @@ def _fonts(reader: _Reader, raw: Any, shop_fonts: frozenset[str]) -> list[str]:
     return chosen
 
 
-def _clipart_sets(reader: _Reader, raw: Any) -> list[str]:
-    return _choices(reader, raw, "clipart_sets", default_library().set_keys, "clipart set")
+def _clipart_sets(reader: _Reader, raw: Any, shop_sets: frozenset[str]) -> list[str]:
+    """Luneo's sets and the shop's own (``shop_sets``: ``shop-<id>`` keys of this shop only)."""
+    return _choices(
+        reader, raw, "clipart_sets", default_library().set_keys | shop_sets, "clipart set"
+    )
 
 
 def _colors(reader: _Reader, raw: Any) -> list[str]:
@@ -572,6 +575,7 @@ def parse_template(
     currency: str,
     clipart_sets_now: list[str] | None = None,
     shop_fonts: frozenset[str] = frozenset(),
+    shop_clipart_sets: frozenset[str] = frozenset(),
 ) -> TemplateInput:
     """The editor's JSON as typed, range-checked values; raises InvalidInput listing every error.
 
@@ -595,7 +599,9 @@ def parse_template(
         is_active=reader.boolean(payload, "is_active", "is_active"),
         fonts=_fonts(reader, payload.get("fonts"), shop_fonts),
         clipart_sets=(
-            _clipart_sets(reader, payload["clipart_sets"]) if "clipart_sets" in payload else None
+            _clipart_sets(reader, payload["clipart_sets"], shop_clipart_sets)
+            if "clipart_sets" in payload
+            else None
         ),
         colors=_colors(reader, payload.get("colors")),
         max_layers=reader.integer(

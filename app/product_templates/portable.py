@@ -22,7 +22,7 @@ from typing import Any
 from app.design.document import schema_errors
 from app.design.fields import template_validator
 from app.models import PrintArea, Product, ShopScope, Template, Variant
-from app.product_templates import shop_fonts
+from app.product_templates import shop_clipart, shop_fonts
 from app.product_templates.catalog_options import currency_places
 from app.product_templates.editor_input import InvalidInput, parse_template
 from app.product_templates.service import make_customizable, save_template, template_of
@@ -196,7 +196,12 @@ def _apply(
         "score_lines": document.get("score_lines") or [],
         "engraving": document.get("engraving"),
     }
-    values = parse_template(payload, currency, shop_fonts=shop_fonts.families(scope))
+    values = parse_template(
+        payload,
+        currency,
+        shop_fonts=shop_fonts.families(scope),
+        shop_clipart_sets=shop_clipart.set_keys(scope),
+    )
     uv = _uv_regions(document["print_areas"])
     template, created = make_customizable(scope, product)
     save_template(scope, template, values)

@@ -223,9 +223,14 @@ def save_template(scope: ShopScope, template: Template, values: TemplateInput) -
     _replace_areas(scope, template, values.print_areas)
 
 
-def editor_options(currency: str, shop_fonts: Iterable[str] = ()) -> dict[str, Any]:
+def editor_options(
+    currency: str,
+    shop_fonts: Iterable[str] = (),
+    shop_clipart: Iterable[dict[str, Any]] = (),
+) -> dict[str, Any]:
     """The fixed choices and limits the editor offers (the API enforces the same ones);
-    ``shop_fonts``: the shop's own font families, listed after Luneo's."""
+    ``shop_fonts``: the shop's own font families, listed after Luneo's; ``shop_clipart``: the
+    shop's own sets (``shop_clipart.clipart_document``), likewise."""
     return {
         "fonts": [{"family": f.name, "category": f.category} for f in FAMILIES]
         + [{"family": name, "category": "your font"} for name in sorted(shop_fonts)],
@@ -237,6 +242,15 @@ def editor_options(currency: str, shop_fonts: Iterable[str] = ()) -> dict[str, A
                 "sample": clipart_path(s.items[0]),
             }
             for s in default_library().sets
+        ]
+        + [
+            {
+                "key": s["set"],
+                "label": s["label"],
+                "count": len(s["items"]),
+                "sample": s["items"][0]["url"] if s["items"] else "",
+            }
+            for s in shop_clipart
         ],
         "models_3d": [{"id": m["id"], "name": m["name"]} for m in available_models()],
         "currency": currency,

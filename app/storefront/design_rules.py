@@ -31,6 +31,7 @@ from app.design.refs import FILE_REF
 from app.design.scripts import text_problem
 from app.generation.admin import blocked_file_ids
 from app.models import FileKind, ShopScope, Template
+from app.product_templates import shop_clipart
 from app.production.assets import stored_file_for_ref
 
 CURATED_FONTS = frozenset(f.name for f in FAMILIES)
@@ -156,9 +157,11 @@ def _ref_problem(scope: ShopScope, layer: ImageLayer, clipart_sets: frozenset[st
         if layer.kind != "clipart":
             return "clipart goes in a clipart layer"
         item = default_library().item(layer.src)
-        if item is None:
+        own = shop_clipart.piece_for_ref(scope, layer.src) if item is None else None
+        if item is None and own is None:
             return "this clipart was not found"
-        return None if item.set_key in clipart_sets else "this clipart is not offered here"
+        key = item.set_key if item is not None else own[0].clipart_set.key if own else ""
+        return None if key in clipart_sets else "this clipart is not offered here"
     stored = stored_file_for_ref(scope, layer.src)
     if stored is None or (stored.kind in SHOPPERS_PICTURES and FILE_REF.fullmatch(layer.src)):
         # Shoppers' photos and AI images are placed by their unguessable storage key, never by

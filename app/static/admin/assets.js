@@ -19,17 +19,33 @@
   }
 
   document.addEventListener('submit', async function (event) {
-    var form = event.target.closest('[data-asset-upload]');
+    var form = event.target.closest('[data-asset-upload], [data-asset-json]');
     if (!form) return;
     event.preventDefault();
     var button = form.querySelector('[type="submit"]');
     button.disabled = true;
-    var result = await window.Luneo.api('POST', form.getAttribute('data-asset-upload'), new FormData(form));
+    var result = form.hasAttribute('data-asset-upload')
+      ? await window.Luneo.api('POST', form.getAttribute('data-asset-upload'), new FormData(form))
+      : await window.Luneo.api('POST', form.getAttribute('data-asset-json'), Object.fromEntries(new FormData(form)));
     button.disabled = false;
-    if (result.ok) { window.location.reload(); return; }
+    if (result.ok) {
+      var notes = (result.data && (result.data.removed || []).length)
+        ? 'Made safe: removed ' + result.data.removed.join(', ') + '. ' : '';
+      notes += (result.data && result.data.warnings || []).join(' ');
+      if (notes) window.sessionStorage.setItem('luneo-asset-note', notes);
+      window.location.reload();
+      return;
+    }
     showProblems(form, result.error.fields);
     fail(result.error.message);
   });
+
+  var note = window.sessionStorage.getItem('luneo-asset-note');
+  if (note) {
+    window.sessionStorage.removeItem('luneo-asset-note');
+    var box = document.querySelector('[data-asset-note]');
+    if (box) { box.textContent = note; box.hidden = false; }
+  }
 
   document.addEventListener('click', async function (event) {
     var button = event.target.closest('[data-asset-delete]');
