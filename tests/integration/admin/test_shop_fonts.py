@@ -326,3 +326,30 @@ def test_a_print_job_embeds_the_shops_font(
     page_fonts = pdf.pages[0].Resources.Font
     names = [str(page_fonts[k].BaseFont) for k in page_fonts.keys()]  # noqa: SIM118
     assert any("Lobster-Regular" in n for n in names), names
+
+
+def test_a_shopper_writes_in_the_shops_font_and_a_letter_it_lacks_is_refused(
+    client: FlaskClient,
+    cookie_client: FlaskClient,
+    csrf: dict[str, str],
+    session: Session,
+    shop: Shop,
+    product: Product,
+) -> None:
+    upload(cookie_client, csrf, LOBSTER.read_bytes())  # Lobster's Latin file: no "ł"
+    template = make_template(session, product, fonts=["Inter", "Brand Script"])
+    session.commit()
+
+    def save(text: str) -> Any:
+        layer = {"type": "text", "text": text, "font": "Brand Script", "size_mm": 8}
+        document = {"version": 1, "areas": {"front": {"layers": [{**layer, "x_mm": 5, "y_mm": 5}]}}}
+        return client.post(
+            f"/proxy/designs?{signed_query(shop.domain)}",
+            json={"template_id": template.id, "document": document},
+        )
+
+    fine, lacking = save("Happy birthday"), save("Łukasz")
+
+    assert fine.status_code == 201, fine.json
+    assert lacking.status_code == 422
+    assert lacking.json["error"]["errors"][0]["path"] == "areas.front.layers[0].text"
