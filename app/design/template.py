@@ -141,9 +141,10 @@ class TemplateSpec:
         items = _area_items(raw_areas)
         areas = tuple(_area(f"template.print_areas[{i}]", raw) for i, raw in enumerate(items))
         clipart_sets = _clipart_sets(data.get("clipart_sets"))
+        fonts = _names("template.fonts", data.get("fonts"))
         return cls(
             areas=areas,
-            fonts=_names("template.fonts", data.get("fonts")),
+            fonts=fonts,
             colors=tuple(c.lower() for c in _names("template.colors", data.get("colors"))),
             min_image_dpi=int(_number("template.min_image_dpi", data.get("min_image_dpi", 100))),
             max_layers=int(_number("template.max_layers", data.get("max_layers", 20))),
@@ -152,6 +153,7 @@ class TemplateSpec:
                 data.get("fields"),
                 area_keys=[a.key for a in areas],
                 clipart_sets=clipart_sets,
+                fonts=fonts,
             ),
             editor_mode=_editor_mode(data.get("editor_mode")),
             surcharge=_amount("template.surcharge", data.get("surcharge")),

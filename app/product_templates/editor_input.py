@@ -506,10 +506,12 @@ def _fields(
     keys: set[str],
     clipart_sets: list[str] | None,
     currency: str,
+    fonts: list[str],
 ) -> list[dict[str, Any]]:
     """The form's fields, checked by the render core's rules (``app.design.fields``, the same
-    the renderer and the import apply) plus the shop's currency places for every amount."""
-    errors = field_errors(raw, area_keys=keys, clipart_sets=clipart_sets)
+    the renderer and the import apply) plus the shop's currency places for every amount.
+    ``fonts``: the template's font list (a field may use the shop's own fonts listed there)."""
+    errors = field_errors(raw, area_keys=keys, clipart_sets=clipart_sets, fonts=fonts)
     for error in errors:
         reader.fail(error.path, _sentence(error.message))
     if errors:
@@ -620,7 +622,7 @@ def parse_template(
     values = dataclasses.replace(
         values,
         fields=(
-            _fields(reader, payload["fields"], keys, sets, currency)
+            _fields(reader, payload["fields"], keys, sets, currency, values.fonts)
             if "fields" in payload
             else None
         ),

@@ -353,3 +353,65 @@ def test_a_shopper_writes_in_the_shops_font_and_a_letter_it_lacks_is_refused(
     assert fine.status_code == 201, fine.json
     assert lacking.status_code == 422
     assert lacking.json["error"]["errors"][0]["path"] == "areas.front.layers[0].text"
+
+
+def test_a_text_field_draws_with_a_shop_font_the_template_offers(
+    client: FlaskClient,
+    cookie_client: FlaskClient,
+    csrf: dict[str, str],
+    session: Session,
+    shop: Shop,
+    product: Product,
+) -> None:
+    upload(cookie_client, csrf, LOBSTER.read_bytes())
+    make_template(session, product)
+    session.commit()
+    box = {"x_mm": 10, "y_mm": 20, "width_mm": 150, "height_mm": 40}
+    field = {"id": "name", "kind": "text", "label": "Name", "area": "front", "box": box}
+    field = {**field, "font": "Brand Script", "max_chars": 20}
+    url = f"/api/admin/products/{product.id}/template"
+
+    not_listed = cookie_client.put(
+        url, json=payload(fonts=["Inter"], fields=[field], editor_mode="form"), headers=csrf
+    )
+    listed = cookie_client.put(
+        url,
+        json=payload(fonts=["Inter", "Brand Script"], fields=[field], editor_mode="form"),
+        headers=csrf,
+    )
+    product.external_id = "gid://shopify/Product/7003"
+    session.commit()
+    template = session.scalars(select(Template)).one()
+
+    def save(name: str) -> Any:
+        document = {"version": 1, "areas": {"front": {"layers": []}}, "fields": {"name": name}}
+        return client.post(
+            f"/proxy/designs?{signed_query(shop.domain)}",
+            json={"template_id": template.id, "document": document},
+        )
+
+    widget = client.get(f"/proxy/products/7003/template?{signed_query(shop.domain)}").json
+    fine, lacking = save("Anna"), save("Łukasz")
+
+    assert not_listed.status_code == 400
+    assert "fields[0].font" in not_listed.json["error"]["fields"]
+    assert listed.status_code == 200, listed.json
+    assert "Brand Script" in widget["font_files"]
+    assert fine.status_code == 201, fine.json
+    assert lacking.status_code == 422
+    assert lacking.json["error"]["errors"][0]["path"] == "fields.name"
+
+
+def test_the_editors_live_preview_draws_a_field_in_the_shops_font(
+    cookie_client: FlaskClient, csrf: dict[str, str], product: Product
+) -> None:
+    from tests.integration.admin.test_template_preview import ask, editor_values, ink_box
+
+    upload(cookie_client, csrf, LOBSTER.read_bytes())
+    template = editor_values(fonts=["Inter", "Brand Script"])
+    template["fields"][0]["font"] = "Brand Script"
+
+    answer = ask(cookie_client, product, csrf, template=template)
+
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert ink_box(answer.data) is not None
