@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from app.admin.auth import shop_admin_required, signed_in_shop
 from app.admin.csrf import csrf_protected
-from app.ai.providers import provider_label, provider_name
+from app.ai.providers import provider_label, provider_name, provider_sentence
 from app.ai.safety import PromptRefused
 from app.billing import quota
 from app.billing.plans import Feature
@@ -62,6 +62,7 @@ def _overview(scope: ShopScope) -> dict[str, Any]:
     return {
         "provider": provider_name(current_app.config),
         "provider_label": provider_label(current_app.config),
+        "provider_sentence": provider_sentence(current_app.config),
         "usage": ai_admin.usage(scope, signed_in_shop()),
         "styles": [s.as_json() for s in ai_settings.styles(scope)],
         "deny_terms": ai_settings.deny_terms(scope),
@@ -70,10 +71,75 @@ def _overview(scope: ShopScope) -> dict[str, Any]:
     }
 
 
+BLANK_STYLE_ROWS = 3  # empty rows the styles form offers (it works without JS too)
+
+
+def _style_rows(styles: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The form's rows: the styles, then blank rows to add new ones (up to the limit)."""
+    blank = max(0, min(BLANK_STYLE_ROWS, ai_settings.MAX_STYLES - len(styles)))
+    return [dict(s) for s in styles] + [{"key": "", "label": "", "prefix": ""}] * blank
+
+
+def _render_page(
+    rows: list[dict[str, str]] | None = None,
+    problems: dict[str, str] | None = None,
+    deny_terms: str | None = None,
+) -> str:
+    data = _overview(_scope())
+    return render_template(
+        "admin/ai.html",
+        shop=signed_in_shop(),
+        data=data,
+        style_rows=_style_rows(data["styles"]) if rows is None else rows,
+        problems=problems or {},
+        deny_text="\n".join(data["deny_terms"]) if deny_terms is None else deny_terms,
+        saved=request.args.get("saved") == "1",
+    )
+
+
 @bp.get("/admin/ai")
 @shop_admin_required
 def page() -> str:
-    return render_template("admin/ai.html", shop=signed_in_shop(), data=_overview(_scope()))
+    return _render_page()
+
+
+def _form_rows() -> list[dict[str, str]]:
+    """The styles form's rows as posted (``styles-<i>-key|label|prefix|remove``), in order;
+    a row ticked *Remove* is left out."""
+    rows = []
+    for i in range(ai_settings.MAX_STYLES * 2):
+        names = [f"styles-{i}-{cell}" for cell in ("key", "label", "prefix")]
+        if not any(n in request.form for n in names):
+            continue
+        if request.form.get(f"styles-{i}-remove"):
+            continue
+        rows.append(
+            {
+                cell: request.form.get(f"styles-{i}-{cell}", "")[:1000]
+                for cell in ("key", "label", "prefix")
+            }
+        )
+    return rows
+
+
+@bp.post("/admin/ai/settings")
+@shop_admin_required
+@csrf_protected
+def save_settings_form() -> ResponseReturnValue:
+    """The styles form posted without JavaScript: saved and back to the page, or the page again
+    with each row's problems (400)."""
+    scope = _scope()
+    rows = _form_rows()
+    deny_text = request.form.get("deny_terms", "")[:20_000]
+    try:
+        ai_settings.save(scope, {"styles": rows, "deny_terms": deny_text})
+    except ai_settings.InvalidSettings as exc:
+        scope.session.rollback()
+        # the JSON names a cell ``styles.<i>.label``, the form ``styles-<i>-label``
+        problems = {field.replace(".", "-"): message for field, message in exc.fields.items()}
+        return _render_page(rows, problems, deny_text), 400
+    scope.session.commit()
+    return redirect("/admin/ai?saved=1", code=303)
 
 
 @bp.get("/api/admin/ai")
@@ -90,8 +156,7 @@ def save_settings() -> ResponseReturnValue:
     try:
         ai_settings.save(scope, request.get_json(silent=True))
     except ai_settings.InvalidSettings as exc:
-        fields = {exc.field: exc.message}
-        raise ApiError(400, "invalid", exc.message, fields=fields) from None
+        raise ApiError(400, "invalid", exc.message, fields=exc.fields) from None
     scope.session.commit()
     return jsonify(
         {

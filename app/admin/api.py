@@ -31,7 +31,7 @@ from app.fulfilment import audit, proofs
 from app.ids import row_id
 from app.models import Order, OrderItem, Product, ProductionJob, ShopScope, StoredFile, Template
 from app.product_templates import document as template_documents
-from app.product_templates import portable, presets
+from app.product_templates import portable, presets, shop_clipart, shop_fonts
 from app.product_templates import service as template_service
 from app.product_templates.editor_input import InvalidInput, parse_template
 from app.production import NotRetryable, requeue
@@ -168,6 +168,8 @@ def save_template(product_id: int) -> ResponseReturnValue:
             request.get_json(silent=True),
             signed_in_shop().currency,
             clipart_sets_now=list(template.clipart_sets or ()),
+            shop_fonts=shop_fonts.families(scope),
+            shop_clipart_sets=shop_clipart.set_keys(scope),
         )
         template_service.save_template(scope, template, values)
     return _template_response(template, product)

@@ -19,7 +19,7 @@ from app.admin.views import bp
 from app.design import RenderInputs, parse_design, preview
 from app.extensions import get_session, get_storage
 from app.models import Design, OrderItem, ShopScope, Template
-from app.product_templates.render_spec import template_spec_from_row, view_mockup
+from app.product_templates.render_spec import print_spec, view_mockup
 from app.production.assets import shop_assets
 from app.storefront.rendering import preview_errors_answered
 
@@ -48,8 +48,8 @@ def order_view(order_id: int, item_id: int, area_key: str, view: int) -> Respons
             )
             design = parse_design(ordered.document)
             mockup = view_mockup(scope, storage, template, area_key, view)
-            spec = template_spec_from_row(template)
-            data = preview(design, spec, area_key, inputs, mockup, view=view)
+            spec = print_spec(scope, storage, template)
+            data = preview(design, spec, area_key, inputs.for_template(spec), mockup, view=view)
     finally:
         charge_budget(scope.shop_id, round((time.monotonic() - started) * 1000))
     response = Response(data, mimetype="image/png")

@@ -14,6 +14,7 @@ picture itself is at most ``PREVIEW_MAX_PX`` on its longer side (``app.design.ra
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import time
 from collections.abc import Mapping
@@ -33,6 +34,8 @@ from app.design.images import AssetSource
 from app.errors import ApiError
 from app.extensions import get_redis, get_session, get_storage
 from app.models import Product, ShopScope, StoredFile
+from app.product_templates import catalog_options as opt
+from app.product_templates import shop_clipart, shop_fonts
 from app.product_templates.document import mockups_of
 from app.product_templates.editor_input import InvalidInput, TemplateInput, parse_template
 from app.product_templates.render_spec import template_spec_from_input
@@ -133,7 +136,12 @@ def preview_png(scope: ShopScope, storage: Storage, currency: str, body: Any) ->
     raw = _object(body, "template", "the template")
     sample = _object(body, "values", "the sample values")
     try:
-        values = parse_template(raw, currency)
+        values = parse_template(
+            raw,
+            currency,
+            shop_fonts=shop_fonts.families(scope),
+            shop_clipart_sets=shop_clipart.set_keys(scope),
+        )
     except InvalidInput as exc:
         raise ApiError(422, "invalid_template", exc.message, fields=exc.fields) from None
     keys = [a.key for a in values.print_areas]
@@ -147,6 +155,9 @@ def preview_png(scope: ShopScope, storage: Storage, currency: str, body: Any) ->
         )
     mockup_id = next(a.mockup_file_id for a in values.print_areas if a.key == area)
     spec = _spec(values)
+    own = set(values.fonts) - opt.FONT_FAMILIES
+    if own:  # the shop's own fonts the editor offers, as files (read only when there are some)
+        spec = dataclasses.replace(spec, shop_fonts=shop_fonts.render_files(scope, storage, own))
     check_budgets(scope.shop_id)
     started = time.monotonic()
     try:
@@ -156,7 +167,7 @@ def preview_png(scope: ShopScope, storage: Storage, currency: str, body: Any) ->
             design = parse_design(document)
             inputs = RenderInputs(
                 assets=_assets(scope, storage), deadline=started + RENDER_BUDGET_MS / 1000
-            )
+            ).for_template(spec)
             mockup = _mockup(scope, storage, mockup_id)
             return render_preview(design, spec, str(area), inputs, mockup=mockup)
     finally:

@@ -15,6 +15,7 @@ from app.models import OrderItem, Product, ShopScope, StoredFile
 from app.product_templates import document as template_documents
 from app.product_templates import presets as product_presets
 from app.product_templates import service as template_service
+from app.product_templates import shop_clipart, shop_fonts
 from app.shopify import install
 from app.sync import order_edits
 
@@ -93,7 +94,11 @@ def template_editor(product_id: int) -> str:
         shop=shop,
         product=product,
         template=document,
-        options=template_service.editor_options(shop.currency),
+        options=template_service.editor_options(
+            shop.currency,
+            shop_fonts.families(scope),
+            shop_clipart.clipart_document(scope, _file_linker()),
+        ),
         presets=product_presets.offered() if template is None else [],
         product_data={
             "variants": queries.variant_choices(product),

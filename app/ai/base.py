@@ -69,7 +69,6 @@ class ProviderRefused(Exception):
 @runtime_checkable
 class ImageProvider(Protocol):
     name: str  # "openai" | "local"
-    label: str  # what the widget shows next to the result
 
     def moderate(self, prompt: str) -> ModerationVerdict: ...
 

@@ -21,7 +21,6 @@ from app.ai.safety import builtin_flags
 from app.design.background import NotSimple
 from app.design.background import remove_background as cut_out
 
-LABEL = "Generated offline (development)"
 MODEL = "luneo-local-1"
 CUTOUT_MODEL = "luneo-local-cutout"
 CUTOUT_MAX_PIXELS = 40_000_000
@@ -124,7 +123,6 @@ class LocalProvider:
     """Offline stand-in for OpenAI: built-in deny-list as moderation, Pillow as the model."""
 
     name = "local"
-    label = LABEL
 
     def moderate(self, prompt: str) -> ModerationVerdict:
         flags = builtin_flags(prompt)

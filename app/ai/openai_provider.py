@@ -35,7 +35,6 @@ from app.config import DEFAULT_OPENAI_IMAGE_MODEL
 
 DEFAULT_MODEL = DEFAULT_OPENAI_IMAGE_MODEL  # the setting OPENAI_IMAGE_MODEL overrides it
 MODERATION_MODEL = "omni-moderation-latest"
-LABEL = "Generated with OpenAI"
 # Models that accept any WIDTHxHEIGHT (multiples of 16, aspect 1:3..3:1); others take the three
 # standard sizes.
 _FREE_SIZE_PREFIXES = ("gpt-image-2",)
@@ -154,7 +153,6 @@ def _decode_png(b64: str | None) -> tuple[bytes, int, int]:
 
 class OpenAIProvider:
     name = "openai"
-    label = LABEL
 
     def __init__(self, settings: OpenAISettings, client: openai.OpenAI | None = None) -> None:
         self.settings = settings

@@ -48,8 +48,25 @@ def provider_from_config(config: Mapping[str, Any]) -> ImageProvider:
     return OpenAIProvider(settings)
 
 
+# The providers' human names, spelled here only: the widget shows "Images by <label>", the
+# admin page says ``provider_sentence``.
+LOCAL_LABEL = "Luneo offline preview (development)"
+LOCAL_SENTENCE = "Images are made offline (development preview)."
+
+
 def provider_label(config: Mapping[str, Any]) -> str:
-    return LocalProvider.label if provider_name(config) == "local" else OpenAIProvider.label
+    """The configured provider's human name: ``OpenAI (gpt-image-1)`` with its model, or the
+    offline development preview."""
+    if provider_name(config) == "openai":
+        return f"OpenAI ({image_model(config)})"
+    return LOCAL_LABEL
+
+
+def provider_sentence(config: Mapping[str, Any]) -> str:
+    """Who makes the images, as a sentence for the merchant's AI page."""
+    if provider_name(config) == "openai":
+        return f"Images are made by {provider_label(config)}."
+    return LOCAL_SENTENCE
 
 
 def provider_identity(config: Mapping[str, Any]) -> tuple[str, str]:

@@ -42,7 +42,14 @@ from jsonschema import Draft202012Validator
 from app.design.clipart import default_library, parse_ref
 from app.design.document import Box, schema_errors
 from app.design.errors import DesignError
-from app.design.fonts import FAMILIES, FontRegistry, UnknownFont, default_registry
+from app.design.fonts import (
+    FAMILIES,
+    FontRegistry,
+    ShopFontFile,
+    UnknownFont,
+    default_registry,
+    registry_for,
+)
 from app.design.geometry import rotate_point
 from app.design.scripts import text_problem
 from app.design.text_layout import line_widths_em, split_lines
@@ -185,16 +192,20 @@ def field_errors(
     area_keys: Collection[str],
     clipart_sets: Collection[str] | None = None,
     prefix: str = "fields",
+    fonts: Collection[str] = (),
 ) -> list[DesignError]:
     """Every problem of a template's ``fields`` list (schema first, then the rules across
     fields), each with its path (``fields[2].box.width_mm``). ``clipart_sets``: what the template
-    offers (None or empty: any of Luneo's)."""
+    offers (None or empty: any of Luneo's). ``fonts``: the template's font list, whose shop fonts
+    (beside Luneo's) a text field may use too."""
     errors = definition_errors("fields", raw, prefix)
     if errors:
         return errors
     offered = frozenset(clipart_sets or ()) or None
+    allowed = CURATED_FONTS | frozenset(fonts)
     return [
-        DesignError(p, m) for p, m in _cross_problems(raw, frozenset(area_keys), offered, prefix)
+        DesignError(p, m)
+        for p, m in _cross_problems(raw, frozenset(area_keys), offered, prefix, allowed)
     ]
 
 
@@ -204,11 +215,14 @@ def parse_fields(
     area_keys: Collection[str],
     clipart_sets: Collection[str] | None = None,
     prefix: str = "template.fields",
+    fonts: Collection[str] = (),
 ) -> tuple[Field, ...]:
     """The fields as frozen data, or DesignError naming every problem (``others``)."""
     if raw is None:
         return ()
-    errors = field_errors(raw, area_keys=area_keys, clipart_sets=clipart_sets, prefix=prefix)
+    errors = field_errors(
+        raw, area_keys=area_keys, clipart_sets=clipart_sets, prefix=prefix, fonts=fonts
+    )
     if errors:
         raise DesignError(errors[0].path, errors[0].message, others=errors[1:])
     return tuple(_field(item) for item in raw)
@@ -219,6 +233,7 @@ def _cross_problems(
     area_keys: frozenset[str],
     offered: frozenset[str] | None,
     prefix: str,
+    fonts: frozenset[str] = CURATED_FONTS,
 ) -> Iterator[tuple[str, str]]:
     kinds: dict[str, str] = {}
     choices: dict[str, set[str]] = {}
@@ -242,7 +257,7 @@ def _cross_problems(
                     if value not in choices[when["field"]]:
                         yield f"{path}.visible_when.in[{i}]", "not an option of that field"
         if kind == "text":
-            yield from _text_problems(item, path)
+            yield from _text_problems(item, path, fonts)
         elif kind == "photo":
             if item.get("shape") == "mask":
                 mask = item.get("mask")
@@ -282,11 +297,14 @@ def _cross_problems(
                     )
 
 
-def _text_problems(item: Mapping[str, Any], path: str) -> Iterator[tuple[str, str]]:
-    if "font" in item and item["font"] not in CURATED_FONTS:
+def _text_problems(
+    item: Mapping[str, Any], path: str, fonts: frozenset[str] = CURATED_FONTS
+) -> Iterator[tuple[str, str]]:
+    """``fonts``: Luneo's, and the shop's own the template offers in its font list."""
+    if "font" in item and item["font"] not in fonts:
         yield f"{path}.font", "not one of Luneo's fonts"
     for i, font in enumerate(item.get("fonts", ())):
-        if font not in CURATED_FONTS:
+        if font not in fonts:
             yield f"{path}.fonts[{i}]", "not one of Luneo's fonts"
     max_chars = item.get("max_chars", 40)
     default = item.get("default")
@@ -517,19 +535,21 @@ def field_problems(spec: TemplateSpec, document: Any) -> list[tuple[str, str]]:
             recoloured = field.id in set_by_option
             problems.extend(_style_problems(field, layers.get(field.id), path, recoloured))
             if not problem and isinstance(state.value, str):
-                script = _script_problem(field, state.value, layers.get(field.id))
+                script = _script_problem(field, state.value, layers.get(field.id), spec.shop_fonts)
                 if script:
                     problems.append((path, script))
     return problems
 
 
-def _script_problem(field: Field, value: str, layer: Mapping[str, Any] | None) -> str | None:
+def _script_problem(
+    field: Field, value: str, layer: Mapping[str, Any] | None, shop_fonts: tuple[ShopFontFile, ...]
+) -> str | None:
     """What the layout cannot print in the text as drawn (``app.design.scripts``)."""
     font = field.font
     if layer is not None and layer.get("font") in field.allowed_fonts:
         font = str(layer["font"])
     try:
-        face = default_registry().face(font, field.weight)
+        face = registry_for(shop_fonts).face(font, field.weight)
     except UnknownFont:
         return None
     return text_problem(value.upper() if field.uppercase else value, face)
@@ -598,6 +618,7 @@ def materialize(
         return dict(document)
     states = field_states(spec, document)
     shopper = _field_layers(document)
+    fonts = registry_for(spec.shop_fonts, fonts) if spec.shop_fonts else fonts
     colors = _color_effects(states)
     generated = _generated(spec, states, shopper, colors, fonts)
     keys = [a.key for a in spec.areas] + [k for k in raw_areas if k not in spec.area_keys]

@@ -63,6 +63,18 @@ class UnknownFont(LookupError):
 
 
 @dataclass(frozen=True)
+class ShopFontFile:
+    """A merchant's own font (``app.design.merchant_fonts`` checked it on upload), resolved by
+    the service that builds the template spec to a TrueType file on this machine: the render
+    core reads files, never the database or storage."""
+
+    family: str  # the id templates and design documents name, unique within its shop
+    path: Path
+    weight: int = 400
+    style: str = "normal"
+
+
+@dataclass(frozen=True)
 class SubsetFile:
     path: Path
     ranges: tuple[tuple[int, int], ...]  # sorted, inclusive codepoint ranges
@@ -111,6 +123,14 @@ class FontRegistry:
             raise UnknownFont(family)
         return min(faces, key=lambda f: (f.style != style, abs(f.weight - weight), f.weight))
 
+    def with_shop_fonts(self, files: tuple[ShopFontFile, ...]) -> FontRegistry:
+        """This registry plus a shop's own fonts (each one face, one file covering what its
+        cmap has). A shop font never replaces a curated family of the same name."""
+        extra = [shop_face(f) for f in files if f.family not in self._faces]
+        if not extra:
+            return self
+        return FontRegistry([face for faces in self._faces.values() for face in faces] + extra)
+
     @classmethod
     def load(cls, directory: Path | None = None) -> FontRegistry:
         where = directory or Path(os.environ.get("LUNEO_FONTS_DIR", BUILD_DIR))
@@ -138,6 +158,41 @@ def _face(where: Path, raw: dict[str, Any]) -> Face:
 @cache
 def default_registry() -> FontRegistry:
     return FontRegistry.load()
+
+
+@lru_cache(maxsize=256)
+def shop_face(file: ShopFontFile) -> Face:
+    """A shop font's one face: coverage from its cmap, ascent/descent from hhea (as the curated
+    build records them, ``font_build.py``)."""
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+
+    with TTFont(str(file.path), lazy=True) as font:
+        upem = font["head"].unitsPerEm
+        hhea = font["hhea"]
+        ranges: list[tuple[int, int]] = []
+        for code in sorted(font.getBestCmap() or {}):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+        ascent, descent = hhea.ascent / upem, -hhea.descent / upem
+    return Face(
+        file.family,
+        file.weight,
+        file.style,
+        (SubsetFile(file.path, tuple(ranges)),),
+        ascent,
+        descent,
+    )
+
+
+def registry_for(
+    shop_fonts: tuple[ShopFontFile, ...], base: FontRegistry | None = None
+) -> FontRegistry:
+    """The curated registry (or ``base``) with a template's shop fonts added: what every render
+    of that template draws text with (``TemplateSpec.shop_fonts``)."""
+    registry = base or default_registry()
+    return registry.with_shop_fonts(shop_fonts) if shop_fonts else registry
 
 
 @lru_cache(maxsize=512)

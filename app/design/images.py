@@ -49,7 +49,9 @@ def directory_assets(root: Path) -> AssetSource:
 def fetch(assets: AssetSource, ref: str, path: str) -> bytes:
     """The bytes a ref names: Luneo's clipart for ``clipart:`` refs, else the caller's source."""
     try:
-        data = clipart.default_library().read(ref) if clipart.is_clipart_ref(ref) else assets(ref)
+        curated = clipart.default_library().item(ref) if clipart.is_clipart_ref(ref) else None
+        # Luneo's clipart from its files; a shop's own clipart and everything else from ``assets``
+        data = curated.path.read_bytes() if curated is not None else assets(ref)
     except (LookupError, OSError):
         raise DesignError(path, f"the file {ref!r} was not found") from None
     if not data:

@@ -29,7 +29,7 @@ from typing import Any, Literal
 from app.design.clipart import parse_ref
 from app.design.document import Design, ImageLayer, Layer, ShapeLayer, TextLayer, parse_design
 from app.design.errors import DesignError, layer_path
-from app.design.fonts import FontRegistry, default_registry
+from app.design.fonts import FontRegistry, registry_for
 from app.design.geometry import Bounds, box_corners
 from app.design.images import AssetSource, effective_dpi, fetch, open_source
 from app.design.layers import text_layout
@@ -77,7 +77,7 @@ def preflight_document(
 def preflight(
     design: Design, template: TemplateSpec, assets: AssetSource, fonts: FontRegistry | None = None
 ) -> list[Finding]:
-    registry = fonts or default_registry()
+    registry = registry_for(template.shop_fonts, fonts)
     findings: list[Finding] = []
     for key in design.areas:
         if key not in template.area_keys:

@@ -8,7 +8,7 @@ A3 at 300 DPI streams instead of sitting in memory several times over.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from PIL import Image
@@ -17,7 +17,7 @@ from app.design import displace
 from app.design.color import hex_rgba, srgb_profile
 from app.design.document import Design, ImageLayer, Layer, ShapeLayer, TextLayer
 from app.design.errors import DesignError, check_deadline, layer_path
-from app.design.fonts import FontRegistry, default_registry
+from app.design.fonts import FontRegistry, default_registry, registry_for
 from app.design.geometry import MM_PER_INCH, Frame
 from app.design.images import AssetSource
 from app.design.layers import (
@@ -67,6 +67,13 @@ class RenderInputs:
     @property
     def registry(self) -> FontRegistry:
         return self.fonts or default_registry()
+
+    def for_template(self, template: TemplateSpec) -> RenderInputs:
+        """These inputs with the template's shop fonts added to the font registry (what a
+        shop's render is built with: ``TemplateSpec.shop_fonts``)."""
+        if not template.shop_fonts:
+            return self
+        return replace(self, fonts=registry_for(template.shop_fonts, self.fonts))
 
 
 def render_area(

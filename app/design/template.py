@@ -24,6 +24,7 @@ from app.design.fields import (
     definition_errors,
     parse_fields,
 )
+from app.design.fonts import ShopFontFile
 from app.design.limits import MAX_DPI, MIN_DPI, check_print_size
 from app.design.warp import MAX_CIRCUMFERENCE_MM, MIN_CIRCUMFERENCE_MM, Cylinder
 
@@ -116,6 +117,9 @@ class TemplateSpec:
     cut_line: finishing.CutLine | None = None  # a die-cut or label product (app.design.finishing)
     engraving: finishing.Engraving | None = None  # a laser-engraved product
     score_lines: tuple[finishing.ScoreLine, ...] = ()  # creases of a folded product
+    # The shop's own fonts the template offers, as files on this machine (set by the service
+    # that builds the spec, ``app.product_templates.render_spec``); ``fonts.registry_for``.
+    shop_fonts: tuple[ShopFontFile, ...] = ()
 
     def field(self, field_id: str) -> Field | None:
         return next((f for f in self.fields if f.id == field_id), None)
@@ -143,9 +147,10 @@ class TemplateSpec:
         items = _area_items(raw_areas)
         areas = tuple(_area(f"template.print_areas[{i}]", raw) for i, raw in enumerate(items))
         clipart_sets = _clipart_sets(data.get("clipart_sets"))
+        fonts = _names("template.fonts", data.get("fonts"))
         return cls(
             areas=areas,
-            fonts=_names("template.fonts", data.get("fonts")),
+            fonts=fonts,
             colors=tuple(c.lower() for c in _names("template.colors", data.get("colors"))),
             min_image_dpi=int(_number("template.min_image_dpi", data.get("min_image_dpi", 100))),
             max_layers=int(_number("template.max_layers", data.get("max_layers", 20))),
@@ -154,6 +159,7 @@ class TemplateSpec:
                 data.get("fields"),
                 area_keys=[a.key for a in areas],
                 clipart_sets=clipart_sets,
+                fonts=fonts,
             ),
             editor_mode=_editor_mode(data.get("editor_mode")),
             low_dpi_policy=_low_dpi_policy(data.get("low_dpi_policy")),

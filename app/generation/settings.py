@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,7 @@ from app.models import AiSettings, Shop, ShopScope, Template
 
 MAX_STYLES = 20
 MAX_PREFIX_CHARS = 200
+MAX_LABEL_CHARS = 64
 _KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 
 DEFAULT_STYLES: tuple[dict[str, str], ...] = (
@@ -25,10 +27,11 @@ DEFAULT_STYLES: tuple[dict[str, str], ...] = (
 
 
 class InvalidSettings(ValueError):
-    def __init__(self, message: str, field: str) -> None:
+    def __init__(self, message: str, field: str, fields: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.fields = fields or {field: message}  # every problem found, by field
 
 
 @dataclass(frozen=True)
@@ -65,30 +68,57 @@ def deny_terms(scope: ShopScope) -> list[str]:
     return list(row.deny_terms) if row is not None else []
 
 
+def key_for_label(label: str, taken: set[str]) -> str:
+    """A style's key made from its label (``Line art`` -> ``line-art``), unique among ``taken``."""
+    ascii_label = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_label.lower()).strip("-")[:56] or "style"
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}-{n}", n + 1
+    return key
+
+
 def parse_styles(raw: Any) -> list[dict[str, str]]:
-    """Validate an edited list of presets (key, label, prefix)."""
-    if not isinstance(raw, list) or len(raw) > MAX_STYLES:
+    """Validate an edited list of presets (label, prefix; a key, or one made from the label).
+
+    A row with neither label nor prefix is a blank (or emptied) row of the form and is skipped.
+    Every problem is named by its row and cell (``styles.<i>.label``) in ``InvalidSettings.fields``.
+    """
+    if not isinstance(raw, list) or len(raw) > MAX_STYLES * 2:
         raise InvalidSettings(f"Give a list of at most {MAX_STYLES} styles.", "styles")
-    parsed: list[dict[str, str]] = []
-    seen: set[str] = set()
+    rows: list[tuple[int, str, str, str]] = []
     for i, item in enumerate(raw):
         if not isinstance(item, dict):
-            raise InvalidSettings("Each style needs a key, a label and a prefix.", f"styles.{i}")
+            raise InvalidSettings("Each style needs a label and a prompt prefix.", f"styles.{i}")
         key = str(item.get("key") or "").strip().lower()
-        label = normalize_prompt(str(item.get("label") or ""))[:64]
+        label = normalize_prompt(str(item.get("label") or ""))
         prefix = normalize_prompt(str(item.get("prefix") or ""))
-        if not _KEY.fullmatch(key) or key in seen:
-            raise InvalidSettings(
-                "Use a unique key of lowercase letters, digits, - or _.", f"styles.{i}.key"
-            )
+        if not (label or prefix):
+            continue
+        rows.append((i, key, label, prefix))
+    if len(rows) > MAX_STYLES:
+        raise InvalidSettings(f"Keep at most {MAX_STYLES} styles.", "styles")
+    explicit = {key for _, key, _, _ in rows if key}
+    parsed: list[dict[str, str]] = []
+    problems: dict[str, str] = {}
+    seen: set[str] = set()
+    for i, key, label, prefix in rows:
+        if key and (not _KEY.fullmatch(key) or key in seen):
+            problems[f"styles.{i}.key"] = "Use a unique key of lowercase letters, digits, - or _."
         if not label:
-            raise InvalidSettings("Give the style a label shoppers will see.", f"styles.{i}.label")
-        if len(prefix) > MAX_PREFIX_CHARS:
-            raise InvalidSettings(
-                f"Keep the prefix under {MAX_PREFIX_CHARS} characters.", f"styles.{i}.prefix"
-            )
+            problems[f"styles.{i}.label"] = "Give the style a label shoppers will see."
+        elif len(label) > MAX_LABEL_CHARS:
+            problems[f"styles.{i}.label"] = f"Keep the label under {MAX_LABEL_CHARS} characters."
+        if not prefix:
+            problems[f"styles.{i}.prefix"] = "Give the words put before the shopper's prompt."
+        elif len(prefix) > MAX_PREFIX_CHARS:
+            problems[f"styles.{i}.prefix"] = f"Keep the prefix under {MAX_PREFIX_CHARS} characters."
+        key = key or key_for_label(label, seen | explicit)
         seen.add(key)
         parsed.append({"key": key, "label": label, "prefix": prefix})
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise InvalidSettings(message, field, problems)
     return parsed
 
 

@@ -13,6 +13,12 @@ from app.models.billing import (
 )
 from app.models.catalog import Product, ProductStatus, Variant
 from app.models.design import Design, DesignStatus
+from app.models.merchant_asset import (
+    ClipartKind,
+    MerchantClipart,
+    MerchantClipartSet,
+    MerchantFont,
+)
 from app.models.order import Order, OrderItem, Personalization
 from app.models.partner import Partner, ShopPartner
 from app.models.partner_ops import (
@@ -64,6 +70,7 @@ __all__ = [
     "BillingEvent",
     "BillingInterval",
     "BillingProvider",
+    "ClipartKind",
     "Design",
     "DesignStatus",
     "FileKind",
@@ -73,6 +80,9 @@ __all__ = [
     "InvalidTransition",
     "JobAssignment",
     "Membership",
+    "MerchantClipart",
+    "MerchantClipartSet",
+    "MerchantFont",
     "Order",
     "OrderItem",
     "Personalization",

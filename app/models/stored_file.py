@@ -33,6 +33,8 @@ class FileKind(enum.StrEnum):
     PACKING_SLIP = "packing_slip"
     PROOF_SHEET = "proof_sheet"  # one page per order line for the merchant and the printer
     EXPORT = "export"
+    FONT = "font"  # a merchant's own font: the print TTF and the web WOFF2 (merchant_asset)
+    CLIPART = "clipart"  # a merchant's own clipart piece: sanitised SVG or PNG
 
 
 class StoredFile(IdMixin, ShopOwnedMixin, TimestampMixin, Base):

@@ -24,6 +24,7 @@ from app.models import (
     Template,
     Variant,
 )
+from app.product_templates import shop_clipart
 from app.product_templates.pricing import money
 
 FileLinker = Callable[[StoredFile], str]
@@ -198,7 +199,8 @@ def template_document(
         "fonts": list(template.fonts),
         "colors": list(template.colors),
         "clipart_sets": list(template.clipart_sets),
-        "clipart": clipart_document(clipart_link, template.clipart_sets),
+        "clipart": clipart_document(clipart_link, template.clipart_sets)
+        + shop_clipart.clipart_document(scope, link, set(template.clipart_sets or ())),
         "max_layers": template.max_layers,
         "ai_enabled": template.ai_enabled,
         "model_3d": template.model_3d,

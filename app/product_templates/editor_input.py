@@ -439,12 +439,26 @@ def _choices(reader: _Reader, raw: Any, field: str, known: frozenset[str], what:
     return chosen
 
 
-def _fonts(reader: _Reader, raw: Any) -> list[str]:
-    return _choices(reader, raw, "fonts", opt.FONT_FAMILIES, "font")
+def _fonts(reader: _Reader, raw: Any, shop_fonts: frozenset[str]) -> list[str]:
+    """Luneo's curated families and the shop's own (``shop_fonts``; another shop's are unknown)."""
+    known = opt.FONT_FAMILIES | shop_fonts
+    if not isinstance(raw, list):
+        reader.fail("fonts", "Must be a list of font names.")
+        return []
+    chosen: list[str] = []
+    for index, name in enumerate(raw):
+        if not isinstance(name, str) or name not in known:
+            reader.fail(f"fonts[{index}]", "Not one of Luneo's fonts or yours.")
+        elif name not in chosen:
+            chosen.append(name)
+    return chosen
 
 
-def _clipart_sets(reader: _Reader, raw: Any) -> list[str]:
-    return _choices(reader, raw, "clipart_sets", default_library().set_keys, "clipart set")
+def _clipart_sets(reader: _Reader, raw: Any, shop_sets: frozenset[str]) -> list[str]:
+    """Luneo's sets and the shop's own (``shop_sets``: ``shop-<id>`` keys of this shop only)."""
+    return _choices(
+        reader, raw, "clipart_sets", default_library().set_keys | shop_sets, "clipart set"
+    )
 
 
 def _colors(reader: _Reader, raw: Any) -> list[str]:
@@ -532,10 +546,12 @@ def _fields(
     keys: set[str],
     clipart_sets: list[str] | None,
     currency: str,
+    fonts: list[str],
 ) -> list[dict[str, Any]]:
     """The form's fields, checked by the render core's rules (``app.design.fields``, the same
-    the renderer and the import apply) plus the shop's currency places for every amount."""
-    errors = field_errors(raw, area_keys=keys, clipart_sets=clipart_sets)
+    the renderer and the import apply) plus the shop's currency places for every amount.
+    ``fonts``: the template's font list (a field may use the shop's own fonts listed there)."""
+    errors = field_errors(raw, area_keys=keys, clipart_sets=clipart_sets, fonts=fonts)
     for error in errors:
         reader.fail(error.path, _sentence(error.message))
     if errors:
@@ -605,12 +621,17 @@ def _finishing(
 
 
 def parse_template(
-    payload: Any, currency: str, clipart_sets_now: list[str] | None = None
+    payload: Any,
+    currency: str,
+    clipart_sets_now: list[str] | None = None,
+    shop_fonts: frozenset[str] = frozenset(),
+    shop_clipart_sets: frozenset[str] = frozenset(),
 ) -> TemplateInput:
     """The editor's JSON as typed, range-checked values; raises InvalidInput listing every error.
 
     ``clipart_sets_now``: the template's sets, which its clipart fields must stay within when
-    the payload does not send ``clipart_sets``.
+    the payload does not send ``clipart_sets``. ``shop_fonts``: the shop's own font families,
+    offered beside the curated ones (``shop_fonts.families``).
     """
     if not isinstance(payload, Mapping):
         raise InvalidInput({}, "Send the template as a JSON object.")
@@ -626,9 +647,11 @@ def parse_template(
     values = TemplateInput(
         name=reader.text(payload, "name", "name"),
         is_active=reader.boolean(payload, "is_active", "is_active"),
-        fonts=_fonts(reader, payload.get("fonts")),
+        fonts=_fonts(reader, payload.get("fonts"), shop_fonts),
         clipart_sets=(
-            _clipart_sets(reader, payload["clipart_sets"]) if "clipart_sets" in payload else None
+            _clipart_sets(reader, payload["clipart_sets"], shop_clipart_sets)
+            if "clipart_sets" in payload
+            else None
         ),
         colors=_colors(reader, payload.get("colors")),
         max_layers=reader.integer(
@@ -647,7 +670,7 @@ def parse_template(
     values = dataclasses.replace(
         values,
         fields=(
-            _fields(reader, payload["fields"], keys, sets, currency)
+            _fields(reader, payload["fields"], keys, sets, currency, values.fonts)
             if "fields" in payload
             else None
         ),

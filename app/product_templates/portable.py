@@ -22,6 +22,7 @@ from typing import Any
 from app.design.document import schema_errors
 from app.design.fields import template_validator
 from app.models import PrintArea, Product, ShopScope, Template, Variant
+from app.product_templates import shop_clipart, shop_fonts
 from app.product_templates.catalog_options import currency_places
 from app.product_templates.document import proof_document
 from app.product_templates.editor_input import InvalidInput, parse_template
@@ -201,7 +202,12 @@ def _apply(
     }
     if "proof" in document:  # a file without it leaves the template's proof settings alone
         payload["proof"] = document["proof"]
-    values = parse_template(payload, currency)
+    values = parse_template(
+        payload,
+        currency,
+        shop_fonts=shop_fonts.families(scope),
+        shop_clipart_sets=shop_clipart.set_keys(scope),
+    )
     uv = _uv_regions(document["print_areas"])
     template, created = make_customizable(scope, product)
     save_template(scope, template, values)

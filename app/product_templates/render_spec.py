@@ -6,8 +6,10 @@ import dataclasses
 from typing import Any
 
 from app.design import TemplateSpec
+from app.design.fonts import ShopFontFile
 from app.models import FileKind, PrintArea, ShopScope, StoredFile, Template
 from app.product_templates.editor_input import AreaInput, TemplateInput
+from app.product_templates.shop_fonts import render_files
 from app.storage import MissingFile, Storage
 
 
@@ -35,12 +37,15 @@ def finishing_of(template: Template) -> dict[str, Any]:
     return {key: extra[key] for key in keys if extra.get(key) is not None}
 
 
-def template_spec_from_row(template: Template) -> TemplateSpec:
+def template_spec_from_row(
+    template: Template, shop_fonts: tuple[ShopFontFile, ...] = ()
+) -> TemplateSpec:
     """The same shape ``TemplateSpec.from_dict`` reads from TEMPLATE.json, so both agree.
 
     The cut line, score lines and engraving settings live in ``Template.extra`` (``finishing_of``).
     ``extra`` carries what only 3D output needs: the model id, each area's UV rectangle and the
-    product colour (``Template.extra["base_color"]``).
+    product colour (``Template.extra["base_color"]``). ``shop_fonts``: the shop's own fonts as
+    files (``shop_fonts.render_files``; ``print_spec`` fills them), for whatever draws text.
     Raises DesignError for a template the renderer cannot use (e.g. no print area).
     """
     areas = sorted(template.print_areas, key=lambda a: (a.position, a.id))
@@ -66,7 +71,14 @@ def template_spec_from_row(template: Template) -> TemplateSpec:
         # The product colour the 3D model wears; the model's own default when not set.
         "base_color": (template.extra or {}).get("base_color"),
     }
-    return dataclasses.replace(spec, extra=extra)
+    return dataclasses.replace(spec, extra=extra, shop_fonts=shop_fonts)
+
+
+def print_spec(scope: ShopScope, storage: Storage, template: Template) -> TemplateSpec:
+    """The spec a render of a saved template draws with: ``template_spec_from_row`` with the
+    shop's own fonts resolved to files (every one of them, so a design keeps printing in a font
+    the template has stopped offering)."""
+    return template_spec_from_row(template, render_files(scope, storage))
 
 
 def template_spec_from_input(values: TemplateInput) -> TemplateSpec:

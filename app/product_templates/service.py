@@ -7,6 +7,7 @@ needs the database (area ids of this template, mockups of this shop) is checked 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -256,10 +257,17 @@ def save_template(scope: ShopScope, template: Template, values: TemplateInput) -
     _replace_areas(scope, template, values.print_areas)
 
 
-def editor_options(currency: str) -> dict[str, Any]:
-    """The fixed choices and limits the editor offers (the API enforces the same ones)."""
+def editor_options(
+    currency: str,
+    shop_fonts: Iterable[str] = (),
+    shop_clipart: Iterable[dict[str, Any]] = (),
+) -> dict[str, Any]:
+    """The fixed choices and limits the editor offers (the API enforces the same ones);
+    ``shop_fonts``: the shop's own font families, listed after Luneo's; ``shop_clipart``: the
+    shop's own sets (``shop_clipart.clipart_document``), likewise."""
     return {
-        "fonts": [{"family": f.name, "category": f.category} for f in FAMILIES],
+        "fonts": [{"family": f.name, "category": f.category} for f in FAMILIES]
+        + [{"family": name, "category": "your font"} for name in sorted(shop_fonts)],
         "clipart_sets": [
             {
                 "key": s.key,
@@ -268,6 +276,15 @@ def editor_options(currency: str) -> dict[str, Any]:
                 "sample": clipart_path(s.items[0]),
             }
             for s in default_library().sets
+        ]
+        + [
+            {
+                "key": s["set"],
+                "label": s["label"],
+                "count": len(s["items"]),
+                "sample": s["items"][0]["url"] if s["items"] else "",
+            }
+            for s in shop_clipart
         ],
         "models_3d": [{"id": m["id"], "name": m["name"]} for m in available_models()],
         "currency": currency,

@@ -1,18 +1,21 @@
 """A design's image refs resolved to bytes, only ever among its own shop's files.
 
-A ref is a storage key (``shops/<id>/uploads/…``) or ``file:<StoredFile id>``. Anything that is
-not one of this shop's uploads or generated images is reported to the render core as missing
-(a LookupError, which it turns into a DesignError naming the layer), so a document can never
-pull another shop's file into a print. A storage outage is different: it raises
+A ref is a storage key (``shops/<id>/uploads/…``), ``file:<StoredFile id>``, or one of the
+shop's own clipart pieces (``clipart:shop-<set id>/<name>``, ``product_templates.shop_clipart``).
+Anything that is not one of this shop's uploads, generated images or clipart is reported to the
+render core as missing (a LookupError, which it turns into a DesignError naming the layer), so a
+document can never pull another shop's file into a print. A storage outage is different: it raises
 ``AssetUnavailable`` so the job is retried instead of refused.
 """
 
 from __future__ import annotations
 
 from app.design import AssetSource
+from app.design.clipart import is_clipart_ref
 from app.design.images import MAX_BYTES
 from app.design.refs import FILE_REF
 from app.models import FileKind, ShopScope, StoredFile
+from app.product_templates import shop_clipart
 from app.storage import MissingFile, Storage, key_belongs_to_shop
 
 # What a design may place: the shopper's uploads, generated images, the merchant's mockups.
@@ -41,7 +44,8 @@ def shop_assets(scope: ShopScope, storage: Storage) -> AssetSource:
 
     def read(ref: str) -> bytes:
         if ref not in cache:
-            stored = stored_file_for_ref(scope, ref)
+            own = shop_clipart.piece_for_ref(scope, ref) if is_clipart_ref(ref) else None
+            stored = own[1] if own is not None else stored_file_for_ref(scope, ref)
             if stored is None:
                 raise LookupError(ref)
             cache[ref] = _read(storage, stored.key, ref)

@@ -62,7 +62,7 @@ from app.models import (
     StoredFile,
     Template,
 )
-from app.product_templates.render_spec import mockups_for, template_spec_from_row
+from app.product_templates.render_spec import mockups_for, print_spec
 from app.production import quota_gate, three_d
 from app.production.assets import shop_assets
 from app.production.outputs import FileStore, Output, Stored
@@ -330,10 +330,11 @@ def _render(run: _Run) -> list[Stored]:
     for_print_runs()
     design_row, template = run.load()
     try:
-        spec = template_spec_from_row(template)
+        spec = print_spec(run.scope, run.storage, template)
     except DesignError as exc:
         raise Refused(f"The product template cannot be used for printing: {exc}") from None
     inputs = RenderInputs(shop_assets(run.scope, run.storage), run.fonts, PixelCache())
+    inputs = inputs.for_template(spec)
     design = run.check(design_row, spec, inputs)
     run.profile = files_profile_for(run.scope.session, run.job)
     preview_file = run.scope.get(StoredFile, design_row.preview_file_id or 0)

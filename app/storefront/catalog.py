@@ -14,7 +14,8 @@ from app.design.fields import DEFAULT_FONT
 from app.design.fonts import FAMILIES
 from app.errors import ApiError
 from app.extensions import get_storage
-from app.models import Platform, Product, Shop, StoredFile, Template
+from app.models import Platform, Product, Shop, ShopScope, StoredFile, Template
+from app.product_templates import shop_fonts
 from app.product_templates.document import template_document
 from app.storefront import current_scope, current_shop
 from app.storefront.public import model_link
@@ -48,7 +49,7 @@ def product_template(product_id: str) -> ResponseReturnValue:
         scope, template, product, shop.currency, file_link, clipart_url, ai_provider=provider
     )
     document["model_url"] = model_link(template.model_3d, (template.extra or {}).get("base_color"))
-    document["font_files"] = font_files(template)
+    document["font_files"] = {**font_files(template), **shop_font_files(scope, template)}
     features = plan_features(scope.session, shop)
     if not features["3d_ar"]:
         document["model_3d"] = document["model_url"] = document["model_view"] = None  # a plan's
@@ -64,6 +65,16 @@ def font_files(template: Template) -> dict[str, str]:
             offered.add(str(field.get("font") or DEFAULT_FONT))
             offered.update(str(name) for name in field.get("fonts") or ())
     return {f.name: font_url(f) for f in FAMILIES if f.name in offered}
+
+
+def shop_font_files(scope: ShopScope, template: Template) -> dict[str, str]:
+    """Family -> signed, expiring link to the WOFF2 of each of this shop's own fonts the
+    template offers. Only this shop's template document carries them: another shop's font is
+    never linked here, and its link cannot be made without this app's key."""
+    return {
+        family: file_link(stored)
+        for family, stored in shop_fonts.web_files(scope, set(template.fonts or ())).items()
+    }
 
 
 def plan_features(session: Session, shop: Shop) -> dict[str, bool]:

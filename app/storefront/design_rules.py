@@ -26,11 +26,13 @@ from app.design import Design, DesignError, parse_design
 from app.design.clipart import default_library, is_clipart_ref
 from app.design.document import ImageLayer, Layer, ShapeLayer, TextLayer
 from app.design.errors import layer_path
-from app.design.fonts import FAMILIES, UnknownFont, default_registry
+from app.design.fonts import FAMILIES, FontRegistry, UnknownFont, default_registry, registry_for
 from app.design.refs import FILE_REF
 from app.design.scripts import text_problem
+from app.extensions import get_storage
 from app.generation.admin import blocked_file_ids
 from app.models import FileKind, ShopScope, Template
+from app.product_templates import shop_clipart, shop_fonts
 from app.production.assets import stored_file_for_ref
 
 CURATED_FONTS = frozenset(f.name for f in FAMILIES)
@@ -74,6 +76,7 @@ def _template_problems(scope: ShopScope, template: Template, design: Design) -> 
     field_ids = frozenset(
         str(f["id"]) for f in template.fields or () if isinstance(f, Mapping) and "id" in f
     )
+    registry = _registry(scope, design, fonts)
     for key, layers in design.areas.items():
         if key not in areas:
             yield Problem(f"areas.{key}", f"this product has no print area {key!r}")
@@ -85,7 +88,23 @@ def _template_problems(scope: ShopScope, template: Template, design: Design) -> 
             if layer.field is not None and layer.field in field_ids:
                 yield from _field_layer_problems(scope, path, layer)
             else:
-                yield from _layer_problems(scope, path, layer, fonts, colors, clipart_sets)
+                yield from _layer_problems(
+                    scope, path, layer, fonts, colors, clipart_sets, registry
+                )
+
+
+def _registry(scope: ShopScope, design: Design, fonts: frozenset[str]) -> FontRegistry:
+    """The curated fonts, plus the shop's own the design's text uses (read from storage only
+    then), so a letter a shop font lacks is refused here as it would be in print."""
+    own = {
+        layer.font
+        for layers in design.areas.values()
+        for layer in layers
+        if isinstance(layer, TextLayer) and layer.font in fonts and layer.font not in CURATED_FONTS
+    }
+    if not own:
+        return default_registry()
+    return registry_for(shop_fonts.render_files(scope, get_storage(), own))
 
 
 def _field_layer_problems(scope: ShopScope, path: str, layer: Layer) -> Iterator[Problem]:
@@ -103,12 +122,13 @@ def _layer_problems(
     fonts: frozenset[str],
     colors: frozenset[str],
     clipart_sets: frozenset[str],
+    registry: FontRegistry,
 ) -> Iterator[Problem]:
     if isinstance(layer, TextLayer):
         if layer.font not in fonts:
             yield Problem(f"{path}.font", "choose one of this product's fonts")
         else:
-            yield from _script_problem(f"{path}.text", layer)
+            yield from _script_problem(f"{path}.text", layer, registry)
         yield from _color_problem(f"{path}.color", layer.color, colors)
         if layer.stroke is not None:
             yield from _color_problem(f"{path}.stroke", layer.stroke, colors)
@@ -132,10 +152,10 @@ def _layer_problems(
             yield from _color_problem(f"{path}.color", layer.color, colors)
 
 
-def _script_problem(path: str, layer: TextLayer) -> Iterator[Problem]:
+def _script_problem(path: str, layer: TextLayer, registry: FontRegistry) -> Iterator[Problem]:
     """Text the layout cannot print (a script, emoji, a letter the font lacks): refused."""
     try:
-        face = default_registry().face(layer.font, layer.weight, layer.style)
+        face = registry.face(layer.font, layer.weight, layer.style)
     except UnknownFont:
         return
     problem = text_problem(layer.text, face)
@@ -156,9 +176,11 @@ def _ref_problem(scope: ShopScope, layer: ImageLayer, clipart_sets: frozenset[st
         if layer.kind != "clipart":
             return "clipart goes in a clipart layer"
         item = default_library().item(layer.src)
-        if item is None:
+        own = shop_clipart.piece_for_ref(scope, layer.src) if item is None else None
+        if item is None and own is None:
             return "this clipart was not found"
-        return None if item.set_key in clipart_sets else "this clipart is not offered here"
+        key = item.set_key if item is not None else own[0].clipart_set.key if own else ""
+        return None if key in clipart_sets else "this clipart is not offered here"
     stored = stored_file_for_ref(scope, layer.src)
     if stored is None or (stored.kind in SHOPPERS_PICTURES and FILE_REF.fullmatch(layer.src)):
         # Shoppers' photos and AI images are placed by their unguessable storage key, never by

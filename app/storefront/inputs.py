@@ -8,10 +8,13 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from app import input_guard
 from app.design import Design, DesignError, TemplateSpec
-from app.design.fields import field_problems, materialize
+from app.design.fields import CURATED_FONTS, field_problems, materialize
+from app.design.fonts import ShopFontFile
 from app.errors import ApiError
+from app.extensions import get_session, get_storage
 from app.ids import row_id
 from app.models import ShopScope, Template
+from app.product_templates import shop_fonts
 from app.product_templates.render_spec import template_spec_from_row
 from app.storefront.design_rules import InvalidDesign, check_design
 from app.storefront.limits import Limits, over_limits
@@ -61,11 +64,29 @@ def active_template(scope: ShopScope, body: dict[str, Any]) -> Template:
 
 
 def template_spec(template: Template) -> TemplateSpec:
-    """The render core's view of the template; a stored template it cannot read is not offered."""
+    """The render core's view of the template; a stored template it cannot read is not offered.
+
+    With the shop's own fonts its text fields may draw with (their files read only then), so
+    a field's auto-fit measures the font the print uses."""
     try:
-        return template_spec_from_row(template)
+        return template_spec_from_row(template, _field_shop_fonts(template))
     except DesignError:
         raise ApiError(404, "template_not_found", NOT_CUSTOMIZABLE) from None
+
+
+def _field_shop_fonts(template: Template) -> tuple[ShopFontFile, ...]:
+    named = {
+        str(name)
+        for field in template.fields or ()
+        if isinstance(field, dict) and field.get("kind") == "text"
+        for name in [field.get("font"), *(field.get("fonts") or ())]
+        if name
+    }
+    own = named - CURATED_FONTS
+    if not own:
+        return ()
+    scope = ShopScope(get_session(), template.shop_id)
+    return shop_fonts.render_files(scope, get_storage(), own)
 
 
 def document_object(document: Any) -> dict[str, Any]:

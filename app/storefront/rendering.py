@@ -28,7 +28,7 @@ from app.design.raster import PREVIEW_MAX_PX
 from app.errors import ApiError
 from app.extensions import get_redis, get_storage
 from app.models import ShopScope, Template
-from app.product_templates.render_spec import template_spec_from_row, view_mockup
+from app.product_templates.render_spec import print_spec, view_mockup
 from app.production.assets import AssetUnavailable, shop_assets
 from app.storefront.ratelimit import charge_render, check_render_budget
 
@@ -113,7 +113,8 @@ def render_preview(
     )
     try:
         with preview_errors_answered():
-            spec = template_spec_from_row(template)
+            spec = print_spec(scope, storage, template)
+            inputs = inputs.for_template(spec)
             mockup = view_mockup(scope, storage, template, area_key, view)
             data = preview(
                 design, spec, area_key, inputs, mockup, image_format, focus=focus, view=view

@@ -28,6 +28,7 @@ from sqlalchemy import select
 from app.accounts import invitations
 from app.accounts.passwords import hash_password
 from app.demo import DEMO_DOMAIN, DEMO_ORDER_NAME, DEMO_PRINT_ROOM_EMAIL, seed_demo_shop
+from app.design.fonts import BUILD_DIR
 from app.extensions import get_db, get_storage
 from app.fulfilment import keys, routing, team
 from app.models import (
@@ -47,6 +48,7 @@ from app.models import (
     Template,
     User,
 )
+from app.product_templates import shop_clipart, shop_fonts
 from app.production.pipeline import produce_job
 from app.sync import order_edits
 from tests.support.axe import describe, violations
@@ -129,6 +131,21 @@ def _seed(app: Flask) -> dict[str, Any]:
             )
         )
         session.commit()
+        # the shop's own font and clipart set, which the owner may delete (issue #21)
+        own = ShopScope(session, shop.id)
+        lobster = BUILD_DIR / "lobster" / "lobster-latin-400-normal.ttf"
+        shop_fonts.upload(
+            own,
+            get_storage(),
+            shop_fonts.Upload(lobster.read_bytes(), "brand.ttf", "Brand Script", True, OWNER),
+        )
+        logos = shop_clipart.create_set(own, "Our logos")
+        heart = (
+            b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">'
+            b'<path d="M12 21 3 12a5 5 0 0 1 9-6 5 5 0 0 1 9 6z" fill="#dc2626"/></svg>'
+        )
+        shop_clipart.add_piece(own, get_storage(), logos, heart, "Heart")
+        session.commit()
 
         template = session.scalars(select(Template).where(Template.shop_id == shop.id)).first()
         order = session.scalars(select(Order).where(Order.name == DEMO_ORDER_NAME)).one()
@@ -194,6 +211,7 @@ ADMIN = [
     "/admin/billing",
     "/admin/partners",
     "/admin/ai",
+    "/admin/assets",
 ]
 EXPECTED_STATUS = {("signed-out", "/admin/"): 401, ("merchant", "/admin/orders/999999"): 404}
 PAGES: list[tuple[str, str]] = [
@@ -292,6 +310,8 @@ DESTRUCTIVE = [
     ("merchant", "/admin/partners", "Remove"),
     ("merchant", "/admin/partners", "Delete"),
     ("merchant", "/admin/ai", "Block"),
+    ("merchant", "/admin/assets", "Delete"),
+    ("merchant", "/admin/assets", "Delete set"),
     ("shopify", "/admin/partners", "Remove"),
     ("woo-owner", "/account/team", "Remove"),
     ("woo-owner", "/account/team", "Withdraw"),

@@ -283,7 +283,7 @@ def test_clipart_and_an_ai_image_join_the_design(
 
     # An AI image: the prompt goes to the ai queue; a real RQ worker runs it here.
     page.get_by_role("tab", name="AI image").click()
-    expect(page.locator(".luneo-provider")).to_contain_text("Generated offline (development)")
+    expect(page.locator(".luneo-provider")).to_contain_text("Luneo offline preview (development)")
     # Drawn, not a grey box: the AI image comes from Luneo's signed link, another origin.
     generate_ai_image(page, live_app, DRAFT_KEY, lambda url: url.endswith("/ai/generations"))
 

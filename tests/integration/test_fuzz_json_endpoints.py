@@ -476,6 +476,11 @@ TARGETS: list[Target] = [
     ),
     # ---- public JSON and files without sign-in
     Target("GET", "/healthz", anonymous),
+    # a shop's own fonts and clipart (issue #21); uploads are multipart, like the mockups'
+    Target("GET", "/api/admin/fonts", admin_bearer),
+    Target("POST", "/api/admin/fonts", admin_bearer),
+    Target("GET", "/api/admin/clipart", admin_bearer),
+    Target("POST", "/api/admin/clipart/sets", admin_bearer, {"label": "Our logos"}),
     Target("GET", "/readyz", anonymous),
     Target("GET", "/files/<path:key>", anonymous),
     Target("GET", "/clipart/", anonymous),
@@ -576,6 +581,8 @@ EXCLUDED_BY_REASON: dict[str, tuple[str, ...]] = {
         "POST /partners/webhook",
         "GET /admin/",
         "GET /admin/ai",
+        "POST /admin/ai/settings",
+        "GET /admin/assets",
         "GET /admin/billing",
         "GET /admin/orders",
         "GET /admin/orders/<int:order_id>",

@@ -283,7 +283,7 @@ AREA = "print_areas[0]"
         (
             "unknown font",
             payload(fonts=["Inter", "Comic Sans MS"]),
-            {"fonts[1]": "Not one of Luneo's fonts."},
+            {"fonts[1]": "Not one of Luneo's fonts or yours."},
         ),
         (
             "colour by name",

@@ -38,7 +38,9 @@ def test_merchant_switches_ai_and_edits_styles_and_blocked_words(
         headers=_auth(ai_shop),
     )
     bad = client.put(
-        "/api/admin/ai/settings", json={"styles": [{"key": "Bad Key!"}]}, headers=_auth(ai_shop)
+        "/api/admin/ai/settings",
+        json={"styles": [{"key": "Bad Key!", "label": "X", "prefix": "y"}]},
+        headers=_auth(ai_shop),
     )
 
     assert off.json == {"id": ai_template.id, "ai_enabled": False}

@@ -41,7 +41,10 @@ def test_generation_goes_through_moderation_then_the_image_model(
     shown = _run(app, client, ai_shop, ai_template, "a fox reading under a tree")
 
     assert shown["status"] == "succeeded"
-    assert (shown["provider"], shown["provider_label"]) == ("openai", "Generated with OpenAI")
+    assert (shown["provider"], shown["provider_label"]) == (
+        "openai",
+        "OpenAI (gpt-image-2.5-flare)",
+    )
     moderation = fake_openai.calls("moderations")[0].body
     assert moderation == {"model": "omni-moderation-latest", "input": "a fox reading under a tree"}
     request = fake_openai.calls("images")[0].body

@@ -54,7 +54,7 @@ def test_prompt_becomes_an_upscaled_image_layer(
     assert done["status"] == "succeeded"
     assert done["progress"] == 100
     assert done["provider"] == "local"
-    assert done["provider_label"] == "Generated offline (development)"
+    assert done["provider_label"] == "Luneo offline preview (development)"
     image = done["image"]
     assert image["src"].startswith(f"shops/{ai_shop.id}/")  # its unguessable storage key
     # 200x90 mm + 3 mm bleed at 300 DPI is 2433x1134 px: the 1024 px drawing was upscaled.
@@ -191,7 +191,7 @@ def test_template_document_carries_the_ai_block(
 
     assert document["ai"]["enabled"] is True
     assert document["ai"]["provider"] == "local"
-    assert document["ai"]["provider_label"] == "Generated offline (development)"
+    assert document["ai"]["provider_label"] == "Luneo offline preview (development)"
     assert {"key": "watercolour", "label": "Watercolour"} in document["ai"]["styles"]
 
 

@@ -378,7 +378,7 @@ def test_the_template_names_its_3d_model_and_ai_settings(
 
     ai = body["ai"]
     assert (ai["enabled"], ai["provider"]) == (True, "local")
-    assert ai["provider_label"] == "Generated offline (development)"
+    assert ai["provider_label"] == "Luneo offline preview (development)"
     assert all({"key", "label"} <= set(style) for style in ai["styles"])
     link = urlsplit(body["model_url"])
     assert link.path == "/storefront/models/mug.glb"
