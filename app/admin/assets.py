@@ -148,13 +148,7 @@ def delete_font(font_id: str) -> ResponseReturnValue:
         shop_fonts.delete(scope, font)
     except shop_fonts.FontInUse as exc:
         scope.session.rollback()
-        names = ", ".join(exc.templates)
-        raise ApiError(
-            409,
-            "font_in_use",
-            f"{font.family} is offered by these products' templates: {names}. "
-            "Remove it from them first.",
-        ) from None
+        raise ApiError(409, "font_in_use", exc.says(font.family)) from None
     scope.session.commit()
     return jsonify({"deleted": True})
 
@@ -212,9 +206,7 @@ def create_set() -> ResponseReturnValue:
 
 
 def _in_use(what: str, exc: shop_clipart.SetInUse) -> ApiError:
-    names = ", ".join(exc.templates)
-    message = f"{what} is offered by these products' templates: {names}. Remove it from them first."
-    return ApiError(409, "clipart_in_use", message)
+    return ApiError(409, "clipart_in_use", exc.says(what))
 
 
 @bp.delete("/api/admin/clipart/sets/<set_id>")

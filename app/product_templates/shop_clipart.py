@@ -27,6 +27,7 @@ from app.models import (
     StoredFile,
     Template,
 )
+from app.product_templates import asset_use
 from app.storage import Storage
 from app.stored_files import queue_byte_deletions, store_bytes
 
@@ -46,10 +47,8 @@ class ClipartRejected(ValueError):
         self.field = field
 
 
-class SetInUse(Exception):
-    def __init__(self, templates: list[str]) -> None:
-        super().__init__(", ".join(templates))
-        self.templates = templates
+class SetInUse(asset_use.InUse):
+    """The templates that offer the set, and the orders still to make that draw from it."""
 
 
 @dataclass(frozen=True)
@@ -168,9 +167,7 @@ def templates_using(scope: ShopScope, key: str) -> list[Template]:
 
 
 def delete_set(scope: ShopScope, clipart_set: MerchantClipartSet) -> None:
-    using = templates_using(scope, set_key(clipart_set))
-    if using:
-        raise SetInUse([t.name for t in using])
+    _refuse_in_use(scope, set_key(clipart_set), f"clipart:{set_key(clipart_set)}/")
     files = [scope.get(StoredFile, p.file_id) for p in clipart_set.pieces]
     scope.session.delete(clipart_set)
     scope.session.flush()
@@ -179,13 +176,21 @@ def delete_set(scope: ShopScope, clipart_set: MerchantClipartSet) -> None:
 
 def delete_piece(scope: ShopScope, piece: MerchantClipart) -> None:
     """A piece goes only while no template offers its set (designs could be using it)."""
-    using = templates_using(scope, set_key(piece.clipart_set))
-    if using:
-        raise SetInUse([t.name for t in using])
+    key = set_key(piece.clipart_set)
+    _refuse_in_use(scope, key, f"clipart:{key}/{piece.name}")
     stored = scope.get(StoredFile, piece.file_id)
     piece.clipart_set.pieces.remove(piece)
     scope.session.flush()
     _forget(scope, [stored] if stored is not None else [])
+
+
+def _refuse_in_use(scope: ShopScope, key: str, ref: str) -> None:
+    """SetInUse while a template offers set ``key`` or an order still to make draws ``ref``
+    (a set's refs when it ends in ``/``)."""
+    using = templates_using(scope, key)
+    orders = asset_use.orders_using(scope, asset_use.uses_clipart(ref))
+    if using or orders:
+        raise SetInUse([t.name for t in using], orders)
 
 
 def _forget(scope: ShopScope, files: list[StoredFile]) -> None:

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from app.design.fonts import FAMILIES, ShopFontFile
 from app.design.merchant_fonts import FAMILY_NAME_MAX, CheckedFont, FontRefused, check_font
 from app.models import FileKind, MerchantFont, ShopScope, StoredFile, Template
+from app.product_templates import asset_use
 from app.storage import MissingFile, Storage
 from app.stored_files import queue_byte_deletions, store_bytes
 
@@ -44,10 +45,8 @@ class FontRejected(ValueError):
         self.field = field
 
 
-class FontInUse(Exception):
-    def __init__(self, templates: list[str]) -> None:
-        super().__init__(", ".join(templates))
-        self.templates = templates
+class FontInUse(asset_use.InUse):
+    """The templates that offer the font, and the orders still to make that draw it."""
 
 
 @dataclass(frozen=True)
@@ -154,10 +153,12 @@ def templates_using(scope: ShopScope, family: str) -> list[Template]:
 
 
 def delete(scope: ShopScope, font: MerchantFont) -> None:
-    """Delete the font and its files; FontInUse names the templates that still offer it."""
+    """Delete the font and its files; FontInUse names the templates that still offer it and
+    the orders still to make that draw it (their files may be made again)."""
     using = templates_using(scope, font.family)
-    if using:
-        raise FontInUse([t.name for t in using])
+    orders = asset_use.orders_using(scope, asset_use.uses_font(font.family))
+    if using or orders:
+        raise FontInUse([t.name for t in using], orders)
     files = [scope.get(StoredFile, i) for i in (font.print_file_id, font.web_file_id)]
     scope.session.delete(font)
     scope.session.flush()

@@ -15,9 +15,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.design.fonts import BUILD_DIR
-from app.models import FileKind, MerchantFont, Product, Shop, StoredFile, Template
+from app.models import (
+    FileKind,
+    MerchantFont,
+    Product,
+    ProductionJob,
+    ProductionStatus,
+    Shop,
+    StoredFile,
+    Template,
+)
 from app.product_templates.shop_fonts import CACHE_DIR
-from tests.factories import make_template
+from tests.factories import make_design, make_order, make_template
 from tests.integration.admin.test_template_api import payload
 from tests.integration.ai.conftest import signed_query
 
@@ -225,6 +234,34 @@ def test_a_font_a_template_offers_is_not_deleted_until_it_is_removed_there(
     assert deleted.status_code == 200
     assert font_files(session) == 0
     assert session.scalar(select(func.count()).select_from(MerchantFont)) == 0
+
+
+def test_a_font_an_order_still_to_make_draws_is_kept_until_the_order_is_made(
+    cookie_client: FlaskClient, csrf: dict[str, str], session: Session, product: Product
+) -> None:
+    """Nothing ever lost: the template no longer offers the font, but a design ordered before
+    still names it and its files may be made again (a change, a retry)."""
+    font_id = upload(cookie_client, csrf, LOBSTER.read_bytes()).json["id"]
+    template = make_template(session, product, fonts=["Inter"])
+    text = {"type": "text", "text": "Ada", "font": "Brand Script", "size_mm": 8}
+    design = make_design(
+        session, template, document={"version": 1, "areas": {"front": {"layers": [text]}}}
+    )
+    order = make_order(session, session.get_one(Shop, template.shop_id), design)
+    job = ProductionJob(shop_id=order.shop_id, order_item_id=order.items[0].id, design_id=design.id)
+    session.add(job)
+    session.commit()
+
+    refused = cookie_client.delete(f"{FONTS}/{font_id}", headers=csrf)
+
+    assert refused.status_code == 409
+    assert refused.json["error"]["code"] == "font_in_use"
+    assert order.name in refused.json["error"]["message"]
+    assert font_files(session) == 2  # the print TTF and the web WOFF2 are still there
+    job.status = ProductionStatus.SHIPPED  # made: the font may go
+    session.commit()
+    assert cookie_client.delete(f"{FONTS}/{font_id}", headers=csrf).status_code == 200
+    assert font_files(session) == 0
 
 
 def test_another_shops_font_id_is_not_found(
