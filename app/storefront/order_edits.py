@@ -4,8 +4,8 @@ merchant's.
 The e-mail a produced line's shopper gets (``app.sync.order_edits``) links here, and the admin
 order page opens it for the merchant with a token of their own. The token in the path is the
 only credential, checked first by the guard (signed for this purpose, not expired, naming a
-produced line of an installed shop). Then, like the recovery page (``app.storefront.recovery``,
-whose placement, CSP and CORS this reuses):
+produced line of an installed shop). Then, like the recovery page (both are
+``app.storefront.signed_pages``):
 
 * ``GET /order-design/<token>`` — the ordered design's preview and the shopper's editor (the
   widget) opened on a copy of its document, with this surface as its API; outside the edit
@@ -29,34 +29,21 @@ page sends no Referer, is never cached and never framed.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from types import ModuleType
 from typing import Any
 
-from flask import Blueprint, current_app, g, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
 from app.api_error import ApiError
 from app.client_address import client_address
-from app.errors import handle_api_error
-from app.extensions import get_session
 from app.fulfilment import audit
-from app.models import Platform
 from app.product_templates.pricing import money
-from app.storefront import Shopper, current_scope, current_shop, current_shopper
-from app.storefront.cors import add_cors_headers, preflight, request_origin
+from app.storefront import current_scope, current_shop, current_shopper
 from app.storefront.inputs import json_object
 from app.storefront.public import preview_link
-from app.storefront.recovery import (
-    CORS_HEADERS,
-    PROXY_PREFIX,
-    Placement,
-    _editor_config,
-    _luneo_origin,
-    _secure,
-)
-from app.storefront.surface import finish
+from app.storefront.signed_pages import Placement, SignedPage, editor_config, script_json
 from app.sync.order_edits import (
     PATH,
     SHOPIFY_PROXY_PREFIX,
@@ -67,42 +54,6 @@ from app.sync.order_edits import (
     open_line,
     replace,
 )
-from app.woocommerce.storefront_keys import store_origin
-
-PAGE_ENDPOINT = "storefront_order_edits.page"
-
-
-def _secret() -> str:
-    return str(current_app.config["SECRET_KEY"])
-
-
-def _pull_token(_endpoint: str | None, values: dict[str, Any] | None) -> None:
-    g.edit_token_path = (values or {}).pop("token", "")
-
-
-def _guard() -> ResponseReturnValue | None:
-    line = open_line(get_session(), _secret(), str(g.get("edit_token_path") or ""))
-    g.edit_line = line
-    allowed = store_origin(line.shop) if line.shop.platform is Platform.WOOCOMMERCE else None
-    if allowed is not None and request_origin().lower() == allowed:
-        g.storefront_origin = allowed
-    if request.method == "OPTIONS":
-        if g.get("storefront_origin") is None:
-            raise ApiError(403, "origin_not_allowed", "This site cannot use this link.")
-        return preflight(CORS_HEADERS)
-    # Every design made here is anonymous, proven by its edit token.
-    g.storefront_shopper = Shopper(line.shop, None, client_key=f"ip:{client_address()}")
-    return None
-
-
-def _line() -> EditLine:
-    line: EditLine = g.edit_line
-    return line
-
-
-def _on_luneo(token: str) -> Placement:
-    base = PATH + token
-    return Placement(base, f"{base}/replace")
 
 
 def _price(line: EditLine) -> str | None:
@@ -115,10 +66,9 @@ def _price(line: EditLine) -> str | None:
 
 
 def _config(line: EditLine, where: Placement) -> str:
-    config = _editor_config(line, where)  # type: ignore[arg-type]  # the same fields it reads
+    config = editor_config(line, where)
     config.update(
         {
-            "attachUrl": where.attach_url,
             "cart": {"adapter": "orderEdit"},
             "label": "Change your design",
             # The editor's last step saves the change (its price is the one already paid).
@@ -138,10 +88,7 @@ def _config(line: EditLine, where: Placement) -> str:
             "by": line.by,
         }
     )
-    text = json.dumps(config)
-    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
-        text = text.replace(char, escaped)
-    return text
+    return script_json(config)
 
 
 def _render(line: EditLine | None, where: Placement, message: str | None = None) -> str:
@@ -152,30 +99,25 @@ def _render(line: EditLine | None, where: Placement, message: str | None = None)
         config=_config(line, where) if line is not None and line.closed is None else None,
         preview=preview_link(line.design) if line is not None else None,
         price=_price(line) if line is not None else None,
-        assets={
-            "css": where.url("static", filename="luneo.css"),
-            "script": where.url("storefront_public.widget_asset", name="luneo-order-edit.js"),
-            "loader": where.url("storefront_public.widget_asset", name="luneo-loader.js"),
-        },
+        assets=where.assets("luneo-order-edit.js"),
     )
 
 
-def _refused(exc: ApiError) -> ResponseReturnValue:
-    if request.endpoint != PAGE_ENDPOINT:
-        return handle_api_error(exc)
-    where = _on_luneo(str(g.get("edit_token_path") or ""))
-    return _secure(_render(None, where, exc.message), where, exc.status)
-
-
-def page() -> ResponseReturnValue:
-    where = _on_luneo(str(g.edit_token_path))
-    return _secure(_render(_line(), where), where)
+SURFACE = SignedPage(
+    name="storefront_order_edits",
+    path=PATH,
+    proxy_prefix=SHOPIFY_PROXY_PREFIX,
+    action="replace",
+    open_line=open_line,
+    invalid_link=invalid_link,
+    render=_render,
+)
 
 
 def context() -> ResponseReturnValue:
     """What a WooCommerce store's plugin shows on its thank-you page: the names, the ordered
     design's preview, whether it may still change (and why not) and the page's link."""
-    line = _line()
+    line = SURFACE.line()
     body = {
         "shop": line.shop.name or line.shop.domain,
         "order": line.order.name,
@@ -184,7 +126,7 @@ def context() -> ResponseReturnValue:
         "open": line.closed is None,
         "message": line.closed,
         "files_version": line.job.files_version,
-        "url": link_url(current_app.config, line.shop, str(g.edit_token_path)),
+        "url": link_url(current_app.config, line.shop, SURFACE.token()),
     }
     return jsonify(body), 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
@@ -201,7 +143,8 @@ def _actor(line: EditLine) -> audit.Actor:
 def _replaced(line: EditLine, customer_ref: str | None = None) -> ResponseReturnValue:
     if not request.is_json:
         raise ApiError(415, "json_required", "Send the design as JSON.")
-    changed = replace(line, _secret(), json_object(), _actor(line), customer_ref)
+    secret = str(current_app.config["SECRET_KEY"])
+    changed = replace(line, secret, json_object(), _actor(line), customer_ref)
     line.scope.session.commit()
     currency = line.order.currency
 
@@ -221,38 +164,13 @@ def _replaced(line: EditLine, customer_ref: str | None = None) -> ResponseReturn
 
 
 def replace_design() -> ResponseReturnValue:
-    return _replaced(_line())
-
-
-# ------------------------------------------------------- on a Shopify store, via the app proxy
-def _proxy_line(token: str) -> EditLine:
-    line = open_line(get_session(), _secret(), token)
-    if line.shop.id != current_shop().id:
-        raise invalid_link()
-    return line
-
-
-def _on_the_store(token: str) -> Placement:
-    prefix = request.args.get("path_prefix", "")
-    if not PROXY_PREFIX.fullmatch(prefix) or ".." in prefix:
-        prefix = SHOPIFY_PROXY_PREFIX
-    base = prefix.rstrip("/")
-    return Placement(base, f"{base}{PATH}{token}/replace", _luneo_origin())
-
-
-def proxy_page(token: str) -> ResponseReturnValue:
-    where = _on_the_store(token)
-    try:
-        line = _proxy_line(token)
-    except ApiError as exc:
-        return _secure(_render(None, where, exc.message), where, exc.status)
-    return _secure(_render(line, where), where)
+    return _replaced(SURFACE.line())
 
 
 def proxy_replace(token: str) -> ResponseReturnValue:
     """Through the proxy a signed-in customer's design is proven by Shopify's signature of who
     they are, an anonymous one by its edit token."""
-    return _replaced(_proxy_line(token), current_shopper().customer_ref)
+    return _replaced(SURFACE.proxy_line(token), current_shopper().customer_ref)
 
 
 # ------------------------------------------- on a WooCommerce store's own order pages (its plugin)
@@ -290,22 +208,9 @@ def register_on_store(bp: Blueprint) -> None:
 
 
 def register_on_proxy(bp: Blueprint) -> None:
-    bp.add_url_rule(f"{PATH}<token>", endpoint="order_edit_page", view_func=proxy_page)
-    bp.add_url_rule(
-        f"{PATH}<token>/replace",
-        endpoint="order_edit_replace",
-        view_func=proxy_replace,
-        methods=["POST"],
-    )
+    """The page and the change on Shopify's app proxy surface (its guard, then these)."""
+    SURFACE.register_on_proxy(bp, "order_edit", proxy_replace)
 
 
 def build(modules: Iterable[ModuleType]) -> Blueprint:
-    bp = Blueprint("storefront_order_edits", __name__, url_prefix=PATH.rstrip("/") + "/<token>")
-    bp.url_value_preprocessor(_pull_token)
-    bp.before_request(_guard)
-    bp.after_request(add_cors_headers)
-    bp.register_error_handler(ApiError, _refused)
-    bp.add_url_rule("", endpoint="page", view_func=page)
-    bp.add_url_rule("/context", view_func=context)
-    bp.add_url_rule("/replace", view_func=replace_design, methods=["POST"])
-    return finish(bp, modules)
+    return SURFACE.build(modules, context, replace_design)
