@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
 
 from flask import current_app
 from sqlalchemy.orm import Session
@@ -52,15 +54,112 @@ def enqueue_push(session: Session, push_id: int, shop_id: int) -> None:
     enqueue_after_commit(session, get_redis(), push_spec(push_id, shop_id))
 
 
-def _event(session: Session, push: ShipmentPush, job_id: int, action: str, **detail: Any) -> None:
+class PushRow(Protocol):
+    """A row that carries something to the store and its progress (``ShipmentPush``,
+    ``TrackingUpdate``)."""
+
+    id: int
+    shop_id: int
+    assignment_id: int
+    status: PushStatus
+    attempts: int
+    last_error: str | None
+    pushed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class PushKind:
+    """How one kind of push is named in the audit trail and in its refusals."""
+
+    action: str  # the audit actions' prefix: "push" -> push_started, push_done…
+    id_key: str  # the row's id in each audit event's detail
+    what: str  # "the shipment", "the tracking update"
+
+
+SHIPMENT = PushKind("push", "push_id", "the shipment")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class PushLine:
+    """The order line a push is about, and where it goes."""
+
+    assignment: JobAssignment
+    job: ProductionJob
+    item: OrderItem
+    shop: Shop
+
+    def tracking(self) -> TrackingInfo:
+        a = self.assignment
+        return TrackingInfo(number=a.tracking_number, url=a.tracking_url, company=a.carrier)
+
+
+def event(
+    session: Session, kind: PushKind, row: PushRow, job_id: int, what: str, **detail: Any
+) -> None:
     audit.record(
         session,
         audit.SYSTEM,
-        action,
-        shop_id=push.shop_id,
+        f"{kind.action}_{what}",
+        shop_id=row.shop_id,
         job_id=job_id,
-        detail={"push_id": push.id, **detail},
+        detail={kind.id_key: row.id, **detail},
     )
+
+
+def failed(session: Session, kind: PushKind, row: PushRow, job_id: int, reason: str) -> None:
+    row.status, row.last_error = PushStatus.FAILED, reason[:MAX_ERROR]
+    event(session, kind, row, job_id, "failed", reason=reason[:MAX_ERROR])
+    session.commit()
+
+
+def line_of(session: Session, row: PushRow) -> PushLine | None:
+    """The line ``row`` pushes; None (and the row FAILED) when it no longer exists."""
+    assignment = session.get(JobAssignment, row.assignment_id)
+    job = session.get(ProductionJob, assignment.production_job_id) if assignment else None
+    item = session.get(OrderItem, job.order_item_id) if job else None
+    shop = session.get(Shop, row.shop_id)
+    if assignment is None or job is None or item is None or shop is None:
+        row.status, row.last_error = PushStatus.FAILED, "The order line no longer exists."
+        session.commit()
+        return None
+    return PushLine(assignment, job, item, shop)
+
+
+def call_store(
+    session: Session,
+    kind: PushKind,
+    row: PushRow,
+    line: PushLine,
+    config: Mapping[str, Any],
+    send: Callable[[Any], T],
+    *,
+    will_retry: bool,
+    make_connector: ConnectorFactory,
+) -> T | None:
+    """Record the attempt, then ``send`` through the store's connector. A refusal for good
+    (revoked access, unknown order) fails the row (None); a store that does not answer leaves
+    it PUSHING with the reason and raises for the queue to retry, or fails it on the last try."""
+    event(session, kind, row, line.job.id, "started", attempt=row.attempts)
+    session.commit()
+    try:
+        connector = make_connector(line.shop, config)
+        try:
+            return send(connector)
+        finally:
+            connector.close()
+    except (AuthError, PlatformError) as exc:
+        failed(session, kind, row, line.job.id, f"The store refused {kind.what}: {exc}")
+        return None
+    except (ConnectorError, OSError) as exc:  # requests' errors are OSErrors
+        reason = f"{type(exc).__name__}: {exc}"[:MAX_ERROR]
+        if will_retry:
+            row.last_error = f"Attempt {row.attempts} failed ({reason}); it will be retried."
+            event(session, kind, row, line.job.id, "retrying", reason=reason)
+            session.commit()
+        else:
+            failed(session, kind, row, line.job.id, f"The store did not answer: {reason}")
+        raise
 
 
 def push_shipment(
@@ -77,52 +176,35 @@ def push_shipment(
         return "missing"
     if push.status is PushStatus.PUSHED:
         return push.status.value
-    assignment = session.get(JobAssignment, push.assignment_id)
-    job = session.get(ProductionJob, assignment.production_job_id) if assignment else None
-    item = session.get(OrderItem, job.order_item_id) if job else None
-    shop = session.get(Shop, push.shop_id)
-    if assignment is None or job is None or item is None or shop is None:
-        push.status, push.last_error = PushStatus.FAILED, "The order line no longer exists."
-        session.commit()
+    line = line_of(session, push)
+    if line is None:
         return push.status.value
     push.status, push.attempts = PushStatus.PUSHING, push.attempts + 1
-    _event(session, push, job.id, "push_started", attempt=push.attempts)
-    session.commit()
-    tracking = TrackingInfo(
-        number=assignment.tracking_number, url=assignment.tracking_url, company=assignment.carrier
+    order_id, line_ids, tracking = (
+        line.item.order.external_id,
+        [line.item.external_id],
+        line.tracking(),
     )
-    try:
-        connector = make_connector(shop, config)
-        try:
-            result = connector.create_fulfillment(
-                item.order.external_id, [item.external_id], tracking
-            )
-        finally:
-            connector.close()
-    except (AuthError, PlatformError) as exc:
-        _failed(session, push, job.id, f"The store refused the shipment: {exc}")
+    result = call_store(
+        session,
+        SHIPMENT,
+        push,
+        line,
+        config,
+        lambda connector: connector.create_fulfillment(order_id, line_ids, tracking),
+        will_retry=will_retry,
+        make_connector=make_connector,
+    )
+    if result is None:
         return push.status.value
-    except (ConnectorError, OSError) as exc:  # requests' errors are OSErrors
-        reason = f"{type(exc).__name__}: {exc}"[:MAX_ERROR]
-        if will_retry:
-            push.last_error = f"Attempt {push.attempts} failed ({reason}); it will be retried."
-            _event(session, push, job.id, "push_retrying", reason=reason)
-            session.commit()
-        else:
-            _failed(session, push, job.id, f"The store did not answer: {reason}")
-        raise
     push.status, push.pushed_at, push.last_error = PushStatus.PUSHED, utcnow(), None
     push.fulfillment_ids = {"ids": list(result.fulfillment_ids)}
-    _event(session, push, job.id, "push_done", fulfillment_ids=list(result.fulfillment_ids))
+    event(
+        session, SHIPMENT, push, line.job.id, "done", fulfillment_ids=list(result.fulfillment_ids)
+    )
     session.commit()
-    log.info("shipment pushed", extra={"push_id": push.id, "shop_id": shop.id})
+    log.info("shipment pushed", extra={"push_id": push.id, "shop_id": line.shop.id})
     return push.status.value
-
-
-def _failed(session: Session, push: ShipmentPush, job_id: int, reason: str) -> None:
-    push.status, push.last_error = PushStatus.FAILED, reason[:MAX_ERROR]
-    _event(session, push, job_id, "push_failed", reason=reason[:MAX_ERROR])
-    session.commit()
 
 
 def retry(session: Session, push: ShipmentPush) -> None:

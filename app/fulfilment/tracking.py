@@ -25,20 +25,26 @@ from app.display import web_address
 from app.extensions import get_redis
 from app.fulfilment import audit
 from app.fulfilment.errors import Conflict, Invalid
-from app.fulfilment.push import MAX_ERROR, PUSH_RETRY_INTERVALS, ConnectorFactory
+from app.fulfilment.push import (
+    PUSH_RETRY_INTERVALS,
+    ConnectorFactory,
+    PushKind,
+    call_store,
+    event,
+    failed,
+    line_of,
+)
 from app.models import (
     AssignmentStatus,
     JobAssignment,
-    OrderItem,
     ProductionJob,
     PushStatus,
     ShipmentPush,
-    Shop,
     TrackingUpdate,
 )
 from app.queue import JobSpec, configured_intervals, enqueue_after_commit
 from app.shopify import tokens
-from connectors.base import AuthError, ConnectorError, PlatformError, RetryableError, TrackingInfo
+from connectors.base import RetryableError
 
 log = logging.getLogger(__name__)
 
@@ -170,17 +176,7 @@ def update_spec(update_id: int, shop_id: int) -> JobSpec:
     )
 
 
-def _event(
-    session: Session, update: TrackingUpdate, job_id: int, action: str, **detail: Any
-) -> None:
-    audit.record(
-        session,
-        audit.SYSTEM,
-        action,
-        shop_id=update.shop_id,
-        job_id=job_id,
-        detail={"tracking_update_id": update.id, **detail},
-    )
+TRACKING = PushKind("tracking_push", "tracking_update_id", "the tracking update")
 
 
 def push_update(
@@ -197,15 +193,11 @@ def push_update(
         return "missing"
     if update.status in (PushStatus.PUSHED, PushStatus.FAILED):
         return update.status.value
-    assignment = session.get(JobAssignment, update.assignment_id)
-    job = session.get(ProductionJob, assignment.production_job_id) if assignment else None
-    item = session.get(OrderItem, job.order_item_id) if job else None
-    shop = session.get(Shop, update.shop_id)
-    if assignment is None or job is None or item is None or shop is None:
-        update.status, update.last_error = PushStatus.FAILED, "The order line no longer exists."
-        session.commit()
+    line = line_of(session, update)
+    if line is None:
         return update.status.value
-    shipment = session.query(ShipmentPush).filter_by(assignment_id=assignment.id).one_or_none()
+    job = line.job
+    shipment = session.query(ShipmentPush).filter_by(assignment_id=line.assignment.id).one_or_none()
     carried = (
         shipment is not None
         and shipment.status is PushStatus.PUSHED
@@ -215,51 +207,43 @@ def push_update(
     if shipment is None or carried or shipment.status in (PushStatus.REPORTED, PushStatus.FAILED):
         # The shipment push reads the assignment when it runs: it carries the correction.
         update.status, update.pushed_at, update.last_error = PushStatus.PUSHED, utcnow(), None
-        _event(session, update, job.id, "tracking_push_with_shipment")
+        event(session, TRACKING, update, job.id, "with_shipment")
         session.commit()
         return update.status.value
     update.attempts += 1
     if shipment.status is PushStatus.PUSHING:
         update.status = PushStatus.PUSHING
         if not will_retry:
-            _failed(session, update, job.id, "The shipment was still on its way to the store.")
+            failed(
+                session, TRACKING, update, job.id, "The shipment was still on its way to the store."
+            )
             return update.status.value
         update.last_error = "Waiting for the shipment to reach the store; it will be retried."
         session.commit()
         raise RetryableError("the shipment push is still running")
     update.status = PushStatus.PUSHING
-    _event(session, update, job.id, "tracking_push_started", attempt=update.attempts)
-    session.commit()
-    tracking = TrackingInfo(
-        number=assignment.tracking_number, url=assignment.tracking_url, company=assignment.carrier
-    )
+    order_id, line_ids = line.item.order.external_id, [line.item.external_id]
+    tracking = line.tracking()
     ids = [str(i) for i in (shipment.fulfillment_ids or {}).get("ids", []) if i]
-    try:
-        connector = make_connector(shop, config)
-        try:
-            connector.update_tracking(item.order.external_id, [item.external_id], ids, tracking)
-        finally:
-            connector.close()
-    except (AuthError, PlatformError) as exc:
-        _failed(session, update, job.id, f"The store refused the tracking update: {exc}")
+
+    def send(connector: Any) -> bool:
+        connector.update_tracking(order_id, line_ids, ids, tracking)
+        return True
+
+    sent = call_store(
+        session,
+        TRACKING,
+        update,
+        line,
+        config,
+        send,
+        will_retry=will_retry,
+        make_connector=make_connector,
+    )
+    if sent is None:
         return update.status.value
-    except (ConnectorError, OSError) as exc:
-        reason = f"{type(exc).__name__}: {exc}"[:MAX_ERROR]
-        if will_retry:
-            update.last_error = f"Attempt {update.attempts} failed ({reason}); it will be retried."
-            _event(session, update, job.id, "tracking_push_retrying", reason=reason)
-            session.commit()
-        else:
-            _failed(session, update, job.id, f"The store did not answer: {reason}")
-        raise
     update.status, update.pushed_at, update.last_error = PushStatus.PUSHED, utcnow(), None
-    _event(session, update, job.id, "tracking_push_done")
+    event(session, TRACKING, update, job.id, "done")
     session.commit()
-    log.info("tracking update pushed", extra={"update_id": update.id, "shop_id": shop.id})
+    log.info("tracking update pushed", extra={"update_id": update.id, "shop_id": line.shop.id})
     return update.status.value
-
-
-def _failed(session: Session, update: TrackingUpdate, job_id: int, reason: str) -> None:
-    update.status, update.last_error = PushStatus.FAILED, reason[:MAX_ERROR]
-    _event(session, update, job_id, "tracking_push_failed", reason=reason[:MAX_ERROR])
-    session.commit()
