@@ -33,20 +33,26 @@ PUSH_FUNC = "jobs.fulfilment.push_shipment"
 PUSH_RETRY_INTERVALS = (10, 60, 300, 900, 3600, 3600)
 
 
-def push_spec(push_id: int, shop_id: int) -> JobSpec:
+def retried_spec(func: str, row_id: int, job_id: str, description: str, shop_id: int) -> JobSpec:
+    """A push to the store as a queued job, retried on the push intervals
+    (``PUSH_RETRY_INTERVALS``): the shipment's and a tracking correction's."""
     intervals = configured_intervals(
         current_app.config["PUSH_RETRY_INTERVALS"], PUSH_RETRY_INTERVALS
     )
     return JobSpec(
         "default",
-        PUSH_FUNC,
-        (push_id,),
-        job_id=f"push-{push_id}",
+        func,
+        (row_id,),
+        job_id=job_id,
         retries=len(intervals),
         retry_intervals=intervals,
-        description=f"shipment push {push_id}",
+        description=description,
         meta={"shop_id": shop_id},
     )
+
+
+def push_spec(push_id: int, shop_id: int) -> JobSpec:
+    return retried_spec(PUSH_FUNC, push_id, f"push-{push_id}", f"shipment push {push_id}", shop_id)
 
 
 def enqueue_push(session: Session, push_id: int, shop_id: int) -> None:

@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
@@ -26,13 +25,13 @@ from app.extensions import get_redis
 from app.fulfilment import audit
 from app.fulfilment.errors import Conflict, Invalid
 from app.fulfilment.push import (
-    PUSH_RETRY_INTERVALS,
     ConnectorFactory,
     PushKind,
     call_store,
     event,
     failed,
     line_of,
+    retried_spec,
 )
 from app.models import (
     AssignmentStatus,
@@ -42,7 +41,7 @@ from app.models import (
     ShipmentPush,
     TrackingUpdate,
 )
-from app.queue import JobSpec, configured_intervals, enqueue_after_commit
+from app.queue import JobSpec, enqueue_after_commit
 from app.shopify import tokens
 from connectors.base import RetryableError
 
@@ -161,18 +160,12 @@ def latest_update(session: Session, assignment_id: int) -> TrackingUpdate | None
 
 
 def update_spec(update_id: int, shop_id: int) -> JobSpec:
-    intervals = configured_intervals(
-        current_app.config["PUSH_RETRY_INTERVALS"], PUSH_RETRY_INTERVALS
-    )
-    return JobSpec(
-        "default",
+    return retried_spec(
         UPDATE_FUNC,
-        (update_id,),
-        job_id=f"tracking-update-{update_id}",
-        retries=len(intervals),
-        retry_intervals=intervals,
-        description=f"tracking update {update_id}",
-        meta={"shop_id": shop_id},
+        update_id,
+        f"tracking-update-{update_id}",
+        f"tracking update {update_id}",
+        shop_id,
     )
 
 
