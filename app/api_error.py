@@ -45,3 +45,11 @@ class NotFound(ApiError):
 
     def __init__(self, message: str, code: str = "not_found") -> None:
         super().__init__(404, code, message)
+
+
+class LinkInvalid(NotFound):
+    """404 ``link_invalid``: a signed link that opens nothing (forged, cut short, or naming what
+    no longer exists), the same answer whichever it is."""
+
+    def __init__(self) -> None:
+        super().__init__("This link is not valid. Check that you opened all of it.", "link_invalid")

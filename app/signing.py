@@ -28,6 +28,8 @@ from typing import Any
 
 from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 
+from app.ids import in_range
+
 MAX_TOKEN_LENGTH = 4096  # a storage key (512) and a file name, with room; beyond is junk
 
 
@@ -146,6 +148,26 @@ def verify(
     if remaining <= 0:
         raise TokenExpired("the token has expired")
     return Verified(claims=claims, issued=issued, ttl=ttl, remaining=remaining)
+
+
+def id_claims(
+    secret_key: str,
+    purpose: Purpose,
+    token: str | None,
+    names: tuple[str, ...],
+    *,
+    now: float | None = None,
+) -> dict[str, Any]:
+    """:func:`verify`, for a link that names rows: its claims are an object whose ``names``
+    are row ids in the database's range (``TokenInvalid`` otherwise)."""
+    claims = verify(secret_key, purpose, token, now=now).claims
+    if not isinstance(claims, dict) or not all(_row_id(claims.get(n)) for n in names):
+        raise TokenInvalid("the token's claims do not name rows")
+    return claims
+
+
+def _row_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and in_range(value)
 
 
 def _unpack(payload: Any) -> tuple[Any, int]:

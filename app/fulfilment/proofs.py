@@ -40,11 +40,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.mailer import Message
-from app.api_error import ApiError
+from app.api_error import ApiError, LinkInvalid
 from app.db import as_utc, utcnow
 from app.extensions import get_mailer, get_redis
 from app.fulfilment import audit, routing
-from app.ids import in_range
 from app.models import (
     Design,
     FileKind,
@@ -64,7 +63,7 @@ from app.models import (
 )
 from app.queue import JobSpec, enqueue_after_commit
 from app.ratelimit import Window, hit
-from app.signing import Purpose, TokenExpired, TokenInvalid, issue, verify
+from app.signing import Purpose, TokenExpired, TokenInvalid, id_claims, issue
 from app.woocommerce.urls import app_url
 
 LINK_TTL = 30 * 24 * 3600  # beyond any deadline: a late shopper still reaches a page that says so
@@ -308,36 +307,24 @@ class ProofLink:
         return sheet, sorted(previews, key=lambda p: p[0])
 
 
-def invalid_link() -> ApiError:
-    return ApiError(404, "link_invalid", "This link is not valid. Check that you opened all of it.")
-
-
-def _an_id(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and in_range(value)
-
-
 def open_link(session: Session, secret_key: str, token: str, now: float | None = None) -> ProofLink:
     """The proof a token names, in its latest round; ``ApiError`` otherwise (404 unknown or
     forged, 410 expired or replaced by a newer proof)."""
     try:
-        claims = verify(secret_key, Purpose.PROOF, token, now=now).claims
+        claims = id_claims(secret_key, Purpose.PROOF, token, ("shop", "proof", "round"), now=now)
     except TokenExpired:
         raise ApiError(410, "link_expired", "This link has expired. Contact the store.") from None
     except TokenInvalid:
-        raise invalid_link() from None
-    if not isinstance(claims, dict) or not all(
-        _an_id(claims.get(k)) for k in ("shop", "proof", "round")
-    ):
-        raise invalid_link()
+        raise LinkInvalid() from None
     shop = session.get(Shop, claims["shop"])
     if shop is None or not shop.is_installed:
-        raise invalid_link()
+        raise LinkInvalid()
     scope = ShopScope(session, shop.id)
     proof = scope.get(Proof, claims["proof"])
     job = scope.get(ProductionJob, proof.production_job_id) if proof is not None else None
     item = scope.get(OrderItem, job.order_item_id) if job is not None else None
     if proof is None or job is None or item is None:
-        raise invalid_link()
+        raise LinkInvalid()
     if proof.round != claims["round"] or proof.status is ProofStatus.PENDING:
         raise ApiError(
             410, "link_replaced", "The store sent a newer proof: open the link of its e-mail."

@@ -49,7 +49,6 @@ from app.sync.order_edits import (
     SHOPIFY_PROXY_PREFIX,
     EditLine,
     buyer_lines,
-    invalid_link,
     link_url,
     open_line,
     replace,
@@ -109,7 +108,6 @@ SURFACE = SignedPage(
     proxy_prefix=SHOPIFY_PROXY_PREFIX,
     action="replace",
     open_line=open_line,
-    invalid_link=invalid_link,
     render=_render,
 )
 

@@ -56,7 +56,6 @@ from app.sync.recovery import (
     SHOPIFY_PROXY_PREFIX,
     RecoveryLine,
     attach,
-    invalid_link,
     open_line,
 )
 
@@ -85,7 +84,6 @@ SURFACE = SignedPage(
     proxy_prefix=SHOPIFY_PROXY_PREFIX,
     action="attach",
     open_line=open_line,
-    invalid_link=invalid_link,
     render=_render,
 )
 

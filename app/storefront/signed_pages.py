@@ -31,7 +31,7 @@ from flask import Blueprint, current_app, g, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
-from app.api_error import ApiError
+from app.api_error import ApiError, LinkInvalid
 from app.client_address import client_address
 from app.errors import handle_api_error
 from app.extensions import get_session
@@ -157,7 +157,6 @@ class SignedPage(Generic[L]):
     proxy_prefix: str  # where the app proxy serves Luneo on the store, "/apps/luneo"
     action: str  # the editor's one write, "attach"
     open_line: Callable[[Session, str, str], L]  # the service's: token -> line, or ApiError
-    invalid_link: Callable[[], ApiError]
     render: Callable[[L | None, Placement, str | None], str]
 
     # ------------------------------------------------------------- the surface on Luneo
@@ -225,7 +224,7 @@ class SignedPage(Generic[L]):
         """The token's line, when it is a line of the shop Shopify signed this request for."""
         line = self.open_line(get_session(), _secret(), token)
         if line.shop.id != current_shop().id:
-            raise self.invalid_link()
+            raise LinkInvalid()
         return line
 
     def on_the_store(self, token: str) -> Placement:

@@ -43,11 +43,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.mailer import Message
-from app.api_error import ApiError
+from app.api_error import ApiError, LinkInvalid
 from app.db import as_utc, utcnow
 from app.extensions import get_db, get_mailer, get_redis
 from app.fulfilment import audit, proofs
-from app.ids import in_range
 from app.models import (
     AssignmentStatus,
     AuditEvent,
@@ -66,17 +65,15 @@ from app.product_templates.pricing import money
 from app.production.enqueue import enqueue_production
 from app.queue import enqueue_after_commit
 from app.signing import (
-    Mark,
     Purpose,
     TokenExpired,
     TokenInvalid,
+    id_claims,
     issue,
-    lasting_signature_matches,
-    verify,
 )
 from app.sync.personalization import expected_surcharge
 from app.sync.specs import edit_mail_spec
-from app.sync.store import ACCESS_KEY, PRODUCED, access_key_digest, freeze
+from app.sync.store import ACCESS_KEY, PRODUCED, access_key_digest, freeze, made_by_caller
 from app.woocommerce.urls import app_url
 
 LINK_TTL = 30 * 24 * 3600  # the window itself decides how long a change is possible
@@ -155,29 +152,19 @@ def link_url(config: Mapping[str, Any], shop: Shop, token: str) -> str:
     return f"{app_url(config)}{PATH}{token}"
 
 
-def invalid_link() -> ApiError:
-    return ApiError(404, "link_invalid", "This link is not valid. Check that you opened all of it.")
-
-
-def _an_id(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and in_range(value)
-
-
 def _claims(secret_key: str, token: str) -> tuple[int, int, Actor]:
     try:
-        claims = verify(secret_key, Purpose.EDIT_ORDERED_DESIGN, token).claims
+        claims = id_claims(secret_key, Purpose.EDIT_ORDERED_DESIGN, token, ("shop", "item"))
     except TokenExpired:
         raise ApiError(
             410, "link_expired", "This link has expired. Contact the store to change your design."
         ) from None
     except TokenInvalid:
-        raise invalid_link() from None
-    if not isinstance(claims, dict):
-        raise invalid_link()
-    shop_id, item_id, by = claims.get("shop"), claims.get("item"), claims.get("by")
-    if not (_an_id(shop_id) and _an_id(item_id)) or by not in ("shopper", "merchant"):
-        raise invalid_link()
-    return int(shop_id), int(item_id), by  # type: ignore[arg-type]  # checked
+        raise LinkInvalid() from None
+    by = claims.get("by")
+    if by not in ("shopper", "merchant"):
+        raise LinkInvalid()
+    return int(claims["shop"]), int(claims["item"]), by
 
 
 @dataclass(frozen=True)
@@ -203,15 +190,15 @@ def open_line(session: Session, secret_key: str, token: str) -> EditLine:
     shop_id, item_id, by = _claims(secret_key, token)
     shop = session.get(Shop, shop_id)
     if shop is None or not shop.is_installed:
-        raise invalid_link()
+        raise LinkInvalid()
     scope = ShopScope(session, shop.id)
     item = scope.get(OrderItem, item_id)
     if item is None or item.personalization not in PRODUCED or item.design_id is None:
-        raise invalid_link()
+        raise LinkInvalid()
     job = scope.get_by(ProductionJob, order_item_id=item.id)
     design = scope.get(Design, item.design_id)
     if job is None or design is None:
-        raise invalid_link()
+        raise LinkInvalid()
     order = item.order
     closed = why_closed(session, shop, order, job, by="shopper")
     late = False
@@ -417,18 +404,6 @@ def _amount(value: Decimal | None, currency: str) -> str:
     return "nothing" if value is None else f"{money(value, currency)} {currency}"
 
 
-def _made_by_caller(
-    design: Design, secret_key: str, token: str | None, customer_ref: str | None
-) -> bool:
-    """A signed-in customer's design: that customer (only Shopify's app proxy vouches for one).
-    An anonymous one: its edit token."""
-    if design.customer_ref is not None:
-        return customer_ref is not None and design.customer_ref == customer_ref
-    return bool(token) and lasting_signature_matches(
-        secret_key, Mark.DESIGN_EDIT, design.public_id, token or ""
-    )
-
-
 def _new_design(
     line: EditLine, secret_key: str, body: Mapping[str, Any], customer_ref: str | None
 ) -> Design:
@@ -440,7 +415,7 @@ def _new_design(
     design = line.scope.get_by(Design, public_id=design_id)
     # Made in this browser. Another shop's design, another customer's, or one without its
     # token: not found, exactly as an unknown id.
-    if design is None or not _made_by_caller(design, secret_key, token, customer_ref):
+    if design is None or not made_by_caller(design, secret_key, token, customer_ref):
         raise ApiError(404, "design_not_found", DESIGN_NOT_FOUND)
     if design.id == line.design.id:
         raise ApiError(409, "design_unchanged", "This is the design already on the order.")

@@ -28,10 +28,9 @@ from redis import Redis
 from sqlalchemy.orm import Session
 
 from app.accounts.mailer import Message
-from app.api_error import ApiError
+from app.api_error import ApiError, LinkInvalid
 from app.db import utcnow
 from app.extensions import get_db, get_mailer
-from app.ids import in_range
 from app.models import (
     Design,
     DesignStatus,
@@ -46,17 +45,15 @@ from app.models import (
 from app.queue import enqueue_after_commit
 from app.ratelimit import Window, hit
 from app.signing import (
-    Mark,
     Purpose,
     TokenExpired,
     TokenInvalid,
+    id_claims,
     issue,
-    lasting_signature_matches,
-    verify,
 )
 from app.sync.personalization import expected_surcharge
 from app.sync.specs import recovery_mail_spec
-from app.sync.store import PRODUCED, freeze, start_production
+from app.sync.store import PRODUCED, freeze, made_by_caller, start_production
 from app.woocommerce.plugin import recovery_page_url
 from app.woocommerce.urls import app_url
 
@@ -105,29 +102,16 @@ class RecoveryLine:
     order: Order
 
 
-def invalid_link() -> ApiError:
-    return ApiError(404, "link_invalid", "This link is not valid. Check that you opened all of it.")
-
-
 def _claims(secret_key: str, token: str) -> tuple[int, int]:
     try:
-        claims = verify(secret_key, Purpose.RECOVER_DESIGN, token).claims
+        claims = id_claims(secret_key, Purpose.RECOVER_DESIGN, token, ("shop", "item"))
     except TokenExpired:
         raise ApiError(
             410, "link_expired", "This link has expired. Contact the store to add your design."
         ) from None
     except TokenInvalid:
-        raise invalid_link() from None
-    if not isinstance(claims, dict):
-        raise invalid_link()
-    shop_id, item_id = claims.get("shop"), claims.get("item")
-    if not (_an_id(shop_id) and _an_id(item_id)):
-        raise invalid_link()
-    return int(shop_id), int(item_id)  # type: ignore[arg-type]  # _an_id checked both
-
-
-def _an_id(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and in_range(value)
+        raise LinkInvalid() from None
+    return int(claims["shop"]), int(claims["item"])
 
 
 def open_line(session: Session, secret_key: str, token: str) -> RecoveryLine:
@@ -136,11 +120,11 @@ def open_line(session: Session, secret_key: str, token: str) -> RecoveryLine:
     shop_id, item_id = _claims(secret_key, token)
     shop = session.get(Shop, shop_id)
     if shop is None or not shop.is_installed:
-        raise invalid_link()
+        raise LinkInvalid()
     scope = ShopScope(session, shop.id)
     item = scope.get(OrderItem, item_id)
     if item is None:
-        raise invalid_link()
+        raise LinkInvalid()
     order = item.order
     if order.cancelled_at is not None:
         raise ApiError(410, "order_closed", "This order was cancelled: it needs no design.")
@@ -240,16 +224,6 @@ def _locked(scope: ShopScope, item: OrderItem) -> OrderItem:
 DESIGN_NOT_FOUND = "This design was not found."
 
 
-def _made_by_caller(
-    design: Design, secret_key: str, token: str | None, customer_ref: str | None
-) -> bool:
-    if design.customer_ref is not None:
-        return customer_ref is not None and design.customer_ref == customer_ref
-    return bool(token) and lasting_signature_matches(
-        secret_key, Mark.DESIGN_EDIT, design.public_id, token or ""
-    )
-
-
 def attach(
     line: RecoveryLine,
     secret_key: str,
@@ -270,7 +244,7 @@ def attach(
         raise ApiError(400, "invalid_edit_token", "edit_token must be a string.")
     scope = line.scope
     design = scope.get_by(Design, public_id=design_id)
-    if design is None or not _made_by_caller(design, secret_key, token, customer_ref):
+    if design is None or not made_by_caller(design, secret_key, token, customer_ref):
         raise ApiError(404, "design_not_found", DESIGN_NOT_FOUND)
     if design.product_id is None or design.product_id != line.item.product_id:
         raise ApiError(422, "wrong_product", "This design was made for another product.")

@@ -43,6 +43,7 @@ from app.models import (
 )
 from app.production.enqueue import enqueue_production
 from app.queue import enqueue_after_commit
+from app.signing import Mark, lasting_signature_matches
 from app.sync.personalization import PaidCheck, Verdict, customizable_when, decide
 from app.sync.specs import recovery_mail_spec
 from connectors.base import (
@@ -421,6 +422,18 @@ def _freeze_designs(scope: ShopScope, order: Order, effects: OrderEffects) -> No
         design = scope.get(Design, design_id) if design_id is not None else None
         if design is not None and freeze(design):
             effects.designs_ordered += 1
+
+
+def made_by_caller(
+    design: Design, secret_key: str, edit_token: str | None, customer_ref: str | None
+) -> bool:
+    """Whether the caller made ``design``: a signed-in customer's design is that customer's
+    (only Shopify's app proxy vouches for one), an anonymous one is proven by its edit token."""
+    if design.customer_ref is not None:
+        return customer_ref is not None and design.customer_ref == customer_ref
+    return bool(edit_token) and lasting_signature_matches(
+        secret_key, Mark.DESIGN_EDIT, design.public_id, edit_token or ""
+    )
 
 
 def freeze(design: Design) -> bool:

@@ -134,3 +134,32 @@ def test_a_lasting_signature_is_bound_to_its_subject_and_secret() -> None:
     assert not signing.lasting_signature_matches(SECRET, Mark.DESIGN_EDIT, "d_abd", sig)
     assert not signing.lasting_signature_matches("t" * 48, Mark.DESIGN_EDIT, "d_abc", sig)
     assert not signing.lasting_signature_matches(SECRET, Mark.DESIGN_EDIT, "d_abc", "é" + sig)
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        ["shop", "item"],  # not an object
+        {"shop": 1},  # a name missing
+        {"shop": 1, "item": True},  # a bool is not a row id
+        {"shop": 1, "item": "2"},  # nor a string
+        {"shop": 1, "item": 2**31},  # past the database's range
+        {"shop": -1, "item": 2},
+    ],
+)
+def test_a_link_whose_claims_do_not_name_rows_is_invalid(claims: object) -> None:
+    """Signed by us, yet naming no row: never a database lookup with a value out of range."""
+    issued = signing.issue(SECRET, Purpose.RECOVER_DESIGN, claims, ttl=600, now=NOW).token
+
+    with pytest.raises(TokenInvalid):
+        signing.id_claims(SECRET, Purpose.RECOVER_DESIGN, issued, ("shop", "item"), now=NOW)
+
+
+def test_a_link_naming_rows_gives_its_claims() -> None:
+    claims = {"shop": 1, "item": 2, "by": "merchant"}
+    issued = signing.issue(SECRET, Purpose.EDIT_ORDERED_DESIGN, claims, ttl=600, now=NOW).token
+
+    assert (
+        signing.id_claims(SECRET, Purpose.EDIT_ORDERED_DESIGN, issued, ("shop", "item"), now=NOW)
+        == claims
+    )
