@@ -192,9 +192,11 @@ def test_the_extension_targets_both_order_pages_and_every_locale_has_its_strings
 
 
 # ---------------------------------------------------------------- the link to change the design
-def _links(lines: dict[str, Any], *, namespace: str = "$app", key: str = "design_links") -> list:
-    """The order's ``design_links`` metafield as ``appMetafields`` gives it (app/sync/design_links.py
-    writes the value; the type json arrives as a JSON string)."""
+def _links(
+    lines: dict[str, Any], *, namespace: str = "$app", key: str = "design_links"
+) -> list[dict[str, Any]]:
+    """The order's ``design_links`` metafield as ``appMetafields`` gives it (written by
+    app/sync/design_links.py; the type json arrives as a JSON string)."""
     return [
         {
             "target": {"type": "order", "id": "gid://shopify/Order/1"},
@@ -249,8 +251,18 @@ def test_a_window_that_closes_at_a_known_time_says_until_when(page: Page, bundle
         # not JSON, or not the shape
         (
             _line(PREVIEW),
-            [{"target": {"type": "order"}, "metafield": {"namespace": "$app",
-              "key": "design_links", "value": "{", "valueType": "string", "type": "json"}}],
+            [
+                {
+                    "target": {"type": "order"},
+                    "metafield": {
+                        "namespace": "$app",
+                        "key": "design_links",
+                        "value": "{",
+                        "valueType": "string",
+                        "type": "json",
+                    },
+                }
+            ],
         ),
         (_line(PREVIEW), _links({"d_Q2hlZXJz": "https://shop.test/x"})),
         # a line without a design never gets a link, whatever the metafield says
