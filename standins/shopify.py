@@ -67,8 +67,9 @@ from graphql import (
 from graphql.error import GraphQLSyntaxError
 
 from standins.shopify_billing import FakeBilling
-from standins.shopify_cart_transforms import FakeCartTransforms, metafield_problem
+from standins.shopify_cart_transforms import FakeCartTransforms
 from standins.shopify_merchant import AppSide, MerchantPages
+from standins.shopify_metafields import FakeMetafields
 from standins.shopify_reference import schema_text
 
 API_VERSION = "2026-07"
@@ -429,6 +430,17 @@ class FakeStore:
         self.cart_transforms = FakeCartTransforms(
             self.metafields, lambda: {s.strip() for s in self.scope.split(",")}, self._ids
         )
+        # metafieldsSet and metafieldDefinitionCreate, on the same metafield table
+        self.metafield_api = FakeMetafields(
+            self.metafields,
+            self._owner_exists,
+            lambda: {s.strip() for s in self.scope.split(",")},
+            self._ids,
+        )
+
+    def _owner_exists(self, owner_id: str) -> bool:
+        transforms = {t["id"] for t in self.cart_transforms.transforms}
+        return owner_id in self.orders or owner_id in self.products or owner_id in transforms
 
     # -- offline tokens
     def expiring_grant(
@@ -603,9 +615,9 @@ class FakeStore:
             "fulfillmentTrackingInfoUpdate": lambda _i, fulfillmentId, trackingInfoInput, **kw: (
                 self._update_tracking(fulfillmentId, trackingInfoInput, kw.get("notifyCustomer"))
             ),
-            "metafieldsSet": lambda _i, metafields: self._set_metafields(metafields),
             **self.billing.root(),
             **self.cart_transforms.root(),
+            **self.metafield_api.root(),
         }
 
     # -- mutations
@@ -667,30 +679,6 @@ class FakeStore:
             {"fulfillmentId": fulfillment_id, "input": tracking, "notifyCustomer": notify}
         )
         return {"fulfillment": found, "userErrors": []}
-
-    def _set_metafields(self, metafields: list[Json]) -> Json:
-        """All or nothing, as Shopify does: any invalid input and nothing is written."""
-        errors = [
-            {
-                "field": ["metafields", str(i), "value"],
-                "message": problem,
-                "code": "INVALID_VALUE",
-                "elementIndex": i,
-            }
-            for i, m in enumerate(metafields)
-            if (problem := metafield_problem(m))
-        ]
-        if errors:
-            return {"metafields": [], "userErrors": errors}
-        saved = []
-        for m in metafields:
-            if m["ownerId"].startswith("gid://shopify/CartTransform/"):
-                saved.append(self.cart_transforms.store(m["ownerId"], m))
-                continue
-            stored = {**m, "id": f"gid://shopify/Metafield/{next(self._ids)}"}
-            self.metafields[(m["ownerId"], m.get("namespace") or "", m["key"])] = stored
-            saved.append(stored)
-        return {"metafields": saved, "userErrors": []}
 
     # -- bulk operations
     def _run_bulk(self, bulk_query: str) -> Json:

@@ -33,7 +33,7 @@ ACCESS_DENIED = (
 
 def app_namespace(namespace: str | None) -> str:
     """``$app:luneo`` (or no namespace: the app-reserved one) as Shopify stores it."""
-    if not namespace:
+    if not namespace or namespace == "$app":
         return f"app--{APP_ID}"
     if namespace.startswith("$app:"):
         return f"app--{APP_ID}--{namespace.removeprefix('$app:')}"

@@ -63,7 +63,7 @@ from app.models import (
 )
 from app.product_templates.pricing import money
 from app.production.enqueue import enqueue_production
-from app.queue import enqueue_after_commit
+from app.queue import configured_intervals, enqueue_after_commit
 from app.signing import (
     Purpose,
     TokenExpired,
@@ -72,7 +72,7 @@ from app.signing import (
     issue,
 )
 from app.sync.personalization import expected_surcharge
-from app.sync.specs import edit_mail_spec
+from app.sync.specs import design_links_spec, edit_mail_spec
 from app.sync.store import ACCESS_KEY, PRODUCED, access_key_digest, freeze, made_by_caller
 from app.woocommerce.urls import app_url
 
@@ -81,6 +81,7 @@ MERCHANT_LINK_TTL = 2 * 3600  # the admin issues a fresh one each time the order
 PATH = "/order-design/"  # the page (``app.storefront.order_edits``) and its storefront surface
 SHOPIFY_PROXY_PREFIX = "/apps/luneo"  # shopify.app.toml's app proxy
 AUDIT_ACTION = "design.changed"
+DESIGN_LINKS_RETRY_INTERVALS = (10, 60, 300, 900, 3600, 3600)  # as a shipment push's
 
 Mode = Literal["claim", "hours", "off"]
 MODES: tuple[Mode, ...] = ("claim", "hours", "off")
@@ -344,7 +345,8 @@ def _message(config: Mapping[str, Any], shop: Shop, item: OrderItem, order: Orde
 
 def offer_edits(scope: ShopScope, order: Order, shop: Shop) -> int:
     """Queue the e-mail with the link for each produced line never offered one, once (a
-    conditional UPDATE stamps ``edit_link_sent_at``, as the recovery e-mail's)."""
+    conditional UPDATE stamps ``edit_link_sent_at``, as the recovery e-mail's); on Shopify, also
+    the job that puts the order's links on its order status page (``app.sync.design_links``)."""
     if not order.email or edit_window(shop).mode == "off" or order.cancelled_at is not None:
         return 0
     if order.fulfillment_status == "fulfilled":
@@ -366,6 +368,12 @@ def offer_edits(scope: ShopScope, order: Order, shop: Shop) -> int:
             set_committed_value(item, "edit_link_sent_at", now)
             enqueue_after_commit(scope.session, get_redis(), edit_mail_spec(item))
             offered += 1
+    if offered and shop.platform is Platform.SHOPIFY:
+        # The same links on the order status page, for the customer who owns the order.
+        intervals = configured_intervals(
+            current_app.config["PUSH_RETRY_INTERVALS"], DESIGN_LINKS_RETRY_INTERVALS
+        )
+        enqueue_after_commit(scope.session, get_redis(), design_links_spec(order, intervals))
     return offered
 
 

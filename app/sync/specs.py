@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from redis import Redis
 from sqlalchemy.orm import Session
 
-from app.models import OrderItem
+from app.models import Order, OrderItem
 from app.queue import JobSpec, collapsed, enqueue_after_commit
 
 
@@ -88,4 +88,22 @@ def edit_mail_spec(item: OrderItem) -> JobSpec:
         job_id=f"edit-mail-{item.id}",
         description=f"design change e-mail for order line {item.id}",
         meta={"shop_id": item.shop_id},
+    )
+
+
+DESIGN_LINKS = "jobs.order_edits.publish_links"
+
+
+def design_links_spec(order: Order, intervals: tuple[int, ...]) -> JobSpec:
+    """The order's change links on Shopify's order status page (``app.sync.design_links``): one
+    waiting job per order, on ``default``, retried after ``intervals`` seconds like a push."""
+    return JobSpec(
+        "default",
+        DESIGN_LINKS,
+        (order.id,),
+        job_id=f"design-links-{order.id}",
+        retries=len(intervals),
+        retry_intervals=intervals,
+        description=f"design change links on Shopify order {order.id}",
+        meta={"shop_id": order.shop_id},
     )
