@@ -87,6 +87,37 @@ def _error_messages(errors: Any) -> str:
     return "; ".join(str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in items)
 
 
+@dataclass(frozen=True)
+class QueryCost:
+    """``extensions.cost`` of the last answer: what was asked for, what was charged."""
+
+    requested: float | None
+    actual: float | None
+    throttle: ThrottleStatus | None
+
+
+class CostExceeded(PlatformError):
+    """MAX_COST_EXCEEDED: the document's requested cost is over the single-query limit; Shopify
+    says both (``cost``, ``limit``) when it can, so a smaller page can be sent instead."""
+
+    def __init__(self, message: str, cost: float | None, limit: float | None) -> None:
+        super().__init__(message)
+        self.cost = cost
+        self.limit = limit
+
+
+def _cost_exceeded(errors: Any) -> tuple[float | None, float | None]:
+    for error in errors if isinstance(errors, list) else []:
+        extensions = error.get("extensions") if isinstance(error, dict) else None
+        if isinstance(extensions, dict) and extensions.get("code") == "MAX_COST_EXCEEDED":
+            cost, limit = extensions.get("cost"), extensions.get("maxCost")
+            return (
+                float(cost) if isinstance(cost, int | float) else None,
+                float(limit) if isinstance(limit, int | float) else None,
+            )
+    return None, None
+
+
 class AccessDenied(AuthError):
     """ACCESS_DENIED: the token is fine, the operation is not allowed (a scope not granted, or
     a condition of the shop such as Checkout Extensibility for cart transforms)."""
@@ -134,6 +165,7 @@ class ShopifyGraphQL:
         self.backoff = Backoff(max_attempts, base_delay, max_delay)
         self.throttle: ThrottleStatus | None = None
         self._requested: dict[str, float] = {}  # document -> its last requested cost
+        self.last_cost: QueryCost | None = None  # the last answer's, for page sizing
 
     # ------------------------------------------------------------------------ pacing
     def pause_before(self, query: str) -> float:
@@ -153,6 +185,11 @@ class ShopifyGraphQL:
     def _observe(self, query: str, body: Any) -> None:
         extensions = body.get("extensions") if isinstance(body, dict) else None
         throttle, requested = parse_throttle(extensions, self.clock())
+        cost = extensions.get("cost") if isinstance(extensions, dict) else None
+        actual = cost.get("actualQueryCost") if isinstance(cost, dict) else None
+        self.last_cost = QueryCost(
+            requested, float(actual) if isinstance(actual, int | float) else None, throttle
+        )
         if throttle is not None:
             self.throttle = throttle
         if requested is not None:
@@ -231,6 +268,9 @@ class ShopifyGraphQL:
                 raise AccessDenied(f"Shopify denied access: {_error_messages(errors)}")
             if "INTERNAL_SERVER_ERROR" in codes:
                 raise TryAgain("INTERNAL_SERVER_ERROR")
+            if "MAX_COST_EXCEEDED" in codes:
+                cost, limit = _cost_exceeded(errors)
+                raise CostExceeded(f"GraphQL errors: {_error_messages(errors)}", cost, limit)
             raise PlatformError(f"GraphQL errors: {_error_messages(errors)}")
         data = body.get("data")
         if not isinstance(data, dict):

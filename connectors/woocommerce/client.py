@@ -14,14 +14,21 @@ uses, as WooCommerce documents it:
 
 401/403 raise ``AuthError`` at once (keys revoked or read-only: retrying cannot help). 429, 5xx,
 connection errors and unreadable bodies back off exponentially with jitter (``connectors.retry``),
-up to ``max_attempts``, then ``RetryableError`` hands the retry to the job queue. Sleep and
-randomness are injected so tests never wait.
+a 429 or 503 waiting the ``Retry-After`` the store gave instead, up to ``max_attempts``, then
+``RetryableError`` hands the retry to the job queue. Sleep and randomness are injected so tests
+never wait.
+
+One client may be used from several threads (variations are fetched in parallel): at most
+``concurrency`` requests to the store are in flight at once, whatever the threads, because each
+attempt holds a slot of one semaphore for the time of the HTTP exchange only (not while it
+sleeps before a retry).
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -39,6 +46,7 @@ log = logging.getLogger(__name__)
 
 API_PREFIX = "wp-json/wc/v3"
 PER_PAGE = 100  # the largest page WooCommerce (WordPress) accepts
+CONCURRENCY = 4  # requests in flight to one store at once (WOO_CONCURRENCY)
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,7 @@ class WooREST:
         max_attempts: int = 5,
         base_delay: float = 1.0,
         max_delay: float = 30.0,
+        concurrency: int = CONCURRENCY,
     ) -> None:
         self.store_url = store_url.rstrip("/")
         self.base = f"{self.store_url}/{API_PREFIX}/"
@@ -94,6 +103,8 @@ class WooREST:
         self.sleep = sleep
         self.rand = rand
         self.backoff = Backoff(max_attempts, base_delay, max_delay)
+        self.concurrency = max(1, concurrency)
+        self._slots = threading.BoundedSemaphore(self.concurrency)
         self._ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="woo-next-page")
 
     @property
@@ -147,9 +158,10 @@ class WooREST:
         target, query = self._signed(method, url, params)
         headers = {"Accept": "application/json"}
         try:
-            response = self.http.request(
-                method, target, params=query, json=json, headers=headers, auth=self._basic
-            )
+            with self._slots:  # never more than ``concurrency`` requests in flight
+                response = self.http.request(
+                    method, target, params=query, json=json, headers=headers, auth=self._basic
+                )
         except BlockedDestination as exc:
             raise PlatformError(f"the store's address is not allowed: {exc}") from None
         except OSError as exc:  # requests' errors are OSErrors: refused, reset, timeouts
@@ -161,8 +173,9 @@ class WooREST:
             body = None
         if status in (401, 403):
             raise AuthError(f"WooCommerce answered {status} {_error_message(body)}".strip())
-        if status == 429:
-            raise TryAgain("HTTP 429", retry_after_seconds(response.headers.get("Retry-After")))
+        if status in (429, 503):  # rate limited, or overloaded/in maintenance: it may say how long
+            wait = retry_after_seconds(response.headers.get("Retry-After"))
+            raise TryAgain(f"HTTP {status}", wait)
         if status >= 500:
             raise TryAgain(f"HTTP {status}")
         if 300 <= status < 400:

@@ -2,15 +2,22 @@
 
 Lists are read ``per_page=100`` in id order (so a product added mid-sync lands on a later page
 instead of shifting the pages already read), with ``modified_after`` + ``dates_are_gmt`` for
-incremental runs. A variable product's variations come from their own endpoint, fetched a few at
-a time in parallel because each is one more round trip to the store. A malformed record is
-yielded as a ``SkippedRecord`` so one bad product never ends a sync.
+incremental runs. A variable product's variations come from its own
+``products/<id>/variations?per_page=100``: REST v3 has no documented way to read several
+products' variations in one request (``/products`` lists post type ``product`` only, so
+``type=variation`` is not one of its types and ``include=<variation ids>`` finds nothing; the
+``batch`` endpoints only write), so a sync costs ceil(products / 100) product pages plus, per
+variable product, ceil(variations / 100) variation pages: the minimum. Those requests run in
+parallel, up to the client's ``concurrency`` (``WOO_CONCURRENCY``) in flight: a page's variation
+lists are queued as soon as the page arrives, while the caller still stores the page before it,
+so the store is kept busy across page boundaries. A malformed record is yielded as a
+``SkippedRecord`` so one bad product never ends a sync.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from functools import partial
@@ -39,7 +46,6 @@ log = logging.getLogger(__name__)
 FILES_META = "_luneo_print_files"  # order meta with the print-file links
 SHIPPED_META = "_luneo_shipped_lines"  # order meta: line ids Luneo has reported shipped
 TRACKING_META = "_luneo_tracking"  # order meta: {line id: {carrier, number, url}} as last sent
-VARIATION_WORKERS = 4
 R = TypeVar("R", ProductRecord, OrderRecord)
 
 
@@ -66,13 +72,19 @@ class WooCommerceConnector:
         *,
         webhook_secret: str | None = None,
         currency: str = "USD",
-        variation_workers: int = VARIATION_WORKERS,
+        variation_workers: int | None = None,
     ) -> None:
+        """``variation_workers``: threads fetching variations (default: the client's concurrency;
+        the client's semaphore bounds the requests in flight either way)."""
         self.client = client
         self.webhook_secret = webhook_secret
         self.default_currency = currency
         self._currency: str | None = None
-        self._pool = ThreadPoolExecutor(max_workers=max(1, variation_workers))
+        default = getattr(client, "concurrency", 1)
+        workers = variation_workers if variation_workers is not None else default
+        self._pool = ThreadPoolExecutor(
+            max_workers=max(1, workers), thread_name_prefix="woo-variations"
+        )
 
     # --------------------------------------------------------------------- catalog
     @property
@@ -96,33 +108,64 @@ class WooCommerceConnector:
         except PlatformError as exc:  # deleted meanwhile, or a broken variation endpoint
             raise RecordError(product_id, f"variations unreadable ({exc})") from None
 
-    def _records(self, nodes: Sequence[Any]) -> list[ProductRecord | SkippedRecord]:
-        """One page of products with their variations, fetched in parallel, in page order."""
-        currency = self.currency
-        pending: list[Future[list[Any]] | None] = []
+    def _stage(self, nodes: Sequence[Any]) -> list[tuple[Any, Future[list[Any]] | None]]:
+        """A page's products, each with its variations' fetch queued (None: it has none)."""
+        staged: list[tuple[Any, Future[list[Any]] | None]] = []
         for node in nodes:
             variable = is_variable(node) and node.get("variations") != []
             wanted = variable and str(node.get("id", "")).isdigit()
-            pending.append(self._pool.submit(self._variations, str(node["id"])) if wanted else None)
-        records: list[ProductRecord | SkippedRecord] = []
-        for node, future in zip(nodes, pending, strict=True):
+            future = self._pool.submit(self._variations, str(node["id"])) if wanted else None
+            staged.append((node, future))
+        return staged
+
+    def _records(
+        self, staged: Sequence[tuple[Any, Future[list[Any]] | None]], currency: str
+    ) -> Iterator[ProductRecord | SkippedRecord]:
+        """The staged products with their variations, in page order."""
+        for node, future in staged:
 
             def build(node: Any = node, future: Future[list[Any]] | None = future) -> ProductRecord:
                 return product_record(node, future.result() if future else [], currency)
 
-            records.append(_guard("product", node, build))
-        return records
+            yield _guard("product", node, build)
 
     def iter_products(
         self, since: datetime | None, progress: Progress | None = None
     ) -> Iterator[ProductRecord | SkippedRecord]:
+        """Products in id order; page N+1's variations are queued before page N is handed out."""
         params = {"orderby": "id", "order": "asc", **_since(since)}
+        currency = self.currency
         done = 0
-        for page in self.client.pages("products", params):
-            yield from self._records(page.items)
-            done += len(page.items)
-            if progress:
-                progress(done, page.total or done, "products")
+        Staged = tuple[list[tuple[Any, Future[list[Any]] | None]], int | None]
+        held: list[Staged] = []  # at most two pages: the one handed out, the one queued
+        try:
+            for page in self.client.pages("products", params):
+                held.append((self._stage(page.items), page.total))
+                if len(held) == 2:
+                    done = yield from self._hand_out(held[0], currency, done, progress)
+                    held.pop(0)
+            if held:
+                yield from self._hand_out(held[0], currency, done, progress)
+                held.clear()
+        finally:  # stopped early or failed: drop the variation fetches nobody will read
+            for staged, _total in held:
+                for _node, future in staged:
+                    if future is not None:
+                        future.cancel()
+
+    def _hand_out(
+        self,
+        held: tuple[list[tuple[Any, Future[list[Any]] | None]], int | None],
+        currency: str,
+        done: int,
+        progress: Progress | None,
+    ) -> Generator[ProductRecord | SkippedRecord, None, int]:
+        staged, total = held
+        yield from self._records(staged, currency)
+        done += len(staged)
+        if progress:
+            progress(done, total or done, "products")
+        return done
 
     def get_product(self, external_id: str) -> ProductRecord | None:
         """One product (a variation's id gives its parent), or None if it no longer exists."""
