@@ -216,6 +216,11 @@ def main() -> None:
     parser.add_argument(
         "--concurrency", type=int, default=None, help="WooCommerce: WOO_CONCURRENCY to use"
     )
+    parser.add_argument(
+        "--variations-route",
+        action="store_true",
+        help="WooCommerce: the store has GET /variations (WooCommerce 10.3+)",
+    )
     args = parser.parse_args()
     if args.mode == "incremental" and args.platform == "shopify":
         main_incremental(args)
@@ -231,6 +236,7 @@ def main() -> None:
                 Path(tmp),
                 variable_products=args.variable,
                 concurrency=args.concurrency,
+                route=args.variations_route,
             )
         return
     rate = PLANS[args.plan]

@@ -12,7 +12,8 @@ connectors/woocommerce/connector.py). It reports the requests made against the m
 minimum requests x latency / concurrency (the per-store ``WOO_CONCURRENCY``; target <= 1.2).
 
 Run: ``.venv/bin/python bench/sync.py --platform woocommerce [--products 10000]
-[--variable 3000] [--concurrency 4]``.
+[--variable 3000] [--concurrency 4] [--variations-route]``; ``--variations-route`` gives the
+store WooCommerce 10.3's ``GET /variations`` (variations of any products by id, 100 a request).
 """
 
 from __future__ import annotations
@@ -84,12 +85,12 @@ def _handler(
 
 
 def _store_process(
-    conn: Connection, name: str, products: int, variable: bool, latency: float
+    conn: Connection, name: str, products: int, variable: bool, latency: float, route: bool
 ) -> None:
     """The store in its own process, as a real one would be: its CPU is not ours."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
     origin = f"http://127.0.0.1:{server.server_address[1]}"
-    store = FakeWooStore(url=f"{origin}/{name}")
+    store = FakeWooStore(url=f"{origin}/{name}", variations_route=route)
     for n in range(products):
         if variable:
             store.add_variable(f"Shirt {n}")
@@ -106,10 +107,14 @@ def _store_process(
 
 
 @contextmanager
-def serve(name: str, products: int, variable: bool, latency: float) -> Iterator[Any]:
+def serve(
+    name: str, products: int, variable: bool, latency: float, route: bool = False
+) -> Iterator[Any]:
     parent, child = multiprocessing.Pipe()
     process = multiprocessing.get_context("fork").Process(
-        target=_store_process, args=(child, name, products, variable, latency), daemon=True
+        target=_store_process,
+        args=(child, name, products, variable, latency, route),
+        daemon=True,
     )
     process.start()
     url, keys = parent.recv()
@@ -123,9 +128,9 @@ def serve(name: str, products: int, variable: bool, latency: float) -> Iterator[
 
 
 def run_case(
-    app: Any, name: str, products: int, latency: float, *, variable: bool
+    app: Any, name: str, products: int, latency: float, *, variable: bool, route: bool = False
 ) -> dict[str, Any]:
-    store = serve(name, products, variable, latency)
+    store = serve(name, products, variable, latency, route)
     with store as (store_url, (key, secret), stats), app.app_context():
         from app.extensions import get_db
 
@@ -165,8 +170,20 @@ def report(label: str, result: dict[str, Any], latency: float) -> None:
     )
 
 
-def report_minimum(result: dict[str, Any], products: int, latency: float, concurrency: int) -> None:
-    minimum = math.ceil(products / PER_PAGE) + products + 1  # pages + variation lists + currency
+def minimum_requests(products: int, route: bool) -> int:
+    """Product pages + variations (3 a product) + the currency. Without GET /variations (before
+    WooCommerce 10.3) one list per product; with it, 100 variations a request, page by page."""
+    pages = math.ceil(products / PER_PAGE)
+    if not route:
+        return pages + products + 1
+    on_page = [min(PER_PAGE, products - PER_PAGE * p) * 3 for p in range(pages)]
+    return pages + sum(math.ceil(n / PER_PAGE) for n in on_page) + 1
+
+
+def report_minimum(
+    result: dict[str, Any], products: int, latency: float, concurrency: int, route: bool
+) -> None:
+    minimum = minimum_requests(products, route)
     floor = minimum * latency / concurrency
     print(
         f"  vs minimum: {result['requests']} requests / minimum {minimum} = "
@@ -183,6 +200,7 @@ def main(
     workdir: Path,
     variable_products: int | None = None,
     concurrency: int | None = None,
+    route: bool = False,
 ) -> None:
     app = make_app(workdir, "https://{shop}")
     if concurrency is not None:
@@ -197,6 +215,7 @@ def main(
         simple = run_case(app, "simple", products, latency, variable=False)
         report("simple products", simple, latency)
     count = products // 10 if variable_products is None else variable_products
-    variable = run_case(app, "variable", count, latency, variable=True)
-    report(f"{count} variable products (3 variations each)", variable, latency)
-    report_minimum(variable, count, latency, concurrency)
+    variable = run_case(app, "variable", count, latency, variable=True, route=route)
+    label = "GET /variations by id (WooCommerce 10.3+)" if route else "one list per product"
+    report(f"{count} variable products (3 variations each), {label}", variable, latency)
+    report_minimum(variable, count, latency, concurrency, route)

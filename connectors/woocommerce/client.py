@@ -30,8 +30,9 @@ import logging
 import random
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -105,7 +106,9 @@ class WooREST:
         self.backoff = Backoff(max_attempts, base_delay, max_delay)
         self.concurrency = max(1, concurrency)
         self._slots = threading.BoundedSemaphore(self.concurrency)
-        self._ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="woo-next-page")
+        self._ahead = ThreadPoolExecutor(
+            max_workers=self.concurrency, thread_name_prefix="woo-next-page"
+        )
 
     @property
     def _basic(self) -> tuple[str, str]:
@@ -205,30 +208,35 @@ class WooREST:
         total_pages = _header_int(reply.headers, "X-WP-TotalPages")
         return Page(reply.body, number, _header_int(reply.headers, "X-WP-Total"), total_pages)
 
-    def pages(self, endpoint: str, params: Mapping[str, Any] | None = None) -> Iterator[Page]:
+    def pages(
+        self, endpoint: str, params: Mapping[str, Any] | None = None, *, ahead: int = 1
+    ) -> Iterator[Page]:
         """Each page of a collection at ``per_page=100`` up to X-WP-TotalPages (or a short page).
 
-        The next page is requested while the caller works on this one, so a long listing costs
-        about one round trip per page, not one round trip plus the caller's work.
+        Up to ``ahead`` following pages are requested while the caller works on this one (more
+        than one only once X-WP-TotalPages says they exist), so a long listing costs about one
+        round trip per ``ahead`` pages, not one round trip plus the caller's work per page.
         """
         page = self._page(endpoint, params, 1)
-        while True:
-            if page.total_pages is not None:
-                more = bool(page.items) and page.number < page.total_pages
-            else:
-                more = len(page.items) >= PER_PAGE
-            ahead = (
-                self._ahead.submit(self._page, endpoint, params, page.number + 1) if more else None
-            )
-            try:
+        queued: deque[Future[Page]] = deque()
+        following = 2  # the next page number not yet requested
+        try:
+            while True:
+                if page.total_pages is not None:
+                    last = page.total_pages if page.items else page.number
+                    while following <= last and len(queued) < max(1, ahead):
+                        queued.append(self._ahead.submit(self._page, endpoint, params, following))
+                        following += 1
+                elif len(page.items) >= PER_PAGE and not queued:
+                    queued.append(self._ahead.submit(self._page, endpoint, params, following))
+                    following += 1
                 yield page
-            except GeneratorExit:
-                if ahead is not None:
-                    ahead.cancel()
-                raise
-            if ahead is None:
-                return
-            page = ahead.result()
+                if not queued:
+                    return
+                page = queued.popleft().result()
+        finally:  # the caller stopped early, or a page failed: drop the pages nobody will read
+            for future in queued:
+                future.cancel()
 
     def close(self) -> None:
         self._ahead.shutdown(wait=True, cancel_futures=True)

@@ -34,7 +34,7 @@ from connectors.base import (
     SkippedRecord,
     TrackingInfo,
 )
-from connectors.woocommerce.client import WooREST
+from connectors.woocommerce.client import PER_PAGE, WooREST
 from connectors.woocommerce.mapping import (
     is_variable,
     order_record,
@@ -47,6 +47,9 @@ FILES_META = "_luneo_print_files"  # order meta with the print-file links
 SHIPPED_META = "_luneo_shipped_lines"  # order meta: line ids Luneo has reported shipped
 TRACKING_META = "_luneo_tracking"  # order meta: {line id: {carrier, number, url}} as last sent
 R = TypeVar("R", ProductRecord, OrderRecord)
+Fetch = Callable[[], list[Any]]  # a product's variations, once fetched
+# a page's products with their fetches, and the futures to cancel if nobody reads them
+Staged = tuple[list[tuple[Any, Fetch | None]], list[Future[Any]]]
 
 
 def gmt_param(moment: datetime) -> str:
@@ -80,6 +83,7 @@ class WooCommerceConnector:
         self.webhook_secret = webhook_secret
         self.default_currency = currency
         self._currency: str | None = None
+        self._all_variations: bool | None = None  # GET /variations exists (None: not asked yet)
         default = getattr(client, "concurrency", 1)
         workers = variation_workers if variation_workers is not None else default
         self._pool = ThreadPoolExecutor(
@@ -108,24 +112,78 @@ class WooCommerceConnector:
         except PlatformError as exc:  # deleted meanwhile, or a broken variation endpoint
             raise RecordError(product_id, f"variations unreadable ({exc})") from None
 
-    def _stage(self, nodes: Sequence[Any]) -> list[tuple[Any, Future[list[Any]] | None]]:
-        """A page's products, each with its variations' fetch queued (None: it has none)."""
-        staged: list[tuple[Any, Future[list[Any]] | None]] = []
+    def _variations_by_ids(self, ids: Sequence[str]) -> list[Any] | None:
+        """Up to 100 variations of any products, by id, from ``GET /variations`` (WooCommerce
+        10.3+); None when the store has no such route."""
+        params = {"include": ",".join(ids), "per_page": PER_PAGE}
+        reply = self.client.request("GET", "variations", params=params)
+        if reply.status == 404 and _error_code(reply.body) == "rest_no_route":
+            return None
+        if not 200 <= reply.status < 300 or not isinstance(reply.body, list):
+            raise PlatformError(f"GET variations answered HTTP {reply.status}")
+        return reply.body
+
+    def _variations_by_ids_now(self, ids: Sequence[str]) -> list[Any]:
+        """As ``_variations_by_ids`` once the route is known to exist (its loss is an error)."""
+        found = self._variations_by_ids(ids)
+        if found is None:
+            raise PlatformError("GET variations is no longer routed")
+        return found
+
+    def _stage(self, nodes: Sequence[Any]) -> Staged:
+        """A page's products, each with the fetch of its variations queued (None: it has none).
+
+        Variations come 100 at a time from ``/variations?include=`` when the store has that
+        route (one request per 100 variations of the page), else one list per product.
+        """
+        wanted: dict[str, list[str]] = {}
         for node in nodes:
             variable = is_variable(node) and node.get("variations") != []
-            wanted = variable and str(node.get("id", "")).isdigit()
-            future = self._pool.submit(self._variations, str(node["id"])) if wanted else None
-            staged.append((node, future))
-        return staged
+            if variable and str(node.get("id", "")).isdigit():
+                wanted[str(node["id"])] = _variation_ids(node)
+        fetches: dict[str, Fetch] = {}
+        futures: list[Future[Any]] = []
+        listed = [vid for ids in wanted.values() for vid in ids]
+        if self._all_variations is not False and wanted and all(wanted.values()):
+            chunks = [listed[i : i + PER_PAGE] for i in range(0, len(listed), PER_PAGE)]
+            chunk_futures: list[Future[Any]] = []
+            if self._all_variations is None:  # the first page asks once whether the route exists
+                try:
+                    first = self._variations_by_ids(chunks[0])
+                except PlatformError:
+                    first = None
+                self._all_variations = first is not None
+                log.info("variations by id: %s", "yes" if first is not None else "no")
+                if first is not None:
+                    answered: Future[Any] = Future()
+                    answered.set_result(first)
+                    chunk_futures.append(answered)
+            if self._all_variations:
+                chunk_futures += [
+                    self._pool.submit(self._variations_by_ids_now, chunk)
+                    for chunk in chunks[len(chunk_futures) :]
+                ]
+                futures.extend(chunk_futures)
+                where: dict[str, Future[Any]] = {}
+                for chunk, future in zip(chunks, chunk_futures, strict=True):
+                    where.update(dict.fromkeys(chunk, future))
+                for pid, ids in wanted.items():
+                    fetches[pid] = partial(_gather, pid, ids, [where[i] for i in ids])
+        if not fetches:
+            for pid in wanted:
+                future = self._pool.submit(self._variations, pid)
+                futures.append(future)
+                fetches[pid] = partial(_result, future)
+        return [(node, fetches.get(str(node.get("id", "")))) for node in nodes], futures
 
     def _records(
-        self, staged: Sequence[tuple[Any, Future[list[Any]] | None]], currency: str
+        self, staged: Sequence[tuple[Any, Fetch | None]], currency: str
     ) -> Iterator[ProductRecord | SkippedRecord]:
         """The staged products with their variations, in page order."""
-        for node, future in staged:
+        for node, fetch in staged:
 
-            def build(node: Any = node, future: Future[list[Any]] | None = future) -> ProductRecord:
-                return product_record(node, future.result() if future else [], currency)
+            def build(node: Any = node, fetch: Fetch | None = fetch) -> ProductRecord:
+                return product_record(node, fetch() if fetch else [], currency)
 
             yield _guard("product", node, build)
 
@@ -136,8 +194,7 @@ class WooCommerceConnector:
         params = {"orderby": "id", "order": "asc", **_since(since)}
         currency = self.currency
         done = 0
-        Staged = tuple[list[tuple[Any, Future[list[Any]] | None]], int | None]
-        held: list[Staged] = []  # at most two pages: the one handed out, the one queued
+        held: list[tuple[Staged, int | None]] = []  # the page handed out, the one queued
         try:
             for page in self.client.pages("products", params):
                 held.append((self._stage(page.items), page.total))
@@ -148,19 +205,18 @@ class WooCommerceConnector:
                 yield from self._hand_out(held[0], currency, done, progress)
                 held.clear()
         finally:  # stopped early or failed: drop the variation fetches nobody will read
-            for staged, _total in held:
-                for _node, future in staged:
-                    if future is not None:
-                        future.cancel()
+            for (_staged, futures), _total in held:
+                for future in futures:
+                    future.cancel()
 
     def _hand_out(
         self,
-        held: tuple[list[tuple[Any, Future[list[Any]] | None]], int | None],
+        held: tuple[Staged, int | None],
         currency: str,
         done: int,
         progress: Progress | None,
     ) -> Generator[ProductRecord | SkippedRecord, None, int]:
-        staged, total = held
+        (staged, _futures), total = held
         yield from self._records(staged, currency)
         done += len(staged)
         if progress:
@@ -337,6 +393,34 @@ class WooCommerceConnector:
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
         self.client.close()
+
+
+def _variation_ids(node: Mapping[str, Any]) -> list[str]:
+    """The variation ids a product lists (in menu order); empty if any is not an id."""
+    ids = [str(v) for v in _as_list(node.get("variations"))]
+    return ids if ids and all(v.isdigit() for v in ids) else []
+
+
+def _error_code(body: Any) -> str | None:
+    code = body.get("code") if isinstance(body, dict) else None
+    return code if isinstance(code, str) else None
+
+
+def _result(future: Future[list[Any]]) -> list[Any]:
+    return future.result()
+
+
+def _gather(product_id: str, ids: Sequence[str], futures: Sequence[Future[Any]]) -> list[Any]:
+    """A product's variations out of the by-id lists, in the order the product lists them."""
+    found: dict[str, Any] = {}
+    try:
+        for future in dict.fromkeys(futures):
+            for item in future.result() or []:
+                if isinstance(item, dict) and item.get("id") is not None:
+                    found[str(item["id"])] = item
+    except PlatformError as exc:
+        raise RecordError(product_id, f"variations unreadable ({exc})") from None
+    return [found[i] for i in ids if i in found]
 
 
 def _as_list(value: Any) -> list[Any]:
