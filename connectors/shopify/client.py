@@ -168,9 +168,10 @@ class ShopifyGraphQL:
         self.last_cost: QueryCost | None = None  # the last answer's, for page sizing
 
     # ------------------------------------------------------------------------ pacing
-    def pause_before(self, query: str) -> float:
-        """Seconds to wait so the bucket holds this document's requested cost (0 if unknown)."""
-        cost = self._requested.get(query)
+    def pause_before(self, query: str, expected: float | None = None) -> float:
+        """Seconds to wait so the bucket holds this document's requested cost (0 if unknown):
+        ``expected`` when the caller knows it (a page sized anew), else its last one."""
+        cost = expected if expected is not None else self._requested.get(query)
         if cost is None or self.throttle is None:
             return 0.0
         return self.throttle.seconds_until(cost, self.clock())
@@ -199,10 +200,12 @@ class ShopifyGraphQL:
     def _token(self) -> str:
         return self._tokens if isinstance(self._tokens, str) else self._tokens.current()
 
-    def _send(self, query: str, variables: Mapping[str, Any] | None) -> Json:
+    def _send(
+        self, query: str, variables: Mapping[str, Any] | None, expected: float | None = None
+    ) -> Json:
         """One attempt, paced by the bucket; a 401 renews the token once (a refresh can race the
         expiry) and resends. TryAgain when the request may be retried."""
-        wait = self.pause_before(query)
+        wait = self.pause_before(query, expected)
         if wait > 0:
             self.sleep(wait)
         token = self._token()
@@ -219,11 +222,21 @@ class ShopifyGraphQL:
         except _Unauthorized:
             raise AuthError("Shopify answered 401 to a freshly renewed access token") from None
 
-    def execute(self, query: str, variables: Mapping[str, Any] | None = None) -> Json:
-        """Run one document; returns its ``data``. Raises AuthError/RetryableError/PlatformError."""
+    def execute(
+        self,
+        query: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        expected_cost: float | None = None,
+    ) -> Json:
+        """Run one document; returns its ``data``. Raises AuthError/RetryableError/PlatformError.
+
+        ``expected_cost``: its requested cost when the caller knows it better than the last
+        answer to the same document did (the first attempt waits for that much in the bucket).
+        """
         return with_http_retries(
             "Shopify",
-            lambda: self._send(query, variables),
+            lambda: self._send(query, variables, expected_cost),
             self.backoff,
             log=log,
             sleep=self.sleep,

@@ -160,7 +160,9 @@ class ShopifyConnector:
                 "after": after,
             }
             try:
-                data = self.client.execute(queries.PRODUCTS, variables)
+                data = self.client.execute(
+                    queries.PRODUCTS, variables, expected_cost=planner.estimate(size)
+                )
             except CostExceeded as exc:
                 refused += 1
                 if refused > 3 or size == PageSize(1, 1):

@@ -264,3 +264,18 @@ def test_a_page_refused_again_and_again_ends_in_an_error() -> None:
         with pytest.raises(PlatformError, match="Query cost"):
             list(ShopifyConnector(client).iter_products(None))
         assert len(mock.calls) <= 4
+
+
+def test_a_page_sized_anew_waits_for_its_own_requested_cost_in_the_bucket() -> None:
+    now = [100.0]
+    slept: list[float] = []
+    client = ShopifyGraphQL(
+        ORIGIN, "shpat_test", "2026-07", clock=lambda: now[0], sleep=slept.append
+    )
+    answer = {"data": {"shop": {"currencyCode": "EUR"}}, "extensions": cost(100, available=200)}
+    with responses.RequestsMock() as mock:
+        mock.add(responses.POST, ENDPOINT, json=answer)
+        client.execute(queries.SHOP_CURRENCY)
+        client.execute(queries.SHOP_CURRENCY, expected_cost=700)  # the bucket holds 200
+
+    assert slept == [5.0]  # (700 - 200) / 100 per second
