@@ -159,6 +159,9 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[st
         # Attempts per call to a store's API (throttling and 5xx are retried with back-off).
         "SHOPIFY_MAX_ATTEMPTS": _env_int(environ, "LUNEO_SHOPIFY_MAX_ATTEMPTS", 6),
         "WOOCOMMERCE_MAX_ATTEMPTS": _env_int(environ, "LUNEO_WOOCOMMERCE_MAX_ATTEMPTS", 5),
+        # Requests in flight at once to one WooCommerce store during a sync (variation lists are
+        # fetched in parallel); most WordPress hosts serve 4-8 PHP workers per site.
+        "WOO_CONCURRENCY": _env_int(environ, "LUNEO_WOO_CONCURRENCY", 4),
         # Image generation. AI_PROVIDER unset (None): OpenAI when OPENAI_API_KEY is set, else the
         # local provider; set, it is followed with no fallback (app/ai/providers.py).
         "AI_PROVIDER": _env_choice(environ, "AI_PROVIDER", AI_PROVIDERS, None),
@@ -367,6 +370,7 @@ def _check_services(settings: Mapping[str, Any], env: str) -> None:
         "OPENAI_TIMEOUT",
         "SHOPIFY_MAX_ATTEMPTS",
         "WOOCOMMERCE_MAX_ATTEMPTS",
+        "WOO_CONCURRENCY",
     )
     not_negative = (
         "AI_RATE_LIMIT_PER_MINUTE",

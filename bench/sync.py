@@ -9,8 +9,14 @@ real job code (``app.sync.sync_shop``, connector, HTTP, SQLite) syncs them twice
   that sends each query the instant the bucket holds its requested cost (target <= 1.2).
 - bulk: one bulkOperationRunQuery, polled, the JSONL streamed and reassembled. The fake
   finishes bulk operations at once, so this is Luneo's own side of a bulk sync.
+- incremental (``--mode incremental``): the shop was synced before; ``--changed`` products
+  (1,000) were updated since, among ``--products`` in all. Its figure is the elapsed time as a
+  ratio to the *throttle floor*: the points those products cost when read 250 per page (Shopify's
+  largest page: each product's actual cost plus 3 per page), less the full bucket, at the restore
+  rate. It does not depend on the page sizes Luneo chose, so small pages show up in it.
 
-Run: ``.venv/bin/python bench/sync.py [--products 10000] [--plan plus|advanced|standard]``.
+Run: ``.venv/bin/python bench/sync.py [--products 10000] [--plan plus|advanced|standard]``;
+``.venv/bin/python bench/sync.py --mode incremental --plan standard [--changed 1000]``.
 The bucket holds 20 s of restore (the captured 2000 points at 100/s); Standard at 10,000
 products means a ~20-minute run, hence Plus by default.
 """
@@ -34,6 +40,7 @@ from app import create_app, migrate  # noqa: E402
 from app.db import utcnow  # noqa: E402
 from app.models import Platform, Product, Shop, Variant  # noqa: E402
 from app.sync import run as sync  # noqa: E402
+from connectors.shopify import queries  # noqa: E402
 from standins.shopify import (  # noqa: E402
     Bucket,
     Call,
@@ -114,18 +121,123 @@ def run_case(
     }
 
 
+CHANGED_AT = "2026-07-05T10:00:00Z"
+SYNCED_SINCE = "2026-07-03T00:00:00+00:00"
+
+
+def product_cost(fake_store: FakeStore) -> int:
+    """The actual points one changed product costs in the products query (page overhead out)."""
+    probe = FakeStore("probe.myshopify.com", TOKEN)
+    probe.add_products(upstream_product(1, updated_at=CHANGED_AT))
+    variables = {"first": 1, "variantsFirst": 3, "query": None, "after": None}
+    one = probe.graphql({"query": queries.PRODUCTS, "variables": variables})[1]
+    variables["first"] = 0
+    none = probe.graphql({"query": queries.PRODUCTS, "variables": variables})[1]
+    return int(one["extensions"]["cost"]["actualQueryCost"]) - int(
+        none["extensions"]["cost"]["actualQueryCost"]
+    )
+
+
+def run_incremental(
+    app: Any, fake: FakeShopify, products: int, changed: int, rate: float
+) -> dict[str, Any]:
+    domain = "bench-incremental.myshopify.com"
+    store = fake.add_store(FakeStore(domain, TOKEN, bucket=Bucket(rate * 20, rate)))
+    store.add_products(
+        *(
+            upstream_product(n, updated_at=CHANGED_AT if n <= changed else "2026-07-01T10:00:00Z")
+            for n in range(1, products + 1)
+        )
+    )
+    with app.app_context():
+        from app.extensions import get_db
+
+        with get_db().session() as session:
+            shop = Shop(
+                platform=Platform.SHOPIFY,
+                domain=domain,
+                access_token=TOKEN,
+                installed_at=utcnow(),
+                extra={"sync": {"products_since": SYNCED_SINCE}},
+            )
+            session.add(shop)
+        started = time.perf_counter()
+        summary = sync.sync_shop(shop.id, "products", full=False, progress=lambda *_: None)
+        elapsed = time.perf_counter() - started
+        with get_db().session() as session:
+            stored = session.scalar(select(func.count(Product.id)).filter_by(shop_id=shop.id))
+    created = summary["products"]["created"] if summary else None
+    if not created == stored == changed:
+        raise SystemExit(f"incremental sync incomplete: {created} created, {stored} stored")
+    ok = [c for c in store.calls if c.actual is not None]
+    pages = -(-changed // 250)
+    ideal = changed * product_cost(store) + 3 * pages
+    return {
+        "elapsed": elapsed,
+        "requests": len(store.calls),
+        "product_pages": sum(1 for c in store.calls if c.operation == "LuneoProducts"),
+        "throttled": len(store.calls) - len(ok),
+        "points": sum(c.actual or 0 for c in ok),
+        "ideal_points": ideal,
+        "floor": max(0.0, ideal - rate * 20) / rate,
+        "minimum": throttle_minimum(store.calls, rate * 20, rate),
+    }
+
+
+def main_incremental(args: argparse.Namespace) -> None:
+    rate = PLANS[args.plan]
+    admin_schema()
+    with tempfile.TemporaryDirectory() as tmp, serve() as fake:
+        app = make_app(Path(tmp), fake.origin_template)
+        print(
+            f"incremental: {args.changed} changed of {args.products} products x 3 variants; "
+            f"bucket {rate * 20:.0f} points, restore {rate:.0f}/s ({args.plan})"
+        )
+        r = run_incremental(app, fake, args.products, args.changed, rate)
+        ratio = r["elapsed"] / r["floor"] if r["floor"] else float("nan")
+        print(
+            f"incremental: {r['requests']} requests ({r['product_pages']} product pages, "
+            f"{r['throttled']} throttled), {r['points']} points (250-per-page ideal "
+            f"{r['ideal_points']}); elapsed {r['elapsed']:.1f} s; throttle floor "
+            f"{r['floor']:.1f} s -> ratio {ratio:.3f} (target <= 1.2); minimum for the "
+            f"requests made {r['minimum']:.1f} s"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--plan", choices=sorted(PLANS), default="plus")
     parser.add_argument("--platform", choices=("shopify", "woocommerce"), default="shopify")
     parser.add_argument("--latency", type=float, default=0.05, help="WooCommerce: s per request")
+    parser.add_argument("--mode", choices=("full", "incremental"), default="full")
+    parser.add_argument("--variable", type=int, default=None, help="WooCommerce: variable products")
+    parser.add_argument("--changed", type=int, default=1000, help="incremental: changed products")
+    parser.add_argument(
+        "--concurrency", type=int, default=None, help="WooCommerce: WOO_CONCURRENCY to use"
+    )
+    parser.add_argument(
+        "--variations-route",
+        action="store_true",
+        help="WooCommerce: the store has GET /variations (WooCommerce 10.3+)",
+    )
     args = parser.parse_args()
+    if args.mode == "incremental" and args.platform == "shopify":
+        main_incremental(args)
+        return
     if args.platform == "woocommerce":
         from sync_woocommerce import main as woocommerce_main  # bench/, beside this file
 
         with tempfile.TemporaryDirectory() as tmp:
-            woocommerce_main(args.products, args.latency, make_app, Path(tmp))
+            woocommerce_main(
+                args.products,
+                args.latency,
+                make_app,
+                Path(tmp),
+                variable_products=args.variable,
+                concurrency=args.concurrency,
+                route=args.variations_route,
+            )
         return
     rate = PLANS[args.plan]
     admin_schema()  # built once (about 3 s) before anything is timed

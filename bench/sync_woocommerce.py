@@ -5,14 +5,20 @@ process on 127.0.0.1 and waits ``--latency`` seconds before every answer. The
 real job code (``app.sync.sync_shop``, connector, HTTP, SQLite) syncs N products at 100 per
 page. The figure is the elapsed time as a ratio to the latency the pages alone cost when sent one
 after the other (pages x latency): 1.0 means Luneo adds nothing; below 1.0 means it overlapped
-requests. A second case uses variable products, which cost one more request each for their
-variations, reported against the same baseline and against (all requests x latency).
+requests. A second case uses variable products (3 variations each), which cost one more request
+each for their variations (REST v3 reads variations per product; see
+connectors/woocommerce/connector.py). It reports the requests made against the minimum
+(ceil(N / 100) product pages + N variation lists + 1 currency) and the elapsed time against
+minimum requests x latency / concurrency (the per-store ``WOO_CONCURRENCY``; target <= 1.2).
 
-Run: ``.venv/bin/python bench/sync.py --platform woocommerce [--products 10000]``.
+Run: ``.venv/bin/python bench/sync.py --platform woocommerce [--products 10000]
+[--variable 3000] [--concurrency 4] [--variations-route]``; ``--variations-route`` gives the
+store WooCommerce 10.3's ``GET /variations`` (variations of any products by id, 100 a request).
 """
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import threading
 import time
@@ -34,8 +40,11 @@ from tests.support.fake_woocommerce import FakeWooStore
 PER_PAGE = 100
 
 
-def _handler(stores: dict[str, FakeWooStore], latency: float) -> type[BaseHTTPRequestHandler]:
+def _handler(
+    stores: dict[str, FakeWooStore], latency: float, peak: list[int]
+) -> type[BaseHTTPRequestHandler]:
     lock = threading.Lock()
+    in_flight = [0]
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -52,9 +61,13 @@ def _handler(stores: dict[str, FakeWooStore], latency: float) -> type[BaseHTTPRe
                 body=body,
                 headers=self.headers,
             )
+            with lock:
+                in_flight[0] += 1
+                peak[0] = max(peak[0], in_flight[0])
             time.sleep(latency)
             with lock:
                 status, headers, text = store._handle(request)
+                in_flight[0] -= 1
             data = text.encode()
             self.send_response(status)
             for name, value in headers.items():
@@ -72,31 +85,36 @@ def _handler(stores: dict[str, FakeWooStore], latency: float) -> type[BaseHTTPRe
 
 
 def _store_process(
-    conn: Connection, name: str, products: int, variable: bool, latency: float
+    conn: Connection, name: str, products: int, variable: bool, latency: float, route: bool
 ) -> None:
     """The store in its own process, as a real one would be: its CPU is not ours."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
     origin = f"http://127.0.0.1:{server.server_address[1]}"
-    store = FakeWooStore(url=f"{origin}/{name}")
+    store = FakeWooStore(url=f"{origin}/{name}", variations_route=route)
     for n in range(products):
         if variable:
             store.add_variable(f"Shirt {n}")
         else:
             store.add_simple(f"Mug {n}")
-    server.RequestHandlerClass = _handler({f"/{name}": store}, latency)
+    peak = [0]
+    server.RequestHandlerClass = _handler({f"/{name}": store}, latency, peak)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     conn.send((store.url, store.issue_keys()))
     conn.recv()  # stop
     server.shutdown()
     pages = sum(1 for m, p, _, _ in store.log if (m, p) == ("GET", "products"))
-    conn.send({"requests": len(store.log), "pages": pages})
+    conn.send({"requests": len(store.log), "pages": pages, "peak": peak[0]})
 
 
 @contextmanager
-def serve(name: str, products: int, variable: bool, latency: float) -> Iterator[Any]:
+def serve(
+    name: str, products: int, variable: bool, latency: float, route: bool = False
+) -> Iterator[Any]:
     parent, child = multiprocessing.Pipe()
     process = multiprocessing.get_context("fork").Process(
-        target=_store_process, args=(child, name, products, variable, latency), daemon=True
+        target=_store_process,
+        args=(child, name, products, variable, latency, route),
+        daemon=True,
     )
     process.start()
     url, keys = parent.recv()
@@ -110,9 +128,9 @@ def serve(name: str, products: int, variable: bool, latency: float) -> Iterator[
 
 
 def run_case(
-    app: Any, name: str, products: int, latency: float, *, variable: bool
+    app: Any, name: str, products: int, latency: float, *, variable: bool, route: bool = False
 ) -> dict[str, Any]:
-    store = serve(name, products, variable, latency)
+    store = serve(name, products, variable, latency, route)
     with store as (store_url, (key, secret), stats), app.app_context():
         from app.extensions import get_db
 
@@ -152,10 +170,52 @@ def report(label: str, result: dict[str, Any], latency: float) -> None:
     )
 
 
-def main(products: int, latency: float, make_app: Any, workdir: Path) -> None:
+def minimum_requests(products: int, route: bool) -> int:
+    """Product pages + variations (3 a product) + the currency. Without GET /variations (before
+    WooCommerce 10.3) one list per product; with it, 100 variations a request, page by page."""
+    pages = math.ceil(products / PER_PAGE)
+    if not route:
+        return pages + products + 1
+    on_page = [min(PER_PAGE, products - PER_PAGE * p) * 3 for p in range(pages)]
+    return pages + sum(math.ceil(n / PER_PAGE) for n in on_page) + 1
+
+
+def report_minimum(
+    result: dict[str, Any], products: int, latency: float, concurrency: int, route: bool
+) -> None:
+    minimum = minimum_requests(products, route)
+    floor = minimum * latency / concurrency
+    print(
+        f"  vs minimum: {result['requests']} requests / minimum {minimum} = "
+        f"{result['requests'] / minimum:.3f}; elapsed {result['elapsed']:.2f} s / (minimum x "
+        f"latency / concurrency {concurrency} = {floor:.2f} s) = {result['elapsed'] / floor:.3f} "
+        f"(target <= 1.2); most requests in flight at once: {result['peak']}"
+    )
+
+
+def main(
+    products: int,
+    latency: float,
+    make_app: Any,
+    workdir: Path,
+    variable_products: int | None = None,
+    concurrency: int | None = None,
+    route: bool = False,
+) -> None:
     app = make_app(workdir, "https://{shop}")
+    if concurrency is not None:
+        app.config["WOO_CONCURRENCY"] = concurrency
+    concurrency = int(app.config.get("WOO_CONCURRENCY") or 4)
     ms = latency * 1000
-    print(f"WooCommerce: {products} products, {PER_PAGE} per page, {ms:.0f} ms per request")
-    report("simple products", run_case(app, "simple", products, latency, variable=False), latency)
-    variable = run_case(app, "variable", products // 10, latency, variable=True)
-    report("variable products (3 variations each)", variable, latency)
+    print(
+        f"WooCommerce: {products} products, {PER_PAGE} per page, {ms:.0f} ms per request, "
+        f"concurrency {concurrency}"
+    )
+    if products:
+        simple = run_case(app, "simple", products, latency, variable=False)
+        report("simple products", simple, latency)
+    count = products // 10 if variable_products is None else variable_products
+    variable = run_case(app, "variable", count, latency, variable=True, route=route)
+    label = "GET /variations by id (WooCommerce 10.3+)" if route else "one list per product"
+    report(f"{count} variable products (3 variations each), {label}", variable, latency)
+    report_minimum(variable, count, latency, concurrency, route)

@@ -180,12 +180,19 @@ class HttpClient:
         allow_private: bool = False,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         user_agent: str = USER_AGENT,
+        pool_size: int = 10,
     ) -> None:
+        """``pool_size``: connections kept per host (a client used from N threads wants N)."""
         self.timeout = timeout
         self.session = requests.Session()
         self.session.headers["User-Agent"] = user_agent
         self.session.trust_env = False  # no proxy or netrc surprises from the environment
-        adapter = HTTPAdapter() if allow_private else _PublicOnlyAdapter()
+        size = max(1, pool_size)
+        adapter = (
+            HTTPAdapter(pool_maxsize=size)
+            if allow_private
+            else _PublicOnlyAdapter(pool_maxsize=size)
+        )
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
 

@@ -87,6 +87,37 @@ def _error_messages(errors: Any) -> str:
     return "; ".join(str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in items)
 
 
+@dataclass(frozen=True)
+class QueryCost:
+    """``extensions.cost`` of the last answer: what was asked for, what was charged."""
+
+    requested: float | None
+    actual: float | None
+    throttle: ThrottleStatus | None
+
+
+class CostExceeded(PlatformError):
+    """MAX_COST_EXCEEDED: the document's requested cost is over the single-query limit; Shopify
+    says both (``cost``, ``limit``) when it can, so a smaller page can be sent instead."""
+
+    def __init__(self, message: str, cost: float | None, limit: float | None) -> None:
+        super().__init__(message)
+        self.cost = cost
+        self.limit = limit
+
+
+def _cost_exceeded(errors: Any) -> tuple[float | None, float | None]:
+    for error in errors if isinstance(errors, list) else []:
+        extensions = error.get("extensions") if isinstance(error, dict) else None
+        if isinstance(extensions, dict) and extensions.get("code") == "MAX_COST_EXCEEDED":
+            cost, limit = extensions.get("cost"), extensions.get("maxCost")
+            return (
+                float(cost) if isinstance(cost, int | float) else None,
+                float(limit) if isinstance(limit, int | float) else None,
+            )
+    return None, None
+
+
 class AccessDenied(AuthError):
     """ACCESS_DENIED: the token is fine, the operation is not allowed (a scope not granted, or
     a condition of the shop such as Checkout Extensibility for cart transforms)."""
@@ -134,11 +165,13 @@ class ShopifyGraphQL:
         self.backoff = Backoff(max_attempts, base_delay, max_delay)
         self.throttle: ThrottleStatus | None = None
         self._requested: dict[str, float] = {}  # document -> its last requested cost
+        self.last_cost: QueryCost | None = None  # the last answer's, for page sizing
 
     # ------------------------------------------------------------------------ pacing
-    def pause_before(self, query: str) -> float:
-        """Seconds to wait so the bucket holds this document's requested cost (0 if unknown)."""
-        cost = self._requested.get(query)
+    def pause_before(self, query: str, expected: float | None = None) -> float:
+        """Seconds to wait so the bucket holds this document's requested cost (0 if unknown):
+        ``expected`` when the caller knows it (a page sized anew), else its last one."""
+        cost = expected if expected is not None else self._requested.get(query)
         if cost is None or self.throttle is None:
             return 0.0
         return self.throttle.seconds_until(cost, self.clock())
@@ -153,6 +186,11 @@ class ShopifyGraphQL:
     def _observe(self, query: str, body: Any) -> None:
         extensions = body.get("extensions") if isinstance(body, dict) else None
         throttle, requested = parse_throttle(extensions, self.clock())
+        cost = extensions.get("cost") if isinstance(extensions, dict) else None
+        actual = cost.get("actualQueryCost") if isinstance(cost, dict) else None
+        self.last_cost = QueryCost(
+            requested, float(actual) if isinstance(actual, int | float) else None, throttle
+        )
         if throttle is not None:
             self.throttle = throttle
         if requested is not None:
@@ -162,10 +200,12 @@ class ShopifyGraphQL:
     def _token(self) -> str:
         return self._tokens if isinstance(self._tokens, str) else self._tokens.current()
 
-    def _send(self, query: str, variables: Mapping[str, Any] | None) -> Json:
+    def _send(
+        self, query: str, variables: Mapping[str, Any] | None, expected: float | None = None
+    ) -> Json:
         """One attempt, paced by the bucket; a 401 renews the token once (a refresh can race the
         expiry) and resends. TryAgain when the request may be retried."""
-        wait = self.pause_before(query)
+        wait = self.pause_before(query, expected)
         if wait > 0:
             self.sleep(wait)
         token = self._token()
@@ -182,11 +222,21 @@ class ShopifyGraphQL:
         except _Unauthorized:
             raise AuthError("Shopify answered 401 to a freshly renewed access token") from None
 
-    def execute(self, query: str, variables: Mapping[str, Any] | None = None) -> Json:
-        """Run one document; returns its ``data``. Raises AuthError/RetryableError/PlatformError."""
+    def execute(
+        self,
+        query: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        expected_cost: float | None = None,
+    ) -> Json:
+        """Run one document; returns its ``data``. Raises AuthError/RetryableError/PlatformError.
+
+        ``expected_cost``: its requested cost when the caller knows it better than the last
+        answer to the same document did (the first attempt waits for that much in the bucket).
+        """
         return with_http_retries(
             "Shopify",
-            lambda: self._send(query, variables),
+            lambda: self._send(query, variables, expected_cost),
             self.backoff,
             log=log,
             sleep=self.sleep,
@@ -231,6 +281,9 @@ class ShopifyGraphQL:
                 raise AccessDenied(f"Shopify denied access: {_error_messages(errors)}")
             if "INTERNAL_SERVER_ERROR" in codes:
                 raise TryAgain("INTERNAL_SERVER_ERROR")
+            if "MAX_COST_EXCEEDED" in codes:
+                cost, limit = _cost_exceeded(errors)
+                raise CostExceeded(f"GraphQL errors: {_error_messages(errors)}", cost, limit)
             raise PlatformError(f"GraphQL errors: {_error_messages(errors)}")
         data = body.get("data")
         if not isinstance(data, dict):

@@ -1,7 +1,9 @@
 """The Shopify adapter: GraphQL Admin API in, Luneo records out (no Flask, no database).
 
 Lists page with cursors (``pageInfo.endCursor``) and fetch the rest of a nested connection (a
-product's variants, an order's lines) when its first page was not the last. A whole catalog goes
+product's variants, an order's lines) when its first page was not the last. The product listing
+(incremental syncs, small catalogs) sizes each page from the cost Shopify reported for the last
+one (``paging.ProductPages``). A whole catalog goes
 through a bulk operation instead. A malformed record is yielded as a ``SkippedRecord`` so one
 bad product never ends a sync.
 """
@@ -28,8 +30,9 @@ from connectors.base import (
     TrackingInfo,
 )
 from connectors.shopify import bulk, queries
-from connectors.shopify.client import ShopifyGraphQL
+from connectors.shopify.client import CostExceeded, ShopifyGraphQL
 from connectors.shopify.mapping import node_id, order_record, product_record
+from connectors.shopify.paging import PageSize, ProductPages
 
 log = logging.getLogger(__name__)
 
@@ -134,19 +137,52 @@ class ShopifyConnector:
     ) -> Iterator[ProductRecord | SkippedRecord]:
         search = search_since("updated_at", since) if since else None
         total = self._count(queries.PRODUCTS_COUNT, "productsCount", search) if progress else 0
-        variables = {
-            "first": queries.PRODUCTS_PAGE,
-            "variantsFirst": queries.VARIANTS_PAGE,
-            "query": search,
-        }
         done = 0
-        for data, nodes in self._pages(queries.PRODUCTS, variables, "products"):
+        for data, nodes in self._product_pages(search):
             currency = data["shop"]["currencyCode"]
             for node in nodes:
                 yield _guard("product", node, partial(self._product, node, currency))
                 done += 1
             if progress:
                 progress(done, total, "products")
+
+    def _product_pages(self, search: str | None) -> Iterator[tuple[Json, list[Any]]]:
+        """Each products page, its size chosen from the cost the last answer reported."""
+        planner = ProductPages()
+        size = planner.size
+        after: str | None = None
+        refused = 0
+        while True:
+            variables = {
+                "first": size.first,
+                "variantsFirst": size.variants_first,
+                "query": search,
+                "after": after,
+            }
+            try:
+                data = self.client.execute(
+                    queries.PRODUCTS, variables, expected_cost=planner.estimate(size)
+                )
+            except CostExceeded as exc:
+                refused += 1
+                if refused > 3 or size == PageSize(1, 1):
+                    raise
+                size = planner.exceeded(size, exc.cost, exc.limit)
+                continue
+            cost = getattr(self.client, "last_cost", None)  # before a variants query replaces it
+            conn = _connection(data, "products")
+            nodes = list(conn.get("nodes") or [])
+            yield data, nodes
+            after = _next_cursor(conn)
+            if after is None:
+                return
+            throttle = cost.throttle if cost else None
+            size = planner.observe(
+                size,
+                [_variant_count(node, size.variants_first) for node in nodes],
+                requested=cost.requested if cost else None,
+                maximum_available=throttle.maximum if throttle else None,
+            )
 
     def get_product(self, external_id: str) -> ProductRecord | None:
         data = self.client.execute(
@@ -334,6 +370,16 @@ def _guard(
             "skipping malformed %s", kind, extra={"external_id": external_id, "reason": reason}
         )
         return SkippedRecord(kind, str(external_id or "?"), reason)
+
+
+def _variant_count(node: Any, variants_first: int) -> int:
+    """Variants a listed product came with; one over the page size when it has more."""
+    variants = node.get("variants") if isinstance(node, dict) else None
+    if not isinstance(variants, dict):
+        return 1
+    if isinstance(variants.get("pageInfo"), dict) and variants["pageInfo"].get("hasNextPage"):
+        return variants_first + 1
+    return max(1, len(variants.get("nodes") or []))
 
 
 def _lines_by_location(order: Json, wanted: set[str]) -> dict[str, list[Json]]:

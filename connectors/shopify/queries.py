@@ -49,7 +49,13 @@ fragment LuneoProduct on Product {
     + _VARIANT_FIELDS
 )
 
-# ~3 + 10 x (6 + 40 x 2) = 863
+# The products query's requested cost, 3 + first x (6 + 2 x variantsFirst), as (per page, per
+# product, per variant): shop 1 + products 2; a product 1 + featuredMedia > preview > image 3 +
+# variants 2; a variant 1 + selectedOptions 1. connectors/shopify/paging.py picks the page sizes
+# from it, calibrated by what Shopify reports; a unit test checks it against the cost model.
+PRODUCTS_COST = (3, 6, 2)
+
+# ~3 + 10 x (6 + 40 x 2) = 863 at the first page; later pages are sized from the reported cost
 PRODUCTS = (
     """
 query LuneoProducts($first: Int!, $after: String, $query: String, $variantsFirst: Int!) {

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from connectors.http import DEFAULT_TIMEOUT, HttpClient
-from connectors.woocommerce.client import WooREST
+from connectors.woocommerce.client import CONCURRENCY, WooREST
 from connectors.woocommerce.connector import WooCommerceConnector
 
 # The subscriptions Luneo needs (WooCommerce topic names).
@@ -43,12 +43,16 @@ def is_loopback_host(host: str | None) -> bool:
 
 
 def http_client_for(
-    store_url: str, settings: Mapping[str, Any], *, timeout: tuple[float, float] = DEFAULT_TIMEOUT
+    store_url: str,
+    settings: Mapping[str, Any],
+    *,
+    timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+    pool_size: int = 10,
 ) -> HttpClient:
     """Public addresses only, unless a development/testing app talks to a loopback store."""
     local = settings["ENV"] in LOCAL_ENVIRONMENTS
     allow_private = local and is_loopback_host(urlsplit(store_url).hostname)
-    return HttpClient(allow_private=allow_private, timeout=timeout)
+    return HttpClient(allow_private=allow_private, timeout=timeout, pool_size=pool_size)
 
 
 def connector_for(
@@ -61,12 +65,14 @@ def connector_for(
     currency: str = "USD",
 ) -> WooCommerceConnector:
     attempts = int(settings["WOOCOMMERCE_MAX_ATTEMPTS"] or 5)
+    concurrency = max(1, int(settings.get("WOO_CONCURRENCY") or CONCURRENCY))
     client = WooREST(
         store_url,
         consumer_key,
         consumer_secret,
-        http=http_client_for(store_url, settings),
+        http=http_client_for(store_url, settings, pool_size=concurrency),
         max_attempts=attempts,
+        concurrency=concurrency,
     )
     return WooCommerceConnector(client, webhook_secret=webhook_secret, currency=currency)
 

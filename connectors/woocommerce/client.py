@@ -14,17 +14,25 @@ uses, as WooCommerce documents it:
 
 401/403 raise ``AuthError`` at once (keys revoked or read-only: retrying cannot help). 429, 5xx,
 connection errors and unreadable bodies back off exponentially with jitter (``connectors.retry``),
-up to ``max_attempts``, then ``RetryableError`` hands the retry to the job queue. Sleep and
-randomness are injected so tests never wait.
+a 429 or 503 waiting the ``Retry-After`` the store gave instead, up to ``max_attempts``, then
+``RetryableError`` hands the retry to the job queue. Sleep and randomness are injected so tests
+never wait.
+
+One client may be used from several threads (variations are fetched in parallel): at most
+``concurrency`` requests to the store are in flight at once, whatever the threads, because each
+attempt holds a slot of one semaphore for the time of the HTTP exchange only (not while it
+sleeps before a retry).
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -39,6 +47,7 @@ log = logging.getLogger(__name__)
 
 API_PREFIX = "wp-json/wc/v3"
 PER_PAGE = 100  # the largest page WooCommerce (WordPress) accepts
+CONCURRENCY = 4  # requests in flight to one store at once (WOO_CONCURRENCY)
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,7 @@ class WooREST:
         max_attempts: int = 5,
         base_delay: float = 1.0,
         max_delay: float = 30.0,
+        concurrency: int = CONCURRENCY,
     ) -> None:
         self.store_url = store_url.rstrip("/")
         self.base = f"{self.store_url}/{API_PREFIX}/"
@@ -94,7 +104,11 @@ class WooREST:
         self.sleep = sleep
         self.rand = rand
         self.backoff = Backoff(max_attempts, base_delay, max_delay)
-        self._ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="woo-next-page")
+        self.concurrency = max(1, concurrency)
+        self._slots = threading.BoundedSemaphore(self.concurrency)
+        self._ahead = ThreadPoolExecutor(
+            max_workers=self.concurrency, thread_name_prefix="woo-next-page"
+        )
 
     @property
     def _basic(self) -> tuple[str, str]:
@@ -147,9 +161,10 @@ class WooREST:
         target, query = self._signed(method, url, params)
         headers = {"Accept": "application/json"}
         try:
-            response = self.http.request(
-                method, target, params=query, json=json, headers=headers, auth=self._basic
-            )
+            with self._slots:  # never more than ``concurrency`` requests in flight
+                response = self.http.request(
+                    method, target, params=query, json=json, headers=headers, auth=self._basic
+                )
         except BlockedDestination as exc:
             raise PlatformError(f"the store's address is not allowed: {exc}") from None
         except OSError as exc:  # requests' errors are OSErrors: refused, reset, timeouts
@@ -161,8 +176,9 @@ class WooREST:
             body = None
         if status in (401, 403):
             raise AuthError(f"WooCommerce answered {status} {_error_message(body)}".strip())
-        if status == 429:
-            raise TryAgain("HTTP 429", retry_after_seconds(response.headers.get("Retry-After")))
+        if status in (429, 503):  # rate limited, or overloaded/in maintenance: it may say how long
+            wait = retry_after_seconds(response.headers.get("Retry-After"))
+            raise TryAgain(f"HTTP {status}", wait)
         if status >= 500:
             raise TryAgain(f"HTTP {status}")
         if 300 <= status < 400:
@@ -192,30 +208,35 @@ class WooREST:
         total_pages = _header_int(reply.headers, "X-WP-TotalPages")
         return Page(reply.body, number, _header_int(reply.headers, "X-WP-Total"), total_pages)
 
-    def pages(self, endpoint: str, params: Mapping[str, Any] | None = None) -> Iterator[Page]:
+    def pages(
+        self, endpoint: str, params: Mapping[str, Any] | None = None, *, ahead: int = 1
+    ) -> Iterator[Page]:
         """Each page of a collection at ``per_page=100`` up to X-WP-TotalPages (or a short page).
 
-        The next page is requested while the caller works on this one, so a long listing costs
-        about one round trip per page, not one round trip plus the caller's work.
+        Up to ``ahead`` following pages are requested while the caller works on this one (more
+        than one only once X-WP-TotalPages says they exist), so a long listing costs about one
+        round trip per ``ahead`` pages, not one round trip plus the caller's work per page.
         """
         page = self._page(endpoint, params, 1)
-        while True:
-            if page.total_pages is not None:
-                more = bool(page.items) and page.number < page.total_pages
-            else:
-                more = len(page.items) >= PER_PAGE
-            ahead = (
-                self._ahead.submit(self._page, endpoint, params, page.number + 1) if more else None
-            )
-            try:
+        queued: deque[Future[Page]] = deque()
+        following = 2  # the next page number not yet requested
+        try:
+            while True:
+                if page.total_pages is not None:
+                    last = page.total_pages if page.items else page.number
+                    while following <= last and len(queued) < max(1, ahead):
+                        queued.append(self._ahead.submit(self._page, endpoint, params, following))
+                        following += 1
+                elif len(page.items) >= PER_PAGE and not queued:
+                    queued.append(self._ahead.submit(self._page, endpoint, params, following))
+                    following += 1
                 yield page
-            except GeneratorExit:
-                if ahead is not None:
-                    ahead.cancel()
-                raise
-            if ahead is None:
-                return
-            page = ahead.result()
+                if not queued:
+                    return
+                page = queued.popleft().result()
+        finally:  # the caller stopped early, or a page failed: drop the pages nobody will read
+            for future in queued:
+                future.cancel()
 
     def close(self) -> None:
         self._ahead.shutdown(wait=True, cancel_futures=True)

@@ -2,15 +2,22 @@
 
 Lists are read ``per_page=100`` in id order (so a product added mid-sync lands on a later page
 instead of shifting the pages already read), with ``modified_after`` + ``dates_are_gmt`` for
-incremental runs. A variable product's variations come from their own endpoint, fetched a few at
-a time in parallel because each is one more round trip to the store. A malformed record is
-yielded as a ``SkippedRecord`` so one bad product never ends a sync.
+incremental runs. A variable product's variations come from its own
+``products/<id>/variations?per_page=100``: REST v3 has no documented way to read several
+products' variations in one request (``/products`` lists post type ``product`` only, so
+``type=variation`` is not one of its types and ``include=<variation ids>`` finds nothing; the
+``batch`` endpoints only write), so a sync costs ceil(products / 100) product pages plus, per
+variable product, ceil(variations / 100) variation pages: the minimum. Those requests run in
+parallel, up to the client's ``concurrency`` (``WOO_CONCURRENCY``) in flight: a page's variation
+lists are queued as soon as the page arrives, while the caller still stores the page before it,
+so the store is kept busy across page boundaries. A malformed record is yielded as a
+``SkippedRecord`` so one bad product never ends a sync.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from functools import partial
@@ -27,7 +34,7 @@ from connectors.base import (
     SkippedRecord,
     TrackingInfo,
 )
-from connectors.woocommerce.client import WooREST
+from connectors.woocommerce.client import PER_PAGE, WooREST
 from connectors.woocommerce.mapping import (
     is_variable,
     order_record,
@@ -39,8 +46,10 @@ log = logging.getLogger(__name__)
 FILES_META = "_luneo_print_files"  # order meta with the print-file links
 SHIPPED_META = "_luneo_shipped_lines"  # order meta: line ids Luneo has reported shipped
 TRACKING_META = "_luneo_tracking"  # order meta: {line id: {carrier, number, url}} as last sent
-VARIATION_WORKERS = 4
 R = TypeVar("R", ProductRecord, OrderRecord)
+Fetch = Callable[[], list[Any]]  # a product's variations, once fetched
+# a page's products with their fetches, and the futures to cancel if nobody reads them
+Staged = tuple[list[tuple[Any, Fetch | None]], list[Future[Any]]]
 
 
 def gmt_param(moment: datetime) -> str:
@@ -66,13 +75,20 @@ class WooCommerceConnector:
         *,
         webhook_secret: str | None = None,
         currency: str = "USD",
-        variation_workers: int = VARIATION_WORKERS,
+        variation_workers: int | None = None,
     ) -> None:
+        """``variation_workers``: threads fetching variations (default: the client's concurrency;
+        the client's semaphore bounds the requests in flight either way)."""
         self.client = client
         self.webhook_secret = webhook_secret
         self.default_currency = currency
         self._currency: str | None = None
-        self._pool = ThreadPoolExecutor(max_workers=max(1, variation_workers))
+        self._all_variations: bool | None = None  # GET /variations exists (None: not asked yet)
+        default = getattr(client, "concurrency", 1)
+        workers = variation_workers if variation_workers is not None else default
+        self._pool = ThreadPoolExecutor(
+            max_workers=max(1, workers), thread_name_prefix="woo-variations"
+        )
 
     # --------------------------------------------------------------------- catalog
     @property
@@ -96,33 +112,116 @@ class WooCommerceConnector:
         except PlatformError as exc:  # deleted meanwhile, or a broken variation endpoint
             raise RecordError(product_id, f"variations unreadable ({exc})") from None
 
-    def _records(self, nodes: Sequence[Any]) -> list[ProductRecord | SkippedRecord]:
-        """One page of products with their variations, fetched in parallel, in page order."""
-        currency = self.currency
-        pending: list[Future[list[Any]] | None] = []
+    def _variations_by_ids(self, ids: Sequence[str]) -> list[Any] | None:
+        """Up to 100 variations of any products, by id, from ``GET /variations`` (WooCommerce
+        10.3+); None when the store has no such route."""
+        params = {"include": ",".join(ids), "per_page": PER_PAGE}
+        reply = self.client.request("GET", "variations", params=params)
+        if reply.status == 404 and _error_code(reply.body) == "rest_no_route":
+            return None
+        if not 200 <= reply.status < 300 or not isinstance(reply.body, list):
+            raise PlatformError(f"GET variations answered HTTP {reply.status}")
+        return reply.body
+
+    def _variations_by_ids_now(self, ids: Sequence[str]) -> list[Any]:
+        """As ``_variations_by_ids`` once the route is known to exist (its loss is an error)."""
+        found = self._variations_by_ids(ids)
+        if found is None:
+            raise PlatformError("GET variations is no longer routed")
+        return found
+
+    def _stage(self, nodes: Sequence[Any]) -> Staged:
+        """A page's products, each with the fetch of its variations queued (None: it has none).
+
+        Variations come 100 at a time from ``/variations?include=`` when the store has that
+        route (one request per 100 variations of the page), else one list per product.
+        """
+        wanted: dict[str, list[str]] = {}
         for node in nodes:
             variable = is_variable(node) and node.get("variations") != []
-            wanted = variable and str(node.get("id", "")).isdigit()
-            pending.append(self._pool.submit(self._variations, str(node["id"])) if wanted else None)
-        records: list[ProductRecord | SkippedRecord] = []
-        for node, future in zip(nodes, pending, strict=True):
+            if variable and str(node.get("id", "")).isdigit():
+                wanted[str(node["id"])] = _variation_ids(node)
+        fetches: dict[str, Fetch] = {}
+        futures: list[Future[Any]] = []
+        listed = [vid for ids in wanted.values() for vid in ids]
+        if self._all_variations is not False and wanted and all(wanted.values()):
+            chunks = [listed[i : i + PER_PAGE] for i in range(0, len(listed), PER_PAGE)]
+            chunk_futures: list[Future[Any]] = []
+            if self._all_variations is None:  # the first page asks once whether the route exists
+                try:
+                    first = self._variations_by_ids(chunks[0])
+                except PlatformError:
+                    first = None
+                self._all_variations = first is not None
+                log.info("variations by id: %s", "yes" if first is not None else "no")
+                if first is not None:
+                    answered: Future[Any] = Future()
+                    answered.set_result(first)
+                    chunk_futures.append(answered)
+            if self._all_variations:
+                chunk_futures += [
+                    self._pool.submit(self._variations_by_ids_now, chunk)
+                    for chunk in chunks[len(chunk_futures) :]
+                ]
+                futures.extend(chunk_futures)
+                where: dict[str, Future[Any]] = {}
+                for chunk, future in zip(chunks, chunk_futures, strict=True):
+                    where.update(dict.fromkeys(chunk, future))
+                for pid, ids in wanted.items():
+                    fetches[pid] = partial(_gather, pid, ids, [where[i] for i in ids])
+        if not fetches:
+            for pid in wanted:
+                future = self._pool.submit(self._variations, pid)
+                futures.append(future)
+                fetches[pid] = partial(_result, future)
+        return [(node, fetches.get(str(node.get("id", "")))) for node in nodes], futures
 
-            def build(node: Any = node, future: Future[list[Any]] | None = future) -> ProductRecord:
-                return product_record(node, future.result() if future else [], currency)
+    def _records(
+        self, staged: Sequence[tuple[Any, Fetch | None]], currency: str
+    ) -> Iterator[ProductRecord | SkippedRecord]:
+        """The staged products with their variations, in page order."""
+        for node, fetch in staged:
 
-            records.append(_guard("product", node, build))
-        return records
+            def build(node: Any = node, fetch: Fetch | None = fetch) -> ProductRecord:
+                return product_record(node, fetch() if fetch else [], currency)
+
+            yield _guard("product", node, build)
 
     def iter_products(
         self, since: datetime | None, progress: Progress | None = None
     ) -> Iterator[ProductRecord | SkippedRecord]:
+        """Products in id order; page N+1's variations are queued before page N is handed out."""
         params = {"orderby": "id", "order": "asc", **_since(since)}
+        currency = self.currency
         done = 0
-        for page in self.client.pages("products", params):
-            yield from self._records(page.items)
-            done += len(page.items)
-            if progress:
-                progress(done, page.total or done, "products")
+        held: list[tuple[Staged, int | None]] = []  # the page handed out, the one queued
+        try:
+            for page in self.client.pages("products", params):
+                held.append((self._stage(page.items), page.total))
+                if len(held) == 2:
+                    done = yield from self._hand_out(held[0], currency, done, progress)
+                    held.pop(0)
+            if held:
+                yield from self._hand_out(held[0], currency, done, progress)
+                held.clear()
+        finally:  # stopped early or failed: drop the variation fetches nobody will read
+            for (_staged, futures), _total in held:
+                for future in futures:
+                    future.cancel()
+
+    def _hand_out(
+        self,
+        held: tuple[Staged, int | None],
+        currency: str,
+        done: int,
+        progress: Progress | None,
+    ) -> Generator[ProductRecord | SkippedRecord, None, int]:
+        (staged, _futures), total = held
+        yield from self._records(staged, currency)
+        done += len(staged)
+        if progress:
+            progress(done, total or done, "products")
+        return done
 
     def get_product(self, external_id: str) -> ProductRecord | None:
         """One product (a variation's id gives its parent), or None if it no longer exists."""
@@ -294,6 +393,34 @@ class WooCommerceConnector:
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
         self.client.close()
+
+
+def _variation_ids(node: Mapping[str, Any]) -> list[str]:
+    """The variation ids a product lists (in menu order); empty if any is not an id."""
+    ids = [str(v) for v in _as_list(node.get("variations"))]
+    return ids if ids and all(v.isdigit() for v in ids) else []
+
+
+def _error_code(body: Any) -> str | None:
+    code = body.get("code") if isinstance(body, dict) else None
+    return code if isinstance(code, str) else None
+
+
+def _result(future: Future[list[Any]]) -> list[Any]:
+    return future.result()
+
+
+def _gather(product_id: str, ids: Sequence[str], futures: Sequence[Future[Any]]) -> list[Any]:
+    """A product's variations out of the by-id lists, in the order the product lists them."""
+    found: dict[str, Any] = {}
+    try:
+        for future in dict.fromkeys(futures):
+            for item in future.result() or []:
+                if isinstance(item, dict) and item.get("id") is not None:
+                    found[str(item["id"])] = item
+    except PlatformError as exc:
+        raise RecordError(product_id, f"variations unreadable ({exc})") from None
+    return [found[i] for i in ids if i in found]
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -110,6 +110,8 @@ class FakeWooStore:
     pings: list[tuple[str, bytes]] = field(default_factory=list)
     key_posts: list[bytes] = field(default_factory=list)  # bodies POSTed to callback_urls
     failures: deque[tuple[int, dict[str, str]]] = field(default_factory=deque)
+    # WooCommerce 10.3+ routes GET /variations (every product's, ``include``/``parent`` filters)
+    variations_route: bool = False
     log: list[tuple[str, str, dict[str, str], Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -391,6 +393,8 @@ class FakeWooStore:
                 if int(pid) not in self.products:
                     return error(404, "woocommerce_rest_product_invalid_id", "Invalid ID.")
                 return self._collection(self.variations.get(int(pid), []), query)
+            case ("GET", ["variations"]) if self.variations_route:
+                return self._all_variations(query)
             case ("GET", ["orders"]):
                 return self._collection(list(self.orders.values()), query, filter_status=True)
             case ("GET", ["orders", oid]):
@@ -456,6 +460,20 @@ class FakeWooStore:
             "pages": [],
             "post_type_counts": [],
         }
+
+    def _all_variations(self, query: dict[str, str]) -> tuple[int, dict[str, str], str]:
+        """``WC_REST_Variations_Controller``: variations of any product, ``parent_id`` given."""
+        include = {int(i) for i in query.get("include", "").split(",") if i.strip().isdigit()}
+        parents = {int(i) for i in query.get("parent", "").split(",") if i.strip().isdigit()}
+        items = [
+            {**variation, "parent_id": parent}
+            for parent, variations in self.variations.items()
+            if parent in self.products and (not parents or parent in parents)
+            for variation in variations
+            if not include or variation["id"] in include
+        ]
+        rest = {k: v for k, v in query.items() if k not in ("include", "parent")}
+        return self._collection(items, rest)
 
     def _product(self, pid: int) -> tuple[int, dict[str, str], str]:
         if pid in self.products:

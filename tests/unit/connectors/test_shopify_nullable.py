@@ -40,7 +40,13 @@ class Answers:
     bulk_lines: list[bytes] = field(default_factory=list)
     sent: list[str] = field(default_factory=list)
 
-    def execute(self, query: str, variables: Mapping[str, Any] | None = None) -> Any:
+    def execute(
+        self,
+        query: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        expected_cost: float | None = None,
+    ) -> Any:
         name = next(n for n, text in queries.ALL.items() if text == query)
         self.sent.append(name)
         return copy.deepcopy(self.data[name])
