@@ -65,7 +65,7 @@ def connector_for(
     currency: str = "USD",
 ) -> WooCommerceConnector:
     attempts = int(settings["WOOCOMMERCE_MAX_ATTEMPTS"] or 5)
-    concurrency = max(1, int(settings.get("WOO_CONCURRENCY") or CONCURRENCY))
+    concurrency = max(1, int(settings["WOO_CONCURRENCY"] or CONCURRENCY))
     client = WooREST(
         store_url,
         consumer_key,
