@@ -12,15 +12,16 @@ QUEUED, enqueued on commit; a MISSING line's shopper is e-mailed once (``app.syn
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.addresses import normalize_address
@@ -102,7 +103,38 @@ def _assign(row: Any, values: Mapping[str, Any]) -> bool:
     return changed
 
 
+def _once_more_on_conflict(scope: ShopScope, write: Callable[[], T]) -> T:
+    """Run ``write`` in a savepoint; if another worker inserted the same row meanwhile, again.
+
+    Two syncs of one shop (a webhook's narrow sync beside the reconciliation, two workers after
+    a restart) can both read "no such product" and both insert it: the second insert breaks the
+    unique key. Rolling back to the savepoint and writing again finds the other worker's row and
+    updates it instead, so neither sync fails.
+    """
+    try:
+        with scope.session.begin_nested():
+            return write()
+    except IntegrityError:
+        with scope.session.begin_nested():
+            return write()
+
+
 # ---------------------------------------------------------------------------- products
+PRODUCT_COLUMNS = (
+    "title",
+    "handle",
+    "status",
+    "vendor",
+    "product_type",
+    "description",
+    "image_url",
+    "platform_updated_at",
+)
+VARIANT_COLUMNS = ("title", "sku", "price", "currency", "position", "options")
+UPSERT_BATCH = 2000  # products per set-based upsert (their variants go with them)
+IN_LIST = 5000  # keys per ``IN (…)``: under SQLite's 32,766 and PostgreSQL's 65,535 parameters
+
+
 def _product_values(record: ProductRecord) -> dict[str, Any]:
     return {
         "title": _clip(record.title, 512),
@@ -127,71 +159,193 @@ def _variant_values(record: VariantRecord) -> dict[str, Any]:
     }
 
 
-def _sync_variants(scope: ShopScope, product: Product, records: Sequence[VariantRecord]) -> bool:
-    existing = {variant.external_id: variant for variant in product.variants}
-    changed = False
-    for record in records:
-        variant = existing.pop(record.external_id, None)
-        if variant is None:
-            product.variants.append(
-                Variant(
-                    shop_id=scope.shop_id, external_id=record.external_id, **_variant_values(record)
-                )
-            )
-            changed = True
-        else:
-            changed |= _assign(variant, _variant_values(record))
-    for gone in existing.values():
-        product.variants.remove(gone)  # delete-orphan: the row goes; order lines keep their copy
-        changed = True
-    return changed
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
-def _once_more_on_conflict(scope: ShopScope, write: Callable[[], T]) -> T:
-    """Run ``write`` in a savepoint; if another worker inserted the same row meanwhile, again.
+def _differs(row: Any, values: Mapping[str, Any]) -> bool:
+    return any(getattr(row, name) != value for name, value in values.items())
 
-    Two syncs of one shop (a webhook's narrow sync beside the reconciliation, two workers after
-    a restart) can both read "no such product" and both insert it: the second insert breaks the
-    unique key. Rolling back to the savepoint and writing again finds the other worker's row and
-    updates it instead, so neither sync fails.
-    """
-    try:
-        with scope.session.begin_nested():
-            return write()
-    except IntegrityError:
-        with scope.session.begin_nested():
-            return write()
+
+def _upsert(session: Session, table: Table, set_: Sequence[str]) -> Any:
+    """``INSERT … ON CONFLICT (shop_id, external_id) DO UPDATE SET set_`` in the bind's dialect."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        stmt: Any = postgresql.insert(table)
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(table)
+    else:  # pragma: no cover - Luneo runs on these two
+        raise NotImplementedError(f"no upsert for {dialect}")
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.shop_id, table.c.external_id],
+        set_={name: stmt.excluded[name] for name in set_},
+    )
+
+
+@dataclass
+class _Batch:
+    """What one batch of records will write, decided against the rows it read."""
+
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+    products: list[dict[str, Any]] = field(default_factory=list)
+    variants: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # by variant id
+    gone: list[int] = field(default_factory=list)  # variant row ids no longer listed upstream
 
 
 def upsert_products(scope: ShopScope, records: Sequence[ProductRecord]) -> list[Outcome]:
-    """Create or update each product with its variants, safe beside another sync of the shop."""
-    return _once_more_on_conflict(scope, lambda: _upsert_products(scope, records))
+    """Create or update each product with its variants, safe beside another sync of the shop.
+
+    Set-based, ``UPSERT_BATCH`` products at a time: one read of the batch's products and one of
+    their variants, then one ``INSERT … ON CONFLICT DO UPDATE`` each for the products and the
+    variants that are new or differ, one more read for the new products' ids and one ``DELETE``
+    of the variants gone upstream. Unchanged rows are not written. A row another sync inserted
+    meanwhile meets the unique key and is updated instead (no duplicates, no error); rows are
+    written in key order, so two syncs of one shop lock them in the same order.
+    """
+    outcomes: list[Outcome] = []
+    for chunk in _chunks(records, UPSERT_BATCH):
+        outcomes += _upsert_products(scope, chunk)
+    return outcomes
 
 
 def _upsert_products(scope: ShopScope, records: Sequence[ProductRecord]) -> list[Outcome]:
-    """Loads the batch's rows in one query, then creates or updates each."""
-    ids = [record.external_id for record in records]
-    query = scope.select(Product).where(Product.external_id.in_(ids))
-    rows = scope.session.scalars(query.options(selectinload(Product.variants)))
-    existing = {product.external_id: product for product in rows}
-    now = utcnow()
+    session = scope.session
+    latest = {record.external_id: record for record in records}  # listed twice: the last wins
+    existing = _existing_products(scope, list(latest))
+    variant_ids = list(dict.fromkeys(v.external_id for r in latest.values() for v in r.variants))
+    known = _existing_variants(scope, [row.id for row in existing.values()], variant_ids)
+    batch = _decide(scope.shop_id, latest, existing, known)
+    product_table, variant_table = Product.__table__, Variant.__table__
+    if batch.products:
+        set_ = (*PRODUCT_COLUMNS, "synced_at", "updated_at")
+        session.execute(_upsert(session, product_table, set_), batch.products)  # type: ignore[arg-type]
+    if batch.variants:
+        ids = {external_id: row.id for external_id, row in existing.items()}
+        missing = [e for e in dict.fromkeys(p for p, _ in batch.variants.values()) if e not in ids]
+        ids |= {
+            external_id: row.id for external_id, row in _existing_products(scope, missing).items()
+        }
+        rows = [
+            {**values, "product_id": ids[product]}
+            for _, (product, values) in sorted(batch.variants.items())
+        ]
+        set_ = ("product_id", *VARIANT_COLUMNS, "updated_at")
+        session.execute(_upsert(session, variant_table, set_), rows)  # type: ignore[arg-type]
+    for chunk in _chunks(batch.gone, IN_LIST):
+        # The row goes; order lines keep their copy (their variant_id is set to NULL).
+        session.execute(delete(variant_table).where(variant_table.c.id.in_(chunk)))  # type: ignore[arg-type]
+    seen: set[str] = set()
     outcomes: list[Outcome] = []
-    for record in records:
-        product = existing.get(record.external_id)
-        if product is None:
-            product = scope.add(Product(external_id=record.external_id, synced_at=now))
-            _assign(product, _product_values(record))
-            _sync_variants(scope, product, record.variants)
-            existing[record.external_id] = product
-            outcomes.append("created")
-            continue
-        changed = _assign(product, _product_values(record))
-        changed = _sync_variants(scope, product, record.variants) or changed
-        if changed:
-            product.synced_at = now
-        outcomes.append("updated" if changed else "unchanged")
-    scope.session.flush()
+    for record in records:  # a product listed twice in one batch is unchanged the second time
+        outcomes.append(
+            "unchanged" if record.external_id in seen else batch.outcomes[record.external_id]
+        )
+        seen.add(record.external_id)
     return outcomes
+
+
+def _existing_products(scope: ShopScope, external_ids: Sequence[str]) -> dict[str, Any]:
+    table = Product.__table__
+    columns = [table.c.id, table.c.external_id, *(table.c[name] for name in PRODUCT_COLUMNS)]
+    found: dict[str, Any] = {}
+    for chunk in _chunks(external_ids, IN_LIST):
+        query = select(*columns).where(
+            table.c.shop_id == scope.shop_id, table.c.external_id.in_(chunk)
+        )
+        found |= {row.external_id: row for row in scope.session.execute(query)}
+    return found
+
+
+def _existing_variants(
+    scope: ShopScope, product_ids: Sequence[int], external_ids: Sequence[str]
+) -> dict[str, Any]:
+    """The variants of these products, and those with these ids wherever they are now."""
+    table = Variant.__table__
+    columns = [
+        table.c.id,
+        table.c.external_id,
+        table.c.product_id,
+        *(table.c[name] for name in VARIANT_COLUMNS),
+    ]
+    found: dict[str, Any] = {}
+    for chunk in _chunks(product_ids, IN_LIST):
+        query = select(*columns).where(
+            table.c.shop_id == scope.shop_id, table.c.product_id.in_(chunk)
+        )
+        found |= {row.external_id: row for row in scope.session.execute(query)}
+    unknown = [external_id for external_id in external_ids if external_id not in found]
+    for chunk in _chunks(unknown, IN_LIST):
+        query = select(*columns).where(
+            table.c.shop_id == scope.shop_id, table.c.external_id.in_(chunk)
+        )
+        found |= {row.external_id: row for row in scope.session.execute(query)}
+    return found
+
+
+def _decide(
+    shop_id: int,
+    records: Mapping[str, ProductRecord],
+    existing: Mapping[str, Any],
+    known: Mapping[str, Any],
+) -> _Batch:
+    """Which products and variants are new or differ, and which variants are gone."""
+    now = utcnow()
+    batch = _Batch()
+    changed: set[str] = set()
+    for external_id in sorted(records):
+        record, row = records[external_id], existing.get(external_id)
+        values = _product_values(record)
+        if row is None or _differs(row, values):
+            changed.add(external_id)
+        for variant in record.variants:
+            variant_values = _variant_values(variant)
+            old = known.get(variant.external_id)
+            if (
+                old is None
+                or row is None
+                or old.product_id != row.id
+                or _differs(old, variant_values)
+            ):
+                changed.add(external_id)
+                batch.variants[variant.external_id] = (
+                    external_id,
+                    {
+                        "shop_id": shop_id,
+                        "external_id": variant.external_id,
+                        "created_at": now,
+                        "updated_at": now,
+                        **variant_values,
+                    },
+                )
+        batch.outcomes[external_id] = (
+            "created" if row is None else "updated" if external_id in changed else "unchanged"
+        )
+    listed = {v.external_id: e for e in sorted(records) for v in records[e].variants}
+    by_id = {row.id: external_id for external_id, row in existing.items()}
+    for old in known.values():
+        owner = by_id.get(old.product_id)
+        now_under = listed.get(old.external_id)
+        if owner is None or now_under == owner:
+            continue
+        if now_under is None:
+            batch.gone.append(old.id)
+        changed.add(owner)  # lost a variant: gone upstream, or moved to another product
+    for external_id in sorted(changed):
+        if batch.outcomes[external_id] == "unchanged":
+            batch.outcomes[external_id] = "updated"
+        batch.products.append(
+            {
+                "shop_id": shop_id,
+                "external_id": external_id,
+                "created_at": now,
+                "updated_at": now,
+                "synced_at": now,
+                "extra": {},
+                **_product_values(records[external_id]),
+            }
+        )
+    return batch
 
 
 def archive_products(scope: ShopScope, external_ids: Iterable[str]) -> int:
