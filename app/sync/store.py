@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Table, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -168,8 +168,14 @@ def _differs(row: Any, values: Mapping[str, Any]) -> bool:
     return any(getattr(row, name) != value for name, value in values.items())
 
 
-def _upsert(session: Session, table: Table, set_: Sequence[str]) -> Any:
-    """``INSERT … ON CONFLICT (shop_id, external_id) DO UPDATE SET set_`` in the bind's dialect."""
+def _upsert(
+    session: Session, table: Table, set_: Sequence[str], *, newer_only: bool = False
+) -> Any:
+    """``INSERT … ON CONFLICT (shop_id, external_id) DO UPDATE SET set_`` in the bind's dialect.
+
+    ``newer_only``: a stored row whose ``platform_updated_at`` is later than the incoming one is
+    left as it is (a webhook's sync wrote a newer version while a full listing was under way).
+    """
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         stmt: Any = postgresql.insert(table)
@@ -177,9 +183,14 @@ def _upsert(session: Session, table: Table, set_: Sequence[str]) -> Any:
         stmt = sqlite.insert(table)
     else:  # pragma: no cover - Luneo runs on these two
         raise NotImplementedError(f"no upsert for {dialect}")
+    where = None
+    if newer_only:
+        stored, incoming = table.c.platform_updated_at, stmt.excluded.platform_updated_at
+        where = or_(stored.is_(None), incoming.is_(None), incoming >= stored)
     return stmt.on_conflict_do_update(
         index_elements=[table.c.shop_id, table.c.external_id],
         set_={name: stmt.excluded[name] for name in set_},
+        where=where,
     )
 
 
@@ -190,18 +201,20 @@ class _Batch:
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     products: list[dict[str, Any]] = field(default_factory=list)
     variants: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # by variant id
-    gone: list[int] = field(default_factory=list)  # variant row ids no longer listed upstream
+    gone: list[tuple[str, int]] = field(default_factory=list)  # (product, variant row id)
 
 
 def upsert_products(scope: ShopScope, records: Sequence[ProductRecord]) -> list[Outcome]:
     """Create or update each product with its variants, safe beside another sync of the shop.
 
     Set-based, ``UPSERT_BATCH`` products at a time: one read of the batch's products and one of
-    their variants, then one ``INSERT … ON CONFLICT DO UPDATE`` each for the products and the
-    variants that are new or differ, one more read for the new products' ids and one ``DELETE``
+    their variants, then one ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` for the products
+    that are new or differ (their variants included), one for those variants and one ``DELETE``
     of the variants gone upstream. Unchanged rows are not written. A row another sync inserted
-    meanwhile meets the unique key and is updated instead (no duplicates, no error); rows are
-    written in key order, so two syncs of one shop lock them in the same order.
+    meanwhile meets the unique key and is updated instead (no duplicates, no error); a product
+    stored with a later ``platform_updated_at`` than the record's is kept, with its variants (an
+    older listing never overwrites what a webhook's sync just wrote); rows are written in key
+    order, so two syncs of one shop lock them in the same order.
     """
     outcomes: list[Outcome] = []
     for chunk in _chunks(records, UPSERT_BATCH):
@@ -217,24 +230,28 @@ def _upsert_products(scope: ShopScope, records: Sequence[ProductRecord]) -> list
     known = _existing_variants(scope, [row.id for row in existing.values()], variant_ids)
     batch = _decide(scope.shop_id, latest, existing, known)
     product_table, variant_table = Product.__table__, Variant.__table__
+    written: dict[str, int] = {}  # products this batch wrote, with their ids
     if batch.products:
         set_ = (*PRODUCT_COLUMNS, "synced_at", "updated_at")
-        session.execute(_upsert(session, product_table, set_), batch.products)  # type: ignore[arg-type]
-    if batch.variants:
-        ids = {external_id: row.id for external_id, row in existing.items()}
-        missing = [e for e in dict.fromkeys(p for p, _ in batch.variants.values()) if e not in ids]
-        ids |= {
-            external_id: row.id for external_id, row in _existing_products(scope, missing).items()
-        }
-        rows = [
-            {**values, "product_id": ids[product]}
-            for _, (product, values) in sorted(batch.variants.items())
-        ]
+        upsert = _upsert(session, product_table, set_, newer_only=True).returning(
+            product_table.c.external_id, product_table.c.id
+        )
+        written = {str(row[0]): int(row[1]) for row in session.execute(upsert, batch.products)}
+    for external_id, outcome in batch.outcomes.items():
+        if outcome != "unchanged" and external_id not in written:
+            batch.outcomes[external_id] = "unchanged"  # a newer version is stored: kept
+    rows = [
+        {**values, "product_id": written[product]}
+        for _, (product, values) in sorted(batch.variants.items())
+        if product in written
+    ]
+    if rows:
         set_ = ("product_id", *VARIANT_COLUMNS, "updated_at")
-        session.execute(_upsert(session, variant_table, set_), rows)  # type: ignore[arg-type]
-    for chunk in _chunks(batch.gone, IN_LIST):
+        session.execute(_upsert(session, variant_table, set_), rows)
+    gone = [variant_id for product, variant_id in batch.gone if product in written]
+    for chunk in _chunks(gone, IN_LIST):
         # The row goes; order lines keep their copy (their variant_id is set to NULL).
-        session.execute(delete(variant_table).where(variant_table.c.id.in_(chunk)))  # type: ignore[arg-type]
+        session.execute(delete(variant_table).where(variant_table.c.id.in_(chunk)))
     seen: set[str] = set()
     outcomes: list[Outcome] = []
     for record in records:  # a product listed twice in one batch is unchanged the second time
@@ -329,7 +346,7 @@ def _decide(
         if owner is None or now_under == owner:
             continue
         if now_under is None:
-            batch.gone.append(old.id)
+            batch.gone.append((owner, old.id))
         changed.add(owner)  # lost a variant: gone upstream, or moved to another product
     for external_id in sorted(changed):
         if batch.outcomes[external_id] == "unchanged":
