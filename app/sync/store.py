@@ -178,9 +178,11 @@ def _write(
     set_: Sequence[str],
     *,
     newer_only: bool = False,
+    returning: bool = True,
 ) -> list[tuple[str, int]]:
-    """``INSERT … ON CONFLICT (shop_id, external_id) DO UPDATE SET set_ … RETURNING external_id,
-    id`` of ``rows`` (all with the same keys) in one statement per batch; returns the rows written.
+    """``INSERT … ON CONFLICT (shop_id, external_id) DO UPDATE SET set_ [RETURNING external_id,
+    id]`` of ``rows`` (all with the same keys), one statement per batch; returns the rows written
+    (with ``returning``).
 
     ``newer_only``: a stored row whose ``platform_updated_at`` is later than the incoming one is
     left as it is (a webhook's sync wrote a newer version while a full listing was under way).
@@ -200,10 +202,9 @@ def _write(
                 for n, key in enumerate(keys)
             )
         )
-        columns = [
-            literal_column(
-                f"source.c{n}::{table.c[key].type.compile(dialect=postgresql.dialect())}"
-            )
+        dialect_ = postgresql.dialect()  # type: ignore[no-untyped-call]
+        columns: list[Any] = [
+            literal_column(f"source.c{n}::{table.c[key].type.compile(dialect=dialect_)}")
             for n, key in enumerate(keys)
         ]
         stmt = stmt.from_select(
@@ -223,8 +224,18 @@ def _write(
         index_elements=[table.c.shop_id, table.c.external_id],
         set_={name: stmt.excluded[name] for name in set_},
         where=where,
-    ).returning(table.c.external_id, table.c.id)
-    return [(str(row[0]), int(row[1])) for row in session.execute(stmt, params)]
+    )
+    if not returning:  # SQLite: a plain executemany, no multi-row VALUES to build
+        session.execute(stmt, params)
+        return []
+    result = session.execute(stmt.returning(table.c.external_id, table.c.id), params)
+    return [(str(row[0]), int(row[1])) for row in result]
+
+
+def _table(model: type[Product] | type[Variant]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)  # noqa: S101 - declarative models map tables
+    return table
 
 
 def _text(value: Any) -> str | None:
@@ -275,11 +286,11 @@ def _upsert_products(scope: ShopScope, records: Sequence[ProductRecord]) -> list
     variant_ids = list(dict.fromkeys(v.external_id for r in latest.values() for v in r.variants))
     known = _existing_variants(scope, [row.id for row in existing.values()], variant_ids)
     batch = _decide(scope.shop_id, latest, existing, known)
-    product_table, variant_table = Product.__table__, Variant.__table__
+    product_table, variant_table = _table(Product), _table(Variant)
     written: dict[str, int] = {}  # products this batch wrote, with their ids
     if batch.products:
-        set_ = (*PRODUCT_COLUMNS, "synced_at", "updated_at")
-        written = dict(_write(session, product_table, batch.products, set_, newer_only=True))
+        columns: tuple[str, ...] = (*PRODUCT_COLUMNS, "synced_at", "updated_at")
+        written = dict(_write(session, product_table, batch.products, columns, newer_only=True))
     for external_id, outcome in batch.outcomes.items():
         if outcome != "unchanged" and external_id not in written:
             batch.outcomes[external_id] = "unchanged"  # a newer version is stored: kept
@@ -289,8 +300,8 @@ def _upsert_products(scope: ShopScope, records: Sequence[ProductRecord]) -> list
         if product in written
     ]
     if rows:
-        set_ = ("product_id", *VARIANT_COLUMNS, "updated_at")
-        _write(session, variant_table, rows, set_)
+        columns = ("product_id", *VARIANT_COLUMNS, "updated_at")
+        _write(session, variant_table, rows, columns, returning=False)
     gone = [variant_id for product, variant_id in batch.gone if product in written]
     for chunk in _chunks(gone, IN_LIST):
         # The row goes; order lines keep their copy (their variant_id is set to NULL).
@@ -306,12 +317,12 @@ def _upsert_products(scope: ShopScope, records: Sequence[ProductRecord]) -> list
 
 
 def _existing_products(scope: ShopScope, external_ids: Sequence[str]) -> dict[str, Any]:
-    table = Product.__table__
+    table = _table(Product)
     columns = [table.c.id, table.c.external_id, *(table.c[name] for name in PRODUCT_COLUMNS)]
     found: dict[str, Any] = {}
-    for chunk in _chunks(external_ids, IN_LIST):
+    for names in _chunks(external_ids, IN_LIST):
         query = select(*columns).where(
-            table.c.shop_id == scope.shop_id, table.c.external_id.in_(chunk)
+            table.c.shop_id == scope.shop_id, table.c.external_id.in_(names)
         )
         found |= {row.external_id: row for row in scope.session.execute(query)}
     return found
@@ -321,7 +332,7 @@ def _existing_variants(
     scope: ShopScope, product_ids: Sequence[int], external_ids: Sequence[str]
 ) -> dict[str, Any]:
     """The variants of these products, and those with these ids wherever they are now."""
-    table = Variant.__table__
+    table = _table(Variant)
     columns = [
         table.c.id,
         table.c.external_id,
@@ -335,9 +346,9 @@ def _existing_variants(
         )
         found |= {row.external_id: row for row in scope.session.execute(query)}
     unknown = [external_id for external_id in external_ids if external_id not in found]
-    for chunk in _chunks(unknown, IN_LIST):
+    for names in _chunks(unknown, IN_LIST):
         query = select(*columns).where(
-            table.c.shop_id == scope.shop_id, table.c.external_id.in_(chunk)
+            table.c.shop_id == scope.shop_id, table.c.external_id.in_(names)
         )
         found |= {row.external_id: row for row in scope.session.execute(query)}
     return found

@@ -166,9 +166,14 @@ def test_changed_fields_are_updated_and_variants_move_go_and_arrive(session: Ses
     }
     _two, two_variants = stored["gid://shopify/Product/2"]
     assert [v.external_id[-4:] for v in two_variants] == ["2001", "2003", "2004"]
-    assert session.scalar(
-        select(func.count(Variant.id)).filter_by(external_id="gid://shopify/ProductVariant/1003")
-    ) == 0
+    assert (
+        session.scalar(
+            select(func.count(Variant.id)).filter_by(
+                external_id="gid://shopify/ProductVariant/1003"
+            )
+        )
+        == 0
+    )
 
 
 def test_an_older_listing_never_overwrites_a_newer_product(session: Session) -> None:
@@ -241,7 +246,8 @@ def test_bulk_export_is_streamed_in_bounded_batches_and_deletions_archive_as_bef
         first = sync_run.sync_shop(shop.id, "products", full=True, progress=lambda *_: None)
     assert kinds == [True]  # records arrive one by one, never as one list
     assert sizes == [4, 4, 3]  # three transactions of at most PRODUCT_BATCH products
-    assert first is not None and first["products"]["created"] == 11
+    assert first is not None
+    assert first["products"]["created"] == 11
 
     # Two products deleted upstream (webhooks lost): the next full sync archives them, once.
     for gone in (3, 7):
