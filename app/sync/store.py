@@ -20,7 +20,18 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import Table, Text, bindparam, delete, literal_column, or_, select, text, update
+from sqlalchemy import (
+    String,
+    Table,
+    Text,
+    bindparam,
+    delete,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
@@ -203,8 +214,14 @@ def _write(
             )
         )
         dialect_ = postgresql.dialect()  # type: ignore[no-untyped-call]
+        # Cast to the column's type without its length: too long a value fails as it would in
+        # a VALUES list (an explicit ``::VARCHAR(n)`` would cut it short without a word).
         columns: list[Any] = [
-            literal_column(f"source.c{n}::{table.c[key].type.compile(dialect=dialect_)}")
+            literal_column(
+                f"source.c{n}::{table.c[key].type.compile(dialect=dialect_).split('(')[0]}"
+                if isinstance(table.c[key].type, String)
+                else f"source.c{n}::{table.c[key].type.compile(dialect=dialect_)}"
+            )
             for n, key in enumerate(keys)
         ]
         stmt = stmt.from_select(
