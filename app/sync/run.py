@@ -35,6 +35,7 @@ from app.shopify import tokens
 from app.sync.personalization import PaidCheck
 from app.sync.specs import incremental_sync_spec
 from app.sync.store import (
+    UPSERT_BATCH,
     Tally,
     archive_missing,
     archive_products,
@@ -58,7 +59,7 @@ log = logging.getLogger(__name__)
 BULK_THRESHOLD = 500  # products; below it paging is quicker than waiting for a bulk export
 RECENT_ORDERS = timedelta(days=60)  # the read_orders scope reaches the last 60 days
 OVERLAP = timedelta(minutes=5)  # re-read a little on the next run: clocks differ, upserts are free
-PRODUCT_BATCH = 100
+PRODUCT_BATCH = UPSERT_BATCH  # products per transaction: one set-based upsert each
 ORDER_BATCH = 25
 
 What = Literal["products", "orders", "all"]

@@ -11,16 +11,31 @@ QUEUED, enqueued on commit; a MISSING line's shopper is e-mailed once (``app.syn
 
 from __future__ import annotations
 
+import enum
 import hashlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import (
+    String,
+    Table,
+    Text,
+    bindparam,
+    delete,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.addresses import normalize_address
@@ -103,7 +118,38 @@ def _assign(row: Any, values: Mapping[str, Any]) -> bool:
     return changed
 
 
+def _once_more_on_conflict(scope: ShopScope, write: Callable[[], T]) -> T:
+    """Run ``write`` in a savepoint; if another worker inserted the same row meanwhile, again.
+
+    Two syncs of one shop (a webhook's narrow sync beside the reconciliation, two workers after
+    a restart) can both read "no such product" and both insert it: the second insert breaks the
+    unique key. Rolling back to the savepoint and writing again finds the other worker's row and
+    updates it instead, so neither sync fails.
+    """
+    try:
+        with scope.session.begin_nested():
+            return write()
+    except IntegrityError:
+        with scope.session.begin_nested():
+            return write()
+
+
 # ---------------------------------------------------------------------------- products
+PRODUCT_COLUMNS = (
+    "title",
+    "handle",
+    "status",
+    "vendor",
+    "product_type",
+    "description",
+    "image_url",
+    "platform_updated_at",
+)
+VARIANT_COLUMNS = ("title", "sku", "price", "currency", "position", "options")
+UPSERT_BATCH = 2000  # products per set-based upsert (their variants go with them)
+IN_LIST = 5000  # keys per ``IN (…)``: under SQLite's 32,766 and PostgreSQL's 65,535 parameters
+
+
 def _product_values(record: ProductRecord) -> dict[str, Any]:
     return {
         "title": _clip(record.title, 512),
@@ -128,71 +174,267 @@ def _variant_values(record: VariantRecord) -> dict[str, Any]:
     }
 
 
-def _sync_variants(scope: ShopScope, product: Product, records: Sequence[VariantRecord]) -> bool:
-    existing = {variant.external_id: variant for variant in product.variants}
-    changed = False
-    for record in records:
-        variant = existing.pop(record.external_id, None)
-        if variant is None:
-            product.variants.append(
-                Variant(
-                    shop_id=scope.shop_id, external_id=record.external_id, **_variant_values(record)
-                )
-            )
-            changed = True
-        else:
-            changed |= _assign(variant, _variant_values(record))
-    for gone in existing.values():
-        product.variants.remove(gone)  # delete-orphan: the row goes; order lines keep their copy
-        changed = True
-    return changed
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
-def _once_more_on_conflict(scope: ShopScope, write: Callable[[], T]) -> T:
-    """Run ``write`` in a savepoint; if another worker inserted the same row meanwhile, again.
+def _differs(row: Any, values: Mapping[str, Any]) -> bool:
+    return any(getattr(row, name) != value for name, value in values.items())
 
-    Two syncs of one shop (a webhook's narrow sync beside the reconciliation, two workers after
-    a restart) can both read "no such product" and both insert it: the second insert breaks the
-    unique key. Rolling back to the savepoint and writing again finds the other worker's row and
-    updates it instead, so neither sync fails.
+
+def _write(
+    session: Session,
+    table: Table,
+    rows: list[dict[str, Any]],
+    set_: Sequence[str],
+    *,
+    newer_only: bool = False,
+    returning: bool = True,
+) -> list[tuple[str, int]]:
+    """``INSERT … ON CONFLICT (shop_id, external_id) DO UPDATE SET set_ [RETURNING external_id,
+    id]`` of ``rows`` (all with the same keys), one statement per batch; returns the rows written
+    (with ``returning``).
+
+    ``newer_only``: a stored row whose ``platform_updated_at`` is later than the incoming one is
+    left as it is (a webhook's sync wrote a newer version while a full listing was under way).
+    SQLite takes the rows as an executemany (its multi-row VALUES); PostgreSQL as one array per
+    column unpacked by ``unnest`` (a VALUES list of 10,000 rows would be 100,000 parameters,
+    each parsed by the driver).
     """
-    try:
-        with scope.session.begin_nested():
-            return write()
-    except IntegrityError:
-        with scope.session.begin_nested():
-            return write()
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        stmt: Any = postgresql.insert(table)
+        keys = list(rows[0])
+        source = ", ".join(f":c{n}" for n in range(len(keys)))
+        names = ", ".join(f"c{n}" for n in range(len(keys)))
+        unpacked = text(f"unnest({source}) AS source({names})").bindparams(
+            *(
+                bindparam(f"c{n}", [_text(row[key]) for row in rows], type_=ARRAY(Text))
+                for n, key in enumerate(keys)
+            )
+        )
+        dialect_ = postgresql.dialect()  # type: ignore[no-untyped-call]
+        # Cast to the column's type without its length: too long a value fails as it would in
+        # a VALUES list (an explicit ``::VARCHAR(n)`` would cut it short without a word).
+        columns: list[Any] = [
+            literal_column(
+                f"source.c{n}::{table.c[key].type.compile(dialect=dialect_).split('(')[0]}"
+                if isinstance(table.c[key].type, String)
+                else f"source.c{n}::{table.c[key].type.compile(dialect=dialect_)}"
+            )
+            for n, key in enumerate(keys)
+        ]
+        stmt = stmt.from_select(
+            [table.c[key] for key in keys], select(*columns).select_from(unpacked)
+        )
+        params: Any = None
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(table)
+        params = rows
+    else:  # pragma: no cover - Luneo runs on these two
+        raise NotImplementedError(f"no upsert for {dialect}")
+    where = None
+    if newer_only:
+        stored, incoming = table.c.platform_updated_at, stmt.excluded.platform_updated_at
+        where = or_(stored.is_(None), incoming.is_(None), incoming >= stored)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.shop_id, table.c.external_id],
+        set_={name: stmt.excluded[name] for name in set_},
+        where=where,
+    )
+    if not returning:  # SQLite: a plain executemany, no multi-row VALUES to build
+        session.execute(stmt, params)
+        return []
+    result = session.execute(stmt.returning(table.c.external_id, table.c.id), params)
+    return [(str(row[0]), int(row[1])) for row in result]
+
+
+def _table(model: type[Product] | type[Variant]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)  # noqa: S101 - declarative models map tables
+    return table
+
+
+def _text(value: Any) -> str | None:
+    """A value as PostgreSQL reads it back from text with a cast to its column's type."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return str(value)
+
+
+@dataclass
+class _Batch:
+    """What one batch of records will write, decided against the rows it read."""
+
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+    products: list[dict[str, Any]] = field(default_factory=list)
+    variants: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # by variant id
+    gone: list[tuple[str, int]] = field(default_factory=list)  # (product, variant row id)
 
 
 def upsert_products(scope: ShopScope, records: Sequence[ProductRecord]) -> list[Outcome]:
-    """Create or update each product with its variants, safe beside another sync of the shop."""
-    return _once_more_on_conflict(scope, lambda: _upsert_products(scope, records))
+    """Create or update each product with its variants, safe beside another sync of the shop.
+
+    Set-based, ``UPSERT_BATCH`` products at a time: one read of the batch's products and one of
+    their variants, then one ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` for the products
+    that are new or differ (their variants included), one for those variants and one ``DELETE``
+    of the variants gone upstream. Unchanged rows are not written. A row another sync inserted
+    meanwhile meets the unique key and is updated instead (no duplicates, no error); a product
+    stored with a later ``platform_updated_at`` than the record's is kept, with its variants (an
+    older listing never overwrites what a webhook's sync just wrote); rows are written in key
+    order, so two syncs of one shop lock them in the same order.
+    """
+    outcomes: list[Outcome] = []
+    for chunk in _chunks(records, UPSERT_BATCH):
+        outcomes += _upsert_products(scope, chunk)
+    return outcomes
 
 
 def _upsert_products(scope: ShopScope, records: Sequence[ProductRecord]) -> list[Outcome]:
-    """Loads the batch's rows in one query, then creates or updates each."""
-    ids = [record.external_id for record in records]
-    query = scope.select(Product).where(Product.external_id.in_(ids))
-    rows = scope.session.scalars(query.options(selectinload(Product.variants)))
-    existing = {product.external_id: product for product in rows}
-    now = utcnow()
+    session = scope.session
+    latest = {record.external_id: record for record in records}  # listed twice: the last wins
+    existing = _existing_products(scope, list(latest))
+    variant_ids = list(dict.fromkeys(v.external_id for r in latest.values() for v in r.variants))
+    known = _existing_variants(scope, [row.id for row in existing.values()], variant_ids)
+    batch = _decide(scope.shop_id, latest, existing, known)
+    product_table, variant_table = _table(Product), _table(Variant)
+    written: dict[str, int] = {}  # products this batch wrote, with their ids
+    if batch.products:
+        columns: tuple[str, ...] = (*PRODUCT_COLUMNS, "synced_at", "updated_at")
+        written = dict(_write(session, product_table, batch.products, columns, newer_only=True))
+    for external_id, outcome in batch.outcomes.items():
+        if outcome != "unchanged" and external_id not in written:
+            batch.outcomes[external_id] = "unchanged"  # a newer version is stored: kept
+    rows = [
+        {**values, "product_id": written[product]}
+        for _, (product, values) in sorted(batch.variants.items())
+        if product in written
+    ]
+    if rows:
+        columns = ("product_id", *VARIANT_COLUMNS, "updated_at")
+        _write(session, variant_table, rows, columns, returning=False)
+    gone = [variant_id for product, variant_id in batch.gone if product in written]
+    for chunk in _chunks(gone, IN_LIST):
+        # The row goes; order lines keep their copy (their variant_id is set to NULL).
+        session.execute(delete(variant_table).where(variant_table.c.id.in_(chunk)))
+    seen: set[str] = set()
     outcomes: list[Outcome] = []
-    for record in records:
-        product = existing.get(record.external_id)
-        if product is None:
-            product = scope.add(Product(external_id=record.external_id, synced_at=now))
-            _assign(product, _product_values(record))
-            _sync_variants(scope, product, record.variants)
-            existing[record.external_id] = product
-            outcomes.append("created")
-            continue
-        changed = _assign(product, _product_values(record))
-        changed = _sync_variants(scope, product, record.variants) or changed
-        if changed:
-            product.synced_at = now
-        outcomes.append("updated" if changed else "unchanged")
-    scope.session.flush()
+    for record in records:  # a product listed twice in one batch is unchanged the second time
+        outcomes.append(
+            "unchanged" if record.external_id in seen else batch.outcomes[record.external_id]
+        )
+        seen.add(record.external_id)
     return outcomes
+
+
+def _existing_products(scope: ShopScope, external_ids: Sequence[str]) -> dict[str, Any]:
+    table = _table(Product)
+    columns = [table.c.id, table.c.external_id, *(table.c[name] for name in PRODUCT_COLUMNS)]
+    found: dict[str, Any] = {}
+    for names in _chunks(external_ids, IN_LIST):
+        query = select(*columns).where(
+            table.c.shop_id == scope.shop_id, table.c.external_id.in_(names)
+        )
+        found |= {row.external_id: row for row in scope.session.execute(query)}
+    return found
+
+
+def _existing_variants(
+    scope: ShopScope, product_ids: Sequence[int], external_ids: Sequence[str]
+) -> dict[str, Any]:
+    """The variants of these products, and those with these ids wherever they are now."""
+    table = _table(Variant)
+    columns = [
+        table.c.id,
+        table.c.external_id,
+        table.c.product_id,
+        *(table.c[name] for name in VARIANT_COLUMNS),
+    ]
+    found: dict[str, Any] = {}
+    for chunk in _chunks(product_ids, IN_LIST):
+        query = select(*columns).where(
+            table.c.shop_id == scope.shop_id, table.c.product_id.in_(chunk)
+        )
+        found |= {row.external_id: row for row in scope.session.execute(query)}
+    unknown = [external_id for external_id in external_ids if external_id not in found]
+    for names in _chunks(unknown, IN_LIST):
+        query = select(*columns).where(
+            table.c.shop_id == scope.shop_id, table.c.external_id.in_(names)
+        )
+        found |= {row.external_id: row for row in scope.session.execute(query)}
+    return found
+
+
+def _decide(
+    shop_id: int,
+    records: Mapping[str, ProductRecord],
+    existing: Mapping[str, Any],
+    known: Mapping[str, Any],
+) -> _Batch:
+    """Which products and variants are new or differ, and which variants are gone."""
+    now = utcnow()
+    batch = _Batch()
+    changed: set[str] = set()
+    for external_id in sorted(records):
+        record, row = records[external_id], existing.get(external_id)
+        values = _product_values(record)
+        if row is None or _differs(row, values):
+            changed.add(external_id)
+        for variant in record.variants:
+            variant_values = _variant_values(variant)
+            old = known.get(variant.external_id)
+            if (
+                old is None
+                or row is None
+                or old.product_id != row.id
+                or _differs(old, variant_values)
+            ):
+                changed.add(external_id)
+                batch.variants[variant.external_id] = (
+                    external_id,
+                    {
+                        "shop_id": shop_id,
+                        "external_id": variant.external_id,
+                        "created_at": now,
+                        "updated_at": now,
+                        **variant_values,
+                    },
+                )
+        batch.outcomes[external_id] = (
+            "created" if row is None else "updated" if external_id in changed else "unchanged"
+        )
+    listed = {v.external_id: e for e in sorted(records) for v in records[e].variants}
+    by_id = {row.id: external_id for external_id, row in existing.items()}
+    for old in known.values():
+        owner = by_id.get(old.product_id)
+        now_under = listed.get(old.external_id)
+        if owner is None or now_under == owner:
+            continue
+        if now_under is None:
+            batch.gone.append((owner, old.id))
+        changed.add(owner)  # lost a variant: gone upstream, or moved to another product
+    for external_id in sorted(changed):
+        if batch.outcomes[external_id] == "unchanged":
+            batch.outcomes[external_id] = "updated"
+        batch.products.append(
+            {
+                "shop_id": shop_id,
+                "external_id": external_id,
+                "created_at": now,
+                "updated_at": now,
+                "synced_at": now,
+                "metadata": {},  # the column behind Product.extra
+                **_product_values(records[external_id]),
+            }
+        )
+    return batch
 
 
 def archive_products(scope: ShopScope, external_ids: Iterable[str]) -> int:
