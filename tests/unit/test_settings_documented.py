@@ -108,7 +108,8 @@ def _value_for(name: str, tmp_path: Path) -> str:
         return str(tmp_path / "probe-files")
     if name in SPECIAL_VALUES:
         return SPECIAL_VALUES[name]
-    numeric = r"TTL|HOPS|DAYS|HOURS|BYTES|PIXELS|PORT|TIMEOUT|INTERVAL|RATE|LIMIT|MAX|ATTEMPTS|CONCURRENCY"
+    numeric = r"TTL|HOPS|DAYS|HOURS|BYTES|PIXELS|PORT|TIMEOUT|INTERVAL|RATE|LIMIT|MAX|ATTEMPTS"
+    numeric += "|CONCURRENCY"
     if re.search(rf"({numeric}|SECONDS|TOLERANCE|WINDOW|_MS_|_MS$|_PER_)", name):
         return "7919"  # a prime no default uses
     return f"probe-{name.lower()}-1f3a"
