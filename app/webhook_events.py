@@ -110,33 +110,37 @@ def _unmark(session: Session, rows: Sequence[Recorded]) -> None:
         log.warning("could not unmark webhook events", exc_info=True)
 
 
-def record_and_hand_over(session: Session, redis: Redis, row: Recorded) -> str:
-    """Commit a new event (IGNORED when no job handles it), then enqueue its job; the status
-    for the reply. The reply is 2xx from here on: the commit is what makes the event safe."""
+def _mark_for_hand_over(row: Recorded) -> None:
+    """Before the INSERT: IGNORED when no job handles the row, else ``enqueued_at`` now (so the
+    row is written once, not inserted and then updated)."""
     if job_for(row) is None:
         row.status = WebhookStatus.IGNORED
     else:
         row.enqueued_at = utcnow()
-    status = str(row.status)
+
+
+def record_and_hand_over(session: Session, redis: Redis, row: Recorded) -> str:
+    """Commit a new event (IGNORED when no job handles it), then enqueue its job; the status
+    for the reply. The reply is 2xx from here on: the commit is what makes the event safe."""
+    _mark_for_hand_over(row)
+    status = str(row.status or WebhookStatus.RECEIVED)
     session.commit()
     if row.enqueued_at is not None:
         hand_over(session, redis, [row])
     return status
 
 
-def dispatch(session: Session, redis: Redis, event: WebhookEvent) -> str:
-    """Record a Shopify or WooCommerce delivery and hand over its job; the reply's status."""
-    status = record_and_hand_over(session, redis, event)
-    log.info(
-        "webhook recorded",
-        extra={
-            "platform": event.platform.value,
-            "topic": event.topic,
-            "shop_id": event.shop_id,
-            "event_id": event.id,
-        },
-    )
-    return status
+def _log_recorded(event: WebhookEvent) -> None:
+    if log.isEnabledFor(logging.INFO):
+        log.info(
+            "webhook recorded",
+            extra={
+                "platform": event.platform.value,
+                "topic": event.topic,
+                "shop_domain": event.shop_domain,
+                "event_id": event.id,
+            },
+        )
 
 
 def _recorded(session: Session, platform: Platform, delivery_id: str) -> WebhookEvent | None:
@@ -149,23 +153,28 @@ def _recorded(session: Session, platform: Platform, delivery_id: str) -> Webhook
 def record_delivery(session: Session, redis: Redis, event: WebhookEvent) -> str:
     """Record a verified Shopify or WooCommerce delivery once and hand over its job.
 
-    ``event`` is the new, unsaved row. A repeat of a recorded delivery (the platform retries
-    until it gets a 2xx, and two copies may race) answers "duplicate", and hands the first
-    copy's job over again if it never reached the queue.
+    ``event`` is the new, unsaved row (its ``shop_id`` may be a subquery, resolved by the
+    INSERT itself). The common case, a new delivery, costs one INSERT and its COMMIT: no read
+    first. A repeat of a recorded delivery (the platform retries until it gets a 2xx, and two
+    copies may race) fails the unique (platform, delivery_id) constraint, answers "duplicate",
+    and hands the first copy's job over again if it never reached the queue.
     """
-    earlier = _recorded(session, event.platform, event.delivery_id)
-    if earlier is None:
-        session.add(event)
-        try:
-            session.flush()
-        except IntegrityError:  # a concurrent copy of this delivery committed first
-            session.rollback()
-            earlier = _recorded(session, event.platform, event.delivery_id)
-        else:
-            return dispatch(session, redis, event)
-    if earlier is not None:  # its job may never have reached the queue
-        redelivered(session, redis, earlier)
-    return "duplicate"
+    _mark_for_hand_over(event)
+    status = str(event.status or WebhookStatus.RECEIVED)
+    session.add(event)
+    try:
+        session.commit()
+    except IntegrityError:  # this delivery was recorded before (or a concurrent copy won)
+        session.rollback()
+        earlier = _recorded(session, event.platform, event.delivery_id)
+        if earlier is None:  # another constraint failed: not a repeat, let it surface
+            raise
+        redelivered(session, redis, earlier)  # its job may never have reached the queue
+        return "duplicate"
+    if event.enqueued_at is not None:
+        hand_over(session, redis, [event])
+    _log_recorded(event)
+    return status
 
 
 def _due(model: RecordedModel, now: datetime) -> Any:
