@@ -232,6 +232,20 @@ def claim(session: Session, model: RecordedModel, event_id: int) -> bool:
     return cast(CursorResult[Any], result).rowcount == 1
 
 
+def claim_event(session: Session, event_id: int) -> WebhookEvent | None:
+    """``claim`` for a webhook event, returning the claimed row (None when another run took it
+    or it is gone): the UPDATE marks it processed and, by RETURNING, loads it in one round trip.
+    """
+    stmt = (
+        update(WebhookEvent)
+        .where(WebhookEvent.id == event_id, WebhookEvent.status.in_(CLAIMABLE))
+        .values(status=WebhookStatus.PROCESSED, processed_at=utcnow())
+        .returning(WebhookEvent)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
+    return session.scalars(stmt).one_or_none()
+
+
 def record_failure(session: Session, model: RecordedModel, event_id: int, error: str) -> None:
     """Mark a run's failure, unless the event was processed after all (a commit that went
     through before something later failed): that must not make it claimable again."""
@@ -252,20 +266,20 @@ _MAX_ERROR = 2000
 def run_event(event_id: int, handler: Handler) -> str:
     """Run ``handler`` on the event in one transaction and record how it ended.
 
-    The run first claims the event (``app.webhook_events.claim``): a second run of the same
-    event, concurrent or later (a job handed over twice after a Redis outage), does nothing.
+    The run first claims the event (``claim_event``): a second run of the same event,
+    concurrent or later (a job handed over twice after a Redis outage), does nothing. The claim
+    already marks it processed, with the time, and loads it: a handler that says so costs no
+    further write of the event (an UPDATE only when the status or error changes).
     """
     try:
         with get_db().session() as session:
-            if not claim(session, WebhookEvent, event_id):
-                return "skipped"
-            event = session.get(WebhookEvent, event_id)
+            event = claim_event(session, event_id)
             if event is None:
                 return "skipped"
             status = handler(session, event)
-            event.status = status
-            event.processed_at = utcnow()
-            if status is WebhookStatus.PROCESSED:
+            if event.status is not status:
+                event.status = status
+            if status is WebhookStatus.PROCESSED and event.error is not None:
                 event.error = None
             return status.value
     except Exception as exc:
