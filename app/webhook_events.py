@@ -22,7 +22,9 @@ from typing import Any, cast
 from redis import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import CursorResult, or_, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.billing.stripe_events import HANDLED as STRIPE_HANDLED
@@ -150,27 +152,60 @@ def _recorded(session: Session, platform: Platform, delivery_id: str) -> Webhook
     return session.scalars(stmt).one_or_none()
 
 
+# What a new delivery's row is written with; the rest (error, processed_at) start empty.
+_INSERTED = (
+    "platform",
+    "shop_id",
+    "shop_domain",
+    "topic",
+    "delivery_id",
+    "status",
+    "payload",
+    "received_at",
+    "enqueued_at",
+)
+
+
+def _insert_once(session: Session, event: WebhookEvent) -> bool:
+    """INSERT the delivery unless one with its (platform, delivery_id) is there; True if it was
+    new (``event.id`` is then set). One statement (``ON CONFLICT DO NOTHING RETURNING id``, on
+    PostgreSQL and SQLite alike): no read first, no error and rollback for a repeat."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = (
+        insert(WebhookEvent)
+        .values({name: getattr(event, name) for name in _INSERTED})
+        .on_conflict_do_nothing(index_elements=["platform", "delivery_id"])
+        .returning(WebhookEvent.id)
+    )
+    new_id = session.execute(stmt).scalar_one_or_none()
+    if new_id is None:
+        return False
+    event.id = new_id
+    return True
+
+
 def record_delivery(session: Session, redis: Redis, event: WebhookEvent) -> str:
     """Record a verified Shopify or WooCommerce delivery once and hand over its job.
 
     ``event`` is the new, unsaved row (its ``shop_id`` may be a subquery, resolved by the
-    INSERT itself). The common case, a new delivery, costs one INSERT and its COMMIT: no read
-    first. A repeat of a recorded delivery (the platform retries until it gets a 2xx, and two
-    copies may race) fails the unique (platform, delivery_id) constraint, answers "duplicate",
-    and hands the first copy's job over again if it never reached the queue.
+    INSERT itself); it is written by one INSERT and its COMMIT, and stays out of the session.
+    A repeat of a recorded delivery (the platform retries until it gets a 2xx, and two copies
+    may race: the unique (platform, delivery_id) decides) answers "duplicate", and hands the
+    first copy's job over again if it never reached the queue.
     """
+    event.status = event.status or WebhookStatus.RECEIVED
+    event.received_at = event.received_at or utcnow()
+    event.shop_domain = event.shop_domain or ""
     _mark_for_hand_over(event)
-    status = str(event.status or WebhookStatus.RECEIVED)
-    session.add(event)
-    try:
-        session.commit()
-    except IntegrityError:  # this delivery was recorded before (or a concurrent copy won)
+    status = str(event.status)
+    if not _insert_once(session, event):
         session.rollback()
         earlier = _recorded(session, event.platform, event.delivery_id)
-        if earlier is None:  # another constraint failed: not a repeat, let it surface
-            raise
-        redelivered(session, redis, earlier)  # its job may never have reached the queue
+        if earlier is not None:  # its job may never have reached the queue
+            redelivered(session, redis, earlier)
         return "duplicate"
+    session.commit()
     if event.enqueued_at is not None:
         hand_over(session, redis, [event])
     _log_recorded(event)

@@ -59,6 +59,7 @@ if str(ROOT) not in sys.path:
 SECRET = "shpss_bench" + "0" * 24
 DOMAIN = "bench.myshopify.com"
 BARE_TABLE = "bench_bare_deliveries"
+LOG_DIR = Path(tempfile.gettempdir())  # the servers' logs (Luneo logs each delivery at INFO)
 
 
 # ------------------------------------------------------------------------ the bare app
@@ -177,7 +178,8 @@ def start_gunicorn(target: str, port: int, env: dict[str, str], chdir: Path) -> 
         "warning",
         target,
     ]
-    proc = subprocess.Popen(command, env=env)  # noqa: S603 - our own interpreter
+    log = open(LOG_DIR / f"{port}.log", "ab")  # noqa: SIM115 - open while the server runs
+    proc = subprocess.Popen(command, env=env, stderr=log)  # noqa: S603 - our own interpreter
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -350,13 +352,16 @@ def percentile(sorted_values: list[float], p: float) -> float:
 def run(args: argparse.Namespace) -> None:
     from cryptography.fernet import Fernet
 
+    global LOG_DIR
     tmp = Path(tempfile.mkdtemp(prefix="luneo-bench-webhooks-"))
+    LOG_DIR = tmp
     drop = None
     if args.database_url:
         database_url, drop = _server_database(args.database_url)
     else:
         database_url = f"sqlite:///{tmp / 'bench.sqlite3'}"
     print(f"database: {database_url.split('@')[-1]}; redis: {args.redis_url or 'embedded'}")
+    print(f"server logs in {tmp}")
     try:
         key = Fernet.generate_key().decode()
         prepare(database_url, key)
@@ -373,7 +378,6 @@ def run(args: argparse.Namespace) -> None:
             "SHOPIFY_API_KEY": "bench",
             "SHOPIFY_API_SECRET": SECRET,
             "SHOPIFY_APP_URL": "https://luneo.bench",
-            "LOG_LEVEL": "WARNING",
         }
         env.pop("REDIS_URL", None)
         if args.redis_url:
