@@ -65,9 +65,7 @@ class LuneoWorker(_SweepsOnTime, Worker):
     # Missed heartbeats after which a running job counts as abandoned (RQ waits a flat 60 s).
     MISSED_HEARTBEATS = 2
 
-    def __init__(
-        self, *args: Any, in_process_queues: Sequence[str] = (), **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, in_process_queues: Sequence[str] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.in_process_queues = frozenset(in_process_queues)
         self._running_in_process = False

@@ -73,7 +73,8 @@ def test_an_in_process_job_past_its_timeout_is_stopped(app: Flask, redis: Redis)
     assert time.monotonic() - started < 15  # stopped after 1 s, not 30
     assert stuck.get_status(refresh=True) == JobStatus.FAILED
     result = stuck.latest_result()
-    assert result is not None and "JobTimeoutException" in (result.exc_string or "")
+    assert result is not None
+    assert "JobTimeoutException" in (result.exc_string or "")
     assert after.return_value(refresh=True) == 2
 
 
