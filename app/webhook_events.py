@@ -14,6 +14,7 @@ share this path.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -21,7 +22,7 @@ from typing import Any, cast
 
 from redis import Redis
 from redis.exceptions import RedisError
-from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy import CursorResult, bindparam, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
@@ -166,30 +167,53 @@ _INSERTED = (
 )
 
 
-def _insert_once(session: Session, event: WebhookEvent) -> bool:
-    """INSERT the delivery unless one with its (platform, delivery_id) is there; True if it was
-    new (``event.id`` is then set). One statement (``ON CONFLICT DO NOTHING RETURNING id``, on
-    PostgreSQL and SQLite alike): no read first, no error and rollback for a repeat."""
-    dialect = session.get_bind().dialect.name
+@functools.cache
+def _insert_statement(dialect: str, shop_by_domain: bool) -> Any:
+    """The INSERT of a delivery, built once per dialect (then only its parameters change)."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = (
+    columns = WebhookEvent.__table__.c
+    values: dict[str, Any] = {name: bindparam(name, type_=columns[name].type) for name in _INSERTED}
+    if shop_by_domain:  # the shop of this platform with this domain, NULL if none
+        values["shop_id"] = (
+            select(Shop.id)
+            .where(
+                Shop.platform == bindparam("lookup_platform", type_=Shop.__table__.c.platform.type),
+                Shop.domain == bindparam("lookup_domain", type_=Shop.__table__.c.domain.type),
+            )
+            .scalar_subquery()
+        )
+    return (
         insert(WebhookEvent)
-        .values({name: getattr(event, name) for name in _INSERTED})
+        .values(values)
         .on_conflict_do_nothing(index_elements=["platform", "delivery_id"])
         .returning(WebhookEvent.id)
     )
-    new_id = session.execute(stmt).scalar_one_or_none()
+
+
+def _insert_once(session: Session, event: WebhookEvent, shop_by_domain: bool) -> bool:
+    """INSERT the delivery unless one with its (platform, delivery_id) is there; True if it was
+    new (``event.id`` is then set). One statement (``ON CONFLICT DO NOTHING RETURNING id``, on
+    PostgreSQL and SQLite alike): no read first, no error and rollback for a repeat."""
+    stmt = _insert_statement(session.get_bind().dialect.name, shop_by_domain)
+    params = {name: getattr(event, name) for name in _INSERTED}
+    if shop_by_domain:
+        del params["shop_id"]
+        params.update(lookup_platform=event.platform, lookup_domain=event.shop_domain)
+    new_id = session.execute(stmt, params).scalar_one_or_none()
     if new_id is None:
         return False
     event.id = new_id
     return True
 
 
-def record_delivery(session: Session, redis: Redis, event: WebhookEvent) -> str:
+def record_delivery(
+    session: Session, redis: Redis, event: WebhookEvent, *, shop_by_domain: bool = False
+) -> str:
     """Record a verified Shopify or WooCommerce delivery once and hand over its job.
 
-    ``event`` is the new, unsaved row (its ``shop_id`` may be a subquery, resolved by the
-    INSERT itself); it is written by one INSERT and its COMMIT, and stays out of the session.
+    ``event`` is the new, unsaved row; it is written by one INSERT and its COMMIT, and stays
+    out of the session. With ``shop_by_domain`` the INSERT itself looks up its shop (the one of
+    ``event.platform`` with domain ``event.shop_domain``; none if unknown): no read first.
     A repeat of a recorded delivery (the platform retries until it gets a 2xx, and two copies
     may race: the unique (platform, delivery_id) decides) answers "duplicate", and hands the
     first copy's job over again if it never reached the queue.
@@ -199,7 +223,7 @@ def record_delivery(session: Session, redis: Redis, event: WebhookEvent) -> str:
     event.shop_domain = event.shop_domain or ""
     _mark_for_hand_over(event)
     status = str(event.status)
-    if not _insert_once(session, event):
+    if not _insert_once(session, event, shop_by_domain):
         session.rollback()
         earlier = _recorded(session, event.platform, event.delivery_id)
         if earlier is not None:  # its job may never have reached the queue

@@ -30,7 +30,7 @@ from urllib.parse import urlencode, urlsplit
 
 from redis import Redis
 from redis.exceptions import LockError
-from sqlalchemy import ScalarSelect, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Platform, Shop
@@ -155,13 +155,6 @@ def find_shop(session: Session, domain: str, *, fresh: bool = False) -> Shop | N
     if fresh:
         stmt = stmt.execution_options(populate_existing=True)
     return session.scalars(stmt).one_or_none()
-
-
-def shop_id_of(domain: str) -> ScalarSelect[int]:
-    """The id of the Shopify shop with this domain (NULL if none), as a subquery: assigned to a
-    new row's ``shop_id``, the INSERT looks the shop up itself."""
-    stmt = select(Shop.id).where(Shop.platform == Platform.SHOPIFY, Shop.domain == domain)
-    return stmt.scalar_subquery()
 
 
 def needs_authorization(shop: Shop | None, app: ShopifyApp) -> bool:
