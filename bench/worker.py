@@ -29,6 +29,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from redis import Redis
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -130,6 +132,8 @@ def run(args: argparse.Namespace) -> None:
     env.pop("REDIS_URL", None)
     if args.redis_url:
         env["REDIS_URL"] = args.redis_url
+        if Redis.from_url(args.redis_url).dbsize():  # old jobs' ids would collide with ours
+            raise SystemExit(f"{args.redis_url} is not empty: give the bench an empty database")
     os.environ.update(env)
     print(f"database: {database_url.split('@')[-1]}; redis: {args.redis_url or 'embedded'}")
     try:
