@@ -128,6 +128,11 @@ def dev_standin(instance_path: Path) -> dict[str, str]:
     return {k: str(v) for k, v in recorded.items() if k in DEV_STANDIN_VARIABLES}
 
 
+def _queue_list(raw: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    items = raw.split(",") if isinstance(raw, str) else raw
+    return tuple(name.strip() for name in items if name.strip())
+
+
 def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
     """Every setting Luneo reads, from ``environ``; the single place env vars are parsed."""
     env = environ.get("LUNEO_ENV", "production")
@@ -200,6 +205,11 @@ def from_environment(environ: Mapping[str, str], instance_path: Path) -> dict[st
         "LOG_FORMAT": environ.get("LOG_FORMAT") or ("json" if env == "production" else "text"),
         "WORKER_MAINTENANCE_INTERVAL": _env_int(environ, "LUNEO_WORKER_MAINTENANCE_INTERVAL", 30),
         "WORKER_MONITORING_INTERVAL": _env_int(environ, "LUNEO_WORKER_MONITORING_INTERVAL", 10),
+        # Queues whose jobs a worker runs in its own process, no fork (jobs/worker.py); empty:
+        # every job gets a forked work-horse.
+        "WORKER_IN_PROCESS_QUEUES": _queue_list(
+            environ.get("LUNEO_WORKER_IN_PROCESS_QUEUES", "default")
+        ),
         "MAX_CONTENT_LENGTH": _env_int(environ, "LUNEO_MAX_UPLOAD_BYTES", 25 * 1024 * 1024),
         # Account e-mails: "smtp" (production default) or "console" (development and tests).
         "MAIL_BACKEND": environ.get("MAIL_BACKEND") or None,
@@ -331,6 +341,11 @@ def finalize(settings: dict[str, Any], instance_path: Path) -> dict[str, Any]:
         settings.update({k: v for k, v in _dev_secrets(instance_path).items() if k in missing})
     if settings["SHOPIFY_API_KEY"] and not settings["SHOPIFY_API_SECRET"] and env == "production":
         raise ConfigError("SHOPIFY_API_KEY is set but SHOPIFY_API_SECRET is not")
+    in_process = _queue_list(settings.get("WORKER_IN_PROCESS_QUEUES", ("default",)))
+    unknown = [name for name in in_process if name not in ("default", "sync", "render", "ai")]
+    if unknown:
+        raise ConfigError(f"LUNEO_WORKER_IN_PROCESS_QUEUES names unknown queues: {unknown}")
+    settings["WORKER_IN_PROCESS_QUEUES"] = in_process
     multiproc_dir = settings.get("PROMETHEUS_MULTIPROC_DIR")
     if multiproc_dir and not Path(multiproc_dir).is_dir():
         raise ConfigError(f"PROMETHEUS_MULTIPROC_DIR is not a directory: {multiproc_dir}")

@@ -14,6 +14,7 @@ share this path.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -21,8 +22,10 @@ from typing import Any, cast
 
 from redis import Redis
 from redis.exceptions import RedisError
-from sqlalchemy import CursorResult, or_, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy import CursorResult, bindparam, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.billing.stripe_events import HANDLED as STRIPE_HANDLED
@@ -110,33 +113,37 @@ def _unmark(session: Session, rows: Sequence[Recorded]) -> None:
         log.warning("could not unmark webhook events", exc_info=True)
 
 
-def record_and_hand_over(session: Session, redis: Redis, row: Recorded) -> str:
-    """Commit a new event (IGNORED when no job handles it), then enqueue its job; the status
-    for the reply. The reply is 2xx from here on: the commit is what makes the event safe."""
+def _mark_for_hand_over(row: Recorded) -> None:
+    """Before the INSERT: IGNORED when no job handles the row, else ``enqueued_at`` now (so the
+    row is written once, not inserted and then updated)."""
     if job_for(row) is None:
         row.status = WebhookStatus.IGNORED
     else:
         row.enqueued_at = utcnow()
-    status = str(row.status)
+
+
+def record_and_hand_over(session: Session, redis: Redis, row: Recorded) -> str:
+    """Commit a new event (IGNORED when no job handles it), then enqueue its job; the status
+    for the reply. The reply is 2xx from here on: the commit is what makes the event safe."""
+    _mark_for_hand_over(row)
+    status = str(row.status or WebhookStatus.RECEIVED)
     session.commit()
     if row.enqueued_at is not None:
         hand_over(session, redis, [row])
     return status
 
 
-def dispatch(session: Session, redis: Redis, event: WebhookEvent) -> str:
-    """Record a Shopify or WooCommerce delivery and hand over its job; the reply's status."""
-    status = record_and_hand_over(session, redis, event)
-    log.info(
-        "webhook recorded",
-        extra={
-            "platform": event.platform.value,
-            "topic": event.topic,
-            "shop_id": event.shop_id,
-            "event_id": event.id,
-        },
-    )
-    return status
+def _log_recorded(event: WebhookEvent) -> None:
+    if log.isEnabledFor(logging.INFO):
+        log.info(
+            "webhook recorded",
+            extra={
+                "platform": event.platform.value,
+                "topic": event.topic,
+                "shop_domain": event.shop_domain,
+                "event_id": event.id,
+            },
+        )
 
 
 def _recorded(session: Session, platform: Platform, delivery_id: str) -> WebhookEvent | None:
@@ -146,26 +153,87 @@ def _recorded(session: Session, platform: Platform, delivery_id: str) -> Webhook
     return session.scalars(stmt).one_or_none()
 
 
-def record_delivery(session: Session, redis: Redis, event: WebhookEvent) -> str:
+# What a new delivery's row is written with; the rest (error, processed_at) start empty.
+_INSERTED = (
+    "platform",
+    "shop_id",
+    "shop_domain",
+    "topic",
+    "delivery_id",
+    "status",
+    "payload",
+    "received_at",
+    "enqueued_at",
+)
+
+
+@functools.cache
+def _insert_statement(dialect: str, shop_by_domain: bool) -> Any:
+    """The INSERT of a delivery, built once per dialect (then only its parameters change)."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    columns = WebhookEvent.__table__.c
+    values: dict[str, Any] = {name: bindparam(name, type_=columns[name].type) for name in _INSERTED}
+    if shop_by_domain:  # the shop of this platform with this domain, NULL if none
+        values["shop_id"] = (
+            select(Shop.id)
+            .where(
+                Shop.platform == bindparam("lookup_platform", type_=Shop.__table__.c.platform.type),
+                Shop.domain == bindparam("lookup_domain", type_=Shop.__table__.c.domain.type),
+            )
+            .scalar_subquery()
+        )
+    return (
+        insert(WebhookEvent)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["platform", "delivery_id"])
+        .returning(WebhookEvent.id)
+    )
+
+
+def _insert_once(session: Session, event: WebhookEvent, shop_by_domain: bool) -> bool:
+    """INSERT the delivery unless one with its (platform, delivery_id) is there; True if it was
+    new (``event.id`` is then set). One statement (``ON CONFLICT DO NOTHING RETURNING id``, on
+    PostgreSQL and SQLite alike): no read first, no error and rollback for a repeat."""
+    stmt = _insert_statement(session.get_bind().dialect.name, shop_by_domain)
+    params = {name: getattr(event, name) for name in _INSERTED}
+    if shop_by_domain:
+        del params["shop_id"]
+        params.update(lookup_platform=event.platform, lookup_domain=event.shop_domain)
+    new_id = session.execute(stmt, params).scalar_one_or_none()
+    if new_id is None:
+        return False
+    event.id = new_id
+    return True
+
+
+def record_delivery(
+    session: Session, redis: Redis, event: WebhookEvent, *, shop_by_domain: bool = False
+) -> str:
     """Record a verified Shopify or WooCommerce delivery once and hand over its job.
 
-    ``event`` is the new, unsaved row. A repeat of a recorded delivery (the platform retries
-    until it gets a 2xx, and two copies may race) answers "duplicate", and hands the first
-    copy's job over again if it never reached the queue.
+    ``event`` is the new, unsaved row; it is written by one INSERT and its COMMIT, and stays
+    out of the session. With ``shop_by_domain`` the INSERT itself looks up its shop (the one of
+    ``event.platform`` with domain ``event.shop_domain``; none if unknown): no read first.
+    A repeat of a recorded delivery (the platform retries until it gets a 2xx, and two copies
+    may race: the unique (platform, delivery_id) decides) answers "duplicate", and hands the
+    first copy's job over again if it never reached the queue.
     """
-    earlier = _recorded(session, event.platform, event.delivery_id)
-    if earlier is None:
-        session.add(event)
-        try:
-            session.flush()
-        except IntegrityError:  # a concurrent copy of this delivery committed first
-            session.rollback()
-            earlier = _recorded(session, event.platform, event.delivery_id)
-        else:
-            return dispatch(session, redis, event)
-    if earlier is not None:  # its job may never have reached the queue
-        redelivered(session, redis, earlier)
-    return "duplicate"
+    event.status = event.status or WebhookStatus.RECEIVED
+    event.received_at = event.received_at or utcnow()
+    event.shop_domain = event.shop_domain or ""
+    _mark_for_hand_over(event)
+    status = str(event.status)
+    if not _insert_once(session, event, shop_by_domain):
+        session.rollback()
+        earlier = _recorded(session, event.platform, event.delivery_id)
+        if earlier is not None:  # its job may never have reached the queue
+            redelivered(session, redis, earlier)
+        return "duplicate"
+    session.commit()
+    if event.enqueued_at is not None:
+        hand_over(session, redis, [event])
+    _log_recorded(event)
+    return status
 
 
 def _due(model: RecordedModel, now: datetime) -> Any:
@@ -223,6 +291,20 @@ def claim(session: Session, model: RecordedModel, event_id: int) -> bool:
     return cast(CursorResult[Any], result).rowcount == 1
 
 
+def claim_event(session: Session, event_id: int) -> WebhookEvent | None:
+    """``claim`` for a webhook event, returning the claimed row (None when another run took it
+    or it is gone): the UPDATE marks it processed and, by RETURNING, loads it in one round trip.
+    """
+    stmt = (
+        update(WebhookEvent)
+        .where(WebhookEvent.id == event_id, WebhookEvent.status.in_(CLAIMABLE))
+        .values(status=WebhookStatus.PROCESSED, processed_at=utcnow())
+        .returning(WebhookEvent)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
+    return session.scalars(stmt).one_or_none()
+
+
 def record_failure(session: Session, model: RecordedModel, event_id: int, error: str) -> None:
     """Mark a run's failure, unless the event was processed after all (a commit that went
     through before something later failed): that must not make it claimable again."""
@@ -243,20 +325,20 @@ _MAX_ERROR = 2000
 def run_event(event_id: int, handler: Handler) -> str:
     """Run ``handler`` on the event in one transaction and record how it ended.
 
-    The run first claims the event (``app.webhook_events.claim``): a second run of the same
-    event, concurrent or later (a job handed over twice after a Redis outage), does nothing.
+    The run first claims the event (``claim_event``): a second run of the same event,
+    concurrent or later (a job handed over twice after a Redis outage), does nothing. The claim
+    already marks it processed, with the time, and loads it: a handler that says so costs no
+    further write of the event (an UPDATE only when the status or error changes).
     """
     try:
         with get_db().session() as session:
-            if not claim(session, WebhookEvent, event_id):
-                return "skipped"
-            event = session.get(WebhookEvent, event_id)
+            event = claim_event(session, event_id)
             if event is None:
                 return "skipped"
             status = handler(session, event)
-            event.status = status
-            event.processed_at = utcnow()
-            if status is WebhookStatus.PROCESSED:
+            if event.status is not status:
+                event.status = status
+            if status is WebhookStatus.PROCESSED and event.error is not None:
                 event.error = None
             return status.value
     except Exception as exc:

@@ -12,17 +12,31 @@ every interval and a busy one sweeps from its monitoring loop. And a running job
 lapses two missed heartbeats after the last one (RQ: a flat 60 s), so a dead worker's job is
 found within ``interval + 3 × WORKER_MONITORING_INTERVAL`` seconds: 60 s with the defaults (a
 30 s sweep, 10 s heartbeats), as the README states.
+
+Not every job is worth a fork. A webhook event's job reads one row, changes a few and hands a
+sync on: forking a work-horse for it cost more than the job (11 events/s per worker). So jobs
+from the queues in ``WORKER_IN_PROCESS_QUEUES`` (``default``: webhook and Stripe events, mails,
+compliance; small, pure Python, no large files) run in the worker's own process as RQ's
+``SimpleWorker`` runs them, while ``render``, ``ai`` and ``sync`` (images and catalogs that may
+exhaust memory, native code that may crash) still get a forked work-horse each. In-process jobs
+keep what matters: the job timeout is RQ's death penalty (SIGALRM in this, the main, thread);
+a job that raises, or even calls ``sys.exit``, is recorded failed and retried while the worker
+goes on (RQ's ``perform_job`` catches everything). Nothing beats the alarm while a job runs, so
+their heartbeat is RQ's SimpleWorker one (the job's timeout + 60 s): a worker killed during an
+in-process job has it found abandoned after that, not after 60 s.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from flask import Flask
-from rq import SimpleWorker, Worker
+from rq import Queue, SimpleWorker, Worker
 from rq.executions import Execution
 from rq.job import Job
+from rq.worker import WorkerStatus
 from rq.worker.base import BaseWorker
 
 from app.extensions import get_redis
@@ -45,14 +59,38 @@ class _SweepsOnTime(BaseWorker):
 
 
 class LuneoWorker(_SweepsOnTime, Worker):
-    """RQ's forking worker that also sweeps while busy and lets dead jobs' heartbeats lapse soon."""
+    """RQ's forking worker that also sweeps while busy and lets dead jobs' heartbeats lapse soon;
+    jobs from ``in_process_queues`` run in this process instead (no fork, see above)."""
 
     # Missed heartbeats after which a running job counts as abandoned (RQ waits a flat 60 s).
     MISSED_HEARTBEATS = 2
 
+    def __init__(self, *args: Any, in_process_queues: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.in_process_queues = frozenset(in_process_queues)
+        self._running_in_process = False
+
+    def runs_in_process(self, job: Job, queue: Queue) -> bool:
+        return queue.name in self.in_process_queues
+
+    def execute_job(self, job: Job, queue: Queue) -> None:
+        if not self.runs_in_process(job, queue):
+            super().execute_job(job, queue)  # a work-horse, killed on timeout
+            return
+        self._running_in_process = True
+        try:  # what SimpleWorker.execute_job does; perform_job records any failure itself
+            execution = self.prepare_execution(job)
+            self.perform_job(job, queue, execution)
+            self.set_state(WorkerStatus.IDLE)
+        finally:
+            self._running_in_process = False
+
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
         """The next heartbeat is due in ``job_monitoring_interval`` seconds (the monitoring
-        loop's alarm, in the worker's own process, not the job's); two may be missed."""
+        loop's alarm, in the worker's own process, not the job's); two may be missed. An
+        in-process job has no monitoring loop: its heartbeat lasts its timeout + 60 s."""
+        if self._running_in_process:
+            return int(SimpleWorker.get_heartbeat_ttl(self, job, working_time))  # type: ignore[arg-type]
         rq_ttl = int(super().get_heartbeat_ttl(job, working_time))
         grace = self.MISSED_HEARTBEATS * int(self.job_monitoring_interval)
         return min(rq_ttl, rq_ttl - 60 + grace)
@@ -74,13 +112,15 @@ def build_worker(
     names = list(queue_names) or list(QUEUE_NAMES)
     connection = get_redis()
     queues = [get_queue(name, connection) for name in names]
-    worker_class: type[BaseWorker] = LuneoSimpleWorker if simple else LuneoWorker
-    return worker_class(
-        queues,
-        connection=connection,
-        maintenance_interval=app.config["WORKER_MAINTENANCE_INTERVAL"],
-        job_monitoring_interval=app.config["WORKER_MONITORING_INTERVAL"],
-    )
+    options: dict[str, Any] = {
+        "connection": connection,
+        "maintenance_interval": app.config["WORKER_MAINTENANCE_INTERVAL"],
+        "job_monitoring_interval": app.config["WORKER_MONITORING_INTERVAL"],
+    }
+    if simple:
+        return LuneoSimpleWorker(queues, **options)
+    in_process = [name for name in app.config["WORKER_IN_PROCESS_QUEUES"] if name in names]
+    return LuneoWorker(queues, in_process_queues=in_process, **options)
 
 
 def run_worker(

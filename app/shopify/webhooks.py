@@ -37,7 +37,6 @@ from app.errors import ApiError
 from app.extensions import get_redis, get_session
 from app.models import Platform, WebhookEvent
 from app.shopify import webhook_topics
-from app.shopify.install import find_shop
 from app.shopify.signatures import valid_shop_domain
 from app.shopify.webhook_guard import hmac_verified
 from app.webhook_events import BadDelivery, record_delivery
@@ -111,17 +110,18 @@ def parse_delivery(headers: Headers, body: bytes) -> Delivery:
 
 
 def record(session: Session, redis: Redis, delivery: Delivery) -> str:
-    """Record the delivery once (an unknown shop's too) and hand its job over."""
-    shop = find_shop(session, delivery.shop_domain) if delivery.shop_domain else None
+    """Record the delivery once (an unknown shop's too) and hand its job over.
+
+    The shop is looked up by the INSERT itself (one round trip, not two); an unknown shop's
+    delivery is still recorded, with no shop."""
     event = WebhookEvent(
         platform=Platform.SHOPIFY,
-        shop_id=shop.id if shop is not None else None,  # unknown shop: still recorded
         shop_domain=delivery.shop_domain,
         topic=delivery.topic,
         delivery_id=delivery.delivery_id,
         payload=webhook_topics.stored_payload(delivery.topic, delivery.payload),
     )
-    return record_delivery(session, redis, event)
+    return record_delivery(session, redis, event, shop_by_domain=bool(delivery.shop_domain))
 
 
 @bp.post("/webhooks/shopify")

@@ -32,3 +32,16 @@ def slow(key: str, seconds: float) -> str:
     job.connection.rpush(key, os.getpid())
     time.sleep(seconds)
     return "done"
+
+
+def pid() -> int:
+    """The process the job ran in: the worker's own, or a forked work-horse."""
+    return os.getpid()
+
+
+def boom() -> None:
+    raise RuntimeError("a job that fails")
+
+
+def exits() -> None:
+    raise SystemExit(3)

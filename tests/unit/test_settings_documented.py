@@ -52,6 +52,7 @@ SPECIAL_VALUES = {
     "OPENAI_TIMEOUT": "37.5",
     "AI_RETRY_BASE_DELAY": "0.25",
     "AI_RETRY_MAX_WAIT": "7.5",
+    "LUNEO_WORKER_IN_PROCESS_QUEUES": "sync",
 }
 # Variables that set where the app keeps its files rather than a config entry.
 PATH_VALUED = {"LUNEO_INSTANCE_PATH", "PROMETHEUS_MULTIPROC_DIR"}
