@@ -188,12 +188,17 @@ def format_words(fmt: str) -> str:
     return FORMAT_WORDS.get(fmt, fmt.upper())
 
 
+# Files of the whole product, not of one print area: named by their format alone.
+WHOLE_PRODUCT_FORMATS = frozenset({"proof", "glb", "usdz"})
+
+
 def file_label(area_name: str | None, fmt: str) -> str:
     """A produced file by its area's name and format: "Wrap-around — print file (PNG)".
 
-    The proof sheet is the whole line's: "Proof sheet (PDF)"."""
+    The proof sheet and the 3D/AR models are the whole line's: "Proof sheet (PDF)",
+    "3D model (GLB)"."""
     words = format_words(fmt)
-    if fmt == "proof" or not area_name:
+    if fmt in WHOLE_PRODUCT_FORMATS or not area_name:
         return words[:1].upper() + words[1:]
     return f"{area_name} — {words}"
 

@@ -123,6 +123,9 @@ def test_every_file_format_has_words_and_files_are_named_by_their_area() -> None
     assert wording.file_label("Front", "cut-svg") == "Front — cut line (SVG)"
     assert wording.file_label("Lid", "engrave-tiff") == "Lid — engraving (TIFF)"
     assert wording.file_label("Front", "proof") == "Proof sheet (PDF)"
+    # the 3D and AR models show the whole product: no area ("model — 3D model (GLB)" before)
+    assert wording.file_label("model", "glb") == "3D model (GLB)"
+    assert wording.file_label("model", "usdz") == "AR model (USDZ)"
 
 
 def test_every_scope_luneo_asks_for_says_what_it_lets_luneo_do() -> None:
