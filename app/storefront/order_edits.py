@@ -31,7 +31,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from types import ModuleType
-from typing import Any
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
@@ -39,7 +38,6 @@ from flask.typing import ResponseReturnValue
 from app.api_error import ApiError
 from app.client_address import client_address
 from app.fulfilment import audit
-from app.product_templates.pricing import money
 from app.storefront import current_scope, current_shop, current_shopper
 from app.storefront.inputs import json_object
 from app.storefront.public import preview_link
@@ -48,7 +46,9 @@ from app.sync.order_edits import (
     PATH,
     SHOPIFY_PROXY_PREFIX,
     EditLine,
+    amount,
     buyer_lines,
+    charged,
     link_url,
     open_line,
     replace,
@@ -56,12 +56,7 @@ from app.sync.order_edits import (
 
 
 def _price(line: EditLine) -> str | None:
-    charged = (
-        line.item.surcharge if line.item.surcharge is not None else line.item.expected_surcharge
-    )
-    return (
-        None if charged is None else f"{money(charged, line.order.currency)} {line.order.currency}"
-    )
+    return amount(charged(line.item), line.order.currency)
 
 
 def _config(line: EditLine, where: Placement) -> str:
@@ -145,18 +140,14 @@ def _replaced(line: EditLine, customer_ref: str | None = None) -> ResponseReturn
     changed = replace(line, secret, json_object(), _actor(line), customer_ref)
     line.scope.session.commit()
     currency = line.order.currency
-
-    def shown(value: Any) -> str | None:
-        return None if value is None else f"{money(value, currency)} {currency}"
-
     body = {
         "status": "changed",
         "design_id": changed.design.public_id,
         "preview_url": preview_link(changed.design),
         "files_version": changed.files_version,
         "order": line.order.name,
-        "old_price": shown(changed.old_price),
-        "new_price": shown(changed.new_price),
+        "old_price": amount(changed.old_price, currency),
+        "new_price": amount(changed.new_price, currency),
     }
     return jsonify(body)
 

@@ -408,8 +408,15 @@ class Changed:
     new_price: Decimal | None
 
 
-def _amount(value: Decimal | None, currency: str) -> str:
-    return "nothing" if value is None else f"{money(value, currency)} {currency}"
+def amount(value: Decimal | None, currency: str) -> str | None:
+    """A personalization price as the shopper reads it, "4.00 EUR" (None: none recorded)."""
+    return None if value is None else f"{money(value, currency)} {currency}"
+
+
+def charged(item: OrderItem) -> Decimal | None:
+    """What the line paid for its personalization: the surcharge the order recorded, else the
+    one Luneo expected."""
+    return item.surcharge if item.surcharge is not None else item.expected_surcharge
 
 
 def _new_design(
@@ -452,15 +459,15 @@ def replace(
         raise ApiError(409, "edit_window_closed", line.closed)
     design = _new_design(line, secret_key, body, customer_ref)
     scope, item, job, currency = line.scope, line.item, line.job, line.order.currency
-    old_price = item.surcharge if item.surcharge is not None else item.expected_surcharge
+    old_price = charged(item)
     new_price = expected_surcharge(scope, design, currency)
     if line.by == "shopper" and (new_price or Decimal(0)) != (old_price or Decimal(0)):
+        was, will_be = (amount(p, currency) or "nothing" for p in (old_price, new_price))
         raise ApiError(
             409,
             "price_changed",
-            f"This change would change the price of your personalization from "
-            f"{_amount(old_price, currency)} to {_amount(new_price, currency)}. Only changes "
-            "that keep the price can be made here; contact the store for the others.",
+            f"This change would change the price of your personalization from {was} to {will_be}. "
+            "Only changes that keep the price can be made here; contact the store for the others.",
         )
     if job.status not in CHANGEABLE:
         raise ApiError(
