@@ -15,6 +15,10 @@ editor posts to (``attach`` / ``replace``). This module is what they share:
 * the headers every such page sends: no Referer (the token stays in the URL bar), never cached,
   never framed, a CSP that lets the editor run and nothing else;
 * the editor's configuration every such page starts from (``editor_config``).
+
+In the browser the same split holds: ``app/templates/_signed_page.html`` is the pages' layout and
+``storefront_widget/src/signed_page.js`` their script (the editor's last step posted to the
+action, the "done" notice), each page adding only its own words and sections.
 """
 
 from __future__ import annotations
