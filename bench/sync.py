@@ -34,6 +34,7 @@ products means a ~20-minute run, hence Plus by default.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import multiprocessing
 import os
 import resource
@@ -70,6 +71,7 @@ from standins.shopify import (  # noqa: E402
 
 PLANS = {"standard": 100.0, "advanced": 200.0, "plus": 1000.0}  # restore rate, points/second
 TOKEN = "shpat_" + "b" * 32
+PROFILE: str | None = None  # --profile FILE: cProfile stats of the bulk sync
 
 
 def throttle_minimum(calls: list[Call], maximum: float, rate: float) -> float:
@@ -162,7 +164,13 @@ def run_case(
         sync.BULK_THRESHOLD = 0 if bulk else 10**9
         rss_before = peak_rss_mb()
         started = time.perf_counter()
+        profiler = cProfile.Profile() if PROFILE and bulk else None
+        if profiler:
+            profiler.enable()
         summary = sync.sync_shop(shop.id, "products", full=True, progress=lambda *_: None)
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(PROFILE)
         elapsed = time.perf_counter() - started
         with get_db().session() as session:
             stored = session.scalar(select(func.count(Product.id)).filter_by(shop_id=shop.id))
@@ -290,7 +298,10 @@ def main() -> None:
         action="store_true",
         help="WooCommerce: the store has GET /variations (WooCommerce 10.3+)",
     )
+    parser.add_argument("--profile", help="write cProfile stats of the bulk sync to this file")
     args = parser.parse_args()
+    global PROFILE
+    PROFILE = args.profile
     if args.mode == "incremental" and args.platform == "shopify":
         main_incremental(args)
         return

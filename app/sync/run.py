@@ -21,6 +21,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Literal
 
 from flask import current_app
@@ -33,6 +34,7 @@ from app.models import Platform, Shop, ShopScope
 from app.queue import TIMEOUTS, enqueue, report_progress
 from app.shopify import tokens
 from app.sync.personalization import PaidCheck
+from app.sync.readahead import read_ahead
 from app.sync.specs import incremental_sync_spec
 from app.sync.store import (
     UPSERT_BATCH,
@@ -205,9 +207,9 @@ def _all_products(run: SyncRun) -> None:
     """Every product (bulk export for big catalogs); what the platform lacks is archived."""
     connector = run.connector
     if isinstance(connector, CatalogExport) and connector.count_products() >= BULK_THRESHOLD:
-        records = connector.export_products(run.report)
+        records = read_ahead(connector.export_products, run.report)
     else:
-        records = connector.iter_products(None, run.report)
+        records = read_ahead(partial(connector.iter_products, None), run.report)
     seen = _store_products(run, records)
     run.summary.products.archived += archive_missing(run.scope, seen, run.started_at)
     run.checkpoint()
@@ -216,7 +218,7 @@ def _all_products(run: SyncRun) -> None:
 
 def _changed_products(run: SyncRun, since: datetime) -> None:
     connector = run.connector
-    _store_products(run, connector.iter_products(since, run.report))
+    _store_products(run, read_ahead(partial(connector.iter_products, since), run.report))
     if isinstance(connector, DeletionFeed):
         deleted = connector.iter_deleted_products(since)
         run.summary.products.archived += archive_products(run.scope, deleted)

@@ -99,8 +99,11 @@ def test_upsert_issues_a_bounded_number_of_statements_per_batch(
             ShopScope(session, shop.id), [record(n) for n in range(1, products + 1)]
         )
     assert outcomes == ["created"] * products
-    # Per batch: read products, read variants (by id), write products, write variants.
-    assert len(sent) <= 6 * batches, sent
+    # Per batch: read products, read variants (by id), write products, write variants; on
+    # PostgreSQL each write first readies its staging table (create if missing, empty it) and
+    # COPYs the rows in (the COPY goes by the driver, not counted here).
+    per_write = 3 if session.get_bind().dialect.name == "postgresql" else 1
+    assert len(sent) <= (4 + 2 * per_write) * batches, sent
     assert sent.count("INSERT") == 2 * batches
     assert "UPDATE" not in sent
     assert session.scalar(select(func.count(Variant.id)).filter_by(shop_id=shop.id)) == 3 * products
