@@ -123,6 +123,7 @@ def _storefront(
         return {"template_id": template(world), "area": "front", **cutout(world)}
 
     return [
+        Target("GET", f"{prefix}/templates", auth, paths=at),
         Target(
             "GET",
             f"{prefix}/products/<product_id>/template",

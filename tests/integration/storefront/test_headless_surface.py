@@ -159,7 +159,10 @@ def test_another_shops_template_and_design_ids_are_answered_as_missing(
         "/products/77/template"
     )
 
+    listed = mine.get("/templates").json["templates"]
+
     assert [r.status_code for r in (product, saved, read, preview)] == [404, 404, 404, 404]
+    assert [t["template_id"] for t in listed] == [template.id]
     assert their_key_from_my_origin.status_code == 403
 
 

@@ -63,7 +63,7 @@ def test_every_route_of_the_headless_surface_is_documented_and_nothing_else(app:
     routes = surface_routes(app, "storefront_headless", PREFIX)
 
     assert routes == documented()
-    assert len(routes) == 11
+    assert len(routes) == 12
     # the app proxy and the WooCommerce surface serve the same operations (and a few of their own)
     assert documented() <= surface_routes(app, "proxy", "/proxy")
     assert documented() <= surface_routes(app, "storefront_woo", "/storefront/v1")
@@ -72,7 +72,7 @@ def test_every_route_of_the_headless_surface_is_documented_and_nothing_else(app:
 def test_every_operation_names_its_id_and_its_errors() -> None:
     ids = [op["operationId"] for ops in spec()["paths"].values() for op in ops.values()]
 
-    assert len(ids) == len(set(ids)) == 11
+    assert len(ids) == len(set(ids)) == 12
     for ops in spec()["paths"].values():
         for op in ops.values():
             assert {"401", "403", "429"} <= set(op["responses"]), op["operationId"]
@@ -109,6 +109,8 @@ def test_real_responses_match_the_documented_schemas(
         calls.append((path, method, response))
         return response.json
 
+    listed = check("/templates", "get", caller.get("/templates"))
+    assert [t["product_id"] for t in listed["templates"]] == ["42"]
     check("/products/{product_id}/template", "get", caller.get("/products/42/template"))
     body = {"template_id": template.id, "document": doc}
     saved = check("/designs", "post", caller.post("/designs", json=body))
@@ -123,7 +125,7 @@ def test_real_responses_match_the_documented_schemas(
     check("/ai/variants/{ids_list}", "get", caller.get(generation["variants_url"]))
     preview = caller.post("/previews", json={**body, "area": "front"})
 
-    assert [r.status_code for _p, _m, r in calls] == [200, 201, 200, 200, 201, 202, 200, 200]
+    assert [r.status_code for _p, _m, r in calls] == [200, 200, 201, 200, 200, 201, 202, 200, 200]
     for path, method, response in calls:
         validator(response_schema(path, method, response.status_code)).validate(response.json)
     assert preview.status_code == 200
