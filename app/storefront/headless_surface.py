@@ -14,7 +14,8 @@ from types import ModuleType
 from flask import Blueprint, Response
 
 from app import headless_keys
-from app.storefront.keyed_surface import KeyedStores, build as build_keyed
+from app.storefront.keyed_surface import KeyedStores
+from app.storefront.keyed_surface import build as build_keyed
 
 URL_PREFIX = "/storefront/headless/v1"
 

@@ -18,7 +18,8 @@ from flask import Blueprint, request
 from sqlalchemy.orm import Session
 
 from app.models import Shop
-from app.storefront.keyed_surface import KEY_HEADER, KeyedStores, build as build_keyed
+from app.storefront.keyed_surface import KEY_HEADER, KeyedStores
+from app.storefront.keyed_surface import build as build_keyed
 from app.woocommerce.plugin import PLUGIN_HEADER, note_plugin_version
 from app.woocommerce.storefront_keys import store_for_key, store_for_origin, store_origin
 

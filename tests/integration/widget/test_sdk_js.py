@@ -73,9 +73,11 @@ const client = sdk.createClient({
   },
 });
 let refused = null;
-try { await client.template("gid://shopify/Product/7"); } catch (e) { refused = [e.name, e.status, e.code, e.message]; }
+try { await client.template("gid://shopify/Product/7"); }
+catch (e) { refused = [e.name, e.status, e.code, e.message]; }
 let unsigned = null;
-try { sdk.shopifyCartLine({...saved, cart_attributes: undefined}, 1); } catch (e) { unsigned = e.message; }
+try { sdk.shopifyCartLine({...saved, cart_attributes: undefined}, 1); }
+catch (e) { unsigned = e.message; }
 process.stdout.write(JSON.stringify({
   shopify: sdk.shopifyCartLine(saved, 4711, 2),
   woo: sdk.wooAddItemBody(saved, "15", 1, [{attribute: "Size", value: "M"}]),
@@ -118,7 +120,8 @@ def test_cart_line_data_and_the_client_calls() -> None:
     assert out["apiBase"] == "https://luneo.test/storefront/headless/v1"
     assert out["calls"] == [
         {
-            "url": "https://luneo.test/storefront/headless/v1/products/gid%3A%2F%2Fshopify%2FProduct%2F7/template",
+            "url": "https://luneo.test/storefront/headless/v1/products/"
+            "gid%3A%2F%2Fshopify%2FProduct%2F7/template",
             "method": "GET",
             "headers": {"X-Luneo-Key": "lhk_k", "Accept": "application/json"},
             "body": None,
