@@ -612,6 +612,10 @@ EXCLUDED_BY_REASON: dict[str, tuple[str, ...]] = {
     SHOPIFY_REDIRECT: ("GET /app", "GET /auth/callback", "GET /auth/session-token"),
     "development-only routes (absent in production), behind their own CSRF form": (
         "GET /dev/",
+        "GET /dev/headless",
+        "GET /dev/headless/",
+        "GET /dev/headless/config.json",
+        "GET /dev/headless/<name>",
         "POST /dev/partner-sign-in",
         "POST /dev/seed-demo",
         "POST /dev/sign-in",
