@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from app.demo import seed_demo_shop
 from app.extensions import get_db, get_storage
+from tests.support.axe import describe, violations
 
 MUG = "Personalized Ceramic Mug"
 
@@ -105,3 +106,29 @@ def test_an_origin_the_key_does_not_list_is_refused(
     )
 
     assert outcome.startswith("TypeError"), outcome  # the browser blocked the answer
+
+
+def test_an_owner_creates_the_key_and_lists_a_site_in_the_admin(
+    browser: Browser, example_url: str, live_server: str
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{live_server}/dev/")
+    page.locator("form[action$='/dev/sign-in'] button").first.click()
+    page.wait_for_url(f"{live_server}/admin/")
+
+    page.get_by_role("link", name="Headless").first.click()
+    page.get_by_role("button", name="Create a headless key").click()
+    key = page.locator("[data-headless-key]")
+    expect(key).to_contain_text("lhk_")
+    sites = page.get_by_role("textbox", name=re.compile("One web address per line"))
+    sites.fill("http://shop.example.com")
+    page.get_by_role("button", name="Save sites").click()
+    expect(page.locator("[data-error-for=origins]")).to_contain_text("https://")
+    sites.fill("https://shop.example.com/\nhttp://localhost:3000")
+    page.get_by_role("button", name="Save sites").click()
+
+    expect(sites).to_have_value("https://shop.example.com\nhttp://localhost:3000")
+    found = violations(page, "document")
+    assert not found, describe(found)
+    context.close()
