@@ -11,10 +11,18 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import schemathesis
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
@@ -137,3 +145,35 @@ def test_real_responses_match_the_documented_schemas(
     ):
         validator("Error").validate(refused.json)
         assert refused.status_code in (401, 403, 404)
+
+
+def test_fuzzing_the_document_with_a_valid_key_finds_no_server_error_or_undocumented_answer(
+    app: Flask, session: Session, storage: Storage
+) -> None:
+    shop = make_shop(session, domain="fuzz-sdk.myshopify.com", plan="starter")
+    small_template(session, storage, shop, "gid://shopify/Product/42", ai_enabled=True)
+    session.commit()
+    headers = {"X-Luneo-Key": give_key(session, shop, ORIGIN), "Origin": ORIGIN}
+    schema = schemathesis.openapi.from_wsgi("/storefront/openapi.json", app)
+    checks = [
+        not_a_server_error,
+        status_code_conformance,
+        content_type_conformance,
+        response_schema_conformance,
+    ]
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) == 12
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=8,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+        def run(case: Any) -> None:
+            case.call_and_validate(headers=headers, checks=checks)
+
+        run()
