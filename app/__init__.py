@@ -79,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin.api import bp as admin_api_bp
     from app.admin.assets import bp as admin_assets_bp
     from app.admin.billing import bp as admin_billing_bp
+    from app.admin.headless import bp as admin_headless_bp
     from app.admin.partners import bp as admin_partners_bp
     from app.assets import bp as assets_bp
     from app.billing.stripe_webhooks import bp as stripe_webhooks_bp
@@ -113,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_api_bp)
     app.register_blueprint(admin_ai_bp)
     app.register_blueprint(admin_assets_bp)  # /admin/assets: the shop's own fonts and clipart
+    app.register_blueprint(admin_headless_bp)  # /admin/headless: the headless storefront key
     app.register_blueprint(admin_billing_bp)  # /admin/billing, /api/admin/billing
     app.register_blueprint(admin_partners_bp)
     for partner_bp in partner_blueprints():  # portal (people): reset, team, invitation; API (keys)

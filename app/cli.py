@@ -333,6 +333,7 @@ def dev(port: int, host: str) -> None:
             "\n"
             f"  Luneo is running at {base}/\n"
             f"  Demo admin (development sign-in): {base}/dev/  — shop {shop.domain}\n"
+            f"  Headless storefront (the JavaScript SDK): http://localhost:{port}/dev/headless/\n"
             f"  {shopify_line}\n"
             f"  Health: {base}/healthz  Ready: {base}/readyz\n"
             f"  Database: {app.config['SQLALCHEMY_DATABASE_URI']}\n"

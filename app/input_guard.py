@@ -94,7 +94,8 @@ class GuardedRequest(Request):
         super()._load_form_data()
         fields = [*self.form.items(multi=True)]
         fields += [(key, upload.filename or "") for key, upload in self.files.items(multi=True)]
-        if any(NUL in key or NUL in value for key, value in fields):
+        # A part whose name werkzeug cannot read (a CR in it) comes back named None.
+        if any(NUL in (key or "") or NUL in (value or "") for key, value in fields):
             # Nothing of it stays readable, should a caller go on after the 400.
             for upload in self.files.values():
                 upload.close()

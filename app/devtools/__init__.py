@@ -176,3 +176,6 @@ _INDEX = """
 </section>
 {% endblock %}
 """
+
+# The JavaScript SDK's example storefront (/dev/headless), on this blueprint.
+import app.devtools.headless  # noqa: E402, F401

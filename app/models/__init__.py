@@ -13,6 +13,7 @@ from app.models.billing import (
 )
 from app.models.catalog import Product, ProductStatus, Variant
 from app.models.design import Design, DesignStatus
+from app.models.headless import HeadlessKey, HeadlessOrigin
 from app.models.merchant_asset import (
     ClipartKind,
     MerchantClipart,
@@ -76,6 +77,8 @@ __all__ = [
     "FileKind",
     "Generation",
     "GenerationStatus",
+    "HeadlessKey",
+    "HeadlessOrigin",
     "IdempotencyRecord",
     "InvalidTransition",
     "JobAssignment",

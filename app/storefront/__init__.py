@@ -1,7 +1,8 @@
 """The storefront widget's API: one set of views served on every storefront surface.
 
 A *surface* is how a shopper's browser reaches Luneo from a store: Shopify's app proxy
-(``/proxy``, signed by Shopify), for WooCommerce, cross-origin calls from the connected store, and
+(``/proxy``, signed by Shopify), for WooCommerce, cross-origin calls from the connected store, a
+custom (headless) storefront's cross-origin calls with its headless key (``headless_surface``), and
 the page a shopper opens from the e-mail asking for a missing design (``/recover/<token>``,
 ``recovery``) and the page to change an ordered design (``/order-design/<token>``,
 ``order_edits``).
@@ -50,6 +51,8 @@ def current_scope() -> ShopScope:
 def blueprints() -> list[Blueprint]:
     """Every storefront surface, each carrying every view module, plus the public file links."""
     from app.storefront import ai, catalog, cutouts, designs, previews, public, uploads
+    from app.storefront.headless_surface import build as headless_surface
+    from app.storefront.headless_surface import docs as headless_docs
     from app.storefront.order_edits import build as order_edits
     from app.storefront.order_edits import register_on_proxy as order_edits_on_proxy
     from app.storefront.order_edits import register_on_store as order_edits_on_store
@@ -65,4 +68,14 @@ def blueprints() -> list[Blueprint]:
     order_edits_on_proxy(proxy)  # and the page to change an ordered design
     woo = woo_surface(modules)
     order_edits_on_store(woo)  # the links the plugin shows on the store's own order pages
-    return [proxy, woo, recovery(modules), order_edits(modules), proof_page(), public.bp]
+    headless = headless_surface(modules)  # a custom storefront's, with the store's headless key
+    return [
+        proxy,
+        woo,
+        headless,
+        headless_docs,
+        recovery(modules),
+        order_edits(modules),
+        proof_page(),
+        public.bp,
+    ]

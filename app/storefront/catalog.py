@@ -1,4 +1,5 @@
-"""What a product page needs to open the editor: the product's template."""
+"""What a product page needs to open the editor: the product's template; and the list of the
+store's customizable products a custom storefront starts from."""
 
 from __future__ import annotations
 
@@ -88,5 +89,35 @@ def plan_features(session: Session, shop: Shop) -> dict[str, bool]:
     }
 
 
+LISTED_TEMPLATES = 250
+
+
+def list_templates() -> ResponseReturnValue:
+    """The store's customizable products (active templates), by product title: what a custom
+    storefront shows before it opens one (``product_id`` is what ``/products/<id>/template``
+    takes)."""
+    scope = current_scope()
+    stmt = (
+        scope.select(Template)
+        .add_columns(Product)
+        .join(Product, Product.id == Template.product_id)
+        .where(Product.shop_id == scope.shop_id, Template.is_active.is_(True))
+        .order_by(Product.title, Template.id)
+        .limit(LISTED_TEMPLATES)
+    )
+    listed = [
+        {
+            "template_id": template.id,
+            "name": template.name,
+            "product_id": product.external_id.rsplit("/", 1)[-1],
+            "product_title": product.title,
+            "image_url": product.image_url,
+        }
+        for template, product in scope.session.execute(stmt)
+    ]
+    return jsonify({"templates": listed})
+
+
 def register(bp: Blueprint) -> None:
+    bp.add_url_rule("/templates", view_func=list_templates)
     bp.add_url_rule("/products/<product_id>/template", view_func=product_template)

@@ -226,6 +226,24 @@ def test_a_nul_byte_in_a_multipart_field_is_400_but_file_bytes_may_hold_nul(
     assert response.status_code in (400, 415, 422)
 
 
+def test_a_multipart_part_whose_name_cannot_be_read_is_not_a_500(
+    client: FlaskClient, world: World
+) -> None:
+    """A CR in a part's name: werkzeug names it None (found by fuzzing the storefront's OpenAPI
+    document, tests/integration/storefront/test_storefront_openapi.py)."""
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="a\r"\r\n\r\nv\r\n'
+        b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n\r\n--b--\r\n'
+    )
+    response = client.post(
+        "/storefront/v1/uploads",
+        data=body,
+        content_type="multipart/form-data; boundary=b",
+        headers=woo_headers(),
+    )
+    assert 400 <= response.status_code < 500
+
+
 @pytest.mark.parametrize(
     "document",
     [

@@ -35,6 +35,7 @@ from tests.support.fuzz import (
     admin_bearer,
     anonymous,
     app_proxy,
+    headless_key,
     shopify_webhook,
     storefront_key,
     stripe_webhook,
@@ -122,6 +123,7 @@ def _storefront(
         return {"template_id": template(world), "area": "front", **cutout(world)}
 
     return [
+        Target("GET", f"{prefix}/templates", auth, paths=at),
         Target(
             "GET",
             f"{prefix}/products/<product_id>/template",
@@ -318,6 +320,9 @@ TARGETS: list[Target] = [
         lambda w: w.woo_design_public_id,
     ),
     *_storefront("/proxy", app_proxy, _shopify_product, _template, _design),
+    # a custom (headless) storefront: the shop's headless key from an origin its owner allowed
+    *_storefront("/storefront/headless/v1", headless_key, _shopify_product, _template, _design),
+    Target("GET", "/storefront/openapi.json", anonymous),
     # the plugin's question for the buyer's order page (the order's own key proves the buyer)
     Target(
         "POST",
@@ -477,6 +482,15 @@ TARGETS: list[Target] = [
     # ---- public JSON and files without sign-in
     Target("GET", "/healthz", anonymous),
     # a shop's own fonts and clipart (issue #21); uploads are multipart, like the mockups'
+    Target("GET", "/api/admin/headless-key", admin_bearer),
+    Target("POST", "/api/admin/headless-key", admin_bearer, {"origins": ["https://shop.example"]}),
+    Target(
+        "PUT",
+        "/api/admin/headless-key/origins",
+        admin_bearer,
+        {"origins": "https://shop.example\nhttp://localhost:3000"},
+    ),
+    Target("DELETE", "/api/admin/headless-key", admin_bearer),
     Target("GET", "/api/admin/fonts", admin_bearer),
     Target("POST", "/api/admin/fonts", admin_bearer),
     Target("GET", "/api/admin/clipart", admin_bearer),
@@ -492,6 +506,7 @@ TARGETS: list[Target] = [
 AUTO_AUTH: dict[str, Auth] = {
     "/api/admin/": admin_bearer,
     "/storefront/v1/": storefront_key,
+    "/storefront/headless/v1/": headless_key,
     "/proxy/": app_proxy,
     "/storefront/": anonymous,
 }
@@ -583,6 +598,7 @@ EXCLUDED_BY_REASON: dict[str, tuple[str, ...]] = {
         "GET /admin/ai",
         "POST /admin/ai/settings",
         "GET /admin/assets",
+        "GET /admin/headless",
         "GET /admin/billing",
         "GET /admin/orders",
         "GET /admin/orders/<int:order_id>",
@@ -596,6 +612,10 @@ EXCLUDED_BY_REASON: dict[str, tuple[str, ...]] = {
     SHOPIFY_REDIRECT: ("GET /app", "GET /auth/callback", "GET /auth/session-token"),
     "development-only routes (absent in production), behind their own CSRF form": (
         "GET /dev/",
+        "GET /dev/headless",
+        "GET /dev/headless/",
+        "GET /dev/headless/config.json",
+        "GET /dev/headless/<name>",
         "POST /dev/partner-sign-in",
         "POST /dev/seed-demo",
         "POST /dev/sign-in",

@@ -5,7 +5,8 @@
  *   {"options": {...}, "products": {"<id>": {"name", "price"}}, "session": <cart from a
  *    previous request, or null>, "steps": [{"do": "add_to_cart", "post": {...}}, {"do":
  *    "totals"}, {"do": "cart"}, {"do": "item_data"}, {"do": "checkout"}, {"do": "product", "id",
- *    "price"}, {"do": "product_page", "id"}, {"do": "recovery_page", "get": {...}}]}
+ *    "price"}, {"do": "product_page", "id"}, {"do": "recovery_page", "get": {...}}, {"do":
+ *    "store_api_add_item", "body": {...}}]}
  *
  * and answers on stdout {"steps": [...], "notices", "http", "session", "transients"}. A later
  * request is a new php process given the "session" and "transients" this one answered, as
@@ -82,11 +83,60 @@ function harness_add_to_cart( $post ) {
 	);
 }
 
+/**
+ * The request object a Store API route is given (WP_REST_Request's get_param).
+ */
+class Harness_Rest_Request {
+	/**
+	 * The JSON body's parameters.
+	 *
+	 * @var array
+	 */
+	private $params;
+
+	/**
+	 * @param array $params The JSON body.
+	 */
+	public function __construct( $params ) {
+		$this->params = $params;
+	}
+
+	/**
+	 * @param string $name A parameter's name.
+	 */
+	public function get_param( $name ) {
+		return isset( $this->params[ $name ] ) ? $this->params[ $name ] : null;
+	}
+}
+
+/**
+ * The Store API's POST /wc/store/v1/cart/add-item (CartAddItem): its add-to-cart data filter,
+ * then the cart's add_to_cart, whose refusal the route answers as an error.
+ */
+function harness_store_api_add_item( $body ) {
+	$request = new Harness_Rest_Request( $body );
+	$data    = apply_filters(
+		'woocommerce_store_api_add_to_cart_data',
+		array(
+			'id'             => absint( $body['id'] ),
+			'quantity'       => isset( $body['quantity'] ) ? (int) $body['quantity'] : 1,
+			'variation'      => isset( $body['variation'] ) ? $body['variation'] : array(),
+			'cart_item_data' => array(),
+		),
+		$request
+	);
+	$key = WC()->cart->add_to_cart( $data['id'], $data['quantity'], 0, $data['variation'], $data['cart_item_data'] );
+	return array( 'added' => $key );
+}
+
 $results = array();
 foreach ( $scenario['steps'] as $step ) {
 	switch ( $step['do'] ) {
 		case 'add_to_cart':
 			$results[] = harness_add_to_cart( $step['post'] );
+			break;
+		case 'store_api_add_item':
+			$results[] = harness_store_api_add_item( $step['body'] );
 			break;
 		case 'totals':
 			$cart->calculate_totals();

@@ -29,6 +29,8 @@ from werkzeug.test import TestResponse
 from app.fulfilment import proofs
 from app.models import (
     DesignStatus,
+    HeadlessKey,
+    HeadlessOrigin,
     Personalization,
     Platform,
     ProductionJob,
@@ -48,6 +50,8 @@ from tests.support.shopify import session_token
 SHOPIFY_DOMAIN = "fuzz-store.myshopify.com"
 WOO_ORIGIN = "https://fuzz-woo.shop.test"
 WOO_KEY = "lpk_" + "f" * 32
+HEADLESS_ORIGIN = "https://fuzz-headless.shop.test"
+HEADLESS_KEY = "lhk_" + "h" * 32
 WOO_WEBHOOK_PATH = "whp_" + "f" * 24
 WOO_WEBHOOK_SECRET = "wc-secret-" + "f" * 16
 STRIPE_WEBHOOK_SECRET = "whsec_fuzz_" + "f" * 16
@@ -119,6 +123,9 @@ def build_world(session: Session, secret_key: str = "") -> World:
     woo_product = make_product(session, woo, external_id="77")
     woo_template = make_template(session, woo_product, fonts=["Inter"], colors=["#000000"])
     woo_design = make_design(session, woo_template)
+    headless = HeadlessKey(shop_id=shop.id, key=HEADLESS_KEY)
+    headless.origins.append(HeadlessOrigin(origin=HEADLESS_ORIGIN))
+    session.add(headless)
     session.commit()
     recovery = link_token(secret_key, order.items[0]) if secret_key else ""
     proofed = make_order(session, shop, design, email="fuzz@example.com")
@@ -259,6 +266,11 @@ def admin_bearer(world: World, _body: bytes, query: Query) -> tuple[dict[str, st
 
 def storefront_key(world: World, _body: bytes, query: Query) -> tuple[dict[str, str], str]:
     return {"X-Luneo-Key": WOO_KEY, "Origin": WOO_ORIGIN}, urlencode(query)
+
+
+def headless_key(world: World, _body: bytes, query: Query) -> tuple[dict[str, str], str]:
+    """A custom storefront's call: the Shopify shop's headless key from its allowed origin."""
+    return {"X-Luneo-Key": HEADLESS_KEY, "Origin": HEADLESS_ORIGIN}, urlencode(query)
 
 
 def app_proxy(world: World, _body: bytes, query: Query) -> tuple[dict[str, str], str]:

@@ -38,6 +38,12 @@ def add_to_cart(post: dict[str, Any]) -> dict[str, Any]:
     return {"do": "add_to_cart", "post": post}
 
 
+def store_api_add_item(body: dict[str, Any]) -> dict[str, Any]:
+    """WooCommerce's Store API ``POST /wc/store/v1/cart/add-item`` with this JSON body (a
+    headless storefront's cart, the SDK's ``wooAddItemBody``)."""
+    return {"do": "store_api_add_item", "body": body}
+
+
 TOTALS: dict[str, Any] = {"do": "totals"}
 CART: dict[str, Any] = {"do": "cart"}  # the lines as shown before any totals in the request
 ITEM_DATA: dict[str, Any] = {"do": "item_data"}

@@ -32,6 +32,7 @@ ROOTS = (
     "bench",
     "migrations",
     "storefront_widget",
+    "sdk",
     "requirements",
     ".ci",
 )

@@ -34,6 +34,7 @@ from tests.support.wordpress import (
     php_or_skip,
     product_page,
     product_price,
+    store_api_add_item,
 )
 
 pytestmark = pytest.mark.slow
@@ -157,6 +158,36 @@ def test_the_line_costs_the_product_price_plus_luneos_surcharge(
         f"/storefront/v1/products/{MUG}/template",
     ]
     assert {(r["X-Luneo-Key"], r["Origin"]) for r in luneo.requests} == {(KEY, STORE)}
+
+
+def test_a_store_api_add_item_with_the_sdks_body_is_priced_by_luneo(
+    store: WordPress, luneo: FakeLuneo
+) -> None:
+    """A headless storefront's cart (Luneo's JavaScript SDK, ``wooAddItemBody``): the design id in
+    the Store API's JSON body is confirmed with Luneo and priced like the form's."""
+    body = {"id": int(MUG), "quantity": 2, "luneo_design": DESIGN, "luneo_price": "0.01"}
+
+    answer = store.request(store_api_add_item(body), TOTALS)
+
+    added, totals = answer.steps
+    assert added["added"]
+    [line] = totals["lines"]
+    assert (line["price"], line["quantity"], line["line_total"]) == ("22.50", 2, "45.00")
+    assert line["luneo"]["design_id"] == DESIGN
+    assert answer.errors() == []
+
+
+def test_a_store_api_add_item_with_an_unknown_or_malformed_design_is_refused(
+    store: WordPress,
+) -> None:
+    for design in (OTHER, "not a design", 42):
+        body = {"id": int(MUG), "quantity": 1, "luneo_design": design}
+
+        answer = store.request(store_api_add_item(body), TOTALS)
+
+        assert answer.steps[0]["added"] is False, design
+        assert answer.steps[1]["lines"] == []
+        assert len(answer.errors()) == 1
 
 
 def test_forged_price_fields_in_the_post_are_ignored(store: WordPress) -> None:

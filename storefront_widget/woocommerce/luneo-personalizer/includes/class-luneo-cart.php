@@ -26,11 +26,20 @@ class Luneo_Cart {
 	const ITEM_KEY      = 'luneo';
 
 	/**
+	 * The design id a Store API add-item request named (``luneo_design`` in its JSON body: a
+	 * headless storefront's cart, Luneo's JavaScript SDK ``wooAddItemBody``), for this request.
+	 *
+	 * @var string|null
+	 */
+	private static $store_api_design = null;
+
+	/**
 	 * Hook cart, checkout, order and e-mail.
 	 */
 	public static function init() {
 		add_filter( 'woocommerce_add_to_cart_validation', array( __CLASS__, 'validate' ), 10, 2 );
 		add_filter( 'woocommerce_add_cart_item_data', array( __CLASS__, 'add_cart_item_data' ), 10, 2 );
+		add_filter( 'woocommerce_store_api_add_to_cart_data', array( __CLASS__, 'store_api_add_to_cart_data' ), 10, 2 );
 		add_filter( 'woocommerce_get_item_data', array( __CLASS__, 'item_data' ), 10, 2 );
 		add_filter( 'woocommerce_cart_item_thumbnail', array( __CLASS__, 'cart_thumbnail' ), 10, 2 );
 		add_action( 'woocommerce_checkout_create_order_line_item', array( __CLASS__, 'order_line_item' ), 10, 3 );
@@ -45,9 +54,44 @@ class Luneo_Cart {
 	 * trusted only after Luneo confirmed it belongs to this store.
 	 */
 	private static function posted_design() {
+		if ( null !== self::$store_api_design ) {
+			$raw = self::$store_api_design;
+			return Luneo_Api::is_design_id( $raw ) ? $raw : ( '' === $raw ? '' : 'invalid' );
+		}
 		// phpcs:ignore WordPress.Security.NonceVerification.Missing -- WooCommerce's add-to-cart form carries no nonce; the id is verified with Luneo instead.
 		$raw = isset( $_POST[ self::DESIGN_FIELD ] ) ? sanitize_text_field( wp_unslash( $_POST[ self::DESIGN_FIELD ] ) ) : '';
 		return Luneo_Api::is_design_id( $raw ) ? $raw : ( '' === $raw ? '' : 'invalid' );
+	}
+
+	/**
+	 * WooCommerce's Store API (``POST /wc/store/v1/cart/add-item``, what a headless storefront's
+	 * cart calls) has no form post: the design id comes as ``luneo_design`` in the request's JSON
+	 * and is checked with Luneo exactly like the form's, by ``add_cart_item_data``, whose refusal
+	 * the Store API answers as an error with its message.
+	 *
+	 * @param array $data    What the Store API adds (id, quantity, variation, cart_item_data).
+	 * @param mixed $request The WP_REST_Request.
+	 */
+	public static function store_api_add_to_cart_data( $data, $request ) {
+		$raw = is_object( $request ) && method_exists( $request, 'get_param' ) ? $request->get_param( 'luneo_design' ) : null;
+		self::$store_api_design = is_string( $raw ) ? sanitize_text_field( $raw ) : ( null === $raw ? '' : 'invalid' );
+		return $data;
+	}
+
+	/**
+	 * The refusal of an add to cart: the Store API's own exception (its message and a 400) when
+	 * the request came through the Store API, else the Exception WC_Cart::add_to_cart turns into
+	 * a notice.
+	 *
+	 * @param string $message What the shopper reads.
+	 * @return Exception
+	 */
+	private static function refusal( $message ) {
+		$route_exception = 'Automattic\\WooCommerce\\StoreApi\\Exceptions\\RouteException';
+		if ( null !== self::$store_api_design && class_exists( $route_exception ) ) {
+			return new $route_exception( 'luneo_design_refused', $message, 400 );
+		}
+		return new Exception( $message );
 	}
 
 	/**
@@ -86,7 +130,7 @@ class Luneo_Cart {
 		}
 		$confirmed = self::confirmed( $design_id, $product_id );
 		if ( is_wp_error( $confirmed ) ) {
-			throw new Exception( esc_html( $confirmed->get_error_message() ) );
+			throw self::refusal( esc_html( $confirmed->get_error_message() ) );
 		}
 		list( $design, $price ) = $confirmed;
 		$data[ self::ITEM_KEY ] = array(
