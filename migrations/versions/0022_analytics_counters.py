@@ -1,0 +1,58 @@
+"""Analytics counters (issue #23): one row per shop, day, template, event kind and key, with
+its count; upserted by batches of widget events and by the order sync.
+
+Revision ID: 0023
+Revises: 0022
+Create Date: 2026-12-06 21:18:52.691843
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0023"
+down_revision: str | None = "0022"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "analytics_counters",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("template_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=24), nullable=False),
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("count", sa.BigInteger(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("shop_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["shop_id"],
+            ["shops.id"],
+            name=op.f("fk_analytics_counters_shop_id_shops"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_analytics_counters")),
+        sa.UniqueConstraint(
+            "shop_id",
+            "day",
+            "template_id",
+            "kind",
+            "key",
+            name=op.f("uq_analytics_counters_shop_id_day_template_id_kind_key"),
+        ),
+    )
+    with op.batch_alter_table("analytics_counters", schema=None) as batch_op:
+        batch_op.create_index("ix_analytics_counters_day", ["day"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_analytics_counters_shop_id"), ["shop_id"], unique=False
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("analytics_counters", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_analytics_counters_shop_id"))
+        batch_op.drop_index("ix_analytics_counters_day")
+
+    op.drop_table("analytics_counters")
