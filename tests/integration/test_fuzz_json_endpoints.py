@@ -121,6 +121,14 @@ def _storefront(
     def ai_cutout(world: World) -> dict[str, Any]:
         return {"template_id": template(world), "area": "front", **cutout(world)}
 
+    def events(world: World) -> dict[str, Any]:
+        return {
+            "events": [
+                {"kind": "editor_opened", "template_id": template(world)},
+                {"kind": "preflight_fixed", "template_id": template(world), "key": "image_dpi_low"},
+            ]
+        }
+
     return [
         Target(
             "GET",
@@ -138,6 +146,7 @@ def _storefront(
         Target("POST", f"{prefix}/ai/generations", auth, generation, paths=at),
         Target("GET", f"{prefix}/ai/generations/<generation_id>", auth, paths=at),
         Target("GET", f"{prefix}/ai/variants/<ids_list>", auth, paths=at),
+        Target("POST", f"{prefix}/events", auth, events, paths=at),
     ]
 
 
@@ -219,6 +228,12 @@ TARGETS: list[Target] = [
             "area": "front",
         },
         paths={"product_id": _product},
+    ),
+    Target(
+        "GET",
+        "/api/admin/analytics.csv",
+        admin_bearer,
+        lambda world: {"template": str(world.template_id), "range": "90d", "by": "week"},
     ),
     Target(
         "GET",
@@ -582,6 +597,7 @@ EXCLUDED_BY_REASON: dict[str, tuple[str, ...]] = {
         "GET /admin/",
         "GET /admin/ai",
         "POST /admin/ai/settings",
+        "GET /admin/analytics",
         "GET /admin/assets",
         "GET /admin/billing",
         "GET /admin/orders",
