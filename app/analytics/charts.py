@@ -8,12 +8,11 @@ All text is escaped here; the result is safe to insert as markup.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from html import escape
-from itertools import count
 
 PALETTE = ("#2563eb", "#16a34a", "#d97706", "#9333ea", "#dc2626", "#0891b2")
-_ids = count(1)
 
 
 def _nice_max(value: float) -> float:
@@ -37,8 +36,9 @@ def _label(value: float, percent: bool) -> str:
     return f"{value:,.0f}" if value >= 10 or value == int(value) else f"{value:.1f}"
 
 
-def _open(title: str, description: str, width: int, height: int) -> tuple[str, str]:
-    uid = f"luneo-chart-{next(_ids)}"
+def _open(title: str, description: str, width: int, height: int) -> str:
+    # The same chart gets the same ids: a page's charts differ by title and description.
+    uid = "luneo-chart-" + hashlib.sha256(f"{title}\n{description}".encode()).hexdigest()[:10]
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
         f'viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMidYMid meet" '
@@ -46,7 +46,7 @@ def _open(title: str, description: str, width: int, height: int) -> tuple[str, s
         f'<title id="{uid}-t">{escape(title)}</title>'
         f'<desc id="{uid}-d">{escape(description)}</desc>'
     )
-    return uid, head
+    return head
 
 
 def line_chart(
@@ -73,7 +73,7 @@ def line_chart(
     def y(v: float) -> float:
         return top + plot_h * (1 - v / ceiling)
 
-    _, out = _open(title, description, width, height)
+    out = _open(title, description, width, height)
     parts = [out, '<g class="axis" font-size="11" fill="#555">']
     for step in range(5):
         value = ceiling * step / 4
@@ -124,7 +124,7 @@ def bar_chart(
     row, left, right = 28, 160, 70
     height = max(1, len(bars)) * row + 8
     top = max((value for _, value in bars), default=0) or 1
-    _, out = _open(title, description, width, height)
+    out = _open(title, description, width, height)
     parts = [out, '<g font-size="12">']
     for i, (label, value) in enumerate(bars):
         y = 4 + i * row

@@ -81,3 +81,10 @@ def test_the_axis_ends_on_a_round_number() -> None:
         200.0,
         5000.0,
     ]
+
+
+def test_a_chart_is_a_pure_function_of_its_input() -> None:
+    args = ("Funnel", "per day", ["a", "b"], [("x", [1.0, 2.0])])
+
+    assert line_chart(*args) == line_chart(*args)
+    assert line_chart("Other", "per day", ["a"], []) != line_chart(*args)
