@@ -39,14 +39,13 @@ def _label(value: float, percent: bool) -> str:
 def _open(title: str, description: str, width: int, height: int) -> str:
     # The same chart gets the same ids: a page's charts differ by title and description.
     uid = "luneo-chart-" + hashlib.sha256(f"{title}\n{description}".encode()).hexdigest()[:10]
-    head = (
+    return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
         f'viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMidYMid meet" '
         f'aria-labelledby="{uid}-t {uid}-d">'
         f'<title id="{uid}-t">{escape(title)}</title>'
         f'<desc id="{uid}-d">{escape(description)}</desc>'
     )
-    return head
 
 
 def line_chart(

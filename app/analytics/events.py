@@ -1,8 +1,10 @@
 """Recording analytics events: many events, one ``INSERT … ON CONFLICT DO UPDATE``.
 
 Events are counted, not stored one by one: a batch is first folded into ``(template, kind, key)
-→ n`` and then added to that day's counters in one statement (PostgreSQL and SQLite both spell
-``ON CONFLICT (…) DO UPDATE SET count = count + excluded.count``). The widget sends what a
+→ n`` and then added to that day's counters with ``INSERT … ON CONFLICT (…) DO UPDATE SET count =
+count + excluded.count``: on PostgreSQL one statement whose rows are arrays unpacked by
+``unnest`` (as ``app.sync.store`` writes products), on SQLite the same upsert compiled once and
+run per row in the one transaction (an executemany). The widget sends what a
 shopper did (``BROWSER_KINDS``); the order sync adds what an ordered design holds
 (``record_ordered_design``), once per design, when the sync freezes it for production.
 """
@@ -13,10 +15,12 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import BigInteger, Date, Integer, Table, Text, bindparam, select, text
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from app.design.refs import file_id_of
@@ -43,26 +47,32 @@ def _table() -> Table:
     return table
 
 
-def record(session: Session, shop_id: int, day: date, counts: Mapping[CounterKey, int]) -> int:
-    """Add ``counts`` to the shop's counters of ``day`` in one statement; the rows touched."""
-    if not counts:
-        return 0
-    rows = [
-        {
-            "shop_id": shop_id,
-            "day": day,
-            "template_id": template_id,
-            "kind": str(kind),
-            "key": key[:KEY_LENGTH],
-            "count": n,
-        }
-        for (template_id, kind, key), n in sorted(counts.items())
-        if n > 0
-    ]
+# PostgreSQL: the batch as one array per column, unpacked by ``unnest`` into one set-based upsert
+# (one statement, one round trip, the same text whatever the batch's size: parsed once).
+PG_UPSERT = text(
+    """
+    INSERT INTO analytics_counters (shop_id, day, template_id, kind, key, count)
+    SELECT :shop_id, :day, s.template_id, s.kind, s.key, s.count
+    FROM unnest(:template_ids, :kinds, :keys, :counts) AS s(template_id, kind, key, count)
+    ON CONFLICT (shop_id, day, template_id, kind, key)
+    DO UPDATE SET count = analytics_counters.count + excluded.count
+    """
+).bindparams(
+    bindparam("day", type_=Date),
+    bindparam("template_ids", type_=ARRAY(Integer)),
+    bindparam("kinds", type_=ARRAY(Text)),
+    bindparam("keys", type_=ARRAY(Text)),
+    bindparam("counts", type_=ARRAY(BigInteger)),
+)
+
+
+@cache
+def _sqlite_upsert() -> Any:
+    """SQLite: one upsert statement, compiled once, run for every row of the batch (an
+    executemany inside one transaction; SQLite has no arrays to unpack)."""
     table = _table()
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(table).values(rows)
-    stmt = stmt.on_conflict_do_update(
+    stmt = sqlite.insert(table)
+    return stmt.on_conflict_do_update(
         index_elements=[
             table.c.shop_id,
             table.c.day,
@@ -72,7 +82,29 @@ def record(session: Session, shop_id: int, day: date, counts: Mapping[CounterKey
         ],
         set_={"count": table.c.count + stmt.excluded.count},
     )
-    session.execute(stmt)
+
+
+def record(session: Session, shop_id: int, day: date, counts: Mapping[CounterKey, int]) -> int:
+    """Add ``counts`` to the shop's counters of ``day`` in one statement; the rows touched."""
+    rows = sorted(
+        (template_id, str(kind), key[:KEY_LENGTH], n)
+        for (template_id, kind, key), n in counts.items()
+        if n > 0
+    )
+    if not rows:
+        return 0
+    if session.get_bind().dialect.name == "postgresql":
+        template_ids, kinds, keys, numbers = (list(column) for column in zip(*rows, strict=True))
+        params = {"shop_id": shop_id, "day": day, "template_ids": template_ids}
+        session.execute(PG_UPSERT, {**params, "kinds": kinds, "keys": keys, "counts": numbers})
+    else:
+        session.execute(
+            _sqlite_upsert(),
+            [
+                {"shop_id": shop_id, "day": day, "template_id": t, "kind": k, "key": y, "count": n}
+                for t, k, y, n in rows
+            ],
+        )
     return len(rows)
 
 

@@ -43,16 +43,7 @@ def upgrade() -> None:
             name=op.f("uq_analytics_counters_shop_id_day_template_id_kind_key"),
         ),
     )
-    with op.batch_alter_table("analytics_counters", schema=None) as batch_op:
-        batch_op.create_index("ix_analytics_counters_day", ["day"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_analytics_counters_shop_id"), ["shop_id"], unique=False
-        )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("analytics_counters", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_analytics_counters_shop_id"))
-        batch_op.drop_index("ix_analytics_counters_day")
-
     op.drop_table("analytics_counters")
