@@ -54,7 +54,7 @@ PG_UPSERT = text(
     INSERT INTO analytics_counters (shop_id, day, template_id, kind, key, count)
     SELECT :shop_id, :day, s.template_id, s.kind, s.key, s.count
     FROM unnest(:template_ids, :kinds, :keys, :counts) AS s(template_id, kind, key, count)
-    ON CONFLICT (shop_id, day, template_id, kind, key)
+    ON CONFLICT (shop_id, kind, key, day, template_id)
     DO UPDATE SET count = analytics_counters.count + excluded.count
     """
 ).bindparams(

@@ -1,6 +1,7 @@
 """What the analytics page shows, for a shop or one of its templates, over a date range.
 
-Everything is read with a handful of grouped queries, whatever the range: the counters
+Everything is read with a handful of grouped queries, whatever the range (each a range of the
+counters' one index: shop, kind, key, day): the counters
 (``analytics_counters``, one row per day, template, kind and key), the surcharges synced
 orders charged (``order_items``: what ``app.sync.order_edits.charged`` says a line paid, times
 its quantity, for lines that went to production) and the AI images generated (``generations``).
@@ -146,7 +147,7 @@ def build(session: Session, shop_id: int, period: Period, template_id: int | Non
     daily = _counters(shop_id, period, template_id).add_columns(
         AnalyticsCounter.day, AnalyticsCounter.kind, func.sum(AnalyticsCounter.count)
     )
-    daily = daily.where(AnalyticsCounter.kind.in_(kinds)).group_by(
+    daily = daily.where(AnalyticsCounter.kind.in_(kinds), AnalyticsCounter.key == "").group_by(
         AnalyticsCounter.day, AnalyticsCounter.kind
     )
     for day, kind, count in session.execute(daily):
@@ -253,7 +254,9 @@ def _per_template(
         .add_columns(
             AnalyticsCounter.template_id, AnalyticsCounter.kind, func.sum(AnalyticsCounter.count)
         )
-        .where(AnalyticsCounter.kind.in_([str(kind) for kind in FUNNEL]))
+        .where(
+            AnalyticsCounter.kind.in_([str(kind) for kind in FUNNEL]), AnalyticsCounter.key == ""
+        )
         .group_by(AnalyticsCounter.template_id, AnalyticsCounter.kind)
     )
     found: dict[int, dict[EventKind, int]] = defaultdict(dict)

@@ -1,5 +1,6 @@
-"""Analytics counters (issue #23): one row per shop, day, template, event kind and key, with
-its count; upserted by batches of widget events and by the order sync.
+"""Analytics counters (issue #23): one row per shop, event kind, key, day and template, with
+its count, keyed by those five (``WITHOUT ROWID`` on SQLite: stored in key order); upserted by
+batches of widget events and by the order sync.
 
 Revision ID: 0023
 Revises: 0022
@@ -18,32 +19,18 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "analytics_counters",
-        sa.Column("day", sa.Date(), nullable=False),
-        sa.Column("template_id", sa.Integer(), nullable=False),
-        sa.Column("kind", sa.String(length=24), nullable=False),
-        sa.Column("key", sa.String(length=64), nullable=False),
-        sa.Column("count", sa.BigInteger(), nullable=False),
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("shop_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["shop_id"],
-            ["shops.id"],
-            name=op.f("fk_analytics_counters_shop_id_shops"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_analytics_counters")),
-        sa.UniqueConstraint(
-            "shop_id",
-            "day",
-            "template_id",
-            "kind",
-            "key",
-            name=op.f("uq_analytics_counters_shop_id_day_template_id_kind_key"),
-        ),
+    op.create_table('analytics_counters',
+    sa.Column('shop_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('template_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=24), nullable=False),
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('count', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['shop_id'], ['shops.id'], name=op.f('fk_analytics_counters_shop_id_shops'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('shop_id', 'kind', 'key', 'day', 'template_id', name=op.f('pk_analytics_counters')),
+    sqlite_with_rowid=False
     )
 
 
 def downgrade() -> None:
-    op.drop_table("analytics_counters")
+    op.drop_table('analytics_counters')

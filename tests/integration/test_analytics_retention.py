@@ -39,13 +39,11 @@ def test_the_cutoff_is_thirteen_months_back() -> None:
     assert analytics_cutoff(date(2027, 1, 15)) == date(2025, 12, 15)
 
 
-def test_counters_older_than_thirteen_months_go_for_every_shop_in_batches(
-    session: Session,
-) -> None:
+def test_counters_older_than_thirteen_months_go_for_every_shop(session: Session) -> None:
     cutoff = analytics_cutoff(TODAY)
     seed(session, cutoff - timedelta(days=400), cutoff - timedelta(days=1), cutoff, TODAY)
 
-    removed = sweep_analytics(session, TODAY, batch_size=1)
+    removed = sweep_analytics(session, TODAY)
 
     assert removed == 4  # two old days, two shops
     assert days_kept(session) == [cutoff, TODAY]
