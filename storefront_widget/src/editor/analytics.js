@@ -4,8 +4,18 @@
 // outlives the page). Kinds and keys are the server's list (app/storefront/analytics.py).
 const FLUSH_MS = 15000;
 const FULL = 50;
+// The pages behind a signed link (adding a missing design to an order, changing an ordered one)
+// put a design on an order already placed: they are not the product page's funnel.
+const SIGNED_PAGES = ["recovery", "orderEdit"];
 
-export function createTracker(api, templateId) {
+export function counted(config) {
+  return !SIGNED_PAGES.includes(config.cart && config.cart.adapter);
+}
+
+const IDLE = { track() {}, first() {}, warned() {}, addedToCart() {}, close() {}, flush() {} };
+
+export function createTracker(api, templateId, config) {
+  if (!counted(config)) return IDLE;
   let queue = [];
   let timer = null;
   const once = new Set();

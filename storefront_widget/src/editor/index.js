@@ -59,7 +59,7 @@ class Editor {
     }
     const first = this.template.print_areas.find((a) => a.key === this.config.area);
     this.areaKey = (first || this.template.print_areas[0]).key;
-    this.tracker = createTracker(this.api, this.template.id);
+    this.tracker = createTracker(this.api, this.template.id, this.config);
     this.tracker.track("editor_opened");
     this.doc = emptyDocument(this.template);
     const mode = this.template.editor_mode || "canvas";
