@@ -12,25 +12,31 @@ import functools
 import hashlib
 import io
 import math
+import random
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.addresses import normalize_address
+from app.analytics.events import CounterKey, record
 from app.config import DEFAULT_SCOPES
 from app.db import utcnow
 from app.design.fields import materialize, properties
 from app.fulfilment import merchant, routing
 from app.models import (
+    AnalyticsCounter,
     Design,
     DesignStatus,
     EditorMode,
+    EventKind,
     FileKind,
     LowDpiPolicy,
     Order,
@@ -693,6 +699,60 @@ def _ensure_print_room(scope: ShopScope) -> Partner:
     return partner
 
 
+# A year of plausible analytics for the demo's templates: a weekly rhythm (weekends busier), a
+# slow rise over the year, and the funnel's usual losses at each step.
+ANALYTICS_DAYS = 365
+DEMO_FONTS = (("Inter", 5), ("Playfair Display", 3), ("Caveat", 2), ("Roboto Slab", 1))
+DEMO_CLIPART = (("clipart:love/heart", 4), ("clipart:celebrations/balloons", 2))
+DEMO_COLOURS = (("#1f2937", 5), ("#dc2626", 3), ("#2563eb", 2), ("#f59e0b", 2))
+DEMO_PREFLIGHT = (("image_dpi_low", 3, 1), ("outside_safe_area", 1, 1))
+
+
+def _demo_day(rng: random.Random, template_id: int, age: int, busy: float) -> Counter[CounterKey]:
+    """One day's counters of one template (``age`` days ago)."""
+    weekday = (utcnow().date() - timedelta(days=age)).weekday()
+    trend = 1.0 + 0.6 * (ANALYTICS_DAYS - age) / ANALYTICS_DAYS
+    opened = int(busy * trend * (1.35 if weekday >= 5 else 1.0) * rng.uniform(0.7, 1.3))
+    started = int(opened * rng.uniform(0.55, 0.7))
+    carted = int(started * rng.uniform(0.35, 0.5))
+    ordered = int(carted * rng.uniform(0.55, 0.75))
+    day: Counter[CounterKey] = Counter()
+    for kind, n in (
+        (EventKind.EDITOR_OPENED, opened),
+        (EventKind.DESIGN_STARTED, started),
+        (EventKind.ADDED_TO_CART, carted),
+        (EventKind.ORDERED, ordered),
+        (EventKind.AI_IMAGE_USED, ordered // 6),
+    ):
+        day[(template_id, kind, "")] = n
+    for kind, choices in (
+        (EventKind.FONT, DEMO_FONTS),
+        (EventKind.CLIPART, DEMO_CLIPART),
+        (EventKind.COLOUR, DEMO_COLOURS),
+    ):
+        for _ in range(ordered):
+            key = rng.choices([c[0] for c in choices], [c[1] for c in choices])[0]
+            day[(template_id, kind, key)] += 1
+    for code, fixed, ignored in DEMO_PREFLIGHT:
+        seen = carted // 4
+        day[(template_id, EventKind.PREFLIGHT_FIXED, code)] = seen * fixed // (fixed + ignored)
+        day[(template_id, EventKind.PREFLIGHT_IGNORED, code)] = seen * ignored // (fixed + ignored)
+    return day
+
+
+def _seed_analytics(scope: ShopScope, templates: list[tuple[Template, float]]) -> None:
+    """The demo's counters for the last ``ANALYTICS_DAYS`` days, replaced on every seed (the
+    same numbers for the same day: the random numbers are seeded by template and age)."""
+    scope.session.execute(delete(AnalyticsCounter).where(AnalyticsCounter.shop_id == scope.shop_id))
+    today = utcnow().date()
+    for age in range(ANALYTICS_DAYS):
+        counts: Counter[CounterKey] = Counter()
+        for template, busy in templates:
+            rng = random.Random(f"{template.name}:{age}")  # noqa: S311 - demo numbers
+            counts.update(_demo_day(rng, template.id, age, busy))
+        record(scope.session, scope.shop_id, today - timedelta(days=age), counts)
+
+
 def seed_demo_shop(session: Session, storage: Storage) -> Shop:
     """Create or refresh the demo shop and everything in it; flushes, the caller commits."""
     shop = _upsert_shop(session)
@@ -700,8 +760,9 @@ def seed_demo_shop(session: Session, storage: Storage) -> Shop:
     products = {spec.external_id: _upsert_product(scope, spec) for spec in PRODUCTS}
     mug = products[MUG_PRODUCT_ID]
     template = _upsert_template(scope, storage, mug)
-    _upsert_shirt_template(scope, storage, products[TSHIRT_PRODUCT_ID])
+    shirt = _upsert_shirt_template(scope, storage, products[TSHIRT_PRODUCT_ID])
     item = _upsert_order(scope, template, mug)
     _ensure_production_job(scope, item)
     _ensure_print_room(scope)
+    _seed_analytics(scope, [(template, 40.0), (shirt, 25.0)])
     return shop

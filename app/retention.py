@@ -31,15 +31,19 @@ looks only at photos uploaded in the day before its cutoff (``UPLOAD_LOOKBACK``;
 the daily sweep's), and a design can only name a photo that existed when it was saved, so it
 reads only designs changed since then: a run stays small however many designs a shop keeps.
 AI images keep the daily rule: their generation rows are the merchant's gallery and usage.
+
+``sweep_analytics`` deletes analytics counters (``app.analytics``) older than 13 months, for
+every shop at once: the dashboard reads 12 months back.
 """
 
 from __future__ import annotations
 
 import logging
+from calendar import monthrange
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, exists, func, select, update
@@ -48,8 +52,10 @@ from sqlalchemy.orm import Session
 from app.db import utcnow
 from app.design.refs import file_id_of, referenced_file_ids, referenced_srcs
 from app.models import (
+    AnalyticsCounter,
     Design,
     DesignStatus,
+    EventKind,
     FileKind,
     Generation,
     OrderItem,
@@ -496,6 +502,40 @@ def shops_with_uploads_to_weigh(
         .order_by(StoredFile.shop_id)
     )
     return list(session.scalars(stmt))
+
+
+# ------------------------------------------------------------------------------ analytics
+ANALYTICS_MONTHS = 13  # the dashboard reads 12 months back; one more for a whole last month
+
+
+def analytics_cutoff(today: date) -> date:
+    """The first day kept: the same day ``ANALYTICS_MONTHS`` months earlier (the month's last
+    day when that month is shorter)."""
+    months = today.year * 12 + today.month - 1 - ANALYTICS_MONTHS
+    year, month = divmod(months, 12)
+    month += 1
+    last = monthrange(year, month)[1]
+    return date(year, month, min(today.day, last))
+
+
+def sweep_analytics(session: Session, today: date | None = None) -> int:
+    """Delete every shop's analytics counters older than ``ANALYTICS_MONTHS`` months, one shop
+    and kind per transaction (each a range of the counters' key: shop, kind, key, day); how
+    many rows went. Run daily, each transaction holds about a day of one kind's counters.
+    Counters name no shopper: this is data minimisation and a bounded table, not a privacy
+    duty."""
+    cutoff = analytics_cutoff(today or utcnow().date())
+    removed = 0
+    for shop_id in shop_ids(session):
+        for kind in EventKind:
+            old = delete(AnalyticsCounter).where(
+                AnalyticsCounter.shop_id == shop_id,
+                AnalyticsCounter.kind == str(kind),
+                AnalyticsCounter.day < cutoff,
+            )
+            removed += session.execute(old).rowcount  # type: ignore[attr-defined]
+            session.commit()
+    return removed
 
 
 # ------------------------------------------------------------------------------ the jobs

@@ -1,5 +1,6 @@
-"""Retention jobs: the daily sweep of designs nobody ordered and of files nothing uses, and the
-sweep every 15 minutes of shoppers' photos no design places.
+"""Retention jobs: the daily sweep of designs nobody ordered and of files nothing uses, the
+sweep every 15 minutes of shoppers' photos no design places, and the daily removal of
+analytics counters older than 13 months.
 
 Thin, like every job module: ``sweep_all`` (from the scheduler) hands each shop its own job,
 ``sweep_shop`` loads the setting and calls ``app.retention``; ``sweep_uploads_all`` does the same
@@ -48,6 +49,12 @@ def sweep_shop(shop_id: int) -> dict[str, Any] | None:
             session, get_storage(), shop_id, retention_days(), progress=report_progress
         )
     return result.as_dict() if result is not None else None
+
+
+def sweep_analytics() -> dict[str, int]:
+    """Periodic: delete analytics counters older than 13 months, every shop's."""
+    with get_db().session() as session:
+        return {"rows": retention.sweep_analytics(session)}
 
 
 def sweep_uploads_all() -> dict[str, int]:

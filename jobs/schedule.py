@@ -56,6 +56,12 @@ PERIODIC = (
         "remove old designs nobody ordered and shopper files nothing uses (retention)",
     ),
     Periodic(
+        retention.sweep_analytics,
+        "default",
+        "37 3 * * *",
+        "delete analytics counters older than 13 months (retention)",
+    ),
+    Periodic(
         retention.sweep_uploads_all,
         "default",
         "*/15 * * * *",

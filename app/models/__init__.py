@@ -2,6 +2,7 @@
 
 from app.models.account import Membership, Role, TeamInvitation, User
 from app.models.ai import AiSettings, Generation, GenerationStatus
+from app.models.analytics import BROWSER_KINDS, AnalyticsCounter, EventKind
 from app.models.billing import (
     BillingEvent,
     BillingInterval,
@@ -62,9 +63,12 @@ from app.models.webhook import WebhookEvent, WebhookStatus
 
 __all__ = [
     "EditorMode",
+    "EventKind",
     "LowDpiPolicy",
     "ASSIGNMENT_TRANSITIONS",
     "AiSettings",
+    "AnalyticsCounter",
+    "BROWSER_KINDS",
     "AssignmentStatus",
     "AuditAction",
     "AuditEvent",

@@ -50,7 +50,7 @@ def current_scope() -> ShopScope:
 
 def blueprints() -> list[Blueprint]:
     """Every storefront surface, each carrying every view module, plus the public file links."""
-    from app.storefront import ai, catalog, cutouts, designs, previews, public, uploads
+    from app.storefront import ai, analytics, catalog, cutouts, designs, previews, public, uploads
     from app.storefront.headless_surface import build as headless_surface
     from app.storefront.headless_surface import docs as headless_docs
     from app.storefront.order_edits import build as order_edits
@@ -62,7 +62,7 @@ def blueprints() -> list[Blueprint]:
     from app.storefront.shopify_proxy import build as shopify_proxy
     from app.storefront.woo_surface import build as woo_surface
 
-    modules = [catalog, uploads, designs, previews, ai, cutouts]
+    modules = [catalog, uploads, designs, previews, ai, cutouts, analytics]
     proxy = shopify_proxy(modules)
     register_on_proxy(proxy)  # the recovery page on the store's origin, where drafts are kept
     order_edits_on_proxy(proxy)  # and the page to change an ordered design

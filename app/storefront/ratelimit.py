@@ -121,3 +121,24 @@ def charge_render(milliseconds: int) -> None:
     for key, window in _render_buckets():
         # This render is done and answered: an overspent budget refuses the next one instead.
         charge(get_redis(), key, [window], cost=max(1, milliseconds))
+
+
+# Analytics events: a batch is one request (the budgets above), and the events it carries are
+# counted too, so a script cannot inflate a store's funnel by sending full batches in a loop.
+EVENTS_PER_CLIENT = 1_000  # per STOREFRONT_RATE_WINDOW: a busy shopper sends a few dozen
+EVENTS_PER_SHOP = 200_000
+EVENTS_MESSAGE = "Too many analytics events right now."
+
+
+def spend_events(count: int) -> None:
+    """Count ``count`` analytics events against the client's and the shop's event budgets
+    (RateLimited, 429, when either is spent)."""
+    shopper = current_shopper()
+    window = max(1, int(current_app.config["STOREFRONT_RATE_WINDOW"]))
+    client = _client_bucket(shopper.shop.id, shopper.client_key)
+    budgets = (
+        (f"storefront:events:{client}", EVENTS_PER_CLIENT),
+        (f"storefront:events:shop:{shopper.shop.id}", EVENTS_PER_SHOP),
+    )
+    for key, limit in budgets:
+        hit(get_redis(), key, [Window(window, limit)], EVENTS_MESSAGE, cost=count)

@@ -53,7 +53,7 @@ from app.signing import (
 )
 from app.sync.personalization import expected_surcharge
 from app.sync.specs import recovery_mail_spec
-from app.sync.store import PRODUCED, freeze, made_by_caller, start_production
+from app.sync.store import PRODUCED, freeze_ordered, made_by_caller, start_production
 from app.woocommerce.plugin import recovery_page_url
 from app.woocommerce.urls import app_url
 
@@ -207,7 +207,7 @@ def produce_anyway(scope: ShopScope, item: OrderItem) -> ProductionJob:
     design = scope.get(Design, item.design_id)
     if design is None:
         raise ApiError(409, "design_gone", "This item's design no longer exists.")
-    freeze(design)
+    freeze_ordered(scope.session, design, item.order.placed_at)
     start_production(scope, [item])
     job = scope.get_by(ProductionJob, order_item_id=item.id)
     if job is None:  # start_production made or found it
@@ -258,7 +258,7 @@ def attach(
     item.design_id = design.id
     item.personalization = Personalization.RECOVERED
     item.expected_surcharge = expected_surcharge(scope, design, line.order.currency)
-    freeze(design)
+    freeze_ordered(scope.session, design, line.order.placed_at)
     scope.session.flush()
     start_production(scope, [item], new_for=PRODUCED)
     return design

@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.addresses import normalize_address
+from app.analytics.events import record_ordered_design
 from app.db import utcnow
 from app.extensions import get_redis
 from app.models import (
@@ -679,7 +680,7 @@ def _freeze_designs(scope: ShopScope, order: Order, effects: OrderEffects) -> No
     ids = [item.design_id for item in order.items if item.personalization in PRODUCED]
     for design_id in ids:
         design = scope.get(Design, design_id) if design_id is not None else None
-        if design is not None and freeze(design):
+        if design is not None and freeze_ordered(scope.session, design, order.placed_at):
             effects.designs_ordered += 1
 
 
@@ -701,6 +702,15 @@ def freeze(design: Design) -> bool:
         design.status = DesignStatus.ORDERED
         return True
     return False
+
+
+def freeze_ordered(session: Session, design: Design, placed_at: datetime | None) -> bool:
+    """``freeze``, and the first time, count the design in the shop's analytics (ordered, its
+    AI images, fonts, clipart and colours) on the day the order was placed."""
+    if not freeze(design):
+        return False
+    record_ordered_design(session, design, (placed_at or utcnow()).date())
+    return True
 
 
 def _ask_for_missing_designs(scope: ShopScope, order: Order) -> int:

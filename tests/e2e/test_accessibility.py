@@ -25,6 +25,8 @@ ADMIN_PAGES = [
     "/admin/billing",
     "/admin/partners",
     "/admin/ai",
+    "/admin/analytics",
+    "/admin/analytics?range=12m",
 ]
 PUBLIC_PAGES = ["/account/sign-in", "/account/sign-up", "/account/reset", "/partners/login"]
 

@@ -122,6 +122,14 @@ def _storefront(
     def ai_cutout(world: World) -> dict[str, Any]:
         return {"template_id": template(world), "area": "front", **cutout(world)}
 
+    def events(world: World) -> dict[str, Any]:
+        return {
+            "events": [
+                {"kind": "editor_opened", "template_id": template(world)},
+                {"kind": "preflight_fixed", "template_id": template(world), "key": "image_dpi_low"},
+            ]
+        }
+
     return [
         Target("GET", f"{prefix}/templates", auth, paths=at),
         Target(
@@ -140,6 +148,7 @@ def _storefront(
         Target("POST", f"{prefix}/ai/generations", auth, generation, paths=at),
         Target("GET", f"{prefix}/ai/generations/<generation_id>", auth, paths=at),
         Target("GET", f"{prefix}/ai/variants/<ids_list>", auth, paths=at),
+        Target("POST", f"{prefix}/events", auth, events, paths=at),
     ]
 
 
@@ -221,6 +230,12 @@ TARGETS: list[Target] = [
             "area": "front",
         },
         paths={"product_id": _product},
+    ),
+    Target(
+        "GET",
+        "/api/admin/analytics.csv",
+        admin_bearer,
+        lambda world: {"template": str(world.template_id), "range": "90d", "by": "week"},
     ),
     Target(
         "GET",
@@ -597,6 +612,7 @@ EXCLUDED_BY_REASON: dict[str, tuple[str, ...]] = {
         "GET /admin/",
         "GET /admin/ai",
         "POST /admin/ai/settings",
+        "GET /admin/analytics",
         "GET /admin/assets",
         "GET /admin/headless",
         "GET /admin/billing",

@@ -54,6 +54,12 @@ export function createApi(config) {
   }
 
   const json = async (method, path, body) => (await request(method, path, body)).json();
+  // Analytics batches: fire and forget; ``keepalive`` lets the request outlive a page being left.
+  function sendEvents(events, keepalive) {
+    const init = { method: "POST", headers: { ...headers, "Content-Type": "application/json" }, body: JSON.stringify({ events }), keepalive: !!keepalive };
+    if (!config.apiKey) init.credentials = "same-origin";
+    return fetch(base + "/events", init);
+  }
   return {
     template: (productId) => json("GET", "/products/" + encodeURIComponent(productId) + "/template"),
     upload(blob, filename) {
@@ -71,5 +77,6 @@ export function createApi(config) {
     generation: (id) => json("GET", "/ai/generations/" + encodeURIComponent(id)),
     // The variants of one request, polled together: the path the POST answered (variants_url).
     variants: (path) => json("GET", path),
+    sendEvents,
   };
 }

@@ -298,6 +298,7 @@ function photoField(ed, field, ctx) {
       const low = ed.template.low_dpi_policy === "refuse" ? "frame_dpi_refused" : "frame_dpi_low";
       dpi.textContent = value_dpi < min ? t(low, { dpi: value_dpi, min }) : t("dpi_ok", { dpi: value_dpi });
       dpi.classList.toggle("luneo-warn", value_dpi < min);
+      if (value_dpi < min) ed.noteWarning("image_dpi_too_low");
       dpi.dataset.dpi = String(value_dpi);
     }
   });

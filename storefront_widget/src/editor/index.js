@@ -1,5 +1,6 @@
 // The shopper's editor: an accessible modal over the product page. Loaded by the loader on the
 // first click; exposes window.LuneoEditor.open(config, root, opener).
+import { createTracker } from "./analytics.js";
 import { ApiError, createApi } from "./api.js";
 import { adapterFor, clearDraft, quantity, readDraft, writeDraft } from "./cart.js";
 import { h, trapFocus } from "./dom.js";
@@ -58,6 +59,8 @@ class Editor {
     }
     const first = this.template.print_areas.find((a) => a.key === this.config.area);
     this.areaKey = (first || this.template.print_areas[0]).key;
+    this.tracker = createTracker(this.api, this.template.id, this.config);
+    this.tracker.track("editor_opened");
     this.doc = emptyDocument(this.template);
     const mode = this.template.editor_mode || "canvas";
     this.hasForm = (mode === "form" || mode === "both") && (this.template.fields || []).length > 0;
@@ -123,6 +126,7 @@ class Editor {
     if (this.phone) this.phone.removeEventListener("change", this.onPhone);
     if (this.stage) this.stage.destroy();
     clearInterval(this.pollTimer);
+    if (this.tracker) this.tracker.close();
     this.backdrop.remove();
     for (const el of this.hidden) {
       el.inert = false;
@@ -475,6 +479,7 @@ class Editor {
   // A live change (a gesture frame, a slider): redraw now, record it in history on commit().
   changed() {
     this.revision++;
+    this.tracker.first("design_started");
     if (!this.stage) return;
     this.stage.request();
     this.schedulePreview();
@@ -485,6 +490,7 @@ class Editor {
   }
 
   afterHistory(restored) {
+    if (!restored) this.tracker.first("design_started");
     this.movedOn();
     if (restored && !this.selected()) this.selectedId = null;
     this.revision++;
@@ -1033,6 +1039,7 @@ class Editor {
       clearDraft(this.config);
       this.savedMark = this.history.mark;
       this.status.textContent = t("added");
+      this.tracker.addedToCart(this.warningsLeft(saved));
       document.dispatchEvent(new CustomEvent("luneo:added", { detail: { designId: this.designId, summary: this.summary, response: result && result.payload } }));
       if (result && result.redirect) window.location.assign(result.redirect);
     } catch (err) {
@@ -1055,6 +1062,29 @@ class Editor {
       this.busy = false;
       this.cartButton.disabled = this.retryButton.disabled = false;
     }
+  }
+
+  // A print warning the shopper was shown (a photo under the product's DPI): counted at add to
+  // cart as fixed or ignored (analytics.js). Refusals are not warnings: they stop the cart.
+  noteWarning(code) {
+    if (this.tracker && this.template.low_dpi_policy !== "refuse") this.tracker.warned(code);
+  }
+
+  // The warnings still there when the design goes to the cart: the saved design's findings, and
+  // any photo (on the canvas or in a frame) still under the product's DPI.
+  warningsLeft(saved) {
+    const left = new Set((saved.findings || []).filter((f) => f.severity === "warning").map((f) => f.code));
+    const min = this.template.min_image_dpi || 100;
+    for (const area of Object.values(this.doc.areas)) {
+      for (const layer of area.layers) {
+        const value = layer.type === "image" ? this.dpiOf(layer) : null;
+        if (value !== null && value < min) left.add("image_dpi_too_low");
+      }
+    }
+    for (const frame of this.form ? this.form.el.querySelectorAll("[data-luneo-frame-dpi]") : []) {
+      if (frame.dataset.dpi && frame.classList.contains("luneo-warn")) left.add("image_dpi_too_low");
+    }
+    return left;
   }
 
   // A text the print cannot hold (scripts.js) stops the cart here, its layer selected and the

@@ -169,6 +169,7 @@ export function photoPanel(ed) {
     const low = ed.template.low_dpi_policy === "refuse" ? "dpi_refused" : "dpi_low";
     dpi.textContent = value < min ? t(low, { dpi: value, min }) : t("dpi_ok", { dpi: value });
     dpi.classList.toggle("luneo-warn", value < min);
+    if (value < min) ed.noteWarning("image_dpi_too_low");
     dpi.dataset.dpi = String(value);
   }
   return { el, update };
