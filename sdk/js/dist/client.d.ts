@@ -1,4 +1,4 @@
-import type { Design, DesignInput, ErrorBody, Generation, Quote, SavedDesign, Template, TemplateList, Upload, Variants } from "./generated/openapi";
+import type { AnalyticsEvent, Design, DesignInput, ErrorBody, EventsRecorded, Generation, Quote, SavedDesign, Template, TemplateList, Upload, Variants } from "./generated/openapi";
 export declare const HEADLESS_PATH = "/storefront/headless/v1";
 export interface ClientOptions {
     /** Luneo's address, e.g. "https://luneo.example.com" (the headless surface is under it). */
@@ -52,6 +52,8 @@ export interface LuneoClient {
         area: string;
         src: string;
     }): Promise<Generation>;
+    /** Count analytics events in one request (at most 100: batch them, never one per keystroke). */
+    recordEvents(events: AnalyticsEvent[]): Promise<EventsRecorded>;
     /** Poll an AI request until it is finished (succeeded, failed or refused). */
     waitForGeneration(generationId: string, options?: {
         intervalMs?: number;

@@ -2,9 +2,11 @@
 // whose types (src/generated/openapi.ts) are generated from that document at build time.
 import { OPERATIONS } from "./generated/openapi";
 import type {
+  AnalyticsEvent,
   Design,
   DesignInput,
   ErrorBody,
+  EventsRecorded,
   Generation,
   Operations,
   Quote,
@@ -14,6 +16,7 @@ import type {
   Upload,
   Variants,
 } from "./generated/openapi";
+
 
 export const HEADLESS_PATH = "/storefront/headless/v1";
 
@@ -83,6 +86,8 @@ export interface LuneoClient {
   generation(generationId: string): Promise<Generation>;
   variants(generationIds: string[]): Promise<Variants>;
   aiBackgroundRemoval(input: { template_id: number; area: string; src: string }): Promise<Generation>;
+  /** Count analytics events in one request (at most 100: batch them, never one per keystroke). */
+  recordEvents(events: AnalyticsEvent[]): Promise<EventsRecorded>;
   /** Poll an AI request until it is finished (succeeded, failed or refused). */
   waitForGeneration(generationId: string, options?: { intervalMs?: number; timeoutMs?: number }): Promise<Generation>;
 }
@@ -144,6 +149,7 @@ export function createClient(options: ClientOptions): LuneoClient {
     generation: (generationId) => json("getGeneration", { generation_id: generationId }),
     variants: (generationIds) => json("getVariants", { ids_list: generationIds.join(",") }),
     aiBackgroundRemoval: (input) => json("aiBackgroundRemoval", none, input),
+    recordEvents: (events) => json("recordEvents", none, { events }),
     async waitForGeneration(generationId, { intervalMs = 1000, timeoutMs = 120000 } = {}) {
       const until = Date.now() + timeoutMs;
       for (;;) {

@@ -71,7 +71,7 @@ def test_every_route_of_the_headless_surface_is_documented_and_nothing_else(app:
     routes = surface_routes(app, "storefront_headless", PREFIX)
 
     assert routes == documented()
-    assert len(routes) == 12
+    assert len(routes) == 13
     # the app proxy and the WooCommerce surface serve the same operations (and a few of their own)
     assert documented() <= surface_routes(app, "proxy", "/proxy")
     assert documented() <= surface_routes(app, "storefront_woo", "/storefront/v1")
@@ -80,7 +80,7 @@ def test_every_route_of_the_headless_surface_is_documented_and_nothing_else(app:
 def test_every_operation_names_its_id_and_its_errors() -> None:
     ids = [op["operationId"] for ops in spec()["paths"].values() for op in ops.values()]
 
-    assert len(ids) == len(set(ids)) == 12
+    assert len(ids) == len(set(ids)) == 13
     for ops in spec()["paths"].values():
         for op in ops.values():
             assert {"401", "403", "429"} <= set(op["responses"]), op["operationId"]
@@ -162,7 +162,7 @@ def test_fuzzing_the_document_with_a_valid_key_finds_no_server_error_or_undocume
         response_schema_conformance,
     ]
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 12
+    assert len(operations) == 13
     for operation in operations:
 
         @given(case=operation.as_strategy())

@@ -155,6 +155,19 @@ export type TemplateList = {
 export type Variants = {
     variants: Array<Generation>;
 };
+export type EventBatch = {
+    events: Array<AnalyticsEvent>;
+};
+export type AnalyticsEvent = {
+    kind: "editor_opened" | "design_started" | "added_to_cart" | "preflight_fixed" | "preflight_ignored";
+    template_id: number;
+    /** Only for preflight_fixed and preflight_ignored: the warning's code, e.g. `image_dpi_low`. */
+    key?: string;
+};
+export type EventsRecorded = {
+    recorded: number;
+    ignored: number;
+};
 /** Every operation of the storefront API, by operationId. */
 export interface Operations {
     listTemplates: {
@@ -280,6 +293,14 @@ export interface Operations {
         };
         response: Generation;
     };
+    recordEvents: {
+        path: "/events";
+        method: "POST";
+        status: 202;
+        params: Record<string, never>;
+        body: EventBatch;
+        response: EventsRecorded;
+    };
 }
 /** Where each operation lives: its method and path template. */
 export declare const OPERATIONS: {
@@ -330,5 +351,9 @@ export declare const OPERATIONS: {
     readonly aiBackgroundRemoval: {
         readonly method: "POST";
         readonly path: "/ai/background-removals";
+    };
+    readonly recordEvents: {
+        readonly method: "POST";
+        readonly path: "/events";
     };
 };

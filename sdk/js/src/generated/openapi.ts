@@ -172,6 +172,22 @@ export type Variants = {
   variants: Array<Generation>;
 };
 
+export type EventBatch = {
+  events: Array<AnalyticsEvent>;
+};
+
+export type AnalyticsEvent = {
+  kind: "editor_opened" | "design_started" | "added_to_cart" | "preflight_fixed" | "preflight_ignored";
+  template_id: number;
+  /** Only for preflight_fixed and preflight_ignored: the warning's code, e.g. `image_dpi_low`. */
+  key?: string;
+};
+
+export type EventsRecorded = {
+  recorded: number;
+  ignored: number;
+};
+
 /** Every operation of the storefront API, by operationId. */
 export interface Operations {
   listTemplates: {
@@ -289,6 +305,14 @@ export interface Operations {
     };
     response: Generation;
   };
+  recordEvents: {
+    path: "/events";
+    method: "POST";
+    status: 202;
+    params: Record<string, never>;
+    body: EventBatch;
+    response: EventsRecorded;
+  };
 }
 
 /** Where each operation lives: its method and path template. */
@@ -305,4 +329,5 @@ export const OPERATIONS = {
   getGeneration: { method: "GET", path: "/ai/generations/{generation_id}" },
   getVariants: { method: "GET", path: "/ai/variants/{ids_list}" },
   aiBackgroundRemoval: { method: "POST", path: "/ai/background-removals" },
+  recordEvents: { method: "POST", path: "/events" },
 } as const;
