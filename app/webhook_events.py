@@ -140,8 +140,11 @@ def record_and_hand_over(session: Session, redis: Redis, row: Recorded) -> str:
 
 
 def _log_recorded(event: WebhookEvent) -> None:
-    if log.isEnabledFor(logging.INFO):
-        log.info(
+    """At DEBUG: the committed row is the record of a delivery (platform, topic, shop, time),
+    and a redacted JSON line for each one cost the receiver as much as its hooks; refusals
+    are still logged at WARNING."""
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug(
             "webhook recorded",
             extra={
                 "platform": event.platform.value,
