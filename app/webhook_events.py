@@ -1,15 +1,21 @@
 """What happens to a webhook delivery once it is recorded, for every platform alike.
 
-A delivery is answered 2xx as soon as its row is committed: the database, not Redis, is what
-makes it durable. Its job is then handed to the queue; when that fails (Redis down) the row
-keeps ``enqueued_at`` None and the sweeper (``jobs.webhook_sweep``, every minute) or the next
-repeat of the delivery hands it over later. A job handed over long ago whose event is still
-unprocessed (Redis lost it) is handed over again. Handing over twice is harmless: the job id is
-fixed per event (RQ keeps one copy), and each run first *claims* its row in one UPDATE, so of
-two runs only one does the work.
+A Shopify or WooCommerce delivery is answered 2xx as soon as its row is committed: the
+database, not Redis, is what makes it durable, and the request does nothing else (no Redis
+round trip: an outage of Redis costs the receiver nothing). The row waits with ``enqueued_at``
+None until a *dispatcher* hands its job to the queue: every worker that serves ``default``
+(``jobs.worker``) runs ``dispatch`` between jobs and at least every ``DISPATCH_EVERY`` seconds
+while idle, which takes the waiting rows in batches (``FOR UPDATE SKIP LOCKED``: two
+dispatchers never take the same row), marks them and enqueues their jobs. A job that did not
+reach Redis (Redis down) is unmarked and taken at the next dispatch; one handed over long ago
+whose event is still unprocessed (Redis lost it) is handed over again. The sweeper
+(``jobs.webhook_sweep``, every minute) runs the same ``sweep`` for a deployment whose workers
+are all busy on other queues. Handing over twice is harmless: the job id is fixed per event
+(RQ keeps one copy), and each run first *claims* its row in one UPDATE, so of two runs only one
+does the work.
 
-Shopify webhooks, WooCommerce webhooks (``WebhookEvent``) and Stripe events (``BillingEvent``)
-share this path.
+Stripe events (``BillingEvent``) share this path, but are few and handed over at once by the
+request (``record_and_hand_over``), the dispatcher taking those Redis refused.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from typing import Any, cast
 
 from redis import Redis
 from redis.exceptions import RedisError
-from sqlalchemy import CursorResult, bindparam, or_, select, update
+from sqlalchemy import CursorResult, Table, bindparam, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
@@ -134,8 +140,11 @@ def record_and_hand_over(session: Session, redis: Redis, row: Recorded) -> str:
 
 
 def _log_recorded(event: WebhookEvent) -> None:
-    if log.isEnabledFor(logging.INFO):
-        log.info(
+    """At DEBUG: the committed row is the record of a delivery (platform, topic, shop, time),
+    and a redacted JSON line for each one cost the receiver as much as its hooks; refusals
+    are still logged at WARNING."""
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug(
             "webhook recorded",
             extra={
                 "platform": event.platform.value,
@@ -144,13 +153,6 @@ def _log_recorded(event: WebhookEvent) -> None:
                 "event_id": event.id,
             },
         )
-
-
-def _recorded(session: Session, platform: Platform, delivery_id: str) -> WebhookEvent | None:
-    stmt = select(WebhookEvent).where(
-        WebhookEvent.platform == platform, WebhookEvent.delivery_id == delivery_id
-    )
-    return session.scalars(stmt).one_or_none()
 
 
 # What a new delivery's row is written with; the rest (error, processed_at) start empty.
@@ -171,7 +173,8 @@ _INSERTED = (
 def _insert_statement(dialect: str, shop_by_domain: bool) -> Any:
     """The INSERT of a delivery, built once per dialect (then only its parameters change)."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    columns = WebhookEvent.__table__.c
+    table = cast(Table, WebhookEvent.__table__)
+    columns = table.c
     values: dict[str, Any] = {name: bindparam(name, type_=columns[name].type) for name in _INSERTED}
     if shop_by_domain:  # the shop of this platform with this domain, NULL if none
         values["shop_id"] = (
@@ -182,11 +185,11 @@ def _insert_statement(dialect: str, shop_by_domain: bool) -> Any:
             )
             .scalar_subquery()
         )
-    return (
-        insert(WebhookEvent)
+    return (  # on the table, not the mapped class: a Core INSERT, no ORM bulk-insert machinery
+        insert(table)
         .values(values)
         .on_conflict_do_nothing(index_elements=["platform", "delivery_id"])
-        .returning(WebhookEvent.id)
+        .returning(columns["id"])
     )
 
 
@@ -206,32 +209,28 @@ def _insert_once(session: Session, event: WebhookEvent, shop_by_domain: bool) ->
     return True
 
 
-def record_delivery(
-    session: Session, redis: Redis, event: WebhookEvent, *, shop_by_domain: bool = False
-) -> str:
-    """Record a verified Shopify or WooCommerce delivery once and hand over its job.
+def record_delivery(session: Session, event: WebhookEvent, *, shop_by_domain: bool = False) -> str:
+    """Record a verified Shopify or WooCommerce delivery once; the status for the reply.
 
     ``event`` is the new, unsaved row; it is written by one INSERT and its COMMIT, and stays
     out of the session. With ``shop_by_domain`` the INSERT itself looks up its shop (the one of
     ``event.platform`` with domain ``event.shop_domain``; none if unknown): no read first.
-    A repeat of a recorded delivery (the platform retries until it gets a 2xx, and two copies
-    may race: the unique (platform, delivery_id) decides) answers "duplicate", and hands the
-    first copy's job over again if it never reached the queue.
+    Its job is handed over by a worker's dispatcher (``dispatch``), not here. A repeat of a
+    recorded delivery (the platform retries until it gets a 2xx, and two copies may race: the
+    unique (platform, delivery_id) decides) answers "duplicate" and changes nothing: the first
+    copy's row is waiting for the dispatcher or done.
     """
     event.status = event.status or WebhookStatus.RECEIVED
     event.received_at = event.received_at or utcnow()
     event.shop_domain = event.shop_domain or ""
-    _mark_for_hand_over(event)
+    if job_for(event) is None:
+        event.status = WebhookStatus.IGNORED
+    event.enqueued_at = None  # the dispatcher's to hand over
     status = str(event.status)
     if not _insert_once(session, event, shop_by_domain):
         session.rollback()
-        earlier = _recorded(session, event.platform, event.delivery_id)
-        if earlier is not None:  # its job may never have reached the queue
-            redelivered(session, redis, earlier)
         return "duplicate"
     session.commit()
-    if event.enqueued_at is not None:
-        hand_over(session, redis, [event])
     _log_recorded(event)
     return status
 
@@ -246,7 +245,14 @@ def _due(model: RecordedModel, now: datetime) -> Any:
 def _mark_due(
     session: Session, model: RecordedModel, now: datetime, only_id: int | None = None
 ) -> list[Recorded]:
-    """Mark (and commit) the due events; rows another transaction holds (a run) are skipped."""
+    """Mark (and commit) the due events; rows another transaction holds (a run, another
+    dispatcher) are skipped. A plain read first: with nothing due, no lock is taken (on SQLite
+    a locking read takes the database's write lock)."""
+    due = select(model.id).where(*_due(model, now))
+    if only_id is not None:
+        due = due.where(model.id == only_id)
+    if session.scalars(due.limit(1)).first() is None:
+        return []
     stmt = select(model).where(*_due(model, now)).order_by(model.id).limit(SWEEP_BATCH)
     if only_id is not None:
         stmt = stmt.where(model.id == only_id)
@@ -266,12 +272,24 @@ def redelivered(session: Session, redis: Redis, row: Recorded) -> None:
 
 
 def sweep(session: Session, redis: Redis, now: datetime | None = None) -> int:
-    """Hand over every due event of every platform; how many reached the queue."""
+    """Hand over every due event of every platform (a batch of each); how many reached the
+    queue. ``dispatch`` is this, run by the workers; the sweeper runs it every minute."""
     moment = now or utcnow()
     handed = 0
     for model in (WebhookEvent, BillingEvent):
         handed += hand_over(session, redis, _mark_due(session, model, moment))
     return handed
+
+
+# A worker serving ``default`` dispatches between jobs, at most this often while events come
+# in (each dispatch hands over a batch), and at least this often while idle.
+DISPATCH_EVERY = 1.0
+
+
+def dispatch(session: Session, redis: Redis) -> bool:
+    """Hand over the recorded events waiting for their job (``sweep``); True when a full
+    batch was taken, so more may be waiting and the next dispatch should not wait."""
+    return sweep(session, redis) >= SWEEP_BATCH
 
 
 # ---------------------------------------------------------------------------- claiming

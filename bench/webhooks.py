@@ -3,9 +3,11 @@
 Both run under the same gunicorn settings (``--workers 2``, sync workers, one after the other
 on the same machine), in the same database. The bare app (``bare_app`` below) does the least a
 receiver can: verify the HMAC of the raw body and insert one row. Luneo's path also parses the
-body, binds the shop, records the delivery once (idempotent by its event id) and hands its job
-to the queue. Every delivery is a signed ``products/update`` of an installed shop with a fresh
-``X-Shopify-Event-Id``, sent on a fresh connection (gunicorn's sync workers close each one).
+body, binds the shop and records the delivery once (idempotent by its event id); its job is
+handed to the queue later, by a worker's dispatcher (no worker runs during the bench, so the
+figures are the intake's alone). Every delivery is a signed ``products/update`` of an
+installed shop with a fresh ``X-Shopify-Event-Id``, sent on a fresh connection (gunicorn's sync
+workers close each one).
 
 Three figures per app:
 
@@ -62,7 +64,7 @@ if str(ROOT) not in sys.path:
 SECRET = "shpss_bench" + "0" * 24
 DOMAIN = "bench.myshopify.com"
 BARE_TABLE = "bench_bare_deliveries"
-LOG_DIR = Path(tempfile.gettempdir())  # the servers' logs (Luneo logs each delivery at INFO)
+LOG_DIR = Path(tempfile.gettempdir())  # the servers' logs
 
 
 # ------------------------------------------------------------------------ the bare app

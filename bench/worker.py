@@ -1,9 +1,10 @@
 """Events per second of one ``luneo worker`` on recorded webhook deliveries.
 
 N ``products/update`` deliveries of an installed shop, each about another product (so none is
-collapsed into another's sync), are recorded and handed over as the receiver does (one job per
-event on ``default``). Then one ``luneo worker --burst default`` (the real command, a
-subprocess) works them off; its time minus the time of the same command on an empty queue
+collapsed into another's sync), are recorded as the receiver records them (committed rows
+waiting for their job). Then one ``luneo worker --burst default`` (the real command, a
+subprocess) dispatches them (one job per event on ``default``, handed over in batches) and
+works them off; its time minus the time of the same command on an empty queue
 (start-up, imports) over N is the figure. Each event claims its row, reads the shop and hands
 a narrow sync to the ``sync`` queue (left there: the sync is not the event's work).
 
@@ -45,10 +46,8 @@ def noop() -> None:
 def record_events(app: Any, count: int) -> None:
     from sqlalchemy import select
 
-    from app.db import utcnow
-    from app.extensions import get_db, get_redis
+    from app.extensions import get_db
     from app.models import Platform, Shop, WebhookEvent
-    from app.webhook_events import hand_over
 
     with app.app_context(), get_db().session() as session:
         shop_id = session.scalars(select(Shop.id).where(Shop.domain == DOMAIN)).one()
@@ -66,12 +65,10 @@ def record_events(app: Any, count: int) -> None:
                         "id": product,
                         "admin_graphql_api_id": f"gid://shopify/Product/{product}",
                     },
-                    enqueued_at=utcnow(),
                 )
             )
         session.add_all(rows)
         session.commit()
-        hand_over(session, get_redis(), rows)
 
 
 def processed(app: Any) -> int:

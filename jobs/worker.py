@@ -24,23 +24,37 @@ a job that raises, or even calls ``sys.exit``, is recorded failed and retried wh
 goes on (RQ's ``perform_job`` catches everything). Nothing beats the alarm while a job runs, so
 their heartbeat is RQ's SimpleWorker one (the job's timeout + 60 s): a worker killed during an
 in-process job has it found abandoned after that, not after 60 s.
+
+A worker that serves ``default`` is also a webhook *dispatcher* (``app.webhook_events.
+dispatch``): the receivers only commit each delivery's row, and the worker hands the waiting
+rows' jobs to the queue in batches, between jobs (at most every ``DISPATCH_EVERY`` seconds while
+a batch is not full) and at least that often while idle (its wait for a job is cut to that).
+A worker on ``--burst`` dispatches before it finds its queues empty, so it does not quit with
+recorded events left. A failing dispatch (database or Redis down) is logged and tried again
+at the next one; the job loop goes on.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+import time
 from collections.abc import Sequence
 from typing import Any
 
 from flask import Flask
+from redis.client import Pipeline
+from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker, Worker
 from rq.executions import Execution
 from rq.job import Job
 from rq.worker import WorkerStatus
 from rq.worker.base import BaseWorker
+from sqlalchemy.exc import SQLAlchemyError
 
-from app.extensions import get_redis
+from app.extensions import get_db, get_redis
 from app.queue import QUEUE_NAMES, get_queue
+from app.webhook_events import DISPATCH_EVERY, dispatch
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +65,43 @@ DEV_WORKER_POOLS: tuple[tuple[str, ...], ...] = (("ai", "render"), ("default", "
 
 
 class _SweepsOnTime(BaseWorker):
-    """Wake from an idle wait at least every maintenance interval, so the sweep runs on time."""
+    """Wake from an idle wait at least every maintenance interval, so the sweep runs on time; a
+    worker serving ``default`` dispatches recorded webhook events (see above)."""
+
+    EVENT_QUEUE = "default"  # where the jobs of webhook and Stripe events go
+    _next_dispatch = 0.0  # time.monotonic() of the next dispatch
+
+    @property
+    def dispatches(self) -> bool:
+        queues = getattr(self, "queues", ())  # none yet while RQ's __init__ runs
+        return any(queue.name == self.EVENT_QUEUE for queue in queues)
 
     @property
     def dequeue_timeout(self) -> int:
-        return max(1, min(int(super().dequeue_timeout), int(self.maintenance_interval)))
+        wait = min(int(super().dequeue_timeout), int(self.maintenance_interval))
+        if self.dispatches:
+            wait = min(wait, math.ceil(DISPATCH_EVERY))
+        return max(1, wait)
+
+    def heartbeat(self, timeout: int | None = None, pipeline: Pipeline | None = None) -> None:
+        """RQ's heartbeat, then (before each wait for a job, and after each job) a dispatch."""
+        super().heartbeat(timeout, pipeline)
+        if timeout is None and pipeline is None and self.dispatches:
+            self.dispatch_events()
+
+    def dispatch_events(self, *, now: float | None = None) -> None:
+        """Hand over the recorded events waiting for their job, unless the last dispatch was
+        less than ``DISPATCH_EVERY`` ago and took all there was."""
+        moment = time.monotonic() if now is None else now
+        if moment < self._next_dispatch:
+            return
+        full = False
+        try:
+            with get_db().session() as session:
+                full = dispatch(session, self.connection)
+        except (SQLAlchemyError, RedisError):
+            log.warning("webhook dispatch failed: the next one tries again", exc_info=True)
+        self._next_dispatch = moment if full else moment + DISPATCH_EVERY
 
 
 class LuneoWorker(_SweepsOnTime, Worker):

@@ -1,11 +1,11 @@
 """The Shopify webhook receiver: every topic in shopify.app.toml arrives at ``/webhooks/shopify``.
 
 Verify the HMAC on the raw body (the guard), parse, record the delivery once, answer 200 once
-it is committed, then hand its job to the queue (``app.webhook_events``: a Redis outage only
-delays the job, the sweeper hands it over later). No Shopify API call here, so the answer stays
-far inside Shopify's 5-second limit. Shopify retries anything but a 2xx, so a topic Luneo does
-not handle is recorded as ignored and still answered 200, and so is a repeated delivery
-(changing nothing, except handing over a job that never reached the queue).
+it is committed; a worker's dispatcher hands its job to the queue (``app.webhook_events``: no
+Redis on the request path, so a Redis outage only delays the job). No Shopify API call here,
+so the answer stays far inside Shopify's 5-second limit. Shopify retries anything but a 2xx,
+so a topic Luneo does not handle is recorded as ignored and still answered 200, and so is a
+repeated delivery (changing nothing).
 
 The HMAC covers the body, not the headers: a body signed for shop A can be replayed with
 ``X-Shopify-Shop-Domain: B``. So where the signed body names the shop (``webhook_topics.
@@ -28,13 +28,12 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
-from redis import Redis
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import Headers
 
 from app import input_guard
 from app.errors import ApiError
-from app.extensions import get_redis, get_session
+from app.extensions import get_session
 from app.models import Platform, WebhookEvent
 from app.shopify import webhook_topics
 from app.shopify.signatures import valid_shop_domain
@@ -109,8 +108,8 @@ def parse_delivery(headers: Headers, body: bytes) -> Delivery:
     )
 
 
-def record(session: Session, redis: Redis, delivery: Delivery) -> str:
-    """Record the delivery once (an unknown shop's too) and hand its job over.
+def record(session: Session, delivery: Delivery) -> str:
+    """Record the delivery once (an unknown shop's too); its job is the dispatcher's.
 
     The shop is looked up by the INSERT itself (one round trip, not two); an unknown shop's
     delivery is still recorded, with no shop."""
@@ -121,7 +120,7 @@ def record(session: Session, redis: Redis, delivery: Delivery) -> str:
         delivery_id=delivery.delivery_id,
         payload=webhook_topics.stored_payload(delivery.topic, delivery.payload),
     )
-    return record_delivery(session, redis, event, shop_by_domain=bool(delivery.shop_domain))
+    return record_delivery(session, event, shop_by_domain=bool(delivery.shop_domain))
 
 
 @bp.post("/webhooks/shopify")
@@ -132,5 +131,5 @@ def receive() -> ResponseReturnValue:
         delivery = parse_delivery(request.headers, request.get_data(cache=True))
     except BadDelivery as exc:
         raise ApiError(400, exc.code, str(exc)) from None
-    outcome = record(get_session(), get_redis(), delivery)
+    outcome = record(get_session(), delivery)
     return jsonify({"status": outcome})

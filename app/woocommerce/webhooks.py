@@ -1,7 +1,7 @@
 """The ``woo_webhooks`` blueprint: signed WooCommerce deliveries, recorded once, 200 at once.
 
-Verify (the guard), parse, record the delivery once, answer 200 once it is committed, then hand
-its job to the queue (``app.webhook_events``: with Redis down the sweeper does it later): no
+Verify (the guard), parse, record the delivery once, answer 200 once it is committed; a worker's
+dispatcher hands its job to the queue (``app.webhook_events``: no Redis on the request path): no
 call to the store here. WooCommerce disables a webhook after repeated non-2xx answers,
 so a topic Luneo does not handle is recorded as ignored and still answered 200, and so is a
 repeated delivery (changing nothing).
@@ -18,13 +18,12 @@ from typing import Any
 
 from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
-from redis import Redis
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import Headers
 
 from app import input_guard
 from app.errors import ApiError
-from app.extensions import get_redis, get_session
+from app.extensions import get_session
 from app.models import Platform, Shop, WebhookEvent
 from app.webhook_events import BadDelivery, record_delivery
 from app.woocommerce import webhook_topics
@@ -69,8 +68,8 @@ def parse_delivery(shop_id: int, headers: Headers, body: bytes) -> Delivery:
     return Delivery(topic, _delivery_id(shop_id, headers, topic, body), payload)
 
 
-def record(session: Session, redis: Redis, shop: Shop, delivery: Delivery) -> str:
-    """Record the delivery once and hand its job over; the outcome for the reply."""
+def record(session: Session, shop: Shop, delivery: Delivery) -> str:
+    """Record the delivery once (its job is the dispatcher's); the outcome for the reply."""
     event = WebhookEvent(
         platform=Platform.WOOCOMMERCE,
         shop_id=shop.id,
@@ -79,7 +78,7 @@ def record(session: Session, redis: Redis, shop: Shop, delivery: Delivery) -> st
         delivery_id=delivery.delivery_id,
         payload=webhook_topics.stored_payload(delivery.payload),
     )
-    return record_delivery(session, redis, event)
+    return record_delivery(session, event)
 
 
 @bp.post("/webhooks/woocommerce/<webhook_path>")
@@ -91,4 +90,4 @@ def receive(webhook_path: str) -> ResponseReturnValue:
         delivery = parse_delivery(shop.id, request.headers, request.get_data(cache=True))
     except BadDelivery as exc:
         raise ApiError(400, exc.code, str(exc)) from None
-    return jsonify({"status": record(get_session(), get_redis(), shop, delivery)})
+    return jsonify({"status": record(get_session(), shop, delivery)})

@@ -28,15 +28,16 @@ from werkzeug.test import TestResponse
 
 import jobs.billing
 import jobs.shopify_events
-from app import create_app, privacy
+from app import create_app, privacy, webhook_events
 from app.billing import stripe_events
 from app.db import utcnow
 from app.models import BillingEvent, Order, Platform, Shop, WebhookEvent, WebhookStatus
 from app.queue import JobSpec, enqueue, get_queue
 from app.shopify import events as shopify_events
-from app.webhook_events import run_event
+from app.webhook_events import dispatch, run_event, sweep
 from app.woocommerce import events as woocommerce_events
 from jobs.schedule import build_scheduler
+from jobs.worker import LuneoSimpleWorker, build_worker
 from tests.factories import make_order, make_shop
 from tests.integration.shopify.test_webhooks import SHOP, shopify_headers
 from tests.support.redis_server import RedisServer
@@ -197,15 +198,18 @@ def test_events_delivered_while_redis_is_down_are_each_processed_once_after_it_r
     assert len(events) == 23
     assert {(e.status, e.enqueued_at) for e in events} == {(WebhookStatus.RECEIVED, None)}
 
-    # Then once Redis is back (empty), a retry hands its own event over at once
+    # and a worker's dispatch meanwhile hands nothing over and loses nothing
+    assert dispatch(session, redis) is False
+    events = all_events(session)
+    assert {(e.status, e.enqueued_at) for e in events} == {(WebhookStatus.RECEIVED, None)}
+
+    # Then once Redis is back (empty), a worker's dispatch hands every event over; each is
+    # processed exactly once, and the minute's sweep after it finds nothing left to do
     server.start()
     again = shopify(client, "products/update", {"id": 1001}, event_id="evt-1")
     assert (again.status_code, again.get_json()) == (200, {"status": "duplicate"})
-    assert get_queue("default", redis).job_ids == [f"shopify-webhook-{events[1].id}"]
-
-    # and the scheduled sweep hands over every other one; each is processed exactly once
+    run_jobs(app, "default")
     run_scheduled_sweep(app, redis)
-    run_scheduled_sweep(app, redis)  # a second sweep finds nothing left to do
     events = all_events(session)
     assert {e.status for e in events} == {WebhookStatus.PROCESSED, "ignored"}
     assert [e.status for e in events if isinstance(e, BillingEvent)] == ["ignored"]  # not ours
@@ -324,3 +328,126 @@ def test_two_concurrent_runs_of_one_event_do_its_work_once(settings: dict[str, A
             s.execute(delete(Shop).where(Shop.id == shop_id))
         db.engine.dispose()
         racing.extensions["luneo.redis"].close()
+
+
+def _record_products(session: Session, shop: Shop, count: int) -> list[int]:
+    """``count`` products/update deliveries, committed as the receiver commits them."""
+    rows = [
+        WebhookEvent(
+            platform=Platform.SHOPIFY,
+            shop_id=shop.id,
+            shop_domain=shop.domain,
+            topic="products/update",
+            delivery_id=f"dispatch:{shop.domain}:{n}",
+            payload={"id": 4000 + n},
+        )
+        for n in range(count)
+    ]
+    session.add_all(rows)
+    session.commit()
+    return [row.id for row in rows]
+
+
+@pytest.mark.slow
+def test_two_dispatchers_racing_hand_each_event_over_once(
+    settings: dict[str, Any], work_done: Counter[tuple[str, int]]
+) -> None:
+    """Two workers' dispatchers at the same moment, on a database of their own commits (so two
+    connections really race): each waiting event is taken by one of them, its job is queued
+    once, and its work runs once."""
+    racing = create_app(settings)
+    db = racing.extensions["luneo.db"]
+    redis: Redis = racing.extensions["luneo.redis"]
+    redis.flushdb()
+    domain = f"dispatch-{uuid.uuid4().hex[:8]}.myshopify.com"
+    with db.session() as s:
+        shop = make_shop(s, domain=domain)
+        s.commit()
+        ids = _record_products(s, shop, 40)
+        shop_id = shop.id
+    start = threading.Barrier(2)
+    handed: list[int] = []
+
+    def dispatcher() -> None:
+        with racing.app_context(), db.session() as s:
+            start.wait(10)
+            handed.append(sweep(s, redis))
+
+    try:
+        threads = [threading.Thread(target=dispatcher) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert sum(handed) == len(ids)  # no event taken by both
+        assert sorted(get_queue("default", redis).job_ids) == sorted(
+            f"shopify-webhook-{event_id}" for event_id in ids
+        )
+        run_jobs(racing, "default")
+        assert work_done == Counter({("hook", event_id): 1 for event_id in ids})
+    finally:
+        with db.session() as s:
+            s.execute(delete(WebhookEvent).where(WebhookEvent.id.in_(ids)))
+            s.execute(delete(Shop).where(Shop.id == shop_id))
+        redis.flushdb()
+        db.engine.dispose()
+        redis.close()
+
+
+def test_a_worker_dispatches_until_nothing_waits_then_once_a_second(
+    app: Flask,
+    session: Session,
+    redis: Redis,
+    shops: tuple[Shop, Shop, Order],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given five recorded events and dispatch batches of two
+    monkeypatch.setattr(webhook_events, "SWEEP_BATCH", 2)
+    ids = _record_products(session, shops[0], 5)
+    with app.app_context():
+        worker = build_worker(app, ["default"], simple=True)
+        assert isinstance(worker, LuneoSimpleWorker)
+        # When it dispatches: a full batch is followed at once by the next (more may wait)
+        worker.dispatch_events(now=100.0)
+        worker.dispatch_events(now=100.0)
+        assert len(get_queue("default", redis).job_ids) == 4
+        worker.dispatch_events(now=100.0)  # the last one: not a full batch
+        assert len(get_queue("default", redis).job_ids) == 5
+        # Then a new event waits for the next dispatch, DISPATCH_EVERY later, not sooner
+        [late] = _record_products_late(session, shops[0])
+        worker.dispatch_events(now=100.5)
+        assert f"shopify-webhook-{late}" not in get_queue("default", redis).job_ids
+        worker.dispatch_events(now=100.0 + webhook_events.DISPATCH_EVERY)
+        assert f"shopify-webhook-{late}" in get_queue("default", redis).job_ids
+        # and an idle worker serving ``default`` waits no longer than that for a job
+        assert worker.dequeue_timeout <= max(1, webhook_events.DISPATCH_EVERY)
+        assert build_worker(app, ["sync"], simple=True).dequeue_timeout > 1  # no dispatch there
+    assert len(ids) == 5
+
+
+def _record_products_late(session: Session, shop: Shop) -> list[int]:
+    row = WebhookEvent(
+        platform=Platform.SHOPIFY,
+        shop_id=shop.id,
+        shop_domain=shop.domain,
+        topic="products/update",
+        delivery_id=f"dispatch:{shop.domain}:late",
+        payload={"id": 4999},
+    )
+    session.add(row)
+    session.commit()
+    return [row.id]
+
+
+def test_a_burst_worker_processes_every_recorded_event_before_it_quits(
+    app: Flask,
+    session: Session,
+    redis: Redis,
+    shops: tuple[Shop, Shop, Order],
+    work_done: Counter[tuple[str, int]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(webhook_events, "SWEEP_BATCH", 2)
+    ids = _record_products(session, shops[0], 5)  # three batches
+    run_jobs(app, "default")
+    assert work_done == Counter({("hook", event_id): 1 for event_id in ids})

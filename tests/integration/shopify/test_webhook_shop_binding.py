@@ -125,7 +125,7 @@ def test_a_body_signed_for_shop_a_replayed_as_shop_b_is_refused_and_logged(
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "shop_mismatch"
     assert events(session) == []
-    assert all_queued(redis) == 0
+    assert all_queued(session, redis) == 0
     run_jobs(app)
     assert fresh(session, b).is_installed
     assert fresh(session, a).is_installed
@@ -162,7 +162,7 @@ def test_an_uninstall_whose_body_names_no_shop_is_refused(
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "missing_shop"
     assert events(session) == []
-    assert all_queued(redis) == 0
+    assert all_queued(session, redis) == 0
 
 
 # ---------------------------------------------------- topics whose body names no shop: harmless

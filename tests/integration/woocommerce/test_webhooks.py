@@ -31,6 +31,7 @@ from app.models import (
     WebhookStatus,
 )
 from app.queue import QUEUE_NAMES, get_queue
+from app.webhook_events import dispatch
 from tests.factories import make_design, make_product, make_template
 from tests.integration.woocommerce.conftest import woo_shop
 from tests.support.fake_woocommerce import FakeWooStore
@@ -47,7 +48,9 @@ def events(session: Session) -> list[WebhookEvent]:
     return list(session.scalars(select(WebhookEvent).order_by(WebhookEvent.id)))
 
 
-def queued(redis: Redis) -> list[str]:
+def queued(session: Session, redis: Redis) -> list[str]:
+    """The queued job ids once a worker's dispatcher has handed the recorded events over."""
+    dispatch(session, redis)
     return [job_id for name in QUEUE_NAMES for job_id in get_queue(name, redis).job_ids]
 
 
@@ -78,7 +81,7 @@ def test_signed_product_update_is_recorded_once_and_synced(
         WebhookStatus.RECEIVED,
     )
     assert set(event.payload) == {"id", "type", "status", "date_modified_gmt"}  # no customer data
-    assert queued(redis) == [f"woocommerce-webhook-{event.id}"]
+    assert queued(session, redis) == [f"woocommerce-webhook-{event.id}"]
 
     run_jobs(app, "default", "sync")
 
@@ -99,7 +102,7 @@ def test_a_repeated_delivery_changes_nothing(
 
     assert [first.json, second.json] == [{"status": "received"}, {"status": "duplicate"}]
     assert len(events(session)) == 1
-    assert len(queued(redis)) == 1
+    assert len(queued(session, redis)) == 1
 
 
 def test_without_a_delivery_id_the_body_hash_recognises_a_repeat(
@@ -140,14 +143,14 @@ def test_a_badly_signed_delivery_gets_401_and_nothing_happens(
         del headers["X-WC-Webhook-Signature"]
     else:
         headers["X-WC-Webhook-Signature"] = hmac.new(secret.encode(), body, "sha256").hexdigest()
-    before = queued(redis)
+    before = queued(session, redis)
 
     answer = client.post(path, data=body, headers=headers)
 
     assert answer.status_code == 401
     assert answer.json["error"]["code"] == "invalid_signature"
     assert events(session) == []
-    assert queued(redis) == before
+    assert queued(session, redis) == before
 
 
 def test_unknown_delivery_paths_get_404(client: FlaskClient, session: Session) -> None:
@@ -174,7 +177,7 @@ def test_a_topic_luneo_does_not_use_is_recorded_as_ignored(
 
     assert answer.json == {"status": "ignored"}
     assert [e.status for e in events(session)] == [WebhookStatus.IGNORED]
-    assert queued(redis) == []
+    assert queued(session, redis) == []
 
 
 def test_a_signed_but_deeply_nested_body_gets_400(
@@ -194,7 +197,7 @@ def test_a_signed_but_deeply_nested_body_gets_400(
 
     assert (answer.status_code, answer.json["error"]["code"]) == (400, "invalid_json")
     assert events(session) == []
-    assert queued(redis) == []
+    assert queued(session, redis) == []
 
 
 # ------------------------------------------------------------------ what the jobs do
