@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from redis import ConnectionPool, Redis, UnixDomainSocketConnection
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from app import embedded_redis
 
@@ -23,8 +24,13 @@ class EmbeddedRedisConnection(UnixDomainSocketConnection):
         self.instance_path = Path(instance_path)
 
     def connect(self) -> None:
-        embedded_redis.ensure_running(self.instance_path)
-        super().connect()  # type: ignore[no-untyped-call]
+        """Connect; only when that fails, start the server (or wait for another process's start)
+        and connect again. A running server costs a new connection nothing more than its own."""
+        try:
+            super().connect()  # type: ignore[no-untyped-call]
+        except RedisConnectionError:
+            embedded_redis.ensure_running(self.instance_path)
+            super().connect()  # type: ignore[no-untyped-call]
 
 
 def connect_redis(config: Mapping[str, Any], instance_path: Path) -> Redis:

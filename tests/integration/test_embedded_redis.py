@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
 from redis import Redis
 
 from app import embedded_redis
@@ -24,6 +26,34 @@ def test_server_is_started_on_first_connection_and_reused(tmp_path: Path) -> Non
     finally:
         assert embedded_redis.stop(instance) is True
     assert embedded_redis.stop(instance) is False
+
+
+def test_a_new_connection_to_a_running_server_does_not_check_it_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each new pooled connection used to ping the server through a client of its own before
+    connecting (tens of ms per storefront request under load); only a failed connect starts it."""
+    instance = tmp_path / "instance"
+    try:
+        first = connect_redis({"REDIS_URL": None}, instance)
+        assert first.ping()
+        checks: list[Path] = []
+        real = embedded_redis.ensure_running
+
+        def counted(path: Path, **kwargs: Any) -> str:
+            checks.append(path)
+            return real(path, **kwargs)
+
+        monkeypatch.setattr(embedded_redis, "ensure_running", counted)
+        for _ in range(5):
+            assert connect_redis({"REDIS_URL": None}, instance).ping()
+        assert checks == []
+
+        embedded_redis.stop(instance)  # the server went away: the next connection starts it
+        assert connect_redis({"REDIS_URL": None}, instance).ping()
+        assert checks == [instance]
+    finally:
+        embedded_redis.stop(instance)
 
 
 def test_ensure_running_twice_starts_one_server(tmp_path: Path) -> None:
