@@ -17,7 +17,7 @@ from typing import Any
 
 from redis import Redis
 from rq import Queue, Retry, get_current_job
-from rq.exceptions import DuplicateJobError, NoSuchJobError
+from rq.exceptions import DuplicateJobError, InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -78,18 +78,33 @@ def enqueue(connection: Redis, spec: JobSpec) -> Job:
     try:
         return queue.enqueue_call(spec.func, unique=True, **kwargs)
     except DuplicateJobError:
-        existing = Job.fetch(spec.job_id, connection=connection)
-        if existing.get_status(refresh=True) not in _FINISHED:
+        existing = _fetched(connection, spec.job_id)
+        if existing is not None and existing.get_status(refresh=False) not in _FINISHED:
             return existing
-        existing.delete()  # a finished run of the same work: start a fresh one
+        if existing is not None:
+            existing.delete()  # a finished run of the same work: start a fresh one
         return queue.enqueue_call(spec.func, unique=True, **kwargs)
 
 
-def _job_status(redis: Redis, job_id: str) -> JobStatus | None:
+# A job read while another process finishes or replaces it can vanish between two reads (its
+# hash deleted after ``Job.fetch`` answered): RQ then raises ``InvalidJobOperation`` from the
+# status read. Three workers collapsing the same burst of product updates did, at scale.
+_GONE = (NoSuchJobError, InvalidJobOperation)
+
+
+def _fetched(redis: Redis, job_id: str) -> Job | None:
+    """The job with its status read now, or None when it is gone (or went while being read)."""
     try:
-        return Job.fetch(job_id, connection=redis).get_status(refresh=True)
-    except NoSuchJobError:
+        job = Job.fetch(job_id, connection=redis)
+        job.get_status(refresh=True)
+    except _GONE:
         return None
+    return job
+
+
+def _job_status(redis: Redis, job_id: str) -> JobStatus | None:
+    job = _fetched(redis, job_id)
+    return job.get_status(refresh=False) if job is not None else None
 
 
 def collapsed(redis: Redis, spec: JobSpec) -> JobSpec | None:

@@ -22,6 +22,7 @@ from app.config import from_environment
 from app.models import Shop
 from app.queue import (
     JobSpec,
+    collapsed,
     enqueue,
     enqueue_after_commit,
     enqueue_when_committed,
@@ -354,3 +355,40 @@ def test_by_default_a_dead_workers_job_is_found_within_the_minute_the_readme_sta
 
     # the bound the worker keeps: one sweep interval after the heartbeat lapsed (3 beats)
     assert sweep + 3 * beat <= 60
+
+
+def _fetch_then_lose(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Job.fetch answers, then the job's hash is gone before the next read: what a worker sees
+    when another finished or replaced that job in between (three workers raced so at scale)."""
+    fetch = Job.fetch
+
+    def fetch_then_lose(job_id: str, connection: Redis, **kwargs: Any) -> Job:
+        job = fetch(job_id, connection=connection, **kwargs)
+        connection.delete(job.key)
+        return job
+
+    monkeypatch.setattr(Job, "fetch", staticmethod(fetch_then_lose))
+
+
+def test_a_collapsed_job_deleted_while_its_status_is_read_gets_a_fresh_run(
+    redis: Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = JobSpec("sync", "tests.support.jobs.add", (1, 1), job_id="sync-product-1-9")
+    enqueue(redis, spec)
+    _fetch_then_lose(monkeypatch)
+
+    assert collapsed(redis, spec) == spec  # gone: a fresh run, not InvalidJobOperation
+
+
+def test_a_duplicate_deleted_while_its_status_is_read_is_enqueued_afresh(
+    redis: Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = JobSpec("sync", "tests.support.jobs.add", (1, 1), job_id="sync-shop-9")
+    enqueue(redis, spec)
+    get_queue("sync", redis).remove("sync-shop-9")  # its id stays taken until its hash goes
+    _fetch_then_lose(monkeypatch)
+
+    job = enqueue(redis, spec)
+
+    assert job.id == "sync-shop-9"
+    assert get_queue("sync", redis).job_ids == ["sync-shop-9"]
