@@ -537,7 +537,8 @@ def state(app: Any) -> State:
 
 @dataclass
 class Killing:
-    """Kill one worker (its process group: the worker and its work-horse) while it renders."""
+    """Kill one worker (its process group: the worker and its work-horse) while it renders: its
+    production job's RENDERING is committed, its files not yet."""
 
     at_ready: int
     done: bool = False
@@ -557,7 +558,7 @@ class Killing:
         for index, proc in enumerate(workers):
             worker = live.get(proc.pid)
             job_id = worker.get_current_job_id() if worker is not None else None
-            if job_id and job_id.startswith("render-"):
+            if job_id and job_id.startswith("render-") and rendering(app, job_id):
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
                 self.done, self.job_id, self.killed_at = True, job_id, time.monotonic()
@@ -565,6 +566,16 @@ class Killing:
                 workers[index] = restart()
                 self.notes.append(f"started worker pid {workers[index].pid} in its place")
                 return
+
+
+def rendering(app: Any, job_id: str) -> bool:
+    """The production job of RQ job ``job_id`` is being rendered (its RENDERING committed)."""
+    from app.extensions import get_db
+    from app.models import ProductionJob, ProductionStatus
+
+    with app.app_context(), get_db().session() as session:
+        job = session.get(ProductionJob, int(job_id.removeprefix("render-")))
+        return job is not None and job.status is ProductionStatus.RENDERING
 
 
 def live_workers(app: Any) -> int:
@@ -704,6 +715,24 @@ def verify(
     return lost, twice, figures
 
 
+def unmailed(app: Any, subjects: Counter[str]) -> list[str]:
+    """The orders no e-mail named, with what their line and production job say."""
+    from sqlalchemy import select
+
+    from app.extensions import get_db
+    from app.models import Order, OrderItem, ProductionJob
+
+    mailed = {subject.rsplit(" ", 1)[-1] for subject in subjects}
+    stmt = (
+        select(Order.name, OrderItem.personalization, OrderItem.edit_link_sent_at)
+        .join(OrderItem, OrderItem.order_id == Order.id)
+        .add_columns(ProductionJob.status, ProductionJob.status_changed_at)
+        .outerjoin(ProductionJob, ProductionJob.order_item_id == OrderItem.id)
+    )
+    with app.app_context(), get_db().session() as session:
+        return [str(tuple(row)) for row in session.execute(stmt) if row[0] not in mailed]
+
+
 # ------------------------------------------------------------------------ main
 def run(args: argparse.Namespace) -> int:
     from cryptography.fernet import Fernet
@@ -769,10 +798,12 @@ def run(args: argparse.Namespace) -> int:
                 env["SHOPIFY_SHOP_ORIGIN"] = shopify["origin"]
                 port = free_port()
                 procs.append(gunicorn(port, env, tmp))
-                procs.append(spawn([*LUNEO, "scheduler"], env, tmp / "scheduler.log"))
+                scheduler = spawn([*LUNEO, "scheduler"], env, tmp / "scheduler.log")
+                procs.append(scheduler)
 
                 def new_worker() -> subprocess.Popen:
-                    return spawn([*LUNEO, "worker"], env, tmp / "workers.log")
+                    worker_env = {**env, "LOG_LEVEL": args.worker_log_level}
+                    return spawn([*LUNEO, "worker"], worker_env, tmp / "workers.log")
 
                 workers.extend(new_worker() for _ in range(args.workers))
                 wait_for(lambda: live_workers(app) >= args.workers, 120, "workers", every=0.5)
@@ -828,6 +859,8 @@ def run(args: argparse.Namespace) -> int:
                     time.sleep(0.1 if armed and now.ready >= killing.at_ready else 1.0)
                 total = time.perf_counter() - t0
                 sender.join()
+                stop(scheduler)  # what it enqueued last (a periodic job) is let finish
+                wait_for(lambda: settled(state(app), unique, args.orders), 300, "the last jobs", 1)
                 for proc in [*workers, *procs]:
                     stop(proc)
             end = state(app)
@@ -841,6 +874,8 @@ def run(args: argparse.Namespace) -> int:
                 lost.append(f"RQ jobs left: {end}")
             figures["saturated"] = saturated
             order_mails = [subject for subject in mails.subjects if "for order #" in subject]
+            for line in unmailed(app, mails.subjects):
+                print(f"  no e-mail: {line}")
             figures["mails"] = dict(mails.subjects.most_common(2))
             figures["order mails"] = len(order_mails)
             if len(order_mails) < args.orders:
@@ -940,6 +975,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8, help="sender threads per process")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds to settle")
     parser.add_argument("--seed", type=int, default=22)
+    parser.add_argument("--worker-log-level", default="WARNING", help="INFO logs every job")
     args = parser.parse_args()
     if args.redeliveries is None:
         args.redeliveries = args.webhooks // 10
