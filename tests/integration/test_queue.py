@@ -137,6 +137,36 @@ def test_job_is_dropped_when_the_transaction_rolls_back(
     assert get_queue("sync", redis).count == 0
 
 
+def test_job_asked_for_inside_a_savepoint_waits_for_the_outer_commit(
+    app: Flask, session: Session, redis: Redis
+) -> None:
+    # A savepoint's release fires SQLAlchemy's after_commit too: the order sync writes each
+    # order in one, and its e-mail job ran before the order was committed (it found no line).
+    shop = make_shop(session)
+    with session.begin_nested():
+        enqueue_after_commit(session, redis, JobSpec("sync", "tests.support.jobs.add", (1, 0)))
+
+    assert get_queue("sync", redis).count == 0  # released, not committed
+    session.commit()
+
+    assert get_queue("sync", redis).count == 1
+    assert shop.id is not None
+
+
+def test_a_rolled_back_savepoint_drops_only_the_jobs_asked_for_inside_it(
+    app: Flask, session: Session, redis: Redis
+) -> None:
+    make_shop(session)
+    enqueue_after_commit(session, redis, JobSpec("sync", "tests.support.jobs.add", (1, 1)))
+    savepoint = session.begin_nested()
+    enqueue_after_commit(session, redis, JobSpec("sync", "tests.support.jobs.add", (2, 2)))
+    savepoint.rollback()  # e.g. the unique-key retry of the sync's upserts
+
+    session.commit()
+
+    assert [job.args for job in get_queue("sync", redis).jobs] == [(1, 1)]
+
+
 def test_job_after_writes_waits_for_their_commit(
     app: Flask, session: Session, redis: Redis
 ) -> None:
