@@ -21,11 +21,13 @@ Verified at the end, non-zero exit when anything fails:
 - lost: every delivery sent has its row (by event id), every row is ``processed`` (none left
   received or failed), every order is synced with its line, every line has its production job,
   every job is ready with its 4 files (print PNG and PDF, preview, proof), every file row's
-  object is in the bucket, no RQ job failed or is left waiting, running or scheduled;
+  object is in the bucket, every order's shopper got the "Change your design" e-mail (an SMTP
+  sink counts them), no RQ job failed or is left waiting, running or scheduled;
 - done twice: one row per event id (repeats answered ``duplicate``), one order, line and
   production job per order, 4 files per job (a second render would add or replace files: its
-  ``files_version`` would pass 1), and no object in the bucket that no row names, except what
-  the killed render had uploaded before it died (printed; a crash cannot take back its uploads).
+  ``files_version`` would pass 1), no e-mail sent twice, and no object in the bucket that no
+  row names, except what the killed render had uploaded before it died (printed; a crash
+  cannot take back its uploads).
 
 Figures: intake (deliveries/s through gunicorn while the workers run), events/s processed per
 worker (events over the time from the first delivery to the last event processed, over the
