@@ -83,7 +83,10 @@ def enqueue(connection: Redis, spec: JobSpec) -> Job:
             return existing
         if existing is not None:
             existing.delete()  # a finished run of the same work: start a fresh one
-        return queue.enqueue_call(spec.func, unique=True, **kwargs)
+        try:
+            return queue.enqueue_call(spec.func, unique=True, **kwargs)
+        except DuplicateJobError:  # another process queued the same work meanwhile: it is that
+            return Job.fetch(spec.job_id, connection=connection)
 
 
 # A job read while another process finishes or replaces it can vanish between two reads (its
