@@ -13,8 +13,8 @@ one ``orders/create`` per order, ``products/update`` for the rest (about the sho
 so their syncs collapse as a burst does), of which ``--redeliveries`` are repeats of an earlier
 delivery with its ``X-Shopify-Event-Id`` (Shopify's retries; some race their original). A
 sender that gets no 200 sends the same delivery again, as Shopify does. Mid-run (once
-``--kill-at`` of the renders are done) one worker is killed with SIGKILL, process group and
-all, while it renders, and a new one is started: its job must be found abandoned and retried.
+``--kill-at`` of the renders are done) one worker and its work-horse are killed with SIGKILL
+while it renders, and a new worker is started: the job must be found abandoned and retried.
 
 Verified at the end, non-zero exit when anything fails:
 
@@ -539,8 +539,8 @@ def state(app: Any) -> State:
 
 @dataclass
 class Killing:
-    """Kill one worker (its process group: the worker and its work-horse) while it renders: its
-    production job's RENDERING is committed, its files not yet."""
+    """Kill one worker and its work-horse (each in its own process group: RQ gives the horse
+    one) while it renders: its production job's RENDERING is committed, its files not yet."""
 
     at_ready: int
     done: bool = False
@@ -561,13 +561,31 @@ class Killing:
             worker = live.get(proc.pid)
             job_id = worker.get_current_job_id() if worker is not None else None
             if job_id and job_id.startswith("render-") and rendering(app, job_id):
+                for horse in children(proc.pid):  # RQ puts each in a process group of its own
+                    with suppress(ProcessLookupError):
+                        os.killpg(horse, signal.SIGKILL)
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
                 self.done, self.job_id, self.killed_at = True, job_id, time.monotonic()
-                self.notes.append(f"killed worker pid {proc.pid} (kill -9, its group) in {job_id}")
+                self.notes.append(f"killed worker {proc.pid} and its horse (kill -9) in {job_id}")
                 workers[index] = restart()
                 self.notes.append(f"started worker pid {workers[index].pid} in its place")
                 return
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux's /proc): a worker's work-horse."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
 
 
 def rendering(app: Any, job_id: str) -> bool:
@@ -682,9 +700,7 @@ def verify(
         figures["render attempts"] = dict(Counter(j.attempts for j in jobs))
         for j in jobs:
             if killed_job == f"render-{j.id}":
-                figures["killed job"] = (
-                    f"{killed_job}: {j.status.value} after {j.attempts} attempt(s)"
-                )
+                figures["killed job"] = f"{j.status.value} after {j.attempts} attempt(s)"
         if any(j.files_version != 1 for j in jobs):
             twice.append(f"{sum(j.files_version != 1 for j in jobs)} jobs' files were replaced")
         ready_at = sorted(j.status_changed_at for j in jobs if j.status is ProductionStatus.READY)
