@@ -17,10 +17,10 @@ from typing import Any
 
 from redis import Redis
 from rq import Queue, Retry, get_current_job
-from rq.exceptions import DuplicateJobError, NoSuchJobError
+from rq.exceptions import DuplicateJobError, InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from app.db import has_uncommitted_writes
 
@@ -78,18 +78,36 @@ def enqueue(connection: Redis, spec: JobSpec) -> Job:
     try:
         return queue.enqueue_call(spec.func, unique=True, **kwargs)
     except DuplicateJobError:
-        existing = Job.fetch(spec.job_id, connection=connection)
-        if existing.get_status(refresh=True) not in _FINISHED:
+        existing = _fetched(connection, spec.job_id)
+        if existing is not None and existing.get_status(refresh=False) not in _FINISHED:
             return existing
-        existing.delete()  # a finished run of the same work: start a fresh one
-        return queue.enqueue_call(spec.func, unique=True, **kwargs)
+        if existing is not None:
+            existing.delete()  # a finished run of the same work: start a fresh one
+        try:
+            return queue.enqueue_call(spec.func, unique=True, **kwargs)
+        except DuplicateJobError:  # another process queued the same work meanwhile: it is that
+            return Job.fetch(spec.job_id, connection=connection)
+
+
+# A job read while another process finishes or replaces it can vanish between two reads (its
+# hash deleted after ``Job.fetch`` answered): RQ then raises ``InvalidJobOperation`` from the
+# status read. Three workers collapsing the same burst of product updates did, at scale.
+_GONE = (NoSuchJobError, InvalidJobOperation)
+
+
+def _fetched(redis: Redis, job_id: str) -> Job | None:
+    """The job with its status read now, or None when it is gone (or went while being read)."""
+    try:
+        job = Job.fetch(job_id, connection=redis)
+        job.get_status(refresh=True)
+    except _GONE:
+        return None
+    return job
 
 
 def _job_status(redis: Redis, job_id: str) -> JobStatus | None:
-    try:
-        return Job.fetch(job_id, connection=redis).get_status(refresh=True)
-    except NoSuchJobError:
-        return None
+    job = _fetched(redis, job_id)
+    return job.get_status(refresh=False) if job is not None else None
 
 
 def collapsed(redis: Redis, spec: JobSpec) -> JobSpec | None:
@@ -113,13 +131,18 @@ _PENDING = "luneo.pending_jobs"
 
 
 def enqueue_after_commit(session: Session, connection: Redis, spec: JobSpec) -> None:
-    """Enqueue ``spec`` once ``session`` commits; drop it if the session rolls back."""
-    if _PENDING not in session.info:
-        session.info[_PENDING] = []
-        if not event.contains(session, "after_commit", _enqueue_pending):
-            event.listen(session, "after_commit", _enqueue_pending)
-            event.listen(session, "after_rollback", _drop_pending)
-    session.info[_PENDING].append((connection, spec))
+    """Enqueue ``spec`` once ``session``'s transaction commits; drop it if that transaction, or
+    the savepoint it was asked for in, rolls back.
+
+    A savepoint's release is not the commit: SQLAlchemy fires ``after_commit`` for it too, and a
+    worker that took the job then would not see the rows it is about (the order sync writes each
+    order in a savepoint: its e-mail job once ran first, found no line and sent nothing).
+    """
+    if not event.contains(session, "after_commit", _enqueue_pending):
+        event.listen(session, "after_commit", _enqueue_pending)
+        event.listen(session, "after_soft_rollback", _drop_pending)
+    asked_in = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_PENDING, []).append((asked_in, connection, spec))
 
 
 def enqueue_when_committed(session: Session, connection: Redis, spec: JobSpec) -> None:
@@ -135,12 +158,29 @@ def enqueue_when_committed(session: Session, connection: Redis, spec: JobSpec) -
 
 
 def _enqueue_pending(session: Session) -> None:
-    for connection, spec in session.info.pop(_PENDING, []):
+    if session.in_nested_transaction():  # a savepoint released: the transaction goes on
+        return
+    for _asked_in, connection, spec in session.info.pop(_PENDING, []):
         enqueue(connection, spec)
 
 
-def _drop_pending(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+def _drop_pending(session: Session, rolled_back: SessionTransaction) -> None:
+    """Forget the jobs asked for in ``rolled_back`` (all of them when it is the transaction)."""
+    pending = session.info.get(_PENDING)
+    if not pending:
+        return
+    if rolled_back.parent is None:
+        session.info.pop(_PENDING, None)
+        return
+    session.info[_PENDING] = [entry for entry in pending if not _inside(entry[0], rolled_back)]
+
+
+def _inside(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is outer:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 def report_progress(done: int, total: int, message: str = "") -> None:
