@@ -247,3 +247,30 @@ def test_the_admin_preview_places_the_box_on_the_sample_portrait(
             "offset_x": 0.0,
             "offset_y": 0.0,
         }
+
+
+def test_a_ring_runs_the_hand_tracker_and_says_when_there_is_no_hand(
+    live_app: Flask, luneo_url: str, shopper: Page, tmp_path: Path
+) -> None:
+    """The hand tracker loads from Luneo and runs on the photo; the portrait shows no hand, so
+    nothing is drawn and the shopper is told what to show."""
+    _seed(live_app, {"kind": "ring", "anchor": "ring_finger", "scale": 0.3})
+    photo = portrait.write_png(tmp_path / "me.png")
+    problems = watch(shopper)
+    requests: list[str] = []
+    shopper.on("request", lambda r: requests.append(r.url))
+    for store_url in serve(_store(live_app, luneo_url)):
+        _open_try_on(shopper, store_url, requests)
+        shopper.locator("[data-tryon-file]").set_input_files(str(photo))
+        canvas = shopper.locator("[data-tryon-canvas]")
+        expect(canvas).to_have_attribute("data-landmarks", "0", timeout=TRACKING_TIMEOUT_MS)
+        expect(shopper.locator("[data-tryon-status]")).to_have_text(
+            "No hand found: show the back of your hand to the camera."
+        )
+        picture = _picture(shopper)
+        _only_store_and_luneo(requests, store_url, luneo_url)
+        assert any("/storefront/tryon/hands_solution" in u for u in requests)
+        assert not any("/storefront/tryon/face_mesh" in u for u in requests)
+    assert_clean(problems)
+    assert canvas.get_attribute("data-boxes") == "[]"
+    assert not _changed(picture).any()

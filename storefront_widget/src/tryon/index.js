@@ -104,12 +104,20 @@ export function open({ host, settings, modelsUrl, overlay, t, onClose, fileName 
   let art = overlay();
   const video = h("video", { playsinline: true, muted: true, autoplay: true });
 
+  // The tracker, loaded once; null when it cannot run here (no WebGL or Wasm, or a page whose
+  // Content-Security-Policy forbids what MediaPipe's Wasm glue needs: 'unsafe-eval').
   async function getTracker() {
     if (!tracker) {
       status.textContent = t("tryon_loading");
       tracker = createTracker(kind, modelsUrl);
     }
-    return tracker;
+    try {
+      return await tracker;
+    } catch (err) {
+      tracker = null;
+      status.textContent = t("tryon_failed");
+      return null;
+    }
   }
 
   function report(boxes, landmarks) {
@@ -137,6 +145,7 @@ export function open({ host, settings, modelsUrl, overlay, t, onClose, fileName 
     video.srcObject = stream;
     await video.play();
     const found = await getTracker();
+    if (!found) return stopCamera();
     running = true;
     const loop = async () => {
       if (!running) return;
@@ -160,6 +169,7 @@ export function open({ host, settings, modelsUrl, overlay, t, onClose, fileName 
         image.src = url;
       });
       const found = await getTracker();
+      if (!found) return;
       const landmarks = await found.detect(image);
       report(compose(canvas, image, art, settings, landmarks), landmarks);
     } catch (err) {
@@ -194,6 +204,7 @@ export function open({ host, settings, modelsUrl, overlay, t, onClose, fileName 
   function close() {
     stopCamera();
     if (tracker) tracker.then((found) => found.close()).catch(() => {});
+    tracker = null;
     panel.remove();
     if (onClose) onClose();
   }
