@@ -218,9 +218,9 @@ def test_the_admin_preview_places_the_box_on_the_sample_portrait(
     expect(settings.get_by_label("Anchored on")).to_have_value("eyes")
 
     settings.get_by_role("button", name="Preview on the sample portrait").click()
-    canvas = settings.locator("[data-tryon-canvas]")
+    canvas = settings.locator("[data-tryon-preview-canvas]")
     page.wait_for_function(
-        "() => document.querySelector('[data-tryon-settings] [data-tryon-canvas]').dataset.boxes",
+        "() => document.querySelector('[data-tryon-preview-canvas]').dataset.boxes",
         timeout=TRACKING_TIMEOUT_MS,
     )
     x, y, width, _ = json.loads(canvas.get_attribute("data-boxes") or "")[0]
@@ -229,7 +229,7 @@ def test_the_admin_preview_places_the_box_on_the_sample_portrait(
 
     settings.get_by_label("Size").fill("0.8")
     page.wait_for_function(
-        f"() => JSON.parse(document.querySelector('[data-tryon-settings] [data-tryon-canvas]')"
+        f"() => JSON.parse(document.querySelector('[data-tryon-preview-canvas]')"
         f".dataset.boxes)[0][2] < {width * 0.6}",
         timeout=TRACKING_TIMEOUT_MS,
     )
@@ -274,3 +274,27 @@ def test_a_ring_runs_the_hand_tracker_and_says_when_there_is_no_hand(
     assert_clean(problems)
     assert canvas.get_attribute("data-boxes") == "[]"
     assert not _changed(picture).any()
+
+
+def test_the_merchant_tries_the_settings_on_a_photo_with_the_shoppers_panel(
+    live_app: Flask, live_server: str, shopper: Page, tmp_path: Path
+) -> None:
+    cap_id = _seed(live_app, GLASSES)
+    photo = portrait.write_png(tmp_path / "merchant.png")
+    problems = watch(shopper)
+    shopper.route("https://cdn.shopify.com/**", lambda route: route.abort())
+    shopper.goto(f"{live_server}/dev/")
+    shopper.locator("form[action$='/dev/sign-in'] button").first.click()
+    shopper.wait_for_url(f"{live_server}/admin/")
+    shopper.goto(f"{live_server}/admin/products/{cap_id}/template")
+    settings = shopper.locator("[data-tryon-settings]")
+
+    settings.get_by_role("button", name="Try it with your camera or a photo").click()
+    expect(settings.locator("[data-tryon]")).to_be_visible()
+    settings.locator("[data-tryon-file]").set_input_files(str(photo))
+
+    boxes = _tracked(shopper)
+    assert_clean(problems)
+    x, y, _, _, _ = boxes[0]
+    assert abs(x - portrait.BETWEEN_EYES[0]) <= 8
+    assert abs(y - portrait.BETWEEN_EYES[1]) <= 8

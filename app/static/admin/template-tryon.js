@@ -4,6 +4,7 @@
  * the sample portrait" loads the widget's own try-on asset (luneo-tryon.js) and trackers from
  * Luneo, finds the face in the shipped portrait and places a box of the print area's proportions
  * with the same placement code the shopper's browser runs; each change of the settings moves it.
+ * "Try it with your camera or a photo" opens the shopper's own try-on panel with that box.
  */
 (function () {
   'use strict';
@@ -16,8 +17,11 @@
   var anchorSelect = box.querySelector('[data-field="try_on.anchor"]');
   var scaleInput = box.querySelector('[data-field="try_on.scale"]');
   var showButton = box.querySelector('[data-tryon-show]');
+  var liveButton = box.querySelector('[data-tryon-live]');
+  var liveBox = box.querySelector('[data-tryon-live-box]');
+  var live = null; /* the open try-on panel */
   var sample = box.querySelector('[data-tryon-sample]');
-  var canvas = box.querySelector('[data-tryon-canvas]');
+  var canvas = box.querySelector('[data-tryon-preview-canvas]');
   var status = box.querySelector('[data-tryon-status]');
   var shown = false;
   var timer = null;
@@ -42,7 +46,7 @@
       state['try_on.scale'] = kindSelect.selectedOptions[0].getAttribute('data-default-scale');
       scaleInput.value = state['try_on.scale'];
     }
-    showButton.disabled = !kind;
+    showButton.disabled = liveButton.disabled = !kind;
   }
 
   function settings() {
@@ -123,7 +127,26 @@
     timer = setTimeout(draw, 200);
   }
 
+  /* The shopper's panel (camera, photo, snapshot), with the settings as they are when opened. */
+  function openLive() {
+    var wanted = settings();
+    if (!wanted) return;
+    if (live) live.close();
+    loadTryOn().then(function (tryOn) {
+      live = tryOn.open({
+        host: liveBox,
+        settings: wanted,
+        modelsUrl: box.getAttribute('data-tryon-models'),
+        overlay: standIn,
+        onClose: function () { live = null; },
+      });
+    }).catch(function () {
+      status.textContent = 'The try-on could not load in this browser.';
+    });
+  }
+
   kindSelect.addEventListener('change', syncAnchors);
+  liveButton.addEventListener('click', openLive);
   editor.on('load', syncAnchors);
   editor.on('change', function () {
     syncAnchors();

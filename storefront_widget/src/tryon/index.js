@@ -4,6 +4,7 @@
 // frames or on a photo the shopper picks, and draws the design over the face or hand (placement.js).
 // Frames and photos never leave the device: nothing here uploads anything.
 import { drawOverlay, placements, TRACKERS } from "./placement.js";
+import { TRYON_EN } from "./strings.js";
 
 const SCRIPTS = { face: "face_mesh.js", hand: "hands.js" };
 const scriptLoads = {};
@@ -83,7 +84,7 @@ function h(tag, attrs, ...children) {
 
 // The shopper's try-on panel, inside `host`: camera or photo, the live picture with the
 // design on it, a snapshot to save or share. `overlay()` returns the design as drawn now.
-export function open({ host, settings, modelsUrl, overlay, t, onClose, fileName = "try-on.png" }) {
+export function open({ host, settings, modelsUrl, overlay, t = (key) => TRYON_EN[key], onClose, fileName = "try-on.png" }) {
   const kind = trackerOf(settings);
   const canvas = h("canvas", { class: "luneo-tryon-canvas", role: "img", "aria-label": t("tryon_alt"), "data-tryon-canvas": "" });
   const status = h("p", { class: "luneo-tryon-status", role: "status", "aria-live": "polite", "data-tryon-status": "" }, t("tryon_privacy"));
