@@ -134,6 +134,12 @@ def test_the_camera_shows_the_design_as_glasses_between_the_eyes(
     problems = watch(shopper)
     requests: list[str] = []
     shopper.on("request", lambda r: requests.append(r.url))
+    # Every camera stream the page opens, to see it stopped when the editor closes.
+    shopper.add_init_script(
+        "window.__streams = []; const gum = navigator.mediaDevices.getUserMedia"
+        ".bind(navigator.mediaDevices); navigator.mediaDevices.getUserMedia = async (c) => {"
+        " const s = await gum(c); window.__streams.push(s); return s; };"
+    )
     for store_url in serve(_store(live_app, luneo_url)):
         before = _open_try_on(shopper, store_url, requests)
         assert not any("luneo-tryon" in u or "/tryon/" in u for u in requests[:before])
@@ -147,6 +153,12 @@ def test_the_camera_shows_the_design_as_glasses_between_the_eyes(
         picture = _picture(shopper)
         _only_store_and_luneo(requests, store_url, luneo_url)
         assert any("/storefront/tryon/face_mesh" in u for u in requests)
+        live = "window.__streams.flatMap((s) => s.getTracks()).map((t) => t.readyState)"
+        assert shopper.evaluate(live) == ["live"]
+        shopper.get_by_role("button", name="Close the editor").click()
+        shopper.get_by_role("alertdialog").get_by_role("button", name="Close").click()
+        expect(shopper.locator("[data-tryon]")).to_have_count(0)
+        assert shopper.evaluate(live) == ["ended"]  # the camera is off with the editor
     assert_clean(problems)
 
     assert len(boxes) == 1

@@ -123,6 +123,7 @@ class Editor {
     document.removeEventListener("keydown", this.onKey, true);
     if (this.phone) this.phone.removeEventListener("change", this.onPhone);
     if (this.stage) this.stage.destroy();
+    if (this.tryOn) this.tryOn.close(); // the camera goes off with the editor
     clearInterval(this.pollTimer);
     this.backdrop.remove();
     for (const el of this.hidden) {
@@ -927,7 +928,15 @@ class Editor {
         const copy = document.createElement("canvas");
         copy.width = art.width;
         copy.height = art.height;
-        copy.getContext("2d").drawImage(art, 0, 0);
+        const ctx = copy.getContext("2d");
+        ctx.drawImage(art, 0, 0);
+        if (!this.layers().length) {
+          // Nothing designed yet: the area's outline shows where the design will go.
+          ctx.setLineDash([24, 16]);
+          ctx.lineWidth = 8;
+          ctx.strokeStyle = "rgba(255, 255, 255, 0.9)";
+          ctx.strokeRect(4, 4, copy.width - 8, copy.height - 8);
+        }
         return copy;
       },
       onClose: () => {
