@@ -26,25 +26,48 @@ function loadScript(src) {
   return scriptLoads[src];
 }
 
+// The trackers get a downscaled frame, its longest side at most this (the face mesh looks at
+// 192 × 192 crops and its detector at 128 × 128: a bigger frame only costs upload and resize).
+// Landmarks come back as fractions of the frame, so the placement is in the caller's pixels.
+export const TRACK_SIDE = 320;
+
+const OPTIONS = {
+  face: { maxNumFaces: 1, refineLandmarks: false, selfieMode: false, minDetectionConfidence: 0.5, minTrackingConfidence: 0.5 },
+  hand: { maxNumHands: 1, modelComplexity: 0, selfieMode: false, minDetectionConfidence: 0.5, minTrackingConfidence: 0.5 },
+};
+const SOLUTIONS = { face: "FaceMesh", hand: "Hands" };
+const RESULTS = { face: "multiFaceLandmarks", hand: "multiHandLandmarks" };
+
+export function trackSize(w, h, side = TRACK_SIDE) {
+  const s = Math.min(1, side / Math.max(w, h));
+  return [Math.max(1, Math.round(w * s)), Math.max(1, Math.round(h * s))];
+}
+
+function sizeOf(source) {
+  return [source.videoWidth || source.naturalWidth || source.width, source.videoHeight || source.naturalHeight || source.height];
+}
+
 // A tracker for `kind` ("face" or "hand"): `detect(image)` resolves to the landmarks or null.
+// One detection at a time: callers wait for it before the next (never a queue of frames).
 export async function createTracker(kind, modelsUrl) {
   const base = modelsUrl.endsWith("/") ? modelsUrl : modelsUrl + "/";
   await loadScript(base + SCRIPTS[kind]);
-  const locateFile = (file) => base + file;
-  const solution = kind === "face" ? new window.FaceMesh({ locateFile }) : new window.Hands({ locateFile });
-  solution.setOptions(kind === "face"
-    ? { maxNumFaces: 1, refineLandmarks: false, minDetectionConfidence: 0.5, minTrackingConfidence: 0.5 }
-    : { maxNumHands: 1, modelComplexity: 0, minDetectionConfidence: 0.5, minTrackingConfidence: 0.5 });
+  const solution = new window[SOLUTIONS[kind]]({ locateFile: (file) => base + file });
+  solution.setOptions(OPTIONS[kind]);
   let latest = null;
   solution.onResults((r) => {
-    const all = kind === "face" ? r.multiFaceLandmarks : r.multiHandLandmarks;
+    const all = r[RESULTS[kind]];
     latest = all && all.length ? all[0] : null;
   });
   await solution.initialize();
+  const small = document.createElement("canvas");
   return {
-    async detect(image) {
+    async detect(source) {
+      const [w, h] = sizeOf(source);
+      [small.width, small.height] = trackSize(w, h);
+      small.getContext("2d").drawImage(source, 0, 0, small.width, small.height);
       latest = null;
-      await solution.send({ image });
+      await solution.send({ image: small });
       return latest;
     },
     close: () => solution.close(),
@@ -69,6 +92,19 @@ export function compose(canvas, source, overlay, settings, landmarks) {
   const boxes = landmarks ? placements(settings, landmarks, w, h, aspect) : [];
   drawOverlay(ctx, overlay, boxes);
   return boxes;
+}
+
+// How long the drawn design takes to move most of the way (63 %) to new landmarks.
+export const SMOOTH_MS = 60;
+// Display frames drawn between two detections of the camera's tracker, at least.
+export const REST_FRAMES = 6;
+
+// The landmarks to draw: `shown` moved towards the tracker's latest `target` after `dt` ms.
+// A face found (or lost) is drawn at once; a still face is caught up with in a few frames.
+export function ease(shown, target, dt) {
+  if (!target || !shown || shown.length !== target.length) return target;
+  const k = 1 - Math.exp(-Math.max(0, dt) / SMOOTH_MS);
+  return target.map((p, i) => ({ x: shown[i].x + (p.x - shown[i].x) * k, y: shown[i].y + (p.y - shown[i].y) * k }));
 }
 
 function h(tag, attrs, ...children) {
@@ -102,6 +138,7 @@ export function open({ host, settings, modelsUrl, overlay, t = (key) => TRYON_EN
   let tracker = null;
   let stream = null;
   let running = false;
+  let runs = 0;
   let art = overlay();
   const video = h("video", { playsinline: true, muted: true, autoplay: true });
 
@@ -121,11 +158,17 @@ export function open({ host, settings, modelsUrl, overlay, t = (key) => TRYON_EN
     }
   }
 
-  function report(boxes, landmarks) {
+  // `tracked`: false while the first detection is still running (no verdict to show yet).
+  function report(boxes, landmarks, tracked = true) {
+    if (!tracked) {
+      canvas.dataset.frames = String(Number(canvas.dataset.frames || 0) + 1);
+      return;
+    }
     canvas.dataset.landmarks = landmarks ? String(landmarks.length) : "0";
     canvas.dataset.boxes = JSON.stringify(boxes.map((b) => [b.x, b.y, b.width, b.height, b.angle].map((n) => Math.round(n * 100) / 100)));
     canvas.dataset.frames = String(Number(canvas.dataset.frames || 0) + 1);
-    status.textContent = landmarks ? t("tryon_privacy") : t(kind === "face" ? "tryon_no_face" : "tryon_no_hand");
+    const words = landmarks ? t("tryon_privacy") : t(kind === "face" ? "tryon_no_face" : "tryon_no_hand");
+    if (status.textContent !== words) status.textContent = words;
     saveButton.disabled = shareButton.disabled = false;
   }
 
@@ -148,14 +191,34 @@ export function open({ host, settings, modelsUrl, overlay, t = (key) => TRYON_EN
     const found = await getTracker();
     if (!found) return stopCamera();
     running = true;
-    const loop = async () => {
-      if (!running) return;
-      const landmarks = await found.detect(video);
-      if (!running) return;
-      report(compose(canvas, video, art, settings, landmarks), landmarks);
-      requestAnimationFrame(loop);
+    const run = ++runs;
+    // Two loops. The tracker's: on the newest camera frame whenever it is free (one detection
+    // at a time, so frames are never queued), keeping the latest landmarks. The drawing's: on
+    // every display frame, the camera frame with the design placed on the latest landmarks,
+    // eased towards them (SMOOTH_MS) so it glides between detections instead of jumping.
+    let latest = null;
+    let shown = null;
+    let last = 0;
+    let detected = false;
+    const track = async () => {
+      while (running && run === runs) {
+        latest = await found.detect(video);
+        detected = true;
+        canvas.dataset.tracked = String(Number(canvas.dataset.tracked || 0) + 1);
+        // The tracker runs on the page's thread and blocks it while it infers: between two
+        // detections it lets REST_FRAMES display frames be drawn.
+        for (let i = 0; i < REST_FRAMES; i++) await new Promise((resolve) => requestAnimationFrame(resolve));
+      }
     };
-    loop();
+    const draw = (now) => {
+      if (!running || run !== runs) return;
+      shown = ease(shown, latest, now - last);
+      last = now;
+      report(compose(canvas, video, art, settings, shown), shown, detected);
+      requestAnimationFrame(draw);
+    };
+    track();
+    requestAnimationFrame(draw);
   }
 
   async function usePhoto(file) {
