@@ -91,6 +91,7 @@ MOCKUP_PLACEMENT: dict[str, Any] = {
 MUG_VIEWS: tuple[tuple[str, float], ...] = (("Left side", -40.0), ("Right side", 40.0))
 
 TSHIRT_PRODUCT_ID = "gid://shopify/Product/8100000000002"
+CAP_PRODUCT_ID = "gid://shopify/Product/8100000000005"
 SHIRT_MOCKUP_SIZE = (800, 800)
 # The print follows the cotton's folds (app.design.displace): the photo is its own map.
 SHIRT_FOLDS_PX = 90
@@ -210,7 +211,41 @@ PRODUCTS: tuple[ProductSpec, ...] = (
         "Impact-resistant slim case with a full-bleed print.",
         _variants(4410000000400, "CASE", "Model", {"iPhone 15": "29.00", "Pixel 8": "29.00"}),
     ),
+    ProductSpec(
+        CAP_PRODUCT_ID,
+        "Embroidered Baseball Cap",
+        "embroidered-baseball-cap",
+        "Headwear",
+        "Six-panel cotton cap with your words embroidered on the front.",
+        _variants(4410000000500, "CAP", "Colour", {"Navy": "21.00", "Stone": "21.00"}),
+    ),
 )
+
+# The cap: a front panel print the shopper can try on (issue #23): the design sits on the
+# forehead, as wide as the face, a little above the landmark at the hairline.
+CAP_TEMPLATE_VALUES: dict[str, Any] = {
+    "name": "Cap front embroidery",
+    "is_active": True,
+    "fonts": ["Inter", "Playfair Display", "Roboto Slab", "Caveat"],
+    "colors": ["#1f2937", "#ffffff", "#dc2626", "#2563eb"],
+    "clipart_sets": ["love", "celebrations", "animals"],
+    "max_layers": 6,
+    "ai_enabled": False,
+    "min_image_dpi": 150,
+    "price_rules": [{"area": "front", "label": "Embroidery", "amount": "6.00"}],
+    "model_3d": None,
+    "try_on": {"kind": "hat", "anchor": "forehead", "scale": 0.9, "offset_x": 0, "offset_y": -0.2},
+}
+CAP_AREA_VALUES: dict[str, Any] = {
+    "name": "Front panel",
+    "position": 0,
+    "width_mm": Decimal("110.00"),
+    "height_mm": Decimal("50.00"),
+    "dpi": 300,
+    "bleed_mm": Decimal("0.00"),
+    "safe_margin_mm": Decimal("4.00"),
+    "mockup_placement": {},
+}
 
 TEMPLATE_VALUES: dict[str, Any] = {
     "name": "Mug wrap-around print",
@@ -611,6 +646,21 @@ def _upsert_shirt_template(scope: ShopScope, storage: Storage, shirt: Product) -
     return template
 
 
+def _upsert_cap_template(scope: ShopScope, cap: Product) -> Template:
+    """The cap: one front panel, offered for virtual try-on (no mockup picture)."""
+    template = scope.get_by(Template, product_id=cap.id)
+    if template is None:
+        template = scope.add(Template(product_id=cap.id, name=CAP_TEMPLATE_VALUES["name"]))
+    _assign(template, CAP_TEMPLATE_VALUES)
+    area = next((a for a in template.print_areas if a.key == "front"), None)
+    if area is None:
+        area = PrintArea(shop_id=scope.shop_id, key="front", **CAP_AREA_VALUES)
+        template.print_areas.append(area)
+    _assign(area, CAP_AREA_VALUES)
+    scope.session.flush()
+    return template
+
+
 def _upsert_design(scope: ShopScope, template: Template, existing_id: int | None) -> Design:
     """The design already on the demo line item, or a new one (its public id stays random)."""
     design = scope.get(Design, existing_id) if existing_id is not None else None
@@ -761,6 +811,7 @@ def seed_demo_shop(session: Session, storage: Storage) -> Shop:
     mug = products[MUG_PRODUCT_ID]
     template = _upsert_template(scope, storage, mug)
     shirt = _upsert_shirt_template(scope, storage, products[TSHIRT_PRODUCT_ID])
+    _upsert_cap_template(scope, products[CAP_PRODUCT_ID])
     item = _upsert_order(scope, template, mug)
     _ensure_production_job(scope, item)
     _ensure_print_room(scope)

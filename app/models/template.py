@@ -85,6 +85,9 @@ class Template(IdMixin, ShopOwnedMixin, TimestampMixin, Base):
     proof_send: Mapped[ProofSend] = mapped_column(default=ProofSend.AUTO)
     proof_deadline_hours: Mapped[int] = mapped_column(default=48)
     proof_at_deadline: Mapped[ProofAtDeadline] = mapped_column(default=ProofAtDeadline.WAIT)
+    # Virtual try-on (#23): {"kind", "anchor", "scale", "offset_x", "offset_y"}
+    # (app/product_templates/try_on.py), or None when the template offers none.
+    try_on: Mapped[dict[str, Any] | None] = mapped_column(default=None)
 
     print_areas: Mapped[list[PrintArea]] = relationship(
         back_populates="template", cascade="all, delete-orphan", order_by="PrintArea.position"

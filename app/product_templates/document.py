@@ -26,6 +26,7 @@ from app.models import (
 )
 from app.product_templates import shop_clipart
 from app.product_templates.pricing import money
+from app.product_templates.try_on import try_on_document
 
 FileLinker = Callable[[StoredFile], str]
 ClipartLinker = Callable[[ClipartItem], str]
@@ -219,6 +220,7 @@ def template_document(
         "score_lines": list((template.extra or {}).get("score_lines") or ()),
         "engraving": (template.extra or {}).get("engraving"),
         "proof": proof_document(template),
+        "try_on": try_on_document(template.try_on),
     }
 
 

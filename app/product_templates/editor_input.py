@@ -32,6 +32,7 @@ from app.design.warp import MAX_CIRCUMFERENCE_MM, MIN_CIRCUMFERENCE_MM
 from app.ids import in_range
 from app.models import EditorMode, LowDpiPolicy, ProofAtDeadline, ProofSend
 from app.product_templates import catalog_options as opt
+from app.product_templates.try_on import parse_try_on
 
 _AREA_KEY = re.compile(opt.AREA_KEY_PATTERN)
 _HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
@@ -96,6 +97,9 @@ class TemplateInput:
     finishing: dict[str, Any] = field(default_factory=dict)
     # Proof approval (#21); None when not sent: the template keeps what it has.
     proof: ProofInput | None = None
+    # Virtual try-on (#23): the checked settings, or None to offer none; not sent: kept.
+    try_on: dict[str, Any] | None = None
+    try_on_sent: bool = False
 
 
 @dataclass(frozen=True)
@@ -689,6 +693,8 @@ def parse_template(
         ),
         finishing=_finishing(reader, payload, areas),
         proof=_proof(reader, payload["proof"]) if "proof" in payload else None,
+        try_on=parse_try_on(payload.get("try_on"), reader.errors),
+        try_on_sent="try_on" in payload,
     )
     if reader.errors:
         raise InvalidInput(reader.errors)

@@ -27,6 +27,7 @@ from app.product_templates.catalog_options import currency_places
 from app.product_templates.document import proof_document
 from app.product_templates.editor_input import InvalidInput, parse_template
 from app.product_templates.service import make_customizable, save_template, template_of
+from app.product_templates.try_on import try_on_document
 
 SCHEMA_ID = "https://luneo.app/schema/template.v1.json"
 UV_KEYS = ("u0", "v0", "u1", "v1")
@@ -107,6 +108,7 @@ def export_document(template: Template, currency: str) -> dict[str, Any]:
         "score_lines": list((template.extra or {}).get("score_lines") or ()),
         "engraving": (template.extra or {}).get("engraving"),
         "proof": proof_document(template),
+        "try_on": try_on_document(template.try_on),
     }
 
 
@@ -202,6 +204,8 @@ def _apply(
     }
     if "proof" in document:  # a file without it leaves the template's proof settings alone
         payload["proof"] = document["proof"]
+    if "try_on" in document:  # likewise its try-on settings
+        payload["try_on"] = document["try_on"]
     values = parse_template(
         payload,
         currency,

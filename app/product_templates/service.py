@@ -36,6 +36,7 @@ from app.product_templates.editor_input import (
     InvalidInput,
     TemplateInput,
 )
+from app.product_templates.try_on import options as try_on_options
 
 
 def template_of(scope: ShopScope, product: Product) -> Template | None:
@@ -212,8 +213,8 @@ def _check_variants(scope: ShopScope, template: Template, fields: list[dict[str,
 def save_template(scope: ShopScope, template: Template, values: TemplateInput) -> None:
     """Store the editor's values on ``template`` (flushes; the caller commits).
 
-    ``fields``, ``editor_mode``, ``surcharge``, ``proof``, ``cut_line``, ``score_lines`` and
-    ``engraving`` are kept as they are when not sent."""
+    ``fields``, ``editor_mode``, ``surcharge``, ``proof``, ``try_on``, ``cut_line``,
+    ``score_lines`` and ``engraving`` are kept as they are when not sent."""
     _check_references(scope, template, values.print_areas)
     if values.fields is not None:
         _check_variants(scope, template, values.fields)
@@ -229,6 +230,8 @@ def save_template(scope: ShopScope, template: Template, values: TemplateInput) -
         template.proof_send = values.proof.send
         template.proof_deadline_hours = values.proof.deadline_hours
         template.proof_at_deadline = values.proof.at_deadline
+    if values.try_on_sent:
+        template.try_on = values.try_on
     if values.finishing:
         extra = dict(template.extra or {})
         for key, value in values.finishing.items():
@@ -312,4 +315,5 @@ def editor_options(
         "editor_modes": [m.value for m in EditorMode],
         "proof_deadline_hours": {"min": PROOF_DEADLINE_HOURS[0], "max": PROOF_DEADLINE_HOURS[1]},
         "low_dpi_policies": [p.value for p in LowDpiPolicy],
+        "try_on": try_on_options(),
     }

@@ -19,7 +19,7 @@ from app.models import Platform, Product, Shop, ShopScope, StoredFile, Template
 from app.product_templates import shop_fonts
 from app.product_templates.document import template_document
 from app.storefront import current_scope, current_shop
-from app.storefront.public import model_link
+from app.storefront.public import model_link, tryon_links
 
 
 def file_link(stored: StoredFile) -> str:
@@ -51,6 +51,8 @@ def product_template(product_id: str) -> ResponseReturnValue:
     )
     document["model_url"] = model_link(template.model_3d, (template.extra or {}).get("base_color"))
     document["font_files"] = {**font_files(template), **shop_font_files(scope, template)}
+    if document["try_on"] is not None:
+        document.update(tryon_links())
     features = plan_features(scope.session, shop)
     if not features["3d_ar"]:
         document["model_3d"] = document["model_url"] = document["model_view"] = None  # a plan's

@@ -19,7 +19,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, current_app, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
@@ -158,3 +158,42 @@ def widget_asset(name: str) -> ResponseReturnValue:
     response.headers["Cache-Control"] = "public, max-age=3600"
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+# The try-on trackers' files (MediaPipe's face mesh and hands from npm: scripts, Wasm, packed
+# models), copied by the widget build (storefront_widget/src/tryon/models.mjs). Luneo serves them
+# itself: ~40 MB is past what a Shopify theme app extension may hold, and nothing may come from
+# a CDN. Fetched by the shopper's browser only when it opens "Try it on".
+TRYON_DIR = Path(__file__).resolve().parents[2] / "storefront_widget" / "tryon"
+TRYON_FILE = re.compile(
+    r"(?:face_mesh|hands?|hand_landmark)[a-z_]{0,40}\.(js|wasm|data|binarypb|tflite)"
+)
+TRYON_TYPES = {
+    "js": "text/javascript",
+    "wasm": "application/wasm",
+    "data": "application/octet-stream",
+    "binarypb": "application/octet-stream",
+    "tflite": "application/octet-stream",
+}
+
+
+@bp.get("/tryon/<name>")
+def tryon_file(name: str) -> ResponseReturnValue:
+    """One of the try-on trackers' files (cross-origin: the store's page loads them)."""
+    match = TRYON_FILE.fullmatch(name)
+    path = TRYON_DIR / name
+    if match is None or not path.is_file():
+        raise NotFound("There is no such file.")
+    response = send_file(path, mimetype=TRYON_TYPES[match.group(1)], max_age=86400)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def tryon_links() -> dict[str, str]:
+    """Where a page loads the try-on from: its script and the trackers' folder (absolute)."""
+    return {
+        "try_on_script": url_for(
+            "storefront_public.widget_asset", name="luneo-tryon.js", _external=True
+        ),
+        "try_on_models": url_for("storefront_public.tryon_file", name="x", _external=True)[:-1],
+    }

@@ -5,6 +5,7 @@ import { build } from "esbuild";
 import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { copyTrackerFiles } from "./tryon/models.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outdir = resolve(process.argv[2] || join(here, "..", "assets"));
@@ -43,6 +44,8 @@ await Promise.all([
   build({ ...common, entryPoints: ["recovery.js"], outfile: join(outdir, "luneo-recovery.js"), format: "iife" }),
   // The page to change an ordered design: the same glue, replacing the order line's design.
   build({ ...common, entryPoints: ["order_edit.js"], outfile: join(outdir, "luneo-order-edit.js"), format: "iife" }),
+  // The virtual try-on, loaded when a shopper opens it (its trackers' files: tryon/models.mjs).
+  build({ ...common, entryPoints: ["tryon/index.js"], outfile: join(outdir, "luneo-tryon.js"), format: "iife" }),
   // The 3D preview: @google/model-viewer with three, vendored from node_modules (never a CDN).
   build({
     ...common,
@@ -53,3 +56,5 @@ await Promise.all([
     plugins: [noThirdPartyCdn],
   }),
 ]);
+
+copyTrackerFiles();

@@ -428,6 +428,7 @@ TARGETS: list[Target] = [
     ),
     Target("GET", "/storefront/models/<model_id>.glb", anonymous),
     Target("GET", "/storefront/widget/<name>", anonymous),
+    Target("GET", "/storefront/tryon/<name>", anonymous),
     # ---- WooCommerce's key POST and the signed webhook receivers (valid signatures)
     Target(
         "POST",

@@ -14,6 +14,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.demo import (
+    CAP_PRODUCT_ID,
+    CAP_TEMPLATE_VALUES,
     DEMO_DOMAIN,
     MOCKUP_PLACEMENT,
     MOCKUP_SIZE,
@@ -44,6 +46,7 @@ from app.models import (
 from app.product_templates.portable import export_document, import_document
 from app.product_templates.pricing import quote_design
 from app.product_templates.render_spec import template_spec_from_row, view_mockup
+from app.product_templates.try_on import try_on_document
 from app.storage import Storage, key_belongs_to_shop
 
 SHOP_OWNED = (
@@ -114,10 +117,10 @@ def test_seeding_twice_leaves_exactly_the_same_rows(session: Session, storage: S
     assert second.id == first.id
     assert counts == {
         "shops": 1,
-        "products": 4,
-        "variants": 10,
-        "templates": 2,  # the mug and the T-shirt
-        "print_areas": 3,  # the mug's wrap, the shirt's front and back
+        "products": 5,
+        "variants": 12,
+        "templates": 3,  # the mug, the T-shirt and the cap (virtual try-on)
+        "print_areas": 4,  # the mug's wrap, the shirt's front and back, the cap's front
         "print_area_views": 3,  # the mug's two sides, the shirt front's close-up
         "stored_files": 6,  # the mug, its sides, the shirt's front, back and close-up
         "designs": 1,
@@ -325,3 +328,15 @@ def test_the_shirt_follows_its_folds_and_the_products_have_several_views(
         ("Left side", -40.0),
         ("Right side", 40.0),
     ]
+
+
+def test_the_cap_offers_virtual_try_on_as_a_hat(session: Session, storage: Storage) -> None:
+    """`make run` shows the try-on (#23) on the demo cap: a hat on the forehead."""
+    shop = seed_demo_shop(session, storage)
+    scope = ShopScope(session, shop.id)
+    cap = scope.get_by(Product, external_id=CAP_PRODUCT_ID)
+    assert cap is not None
+    template = scope.get_by(Template, product_id=cap.id)
+    assert template is not None
+    assert template.try_on == CAP_TEMPLATE_VALUES["try_on"]
+    assert try_on_document(template.try_on) == template.try_on  # valid as the editor checks it

@@ -183,7 +183,28 @@
         SCORE_FIELDS.forEach(function (f) { out[f.name] = String(line[f.name]); });
         return out;
       }),
-    }, finishingFromServer(template.cut_line, template.engraving), proofFromServer(template.proof));
+    }, finishingFromServer(template.cut_line, template.engraving), proofFromServer(template.proof),
+    tryOnFromServer(template.try_on));
+  }
+
+  /* Virtual try-on (app/product_templates/try_on.py): no kind, no try-on. */
+  function tryOnFromServer(tryOn) {
+    var t = tryOn || {};
+    return {
+      'try_on.kind': t.kind || '',
+      'try_on.anchor': t.anchor || '',
+      'try_on.scale': t.scale === undefined ? '' : String(t.scale),
+      'try_on.offset_x': String(t.offset_x || 0),
+      'try_on.offset_y': String(t.offset_y || 0),
+    };
+  }
+
+  function tryOnToSend() {
+    if (!state['try_on.kind']) return { try_on: null };
+    var out = { kind: state['try_on.kind'], offset_x: numberOrText(state['try_on.offset_x']), offset_y: numberOrText(state['try_on.offset_y']) };
+    if (state['try_on.anchor']) out.anchor = state['try_on.anchor'];
+    if (String(state['try_on.scale']).trim() !== '') out.scale = numberOrText(state['try_on.scale']);
+    return { try_on: out };
   }
 
   /* Proof approval (app/fulfilment/proofs.py) as flat inputs named after the server's paths. */
@@ -318,7 +339,7 @@
           views: (area.views || []).map(viewToSend),
         };
       }),
-    }, finishingToSend(), proofToSend());
+    }, finishingToSend(), proofToSend(), tryOnToSend());
   }
 
   function placementToSend(area) {

@@ -1,4 +1,6 @@
 // The editor's strings in English and French; a page may override any of them (config.strings).
+import { TRYON_EN, TRYON_FR } from "../tryon/strings.js";
+
 const EN = {
   title: "Personalize {product}",
   close: "Close the editor",
@@ -122,6 +124,7 @@ const EN = {
   preview_alt: "Preview of your design on the product",
   preview_server: "Saved preview of your design",
   viewer_failed: "The 3D preview is not available on this device.",
+  ...TRYON_EN,
   add_to_cart: "Add to cart",
   branding: "Personalized with Luneo",
   saving: "Saving your design…",
@@ -290,6 +293,7 @@ const FR = {
   preview_alt: "Aperçu de votre création sur le produit",
   preview_server: "Aperçu enregistré de votre création",
   viewer_failed: "L’aperçu 3D n’est pas disponible sur cet appareil.",
+  ...TRYON_FR,
   add_to_cart: "Ajouter au panier",
   branding: "Personnalisé avec Luneo",
   saving: "Enregistrement de votre création…",

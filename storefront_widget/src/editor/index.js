@@ -12,7 +12,8 @@ import { setLocale, t } from "./i18n.js";
 import { History, documentFor, emptyDocument, insertIndex, newId, summarize } from "./model.js";
 import { selectPageVariant } from "./page_variant.js";
 import { prepare } from "./photo.js";
-import { areaViews, drawMockup, loadViewer, textureModel } from "./preview.js";
+import { areaViews, drawMockup, loadTryOn, loadViewer, textureModel } from "./preview.js";
+import { renderArea } from "./render.js";
 import { Stage } from "./stage.js";
 import { aiPanel, clipartPanel, layersPanel, photoPanel, textPanel, textRefusal } from "./panels.js";
 
@@ -125,6 +126,7 @@ class Editor {
     document.removeEventListener("keydown", this.onKey, true);
     if (this.phone) this.phone.removeEventListener("change", this.onPhone);
     if (this.stage) this.stage.destroy();
+    if (this.tryOn) this.tryOn.close(); // the camera goes off with the editor
     clearInterval(this.pollTimer);
     if (this.tracker) this.tracker.close();
     this.backdrop.remove();
@@ -261,6 +263,7 @@ class Editor {
     this.viewerBox = h("div", { class: "luneo-viewer", hidden: true });
     const previewTabs = [h("button", { type: "button", class: "luneo-chip", "aria-pressed": "true", onclick: (e) => this.show2d(e.target) }, t("preview_2d"))];
     if (tpl.model_url && this.config.viewerUrl) previewTabs.push(h("button", { type: "button", class: "luneo-chip", "aria-pressed": "false", "data-3d": "", onclick: (e) => this.show3d(e.target) }, t("preview_3d")));
+    if (tpl.try_on && tpl.try_on_script) previewTabs.push(h("button", { type: "button", class: "luneo-chip", "aria-pressed": "false", "data-tryon-open": "", onclick: (e) => this.showTryOn(e.target) }, t("tryon_open")));
     this.previewTabs = previewTabs;
     this.pipToggle = h("button", { type: "button", class: "luneo-icon luneo-pip-toggle", "aria-expanded": "false", "aria-label": t("preview_enlarge"), title: t("preview_enlarge"), onclick: () => this.togglePip() }, icon("expand"));
     // The area's pictures (its mockup, the back, a side…): one chip each, when it has several.
@@ -904,6 +907,48 @@ class Editor {
       this.previewCanvas.dataset.revision = String(Number(this.previewCanvas.dataset.revision) + 1);
       if (window.performance && performance.mark) performance.mark("luneo:preview");
       if (this.viewer && !this.viewerBox.hidden) this.retexture();
+      if (this.tryOn) this.tryOn.refresh();
+    });
+  }
+
+  // "Try it on": the design over the shopper's face or hand (luneo-tryon.js, loaded now).
+  async showTryOn(button) {
+    if (this.tryOn) return;
+    button.setAttribute("aria-pressed", "true");
+    let tryOn;
+    try {
+      tryOn = await loadTryOn(this.template.try_on_script);
+    } catch (err) {
+      button.setAttribute("aria-pressed", "false");
+      this.status.textContent = t("tryon_failed");
+      return;
+    }
+    this.tryOn = tryOn.open({
+      host: this.previewBox,
+      settings: this.template.try_on,
+      modelsUrl: this.template.try_on_models,
+      t,
+      overlay: () => {
+        // renderArea reuses one canvas: the try-on keeps its own copy of the design.
+        const art = renderArea(this.area(), this.layers(), this.images, 4);
+        const copy = document.createElement("canvas");
+        copy.width = art.width;
+        copy.height = art.height;
+        const ctx = copy.getContext("2d");
+        ctx.drawImage(art, 0, 0);
+        if (!this.layers().length) {
+          // Nothing designed yet: the area's outline shows where the design will go.
+          ctx.setLineDash([24, 16]);
+          ctx.lineWidth = 8;
+          ctx.strokeStyle = "rgba(255, 255, 255, 0.9)";
+          ctx.strokeRect(4, 4, copy.width - 8, copy.height - 8);
+        }
+        return copy;
+      },
+      onClose: () => {
+        this.tryOn = null;
+        button.setAttribute("aria-pressed", "false");
+      },
     });
   }
 

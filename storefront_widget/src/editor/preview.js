@@ -109,6 +109,26 @@ export function loadViewer(url) {
   return viewerPromise;
 }
 
+// The try-on asset (luneo-tryon.js, from Luneo): loaded only when the shopper opens it.
+let tryOnPromise = null;
+export function loadTryOn(url) {
+  if (window.LuneoTryOn) return Promise.resolve(window.LuneoTryOn);
+  if (!tryOnPromise) {
+    tryOnPromise = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = url;
+      script.async = true;
+      script.onload = () => resolve(window.LuneoTryOn);
+      script.onerror = () => {
+        tryOnPromise = null;
+        reject(new Error("tryon"));
+      };
+      document.head.appendChild(script);
+    });
+  }
+  return tryOnPromise;
+}
+
 // The model's texture atlas as the server bakes it (app/design/models3d/view.py: model_view):
 // the product colour, the fixed swatches, each area's art on its own rectangle (v runs up), so
 // the design lands on the printable region only, never over a handle or a rim.

@@ -11,7 +11,13 @@ import pytest
 from tests.integration.widget.conftest import WIDGET, run_node_tool
 
 ASSETS = WIDGET / "assets"
-BUILT = ("luneo-loader.js", "luneo-editor.js", "luneo-editor.css", "luneo-viewer.js")
+BUILT = (
+    "luneo-loader.js",
+    "luneo-editor.js",
+    "luneo-editor.css",
+    "luneo-viewer.js",
+    "luneo-tryon.js",
+)
 # Issue #6's budget (gzipped): the product-page loader and the editor without the 3D viewer.
 LOADER_BUDGET = 10 * 1024
 EDITOR_BUDGET = 150 * 1024
@@ -49,6 +55,24 @@ def test_assets_load_nothing_from_a_third_party_cdn() -> None:
         text = (ASSETS / name).read_text()
         remote = THIRD_PARTY_CDN.findall(text)
         assert remote == [], (name, remote)
+
+
+def test_the_try_on_trackers_are_copied_and_fetch_nothing_from_a_cdn(fresh_build: Path) -> None:
+    """The build copies MediaPipe's files (npm) to tryon/, which Luneo serves: every file a
+    tracker's script names is there, and none of their scripts names a CDN."""
+    folder = WIDGET / "tryon"
+    scripts = {"face_mesh.js", "hands.js"}
+    for name in scripts:
+        named = set(
+            re.findall(
+                r'"([a-z_]+\.(?:js|wasm|data|binarypb|tflite))"', (folder / name).read_text()
+            )
+        )
+        assert named, name
+        assert all((folder / n).is_file() for n in named), sorted(named)
+    for path in folder.glob("*.js"):
+        assert THIRD_PARTY_CDN.findall(path.read_text()) == [], path.name
+    assert (folder / "face_mesh_solution_simd_wasm_bin.wasm").stat().st_size > 1_000_000
 
 
 def test_the_block_passes_the_config_keys_the_loader_reads() -> None:
