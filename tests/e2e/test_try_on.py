@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from flask import Flask
 from PIL import Image
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from app.demo import CAP_PRODUCT_ID, DEMO_DOMAIN, seed_demo_shop
@@ -39,8 +39,9 @@ TRACKING_TIMEOUT_MS = 90_000  # the first frame loads ~10 MB of Wasm and model, 
 
 
 @pytest.fixture(scope="module")
-def camera_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
-    """Chromium whose camera plays the astronaut portrait (granted without a prompt)."""
+def camera_browser(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    """Chromium whose camera plays the astronaut portrait (granted without a prompt), launched
+    by the suite's one Playwright (a second ``sync_playwright()`` inside it refuses to start)."""
     video = portrait.write_y4m(tmp_path_factory.mktemp("camera") / "astronaut.y4m")
     args = [
         *CHROMIUM_ARGS,
@@ -48,10 +49,9 @@ def camera_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser
         "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-video-capture={video}",
     ]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
-        yield browser
-        browser.close()
+    camera = browser.browser_type.launch(executable_path=CHROMIUM, args=args)
+    yield camera
+    camera.close()
 
 
 @pytest.fixture

@@ -139,8 +139,8 @@ def test_dev_sign_in_opens_the_dashboard_with_the_shops_own_numbers(
     assert "Luneo Demo Store" in page.text
     assert 'data-field="domain">luneo-demo.myshopify.com<' in page.text
     assert 'data-field="plan">Pro<' in page.text
-    assert count(page, "products") == 4
-    assert count(page, "templates") == 2  # the mug and the T-shirt
+    assert count(page, "products") == 5
+    assert count(page, "templates") == 3  # the mug, the T-shirt and the cap (try-on)
     assert count(page, "orders-with-designs") == 1
     statuses = {s.value: count(page, f"jobs-{s.value}") for s in ProductionStatus}
     assert statuses == {
@@ -260,7 +260,7 @@ def test_a_shop_uninstalled_after_sign_in_loses_the_admin(
 @pytest.mark.parametrize(
     ("_case", "query", "expected"),
     [
-        ("everything", "", 4),
+        ("everything", "", 5),
         ("title word", "mug", 1),
         ("any case", "T-SHIRT", 1),
         ("product type", "wall art", 1),
@@ -291,7 +291,7 @@ def test_products_mark_which_have_a_template(client: FlaskClient, demo_shop: Sho
 
     page = client.get("/admin/products")
 
-    assert page.text.count('data-template="active"') == 2  # the mug and the T-shirt
+    assert page.text.count('data-template="active"') == 3  # the mug, the T-shirt, the cap
     assert page.text.count('data-template="none"') == 2
     mug_row = page.text.split('data-product="gid://shopify/Product/8100000000001"')[1]
     assert 'data-template="active"' in mug_row.split("</tr>")[0]
@@ -307,9 +307,9 @@ def test_products_are_paginated(client: FlaskClient, session: Session, demo_shop
     second = client.get("/admin/products", query_string={"page": 2})
     beyond = client.get("/admin/products", query_string={"page": 99})
 
-    assert count(first, "products-found") == 34
+    assert count(first, "products-found") == 35
     assert len(rows(first, "data-product")) == 25
-    assert len(rows(second, "data-product")) == 9
+    assert len(rows(second, "data-product")) == 10
     assert set(rows(first, "data-product")).isdisjoint(rows(second, "data-product"))
     assert rows(beyond, "data-product") == rows(second, "data-product")  # clamped to the last
     assert "Page 2 of 2" in second.text

@@ -204,8 +204,8 @@ def test_make_run_completes_sync_shipment_reauthorization_refresh_and_billing_wi
     # Catalog sync, from a second command that finds the stand-in through the instance folder
     synced = dev.luneo("sync", "products", "--shop", DEMO_DOMAIN)
     assert synced.returncode == 0, synced.stdout + synced.stderr
-    assert "products: 0 created, 4 " in synced.stdout
-    assert 'data-count="products">4<' in merchant.open(f"{dev.base}/admin/")
+    assert "products: 0 created, 5 " in synced.stdout
+    assert 'data-count="products">5<' in merchant.open(f"{dev.base}/admin/")
 
     # The demo order, rendered, is marked shipped in the partner portal: pushed to the store
     page = partner.open(f"{dev.base}/dev/")
