@@ -9,7 +9,8 @@ runs in a process of its own, so the peak RSS printed is Luneo's alone. The real
   ratio to the minimum the throttle permits for the very same requests: a zero-latency client
   that sends each query the instant the bucket holds its requested cost (target <= 1.2).
 - bulk: one bulkOperationRunQuery, polled, the JSONL streamed and reassembled. The fake
-  finishes bulk operations at once, so this is Luneo's own side of a bulk sync. Printed: the
+  makes the export before the clock starts (``FakeStore.export_ahead``) and finishes the
+  operation at once, so this is Luneo's own side of a bulk sync. Printed: the
   elapsed time as a ratio to the paged throttle minimum (the floor a full sync of this catalog
   has without a bulk operation), the time until the last response byte arrived (the platform's
   part: requests, throttle waits, the download) and Luneo's own time after it (writing), and
@@ -116,6 +117,8 @@ def serve_stores(conn: Connection, products: int, rate: float, domains: list[str
         for domain in domains:
             store = fake.add_store(FakeStore(domain, TOKEN, bucket=Bucket(rate * 20, rate)))
             store.add_products(*(upstream_product(n) for n in range(1, products + 1)))
+            if "bulk" in domain:  # the platform's export is not Luneo's time: made untimed
+                store.export_ahead(queries.BULK_PRODUCTS)
             stores[domain] = store
         conn.send(fake.origin_template)
         while (domain := conn.recv()) is not None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import delete, event, func, select
+from sqlalchemy import delete, event, func, select, text
 from sqlalchemy.orm import Session
 
 from app.db import Database
@@ -107,6 +107,26 @@ def test_upsert_issues_a_bounded_number_of_statements_per_batch(
     assert sent.count("INSERT") == 2 * batches
     assert "UPDATE" not in sent
     assert session.scalar(select(func.count(Variant.id)).filter_by(shop_id=shop.id)) == 3 * products
+
+
+def test_on_postgresql_a_long_sync_plans_its_reads_for_the_rows_there_are_now(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The driver prepares a statement run five times; the server may then keep one generic plan
+    made while the tables were empty, and scan the whole shop per batch (50,000 products took
+    5x the time of 25,000). A sync's statements are not prepared; the connection's setting is
+    restored afterwards."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("server-side prepared statements are PostgreSQL's")
+    monkeypatch.setattr(store, "UPSERT_BATCH", 10)
+    shop = make_shop(session)
+    session.flush()
+    driver = session.connection().connection.driver_connection
+    threshold = driver.prepare_threshold
+    store.upsert_products(ShopScope(session, shop.id), [record(n) for n in range(1, 121)])
+    prepared = session.scalars(text("SELECT statement FROM pg_prepared_statements")).all()
+    assert [sql for sql in prepared if "products" in sql or "variants" in sql] == []
+    assert driver.prepare_threshold == threshold == 5
 
 
 def test_a_second_upsert_changes_nothing_and_writes_nothing(session: Session) -> None:
