@@ -62,14 +62,14 @@ def test_the_plugin_shows_the_page_with_the_editor_on_the_links_surface(
     assert config["editorUrl"] == f"{live_server}/storefront/widget/luneo-editor.js"
     assert "Woo Store · order #3001" in html
     assert "Add your design to “Mug &lt;b&gt;Ada&lt;/b&gt;”" in html
-    assert f'src="{live_server}/storefront/widget/luneo-recovery.js?ver=1.1.0"' in html
-    assert f'src="{live_server}/storefront/widget/luneo-loader.js?ver=1.1.0"' in html
+    assert f'src="{live_server}/storefront/widget/luneo-recovery.js?ver=1.2.0"' in html
+    assert f'src="{live_server}/storefront/widget/luneo-loader.js?ver=1.2.0"' in html
     assert "<meta name='robots' content='noindex, nofollow' />" in html
     assert '<meta name="referrer" content="no-referrer">' in html
     # one call, server to server: the token is the credential, the store names its plugin
     [call] = answer.http
     assert call["url"] == f"{live_server}/recover/{token}/context"
-    assert call["headers"]["X-Luneo-Plugin"] == "1.1.0"
+    assert call["headers"]["X-Luneo-Plugin"] == "1.2.0"
     assert "X-Luneo-Key" not in call["headers"]
 
 

@@ -27,6 +27,9 @@ set_error_handler(
 );
 
 require __DIR__ . '/wordpress.php';
+require __DIR__ . '/store-api.php';
+
+use Automattic\WooCommerce\StoreApi\Exceptions\RouteException;
 
 $scenario = json_decode( stream_get_contents( STDIN ), true );
 $harness  = &$GLOBALS['harness'];
@@ -110,23 +113,45 @@ class Harness_Rest_Request {
 }
 
 /**
- * The Store API's POST /wc/store/v1/cart/add-item (CartAddItem): its add-to-cart data filter,
- * then the cart's add_to_cart, whose refusal the route answers as an error.
+ * The Store API's POST /wc/store/v1/cart/add-item as WooCommerce runs it: CartAddItem applies the
+ * add-to-cart data filter, then StoreApi\Utilities\CartController::add_to_cart applies the cart
+ * item data filter (filter_request_data), then the legacy validation filter, whose error notices
+ * it turns into a RouteException (woocommerce_rest_add_to_cart_error), then adds the line itself
+ * (not through WC_Cart::add_to_cart). AbstractRoute answers a RouteException with its code,
+ * message and status, and any other exception as a 500 woocommerce_rest_unknown_server_error.
  */
 function harness_store_api_add_item( $body ) {
 	$request = new Harness_Rest_Request( $body );
-	$data    = apply_filters(
-		'woocommerce_store_api_add_to_cart_data',
-		array(
-			'id'             => absint( $body['id'] ),
-			'quantity'       => isset( $body['quantity'] ) ? (int) $body['quantity'] : 1,
-			'variation'      => isset( $body['variation'] ) ? $body['variation'] : array(),
-			'cart_item_data' => array(),
-		),
-		$request
-	);
-	$key = WC()->cart->add_to_cart( $data['id'], $data['quantity'], 0, $data['variation'], $data['cart_item_data'] );
-	return array( 'added' => $key );
+	try {
+		$data       = apply_filters(
+			'woocommerce_store_api_add_to_cart_data',
+			array(
+				'id'             => absint( $body['id'] ),
+				'quantity'       => isset( $body['quantity'] ) ? (int) $body['quantity'] : 1,
+				'variation'      => isset( $body['variation'] ) ? $body['variation'] : array(),
+				'cart_item_data' => array(),
+			),
+			$request
+		);
+		$product_id = absint( $data['id'] );
+		if ( ! wc_get_product( $product_id ) ) {
+			throw new RouteException( 'woocommerce_rest_cart_invalid_product', 'This product cannot be added to the cart.', 403 );
+		}
+		$item_data = (array) apply_filters( 'woocommerce_add_cart_item_data', $data['cart_item_data'], $product_id, 0, $data['quantity'] );
+		$passed    = apply_filters( 'woocommerce_add_to_cart_validation', true, $product_id, $data['quantity'], 0, $data['variation'], $item_data );
+		if ( ! $passed ) {
+			$errors = array_values( array_filter( $GLOBALS['harness']['notices'], static fn( $n ) => 'error' === $n['type'] ) );
+			$GLOBALS['harness']['notices'] = array_values( array_filter( $GLOBALS['harness']['notices'], static fn( $n ) => 'error' !== $n['type'] ) );
+			$message = $errors ? $errors[0]['message'] : 'This product is not available for purchase.';
+			throw new RouteException( 'woocommerce_rest_add_to_cart_error', $message, 400 );
+		}
+		$key = WC()->cart->add_line( $product_id, $data['quantity'], 0, $data['variation'], $item_data );
+		return array( 'status' => 201, 'added' => $key );
+	} catch ( RouteException $e ) {
+		return array( 'status' => $e->getCode(), 'added' => false, 'code' => $e->getErrorCode(), 'message' => $e->getMessage() );
+	} catch ( Exception $e ) {
+		return array( 'status' => 500, 'added' => false, 'code' => 'woocommerce_rest_unknown_server_error', 'message' => $e->getMessage() );
+	}
 }
 
 $results = array();

@@ -516,39 +516,47 @@ class WC_Cart {
 		try {
 			$product_id   = absint( $product_id );
 			$variation_id = absint( $variation_id );
-			$product      = wc_get_product( $variation_id ? $variation_id : $product_id );
-			if ( ! $product ) {
+			if ( ! wc_get_product( $variation_id ? $variation_id : $product_id ) ) {
 				return false;
 			}
 			$cart_item_data = (array) apply_filters( 'woocommerce_add_cart_item_data', $cart_item_data, $product_id, $variation_id, $quantity );
-			$key            = $this->generate_cart_id( $product_id, $variation_id, $variation, $cart_item_data );
-			if ( isset( $this->cart_contents[ $key ] ) ) {
-				$this->cart_contents[ $key ]['quantity'] += $quantity;
-			} else {
-				$this->cart_contents[ $key ] = apply_filters(
-					'woocommerce_add_cart_item',
-					array_merge(
-						$cart_item_data,
-						array(
-							'key'          => $key,
-							'product_id'   => $product_id,
-							'variation_id' => $variation_id,
-							'variation'    => $variation,
-							'quantity'     => $quantity,
-							'data'         => $product,
-						)
-					),
-					$key
-				);
-			}
-			do_action( 'woocommerce_add_to_cart', $key, $product_id, $quantity, $variation_id, $variation, $cart_item_data );
-			return $key;
+			return $this->add_line( $product_id, $quantity, $variation_id, $variation, $cart_item_data );
 		} catch ( Exception $e ) {
 			if ( $e->getMessage() ) {
 				wc_add_notice( $e->getMessage(), 'error' );
 			}
 			return false;
 		}
+	}
+
+	/**
+	 * The line itself, its item data already filtered: what both WC_Cart::add_to_cart and the
+	 * Store API's CartController::add_to_cart end with.
+	 */
+	public function add_line( $product_id, $quantity, $variation_id, $variation, $cart_item_data ) {
+		$product = wc_get_product( $variation_id ? $variation_id : $product_id );
+		$key     = $this->generate_cart_id( $product_id, $variation_id, $variation, $cart_item_data );
+		if ( isset( $this->cart_contents[ $key ] ) ) {
+			$this->cart_contents[ $key ]['quantity'] += $quantity;
+		} else {
+			$this->cart_contents[ $key ] = apply_filters(
+				'woocommerce_add_cart_item',
+				array_merge(
+					$cart_item_data,
+					array(
+						'key'          => $key,
+						'product_id'   => $product_id,
+						'variation_id' => $variation_id,
+						'variation'    => $variation,
+						'quantity'     => $quantity,
+						'data'         => $product,
+					)
+				),
+				$key
+			);
+		}
+		do_action( 'woocommerce_add_to_cart', $key, $product_id, $quantity, $variation_id, $variation, $cart_item_data );
+		return $key;
 	}
 
 	public function remove_cart_item( $key ) {

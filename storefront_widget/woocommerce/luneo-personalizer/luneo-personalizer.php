@@ -3,7 +3,7 @@
  * Plugin Name:       Luneo Personalizer
  * Plugin URI:        https://luneo.app/
  * Description:       Lets shoppers personalize products (text, photos, clipart) with a live preview; the design travels with the order to Luneo for print-ready files.
- * Version:           1.1.0
+ * Version:           1.2.0
  * Requires at least: 6.3
  * Requires PHP:      7.4
  * Requires Plugins:  woocommerce
@@ -19,7 +19,7 @@
 
 defined( 'ABSPATH' ) || exit;
 
-define( 'LUNEO_PERSONALIZER_VERSION', '1.1.0' );
+define( 'LUNEO_PERSONALIZER_VERSION', '1.2.0' );
 define( 'LUNEO_PERSONALIZER_FILE', __FILE__ );
 define( 'LUNEO_PERSONALIZER_DIR', plugin_dir_path( __FILE__ ) );
 

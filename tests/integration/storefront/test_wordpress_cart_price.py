@@ -170,7 +170,7 @@ def test_a_store_api_add_item_with_the_sdks_body_is_priced_by_luneo(
     answer = store.request(store_api_add_item(body), TOTALS)
 
     added, totals = answer.steps
-    assert added["added"]
+    assert added["status"] == 201 and added["added"]
     [line] = totals["lines"]
     assert (line["price"], line["quantity"], line["line_total"]) == ("22.50", 2, "45.00")
     assert line["luneo"]["design_id"] == DESIGN
@@ -180,14 +180,42 @@ def test_a_store_api_add_item_with_the_sdks_body_is_priced_by_luneo(
 def test_a_store_api_add_item_with_an_unknown_or_malformed_design_is_refused(
     store: WordPress,
 ) -> None:
+    """The Store API answers a plain exception as a 500 (woocommerce_rest_unknown_server_error):
+    the refusal is its RouteException, a 400 with Luneo's code and the shopper's message."""
     for design in (OTHER, "not a design", 42):
         body = {"id": int(MUG), "quantity": 1, "luneo_design": design}
 
         answer = store.request(store_api_add_item(body), TOTALS)
 
-        assert answer.steps[0]["added"] is False, design
-        assert answer.steps[1]["lines"] == []
-        assert len(answer.errors()) == 1
+        added, totals = answer.steps
+        assert (added["status"], added["code"], added["added"]) == (
+            400,
+            "luneo_design_refused",
+            False,
+        ), design
+        assert added["message"], design
+        assert totals["lines"] == []
+        assert answer.errors() == []  # an API answer, not a notice left for the next page
+
+
+def test_a_store_api_add_item_while_luneo_is_down_is_refused_not_a_server_error(
+    store: WordPress, luneo: FakeLuneo
+) -> None:
+    luneo.down = True
+    body = {"id": int(MUG), "quantity": 1, "luneo_design": DESIGN}
+
+    added, totals = store.request(store_api_add_item(body), TOTALS).steps
+
+    assert (added["status"], added["code"]) == (400, "luneo_design_refused")
+    assert totals["lines"] == []
+
+
+def test_a_store_api_add_item_without_a_design_is_a_plain_line(store: WordPress) -> None:
+    added, totals = store.request(store_api_add_item({"id": int(MUG), "quantity": 1}), TOTALS).steps
+
+    assert added["status"] == 201
+    [line] = totals["lines"]
+    assert line["luneo"] is None
 
 
 def test_forged_price_fields_in_the_post_are_ignored(store: WordPress) -> None:
