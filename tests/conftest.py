@@ -3,9 +3,7 @@
 With no settings the suite runs on the embedded defaults: a SQLite file and the embedded Redis.
 With DATABASE_URL / REDIS_URL set (as on CI) it runs on those servers instead: a fresh database is
 created on the PostgreSQL server for the session and dropped afterwards; the Redis database in
-REDIS_URL is flushed around every test that uses it. Under ``pytest -n`` (``make pytest`` runs one
-worker per core) each worker has its own: database, SQLite file, embedded Redis, or Redis database
-number (REDIS_URL's plus the worker's).
+REDIS_URL is flushed around every test that uses it.
 
 The schema is built once per session by the real migrations (``alembic upgrade head``); each test
 then runs inside one outer transaction that is rolled back, so tests never see each other's rows.
@@ -18,7 +16,6 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from cryptography.fernet import Fernet
@@ -31,22 +28,9 @@ from sqlalchemy.orm import Session
 
 from app import create_app, embedded_redis, migrate
 from app.config import from_environment
+from tests.support import route_builders
 
-
-
-def _own_redis_database(url: str, worker: str) -> str:
-    """REDIS_URL for one worker of ``pytest -n``: the configured database number plus the
-    worker's (gw0 keeps it, gw1 the next…), so one worker's FLUSHDB never empties another's."""
-    parts = urlsplit(url)
-    number = int(parts.path.strip("/") or 0) + int(worker.removeprefix("gw"))
-    return urlunsplit(parts._replace(path=f"/{number}"))
-
-
-# Set before any app or subprocess reads it: the suite's own processes inherit the worker's.
-if os.environ.get("REDIS_URL") and os.environ.get("PYTEST_XDIST_WORKER"):
-    os.environ["REDIS_URL"] = _own_redis_database(
-        os.environ["REDIS_URL"], os.environ["PYTEST_XDIST_WORKER"]
-    )
+route_builders.install()  # each test's fresh app reuses the URL builders the first one compiled
 
 ENCRYPTION_KEY = Fernet.generate_key().decode()
 SHOPIFY_API_KEY = "6f1d0c3a9b8e7f6a5d4c3b2a1f0e9d8c"
