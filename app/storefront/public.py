@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from html import escape
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, request, send_file, url_for
 from flask.typing import ResponseReturnValue
@@ -186,6 +188,31 @@ def tryon_file(name: str) -> ResponseReturnValue:
         raise NotFound("There is no such file.")
     response = send_file(path, mimetype=TRYON_TYPES[match.group(1)], max_age=86400)
     response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/tryon/frame.html")
+def tryon_frame() -> ResponseReturnValue:
+    """The try-on's tracker frame (storefront_widget/src/tryon/frame.js), hidden in the page.
+
+    MediaPipe's Wasm glue evaluates strings: this page alone allows it ('unsafe-eval'), and only
+    in a sandbox (an opaque origin: no cookies, no storage, nothing of Luneo's to reach), so
+    neither Luneo's own pages nor a store's need 'unsafe-eval' for the try-on. It loads scripts
+    and fetches the trackers' files from Luneo and nothing else; any page may frame it.
+    """
+    script = url_for("storefront_public.widget_asset", name="luneo-tryon-frame.js", _external=True)
+    own = "{0.scheme}://{0.netloc}".format(urlsplit(script))
+    body = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<title>Luneo try-on tracker</title><script src="{escape(script)}"></script>'
+        "</head><body></body></html>"
+    )
+    response = Response(body, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = (
+        f"default-src 'none'; script-src {own} 'unsafe-eval'; connect-src {own}; "
+        "img-src blob: data:; sandbox allow-scripts"
+    )
+    response.headers["Cache-Control"] = "public, max-age=3600"
     return response
 
 

@@ -46,6 +46,8 @@ await Promise.all([
   build({ ...common, entryPoints: ["order_edit.js"], outfile: join(outdir, "luneo-order-edit.js"), format: "iife" }),
   // The virtual try-on, loaded when a shopper opens it (its trackers' files: tryon/models.mjs).
   build({ ...common, entryPoints: ["tryon/index.js"], outfile: join(outdir, "luneo-tryon.js"), format: "iife" }),
+  // Its tracker frame (/storefront/tryon/frame.html): MediaPipe runs there, never on the page.
+  build({ ...common, entryPoints: ["tryon/frame.js"], outfile: join(outdir, "luneo-tryon-frame.js"), format: "iife" }),
   // The 3D preview: @google/model-viewer with three, vendored from node_modules (never a CDN).
   build({
     ...common,

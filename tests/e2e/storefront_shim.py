@@ -182,6 +182,7 @@ class Storefront:
         self.config = config
         self.cart = CartRecorder()
         self.customer_id = ""
+        self.csp: str | None = None  # a Content-Security-Policy for the theme's pages
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
@@ -190,6 +191,8 @@ class Storefront:
             response = self._proxied(request, path.removeprefix("/apps/luneo/"))
         elif path.startswith("/products/"):
             response = Response(product_page(self.config), mimetype="text/html")
+            if self.csp:
+                response.headers["Content-Security-Policy"] = self.csp
         elif path.startswith("/cdn/assets/"):
             response = widget_asset(path.removeprefix("/cdn/assets/"))
         elif path == "/cart/add.js" and request.method == "POST":

@@ -214,6 +214,38 @@ def test_a_photo_the_shopper_picks_gets_the_cap_and_can_be_saved(
         assert np.array_equal(np.asarray(image.convert("RGB"), dtype=np.int16), picture)
 
 
+def test_a_store_whose_policy_forbids_eval_still_gets_the_try_on(
+    live_app: Flask, luneo_url: str, shopper: Page, tmp_path: Path
+) -> None:
+    """MediaPipe's Wasm glue evaluates strings. A theme whose Content-Security-Policy allows no
+    'unsafe-eval' (as Luneo's own signed pages) still tracks: MediaPipe runs in Luneo's sandboxed
+    tracker frame, the only page that allows it; the store's page only has to allow that frame."""
+    _seed(live_app, GLASSES)
+    photo = portrait.write_png(tmp_path / "me.png")
+    problems = watch(shopper)
+    store = _store(live_app, luneo_url)
+    store.csp = (
+        f"default-src 'self' {luneo_url}; script-src 'self' {luneo_url}; "
+        f"style-src 'self' {luneo_url} 'unsafe-inline'; img-src 'self' {luneo_url} data: blob:; "
+        f"connect-src 'self' {luneo_url} data: blob:; font-src 'self' {luneo_url} data:; "
+        f"frame-src {luneo_url}; worker-src 'self' {luneo_url} blob:"
+    )
+    requests: list[str] = []
+    shopper.on("request", lambda r: requests.append(r.url))
+    for store_url in serve(store):
+        _open_try_on(shopper, store_url, requests)
+        shopper.locator("[data-tryon-file]").set_input_files(str(photo))
+        boxes = _tracked(shopper)
+        frame = shopper.locator("iframe[data-tryon-tracker]")
+        assert frame.get_attribute("sandbox") == "allow-scripts"
+        assert frame.get_attribute("src") == f"{luneo_url}/storefront/tryon/frame.html"
+        _only_store_and_luneo(requests, store_url, luneo_url)
+    assert_clean(problems)  # no policy violation reported, on the page or in the frame
+    x, y, _, _, _ = boxes[0]
+    assert abs(x - portrait.BETWEEN_EYES[0]) <= 8
+    assert abs(y - portrait.BETWEEN_EYES[1]) <= 8
+
+
 def test_the_admin_preview_places_the_box_on_the_sample_portrait(
     live_app: Flask, live_server: str, shopper: Page
 ) -> None:

@@ -1,42 +1,17 @@
 // The virtual try-on (luneo-tryon.js): loaded only when a shopper opens "Try it on" (or the
-// admin's preview). It runs MediaPipe's face mesh or hands in the browser — their scripts, Wasm
-// and models come from Luneo's own tracker route (`modelsUrl`), never a CDN — on the camera's
-// frames or on a photo the shopper picks, and draws the design over the face or hand (placement.js).
+// admin's preview). It runs MediaPipe's face mesh or hands in the browser — in Luneo's tracker
+// frame (frame.js), their scripts, Wasm and models from Luneo's own tracker route (`modelsUrl`),
+// never a CDN — on the camera's frames or on a photo the shopper picks, and draws the design over the face or hand (placement.js).
 // Frames and photos never leave the device: nothing here uploads anything.
 import { drawOverlay, placements, TRACKERS } from "./placement.js";
 import { TRYON_EN } from "./strings.js";
 
-const SCRIPTS = { face: "face_mesh.js", hand: "hands.js" };
-const scriptLoads = {};
-
-function loadScript(src) {
-  if (!scriptLoads[src]) {
-    scriptLoads[src] = new Promise((resolve, reject) => {
-      const s = document.createElement("script");
-      s.src = src;
-      s.crossOrigin = "anonymous";
-      s.onload = resolve;
-      s.onerror = () => {
-        delete scriptLoads[src];
-        reject(new Error("tracker"));
-      };
-      document.head.appendChild(s);
-    });
-  }
-  return scriptLoads[src];
-}
-
 // The trackers get a downscaled frame, its longest side at most this (the face mesh looks at
-// 192 × 192 crops and its detector at 128 × 128: a bigger frame only costs upload and resize).
+// 192 × 192 crops and its detector at 128 × 128: a bigger frame only costs copying and resizing).
 // Landmarks come back as fractions of the frame, so the placement is in the caller's pixels.
 export const TRACK_SIDE = 320;
-
-const OPTIONS = {
-  face: { maxNumFaces: 1, refineLandmarks: false, selfieMode: false, minDetectionConfidence: 0.5, minTrackingConfidence: 0.5 },
-  hand: { maxNumHands: 1, modelComplexity: 0, selfieMode: false, minDetectionConfidence: 0.5, minTrackingConfidence: 0.5 },
-};
-const SOLUTIONS = { face: "FaceMesh", hand: "Hands" };
-const RESULTS = { face: "multiFaceLandmarks", hand: "multiHandLandmarks" };
+// The first detection waits for ~10 MB of Wasm and model to load and warm up.
+const LOAD_TIMEOUT_MS = 120000;
 
 export function trackSize(w, h, side = TRACK_SIDE) {
   const s = Math.min(1, side / Math.max(w, h));
@@ -48,29 +23,70 @@ function sizeOf(source) {
 }
 
 // A tracker for `kind` ("face" or "hand"): `detect(image)` resolves to the landmarks or null.
-// One detection at a time: callers wait for it before the next (never a queue of frames).
+// It runs in Luneo's tracker frame (`modelsUrl` + "frame.html", see frame.js): a hidden iframe,
+// sandboxed, the only place MediaPipe's Wasm glue may evaluate strings; the page itself needs no
+// 'unsafe-eval'. Each frame goes there as an ImageBitmap (moved, not copied), the landmarks come
+// back. One detection at a time: callers wait for it before the next (never a queue of frames).
 export async function createTracker(kind, modelsUrl) {
   const base = modelsUrl.endsWith("/") ? modelsUrl : modelsUrl + "/";
-  await loadScript(base + SCRIPTS[kind]);
-  const solution = new window[SOLUTIONS[kind]]({ locateFile: (file) => base + file });
-  solution.setOptions(OPTIONS[kind]);
-  let latest = null;
-  solution.onResults((r) => {
-    const all = r[RESULTS[kind]];
-    latest = all && all.length ? all[0] : null;
-  });
-  await solution.initialize();
+  const frame = document.createElement("iframe");
+  frame.src = base + "frame.html";
+  frame.setAttribute("sandbox", "allow-scripts");
+  frame.setAttribute("aria-hidden", "true");
+  frame.tabIndex = -1;
+  frame.title = "";
+  frame.dataset.tryonTracker = kind;
+  // Not display:none: a hidden cross-site frame may be throttled. A pixel, out of sight.
+  frame.style.cssText = "position:fixed;width:1px;height:1px;left:-10px;top:-10px;border:0;opacity:0;pointer-events:none";
+  const waiting = new Map();
+  let next = 0;
+  let ready = null;
+  const settle = (resolve, reject) => {
+    ready = { resolve, reject };
+  };
+  const loaded = new Promise(settle);
+  function onMessage(event) {
+    if (event.source !== frame.contentWindow) return;
+    const message = event.data || {};
+    if (message.type === "loaded") frame.contentWindow.postMessage({ type: "init", kind }, "*");
+    else if (message.type === "ready") ready.resolve();
+    else if (message.type === "failed") ready.reject(new Error("tracker"));
+    else if (message.type === "landmarks" && waiting.has(message.id)) {
+      waiting.get(message.id)(message.landmarks || null);
+      waiting.delete(message.id);
+    }
+  }
+  window.addEventListener("message", onMessage);
+  const close = () => {
+    window.removeEventListener("message", onMessage);
+    frame.remove();
+    waiting.forEach((resolve) => resolve(null));
+    waiting.clear();
+  };
+  const timer = setTimeout(() => ready.reject(new Error("tracker")), LOAD_TIMEOUT_MS);
+  frame.addEventListener("error", () => ready.reject(new Error("tracker")));
+  document.body.appendChild(frame);
+  try {
+    await loaded;
+  } catch (err) {
+    close();
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
   const small = document.createElement("canvas");
   return {
     async detect(source) {
       const [w, h] = sizeOf(source);
       [small.width, small.height] = trackSize(w, h);
       small.getContext("2d").drawImage(source, 0, 0, small.width, small.height);
-      latest = null;
-      await solution.send({ image: small });
-      return latest;
+      const bitmap = await createImageBitmap(small);
+      const id = ++next;
+      const answer = new Promise((resolve) => waiting.set(id, resolve));
+      frame.contentWindow.postMessage({ type: "detect", id, bitmap }, "*", [bitmap]);
+      return answer;
     },
-    close: () => solution.close(),
+    close,
   };
 }
 
@@ -96,8 +112,10 @@ export function compose(canvas, source, overlay, settings, landmarks) {
 
 // How long the drawn design takes to move most of the way (63 %) to new landmarks.
 export const SMOOTH_MS = 60;
-// Display frames drawn between two detections of the camera's tracker, at least.
-export const REST_FRAMES = 6;
+// Display frames drawn between two detections of the camera's tracker, at least: the tracker's
+// frame runs in a process of its own where the browser isolates it (another site's frame, or a
+// sandboxed one), else on the page's thread, which must still get to draw between detections.
+export const REST_FRAMES = 1;
 
 // The landmarks to draw: `shown` moved towards the tracker's latest `target` after `dt` ms.
 // A face found (or lost) is drawn at once; a still face is caught up with in a few frames.
@@ -143,7 +161,7 @@ export function open({ host, settings, modelsUrl, overlay, t = (key) => TRYON_EN
   const video = h("video", { playsinline: true, muted: true, autoplay: true });
 
   // The tracker, loaded once; null when it cannot run here (no WebGL or Wasm, or a page whose
-  // Content-Security-Policy forbids what MediaPipe's Wasm glue needs: 'unsafe-eval').
+  // Content-Security-Policy forbids Luneo's tracker frame: frame-src without Luneo's origin).
   async function getTracker() {
     if (!tracker) {
       status.textContent = t("tryon_loading");
@@ -205,8 +223,6 @@ export function open({ host, settings, modelsUrl, overlay, t = (key) => TRYON_EN
         latest = await found.detect(video);
         detected = true;
         canvas.dataset.tracked = String(Number(canvas.dataset.tracked || 0) + 1);
-        // The tracker runs on the page's thread and blocks it while it infers: between two
-        // detections it lets REST_FRAMES display frames be drawn.
         for (let i = 0; i < REST_FRAMES; i++) await new Promise((resolve) => requestAnimationFrame(resolve));
       }
     };

@@ -183,3 +183,28 @@ def test_the_trackers_files_are_served_cross_origin(
 @pytest.mark.parametrize("name", ["..%2Fpackage.json", "face_mesh.d.ts", "README.md", "x.wasm"])
 def test_nothing_else_is_served_from_the_trackers_folder(client: FlaskClient, name: str) -> None:
     assert client.get(f"/storefront/tryon/{name}").status_code == 404
+
+
+def test_the_tracker_frame_alone_may_evaluate_strings_and_only_in_a_sandbox(
+    client: FlaskClient,
+) -> None:
+    response = client.get("/storefront/tryon/frame.html")
+
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    policy = dict(
+        part.strip().split(" ", 1) if " " in part.strip() else (part.strip(), "")
+        for part in response.headers["Content-Security-Policy"].split(";")
+    )
+    assert policy == {
+        "default-src": "'none'",
+        "script-src": "https://luneo.test 'unsafe-eval'",
+        "connect-src": "https://luneo.test",
+        "img-src": "blob: data:",
+        "sandbox": "allow-scripts",  # an opaque origin: no cookies, storage or Luneo session
+    }
+    assert "X-Frame-Options" not in response.headers  # every store's page frames it
+    script = 'src="https://luneo.test/storefront/widget/luneo-tryon-frame.js"'
+    assert script in response.get_data(as_text=True)
+    with client.get("/storefront/widget/luneo-tryon-frame.js") as frame_script:
+        assert frame_script.status_code == 200
