@@ -28,9 +28,10 @@ from sqlalchemy.orm import Session
 
 from app import create_app, embedded_redis, migrate
 from app.config import from_environment
-from tests.support import route_builders
+from tests.support import route_builders, suite_speed
 
 route_builders.install()  # each test's fresh app reuses the URL builders the first one compiled
+suite_speed.cheap_password_hashes()
 
 ENCRYPTION_KEY = Fernet.generate_key().decode()
 SHOPIFY_API_KEY = "6f1d0c3a9b8e7f6a5d4c3b2a1f0e9d8c"
@@ -114,6 +115,7 @@ def settings(base_settings: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
 @pytest.fixture
 def app(settings: dict[str, Any]) -> Iterator[Flask]:
     app = create_app(settings)
+    suite_speed.share_compiled_templates(app)
     db = app.extensions["luneo.db"]
     connection = db.engine.connect()
     outer = connection.begin()

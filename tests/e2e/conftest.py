@@ -1,12 +1,14 @@
 """A live Luneo server in a thread and Debian's Chromium driven by Playwright.
 
-The live server has its own database (a fresh SQLite file built by the migrations) because
-its rows must be committed for the browser to see them, unlike the rolled-back unit tests.
+The live server has its own database (a fresh copy of a SQLite file the migrations built once
+per session) because its rows must be committed for the browser to see them, unlike the
+rolled-back unit tests.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +21,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
 from app import create_app, migrate
+from tests.support import suite_speed
 
 CHROMIUM = os.environ.get("LUNEO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -33,10 +36,19 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file built once by the real migrations: each live app starts on a copy of it
+    (running the ~25 migrations took 2 s of every browser test's set-up)."""
+    path = tmp_path_factory.mktemp("schema") / "migrated.sqlite3"
+    migrate.upgrade(f"sqlite:///{path}")
+    return path
+
+
 @contextmanager
-def _running_app(base_settings: dict[str, Any], folder: Path) -> Iterator[Flask]:
-    database = f"sqlite:///{folder / 'live.sqlite3'}"
-    migrate.upgrade(database)
+def _running_app(base_settings: dict[str, Any], schema: Path, folder: Path) -> Iterator[Flask]:
+    copy = shutil.copyfile(schema, folder / "live.sqlite3")
+    database = f"sqlite:///{copy}"
     app = create_app(
         {
             **base_settings,
@@ -47,6 +59,7 @@ def _running_app(base_settings: dict[str, Any], folder: Path) -> Iterator[Flask]
             "STORAGE_URL": str(folder / "files"),
         }
     )
+    suite_speed.share_compiled_templates(app)
     # Rate-limit windows (the AI images a shopper may ask for a minute, an hour) are kept in the
     # one Redis every browser test shares: each test starts with them unspent.
     app.extensions["luneo.redis"].flushdb()
@@ -65,8 +78,10 @@ def _serving(app: Flask) -> Iterator[str]:
 
 
 @pytest.fixture
-def live_app(base_settings: dict[str, Any], tmp_path: Path) -> Iterator[Flask]:
-    with _running_app(base_settings, tmp_path) as app:
+def live_app(
+    base_settings: dict[str, Any], migrated_sqlite: Path, tmp_path: Path
+) -> Iterator[Flask]:
+    with _running_app(base_settings, migrated_sqlite, tmp_path) as app:
         yield app
 
 
@@ -78,11 +93,13 @@ def live_server(live_app: Flask) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def module_live_app(
-    base_settings: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+    base_settings: dict[str, Any],
+    migrated_sqlite: Path,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Flask]:
     """One live app for a whole module: for tests that each look at one page of the same
     seeded shop, where seeding (and rendering its print files) per test would dominate."""
-    with _running_app(base_settings, tmp_path_factory.mktemp("live")) as app:
+    with _running_app(base_settings, migrated_sqlite, tmp_path_factory.mktemp("live")) as app:
         yield app
 
 
